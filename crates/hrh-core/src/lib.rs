@@ -1,0 +1,25 @@
+//! Numerical core of `hrh`, an open library for human resources for health (HRH)
+//! analytics.
+//!
+//! This crate is pure Rust: it knows nothing of Python, numpy or dataframes. Inputs are
+//! slices, outputs plain vectors and structs, and every fallible function returns
+//! [`Result`]. The Python package `hrh` wraps it through a thin pyo3 binding crate.
+//!
+//! Modules:
+//! - [`density`]: rates per N population, exact Poisson intervals, shortfall against a
+//!   norm, quota gaps, per-area density, HRDI and agglomeration degrees.
+//! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
+//! - [`rng`]: the deterministic, stream-splittable random generator every random
+//!   routine uses.
+//! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
+//! - [`date`]: civil-date arithmetic on days since 1970-01-01.
+
+pub mod date;
+pub mod density;
+pub mod error;
+pub mod rng;
+pub mod special;
+pub mod synthetic;
+pub(crate) mod validate;
+
+pub use error::{Error, Result};

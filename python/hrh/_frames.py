@@ -1,0 +1,246 @@
+"""Any table in, validated polars columns out.
+
+Every public function that takes a table calls :func:`to_frame` once, then the column
+checks below. They raise :class:`hrh.InputError` naming the column, the row and the
+value, and never modify the caller's data.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from hrh.exceptions import InputError
+
+Nulls = Literal["raise", "drop"]
+FloatArray = npt.NDArray[np.float64]
+
+
+def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
+    """Return `data` as a polars DataFrame.
+
+    Accepts a polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, any
+    object exposing ``__arrow_c_stream__``, or a mapping of column name to values.
+    """
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    module = type(data).__module__.split(".")[0]
+    try:
+        if module == "pandas":
+            return pl.from_pandas(data)
+        if module == "pyarrow":
+            out = pl.from_arrow(data)
+            if isinstance(out, pl.DataFrame):
+                return out
+        if hasattr(data, "__arrow_c_stream__"):
+            return pl.DataFrame(data)
+        if isinstance(data, Mapping):
+            return pl.DataFrame(dict(data))
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as e:
+        raise InputError(f"{name}: could not be read as a table ({e})") from e
+    raise InputError(
+        f"{name}: expected a table (polars or pandas DataFrame, pyarrow Table, an object "
+        f"with __arrow_c_stream__, or a dict of columns), got {type(data).__name__}"
+    )
+
+
+def as_list(columns: str | Sequence[str] | None) -> list[str]:
+    """A column argument (None, one name or several) as a list of names."""
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+def require_columns(
+    df: pl.DataFrame, columns: Sequence[str], *, role: str, table: str = "data"
+) -> None:
+    """Raise InputError if any of `columns` is missing from `df`."""
+    for c in columns:
+        if not isinstance(c, str):
+            raise InputError(f"{role}: column names must be strings, got {c!r}")
+        if c not in df.columns:
+            shown = ", ".join(repr(x) for x in df.columns[:20])
+            more = ", ..." if len(df.columns) > 20 else ""
+            raise InputError(
+                f"column '{c}' ({role}) is not in {table}; its columns are {shown}{more}"
+            )
+
+
+def _first(mask: pl.Series) -> int | None:
+    idx = mask.arg_true()
+    return int(idx[0]) if len(idx) else None
+
+
+def _value_repr(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def check_no_nulls(df: pl.DataFrame, column: str, *, table: str = "data") -> None:
+    """Raise InputError at the first null (or NaN) of `column`."""
+    s = df.get_column(column)
+    if s.null_count():
+        row = _first(s.is_null())
+        raise InputError(f"column '{column}', row {row}: value is null in {table}")
+    if s.dtype.is_float():
+        row = _first(s.is_nan())
+        if row is not None:
+            raise InputError(f"column '{column}', row {row}: value is NaN in {table}")
+
+
+def check_numeric(
+    df: pl.DataFrame,
+    column: str,
+    *,
+    minimum: Literal["any", "non_negative", "positive"] = "non_negative",
+    table: str = "data",
+) -> None:
+    """Raise InputError unless `column` is numeric, without nulls/NaN/inf, and within
+    the bound `minimum`."""
+    s = df.get_column(column)
+    if not s.dtype.is_numeric():
+        bad = s.drop_nulls()
+        example = f"; row 0 has {_value_repr(s[0])}" if len(bad) else ""
+        raise InputError(
+            f"column '{column}' has type {s.dtype} in {table}, expected numbers{example}"
+        )
+    check_no_nulls(df, column, table=table)
+    if s.dtype.is_float():
+        row = _first(s.is_infinite())
+        if row is not None:
+            raise InputError(f"column '{column}', row {row}: value {s[row]} is not a finite number")
+    if minimum == "non_negative":
+        row = _first(s < 0)
+        if row is not None:
+            raise InputError(
+                f"column '{column}', row {row}: value {s[row]} is negative; {column} must be >= 0"
+            )
+    elif minimum == "positive":
+        row = _first(s <= 0)
+        if row is not None:
+            raise InputError(
+                f"column '{column}', row {row}: value {s[row]} is not positive; "
+                f"{column} must be > 0"
+            )
+
+
+def drop_nulls(
+    df: pl.DataFrame, columns: Sequence[str], nulls: Nulls, *, table: str = "data"
+) -> pl.DataFrame:
+    """With ``nulls="drop"``, drop rows with a null or NaN in `columns` and warn with the
+    count; with ``"raise"`` return `df` unchanged (the checks raise later)."""
+    if nulls == "raise":
+        return df
+    if nulls != "drop":
+        raise InputError(f"nulls: {nulls!r} is not one of 'raise', 'drop'")
+    cols = list(dict.fromkeys(columns))
+    bad = pl.any_horizontal(
+        [
+            pl.col(c).is_null() | pl.col(c).is_nan()
+            if df.schema[c].is_float()
+            else pl.col(c).is_null()
+            for c in cols
+        ]
+    )
+    n_bad = df.select(bad.sum()).item()
+    if n_bad:
+        warnings.warn(
+            f"dropped {n_bad} of {df.height} rows of {table} with a null or NaN in "
+            f"{', '.join(repr(c) for c in cols)}",
+            UserWarning,
+            stacklevel=3,
+        )
+        return df.filter(~bad)
+    return df
+
+
+def check_unique_keys(df: pl.DataFrame, keys: Sequence[str], *, table: str) -> None:
+    """Raise InputError naming the first duplicated key combination."""
+    if not keys:
+        if df.height > 1:
+            raise InputError(
+                f"{table} has {df.height} rows but no key columns shared with `by`; "
+                "give one row, or key columns that are also in `by`"
+            )
+        return
+    dup = df.select(keys).is_duplicated()
+    row = _first(dup)
+    if row is not None:
+        key = ", ".join(f"{k}={_value_repr(df[row, k])}" for k in keys)
+        raise InputError(f"{table}, row {row}: duplicated key ({key})")
+
+
+def check_level(level: float) -> None:
+    """Confidence level strictly inside (0, 1)."""
+    if not (isinstance(level, int | float) and 0 < level < 1):
+        raise InputError(f"column 'level': {level} is outside (0, 1); give e.g. 0.95")
+
+
+def check_positive(value: float, name: str) -> None:
+    """Finite scalar > 0."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise InputError(f"column '{name}': {value} must be a finite number > 0")
+
+
+def float_array(values: Any, name: str) -> FloatArray:
+    """An array-like (list, numpy array, polars or pandas Series, scalar) as a contiguous
+    float64 numpy array, rejecting nulls and non-numbers with the row."""
+    if isinstance(values, pl.Series):
+        if values.null_count():
+            raise InputError(f"column '{name}', row {_first(values.is_null())}: value is null")
+        if not values.dtype.is_numeric():
+            raise InputError(f"column '{name}' has type {values.dtype}, expected numbers")
+        values = values.to_numpy()
+    elif type(values).__module__.split(".")[0] == "pandas":
+        values = values.to_numpy()
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as e:
+        raise InputError(f"column '{name}': could not be read as numbers ({e})") from e
+    if arr.dtype == object:
+        for i, v in enumerate(arr.ravel()):
+            if v is None:
+                raise InputError(f"column '{name}', row {i}: value is null")
+            if not isinstance(v, int | float | np.number):
+                raise InputError(f"column '{name}', row {i}: value {v!r} is not a number")
+    elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise InputError(f"column '{name}' has type {arr.dtype}, expected numbers")
+    out = np.ascontiguousarray(np.atleast_1d(arr), dtype=np.float64)
+    if out.ndim != 1:
+        raise InputError(f"column '{name}': expected one dimension, got shape {out.shape}")
+    nan = np.flatnonzero(np.isnan(out))
+    if nan.size:
+        raise InputError(f"column '{name}', row {int(nan[0])}: value is NaN")
+    return out
+
+
+def column_array(df: pl.DataFrame, column: str) -> FloatArray:
+    """A validated numeric column as a contiguous float64 array (zero-copy when it is
+    already a single-chunk Float64 column without nulls)."""
+    s = df.get_column(column)
+    if s.dtype != pl.Float64:
+        s = s.cast(pl.Float64)
+    return np.ascontiguousarray(s.to_numpy(allow_copy=True))
+
+
+def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uint32], pl.DataFrame]:
+    """Dense integer codes of the `by` key combinations, numbered in sorted key order,
+    and the table of keys (row `k` holds the keys of code `k`)."""
+    if not by:
+        return np.zeros(df.height, dtype=np.uint32), pl.DataFrame()
+    keys = df.select(by).unique().sort(by, nulls_last=True)
+    keys = keys.with_row_index("__hrh_code")
+    codes = df.select(by).join(
+        keys, on=list(by), how="left", maintain_order="left", nulls_equal=True
+    )
+    arr = codes.get_column("__hrh_code").cast(pl.UInt32).to_numpy()
+    return np.ascontiguousarray(arr), keys.drop("__hrh_code")

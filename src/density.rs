@@ -1,0 +1,136 @@
+//! Binding of `hrh_core::density`.
+
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+use crate::errors::run;
+
+type F64Array<'py> = Bound<'py, PyArray1<f64>>;
+
+/// Exact Poisson rates: returns (rate, lower, upper).
+#[pyfunction]
+#[pyo3(signature = (count, exposure, *, per, level, count_name = "count", exposure_name = "exposure"))]
+fn poisson_rate<'py>(
+    py: Python<'py>,
+    count: PyReadonlyArray1<'py, f64>,
+    exposure: PyReadonlyArray1<'py, f64>,
+    per: f64,
+    level: f64,
+    count_name: &str,
+    exposure_name: &str,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>)> {
+    let (c, e) = (count.as_slice()?, exposure.as_slice()?);
+    let r = run(py, || {
+        hrh_core::density::poisson_rate(c, e, per, level, count_name, exposure_name)
+    })?;
+    Ok((
+        r.rate.into_pyarray(py),
+        r.lower.into_pyarray(py),
+        r.upper.into_pyarray(py),
+    ))
+}
+
+/// Density per `per` population with exact intervals, and per km2 and HRDI when `area`
+/// is given: returns (density, lower, upper, per_km2 | None, hrdi | None).
+#[allow(clippy::type_complexity)]
+#[pyfunction]
+#[pyo3(signature = (staff, population, area=None, *, per, level))]
+fn density<'py>(
+    py: Python<'py>,
+    staff: PyReadonlyArray1<'py, f64>,
+    population: PyReadonlyArray1<'py, f64>,
+    area: Option<PyReadonlyArray1<'py, f64>>,
+    per: f64,
+    level: f64,
+) -> PyResult<(
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    Option<F64Array<'py>>,
+    Option<F64Array<'py>>,
+)> {
+    let (s, p) = (staff.as_slice()?, population.as_slice()?);
+    let a = area.as_ref().map(|a| a.as_slice()).transpose()?;
+    let d = run(py, || hrh_core::density::density(s, p, a, per, level))?;
+    Ok((
+        d.per_population.rate.into_pyarray(py),
+        d.per_population.lower.into_pyarray(py),
+        d.per_population.upper.into_pyarray(py),
+        d.per_km2.map(|v| v.into_pyarray(py)),
+        d.hrdi.map(|v| v.into_pyarray(py)),
+    ))
+}
+
+/// Shortfall against required staff: returns (shortfall, surplus, ratio).
+#[pyfunction]
+fn shortfall<'py>(
+    py: Python<'py>,
+    staff: PyReadonlyArray1<'py, f64>,
+    required: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>)> {
+    let (s, r) = (staff.as_slice()?, required.as_slice()?);
+    let out = run(py, || hrh_core::density::shortfall(s, r))?;
+    Ok((
+        out.shortfall.into_pyarray(py),
+        out.surplus.into_pyarray(py),
+        out.ratio.into_pyarray(py),
+    ))
+}
+
+/// Fill rate and vacancies against a quota: returns (fill_rate, vacancies).
+#[pyfunction]
+fn quota_gap<'py>(
+    py: Python<'py>,
+    staff: PyReadonlyArray1<'py, f64>,
+    quota: PyReadonlyArray1<'py, f64>,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let (s, q) = (staff.as_slice()?, quota.as_slice()?);
+    let out = run(py, || hrh_core::density::quota_gap(s, q))?;
+    Ok((
+        out.fill_rate.into_pyarray(py),
+        out.vacancies.into_pyarray(py),
+    ))
+}
+
+/// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
+/// area_share, hrad, pad, ratio, hrdi).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (staff, population, area, group, n_groups, *, per))]
+fn agglomeration<'py>(
+    py: Python<'py>,
+    staff: PyReadonlyArray1<'py, f64>,
+    population: PyReadonlyArray1<'py, f64>,
+    area: PyReadonlyArray1<'py, f64>,
+    group: PyReadonlyArray1<'py, u32>,
+    n_groups: usize,
+    per: f64,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let (s, p, a, g) = (
+        staff.as_slice()?,
+        population.as_slice()?,
+        area.as_slice()?,
+        group.as_slice()?,
+    );
+    let out = run(py, || {
+        hrh_core::density::agglomeration(s, p, a, g, n_groups, per)
+    })?;
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("staff_share", out.staff_share.into_pyarray(py))?;
+    d.set_item("population_share", out.population_share.into_pyarray(py))?;
+    d.set_item("area_share", out.area_share.into_pyarray(py))?;
+    d.set_item("hrad", out.hrad.into_pyarray(py))?;
+    d.set_item("pad", out.pad.into_pyarray(py))?;
+    d.set_item("hrad_pad_ratio", out.ratio.into_pyarray(py))?;
+    d.set_item("hrdi", out.hrdi.into_pyarray(py))?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(poisson_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(density, m)?)?;
+    m.add_function(wrap_pyfunction!(shortfall, m)?)?;
+    m.add_function(wrap_pyfunction!(quota_gap, m)?)?;
+    m.add_function(wrap_pyfunction!(agglomeration, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The exception hierarchy of `hrh`, defined once here and re-exported by
+//! `hrh.exceptions`:
+//!
+//! ```text
+//! HrhError(Exception)
+//! ├── InputError(HrhError, ValueError)
+//! │   └── ScenarioError(InputError)          .path
+//! └── ConvergenceError(HrhError, ArithmeticError)   .reason, .hint
+//! ```
+
+use hrh_core::Error;
+use pyo3::exceptions::{PyArithmeticError, PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+static HRH_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static SCENARIO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static CONVERGENCE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn new_class<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: Vec<Bound<'py, PyType>>,
+    doc: &str,
+) -> PyResult<Bound<'py, PyType>> {
+    let namespace = PyDict::new(py);
+    namespace.set_item("__module__", "hrh.exceptions")?;
+    namespace.set_item("__doc__", doc)?;
+    let bases = PyTuple::new(py, bases)?;
+    let cls = py
+        .get_type::<PyType>()
+        .call1((name, bases, namespace))?
+        .cast_into::<PyType>()?;
+    Ok(cls)
+}
+
+fn class<'py>(py: Python<'py>, cell: &PyOnceLock<Py<PyType>>) -> Bound<'py, PyType> {
+    cell.get(py)
+        .expect("hrh._core exception classes are created at import")
+        .bind(py)
+        .clone()
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let base = new_class(
+        py,
+        "HrhError",
+        vec![py.get_type::<PyException>()],
+        "Base class of every error raised by hrh.",
+    )?;
+    let input = new_class(
+        py,
+        "InputError",
+        vec![base.clone(), py.get_type::<PyValueError>()],
+        "Bad input data or arguments. The message names the column, the row and the value.",
+    )?;
+    let scenario = new_class(
+        py,
+        "ScenarioError",
+        vec![input.clone()],
+        "A scenario document with a bad key; ``.path`` is the path of the key, e.g. \
+         ``cadres[1].attrition.rate``.",
+    )?;
+    let convergence = new_class(
+        py,
+        "ConvergenceError",
+        vec![base.clone(), py.get_type::<PyArithmeticError>()],
+        "A fit that did not converge; ``.reason`` says why and ``.hint`` what to try.",
+    )?;
+    m.add("HrhError", &base)?;
+    m.add("InputError", &input)?;
+    m.add("ScenarioError", &scenario)?;
+    m.add("ConvergenceError", &convergence)?;
+    let _ = HRH_ERROR.set(py, base.unbind());
+    let _ = INPUT_ERROR.set(py, input.unbind());
+    let _ = SCENARIO_ERROR.set(py, scenario.unbind());
+    let _ = CONVERGENCE_ERROR.set(py, convergence.unbind());
+    Ok(())
+}
+
+/// Convert a core error into the matching Python exception.
+pub(crate) fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
+    let message = err.to_string();
+    let build = || -> PyResult<PyErr> {
+        let (cls, attrs): (_, Vec<(&str, String)>) = match err {
+            Error::Input { .. } => (class(py, &INPUT_ERROR), vec![]),
+            Error::Scenario { path, .. } => (class(py, &SCENARIO_ERROR), vec![("path", path)]),
+            Error::Convergence { reason, hint, .. } => (
+                class(py, &CONVERGENCE_ERROR),
+                vec![("reason", reason), ("hint", hint)],
+            ),
+            _ => (class(py, &HRH_ERROR), vec![]),
+        };
+        let value = cls.call1((message.clone(),))?;
+        for (k, v) in attrs {
+            value.setattr(k, v)?;
+        }
+        Ok(PyErr::from_value(value))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Run `f` with the GIL released and map its error to a Python exception.
+pub(crate) fn run<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: Send + FnOnce() -> hrh_core::Result<T>,
+{
+    py.detach(f).map_err(|e| to_pyerr(py, e))
+}
