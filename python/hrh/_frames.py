@@ -168,15 +168,18 @@ def check_unique_keys(df: pl.DataFrame, keys: Sequence[str], *, table: str) -> N
     if not keys:
         if df.height > 1:
             raise InputError(
-                f"{table} has {df.height} rows but no key columns shared with `by`; "
-                "give one row, or key columns that are also in `by`"
+                f"{table} has {df.height} rows but no key columns to tell them apart; "
+                "give one row, or key columns"
             )
         return
-    dup = df.select(keys).is_duplicated()
-    row = _first(dup)
+    repeat = ~df.select(pl.struct(keys).is_first_distinct()).to_series()
+    row = _first(repeat)
     if row is not None:
         key = ", ".join(f"{k}={_value_repr(df[row, k])}" for k in keys)
-        raise InputError(f"{table}, row {row}: duplicated key ({key})")
+        same = df.select(pl.all_horizontal(pl.col(k) == df[row, k] for k in keys)).to_series()
+        raise InputError(
+            f"{table}, row {row}: duplicated key ({key}), first seen at row {_first(same)}"
+        )
 
 
 def check_level(level: float) -> None:
@@ -206,7 +209,8 @@ def float_array(values: Any, name: str) -> FloatArray:
         arr = np.asarray(values)
     except (TypeError, ValueError) as e:
         raise InputError(f"column '{name}': could not be read as numbers ({e})") from e
-    if arr.dtype == object:
+    if arr.dtype.kind in "OUS":
+        arr = np.asarray(values, dtype=object)
         for i, v in enumerate(arr.ravel()):
             if v is None:
                 raise InputError(f"column '{name}', row {i}: value is null")

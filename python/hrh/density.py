@@ -89,12 +89,12 @@ def _join_population(agg: pl.DataFrame, pop: pl.DataFrame, keys: list[str]) -> p
     for k in keys:
         left, right = agg.schema[k], pop.schema[k]
         if left != right:
-            try:
-                pop = pop.with_columns(pl.col(k).cast(left, strict=True))
-            except pl.exceptions.PolarsError as e:
+            if not (left.is_numeric() and right.is_numeric()):
                 raise InputError(
-                    f"column '{k}' has type {left} in data but {right} in the population table"
-                ) from e
+                    f"column '{k}' has type {left} in data but {right} in the population "
+                    "table; cast one of them so that the keys can match"
+                )
+            pop = pop.with_columns(pl.col(k).cast(left))
     out = agg.join(pop, on=keys, how="left", maintain_order="left")
     missing = out.get_column("population").is_null().arg_true()
     if len(missing):
@@ -134,8 +134,8 @@ def density(
         table with key columns and a ``population`` column (or exactly one other
         numeric column). The table must have unique keys; it is summed over its keys
         that are not in `by` (e.g. age groups), then joined on the keys it shares with
-        `by`. A table sharing no key with `by` must hold a single row: a total applied
-        to every group. A group with no population row raises InputError.
+        `by`; a table sharing no key with `by` gives one total applied to every group.
+        A group with no population row raises InputError.
     by
         Grouping columns; ``None`` gives one row for all of `data`.
     per

@@ -1,0 +1,239 @@
+"""Self-contained HTML reports.
+
+A :class:`Report` is a title and a list of sections; each section is HTML built from
+hrh results (tables and inline SVG charts), so the written file needs nothing but a
+browser: no scripts, no network, no external files.
+
+Examples
+--------
+>>> import hrh.report
+>>> html = hrh.report.demo().to_html()
+>>> "Health workforce density" in html and "<svg" in html
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+import hrh
+from hrh._frames import to_frame
+from hrh.report._svg import bar_chart
+
+__all__ = ["Report", "Section", "demo", "density_section", "table_html"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1000px;
+margin:2rem auto;padding:0 1rem;color:#1d1d1f;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #1b6ca8;
+padding-bottom:.2rem}table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+th{background:#f1f4f8}td:first-child,th:first-child{text-align:left}
+.meta{color:#666;font-size:.9rem}.kpi{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
+.kpi div{background:#f1f4f8;border-radius:8px;padding:.6rem 1rem;min-width:9rem}
+.kpi b{display:block;font-size:1.4rem}.note{font-size:.85rem;color:#555}
+"""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One titled part of a report."""
+
+    title: str
+    html: str
+
+
+@dataclass
+class Report:
+    """An HTML report: a title, a subtitle and sections."""
+
+    title: str
+    subtitle: str = ""
+    sections: list[Section] = field(default_factory=list)
+
+    def add(self, section: Section) -> Report:
+        """Append a section and return the report."""
+        self.sections.append(section)
+        return self
+
+    def to_html(self) -> str:
+        """The whole report as one self-contained HTML document."""
+        generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        body = "".join(
+            f"<section><h2>{escape(s.title)}</h2>{s.html}</section>" for s in self.sections
+        )
+        return (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(self.title)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>{escape(self.title)}</h1><p class='meta'>{escape(self.subtitle)}"
+            f"<br>Generated {generated} by hrh {escape(hrh.__version__)}.</p>"
+            f"{body}</body></html>"
+        )
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report to `path` (UTF-8) and return the path."""
+        p = Path(path)
+        p.write_text(self.to_html(), encoding="utf-8")
+        return p
+
+
+def _cell(v: Any, digits: int) -> str:
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return escape("" if v is None else str(v))
+
+
+def table_html(df: pl.DataFrame, *, digits: int = 2, max_rows: int = 200) -> str:
+    """A polars DataFrame as an HTML table (numbers formatted, at most `max_rows`)."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in df.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v, digits)}</td>" for v in row) + "</tr>"
+        for row in df.head(max_rows).iter_rows()
+    )
+    more = (
+        f"<p class='note'>{df.height - max_rows} more rows not shown.</p>"
+        if df.height > max_rows
+        else ""
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+
+
+def _kpis(items: Sequence[tuple[str, str]]) -> str:
+    return (
+        "<div class='kpi'>"
+        + "".join(f"<div><b>{escape(v)}</b>{escape(k)}</div>" for k, v in items)
+        + "</div>"
+    )
+
+
+def density_section(
+    register: Any,
+    population: Any,
+    *,
+    by: str,
+    cadre: str | None = None,
+    core_cadres: Sequence[str] | None = None,
+    area: str | None = None,
+    per: float = 1000,
+) -> Section:
+    """Density by `by` (and `cadre`), with a chart of the core cadres' density against
+    the WHO thresholds.
+
+    `register` has one row per worker in post; `population` is a table with `by` and
+    ``population`` (and `area`). `core_cadres` (e.g. doctors, nurses, midwives) are the
+    cadres counted against the WHO thresholds; all cadres when ``None``.
+    """
+    reg = to_frame(register, name="register")
+    overall = hrh.density(reg, population=population, by=by, area=area, per=per)
+    parts = [
+        f"<p>Health workers in post per {per:,.0f} population, with exact 95 % Poisson "
+        "intervals; the dashed lines are the WHO thresholds of 4.45 (SDG index, 2016) and "
+        "2.28 (World Health Report 2006) doctors, nurses and midwives per 1,000.</p>"
+    ]
+    if cadre is not None:
+        counted = reg
+        if core_cadres is not None:
+            counted = reg.filter(pl.col(cadre).is_in(list(core_cadres)))
+        core = hrh.density(counted, population=population, by=by, per=per)
+        label = ", ".join(core_cadres) if core_cadres else "all cadres"
+        parts.append(
+            bar_chart(
+                core[by].cast(pl.String).to_list(),
+                core["density"].to_list(),
+                lower=core["density_low"].to_list(),
+                upper=core["density_high"].to_list(),
+                reference=[
+                    ("WHO SDG 4.45", hrh.norms.SDG_THRESHOLD),
+                    ("WHR 2006 2.28", hrh.norms.WHR2006_THRESHOLD),
+                ],
+                unit=f"per {per:,.0f} population",
+                title=f"Density of {label} by {by}",
+            )
+        )
+        by_cadre = hrh.density(reg, population=population, by=[by, cadre], per=per)
+        wide = by_cadre.pivot(on=cadre, index=by, values="density", sort_columns=True)
+        parts.append(f"<h3>Density per {per:,.0f} by {escape(by)} and {escape(cadre)}</h3>")
+        parts.append(table_html(wide))
+    cols = [by, "staff", "population", "density", "density_low", "density_high"]
+    if area is not None:
+        cols += ["area", "density_per_km2", "hrdi"]
+    parts.append(f"<h3>All staff by {escape(by)}</h3>")
+    parts.append(table_html(overall.select(cols)))
+    return Section("Health workforce density", "".join(parts))
+
+
+def demo() -> Report:
+    """The demo report on the bundled data: the synthetic province's register and the
+    Beijing-Tianjin-Hebei densities."""
+    reg = hrh.datasets.synthetic_register()
+    in_post = reg.filter(pl.col("exit_date").is_null())
+    pop = hrh.datasets.synthetic_population()
+    staffing = dict(
+        zip(
+            hrh.datasets.province_staffing()["indicator"],
+            hrh.datasets.province_staffing()["value"],
+            strict=True,
+        )
+    )
+    gap = hrh.quota_gap(
+        {"staff": [in_post.height], "quota": [staffing["quota"]]}, staff="staff", quota="quota"
+    )
+    total = hrh.density(in_post, population=pop)
+    report = Report(
+        "Health workforce report: demo province",
+        "Synthetic register of a provincial health workforce (invented rows shaped after a "
+        "real province: 3,087 staff in post against a quota of 3,364) at 2024-12-31, with "
+        "district populations; and published densities of the Beijing-Tianjin-Hebei region.",
+    )
+    kpis = _kpis(
+        [
+            ("staff in post", f"{in_post.height:,}"),
+            ("staffing quota", f"{staffing['quota']:,}"),
+            ("fill rate", f"{100 * gap['fill_rate'].item():.1f} %"),
+            ("vacancies", f"{gap['vacancies'].item():,.0f}"),
+            ("staff per 1,000", f"{total['density'].item():.2f}"),
+        ]
+    )
+    section = density_section(
+        in_post,
+        pop.rename({"area_km2": "area"}),
+        by="district",
+        cadre="cadre",
+        core_cadres=["doctor", "nurse", "midwife"],
+        area="area",
+    )
+    report.add(Section(section.title, kpis + section.html))
+
+    jjj = hrh.datasets.jingjinji_density()
+    wide = jjj.pivot(on="cadre", index="region", values="density_per_1000")
+    wide = wide.with_columns(
+        (pl.col("doctors") + pl.col("nurses")).alias("doctors_and_nurses"),
+    ).with_columns(
+        (pl.col("doctors_and_nurses") / hrh.norms.SDG_THRESHOLD).alias("ratio_to_sdg_threshold")
+    )
+    chart = bar_chart(
+        wide["region"].to_list(),
+        wide["doctors_and_nurses"].to_list(),
+        reference=[("WHO SDG 4.45", hrh.norms.SDG_THRESHOLD)],
+        unit="per 1,000 population",
+        title="Doctors and nurses per 1,000: Beijing, Tianjin, Hebei",
+    )
+    report.add(
+        Section(
+            "Beijing-Tianjin-Hebei: the polarization of health staff",
+            "<p>Published densities per 1,000 population (see "
+            "<code>hrh.datasets.jingjinji_density</code> for the source). Hebei has half "
+            "Beijing's density of doctors and nurses.</p>" + chart + table_html(wide),
+        )
+    )
+    return report
