@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import hrh
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -12,6 +11,8 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import hrh
 
 COUNTS = pl.DataFrame(
     {

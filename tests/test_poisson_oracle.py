@@ -12,8 +12,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-import hrh
 import pytest
+
+import hrh
 
 ORACLE = json.loads((Path(__file__).parent / "oracles" / "poisson_ci.json").read_text())
 RTOL = 1e-9
