@@ -1,11 +1,10 @@
 //! Binding of `hrh_core::density`.
 
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::run;
-
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
+use crate::F64Array;
 
 /// Exact Poisson rates: returns (rate, lower, upper).
 #[pyfunction]

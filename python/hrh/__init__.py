@@ -16,6 +16,18 @@ import warnings
 
 from hrh import _core, datasets, norms
 from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
+from hrh.equity import (
+    TheilResult,
+    atkinson,
+    concentration_index,
+    cv,
+    equity,
+    generalized_entropy,
+    gini,
+    lorenz,
+    polarization,
+    theil,
+)
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
 
 __version__: str = _core.__version__
@@ -33,12 +45,22 @@ __all__ = [
     "HrhError",
     "InputError",
     "ScenarioError",
+    "TheilResult",
     "__version__",
     "agglomeration",
+    "atkinson",
+    "concentration_index",
+    "cv",
     "datasets",
     "density",
+    "equity",
+    "generalized_entropy",
+    "gini",
+    "lorenz",
     "norms",
     "poisson_ci",
+    "polarization",
     "quota_gap",
     "shortfall",
+    "theil",
 ]

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 _F = npt.NDArray[np.float64]
+_U = npt.NDArray[np.uint32]
 
 __all__ = [
     "ConvergenceError",
@@ -13,12 +14,21 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "agglomeration",
+    "atkinson",
+    "concentration_index",
+    "cv",
     "debug_build",
     "density",
+    "equity_table",
+    "generalized_entropy",
+    "gini",
+    "lorenz",
     "poisson_rate",
+    "polarization",
     "quota_gap",
     "shortfall",
     "synthetic_register",
+    "theil",
 ]
 __version__: str
 debug_build: bool
@@ -58,4 +68,51 @@ def agglomeration(
 ) -> dict[str, _F]: ...
 def synthetic_register(
     *, seed: int, n_active: int, first_year: int, reference_day: int
+) -> dict[str, Any]: ...
+def gini(values: _F, weights: _F | None = None, *, corrected: bool = False) -> float: ...
+def lorenz(values: _F, weights: _F | None = None) -> tuple[_F, _F]: ...
+def theil(
+    values: _F,
+    weights: _F | None = None,
+    groups: _U | None = None,
+    n_groups: int = 0,
+    *,
+    kind: str,
+    mean: str | float,
+    log_base: float,
+) -> dict[str, Any]: ...
+def generalized_entropy(values: _F, weights: _F | None = None, *, alpha: float) -> float: ...
+def atkinson(values: _F, weights: _F | None = None, *, epsilon: float) -> float: ...
+def cv(values: _F, weights: _F | None = None, *, ddof: float) -> float: ...
+def concentration_index(
+    values: _F,
+    rank: _F,
+    weights: _F | None = None,
+    *,
+    correction: str | None = None,
+    lower: float = 0.0,
+    upper: float = 1.0,
+) -> float: ...
+def polarization(
+    values: _F,
+    weights: _F | None = None,
+    groups: _U | None = None,
+    n_groups: int = 0,
+    *,
+    method: str,
+    alpha: float,
+) -> float: ...
+def equity_table(
+    values: _F,
+    weights: _F,
+    by: _U,
+    n_by: int,
+    groups: _U | None = None,
+    n_groups: int = 0,
+    *,
+    measures: list[str],
+    epsilon: float,
+    bootstrap: int,
+    level: float,
+    seed: int,
 ) -> dict[str, Any]: ...

@@ -8,6 +8,9 @@
 //! Modules:
 //! - [`density`]: rates per N population, exact Poisson intervals, shortfall against a
 //!   norm, quota gaps, per-area density, HRDI and agglomeration degrees.
+//! - [`equity`]: Gini and Lorenz, Theil with decomposition, generalised entropy,
+//!   Atkinson, coefficient of variation, concentration and polarization indices,
+//!   bootstrap intervals.
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
@@ -16,6 +19,7 @@
 
 pub mod date;
 pub mod density;
+pub mod equity;
 pub mod error;
 pub mod rng;
 pub mod special;

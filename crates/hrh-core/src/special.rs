@@ -29,7 +29,7 @@ pub fn qnorm(p: f64) -> f64 {
 /// precision for upper quantiles) inside a bisection bracket; converges to about 1e-14
 /// relative. `shape` must be > 0 and `p` in [0, 1]; otherwise NaN.
 pub fn qgamma(p: f64, shape: f64) -> f64 {
-    if !(shape > 0.0) || !(0.0..=1.0).contains(&p) || !shape.is_finite() {
+    if shape.is_nan() || shape <= 0.0 || !(0.0..=1.0).contains(&p) || !shape.is_finite() {
         return f64::NAN;
     }
     if p == 0.0 {

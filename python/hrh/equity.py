@@ -1,0 +1,572 @@
+"""Distribution equity: Gini and Lorenz, Theil with between/within decomposition,
+generalised entropy, Atkinson, coefficient of variation, concentration and
+polarization indices, and :func:`equity`, which computes them per group of a table with
+bootstrap intervals.
+
+Array-level functions take per-unit `values` (levels, e.g. staff per 1,000 population)
+and `weights` (the units' sizes, e.g. population; ``None`` for equal weights). Measured
+"by area" means values = staff / area and weights = area. Units are never dropped:
+zeros stay, and measures undefined with a zero raise :class:`hrh.InputError` saying
+why.
+
+A note on names: the index many health-workforce papers call "Theil" and write as
+T = Σ P_i ln(P_i / Y_i) (P population share, Y resource share) is the mean log deviation
+with population weights, ``theil(..., kind="L")``; T = Σ Y_i ln(Y_i / P_i) is
+``kind="T"``.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from hrh import _core
+from hrh._frames import (
+    as_list,
+    check_level,
+    check_no_nulls,
+    check_numeric,
+    column_array,
+    float_array,
+    group_codes,
+    require_columns,
+    to_frame,
+)
+from hrh.exceptions import InputError
+
+__all__ = [
+    "TheilResult",
+    "atkinson",
+    "concentration_index",
+    "cv",
+    "equity",
+    "generalized_entropy",
+    "gini",
+    "lorenz",
+    "polarization",
+    "theil",
+]
+
+
+def _weights(weights: Any, n: int) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = float_array(weights, "weights")
+    if w.size != n:
+        raise InputError(f"column 'weights': has length {w.size} but 'values' has length {n}")
+    return w
+
+
+def _codes(groups: Any, n: int) -> tuple[np.ndarray, list[Any]]:
+    """Group labels (any array-like) as dense codes in sorted label order."""
+    s = groups if isinstance(groups, pl.Series) else pl.Series("groups", list(groups))
+    if s.len() != n:
+        raise InputError(f"column 'groups': has length {s.len()} but 'values' has length {n}")
+    if s.null_count():
+        raise InputError(f"column 'groups', row {int(s.is_null().arg_true()[0])}: value is null")
+    labels = s.unique().sort()
+    codes = s.replace_strict(labels, pl.int_range(labels.len(), eager=True), return_dtype=pl.UInt32)
+    return np.ascontiguousarray(codes.to_numpy()), labels.to_list()
+
+
+def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
+    """Weighted Gini coefficient.
+
+    G = 1 − Σ_k (P_k − P_{k−1})(L_k + L_{k−1}) on the Lorenz polygon of the units
+    sorted by value (P cumulative weight share, L cumulative share of Σ w·x). With equal
+    weights it is ΣΣ|x_i − x_j| / (2 n² μ). O(n log n).
+
+    Parameters
+    ----------
+    values, weights
+        Per-unit levels (>= 0, not all zero) and sizes (> 0).
+    corrected
+        Multiply by n / (n − 1) (small-sample correction; equal weights only).
+
+    References
+    ----------
+    Gini C (1912). Variabilità e mutabilità. Bologna: Cuppini.
+    Brown MC (1994). Using Gini-style indices to evaluate the spatial patterns of
+    health practitioners. Social Science & Medicine 38:1243-1256.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> hrh.gini([1, 1, 1, 5])
+    0.375
+    >>> hrh.gini([1, 5], weights=[3, 1])  # the same distribution, weighted
+    0.375
+    >>> hrh.gini([1, 1, 1, 5], corrected=True)
+    0.5
+    """
+    v = float_array(values, "values")
+    return float(_core.gini(v, _weights(weights, v.size), corrected=bool(corrected)))
+
+
+def lorenz(values: Any, weights: Any = None) -> pl.DataFrame:
+    """Lorenz curve: ``population_share`` and ``value_share`` of the units sorted by
+    value, from (0, 0) to (1, 1) (n + 1 rows).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> hrh.lorenz([3, 1], weights=[1, 1]).rows()
+    [(0.0, 0.0), (0.5, 0.25), (1.0, 1.0)]
+    """
+    v = float_array(values, "values")
+    p, share = _core.lorenz(v, _weights(weights, v.size))
+    return pl.DataFrame({"population_share": p, "value_share": share})
+
+
+@dataclass(frozen=True)
+class TheilResult:
+    """A Theil index and its decomposition.
+
+    Attributes
+    ----------
+    total, between, within : float
+        The index and its parts (between = 0, within = total without groups).
+    kind : str
+        ``"T"`` or ``"L"``.
+    reference : float
+        The reference level m the units were compared with.
+    log_base : float
+        Base of the logarithms.
+    groups : polars.DataFrame or None
+        Per group: ``group``, ``population_share`` (weight share), ``value_share``
+        (share of Σ w·x, e.g. of staff), ``mean``, ``index`` (the group's own index
+        about its own mean), ``within``, ``between`` (its contributions).
+    units : polars.DataFrame
+        ``unit`` (row index) and ``contribution`` (terms summing to the total).
+    """
+
+    total: float
+    between: float
+    within: float
+    kind: str
+    reference: float
+    log_base: float
+    groups: pl.DataFrame | None
+    units: pl.DataFrame
+
+    @property
+    def between_share(self) -> float:
+        """between / total (NaN when the total is 0)."""
+        return self.between / self.total if self.total else math.nan
+
+    def to_polars(self) -> pl.DataFrame:
+        """One-row table of total, between, within and the between share."""
+        return pl.DataFrame(
+            {
+                "kind": [self.kind],
+                "total": [self.total],
+                "between": [self.between],
+                "within": [self.within],
+                "between_share": [self.between_share],
+            }
+        )
+
+    def _repr_html_(self) -> str:
+        parts = [f"<b>Theil {self.kind}</b> = {self.total:.6g}"]
+        if self.groups is not None:
+            parts.append(
+                f" (between {self.between:.6g}, within {self.within:.6g}; "
+                f"between share {self.between_share:.1%})"
+            )
+            parts.append(self.groups._repr_html_())
+        return "".join(parts)
+
+
+def theil(
+    values: Any,
+    weights: Any = None,
+    *,
+    groups: Any = None,
+    kind: Literal["T", "L"] = "T",
+    log_base: float = math.e,
+    mean: Literal["weighted", "unweighted"] | float = "weighted",
+) -> TheilResult:
+    """Theil index T (GE(1)) or L (GE(0), mean log deviation), decomposed into between-
+    and within-group parts when `groups` is given.
+
+    With population shares p_i = w_i / Σw and reference level m:
+
+    - T = Σ p_i (x_i/m) ln(x_i/m), zeros contributing 0 (0 ln 0 = 0);
+      between = Σ_g p_g (μ_g/m) ln(μ_g/m), within = Σ_g p_g (μ_g/m) T_g;
+    - L = Σ p_i ln(m/x_i) (an InputError if a value is 0);
+      between = Σ_g p_g ln(m/μ_g), within = Σ_g p_g L_g,
+
+    μ_g the group's weighted mean and T_g, L_g its own index about μ_g. The parts sum
+    to the total exactly, whatever m is.
+
+    Parameters
+    ----------
+    groups
+        Group label per unit (e.g. East/Central/West).
+    kind
+        ``"T"`` or ``"L"``.
+    log_base
+        Base of the logarithm (e, 10 or 2 as some published tables use).
+    mean
+        The reference level m: ``"weighted"`` (Σ p_i x_i, the textbook index),
+        ``"unweighted"`` (plain average of the values), or a number (e.g. a mean
+        rounded as printed in a paper).
+
+    References
+    ----------
+    Theil H (1967). Economics and Information Theory. Amsterdam: North-Holland.
+    Shorrocks AF (1980). The class of additively decomposable inequality measures.
+    Econometrica 48:613-625.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> t = hrh.theil([1, 2, 3, 6], groups=["a", "a", "b", "b"])
+    >>> round(t.total, 6), round(t.between, 6), round(t.within, 6)
+    (0.187445, 0.130812, 0.056633)
+    >>> round(hrh.theil([1, 2, 3, 6], kind="L", log_base=10).total, 6)
+    0.088046
+    """
+    v = float_array(values, "values")
+    w = _weights(weights, v.size)
+    codes, labels = (None, []) if groups is None else _codes(groups, v.size)
+    if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
+        raise InputError(f"column 'mean': {mean!r} is not 'weighted', 'unweighted' or a number")
+    if isinstance(log_base, bool) or not isinstance(log_base, int | float):
+        raise InputError(f"column 'log_base': {log_base!r} is not a number")
+    r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=float(log_base))
+    if mean == "weighted":
+        ref = float(np.average(v, weights=w))
+    elif mean == "unweighted":
+        ref = float(v.mean())
+    else:
+        ref = float(mean)
+    table = None
+    if codes is not None:
+        table = pl.DataFrame(
+            {
+                "group": labels,
+                "population_share": r["group_weight_share"],
+                "value_share": r["group_value_share"],
+                "mean": r["group_mean"],
+                "index": r["group_index"],
+                "within": r["group_within"],
+                "between": r["group_between"],
+            }
+        )
+    return TheilResult(
+        total=float(r["total"]),
+        between=float(r["between"]),
+        within=float(r["within"]),
+        kind=str(kind),
+        reference=ref,
+        log_base=float(log_base),
+        groups=table,
+        units=pl.DataFrame({"unit": np.arange(v.size), "contribution": r["unit_contribution"]}),
+    )
+
+
+def generalized_entropy(values: Any, weights: Any = None, *, alpha: float) -> float:
+    """Generalised entropy GE(α) = 1/(α(α−1)) Σ p_i ((x_i/μ)^α − 1); α = 0 and 1 are
+    Theil L and T. Undefined with a zero value when α <= 0.
+
+    References
+    ----------
+    Shorrocks AF (1980). Econometrica 48:613-625.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> round(hrh.generalized_entropy([1, 2, 3, 6], alpha=2), 6)
+    0.194444
+    """
+    v = float_array(values, "values")
+    return float(_core.generalized_entropy(v, _weights(weights, v.size), alpha=float(alpha)))
+
+
+def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
+    """Atkinson index A(ε) = 1 − (Σ p_i (x_i/μ)^(1−ε))^(1/(1−ε)); A(1) = 1 − exp(Σ p_i
+    ln x_i)/μ. ε >= 0 is the aversion to inequality; with a zero value ε >= 1 is
+    undefined (an InputError).
+
+    References
+    ----------
+    Atkinson AB (1970). On the measurement of inequality. Journal of Economic Theory
+    2:244-263.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> round(hrh.atkinson([1, 2, 3, 6], epsilon=1), 6)
+    0.183503
+    """
+    v = float_array(values, "values")
+    return float(_core.atkinson(v, _weights(weights, v.size), epsilon=float(epsilon)))
+
+
+def cv(values: Any, weights: Any = None, *, ddof: float = 0) -> float:
+    """Coefficient of variation √(Σ w_i (x_i − μ)² / (Σw − ddof)) / μ, weights read as
+    frequency weights (``ddof=1``: the sample standard deviation for equal weights).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> hrh.cv([1, 3])
+    0.5
+    """
+    v = float_array(values, "values")
+    return float(_core.cv(v, _weights(weights, v.size), ddof=float(ddof)))
+
+
+def concentration_index(
+    values: Any,
+    rank: Any,
+    weights: Any = None,
+    *,
+    correction: Literal["wagstaff", "erreygers"] | None = None,
+    bounds: tuple[float, float] | None = None,
+) -> float:
+    """Concentration index C = 2 cov_w(h, R) / μ_h of levels `values` across units
+    ranked by `rank` (e.g. income, deprivation, urbanisation), R the weighted
+    fractional rank (ties share their average rank). C > 0: `values` concentrate among
+    the high-ranked.
+
+    Parameters
+    ----------
+    correction
+        ``"wagstaff"``: C (b − a) / ((b − μ)(μ − a)); ``"erreygers"``: 4 μ C / (b − a),
+        for variables bounded by ``bounds=(a, b)`` (required with a correction).
+
+    References
+    ----------
+    Kakwani N, Wagstaff A, van Doorslaer E (1997). Socioeconomic inequalities in health:
+    measurement, computation, and statistical inference. J Econometrics 77:87-103.
+    Wagstaff A (2005). The bounds of the concentration index when the variable of
+    interest is binary. Health Economics 14:429-432.
+    Erreygers G (2009). Correcting the concentration index. J Health Econ 28:504-515.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> hrh.concentration_index([1, 2, 3, 4], rank=[10, 20, 30, 40])
+    0.25
+    >>> hrh.concentration_index([0.2, 0.4], rank=[1, 2], correction="erreygers", bounds=(0, 1))
+    0.2
+    """
+    v = float_array(values, "values")
+    r = float_array(rank, "rank")
+    if correction is not None and bounds is None:
+        raise InputError(f"column 'bounds': correction={correction!r} needs bounds=(lower, upper)")
+    lo, hi = (0.0, 1.0) if bounds is None else (float(bounds[0]), float(bounds[1]))
+    return float(
+        _core.concentration_index(
+            v, r, _weights(weights, v.size), correction=correction, lower=lo, upper=hi
+        )
+    )
+
+
+def polarization(
+    values: Any,
+    weights: Any = None,
+    *,
+    method: Literal["esteban_ray", "wolfson", "zhang_kanbur"],
+    alpha: float = 1.3,
+    groups: Any = None,
+) -> float:
+    """Polarization index.
+
+    - ``"esteban_ray"``: ER(α) = Σ_i Σ_j p_i^(1+α) p_j |x_i − x_j| / μ, normalised by
+      the mean (K = 1/μ) so that it is scale invariant; α in [0, 1.6]; ER(0) = 2 G.
+    - ``"wolfson"``: W = 2 (μ/m)(1 − 2 L(0.5) − G), m the weighted median, L(0.5) the
+      Lorenz curve at half the population, G the Gini; maximum 1. Software that
+      reports (μ/m)(1 − 2 L(0.5) − G) gives W/2, the half-scale value.
+    - ``"zhang_kanbur"``: between-group over within-group Theil T (needs `groups`).
+
+    References
+    ----------
+    Esteban J-M, Ray D (1994). On the measurement of polarization. Econometrica
+    62:819-851.
+    Wolfson MC (1994). When inequalities diverge. American Economic Review
+    84(2):353-358.
+    Zhang X, Kanbur R (2001). What difference do polarisation measures make? Journal
+    of Development Studies 37(3):85-98.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> round(hrh.polarization([1, 2, 3, 6], method="wolfson"), 6)
+    0.4
+    >>> round(hrh.polarization([1, 2, 3, 6], method="esteban_ray", alpha=0), 6) == round(
+    ...     2 * hrh.gini([1, 2, 3, 6]), 6)
+    True
+    """
+    v = float_array(values, "values")
+    codes, labels = (None, []) if groups is None else _codes(groups, v.size)
+    return float(
+        _core.polarization(
+            v, _weights(weights, v.size), codes, len(labels), method=str(method), alpha=float(alpha)
+        )
+    )
+
+
+_MEASURES = ("gini", "theil_t", "theil_l", "atkinson", "cv")
+
+
+def equity(
+    data: Any,
+    *,
+    staff: str | Sequence[str],
+    population: str,
+    area: str | None = None,
+    by: str | Sequence[str] | None = None,
+    groups: str | None = None,
+    measures: Sequence[str] = ("gini", "theil_t", "theil_l", "atkinson", "cv"),
+    epsilon: float = 0.5,
+    bootstrap: int = 0,
+    level: float = 0.95,
+    seed: int | None = None,
+) -> pl.DataFrame:
+    """Inequality of staff across units, per group of units, by population and by area.
+
+    Each row of `data` is a unit (a province, a county). Measured by population, the
+    units' levels are staff / population weighted by population; by area, staff / area
+    weighted by area.
+
+    Parameters
+    ----------
+    staff
+        Staff column, or a list of columns (cadres): the result is long with ``cadre``.
+    population, area
+        Columns of `data`; `area` (km²) adds the measures by area.
+    by
+        Columns whose groups are analysed separately (e.g. year, or state for counties
+        within states); ``None``: all units together.
+    groups
+        Column of subgroups (e.g. East/Central/West) for the Theil between/within
+        decomposition.
+    measures
+        Any of ``"gini"``, ``"theil_t"``, ``"theil_l"``, ``"atkinson"`` (with
+        `epsilon`), ``"cv"``.
+    bootstrap
+        Number of bootstrap replicates (0: none). Units are resampled with replacement
+        within each `by` group; intervals are percentile intervals at `level`.
+    seed
+        Seed of the bootstrap; replicate b of group g draws from the stream
+        (seed, g·2³² + b), so results are identical for any number of threads.
+        ``None`` draws a fresh seed.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per `by` group (and cadre): the `by` columns, ``units``, then for each
+        measure ``{measure}_by_population`` (and ``_by_area``); with `groups`,
+        ``theil_t_between_by_population``, ``..._within_...``,
+        ``..._between_share_...``; with `bootstrap`, ``{column}_lower`` and
+        ``{column}_upper`` after each estimate.
+
+    Examples
+    --------
+    >>> import hrh, polars as pl
+    >>> units = pl.DataFrame({"year": [1, 1, 1, 2, 2, 2], "staff": [10, 20, 60, 10, 20, 30],
+    ...                       "population": [1000, 1000, 1000, 1000, 1000, 1000]})
+    >>> hrh.equity(units, staff="staff", population="population", by="year",
+    ...            measures=["gini"])
+    shape: (2, 3)
+    ┌──────┬───────┬────────────────────┐
+    │ year ┆ units ┆ gini_by_population │
+    │ ---  ┆ ---   ┆ ---                │
+    │ i64  ┆ u32   ┆ f64                │
+    ╞══════╪═══════╪════════════════════╡
+    │ 1    ┆ 3     ┆ 0.37037            │
+    │ 2    ┆ 3     ┆ 0.222222           │
+    └──────┴───────┴────────────────────┘
+    """
+    df = to_frame(data)
+    staff_cols = as_list(staff)
+    wide = not isinstance(staff, str)
+    by_cols = as_list(by)
+    if not staff_cols:
+        raise InputError("staff: the list of staff columns is empty")
+    for m in measures:
+        if m not in _MEASURES:
+            raise InputError(f"measures: {m!r} is not one of {', '.join(map(repr, _MEASURES))}")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+        raise InputError(f"column 'bootstrap': {bootstrap!r} must be an integer >= 0")
+    if bootstrap:
+        check_level(level)
+    require_columns(df, staff_cols, role="staff")
+    require_columns(df, [population], role="population")
+    if area is not None:
+        require_columns(df, [area], role="area")
+    require_columns(df, by_cols, role="by")
+    if groups is not None:
+        require_columns(df, [groups], role="groups")
+    if df.height == 0:
+        raise InputError("data has no rows")
+    for c in [*by_cols, *([groups] if groups else [])]:
+        check_no_nulls(df, c)
+    for c in staff_cols:
+        check_numeric(df, c, minimum="non_negative")
+    check_numeric(df, population, minimum="positive")
+    if area is not None:
+        check_numeric(df, area, minimum="positive")
+    by_codes, keys = group_codes(df, by_cols)
+    n_by = max(keys.height, 1)
+    grp_codes, grp_keys = (None, pl.DataFrame()) if groups is None else group_codes(df, [groups])
+    n_grp = grp_keys.height
+    if seed is None:
+        seed = secrets.randbits(63)
+
+    # Every group must have some staff for the measures to exist.
+    for c in staff_cols:
+        if by_cols:
+            sums = df.group_by(by_cols).agg(pl.col(c).sum()).filter(pl.col(c) == 0)
+            if sums.height:
+                key = ", ".join(f"{k}={sums[0, k]!r}" for k in by_cols)
+                raise InputError(
+                    f"column '{c}': group ({key}) has no staff, so inequality is undefined"
+                )
+        elif df.get_column(c).sum() == 0:
+            raise InputError(f"column '{c}': every unit has 0 staff, so inequality is undefined")
+
+    bases = [("population", population)] + ([("area", area)] if area is not None else [])
+    pieces: list[pl.DataFrame] = []
+    for ci, c in enumerate(staff_cols):
+        s = column_array(df, c)
+        frames: list[pl.DataFrame] = []
+        for basis, col in bases:
+            w = column_array(df, col)
+            r = _core.equity_table(
+                np.ascontiguousarray(s / w),
+                w,
+                by_codes,
+                n_by,
+                grp_codes,
+                n_grp,
+                measures=list(measures),
+                epsilon=float(epsilon),
+                bootstrap=int(bootstrap),
+                level=float(level),
+                seed=int(seed) + ci,
+            )
+            cols: dict[str, Any] = {}
+            for j, name in enumerate(r["columns"]):
+                cols[f"{name}_by_{basis}"] = r["estimate"][:, j]
+                if bootstrap:
+                    cols[f"{name}_by_{basis}_lower"] = r["lower"][:, j]
+                    cols[f"{name}_by_{basis}_upper"] = r["upper"][:, j]
+            frames.append(pl.DataFrame(cols))
+        counts = np.bincount(by_codes, minlength=n_by).astype(np.uint32)
+        head = keys if by_cols else pl.DataFrame()
+        head = head.with_columns(pl.Series("units", counts))
+        if wide:
+            head = head.with_columns(pl.lit(c).alias("cadre"))
+            head = head.select([*by_cols, "cadre", "units"])
+        pieces.append(pl.concat([head, *frames], how="horizontal"))
+    return pl.concat(pieces, how="vertical")

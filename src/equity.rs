@@ -1,0 +1,293 @@
+//! Binding of `hrh_core::equity`.
+
+use hrh_core::equity::{
+    concentration::{concentration_index as ci, Correction},
+    gini as g, polarization as pz,
+    table::{equity_table as table, Measure},
+    theil as th, Distribution,
+};
+use hrh_core::Error;
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::run;
+use crate::F64Array;
+
+type F64<'py> = PyReadonlyArray1<'py, f64>;
+type U32<'py> = PyReadonlyArray1<'py, u32>;
+
+fn slice<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
+    Ok(match a {
+        Some(a) => Some(a.as_slice()?),
+        None => None,
+    })
+}
+
+/// Weighted Gini coefficient.
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, *, corrected=false))]
+fn gini(
+    py: Python<'_>,
+    values: F64<'_>,
+    weights: Option<F64<'_>>,
+    corrected: bool,
+) -> PyResult<f64> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    run(py, || {
+        g::gini(&Distribution::new(v, w)?, corrected, w.is_some())
+    })
+}
+
+/// Lorenz curve: (population_share, value_share), n + 1 points from (0, 0).
+#[pyfunction]
+#[pyo3(signature = (values, weights=None))]
+fn lorenz<'py>(
+    py: Python<'py>,
+    values: F64<'py>,
+    weights: Option<F64<'py>>,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    let (p, l) = run(py, || Ok(g::lorenz(&Distribution::new(v, w)?)))?;
+    Ok((p.into_pyarray(py), l.into_pyarray(py)))
+}
+
+fn reference(mean: &Bound<'_, PyAny>) -> PyResult<th::Reference> {
+    if let Ok(s) = mean.extract::<String>() {
+        return match s.as_str() {
+            "weighted" => Ok(th::Reference::Weighted),
+            "unweighted" => Ok(th::Reference::Unweighted),
+            other => Err(crate::errors::to_pyerr(
+                mean.py(),
+                Error::input(
+                    "mean",
+                    format!("{other:?} is not 'weighted', 'unweighted' or a number"),
+                ),
+            )),
+        };
+    }
+    Ok(th::Reference::Value(mean.extract::<f64>()?))
+}
+
+/// Theil index with decomposition: dict of total, between, within and arrays.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, groups=None, n_groups=0, *, kind, mean, log_base))]
+fn theil<'py>(
+    py: Python<'py>,
+    values: F64<'py>,
+    weights: Option<F64<'py>>,
+    groups: Option<U32<'py>>,
+    n_groups: usize,
+    kind: &str,
+    mean: &Bound<'py, PyAny>,
+    log_base: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let kind = match kind {
+        "T" => th::TheilKind::T,
+        "L" => th::TheilKind::L,
+        other => {
+            return Err(crate::errors::to_pyerr(
+                py,
+                Error::input("kind", format!("{other:?} is not 'T' or 'L'")),
+            ))
+        }
+    };
+    let reference = reference(mean)?;
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    let gs = match &groups {
+        Some(gr) => Some((gr.as_slice()?, n_groups)),
+        None => None,
+    };
+    let t = run(py, || {
+        th::theil(&Distribution::new(v, w)?, kind, reference, log_base, gs)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("total", t.total)?;
+    d.set_item("between", t.between)?;
+    d.set_item("within", t.within)?;
+    d.set_item("unit_contribution", t.unit_contribution.into_pyarray(py))?;
+    d.set_item("group_weight_share", t.group_weight_share.into_pyarray(py))?;
+    d.set_item("group_value_share", t.group_value_share.into_pyarray(py))?;
+    d.set_item("group_mean", t.group_mean.into_pyarray(py))?;
+    d.set_item("group_index", t.group_index.into_pyarray(py))?;
+    d.set_item("group_within", t.group_within.into_pyarray(py))?;
+    d.set_item("group_between", t.group_between.into_pyarray(py))?;
+    Ok(d)
+}
+
+/// Generalised entropy GE(alpha).
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, *, alpha))]
+fn generalized_entropy(
+    py: Python<'_>,
+    values: F64<'_>,
+    weights: Option<F64<'_>>,
+    alpha: f64,
+) -> PyResult<f64> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    run(py, || {
+        th::generalized_entropy(&Distribution::new(v, w)?, alpha)
+    })
+}
+
+/// Atkinson index.
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, *, epsilon))]
+fn atkinson(
+    py: Python<'_>,
+    values: F64<'_>,
+    weights: Option<F64<'_>>,
+    epsilon: f64,
+) -> PyResult<f64> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    run(py, || th::atkinson(&Distribution::new(v, w)?, epsilon))
+}
+
+/// Coefficient of variation.
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, *, ddof))]
+fn cv(py: Python<'_>, values: F64<'_>, weights: Option<F64<'_>>, ddof: f64) -> PyResult<f64> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    run(py, || th::cv(&Distribution::new(v, w)?, ddof))
+}
+
+/// Concentration index; correction None, "wagstaff" or "erreygers" with bounds.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (values, rank, weights=None, *, correction=None, lower=0.0, upper=1.0))]
+fn concentration_index(
+    py: Python<'_>,
+    values: F64<'_>,
+    rank: F64<'_>,
+    weights: Option<F64<'_>>,
+    correction: Option<&str>,
+    lower: f64,
+    upper: f64,
+) -> PyResult<f64> {
+    let c = match correction {
+        None => Correction::None,
+        Some("wagstaff") => Correction::Wagstaff { lower, upper },
+        Some("erreygers") => Correction::Erreygers { lower, upper },
+        Some(other) => {
+            return Err(crate::errors::to_pyerr(
+                py,
+                Error::input(
+                    "correction",
+                    format!("{other:?} is not None, 'wagstaff' or 'erreygers'"),
+                ),
+            ))
+        }
+    };
+    let (v, r, w) = (values.as_slice()?, rank.as_slice()?, slice(&weights)?);
+    run(py, || ci(&Distribution::new(v, w)?, r, c))
+}
+
+/// Polarization index: method "esteban_ray", "wolfson" or "zhang_kanbur".
+#[pyfunction]
+#[pyo3(signature = (values, weights=None, groups=None, n_groups=0, *, method, alpha))]
+#[allow(clippy::too_many_arguments)]
+fn polarization(
+    py: Python<'_>,
+    values: F64<'_>,
+    weights: Option<F64<'_>>,
+    groups: Option<U32<'_>>,
+    n_groups: usize,
+    method: &str,
+    alpha: f64,
+) -> PyResult<f64> {
+    let (v, w) = (values.as_slice()?, slice(&weights)?);
+    let gs = match &groups {
+        Some(g) => Some(g.as_slice()?),
+        None => None,
+    };
+    let method = method.to_string();
+    run(py, move || {
+        let d = Distribution::new(v, w)?;
+        match method.as_str() {
+            "esteban_ray" => pz::esteban_ray(&d, alpha),
+            "wolfson" => pz::wolfson(&d),
+            "zhang_kanbur" => match gs {
+                Some(g) => pz::zhang_kanbur(&d, g, n_groups),
+                None => Err(Error::input("groups", "method 'zhang_kanbur' needs groups")),
+            },
+            other => Err(Error::input(
+                "method",
+                format!("{other:?} is not 'esteban_ray', 'wolfson' or 'zhang_kanbur'"),
+            )),
+        }
+    })
+}
+
+/// Measures for many groups at once, with bootstrap intervals.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (values, weights, by, n_by, groups=None, n_groups=0, *, measures, epsilon, bootstrap, level, seed))]
+fn equity_table<'py>(
+    py: Python<'py>,
+    values: F64<'py>,
+    weights: F64<'py>,
+    by: U32<'py>,
+    n_by: usize,
+    groups: Option<U32<'py>>,
+    n_groups: usize,
+    measures: Vec<String>,
+    epsilon: f64,
+    bootstrap: usize,
+    level: f64,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut ms = Vec::with_capacity(measures.len());
+    for m in &measures {
+        ms.push(match m.as_str() {
+            "gini" => Measure::Gini,
+            "theil_t" => Measure::TheilT,
+            "theil_l" => Measure::TheilL,
+            "atkinson" => Measure::Atkinson(epsilon),
+            "cv" => Measure::Cv,
+            other => {
+                return Err(crate::errors::to_pyerr(
+                    py,
+                    Error::input(
+                        "measures",
+                        format!(
+                            "{other:?} is not one of 'gini', 'theil_t', 'theil_l', 'atkinson', 'cv'"
+                        ),
+                    ),
+                ))
+            }
+        });
+    }
+    let (v, w, b) = (values.as_slice()?, weights.as_slice()?, by.as_slice()?);
+    let gs = match &groups {
+        Some(g) => Some((g.as_slice()?, n_groups)),
+        None => None,
+    };
+    let t = run(py, || table(v, w, b, n_by, gs, &ms, bootstrap, level, seed))?;
+    let to2d = |rows: Vec<Vec<f64>>| -> PyResult<Bound<'py, PyArray2<f64>>> {
+        if rows.is_empty() {
+            return Ok(PyArray2::zeros(py, [0, t.columns.len()], false));
+        }
+        Ok(PyArray2::from_vec2(py, &rows)?)
+    };
+    let d = PyDict::new(py);
+    d.set_item("columns", t.columns.clone())?;
+    d.set_item("estimate", to2d(t.estimate.clone())?)?;
+    d.set_item("lower", to2d(t.lower.clone())?)?;
+    d.set_item("upper", to2d(t.upper.clone())?)?;
+    d.set_item("replicates", t.replicates.clone())?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(gini, m)?)?;
+    m.add_function(wrap_pyfunction!(lorenz, m)?)?;
+    m.add_function(wrap_pyfunction!(theil, m)?)?;
+    m.add_function(wrap_pyfunction!(generalized_entropy, m)?)?;
+    m.add_function(wrap_pyfunction!(atkinson, m)?)?;
+    m.add_function(wrap_pyfunction!(cv, m)?)?;
+    m.add_function(wrap_pyfunction!(concentration_index, m)?)?;
+    m.add_function(wrap_pyfunction!(polarization, m)?)?;
+    m.add_function(wrap_pyfunction!(equity_table, m)?)?;
+    Ok(())
+}

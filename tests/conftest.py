@@ -1,0 +1,71 @@
+"""Shared fixtures: the folder of real public data sets and the tables read from it.
+
+The folder is ``$HRH_DATA`` if set, else ``../shared/data`` next to the repository (the
+project's shared data, one folder per data set, each with a README giving its source
+and licence). Tests that need it are skipped only when that folder does not exist; a
+data folder missing inside it is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import hrh
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def data_folder() -> Path:
+    """``$HRH_DATA``, or the shared data folder next to the repository."""
+    env = os.environ.get("HRH_DATA", "").strip()
+    return Path(env).expanduser() if env else DEFAULT_DATA
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    root = data_folder()
+    if not root.is_dir():
+        pytest.skip(
+            f"real data folder {root} does not exist; set HRH_DATA to the folder that "
+            "contains the data folders (see DESIGN.md §4)"
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def wdi_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.wdi(data_root)
+
+
+@pytest.fixture(scope="session")
+def nhwa_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.nhwa(data_root)
+
+
+@pytest.fixture(scope="session")
+def wpp_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.wpp(data_root)
+
+
+@pytest.fixture(scope="session")
+def us_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.us_counties(data_root)
+
+
+@pytest.fixture(scope="session")
+def china_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.china_provinces(data_root)
+
+
+@pytest.fixture(scope="session")
+def china_areas(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.china_province_areas(data_root)
+
+
+@pytest.fixture(scope="session")
+def senators_data(data_root: Path) -> pl.DataFrame:
+    return hrh.datasets.canadian_senators(data_root)

@@ -1,0 +1,263 @@
+"""Equity measures: hand-checked values, invariances, decompositions, bad input and the
+table-level API."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import hrh
+
+
+def brute_gini(x: np.ndarray, w: np.ndarray) -> float:
+    p = w / w.sum()
+    mu = float(np.sum(p * x))
+    return float(np.sum(np.outer(p, p) * np.abs(x[:, None] - x[None, :])) / (2 * mu))
+
+
+levels = st.lists(st.floats(0.01, 100, allow_nan=False), min_size=2, max_size=25)
+
+
+@settings(max_examples=80, deadline=None)
+@given(levels, st.integers(0, 10_000))
+def test_gini_matches_weighted_mean_difference_and_lies_in_unit_interval(
+    x: list[float], seed: int
+) -> None:
+    w = np.random.default_rng(seed).uniform(0.5, 5, len(x))
+    g = hrh.gini(x, w)
+    assert g == pytest.approx(brute_gini(np.array(x), w), rel=1e-9, abs=1e-12)
+    assert 0 <= g < 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels, st.floats(0.001, 1000))
+def test_scale_invariance(x: list[float], c: float) -> None:
+    y = [c * v for v in x]
+    for f in (
+        hrh.gini,
+        lambda v: hrh.theil(v).total,
+        lambda v: hrh.theil(v, kind="L").total,
+        lambda v: hrh.atkinson(v, epsilon=0.5),
+        lambda v: hrh.atkinson(v, epsilon=2),
+        lambda v: hrh.cv(v),
+        lambda v: hrh.generalized_entropy(v, alpha=2),
+        lambda v: hrh.polarization(v, method="esteban_ray"),
+        lambda v: hrh.polarization(v, method="wolfson"),
+    ):
+        assert f(y) == pytest.approx(f(x), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels, st.integers(2, 5))
+def test_population_replication_invariance(x: list[float], k: int) -> None:
+    w = np.arange(1, len(x) + 1, dtype=float)
+    xr = np.repeat(x, k)
+    wr = np.repeat(w, k)
+    assert hrh.gini(xr, wr) == pytest.approx(hrh.gini(x, w), rel=1e-9, abs=1e-12)
+    assert hrh.theil(xr, wr).total == pytest.approx(hrh.theil(x, w).total, rel=1e-9, abs=1e-12)
+    assert hrh.atkinson(xr, wr, epsilon=1) == pytest.approx(
+        hrh.atkinson(x, w, epsilon=1), rel=1e-9, abs=1e-12
+    )
+    # Integer weights are the same as repeating units.
+    wi = np.arange(1, len(x) + 1)
+    assert hrh.gini(np.repeat(x, wi)) == pytest.approx(hrh.gini(x, wi), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels, st.sampled_from(["T", "L"]), st.sampled_from([math.e, 10.0, 2.0]))
+def test_decomposition_parts_sum_to_total(x: list[float], kind: str, base: float) -> None:
+    groups = [i % 3 for i in range(len(x))]
+    for mean in ("weighted", "unweighted", 1.234):
+        t = hrh.theil(
+            x, np.linspace(1, 2, len(x)), groups=groups, kind=kind, log_base=base, mean=mean
+        )  # type: ignore[arg-type]
+        assert t.between + t.within == pytest.approx(t.total, rel=1e-9, abs=1e-12)
+        assert t.units["contribution"].sum() == pytest.approx(t.total, rel=1e-9, abs=1e-12)
+        assert t.groups is not None
+        assert t.groups["within"].sum() == pytest.approx(t.within, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(levels, st.data())
+def test_transfer_from_richer_to_poorer_never_raises_inequality(
+    x: list[float], data: st.DataObject
+) -> None:
+    """Pigou-Dalton: a transfer from a higher to a lower level (equal weights) that keeps
+    their order never raises any measure."""
+    arr = np.array(x)
+    i, j = int(np.argmax(arr)), int(np.argmin(arr))
+    assume(arr[i] - arr[j] > 1e-6)
+    amount = data.draw(st.floats(0, 0.5)) * (arr[i] - arr[j]) / 2
+    after = arr.copy()
+    after[i] -= amount
+    after[j] += amount
+    for f in (
+        hrh.gini,
+        lambda v: hrh.theil(v).total,
+        lambda v: hrh.theil(v, kind="L").total,
+        lambda v: hrh.atkinson(v, epsilon=0.5),
+        lambda v: hrh.atkinson(v, epsilon=2),
+        hrh.cv,
+        lambda v: hrh.generalized_entropy(v, alpha=-1),
+    ):
+        assert f(after) <= f(arr) + 1e-12
+
+
+def test_hand_computed_values() -> None:
+    # Units 1, 2, 3, 6 with equal weights: mean 3.
+    x = [1, 2, 3, 6]
+    assert hrh.gini(x) == pytest.approx(32 / 96)
+    assert hrh.theil(x).total == pytest.approx(np.mean([v / 3 * math.log(v / 3) for v in x]))
+    assert hrh.theil(x, kind="L").total == pytest.approx(np.mean([math.log(3 / v) for v in x]))
+    assert hrh.cv(x, ddof=1) == pytest.approx(np.std(x, ddof=1) / 3)
+    lz = hrh.lorenz(x)
+    assert lz["value_share"].to_list() == pytest.approx([0, 1 / 12, 3 / 12, 6 / 12, 1])
+    assert hrh.polarization(x, method="zhang_kanbur", groups=["a", "a", "b", "b"]) == pytest.approx(
+        hrh.theil(x, groups=["a", "a", "b", "b"]).between
+        / hrh.theil(x, groups=["a", "a", "b", "b"]).within
+    )
+
+
+def test_chinese_theil_convention_is_kind_l() -> None:
+    """T = Σ P_i ln(P_i / Y_i) with population and staff shares is Theil L."""
+    staff = np.array([120.0, 45.0, 300.0])
+    pop = np.array([1000.0, 800.0, 2000.0])
+    p, y = pop / pop.sum(), staff / staff.sum()
+    assert hrh.theil(staff / pop, pop, kind="L").total == pytest.approx(np.sum(p * np.log(p / y)))
+    assert hrh.theil(staff / pop, pop, kind="T").total == pytest.approx(np.sum(y * np.log(y / p)))
+
+
+def test_zeros() -> None:
+    x = [0, 1, 2, 5]
+    assert hrh.theil(x).total > 0  # 0 ln 0 = 0
+    assert hrh.atkinson(x, epsilon=0.5) > 0
+    with pytest.raises(hrh.InputError, match=r"column 'values', row 0: value 0: Theil L"):
+        hrh.theil(x, kind="L")
+    with pytest.raises(hrh.InputError, match=r"row 0: value 0: Atkinson with epsilon = 1"):
+        hrh.atkinson(x, epsilon=1)
+    with pytest.raises(hrh.InputError, match=r"row 0: value 0: GE\(-1\)"):
+        hrh.generalized_entropy(x, alpha=-1)
+    with pytest.raises(hrh.InputError, match=r"values' are all zero|are all zero"):
+        hrh.gini([0, 0, 0])
+
+
+def test_bad_input() -> None:
+    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value -1 is negative"):
+        hrh.gini([1, -1])
+    with pytest.raises(hrh.InputError, match=r"column 'weights', row 0: value 0 is not positive"):
+        hrh.gini([1, 2], [0, 1])
+    with pytest.raises(hrh.InputError, match=r"column 'weights': has length 3"):
+        hrh.gini([1, 2], [1, 1, 1])
+    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value is NaN"):
+        hrh.theil([1, math.nan])
+    with pytest.raises(hrh.InputError, match=r"column 'corrected': the n/\(n-1\) correction"):
+        hrh.gini([1, 2], [1, 1], corrected=True)
+    with pytest.raises(hrh.InputError, match=r"column 'log_base': 1 must be"):
+        hrh.theil([1, 2], log_base=1)
+    with pytest.raises(hrh.InputError, match=r"column 'kind': \"X\" is not 'T' or 'L'"):
+        hrh.theil([1, 2], kind="X")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"column 'mean': \"median\" is not"):
+        hrh.theil([1, 2], mean="median")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"column 'groups', row 1: value is null"):
+        hrh.theil([1, 2], groups=["a", None])
+    with pytest.raises(hrh.InputError, match=r"column 'alpha': 2 is outside \[0, 1.6\]"):
+        hrh.polarization([1, 2], method="esteban_ray", alpha=2)
+    with pytest.raises(hrh.InputError, match=r"method 'zhang_kanbur' needs groups"):
+        hrh.polarization([1, 2], method="zhang_kanbur")
+    with pytest.raises(hrh.InputError, match=r"column 'bounds': correction='wagstaff' needs"):
+        hrh.concentration_index([0.1, 0.2], [1, 2], correction="wagstaff")
+    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 2 lies outside"):
+        hrh.concentration_index([0.1, 2], [1, 2], correction="wagstaff", bounds=(0, 1))
+    with pytest.raises(hrh.InputError, match=r"column 'values': is empty"):
+        hrh.gini([])
+
+
+def test_concentration_index_ties_and_corrections() -> None:
+    h = np.array([0.1, 0.3, 0.2, 0.6])
+    rank = np.array([1, 2, 2, 3])
+    w = np.array([1.0, 2.0, 1.0, 1.0])
+    # Fractional ranks with the tie sharing its average: 0.1, 0.5, 0.5, 0.9.
+    r = np.array([0.1, 0.5, 0.5, 0.9])
+    p = w / w.sum()
+    mu = np.sum(p * h)
+    c = 2 * np.sum(p * (h - mu) * (r - np.sum(p * r))) / mu
+    assert hrh.concentration_index(h, rank, w) == pytest.approx(c, rel=1e-12)
+    assert hrh.concentration_index(
+        h, rank, w, correction="wagstaff", bounds=(0, 1)
+    ) == pytest.approx(c / ((1 - mu) * mu), rel=1e-12)
+    assert hrh.concentration_index(
+        h, rank, w, correction="erreygers", bounds=(0, 1)
+    ) == pytest.approx(4 * mu * c, rel=1e-12)
+
+
+# --- table-level ------------------------------------------------------------------------
+
+UNITS = pl.DataFrame(
+    {
+        "year": [1998] * 6 + [1999] * 6,
+        "zone": ["east", "east", "west", "west", "west", "central"] * 2,
+        "doctors": [50, 40, 10, 12, 8, 20, 55, 42, 11, 12, 9, 21],
+        "nurses": [60, 45, 9, 10, 7, 22, 66, 47, 9, 11, 8, 24],
+        "population": [1000, 900, 800, 700, 600, 1200, 1010, 905, 810, 700, 610, 1190],
+        "area": [10.0, 12.0, 80.0, 90.0, 70.0, 40.0] * 2,
+    }
+)
+
+
+def test_equity_table_matches_array_functions() -> None:
+    out = hrh.equity(
+        UNITS, staff="doctors", population="population", area="area", by="year", groups="zone"
+    )
+    assert out["year"].to_list() == [1998, 1999]
+    assert out["units"].to_list() == [6, 6]
+    d98 = UNITS.filter(pl.col("year") == 1998)
+    x, w, a = d98["doctors"] / d98["population"], d98["population"], d98["area"]
+    row = out.row(0, named=True)
+    assert row["gini_by_population"] == pytest.approx(hrh.gini(x, w), rel=1e-12)
+    assert row["gini_by_area"] == pytest.approx(hrh.gini(d98["doctors"] / a, a), rel=1e-12)
+    t = hrh.theil(x, w, groups=d98["zone"])
+    assert row["theil_t_by_population"] == pytest.approx(t.total, rel=1e-12)
+    assert row["theil_t_between_by_population"] == pytest.approx(t.between, rel=1e-12)
+    assert row["theil_t_between_share_by_population"] == pytest.approx(t.between_share, rel=1e-12)
+    assert row["atkinson_by_population"] == pytest.approx(hrh.atkinson(x, w, epsilon=0.5))
+    assert row["cv_by_population"] == pytest.approx(hrh.cv(x, w))
+
+
+def test_equity_bootstrap_is_seeded_and_brackets_estimates() -> None:
+    kw = {"staff": ["doctors", "nurses"], "population": "population", "by": "year"}
+    a = hrh.equity(UNITS, bootstrap=200, seed=7, **kw)  # type: ignore[arg-type]
+    b = hrh.equity(UNITS, bootstrap=200, seed=7, **kw)  # type: ignore[arg-type]
+    c = hrh.equity(UNITS, bootstrap=200, seed=8, **kw)  # type: ignore[arg-type]
+    assert a.equals(b)
+    assert not a.equals(c)
+    assert a["cadre"].to_list() == ["doctors", "doctors", "nurses", "nurses"]
+    assert (a["gini_by_population_lower"] <= a["gini_by_population_upper"]).all()
+    assert "theil_l_by_population_upper" in a.columns
+
+
+def test_equity_bad_input() -> None:
+    with pytest.raises(hrh.InputError, match=r"measures: 'median' is not one of"):
+        hrh.equity(UNITS, staff="doctors", population="population", measures=["median"])
+    zero = UNITS.with_columns(
+        pl.when(pl.col("year") == 1999).then(0).otherwise(pl.col("doctors")).alias("doctors")
+    )
+    with pytest.raises(hrh.InputError, match=r"column 'doctors': group \(year=1999\) has no staff"):
+        hrh.equity(zero, staff="doctors", population="population", by="year")
+    with pytest.raises(
+        hrh.InputError, match=r"column 'population', row 2: value 0 is not positive"
+    ):
+        hrh.equity(
+            UNITS.with_columns(pl.Series("population", [1, 1, 0] + [1] * 9)),
+            staff="doctors",
+            population="population",
+        )
+    with_zero = UNITS.with_columns(pl.Series("doctors", [50, 0] + [5] * 10))
+    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 0: Theil L"):
+        hrh.equity(with_zero, staff="doctors", population="population", by="year")
+    with pytest.raises(hrh.InputError, match=r"column 'bootstrap': -1 must be an integer"):
+        hrh.equity(UNITS, staff="doctors", population="population", bootstrap=-1)
