@@ -261,3 +261,10 @@ def test_equity_bad_input() -> None:
         hrh.equity(with_zero, staff="doctors", population="population", by="year")
     with pytest.raises(hrh.InputError, match=r"column 'bootstrap': -1 must be an integer"):
         hrh.equity(UNITS, staff="doctors", population="population", bootstrap=-1)
+
+
+def test_equity_without_by_is_one_row() -> None:
+    out = hrh.equity(UNITS, staff="nurses", population="population", measures=["gini", "cv"])
+    assert out.columns == ["units", "gini_by_population", "cv_by_population"]
+    x = UNITS["nurses"] / UNITS["population"]
+    assert out["gini_by_population"].item() == pytest.approx(hrh.gini(x, UNITS["population"]))

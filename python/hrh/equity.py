@@ -563,8 +563,8 @@ def equity(
                     cols[f"{name}_by_{basis}_upper"] = r["upper"][:, j]
             frames.append(pl.DataFrame(cols))
         counts = np.bincount(by_codes, minlength=n_by).astype(np.uint32)
-        head = keys if by_cols else pl.DataFrame()
-        head = head.with_columns(pl.Series("units", counts))
+        units = pl.Series("units", counts)
+        head = keys.with_columns(units) if by_cols else units.to_frame()
         if wide:
             head = head.with_columns(pl.lit(c).alias("cadre"))
             head = head.select([*by_cols, "cadre", "units"])

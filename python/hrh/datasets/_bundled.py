@@ -105,7 +105,8 @@ def province_incentives() -> pl.DataFrame:
 def synthetic_population() -> pl.DataFrame:
     """Population and land area of the nine districts of the synthetic province.
 
-    Invented figures (``district``, ``population``, ``area_km2``) that go with
+    Invented figures (``district``, ``population``, ``area_km2``, ``zone``: urban,
+    lowland or highland) that go with
     :func:`synthetic_register`: 1.25 million people on 11,900 km², a dense provincial
     city and thinly populated highland districts.
 
@@ -140,6 +141,7 @@ def synthetic_population() -> pl.DataFrame:
                 77_000,
             ],
             "area_km2": [180.0, 820.0, 960.0, 1_150.0, 1_240.0, 1_310.0, 2_050.0, 2_180.0, 2_010.0],
+            "zone": ["urban"] + ["lowland"] * 5 + ["highland"] * 3,
         }
     )
 

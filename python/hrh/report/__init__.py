@@ -25,9 +25,16 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
-from hrh.report._svg import bar_chart
+from hrh.report._svg import bar_chart, lorenz_chart
 
-__all__ = ["Report", "Section", "demo", "density_section", "table_html"]
+__all__ = [
+    "Report",
+    "Section",
+    "demo",
+    "density_section",
+    "equity_section",
+    "table_html",
+]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1000px;
@@ -87,6 +94,8 @@ class Report:
 
 def _cell(v: Any, digits: int) -> str:
     if isinstance(v, float):
+        if v.is_integer() and abs(v) >= 10:
+            return f"{v:,.0f}"
         return f"{v:,.{digits}f}"
     if isinstance(v, int):
         return f"{v:,}"
@@ -172,6 +181,74 @@ def density_section(
     return Section("Health workforce density", "".join(parts))
 
 
+def equity_section(
+    units: Any,
+    *,
+    staff: str,
+    population: str,
+    unit: str,
+    area: str | None = None,
+    groups: str | None = None,
+    bootstrap: int = 1000,
+    seed: int = 20241231,
+) -> Section:
+    """How evenly `staff` are spread over `units` (one row per unit): Lorenz curves by
+    population and by area, the measures of :func:`hrh.equity` with bootstrap
+    intervals, and the Theil decomposition over `groups`."""
+    df = to_frame(units, name="units")
+    s = df[staff].cast(pl.Float64)
+    pop = df[population].cast(pl.Float64)
+    curves = [("by population", *_lorenz_points(s / pop, pop))]
+    if area is not None:
+        a = df[area].cast(pl.Float64)
+        curves.append(("by area", *_lorenz_points(s / a, a)))
+    table = hrh.equity(
+        df,
+        staff=staff,
+        population=population,
+        area=area,
+        groups=groups,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    rows = []
+    for basis in ["population"] + (["area"] if area is not None else []):
+        for m in ("gini", "theil_t", "theil_l", "atkinson", "cv"):
+            col = f"{m}_by_{basis}"
+            rows.append(
+                {
+                    "basis": basis,
+                    "measure": m,
+                    "value": table[col].item(),
+                    "lower": table[f"{col}_lower"].item(),
+                    "upper": table[f"{col}_upper"].item(),
+                }
+            )
+    parts = [
+        f"<p>Inequality of {escape(staff)} across {df.height} {escape(unit)} units, "
+        "by population (levels per person, weighted by population) and by area (per km², "
+        f"weighted by area); 95 % percentile intervals from {bootstrap:,} bootstrap "
+        f"resamples of the units (seed {seed}). Gini 0 means perfect equality.</p>",
+        lorenz_chart(curves, title=f"Lorenz curves of {staff}"),
+        table_html(pl.DataFrame(rows), digits=4),
+    ]
+    if groups is not None:
+        t = hrh.theil(s / pop, pop, groups=df[groups])
+        parts.append(
+            f"<h3>Theil T by population, decomposed by {escape(groups)}</h3>"
+            f"<p>Between groups {t.between:.4f} ({t.between_share:.1%} of the total "
+            f"{t.total:.4f}); within groups {t.within:.4f}.</p>"
+        )
+        if t.groups is not None:
+            parts.append(table_html(t.groups, digits=4))
+    return Section("Distribution equity", "".join(parts))
+
+
+def _lorenz_points(values: pl.Series, weights: pl.Series) -> tuple[list[float], list[float]]:
+    curve = hrh.lorenz(values, weights)
+    return curve["population_share"].to_list(), curve["value_share"].to_list()
+
+
 def demo() -> Report:
     """The demo report on the bundled data: the synthetic province's register and the
     Beijing-Tianjin-Hebei densities."""
@@ -206,13 +283,27 @@ def demo() -> Report:
     )
     section = density_section(
         in_post,
-        pop.rename({"area_km2": "area"}),
+        pop.select("district", "population", pl.col("area_km2").alias("area")),
         by="district",
         cadre="cadre",
         core_cadres=["doctor", "nurse", "midwife"],
         area="area",
     )
     report.add(Section(section.title, kpis + section.html))
+
+    by_district = hrh.density(in_post, population=pop, by="district").join(
+        pop.select("district", "area_km2", "zone"), on="district"
+    )
+    report.add(
+        equity_section(
+            by_district,
+            staff="staff",
+            population="population",
+            unit="district",
+            area="area_km2",
+            groups="zone",
+        )
+    )
 
     jjj = hrh.datasets.jingjinji_density()
     wide = jjj.pivot(on="cadre", index="region", values="density_per_1000")

@@ -24,8 +24,8 @@ def bar_chart(
     width: int = 720,
 ) -> str:
     """Horizontal bars with optional interval whiskers and vertical reference lines."""
-    row_h, left, right, top = 26, 170, 70, 40
-    height = top + row_h * len(labels) + 46
+    row_h, left, right, top = 26, 170, 70, 48
+    height = top + row_h * len(labels) + 30 + 14 * len(reference)
     vmax = max([*values, *(upper or []), *(r[1] for r in reference), 1e-12]) * 1.08
     plot_w = width - left - right
 
@@ -64,10 +64,51 @@ def bar_chart(
             f'<line x1="{x(v):.1f}" y1="{top - 4}" x2="{x(v):.1f}" y2="{bottom + 4}" '
             f'stroke="{color}" stroke-width="2" stroke-dasharray="6 4"/>'
             f'<text x="{x(v):.1f}" y="{bottom + 18 + 14 * j}" text-anchor="middle" '
-            f'fill="{color}">{escape(name)} ({_fmt(v)})</text>'
+            f'fill="{color}">{escape(name)}</text>'
+        )
+    parts.append(f'<text x="{left}" y="36" fill="#555">{escape(unit)}</text></svg>')
+    return "".join(parts)
+
+
+def lorenz_chart(
+    curves: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    *,
+    title: str = "",
+    size: int = 360,
+) -> str:
+    """Lorenz curves (name, population shares, value shares) in a unit square with the
+    line of equality."""
+    pad_l, pad_b, pad_t, pad_r = 50, 40, 30, 150
+    w, h = size + pad_l + pad_r, size + pad_t + pad_b
+
+    def xy(p: float, v: float) -> str:
+        return f"{pad_l + p * size:.1f},{pad_t + (1 - v) * size:.1f}"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<text x="{pad_l}" y="18" font-size="14" font-weight="600">{escape(title)}</text>',
+        f'<rect x="{pad_l}" y="{pad_t}" width="{size}" height="{size}" fill="none" stroke="#444"/>',
+        f'<path d="M{xy(0, 0)}L{xy(1, 1)}" stroke="#999" stroke-dasharray="5 4"/>',
+    ]
+    for k, (name, ps, vs) in enumerate(curves):
+        color = PALETTE[k % len(PALETTE)]
+        pts = "L".join(xy(p, v) for p, v in zip(ps, vs, strict=True))
+        parts.append(f'<path d="M{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts.append(
+            f'<text x="{pad_l + size + 10}" y="{pad_t + 16 + 18 * k}" fill="{color}">'
+            f"{escape(name)}</text>"
+        )
+    for t in (0, 0.5, 1):
+        parts.append(
+            f'<text x="{pad_l + t * size:.1f}" y="{pad_t + size + 16}" text-anchor="middle">'
+            f"{t:g}</text>"
+            f'<text x="{pad_l - 6}" y="{pad_t + (1 - t) * size + 4:.1f}" text-anchor="end">'
+            f"{t:g}</text>"
         )
     parts.append(
-        f'<text x="{width - right}" y="{bottom + 18}" text-anchor="end" fill="#555">'
-        f"{escape(unit)}</text></svg>"
+        f'<text x="{pad_l + size / 2}" y="{h - 6}" text-anchor="middle" fill="#555">'
+        "cumulative share of population (or area)</text></svg>"
     )
     return "".join(parts)

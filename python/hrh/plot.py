@@ -1,0 +1,114 @@
+"""Matplotlib plots of hrh results (install the ``plot`` extra: ``pip install
+hrh[plot]``).
+
+Each function draws on `ax` (a new figure when ``None``) and returns the axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from hrh import norms
+from hrh.equity import lorenz as _lorenz
+from hrh.exceptions import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["density", "lorenz"]
+
+
+def _axes(ax: Axes | None) -> Axes:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("hrh.plot needs matplotlib: pip install 'hrh[plot]'") from e
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.5))
+    return ax
+
+
+def lorenz(
+    values: Any,
+    weights: Any = None,
+    *,
+    ax: Axes | None = None,
+    label: str | None = None,
+    equality: bool = True,
+    **style: Any,
+) -> Axes:
+    """Draw the Lorenz curve of `values` weighted by `weights` (see
+    :func:`hrh.lorenz`), with the line of equality.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh.plot
+    >>> ax = hrh.plot.lorenz([1, 2, 3, 6], label="units")
+    >>> ax.get_xlabel()
+    'cumulative share of population'
+    """
+    ax = _axes(ax)
+    curve = _lorenz(values, weights)
+    ax.plot(curve["population_share"], curve["value_share"], label=label, **style)
+    if equality:
+        ax.plot([0, 1], [0, 1], color="0.5", lw=0.8, ls="--", label="_equality")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("cumulative share of population")
+    ax.set_ylabel("cumulative share of staff")
+    if label is not None:
+        ax.legend(loc="upper left")
+    return ax
+
+
+def density(
+    result: pl.DataFrame,
+    *,
+    label: str,
+    ax: Axes | None = None,
+    thresholds: Sequence[tuple[str, float]] = (
+        ("WHO SDG threshold 4.45", norms.SDG_THRESHOLD),
+        ("WHR 2006 threshold 2.28", norms.WHR2006_THRESHOLD),
+    ),
+) -> Axes:
+    """Horizontal bars of the densities of a :func:`hrh.density` result with their
+    intervals, against reference thresholds.
+
+    Parameters
+    ----------
+    result
+        Output of :func:`hrh.density` (columns ``density``, ``density_low``,
+        ``density_high``).
+    label
+        Column naming the bars (e.g. ``"district"``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh, hrh.plot
+    >>> d = hrh.density({"region": ["a", "b"], "staff": [30, 80], "pop": [10_000, 20_000]},
+    ...                 staff="staff", population="pop", by="region")
+    >>> len(hrh.plot.density(d, label="region").patches)
+    2
+    """
+    for c in (label, "density", "density_low", "density_high"):
+        if c not in result.columns:
+            raise InputError(f"column '{c}' is not in the density result")
+    ax = _axes(ax)
+    names = result[label].cast(pl.String).to_list()
+    d = result["density"].to_numpy()
+    err = [d - result["density_low"].to_numpy(), result["density_high"].to_numpy() - d]
+    ax.barh(names, d, xerr=err, color="#1b6ca8", ecolor="0.2", capsize=3)
+    for (name, v), color in zip(thresholds, ["#e07a1f", "#3a9d5d", "#b23a48"], strict=False):
+        ax.axvline(v, color=color, ls="--", lw=1.5, label=name)
+    ax.set_xlabel("staff per 1,000 population")
+    if thresholds:
+        ax.legend(loc="lower right")
+    return ax
