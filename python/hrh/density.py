@@ -453,9 +453,10 @@ def agglomeration(
 
     References
     ----------
-    HRAD and PAD as defined in the Chinese health-resource allocation literature, e.g.
-    Horev et al. (2004) for HRDI; see the user guide for the agglomeration-degree
-    sources.
+    HRAD and PAD are location quotients on land area, as used for provinces in the
+    Chinese health-resource allocation literature (no single original source).
+    Horev T, Pesis-Katz I, Mukamel DB (2004). Trends in geographic disparities in
+    allocation of health care resources in the US. Health Policy 68:223-232 (HRDI).
 
     Examples
     --------

@@ -201,9 +201,9 @@ pub struct Agglomeration {
 /// unit's group. A value above 1 means staff (people) are more concentrated in the unit
 /// than its land area would suggest.
 ///
-/// Reference: Zhang Y, et al. (2022) Equity and efficiency of primary health care
-/// resource allocation in mainland China. Int J Equity Health 21:85 (HRAD and PAD as
-/// used in the Chinese health-resource literature).
+/// The agglomeration degree is the location quotient of regional science applied to land
+/// area, as the Chinese health-resource allocation literature uses it for provinces
+/// (HRAD, PAD); no single original source is cited here.
 pub fn agglomeration(
     staff: &[f64],
     population: &[f64],
