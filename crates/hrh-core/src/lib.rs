@@ -11,16 +11,21 @@
 //! - [`equity`]: Gini and Lorenz, Theil with decomposition, generalised entropy,
 //!   Atkinson, coefficient of variation, concentration and polarization indices,
 //!   bootstrap intervals.
+//! - [`attrition`]: exit rates, person-time, Kaplan-Meier, Nelson-Aalen, log-rank,
+//!   Aalen-Johansen cumulative incidence, Cox models, life tables.
+//! - [`linalg`]: pivot-tolerant LDLᵀ for small symmetric systems.
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
 //! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
 //! - [`date`]: civil-date arithmetic on days since 1970-01-01.
 
+pub mod attrition;
 pub mod date;
 pub mod density;
 pub mod equity;
 pub mod error;
+pub mod linalg;
 pub mod rng;
 pub mod special;
 pub mod synthetic;

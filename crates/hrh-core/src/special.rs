@@ -1,7 +1,7 @@
 //! Special functions and quantiles not offered (or not offered precisely enough) by
 //! `statrs`.
 
-use statrs::function::erf::erfc_inv;
+use statrs::function::erf::{erfc, erfc_inv};
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
 /// Quantile of the standard normal distribution, `Φ⁻¹(p)`.
@@ -105,6 +105,22 @@ pub fn qgamma(p: f64, shape: f64) -> f64 {
         x = next;
     }
     x
+}
+
+/// Upper tail P(X > x) of the chi-squared distribution with `df` degrees of freedom.
+pub fn chisq_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    gamma_ur(0.5 * df, 0.5 * x)
+}
+
+/// Two-sided normal p-value 2 (1 − Φ(|z|)) = erfc(|z| / √2).
+pub fn normal_two_sided_p(z: f64) -> f64 {
+    erfc(z.abs() / std::f64::consts::SQRT_2)
 }
 
 /// Quantile of the chi-squared distribution with `df` degrees of freedom.

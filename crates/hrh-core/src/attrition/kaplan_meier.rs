@@ -1,0 +1,268 @@
+//! Kaplan-Meier estimator with Greenwood variance, confidence intervals as R's
+//! `survfit` computes them, quantiles (medians) and restricted mean survival time.
+
+use super::{risk_table, SurvData};
+use crate::error::{Error, Result};
+use crate::special::qnorm;
+use crate::validate;
+
+/// Transformation under which the pointwise confidence interval is symmetric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfType {
+    /// log S ± z σ (R's default).
+    Log,
+    /// log(−log S) ± z σ / log S (lifelines' default).
+    LogLog,
+    /// S ± z S σ, clipped to [0, 1].
+    Plain,
+}
+
+/// A Kaplan-Meier curve, one entry per distinct exit or censoring time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KaplanMeier {
+    /// Distinct times.
+    pub time: Vec<f64>,
+    /// Weighted number at risk.
+    pub at_risk: Vec<f64>,
+    /// Weighted exits.
+    pub events: Vec<f64>,
+    /// Weighted censorings.
+    pub censored: Vec<f64>,
+    /// S(t).
+    pub survival: Vec<f64>,
+    /// Standard error of S(t) (survival scale): S(t) σ(t).
+    pub std_err: Vec<f64>,
+    /// Greenwood σ(t) = √(Σ d/(n(n − d))), the standard error of log S(t).
+    pub sigma: Vec<f64>,
+    /// Lower confidence limit (NaN where undefined, e.g. at S = 0).
+    pub lower: Vec<f64>,
+    /// Upper confidence limit.
+    pub upper: Vec<f64>,
+}
+
+/// Pointwise confidence limits of survival `s` with log-scale standard error `sigma`,
+/// exactly as R's `survfit` (`conf.lower = "usual"`).
+pub fn confidence_limits(s: f64, sigma: f64, conf: ConfType, z: f64) -> (f64, f64) {
+    match conf {
+        ConfType::Log => {
+            if s == 0.0 {
+                (f64::NAN, f64::NAN)
+            } else {
+                (
+                    (s.ln() - z * sigma).exp(),
+                    (s.ln() + z * sigma).exp().min(1.0),
+                )
+            }
+        }
+        ConfType::LogLog => {
+            if s == 0.0 || s == 1.0 {
+                (f64::NAN, f64::NAN)
+            } else {
+                let se2 = z * sigma / s.ln();
+                let ll = (-s.ln()).ln();
+                ((-(ll - se2).exp()).exp(), (-(ll + se2).exp()).exp())
+            }
+        }
+        ConfType::Plain => {
+            let half = z * sigma * s;
+            ((s - half).max(0.0), (s + half).min(1.0))
+        }
+    }
+}
+
+/// The Kaplan-Meier estimate S(t) = Π_{t_j <= t} (1 − d_j/n_j) with Greenwood's
+/// variance and pointwise intervals at `level`. Exits are counted before censorings at
+/// tied times; with delayed entry the risk set at t is {entry < t <= time}.
+///
+/// References: Kaplan EL, Meier P (1958) JASA 53:457-481; Greenwood M (1926) Reports
+/// on Public Health and Medical Subjects 33; Therneau TM, Grambsch PM (2000) Modeling
+/// Survival Data, Springer.
+pub fn kaplan_meier(d: &SurvData, conf: ConfType, level: f64) -> Result<KaplanMeier> {
+    validate::level(level)?;
+    let rt = risk_table(d, 1);
+    let z = qnorm(1.0 - (1.0 - level) / 2.0);
+    let m = rt.time.len();
+    let mut km = KaplanMeier {
+        time: rt.time,
+        at_risk: rt.at_risk,
+        events: rt.events,
+        censored: rt.censored,
+        ..Default::default()
+    };
+    let (mut s, mut v) = (1.0, 0.0);
+    for j in 0..m {
+        let (n, e) = (km.at_risk[j], km.events[j]);
+        if e > 0.0 {
+            s *= 1.0 - e / n;
+            v += if n > e {
+                e / (n * (n - e))
+            } else {
+                f64::INFINITY
+            };
+        }
+        // A fully emptied risk set gives exactly 0, not rounding noise.
+        if s < 1e-15 {
+            s = 0.0;
+        }
+        let sigma = v.sqrt();
+        let (lo, hi) = confidence_limits(s, sigma, conf, z);
+        km.survival.push(s);
+        km.sigma.push(sigma);
+        km.std_err.push(if s == 0.0 { f64::NAN } else { s * sigma });
+        km.lower.push(lo);
+        km.upper.push(hi);
+    }
+    Ok(km)
+}
+
+/// First time a step curve (value 1 before the first time) falls to `p` or below, with
+/// R's convention for a curve that sits exactly at `p`: the midpoint between the time
+/// it reaches `p` and the next time it drops. `None` if it never reaches `p`.
+fn curve_quantile(time: &[f64], curve: &[f64], p: f64) -> Option<f64> {
+    let tol = f64::EPSILON.sqrt();
+    // Keep the points where the curve changes value.
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    let mut last = 1.0;
+    for (&t, &y) in time.iter().zip(curve) {
+        if y.is_nan() {
+            continue;
+        }
+        if (y - last).abs() > 0.0 {
+            pts.push((t, y));
+            last = y;
+        }
+    }
+    let k = pts.iter().position(|&(_, y)| y <= p + tol)?;
+    if (pts[k].1 - p).abs() < tol {
+        return Some(match pts.get(k + 1) {
+            Some(next) => 0.5 * (pts[k].0 + next.0),
+            None => pts[k].0,
+        });
+    }
+    Some(pts[k].0)
+}
+
+/// Quantile q of the survival time (the time by which a share `1 − p` has left; the
+/// median for p = 0.5), with the interval from the confidence curves, as R's
+/// `quantile.survfit`: (estimate, lower, upper), each `None` when not reached.
+pub fn quantile(km: &KaplanMeier, p: f64) -> Result<(Option<f64>, Option<f64>, Option<f64>)> {
+    if !(p > 0.0 && p < 1.0) {
+        return Err(Error::input("p", format!("{p} is outside (0, 1)")));
+    }
+    Ok((
+        curve_quantile(&km.time, &km.survival, p),
+        curve_quantile(&km.time, &km.lower, p),
+        curve_quantile(&km.time, &km.upper, p),
+    ))
+}
+
+/// Restricted mean survival time ∫₀^τ S(t) dt and its standard error
+/// √(Σ_{t_j <= τ} A_j² d_j / (n_j (n_j − d_j))), A_j the area under the curve from t_j
+/// to τ (as R's `print.survfit(rmean = tau)`).
+///
+/// Reference: Andersen PK, Hansen MG, Klein JP (2004) Lifetime Data Anal 10:335-350.
+pub fn rmst(km: &KaplanMeier, tau: f64) -> Result<(f64, f64)> {
+    if !(tau.is_finite() && tau > 0.0) {
+        return Err(Error::input(
+            "tau",
+            format!("{tau} must be a finite number > 0"),
+        ));
+    }
+    // Event times up to tau, with the survival just after each.
+    let mut knots: Vec<(f64, f64, f64, f64)> = Vec::new(); // (t, S(t), n, d)
+    for j in 0..km.time.len() {
+        if km.events[j] > 0.0 && km.time[j] <= tau {
+            knots.push((km.time[j], km.survival[j], km.at_risk[j], km.events[j]));
+        }
+    }
+    let mut area = 0.0;
+    let mut prev_t = 0.0;
+    let mut prev_s = 1.0;
+    // Area from each knot to tau, computed backwards.
+    let mut tail = vec![0.0; knots.len()];
+    for &(t, s, _, _) in &knots {
+        area += prev_s * (t - prev_t);
+        prev_t = t;
+        prev_s = s;
+    }
+    area += prev_s * (tau - prev_t);
+    let mut acc = 0.0;
+    let mut next_t = tau;
+    for (j, &(t, s, _, _)) in knots.iter().enumerate().rev() {
+        acc += s * (next_t - t);
+        tail[j] = acc;
+        next_t = t;
+    }
+    let mut var = 0.0;
+    for (j, &(_, _, n, e)) in knots.iter().enumerate() {
+        if n > e {
+            var += tail[j] * tail[j] * e / (n * (n - e));
+        }
+    }
+    Ok((area, var.sqrt()))
+}
+
+/// Survival and limits at arbitrary times (right-continuous step function; 1 before
+/// the first time).
+pub fn at(km: &KaplanMeier, times: &[f64]) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    validate::finite(times, "times")?;
+    let mut s = Vec::with_capacity(times.len());
+    let mut lo = Vec::with_capacity(times.len());
+    let mut hi = Vec::with_capacity(times.len());
+    for &t in times {
+        let k = km.time.partition_point(|&x| x <= t);
+        if k == 0 {
+            s.push(1.0);
+            lo.push(1.0);
+            hi.push(1.0);
+        } else {
+            s.push(km.survival[k - 1]);
+            lo.push(km.lower[k - 1]);
+            hi.push(km.upper[k - 1]);
+        }
+    }
+    Ok((s, lo, hi))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textbook_example() {
+        // Times 1, 2+, 3, 3, 4+, 5: S = 5/6, 5/6, 5/6 * 2/4, ..., then * 0/1.
+        let d = SurvData::new(
+            &[1.0, 2.0, 3.0, 3.0, 4.0, 5.0],
+            &[1, 0, 1, 1, 0, 1],
+            None,
+            None,
+            1,
+        )
+        .unwrap();
+        let km = kaplan_meier(&d, ConfType::Log, 0.95).unwrap();
+        assert_eq!(km.time, vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(km.at_risk, vec![6.0, 5.0, 4.0, 2.0, 1.0]);
+        let s3 = 5.0 / 6.0 * 0.5;
+        assert!((km.survival[2] - s3).abs() < 1e-15);
+        assert_eq!(km.survival[4], 0.0);
+        let g: f64 = 1.0 / (6.0 * 5.0) + 2.0 / (4.0 * 2.0);
+        assert!((km.std_err[2] - s3 * g.sqrt()).abs() < 1e-15);
+        let (med, _, _) = quantile(&km, 0.5).unwrap();
+        assert_eq!(med, Some(3.0));
+        // RMST to 5: 1 + (5/6)*2 + s3*2 = area.
+        let (mean, _) = rmst(&km, 5.0).unwrap();
+        assert!((mean - (1.0 + 5.0 / 6.0 * 2.0 + s3 * 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn median_on_a_flat_half() {
+        // Survival exactly 0.5 from t=2 until the next drop at t=4: median 3.
+        let d = SurvData::new(&[1.0, 2.0, 4.0, 6.0], &[0, 1, 1, 0], None, None, 1).unwrap();
+        let km = kaplan_meier(&d, ConfType::Log, 0.95).unwrap();
+        let s: Vec<f64> = km.survival.clone();
+        assert!((s[1] - 2.0 / 3.0).abs() < 1e-15);
+        let d = SurvData::new(&[2.0, 2.0, 4.0, 6.0], &[1, 1, 1, 0], None, None, 1).unwrap();
+        let km = kaplan_meier(&d, ConfType::Log, 0.95).unwrap();
+        assert_eq!(quantile(&km, 0.5).unwrap().0, Some(3.0));
+    }
+}
