@@ -20,6 +20,10 @@
 //! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
 //! - [`date`]: civil-date arithmetic on days since 1970-01-01.
 
+// Index loops over several parallel arrays read more clearly than zipped iterators in
+// the numerical kernels.
+#![allow(clippy::needless_range_loop)]
+
 pub mod attrition;
 pub mod date;
 pub mod density;

@@ -146,7 +146,7 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
             format!("{p} covariates need more than {p} rows; the data have {n}"),
         ));
     }
-    if !d.event.iter().any(|&e| e == 1) {
+    if !d.event.contains(&1) {
         return Err(Error::input(
             "event",
             "every observation is censored: there is no exit to model",

@@ -1,0 +1,542 @@
+//! Binding of `hrh_core::attrition`.
+
+use hrh_core::attrition::{
+    competing, cox as coxm, kaplan_meier as kmm, life_table as lt, logrank as lr,
+    nelson_aalen as na, person_time as ptm, rates, SurvData,
+};
+use hrh_core::Error;
+use numpy::{
+    IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rayon::prelude::*;
+
+use crate::errors::{run, to_pyerr};
+
+type F64<'py> = PyReadonlyArray1<'py, f64>;
+type U32<'py> = PyReadonlyArray1<'py, u32>;
+
+fn opt<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
+    Ok(match a {
+        Some(a) => Some(a.as_slice()?),
+        None => None,
+    })
+}
+
+/// Row indices of each group code.
+fn group_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
+    let mut rows = vec![Vec::new(); n_groups];
+    for (i, &g) in group.iter().enumerate() {
+        if let Some(r) = rows.get_mut(g as usize) {
+            r.push(i);
+        }
+    }
+    rows
+}
+
+fn conf_type(py: Python<'_>, s: &str) -> PyResult<kmm::ConfType> {
+    match s {
+        "log" => Ok(kmm::ConfType::Log),
+        "log-log" => Ok(kmm::ConfType::LogLog),
+        "plain" => Ok(kmm::ConfType::Plain),
+        other => Err(to_pyerr(
+            py,
+            Error::input(
+                "conf_type",
+                format!("{other:?} is not 'log', 'log-log' or 'plain'"),
+            ),
+        )),
+    }
+}
+
+/// Kaplan-Meier curves of every group, concatenated group by group.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, entry, weights, group, n_groups, *, conf_type, level))]
+fn kaplan_meier<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    entry: Option<F64<'py>>,
+    weights: Option<F64<'py>>,
+    group: U32<'py>,
+    n_groups: usize,
+    conf_type: &str,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let conf = self::conf_type(py, conf_type)?;
+    let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
+    let (en, w) = (opt(&entry)?, opt(&weights)?);
+    let curves = run(py, || {
+        let data = SurvData::new(t, e, en, w, 1)?;
+        group_rows(g, n_groups)
+            .par_iter()
+            .map(|rows| kmm::kaplan_meier(&data.subset(rows), conf, level))
+            .collect::<hrh_core::Result<Vec<_>>>()
+    })?;
+    let d = PyDict::new(py);
+    let mut gcol = Vec::new();
+    let cat = |f: &dyn Fn(&kmm::KaplanMeier) -> &Vec<f64>| -> Vec<f64> {
+        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+    };
+    for (k, c) in curves.iter().enumerate() {
+        gcol.extend(std::iter::repeat_n(k as u32, c.time.len()));
+    }
+    d.set_item("group", gcol.into_pyarray(py))?;
+    d.set_item("time", cat(&|c| &c.time).into_pyarray(py))?;
+    d.set_item("at_risk", cat(&|c| &c.at_risk).into_pyarray(py))?;
+    d.set_item("events", cat(&|c| &c.events).into_pyarray(py))?;
+    d.set_item("censored", cat(&|c| &c.censored).into_pyarray(py))?;
+    d.set_item("survival", cat(&|c| &c.survival).into_pyarray(py))?;
+    d.set_item("std_err", cat(&|c| &c.std_err).into_pyarray(py))?;
+    d.set_item("lower", cat(&|c| &c.lower).into_pyarray(py))?;
+    d.set_item("upper", cat(&|c| &c.upper).into_pyarray(py))?;
+    Ok(d)
+}
+
+fn curve(
+    time: &[f64],
+    at_risk: &[f64],
+    events: &[f64],
+    survival: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+) -> kmm::KaplanMeier {
+    kmm::KaplanMeier {
+        time: time.to_vec(),
+        at_risk: at_risk.to_vec(),
+        events: events.to_vec(),
+        survival: survival.to_vec(),
+        lower: lower.to_vec(),
+        upper: upper.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// Quantile of one Kaplan-Meier curve: (estimate, lower, upper), None when not reached.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn km_quantile(
+    py: Python<'_>,
+    time: F64<'_>,
+    at_risk: F64<'_>,
+    events: F64<'_>,
+    survival: F64<'_>,
+    lower: F64<'_>,
+    upper: F64<'_>,
+    p: f64,
+) -> PyResult<(Option<f64>, Option<f64>, Option<f64>)> {
+    let c = curve(
+        time.as_slice()?,
+        at_risk.as_slice()?,
+        events.as_slice()?,
+        survival.as_slice()?,
+        lower.as_slice()?,
+        upper.as_slice()?,
+    );
+    run(py, || kmm::quantile(&c, p))
+}
+
+/// Restricted mean survival time and its standard error for one curve.
+#[pyfunction]
+fn km_rmst(
+    py: Python<'_>,
+    time: F64<'_>,
+    at_risk: F64<'_>,
+    events: F64<'_>,
+    survival: F64<'_>,
+    tau: f64,
+) -> PyResult<(f64, f64)> {
+    let (t, n, e, s) = (
+        time.as_slice()?,
+        at_risk.as_slice()?,
+        events.as_slice()?,
+        survival.as_slice()?,
+    );
+    let c = curve(t, n, e, s, s, s);
+    run(py, || kmm::rmst(&c, tau))
+}
+
+/// Survival with limits of one curve at given times.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyfunction]
+fn km_at<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    survival: F64<'py>,
+    lower: F64<'py>,
+    upper: F64<'py>,
+    times: F64<'py>,
+) -> PyResult<(
+    crate::F64Array<'py>,
+    crate::F64Array<'py>,
+    crate::F64Array<'py>,
+)> {
+    let t = time.as_slice()?;
+    let c = curve(
+        t,
+        t,
+        t,
+        survival.as_slice()?,
+        lower.as_slice()?,
+        upper.as_slice()?,
+    );
+    let q = times.as_slice()?;
+    let (s, lo, hi) = run(py, || kmm::at(&c, q))?;
+    Ok((s.into_pyarray(py), lo.into_pyarray(py), hi.into_pyarray(py)))
+}
+
+/// Cumulative hazard curves of every group.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, entry, weights, group, n_groups, *, ties))]
+fn nelson_aalen<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    entry: Option<F64<'py>>,
+    weights: Option<F64<'py>>,
+    group: U32<'py>,
+    n_groups: usize,
+    ties: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let ties = match ties {
+        "nelson-aalen" => na::Ties::NelsonAalen,
+        "fleming-harrington" => na::Ties::FlemingHarrington,
+        other => {
+            return Err(to_pyerr(
+                py,
+                Error::input(
+                    "ties",
+                    format!("{other:?} is not 'nelson-aalen' or 'fleming-harrington'"),
+                ),
+            ))
+        }
+    };
+    let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
+    let (en, w) = (opt(&entry)?, opt(&weights)?);
+    let curves = run(py, || {
+        let data = SurvData::new(t, e, en, w, 1)?;
+        Ok(group_rows(g, n_groups)
+            .par_iter()
+            .map(|rows| na::nelson_aalen(&data.subset(rows), ties))
+            .collect::<Vec<_>>())
+    })?;
+    let d = PyDict::new(py);
+    let mut gcol = Vec::new();
+    for (k, c) in curves.iter().enumerate() {
+        gcol.extend(std::iter::repeat_n(k as u32, c.time.len()));
+    }
+    let cat = |f: &dyn Fn(&na::CumulativeHazard) -> &Vec<f64>| -> Vec<f64> {
+        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+    };
+    d.set_item("group", gcol.into_pyarray(py))?;
+    d.set_item("time", cat(&|c| &c.time).into_pyarray(py))?;
+    d.set_item("at_risk", cat(&|c| &c.at_risk).into_pyarray(py))?;
+    d.set_item("events", cat(&|c| &c.events).into_pyarray(py))?;
+    d.set_item(
+        "cumulative_hazard",
+        cat(&|c| &c.cumulative_hazard).into_pyarray(py),
+    )?;
+    d.set_item("std_err", cat(&|c| &c.std_err).into_pyarray(py))?;
+    Ok(d)
+}
+
+/// G-rho k-sample test.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, rho))]
+fn logrank<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    strata: Option<U32<'py>>,
+    n_strata: usize,
+    rho: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
+    let s = match &strata {
+        Some(s) => Some((s.as_slice()?, n_strata)),
+        None => None,
+    };
+    let r = run(py, || lr::logrank(t, e, g, n_groups, s, rho))?;
+    let d = PyDict::new(py);
+    d.set_item("observed", r.observed.into_pyarray(py))?;
+    d.set_item("expected", r.expected.into_pyarray(py))?;
+    d.set_item(
+        "variance",
+        r.variance.into_pyarray(py).reshape([n_groups, n_groups])?,
+    )?;
+    d.set_item("n", r.n)?;
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("p_value", r.p_value)?;
+    Ok(d)
+}
+
+/// Aalen-Johansen cumulative incidence of every group (long: group, time, cause).
+#[pyfunction]
+#[pyo3(signature = (time, cause, group, n_groups, n_causes, *, level))]
+fn cumulative_incidence<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    cause: U32<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    n_causes: usize,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, c, g) = (time.as_slice()?, cause.as_slice()?, group.as_slice()?);
+    let curves = run(py, || {
+        let data = SurvData::new(t, c, None, None, n_causes as u32)?;
+        group_rows(g, n_groups)
+            .par_iter()
+            .map(|rows| competing::cumulative_incidence(&data.subset(rows), n_causes, level))
+            .collect::<hrh_core::Result<Vec<_>>>()
+    })?;
+    let mut cols: [Vec<f64>; 8] = Default::default();
+    let (mut gcol, mut ccol) = (Vec::new(), Vec::new());
+    for (k, cv) in curves.iter().enumerate() {
+        for j in 0..cv.time.len() {
+            for cause in 0..n_causes {
+                gcol.push(k as u32);
+                ccol.push(cause as u32 + 1);
+                cols[0].push(cv.time[j]);
+                cols[1].push(cv.at_risk[j]);
+                cols[2].push(cv.events[cause][j]);
+                cols[3].push(cv.incidence[cause][j]);
+                cols[4].push(cv.std_err[cause][j]);
+                cols[5].push(cv.lower[cause][j]);
+                cols[6].push(cv.upper[cause][j]);
+                cols[7].push(cv.in_post[j]);
+            }
+        }
+    }
+    let d = PyDict::new(py);
+    d.set_item("group", gcol.into_pyarray(py))?;
+    d.set_item("cause", ccol.into_pyarray(py))?;
+    let names = [
+        "time",
+        "at_risk",
+        "events",
+        "cumulative_incidence",
+        "std_err",
+        "lower",
+        "upper",
+        "in_post",
+    ];
+    for (name, col) in names.iter().zip(cols) {
+        d.set_item(*name, col.into_pyarray(py))?;
+    }
+    Ok(d)
+}
+
+/// Cox proportional-hazards fit.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, max_iter=30))]
+fn cox<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    entry: Option<F64<'py>>,
+    strata: Option<U32<'py>>,
+    weights: Option<F64<'py>>,
+    ties: &str,
+    max_iter: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let ties = match ties {
+        "efron" => coxm::CoxTies::Efron,
+        "breslow" => coxm::CoxTies::Breslow,
+        other => {
+            return Err(to_pyerr(
+                py,
+                Error::input("ties", format!("{other:?} is not 'efron' or 'breslow'")),
+            ))
+        }
+    };
+    let p = x.shape()[1];
+    let (t, e, xs) = (time.as_slice()?, event.as_slice()?, x.as_slice()?);
+    let (en, w) = (opt(&entry)?, opt(&weights)?);
+    let st = match &strata {
+        Some(s) => Some(s.as_slice()?),
+        None => None,
+    };
+    let data = coxm::CoxData {
+        entry: en,
+        time: t,
+        event: e,
+        x: xs,
+        p,
+        names: &names,
+        strata: st,
+        weights: w,
+    };
+    let f = run(py, || coxm::cox(&data, ties, max_iter))?;
+    let d = PyDict::new(py);
+    d.set_item("coef", f.coef.into_pyarray(py))?;
+    d.set_item("se", f.se.into_pyarray(py))?;
+    d.set_item("z", f.z.into_pyarray(py))?;
+    d.set_item("p", f.p_value.into_pyarray(py))?;
+    d.set_item("var", f.var.into_pyarray(py).reshape([p, p])?)?;
+    d.set_item("loglik_null", f.loglik_null)?;
+    d.set_item("loglik", f.loglik)?;
+    d.set_item("lr_test", f.lr_test)?;
+    d.set_item("wald_test", f.wald_test)?;
+    d.set_item("score_test", f.score_test)?;
+    d.set_item("df", f.df)?;
+    d.set_item("test_p_values", f.test_p_values.to_vec())?;
+    d.set_item("concordance", f.concordance)?;
+    d.set_item("iterations", f.iterations)?;
+    d.set_item("n_events", f.n_events)?;
+    d.set_item("baseline_stratum", f.baseline_stratum.into_pyarray(py))?;
+    d.set_item("baseline_time", f.baseline_time.into_pyarray(py))?;
+    d.set_item("baseline_hazard", f.baseline_hazard.into_pyarray(py))?;
+    Ok(d)
+}
+
+/// Survival curves of new covariate rows from a fitted baseline hazard.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn cox_predict<'py>(
+    py: Python<'py>,
+    coef: F64<'py>,
+    baseline_stratum: U32<'py>,
+    baseline_time: F64<'py>,
+    baseline_hazard: F64<'py>,
+    x_new: PyReadonlyArray2<'py, f64>,
+    stratum: u32,
+    times: F64<'py>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let fit = coxm::CoxFit {
+        coef: coef.as_slice()?.to_vec(),
+        baseline_stratum: baseline_stratum.as_slice()?.to_vec(),
+        baseline_time: baseline_time.as_slice()?.to_vec(),
+        baseline_hazard: baseline_hazard.as_slice()?.to_vec(),
+        ..Default::default()
+    };
+    let (m, p) = (x_new.shape()[0], x_new.shape()[1]);
+    let (xs, ts) = (x_new.as_slice()?, times.as_slice()?);
+    let out = run(py, || coxm::predict_survival(&fit, xs, p, stratum, ts))?;
+    out.into_pyarray(py).reshape([m, ts.len()])
+}
+
+/// Actuarial life table.
+#[pyfunction]
+#[pyo3(signature = (time, event, weights, *, width))]
+fn life_table<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    weights: Option<F64<'py>>,
+    width: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, e, w) = (time.as_slice()?, event.as_slice()?, opt(&weights)?);
+    let r = run(py, || {
+        lt::life_table(&SurvData::new(t, e, None, w, 1)?, width)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("start", r.start.into_pyarray(py))?;
+    d.set_item("end", r.end.into_pyarray(py))?;
+    d.set_item("entered", r.entered.into_pyarray(py))?;
+    d.set_item("withdrawn", r.withdrawn.into_pyarray(py))?;
+    d.set_item("events", r.events.into_pyarray(py))?;
+    d.set_item("at_risk", r.at_risk.into_pyarray(py))?;
+    d.set_item("q", r.q.into_pyarray(py))?;
+    d.set_item("p", r.p.into_pyarray(py))?;
+    d.set_item("survival", r.survival.into_pyarray(py))?;
+    d.set_item("std_err", r.std_err.into_pyarray(py))?;
+    Ok(d)
+}
+
+/// Person-time table of a register of spells.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (entry, exit, exit_known, reason, n_reasons, group, n_groups, *, period, start, end))]
+fn person_time<'py>(
+    py: Python<'py>,
+    entry: PyReadonlyArray1<'py, i32>,
+    exit: PyReadonlyArray1<'py, i32>,
+    exit_known: PyReadonlyArray1<'py, bool>,
+    reason: U32<'py>,
+    n_reasons: usize,
+    group: U32<'py>,
+    n_groups: usize,
+    period: &str,
+    start: i32,
+    end: i32,
+) -> PyResult<Bound<'py, PyDict>> {
+    let period = match period {
+        "year" => ptm::Period::Year,
+        "quarter" => ptm::Period::Quarter,
+        "month" => ptm::Period::Month,
+        other => {
+            return Err(to_pyerr(
+                py,
+                Error::input(
+                    "period",
+                    format!("{other:?} is not 'year', 'quarter' or 'month'"),
+                ),
+            ))
+        }
+    };
+    let (en, ex, known) = (entry.as_slice()?, exit.as_slice()?, exit_known.as_slice()?);
+    let (r, g) = (reason.as_slice()?, group.as_slice()?);
+    let t = run(py, || {
+        let exits: Vec<Option<i32>> = ex
+            .iter()
+            .zip(known)
+            .map(|(&x, &k)| k.then_some(x))
+            .collect();
+        ptm::person_time(en, &exits, r, n_reasons, g, n_groups, period, start, end)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("group", t.group.into_pyarray(py))?;
+    d.set_item("period_start", t.period_start.into_pyarray(py))?;
+    d.set_item("period_end", t.period_end.into_pyarray(py))?;
+    d.set_item("headcount_start", t.headcount_start.into_pyarray(py))?;
+    d.set_item("headcount_end", t.headcount_end.into_pyarray(py))?;
+    d.set_item("entrants", t.entrants.into_pyarray(py))?;
+    d.set_item("exits", t.exits.into_pyarray(py))?;
+    let by: Vec<_> = t
+        .exits_by_reason
+        .into_iter()
+        .map(|v| v.into_pyarray(py))
+        .collect();
+    d.set_item("exits_by_reason", by)?;
+    d.set_item("person_years", t.person_years.into_pyarray(py))?;
+    Ok(d)
+}
+
+/// Annualised proportions 1 − (1 − p)^(1/years).
+#[pyfunction]
+fn annualize<'py>(
+    py: Python<'py>,
+    proportion: F64<'py>,
+    years: F64<'py>,
+) -> PyResult<crate::F64Array<'py>> {
+    let (p, y) = (proportion.as_slice()?, years.as_slice()?);
+    Ok(run(py, || rates::annualize(p, y))?.into_pyarray(py))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
+    m.add_function(wrap_pyfunction!(km_quantile, m)?)?;
+    m.add_function(wrap_pyfunction!(km_rmst, m)?)?;
+    m.add_function(wrap_pyfunction!(km_at, m)?)?;
+    m.add_function(wrap_pyfunction!(nelson_aalen, m)?)?;
+    m.add_function(wrap_pyfunction!(logrank, m)?)?;
+    m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
+    m.add_function(wrap_pyfunction!(cox, m)?)?;
+    m.add_function(wrap_pyfunction!(cox_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(life_table, m)?)?;
+    m.add_function(wrap_pyfunction!(person_time, m)?)?;
+    m.add_function(wrap_pyfunction!(annualize, m)?)?;
+    Ok(())
+}
