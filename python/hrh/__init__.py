@@ -14,7 +14,23 @@ from __future__ import annotations
 
 import warnings
 
-from hrh import _core, datasets, norms
+from hrh import _core, attrition, datasets, norms
+from hrh.attrition import (
+    CoxResult,
+    CumulativeHazard,
+    CumulativeIncidence,
+    KaplanMeier,
+    LogRankResult,
+    annualize,
+    cox,
+    cumulative_incidence,
+    kaplan_meier,
+    life_table,
+    logrank,
+    nelson_aalen,
+    person_time,
+    rate,
+)
 from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
 from hrh.equity import (
     TheilResult,
@@ -42,25 +58,40 @@ if _core.debug_build:  # pragma: no cover - depends on how the extension was bui
 
 __all__ = [
     "ConvergenceError",
+    "CoxResult",
+    "CumulativeHazard",
+    "CumulativeIncidence",
     "HrhError",
     "InputError",
+    "KaplanMeier",
+    "LogRankResult",
     "ScenarioError",
     "TheilResult",
     "__version__",
     "agglomeration",
+    "annualize",
     "atkinson",
+    "attrition",
     "concentration_index",
+    "cox",
+    "cumulative_incidence",
     "cv",
     "datasets",
     "density",
     "equity",
     "generalized_entropy",
     "gini",
+    "kaplan_meier",
+    "life_table",
+    "logrank",
     "lorenz",
+    "nelson_aalen",
     "norms",
+    "person_time",
     "poisson_ci",
     "polarization",
     "quota_gap",
+    "rate",
     "shortfall",
     "theil",
 ]

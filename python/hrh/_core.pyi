@@ -14,15 +14,27 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "agglomeration",
+    "annualize",
     "atkinson",
     "concentration_index",
+    "cox",
+    "cox_predict",
+    "cumulative_incidence",
     "cv",
     "debug_build",
     "density",
     "equity_table",
     "generalized_entropy",
     "gini",
+    "kaplan_meier",
+    "km_at",
+    "km_quantile",
+    "km_rmst",
+    "life_table",
+    "logrank",
     "lorenz",
+    "nelson_aalen",
+    "person_time",
     "poisson_rate",
     "polarization",
     "quota_gap",
@@ -116,3 +128,82 @@ def equity_table(
     level: float,
     seed: int,
 ) -> dict[str, Any]: ...
+
+_I32 = npt.NDArray[np.int32]
+_B = npt.NDArray[np.bool_]
+
+def kaplan_meier(
+    time: _F,
+    event: _U,
+    entry: _F | None,
+    weights: _F | None,
+    group: _U,
+    n_groups: int,
+    *,
+    conf_type: str,
+    level: float,
+) -> dict[str, Any]: ...
+def km_quantile(
+    time: _F, at_risk: _F, events: _F, survival: _F, lower: _F, upper: _F, p: float
+) -> tuple[float | None, float | None, float | None]: ...
+def km_rmst(time: _F, at_risk: _F, events: _F, survival: _F, tau: float) -> tuple[float, float]: ...
+def km_at(time: _F, survival: _F, lower: _F, upper: _F, times: _F) -> tuple[_F, _F, _F]: ...
+def nelson_aalen(
+    time: _F,
+    event: _U,
+    entry: _F | None,
+    weights: _F | None,
+    group: _U,
+    n_groups: int,
+    *,
+    ties: str,
+) -> dict[str, Any]: ...
+def logrank(
+    time: _F,
+    event: _U,
+    group: _U,
+    n_groups: int,
+    strata: _U | None,
+    n_strata: int,
+    *,
+    rho: float,
+) -> dict[str, Any]: ...
+def cumulative_incidence(
+    time: _F, cause: _U, group: _U, n_groups: int, n_causes: int, *, level: float
+) -> dict[str, Any]: ...
+def cox(
+    time: _F,
+    event: _U,
+    x: npt.NDArray[np.float64],
+    names: list[str],
+    entry: _F | None,
+    strata: _U | None,
+    weights: _F | None,
+    *,
+    ties: str,
+    max_iter: int = 30,
+) -> dict[str, Any]: ...
+def cox_predict(
+    coef: _F,
+    baseline_stratum: _U,
+    baseline_time: _F,
+    baseline_hazard: _F,
+    x_new: npt.NDArray[np.float64],
+    stratum: int,
+    times: _F,
+) -> npt.NDArray[np.float64]: ...
+def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
+def person_time(
+    entry: _I32,
+    exit: _I32,
+    exit_known: _B,
+    reason: _U,
+    n_reasons: int,
+    group: _U,
+    n_groups: int,
+    *,
+    period: str,
+    start: int,
+    end: int,
+) -> dict[str, Any]: ...
+def annualize(proportion: _F, years: _F) -> _F: ...

@@ -18,7 +18,7 @@ from hrh.exceptions import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["density", "lorenz"]
+__all__ = ["cumulative_incidence", "density", "lorenz", "survival"]
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -111,4 +111,68 @@ def density(
     ax.set_xlabel("staff per 1,000 population")
     if thresholds:
         ax.legend(loc="lower right")
+    return ax
+
+
+def survival(result: Any, *, ax: Axes | None = None, ci: bool = True) -> Axes:
+    """Step plot of Kaplan-Meier curves (a :class:`hrh.KaplanMeier`) with confidence
+    bands.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh, hrh.plot
+    >>> km = hrh.kaplan_meier({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "g": [0, 0, 1, 1]},
+    ...                       duration="t", event="e", by="g")
+    >>> len(hrh.plot.survival(km).get_lines())
+    2
+    """
+    ax = _axes(ax)
+    by = list(result.by)
+    groups = [((), result.table)] if not by else result.table.group_by(by, maintain_order=True)
+    for key, part in groups:
+        label = ", ".join(str(k) for k in key) if by else None
+        t = [0.0, *part["time"].to_list()]
+        s = [1.0, *part["survival"].to_list()]
+        (line,) = ax.step(t, s, where="post", label=label)
+        if ci:
+            lo = [1.0, *part["lower"].fill_null(float("nan")).to_list()]
+            hi = [1.0, *part["upper"].fill_null(float("nan")).to_list()]
+            ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color())
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("time in post")
+    ax.set_ylabel("share still in post")
+    if by:
+        ax.legend(title=", ".join(by))
+    return ax
+
+
+def cumulative_incidence(result: Any, *, ax: Axes | None = None) -> Axes:
+    """Step curves of the cumulative incidence of each exit reason (a
+    :class:`hrh.CumulativeIncidence`; the first group when there are several).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh, hrh.plot
+    >>> ci = hrh.cumulative_incidence({"t": [1, 2, 3], "c": ["quit", "retired", None]},
+    ...                               duration="t", cause="c")
+    >>> len(hrh.plot.cumulative_incidence(ci).get_lines())
+    2
+    """
+    ax = _axes(ax)
+    table = result.table
+    if result.by:
+        first = table.row(0, named=True)
+        for c in result.by:
+            table = table.filter(pl.col(c) == first[c])
+    for cause, part in table.group_by("cause", maintain_order=True):
+        t = [0.0, *part["time"].to_list()]
+        f = [0.0, *part["cumulative_incidence"].to_list()]
+        ax.step(t, f, where="post", label=str(cause[0]))
+    ax.set_xlabel("time in post")
+    ax.set_ylabel("cumulative incidence of leaving")
+    ax.legend(title="reason")
     return ax

@@ -1,0 +1,1185 @@
+"""Attrition and retention: exit rates and person-time from an HR register, survival
+(retention) curves, cumulative hazards, k-sample tests, competing exit reasons, Cox
+models of who leaves, and actuarial life tables.
+
+Statistical conventions follow R's ``survival`` package: Kaplan-Meier intervals use
+``conf_type="log"`` by default, ``std_err`` columns are on the scale of the estimate
+they sit next to, exits come before censorings at tied times, and categorical
+covariates use treatment contrasts against the first level in sorted order.
+
+Each row of the data is one person (or one employment spell): a ``duration`` (time in
+post, in any unit), an ``event`` (1 or True: left; 0 or False: still in post, i.e.
+censored) and, for delayed entry, the ``entry`` time at which the person came under
+observation (at risk on (entry, duration]).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from hrh import _core
+from hrh._frames import (
+    as_list,
+    check_level,
+    check_no_nulls,
+    check_numeric,
+    check_positive,
+    column_array,
+    float_array,
+    group_codes,
+    require_columns,
+    to_frame,
+)
+from hrh.exceptions import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "CoxResult",
+    "CumulativeHazard",
+    "CumulativeIncidence",
+    "KaplanMeier",
+    "LogRankResult",
+    "annualize",
+    "cox",
+    "cumulative_incidence",
+    "kaplan_meier",
+    "life_table",
+    "logrank",
+    "nelson_aalen",
+    "person_time",
+    "rate",
+]
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
+    """A 0/1 (or boolean) event column as uint32 codes, naming the first bad row."""
+    check_no_nulls(df, column)
+    s = df.get_column(column)
+    if s.dtype == pl.Boolean:
+        return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
+    if not s.dtype.is_numeric():
+        raise InputError(
+            f"column '{column}' has type {s.dtype}, expected 0/1 or True/False event codes"
+        )
+    bad = (~s.is_in([0, 1])).arg_true()
+    if len(bad):
+        row = int(bad[0])
+        raise InputError(
+            f"column '{column}', row {row}: value {s[row]} is not 0 (censored) or 1 (exit)"
+        )
+    return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
+
+
+@dataclass(frozen=True)
+class _Surv:
+    df: pl.DataFrame
+    time: npt.NDArray[np.float64]
+    event: npt.NDArray[np.uint32]
+    entry: npt.NDArray[np.float64] | None
+    weights: npt.NDArray[np.float64] | None
+    by: list[str]
+    codes: npt.NDArray[np.uint32]
+    keys: pl.DataFrame
+
+
+def _surv(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None = None,
+    weights: str | None = None,
+    by: str | Sequence[str] | None = None,
+) -> _Surv:
+    df = to_frame(data)
+    by_cols = as_list(by)
+    cols = [duration, event, *([entry] if entry else []), *([weights] if weights else [])]
+    require_columns(df, [duration], role="duration")
+    require_columns(df, [event], role="event")
+    if entry:
+        require_columns(df, [entry], role="entry")
+    if weights:
+        require_columns(df, [weights], role="weights")
+    require_columns(df, by_cols, role="by")
+    del cols
+    if df.height == 0:
+        raise InputError("data has no rows")
+    check_numeric(df, duration, minimum="non_negative")
+    ev = _event_codes(df, event)
+    if entry:
+        check_numeric(df, entry, minimum="any")
+    if weights:
+        check_numeric(df, weights, minimum="positive")
+    for c in by_cols:
+        check_no_nulls(df, c)
+    codes, keys = group_codes(df, by_cols)
+    return _Surv(
+        df=df,
+        time=column_array(df, duration),
+        event=ev,
+        entry=column_array(df, entry) if entry else None,
+        weights=column_array(df, weights) if weights else None,
+        by=by_cols,
+        codes=codes,
+        keys=keys,
+    )
+
+
+def _with_keys(table: dict[str, Any], s: _Surv, drop: Sequence[str] = ("group",)) -> pl.DataFrame:
+    """A core result dict (with a ``group`` code column) as a frame led by the `by` keys."""
+    group = np.asarray(table["group"])
+    out = pl.DataFrame({k: v for k, v in table.items() if k not in drop and np.ndim(v) == 1})
+    if s.by:
+        out = pl.concat([s.keys[group.tolist()], out], how="horizontal")
+    return out
+
+
+def _nan_to_null(df: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    return df.with_columns(pl.col(c).fill_nan(None) for c in columns if c in df.columns)
+
+
+# --- rates ------------------------------------------------------------------------------
+
+
+def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -> pl.DataFrame:
+    """Exit rates per `per` person-years with exact (Garwood) Poisson intervals,
+    vectorised.
+
+    Returns ``events``, ``exposure``, ``rate``, ``lower``, ``upper``.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> hrh.rate([11], [3 * 120], per=100).select("rate").item()  # 11 exits in 360 PY
+    3.055555555555556
+    """
+    check_level(level)
+    check_positive(per, "per")
+    e = float_array(events, "events")
+    x = float_array(exposure, "exposure")
+    if x.size == 1 and e.size != 1:
+        x = np.full(e.size, x[0])
+    r, lo, hi = _core.poisson_rate(
+        e, x, per=float(per), level=float(level), count_name="events", exposure_name="exposure"
+    )
+    return pl.DataFrame({"events": e, "exposure": x, "rate": r, "lower": lo, "upper": hi})
+
+
+def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
+    """The yearly probability that compounds to `proportion` over `years`:
+    1 − (1 − p)^(1/years), vectorised.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> float(hrh.annualize(0.271, 3)[0])  # 27.1 % left over three years
+    0.0999...
+    """
+    p = float_array(proportion, "proportion")
+    y = float_array(years, "years")
+    if y.size == 1 and p.size != 1:
+        y = np.full(p.size, y[0])
+    elif p.size == 1 and y.size != 1:
+        p = np.full(y.size, p[0])
+    return _core.annualize(p, y)
+
+
+# --- person-time ------------------------------------------------------------------------
+
+
+def _days(s: pl.Series, column: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+    if isinstance(s.dtype, pl.Datetime):
+        s = s.dt.date()
+    if s.dtype != pl.Date:
+        raise InputError(f"column '{column}' has type {s.dtype}, expected dates")
+    known = s.is_not_null().to_numpy()
+    days = s.cast(pl.Int32).fill_null(0).to_numpy()
+    return np.ascontiguousarray(days, dtype=np.int32), np.ascontiguousarray(known)
+
+
+def _to_day(value: dt.date | str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as e:
+            raise InputError(f"column '{name}': {value!r} is not an ISO date (YYYY-MM-DD)") from e
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise InputError(f"column '{name}': {value!r} is not a date")
+    return (value - _EPOCH).days
+
+
+def person_time(
+    register: Any,
+    *,
+    entry: str,
+    exit: str,
+    reason: str | None = None,
+    by: str | Sequence[str] | None = None,
+    period: Literal["year", "quarter", "month"] = "year",
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    level: float = 0.95,
+) -> pl.DataFrame:
+    """Headcounts, entrants, exits, person-years and exit rates per calendar period.
+
+    Parameters
+    ----------
+    register
+        One row per employment spell.
+    entry, exit
+        Date columns: the first day in post, and the day the person left (null while
+        still in post).
+    reason
+        Exit-reason column: adds one ``exits_<reason>`` column per reason.
+    by
+        Grouping columns (cadre, district, ...).
+    period
+        ``"year"``, ``"quarter"`` or ``"month"`` (calendar periods).
+    start, end
+        Observation window [start, end): default from the earliest entry to the day
+        after the latest date in the register. People hired before `start` enter
+        through ``headcount_start`` (left truncation); exits on or after `end` are not
+        yet known (right censoring).
+
+    Returns
+    -------
+    polars.DataFrame
+        The `by` columns, ``period_start``, ``period_end`` (exclusive), ``headcount_start``,
+        ``headcount_end``, ``entrants``, ``exits``, ``exits_<reason>``...,
+        ``person_years`` (days in post / 365.25), ``exit_rate`` per 100 person-years
+        with ``exit_rate_lower``/``exit_rate_upper`` (exact Poisson), and ``turnover``
+        = exits / mean(headcount_start, headcount_end). In every period
+        headcount_start + entrants − exits = headcount_end.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> reg = hrh.datasets.synthetic_register()
+    >>> pt = hrh.attrition.person_time(reg, entry="hire_date", exit="exit_date",
+    ...                                start="2015-01-01", end="2025-01-01")
+    >>> pt.select("period_start", "headcount_start", "exits", "headcount_end").tail(2)
+    shape: (2, 4)
+    ┌──────────────┬─────────────────┬───────┬───────────────┐
+    │ period_start ┆ headcount_start ┆ exits ┆ headcount_end │
+    │ ---          ┆ ---             ┆ ---   ┆ ---           │
+    │ date         ┆ f64             ┆ f64   ┆ f64           │
+    ╞══════════════╪═════════════════╪═══════╪═══════════════╡
+    │ 2023-01-01   ┆ ...             ┆ ...   ┆ ...           │
+    │ 2024-01-01   ┆ ...             ┆ ...   ┆ 3087.0        │
+    └──────────────┴─────────────────┴───────┴───────────────┘
+    """
+    check_level(level)
+    df = to_frame(register, name="register")
+    by_cols = as_list(by)
+    require_columns(df, [entry], role="entry", table="register")
+    require_columns(df, [exit], role="exit", table="register")
+    if reason:
+        require_columns(df, [reason], role="reason", table="register")
+    require_columns(df, by_cols, role="by", table="register")
+    if df.height == 0:
+        raise InputError("register has no rows")
+    check_no_nulls(df, entry, table="register")
+    for c in by_cols:
+        check_no_nulls(df, c, table="register")
+    e_days, _ = _days(df.get_column(entry), entry)
+    x_days, known = _days(df.get_column(exit), exit)
+    labels: list[str] = []
+    if reason:
+        r = df.get_column(reason)
+        if (r.is_null() & pl.Series(known)).any():
+            row = int((r.is_null() & pl.Series(known)).arg_true()[0])
+            raise InputError(
+                f"column '{reason}', row {row}: value is null but the person has an exit date"
+            )
+        labels = sorted(str(v) for v in r.drop_nulls().unique().to_list())
+        code_of = {lab: i + 1 for i, lab in enumerate(labels)}
+        rcodes = np.array(
+            [0 if v is None else code_of[str(v)] for v in r.to_list()], dtype=np.uint32
+        )
+        rcodes[~known] = 0
+    else:
+        rcodes = np.zeros(df.height, dtype=np.uint32)
+    first = int(e_days.min())
+    s = _to_day(start, "start")
+    if s is None:
+        first_date = _EPOCH + dt.timedelta(days=first)
+        s = (dt.date(first_date.year, 1, 1) - _EPOCH).days
+    en = _to_day(end, "end")
+    if en is None:
+        last = max(int(e_days.max()), int(x_days[known].max()) if known.any() else first)
+        en = last + 1
+    codes, keys = group_codes(df, by_cols)
+    t = _core.person_time(
+        e_days,
+        x_days,
+        known,
+        rcodes,
+        len(labels),
+        codes,
+        max(keys.height, 1),
+        period=period,
+        start=s,
+        end=en,
+    )
+    out = pl.DataFrame(
+        {
+            "period_start": pl.Series(t["period_start"]).cast(pl.Date),
+            "period_end": pl.Series(t["period_end"]).cast(pl.Date),
+            "headcount_start": t["headcount_start"],
+            "headcount_end": t["headcount_end"],
+            "entrants": t["entrants"],
+            "exits": t["exits"],
+        }
+    )
+    for lab, col in zip(labels, t["exits_by_reason"], strict=True):
+        out = out.with_columns(pl.Series(f"exits_{lab}", col))
+    py = np.asarray(t["person_years"])
+    out = out.with_columns(person_years=pl.Series(py))
+    ok = py > 0
+    rate_ = np.full(py.size, np.nan)
+    lo = np.full(py.size, np.nan)
+    hi = np.full(py.size, np.nan)
+    if ok.any():
+        exits = np.ascontiguousarray(out["exits"].to_numpy()[ok])
+        r_, l_, h_ = _core.poisson_rate(
+            exits, np.ascontiguousarray(py[ok]), per=100.0, level=float(level)
+        )
+        rate_[ok], lo[ok], hi[ok] = r_, l_, h_
+    mean_hc = (out["headcount_start"] + out["headcount_end"]) / 2
+    out = out.with_columns(
+        exit_rate=pl.Series(rate_).fill_nan(None),
+        exit_rate_lower=pl.Series(lo).fill_nan(None),
+        exit_rate_upper=pl.Series(hi).fill_nan(None),
+        turnover=pl.when(mean_hc > 0).then(out["exits"] / mean_hc).otherwise(None),
+    )
+    if by_cols:
+        out = pl.concat([keys[np.asarray(t["group"]).tolist()], out], how="horizontal")
+    return out
+
+
+# --- Kaplan-Meier -----------------------------------------------------------------------
+
+
+def _groups_of(table: pl.DataFrame, by: list[str]) -> list[tuple[dict[str, Any], pl.DataFrame]]:
+    if not by:
+        return [({}, table)]
+    out = []
+    for key, part in table.group_by(by, maintain_order=True):
+        out.append((dict(zip(by, key, strict=True)), part))
+    return out
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """Kaplan-Meier retention curves.
+
+    Attributes
+    ----------
+    table : polars.DataFrame
+        The `by` columns, ``time``, ``at_risk``, ``events``, ``censored``,
+        ``survival``, ``std_err`` (of the survival), ``lower``, ``upper`` (null where
+        undefined, e.g. at survival 0).
+    by : list of str
+    conf_type : str
+    level : float
+    """
+
+    table: pl.DataFrame
+    by: list[str]
+    conf_type: str
+    level: float
+
+    def _curves(self) -> list[tuple[dict[str, Any], pl.DataFrame]]:
+        return _groups_of(self.table, self.by)
+
+    @staticmethod
+    def _arr(part: pl.DataFrame, c: str) -> npt.NDArray[np.float64]:
+        return np.ascontiguousarray(part[c].fill_null(np.nan).to_numpy(), dtype=np.float64)
+
+    def quantile(self, p: float = 0.5) -> pl.DataFrame:
+        """Time by which a share ``1 − p`` has left (the survival curve reaches `p`),
+        with its confidence interval from the pointwise limits, as R's
+        ``quantile.survfit``; null when not reached."""
+        rows = []
+        for key, part in self._curves():
+            est, lo, hi = _core.km_quantile(
+                self._arr(part, "time"),
+                self._arr(part, "at_risk"),
+                self._arr(part, "events"),
+                self._arr(part, "survival"),
+                self._arr(part, "lower"),
+                self._arr(part, "upper"),
+                float(p),
+            )
+            rows.append({**key, "quantile": p, "time": est, "lower": lo, "upper": hi})
+        return pl.DataFrame(
+            rows, schema_overrides={"time": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}
+        )
+
+    def median(self) -> pl.DataFrame:
+        """Median retention time with its interval (see :meth:`quantile`)."""
+        return self.quantile(0.5).drop("quantile")
+
+    def rmst(self, tau: float) -> pl.DataFrame:
+        """Restricted mean survival time up to `tau` — the expected years retained out
+        of the first `tau` — with its standard error (R's ``rmean``).
+
+        References
+        ----------
+        Royston P, Parmar MKB (2013). Restricted mean survival time. BMC Med Res
+        Methodol 13:152.
+        """
+        rows = []
+        for key, part in self._curves():
+            mean, se = _core.km_rmst(
+                self._arr(part, "time"),
+                self._arr(part, "at_risk"),
+                self._arr(part, "events"),
+                self._arr(part, "survival"),
+                float(tau),
+            )
+            rows.append({**key, "tau": float(tau), "rmst": mean, "std_err": se})
+        return pl.DataFrame(rows)
+
+    def at(self, times: Any) -> pl.DataFrame:
+        """Survival and limits at the given times (step function; 1 before the first
+        time)."""
+        t = float_array(times, "times")
+        frames = []
+        for key, part in self._curves():
+            s, lo, hi = _core.km_at(
+                self._arr(part, "time"),
+                self._arr(part, "survival"),
+                self._arr(part, "lower"),
+                self._arr(part, "upper"),
+                t,
+            )
+            f = pl.DataFrame({"time": t, "survival": s, "lower": lo, "upper": hi})
+            frames.append(f.with_columns(pl.lit(v).alias(k) for k, v in key.items()))
+        out = pl.concat(frames)
+        return _nan_to_null(
+            out.select([*self.by, "time", "survival", "lower", "upper"]), ["lower", "upper"]
+        )
+
+    def to_polars(self) -> pl.DataFrame:
+        """The curve table."""
+        return self.table
+
+    def plot(self, ax: Axes | None = None, *, ci: bool = True) -> Axes:
+        """Step plot of the curves with their confidence bands."""
+        from hrh.plot import survival
+
+        return survival(self, ax=ax, ci=ci)
+
+    def _repr_html_(self) -> str:
+        med = self.median()
+        return (
+            f"<b>Kaplan-Meier</b> ({self.conf_type} intervals, {self.level:.0%})"
+            + med._repr_html_()
+        )
+
+
+def kaplan_meier(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None = None,
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    conf_type: Literal["log", "log-log", "plain"] = "log",
+    level: float = 0.95,
+) -> KaplanMeier:
+    """Kaplan-Meier estimate of retention (the probability of still being in post).
+
+    S(t) = Π_{t_j <= t} (1 − d_j / n_j) with Greenwood's variance
+    σ²(t) = Σ d_j / (n_j (n_j − d_j)); exits are counted before censorings at tied
+    times; with `entry` the risk set at t is {entry < t <= duration} (delayed entry,
+    counting-process data). Confidence limits as R's ``survfit``: ``"log"`` (R's
+    default) S·exp(±zσ); ``"log-log"`` (lifelines' default); ``"plain"`` S ± zSσ.
+    Data in which nobody has left give a curve of ones (a result, not an error).
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+    Greenwood M (1926). The natural duration of cancer. Reports on Public Health and
+    Medical Subjects 33. London: HMSO.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"years": [1, 2, 3, 3, 4, 5], "left": [1, 0, 1, 1, 0, 1]}
+    >>> km = hrh.kaplan_meier(d, duration="years", event="left")
+    >>> km.table.select("time", "at_risk", "events", "survival")
+    shape: (5, 4)
+    ┌──────┬─────────┬────────┬──────────┐
+    │ time ┆ at_risk ┆ events ┆ survival │
+    │ ---  ┆ ---     ┆ ---    ┆ ---      │
+    │ f64  ┆ f64     ┆ f64    ┆ f64      │
+    ╞══════╪═════════╪════════╪══════════╡
+    │ 1.0  ┆ 6.0     ┆ 1.0    ┆ 0.833333 │
+    │ 2.0  ┆ 5.0     ┆ 0.0    ┆ 0.833333 │
+    │ 3.0  ┆ 4.0     ┆ 2.0    ┆ 0.416667 │
+    │ 4.0  ┆ 2.0     ┆ 0.0    ┆ 0.416667 │
+    │ 5.0  ┆ 1.0     ┆ 1.0    ┆ 0.0      │
+    └──────┴─────────┴────────┴──────────┘
+    >>> km.median()["time"].item()
+    3.0
+    """
+    check_level(level)
+    s = _surv(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
+    r = _core.kaplan_meier(
+        s.time,
+        s.event,
+        s.entry,
+        s.weights,
+        s.codes,
+        max(s.keys.height, 1),
+        conf_type=str(conf_type),
+        level=float(level),
+    )
+    table = _nan_to_null(_with_keys(r, s), ["std_err", "lower", "upper"])
+    return KaplanMeier(table=table, by=s.by, conf_type=str(conf_type), level=float(level))
+
+
+# --- Nelson-Aalen -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CumulativeHazard:
+    """Cumulative hazard curves: ``.table`` with the `by` columns, ``time``,
+    ``at_risk``, ``events``, ``cumulative_hazard``, ``std_err``."""
+
+    table: pl.DataFrame
+    by: list[str]
+    ties: str
+
+    def to_polars(self) -> pl.DataFrame:
+        """The curve table."""
+        return self.table
+
+    def _repr_html_(self) -> str:
+        return f"<b>Cumulative hazard</b> ({self.ties})" + self.table._repr_html_()
+
+
+def nelson_aalen(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None = None,
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    ties: Literal["nelson-aalen", "fleming-harrington"] = "nelson-aalen",
+) -> CumulativeHazard:
+    """Cumulative hazard of leaving.
+
+    ``ties="nelson-aalen"``: increments d/n, variance Σ d/n² (R ``ctype = 1``);
+    ``"fleming-harrington"``: tied exits leave one at a time, Σ_{j<m} w̄/(n − j w̄)
+    (R ``ctype = 2``).
+
+    References
+    ----------
+    Nelson W (1972). Theory and applications of hazard plotting for censored failure
+    data. Technometrics 14:945-966.
+    Aalen O (1978). Nonparametric inference for a family of counting processes. Ann
+    Stat 6:701-726.
+    Fleming TR, Harrington DP (1984). Nonparametric estimation of the survival
+    distribution in censored data. Commun Stat Theory Methods 13:2469-2486.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 2, 3, 3, 3], "e": [1, 0, 1, 1, 0]}
+    >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
+    [0.2, 0.2, 0.8666666666666667]
+    """
+    s = _surv(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
+    r = _core.nelson_aalen(
+        s.time, s.event, s.entry, s.weights, s.codes, max(s.keys.height, 1), ties=str(ties)
+    )
+    return CumulativeHazard(table=_with_keys(r, s), by=s.by, ties=str(ties))
+
+
+# --- log-rank ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRankResult:
+    """A k-sample test: ``.statistic``, ``.df``, ``.p_value`` and ``.table`` (group,
+    n, observed, expected, (O − E)² / E)."""
+
+    statistic: float
+    df: int
+    p_value: float
+    rho: float
+    table: pl.DataFrame
+    variance: npt.NDArray[np.float64] = field(repr=False)
+
+    def to_polars(self) -> pl.DataFrame:
+        """The per-group table."""
+        return self.table
+
+    def _repr_html_(self) -> str:
+        name = "Log-rank" if self.rho == 0 else f"G-rho (rho = {self.rho})"
+        return (
+            f"<b>{name} test</b>: chi² = {self.statistic:.4g} on {self.df} df, "
+            f"p = {self.p_value:.4g}" + self.table._repr_html_()
+        )
+
+
+def logrank(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    group: str | Sequence[str],
+    strata: str | Sequence[str] | None = None,
+    rho: float = 0,
+) -> LogRankResult:
+    """Test that groups have the same exit hazard (the G-rho family of R's
+    ``survdiff``).
+
+    Each exit time is weighted by S(t−)^rho, S the pooled Kaplan-Meier within the
+    stratum: ``rho=0`` is the log-rank test, ``rho=1`` the Peto-Peto modification of
+    the Gehan-Wilcoxon test. Observed and expected are weighted likewise.
+
+    References
+    ----------
+    Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
+    survival data. Biometrika 69:553-566.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 3, 2, 4], "e": [1, 1, 1, 0], "g": ["a", "a", "b", "b"]}
+    >>> r = hrh.logrank(d, duration="t", event="e", group="g")
+    >>> round(r.statistic, 4), r.df
+    (0.6154, 1)
+    """
+    s = _surv(data, duration=duration, event=event, by=group)
+    if s.keys.height < 2:
+        raise InputError(f"group: {as_list(group)} has a single group; nothing to compare")
+    st_codes, st_keys = (None, pl.DataFrame())
+    if strata is not None:
+        st_cols = as_list(strata)
+        require_columns(s.df, st_cols, role="strata")
+        for c in st_cols:
+            check_no_nulls(s.df, c)
+        st_codes, st_keys = group_codes(s.df, st_cols)
+    r = _core.logrank(
+        s.time, s.event, s.codes, s.keys.height, st_codes, max(st_keys.height, 1), rho=float(rho)
+    )
+    obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
+    table = s.keys.with_columns(
+        n=pl.Series(r["n"], dtype=pl.Int64),
+        observed=pl.Series(obs),
+        expected=pl.Series(exp),
+        oe2_over_e=pl.Series((obs - exp) ** 2 / exp),
+    )
+    return LogRankResult(
+        statistic=float(r["statistic"]),
+        df=int(r["df"]),
+        p_value=float(r["p_value"]),
+        rho=float(rho),
+        table=table,
+        variance=np.asarray(r["variance"]),
+    )
+
+
+# --- competing risks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CumulativeIncidence:
+    """Cumulative incidence of each exit reason.
+
+    ``.table``: the `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that
+    cause), ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and
+    ``in_post`` (the probability of not having left for any reason).
+    """
+
+    table: pl.DataFrame
+    by: list[str]
+    causes: list[Any]
+    level: float
+
+    def to_polars(self) -> pl.DataFrame:
+        """The curve table."""
+        return self.table
+
+    def at(self, times: Any) -> pl.DataFrame:
+        """Cumulative incidence of each cause at the given times (step function)."""
+        t = np.sort(float_array(times, "times"))
+        keys = [*self.by, "cause"]
+        frames = []
+        for key, part in self.table.group_by(keys, maintain_order=True):
+            part = part.sort("time")
+            idx = np.searchsorted(part["time"].to_numpy(), t, side="right") - 1
+            vals = part["cumulative_incidence"].to_numpy()
+            f = pl.DataFrame(
+                {
+                    "time": t,
+                    "cumulative_incidence": np.where(idx >= 0, vals[np.maximum(idx, 0)], 0.0),
+                }
+            )
+            frames.append(
+                f.with_columns(pl.lit(v).alias(k) for k, v in zip(keys, key, strict=True))
+            )
+        return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Stacked step curves of cumulative incidence by cause."""
+        from hrh.plot import cumulative_incidence
+
+        return cumulative_incidence(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        return "<b>Cumulative incidence</b>" + self.table.tail(10)._repr_html_()
+
+
+def cumulative_incidence(
+    data: Any,
+    *,
+    duration: str,
+    cause: str,
+    by: str | Sequence[str] | None = None,
+    causes: Sequence[Any] | None = None,
+    level: float = 0.95,
+) -> CumulativeIncidence:
+    """Aalen-Johansen cumulative incidence of each exit reason (resignation,
+    retirement, transfer, death, ...) in the presence of the others.
+
+    F_k(t) = Σ_{t_j <= t} S(t_{j−1}) d_kj / n_j, S the all-cause Kaplan-Meier; tied
+    exits of different causes at one time are handled exactly. Standard errors are the
+    infinitesimal jackknife, as R's ``survfit`` reports for a multi-state status;
+    intervals are on the log scale, F·exp(±z se/F).
+
+    Parameters
+    ----------
+    cause
+        Exit reason per row: null or 0 = still in post (censored); otherwise a label
+        (string) or a positive integer code.
+    causes
+        The allowed causes in the order to report them; a value outside them is an
+        InputError. Default: the causes present, sorted.
+
+    References
+    ----------
+    Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+    Markov chains based on censored observations. Scand J Stat 5:141-150.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 2, 2, 3, 4], "why": ["resigned", "retired", None, "resigned", None]}
+    >>> ci = hrh.cumulative_incidence(d, duration="t", cause="why")
+    >>> ci.table.filter(ci.table["time"] == 3).select("cause", "cumulative_incidence")
+    shape: (2, 2)
+    ┌──────────┬──────────────────────┐
+    │ cause    ┆ cumulative_incidence │
+    │ ---      ┆ ---                  │
+    │ str      ┆ f64                  │
+    ╞══════════╪══════════════════════╡
+    │ resigned ┆ 0.5                  │
+    │ retired  ┆ 0.2                  │
+    └──────────┴──────────────────────┘
+    """
+    check_level(level)
+    df = to_frame(data)
+    require_columns(df, [cause], role="cause")
+    if df.height == 0:
+        raise InputError("data has no rows")
+    c = df.get_column(cause)
+    if c.dtype.is_numeric():
+        check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
+        raw = c.fill_null(0)
+        if not (raw == raw.round(0)).all():
+            row = int((raw != raw.round(0)).arg_true()[0])
+            raise InputError(
+                f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
+            )
+        present = sorted(int(v) for v in raw.unique().to_list() if v != 0)
+    else:
+        raw = c.cast(pl.String)
+        present = sorted(v for v in raw.drop_nulls().unique().to_list())
+    if causes is not None:
+        allowed = list(causes)
+        unknown = [v for v in present if v not in allowed]
+        if unknown:
+            row = int(raw.is_in([unknown[0]]).arg_true()[0])
+            raise InputError(
+                f"column '{cause}', row {row}: cause {unknown[0]!r} is not one of {allowed!r}"
+            )
+        labels = allowed
+    else:
+        labels = present
+    if not labels:
+        labels = []
+    code_of = {v: i + 1 for i, v in enumerate(labels)}
+    vals = raw.to_list()
+    codes = np.array(
+        [
+            0 if (v is None or v == 0) else code_of[v if c.dtype.is_numeric() is False else int(v)]
+            for v in vals
+        ],
+        dtype=np.uint32,
+    )
+    work = df.with_columns(pl.Series("__hrh_event", (codes > 0).astype(np.uint32)))
+    s = _surv(work, duration=duration, event="__hrh_event", by=by)
+    if not labels:
+        raise InputError(f"column '{cause}': no exits at all (every row is censored)")
+    r = _core.cumulative_incidence(
+        s.time, codes, s.codes, max(s.keys.height, 1), len(labels), level=float(level)
+    )
+    table = _with_keys(r, s, drop=("group", "cause"))
+    cause_labels = pl.Series("cause", [labels[k - 1] for k in np.asarray(r["cause"])])
+    table = table.insert_column(len(s.by) + 1, cause_labels)
+    table = _nan_to_null(table, ["lower", "upper"])
+    return CumulativeIncidence(table=table, by=s.by, causes=labels, level=float(level))
+
+
+# --- Cox --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Design:
+    names: list[str]
+    numeric: list[str]
+    levels: dict[str, list[Any]]
+    columns: list[str]
+
+    def matrix(self, df: pl.DataFrame, *, table: str = "data") -> npt.NDArray[np.float64]:
+        parts: list[npt.NDArray[np.float64]] = []
+        for col in self.columns:
+            require_columns(df, [col], role="covariates", table=table)
+            check_no_nulls(df, col, table=table)
+            if col in self.levels:
+                s = df.get_column(col)
+                s = s.cast(pl.String)
+                lv = [str(v) for v in self.levels[col]]
+                bad = (~s.is_in(lv)).arg_true()
+                if len(bad):
+                    row = int(bad[0])
+                    raise InputError(
+                        f"column '{col}', row {row}: level {s[row]!r} was not seen when fitting"
+                    )
+                for level in lv[1:]:
+                    parts.append((s == level).cast(pl.Float64).to_numpy())
+            else:
+                check_numeric(df, col, minimum="any", table=table)
+                parts.append(df.get_column(col).cast(pl.Float64).to_numpy())
+        return np.ascontiguousarray(np.column_stack(parts), dtype=np.float64)
+
+
+def _design(
+    df: pl.DataFrame, covariates: Sequence[str], reference: Mapping[str, Any] | None
+) -> _Design:
+    names: list[str] = []
+    levels: dict[str, list[Any]] = {}
+    numeric: list[str] = []
+    reference = dict(reference or {})
+    for col in covariates:
+        s = df.get_column(col)
+        if s.dtype.is_numeric():
+            numeric.append(col)
+            names.append(col)
+            continue
+        if s.dtype not in (pl.String, pl.Categorical, pl.Boolean) and not isinstance(
+            s.dtype, pl.Enum
+        ):
+            raise InputError(f"column '{col}' has type {s.dtype}; expected numbers or categories")
+        lv = sorted(str(v) for v in s.drop_nulls().unique().to_list())
+        if col in reference:
+            ref = str(reference[col])
+            if ref not in lv:
+                raise InputError(f"reference: level {ref!r} is not in column '{col}' ({lv})")
+            lv = [ref] + [v for v in lv if v != ref]
+        if len(lv) < 2:
+            raise InputError(
+                f"column '{col}': has a single level {lv!r}, so its effect cannot be "
+                "estimated; drop it"
+            )
+        levels[col] = lv
+        names.extend(f"{col}[{v}]" for v in lv[1:])
+    for k in reference:
+        if k not in levels:
+            raise InputError(f"reference: column '{k}' is not a categorical covariate")
+    return _Design(names=names, numeric=numeric, levels=levels, columns=list(covariates))
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """A fitted Cox proportional-hazards model.
+
+    Attributes
+    ----------
+    summary : polars.DataFrame
+        ``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``, ``lower``, ``upper``
+        (interval of the hazard ratio at `level`).
+    loglik : tuple of float
+        Log partial likelihood at β = 0 and at the estimate.
+    tests : polars.DataFrame
+        Likelihood-ratio, Wald and score tests: ``test``, ``statistic``, ``df``, ``p``.
+    concordance : float
+        Harrell's C as R's ``concordance`` computes it.
+    baseline_hazard : polars.DataFrame
+        Cumulative hazard at covariates 0 (reference levels): (strata,) ``time``,
+        ``hazard`` (R's ``basehaz(fit, centered = FALSE)``).
+    n, n_events : int, float
+    iterations : int
+    """
+
+    summary: pl.DataFrame
+    loglik: tuple[float, float]
+    tests: pl.DataFrame
+    concordance: float
+    baseline_hazard: pl.DataFrame
+    n: int
+    n_events: float
+    iterations: int
+    ties: str
+    variance: npt.NDArray[np.float64] = field(repr=False)
+    _design: _Design = field(repr=False)
+    _strata: list[str] = field(repr=False)
+    _strata_keys: pl.DataFrame = field(repr=False)
+    _core_fit: dict[str, Any] = field(repr=False)
+
+    @property
+    def coef(self) -> npt.NDArray[np.float64]:
+        """Coefficients (log hazard ratios)."""
+        return self.summary["coef"].to_numpy()
+
+    def predict_survival(self, new_data: Any, times: Any) -> pl.DataFrame:
+        """Survival S(t | x) = exp(−H₀(t) e^{xβ}) of each row of `new_data` at `times`.
+
+        Returns ``row``, (the strata columns), ``time``, ``survival``.
+        """
+        df = to_frame(new_data, name="new_data")
+        x = self._design.matrix(df, table="new_data")
+        t = float_array(times, "times")
+        fit = self._core_fit
+        frames = []
+        if self._strata:
+            for c in self._strata:
+                require_columns(df, [c], role="strata", table="new_data")
+            keyed = self._strata_keys.with_row_index("__s")
+            codes = df.select(self._strata).join(
+                keyed, on=self._strata, how="left", maintain_order="left"
+            )["__s"]
+            if codes.null_count():
+                row = int(codes.is_null().arg_true()[0])
+                raise InputError(f"new_data, row {row}: stratum not seen when fitting")
+            stratum_of = codes.to_list()
+        else:
+            stratum_of = [0] * df.height
+        for r in range(df.height):
+            s = _core.cox_predict(
+                fit["coef"],
+                fit["baseline_stratum"],
+                fit["baseline_time"],
+                fit["baseline_hazard"],
+                np.ascontiguousarray(x[r : r + 1]),
+                int(stratum_of[r]),
+                t,
+            )
+            f = pl.DataFrame({"row": np.full(t.size, r), "time": t, "survival": s[0]})
+            if self._strata:
+                f = f.with_columns(pl.lit(df[r, c]).alias(c) for c in self._strata)
+            frames.append(f)
+        return pl.concat(frames).select(["row", *self._strata, "time", "survival"])
+
+    def to_polars(self) -> pl.DataFrame:
+        """The coefficient table."""
+        return self.summary
+
+    def _repr_html_(self) -> str:
+        lr = self.tests.row(0, named=True)
+        return (
+            f"<b>Cox model</b> ({self.ties} ties): n = {self.n}, exits = {self.n_events:g}, "
+            f"concordance = {self.concordance:.3f}, LR chi² = {lr['statistic']:.4g} on "
+            f"{lr['df']} df (p = {lr['p']:.3g})" + self.summary._repr_html_()
+        )
+
+
+def cox(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    entry: str | None = None,
+    strata: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    robust: bool = False,
+    reference: Mapping[str, Any] | None = None,
+    level: float = 0.95,
+) -> CoxResult:
+    """Cox proportional-hazards model of who leaves.
+
+    Newton-Raphson on the partial likelihood from β = 0 with step halving, converged
+    when the log-likelihood changes by less than 1e-9 relative (R's ``coxph``
+    defaults). Numeric covariates enter as they are; categorical (string, categorical,
+    boolean) ones by treatment contrasts against the first level in sorted order, or
+    the level `reference` names.
+
+    Raises
+    ------
+    InputError
+        Constant or collinear covariates, fewer rows than covariates, a data set in
+        which nobody leaves, bad durations or event codes.
+    ConvergenceError
+        A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
+        which nobody or everybody leaves), naming the covariate.
+
+    Notes
+    -----
+    Robust (sandwich) standard errors are not implemented yet: ``robust=True`` raises
+    NotImplementedError rather than return model-based ones under that name.
+
+    References
+    ----------
+    Cox DR (1972). Regression models and life-tables. JRSS B 34:187-220.
+    Efron B (1977). The efficiency of Cox's likelihood function for censored data.
+    JASA 72:557-565.
+    Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+    New York: Springer.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+    ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+    >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+    >>> m.summary.select("term", "hazard_ratio").with_columns(
+    ...     hazard_ratio=m.summary["hazard_ratio"].round(3))
+    shape: (1, 2)
+    ┌─────────┬──────────────┐
+    │ term    ┆ hazard_ratio │
+    │ ---     ┆ ---          │
+    │ str     ┆ f64          │
+    ╞═════════╪══════════════╡
+    │ commune ┆ ...          │
+    └─────────┴──────────────┘
+    """
+    check_level(level)
+    if robust:
+        raise NotImplementedError(
+            "robust (sandwich) standard errors are not implemented yet in hrh.cox"
+        )
+    covs = as_list(covariates)
+    if not covs:
+        raise InputError("covariates: give at least one covariate column")
+    st_cols = as_list(strata)
+    s = _surv(data, duration=duration, event=event, entry=entry, weights=weights)
+    df = s.df
+    require_columns(df, covs, role="covariates")
+    for c in covs:
+        check_no_nulls(df, c)
+    require_columns(df, st_cols, role="strata")
+    for c in st_cols:
+        check_no_nulls(df, c)
+    design = _design(df, covs, reference)
+    x = design.matrix(df)
+    st_codes, st_keys = group_codes(df, st_cols) if st_cols else (None, pl.DataFrame())
+    r = _core.cox(s.time, s.event, x, design.names, s.entry, st_codes, s.weights, ties=str(ties))
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    coef, se = np.asarray(r["coef"]), np.asarray(r["se"])
+    summary = pl.DataFrame(
+        {
+            "term": design.names,
+            "coef": coef,
+            "se": se,
+            "z": r["z"],
+            "p": r["p"],
+            "hazard_ratio": np.exp(coef),
+            "lower": np.exp(coef - z * se),
+            "upper": np.exp(coef + z * se),
+        }
+    )
+    pv = r["test_p_values"]
+    tests = pl.DataFrame(
+        {
+            "test": ["likelihood_ratio", "wald", "score"],
+            "statistic": [r["lr_test"], r["wald_test"], r["score_test"]],
+            "df": [int(r["df"])] * 3,
+            "p": pv,
+        }
+    )
+    base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
+    if st_cols:
+        base = pl.concat(
+            [st_keys[np.asarray(r["baseline_stratum"]).tolist()], base], how="horizontal"
+        )
+    return CoxResult(
+        summary=summary,
+        loglik=(float(r["loglik_null"]), float(r["loglik"])),
+        tests=tests,
+        concordance=float(r["concordance"]),
+        baseline_hazard=base,
+        n=df.height,
+        n_events=float(r["n_events"]),
+        iterations=int(r["iterations"]),
+        ties=str(ties),
+        variance=np.asarray(r["var"]),
+        _design=design,
+        _strata=st_cols,
+        _strata_keys=st_keys,
+        _core_fit=r,
+    )
+
+
+# --- life table -------------------------------------------------------------------------
+
+
+def life_table(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    width: float,
+    weights: str | None = None,
+) -> pl.DataFrame:
+    """Actuarial life table in intervals [k·width, (k+1)·width).
+
+    Returns ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
+    ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk, ``p`` =
+    1 − q, ``survival`` (at the interval start) and ``std_err`` (Greenwood:
+    S √(Σ q/(n′ p)) over earlier intervals).
+
+    References
+    ----------
+    Lee ET, Wang JW (2003). Statistical Methods for Survival Data Analysis, 3rd ed.
+    Hoboken: Wiley, ch. 4.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"years": [0.5, 1.5, 1.0, 2.5, 3.0], "left": [1, 0, 1, 1, 0]}
+    >>> hrh.life_table(d, duration="years", event="left", width=1)["survival"].to_list()
+    [1.0, 0.8, 0.5714285714285715, 0.2857142857142858]
+    """
+    s = _surv(data, duration=duration, event=event, weights=weights)
+    r = _core.life_table(s.time, s.event, s.weights, width=float(width))
+    return pl.DataFrame(r)
