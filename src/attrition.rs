@@ -159,23 +159,20 @@ fn km_rmst(
     run(py, || kmm::rmst(&c, tau))
 }
 
-/// Survival with limits of one curve at given times.
+/// Survival, standard error and limits of one curve at given times.
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 #[pyfunction]
 fn km_at<'py>(
     py: Python<'py>,
     time: F64<'py>,
     survival: F64<'py>,
+    std_err: F64<'py>,
     lower: F64<'py>,
     upper: F64<'py>,
     times: F64<'py>,
-) -> PyResult<(
-    crate::F64Array<'py>,
-    crate::F64Array<'py>,
-    crate::F64Array<'py>,
-)> {
+) -> PyResult<Bound<'py, PyDict>> {
     let t = time.as_slice()?;
-    let c = curve(
+    let mut c = curve(
         t,
         t,
         t,
@@ -183,9 +180,15 @@ fn km_at<'py>(
         lower.as_slice()?,
         upper.as_slice()?,
     );
+    c.std_err = std_err.as_slice()?.to_vec();
     let q = times.as_slice()?;
-    let (s, lo, hi) = run(py, || kmm::at(&c, q))?;
-    Ok((s.into_pyarray(py), lo.into_pyarray(py), hi.into_pyarray(py)))
+    let r = run(py, || kmm::at(&c, q))?;
+    let d = PyDict::new(py);
+    d.set_item("survival", r.survival.into_pyarray(py))?;
+    d.set_item("std_err", r.std_err.into_pyarray(py))?;
+    d.set_item("lower", r.lower.into_pyarray(py))?;
+    d.set_item("upper", r.upper.into_pyarray(py))?;
+    Ok(d)
 }
 
 /// Cumulative hazard curves of every group.

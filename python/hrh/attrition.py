@@ -461,24 +461,24 @@ class KaplanMeier:
         return pl.DataFrame(rows)
 
     def at(self, times: Any) -> pl.DataFrame:
-        """Survival and limits at the given times (step function; 1 before the first
-        time)."""
+        """Survival, its standard error and limits at the given times (step function;
+        survival 1 and standard error 0 before the first time)."""
         t = float_array(times, "times")
         frames = []
         for key, part in self._curves():
-            s, lo, hi = _core.km_at(
+            r = _core.km_at(
                 self._arr(part, "time"),
                 self._arr(part, "survival"),
+                self._arr(part, "std_err"),
                 self._arr(part, "lower"),
                 self._arr(part, "upper"),
                 t,
             )
-            f = pl.DataFrame({"time": t, "survival": s, "lower": lo, "upper": hi})
+            f = pl.DataFrame({"time": t, **r})
             frames.append(f.with_columns(pl.lit(v).alias(k) for k, v in key.items()))
         out = pl.concat(frames)
-        return _nan_to_null(
-            out.select([*self.by, "time", "survival", "lower", "upper"]), ["lower", "upper"]
-        )
+        out = out.select([*self.by, "time", "survival", "std_err", "lower", "upper"])
+        return _nan_to_null(out, ["std_err", "lower", "upper"])
 
     def to_polars(self) -> pl.DataFrame:
         """The curve table."""

@@ -64,6 +64,9 @@ pub fn confidence_limits(s: f64, sigma: f64, conf: ConfType, z: f64) -> (f64, f6
             }
         }
         ConfType::Plain => {
+            if s == 0.0 || !sigma.is_finite() {
+                return (f64::NAN, f64::NAN);
+            }
             let half = z * sigma * s;
             ((s - half).max(0.0), (s + half).min(1.0))
         }
@@ -146,6 +149,10 @@ fn curve_quantile(time: &[f64], curve: &[f64], p: f64) -> Option<f64> {
 /// median for p = 0.5), with the interval from the confidence curves, as R's
 /// `quantile.survfit`: (estimate, lower, upper), each `None` when not reached.
 pub fn quantile(km: &KaplanMeier, p: f64) -> Result<(Option<f64>, Option<f64>, Option<f64>)> {
+    let m = km.time.len();
+    validate::same_len(m, km.survival.len(), "time", "survival")?;
+    validate::same_len(m, km.lower.len(), "time", "lower")?;
+    validate::same_len(m, km.upper.len(), "time", "upper")?;
     if !(p > 0.0 && p < 1.0) {
         return Err(Error::input("p", format!("{p} is outside (0, 1)")));
     }
@@ -162,6 +169,10 @@ pub fn quantile(km: &KaplanMeier, p: f64) -> Result<(Option<f64>, Option<f64>, O
 ///
 /// Reference: Andersen PK, Hansen MG, Klein JP (2004) Lifetime Data Anal 10:335-350.
 pub fn rmst(km: &KaplanMeier, tau: f64) -> Result<(f64, f64)> {
+    let m = km.time.len();
+    validate::same_len(m, km.survival.len(), "time", "survival")?;
+    validate::same_len(m, km.at_risk.len(), "time", "at_risk")?;
+    validate::same_len(m, km.events.len(), "time", "events")?;
     if !(tau.is_finite() && tau > 0.0) {
         return Err(Error::input(
             "tau",
@@ -202,26 +213,48 @@ pub fn rmst(km: &KaplanMeier, tau: f64) -> Result<(f64, f64)> {
     Ok((area, var.sqrt()))
 }
 
-/// Survival and limits at arbitrary times (right-continuous step function; 1 before
-/// the first time).
-pub fn at(km: &KaplanMeier, times: &[f64]) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+/// Values of the curve at arbitrary times (right-continuous step function; survival 1
+/// and standard error 0 before the first time).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AtTimes {
+    /// S(t).
+    pub survival: Vec<f64>,
+    /// Standard error of S(t).
+    pub std_err: Vec<f64>,
+    /// Lower limit.
+    pub lower: Vec<f64>,
+    /// Upper limit.
+    pub upper: Vec<f64>,
+}
+
+/// The curve at arbitrary `times`, as R's `summary(fit, times = ...)`.
+pub fn at(km: &KaplanMeier, times: &[f64]) -> Result<AtTimes> {
     validate::finite(times, "times")?;
-    let mut s = Vec::with_capacity(times.len());
-    let mut lo = Vec::with_capacity(times.len());
-    let mut hi = Vec::with_capacity(times.len());
+    let m = km.time.len();
+    for (name, len) in [
+        ("survival", km.survival.len()),
+        ("std_err", km.std_err.len()),
+        ("lower", km.lower.len()),
+        ("upper", km.upper.len()),
+    ] {
+        validate::same_len(m, len, "time", name)?;
+    }
+    let mut out = AtTimes::default();
     for &t in times {
         let k = km.time.partition_point(|&x| x <= t);
         if k == 0 {
-            s.push(1.0);
-            lo.push(1.0);
-            hi.push(1.0);
+            out.survival.push(1.0);
+            out.std_err.push(0.0);
+            out.lower.push(1.0);
+            out.upper.push(1.0);
         } else {
-            s.push(km.survival[k - 1]);
-            lo.push(km.lower[k - 1]);
-            hi.push(km.upper[k - 1]);
+            out.survival.push(km.survival[k - 1]);
+            out.std_err.push(km.std_err[k - 1]);
+            out.lower.push(km.lower[k - 1]);
+            out.upper.push(km.upper[k - 1]);
         }
     }
-    Ok((s, lo, hi))
+    Ok(out)
 }
 
 #[cfg(test)]

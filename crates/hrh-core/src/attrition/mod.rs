@@ -30,7 +30,7 @@ use crate::validate;
 /// Validated time-to-exit data of one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurvData {
-    /// Entry times (all 0 without delayed entry).
+    /// Entry times (−∞ without delayed entry).
     pub entry: Vec<f64>,
     /// Exit or censoring times.
     pub time: Vec<f64>,
@@ -83,7 +83,8 @@ impl SurvData {
                 }
                 e.to_vec()
             }
-            None => vec![0.0; n],
+            // Without entry times everyone is at risk from the start, time 0 included.
+            None => vec![f64::NEG_INFINITY; n],
         };
         let weight_v = match weight {
             Some(w) => {
