@@ -341,7 +341,7 @@ fn cumulative_incidence<'py>(
 /// Cox proportional-hazards fit.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, max_iter=30))]
+#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, robust=false, max_iter=30))]
 fn cox<'py>(
     py: Python<'py>,
     time: F64<'py>,
@@ -352,6 +352,7 @@ fn cox<'py>(
     strata: Option<U32<'py>>,
     weights: Option<F64<'py>>,
     ties: &str,
+    robust: bool,
     max_iter: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let ties = match ties {
@@ -381,10 +382,13 @@ fn cox<'py>(
         strata: st,
         weights: w,
     };
-    let f = run(py, || coxm::cox(&data, ties, max_iter))?;
+    let f = run(py, || coxm::cox(&data, ties, max_iter, robust))?;
     let d = PyDict::new(py);
     d.set_item("coef", f.coef.into_pyarray(py))?;
     d.set_item("se", f.se.into_pyarray(py))?;
+    d.set_item("se_model", f.se_model.into_pyarray(py))?;
+    d.set_item("robust", f.robust)?;
+    d.set_item("robust_score_test", f.robust_score_test)?;
     d.set_item("z", f.z.into_pyarray(py))?;
     d.set_item("p", f.p_value.into_pyarray(py))?;
     d.set_item("var", f.var.into_pyarray(py).reshape([p, p])?)?;
@@ -528,7 +532,14 @@ fn annualize<'py>(
     Ok(run(py, || rates::annualize(p, y))?.into_pyarray(py))
 }
 
+/// Upper tail of the chi-squared distribution.
+#[pyfunction]
+fn chisq_sf(x: f64, df: f64) -> f64 {
+    hrh_core::special::chisq_sf(x, df)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(chisq_sf, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(km_quantile, m)?)?;
     m.add_function(wrap_pyfunction!(km_rmst, m)?)?;

@@ -17,6 +17,7 @@ __all__ = [
     "annualize",
     "atkinson",
     "concentration_index",
+    "chisq_sf",
     "cox",
     "cox_predict",
     "cumulative_incidence",
@@ -183,8 +184,10 @@ def cox(
     weights: _F | None,
     *,
     ties: str,
+    robust: bool = False,
     max_iter: int = 30,
 ) -> dict[str, Any]: ...
+def chisq_sf(x: float, df: float) -> float: ...
 def cox_predict(
     coef: _F,
     baseline_stratum: _U,

@@ -16,6 +16,7 @@ observation (at risk on (entry, duration]).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -1053,10 +1054,10 @@ def cox(
         A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
         which nobody or everybody leaves), naming the covariate.
 
-    Notes
-    -----
-    Robust (sandwich) standard errors are not implemented yet: ``robust=True`` raises
-    NotImplementedError rather than return model-based ones under that name.
+    With ``robust=True`` the standard errors, z, p, intervals and the Wald test use the
+    sandwich variance V (Σ (w r)(w r)ᵀ) V built from score residuals r (Efron-weighted
+    at ties), as R's ``coxph(robust = TRUE)``; ``se_model`` keeps the model-based ones
+    and ``tests`` gains R's robust score test.
 
     References
     ----------
@@ -1084,10 +1085,6 @@ def cox(
     └─────────┴──────────────┘
     """
     check_level(level)
-    if robust:
-        raise NotImplementedError(
-            "robust (sandwich) standard errors are not implemented yet in hrh.cox"
-        )
     covs = as_list(covariates)
     if not covs:
         raise InputError("covariates: give at least one covariate column")
@@ -1103,7 +1100,17 @@ def cox(
     design = _design(df, covs, reference)
     x = design.matrix(df)
     st_codes, st_keys = group_codes(df, st_cols) if st_cols else (None, pl.DataFrame())
-    r = _core.cox(s.time, s.event, x, design.names, s.entry, st_codes, s.weights, ties=str(ties))
+    r = _core.cox(
+        s.time,
+        s.event,
+        x,
+        design.names,
+        s.entry,
+        st_codes,
+        s.weights,
+        ties=str(ties),
+        robust=bool(robust),
+    )
     z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     coef, se = np.asarray(r["coef"]), np.asarray(r["se"])
     summary = pl.DataFrame(
@@ -1111,6 +1118,7 @@ def cox(
             "term": design.names,
             "coef": coef,
             "se": se,
+            **({"se_model": r["se_model"]} if robust else {}),
             "z": r["z"],
             "p": r["p"],
             "hazard_ratio": np.exp(coef),
@@ -1127,6 +1135,21 @@ def cox(
             "p": pv,
         }
     )
+    if robust:
+        rs = float(r["robust_score_test"])
+        tests = pl.concat(
+            [
+                tests,
+                pl.DataFrame(
+                    {
+                        "test": ["robust_score"],
+                        "statistic": [rs],
+                        "df": [int(r["df"])],
+                        "p": [_chisq_sf(rs, int(r["df"]))],
+                    }
+                ),
+            ]
+        )
     base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
     if st_cols:
         base = pl.concat(
@@ -1151,6 +1174,13 @@ def cox(
 
 
 # --- life table -------------------------------------------------------------------------
+
+
+def _chisq_sf(x: float, df: int) -> float:
+    """Upper tail P(χ²_df > x), computed in the core."""
+    if not math.isfinite(x):
+        return math.nan
+    return float(_core.chisq_sf(x, float(df)))
 
 
 def life_table(

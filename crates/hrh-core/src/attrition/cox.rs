@@ -66,6 +66,13 @@ pub struct CoxFit {
     pub test_p_values: [f64; 3],
     /// Harrell's concordance as R's `concordance` computes it.
     pub concordance: f64,
+    /// Whether `se`, `var`, `z`, `p_value` and the Wald test use the robust
+    /// (sandwich) variance.
+    pub robust: bool,
+    /// Model-based standard errors (equal to `se` unless robust).
+    pub se_model: Vec<f64>,
+    /// Robust score test U(0)ᵀ (D₀ᵀD₀)⁻¹ U(0) (NaN unless robust).
+    pub robust_score_test: f64,
     /// Newton iterations used.
     pub iterations: usize,
     /// Number of exits.
@@ -351,7 +358,7 @@ fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
 /// References: Cox DR (1972) JRSS B 34:187-220; Efron B (1977) JASA 72:557-565;
 /// Breslow NE (1974) Biometrics 30:89-99; Therneau TM, Grambsch PM (2000) Modeling
 /// Survival Data: Extending the Cox Model, Springer.
-pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize) -> Result<CoxFit> {
+pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<CoxFit> {
     let pr = prepare(d)?;
     let p = pr.p;
     let mut beta = vec![0.0; p];
@@ -420,15 +427,51 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize) -> Result<CoxFit> {
             hint: "drop the covariate, merge sparse levels, or stratify on it".into(),
         });
     }
+    let se_model: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
+    let (var, wald, robust_score_test) = if robust {
+        // Sandwich V (Σ (w r)(w r)ᵀ) V with score residuals r, as R's robust = TRUE.
+        let meat = |b: &[f64]| -> Vec<f64> {
+            let r = score_residuals(d, &pr, b, ties);
+            let mut m = vec![0.0; p * p];
+            for i in 0..pr.n {
+                for a in 0..p {
+                    let ra = pr.w[i] * r[i * p + a];
+                    for c in 0..p {
+                        m[a * p + c] += ra * pr.w[i] * r[i * p + c];
+                    }
+                }
+            }
+            m
+        };
+        let dd = meat(&beta);
+        let mut vr = vec![0.0; p * p];
+        for a in 0..p {
+            for c in 0..p {
+                let mut acc = 0.0;
+                for k in 0..p {
+                    for l in 0..p {
+                        acc += var[a * p + k] * dd[k * p + l] * var[l * p + c];
+                    }
+                }
+                vr[a * p + c] = acc;
+            }
+        }
+        let wald = crate::linalg::quadratic_form_ginv(&vr, &beta, p);
+        let d0 = meat(&vec![0.0; p]);
+        let u0 = evaluate(d, &pr, &vec![0.0; p], ties).u;
+        (vr, wald, crate::linalg::quadratic_form_ginv(&d0, &u0, p))
+    } else {
+        let mut wald = 0.0;
+        for a in 0..p {
+            for b in 0..p {
+                wald += beta[a] * cur.imat[a * p + b] * beta[b];
+            }
+        }
+        (var, wald, f64::NAN)
+    };
     let se: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
     let z: Vec<f64> = beta.iter().zip(&se).map(|(b, s)| b / s).collect();
     let p_value = z.iter().map(|&z| normal_two_sided_p(z)).collect();
-    let mut wald = 0.0;
-    for a in 0..p {
-        for b in 0..p {
-            wald += beta[a] * cur.imat[a * p + b] * beta[b];
-        }
-    }
     let df = ldl(&cur.imat, p, 1e-12).rank;
     let lr = 2.0 * (cur.loglik - loglik_null);
     let mut fit = CoxFit {
@@ -449,6 +492,9 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize) -> Result<CoxFit> {
             chisq_sf(score_test, df as f64),
         ],
         iterations,
+        robust,
+        se_model,
+        robust_score_test,
         n_events: (0..pr.n)
             .filter(|&i| d.event[i] == 1)
             .map(|i| pr.w[i])
@@ -458,6 +504,141 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize) -> Result<CoxFit> {
     fit.concordance = concordance(d, &pr, &beta);
     baseline(d, &pr, &beta, ties, &mut fit);
     Ok(fit)
+}
+
+/// Score residuals r_i = ∫ (x_i − x̄(t)) dM_i(t) (row-major n × p), with Efron's
+/// down-weighting of tied exits as in R's `residuals(fit, type = "score")`: at a time
+/// with m tied exits the risk set is evaluated m times, the exits carrying weight
+/// 1 − l/m at step l.
+fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Vec<f64> {
+    let p = pr.p;
+    let n = pr.n;
+    let eta: Vec<f64> = (0..n)
+        .map(|i| (0..p).map(|j| pr.xc[i * p + j] * beta[j]).sum())
+        .collect();
+    let risk: Vec<f64> = (0..n).map(|i| pr.w[i] * eta[i].exp()).collect();
+    let mut res = vec![0.0; n * p];
+    for (rows, erows) in pr.by_time.iter().zip(&pr.by_entry) {
+        // Pass 1 (descending time): per distinct exit time, the hazard increments and
+        // mean covariates, full (a, b) and for the exits themselves (a', b').
+        struct Step {
+            t: f64,
+            a: f64,
+            b: Vec<f64>,
+            a_dead: f64,
+            b_dead: Vec<f64>,
+            xbar: Vec<f64>,
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let (mut s0, mut s1) = (0.0, vec![0.0; p]);
+        let (mut k, mut ke) = (0, 0);
+        while k < rows.len() {
+            let t = d.time[rows[k]];
+            let (mut d0, mut d1, mut wd, mut m) = (0.0, vec![0.0; p], 0.0, 0usize);
+            let mut q = k;
+            while q < rows.len() && d.time[rows[q]] == t {
+                let i = rows[q];
+                s0 += risk[i];
+                for a in 0..p {
+                    s1[a] += risk[i] * pr.xc[i * p + a];
+                }
+                if d.event[i] == 1 {
+                    d0 += risk[i];
+                    wd += pr.w[i];
+                    m += 1;
+                    for a in 0..p {
+                        d1[a] += risk[i] * pr.xc[i * p + a];
+                    }
+                }
+                q += 1;
+            }
+            if let Some(e) = d.entry {
+                while ke < erows.len() && e[erows[ke]] >= t {
+                    let i = erows[ke];
+                    s0 -= risk[i];
+                    for a in 0..p {
+                        s1[a] -= risk[i] * pr.xc[i * p + a];
+                    }
+                    ke += 1;
+                }
+            }
+            if m > 0 {
+                let (nsteps, wbar) = match ties {
+                    CoxTies::Breslow => (1usize, wd),
+                    CoxTies::Efron => (m, wd / m as f64),
+                };
+                let mut st = Step {
+                    t,
+                    a: 0.0,
+                    b: vec![0.0; p],
+                    a_dead: 0.0,
+                    b_dead: vec![0.0; p],
+                    xbar: vec![0.0; p],
+                };
+                for l in 0..nsteps {
+                    let frac = match ties {
+                        CoxTies::Breslow => 0.0,
+                        CoxTies::Efron => l as f64 / m as f64,
+                    };
+                    let a0 = s0 - frac * d0;
+                    let dl = wbar / a0;
+                    let down = 1.0 - frac;
+                    st.a += dl;
+                    st.a_dead += down * dl;
+                    for j in 0..p {
+                        let xb = (s1[j] - frac * d1[j]) / a0;
+                        st.b[j] += xb * dl;
+                        st.b_dead[j] += down * xb * dl;
+                        st.xbar[j] += xb / nsteps as f64;
+                    }
+                }
+                steps.push(st);
+            }
+            k = q;
+        }
+        steps.reverse(); // ascending time
+        let times: Vec<f64> = steps.iter().map(|s| s.t).collect();
+        // Cumulative sums A(t) = Σ_{t_j <= t} a_j, B(t) likewise.
+        let mut cum_a = vec![0.0; steps.len() + 1];
+        let mut cum_b = vec![0.0; (steps.len() + 1) * p];
+        for (j, st) in steps.iter().enumerate() {
+            cum_a[j + 1] = cum_a[j] + st.a;
+            for c in 0..p {
+                cum_b[(j + 1) * p + c] = cum_b[j * p + c] + st.b[c];
+            }
+        }
+        for &i in rows {
+            let ti = d.time[i];
+            // Steps with time < ti, and the step at ti (if any).
+            let before = times.partition_point(|&t| t < ti);
+            let at_own = before < times.len() && times[before] == ti;
+            let start = match d.entry {
+                Some(e) => times.partition_point(|&t| t <= e[i]),
+                None => 0,
+            };
+            let er = eta[i].exp();
+            for c in 0..p {
+                let x = pr.xc[i * p + c];
+                let mut a = cum_a[before] - cum_a[start];
+                let mut b = cum_b[before * p + c] - cum_b[start * p + c];
+                let mut r = 0.0;
+                if at_own {
+                    let st = &steps[before];
+                    if d.event[i] == 1 {
+                        a += st.a_dead;
+                        b += st.b_dead[c];
+                        r += x - st.xbar[c];
+                    } else {
+                        a += st.a;
+                        b += st.b[c];
+                    }
+                }
+                r -= er * (x * a - b);
+                res[i * p + c] = r;
+            }
+        }
+    }
+    res
 }
 
 /// Cumulative baseline hazard at x = 0 at every distinct time of each stratum:
@@ -668,7 +849,7 @@ mod tests {
             strata: None,
             weights: None,
         };
-        let fit = cox(&d, CoxTies::Efron, 20).unwrap();
+        let fit = cox(&d, CoxTies::Efron, 20, false).unwrap();
         let lr =
             super::super::logrank::logrank(&time, &event, &[1, 0, 1, 1, 0, 1, 0, 0], 2, None, 0.0)
                 .unwrap();
@@ -693,7 +874,7 @@ mod tests {
             strata: None,
             weights: None,
         };
-        let e = cox(&d, CoxTies::Efron, 30).unwrap_err();
+        let e = cox(&d, CoxTies::Efron, 30, false).unwrap_err();
         assert!(e.to_string().contains("'grade'"), "{e}");
     }
 
@@ -713,7 +894,7 @@ mod tests {
             strata: None,
             weights: None,
         };
-        let e = cox(&d, CoxTies::Efron, 20).unwrap_err();
+        let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("column 'b': is a linear combination"),
@@ -721,7 +902,42 @@ mod tests {
         );
         let x = [1.0, 5.0, 2.0, 5.0, 3.0, 5.0, 4.0, 5.0];
         let d = CoxData { x: &x, ..d };
-        let e = cox(&d, CoxTies::Efron, 20).unwrap_err();
+        let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err();
         assert!(e.to_string().starts_with("column 'b': is constant"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod residual_tests {
+    use super::*;
+
+    #[test]
+    fn score_residuals_match_brute_force() {
+        let time = [1.0, 1.0, 3.0, 3.0, 5.0, 5.0, 7.0, 8.0];
+        let event = [1, 1, 0, 1, 1, 1, 0, 1];
+        let x = [
+            1.0, 0.5, 0.0, 1.5, 1.0, 2.0, 1.0, 0.2, 0.0, 3.0, 1.0, 1.0, 0.0, 0.7, 0.0, 2.2,
+        ];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let d = CoxData {
+            entry: None,
+            time: &time,
+            event: &event,
+            x: &x,
+            p: 2,
+            names: &names,
+            strata: None,
+            weights: None,
+        };
+        let pr = prepare(&d).unwrap();
+        let r = score_residuals(&d, &pr, &[0.3, -0.2], CoxTies::Breslow);
+        // Brute force in numpy: for each exit time, dN (x - xbar) - Y e^eta (x - xbar) dL.
+        let want = [
+            0.25494, -0.445877, -0.492839, 0.264361, -0.159103, -0.32737, 0.156037, -0.472671,
+            -0.072576, 0.52434, 0.002396, -0.046077, 0.437754, 0.647926, 0.324296, -0.573475,
+        ];
+        for (a, b) in r.iter().zip(want) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
     }
 }
