@@ -532,6 +532,25 @@ fn annualize<'py>(
     Ok(run(py, || rates::annualize(p, y))?.into_pyarray(py))
 }
 
+/// Gray's test for one cause: (statistic, df, p_value).
+#[pyfunction]
+#[pyo3(signature = (time, status, group, n_groups, cause, *, rho=0.0))]
+fn gray_test(
+    py: Python<'_>,
+    time: F64<'_>,
+    status: U32<'_>,
+    group: U32<'_>,
+    n_groups: usize,
+    cause: u32,
+    rho: f64,
+) -> PyResult<(f64, usize, f64)> {
+    let (t, s, g) = (time.as_slice()?, status.as_slice()?, group.as_slice()?);
+    let r = run(py, || {
+        competing::gray_test(t, s, g, n_groups, None, cause, rho)
+    })?;
+    Ok((r.statistic, r.df, r.p_value))
+}
+
 /// Upper tail of the chi-squared distribution.
 #[pyfunction]
 fn chisq_sf(x: f64, df: f64) -> f64 {
@@ -540,6 +559,7 @@ fn chisq_sf(x: f64, df: f64) -> f64 {
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(chisq_sf, m)?)?;
+    m.add_function(wrap_pyfunction!(gray_test, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(km_quantile, m)?)?;
     m.add_function(wrap_pyfunction!(km_rmst, m)?)?;

@@ -27,6 +27,7 @@ __all__ = [
     "equity_table",
     "generalized_entropy",
     "gini",
+    "gray_test",
     "kaplan_meier",
     "km_at",
     "km_quantile",
@@ -212,3 +213,6 @@ def person_time(
     end: int,
 ) -> dict[str, Any]: ...
 def annualize(proportion: _F, years: _F) -> _F: ...
+def gray_test(
+    time: _F, status: _U, group: _U, n_groups: int, cause: int, *, rho: float = 0.0
+) -> tuple[float, int, float]: ...

@@ -718,12 +718,17 @@ class CumulativeIncidence:
     ``.table``: the `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that
     cause), ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and
     ``in_post`` (the probability of not having left for any reason).
+
+    ``.gray_test`` (with `by`): Gray's test that each cause's cumulative incidence is
+    the same in every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
+    ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
     """
 
     table: pl.DataFrame
     by: list[str]
     causes: list[Any]
     level: float
+    gray_test: pl.DataFrame | None = None
 
     def to_polars(self) -> pl.DataFrame:
         """The curve table."""
@@ -789,6 +794,8 @@ def cumulative_incidence(
     ----------
     Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
     Markov chains based on censored observations. Scand J Stat 5:141-150.
+    Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence
+    of a competing risk. Ann Stat 16:1141-1154.
 
     Examples
     --------
@@ -857,7 +864,16 @@ def cumulative_incidence(
     cause_labels = pl.Series("cause", [labels[k - 1] for k in np.asarray(r["cause"])])
     table = table.insert_column(len(s.by) + 1, cause_labels)
     table = _nan_to_null(table, ["lower", "upper"])
-    return CumulativeIncidence(table=table, by=s.by, causes=labels, level=float(level))
+    gray = None
+    if s.by and s.keys.height >= 2:
+        rows = []
+        for k, lab in enumerate(labels, start=1):
+            stat, df_, p = _core.gray_test(s.time, codes, s.codes, s.keys.height, k)
+            rows.append({"cause": lab, "statistic": stat, "df": df_, "p_value": p})
+        gray = pl.DataFrame(rows)
+    return CumulativeIncidence(
+        table=table, by=s.by, causes=labels, level=float(level), gray_test=gray
+    )
 
 
 # --- Cox --------------------------------------------------------------------------------
