@@ -400,6 +400,7 @@ fn cox<'py>(
     d.set_item("df", f.df)?;
     d.set_item("test_p_values", f.test_p_values.to_vec())?;
     d.set_item("concordance", f.concordance)?;
+    d.set_item("concordance_std_err", f.concordance_std_err)?;
     d.set_item("iterations", f.iterations)?;
     d.set_item("n_events", f.n_events)?;
     d.set_item("baseline_stratum", f.baseline_stratum.into_pyarray(py))?;

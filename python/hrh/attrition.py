@@ -958,8 +958,9 @@ class CoxResult:
         Log partial likelihood at β = 0 and at the estimate.
     tests : polars.DataFrame
         Likelihood-ratio, Wald and score tests: ``test``, ``statistic``, ``df``, ``p``.
-    concordance : float
-        Harrell's C as R's ``concordance`` computes it.
+    concordance, concordance_std_err : float
+        Harrell's C and its infinitesimal-jackknife standard error, as R's
+        ``concordance`` computes them.
     baseline_hazard : polars.DataFrame
         Cumulative hazard at covariates 0 (reference levels): (strata,) ``time``,
         ``hazard`` (R's ``basehaz(fit, centered = FALSE)``).
@@ -971,6 +972,7 @@ class CoxResult:
     loglik: tuple[float, float]
     tests: pl.DataFrame
     concordance: float
+    concordance_std_err: float
     baseline_hazard: pl.DataFrame
     n: int
     n_events: float
@@ -1176,6 +1178,7 @@ def cox(
         loglik=(float(r["loglik_null"]), float(r["loglik"])),
         tests=tests,
         concordance=float(r["concordance"]),
+        concordance_std_err=float(r["concordance_std_err"]),
         baseline_hazard=base,
         n=df.height,
         n_events=float(r["n_events"]),
