@@ -373,12 +373,15 @@ def test_cox_summary(case: Case) -> None:
         text = " ".join(str(got[c][i]) for c in labels)
         if var not in text or (level is not None and level not in text):
             errors.append(f"summary row {i}: hrh labels {text!r}, R term {want['term'][i]!r}")
-    for c in SUMMARY_COLUMNS:
+    # hrh's model-based se beside the robust one, when it reports it: R's se(coef)
+    pairs = [(c, c) for c in SUMMARY_COLUMNS]
+    pairs += [("se_model", "naive_se")] if "se_model" in got.columns else []
+    for c, rc in pairs:
         if c not in got.columns:
             errors.append(f"summary lacks column {c} (has {got.columns})")
             continue
         close = _close_p if c == "p" else _close
-        for i, (g, w) in enumerate(zip(got[c].to_list(), want[c], strict=True)):
+        for i, (g, w) in enumerate(zip(got[c].to_list(), want[rc], strict=True)):
             if not close(g, w, RTOL_COX):
                 errors.append(
                     f"summary.{c}[{want['term'][i]}]: hrh {g!r} vs R {w!r} "

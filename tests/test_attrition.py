@@ -1,0 +1,273 @@
+"""Attrition API: hand-checked values, invariants, and every bad-input rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hrh
+
+D = pl.DataFrame(
+    {
+        "years": [1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 2.5, 6.0],
+        "left": [1, 0, 1, 1, 0, 1, 1, 0],
+        "cadre": ["doctor", "doctor", "nurse", "nurse", "doctor", "nurse", "nurse", "doctor"],
+        "age": [30.0, 45.0, 28.0, 52.0, 38.0, 41.0, 33.0, 60.0],
+    }
+)
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+def test_negative_and_null_durations() -> None:
+    bad = D.with_columns(pl.Series("years", [1.0, -2.0, 3, 3, 4, 5, 2.5, 6]))
+    with pytest.raises(hrh.InputError, match=r"column 'years', row 1: value -2.0 is negative"):
+        hrh.kaplan_meier(bad, duration="years", event="left")
+    bad = D.with_columns(pl.Series("years", [1.0, None, 3, 3, 4, 5, 2.5, 6]))
+    with pytest.raises(hrh.InputError, match=r"column 'years', row 1: value is null"):
+        hrh.nelson_aalen(bad, duration="years", event="left")
+    bad = D.with_columns(pl.Series("years", [1.0, math.nan, 3, 3, 4, 5, 2.5, 6]))
+    with pytest.raises(hrh.InputError, match=r"column 'years', row 1: value is NaN"):
+        hrh.cox(bad, duration="years", event="left", covariates=["age"])
+
+
+def test_entry_not_before_exit() -> None:
+    d = D.with_columns(pl.Series("start", [0.0, 0, 3.0, 0, 0, 0, 0, 0]))
+    with pytest.raises(
+        hrh.InputError, match=r"column 'entry', row 2: entry 3 is not before the exit time 3"
+    ):
+        hrh.kaplan_meier(d, duration="years", event="left", entry="start")
+    with pytest.raises(hrh.InputError, match=r"column 'entry', row 2: entry 3 is not before"):
+        hrh.cox(d, duration="years", event="left", covariates=["age"], entry="start")
+
+
+def test_exit_date_before_entry_date() -> None:
+    reg = pl.DataFrame(
+        {
+            "hired": [dt.date(2020, 1, 1), dt.date(2021, 6, 1)],
+            "left": [dt.date(2022, 1, 1), dt.date(2021, 1, 1)],
+        }
+    )
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'exit', row 1: exit date 2021-01-01 is before the entry date 2021-06-01",
+    ):
+        hrh.person_time(reg, entry="hired", exit="left")
+
+
+def test_event_codes_outside_the_set() -> None:
+    bad = D.with_columns(pl.Series("left", [1, 0, 2, 1, 0, 1, 1, 0]))
+    with pytest.raises(
+        hrh.InputError, match=r"column 'left', row 2: value 2 is not 0 \(censored\) or 1 \(exit\)"
+    ):
+        hrh.kaplan_meier(bad, duration="years", event="left")
+    with pytest.raises(hrh.InputError, match=r"column 'left', row 2: value 2 is not 0"):
+        hrh.logrank(bad, duration="years", event="left", group="cadre")
+    bad = D.with_columns(pl.Series("left", ["y", "n", "y", "y", "n", "y", "y", "n"]))
+    with pytest.raises(hrh.InputError, match=r"column 'left' has type String, expected 0/1"):
+        hrh.kaplan_meier(bad, duration="years", event="left")
+
+
+def test_unknown_causes() -> None:
+    d = {"t": [1, 2, 3], "why": ["resignation", "emigration", None]}
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'why', row 1: cause 'emigration' is not one of \['resignation', "
+        r"'retirement'\]",
+    ):
+        hrh.cumulative_incidence(d, duration="t", cause="why", causes=["resignation", "retirement"])
+    with pytest.raises(hrh.InputError, match=r"column 'why', row 1: value -1 is negative"):
+        hrh.cumulative_incidence({"t": [1, 2], "why": [1, -1]}, duration="t", cause="why")
+
+
+def test_all_censored_is_a_documented_result_not_a_crash() -> None:
+    d = D.with_columns(pl.lit(0).alias("left"))
+    km = hrh.kaplan_meier(d, duration="years", event="left")
+    assert (km.table["survival"] == 1.0).all()
+    assert km.median()["time"].item() is None
+    with pytest.raises(hrh.InputError, match=r"every observation is censored"):
+        hrh.cox(d, duration="years", event="left", covariates=["age"])
+    with pytest.raises(hrh.InputError, match=r"no exits at all"):
+        hrh.cumulative_incidence({"t": [1, 2], "c": [None, None]}, duration="t", cause="c")
+
+
+def test_constant_collinear_and_too_few_rows() -> None:
+    d = D.with_columns(pl.lit(3.0).alias("grade"), (pl.col("age") * 2 + 1).alias("age2"))
+    with pytest.raises(hrh.InputError, match=r"column 'grade': is constant"):
+        hrh.cox(d, duration="years", event="left", covariates=["age", "grade"])
+    with pytest.raises(hrh.InputError, match=r"column 'age2': is a linear combination"):
+        hrh.cox(d, duration="years", event="left", covariates=["age", "age2"])
+    with pytest.raises(
+        hrh.InputError, match=r"2 covariates need more than 2 rows; the data have 2"
+    ):
+        hrh.cox(d.head(2), duration="years", event="left", covariates=["age", "age2"])
+    with pytest.raises(hrh.InputError, match=r"column 'cadre': has a single level"):
+        hrh.cox(d.head(2), duration="years", event="left", covariates=["cadre"])
+
+
+def test_separation_is_a_convergence_error_naming_the_covariate() -> None:
+    d = pl.DataFrame(
+        {
+            "t": [1.0, 2, 3, 4, 5, 6, 7, 8],
+            "e": [1, 1, 1, 1, 0, 0, 0, 0],
+            "commune": [1, 1, 1, 1, 0, 0, 0, 0],
+        }
+    )
+    with pytest.raises(hrh.ConvergenceError, match=r"'commune'") as info:
+        hrh.cox(d, duration="t", event="e", covariates=["commune"])
+    assert isinstance(info.value, ArithmeticError)
+    assert "stratify" in info.value.hint
+
+
+# --- values and invariants --------------------------------------------------------------
+
+
+def test_kaplan_meier_by_group_and_methods() -> None:
+    km = hrh.kaplan_meier(D, duration="years", event="left", by="cadre")
+    assert km.table.columns[:2] == ["cadre", "time"]
+    nurses = km.table.filter(pl.col("cadre") == "nurse")
+    # nurse times: 2.5, 3, 3, 5 all exits: S = 3/4, 1/4, 0.
+    assert nurses["survival"].to_list() == pytest.approx([0.75, 0.25, 0.0])
+    med = km.median()
+    assert med.filter(pl.col("cadre") == "nurse")["time"].item() == 3.0
+    r = km.rmst(5.0).filter(pl.col("cadre") == "nurse")
+    assert r["rmst"].item() == pytest.approx(2.5 + 0.75 * 0.5 + 0.25 * 2)
+    at = km.at([0.0, 3.0, 10.0]).filter(pl.col("cadre") == "nurse")
+    assert at["survival"].to_list() == pytest.approx([1.0, 0.25, 0.0])
+
+
+def test_cumulative_incidence_sums_with_survival_to_one() -> None:
+    reg = hrh.datasets.synthetic_register(seed=3, n_active=300)
+    end = dt.date(2024, 12, 31)
+    years = (reg["exit_date"].fill_null(end) - reg["hire_date"]).dt.total_days() / 365.25
+    d = reg.with_columns(years=years)
+    ci = hrh.cumulative_incidence(d, duration="years", cause="exit_reason", by="cadre")
+    total = ci.table.group_by("cadre", "time").agg(
+        pl.col("cumulative_incidence").sum(), pl.col("in_post").first()
+    )
+    np.testing.assert_allclose(total["cumulative_incidence"] + total["in_post"], 1.0, atol=1e-12)
+    assert ci.gray_test is not None and ci.gray_test.height == len(ci.causes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.booleans()), min_size=1, max_size=60))
+def test_kaplan_meier_is_non_increasing_and_within_limits(rows: list[tuple[int, bool]]) -> None:
+    d = {"t": [float(r[0]) for r in rows], "e": [int(r[1]) for r in rows]}
+    km = hrh.kaplan_meier(d, duration="t", event="e")
+    s = km.table["survival"].to_numpy()
+    assert np.all(np.diff(s) <= 1e-15)
+    assert np.all((s >= 0) & (s <= 1))
+    lo = km.table["lower"].to_numpy(allow_copy=True)
+    ok = ~np.isnan(lo.astype(float))
+    assert np.all(lo[ok] <= s[ok] + 1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["year", "quarter", "month"]))
+def test_person_time_conserves_people(seed: int, period: str) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    hired = np.array(
+        [dt.date(2015, 1, 1) + dt.timedelta(days=int(x)) for x in rng.integers(0, 3000, n)]
+    )
+    stay = rng.integers(1, 2500, n)
+    exits = [
+        h + dt.timedelta(days=int(s)) if rng.random() < 0.6 else None
+        for h, s in zip(hired, stay, strict=True)
+    ]
+    reg = pl.DataFrame({"hired": list(hired), "left": exits, "g": rng.integers(0, 3, n)})
+    pt = hrh.person_time(
+        reg,
+        entry="hired",
+        exit="left",
+        by="g",
+        period=period,  # type: ignore[arg-type]
+        start="2016-01-01",
+        end="2023-01-01",
+    )
+    lhs = pt["headcount_start"] + pt["entrants"] - pt["exits"]
+    np.testing.assert_allclose(lhs, pt["headcount_end"])
+    for _, part in pt.group_by("g"):
+        part = part.sort("period_start")
+        np.testing.assert_allclose(part["headcount_end"][:-1], part["headcount_start"][1:])
+    # Person-years never exceed headcount capacity.
+    days = (pt["period_end"] - pt["period_start"]).dt.total_days()
+    cap = (pt["headcount_start"] + pt["entrants"]) * days / 365.25
+    assert (pt["person_years"] <= cap + 1e-9).all()
+
+
+def test_person_time_rates_and_reasons() -> None:
+    reg = hrh.datasets.synthetic_register()
+    pt = hrh.person_time(
+        reg,
+        entry="hire_date",
+        exit="exit_date",
+        reason="exit_reason",
+        by="cadre",
+        start="2020-01-01",
+        end="2025-01-01",
+    )
+    assert {"exits_resignation", "exits_retirement", "exits_transfer", "exits_death"} <= set(
+        pt.columns
+    )
+    reasons = pt.select(pl.sum_horizontal(pl.col("^exits_.*$"))).to_series()
+    np.testing.assert_allclose(reasons, pt["exits"])
+    r = pt.filter(pl.col("person_years") > 0)
+    np.testing.assert_allclose(r["exit_rate"], 100 * r["exits"] / r["person_years"])
+    assert (r["exit_rate_lower"] <= r["exit_rate"]).all()
+    in_post_2025 = pt.filter(pl.col("period_start") == dt.date(2024, 1, 1))["headcount_end"].sum()
+    assert in_post_2025 == 3087
+
+
+def test_rate_and_annualize() -> None:
+    out = hrh.rate([0, 11], [100, 360], per=100)
+    assert out["rate"].to_list() == pytest.approx([0.0, 11 / 3.6])
+    assert out["lower"][0] == 0.0
+    a = hrh.annualize([0.271, 0.5], [3, 1])
+    assert a[1] == 0.5
+    assert 1 - (1 - a[0]) ** 3 == pytest.approx(0.271)
+    with pytest.raises(hrh.InputError, match=r"column 'proportion', row 0: value 1.5 is outside"):
+        hrh.annualize(1.5, 2)
+
+
+def test_life_table_by_hand() -> None:
+    lt = hrh.life_table(D, duration="years", event="left", width=2)
+    assert lt["start"].to_list() == [0.0, 2.0, 4.0, 6.0]
+    assert lt["entered"].to_list() == [8.0, 7.0, 3.0, 1.0]
+    assert lt["at_risk"][1] == 7 - 1 / 2  # one withdrawal at 2
+
+
+def test_cox_categorical_contrast_and_prediction() -> None:
+    reg = hrh.datasets.synthetic_register(seed=5, n_active=400)
+    end = dt.date(2024, 12, 31)
+    d = reg.with_columns(
+        years=(pl.col("exit_date").fill_null(end) - pl.col("hire_date")).dt.total_days() / 365.25,
+        resigned=(pl.col("exit_reason") == "resignation").fill_null(False).cast(pl.Int8),
+    )
+    m = hrh.cox(
+        d,
+        duration="years",
+        event="resigned",
+        covariates=["facility_level", "sex"],
+        reference={"facility_level": "provincial"},
+    )
+    assert m.summary["term"].to_list() == [
+        "facility_level[commune]",
+        "facility_level[district]",
+        "sex[male]",
+    ]
+    new = pl.DataFrame({"facility_level": ["commune", "provincial"], "sex": ["female", "female"]})
+    pred = m.predict_survival(new, [1.0, 5.0])
+    commune = pred.filter(pl.col("row") == 0)["survival"].to_numpy()
+    provincial = pred.filter(pl.col("row") == 1)["survival"].to_numpy()
+    hr = m.summary["hazard_ratio"][0]
+    np.testing.assert_allclose(commune, provincial**hr, rtol=1e-12)
+    with pytest.raises(hrh.InputError, match=r"column 'facility_level', row 0: level 'national'"):
+        m.predict_survival(new.with_columns(pl.lit("national").alias("facility_level")), [1.0])
