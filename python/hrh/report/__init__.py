@@ -25,11 +25,12 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
-from hrh.report._svg import bar_chart, lorenz_chart
+from hrh.report._svg import bar_chart, lorenz_chart, step_chart
 
 __all__ = [
     "Report",
     "Section",
+    "attrition_section",
     "demo",
     "density_section",
     "equity_section",
@@ -92,22 +93,35 @@ class Report:
         return p
 
 
-def _cell(v: Any, digits: int) -> str:
+def _cell(v: Any, digits: int, whole: bool) -> str:
+    if v is None:
+        return ""
     if isinstance(v, float):
-        if v.is_integer() and abs(v) >= 10:
-            return f"{v:,.0f}"
-        return f"{v:,.{digits}f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return escape("" if v is None else str(v))
+        if v != v:  # NaN
+            return ""
+        return f"{v:,.0f}" if whole else f"{v:,.{digits}f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    return escape(str(v))
 
 
 def table_html(df: pl.DataFrame, *, digits: int = 2, max_rows: int = 200) -> str:
-    """A polars DataFrame as an HTML table (numbers formatted, at most `max_rows`)."""
+    """A polars DataFrame as an HTML table (numbers formatted, at most `max_rows`).
+
+    Float columns whose values are all whole numbers (counts) print without decimals.
+    """
+    shown = df.head(max_rows)
+    whole = [
+        shown.schema[c].is_float()
+        and bool(shown.select((pl.col(c).drop_nans().drop_nulls() % 1 == 0).all()).item())
+        for c in shown.columns
+    ]
     head = "".join(f"<th>{escape(c)}</th>" for c in df.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v, digits)}</td>" for v in row) + "</tr>"
-        for row in df.head(max_rows).iter_rows()
+        "<tr>"
+        + "".join(f"<td>{_cell(v, digits, w)}</td>" for v, w in zip(row, whole, strict=True))
+        + "</tr>"
+        for row in shown.iter_rows()
     )
     more = (
         f"<p class='note'>{df.height - max_rows} more rows not shown.</p>"
@@ -244,6 +258,111 @@ def equity_section(
     return Section("Distribution equity", "".join(parts))
 
 
+def attrition_section(
+    register: Any,
+    *,
+    entry: str,
+    exit: str,
+    reason: str,
+    group: str,
+    reference_date: Any,
+    covariates: Sequence[str] = (),
+    training_end: str | None = None,
+    years: int = 10,
+) -> Section:
+    """Who leaves, when and why: exit rates by year, Kaplan-Meier retention by
+    `group`, cumulative incidence of each exit reason, a Cox model of resignation and,
+    with `training_end`, retention after training."""
+    import datetime as dt
+
+    reg = to_frame(register, name="register")
+    ref = reference_date
+    start = dt.date(ref.year - years + 1, 1, 1)
+    end = ref + dt.timedelta(days=1)
+    pt = hrh.person_time(reg, entry=entry, exit=exit, reason=reason, start=start, end=end)
+    rates = pt.select(
+        pl.col("period_start").dt.year().alias("year"),
+        "headcount_start",
+        "entrants",
+        "exits",
+        pl.col("^exits_.*$"),
+        "person_years",
+        "exit_rate",
+        "exit_rate_lower",
+        "exit_rate_upper",
+        "turnover",
+    )
+    years_in_post = ((pl.col(exit).fill_null(ref) - pl.col(entry)).dt.total_days() / 365.25).alias(
+        "years_in_post"
+    )
+    d = reg.with_columns(
+        years_in_post,
+        pl.col(exit).is_not_null().cast(pl.Int8).alias("left"),
+        (pl.col(reason) == "resignation").fill_null(False).cast(pl.Int8).alias("resigned"),
+    ).filter(pl.col("years_in_post") > 0)
+    km = hrh.kaplan_meier(d, duration="years_in_post", event="left", by=group)
+    curves = [
+        (str(k[0]), part["time"].to_list(), part["survival"].to_list())
+        for k, part in km.table.group_by(group, maintain_order=True)
+    ]
+    med = km.median().rename({"time": "median_years"})
+    ci = hrh.cumulative_incidence(d, duration="years_in_post", cause=reason)
+    inc = [
+        (str(k[0]), part["time"].to_list(), part["cumulative_incidence"].to_list())
+        for k, part in ci.table.group_by("cause", maintain_order=True)
+    ]
+    at10 = ci.at([5.0, 10.0, 20.0])
+    parts = [
+        f"<p>Exit rates per 100 person-years (exact 95 % Poisson intervals) and turnover "
+        f"(exits / mean headcount) for the last {years} calendar years.</p>",
+        table_html(rates, digits=2),
+        step_chart(
+            curves,
+            title=f"Retention by {group} (Kaplan-Meier)",
+            xlabel="years since hire",
+            ylabel="share still in post",
+        ),
+        table_html(med, digits=1),
+        step_chart(
+            inc,
+            title="Cumulative incidence of leaving, by reason (Aalen-Johansen)",
+            xlabel="years since hire",
+            ylabel="cumulative incidence",
+            ymax=max(0.05, ci.table.select(pl.col("cumulative_incidence").max()).item() * 1.1),
+        ),
+        table_html(at10.pivot(on="time", index="cause", values="cumulative_incidence"), digits=3),
+    ]
+    if covariates:
+        m = hrh.cox(d, duration="years_in_post", event="resigned", covariates=list(covariates))
+        parts.append(
+            f"<h3>Who resigns: Cox model (Efron ties)</h3><p>n = {m.n:,}, resignations = "
+            f"{m.n_events:,.0f}, concordance {m.concordance:.3f} (se "
+            f"{m.concordance_std_err:.3f}). Hazard ratios against the first level.</p>"
+        )
+        parts.append(
+            table_html(m.summary.select("term", "hazard_ratio", "lower", "upper", "p"), digits=3)
+        )
+    if training_end is not None:
+        trained = reg.filter(pl.col(training_end).is_not_null() & (pl.col(training_end) <= ref))
+        trained = trained.filter(pl.col(exit).is_null() | (pl.col(exit) > pl.col(training_end)))
+        if trained.height:
+            t = trained.with_columns(
+                (
+                    (pl.col(exit).fill_null(ref) - pl.col(training_end)).dt.total_days() / 365.25
+                ).alias("years_after_training"),
+                (pl.col(reason) == "resignation").fill_null(False).cast(pl.Int8).alias("resigned"),
+            ).filter(pl.col("years_after_training") > 0)
+            kt = hrh.kaplan_meier(t, duration="years_after_training", event="resigned")
+            at = kt.at([1.0, 2.0, 3.0, 5.0])
+            parts.append(
+                f"<h3>Retention after postgraduate training</h3><p>{t.height} staff returned "
+                "from training; share not yet resigned by years since training ended "
+                "(resignation as the event, other exits censored).</p>"
+            )
+            parts.append(table_html(at, digits=3))
+    return Section("Attrition and retention", "".join(parts))
+
+
 def _lorenz_points(values: pl.Series, weights: pl.Series) -> tuple[list[float], list[float]]:
     curve = hrh.lorenz(values, weights)
     return curve["population_share"].to_list(), curve["value_share"].to_list()
@@ -302,6 +421,19 @@ def demo() -> Report:
             unit="district",
             area="area_km2",
             groups="zone",
+        )
+    )
+
+    report.add(
+        attrition_section(
+            reg,
+            entry="hire_date",
+            exit="exit_date",
+            reason="exit_reason",
+            group="cadre",
+            reference_date=dt.date(2024, 12, 31),
+            covariates=["facility_level", "cadre", "sex"],
+            training_end="training_end",
         )
     )
 

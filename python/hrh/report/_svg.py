@@ -112,3 +112,58 @@ def lorenz_chart(
         "cumulative share of population (or area)</text></svg>"
     )
     return "".join(parts)
+
+
+def step_chart(
+    curves: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    ymax: float = 1.0,
+    width: int = 560,
+    height: int = 320,
+) -> str:
+    """Right-continuous step curves (name, x, y) starting at (0, y₀) on shared axes."""
+    pad_l, pad_b, pad_t, pad_r = 50, 42, 30, 150
+    pw, ph = width - pad_l - pad_r, height - pad_t - pad_b
+    xmax = max((max(xs) for _, xs, _ in curves if len(xs)), default=1.0) or 1.0
+
+    def xy(x: float, y: float) -> str:
+        return f"{pad_l + pw * x / xmax:.1f},{pad_t + ph * (1 - y / ymax):.1f}"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<text x="{pad_l}" y="18" font-size="14" font-weight="600">{escape(title)}</text>',
+        f'<rect x="{pad_l}" y="{pad_t}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>',
+    ]
+    for k, (name, xs, ys) in enumerate(curves):
+        color = PALETTE[k % len(PALETTE)]
+        if not len(xs):
+            continue
+        pts = [xy(0.0, ys[0])]
+        for x, y in zip(xs, ys, strict=True):
+            prev = pts[-1].split(",")[1]
+            pts.append(f"{pad_l + pw * x / xmax:.1f},{prev}")
+            pts.append(xy(x, y))
+        parts.append(f'<path d="M{"L".join(pts)}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts.append(
+            f'<text x="{pad_l + pw + 10}" y="{pad_t + 16 + 18 * k}" fill="{color}">'
+            f"{escape(name)}</text>"
+        )
+    for f in (0.0, 0.5, 1.0):
+        parts.append(
+            f'<text x="{pad_l - 6}" y="{pad_t + ph * (1 - f) + 4:.1f}" text-anchor="end">'
+            f"{f * ymax:.2g}</text>"
+            f'<text x="{pad_l + pw * f:.1f}" y="{pad_t + ph + 16}" text-anchor="middle">'
+            f"{f * xmax:.0f}</text>"
+        )
+    parts.append(
+        f'<text x="{pad_l + pw / 2}" y="{height - 6}" text-anchor="middle" fill="#555">'
+        f"{escape(xlabel)}</text>"
+        f'<text x="14" y="{pad_t + ph / 2}" fill="#555" text-anchor="middle" '
+        f'transform="rotate(-90 14 {pad_t + ph / 2})">{escape(ylabel)}</text></svg>'
+    )
+    return "".join(parts)
