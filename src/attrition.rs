@@ -4,7 +4,6 @@ use hrh_core::attrition::{
     competing, cox as coxm, kaplan_meier as kmm, life_table as lt, logrank as lr,
     nelson_aalen as na, person_time as ptm, rates, SurvData,
 };
-use hrh_core::Error;
 use numpy::{
     IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyUntypedArrayMethods,
@@ -13,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rayon::prelude::*;
 
-use crate::errors::{run, to_pyerr};
+use crate::errors::{choice, run};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -36,19 +35,35 @@ fn group_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
     rows
 }
 
-fn conf_type(py: Python<'_>, s: &str) -> PyResult<kmm::ConfType> {
-    match s {
-        "log" => Ok(kmm::ConfType::Log),
-        "log-log" => Ok(kmm::ConfType::LogLog),
-        "plain" => Ok(kmm::ConfType::Plain),
-        other => Err(to_pyerr(
-            py,
-            Error::input(
-                "conf_type",
-                format!("{other:?} is not 'log', 'log-log' or 'plain'"),
-            ),
-        )),
+/// A named column of a per-group curve.
+type Column<C> = (&'static str, fn(&C) -> &Vec<f64>);
+
+/// Put per-group curves into `d` as concatenated columns, with a `group` code column;
+/// the first column gives each curve's length.
+fn set_concatenated<C>(d: &Bound<'_, PyDict>, curves: &[C], columns: &[Column<C>]) -> PyResult<()> {
+    let py = d.py();
+    let len = columns[0].1;
+    let group: Vec<u32> = curves
+        .iter()
+        .enumerate()
+        .flat_map(|(k, c)| std::iter::repeat_n(k as u32, len(c).len()))
+        .collect();
+    d.set_item("group", group.into_pyarray(py))?;
+    for (name, get) in columns {
+        let col: Vec<f64> = curves.iter().flat_map(|c| get(c).iter().copied()).collect();
+        d.set_item(*name, col.into_pyarray(py))?;
     }
+    Ok(())
+}
+
+fn conf_type(py: Python<'_>, s: &str) -> PyResult<kmm::ConfType> {
+    use kmm::ConfType::*;
+    choice(
+        py,
+        "conf_type",
+        s,
+        &[("log", Log), ("log-log", LogLog), ("plain", Plain)],
+    )
 }
 
 /// Kaplan-Meier curves of every group, concatenated group by group.
@@ -77,22 +92,18 @@ fn kaplan_meier<'py>(
             .collect::<hrh_core::Result<Vec<_>>>()
     })?;
     let d = PyDict::new(py);
-    let mut gcol = Vec::new();
-    let cat = |f: &dyn Fn(&kmm::KaplanMeier) -> &Vec<f64>| -> Vec<f64> {
-        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
-    };
-    for (k, c) in curves.iter().enumerate() {
-        gcol.extend(std::iter::repeat_n(k as u32, c.time.len()));
-    }
-    d.set_item("group", gcol.into_pyarray(py))?;
-    d.set_item("time", cat(&|c| &c.time).into_pyarray(py))?;
-    d.set_item("at_risk", cat(&|c| &c.at_risk).into_pyarray(py))?;
-    d.set_item("events", cat(&|c| &c.events).into_pyarray(py))?;
-    d.set_item("censored", cat(&|c| &c.censored).into_pyarray(py))?;
-    d.set_item("survival", cat(&|c| &c.survival).into_pyarray(py))?;
-    d.set_item("std_err", cat(&|c| &c.std_err).into_pyarray(py))?;
-    d.set_item("lower", cat(&|c| &c.lower).into_pyarray(py))?;
-    d.set_item("upper", cat(&|c| &c.upper).into_pyarray(py))?;
+    type Km = kmm::KaplanMeier;
+    let columns: [Column<Km>; 8] = [
+        ("time", |c| &c.time),
+        ("at_risk", |c| &c.at_risk),
+        ("events", |c| &c.events),
+        ("censored", |c| &c.censored),
+        ("survival", |c| &c.survival),
+        ("std_err", |c| &c.std_err),
+        ("lower", |c| &c.lower),
+        ("upper", |c| &c.upper),
+    ];
+    set_concatenated(&d, &curves, &columns)?;
     Ok(d)
 }
 
@@ -205,19 +216,15 @@ fn nelson_aalen<'py>(
     n_groups: usize,
     ties: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let ties = match ties {
-        "nelson-aalen" => na::Ties::NelsonAalen,
-        "fleming-harrington" => na::Ties::FlemingHarrington,
-        other => {
-            return Err(to_pyerr(
-                py,
-                Error::input(
-                    "ties",
-                    format!("{other:?} is not 'nelson-aalen' or 'fleming-harrington'"),
-                ),
-            ))
-        }
-    };
+    let ties = choice(
+        py,
+        "ties",
+        ties,
+        &[
+            ("nelson-aalen", na::Ties::NelsonAalen),
+            ("fleming-harrington", na::Ties::FlemingHarrington),
+        ],
+    )?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let (en, w) = (opt(&entry)?, opt(&weights)?);
     let curves = run(py, || {
@@ -228,22 +235,15 @@ fn nelson_aalen<'py>(
             .collect::<Vec<_>>())
     })?;
     let d = PyDict::new(py);
-    let mut gcol = Vec::new();
-    for (k, c) in curves.iter().enumerate() {
-        gcol.extend(std::iter::repeat_n(k as u32, c.time.len()));
-    }
-    let cat = |f: &dyn Fn(&na::CumulativeHazard) -> &Vec<f64>| -> Vec<f64> {
-        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
-    };
-    d.set_item("group", gcol.into_pyarray(py))?;
-    d.set_item("time", cat(&|c| &c.time).into_pyarray(py))?;
-    d.set_item("at_risk", cat(&|c| &c.at_risk).into_pyarray(py))?;
-    d.set_item("events", cat(&|c| &c.events).into_pyarray(py))?;
-    d.set_item(
-        "cumulative_hazard",
-        cat(&|c| &c.cumulative_hazard).into_pyarray(py),
-    )?;
-    d.set_item("std_err", cat(&|c| &c.std_err).into_pyarray(py))?;
+    type Ch = na::CumulativeHazard;
+    let columns: [Column<Ch>; 5] = [
+        ("time", |c| &c.time),
+        ("at_risk", |c| &c.at_risk),
+        ("events", |c| &c.events),
+        ("cumulative_hazard", |c| &c.cumulative_hazard),
+        ("std_err", |c| &c.std_err),
+    ];
+    set_concatenated(&d, &curves, &columns)?;
     Ok(d)
 }
 
@@ -355,16 +355,15 @@ fn cox<'py>(
     robust: bool,
     max_iter: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let ties = match ties {
-        "efron" => coxm::CoxTies::Efron,
-        "breslow" => coxm::CoxTies::Breslow,
-        other => {
-            return Err(to_pyerr(
-                py,
-                Error::input("ties", format!("{other:?} is not 'efron' or 'breslow'")),
-            ))
-        }
-    };
+    let ties = choice(
+        py,
+        "ties",
+        ties,
+        &[
+            ("efron", coxm::CoxTies::Efron),
+            ("breslow", coxm::CoxTies::Breslow),
+        ],
+    )?;
     let p = x.shape()[1];
     let (t, e, xs) = (time.as_slice()?, event.as_slice()?, x.as_slice()?);
     let (en, w) = (opt(&entry)?, opt(&weights)?);
@@ -480,20 +479,13 @@ fn person_time<'py>(
     start: i32,
     end: i32,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let period = match period {
-        "year" => ptm::Period::Year,
-        "quarter" => ptm::Period::Quarter,
-        "month" => ptm::Period::Month,
-        other => {
-            return Err(to_pyerr(
-                py,
-                Error::input(
-                    "period",
-                    format!("{other:?} is not 'year', 'quarter' or 'month'"),
-                ),
-            ))
-        }
-    };
+    use ptm::Period::*;
+    let period = choice(
+        py,
+        "period",
+        period,
+        &[("year", Year), ("quarter", Quarter), ("month", Month)],
+    )?;
     let (en, ex, known) = (entry.as_slice()?, exit.as_slice()?, exit_known.as_slice()?);
     let (r, g) = (reason.as_slice()?, group.as_slice()?);
     let t = run(py, || {

@@ -11,7 +11,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::run;
+use crate::errors::{choice, run};
 use crate::F64Array;
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
@@ -83,16 +83,12 @@ fn theil<'py>(
     mean: &Bound<'py, PyAny>,
     log_base: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kind = match kind {
-        "T" => th::TheilKind::T,
-        "L" => th::TheilKind::L,
-        other => {
-            return Err(crate::errors::to_pyerr(
-                py,
-                Error::input("kind", format!("{other:?} is not 'T' or 'L'")),
-            ))
-        }
-    };
+    let kind = choice(
+        py,
+        "kind",
+        kind,
+        &[("T", th::TheilKind::T), ("L", th::TheilKind::L)],
+    )?;
     let reference = reference(mean)?;
     let (v, w) = (values.as_slice()?, slice(&weights)?);
     let gs = match &groups {
@@ -238,25 +234,15 @@ fn equity_table<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut ms = Vec::with_capacity(measures.len());
+    let options = [
+        ("gini", Measure::Gini),
+        ("theil_t", Measure::TheilT),
+        ("theil_l", Measure::TheilL),
+        ("atkinson", Measure::Atkinson(epsilon)),
+        ("cv", Measure::Cv),
+    ];
     for m in &measures {
-        ms.push(match m.as_str() {
-            "gini" => Measure::Gini,
-            "theil_t" => Measure::TheilT,
-            "theil_l" => Measure::TheilL,
-            "atkinson" => Measure::Atkinson(epsilon),
-            "cv" => Measure::Cv,
-            other => {
-                return Err(crate::errors::to_pyerr(
-                    py,
-                    Error::input(
-                        "measures",
-                        format!(
-                            "{other:?} is not one of 'gini', 'theil_t', 'theil_l', 'atkinson', 'cv'"
-                        ),
-                    ),
-                ))
-            }
-        });
+        ms.push(choice(py, "measures", m, &options)?);
     }
     let (v, w, b) = (values.as_slice()?, weights.as_slice()?, by.as_slice()?);
     let gs = match &groups {

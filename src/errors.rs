@@ -111,3 +111,26 @@ where
 {
     py.detach(f).map_err(|e| to_pyerr(py, e))
 }
+
+/// The value of `options` named `value`, or an InputError on `column` listing the
+/// choices (`"x" is not 'a', 'b' or 'c'`).
+pub(crate) fn choice<T: Copy>(
+    py: Python<'_>,
+    column: &str,
+    value: &str,
+    options: &[(&str, T)],
+) -> PyResult<T> {
+    if let Some((_, v)) = options.iter().find(|(name, _)| *name == value) {
+        return Ok(*v);
+    }
+    let names: Vec<String> = options.iter().map(|(n, _)| format!("'{n}'")).collect();
+    let listed = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    Err(to_pyerr(
+        py,
+        Error::input(column, format!("{value:?} is not {listed}")),
+    ))
+}

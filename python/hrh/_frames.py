@@ -227,6 +227,22 @@ def float_array(values: Any, name: str) -> FloatArray:
     return out
 
 
+def broadcast(**arrays: Any) -> list[FloatArray]:
+    """Array-likes (see :func:`float_array`) named by keyword, with length-1 ones
+    repeated to the common length; an InputError when lengths differ otherwise."""
+    out = {name: float_array(v, name) for name, v in arrays.items()}
+    sizes = {a.size for a in out.values()} - {1}
+    if len(sizes) > 1:
+        (first, a0), *rest = out.items()
+        name, a = next((k, v) for k, v in rest if v.size not in (1, a0.size))
+        raise InputError(f"column '{name}': has length {a.size} but '{first}' has length {a0.size}")
+    n = max(a.size for a in out.values())
+    for name, a in out.items():
+        if a.size != n:
+            out[name] = np.full(n, a[0])
+    return list(out.values())
+
+
 def column_array(df: pl.DataFrame, column: str) -> FloatArray:
     """A validated numeric column as a contiguous float64 array (zero-copy when it is
     already a single-chunk Float64 column without nulls)."""

@@ -29,6 +29,7 @@ import polars as pl
 from hrh import _core
 from hrh._frames import (
     as_list,
+    broadcast,
     check_level,
     check_no_nulls,
     check_numeric,
@@ -171,10 +172,7 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
     """
     check_level(level)
     check_positive(per, "per")
-    e = float_array(events, "events")
-    x = float_array(exposure, "exposure")
-    if x.size == 1 and e.size != 1:
-        x = np.full(e.size, x[0])
+    e, x = broadcast(events=events, exposure=exposure)
     r, lo, hi = _core.poisson_rate(
         e, x, per=float(per), level=float(level), count_name="events", exposure_name="exposure"
     )
@@ -191,12 +189,7 @@ def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
     >>> float(hrh.annualize(0.271, 3)[0])  # 27.1 % left over three years
     0.0999...
     """
-    p = float_array(proportion, "proportion")
-    y = float_array(years, "years")
-    if y.size == 1 and p.size != 1:
-        y = np.full(p.size, y[0])
-    elif p.size == 1 and y.size != 1:
-        p = np.full(y.size, p[0])
+    p, y = broadcast(proportion=proportion, years=years)
     return _core.annualize(p, y)
 
 

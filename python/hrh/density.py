@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from hrh import _core
 from hrh._frames import (
     Nulls,
     as_list,
+    broadcast,
     check_level,
     check_no_nulls,
     check_numeric,
@@ -24,7 +24,6 @@ from hrh._frames import (
     check_unique_keys,
     column_array,
     drop_nulls,
-    float_array,
     group_codes,
     require_columns,
     to_frame,
@@ -548,12 +547,7 @@ def poisson_ci(
     """
     check_level(level)
     check_positive(per, "per")
-    c = float_array(count, "count")
-    e = float_array(exposure, "exposure")
-    if e.size == 1 and c.size != 1:
-        e = np.full(c.size, e[0])
-    elif c.size == 1 and e.size != 1:
-        c = np.full(e.size, c[0])
+    c, e = broadcast(count=count, exposure=exposure)
     rate, lo, hi = _core.poisson_rate(
         c, e, per=float(per), level=float(level), count_name="count", exposure_name="exposure"
     )

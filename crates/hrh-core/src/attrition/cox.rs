@@ -974,11 +974,6 @@ mod tests {
         let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err();
         assert!(e.to_string().starts_with("column 'b': is constant"), "{e}");
     }
-}
-
-#[cfg(test)]
-mod residual_tests {
-    use super::*;
 
     #[test]
     fn score_residuals_match_brute_force() {
