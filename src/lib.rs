@@ -11,6 +11,7 @@ mod attrition;
 mod density;
 mod equity;
 mod errors;
+mod planning;
 mod synthetic;
 
 /// A float64 numpy array handed back to Python.
@@ -26,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     attrition::register(m)?;
     density::register(m)?;
     equity::register(m)?;
+    planning::register(m)?;
     synthetic::register(m)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 
-from hrh import _core, attrition, datasets, norms
+from hrh import _core, attrition, datasets, norms, planning
 from hrh.attrition import (
     CoxResult,
     CumulativeHazard,
@@ -45,6 +45,7 @@ from hrh.equity import (
     theil,
 )
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
+from hrh.planning import WisnResult, available_working_time, wisn
 
 __version__: str = _core.__version__
 
@@ -67,11 +68,13 @@ __all__ = [
     "LogRankResult",
     "ScenarioError",
     "TheilResult",
+    "WisnResult",
     "__version__",
     "agglomeration",
     "annualize",
     "atkinson",
     "attrition",
+    "available_working_time",
     "concentration_index",
     "cox",
     "cumulative_incidence",
@@ -88,10 +91,12 @@ __all__ = [
     "nelson_aalen",
     "norms",
     "person_time",
+    "planning",
     "poisson_ci",
     "polarization",
     "quota_gap",
     "rate",
     "shortfall",
     "theil",
+    "wisn",
 ]

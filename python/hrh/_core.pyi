@@ -43,6 +43,7 @@ __all__ = [
     "shortfall",
     "synthetic_register",
     "theil",
+    "wisn",
 ]
 __version__: str
 debug_build: bool
@@ -216,3 +217,19 @@ def annualize(proportion: _F, years: _F) -> _F: ...
 def gray_test(
     time: _F, status: _U, group: _U, n_groups: int, cause: int, *, rho: float = 0.0
 ) -> tuple[float, int, float]: ...
+def wisn(
+    available_time: float,
+    service_group: _U,
+    workload: _F,
+    unit_time: _F,
+    cas_percent: _F,
+    ias_hours: _F,
+    existing: _F,
+    n_groups: int,
+    *,
+    low: _F | None = None,
+    high: _F | None = None,
+    draws: int = 0,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]: ...

@@ -43,7 +43,7 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
         if hasattr(data, "__arrow_c_stream__"):
             return pl.DataFrame(data)
         if isinstance(data, Mapping):
-            return pl.DataFrame(dict(data))
+            return pl.DataFrame(dict(data), strict=False)
     except (TypeError, ValueError, pl.exceptions.PolarsError) as e:
         raise InputError(f"{name}: could not be read as a table ({e})") from e
     raise InputError(

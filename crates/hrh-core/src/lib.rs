@@ -14,6 +14,7 @@
 //! - [`attrition`]: exit rates, person-time, Kaplan-Meier, Nelson-Aalen, log-rank,
 //!   Aalen-Johansen cumulative incidence, Cox models, life tables.
 //! - [`linalg`]: pivot-tolerant LDLᵀ for small symmetric systems.
+//! - [`planning`]: staffing need from workload (WISN).
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
@@ -30,6 +31,7 @@ pub mod density;
 pub mod equity;
 pub mod error;
 pub mod linalg;
+pub mod planning;
 pub mod rng;
 pub mod special;
 pub mod synthetic;

@@ -1,0 +1,231 @@
+//! Workload Indicators of Staffing Need (WISN), the World Health Organization's method
+//! for the staff a facility needs to carry out its workload.
+//!
+//! Per group (facility × cadre):
+//! - service staff = Σ_activities workload × unit time / available working time
+//!   (= Σ workload / standard workload, the standard workload being available time /
+//!   unit time);
+//! - category allowance factor CAF = 1 / (1 − Σ CAS% / 100), CAS being the support
+//!   activities every member of the cadre does, as shares of working time;
+//! - individual allowance factor IAF = Σ IAS hours / available working time, IAS being
+//!   activities only some members do (hours per year × number of staff doing them);
+//! - required = service staff × CAF + IAF; difference = existing − required; ratio =
+//!   existing / required; pressure = 1 − ratio.
+//!
+//! Reference: World Health Organization (2010). Workload indicators of staffing need:
+//! user's manual. Geneva: WHO.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+use crate::validate;
+
+/// Inputs of a WISN calculation for `n_groups` groups; per-activity arrays carry a
+/// group code each.
+#[derive(Debug, Clone)]
+pub struct WisnInput<'a> {
+    /// Available working time of one staff member, hours per year.
+    pub available_time: f64,
+    /// Group code of each health-service activity.
+    pub service_group: &'a [u32],
+    /// Annual workload of each activity (units per year).
+    pub workload: &'a [f64],
+    /// Hours per unit of each activity.
+    pub unit_time: &'a [f64],
+    /// Total category allowance (CAS) per group, percent of working time.
+    pub cas_percent: &'a [f64],
+    /// Total individual allowance (IAS) per group, hours per year.
+    pub ias_hours: &'a [f64],
+    /// Existing staff per group (NaN when unknown).
+    pub existing: &'a [f64],
+    /// Number of groups.
+    pub n_groups: usize,
+}
+
+/// WISN results, one entry per group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Wisn {
+    /// Staff needed for the health-service activities.
+    pub service_staff: Vec<f64>,
+    /// Category allowance factor.
+    pub caf: Vec<f64>,
+    /// Individual allowance factor.
+    pub iaf: Vec<f64>,
+    /// Required staff.
+    pub required: Vec<f64>,
+    /// Existing − required.
+    pub difference: Vec<f64>,
+    /// Existing / required.
+    pub ratio: Vec<f64>,
+    /// 1 − ratio: the share of the workload the existing staff are short of.
+    pub pressure: Vec<f64>,
+}
+
+fn check(input: &WisnInput) -> Result<()> {
+    validate::positive_scalar(input.available_time, "available_time")?;
+    let n = input.workload.len();
+    validate::same_len(n, input.service_group.len(), "workload", "group")?;
+    validate::same_len(n, input.unit_time.len(), "workload", "unit_time")?;
+    validate::non_negative(input.workload, "workload")?;
+    validate::positive(input.unit_time, "unit_time")?;
+    let g = input.n_groups;
+    validate::same_len(g, input.cas_percent.len(), "groups", "cas_percent")?;
+    validate::same_len(g, input.ias_hours.len(), "groups", "ias_hours")?;
+    validate::same_len(g, input.existing.len(), "groups", "existing")?;
+    validate::non_negative(input.ias_hours, "ias_hours")?;
+    if let Some(i) = input.service_group.iter().position(|&c| c as usize >= g) {
+        return Err(Error::input_at(
+            "group",
+            i,
+            format!("group code {} is not below {g}", input.service_group[i]),
+        ));
+    }
+    if let Some(k) = input
+        .cas_percent
+        .iter()
+        .position(|&c| !(c.is_finite() && (0.0..100.0).contains(&c)))
+    {
+        return Err(Error::input_at(
+            "percent",
+            k,
+            format!(
+                "category allowances of group {k} add up to {}% of working time; they must stay below 100%",
+                input.cas_percent[k]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn compute(input: &WisnInput, unit_time: &[f64]) -> Wisn {
+    let g = input.n_groups;
+    let mut hours = vec![0.0; g];
+    for ((&c, &w), &u) in input
+        .service_group
+        .iter()
+        .zip(input.workload)
+        .zip(unit_time)
+    {
+        hours[c as usize] += w * u;
+    }
+    let mut out = Wisn::default();
+    for k in 0..g {
+        let service = hours[k] / input.available_time;
+        let caf = 1.0 / (1.0 - input.cas_percent[k] / 100.0);
+        let iaf = input.ias_hours[k] / input.available_time;
+        let required = service * caf + iaf;
+        let existing = input.existing[k];
+        let ratio = if required > 0.0 {
+            existing / required
+        } else {
+            f64::NAN
+        };
+        out.service_staff.push(service);
+        out.caf.push(caf);
+        out.iaf.push(iaf);
+        out.required.push(required);
+        out.difference.push(existing - required);
+        out.ratio.push(ratio);
+        out.pressure.push(1.0 - ratio);
+    }
+    out
+}
+
+/// The WISN calculation (see the module documentation).
+pub fn wisn(input: &WisnInput) -> Result<Wisn> {
+    check(input)?;
+    Ok(compute(input, input.unit_time))
+}
+
+/// Percentile interval at `level` of the required staff of each group when each
+/// activity's unit time is uncertain, uniform on [`low`, `high`]: `draws` Monte Carlo
+/// draws, draw `b` from the random stream (seed, b), identical for any thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn wisn_interval(
+    input: &WisnInput,
+    low: &[f64],
+    high: &[f64],
+    draws: usize,
+    level: f64,
+    seed: u64,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    check(input)?;
+    validate::level(level)?;
+    let n = input.unit_time.len();
+    validate::same_len(n, low.len(), "unit_time", "unit_time_low")?;
+    validate::same_len(n, high.len(), "unit_time", "unit_time_high")?;
+    validate::positive(low, "unit_time_low")?;
+    validate::positive(high, "unit_time_high")?;
+    if let Some(i) =
+        (0..n).find(|&i| !(low[i] <= input.unit_time[i] && input.unit_time[i] <= high[i]))
+    {
+        return Err(Error::input_at(
+            "unit_time",
+            i,
+            format!(
+                "{} is not within [unit_time_low {}, unit_time_high {}]",
+                input.unit_time[i], low[i], high[i]
+            ),
+        ));
+    }
+    if draws < 2 {
+        return Err(Error::input("draws", format!("{draws} must be at least 2")));
+    }
+    let reps: Vec<Vec<f64>> = (0..draws)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = Rng::stream(seed, b as u64);
+            let u: Vec<f64> = (0..n)
+                .map(|i| low[i] + (high[i] - low[i]) * rng.uniform())
+                .collect();
+            compute(input, &u).required
+        })
+        .collect();
+    crate::equity::bootstrap::percentile_intervals(&reps, input.n_groups, level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worked_by_hand() {
+        // One facility, one cadre: 1,760 available hours; 6,000 visits of 20 minutes and
+        // 400 deliveries of 3 hours; CAS 10% + 5%; IAS 2 staff × 100 hours.
+        let input = WisnInput {
+            available_time: 1760.0,
+            service_group: &[0, 0],
+            workload: &[6000.0, 400.0],
+            unit_time: &[1.0 / 3.0, 3.0],
+            cas_percent: &[15.0],
+            ias_hours: &[200.0],
+            existing: &[3.0],
+            n_groups: 1,
+        };
+        let w = wisn(&input).unwrap();
+        let service = (2000.0 + 1200.0) / 1760.0;
+        assert!((w.service_staff[0] - service).abs() < 1e-12);
+        assert!((w.caf[0] - 1.0 / 0.85).abs() < 1e-12);
+        let required = service / 0.85 + 200.0 / 1760.0;
+        assert!((w.required[0] - required).abs() < 1e-12);
+        assert!((w.ratio[0] - 3.0 / required).abs() < 1e-12);
+        let (lo, hi) = wisn_interval(&input, &[0.25, 2.5], &[0.5, 3.5], 500, 0.9, 7).unwrap();
+        assert!(lo[0] < required && required < hi[0]);
+    }
+
+    #[test]
+    fn allowances_of_100_percent_are_rejected() {
+        let input = WisnInput {
+            available_time: 1000.0,
+            service_group: &[0],
+            workload: &[10.0],
+            unit_time: &[1.0],
+            cas_percent: &[100.0],
+            ias_hours: &[0.0],
+            existing: &[1.0],
+            n_groups: 1,
+        };
+        assert!(wisn(&input).unwrap_err().to_string().contains("below 100%"));
+    }
+}
