@@ -197,7 +197,8 @@ def wisn(
     >>> extra = {"activity": ["supervision"], "hours_per_year": [100], "staff": [2]}
     >>> r = hrh.wisn(services, available_time=1760, support=support, additional=extra,
     ...              existing=3)
-    >>> r.table.select("service_staff", "caf", "required", "ratio").round(4)
+    >>> import polars as pl
+    >>> r.table.select(pl.col("service_staff", "caf", "required", "ratio").round(4))
     shape: (1, 4)
     ┌───────────────┬────────┬──────────┬────────┐
     │ service_staff ┆ caf    ┆ required ┆ ratio  │
