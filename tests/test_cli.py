@@ -1,0 +1,64 @@
+"""The hrh command: version, the demo report, a report on user files, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import hrh
+from hrh.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"hrh {hrh.__version__}"
+
+
+def test_demo_report_is_self_contained_html(tmp_path: Path) -> None:
+    out = tmp_path / "demo.html"
+    assert main(["report", "--demo", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    for section in ("Health workforce density", "Distribution equity", "Attrition and retention"):
+        assert section in html
+    assert html.count("<svg") >= 5
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
+
+
+def test_report_on_user_files_and_bad_input_exit_code(tmp_path: Path) -> None:
+    reg = hrh.datasets.synthetic_register(seed=2, n_active=300)
+    reg.write_csv(tmp_path / "staff.csv")
+    hrh.datasets.synthetic_population().write_csv(tmp_path / "pop.csv")
+    out = tmp_path / "r.html"
+    args = [
+        "report",
+        "--register",
+        str(tmp_path / "staff.csv"),
+        "--population",
+        str(tmp_path / "pop.csv"),
+        "--by",
+        "district",
+        "--cadre",
+        "cadre",
+        "--in-post",
+        "exit_date",
+        "--area",
+        "area_km2",
+        "-o",
+        str(out),
+    ]
+    assert main(args) == 0
+    assert "Density of all cadres by district" in out.read_text(encoding="utf-8")
+    pl.DataFrame({"district": ["x"], "population": [0]}).write_csv(tmp_path / "bad.csv")
+    bad = [a if a != str(tmp_path / "pop.csv") else str(tmp_path / "bad.csv") for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "hrh.cli", *bad], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert "hrh: error: column 'population', row 0: value 0 is not positive" in proc.stderr
