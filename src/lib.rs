@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod density;
 mod equity;
 mod errors;
+mod forecast;
 mod synthetic;
 
 /// A float64 numpy array handed back to Python.
@@ -24,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     density::register(m)?;
     equity::register(m)?;
+    forecast::register(m)?;
     synthetic::register(m)?;
     Ok(())
 }

@@ -20,7 +20,10 @@ def test_notebook_runs(path: Path, data_root: Path) -> None:
     os.environ["HRH_DATA"] = str(data_root)
     try:
         nbclient.NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
         ).execute()
     finally:
         if env_before is None:

@@ -29,6 +29,7 @@ from hrh.equity import (
     theil,
 )
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
+from hrh.forecast import Forecast, backtest, trend
 
 __version__: str = _core.__version__
 
@@ -42,6 +43,7 @@ if _core.debug_build:  # pragma: no cover - depends on how the extension was bui
 
 __all__ = [
     "ConvergenceError",
+    "Forecast",
     "HrhError",
     "InputError",
     "ScenarioError",
@@ -49,6 +51,7 @@ __all__ = [
     "__version__",
     "agglomeration",
     "atkinson",
+    "backtest",
     "concentration_index",
     "cv",
     "datasets",
@@ -63,4 +66,5 @@ __all__ = [
     "quota_gap",
     "shortfall",
     "theil",
+    "trend",
 ]

@@ -11,6 +11,8 @@
 //! - [`equity`]: Gini and Lorenz, Theil with decomposition, generalised entropy,
 //!   Atkinson, coefficient of variation, concentration and polarization indices,
 //!   bootstrap intervals.
+//! - [`forecast`]: linear and log-linear trends, exponential smoothing (ETS), GM(1,1)
+//!   and ARIMA, for many series at once.
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
@@ -21,6 +23,7 @@ pub mod date;
 pub mod density;
 pub mod equity;
 pub mod error;
+pub mod forecast;
 pub mod rng;
 pub mod special;
 pub mod synthetic;
