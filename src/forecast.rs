@@ -27,6 +27,7 @@ fn model(
     first_residual: bool,
     ddof: u8,
     order: Option<(usize, usize, usize)>,
+    include_mean: bool,
     drift: bool,
 ) -> Result<Model, Error> {
     let initial = match initial {
@@ -58,7 +59,11 @@ fn model(
             first_residual,
             ddof,
         }),
-        "arima" => Model::Arima(ArimaSpec { order, drift }),
+        "arima" => Model::Arima(ArimaSpec {
+            order,
+            include_mean,
+            drift,
+        }),
         other => {
             return Err(Error::input(
                 "model",
@@ -74,7 +79,7 @@ fn model(
 /// Fit one model to every series and forecast; flat arrays, series after series.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, drift=false))]
+#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false))]
 fn forecast<'py>(
     py: Python<'py>,
     times: F64<'py>,
@@ -91,6 +96,7 @@ fn forecast<'py>(
     first_residual: bool,
     ddof: u8,
     order: Option<(usize, usize, usize)>,
+    mean: bool,
     drift: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = self::model(
@@ -102,6 +108,7 @@ fn forecast<'py>(
         first_residual,
         ddof,
         order,
+        mean,
         drift,
     )
     .map_err(|e| to_pyerr(py, e))?;

@@ -341,6 +341,34 @@ def test_bad_arguments() -> None:
     )
 
 
+def test_arima_bad_order() -> None:
+    raises(
+        hrh.InputError,
+        "column 'order': (6, 1, 0): p and q must be <= 5 and d <= 2",
+        time=range(40),
+        value=np.arange(40.0) ** 1.1,
+        model="arima",
+        order=(6, 1, 0),
+    )
+    raises(
+        hrh.InputError,
+        "column 'drift': a drift needs d <= 1, got d = 2",
+        time=range(40),
+        value=np.arange(40.0) ** 1.1,
+        model="arima",
+        order=(0, 2, 1),
+        drift=True,
+    )
+    raises(
+        hrh.InputError,
+        "order: (1, 1) must be three integers (p, d, q) >= 0",
+        time=range(40),
+        value=np.arange(40.0),
+        model="arima",
+        order=(1, 1),
+    )
+
+
 def test_convergence_error_is_raised_with_reason_and_hint() -> None:
     # GM(1,1) on a series whose time response overflows over a long horizon.
     x = [1.0, 1e3, 1e6, 1e9, 1e12]

@@ -134,5 +134,6 @@ def forecast(
     first_residual: bool = False,
     ddof: int = 0,
     order: tuple[int, int, int] | None = None,
+    mean: bool = True,
     drift: bool = False,
 ) -> dict[str, Any]: ...

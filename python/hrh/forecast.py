@@ -318,7 +318,17 @@ def _fit(
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise InputError(f"horizon: {horizon!r} must be an integer >= 1")
-    known = {"initial", "alpha", "beta", "phi", "first_residual", "ddof", "order", "drift"}
+    known = {
+        "initial",
+        "alpha",
+        "beta",
+        "phi",
+        "first_residual",
+        "ddof",
+        "order",
+        "mean",
+        "drift",
+    }
     unknown = set(options) - known
     if unknown:
         raise InputError(
@@ -357,6 +367,7 @@ def _fit(
         first_residual=bool(options.get("first_residual", False)),
         ddof=int(options.get("ddof", 0)),
         order=order,
+        mean=bool(options.get("mean", True)),
         drift=bool(options.get("drift", False)),
     )
     g = len(counts)
@@ -462,8 +473,9 @@ def trend(
           exponential smoothing (below).
         - ``first_residual`` (bool, default False), ``ddof`` (0 or 1, default 0):
           GM(1,1)'s posterior-error check (below).
-        - ``order`` ((p, d, q) or None for automatic selection), ``drift`` (bool):
-          ARIMA.
+        - ``order`` ((p, d, q), p, q <= 5, d <= 2; or None for automatic selection),
+          ``mean`` (bool, default True: a mean when d = 0), ``drift`` (bool, default
+          False: a drift t = 1..n when d <= 1): ARIMA, as ``forecast::Arima``.
 
     Returns
     -------
@@ -499,9 +511,17 @@ def trend(
     default the residuals are k = 2..n (``first_residual=False``; e₁ = 0 by
     construction) and S1, S2 divide by n (``ddof=0``). No prediction intervals (NaN).
 
-    **arima**: ARIMA(p, d, q) (with ``drift=True`` a drift for d = 1 or a mean for
-    d = 0) by conditional sum of squares then exact likelihood, as R's
-    ``arima(method="CSS-ML")``; ``order=None`` selects the order by AICc.
+    **arima**: ARIMA(p, d, q) with a mean (d = 0, ``mean=True``) and/or a drift
+    (``drift=True``, d <= 1), fitted as R's ``arima(method="CSS-ML")``: a conditional
+    sum of squares start, then the exact Gaussian likelihood by a Kalman filter on
+    R's state-space form (differencing in the state with a diffuse prior 1e6); hrh
+    searches the stationary and invertible region from that start and from zero and
+    keeps the best. Limits are R's: Kalman forecast variance times
+    σ² = Σr²/(n − d − k), r the standardised innovations. ``order=None`` selects as
+    ``auto.arima(stepwise=False, approximation=False)`` with p, q <= 3: d by repeated
+    KPSS tests at 5% (at most 2), then every p, q <= min(3, n/3) with and without the
+    constant (mean for d = 0, drift for d = 1), smallest AICc among fits whose AR and
+    MA roots lie outside |z| = 1.01.
 
     References
     ----------
