@@ -18,7 +18,9 @@
 //! partial autocorrelations by tanh and the Durbin-Levinson recursion (so every
 //! candidate is stationary and invertible; R transforms only the AR part, and the
 //! Gaussian likelihood of a non-invertible MA equals that of its invertible mirror),
-//! also started from zero, and polished by Nelder-Mead; the best is kept.
+//! also from the two best points of a coarse grid of partial autocorrelations (the
+//! likelihood can have several local maxima), each polished by Nelder-Mead; the best
+//! is kept.
 //!
 //! Forecasts and limits: Kalman prediction from the last filtered state (R's
 //! `KalmanForecast`), plus x′β at the future times; variance σ²·F_h with
@@ -684,13 +686,43 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
             starts.push(u);
         }
     }
-    let mut zero = vec![0.0; s.p + s.q];
-    zero.extend(pr.beta0.iter().zip(&pr.scale).map(|(b, sc)| b / sc));
-    starts.push(zero);
     let objective = |u: &[f64]| {
         let (phi, theta, beta) = pr.decode(u);
         pr.ml(&phi, &theta, &beta)
     };
+    // The likelihood can have several local maxima: besides the CSS start, the best two
+    // points of a coarse grid of partial autocorrelations (tanh(±1.2) ≈ ±0.83, and 0).
+    let m = s.p + s.q;
+    let mut grid: Vec<(f64, Vec<f64>)> = Vec::new();
+    let beta_u: Vec<f64> = pr
+        .beta0
+        .iter()
+        .zip(&pr.scale)
+        .map(|(b, sc)| b / sc)
+        .collect();
+    let levels = [0.0, -1.2, 1.2];
+    let full = m <= 3;
+    let count = if full {
+        3usize.pow(m as u32)
+    } else {
+        1 + 2 * m
+    };
+    for c in 0..count {
+        let mut u = vec![0.0; m];
+        if full {
+            let mut code = c;
+            for v in u.iter_mut() {
+                *v = levels[code % 3];
+                code /= 3;
+            }
+        } else if c > 0 {
+            u[(c - 1) / 2] = levels[1 + (c - 1) % 2];
+        }
+        u.extend_from_slice(&beta_u);
+        grid.push((objective(&u), u));
+    }
+    grid.sort_by(|a, b| a.0.total_cmp(&b.0));
+    starts.extend(grid.into_iter().take(2).map(|(_, u)| u));
     let mut best: Option<(Vec<f64>, f64)> = None;
     for u0 in starts {
         if k == 0 {
