@@ -240,9 +240,18 @@ fn min_root_modulus(c: &[f64]) -> f64 {
 /// Dense state-space matrices of R's `makeARIMA`.
 struct StateSpace {
     rd: usize,
-    /// Transition, row-major rd × rd.
+    /// r = max(p, q + 1).
+    r: usize,
+    /// AR coefficients φ (first column of T).
+    phi: Vec<f64>,
+    /// Differencing coefficients Δ.
+    dl: Vec<f64>,
+    /// Transition, row-major rd × rd (the filter applies it through `apply_t`; kept
+    /// for the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     t: Vec<f64>,
-    /// Observation vector Z.
+    /// Observation vector Z (applied through `dot_z`; kept for the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     z: Vec<f64>,
     /// R R′, rd × rd.
     v: Vec<f64>,
@@ -389,7 +398,16 @@ fn make_state_space(phi: &[f64], theta: &[f64], d: usize) -> Option<StateSpace> 
     for i in 0..d {
         pn[(r + i) * rd + r + i] = KAPPA;
     }
-    Some(StateSpace { rd, t, z, v, pn })
+    Some(StateSpace {
+        rd,
+        r,
+        phi: phi.to_vec(),
+        dl,
+        t,
+        z,
+        v,
+        pn,
+    })
 }
 
 /// Kalman filter output.
@@ -402,6 +420,73 @@ struct Filtered {
     p: Vec<f64>,
 }
 
+impl StateSpace {
+    /// y = T x, using the structure of T (R's `makeARIMA`): companion rows for the
+    /// ARMA part, then the differencing rows.
+    #[inline(always)]
+    fn apply_t(&self, x: &[f64], y: &mut [f64]) {
+        let (r, p) = (self.r, self.phi.len());
+        for i in 0..r {
+            let mut v = if i + 1 < r { x[i + 1] } else { 0.0 };
+            if i < p {
+                v += self.phi[i] * x[0];
+            }
+            y[i] = v;
+        }
+        let d = self.dl.len();
+        if d > 0 {
+            let mut v = x[0];
+            for (k, dk) in self.dl.iter().enumerate() {
+                v += dk * x[r + k];
+            }
+            y[r] = v;
+            for i in 1..d {
+                y[r + i] = x[r + i - 1];
+            }
+        }
+    }
+
+    /// Z′x.
+    #[inline(always)]
+    fn dot_z(&self, x: &[f64]) -> f64 {
+        let mut v = x[0];
+        for (k, dk) in self.dl.iter().enumerate() {
+            v += dk * x[self.r + k];
+        }
+        v
+    }
+
+    /// P ← T P T′ + V, with `tp` as scratch (all rd × rd, row-major, symmetric P).
+    #[inline]
+    fn predict_cov(
+        &self,
+        p: &[f64],
+        out: &mut [f64],
+        tp: &mut [f64],
+        col: &mut [f64],
+        tcol: &mut [f64],
+    ) {
+        let rd = self.rd;
+        // tp = T P, column by column.
+        for j in 0..rd {
+            for i in 0..rd {
+                col[i] = p[i * rd + j];
+            }
+            self.apply_t(col, tcol);
+            for i in 0..rd {
+                tp[i * rd + j] = tcol[i];
+            }
+        }
+        // out = (T P) T′ + V: row i of out is T applied to row i of tp.
+        for i in 0..rd {
+            self.apply_t(&tp[i * rd..(i + 1) * rd], tcol);
+            for j in 0..rd {
+                out[i * rd + j] = tcol[j] + self.v[i * rd + j];
+            }
+        }
+    }
+}
+
 /// R's `ARIMA_Like`: filter `y` through `ss` from a = 0, P = Pn.
 fn kalman(y: &[f64], ss: &StateSpace, keep_resid: bool) -> Filtered {
     let rd = ss.rd;
@@ -410,6 +495,8 @@ fn kalman(y: &[f64], ss: &StateSpace, keep_resid: bool) -> Filtered {
     let mut anew = vec![0.0; rd];
     let mut pnew = ss.pn.clone();
     let mut tp = vec![0.0; rd * rd];
+    let mut col = vec![0.0; rd];
+    let mut tcol = vec![0.0; rd];
     let mut m = vec![0.0; rd];
     let (mut ssq, mut sumlog, mut nu) = (0.0, 0.0, 0usize);
     let mut resid = if keep_resid {
@@ -418,30 +505,15 @@ fn kalman(y: &[f64], ss: &StateSpace, keep_resid: bool) -> Filtered {
         Vec::new()
     };
     for (l, &yl) in y.iter().enumerate() {
-        for i in 0..rd {
-            anew[i] = (0..rd).map(|k| ss.t[i * rd + k] * a[k]).sum();
-        }
+        ss.apply_t(&a, &mut anew);
         if l > 0 {
-            // Pnew = T P T′ + V
-            for i in 0..rd {
-                for j in 0..rd {
-                    tp[i * rd + j] = (0..rd).map(|k| ss.t[i * rd + k] * p[k * rd + j]).sum();
-                }
-            }
-            for i in 0..rd {
-                for j in 0..rd {
-                    pnew[i * rd + j] = ss.v[i * rd + j]
-                        + (0..rd)
-                            .map(|k| tp[i * rd + k] * ss.t[j * rd + k])
-                            .sum::<f64>();
-                }
-            }
+            ss.predict_cov(&p, &mut pnew, &mut tp, &mut col, &mut tcol);
         }
-        let resid0 = yl - (0..rd).map(|i| ss.z[i] * anew[i]).sum::<f64>();
+        let resid0 = yl - ss.dot_z(&anew);
         for i in 0..rd {
-            m[i] = (0..rd).map(|k| pnew[i * rd + k] * ss.z[k]).sum();
+            m[i] = ss.dot_z(&pnew[i * rd..(i + 1) * rd]);
         }
-        let gain: f64 = (0..rd).map(|i| ss.z[i] * m[i]).sum();
+        let gain = ss.dot_z(&m);
         for i in 0..rd {
             a[i] = anew[i] + m[i] * resid0 / gain;
         }
@@ -730,8 +802,14 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
             break;
         }
         let m = bfgs(objective, &u0, &vec![1e-4; k], 1e-12, 200);
-        let m = nelder_mead(objective, &m.x, &vec![0.05; k], 1e-13, 1e-8, 2000 + 400 * k);
         if best.as_ref().is_none_or(|(_, v)| m.value < *v) {
+            best = Some((m.x, m.value));
+        }
+    }
+    // Nelder-Mead polish of the best BFGS end point (flat or kinked likelihoods).
+    if let Some((u, v)) = best.as_ref().filter(|_| k > 0) {
+        let m = nelder_mead(objective, u, &vec![0.05; k], 1e-13, 1e-8, 2000 + 400 * k);
+        if m.value < *v {
             best = Some((m.x, m.value));
         }
     }
@@ -906,33 +984,20 @@ fn finish(y: &[f64], f: Fitted, horizon: usize, levels: &[f64]) -> Result<Fit> {
     let mut p = filt.p.clone();
     let mut mean = Vec::with_capacity(horizon);
     let mut sd = Vec::with_capacity(horizon);
-    let mut tmp = vec![0.0; rd * rd];
+    let mut tp = vec![0.0; rd * rd];
+    let mut pn = vec![0.0; rd * rd];
+    let (mut col, mut tcol) = (vec![0.0; rd], vec![0.0; rd]);
+    let mut anew = vec![0.0; rd];
     for h in 1..=horizon {
-        let anew: Vec<f64> = (0..rd)
-            .map(|i| (0..rd).map(|j| ss.t[i * rd + j] * a[j]).sum())
-            .collect();
-        a = anew;
+        ss.apply_t(&a, &mut anew);
+        a.copy_from_slice(&anew);
+        ss.predict_cov(&p, &mut pn, &mut tp, &mut col, &mut tcol);
+        p.copy_from_slice(&pn);
+        let fc = ss.dot_z(&a);
         for i in 0..rd {
-            for j in 0..rd {
-                tmp[i * rd + j] = (0..rd).map(|l| ss.t[i * rd + l] * p[l * rd + j]).sum();
-            }
+            col[i] = ss.dot_z(&p[i * rd..(i + 1) * rd]);
         }
-        for i in 0..rd {
-            for j in 0..rd {
-                p[i * rd + j] = ss.v[i * rd + j]
-                    + (0..rd)
-                        .map(|l| tmp[i * rd + l] * ss.t[j * rd + l])
-                        .sum::<f64>();
-            }
-        }
-        let fc: f64 = (0..rd).map(|i| ss.z[i] * a[i]).sum();
-        let var: f64 = (0..rd)
-            .map(|i| {
-                (0..rd)
-                    .map(|j| ss.z[i] * p[i * rd + j] * ss.z[j])
-                    .sum::<f64>()
-            })
-            .sum();
+        let var = ss.dot_z(&col);
         let mut x = fc;
         let mut bi = 0;
         if s.mean {
@@ -1012,6 +1077,36 @@ mod tests {
         // 1 + 0.25 z²: roots ±2i.
         assert!((min_root_modulus(&[0.0, 0.25]) - 2.0).abs() < 1e-10);
         assert_eq!(min_root_modulus(&[0.0]), 2.0);
+    }
+
+    #[test]
+    fn structured_transition_matches_dense() {
+        let ss = make_state_space(&[0.5, -0.2], &[0.3, 0.1, 0.05], 2).unwrap();
+        let rd = ss.rd;
+        let x: Vec<f64> = (0..rd).map(|i| 1.0 + i as f64 * 0.7).collect();
+        let mut y = vec![0.0; rd];
+        ss.apply_t(&x, &mut y);
+        for i in 0..rd {
+            let dense: f64 = (0..rd).map(|k| ss.t[i * rd + k] * x[k]).sum();
+            assert!((dense - y[i]).abs() < 1e-14);
+        }
+        let dense_z: f64 = (0..rd).map(|k| ss.z[k] * x[k]).sum();
+        assert!((dense_z - ss.dot_z(&x)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn automatic_order_on_a_short_trending_series() {
+        let y: Vec<f64> = (0..30)
+            .map(|t| 3.0 + 0.05 * t as f64 + 0.1 * ((t * 7919 % 13) as f64 / 13.0 - 0.5))
+            .collect();
+        let spec = ArimaSpec {
+            order: None,
+            include_mean: true,
+            drift: false,
+        };
+        let f = fit(&y, &spec, 5, &[0.95]).unwrap();
+        assert!(f.mean.iter().all(|v| v.is_finite()));
+        assert!(f.lower[0][0] < f.mean[0] && f.mean[0] < f.upper[0][0]);
     }
 
     #[test]

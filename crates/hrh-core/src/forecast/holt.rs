@@ -427,7 +427,7 @@ pub fn fit(y: &[f64], spec: &EtsSpec, horizon: usize, levels: &[f64]) -> Result<
             })
             .collect();
         scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (_, u) in scored.into_iter().take(4) {
+        for (_, u) in scored.into_iter().take(2) {
             let m = nelder_mead(&mut objective, &u, &vec![0.5; dim], 1e-13, 1e-7, 4000);
             if best_u.as_ref().is_none_or(|(_, v)| m.value < *v) {
                 best_u = Some((m.x, m.value));
