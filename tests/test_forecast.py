@@ -147,6 +147,28 @@ def test_one_level_and_pandas_input() -> None:
     assert f.forecast.columns == ["country", "year", "mean", "lower_90", "upper_90"]
 
 
+def test_several_group_columns_and_pyarrow_input() -> None:
+    pa = pytest.importorskip("pyarrow")
+    df = frame().with_columns(cadre=pl.lit("doctor"))
+    f = hrh.trend(df.to_arrow(), time="year", value="density", by=["country", "cadre"])
+    assert f.params.columns[:2] == ["country", "cadre"]
+    assert f.forecast.select("country", "cadre").unique().height == 2
+    assert isinstance(df.to_arrow(), pa.Table)
+
+
+def test_unsorted_groups_keep_user_rows_in_messages() -> None:
+    # Rows of the two series interleaved: the error names the user's row.
+    df = pl.DataFrame(
+        {
+            "g": ["A", "B"] * 5,
+            "t": [1, 1, 2, 2, 3, 3, 4, 5, 5, 4],
+            "v": [1.0] * 10,
+        }
+    )
+    with pytest.raises(hrh.InputError, match=re.escape("column 't', row 9: time 4 is not after")):
+        hrh.trend(df, time="t", value="v", by="g")
+
+
 def test_loglinear_growth_rate() -> None:
     x = 2.0 * 1.05 ** np.arange(8)
     f = hrh.trend(time=range(2010, 2018), value=x, model="loglinear")

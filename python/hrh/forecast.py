@@ -76,6 +76,14 @@ class Forecast:
         The time and value column names.
     levels : tuple of float
         Interval levels.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> f = hrh.trend(time=[1, 2, 3, 4, 5, 6], value=[5.0, 5.2, 5.5, 5.6, 5.9, 6.1],
+    ...               model="ses", horizon=2, level=0.9)
+    >>> f.method, f.to_polars().columns
+    ('ETS(A,N,N)', ['time', 'mean', 'lower_90', 'upper_90'])
     """
 
     model: str
@@ -244,7 +252,6 @@ def _check_times(
             f"(row {df[i - 1, _ROW]}); sort the series by time"
         )
         raise InputError(f"column '{tname}', row {df[i, _ROW]}: {what}{_group_text(df, keys, i)}")
-    step = diff.drop_nulls().min() if diff.drop_nulls().len() else None
     steps = df.group_by(_CODE).agg(pl.col("__hrh_diff").min().alias("__hrh_step"))
     df = df.join(steps, on=_CODE, how="left", maintain_order="left")
     gap = ((pl.col("__hrh_diff") - pl.col("__hrh_step")).abs() > 1e-9).fill_null(False)
@@ -258,7 +265,6 @@ def _check_times(
         )
     if len(bad):
         df = _fill_linear(df, keys, tname, vname)
-    del step
     return df.drop(["__hrh_diff", "__hrh_step"], strict=False)
 
 
