@@ -252,6 +252,21 @@ def test_too_few_points_says_how_many() -> None:
     )
 
 
+def test_empty_input() -> None:
+    raises(hrh.InputError, "column 'value': no observations", time=[], value=[])
+
+
+def test_simple_damped_needs_phi() -> None:
+    raises(
+        hrh.InputError,
+        "column 'phi': initial='simple' with a damped trend needs a fixed phi",
+        time=YEARS,
+        value=VALUES,
+        model="damped",
+        initial="simple",
+    )
+
+
 def test_duplicated_time() -> None:
     raises(
         hrh.InputError,

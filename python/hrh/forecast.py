@@ -212,6 +212,8 @@ def _prepare(
                 raise InputError(f"column '{c}', row {r}: value {s[r]} is not a finite number")
     for k in keys:
         check_no_nulls(df, k)
+    if df.height == 0:
+        raise InputError(f"column '{vname}': no observations; a series needs at least 3")
     df = df.with_row_index(_ROW)
     codes, _ = group_codes(df, keys)
     df = df.with_columns(pl.Series(_CODE, codes)).sort(_CODE, maintain_order=True)
