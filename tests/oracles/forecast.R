@@ -11,6 +11,7 @@
 #   austres   Australian residents (thousands), quarterly 1971-1993 (datasets package),
 #             used as a plain series of 89 points.
 #   WWWusage  Internet usage per minute, 100 points (datasets package).
+#   LakeHuron Level of Lake Huron (feet), 1875-1972, 98 points (datasets package).
 #   WDI physicians per 1,000 people (SH.MED.PHYS.ZS), World Bank WDI 2023-03-01 release,
 #             countries with a complete annual run: CHE 1960-2020, HUN 1960-2019,
 #             SWE 1960-2018, SRB 2003-2015.
@@ -26,6 +27,10 @@
 #   arima_110_drift      Arima(y, order = c(1, 1, 0), include.drift = TRUE)
 #   arima_011            Arima(y, order = c(0, 1, 1))
 #   arima_111            Arima(y, order = c(1, 1, 1))
+#   arima_200            Arima(y, order = c(2, 0, 0)) (with a mean, R's default)
+#   arima_100_drift      Arima(y, order = c(1, 0, 0), include.drift = TRUE) (mean and
+#                        drift)
+#   damped_fixed_phi     ets(y, "AAN", damped = TRUE, phi = 0.9)
 #   arima_auto           auto.arima(y, stepwise = FALSE, approximation = FALSE,
 #                        seasonal = FALSE, max.p = 3, max.q = 3, max.order = 6)
 
@@ -56,6 +61,7 @@ wdi_series <- function(iso, y0, y1) {
 series <- list(
   list(name = "austres", time = seq_along(austres), value = as.numeric(austres)),
   list(name = "WWWusage", time = seq_along(WWWusage), value = as.numeric(WWWusage)),
+  list(name = "LakeHuron", time = as.numeric(time(LakeHuron)), value = as.numeric(LakeHuron)),
   wdi_series("CHE", 1960, 2020),
   wdi_series("HUN", 1960, 2019),
   wdi_series("SWE", 1960, 2018),
@@ -130,6 +136,7 @@ for (s in series) {
   out$ets_ANN <- safe(ets_case(ets(y, model = "ANN")))
   out$ets_AAN <- safe(ets_case(ets(y, model = "AAN", damped = FALSE)))
   out$ets_AAdN <- safe(ets_case(ets(y, model = "AAN", damped = TRUE)))
+  out$damped_fixed_phi <- safe(ets_case(ets(y, model = "AAN", damped = TRUE, phi = 0.9)))
   out$holt_fixed <- safe(ets_case(ets(y, model = "AAN", damped = FALSE, alpha = 0.5, beta = 0.1)))
   out$holt_simple <- safe(simple_case(holt(y, h = H, level = LEVELS, initial = "simple")))
   out$holt_simple_fixed <- safe(simple_case(
@@ -139,6 +146,8 @@ for (s in series) {
   out$arima_110_drift <- safe(arima_case(Arima(y, order = c(1, 1, 0), include.drift = TRUE)))
   out$arima_011 <- safe(arima_case(Arima(y, order = c(0, 1, 1))))
   out$arima_111 <- safe(arima_case(Arima(y, order = c(1, 1, 1))))
+  out$arima_200 <- safe(arima_case(Arima(y, order = c(2, 0, 0))))
+  out$arima_100_drift <- safe(arima_case(Arima(y, order = c(1, 0, 0), include.drift = TRUE)))
   out$arima_auto <- safe(arima_case(auto.arima(
     y, stepwise = FALSE, approximation = FALSE, seasonal = FALSE,
     max.p = 3, max.q = 3, max.order = 6

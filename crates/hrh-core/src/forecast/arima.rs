@@ -19,8 +19,10 @@
 //! candidate is stationary and invertible; R transforms only the AR part, and the
 //! Gaussian likelihood of a non-invertible MA equals that of its invertible mirror),
 //! also from the two best points of a coarse grid of partial autocorrelations (the
-//! likelihood can have several local maxima), each polished by Nelder-Mead; the best
-//! is kept.
+//! likelihood can have several local maxima); the best BFGS end point is polished by
+//! Nelder-Mead. An end point from a grid start with an AR root within 1.01 of the unit
+//! circle never replaces the one from the CSS start: there the mean or drift is not
+//! identified and the likelihood creeps towards the stationarity boundary.
 //!
 //! Forecasts and limits: Kalman prediction from the last filtered state (R's
 //! `KalmanForecast`), plus x′β at the future times; variance σ²·F_h with
@@ -758,6 +760,7 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
             starts.push(u);
         }
     }
+    let css_start = !starts.is_empty();
     let objective = |u: &[f64]| {
         let (phi, theta, beta) = pr.decode(u);
         pr.ml(&phi, &theta, &beta)
@@ -795,24 +798,44 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
     }
     grid.sort_by(|a, b| a.0.total_cmp(&b.0));
     starts.extend(grid.into_iter().take(2).map(|(_, u)| u));
-    let mut best: Option<(Vec<f64>, f64)> = None;
-    for u0 in starts {
+    // An optimum with an AR root within 1.01 of the unit circle is degenerate (the mean
+    // or drift is no longer identified and the likelihood creeps up towards the
+    // boundary). One reached from a grid start never replaces the optimum from the CSS
+    // start (R's path); among the rest, the higher likelihood wins.
+    let on_boundary = |u: &[f64]| -> bool {
+        if s.p == 0 {
+            return false;
+        }
+        let (phi, _, _) = pr.decode(u);
+        let poly: Vec<f64> = phi.iter().map(|v| -v).collect();
+        min_root_modulus(&poly) < 1.01
+    };
+    let n_css = usize::from(css_start);
+    let mut best: Option<(Vec<f64>, f64, bool)> = None;
+    for (i, u0) in starts.into_iter().enumerate() {
         if k == 0 {
-            best = Some((u0.clone(), objective(&u0)));
+            let v = objective(&u0);
+            best = Some((u0, v, false));
             break;
         }
         let m = bfgs(objective, &u0, &vec![1e-4; k], 1e-12, 200);
-        if best.as_ref().is_none_or(|(_, v)| m.value < *v) {
-            best = Some((m.x, m.value));
+        let penalised = i >= n_css && on_boundary(&m.x);
+        let better = match &best {
+            None => true,
+            Some((_, v, pen)) => (penalised, m.value) < (*pen, *v),
+        };
+        if better {
+            best = Some((m.x, m.value, penalised));
         }
     }
     // Nelder-Mead polish of the best BFGS end point (flat or kinked likelihoods).
-    if let Some((u, v)) = best.as_ref().filter(|_| k > 0) {
+    if let Some((u, v, pen)) = best.as_ref().filter(|_| k > 0) {
         let m = nelder_mead(objective, u, &vec![0.05; k], 1e-13, 1e-8, 2000 + 400 * k);
-        if m.value < *v {
-            best = Some((m.x, m.value));
+        if m.value < *v && (*pen || !on_boundary(&m.x) || on_boundary(u)) {
+            best = Some((m.x, m.value, *pen));
         }
     }
+    let best = best.map(|(u, v, _)| (u, v));
     let (u, value) = best?;
     if !value.is_finite() {
         return None;
