@@ -11,6 +11,7 @@ mod attrition;
 mod density;
 mod equity;
 mod errors;
+mod forecast;
 mod planning;
 mod synthetic;
 
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     attrition::register(m)?;
     density::register(m)?;
     equity::register(m)?;
+    forecast::register(m)?;
     planning::register(m)?;
     synthetic::register(m)?;
     Ok(())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 
-from hrh import _core, attrition, datasets, norms, planning
+from hrh import _core, attrition, datasets, forecast, norms, planning
 from hrh.attrition import (
     CoxResult,
     CumulativeHazard,
@@ -45,6 +45,7 @@ from hrh.equity import (
     theil,
 )
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
+from hrh.forecast import Forecast, backtest, trend
 from hrh.planning import WisnResult, available_working_time, wisn
 
 __version__: str = _core.__version__
@@ -62,6 +63,7 @@ __all__ = [
     "CoxResult",
     "CumulativeHazard",
     "CumulativeIncidence",
+    "Forecast",
     "HrhError",
     "InputError",
     "KaplanMeier",
@@ -75,6 +77,7 @@ __all__ = [
     "atkinson",
     "attrition",
     "available_working_time",
+    "backtest",
     "concentration_index",
     "cox",
     "cumulative_incidence",
@@ -82,6 +85,7 @@ __all__ = [
     "datasets",
     "density",
     "equity",
+    "forecast",
     "generalized_entropy",
     "gini",
     "kaplan_meier",
@@ -98,5 +102,6 @@ __all__ = [
     "rate",
     "shortfall",
     "theil",
+    "trend",
     "wisn",
 ]

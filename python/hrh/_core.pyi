@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 _F = npt.NDArray[np.float64]
 _U = npt.NDArray[np.uint32]
+_U64 = npt.NDArray[np.uint64]
 
 __all__ = [
     "ConvergenceError",
@@ -25,6 +26,7 @@ __all__ = [
     "debug_build",
     "density",
     "equity_table",
+    "forecast",
     "generalized_entropy",
     "gini",
     "gray_test",
@@ -232,4 +234,23 @@ def wisn(
     draws: int = 0,
     level: float = 0.95,
     seed: int = 0,
+) -> dict[str, Any]: ...
+def forecast(
+    times: _F,
+    values: _F,
+    offsets: _U64,
+    labels: list[str],
+    *,
+    model: str,
+    horizon: int,
+    levels: list[float],
+    initial: str = "optimal",
+    alpha: float | None = None,
+    beta: float | None = None,
+    phi: float | None = None,
+    first_residual: bool = False,
+    ddof: int = 0,
+    order: tuple[int, int, int] | None = None,
+    mean: bool = True,
+    drift: bool = False,
 ) -> dict[str, Any]: ...

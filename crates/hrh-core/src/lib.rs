@@ -15,6 +15,8 @@
 //!   Aalen-Johansen cumulative incidence, Cox models, life tables.
 //! - [`linalg`]: pivot-tolerant LDLᵀ for small symmetric systems.
 //! - [`planning`]: staffing need from workload (WISN).
+//! - [`forecast`]: linear and log-linear trends, exponential smoothing (ETS), GM(1,1)
+//!   and ARIMA, for many series at once.
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
@@ -30,6 +32,7 @@ pub mod date;
 pub mod density;
 pub mod equity;
 pub mod error;
+pub mod forecast;
 pub mod linalg;
 pub mod planning;
 pub mod rng;

@@ -1,0 +1,424 @@
+//! Trend forecasting of short annual series (e.g. physicians per 1,000 population).
+//!
+//! One call fits one model to each of many series (groups) in parallel:
+//!
+//! - [`trend`]: linear and log-linear least-squares trends with t-based prediction
+//!   intervals (as R's `predict.lm`), and the annual growth rate of the log-linear one.
+//! - [`holt`]: exponential smoothing ETS(A,N,N), ETS(A,A,N) and ETS(A,Ad,N) by maximum
+//!   likelihood as R's `forecast::ets`, or with fixed parameters and the "simple"
+//!   initial states of `forecast::holt(initial = "simple")`; analytic intervals.
+//! - [`grey`]: the grey model GM(1,1) with the posterior-error ratio, small-error
+//!   probability and accuracy grade.
+//! - [`arima`]: ARIMA(p, d, q) with optional drift by conditional sum of squares then
+//!   exact Gaussian likelihood (Kalman filter), as R's `arima(method = "CSS-ML")`, and
+//!   order selection by AICc.
+//! - [`optim`]: Nelder-Mead and BFGS minimisers.
+//!
+//! [`fit_groups`] is the entry point for many series; [`fit`] for one.
+
+pub mod arima;
+pub mod grey;
+pub mod holt;
+pub mod optim;
+pub mod trend;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::special::{qnorm, qt};
+
+/// The model to fit to every series.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Model {
+    /// y = a + b·t by least squares.
+    Linear,
+    /// ln y = a + b·t by least squares; forecasts exp of the log-scale forecasts.
+    LogLinear,
+    /// Exponential smoothing with additive errors.
+    Ets(holt::EtsSpec),
+    /// Grey model GM(1,1).
+    Grey(grey::GreySpec),
+    /// ARIMA(p, d, q), fixed order or selected by AICc.
+    Arima(arima::ArimaSpec),
+}
+
+impl Model {
+    /// The smallest number of observations the model can be fitted to.
+    pub fn min_points(&self) -> usize {
+        match self {
+            Model::Linear | Model::LogLinear => 3,
+            Model::Ets(s) => s.min_points(),
+            Model::Grey(_) => 4,
+            Model::Arima(s) => s.min_points(),
+        }
+    }
+
+    /// Display name, e.g. `ETS(A,Ad,N)`.
+    pub fn name(&self) -> String {
+        match self {
+            Model::Linear => "linear trend".into(),
+            Model::LogLinear => "log-linear trend".into(),
+            Model::Ets(s) => s.name(),
+            Model::Grey(_) => "GM(1,1)".into(),
+            Model::Arima(s) => s.name(),
+        }
+    }
+
+    /// Names of the entries of [`Fit::params`], the same for every series.
+    pub fn param_names(&self) -> Vec<&'static str> {
+        match self {
+            Model::Linear => trend::PARAMS_LINEAR.to_vec(),
+            Model::LogLinear => trend::PARAMS_LOGLINEAR.to_vec(),
+            Model::Ets(_) => holt::PARAMS.to_vec(),
+            Model::Grey(_) => grey::PARAMS.to_vec(),
+            Model::Arima(_) => arima::PARAMS.to_vec(),
+        }
+    }
+
+    /// Whether the model needs every value > 0.
+    pub fn needs_positive(&self) -> bool {
+        matches!(self, Model::LogLinear | Model::Grey(_))
+    }
+}
+
+/// Information criteria of a likelihood-based fit (NaN where not defined).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Criteria {
+    /// Log-likelihood on the model's own convention (see each model).
+    pub loglik: f64,
+    /// Akaike information criterion.
+    pub aic: f64,
+    /// AIC with the small-sample correction.
+    pub aicc: f64,
+    /// Bayesian information criterion.
+    pub bic: f64,
+    /// Innovation (residual) variance used for the intervals.
+    pub sigma2: f64,
+}
+
+impl Criteria {
+    /// All NaN.
+    pub const NONE: Criteria = Criteria {
+        loglik: f64::NAN,
+        aic: f64::NAN,
+        aicc: f64::NAN,
+        bic: f64::NAN,
+        sigma2: f64::NAN,
+    };
+
+    /// AIC = −2 loglik + 2k, AICc = AIC + 2k(k+1)/(n−k−1), BIC = −2 loglik + k ln n.
+    pub fn from_loglik(loglik: f64, k: usize, n: usize, sigma2: f64) -> Self {
+        let (kf, nf) = (k as f64, n as f64);
+        let aic = -2.0 * loglik + 2.0 * kf;
+        let aicc = if n > k + 1 {
+            aic + 2.0 * kf * (kf + 1.0) / (nf - kf - 1.0)
+        } else {
+            f64::INFINITY
+        };
+        Criteria {
+            loglik,
+            aic,
+            aicc,
+            bic: -2.0 * loglik + kf * nf.ln(),
+            sigma2,
+        }
+    }
+}
+
+/// Accuracy of the in-sample one-step (or model) fit over the points with a fitted
+/// value: RMSE, MAE and MAPE (in percent, NaN when a value is 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Accuracy {
+    /// √(mean e²).
+    pub rmse: f64,
+    /// mean |e|.
+    pub mae: f64,
+    /// 100 · mean |e / y|.
+    pub mape: f64,
+}
+
+impl Accuracy {
+    /// From observations and residuals; a NaN residual is skipped.
+    pub fn new(y: &[f64], residuals: &[f64]) -> Self {
+        let (mut n, mut sse, mut sae, mut sape) = (0usize, 0.0, 0.0, 0.0);
+        for (&v, &e) in y.iter().zip(residuals) {
+            if e.is_nan() {
+                continue;
+            }
+            n += 1;
+            sse += e * e;
+            sae += e.abs();
+            sape += if v != 0.0 { (e / v).abs() } else { f64::NAN };
+        }
+        let nf = n as f64;
+        Accuracy {
+            rmse: (sse / nf).sqrt(),
+            mae: sae / nf,
+            mape: 100.0 * sape / nf,
+        }
+    }
+}
+
+/// One fitted series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// In-sample fitted values (one-step-ahead for ETS and ARIMA), NaN where none.
+    pub fitted: Vec<f64>,
+    /// y − fitted, on the scale of y, NaN where no fitted value.
+    pub residuals: Vec<f64>,
+    /// Point forecasts for steps 1..=horizon.
+    pub mean: Vec<f64>,
+    /// Lower prediction limits, `lower[level][step]` (NaN where the model has none).
+    pub lower: Vec<Vec<f64>>,
+    /// Upper prediction limits, `upper[level][step]`.
+    pub upper: Vec<Vec<f64>>,
+    /// Parameter values, named by [`Model::param_names`] (NaN where not used).
+    pub params: Vec<f64>,
+    /// Likelihood and information criteria.
+    pub criteria: Criteria,
+    /// In-sample accuracy.
+    pub accuracy: Accuracy,
+    /// GM(1,1) posterior-error ratio, small-error probability and grade.
+    pub grey: Option<grey::GreyAccuracy>,
+}
+
+/// Symmetric normal intervals mean ± z·sd, `z = Φ⁻¹((1 + level)/2)`.
+pub(crate) fn normal_intervals(
+    mean: &[f64],
+    sd: &[f64],
+    levels: &[f64],
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let mut lower = Vec::with_capacity(levels.len());
+    let mut upper = Vec::with_capacity(levels.len());
+    for &l in levels {
+        let z = qnorm(0.5 * (1.0 + l));
+        lower.push(mean.iter().zip(sd).map(|(m, s)| m - z * s).collect());
+        upper.push(mean.iter().zip(sd).map(|(m, s)| m + z * s).collect());
+    }
+    (lower, upper)
+}
+
+/// Symmetric t intervals mean ± t_{df}·se.
+pub(crate) fn t_intervals(
+    mean: &[f64],
+    se: &[f64],
+    df: f64,
+    levels: &[f64],
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let mut lower = Vec::with_capacity(levels.len());
+    let mut upper = Vec::with_capacity(levels.len());
+    for &l in levels {
+        let q = qt(0.5 * (1.0 + l), df);
+        lower.push(mean.iter().zip(se).map(|(m, s)| m - q * s).collect());
+        upper.push(mean.iter().zip(se).map(|(m, s)| m + q * s).collect());
+    }
+    (lower, upper)
+}
+
+/// Check one series: enough points, finite values, positive where the model needs it,
+/// and times strictly increasing with one constant step (no gaps). Rows are local.
+pub fn check_series(times: &[f64], values: &[f64], model: &Model) -> Result<()> {
+    if times.len() != values.len() {
+        return Err(Error::input(
+            "value",
+            format!(
+                "has length {} but 'time' has length {}",
+                values.len(),
+                times.len()
+            ),
+        ));
+    }
+    let need = model.min_points();
+    if values.len() < need {
+        return Err(Error::input(
+            "value",
+            format!(
+                "{} has {} observation(s) but needs at least {need}",
+                model.name(),
+                values.len()
+            ),
+        ));
+    }
+    crate::validate::finite(times, "time")?;
+    crate::validate::finite(values, "value")?;
+    if model.needs_positive() {
+        crate::validate::positive(values, "value").map_err(|e| match e {
+            Error::Input { location, message } => Error::Input {
+                location,
+                message: format!("{message} for {}", model.name()),
+            },
+            other => other,
+        })?;
+    }
+    let step = times[1] - times[0];
+    for i in 1..times.len() {
+        let d = times[i] - times[i - 1];
+        if d == 0.0 {
+            return Err(Error::input_at(
+                "time",
+                i,
+                format!("time {} is duplicated (also at row {})", times[i], i - 1),
+            ));
+        }
+        if d < 0.0 {
+            return Err(Error::input_at(
+                "time",
+                i,
+                format!(
+                    "time {} is not after the previous time {}; sort the series by time",
+                    times[i],
+                    times[i - 1]
+                ),
+            ));
+        }
+        if (d - step).abs() > 1e-9 * step.abs().max(1.0) {
+            return Err(Error::input_at(
+                "time",
+                i,
+                format!(
+                    "time {} follows {} (step {d}) but the series starts with step {step}; \
+                     the series has a gap",
+                    times[i],
+                    times[i - 1]
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fit `model` to one series and forecast `horizon` steps with intervals at `levels`
+/// (each in (0, 1)).
+pub fn fit(
+    times: &[f64],
+    values: &[f64],
+    model: &Model,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<Fit> {
+    check_series(times, values, model)?;
+    for &l in levels {
+        crate::validate::level(l)?;
+    }
+    let mut out = match model {
+        Model::Linear => trend::fit(times, values, false, horizon, levels),
+        Model::LogLinear => trend::fit(times, values, true, horizon, levels),
+        Model::Ets(spec) => holt::fit(values, spec, horizon, levels),
+        Model::Grey(spec) => grey::fit(values, spec, horizon),
+        Model::Arima(spec) => arima::fit(values, spec, horizon, levels),
+    }?;
+    if out.lower.len() != levels.len() {
+        // Models without prediction intervals (GM(1,1)).
+        out.lower = vec![vec![f64::NAN; horizon]; levels.len()];
+        out.upper = out.lower.clone();
+    }
+    Ok(out)
+}
+
+/// Prefix an error with the series it belongs to and shift its row to the row of the
+/// concatenated input.
+fn relabel(err: Error, offset: usize, label: &str) -> Error {
+    match err {
+        Error::Input { location, message } => Error::Input {
+            location: Location {
+                column: location.column,
+                row: location.row.map(|r| r + offset),
+            },
+            message: if label.is_empty() {
+                message
+            } else {
+                format!("{message} (series {label})")
+            },
+        },
+        Error::Convergence { what, reason, hint } => Error::Convergence {
+            what: if label.is_empty() {
+                what
+            } else {
+                format!("{what} for series {label}")
+            },
+            reason,
+            hint,
+        },
+        other => other,
+    }
+}
+
+/// Fit `model` to every series: series `g` is `times[offsets[g]..offsets[g+1]]`,
+/// `values[..]` likewise, named `labels[g]` in error messages (empty for none).
+/// Series are fitted in parallel (rayon); the first failing series (in order) is
+/// reported, with rows counted in the concatenated input.
+pub fn fit_groups(
+    times: &[f64],
+    values: &[f64],
+    offsets: &[usize],
+    labels: &[String],
+    model: &Model,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<Vec<Fit>> {
+    crate::validate::same_len(times.len(), values.len(), "time", "value")?;
+    if offsets.is_empty()
+        || offsets[0] != 0
+        || offsets[offsets.len() - 1] != values.len()
+        || offsets.windows(2).any(|w| w[1] < w[0])
+    {
+        return Err(Error::input(
+            "offsets",
+            "must start at 0, be non-decreasing and end at the number of values",
+        ));
+    }
+    let groups = offsets.len() - 1;
+    let results: Vec<Result<Fit>> = (0..groups)
+        .into_par_iter()
+        .map(|g| {
+            let (a, b) = (offsets[g], offsets[g + 1]);
+            let label = labels.get(g).map(String::as_str).unwrap_or("");
+            fit(&times[a..b], &values[a..b], model, horizon, levels)
+                .map_err(|e| relabel(e, a, label))
+        })
+        .collect();
+    results.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_checks_name_row_and_value() {
+        let m = Model::Linear;
+        let e = check_series(&[1.0, 2.0], &[1.0, 2.0], &m).unwrap_err();
+        assert!(e.to_string().contains("needs at least 3"), "{e}");
+        let e = check_series(&[1.0, 2.0, 2.0], &[1.0, 2.0, 3.0], &m).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'time', row 2: time 2 is duplicated (also at row 1)"
+        );
+        let e = check_series(&[1.0, 2.0, 4.0], &[1.0, 2.0, 3.0], &m).unwrap_err();
+        assert!(e.to_string().contains("gap"), "{e}");
+        let e = check_series(&[1.0, 2.0, 3.0], &[1.0, 0.0, 3.0], &Model::LogLinear).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'value', row 1: value 0 is not positive"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn groups_report_offset_rows_and_labels() {
+        let t = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+        let y = [1.0, 2.0, 3.0, 1.0, f64::NAN, 3.0];
+        let e = fit_groups(
+            &t,
+            &y,
+            &[0, 3, 6],
+            &["A".into(), "B".into()],
+            &Model::Linear,
+            2,
+            &[0.95],
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("column 'value', row 4:"), "{e}");
+        assert!(e.to_string().ends_with("(series B)"), "{e}");
+    }
+}
