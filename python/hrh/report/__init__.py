@@ -25,7 +25,7 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
-from hrh.report._svg import bar_chart, lorenz_chart, step_chart
+from hrh.report._svg import bar_chart, fan_chart, lorenz_chart, step_chart
 
 __all__ = [
     "Report",
@@ -35,6 +35,7 @@ __all__ = [
     "density_section",
     "equity_section",
     "table_html",
+    "trend_section",
 ]
 
 _CSS = """
@@ -363,6 +364,46 @@ def attrition_section(
     return Section("Attrition and retention", "".join(parts))
 
 
+def trend_section(
+    series: Any,
+    *,
+    time: str,
+    value: str,
+    label: str,
+    horizon: int = 10,
+    models: Sequence[str] = ("linear", "holt", "damped", "gm11", "arima"),
+    holdout: int = 3,
+    reference: Sequence[tuple[str, float]] = (),
+) -> Section:
+    """Extrapolate one series: rolling-origin backtest of several trend models, then a
+    forecast fan from the model with the smallest backtest RMSE."""
+    df = to_frame(series, name="series")
+    bt = hrh.backtest(df, time=time, value=value, models=list(models), holdout=holdout)
+    best = str(bt.sort("rmse")["model"][0])
+    f = hrh.trend(df, time=time, value=value, model=best, horizon=horizon)  # type: ignore[arg-type]
+    fc = f.forecast
+    chart = fan_chart(
+        (df[time].cast(pl.Float64).to_list(), df[value].cast(pl.Float64).to_list()),
+        (fc[time].cast(pl.Float64).to_list(), fc["mean"].to_list()),
+        [
+            (fc["lower_95"].to_list(), fc["upper_95"].to_list()),
+            (fc["lower_80"].to_list(), fc["upper_80"].to_list()),
+        ],
+        reference=reference,
+        title=f"{label}: {best} forecast, 80 % and 95 % intervals",
+        ylabel=label,
+    )
+    parts = [
+        f"<p>Rolling-origin backtest over the last {holdout} points (one-step-ahead "
+        f"errors); the model with the smallest RMSE, <b>{escape(best)}</b>, gives the "
+        f"forecast for the next {horizon} periods.</p>",
+        table_html(bt, digits=2),
+        chart,
+        table_html(fc, digits=1),
+    ]
+    return Section(f"Trend forecast: {label}", "".join(parts))
+
+
 def _lorenz_points(values: pl.Series, weights: pl.Series) -> tuple[list[float], list[float]]:
     curve = hrh.lorenz(values, weights)
     return curve["population_share"].to_list(), curve["value_share"].to_list()
@@ -434,6 +475,19 @@ def demo() -> Report:
             reference_date=dt.date(2024, 12, 31),
             covariates=["facility_level", "cadre", "sex"],
             training_end="training_end",
+        )
+    )
+
+    headcount = hrh.person_time(
+        reg, entry="hire_date", exit="exit_date", start="2005-01-01", end="2025-01-01"
+    ).select(pl.col("period_start").dt.year().alias("year"), pl.col("headcount_end").alias("staff"))
+    report.add(
+        trend_section(
+            headcount,
+            time="year",
+            value="staff",
+            label="staff in post at year end",
+            reference=[("staffing quota 3,364", float(staffing["quota"]))],
         )
     )
 

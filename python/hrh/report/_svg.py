@@ -167,3 +167,71 @@ def step_chart(
         f'transform="rotate(-90 14 {pad_t + ph / 2})">{escape(ylabel)}</text></svg>'
     )
     return "".join(parts)
+
+
+def fan_chart(
+    observed: tuple[Sequence[float], Sequence[float]],
+    forecast: tuple[Sequence[float], Sequence[float]],
+    bands: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
+    *,
+    reference: Sequence[tuple[str, float]] = (),
+    title: str = "",
+    ylabel: str = "",
+    width: int = 640,
+    height: int = 320,
+) -> str:
+    """Observed series, forecast mean and shaded prediction bands (widest first), with
+    horizontal reference lines."""
+    pad_l, pad_b, pad_t, pad_r = 60, 36, 30, 20
+    pw, ph = width - pad_l - pad_r, height - pad_t - pad_b
+    xs = [*observed[0], *forecast[0]]
+    ys = [*observed[1], *forecast[1], *(v for b in bands for v in (*b[0], *b[1]))]
+    ys += [r[1] for r in reference]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    pad = 0.05 * (y1 - y0 or 1.0)
+    y0, y1 = y0 - pad, y1 + pad
+
+    def pt(x: float, y: float) -> str:
+        px = pad_l + pw * (x - x0) / (x1 - x0 or 1)
+        py = pad_t + ph * (1 - (y - y0) / (y1 - y0))
+        return f"{px:.1f},{py:.1f}"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<text x="{pad_l}" y="18" font-size="14" font-weight="600">{escape(title)}</text>',
+        f'<rect x="{pad_l}" y="{pad_t}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>',
+    ]
+    for k, (lo, hi) in enumerate(bands):
+        upper = [pt(x, y) for x, y in zip(forecast[0], hi, strict=True)]
+        lower = [pt(x, y) for x, y in zip(forecast[0], lo, strict=True)][::-1]
+        parts.append(
+            f'<path d="M{"L".join(upper + lower)}Z" fill="{PALETTE[0]}" '
+            f'fill-opacity="{0.15 + 0.15 * k:.2f}" stroke="none"/>'
+        )
+    obs = "L".join(pt(x, y) for x, y in zip(*observed, strict=True))
+    parts.append(f'<path d="M{obs}" fill="none" stroke="#222" stroke-width="2"/>')
+    fc = "L".join(pt(x, y) for x, y in zip(*forecast, strict=True))
+    parts.append(f'<path d="M{fc}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for j, (name, v) in enumerate(reference):
+        color = PALETTE[1 + j % (len(PALETTE) - 1)]
+        a, b = pt(x0, v), pt(x1, v)
+        parts.append(
+            f'<path d="M{a}L{b}" stroke="{color}" stroke-dasharray="6 4" stroke-width="1.5"/>'
+            f'<text x="{pad_l + 6}" y="{float(a.split(",")[1]) - 4:.1f}" fill="{color}">'
+            f"{escape(name)}</text>"
+        )
+    for f in (0.0, 0.5, 1.0):
+        parts.append(
+            f'<text x="{pad_l - 6}" y="{pad_t + ph * (1 - f) + 4:.1f}" text-anchor="end">'
+            f"{y0 + f * (y1 - y0):,.0f}</text>"
+            f'<text x="{pad_l + pw * f:.1f}" y="{pad_t + ph + 16}" text-anchor="middle">'
+            f"{x0 + f * (x1 - x0):.0f}</text>"
+        )
+    parts.append(
+        f'<text x="14" y="{pad_t + ph / 2}" fill="#555" text-anchor="middle" '
+        f'transform="rotate(-90 14 {pad_t + ph / 2})">{escape(ylabel)}</text></svg>'
+    )
+    return "".join(parts)
