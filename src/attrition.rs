@@ -24,6 +24,23 @@ fn opt<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
     })
 }
 
+/// `f` on the rows of each group (in parallel), or on all the data at once when there
+/// is a single group (no copy).
+fn per_group<T: Send>(
+    data: &SurvData,
+    group: &[u32],
+    n_groups: usize,
+    f: impl Fn(&SurvData) -> hrh_core::Result<T> + Sync,
+) -> hrh_core::Result<Vec<T>> {
+    if n_groups == 1 {
+        return Ok(vec![f(data)?]);
+    }
+    group_rows(group, n_groups)
+        .par_iter()
+        .map(|rows| f(&data.subset(rows)))
+        .collect()
+}
+
 /// Row indices of each group code.
 fn group_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
     let mut rows = vec![Vec::new(); n_groups];
@@ -86,10 +103,7 @@ fn kaplan_meier<'py>(
     let (en, w) = (opt(&entry)?, opt(&weights)?);
     let curves = run(py, || {
         let data = SurvData::new(t, e, en, w, 1)?;
-        group_rows(g, n_groups)
-            .par_iter()
-            .map(|rows| kmm::kaplan_meier(&data.subset(rows), conf, level))
-            .collect::<hrh_core::Result<Vec<_>>>()
+        per_group(&data, g, n_groups, |d| kmm::kaplan_meier(d, conf, level))
     })?;
     let d = PyDict::new(py);
     type Km = kmm::KaplanMeier;
@@ -229,10 +243,7 @@ fn nelson_aalen<'py>(
     let (en, w) = (opt(&entry)?, opt(&weights)?);
     let curves = run(py, || {
         let data = SurvData::new(t, e, en, w, 1)?;
-        Ok(group_rows(g, n_groups)
-            .par_iter()
-            .map(|rows| na::nelson_aalen(&data.subset(rows), ties))
-            .collect::<Vec<_>>())
+        per_group(&data, g, n_groups, |d| Ok(na::nelson_aalen(d, ties)))
     })?;
     let d = PyDict::new(py);
     type Ch = na::CumulativeHazard;
@@ -296,10 +307,9 @@ fn cumulative_incidence<'py>(
     let (t, c, g) = (time.as_slice()?, cause.as_slice()?, group.as_slice()?);
     let curves = run(py, || {
         let data = SurvData::new(t, c, None, None, n_causes as u32)?;
-        group_rows(g, n_groups)
-            .par_iter()
-            .map(|rows| competing::cumulative_incidence(&data.subset(rows), n_causes, level))
-            .collect::<hrh_core::Result<Vec<_>>>()
+        per_group(&data, g, n_groups, |d| {
+            competing::cumulative_incidence(d, n_causes, level)
+        })
     })?;
     let mut cols: [Vec<f64>; 8] = Default::default();
     let (mut gcol, mut ccol) = (Vec::new(), Vec::new());

@@ -142,67 +142,142 @@ pub struct RiskTable {
     pub event_count: Vec<usize>,
 }
 
-/// Tabulate risk sets at every distinct exit or censoring time, O(n log n).
-/// At time t the risk set is {i : entry_i < t <= time_i}.
-pub fn risk_table(d: &SurvData, n_causes: usize) -> RiskTable {
-    let n = d.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
-    // Entry times sorted with weights, for the delayed-entry correction.
-    let mut entries: Vec<(f64, f64)> = (0..n).map(|i| (d.entry[i], d.weight[i])).collect();
-    entries.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total_w: f64 = d.weight.iter().sum();
-
-    let mut t = RiskTable {
-        events_by_cause: vec![Vec::new(); n_causes],
-        ..Default::default()
-    };
-    let mut left_w = 0.0; // weight of rows with time < current t
-    let mut k = 0;
-    let mut e_idx = 0;
-    let mut not_entered = total_w; // weight with entry >= current t
-    let mut entered_w = 0.0;
-    while k < n {
-        let tk = d.time[order[k]];
-        // Rows with entry < tk have entered.
-        while e_idx < n && entries[e_idx].0 < tk {
-            entered_w += entries[e_idx].1;
-            e_idx += 1;
-        }
-        not_entered = total_w - entered_w;
-        let mut ev = 0.0;
-        let mut cens = 0.0;
-        let mut count = 0;
-        let mut by_cause = vec![0.0; n_causes];
-        let mut j = k;
-        while j < n && d.time[order[j]] == tk {
-            let i = order[j];
-            if d.status[i] > 0 {
-                ev += d.weight[i];
-                count += 1;
-                if let Some(c) = by_cause.get_mut(d.status[i] as usize - 1) {
-                    *c += d.weight[i];
-                }
-            } else {
-                cens += d.weight[i];
-            }
-            j += 1;
-        }
-        t.time.push(tk);
-        t.at_risk.push(total_w - left_w - not_entered);
-        t.events.push(ev);
-        t.censored.push(cens);
-        t.event_count.push(count);
-        for (c, v) in by_cause.into_iter().enumerate() {
-            t.events_by_cause[c].push(v);
-        }
-        for &i in &order[k..j] {
-            left_w += d.weight[i];
-        }
-        k = j;
+/// Sorted distinct values of `x` and, for each row, the index of its value among them.
+///
+/// Integer-valued data in a moderate range (days, months, whole years: the common case
+/// in HR registers) are bucketed directly in O(n); anything else goes through a hash
+/// map, O(n) plus a sort of the distinct values only.
+pub(crate) fn distinct_index(x: &[f64]) -> (Vec<f64>, Vec<u32>) {
+    let n = x.len();
+    if n == 0 {
+        return (Vec::new(), Vec::new());
     }
-    let _ = not_entered;
-    t
+    let (mut lo, mut hi, mut integral) = (f64::INFINITY, f64::NEG_INFINITY, true);
+    for &v in x {
+        lo = lo.min(v);
+        hi = hi.max(v);
+        integral &= v.fract() == 0.0;
+    }
+    let range = hi - lo + 1.0;
+    if integral && range <= (4 * n).max(1 << 16) as f64 {
+        let m = range as usize;
+        let mut rank = vec![u32::MAX; m];
+        for &v in x {
+            rank[(v - lo) as usize] = 0;
+        }
+        let mut distinct = Vec::new();
+        for (b, r) in rank.iter_mut().enumerate() {
+            if *r == 0 {
+                *r = distinct.len() as u32;
+                distinct.push(lo + b as f64);
+            }
+        }
+        let idx = x.iter().map(|&v| rank[(v - lo) as usize]).collect();
+        return (distinct, idx);
+    }
+    let mut ids: std::collections::HashMap<u64, u32, BuildMix> =
+        std::collections::HashMap::with_capacity_and_hasher(1024, BuildMix);
+    let mut first: Vec<f64> = Vec::new();
+    let provisional: Vec<u32> = x
+        .iter()
+        .map(|&v| {
+            let key = if v == 0.0 { 0 } else { v.to_bits() }; // -0.0 == 0.0
+            *ids.entry(key).or_insert_with(|| {
+                first.push(v);
+                (first.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..first.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| first[a as usize].total_cmp(&first[b as usize]));
+    let mut rank = vec![0u32; first.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    let distinct = order.iter().map(|&id| first[id as usize]).collect();
+    (
+        distinct,
+        provisional.iter().map(|&p| rank[p as usize]).collect(),
+    )
+}
+
+/// A fast multiplicative hasher for the bit patterns of f64 keys.
+#[derive(Clone, Copy, Default)]
+struct BuildMix;
+
+#[derive(Default)]
+struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        let z = (v ^ (v >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = z ^ (z >> 29);
+    }
+}
+
+impl std::hash::BuildHasher for BuildMix {
+    type Hasher = Mix;
+    fn build_hasher(&self) -> Mix {
+        Mix(0)
+    }
+}
+
+/// Tabulate risk sets at every distinct exit or censoring time in O(n) (plus
+/// O(n log k) for delayed entry, k distinct times). At time t the risk set is
+/// {i : entry_i < t <= time_i}: each row adds its weight to the at-risk counts from
+/// the first distinct time after its entry up to its own time, through a difference
+/// array.
+pub fn risk_table(d: &SurvData, n_causes: usize) -> RiskTable {
+    let (time, idx) = distinct_index(&d.time);
+    let k = time.len();
+    let mut diff = vec![0.0; k + 1];
+    let mut events = vec![0.0; k];
+    let mut censored = vec![0.0; k];
+    let mut count = vec![0usize; k];
+    let mut by_cause = vec![vec![0.0; k]; n_causes];
+    for i in 0..d.len() {
+        let j = idx[i] as usize;
+        let w = d.weight[i];
+        let start = if d.delayed {
+            let e = d.entry[i];
+            time.partition_point(|&t| t <= e)
+        } else {
+            0
+        };
+        diff[start] += w;
+        diff[j + 1] -= w;
+        if d.status[i] > 0 {
+            events[j] += w;
+            count[j] += 1;
+            if let Some(c) = by_cause.get_mut(d.status[i] as usize - 1) {
+                c[j] += w;
+            }
+        } else {
+            censored[j] += w;
+        }
+    }
+    let mut at_risk = Vec::with_capacity(k);
+    let mut acc = 0.0;
+    for v in diff.iter().take(k) {
+        acc += v;
+        at_risk.push(acc);
+    }
+    RiskTable {
+        time,
+        at_risk,
+        events,
+        events_by_cause: by_cause,
+        censored,
+        event_count: count,
+    }
 }
 
 #[cfg(test)]

@@ -6,15 +6,14 @@ use crate::error::{Error, Result};
 /// Lorenz curve: cumulative weight shares `p` and value shares `l` of the units sorted
 /// by value, starting at (0, 0) and ending at (1, 1); `n + 1` points.
 pub fn lorenz(d: &Distribution) -> (Vec<f64>, Vec<f64>) {
-    let order = d.order();
     let mut p = Vec::with_capacity(d.len() + 1);
     let mut l = Vec::with_capacity(d.len() + 1);
     p.push(0.0);
     l.push(0.0);
     let (mut cp, mut cl) = (0.0, 0.0);
-    for &i in &order {
-        cp += d.shares[i];
-        cl += d.shares[i] * d.values[i] / d.mean;
+    for (x, s) in d.sorted() {
+        cp += s;
+        cl += s * x / d.mean;
         p.push(cp);
         l.push(cl);
     }
@@ -37,11 +36,10 @@ pub fn lorenz(d: &Distribution) -> (Vec<f64>, Vec<f64>) {
 /// (1994) Using Gini-style indices to evaluate the spatial patterns of health
 /// practitioners. Soc Sci Med 38:1243-1256.
 pub fn gini(d: &Distribution, corrected: bool, weighted: bool) -> Result<f64> {
-    let order = d.order();
     let (mut l_prev, mut acc, mut area) = (0.0, 0.0, 0.0);
-    for &i in &order {
-        acc += d.shares[i] * d.values[i];
-        area += d.shares[i] * (acc + l_prev);
+    for (x, s) in d.sorted() {
+        acc += s * x;
+        area += s * (acc + l_prev);
         l_prev = acc;
     }
     // `acc` is Σ p x = μ up to rounding: dividing by it closes the curve at (1, 1).

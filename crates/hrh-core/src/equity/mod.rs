@@ -19,6 +19,8 @@ pub mod polarization;
 pub mod table;
 pub mod theil;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::validate;
 
@@ -85,11 +87,22 @@ impl Distribution {
         self.values.is_empty()
     }
 
-    /// Unit indices sorted by value (ties keep input order).
-    pub fn order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.len()).collect();
-        idx.sort_by(|&a, &b| self.values[a].total_cmp(&self.values[b]));
-        idx
+    /// (value, weight share) of every unit, sorted by value. Sorting the pairs
+    /// themselves (not indices into them) keeps the scan cache-friendly; large inputs
+    /// sort in parallel.
+    pub fn sorted(&self) -> Vec<(f64, f64)> {
+        let mut pairs: Vec<(f64, f64)> = self
+            .values
+            .iter()
+            .copied()
+            .zip(self.shares.iter().copied())
+            .collect();
+        if pairs.len() >= 50_000 {
+            pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        } else {
+            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        pairs
     }
 
     /// A distribution of the units `idx` (with repetition), for resampling.

@@ -19,13 +19,11 @@ pub fn esteban_ray(d: &Distribution, alpha: f64) -> Result<f64> {
             format!("{alpha} is outside [0, 1.6], the range Esteban and Ray admit"),
         ));
     }
-    let order = d.order();
     let total_p: f64 = d.shares.iter().sum();
     let total_q: f64 = d.shares.iter().zip(&d.values).map(|(p, x)| p * x).sum();
     let (mut pb, mut qb) = (0.0, 0.0);
     let mut s = 0.0;
-    for &i in &order {
-        let (p, x) = (d.shares[i], d.values[i]);
+    for (x, p) in d.sorted() {
         let pa = total_p - pb - p;
         let qa = total_q - qb - p * x;
         let dist = x * (pb - pa) - (qb - qa);
@@ -40,21 +38,21 @@ pub fn esteban_ray(d: &Distribution, alpha: f64) -> Result<f64> {
 /// average of the two neighbouring values when it reaches 1/2 exactly, which gives the
 /// ordinary median for equal weights).
 pub fn weighted_median(d: &Distribution) -> f64 {
-    let order = d.order();
+    let sorted = d.sorted();
     let mut cum = 0.0;
-    for (k, &i) in order.iter().enumerate() {
-        cum += d.shares[i];
+    for (k, &(x, p)) in sorted.iter().enumerate() {
+        cum += p;
         if (cum - 0.5).abs() <= 1e-12 {
-            return match order.get(k + 1) {
-                Some(&j) => 0.5 * (d.values[i] + d.values[j]),
-                None => d.values[i],
+            return match sorted.get(k + 1) {
+                Some(&(next, _)) => 0.5 * (x + next),
+                None => x,
             };
         }
         if cum > 0.5 {
-            return d.values[i];
+            return x;
         }
     }
-    d.values[order[order.len() - 1]]
+    sorted[sorted.len() - 1].0
 }
 
 /// Wolfson polarization W = 2 (μ/m)(1 − 2 L(0.5) − G), m the weighted median, L(0.5)
