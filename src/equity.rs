@@ -100,6 +100,7 @@ fn theil<'py>(
     })?;
     let d = PyDict::new(py);
     d.set_item("total", t.total)?;
+    d.set_item("reference", t.reference)?;
     d.set_item("between", t.between)?;
     d.set_item("within", t.within)?;
     d.set_item("unit_contribution", t.unit_contribution.into_pyarray(py))?;

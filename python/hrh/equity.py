@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
@@ -143,7 +144,8 @@ class TheilResult:
         (share of Σ w·x, e.g. of staff), ``mean``, ``index`` (the group's own index
         about its own mean), ``within``, ``between`` (its contributions).
     units : polars.DataFrame
-        ``unit`` (row index) and ``contribution`` (terms summing to the total).
+        ``unit`` (row index) and ``contribution`` (terms summing to the total), built
+        on first access.
     """
 
     total: float
@@ -153,7 +155,13 @@ class TheilResult:
     reference: float
     log_base: float
     groups: pl.DataFrame | None
-    units: pl.DataFrame
+    unit_contribution: npt.NDArray[np.float64] = field(repr=False)
+
+    @property
+    def units(self) -> pl.DataFrame:
+        """Each unit's term of the total."""
+        n = self.unit_contribution.size
+        return pl.DataFrame({"unit": np.arange(n), "contribution": self.unit_contribution})
 
     @property
     def between_share(self) -> float:
@@ -241,12 +249,6 @@ def theil(
     if isinstance(log_base, bool) or not isinstance(log_base, int | float):
         raise InputError(f"column 'log_base': {log_base!r} is not a number")
     r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=float(log_base))
-    if mean == "weighted":
-        ref = float(np.average(v, weights=w))
-    elif mean == "unweighted":
-        ref = float(v.mean())
-    else:
-        ref = float(mean)
     table = None
     if codes is not None:
         table = pl.DataFrame(
@@ -265,10 +267,10 @@ def theil(
         between=float(r["between"]),
         within=float(r["within"]),
         kind=str(kind),
-        reference=ref,
+        reference=float(r["reference"]),
         log_base=float(log_base),
         groups=table,
-        units=pl.DataFrame({"unit": np.arange(v.size), "contribution": r["unit_contribution"]}),
+        unit_contribution=np.asarray(r["unit_contribution"]),
     )
 
 

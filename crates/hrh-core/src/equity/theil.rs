@@ -31,6 +31,8 @@ pub enum Reference {
 pub struct Theil {
     /// The index over all units.
     pub total: f64,
+    /// The reference level m the units were compared with.
+    pub reference: f64,
     /// Between-group part (0 without groups).
     pub between: f64,
     /// Within-group part (= total without groups).
@@ -188,6 +190,7 @@ pub fn theil(
     };
     Ok(Theil {
         total,
+        reference: m,
         between,
         within,
         unit_contribution,
