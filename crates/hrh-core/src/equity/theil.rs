@@ -134,32 +134,48 @@ pub fn theil(
         .collect();
     let total: f64 = unit_contribution.iter().sum();
 
-    let (codes, n_groups): (Vec<u32>, usize) = match groups {
-        Some((g, n)) => {
-            check_groups(g, d.len(), n)?;
-            (g.to_vec(), n)
+    let (pg, sx, own, n_groups) = match groups {
+        Some((codes, n_groups)) => {
+            check_groups(codes, d.len(), n_groups)?;
+            let mut pg = vec![0.0; n_groups];
+            let mut sx = vec![0.0; n_groups];
+            for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
+                pg[g as usize] += p;
+                sx[g as usize] += p * x;
+            }
+            // Each group's own index about its own mean.
+            let mut own = vec![0.0; n_groups];
+            for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
+                let g = g as usize;
+                let mu = sx[g] / pg[g];
+                if mu > 0.0 {
+                    own[g] += term(x, p / pg[g], mu) / ln_base;
+                }
+            }
+            (pg, sx, own, n_groups)
         }
-        None => (vec![0; d.len()], 1),
+        None => {
+            // One group: its own index is the total when the reference is the
+            // weighted mean; otherwise one more pass about the mean.
+            let own = if m == d.mean {
+                total
+            } else {
+                d.values
+                    .iter()
+                    .zip(&d.shares)
+                    .map(|(&x, &p)| term(x, p, d.mean))
+                    .sum::<f64>()
+                    / ln_base
+            };
+            (vec![1.0], vec![d.mean], vec![own], 1)
+        }
     };
-    let mut pg = vec![0.0; n_groups];
-    let mut sx = vec![0.0; n_groups];
-    for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
-        pg[g as usize] += p;
-        sx[g as usize] += p * x;
-    }
     let mu: Vec<f64> = pg
         .iter()
         .zip(&sx)
         .map(|(&p, &s)| if p > 0.0 { s / p } else { f64::NAN })
         .collect();
-    // Each group's own index about its own mean.
-    let mut own = vec![0.0; n_groups];
-    for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
-        let g = g as usize;
-        if mu[g] > 0.0 {
-            own[g] += term(x, p / pg[g], mu[g]) / ln_base;
-        }
-    }
+    let mut own = own;
     let mut group_within = vec![0.0; n_groups];
     let mut group_between = vec![0.0; n_groups];
     for g in 0..n_groups {
