@@ -18,11 +18,13 @@
 //! partial autocorrelations by tanh and the Durbin-Levinson recursion (so every
 //! candidate is stationary and invertible; R transforms only the AR part, and the
 //! Gaussian likelihood of a non-invertible MA equals that of its invertible mirror),
-//! also from the two best points of a coarse grid of partial autocorrelations (the
+//! also from the two best points of a coarse grid of partial autocorrelations and, with
+//! both AR and MA terms, from the near-cancelling corner φ₁ = −θ₁ = tanh 2 (the
 //! likelihood can have several local maxima); the best BFGS end point is polished by
-//! Nelder-Mead. An end point from a grid start with an AR root within 1.01 of the unit
-//! circle never replaces the one from the CSS start: there the mean or drift is not
-//! identified and the likelihood creeps towards the stationarity boundary.
+//! Nelder-Mead. In models with a mean or drift, an end point from a grid start with an
+//! AR root within 1.01 of the unit circle never replaces the one from the CSS start:
+//! there the mean or drift is not identified and the likelihood creeps towards the
+//! stationarity boundary.
 //!
 //! Forecasts and limits: Kalman prediction from the last filtered state (R's
 //! `KalmanForecast`), plus x′β at the future times; variance σ²·F_h with
@@ -798,12 +800,22 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
     }
     grid.sort_by(|a, b| a.0.total_cmp(&b.0));
     starts.extend(grid.into_iter().take(2).map(|(_, u)| u));
-    // An optimum with an AR root within 1.01 of the unit circle is degenerate (the mean
-    // or drift is no longer identified and the likelihood creeps up towards the
-    // boundary). One reached from a grid start never replaces the optimum from the CSS
+    // With AR and MA terms, the near-cancelling corner φ₁ ≈ 1, θ₁ ≈ −1 (a trend
+    // mimicked by an AR root next to an MA root) is a frequent separate maximum on
+    // trending series that no grid point's value announces.
+    if s.p > 0 && s.q > 0 {
+        let mut u = vec![0.0; m];
+        u[0] = 2.0;
+        u[s.p] = 2.0;
+        u.extend_from_slice(&beta_u);
+        starts.push(u);
+    }
+    // With a mean or drift, an optimum with an AR root within 1.01 of the unit circle
+    // is degenerate (the mean or drift is no longer identified and the likelihood
+    // creeps up towards the boundary). One reached from a grid start never replaces the optimum from the CSS
     // start (R's path); among the rest, the higher likelihood wins.
     let on_boundary = |u: &[f64]| -> bool {
-        if s.p == 0 {
+        if s.p == 0 || s.n_xreg() == 0 {
             return false;
         }
         let (phi, _, _) = pr.decode(u);
