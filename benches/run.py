@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -244,8 +245,15 @@ def load_results() -> dict[str, Any]:
     return {"machine": {}, "date": None, "cases": {}}
 
 
-def save_results(results: dict[str, Any]) -> None:
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+def update_results(change: Callable[..., None], *args: Any) -> dict[str, Any]:
+    """``change(results, *args)`` on the results as they are on disk now, written back
+    at once, so that runs of other modules finishing meanwhile are not overwritten."""
+    results = load_results()
+    change(results, *args)
+    tmp = RESULTS.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=1) + "\n")
+    tmp.replace(RESULTS)
+    return results
 
 
 def log(msg: str) -> None:
@@ -269,10 +277,25 @@ def merge_rounds(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_case(module: str, case: dict[str, Any], quick: bool, results: dict[str, Any]) -> bool:
+def record(
+    results: dict[str, Any],
+    module: str,
+    case: dict[str, Any],
+    size: int,
+    machine: dict[str, Any],
+    sides: dict[str, Any],
+) -> None:
+    """Store the timings of one case at one size."""
+    today = dt.date.today().isoformat()
+    results.update(machine=machine, date=today)
+    entry = results["cases"].setdefault(f"{module}/{case['name']}", {})
+    entry.update(module=module, description=case["description"], peer_name=case["peer_name"])
+    entry.setdefault("results", {})[str(size)] = {"date": today, "machine": machine, **sides}
+
+
+def run_case(module: str, case: dict[str, Any], quick: bool, machine: dict[str, Any]) -> bool:
+    """Check, then time, one case at each of its sizes; record each size as it ends."""
     case_id = f"{module}/{case['name']}"
-    entry = {"module": module, "description": case["description"], "peer_name": case["peer_name"]}
-    entry["results"] = results["cases"].get(case_id, {}).get("results", {})
     flag = ["quick"] if quick else []
     ok = True
     for size in case["sizes"]:
@@ -296,19 +319,12 @@ def run_case(module: str, case: dict[str, Any], quick: bool, results: dict[str, 
             ok = False
             continue
         h, p = merge_rounds(rounds["hrh"]), merge_rounds(rounds["peer"])
-        entry["results"][str(size)] = {
-            "date": dt.date.today().isoformat(),
-            "machine": results["machine"],
-            "hrh": h,
-            "peer": p,
-        }
-        results["cases"][case_id] = entry
+        update_results(record, module, case, size, machine, {"hrh": h, "peer": p})
         log(
             f"{case_id} n={size:,}: hrh {fmt_time(h['best_s'])} (+{h['peak_mib']:.0f} MiB), "
             f"peer {fmt_time(p['best_s'])} (+{p['peak_mib']:.0f} MiB), "
             f"time ratio {p['best_s'] / h['best_s']:.2f}"
         )
-        save_results(results)
     return ok
 
 
@@ -372,7 +388,7 @@ def render(results: dict[str, Any]) -> str:
         others = {fmt_machine(r["machine"]) for r in runs.values() if r["machine"] != m}
         dates = sorted({r["date"] for r in runs.values()})
         lines += [f"Run: {', '.join(dates)}."]
-        lines += [f"Other machine: {o}." for o in sorted(others)]
+        lines += [f"Some sizes measured on: {o}." for o in sorted(others)]
         lines += [
             "",
             "| size | hrh | peer | ratio | hrh peak MiB | peer peak MiB | memory ratio |",
@@ -402,32 +418,34 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    results = load_results()
-    info = in_child("info")
-    if "error" in info:
-        log(f"could not import the benchmarked libraries:\n{info['error']}")
+    machine = in_child("info")
+    if "error" in machine:
+        log(f"could not import the benchmarked libraries:\n{machine['error']}")
         return 1
-    results["machine"] = info
-    results["date"] = dt.date.today().isoformat()
-
     declared = in_child("list", *(["quick"] if args.quick else []))
     if "error" in declared:
         log(f"could not load the bench modules:\n{declared['error']}")
         return 1
+    ids = [f"{m}/{c['name']}" for m, cases in declared.items() for c in cases]
     if args.only and not any(
         selected(m, c["name"], args.only) for m, cases in declared.items() for c in cases
     ):
         log(f"--only {' '.join(args.only)}: no such module or case")
         return 1
+
     ok = True
     for module, cases in declared.items():
         for case in cases:
             if selected(module, case["name"], args.only):
-                ok &= run_case(module, case, args.quick, results)
-    if not args.only:  # forget cases no module declares any more
-        ids = {f"{m}/{c['name']}" for m, cases in declared.items() for c in cases}
-        results["cases"] = {k: v for k, v in results["cases"].items() if k in ids}
-    save_results(results)
+                ok &= run_case(module, case, args.quick, machine)
+
+    def tidy(results: dict[str, Any]) -> None:
+        """Cases in declaration order; a full run forgets those no module declares."""
+        cases = results["cases"]
+        kept = [k for k in cases if k not in ids] if args.only else []
+        results["cases"] = {k: cases[k] for k in [*ids, *kept] if k in cases}
+
+    results = update_results(tidy)
     REPORT.write_text(render(results))
     log(f"wrote {REPORT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
     return 0 if ok else 1
