@@ -105,6 +105,63 @@ impl Rng {
         self.uniform() < p
     }
 
+    /// Gamma deviate with the given shape (scale 1): Marsaglia and Tsang (2000), "A simple
+    /// method for generating gamma variables", ACM TOMS 26(3), with the `U^(1/shape)` boost
+    /// for shape < 1.
+    pub fn gamma(&mut self, shape: f64) -> f64 {
+        if shape < 1.0 {
+            let u = self.uniform_open();
+            return self.gamma(shape + 1.0) * u.powf(1.0 / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = 1.0 + c * x;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = self.uniform_open();
+            if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+                return d * v;
+            }
+        }
+    }
+
+    /// Beta(a, b) deviate as `X / (X + Y)` with `X ~ Gamma(a)`, `Y ~ Gamma(b)`.
+    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        let y = self.gamma(b);
+        x / (x + y)
+    }
+
+    /// Binomial(n, p) deviate by sequential inversion (exact; expected cost O(n min(p, 1 - p))).
+    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        if n == 0 || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        if p > 0.5 {
+            return n - self.binomial(n, 1.0 - p);
+        }
+        // Geometric waiting times between successes (Devroye 1986, X.4.3): count the
+        // successes whose cumulative waiting time stays within n trials.
+        let log_q = (-p).ln_1p();
+        let mut trials = 0u64;
+        let mut successes = 0u64;
+        loop {
+            let gap = (self.uniform_open().ln() / log_q).floor() as u64 + 1;
+            trials = trials.saturating_add(gap);
+            if trials > n {
+                return successes;
+            }
+            successes += 1;
+        }
+    }
+
     /// Index drawn with probability proportional to `weights` (all >= 0, sum > 0).
     pub fn categorical(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();

@@ -1,5 +1,16 @@
-//! Workforce planning: staffing need from workload (WISN).
+//! Workforce planning: stock-and-flow projection of supply, demand from norms, quotas,
+//! service use or workload, Monte Carlo uncertainty, policies and their cost.
 //!
+//! - [`scenario`]: the scenario document (serde) and its compiled model;
+//! - [`param`]: numbers that may be distributions or differ by region;
+//! - [`simulate`]: the yearly stock-and-flow engine and the Monte Carlo driver;
+//! - [`quantile`]: exact and streaming (P²) quantiles over draws;
+//! - [`markov`]: transition matrices estimated from panels;
 //! - [`wisn`]: the WHO Workload Indicators of Staffing Need method.
 
+pub mod markov;
+pub mod param;
+pub mod quantile;
+pub mod scenario;
+pub mod simulate;
 pub mod wisn;

@@ -1,0 +1,1 @@
+//! Transition matrices estimated from a panel.

@@ -1,0 +1,165 @@
+//! Quantiles of Monte Carlo draws: exact (all draws kept) or streaming with the extended
+//! P² algorithm, whose memory does not grow with the number of draws.
+//!
+//! References: Jain, R. and Chlamtac, I. (1985). The P² algorithm for dynamic calculation
+//! of quantiles and histograms without storing observations. CACM 28(10), 1076-1085.
+//! Raatikainen, K. E. E. (1987). Simultaneous estimation of several percentiles.
+//! Simulation 49(4), 159-164.
+
+/// The quantiles reported for every projected number.
+pub const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+const M: usize = 2 * PROBS.len() + 3;
+
+/// Sample quantile of sorted data, R's type 7 (numpy's default `linear`).
+pub fn type7(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Streaming estimator of [`PROBS`] (extended P², 13 markers). Exact while it has seen
+/// fewer than 13 values.
+#[derive(Clone, Debug)]
+pub struct P2 {
+    n: usize,
+    q: [f64; M],
+    pos: [f64; M],
+}
+
+fn desired() -> [f64; M] {
+    let mut d = [0.0; M];
+    d[M - 1] = 1.0;
+    for (j, &p) in PROBS.iter().enumerate() {
+        d[2 * j + 2] = p;
+        let prev = if j == 0 { 0.0 } else { PROBS[j - 1] };
+        d[2 * j + 1] = 0.5 * (prev + p);
+    }
+    d[M - 2] = 0.5 * (PROBS[PROBS.len() - 1] + 1.0);
+    d
+}
+
+impl Default for P2 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl P2 {
+    /// An empty estimator.
+    pub fn new() -> Self {
+        P2 {
+            n: 0,
+            q: [0.0; M],
+            pos: [0.0; M],
+        }
+    }
+
+    /// Add one value (NaN values must be filtered by the caller).
+    pub fn push(&mut self, x: f64) {
+        if self.n < M {
+            self.q[self.n] = x;
+            self.n += 1;
+            if self.n == M {
+                self.q.sort_by(f64::total_cmp);
+                for (i, p) in self.pos.iter_mut().enumerate() {
+                    *p = (i + 1) as f64;
+                }
+            }
+            return;
+        }
+        let q = &mut self.q;
+        let pos = &mut self.pos;
+        let k = if x < q[0] {
+            q[0] = x;
+            0
+        } else if x >= q[M - 1] {
+            q[M - 1] = x;
+            M - 2
+        } else {
+            (0..M - 1).find(|&i| x < q[i + 1]).unwrap_or(M - 2)
+        };
+        for p in pos.iter_mut().skip(k + 1) {
+            *p += 1.0;
+        }
+        self.n += 1;
+        let dp = desired();
+        let n = self.n as f64;
+        for i in 1..M - 1 {
+            let want = 1.0 + (n - 1.0) * dp[i];
+            let d = want - pos[i];
+            if (d >= 1.0 && pos[i + 1] - pos[i] > 1.0) || (d <= -1.0 && pos[i - 1] - pos[i] < -1.0)
+            {
+                let s = d.signum();
+                let parabolic = q[i]
+                    + s / (pos[i + 1] - pos[i - 1])
+                        * ((pos[i] - pos[i - 1] + s) * (q[i + 1] - q[i]) / (pos[i + 1] - pos[i])
+                            + (pos[i + 1] - pos[i] - s) * (q[i] - q[i - 1])
+                                / (pos[i] - pos[i - 1]));
+                q[i] = if q[i - 1] < parabolic && parabolic < q[i + 1] {
+                    parabolic
+                } else {
+                    let j = if s > 0.0 { i + 1 } else { i - 1 };
+                    q[i] + s * (q[j] - q[i]) / (pos[j] - pos[i])
+                };
+                pos[i] += s;
+            }
+        }
+    }
+
+    /// The current estimates of [`PROBS`].
+    pub fn quantiles(&self) -> [f64; 5] {
+        let mut out = [f64::NAN; 5];
+        if self.n == 0 {
+            return out;
+        }
+        if self.n < M {
+            let mut v = self.q[..self.n].to_vec();
+            v.sort_by(f64::total_cmp);
+            for (o, &p) in out.iter_mut().zip(&PROBS) {
+                *o = type7(&v, p);
+            }
+        } else {
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = self.q[2 * j + 2];
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn exact_below_thirteen() {
+        let mut p = P2::new();
+        for x in [5.0, 1.0, 3.0, 2.0, 4.0] {
+            p.push(x);
+        }
+        assert_eq!(p.quantiles(), [1.2, 2.0, 3.0, 4.0, 4.8]);
+    }
+
+    #[test]
+    fn close_to_exact_on_many_draws() {
+        let mut rng = Rng::stream(3, 0);
+        let mut p = P2::new();
+        let mut all = Vec::new();
+        for _ in 0..5000 {
+            let x = rng.normal() * 10.0 + 100.0;
+            p.push(x);
+            all.push(x);
+        }
+        all.sort_by(f64::total_cmp);
+        for (est, &pr) in p.quantiles().iter().zip(&PROBS) {
+            let exact = type7(&all, pr);
+            assert!((est - exact).abs() < 0.5, "p={pr}: {est} vs {exact}");
+        }
+    }
+}

@@ -1,0 +1,1463 @@
+//! The scenario document: its schema (serde), checks with the path of every bad key, and
+//! the compiled [`Model`] the simulator runs.
+//!
+//! The document is JSON here (the Python layer also reads TOML and turns tables into
+//! records). Unknown keys and wrong types are rejected by serde with the key's path
+//! (`cadres[1].attrition.rate`); impossible values (a rate outside [0, 1], a retirement age
+//! below the entry age, a region that does not exist) are rejected by [`compile`] with the
+//! same kind of path.
+
+use serde::Deserialize;
+
+use super::param::{ByRegion, Dist};
+use crate::error::{Error, Result};
+
+/// The top of a scenario document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDoc {
+    /// A label for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Currency label for costs.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The year of the starting stock.
+    pub start_year: i32,
+    /// Number of years projected after `start_year`.
+    pub horizon: u32,
+    /// Region names.
+    pub regions: Vec<String>,
+    /// Youngest age tracked (default 18).
+    #[serde(default = "default_min_age")]
+    pub min_age: u32,
+    /// Cadres and their grades, flows and demand.
+    pub cadres: Vec<CadreDoc>,
+    /// Starting stock, one record per region, cadre, grade and (optionally) age.
+    #[serde(default)]
+    pub stock: Vec<StockRow>,
+    /// Migration between regions: annual share of a region's staff moving to another.
+    #[serde(default)]
+    pub migration: Vec<MigrationDoc>,
+    /// Population, for demand.
+    #[serde(default)]
+    pub population: Option<PopulationDoc>,
+    /// Named policies that a simulation can switch on.
+    #[serde(default)]
+    pub policies: Vec<PolicyDoc>,
+}
+
+fn default_min_age() -> u32 {
+    18
+}
+
+/// One cadre.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadreDoc {
+    pub name: String,
+    /// Grades from lowest to highest (default: one grade, "all").
+    #[serde(default)]
+    pub grades: Option<Vec<String>>,
+    /// Age at which everyone still in post retires.
+    pub retirement_age: u32,
+    /// Annual probability of death in service (default 0).
+    #[serde(default)]
+    pub death_rate: Option<Dist>,
+    /// Annual probability of leaving for any other reason.
+    pub attrition: AttritionDoc,
+    /// New staff per year.
+    #[serde(default)]
+    pub entrants: Option<EntrantsDoc>,
+    /// Training programmes that move staff up a grade.
+    #[serde(default)]
+    pub training: Vec<TrainingDoc>,
+    /// How need for this cadre is computed.
+    #[serde(default)]
+    pub demand: Option<DemandDoc>,
+    /// Cost of one person-year (default 0).
+    #[serde(default)]
+    pub salary: f64,
+    /// Age profile used to spread stock records given without an age.
+    #[serde(default)]
+    pub stock_age: Option<AgeDoc>,
+}
+
+/// Attrition hazard of a cadre.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttritionDoc {
+    /// Annual probability of leaving (all ages unless `by_age` says otherwise).
+    pub rate: ByRegion,
+    /// Rates for age bands: each applies from its `from` age up to the next band.
+    #[serde(default)]
+    pub by_age: Vec<AgeRate>,
+    /// Multiplier of the hazard per grade (default 1 for every grade).
+    #[serde(default)]
+    pub grade_multipliers: Option<Vec<Dist>>,
+}
+
+/// An attrition rate from an age on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeRate {
+    pub from: u32,
+    pub rate: Dist,
+}
+
+/// Inflow of new staff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntrantsDoc {
+    /// Entrants per year in the first projected year.
+    pub per_year: ByRegion,
+    /// Annual growth of the number of entrants (default 0).
+    #[serde(default)]
+    pub growth: Option<Dist>,
+    /// Grade at entry (default the first).
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// Age of entrants.
+    pub age: AgeDoc,
+}
+
+/// An age distribution: one age, a discretised normal, or shares by age.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeDoc {
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub ages: Option<Vec<u32>>,
+    #[serde(default)]
+    pub shares: Option<Vec<f64>>,
+}
+
+/// A training programme: staff of `from_grade` leave for `duration` years and come back
+/// at `to_grade` with probability `return_rate`, then serve a bond.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingDoc {
+    /// Name used by policies (default `"<from_grade>-><to_grade>"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from_grade: String,
+    pub to_grade: String,
+    /// Staff sent per year (capped by the eligible stock).
+    pub places: ByRegion,
+    /// Years away.
+    pub duration: u32,
+    /// Probability of coming back (default 1).
+    #[serde(default)]
+    pub return_rate: Option<Dist>,
+    /// Oldest age at which staff are sent (default: retirement age - duration - 2, so that
+    /// everyone returns before retiring).
+    #[serde(default)]
+    pub max_age: Option<u32>,
+    /// Years of bonded service after return (default 0).
+    #[serde(default)]
+    pub bond_years: u32,
+    /// Annual attrition during the bond (default: the cadre's attrition).
+    #[serde(default)]
+    pub rate_during_bond: Option<Dist>,
+    /// Years after the bond ends with a different attrition rate (default 0).
+    #[serde(default)]
+    pub years_after_bond: u32,
+    /// Annual attrition in the years after the bond.
+    #[serde(default)]
+    pub rate_after_bond: Option<Dist>,
+    /// Cost per trainee per year away.
+    #[serde(default)]
+    pub cost_per_trainee_year: f64,
+    /// One-off cost per trainee sent.
+    #[serde(default)]
+    pub cost_one_off: f64,
+}
+
+/// Demand for a cadre.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandDoc {
+    /// `norm` (staff per 1,000 population), `quota` (a fixed number), `service_use`
+    /// (visits per capita x hours per visit / available hours) or `wisn` (required staff
+    /// in the start year, from `hrh.wisn`, growing with population).
+    pub method: String,
+    #[serde(default)]
+    pub per_1000: Option<ByRegion>,
+    #[serde(default)]
+    pub quota: Option<ByRegion>,
+    #[serde(default)]
+    pub visits_per_capita: Option<ByRegion>,
+    #[serde(default)]
+    pub hours_per_visit: Option<Dist>,
+    #[serde(default)]
+    pub available_hours: Option<Dist>,
+    #[serde(default)]
+    pub required: Option<ByRegion>,
+}
+
+/// A stock record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockRow {
+    pub region: String,
+    pub cadre: String,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    pub age: Option<u32>,
+    pub count: f64,
+}
+
+/// A migration flow.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationDoc {
+    /// Cadre (default: every cadre).
+    #[serde(default)]
+    pub cadre: Option<String>,
+    pub from: String,
+    pub to: String,
+    /// Annual share of `from`'s staff moving to `to`.
+    pub rate: Dist,
+}
+
+/// Population: a base with growth, or a table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationDoc {
+    #[serde(default)]
+    pub base: Option<ByRegion>,
+    #[serde(default)]
+    pub growth: Option<ByRegion>,
+    #[serde(default)]
+    pub table: Vec<PopulationRow>,
+}
+
+/// A population record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationRow {
+    pub region: String,
+    pub year: i32,
+    pub population: f64,
+}
+
+/// A named policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    pub name: String,
+    /// First year the policy acts on (default start_year + 1).
+    #[serde(default)]
+    pub from_year: Option<i32>,
+    /// Multiply attrition (e.g. 0.8 for an incentive that cuts it by a fifth).
+    #[serde(default)]
+    pub attrition_multiplier: Vec<ChangeDoc>,
+    /// Replace the places of a training programme.
+    #[serde(default)]
+    pub training_places: Vec<ChangeDoc>,
+    /// Add entrants per year.
+    #[serde(default)]
+    pub extra_entrants: Vec<ChangeDoc>,
+    /// Replace the quota (demand method `quota`) or set the demand to a number.
+    #[serde(default)]
+    pub quota: Vec<ChangeDoc>,
+    /// What the policy costs.
+    #[serde(default)]
+    pub costs: Vec<CostDoc>,
+}
+
+/// One change made by a policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDoc {
+    #[serde(default)]
+    pub cadre: Option<String>,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub programme: Option<String>,
+    pub value: Dist,
+}
+
+/// A cost of a policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostDoc {
+    /// Label in the cost table.
+    pub item: String,
+    /// `per_person_year` (staff in post), `one_off_per_entrant` (entrants and training
+    /// returners arriving in the grade), `one_off_per_trainee`, `per_trainee_year`,
+    /// `fixed_per_year`.
+    pub kind: String,
+    #[serde(default)]
+    pub cadre: Option<String>,
+    #[serde(default)]
+    pub grade: Option<String>,
+    pub amount: f64,
+}
+
+// ----------------------------------------------------------------------------- the model
+
+/// What a parameter may be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Range {
+    /// A probability in [0, 1].
+    Rate,
+    /// A count or multiplier >= 0.
+    NonNegative,
+    /// Any number (a growth rate above -1).
+    Growth,
+}
+
+/// A parameter to sample once per draw.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub dist: Dist,
+    pub lower: f64,
+    pub path: String,
+}
+
+/// Index into the parameter vector of a draw.
+pub type P = usize;
+
+/// A training programme, compiled.
+#[derive(Clone, Debug)]
+pub struct Programme {
+    pub name: String,
+    pub from: usize,
+    pub to: usize,
+    pub places: Vec<P>,
+    pub duration: usize,
+    pub return_rate: P,
+    /// Highest age index eligible.
+    pub max_age: usize,
+    /// First post-training state of this programme.
+    pub s_offset: usize,
+    pub bond: usize,
+    pub during: Option<P>,
+    pub after_years: usize,
+    pub after: Option<P>,
+    pub cost_year: f64,
+    pub cost_one_off: f64,
+}
+
+/// Demand, compiled.
+#[derive(Clone, Debug)]
+pub enum Demand {
+    None,
+    Norm(Vec<P>),
+    Quota(Vec<P>),
+    ServiceUse {
+        visits: Vec<P>,
+        hours: P,
+        available: P,
+    },
+    Wisn(Vec<P>),
+}
+
+/// Entrants, compiled.
+#[derive(Clone, Debug)]
+pub struct Entrants {
+    pub per_year: Vec<P>,
+    pub growth: P,
+    pub grade: usize,
+    pub age_shares: Vec<f64>,
+}
+
+/// A cadre, compiled.
+#[derive(Clone, Debug)]
+pub struct Cadre {
+    pub name: String,
+    pub grades: Vec<String>,
+    /// Post-training states: 0 = not recently trained, then one per bond / after-bond
+    /// year of each programme.
+    pub n_s: usize,
+    /// Age index at which staff retire (ages at or above it are not in post).
+    pub retire_idx: usize,
+    pub death: P,
+    pub attrition: Vec<P>,
+    /// (first age index, rate) bands.
+    pub by_age: Vec<(usize, P)>,
+    pub grade_mult: Vec<P>,
+    pub entrants: Option<Entrants>,
+    pub programmes: Vec<Programme>,
+    pub demand: Demand,
+    pub salary: f64,
+    /// Offset of this cadre's block inside a region's state.
+    pub offset: usize,
+}
+
+impl Cadre {
+    /// Cells in one region: grades x states x ages.
+    pub fn size(&self, n_ages: usize) -> usize {
+        self.grades.len() * self.n_s * n_ages
+    }
+}
+
+/// A migration flow, compiled.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub cadre: Option<usize>,
+    pub from: usize,
+    pub to: usize,
+    pub rate: P,
+}
+
+/// Population, compiled.
+#[derive(Clone, Debug)]
+pub enum Population {
+    None,
+    Growth { base: Vec<P>, growth: Vec<P> },
+    Table(Vec<Vec<f64>>),
+}
+
+/// A cost item, compiled.
+#[derive(Clone, Debug)]
+pub struct Cost {
+    pub item: String,
+    pub kind: CostKind,
+    pub cadre: Option<usize>,
+    pub grade: Option<usize>,
+    pub amount: f64,
+}
+
+/// Kinds of cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CostKind {
+    PerPersonYear,
+    OneOffPerEntrant,
+    OneOffPerTrainee,
+    PerTraineeYear,
+    FixedPerYear,
+}
+
+/// A change made by a policy, compiled.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub cadre: Option<usize>,
+    pub grade: Option<usize>,
+    pub region: Option<usize>,
+    pub programme: Option<usize>,
+    pub value: P,
+}
+
+/// A policy, compiled.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub name: String,
+    pub from_year: i32,
+    pub attrition_multiplier: Vec<Change>,
+    pub training_places: Vec<Change>,
+    pub extra_entrants: Vec<Change>,
+    pub quota: Vec<Change>,
+    pub costs: Vec<Cost>,
+}
+
+/// A checked scenario, ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub currency: String,
+    pub start_year: i32,
+    pub horizon: usize,
+    pub regions: Vec<String>,
+    pub min_age: u32,
+    pub n_ages: usize,
+    pub cadres: Vec<Cadre>,
+    /// Cells per region (sum of cadre sizes).
+    pub region_size: usize,
+    pub params: Vec<Param>,
+    pub migration: Vec<Migration>,
+    pub population: Population,
+    pub policies: Vec<Policy>,
+    /// Starting stock, `regions x region_size`.
+    pub stock: Vec<f64>,
+}
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Scenario {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Parse a JSON scenario document; serde errors carry the path of the bad key.
+pub fn parse(json: &str) -> Result<ScenarioDoc> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut msg = inner.to_string();
+        // serde_json appends " at line L column C", which means nothing for a dict or TOML.
+        if let Some(i) = msg.rfind(" at line ") {
+            msg.truncate(i);
+        }
+        err(if path == "." { String::new() } else { path }, msg)
+    })
+}
+
+/// Parse and compile a JSON scenario document.
+pub fn from_json(json: &str) -> Result<Model> {
+    compile(parse(json)?)
+}
+
+struct Builder {
+    params: Vec<Param>,
+    regions: Vec<String>,
+}
+
+impl Builder {
+    fn param(&mut self, d: &Dist, path: String, range: Range) -> Result<P> {
+        let (lo, hi) = d.support();
+        let lower = match range {
+            Range::Rate => {
+                if let Dist::Normal { .. } | Dist::LogNormal { .. } = d {
+                    return Err(err(
+                        path,
+                        "a rate must lie in [0, 1]: use a beta, uniform or empirical distribution",
+                    ));
+                }
+                if !(lo >= 0.0 && hi <= 1.0) {
+                    return Err(err(
+                        path,
+                        format!("a rate must lie in [0, 1], got {}", show(d)),
+                    ));
+                }
+                0.0
+            }
+            Range::NonNegative => {
+                if let Dist::Normal { mean, .. } = d {
+                    if *mean <= 0.0 {
+                        return Err(err(
+                            path,
+                            format!(
+                                "must be >= 0, but a normal with mean {mean} is mostly negative"
+                            ),
+                        ));
+                    }
+                } else if lo < 0.0 {
+                    return Err(err(path, format!("must be >= 0, got {}", show(d))));
+                }
+                0.0
+            }
+            Range::Growth => {
+                if let Dist::Normal { .. } = d {
+                    -1.0
+                } else if lo <= -1.0 {
+                    return Err(err(
+                        path,
+                        format!("a growth rate must be > -1, got {}", show(d)),
+                    ));
+                } else {
+                    f64::NEG_INFINITY
+                }
+            }
+        };
+        self.params.push(Param {
+            dist: d.clone(),
+            lower,
+            path,
+        });
+        Ok(self.params.len() - 1)
+    }
+
+    fn fixed(&mut self, v: f64, path: String) -> P {
+        self.params.push(Param {
+            dist: Dist::Fixed(v),
+            lower: f64::NEG_INFINITY,
+            path,
+        });
+        self.params.len() - 1
+    }
+
+    fn by_region(&mut self, b: &ByRegion, path: &str, range: Range) -> Result<Vec<P>> {
+        match b {
+            ByRegion::All(d) => {
+                let p = self.param(d, path.to_string(), range)?;
+                Ok(vec![p; self.regions.len()])
+            }
+            ByRegion::Each(items) => {
+                let mut out: Vec<Option<P>> = vec![None; self.regions.len()];
+                let mut default = None;
+                for (name, d) in items {
+                    let sub = format!("{path}.{name}");
+                    if name == "*" {
+                        default = Some(self.param(d, sub, range)?);
+                        continue;
+                    }
+                    let r = self.region(name, &sub)?;
+                    out[r] = Some(self.param(d, sub, range)?);
+                }
+                out.iter()
+                    .enumerate()
+                    .map(|(r, p)| {
+                        p.or(default).ok_or_else(|| {
+                            err(
+                                path,
+                                format!(
+                                    "no value for region '{}' (name every region, or give a default under \"*\")",
+                                    self.regions[r]
+                                ),
+                            )
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    fn region(&self, name: &str, path: &str) -> Result<usize> {
+        self.regions.iter().position(|r| r == name).ok_or_else(|| {
+            err(
+                path,
+                format!(
+                    "unknown region '{name}' (regions: {})",
+                    self.regions.join(", ")
+                ),
+            )
+        })
+    }
+}
+
+fn show(d: &Dist) -> String {
+    match d {
+        Dist::Fixed(v) => format!("{v}"),
+        other => {
+            let (lo, hi) = other.support();
+            format!("a distribution over [{lo}, {hi}]")
+        }
+    }
+}
+
+fn lookup(names: &[String], name: &str, what: &str, path: &str) -> Result<usize> {
+    names.iter().position(|n| n == name).ok_or_else(|| {
+        err(
+            path,
+            format!("unknown {what} '{name}' (known: {})", names.join(", ")),
+        )
+    })
+}
+
+fn unique(names: &[String], path: &str, what: &str) -> Result<()> {
+    for (i, n) in names.iter().enumerate() {
+        if n.is_empty() {
+            return Err(err(format!("{path}[{i}]"), format!("{what} name is empty")));
+        }
+        if names[..i].contains(n) {
+            return Err(err(
+                format!("{path}[{i}]"),
+                format!("duplicate {what} '{n}'"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn std_normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Shares over age indices `0..limit` (ages `min_age + i`).
+fn age_shares(
+    a: &AgeDoc,
+    min_age: u32,
+    limit: usize,
+    n_ages: usize,
+    path: &str,
+) -> Result<Vec<f64>> {
+    let mut shares = vec![0.0; n_ages];
+    let max_age = min_age + limit as u32 - 1;
+    match (a.mean, a.sd, &a.ages, &a.shares) {
+        (Some(mean), sd, None, None) => {
+            let sd = sd.unwrap_or(0.0);
+            if !(mean.is_finite() && sd >= 0.0 && sd.is_finite()) {
+                return Err(err(
+                    path,
+                    format!("needs a finite mean and sd >= 0, got mean {mean}, sd {sd}"),
+                ));
+            }
+            if mean < min_age as f64 || mean > max_age as f64 + 1.0 {
+                return Err(err(
+                    format!("{path}.mean"),
+                    format!("{mean} is outside the working ages {min_age} to {max_age}"),
+                ));
+            }
+            if sd == 0.0 {
+                let i = ((mean.floor() as u32).clamp(min_age, max_age) - min_age) as usize;
+                shares[i] = 1.0;
+            } else {
+                for (i, s) in shares.iter_mut().enumerate().take(limit) {
+                    let lo = (min_age as f64 + i as f64 - mean) / sd;
+                    *s = std_normal_cdf(lo + 1.0 / sd) - std_normal_cdf(lo);
+                }
+            }
+        }
+        (None, None, Some(ages), Some(sh)) => {
+            if ages.len() != sh.len() || ages.is_empty() {
+                return Err(err(
+                    format!("{path}.shares"),
+                    format!(
+                        "needs one share per age ({} ages, {} shares)",
+                        ages.len(),
+                        sh.len()
+                    ),
+                ));
+            }
+            for (j, (&age, &s)) in ages.iter().zip(sh).enumerate() {
+                if age < min_age || age > max_age {
+                    return Err(err(
+                        format!("{path}.ages[{j}]"),
+                        format!("age {age} is outside the working ages {min_age} to {max_age}"),
+                    ));
+                }
+                if !(s >= 0.0 && s.is_finite()) {
+                    return Err(err(
+                        format!("{path}.shares[{j}]"),
+                        format!("must be >= 0, got {s}"),
+                    ));
+                }
+                shares[(age - min_age) as usize] += s;
+            }
+        }
+        _ => return Err(err(path, "give either mean (and sd) or ages with shares")),
+    }
+    let total: f64 = shares.iter().sum();
+    if total.is_nan() || total <= 0.0 {
+        return Err(err(path, "the age shares sum to 0"));
+    }
+    shares.iter_mut().for_each(|s| *s /= total);
+    Ok(shares)
+}
+
+/// Check a parsed document and build the model.
+pub fn compile(doc: ScenarioDoc) -> Result<Model> {
+    if doc.horizon == 0 || doc.horizon > 200 {
+        return Err(err(
+            "horizon",
+            format!("must be between 1 and 200 years, got {}", doc.horizon),
+        ));
+    }
+    if doc.regions.is_empty() {
+        return Err(err("regions", "needs at least one region"));
+    }
+    unique(&doc.regions, "regions", "region")?;
+    if doc.cadres.is_empty() {
+        return Err(err("cadres", "needs at least one cadre"));
+    }
+    let cadre_names: Vec<String> = doc.cadres.iter().map(|c| c.name.clone()).collect();
+    unique(&cadre_names, "cadres", "cadre")?;
+    let min_age = doc.min_age;
+    let mut b = Builder {
+        params: Vec::new(),
+        regions: doc.regions.clone(),
+    };
+    let max_retire = doc
+        .cadres
+        .iter()
+        .map(|c| c.retirement_age)
+        .max()
+        .unwrap_or(0);
+    for (i, c) in doc.cadres.iter().enumerate() {
+        if c.retirement_age <= min_age || c.retirement_age > 100 {
+            return Err(err(
+                format!("cadres[{i}].retirement_age"),
+                format!(
+                    "{} must be above min_age ({min_age}) and at most 100",
+                    c.retirement_age
+                ),
+            ));
+        }
+    }
+    let n_ages = (max_retire - min_age) as usize;
+    let mut cadres = Vec::with_capacity(doc.cadres.len());
+    let mut offset = 0;
+    for (i, c) in doc.cadres.iter().enumerate() {
+        let path = format!("cadres[{i}]");
+        let grades = c.grades.clone().unwrap_or_else(|| vec!["all".to_string()]);
+        if grades.is_empty() {
+            return Err(err(format!("{path}.grades"), "needs at least one grade"));
+        }
+        unique(&grades, &format!("{path}.grades"), "grade")?;
+        let retire_idx = (c.retirement_age - min_age) as usize;
+        let death = match &c.death_rate {
+            Some(d) => b.param(d, format!("{path}.death_rate"), Range::Rate)?,
+            None => b.fixed(0.0, format!("{path}.death_rate")),
+        };
+        let attrition = b.by_region(
+            &c.attrition.rate,
+            &format!("{path}.attrition.rate"),
+            Range::Rate,
+        )?;
+        let mut by_age = Vec::new();
+        for (j, band) in c.attrition.by_age.iter().enumerate() {
+            let p = format!("{path}.attrition.by_age[{j}]");
+            if band.from < min_age || band.from >= c.retirement_age {
+                return Err(err(
+                    format!("{p}.from"),
+                    format!(
+                        "age {} is outside the working ages {min_age} to {}",
+                        band.from,
+                        c.retirement_age - 1
+                    ),
+                ));
+            }
+            if j > 0 && band.from <= c.attrition.by_age[j - 1].from {
+                return Err(err(
+                    format!("{p}.from"),
+                    "age bands must be in increasing order",
+                ));
+            }
+            by_age.push((
+                (band.from - min_age) as usize,
+                b.param(&band.rate, format!("{p}.rate"), Range::Rate)?,
+            ));
+        }
+        let grade_mult = match &c.attrition.grade_multipliers {
+            Some(m) => {
+                if m.len() != grades.len() {
+                    return Err(err(
+                        format!("{path}.attrition.grade_multipliers"),
+                        format!(
+                            "needs one multiplier per grade ({} grades, {} given)",
+                            grades.len(),
+                            m.len()
+                        ),
+                    ));
+                }
+                m.iter()
+                    .enumerate()
+                    .map(|(g, d)| {
+                        b.param(
+                            d,
+                            format!("{path}.attrition.grade_multipliers[{g}]"),
+                            Range::NonNegative,
+                        )
+                    })
+                    .collect::<Result<Vec<_>>>()?
+            }
+            None => (0..grades.len())
+                .map(|g| b.fixed(1.0, format!("{path}.grade[{g}]")))
+                .collect(),
+        };
+        let entrants = match &c.entrants {
+            None => None,
+            Some(e) => {
+                let p = format!("{path}.entrants");
+                let grade = match &e.grade {
+                    Some(g) => lookup(&grades, g, "grade", &format!("{p}.grade"))?,
+                    None => 0,
+                };
+                let growth = match &e.growth {
+                    Some(d) => b.param(d, format!("{p}.growth"), Range::Growth)?,
+                    None => b.fixed(0.0, format!("{p}.growth")),
+                };
+                Some(Entrants {
+                    per_year: b.by_region(
+                        &e.per_year,
+                        &format!("{p}.per_year"),
+                        Range::NonNegative,
+                    )?,
+                    growth,
+                    grade,
+                    age_shares: age_shares(
+                        &e.age,
+                        min_age,
+                        retire_idx,
+                        n_ages,
+                        &format!("{p}.age"),
+                    )?,
+                })
+            }
+        };
+        let mut programmes = Vec::new();
+        let mut n_s = 1;
+        for (j, t) in c.training.iter().enumerate() {
+            let p = format!("{path}.training[{j}]");
+            let from = lookup(&grades, &t.from_grade, "grade", &format!("{p}.from_grade"))?;
+            let to = lookup(&grades, &t.to_grade, "grade", &format!("{p}.to_grade"))?;
+            if t.duration == 0 || t.duration > 20 {
+                return Err(err(
+                    format!("{p}.duration"),
+                    format!("must be 1 to 20 years, got {}", t.duration),
+                ));
+            }
+            let duration = t.duration as usize;
+            let max_age = match t.max_age {
+                Some(a) => {
+                    if a < min_age || a + t.duration + 1 >= c.retirement_age {
+                        return Err(err(
+                            format!("{p}.max_age"),
+                            format!(
+                                "{a} must be at least min_age ({min_age}) and leave time to return before retirement at {} (max_age + duration + 1 < retirement_age)",
+                                c.retirement_age
+                            ),
+                        ));
+                    }
+                    (a - min_age) as usize
+                }
+                None => {
+                    if retire_idx < duration + 2 {
+                        return Err(err(format!("{p}.duration"), "longer than a working life"));
+                    }
+                    retire_idx - duration - 2
+                }
+            };
+            let name = t
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}->{}", t.from_grade, t.to_grade));
+            if programmes.iter().any(|q: &Programme| q.name == name) {
+                return Err(err(
+                    format!("{p}.name"),
+                    format!("duplicate programme '{name}'"),
+                ));
+            }
+            let opt_rate = |b: &mut Builder, d: &Option<Dist>, key: &str| -> Result<Option<P>> {
+                d.as_ref()
+                    .map(|d| b.param(d, format!("{p}.{key}"), Range::Rate))
+                    .transpose()
+            };
+            let return_rate = match &t.return_rate {
+                Some(d) => b.param(d, format!("{p}.return_rate"), Range::Rate)?,
+                None => b.fixed(1.0, format!("{p}.return_rate")),
+            };
+            let during = opt_rate(&mut b, &t.rate_during_bond, "rate_during_bond")?;
+            let after = opt_rate(&mut b, &t.rate_after_bond, "rate_after_bond")?;
+            if t.years_after_bond > 0 && after.is_none() {
+                return Err(err(
+                    format!("{p}.rate_after_bond"),
+                    "years_after_bond > 0 needs rate_after_bond",
+                ));
+            }
+            for (v, key) in [
+                (t.cost_per_trainee_year, "cost_per_trainee_year"),
+                (t.cost_one_off, "cost_one_off"),
+            ] {
+                if !(v >= 0.0 && v.is_finite()) {
+                    return Err(err(format!("{p}.{key}"), format!("must be >= 0, got {v}")));
+                }
+            }
+            let s_offset = n_s;
+            n_s += (t.bond_years + t.years_after_bond) as usize;
+            programmes.push(Programme {
+                name,
+                from,
+                to,
+                places: b.by_region(&t.places, &format!("{p}.places"), Range::NonNegative)?,
+                duration,
+                return_rate,
+                max_age,
+                s_offset,
+                bond: t.bond_years as usize,
+                during,
+                after_years: t.years_after_bond as usize,
+                after,
+                cost_year: t.cost_per_trainee_year,
+                cost_one_off: t.cost_one_off,
+            });
+        }
+        let demand = match &c.demand {
+            None => Demand::None,
+            Some(d) => compile_demand(&mut b, d, &format!("{path}.demand"))?,
+        };
+        if !(c.salary >= 0.0 && c.salary.is_finite()) {
+            return Err(err(
+                format!("{path}.salary"),
+                format!("must be >= 0, got {}", c.salary),
+            ));
+        }
+        let cadre = Cadre {
+            name: c.name.clone(),
+            grades,
+            n_s,
+            retire_idx,
+            death,
+            attrition,
+            by_age,
+            grade_mult,
+            entrants,
+            programmes,
+            demand,
+            salary: c.salary,
+            offset,
+        };
+        offset += cadre.size(n_ages);
+        cadres.push(cadre);
+    }
+    let region_size = offset;
+    let needs_population = cadres
+        .iter()
+        .any(|c| !matches!(c.demand, Demand::None | Demand::Quota(_)));
+    let population = compile_population(&mut b, &doc, needs_population)?;
+
+    // Starting stock.
+    let mut stock = vec![0.0; doc.regions.len() * region_size];
+    for (i, row) in doc.stock.iter().enumerate() {
+        let path = format!("stock[{i}]");
+        let r = b.region(&row.region, &format!("{path}.region"))?;
+        let ci = lookup(&cadre_names, &row.cadre, "cadre", &format!("{path}.cadre"))?;
+        let c = &cadres[ci];
+        let g = match &row.grade {
+            Some(g) => lookup(&c.grades, g, "grade", &format!("{path}.grade"))?,
+            None => 0,
+        };
+        if !(row.count >= 0.0 && row.count.is_finite()) {
+            return Err(err(
+                format!("{path}.count"),
+                format!("must be a number >= 0, got {}", row.count),
+            ));
+        }
+        let base = r * region_size + c.offset + g * c.n_s * n_ages;
+        match row.age {
+            Some(age) => {
+                if age < min_age || age >= min_age + c.retire_idx as u32 {
+                    return Err(err(
+                        format!("{path}.age"),
+                        format!(
+                            "age {age} is outside the working ages {min_age} to {} of cadre '{}'",
+                            min_age + c.retire_idx as u32 - 1,
+                            c.name
+                        ),
+                    ));
+                }
+                stock[base + (age - min_age) as usize] += row.count;
+            }
+            None => {
+                let default = AgeDoc {
+                    mean: None,
+                    sd: None,
+                    ages: Some((min_age..min_age + c.retire_idx as u32).collect()),
+                    shares: Some(vec![1.0; c.retire_idx]),
+                };
+                let doc_age = doc.cadres[ci].stock_age.as_ref().unwrap_or(&default);
+                let shares = age_shares(
+                    doc_age,
+                    min_age,
+                    c.retire_idx,
+                    n_ages,
+                    &format!("cadres[{ci}].stock_age"),
+                )?;
+                for (a, s) in shares.iter().enumerate() {
+                    stock[base + a] += row.count * s;
+                }
+            }
+        }
+    }
+
+    let mut migration = Vec::new();
+    for (i, m) in doc.migration.iter().enumerate() {
+        let path = format!("migration[{i}]");
+        let cadre = m
+            .cadre
+            .as_ref()
+            .map(|c| lookup(&cadre_names, c, "cadre", &format!("{path}.cadre")))
+            .transpose()?;
+        let from = b.region(&m.from, &format!("{path}.from"))?;
+        let to = b.region(&m.to, &format!("{path}.to"))?;
+        if from == to {
+            return Err(err(
+                format!("{path}.to"),
+                format!("'{}' is also the origin", m.to),
+            ));
+        }
+        let rate = b.param(&m.rate, format!("{path}.rate"), Range::Rate)?;
+        migration.push(Migration {
+            cadre,
+            from,
+            to,
+            rate,
+        });
+    }
+    // The shares leaving one region must not add up to more than everyone.
+    for (ci, c) in cadres.iter().enumerate() {
+        for r in 0..doc.regions.len() {
+            let hi: f64 = migration
+                .iter()
+                .filter(|m| m.from == r && m.cadre.is_none_or(|x| x == ci))
+                .map(|m| b.params[m.rate].dist.support().1)
+                .sum();
+            if hi > 1.0 {
+                return Err(err(
+                    "migration",
+                    format!(
+                        "the shares of cadre '{}' leaving '{}' can add up to {hi} > 1",
+                        c.name, doc.regions[r]
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut policies = Vec::new();
+    for (i, p) in doc.policies.iter().enumerate() {
+        policies.push(compile_policy(
+            &mut b,
+            p,
+            &format!("policies[{i}]"),
+            &cadres,
+            doc.start_year,
+        )?);
+        if doc.policies[..i].iter().any(|q| q.name == p.name) {
+            return Err(err(
+                format!("policies[{i}].name"),
+                format!("duplicate policy '{}'", p.name),
+            ));
+        }
+    }
+
+    Ok(Model {
+        name: doc.name.unwrap_or_else(|| "scenario".to_string()),
+        currency: doc.currency.unwrap_or_default(),
+        start_year: doc.start_year,
+        horizon: doc.horizon as usize,
+        regions: doc.regions,
+        min_age,
+        n_ages,
+        cadres,
+        region_size,
+        params: b.params,
+        migration,
+        population,
+        policies,
+        stock,
+    })
+}
+
+fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> {
+    let need = |v: &Option<ByRegion>, key: &str| -> Result<ByRegion> {
+        v.clone().ok_or_else(|| {
+            err(
+                format!("{path}.{key}"),
+                format!("method '{}' needs '{key}'", d.method),
+            )
+        })
+    };
+    let allowed: &[&str] = match d.method.as_str() {
+        "norm" => &["per_1000"],
+        "quota" => &["quota"],
+        "service_use" => &["visits_per_capita", "hours_per_visit", "available_hours"],
+        "wisn" => &["required"],
+        "none" => &[],
+        other => {
+            return Err(err(
+                format!("{path}.method"),
+                format!("unknown method '{other}' (norm, quota, service_use, wisn, none)"),
+            ))
+        }
+    };
+    let given = [
+        ("per_1000", d.per_1000.is_some()),
+        ("quota", d.quota.is_some()),
+        ("visits_per_capita", d.visits_per_capita.is_some()),
+        ("hours_per_visit", d.hours_per_visit.is_some()),
+        ("available_hours", d.available_hours.is_some()),
+        ("required", d.required.is_some()),
+    ];
+    for (k, g) in given {
+        if g && !allowed.contains(&k) {
+            return Err(err(
+                format!("{path}.{k}"),
+                format!("is not used by method '{}'", d.method),
+            ));
+        }
+    }
+    Ok(match d.method.as_str() {
+        "norm" => Demand::Norm(b.by_region(
+            &need(&d.per_1000, "per_1000")?,
+            &format!("{path}.per_1000"),
+            Range::NonNegative,
+        )?),
+        "quota" => Demand::Quota(b.by_region(
+            &need(&d.quota, "quota")?,
+            &format!("{path}.quota"),
+            Range::NonNegative,
+        )?),
+        "wisn" => Demand::Wisn(b.by_region(
+            &need(&d.required, "required")?,
+            &format!("{path}.required"),
+            Range::NonNegative,
+        )?),
+        "service_use" => {
+            let visits = b.by_region(
+                &need(&d.visits_per_capita, "visits_per_capita")?,
+                &format!("{path}.visits_per_capita"),
+                Range::NonNegative,
+            )?;
+            let hours = d.hours_per_visit.as_ref().ok_or_else(|| {
+                err(
+                    format!("{path}.hours_per_visit"),
+                    "method 'service_use' needs 'hours_per_visit'",
+                )
+            })?;
+            let avail = d.available_hours.as_ref().ok_or_else(|| {
+                err(
+                    format!("{path}.available_hours"),
+                    "method 'service_use' needs 'available_hours'",
+                )
+            })?;
+            let hours = b.param(hours, format!("{path}.hours_per_visit"), Range::NonNegative)?;
+            if avail.support().0 <= 0.0 && !matches!(avail, Dist::Normal { .. }) {
+                return Err(err(format!("{path}.available_hours"), "must be > 0"));
+            }
+            let available =
+                b.param(avail, format!("{path}.available_hours"), Range::NonNegative)?;
+            Demand::ServiceUse {
+                visits,
+                hours,
+                available,
+            }
+        }
+        _ => Demand::None,
+    })
+}
+
+fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Result<Population> {
+    let Some(p) = &doc.population else {
+        if needed {
+            return Err(err(
+                "population",
+                "demand by norm, service use or WISN needs a population",
+            ));
+        }
+        return Ok(Population::None);
+    };
+    if !p.table.is_empty() {
+        if p.base.is_some() || p.growth.is_some() {
+            return Err(err(
+                "population",
+                "give either a table or base with growth, not both",
+            ));
+        }
+        let years = doc.horizon as usize + 1;
+        let mut t = vec![vec![f64::NAN; years]; doc.regions.len()];
+        for (i, row) in p.table.iter().enumerate() {
+            let path = format!("population.table[{i}]");
+            let r = b.region(&row.region, &format!("{path}.region"))?;
+            let y = row.year - doc.start_year;
+            if y < 0 || y as usize >= years {
+                continue;
+            }
+            if !(row.population > 0.0 && row.population.is_finite()) {
+                return Err(err(
+                    format!("{path}.population"),
+                    format!("must be > 0, got {}", row.population),
+                ));
+            }
+            if !t[r][y as usize].is_nan() {
+                return Err(err(
+                    format!("{path}.year"),
+                    format!("duplicate year {} for region '{}'", row.year, row.region),
+                ));
+            }
+            t[r][y as usize] = row.population;
+        }
+        for (r, row) in t.iter().enumerate() {
+            if let Some(y) = row.iter().position(|v| v.is_nan()) {
+                return Err(err(
+                    "population.table",
+                    format!(
+                        "no population for region '{}' in {}",
+                        doc.regions[r],
+                        doc.start_year + y as i32
+                    ),
+                ));
+            }
+        }
+        return Ok(Population::Table(t));
+    }
+    let base = p
+        .base
+        .as_ref()
+        .ok_or_else(|| err("population.base", "give a table or a base population"))?;
+    let base = b.by_region(base, "population.base", Range::NonNegative)?;
+    let growth = match &p.growth {
+        Some(g) => b.by_region(g, "population.growth", Range::Growth)?,
+        None => {
+            let z = b.fixed(0.0, "population.growth".into());
+            vec![z; doc.regions.len()]
+        }
+    };
+    Ok(Population::Growth { base, growth })
+}
+
+fn compile_policy(
+    b: &mut Builder,
+    p: &PolicyDoc,
+    path: &str,
+    cadres: &[Cadre],
+    start_year: i32,
+) -> Result<Policy> {
+    let names: Vec<String> = cadres.iter().map(|c| c.name.clone()).collect();
+    let change = |b: &mut Builder,
+                  list: &[ChangeDoc],
+                  key: &str,
+                  range: Range,
+                  programme: bool|
+     -> Result<Vec<Change>> {
+        list.iter()
+            .enumerate()
+            .map(|(j, c)| {
+                let cp = format!("{path}.{key}[{j}]");
+                let cadre = c
+                    .cadre
+                    .as_ref()
+                    .map(|n| lookup(&names, n, "cadre", &format!("{cp}.cadre")))
+                    .transpose()?;
+                let grade = match (&c.grade, cadre) {
+                    (Some(g), Some(ci)) => Some(lookup(
+                        &cadres[ci].grades,
+                        g,
+                        "grade",
+                        &format!("{cp}.grade"),
+                    )?),
+                    (Some(_), None) => {
+                        return Err(err(format!("{cp}.grade"), "a grade needs a cadre"))
+                    }
+                    _ => None,
+                };
+                let region = c
+                    .region
+                    .as_ref()
+                    .map(|r| b.region(r, &format!("{cp}.region")))
+                    .transpose()?;
+                let prog = match (&c.programme, cadre, programme) {
+                    (Some(n), Some(ci), true) => {
+                        let progs: Vec<String> = cadres[ci]
+                            .programmes
+                            .iter()
+                            .map(|q| q.name.clone())
+                            .collect();
+                        Some(lookup(&progs, n, "programme", &format!("{cp}.programme"))?)
+                    }
+                    (None, _, true) => {
+                        return Err(err(
+                            format!("{cp}.programme"),
+                            "training_places needs a cadre and a programme",
+                        ))
+                    }
+                    (Some(_), None, true) => {
+                        return Err(err(
+                            format!("{cp}.cadre"),
+                            "training_places needs a cadre and a programme",
+                        ))
+                    }
+                    (Some(_), _, false) => {
+                        return Err(err(
+                            format!("{cp}.programme"),
+                            format!("is not used by {key}"),
+                        ))
+                    }
+                    (None, _, false) => None,
+                };
+                if key == "quota" && cadre.is_none() {
+                    return Err(err(format!("{cp}.cadre"), "a quota needs a cadre"));
+                }
+                let value = b.param(&c.value, format!("{cp}.value"), range)?;
+                Ok(Change {
+                    cadre,
+                    grade,
+                    region,
+                    programme: prog,
+                    value,
+                })
+            })
+            .collect()
+    };
+    let attrition_multiplier = change(
+        b,
+        &p.attrition_multiplier,
+        "attrition_multiplier",
+        Range::NonNegative,
+        false,
+    )?;
+    let training_places = change(
+        b,
+        &p.training_places,
+        "training_places",
+        Range::NonNegative,
+        true,
+    )?;
+    let extra_entrants = change(
+        b,
+        &p.extra_entrants,
+        "extra_entrants",
+        Range::NonNegative,
+        false,
+    )?;
+    let quota = change(b, &p.quota, "quota", Range::NonNegative, false)?;
+    for (j, c) in p.extra_entrants.iter().enumerate() {
+        if c.cadre.is_none() {
+            return Err(err(
+                format!("{path}.extra_entrants[{j}].cadre"),
+                "extra entrants need a cadre",
+            ));
+        }
+    }
+    let mut costs = Vec::new();
+    for (j, c) in p.costs.iter().enumerate() {
+        let cp = format!("{path}.costs[{j}]");
+        let kind = match c.kind.as_str() {
+            "per_person_year" => CostKind::PerPersonYear,
+            "one_off_per_entrant" => CostKind::OneOffPerEntrant,
+            "one_off_per_trainee" => CostKind::OneOffPerTrainee,
+            "per_trainee_year" => CostKind::PerTraineeYear,
+            "fixed_per_year" => CostKind::FixedPerYear,
+            other => {
+                return Err(err(
+                    format!("{cp}.kind"),
+                    format!("unknown kind '{other}' (per_person_year, one_off_per_entrant, one_off_per_trainee, per_trainee_year, fixed_per_year)"),
+                ))
+            }
+        };
+        let cadre = c
+            .cadre
+            .as_ref()
+            .map(|n| lookup(&names, n, "cadre", &format!("{cp}.cadre")))
+            .transpose()?;
+        let grade = match (&c.grade, cadre) {
+            (Some(g), Some(ci)) => Some(lookup(
+                &cadres[ci].grades,
+                g,
+                "grade",
+                &format!("{cp}.grade"),
+            )?),
+            (Some(_), None) => return Err(err(format!("{cp}.grade"), "a grade needs a cadre")),
+            _ => None,
+        };
+        if !(c.amount.is_finite()) {
+            return Err(err(
+                format!("{cp}.amount"),
+                format!("must be a finite number, got {}", c.amount),
+            ));
+        }
+        costs.push(Cost {
+            item: c.item.clone(),
+            kind,
+            cadre,
+            grade,
+            amount: c.amount,
+        });
+    }
+    let from_year = p.from_year.unwrap_or(start_year + 1);
+    if from_year <= start_year {
+        return Err(err(
+            format!("{path}.from_year"),
+            format!("{from_year} is not after the start year {start_year}: policies act on projected years"),
+        ));
+    }
+    Ok(Policy {
+        name: p.name.clone(),
+        from_year,
+        attrition_multiplier,
+        training_places,
+        extra_entrants,
+        quota,
+        costs,
+    })
+}
