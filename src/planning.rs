@@ -1,11 +1,14 @@
 //! Binding of `hrh_core::planning`.
 
+use hrh_core::planning::markov;
+use hrh_core::planning::scenario;
+use hrh_core::planning::simulate as sim;
 use hrh_core::planning::wisn as w;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::run;
+use crate::errors::{choice, run, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 
@@ -66,7 +69,155 @@ fn wisn<'py>(
     Ok(d)
 }
 
+/// Parse and check a JSON scenario; returns its dimensions and names.
+#[pyfunction]
+fn check_scenario<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyDict>> {
+    let m = scenario::from_json(json).map_err(|e| to_pyerr(py, e))?;
+    describe(py, &m)
+}
+
+fn describe<'py>(py: Python<'py>, m: &scenario::Model) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", &m.name)?;
+    d.set_item("currency", &m.currency)?;
+    d.set_item("start_year", m.start_year)?;
+    d.set_item("horizon", m.horizon)?;
+    d.set_item("regions", &m.regions)?;
+    d.set_item(
+        "cadres",
+        m.cadres.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "grades",
+        m.cadres
+            .iter()
+            .map(|c| c.grades.clone())
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "policies",
+        m.policies
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "policy_years",
+        m.policies.iter().map(|p| p.from_year).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "parameters",
+        m.params
+            .iter()
+            .filter(|p| !matches!(p.dist, hrh_core::planning::param::Dist::Fixed(_)))
+            .count(),
+    )?;
+    Ok(d)
+}
+
+fn summary<'py>(
+    py: Python<'py>,
+    d: &Bound<'py, PyDict>,
+    key: &str,
+    s: sim::Summary,
+) -> PyResult<()> {
+    d.set_item(format!("{key}_mean"), s.mean.into_pyarray(py))?;
+    d.set_item(format!("{key}_quantiles"), s.quantiles.into_pyarray(py))?;
+    Ok(())
+}
+
+/// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
+#[pyfunction]
+#[pyo3(signature = (json, *, draws, seed, policies, quantiles, keep_draws))]
+fn simulate<'py>(
+    py: Python<'py>,
+    json: &str,
+    draws: usize,
+    seed: u64,
+    policies: Vec<String>,
+    quantiles: &str,
+    keep_draws: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let m = scenario::from_json(json).map_err(|e| to_pyerr(py, e))?;
+    let mut idx = Vec::new();
+    for p in &policies {
+        match m.policies.iter().position(|q| &q.name == p) {
+            Some(i) => idx.push(i),
+            None => {
+                let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
+                return Err(to_pyerr(
+                    py,
+                    hrh_core::Error::input(
+                        "policy",
+                        format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
+                    ),
+                ));
+            }
+        }
+    }
+    let mode = choice(
+        py,
+        "quantiles",
+        quantiles,
+        &[
+            ("exact", sim::QuantileMode::Exact),
+            ("streaming", sim::QuantileMode::Streaming),
+        ],
+    )?;
+    let opts = sim::Options {
+        draws,
+        seed,
+        policies: idx,
+        quantiles: mode,
+        keep_draws,
+    };
+    let p = run(py, || sim::simulate(&m, &opts))?;
+    let d = describe(py, &m)?;
+    d.set_item("years", p.years)?;
+    summary(py, &d, "supply", p.supply)?;
+    summary(py, &d, "demand", p.demand)?;
+    summary(py, &d, "gap", p.gap)?;
+    d.set_item("p_gap", p.p_gap.into_pyarray(py))?;
+    summary(py, &d, "total_supply", p.total_supply)?;
+    summary(py, &d, "total_demand", p.total_demand)?;
+    summary(py, &d, "total_gap", p.total_gap)?;
+    d.set_item("total_p_gap", p.total_p_gap.into_pyarray(py))?;
+    d.set_item("flow_names", sim::FLOWS.to_vec())?;
+    d.set_item("flows", p.flows.into_pyarray(py))?;
+    d.set_item("cost_items", p.cost_items)?;
+    d.set_item("costs", p.costs.into_pyarray(py))?;
+    d.set_item("draws_supply", p.draws_supply.into_pyarray(py))?;
+    d.set_item("draws_demand", p.draws_demand.into_pyarray(py))?;
+    d.set_item("probs", hrh_core::planning::quantile::PROBS.to_vec())?;
+    Ok(d)
+}
+
+/// Transition counts and probabilities from a panel of dense codes.
+#[pyfunction]
+#[pyo3(signature = (id, time, state, k, *, level))]
+fn transitions<'py>(
+    py: Python<'py>,
+    id: PyReadonlyArray1<'py, u32>,
+    time: PyReadonlyArray1<'py, i64>,
+    state: PyReadonlyArray1<'py, u32>,
+    k: usize,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (id, time, state) = (id.as_slice()?, time.as_slice()?, state.as_slice()?);
+    let t = run(py, || markov::transitions(id, time, state, k, level))?;
+    let d = PyDict::new(py);
+    d.set_item("count", t.counts.into_pyarray(py))?;
+    d.set_item("probability", t.probability.into_pyarray(py))?;
+    d.set_item("lower", t.lower.into_pyarray(py))?;
+    d.set_item("upper", t.upper.into_pyarray(py))?;
+    d.set_item("gaps", t.gaps)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wisn, m)?)?;
+    m.add_function(wrap_pyfunction!(check_scenario, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(transitions, m)?)?;
     Ok(())
 }

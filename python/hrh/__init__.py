@@ -46,7 +46,18 @@ from hrh.equity import (
 )
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
 from hrh.forecast import Forecast, backtest, trend
-from hrh.planning import WisnResult, available_working_time, wisn
+from hrh.planning import (
+    Projection,
+    Transitions,
+    WisnResult,
+    available_working_time,
+    check_scenario,
+    compare,
+    load_scenario,
+    simulate,
+    transitions,
+    wisn,
+)
 
 __version__: str = _core.__version__
 
@@ -68,8 +79,10 @@ __all__ = [
     "InputError",
     "KaplanMeier",
     "LogRankResult",
+    "Projection",
     "ScenarioError",
     "TheilResult",
+    "Transitions",
     "WisnResult",
     "__version__",
     "agglomeration",
@@ -78,6 +91,8 @@ __all__ = [
     "attrition",
     "available_working_time",
     "backtest",
+    "check_scenario",
+    "compare",
     "concentration_index",
     "cox",
     "cumulative_incidence",
@@ -90,6 +105,7 @@ __all__ = [
     "gini",
     "kaplan_meier",
     "life_table",
+    "load_scenario",
     "logrank",
     "lorenz",
     "nelson_aalen",
@@ -101,7 +117,9 @@ __all__ = [
     "quota_gap",
     "rate",
     "shortfall",
+    "simulate",
     "theil",
+    "transitions",
     "trend",
     "wisn",
 ]

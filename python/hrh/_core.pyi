@@ -235,6 +235,13 @@ def wisn(
     level: float = 0.95,
     seed: int = 0,
 ) -> dict[str, Any]: ...
+def check_scenario(json: str) -> dict[str, Any]: ...
+def simulate(
+    json: str, *, draws: int, seed: int, policies: list[str], quantiles: str, keep_draws: bool
+) -> dict[str, Any]: ...
+def transitions(
+    id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float
+) -> dict[str, Any]: ...
 def forecast(
     times: _F,
     values: _F,

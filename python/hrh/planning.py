@@ -9,9 +9,14 @@ Geneva: WHO.
 
 from __future__ import annotations
 
+import copy
+import json
 import secrets
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,9 +33,20 @@ from hrh._frames import (
     require_columns,
     to_frame,
 )
-from hrh.exceptions import InputError
+from hrh.exceptions import InputError, ScenarioError
 
-__all__ = ["WisnResult", "available_working_time", "wisn"]
+__all__ = [
+    "Projection",
+    "Transitions",
+    "WisnResult",
+    "available_working_time",
+    "check_scenario",
+    "compare",
+    "load_scenario",
+    "simulate",
+    "transitions",
+    "wisn",
+]
 
 
 def _non_negative(value: float, name: str) -> float:
@@ -336,3 +352,520 @@ def wisn(
         staff=df["workload"].cast(pl.Float64) * df["__unit"] / float(available_time),
     )
     return WisnResult(table=table, activities=activities, available_time=float(available_time))
+
+
+# --------------------------------------------------------------------------- scenarios
+
+Scenario = dict[str, Any]
+
+
+def _scenario_error(path: str, message: str) -> ScenarioError:
+    e = ScenarioError(f"scenario key '{path}': {message}" if path else message)
+    e.path = path
+    return e
+
+
+_TABLE_KEYS = {
+    "stock": ("region", "cadre", "count"),
+    "population.table": ("region", "year", "population"),
+}
+
+
+def _records(value: Any, key: str, base: Path | None) -> Any:
+    """A table-valued key (a DataFrame, a path to CSV/Parquet, or records) as records."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str | Path):
+        path = Path(value)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.exists():
+            raise _scenario_error(key, f"file {str(path)!r} does not exist")
+        df = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path)
+    else:
+        try:
+            df = to_frame(value, name=key)
+        except InputError as e:
+            raise _scenario_error(key, f"{e}") from None
+    need = _TABLE_KEYS[key]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise _scenario_error(
+            key, f"table has no column {missing[0]!r} (columns: {', '.join(df.columns)})"
+        )
+    return df.to_dicts()
+
+
+def load_scenario(source: Scenario | str | Path) -> Scenario:
+    """Read a scenario document: a TOML or JSON file, a JSON string, or a dict.
+
+    Tables inside it (`stock`, `population.table`) may be lists of records, polars or
+    pandas frames, or paths to CSV/Parquet files (relative to the scenario file). The
+    result is a plain dict of JSON types; the document is checked in the core when it is
+    simulated (or with :func:`check_scenario`). The input is never modified.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> s = hrh.load_scenario({"start_year": 2024, "horizon": 5, "regions": ["A"],
+    ...     "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.05}}]})
+    >>> s["horizon"]
+    5
+    """
+    base: Path | None = None
+    if isinstance(source, Path) or (
+        isinstance(source, str) and not source.lstrip().startswith("{")
+    ):
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"scenario file {str(path)!r} does not exist")
+        base = path.parent
+        text = path.read_text(encoding="utf-8")
+        try:
+            doc = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+            raise _scenario_error("", f"scenario file {str(path)!r} is not valid: {e}") from None
+    elif isinstance(source, str):
+        try:
+            doc = json.loads(source)
+        except json.JSONDecodeError as e:
+            raise _scenario_error("", f"scenario is not valid JSON: {e}") from None
+    elif isinstance(source, dict):
+        doc = copy.deepcopy({k: v for k, v in source.items() if k not in ("stock", "population")})
+        for k in ("stock", "population"):
+            if k in source:
+                doc[k] = source[k] if k == "stock" else dict(source[k])
+    else:
+        raise InputError(
+            f"scenario must be a dict, a JSON string or a file path, got {type(source).__name__}"
+        )
+    if not isinstance(doc, dict):
+        raise _scenario_error("", "scenario must be a table of keys")
+    if "stock" in doc:
+        doc["stock"] = _records(doc["stock"], "stock", base)
+    pop = doc.get("population")
+    if isinstance(pop, dict) and "table" in pop:
+        pop["table"] = _records(pop["table"], "population.table", base)
+    return doc
+
+
+def _to_json(doc: Scenario) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, np.integer):
+            return int(o)
+        if isinstance(o, np.floating):
+            return float(o)
+        raise _scenario_error(
+            "",
+            f"scenario holds a value of type {type(o).__name__}: "
+            "expected numbers, text, lists and tables",
+        )
+
+    return json.dumps(doc, default=default, allow_nan=False)
+
+
+def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
+    """Check a scenario without running it; return its name, years, regions, cadres,
+    grades and policies. Raises :class:`hrh.ScenarioError` with the path of the first bad
+    key.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 5, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 1.2}}]}
+    >>> hrh.check_scenario(doc)
+    Traceback (most recent call last):
+    ...
+    hrh.exceptions.ScenarioError: scenario key 'cadres[0].attrition.rate': a rate must lie ...
+    """
+    info: dict[str, Any] = dict(_core.check_scenario(_to_json(load_scenario(scenario))))
+    return info
+
+
+_Q = ["p5", "p25", "p50", "p75", "p95"]
+
+
+def _summary_columns(raw: dict[str, Any], key: str, out: str) -> dict[str, Any]:
+    q = np.asarray(raw[f"{key}_quantiles"]).reshape(-1, len(_Q))
+    cols: dict[str, Any] = {f"{out}": raw[f"{key}_mean"]}
+    for j, name in enumerate(_Q):
+        cols[f"{out}_{name}"] = q[:, j]
+    return cols
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A simulated scenario: supply, demand and gap by year, region and cadre.
+
+    Attributes
+    ----------
+    name, policies : the scenario's name and the policies switched on.
+    draws, seed : Monte Carlo draws (0 = the deterministic path at parameter means) and
+        the seed that reproduces them.
+    quantiles : "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
+    table : per year, region and cadre: `supply`, `demand`, `gap` (demand - supply), each
+        the mean over draws with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and
+        `p_gap_positive` (share of draws in which demand exceeds supply).
+    totals : the same per year and cadre summed over regions, and for all cadres
+        (`cadre` = "all"); quantiles of the sums, not sums of quantiles.
+    flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
+        `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
+        `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`).
+    costs : mean cost per projected year, region, cadre and item.
+    draws_table : with `keep_draws=True`, supply and demand of every draw.
+    """
+
+    name: str
+    policies: tuple[str, ...]
+    draws: int
+    seed: int
+    quantiles: str
+    currency: str
+    table: pl.DataFrame
+    totals: pl.DataFrame
+    flows: pl.DataFrame
+    costs: pl.DataFrame
+    draws_table: pl.DataFrame | None
+
+    @property
+    def label(self) -> str:
+        """The scenario name with its policies, e.g. "province + incentive"."""
+        return " + ".join([self.name, *self.policies]) if self.policies else self.name
+
+    def to_polars(self) -> pl.DataFrame:
+        return self.table
+
+    def _repr_html_(self) -> str:
+        last = self.totals.filter(pl.col("year") == self.totals["year"].max())
+        return (
+            f"<b>Projection</b> {escape(self.label)}: {self.draws} draws (seed {self.seed})"
+            + last._repr_html_()
+        )
+
+    def plot(self, *, region: str | None = None, cadre: str | None = None, ax: Any = None) -> Any:
+        """Fan chart of supply against demand (all regions and cadres unless named)."""
+        from hrh.plot import projection
+
+        return projection(self, region=region, cadre=cadre, ax=ax)
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    *,
+    policy: str | Sequence[str] | None = None,
+    draws: int = 1000,
+    seed: int | None = None,
+    keep_draws: bool = False,
+    quantiles: str = "auto",
+) -> Projection:
+    """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
+    uncertainty.
+
+    Each draw samples every distribution in the scenario once (stream `(seed, draw)`),
+    then runs the yearly stock-and-flow model by region, cadre, grade, post-training
+    state and single year of age (deaths, attrition, training departures, migration,
+    ageing and retirement, returns from training, entrants; see the core's
+    `planning::simulate` documentation for the order). Draws run in parallel and the
+    results are identical for any number of threads.
+
+    Parameters
+    ----------
+    scenario : a dict, a JSON string, or a TOML/JSON file (see `examples/`).
+    policy : name(s) of policies in the scenario to switch on.
+    draws : number of draws; 0 runs the deterministic path at parameter means.
+    seed : random seed; None picks one (recorded in `Projection.seed`).
+    keep_draws : also return every draw's supply and demand (`draws_table`).
+    quantiles : "exact" keeps every draw's numbers (memory grows with draws);
+        "streaming" uses extended P² estimates (fixed memory); "auto" is exact while the
+        kept numbers need under 64 MiB.
+
+    Returns
+    -------
+    Projection
+
+    References
+    ----------
+    Jain, R. and Chlamtac, I. (1985). The P² algorithm for dynamic calculation of
+    quantiles and histograms without storing observations. CACM 28(10), 1076-1085.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 2, "regions": ["A"], "min_age": 20,
+    ...        "cadres": [{"name": "nurse", "retirement_age": 23, "attrition": {"rate": 0.1},
+    ...                    "entrants": {"per_year": 30, "age": {"mean": 20}},
+    ...                    "demand": {"method": "norm", "per_1000": 4.45}}],
+    ...        "population": {"base": 40000},
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": a, "count": n}
+    ...                  for a, n in [(20, 100), (21, 50), (22, 10)]]}
+    >>> p = hrh.simulate(doc, draws=0)
+    >>> p.table.select("year", "supply", "demand", "gap").rows()
+    [(2024, 160.0, 178.0, 18.0), (2025, 165.0, 178.0, 13.0), (2026, 138.0, 178.0, 40.0)]
+    """
+    doc = load_scenario(scenario)
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+        raise InputError(f"column 'draws': {draws!r} must be an integer >= 0")
+    if seed is None:
+        seed = secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"column 'seed': {seed!r} must be an integer >= 0")
+    policies = as_list(policy)
+    if quantiles not in ("auto", "exact", "streaming"):
+        raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
+    info = _core.check_scenario(_to_json(doc)) if quantiles == "auto" else None
+    if info is not None:
+        cells = (info["horizon"] + 1) * (len(info["regions"]) + 1) * (len(info["cadres"]) + 1)
+        quantiles = "exact" if 3 * 8 * cells * max(draws, 1) <= 64 * 2**20 else "streaming"
+    raw = _core.simulate(
+        _to_json(doc),
+        draws=draws,
+        seed=seed,
+        policies=policies,
+        quantiles=quantiles,
+        keep_draws=keep_draws,
+    )
+    return _projection(raw, policies, draws, seed, quantiles)
+
+
+def _projection(
+    raw: dict[str, Any], policies: list[str], draws: int, seed: int, quantiles: str
+) -> Projection:
+    years, regions, cadres = raw["years"], raw["regions"], raw["cadres"]
+    ny, nr, nc = len(years), len(regions), len(cadres)
+    idx = pl.DataFrame(
+        {
+            "year": np.repeat(np.asarray(years, dtype=np.int32), nr * nc),
+            "region": np.tile(np.repeat(np.asarray(regions, dtype=object), nc), ny).tolist(),
+            "cadre": np.tile(np.asarray(cadres, dtype=object), ny * nr).tolist(),
+        },
+        schema={"year": pl.Int32, "region": pl.String, "cadre": pl.String},
+    )
+    cols: dict[str, Any] = {}
+    for key in ("supply", "demand", "gap"):
+        cols |= _summary_columns(raw, key, key)
+    table = idx.with_columns(
+        *[pl.Series(k, v, dtype=pl.Float64) for k, v in cols.items()],
+        pl.Series("p_gap_positive", raw["p_gap"], dtype=pl.Float64),
+    ).with_columns(pl.selectors.float().fill_nan(None))
+    names = [*cadres, "all"]
+    tidx = pl.DataFrame(
+        {"year": np.repeat(np.asarray(years, dtype=np.int32), nc + 1), "cadre": names * ny},
+        schema={"year": pl.Int32, "cadre": pl.String},
+    )
+    tcols: dict[str, Any] = {}
+    for key in ("supply", "demand", "gap"):
+        tcols |= _summary_columns(raw, f"total_{key}", key)
+    totals = tidx.with_columns(
+        *[pl.Series(k, v, dtype=pl.Float64) for k, v in tcols.items()],
+        pl.Series("p_gap_positive", raw["total_p_gap"], dtype=pl.Float64),
+    ).with_columns(pl.selectors.float().fill_nan(None))
+    pidx = idx.filter(pl.col("year") > years[0])
+    fl = np.asarray(raw["flows"]).reshape(-1, len(raw["flow_names"]))
+    flows = pidx.with_columns(
+        *[pl.Series(n, fl[:, j], dtype=pl.Float64) for j, n in enumerate(raw["flow_names"])]
+    )
+    items = raw["cost_items"]
+    co = np.asarray(raw["costs"]).reshape(-1, len(items))
+    costs = (
+        pidx.with_columns(*[pl.Series(n, co[:, j], dtype=pl.Float64) for j, n in enumerate(items)])
+        .unpivot(index=["year", "region", "cadre"], variable_name="item", value_name="cost")
+        .sort("year", "region", "cadre")
+    )
+    draws_table = None
+    if len(raw["draws_supply"]):
+        n = len(raw["draws_supply"]) // (ny * nr * nc)
+        draws_table = pl.concat([idx] * n).with_columns(
+            pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), ny * nr * nc)),
+            pl.Series("supply", raw["draws_supply"]),
+            pl.Series("demand", raw["draws_demand"]).fill_nan(None),
+        )
+    return Projection(
+        name=raw["name"],
+        policies=tuple(policies),
+        draws=draws,
+        seed=seed,
+        quantiles=quantiles,
+        currency=raw["currency"],
+        table=table,
+        totals=totals,
+        flows=flows,
+        costs=costs,
+        draws_table=draws_table,
+    )
+
+
+def compare(projections: Sequence[Projection] | dict[str, Projection]) -> pl.DataFrame:
+    """Policies side by side; the first projection is the baseline.
+
+    One row per projection: the final year's total supply, demand and gap (mean, with the
+    5 % and 95 % quantiles of the gap and the probability that it exceeds zero), the
+    cumulative cost over the projected years, person-years of staff in post (the mean of
+    each year's start and end stock, summed), and against the baseline: the extra cost,
+    the extra person-years, the gap closed in the final year, the cost per extra
+    person-year and the cost per unit of gap closed (null where the denominator is not
+    positive).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.1},
+    ...                    "demand": {"method": "quota", "quota": 120}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "count": 100}],
+    ...        "policies": [{"name": "bonus", "attrition_multiplier": [{"value": 0.5}],
+    ...                      "costs": [{"item": "bonus", "kind": "per_person_year", "amount": 1}]}]}
+    >>> base, bonus = hrh.simulate(doc, draws=0), hrh.simulate(doc, policy="bonus", draws=0)
+    >>> hrh.compare([base, bonus]).select("projection", "gap", "gap_closed").rows()
+    [('scenario', 52.307..., 0.0), ('scenario + bonus', 40.386..., 11.920...)]
+    """
+    items = (
+        list(projections.items())
+        if isinstance(projections, dict)
+        else [(p.label, p) for p in projections]
+    )
+    if not items:
+        raise InputError("compare needs at least one projection")
+    rows = []
+    for label, p in items:
+        last = p.totals.filter(
+            (pl.col("year") == p.totals["year"].max()) & (pl.col("cadre") == "all")
+        ).row(0, named=True)
+        cost = float(p.costs["cost"].sum())
+        flows = p.flows
+        person_years = float(((flows["stock_start"] + flows["stock_end"]) / 2).sum())
+        rows.append(
+            {
+                "projection": label,
+                "final_year": last["year"],
+                "supply": last["supply"],
+                "demand": last["demand"],
+                "gap": last["gap"],
+                "gap_p5": last["gap_p5"],
+                "gap_p95": last["gap_p95"],
+                "p_gap_positive": last["p_gap_positive"],
+                "cumulative_cost": cost,
+                "person_years": person_years,
+            }
+        )
+    base = rows[0]
+    for r in rows:
+        r["extra_cost"] = r["cumulative_cost"] - base["cumulative_cost"]
+        r["extra_person_years"] = r["person_years"] - base["person_years"]
+        gap_closed = None if r["gap"] is None or base["gap"] is None else base["gap"] - r["gap"]
+        r["gap_closed"] = gap_closed
+        r["cost_per_person_year"] = (
+            r["extra_cost"] / r["extra_person_years"] if r["extra_person_years"] > 0 else None
+        )
+        r["cost_per_gap_closed"] = (
+            r["extra_cost"] / gap_closed if gap_closed is not None and gap_closed > 0 else None
+        )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """A one-period transition matrix estimated from a panel.
+
+    `table` has `from`, `to`, `count`, `probability`, `lower`, `upper` (Wilson score
+    interval); `gaps` counts consecutive observations more than one period apart (not
+    used).
+    """
+
+    table: pl.DataFrame
+    states: tuple[str, ...]
+    gaps: int
+    level: float
+
+    def matrix(self) -> pl.DataFrame:
+        """Probabilities as a square table, one row per origin state."""
+        return self.table.pivot(
+            on="to", index="from", values="probability", sort_columns=False
+        ).select("from", *self.states)
+
+    def migration(self, *, cadre: str | None = None) -> list[dict[str, Any]]:
+        """Off-diagonal probabilities as scenario `migration` records (regions as states)."""
+        rows = self.table.filter((pl.col("from") != pl.col("to")) & (pl.col("probability") > 0))
+        out = []
+        for r in rows.iter_rows(named=True):
+            rec: dict[str, Any] = {"from": r["from"], "to": r["to"], "rate": r["probability"]}
+            if cadre is not None:
+                rec["cadre"] = cadre
+            out.append(rec)
+        return out
+
+    def to_polars(self) -> pl.DataFrame:
+        return self.table
+
+    def _repr_html_(self) -> str:
+        return f"<b>Transitions</b> ({len(self.states)} states)" + self.matrix()._repr_html_()
+
+
+def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.95) -> Transitions:
+    """Estimate a one-period transition matrix (grades, regions) from a panel with one row
+    per person and period.
+
+    Consecutive observations of a person one period apart count as one transition; the
+    probability from state i to j is `n_ij / n_i` (maximum likelihood for a Markov chain)
+    with a Wilson score interval. `time` is an integer period (e.g. year).
+
+    References
+    ----------
+    Anderson, T. W. and Goodman, L. A. (1957). Statistical inference about Markov chains.
+    Ann. Math. Statist. 28(1), 89-110. Wilson, E. B. (1927). Probable inference, the law of
+    succession, and statistical inference. JASA 22(158), 209-212.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> panel = {"id": [1, 1, 1, 2, 2], "year": [2020, 2021, 2022, 2020, 2021],
+    ...          "grade": ["I", "I", "II", "I", "I"]}
+    >>> hrh.transitions(panel, id="id", time="year", state="grade").matrix().rows()
+    [('I', 0.666..., 0.333...), ('II', None, None)]
+    """
+    df = to_frame(panel, name="panel")
+    require_columns(df, [id], role="id")
+    require_columns(df, [time], role="time")
+    require_columns(df, [state], role="state")
+    if df.height == 0:
+        raise InputError("panel has no rows")
+    for c in (id, time, state):
+        check_no_nulls(df, c)
+    if not df.schema[time].is_integer():
+        raise InputError(
+            f"column '{time}': must hold integer periods (e.g. years), got {df.schema[time]}"
+        )
+    check_level(level)
+    ids, _ = group_codes(df, [id])
+    codes, keys = group_codes(df, [state])
+    states = [str(s) for s in keys.get_column(state).to_list()]
+    k = len(states)
+    raw = _core.transitions(
+        ids,
+        np.ascontiguousarray(df.get_column(time).cast(pl.Int64).to_numpy()),
+        codes,
+        k,
+        level=level,
+    )
+    table = pl.DataFrame(
+        {
+            "from": np.repeat(np.asarray(states, dtype=object), k).tolist(),
+            "to": states * k,
+            "count": raw["count"],
+            "probability": raw["probability"],
+            "lower": raw["lower"],
+            "upper": raw["upper"],
+        },
+        schema={
+            "from": pl.String,
+            "to": pl.String,
+            "count": pl.Float64,
+            "probability": pl.Float64,
+            "lower": pl.Float64,
+            "upper": pl.Float64,
+        },
+    ).with_columns(pl.selectors.float().fill_nan(None))
+    return Transitions(table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level)

@@ -176,3 +176,64 @@ def cumulative_incidence(result: Any, *, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("cumulative incidence of leaving")
     ax.legend(title="reason")
     return ax
+
+
+def projection(
+    result: Any, *, region: str | None = None, cadre: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """Fan chart of projected supply (median, 50 % and 90 % bands) against demand (mean,
+    90 % band) for a :class:`hrh.Projection`: one region and cadre, or (without `region`)
+    the sum over regions of one cadre or of all cadres.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh, hrh.plot
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.1},
+    ...                    "demand": {"method": "quota", "quota": 120}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "count": 100}]}
+    >>> len(hrh.plot.projection(hrh.simulate(doc, draws=0)).get_lines())
+    2
+    """
+    ax = _axes(ax)
+    if region is None:
+        t = result.totals.filter(pl.col("cadre") == (cadre or "all"))
+        where = "all regions"
+    else:
+        cadres = result.table["cadre"].unique().to_list()
+        if cadre is None and len(cadres) > 1:
+            raise InputError(
+                f"column 'cadre': name one of {', '.join(sorted(cadres))} to plot a region"
+            )
+        t = result.table.filter(
+            (pl.col("region") == region) & (pl.col("cadre") == (cadre or cadres[0]))
+        )
+        where = region
+    if t.height == 0:
+        raise InputError(
+            f"column 'region': nothing projected for region {region!r}, cadre {cadre!r}"
+        )
+    years = t["year"].to_list()
+    ax.fill_between(
+        years, t["supply_p5"].to_list(), t["supply_p95"].to_list(), alpha=0.15, color="C0"
+    )
+    ax.fill_between(
+        years, t["supply_p25"].to_list(), t["supply_p75"].to_list(), alpha=0.3, color="C0"
+    )
+    ax.plot(years, t["supply_p50"].to_list(), color="C0", label="supply (median)")
+    if t["demand"].null_count() < t.height:
+        ax.plot(years, t["demand"].to_list(), color="C3", label="demand (mean)")
+        ax.fill_between(
+            years,
+            t["demand_p5"].fill_null(float("nan")).to_list(),
+            t["demand_p95"].fill_null(float("nan")).to_list(),
+            alpha=0.12,
+            color="C3",
+        )
+    ax.set_xlabel("year")
+    ax.set_ylabel("staff")
+    ax.set_title(f"{result.label}: {cadre or 'all cadres'}, {where}")
+    ax.legend()
+    return ax
