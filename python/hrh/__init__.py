@@ -55,6 +55,7 @@ from hrh.planning import (
     compare,
     load_scenario,
     simulate,
+    stock_table,
     transitions,
     wisn,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "rate",
     "shortfall",
     "simulate",
+    "stock_table",
     "theil",
     "transitions",
     "trend",

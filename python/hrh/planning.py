@@ -10,6 +10,7 @@ Geneva: WHO.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import secrets
 import tomllib
@@ -44,6 +45,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "simulate",
+    "stock_table",
     "transitions",
     "wisn",
 ]
@@ -695,7 +697,9 @@ def _projection(
     )
 
 
-def compare(projections: Sequence[Projection] | dict[str, Projection]) -> pl.DataFrame:
+def compare(
+    projections: Sequence[Projection] | dict[str, Projection], *, cadre: str | None = None
+) -> pl.DataFrame:
     """Policies side by side; the first projection is the baseline.
 
     One row per projection: the final year's total supply, demand and gap (mean, with the
@@ -704,7 +708,7 @@ def compare(projections: Sequence[Projection] | dict[str, Projection]) -> pl.Dat
     each year's start and end stock, summed), and against the baseline: the extra cost,
     the extra person-years, the gap closed in the final year, the cost per extra
     person-year and the cost per unit of gap closed (null where the denominator is not
-    positive).
+    positive). With `cadre`, everything is for that cadre alone.
 
     Examples
     --------
@@ -728,11 +732,16 @@ def compare(projections: Sequence[Projection] | dict[str, Projection]) -> pl.Dat
         raise InputError("compare needs at least one projection")
     rows = []
     for label, p in items:
-        last = p.totals.filter(
-            (pl.col("year") == p.totals["year"].max()) & (pl.col("cadre") == "all")
+        totals, costs, flows = p.totals, p.costs, p.flows
+        if cadre is not None:
+            if cadre not in set(totals["cadre"]):
+                raise InputError(f"column 'cadre': {cadre!r} is not a cadre of {label!r}")
+            costs = costs.filter(pl.col("cadre") == cadre)
+            flows = flows.filter(pl.col("cadre") == cadre)
+        last = totals.filter(
+            (pl.col("year") == totals["year"].max()) & (pl.col("cadre") == (cadre or "all"))
         ).row(0, named=True)
-        cost = float(p.costs["cost"].sum())
-        flows = p.flows
+        cost = float(costs["cost"].sum())
         person_years = float(((flows["stock_start"] + flows["stock_end"]) / 2).sum())
         rows.append(
             {
@@ -869,3 +878,66 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         },
     ).with_columns(pl.selectors.float().fill_nan(None))
     return Transitions(table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level)
+
+
+def stock_table(
+    register: Any,
+    *,
+    at: dt.date,
+    cadre: str,
+    birth: str = "birth_date",
+    entry: str = "hire_date",
+    exit: str = "exit_date",
+    region: str | None = None,
+    grade: str | None = None,
+    default_region: str = "all",
+) -> pl.DataFrame:
+    """Starting stock for a scenario from an HR register: staff in post on `at` (entry on
+    or before it, exit null or after it) counted by region, cadre, grade and age in
+    completed years.
+
+    Returns columns `region`, `cadre`, `grade` (when `grade` is given), `age`, `count`,
+    ready for a scenario's `stock` key. Without `region`, every row gets `default_region`.
+
+    Examples
+    --------
+    >>> import datetime as dt, hrh
+    >>> reg = {"birth_date": [dt.date(1980, 6, 1), dt.date(1990, 1, 1)],
+    ...        "hire_date": [dt.date(2005, 1, 1), dt.date(2015, 1, 1)],
+    ...        "exit_date": [None, dt.date(2020, 1, 1)], "cadre": ["nurse", "nurse"]}
+    >>> hrh.stock_table(reg, at=dt.date(2024, 12, 31), cadre="cadre").rows()
+    [('all', 'nurse', 44, 1)]
+    """
+    df = to_frame(register, name="register")
+    cols = [birth, entry, exit, cadre, *([region] if region else []), *([grade] if grade else [])]
+    require_columns(df, cols, role="register")
+    for c in (birth, entry):
+        check_no_nulls(df, c)
+        if df.schema[c] not in (pl.Date, pl.Datetime):
+            raise InputError(f"column '{c}': must hold dates, got {df.schema[c]}")
+    for c in [cadre, *([region] if region else []), *([grade] if grade else [])]:
+        check_no_nulls(df, c)
+    at_ = pl.lit(at)
+    born = pl.col(birth).cast(pl.Date)
+    age = (
+        at_.dt.year()
+        - born.dt.year()
+        - (
+            (at_.dt.month() < born.dt.month())
+            | ((at_.dt.month() == born.dt.month()) & (at_.dt.day() < born.dt.day()))
+        ).cast(pl.Int32)
+    )
+    in_post = df.filter(
+        (pl.col(entry).cast(pl.Date) <= at_)
+        & (pl.col(exit).is_null() | (pl.col(exit).cast(pl.Date) > at_))
+    )
+    keys = [
+        (pl.col(region).cast(pl.String) if region else pl.lit(default_region)).alias("region"),
+        pl.col(cadre).cast(pl.String).alias("cadre"),
+        *([pl.col(grade).cast(pl.String).alias("grade")] if grade else []),
+        age.cast(pl.Int32).alias("age"),
+    ]
+    names = ["region", "cadre", *(["grade"] if grade else []), "age"]
+    return (
+        in_post.select(keys).group_by(names).agg(pl.len().cast(pl.Int64).alias("count")).sort(names)
+    )

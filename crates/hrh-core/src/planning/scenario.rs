@@ -253,9 +253,15 @@ pub struct PolicyDoc {
     /// First year the policy acts on (default start_year + 1).
     #[serde(default)]
     pub from_year: Option<i32>,
+    /// Last year the policy acts on (default: to the end of the projection).
+    #[serde(default)]
+    pub to_year: Option<i32>,
     /// Multiply attrition (e.g. 0.8 for an incentive that cuts it by a fifth).
     #[serde(default)]
     pub attrition_multiplier: Vec<ChangeDoc>,
+    /// Multiply migration out of a region (`region` = origin; default every region).
+    #[serde(default)]
+    pub migration_multiplier: Vec<ChangeDoc>,
     /// Replace the places of a training programme.
     #[serde(default)]
     pub training_places: Vec<ChangeDoc>,
@@ -452,7 +458,9 @@ pub struct Change {
 pub struct Policy {
     pub name: String,
     pub from_year: i32,
+    pub to_year: i32,
     pub attrition_multiplier: Vec<Change>,
+    pub migration_multiplier: Vec<Change>,
     pub training_places: Vec<Change>,
     pub extra_entrants: Vec<Change>,
     pub quota: Vec<Change>,
@@ -1376,6 +1384,13 @@ fn compile_policy(
         Range::NonNegative,
         false,
     )?;
+    let migration_multiplier = change(
+        b,
+        &p.migration_multiplier,
+        "migration_multiplier",
+        Range::NonNegative,
+        false,
+    )?;
     let training_places = change(
         b,
         &p.training_places,
@@ -1451,10 +1466,19 @@ fn compile_policy(
             format!("{from_year} is not after the start year {start_year}: policies act on projected years"),
         ));
     }
+    let to_year = p.to_year.unwrap_or(i32::MAX);
+    if to_year < from_year {
+        return Err(err(
+            format!("{path}.to_year"),
+            format!("{to_year} is before from_year {from_year}"),
+        ));
+    }
     Ok(Policy {
         name: p.name.clone(),
         from_year,
+        to_year,
         attrition_multiplier,
+        migration_multiplier,
         training_places,
         extra_entrants,
         quota,

@@ -138,6 +138,8 @@ fn sample_params(m: &Model, opts: &Options, draw: usize) -> Vec<f64> {
 /// Per-year policy settings for one draw.
 struct Year {
     att_mult: Vec<Vec<f64>>,
+    /// Per cadre and origin region.
+    mig_mult: Vec<Vec<f64>>,
     places: Vec<Vec<Vec<f64>>>,
     extra: Vec<Vec<f64>>,
     quota: Vec<Vec<Option<f64>>>,
@@ -147,6 +149,7 @@ fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
     let nr = m.regions.len();
     let mut y = Year {
         att_mult: m.cadres.iter().map(|c| vec![1.0; c.grades.len()]).collect(),
+        mig_mult: vec![vec![1.0; nr]; m.cadres.len()],
         places: m
             .cadres
             .iter()
@@ -162,8 +165,20 @@ fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
     };
     for &pi in &opts.policies {
         let p = &m.policies[pi];
-        if year < p.from_year {
+        if year < p.from_year || year > p.to_year {
             continue;
+        }
+        for ch in &p.migration_multiplier {
+            for (ci, mults) in y.mig_mult.iter_mut().enumerate() {
+                if ch.cadre.is_some_and(|c| c != ci) {
+                    continue;
+                }
+                for (r, mm) in mults.iter_mut().enumerate() {
+                    if ch.region.is_none_or(|x| x == r) {
+                        *mm *= v[ch.value];
+                    }
+                }
+            }
         }
         for ch in &p.attrition_multiplier {
             for (ci, mults) in y.att_mult.iter_mut().enumerate() {
@@ -402,13 +417,23 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
         }
         // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
         cur.copy_from_slice(&mid);
+        // A policy multiplier can push the shares leaving a region above 1: cap them so
+        // that at most everyone leaves.
+        let mut out_share = vec![vec![0.0; nr]; nc];
         for mg in &m.migration {
-            let rate = v[mg.rate];
-            if rate == 0.0 {
-                continue;
+            for (ci, share) in out_share.iter_mut().enumerate() {
+                if mg.cadre.is_none_or(|x| x == ci) {
+                    share[mg.from] += v[mg.rate] * ys.mig_mult[ci][mg.from];
+                }
             }
+        }
+        for mg in &m.migration {
             for (ci, c) in m.cadres.iter().enumerate() {
                 if mg.cadre.is_some_and(|x| x != ci) {
+                    continue;
+                }
+                let rate = v[mg.rate] * ys.mig_mult[ci][mg.from] / out_share[ci][mg.from].max(1.0);
+                if rate == 0.0 {
                     continue;
                 }
                 let size = c.size(na);
@@ -535,7 +560,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 costs[cbase + 1] = training_cost;
                 for &pi in &opts.policies {
                     let p = &m.policies[pi];
-                    if year < p.from_year {
+                    if year < p.from_year || year > p.to_year {
                         continue;
                     }
                     for cost in &p.costs {
