@@ -698,7 +698,10 @@ def _projection(
 
 
 def compare(
-    projections: Sequence[Projection] | dict[str, Projection], *, cadre: str | None = None
+    projections: Sequence[Projection] | dict[str, Projection],
+    *,
+    cadre: str | None = None,
+    region: str | None = None,
 ) -> pl.DataFrame:
     """Policies side by side; the first projection is the baseline.
 
@@ -708,7 +711,8 @@ def compare(
     each year's start and end stock, summed), and against the baseline: the extra cost,
     the extra person-years, the gap closed in the final year, the cost per extra
     person-year and the cost per unit of gap closed (null where the denominator is not
-    positive). With `cadre`, everything is for that cadre alone.
+    positive). With `cadre` and/or `region`, everything is for that cadre and region alone
+    (a region with several cadres needs a cadre: quantiles of a sum need the draws).
 
     Examples
     --------
@@ -733,9 +737,19 @@ def compare(
     rows = []
     for label, p in items:
         totals, costs, flows = p.totals, p.costs, p.flows
+        cadres = p.table["cadre"].unique().to_list()
+        if cadre is not None and cadre not in cadres:
+            raise InputError(f"column 'cadre': {cadre!r} is not a cadre of {label!r}")
+        if region is not None:
+            if region not in set(p.table["region"]):
+                raise InputError(f"column 'region': {region!r} is not a region of {label!r}")
+            if cadre is None and len(cadres) > 1:
+                raise InputError(f"column 'cadre': name one of {', '.join(sorted(cadres))}")
+            cadre = cadre or cadres[0]
+            totals = p.table.filter(pl.col("region") == region)
+            costs = costs.filter(pl.col("region") == region)
+            flows = flows.filter(pl.col("region") == region)
         if cadre is not None:
-            if cadre not in set(totals["cadre"]):
-                raise InputError(f"column 'cadre': {cadre!r} is not a cadre of {label!r}")
             costs = costs.filter(pl.col("cadre") == cadre)
             flows = flows.filter(pl.col("cadre") == cadre)
         last = totals.filter(

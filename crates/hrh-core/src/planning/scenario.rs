@@ -305,6 +305,9 @@ pub struct CostDoc {
     pub cadre: Option<String>,
     #[serde(default)]
     pub grade: Option<String>,
+    /// Region (default: every region).
+    #[serde(default)]
+    pub region: Option<String>,
     pub amount: f64,
 }
 
@@ -430,6 +433,7 @@ pub struct Cost {
     pub kind: CostKind,
     pub cadre: Option<usize>,
     pub grade: Option<usize>,
+    pub region: Option<usize>,
     pub amount: f64,
 }
 
@@ -1082,19 +1086,20 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             rate,
         });
     }
-    // The shares leaving one region must not add up to more than everyone.
+    // The shares leaving one region must not add up to more than everyone on average (a
+    // draw above 1 is capped in the simulation).
     for (ci, c) in cadres.iter().enumerate() {
         for r in 0..doc.regions.len() {
             let hi: f64 = migration
                 .iter()
                 .filter(|m| m.from == r && m.cadre.is_none_or(|x| x == ci))
-                .map(|m| b.params[m.rate].dist.support().1)
+                .map(|m| b.params[m.rate].dist.mean())
                 .sum();
             if hi > 1.0 {
                 return Err(err(
                     "migration",
                     format!(
-                        "the shares of cadre '{}' leaving '{}' can add up to {hi} > 1",
+                        "the shares of cadre '{}' leaving '{}' add up to {hi} > 1",
                         c.name, doc.regions[r]
                     ),
                 ));
@@ -1451,11 +1456,17 @@ fn compile_policy(
                 format!("must be a finite number, got {}", c.amount),
             ));
         }
+        let region = c
+            .region
+            .as_ref()
+            .map(|r| b.region(r, &format!("{cp}.region")))
+            .transpose()?;
         costs.push(Cost {
             item: c.item.clone(),
             kind,
             cadre,
             grade,
+            region,
             amount: c.amount,
         });
     }

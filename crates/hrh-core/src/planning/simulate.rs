@@ -137,7 +137,8 @@ fn sample_params(m: &Model, opts: &Options, draw: usize) -> Vec<f64> {
 
 /// Per-year policy settings for one draw.
 struct Year {
-    att_mult: Vec<Vec<f64>>,
+    /// Per cadre, region and grade.
+    att_mult: Vec<Vec<Vec<f64>>>,
     /// Per cadre and origin region.
     mig_mult: Vec<Vec<f64>>,
     places: Vec<Vec<Vec<f64>>>,
@@ -148,7 +149,11 @@ struct Year {
 fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
     let nr = m.regions.len();
     let mut y = Year {
-        att_mult: m.cadres.iter().map(|c| vec![1.0; c.grades.len()]).collect(),
+        att_mult: m
+            .cadres
+            .iter()
+            .map(|c| vec![vec![1.0; c.grades.len()]; nr])
+            .collect(),
         mig_mult: vec![vec![1.0; nr]; m.cadres.len()],
         places: m
             .cadres
@@ -181,13 +186,18 @@ fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
             }
         }
         for ch in &p.attrition_multiplier {
-            for (ci, mults) in y.att_mult.iter_mut().enumerate() {
+            for (ci, by_region) in y.att_mult.iter_mut().enumerate() {
                 if ch.cadre.is_some_and(|c| c != ci) {
                     continue;
                 }
-                for (g, mm) in mults.iter_mut().enumerate() {
-                    if ch.grade.is_none_or(|x| x == g) {
-                        *mm *= v[ch.value];
+                for (r, mults) in by_region.iter_mut().enumerate() {
+                    if ch.region.is_some_and(|x| x != r) {
+                        continue;
+                    }
+                    for (g, mm) in mults.iter_mut().enumerate() {
+                        if ch.grade.is_none_or(|x| x == g) {
+                            *mm *= v[ch.value];
+                        }
                     }
                 }
             }
@@ -321,7 +331,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 let mut leavers = 0.0;
                 let mut by_grade = vec![0.0; c.grades.len()];
                 for g in 0..c.grades.len() {
-                    let gm = v[c.grade_mult[g]] * ys.att_mult[ci][g];
+                    let gm = v[c.grade_mult[g]] * ys.att_mult[ci][r][g];
                     for s in 0..ns {
                         let prog = if s == 0 {
                             None
@@ -564,7 +574,9 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                         continue;
                     }
                     for cost in &p.costs {
-                        if cost.cadre.is_some_and(|x| x != ci) {
+                        if cost.cadre.is_some_and(|x| x != ci)
+                            || cost.region.is_some_and(|x| x != r)
+                        {
                             continue;
                         }
                         let item = items.iter().position(|i| *i == cost.item).unwrap_or(0);
@@ -586,7 +598,8 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                             CostKind::PerTraineeYear => cost.amount * in_training,
                             CostKind::FixedPerYear => {
                                 let ncad = if cost.cadre.is_some() { 1 } else { nc };
-                                cost.amount / (nr * ncad) as f64
+                                let nreg = if cost.region.is_some() { 1 } else { nr };
+                                cost.amount / (nreg * ncad) as f64
                             }
                         };
                         costs[cbase + item] += amount;
