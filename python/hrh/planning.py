@@ -862,6 +862,14 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
             f"column '{time}': must hold integer periods (e.g. years), got {df.schema[time]}"
         )
     check_level(level)
+    dup = df.select(pl.struct(id, time).is_duplicated().arg_true()).to_series()
+    if len(dup):
+        rows = dup.to_list()
+        first = df.row(rows[0], named=True)
+        raise InputError(
+            f"column '{time}', row {rows[1]}: {id} {first[id]!r} observed twice in period "
+            f"{first[time]} (rows {rows[0]} and {rows[1]})"
+        )
     ids, _ = group_codes(df, [id])
     codes, keys = group_codes(df, [state])
     states = [str(s) for s in keys.get_column(state).to_list()]

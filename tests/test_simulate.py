@@ -1,0 +1,549 @@
+"""Stock-and-flow projections: a scenario worked by hand, conservation of people for random
+scenarios, identical results for 1 and 2 threads, quantiles, policies and costs, bad
+scenarios, transitions and stock tables."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hrh
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ROOT / "examples"
+
+FLOW_IN = ["in_migration", "returns", "entrants"]
+FLOW_OUT = ["deaths", "attrition", "to_training", "out_migration", "retirements"]
+
+
+def hand_doc() -> dict[str, Any]:
+    """One region, one cadre, ages 20-24, retirement at 25, no uncertainty."""
+    return {
+        "name": "hand",
+        "start_year": 2024,
+        "horizon": 3,
+        "regions": ["A"],
+        "min_age": 20,
+        "cadres": [
+            {
+                "name": "nurse",
+                "retirement_age": 25,
+                "death_rate": 0.01,
+                "attrition": {"rate": 0.1, "by_age": [{"from": 23, "rate": 0.2}]},
+                "entrants": {
+                    "per_year": 40,
+                    "growth": 0.5,
+                    "age": {"ages": [20, 21], "shares": [3, 1]},
+                },
+                "demand": {"method": "norm", "per_1000": 2.0},
+                "salary": 10.0,
+            }
+        ],
+        "population": {"base": 100_000, "growth": 0.1},
+        "stock": [
+            {"region": "A", "cadre": "nurse", "age": a, "count": n}
+            for a, n in [(20, 100), (21, 80), (22, 60), (23, 40), (24, 20)]
+        ],
+    }
+
+
+def by_hand() -> tuple[list[float], list[dict[str, float]]]:
+    """The same projection computed directly, year by year."""
+    stock = np.array([100.0, 80, 60, 40, 20])
+    hazard = np.array([0.1, 0.1, 0.1, 0.2, 0.2])
+    supply, flows = [stock.sum()], []
+    for t in range(1, 4):
+        deaths = stock * 0.01
+        leavers = (stock - deaths) * hazard
+        stay = stock - deaths - leavers
+        new = np.zeros(5)
+        new[1:] = stay[:-1]  # everyone ages one year; age 24 retires
+        n = 40 * 1.5 ** (t - 1)
+        new[0] += n * 0.75
+        new[1] += n * 0.25
+        flows.append(
+            {
+                "stock_start": stock.sum(),
+                "deaths": deaths.sum(),
+                "attrition": leavers.sum(),
+                "retirements": stay[-1],
+                "entrants": n,
+                "stock_end": new.sum(),
+            }
+        )
+        stock = new
+        supply.append(stock.sum())
+    return supply, flows
+
+
+def test_projection_worked_by_hand() -> None:
+    p = hrh.simulate(hand_doc(), draws=0)
+    supply, flows = by_hand()
+    np.testing.assert_allclose(p.table["supply"].to_numpy(), supply, rtol=1e-12)
+    demand = [2.0 * 100_000 * 1.1**t / 1000 for t in range(4)]
+    np.testing.assert_allclose(p.table["demand"].to_numpy(), demand, rtol=1e-12)
+    np.testing.assert_allclose(p.table["gap"].to_numpy(), np.subtract(demand, supply), rtol=1e-12)
+    for key in flows[0]:
+        np.testing.assert_allclose(p.flows[key].to_numpy(), [f[key] for f in flows], rtol=1e-12)
+    # Salary cost: 10 per person-year, on the mean of the start and end stock.
+    salary = p.costs.filter(pl.col("item") == "salary")["cost"].to_numpy()
+    np.testing.assert_allclose(
+        salary, [10 * (f["stock_start"] + f["stock_end"]) / 2 for f in flows]
+    )
+    # Deterministic: every quantile equals the value.
+    assert (p.table["supply_p5"] == p.table["supply_p95"]).all()
+    assert p.table["p_gap_positive"].to_list() == [
+        float(g > 0) for g in np.subtract(demand, supply)
+    ]
+
+
+def test_training_bond_and_return_by_hand() -> None:
+    """Two grades; 10 sent a year for 1 year from age 20; 80 % come back at age 22 into
+    a one-year bond with no attrition, then one year with 50 % attrition."""
+    doc = {
+        "start_year": 2024,
+        "horizon": 4,
+        "regions": ["A"],
+        "min_age": 20,
+        "cadres": [
+            {
+                "name": "doctor",
+                "grades": ["general", "specialist"],
+                "retirement_age": 30,
+                "attrition": {"rate": 0.0},
+                "training": [
+                    {
+                        "from_grade": "general",
+                        "to_grade": "specialist",
+                        "places": 10,
+                        "duration": 1,
+                        "max_age": 20,
+                        "return_rate": 0.8,
+                        "bond_years": 1,
+                        "rate_during_bond": 0.0,
+                        "years_after_bond": 1,
+                        "rate_after_bond": 0.5,
+                        "cost_one_off": 3,
+                        "cost_per_trainee_year": 2,
+                    }
+                ],
+            }
+        ],
+        "stock": [{"region": "A", "cadre": "doctor", "grade": "general", "age": 20, "count": 100}],
+    }
+    p = hrh.simulate(doc, draws=0)
+    f = p.flows
+    # 2025: 10 of the 100 aged 20 leave for training (the 90 others become 21).
+    # 2026: 8 come back (aged 22), 2 are lost; no one aged 20 is left to send.
+    # 2027: the 8 are in their bond year... then 2028: half of them leave.
+    assert f["to_training"].to_list() == [10.0, 0.0, 0.0, 0.0]
+    assert f["returns"].to_list() == [0.0, 8.0, 0.0, 0.0]
+    assert f["training_losses"].to_list() == [0.0, 2.0, 0.0, 0.0]
+    assert f["in_training"].to_list() == [10.0, 0.0, 0.0, 0.0]
+    assert f["attrition"].to_list() == [0.0, 0.0, 0.0, 4.0]
+    assert p.table["supply"].to_list() == [100.0, 90.0, 98.0, 98.0, 94.0]
+    training = p.costs.filter(pl.col("item") == "training")["cost"].to_list()
+    assert training == [3 * 10 + 2 * 10, 0.0, 0.0, 0.0]
+
+
+def random_doc(draw: Any) -> dict[str, Any]:
+    n_regions = draw(st.integers(1, 3))
+    regions = [f"R{i}" for i in range(n_regions)]
+    rate = st.floats(0, 0.5)
+    cadres = []
+    for c in range(draw(st.integers(1, 2))):
+        retire = draw(st.integers(30, 40))
+        cadre: dict[str, Any] = {
+            "name": f"c{c}",
+            "grades": ["g0", "g1"],
+            "retirement_age": retire,
+            "death_rate": draw(st.floats(0, 0.05)),
+            "attrition": {
+                "rate": {"dist": "beta", "a": draw(st.floats(0.5, 5)), "b": draw(st.floats(1, 50))},
+                "by_age": [{"from": 25, "rate": draw(rate)}],
+                "grade_multipliers": [1.0, draw(st.floats(0, 2))],
+            },
+            "entrants": {"per_year": draw(st.floats(0, 50)), "age": {"mean": 22, "sd": 2}},
+            "training": [
+                {
+                    "from_grade": "g0",
+                    "to_grade": "g1",
+                    "places": draw(st.floats(0, 30)),
+                    "duration": draw(st.integers(1, 3)),
+                    "return_rate": {"dist": "uniform", "low": 0.5, "high": 1},
+                    "bond_years": draw(st.integers(0, 2)),
+                    "years_after_bond": 1,
+                    "rate_after_bond": draw(rate),
+                }
+            ],
+            "demand": {"method": "quota", "quota": 100},
+        }
+        cadres.append(cadre)
+    migration = [
+        {"from": a, "to": b, "rate": draw(st.floats(0, 0.3))}
+        for a in regions
+        for b in regions
+        if a != b and draw(st.booleans())
+    ]
+    stock = [
+        {"region": r, "cadre": c["name"], "grade": g, "count": draw(st.floats(0, 500))}
+        for r in regions
+        for c in cadres
+        for g in ("g0", "g1")
+    ]
+    return {
+        "start_year": 2020,
+        "horizon": draw(st.integers(1, 8)),
+        "regions": regions,
+        "min_age": 20,
+        "cadres": cadres,
+        "migration": migration,
+        "stock": stock,
+        "policies": [{"name": "p", "attrition_multiplier": [{"value": draw(st.floats(0, 3))}]}],
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_year_conserves_people(data: st.DataObject) -> None:
+    doc = random_doc(data.draw)
+    p = hrh.simulate(doc, policy="p", draws=5, seed=1)
+    f = p.flows
+    outflow = sum(f[c].to_numpy() for c in FLOW_OUT)
+    inflow = sum(f[c].to_numpy() for c in FLOW_IN)
+    lhs = f["stock_start"].to_numpy() - outflow + inflow
+    np.testing.assert_allclose(lhs, f["stock_end"].to_numpy(), rtol=1e-9, atol=1e-9)
+    # Year to year, the end stock is next year's start stock, and nobody goes negative.
+    for (_, _), part in f.group_by(["region", "cadre"], maintain_order=True):
+        np.testing.assert_allclose(
+            part["stock_start"][1:].to_numpy(), part["stock_end"][:-1].to_numpy()
+        )
+    assert (p.table["supply_p5"] >= -1e-9).all()
+    # Migration moves people between regions without creating any.
+    assert abs(f["in_migration"].sum() - f["out_migration"].sum()) < 1e-6 * max(
+        f["in_migration"].sum(), 1
+    )
+
+
+def test_same_table_for_one_and_two_threads(tmp_path: Path) -> None:
+    script = (
+        "import hrh, sys\n"
+        f"p = hrh.simulate({str(EXAMPLES / 'beijing_tianjin_hebei' / 'scenario.toml')!r}, "
+        "policy='hebei_retention', draws=200, seed=11, quantiles='streaming')\n"
+        "p.table.write_parquet(sys.argv[1]); p.costs.write_parquet(sys.argv[1] + '.costs')\n"
+    )
+    out = {}
+    for n in (1, 2):
+        path = tmp_path / f"t{n}.parquet"
+        env = {**os.environ, "HRH_NUM_THREADS": str(n)}
+        subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True)
+        out[n] = (pl.read_parquet(path), pl.read_parquet(str(path) + ".costs"))
+    assert out[1][0].equals(out[2][0])
+    assert out[1][1].equals(out[2][1])
+
+
+def test_same_seed_same_numbers_and_seed_recorded() -> None:
+    a = hrh.simulate(EXAMPLES / "province" / "scenario.toml", draws=50, seed=3)
+    b = hrh.simulate(EXAMPLES / "province" / "scenario.toml", draws=50, seed=3)
+    c = hrh.simulate(EXAMPLES / "province" / "scenario.toml", draws=50)
+    assert a.table.equals(b.table)
+    assert not a.table.equals(c.table)
+    assert c.seed >= 0 and hrh.simulate(
+        EXAMPLES / "province" / "scenario.toml", draws=50, seed=c.seed
+    ).table.equals(c.table)
+
+
+def test_kept_draws_give_the_table_exact_quantiles_and_streaming_is_close() -> None:
+    path = EXAMPLES / "beijing_tianjin_hebei" / "scenario.toml"
+    exact = hrh.simulate(path, draws=400, seed=5, keep_draws=True, quantiles="exact")
+    assert exact.quantiles == "exact" and exact.draws_table is not None
+    d = exact.draws_table.with_columns(gap=pl.col("demand") - pl.col("supply"))
+    q = d.group_by("year", "region", "cadre").agg(
+        pl.col("supply").mean().alias("m"),
+        pl.col("supply").quantile(0.05, interpolation="linear").alias("q5"),
+        pl.col("gap").quantile(0.95, interpolation="linear").alias("g95"),
+        (pl.col("gap") > 0).mean().alias("p"),
+    )
+    j = exact.table.join(q, on=["year", "region", "cadre"])
+    np.testing.assert_allclose(j["supply"], j["m"], rtol=1e-12)
+    np.testing.assert_allclose(j["supply_p5"], j["q5"], rtol=1e-12)
+    np.testing.assert_allclose(j["gap_p95"], j["g95"], rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(j["p_gap_positive"], j["p"])
+    stream = hrh.simulate(path, draws=400, seed=5, quantiles="streaming")
+    assert stream.quantiles == "streaming"
+    np.testing.assert_allclose(stream.table["supply"], exact.table["supply"], rtol=1e-12)
+    # P² estimates: within 1 % of the exact quantile (the spread is a few %).
+    np.testing.assert_allclose(stream.table["supply_p50"], exact.table["supply_p50"], rtol=0.01)
+    np.testing.assert_allclose(stream.table["supply_p95"], exact.table["supply_p95"], rtol=0.01)
+    # Totals are quantiles of sums over regions, not sums of quantiles.
+    sums = (
+        d.group_by("year", "draw")
+        .agg(pl.col("supply").sum())
+        .group_by("year")
+        .agg(pl.col("supply").quantile(0.95, interpolation="linear").alias("q95"))
+    )
+    j = exact.totals.filter(pl.col("cadre") == "all").join(sums, on="year")
+    np.testing.assert_allclose(j["supply_p95"], j["q95"], rtol=1e-12)
+
+
+def test_policies_change_flows_and_costs() -> None:
+    path = EXAMPLES / "province" / "scenario.toml"
+    base = hrh.simulate(path, draws=0)
+    train = hrh.simulate(path, policy="train_104", draws=0)
+    doctors = pl.col("cadre") == "doctor"
+    sent = train.flows.filter(doctors)["to_training"].to_list()
+    assert (
+        sent[:2] == [52.0, 52.0] and sent[2] == base.flows.filter(doctors)["to_training"][2] == 10.0
+    )
+    incentive = hrh.simulate(path, policy="incentive", draws=0)
+    ent = incentive.flows.filter(doctors)["entrants"] - base.flows.filter(doctors)["entrants"]
+    np.testing.assert_allclose(ent.to_numpy(), 5.0)  # the uniform(0, 10)'s mean
+    cost = (
+        incentive.costs.filter(pl.col("item") == "incentive")
+        .group_by("year")
+        .agg(pl.col("cost").sum())
+        .sort("year")
+    )
+    flows = incentive.flows.filter(doctors)
+    # Entrants join as bachelors (150 each); returners from training become specialists (450).
+    np.testing.assert_allclose(
+        cost["cost"].to_numpy(), 150 * flows["entrants"] + 450 * flows["returns"]
+    )
+    cmp = hrh.compare([base, train, incentive], cadre="doctor")
+    assert cmp["projection"].to_list() == [
+        "province",
+        "province + train_104",
+        "province + incentive",
+    ]
+    assert cmp["extra_cost"][0] == 0.0
+    assert cmp["extra_cost"][2] == pytest.approx(float(cost["cost"].sum()))
+
+
+def test_population_table_and_demand_methods() -> None:
+    doc = hand_doc()
+    doc["population"] = {
+        "table": pl.DataFrame(
+            {
+                "region": ["A"] * 5,
+                "year": [2023, 2024, 2025, 2026, 2027],
+                "population": [9e4, 1e5, 2e5, 3e5, 4e5],
+            }
+        )
+    }
+    p = hrh.simulate(doc, draws=0)
+    assert p.table["demand"].to_list() == [200.0, 400.0, 600.0, 800.0]
+    doc["cadres"][0]["demand"] = {
+        "method": "service_use",
+        "visits_per_capita": 2.0,
+        "hours_per_visit": 0.25,
+        "available_hours": 1000,
+    }
+    assert hrh.simulate(doc, draws=0).table["demand"].to_list() == [50.0, 100.0, 150.0, 200.0]
+    doc["cadres"][0]["demand"] = {"method": "wisn", "required": 30}
+    assert hrh.simulate(doc, draws=0).table["demand"].to_list() == [30.0, 60.0, 90.0, 120.0]
+    doc["cadres"][0]["demand"] = {"method": "none"}
+    p = hrh.simulate(doc, draws=0)
+    assert p.table["demand"].null_count() == 4 and p.table["p_gap_positive"].null_count() == 4
+
+
+def test_loads_toml_json_and_files_relative_to_the_scenario(tmp_path: Path) -> None:
+    doc = hand_doc()
+    stock = pl.DataFrame(doc.pop("stock"))
+    stock.write_csv(tmp_path / "stock.csv")
+    (tmp_path / "s.json").write_text(json.dumps({**doc, "stock": "stock.csv"}))
+    a = hrh.simulate(tmp_path / "s.json", draws=0)
+    b = hrh.simulate({**doc, "stock": stock}, draws=0)
+    c = hrh.simulate(json.dumps({**doc, "stock": stock.to_dicts()}), draws=0)
+    assert a.table.equals(b.table) and b.table.equals(c.table)
+    original = copy.deepcopy(hand_doc())
+    given_doc = hand_doc()
+    hrh.simulate(given_doc, draws=0)
+    assert given_doc == original  # the input is not modified
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "message"),
+    [
+        (
+            lambda d: d["cadres"][0]["attrition"].update(rate=1.5),
+            "cadres[0].attrition.rate",
+            "a rate must lie in [0, 1], got 1.5",
+        ),
+        (lambda d: d["cadres"][0].update(wage=3), "cadres[0].wage", "unknown field `wage`"),
+        (
+            lambda d: d["cadres"][0].update(retirement_age=19),
+            "cadres[0].retirement_age",
+            "19 must be above min_age (20)",
+        ),
+        (
+            lambda d: d["cadres"][0]["attrition"].update(
+                rate={"dist": "normal", "mean": 0.1, "sd": 0.01}
+            ),
+            "cadres[0].attrition.rate",
+            "use a beta, uniform or empirical",
+        ),
+        (
+            lambda d: d["cadres"][0]["attrition"].update(rate={"dist": "beta", "a": 1}),
+            "cadres[0].attrition.rate",
+            "missing field `b`",
+        ),
+        (
+            lambda d: d["cadres"][0]["attrition"].update(rate={"B": 0.1}),
+            "cadres[0].attrition.rate.B",
+            "unknown region 'B' (regions: A)",
+        ),
+        (
+            lambda d: d["stock"][1].update(age=30),
+            "stock[1].age",
+            "age 30 is outside the working ages 20 to 24",
+        ),
+        (
+            lambda d: d["stock"][1].update(cadre="midwife"),
+            "stock[1].cadre",
+            "unknown cadre 'midwife' (known: nurse)",
+        ),
+        (
+            lambda d: d["stock"][2].update(count=-1),
+            "stock[2].count",
+            "must be a number >= 0, got -1",
+        ),
+        (lambda d: d.update(horizon="ten"), "horizon", 'invalid type: string "ten"'),
+        (
+            lambda d: d["cadres"][0]["demand"].update(method="ratio"),
+            "cadres[0].demand.method",
+            "unknown method 'ratio'",
+        ),
+        (lambda d: d.pop("population"), "population", "needs a population"),
+        (
+            lambda d: d["cadres"][0]["entrants"].update(age={"mean": 70}),
+            "cadres[0].entrants.age.mean",
+            "70 is outside the working ages 20 to 24",
+        ),
+        (
+            lambda d: d.update(policies=[{"name": "x", "from_year": 2024}]),
+            "policies[0].from_year",
+            "2024 is not after the start year 2024",
+        ),
+        (
+            lambda d: d.update(migration=[{"from": "A", "to": "A", "rate": 0.1}]),
+            "migration[0].to",
+            "'A' is also the origin",
+        ),
+    ],
+)
+def test_bad_scenarios_name_the_key(edit: Any, path: str, message: str) -> None:
+    doc = hand_doc()
+    edit(doc)
+    with pytest.raises(hrh.ScenarioError) as info:
+        hrh.check_scenario(doc)
+    assert info.value.path == path
+    assert str(info.value).startswith(f"scenario key '{path}': ")
+    assert message in str(info.value)
+    assert isinstance(info.value, hrh.InputError)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(hrh.InputError, match=r"unknown policy 'bonus' \(scenario has: \)"):
+        hrh.simulate(hand_doc(), policy="bonus", draws=0)
+    with pytest.raises(hrh.InputError, match=r"column 'draws': -1 must be an integer >= 0"):
+        hrh.simulate(hand_doc(), draws=-1)
+    with pytest.raises(hrh.InputError, match=r"column 'quantiles': 'p2' is not"):
+        hrh.simulate(hand_doc(), quantiles="p2")
+    with pytest.raises(
+        hrh.ScenarioError, match=r"scenario key 'stock': file .*nope.csv' does not exist"
+    ):
+        hrh.simulate({**hand_doc(), "stock": "nope.csv"})
+    with pytest.raises(
+        hrh.ScenarioError, match=r"scenario key 'stock': table has no column 'count'"
+    ):
+        hrh.simulate({**hand_doc(), "stock": pl.DataFrame({"region": ["A"], "cadre": ["nurse"]})})
+    with pytest.raises(hrh.InputError, match=r"scenario file 'missing.toml' does not exist"):
+        hrh.simulate("missing.toml")
+
+
+def test_transitions_by_hand() -> None:
+    panel = pl.DataFrame(
+        {
+            "id": [1, 1, 1, 2, 2, 3, 3, 3],
+            "year": [2020, 2021, 2022, 2020, 2021, 2020, 2022, 2023],
+            "region": [
+                "Hebei",
+                "Hebei",
+                "Beijing",
+                "Hebei",
+                "Hebei",
+                "Tianjin",
+                "Tianjin",
+                "Beijing",
+            ],
+        }
+    )
+    t = hrh.transitions(panel, id="id", time="year", state="region")
+    m = t.table.filter(pl.col("from") == "Hebei")
+    assert dict(zip(m["to"], m["count"], strict=True)) == {
+        "Beijing": 1.0,
+        "Hebei": 2.0,
+        "Tianjin": 0.0,
+    }
+    assert m.filter(pl.col("to") == "Beijing")["probability"][0] == pytest.approx(1 / 3)
+    assert t.gaps == 1  # person 3: 2020 -> 2022
+    # Wilson 95 % interval for 1 of 3 (Wilson 1927, eq. as in Agresti and Coull 1998).
+    z = 1.959963984540054
+    n, phat = 3, 1 / 3
+    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n))
+    lo, hi = m.filter(pl.col("to") == "Beijing").select("lower", "upper").row(0)
+    assert (lo, hi) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    rec = t.migration(cadre="doctor")
+    assert {
+        "from": "Hebei",
+        "to": "Beijing",
+        "rate": pytest.approx(1 / 3),
+        "cadre": "doctor",
+    } in rec
+    with pytest.raises(
+        hrh.InputError, match=r"column 'year', row 1: id 1 observed twice in period 2020 \(rows 0 and 1\)"
+    ):
+        hrh.transitions(
+            {"id": [1, 1], "year": [2020, 2020], "region": ["A", "B"]},
+            id="id",
+            time="year",
+            state="region",
+        )
+    with pytest.raises(hrh.InputError, match=r"column 'year': must hold integer periods"):
+        hrh.transitions(
+            {"id": [1], "year": [2020.5], "region": ["A"]}, id="id", time="year", state="region"
+        )
+
+
+def test_stock_table_from_the_register() -> None:
+    reg = hrh.datasets.synthetic_register()
+    s = hrh.stock_table(
+        reg, at=dt.date(2024, 12, 31), cadre="cadre", region="district", grade="qualification"
+    )
+    assert s["count"].sum() == 3087
+    assert s.columns == ["region", "cadre", "grade", "age", "count"]
+    assert s["age"].min() >= 18
+    with pytest.raises(hrh.InputError, match=r"column 'birth_date': must hold dates"):
+        hrh.stock_table(
+            {
+                "birth_date": [1],
+                "hire_date": [dt.date(2020, 1, 1)],
+                "exit_date": [None],
+                "c": ["x"],
+            },
+            at=dt.date(2024, 1, 1),
+            cadre="c",
+        )
