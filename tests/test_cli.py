@@ -62,3 +62,48 @@ def test_report_on_user_files_and_bad_input_exit_code(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "hrh: error: column 'population', row 0: value 0 is not positive" in proc.stderr
+
+
+def test_report_on_a_scenario(tmp_path: Path) -> None:
+    scenario = Path(__file__).parents[1] / "examples" / "province" / "scenario.toml"
+    out = tmp_path / "projection.html"
+    args = [
+        "report",
+        "--scenario",
+        str(scenario),
+        "--draws",
+        "50",
+        "--policies",
+        "retention",
+        "-o",
+        str(out),
+    ]
+    assert main(args) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Projection: province" in html and "<svg" in html
+    assert "province + retention" in html and "Policies against the baseline (million VND)" in html
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        scenario.read_text(encoding="utf-8").replace("retirement_age = 60", "retirement_age = 6", 1)
+    )
+    (tmp_path / "stock.csv").write_bytes((scenario.parent / "stock.csv").read_bytes())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hrh.cli",
+            "report",
+            "--scenario",
+            str(bad),
+            "-o",
+            str(tmp_path / "x.html"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert (
+        "hrh: error: scenario key 'cadres[0].retirement_age': 6 must be above min_age (18)"
+        in proc.stderr
+    )

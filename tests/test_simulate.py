@@ -514,7 +514,8 @@ def test_transitions_by_hand() -> None:
         "cadre": "doctor",
     } in rec
     with pytest.raises(
-        hrh.InputError, match=r"column 'year', row 1: id 1 observed twice in period 2020 \(rows 0 and 1\)"
+        hrh.InputError,
+        match=r"column 'year', row 1: id 1 observed twice in period 2020 \(rows 0 and 1\)",
     ):
         hrh.transitions(
             {"id": [1, 1], "year": [2020, 2020], "region": ["A", "B"]},

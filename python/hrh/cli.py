@@ -40,6 +40,11 @@ def _read_table(path: str) -> pl.DataFrame:
 def _report(args: argparse.Namespace) -> int:
     if args.demo:
         report = hrh.report.demo()
+    elif args.scenario and not args.register:
+        report = hrh.report.Report(
+            args.title or "Workforce projection",
+            f"Scenario {args.scenario}.",
+        )
     else:
         if not (args.register and args.population and args.by):
             raise hrh.InputError(
@@ -63,6 +68,18 @@ def _report(args: argparse.Namespace) -> int:
                 cadre=args.cadre,
                 core_cadres=args.core_cadres.split(",") if args.core_cadres else None,
                 area=args.area,
+            )
+        )
+    if args.scenario:
+        doc = hrh.load_scenario(args.scenario)
+        policies = (
+            [p for p in args.policies.split(",") if p]
+            if args.policies is not None
+            else [p["name"] for p in doc.get("policies", [])]
+        )
+        report.add(
+            hrh.report.projection_section(
+                args.scenario, policies=policies, draws=args.draws, seed=args.seed
             )
         )
     out = report.write(args.output)
@@ -93,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep only rows where this column (an exit date) is empty",
     )
     rep.add_argument("--title", help="report title")
+    rep.add_argument("--scenario", help="scenario file (.toml/.json) to project")
+    rep.add_argument(
+        "--policies",
+        help="comma-separated policies of the scenario to compare (default: all of them)",
+    )
+    rep.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default 1000)")
+    rep.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     rep.add_argument(
         "-o", "--output", default="hrh-report.html", help="output path (default: %(default)s)"
     )

@@ -34,6 +34,7 @@ __all__ = [
     "demo",
     "density_section",
     "equity_section",
+    "projection_section",
     "table_html",
     "trend_section",
 ]
@@ -402,6 +403,73 @@ def trend_section(
         table_html(fc, digits=1),
     ]
     return Section(f"Trend forecast: {label}", "".join(parts))
+
+
+def projection_section(
+    scenario: Any,
+    *,
+    policies: Sequence[str | Sequence[str]] = (),
+    draws: int = 1000,
+    seed: int = 1,
+) -> Section:
+    """Project a scenario (baseline and each policy): supply against demand with
+    uncertainty for all cadres, the final year by cadre and region, and the policies
+    compared with their cost."""
+    base = hrh.simulate(scenario, draws=draws, seed=seed)
+    runs = [base] + [hrh.simulate(scenario, policy=p, draws=draws, seed=seed) for p in policies]
+    t = base.totals.filter(pl.col("cadre") == "all")
+    last = t.row(t.height - 1, named=True)
+    first = t.row(0, named=True)
+    has_demand = last["demand"] is not None
+    kpis = [
+        (f"staff {first['year']}", f"{first['supply']:,.0f}"),
+        (f"staff {last['year']} (median)", f"{last['supply_p50']:,.0f}"),
+        (f"90 % interval {last['year']}", f"{last['supply_p5']:,.0f} to {last['supply_p95']:,.0f}"),
+    ]
+    if has_demand:
+        kpis += [
+            (f"need {last['year']}", f"{last['demand']:,.0f}"),
+            (f"P(shortage) {last['year']}", f"{100 * last['p_gap_positive']:.0f} %"),
+        ]
+    years = [float(y) for y in t["year"]]
+    chart = fan_chart(
+        ([years[0]], [first["supply"]]),
+        (years, t["supply_p50"].to_list()),
+        [
+            (t["supply_p5"].to_list(), t["supply_p95"].to_list()),
+            (t["supply_p25"].to_list(), t["supply_p75"].to_list()),
+        ],
+        lines=[("demand", years, t["demand"].to_list())] if has_demand else [],
+        title=f"{base.name}: staff in post (median, 50 % and 90 % bands) and need",
+        ylabel="staff",
+    )
+    final = base.table.filter(pl.col("year") == last["year"]).select(
+        "region", "cadre", "supply", "supply_p5", "supply_p95", "demand", "gap", "p_gap_positive"
+    )
+    parts = [
+        _kpis(kpis),
+        f"<p>{draws:,} Monte Carlo draws (seed {seed}) of the scenario's uncertain parameters; "
+        "yearly stock and flow by region, cadre, grade and age.</p>",
+        chart,
+        f"<h3>{last['year']} by region and cadre</h3>",
+        table_html(final, digits=1),
+    ]
+    if len(runs) > 1:
+        cmp = hrh.compare(runs).select(
+            "projection",
+            "gap",
+            "gap_p5",
+            "gap_p95",
+            "p_gap_positive",
+            "extra_cost",
+            "extra_person_years",
+            "gap_closed",
+            "cost_per_person_year",
+            "cost_per_gap_closed",
+        )
+        unit = f" ({escape(base.currency)})" if base.currency else ""
+        parts += [f"<h3>Policies against the baseline{unit}</h3>", table_html(cmp, digits=1)]
+    return Section(f"Projection: {base.name}", "".join(parts))
 
 
 def _lorenz_points(values: pl.Series, weights: pl.Series) -> tuple[list[float], list[float]]:

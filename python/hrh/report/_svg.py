@@ -175,18 +175,21 @@ def fan_chart(
     bands: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
     *,
     reference: Sequence[tuple[str, float]] = (),
+    lines: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
     title: str = "",
     ylabel: str = "",
     width: int = 640,
     height: int = 320,
 ) -> str:
     """Observed series, forecast mean and shaded prediction bands (widest first), with
-    horizontal reference lines."""
+    horizontal reference lines and further labelled lines (name, xs, ys)."""
     pad_l, pad_b, pad_t, pad_r = 60, 36, 30, 20
     pw, ph = width - pad_l - pad_r, height - pad_t - pad_b
     xs = [*observed[0], *forecast[0]]
     ys = [*observed[1], *forecast[1], *(v for b in bands for v in (*b[0], *b[1]))]
     ys += [r[1] for r in reference]
+    xs += [x for line in lines for x in line[1]]
+    ys += [y for line in lines for y in line[2]]
     x0, x1 = min(xs), max(xs)
     y0, y1 = min(ys), max(ys)
     pad = 0.05 * (y1 - y0 or 1.0)
@@ -215,6 +218,24 @@ def fan_chart(
     parts.append(f'<path d="M{obs}" fill="none" stroke="#222" stroke-width="2"/>')
     fc = "L".join(pt(x, y) for x, y in zip(*forecast, strict=True))
     parts.append(f'<path d="M{fc}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for j, (name, lx, ly) in enumerate(lines):
+        color = PALETTE[1 + (len(reference) + j) % (len(PALETTE) - 1)]
+        path = "L".join(pt(x, y) for x, y in zip(lx, ly, strict=True))
+        end = pt(lx[-1], ly[-1]).split(",")
+        parts.append(
+            f'<path d="M{path}" fill="none" stroke="{color}" stroke-width="2"/>'
+            f'<text x="{float(end[0]) - 4:.1f}" y="{float(end[1]) - 6:.1f}" fill="{color}" '
+            f'text-anchor="end">{escape(name)}</text>'
+        )
+    for j, (name, lx, ly) in enumerate(lines):
+        color = PALETTE[1 + (len(reference) + j) % (len(PALETTE) - 1)]
+        path = "L".join(pt(x, y) for x, y in zip(lx, ly, strict=True))
+        end = pt(lx[-1], ly[-1]).split(",")
+        parts.append(
+            f'<path d="M{path}" fill="none" stroke="{color}" stroke-width="2"/>'
+            f'<text x="{float(end[0]) - 4:.1f}" y="{float(end[1]) - 6:.1f}" fill="{color}" '
+            f'text-anchor="end">{escape(name)}</text>'
+        )
     for j, (name, v) in enumerate(reference):
         color = PALETTE[1 + j % (len(PALETTE) - 1)]
         a, b = pt(x0, v), pt(x1, v)
