@@ -17,6 +17,7 @@ __all__ = [
     "agglomeration",
     "annualize",
     "atkinson",
+    "check_scenario",
     "chisq_sf",
     "concentration_index",
     "cox",
@@ -43,8 +44,10 @@ __all__ = [
     "polarization",
     "quota_gap",
     "shortfall",
+    "simulate",
     "synthetic_register",
     "theil",
+    "transitions",
     "wisn",
 ]
 __version__: str
