@@ -353,6 +353,9 @@ def test_population_table_and_demand_methods() -> None:
     assert hrh.simulate(doc, draws=0).table["demand"].to_list() == [50.0, 100.0, 150.0, 200.0]
     doc["cadres"][0]["demand"] = {"method": "wisn", "required": 30}
     assert hrh.simulate(doc, draws=0).table["demand"].to_list() == [30.0, 60.0, 90.0, 120.0]
+    assert (
+        hrh.simulate({**doc, "population": None}, draws=0).table["demand"].to_list() == [30.0] * 4
+    )
     doc["cadres"][0]["demand"] = {"method": "none"}
     p = hrh.simulate(doc, draws=0)
     assert p.table["demand"].null_count() == 4 and p.table["p_gap_positive"].null_count() == 4
@@ -425,7 +428,11 @@ def test_loads_toml_json_and_files_relative_to_the_scenario(tmp_path: Path) -> N
             "cadres[0].demand.method",
             "unknown method 'ratio'",
         ),
-        (lambda d: d.pop("population"), "population", "needs a population"),
+        (
+            lambda d: d.pop("population"),
+            "population",
+            "demand by norm or service use needs a population",
+        ),
         (
             lambda d: d["cadres"][0]["entrants"].update(age={"mean": 70}),
             "cadres[0].entrants.age.mean",
@@ -548,3 +555,54 @@ def test_stock_table_from_the_register() -> None:
             at=dt.date(2024, 1, 1),
             cadre="c",
         )
+
+
+def test_attrition_rates_from_fitted_curves_feed_a_scenario() -> None:
+    reg = hrh.datasets.synthetic_register().with_columns(
+        age_in=(pl.col("hire_date") - pl.col("birth_date")).dt.total_days() / 365.25,
+        age_out=(
+            pl.coalesce("exit_date", pl.lit(dt.date(2024, 12, 31))) - pl.col("birth_date")
+        ).dt.total_days()
+        / 365.25,
+        left=pl.col("exit_reason")
+        .is_in(["resignation", "transfer"])
+        .fill_null(False)
+        .cast(pl.Int32),
+    )
+    reg = reg.filter(pl.col("age_out") > pl.col("age_in"))  # drop same-day hire and exit
+    km = hrh.kaplan_meier(reg, duration="age_out", event="left", entry="age_in")
+    rates = hrh.attrition_rates(km, bands=[25, 35, 45, 55, 60])
+    # Each rate reproduces the product of the curve's factors (1 - d/n) over its band.
+    t = km.table
+    for lo, hi, rate in rates.select("from", "to", "rate").rows():
+        part = t.filter((pl.col("time") > lo) & (pl.col("time") <= hi))
+        survival = float(np.prod(1 - part["events"].to_numpy() / part["at_risk"].to_numpy()))
+        assert (1 - rate) ** (hi - lo) == pytest.approx(survival, rel=1e-12)
+    assert ((rates["rate"] > 0) & (rates["rate"] < 0.2)).all()
+    doc = hand_doc()
+    doc["min_age"] = 18
+    doc["cadres"][0]["retirement_age"] = 60
+    doc["cadres"][0]["attrition"] = {
+        "rate": float(rates["rate"][0]),
+        "by_age": rates.select("from", "rate")
+        .with_columns(pl.col("from").cast(pl.Int64))
+        .to_dicts(),
+    }
+    assert hrh.simulate(doc, draws=0).table.height == 4
+    cox = hrh.cox(
+        reg.with_columns(doc=(pl.col("cadre") == "doctor").cast(pl.Int32)),
+        duration="age_out",
+        event="left",
+        entry="age_in",
+        covariates=["doc"],
+    )
+    curve = cox.predict_survival(pl.DataFrame({"doc": [0, 1]}), [20, 30, 40, 50, 60])
+    by_row = hrh.attrition_rates(curve, bands=[20, 40, 60])
+    assert by_row.columns == ["row", "from", "to", "rate"] and by_row.height == 4
+    doctors = by_row.filter(pl.col("row") == 1)["rate"].to_numpy()
+    others = by_row.filter(pl.col("row") == 0)["rate"].to_numpy()
+    assert (doctors > others).all() == (cox.summary["coef"][0] > 0)
+    with pytest.raises(
+        hrh.InputError, match=r"column 'bands': \[3, 1\] must be at least two increasing"
+    ):
+        hrh.attrition_rates(km, bands=[3, 1])

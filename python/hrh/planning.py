@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import secrets
 import tomllib
@@ -40,6 +41,7 @@ __all__ = [
     "Projection",
     "Transitions",
     "WisnResult",
+    "attrition_rates",
     "available_working_time",
     "check_scenario",
     "compare",
@@ -436,7 +438,7 @@ def load_scenario(source: Scenario | str | Path) -> Scenario:
         doc = copy.deepcopy({k: v for k, v in source.items() if k not in ("stock", "population")})
         for k in ("stock", "population"):
             if k in source:
-                doc[k] = source[k] if k == "stock" else dict(source[k])
+                doc[k] = source[k] if k == "stock" or source[k] is None else dict(source[k])
     else:
         raise InputError(
             f"scenario must be a dict, a JSON string or a file path, got {type(source).__name__}"
@@ -963,3 +965,114 @@ def stock_table(
     return (
         in_post.select(keys).group_by(names).agg(pl.len().cast(pl.Int64).alias("count")).sort(names)
     )
+
+
+def attrition_rates(
+    curve: Any,
+    *,
+    bands: Sequence[float],
+    per_year: float = 1.0,
+    by: str | Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Annual attrition rates by band from a fitted retention curve, for a scenario.
+
+    For each band `[a, b)` of the curve's time axis, the constant annual probability of
+    leaving that gives the curve's survival over the band:
+    `rate = 1 - (S(b) / S(a)) ** (per_year / (b - a))`. With a Kaplan-Meier curve on the
+    age scale (delayed entry at the age of hire, exit at the age of leaving) the rates are
+    by age band, ready for a scenario's `attrition.by_age`; on the time-in-post scale a
+    single band gives one average rate for `attrition.rate`.
+
+    Parameters
+    ----------
+    curve : a :class:`hrh.KaplanMeier`, or a table with `time` and `survival` (e.g. from
+        :meth:`hrh.CoxResult.predict_survival`, whose `row` column is then a group).
+    bands : increasing band limits on the curve's time axis (at least two).
+    per_year : curve time units per year (365.25 for days).
+    by : group columns of a table (a Kaplan-Meier result's own groups are used).
+
+    Returns
+    -------
+    polars.DataFrame with the groups, `from`, `to`, `rate`.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> km = hrh.kaplan_meier({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0]},
+    ...                       duration="t", event="e")
+    >>> hrh.attrition_rates(km, bands=[0, 2, 6]).rows()
+    [(0.0, 2.0, 0.1835...), (2.0, 6.0, 0.2401...)]
+    """
+    cuts = [float(b) for b in bands]
+    if len(cuts) < 2 or any(not (b > a) for a, b in itertools.pairwise(cuts)):
+        raise InputError(f"column 'bands': {list(bands)!r} must be at least two increasing limits")
+    if not per_year > 0:
+        raise InputError(f"column 'per_year': {per_year!r} must be > 0")
+    from hrh.attrition import KaplanMeier
+
+    if isinstance(curve, KaplanMeier):
+        # Survival over each band from the curve's own factors (1 - d/n) at the event
+        # times inside it, so that a band after the curve reaches 0 (a tiny risk set at
+        # early ages under delayed entry) still gets its conditional rate.
+        groups = list(curve.by)
+        tab = curve.table.filter(pl.col("events") > 0)
+        band = pl.col("time").cut(
+            cuts, labels=[str(i) for i in range(len(cuts) + 1)], left_closed=False
+        )
+        logs = (
+            tab.with_columns(band.cast(pl.String).cast(pl.Int64).alias("__band"))
+            .filter((pl.col("__band") >= 1) & (pl.col("__band") < len(cuts)))
+            .group_by(*groups, "__band")
+            .agg((1 - pl.col("events") / pl.col("at_risk")).log().sum().alias("__log"))
+        )
+        keys = curve.table.select(groups).unique(maintain_order=True) if groups else pl.DataFrame()
+        grid = pl.DataFrame(
+            {"__band": list(range(1, len(cuts))), "from": cuts[:-1], "to": cuts[1:]}
+        )
+        grid = keys.join(grid, how="cross") if groups else grid
+        return (
+            grid.join(logs, on=[*groups, "__band"], how="left", nulls_equal=True)
+            .with_columns(
+                rate=1
+                - (
+                    pl.col("__log").fill_null(0.0) * per_year / (pl.col("to") - pl.col("from"))
+                ).exp()
+            )
+            .select(*groups, "from", "to", "rate")
+        )
+    else:
+        table = to_frame(curve, name="curve")
+        groups = as_list(by) or (["row"] if "row" in table.columns else [])
+        require_columns(table, ["time", "survival", *groups], role="curve")
+        rows = []
+        for key, part in table.group_by(groups, maintain_order=True) if groups else [((), table)]:
+            part = part.sort("time")
+            t = part["time"].cast(pl.Float64).to_numpy()
+            s = part["survival"].cast(pl.Float64).to_numpy()
+            idx = np.searchsorted(t, cuts, side="right") - 1
+            surv = np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
+            rows.append(
+                pl.DataFrame({"time": cuts, "survival": surv}).with_columns(
+                    pl.lit(v).alias(k) for k, v in zip(groups, key, strict=True)
+                )
+            )
+        points = pl.concat(rows).select(*groups, "time", "survival")
+    out = (
+        points.with_columns(
+            pl.col("time").alias("from"),
+            pl.col("time").shift(-1).over(groups or pl.lit(1)).alias("to"),
+            pl.col("survival").shift(-1).over(groups or pl.lit(1)).alias("__next"),
+        )
+        .filter(pl.col("to").is_not_null())
+        .with_columns(
+            rate=pl.when(pl.col("survival") > 0)
+            .then(
+                1
+                - (pl.col("__next") / pl.col("survival"))
+                ** (per_year / (pl.col("to") - pl.col("from")))
+            )
+            .otherwise(None)
+        )
+        .select(*groups, "from", "to", "rate")
+    )
+    return out

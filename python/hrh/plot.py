@@ -216,12 +216,15 @@ def projection(
             f"column 'region': nothing projected for region {region!r}, cadre {cadre!r}"
         )
     years = t["year"].to_list()
-    ax.fill_between(
-        years, t["supply_p5"].to_list(), t["supply_p95"].to_list(), alpha=0.15, color="C0"
-    )
-    ax.fill_between(
-        years, t["supply_p25"].to_list(), t["supply_p75"].to_list(), alpha=0.3, color="C0"
-    )
+    for lo, hi, alpha, width in (("p5", "p95", 0.15, 90), ("p25", "p75", 0.3, 50)):
+        ax.fill_between(
+            years,
+            t[f"supply_{lo}"].to_list(),
+            t[f"supply_{hi}"].to_list(),
+            alpha=alpha,
+            color="C0",
+            label=f"supply {width} % band",
+        )
     ax.plot(years, t["supply_p50"].to_list(), color="C0", label="supply (median)")
     if t["demand"].null_count() < t.height:
         ax.plot(years, t["demand"].to_list(), color="C3", label="demand (mean)")

@@ -182,7 +182,7 @@ pub struct TrainingDoc {
 pub struct DemandDoc {
     /// `norm` (staff per 1,000 population), `quota` (a fixed number), `service_use`
     /// (visits per capita x hours per visit / available hours) or `wisn` (required staff
-    /// in the start year, from `hrh.wisn`, growing with population).
+    /// in the start year, from `hrh.wisn`, growing with population when one is given).
     pub method: String,
     #[serde(default)]
     pub per_1000: Option<ByRegion>,
@@ -1005,7 +1005,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     let region_size = offset;
     let needs_population = cadres
         .iter()
-        .any(|c| !matches!(c.demand, Demand::None | Demand::Quota(_)));
+        .any(|c| !matches!(c.demand, Demand::None | Demand::Quota(_) | Demand::Wisn(_)));
     let population = compile_population(&mut b, &doc, needs_population)?;
 
     // Starting stock.
@@ -1235,7 +1235,7 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
         if needed {
             return Err(err(
                 "population",
-                "demand by norm, service use or WISN needs a population",
+                "demand by norm or service use needs a population",
             ));
         }
         return Ok(Population::None);

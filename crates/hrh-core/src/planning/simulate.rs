@@ -255,7 +255,10 @@ fn demand(m: &Model, v: &[f64], y: &Year, ci: usize, r: usize, t: usize) -> f64 
             hours,
             available,
         } => pop() * v[visits[r]] * v[*hours] / v[*available],
-        Demand::Wisn(req) => v[req[r]] * pop() / population(m, v, r, 0),
+        Demand::Wisn(req) => match m.population {
+            Population::None => v[req[r]],
+            _ => v[req[r]] * pop() / population(m, v, r, 0),
+        },
     }
 }
 
