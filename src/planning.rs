@@ -128,7 +128,7 @@ fn summary<'py>(
 
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[pyfunction]
-#[pyo3(signature = (json, *, draws, seed, policies, quantiles, keep_draws))]
+#[pyo3(signature = (json, *, draws, seed, policies, quantiles, keep_draws, binomial))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -137,6 +137,7 @@ fn simulate<'py>(
     policies: Vec<String>,
     quantiles: &str,
     keep_draws: bool,
+    binomial: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = scenario::from_json(json).map_err(|e| to_pyerr(py, e))?;
     let mut idx = Vec::new();
@@ -170,6 +171,7 @@ fn simulate<'py>(
         policies: idx,
         quantiles: mode,
         keep_draws,
+        binomial,
     };
     let p = run(py, || sim::simulate(&m, &opts))?;
     let d = describe(py, &m)?;

@@ -606,3 +606,26 @@ def test_attrition_rates_from_fitted_curves_feed_a_scenario() -> None:
         hrh.InputError, match=r"column 'bands': \[3, 1\] must be at least two increasing"
     ):
         hrh.attrition_rates(km, bands=[3, 1])
+
+
+def test_binomial_flows_move_whole_people() -> None:
+    path = EXAMPLES / "beijing_tianjin_hebei" / "scenario.toml"
+    b = hrh.simulate(
+        path, policy="hebei_retention", draws=40, seed=4, flows="binomial", keep_draws=True
+    )
+    e = hrh.simulate(path, policy="hebei_retention", draws=40, seed=4)
+    assert b.draws_table is not None
+    supply = b.draws_table["supply"].to_numpy()
+    assert (supply == np.round(supply)).all()
+    f = b.flows
+    lhs = (
+        f["stock_start"].to_numpy()
+        - sum(f[c].to_numpy() for c in FLOW_OUT)
+        + sum(f[c].to_numpy() for c in FLOW_IN)
+    )
+    np.testing.assert_allclose(lhs, f["stock_end"].to_numpy(), rtol=1e-12)
+    # Same parameter draws (the flow stream follows them): means agree to sampling noise,
+    # far below the spread between draws.
+    np.testing.assert_allclose(b.table["supply"], e.table["supply"], rtol=2e-3)
+    with pytest.raises(hrh.InputError, match=r"column 'flows': binomial flows need draws > 0"):
+        hrh.simulate(path, draws=0, flows="binomial")

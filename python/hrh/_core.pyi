@@ -240,7 +240,14 @@ def wisn(
 ) -> dict[str, Any]: ...
 def check_scenario(json: str) -> dict[str, Any]: ...
 def simulate(
-    json: str, *, draws: int, seed: int, policies: list[str], quantiles: str, keep_draws: bool
+    json: str,
+    *,
+    draws: int,
+    seed: int,
+    policies: list[str],
+    quantiles: str,
+    keep_draws: bool,
+    binomial: bool,
 ) -> dict[str, Any]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float

@@ -562,6 +562,7 @@ def simulate(
     seed: int | None = None,
     keep_draws: bool = False,
     quantiles: str = "auto",
+    flows: str = "expected",
 ) -> Projection:
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
@@ -583,6 +584,11 @@ def simulate(
     quantiles : "exact" keeps every draw's numbers (memory grows with draws);
         "streaming" uses extended P² estimates (fixed memory); "auto" is exact while the
         kept numbers need under 64 MiB.
+    flows : "expected" moves the expected number of people in each flow given the draw's
+        parameters; "binomial" draws every flow as a binomial count of whole people (the
+        starting stock and entrants rounded at random to whole people, entrants spread
+        over ages multinomially, each eligible person sent to training with probability
+        places / eligible), adding the chance variation of a small workforce.
 
     Returns
     -------
@@ -615,6 +621,12 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"column 'seed': {seed!r} must be an integer >= 0")
     policies = as_list(policy)
+    if flows not in ("expected", "binomial"):
+        raise InputError(f"column 'flows': {flows!r} is not 'expected' or 'binomial'")
+    if flows == "binomial" and draws == 0:
+        raise InputError(
+            "column 'flows': binomial flows need draws > 0 (draws=0 is the expected path)"
+        )
     if quantiles not in ("auto", "exact", "streaming"):
         raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
     info = _core.check_scenario(_to_json(doc)) if quantiles == "auto" else None
@@ -628,6 +640,7 @@ def simulate(
         policies=policies,
         quantiles=quantiles,
         keep_draws=keep_draws,
+        binomial=flows == "binomial",
     )
     return _projection(raw, policies, draws, seed, quantiles)
 

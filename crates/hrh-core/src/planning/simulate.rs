@@ -76,6 +76,58 @@ pub struct Options {
     pub quantiles: QuantileMode,
     /// Return every draw's supply and demand.
     pub keep_draws: bool,
+    /// Draw every flow as a binomial count of whole people instead of its expected value.
+    pub binomial: bool,
+}
+
+/// Takes a share of a count: its expected value, or a binomial draw of whole people.
+struct Flow {
+    rng: Option<Rng>,
+}
+
+impl Flow {
+    fn take(&mut self, n: f64, p: f64) -> f64 {
+        match &mut self.rng {
+            None => n * p,
+            Some(rng) => rng.binomial(n.round().max(0.0) as u64, p.clamp(0.0, 1.0)) as f64,
+        }
+    }
+
+    /// A number of people: unchanged, or rounded at random to an integer with the same mean.
+    fn whole(&mut self, x: f64) -> f64 {
+        match &mut self.rng {
+            None => x,
+            Some(rng) => {
+                let f = x.floor();
+                f + f64::from(u8::from(rng.uniform() < x - f))
+            }
+        }
+    }
+
+    /// Split `n` people over `shares` (summing to 1): in proportion, or multinomially.
+    fn split(&mut self, n: f64, shares: &[f64], out: &mut [f64]) {
+        if self.rng.is_none() {
+            for (o, s) in out.iter_mut().zip(shares) {
+                *o += n * s;
+            }
+            return;
+        }
+        let mut left = n;
+        let mut rest = 1.0;
+        for (o, &s) in out.iter_mut().zip(shares) {
+            if left <= 0.0 || rest <= 0.0 {
+                break;
+            }
+            let k = if s >= rest {
+                left
+            } else {
+                self.take(left, s / rest)
+            };
+            *o += k;
+            left -= k;
+            rest -= s;
+        }
+    }
 }
 
 /// Summary of one projected number over draws.
@@ -123,16 +175,25 @@ struct DrawOut {
     costs: Vec<f64>,
 }
 
-/// Parameter values of one draw.
-fn sample_params(m: &Model, opts: &Options, draw: usize) -> Vec<f64> {
+/// Parameter values of one draw, and the draw's flow sampler (its stream continues after
+/// the parameters).
+fn sample_params(m: &Model, opts: &Options, draw: usize) -> (Vec<f64>, Flow) {
     if opts.draws == 0 {
-        return m.params.iter().map(|p| p.dist.mean()).collect();
+        let v = m.params.iter().map(|p| p.dist.mean()).collect();
+        return (v, Flow { rng: None });
     }
     let mut rng = Rng::stream(opts.seed, draw as u64);
-    m.params
+    let v = m
+        .params
         .iter()
         .map(|p| p.dist.sample(&mut rng, p.lower))
-        .collect()
+        .collect();
+    (
+        v,
+        Flow {
+            rng: opts.binomial.then_some(rng),
+        },
+    )
 }
 
 /// Per-year policy settings for one draw.
@@ -277,7 +338,7 @@ fn cost_items(m: &Model, opts: &Options) -> Vec<String> {
 
 /// Run one draw.
 fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut {
-    let v = sample_params(m, opts, draw);
+    let (v, mut flow) = sample_params(m, opts, draw);
     let nr = m.regions.len();
     let nc = m.cadres.len();
     let na = m.n_ages;
@@ -288,7 +349,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
     let mut dem = vec![0.0; (h + 1) * nr * nc];
     let mut flows = vec![0.0; h * nr * nc * NF];
     let mut costs = vec![0.0; h * nr * nc * ni];
-    let mut cur = m.stock.clone();
+    let mut cur: Vec<f64> = m.stock.iter().map(|&x| flow.whole(x)).collect();
     let mut mid = vec![0.0; cur.len()];
     // Pipelines: per region, cadre, programme: `duration x n_ages` (index 0 returns next).
     let mut pipes: Vec<Vec<Vec<Vec<f64>>>> = (0..nr)
@@ -367,8 +428,8 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                                 None => age_rate,
                             };
                             let hz = (rate * gm).min(1.0);
-                            let d = n * pd;
-                            let l = (n - d) * hz;
+                            let d = flow.take(n, pd);
+                            let l = flow.take(n - d, hz);
                             start += n;
                             by_grade[g] += n;
                             deaths += d;
@@ -392,7 +453,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                         eligible += mid[cell0..cell0 + p.max_age + 1].iter().sum::<f64>();
                     }
                     let places = ys.places[ci][pi][r];
-                    let sent = places.min(eligible);
+                    let sent = flow.whole(places).min(eligible);
                     let frac = if eligible > 0.0 { sent / eligible } else { 0.0 };
                     // The cohort due back this year; the others move one year closer
                     // and one year older; this year's trainees join at the back.
@@ -406,16 +467,20 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                     }
                     let last = (p.duration - 1) * na;
                     pipe[last..].iter_mut().for_each(|x| *x = 0.0);
+                    let mut taken = 0.0;
                     if frac > 0.0 {
                         for s in 0..ns {
                             let cell0 = blk + (p.from * ns + s) * na;
                             for a in 0..=p.max_age {
-                                let x = mid[cell0 + a] * frac;
+                                let x = flow.take(mid[cell0 + a], frac);
                                 mid[cell0 + a] -= x;
                                 pipe[last + a + 1] += x;
+                                taken += x;
                             }
                         }
                     }
+                    // Binomial draws send about `places` people; count those sent.
+                    let sent = if flow.rng.is_some() { taken } else { sent };
                     sent_total += sent;
                     sent_p.push((sent, returning));
                 }
@@ -454,7 +519,8 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 let to = mg.to * rs + c.offset;
                 let mut moved = 0.0;
                 for i in 0..size {
-                    let x = mid[from + i] * rate;
+                    // Several flows out of a cell never take more than is left in it.
+                    let x = flow.take(mid[from + i], rate).min(cur[from + i]);
                     cur[from + i] -= x;
                     cur[to + i] += x;
                     moved += x;
@@ -524,8 +590,9 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                         }
                         due += x;
                         // Guaranteed below retirement by the max_age check.
-                        mid[dst + (a + 1).min(c.retire_idx - 1)] += x * rr;
-                        back += x * rr;
+                        let k = flow.take(x, rr);
+                        mid[dst + (a + 1).min(c.retire_idx - 1)] += k;
+                        back += k;
                     }
                     let pipe = &pipes[r][ci][pi];
                     let away: f64 = pipe.iter().sum();
@@ -544,15 +611,14 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                     let n =
                         v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1) + ys.extra[ci][r];
                     let dst = blk + e.grade * ns * na;
-                    for (a, sh) in e.age_shares.iter().enumerate() {
-                        mid[dst + a] += n * sh;
-                    }
+                    let n = flow.whole(n);
+                    flow.split(n, &e.age_shares, &mut mid[dst..dst + na]);
                     flows[f + F_ENTRANTS] = n;
                     entrants_by_grade[e.grade] = n;
                 } else if ys.extra[ci][r] > 0.0 {
                     // Extra entrants without an entrant profile join the first grade at
                     // the youngest age.
-                    let n = ys.extra[ci][r];
+                    let n = flow.whole(ys.extra[ci][r]);
                     mid[blk] += n;
                     flows[f + F_ENTRANTS] = n;
                     entrants_by_grade[0] = n;
@@ -851,6 +917,7 @@ mod tests {
             policies: vec![],
             quantiles: QuantileMode::Exact,
             keep_draws: false,
+            binomial: false,
         }
     }
 
@@ -919,11 +986,12 @@ mod tests {
     #[test]
     fn conservation_with_every_flow() {
         let m = from_json(FULL).unwrap();
-        for draws in [0, 20] {
+        for (draws, binomial) in [(0, false), (20, false), (20, true)] {
             let p = simulate(
                 &m,
                 &Options {
                     policies: vec![0],
+                    binomial,
                     ..opts(draws)
                 },
             )
