@@ -127,6 +127,7 @@ fn summary<'py>(
 }
 
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (json, *, draws, seed, policies, quantiles, keep_draws, binomial))]
 fn simulate<'py>(
