@@ -18,7 +18,7 @@ type F64<'py> = PyReadonlyArray1<'py, f64>;
 #[pyo3(signature = (available_time, service_group, workload, unit_time, cas_percent, ias_hours, existing, n_groups, *, low=None, high=None, draws=0, level=0.95, seed=0))]
 fn wisn<'py>(
     py: Python<'py>,
-    available_time: f64,
+    available_time: F64<'py>,
     service_group: PyReadonlyArray1<'py, u32>,
     workload: F64<'py>,
     unit_time: F64<'py>,
@@ -33,7 +33,7 @@ fn wisn<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let input = w::WisnInput {
-        available_time,
+        available_time: available_time.as_slice()?,
         service_group: service_group.as_slice()?,
         workload: workload.as_slice()?,
         unit_time: unit_time.as_slice()?,

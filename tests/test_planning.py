@@ -135,3 +135,41 @@ def test_wisn_bad_input() -> None:
         hrh.wisn({"workload": [1], "unit_time": [1]}, available_time=0)
     with pytest.raises(hrh.InputError, match=r"column 'in_post': differs within a group"):
         hrh.wisn(SERVICES, available_time=1000, existing="in_post", by="facility")
+
+
+def test_available_time_by_group_matches_one_call_per_group() -> None:
+    # Facility A works 1,760 h a year, B 1,500 h: one call with a column equals one call
+    # per facility, including yearly support hours (a share of each group's own time).
+    services = SERVICES.with_columns(
+        hours=pl.when(pl.col("facility") == "A").then(1760.0).otherwise(1500.0)
+    )
+    support = {"activity": ["audit", "records"], "hours": [88.0, 1.0], "per": ["year", "week"]}
+    extra = {"activity": ["training"], "hours_per_year": [60.0], "staff": [1.0]}
+    both = hrh.wisn(
+        services,
+        available_time="hours",
+        support=support,
+        additional=extra,
+        existing="in_post",
+        by=["facility", "cadre"],
+    )
+    assert both.available_time is None
+    assert both.table["available_time"].to_list() == [1760.0, 1760.0, 1500.0, 1500.0]
+    for facility, t in [("A", 1760.0), ("B", 1500.0)]:
+        one = hrh.wisn(
+            services.filter(pl.col("facility") == facility),
+            available_time=t,
+            support=support,
+            additional=extra,
+            existing="in_post",
+            by=["facility", "cadre"],
+        )
+        part = both.table.filter(pl.col("facility") == facility)
+        for c in ["service_staff", "caf", "iaf", "required", "ratio"]:
+            assert part[c].to_list() == pytest.approx(one.table[c].to_list(), rel=1e-12)
+        # CAS: 88 h of 1,760 or 1,500 a year, plus 1 h of a 40-h week.
+        assert part["caf"][0] == pytest.approx(1 / (1 - 88 / t - 1 / 40), rel=1e-12)
+    with pytest.raises(hrh.InputError, match=r"column 'hours': differs within a group"):
+        hrh.wisn(services, available_time="hours", by="cadre")
+    with pytest.raises(hrh.InputError, match=r"column 'hours', row 0: .*"):
+        hrh.wisn(services.with_columns(hours=pl.lit(0.0)), available_time="hours", by="facility")

@@ -33,8 +33,6 @@ point, plus what a rounded input carries into a derived figure).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 
 import hrh
@@ -129,46 +127,42 @@ def test_gujarat_obgyn_wisn_reproduced_to_printed_precision() -> None:
     """All 27 facility-years: HSA, CAF, IAF and WISN agree to 1e-12 relative (the CSV
     prints 15 significant digits). Found: worst relative difference 4.7e-15.
 
-    hrh.wisn takes one available working time per call, so facilities with the same
-    weekly hours are computed together (grouped by facility and year) and the others in
-    separate calls."""
-    by_hours: dict[int, list[GjRow]] = defaultdict(list)
+    Facilities work different weekly hours, so each facility-year has its own available
+    working time: one call with `available_time` given as a column."""
+    services: dict[str, list[int | float]] = {
+        "facility": [],
+        "year": [],
+        "workload": [],
+        "rate": [],
+        "awt": [],
+    }
     for row in GJ_OBGYN:
-        by_hours[row[2]].append(row)
-    checked = 0
-    for weekly_hours, rows in by_hours.items():
+        weekly_hours = row[2]
         awt = hrh.available_working_time(
             working_days=365, other_leave=GJ_LEAVE_DAYS, hours_per_day=weekly_hours / 7
         )
         assert awt == pytest.approx((365 - GJ_LEAVE_DAYS) / 7 * weekly_hours, rel=1e-15)
-        services: dict[str, list[int | float]] = {
-            "facility": [],
-            "year": [],
-            "workload": [],
-            "rate": [],
-        }
-        for row in rows:
-            for workload, rate in zip(row[3:7], GJ_RATES, strict=True):
-                services["facility"].append(row[0])
-                services["year"].append(row[1])
-                services["workload"].append(workload)
-                services["rate"].append(rate)
-        table = hrh.wisn(
-            services,
-            available_time=awt,
-            support=GJ_SUPPORT,
-            additional=GJ_ADDITIONAL,
-            by=["facility", "year"],
-        ).table
-        got = {(r["facility"], r["year"]): r for r in table.iter_rows(named=True)}
-        for facility, year, *_, hsa, caf, iaf, wisn_required in rows:
-            r = got[(facility, year)]
-            assert r["service_staff"] == pytest.approx(hsa, rel=1e-12), (facility, year)
-            assert r["caf"] == pytest.approx(caf, rel=1e-12), (facility, year)
-            assert r["iaf"] == pytest.approx(iaf, rel=1e-12), (facility, year)
-            assert r["required"] == pytest.approx(wisn_required, rel=1e-12), (facility, year)
-            checked += 1
-    assert checked == len(GJ_OBGYN) == 27
+        for workload, rate in zip(row[3:7], GJ_RATES, strict=True):
+            services["facility"].append(row[0])
+            services["year"].append(row[1])
+            services["workload"].append(workload)
+            services["rate"].append(rate)
+            services["awt"].append(awt)
+    table = hrh.wisn(
+        services,
+        available_time="awt",
+        support=GJ_SUPPORT,
+        additional=GJ_ADDITIONAL,
+        by=["facility", "year"],
+    ).table
+    got = {(r["facility"], r["year"]): r for r in table.iter_rows(named=True)}
+    for facility, year, *_, hsa, caf, iaf, wisn_required in GJ_OBGYN:
+        r = got[(facility, year)]
+        assert r["service_staff"] == pytest.approx(hsa, rel=1e-12), (facility, year)
+        assert r["caf"] == pytest.approx(caf, rel=1e-12), (facility, year)
+        assert r["iaf"] == pytest.approx(iaf, rel=1e-12), (facility, year)
+        assert r["required"] == pytest.approx(wisn_required, rel=1e-12), (facility, year)
+    assert len(got) == len(GJ_OBGYN) == 27
 
 
 def test_gujarat_obgyn_activities_step_by_step() -> None:

@@ -223,7 +223,7 @@ def gray_test(
     time: _F, status: _U, group: _U, n_groups: int, cause: int, *, rho: float = 0.0
 ) -> tuple[float, int, float]: ...
 def wisn(
-    available_time: float,
+    available_time: _F,
     service_group: _U,
     workload: _F,
     unit_time: _F,

@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
@@ -115,22 +116,49 @@ class WisnResult:
     activities : polars.DataFrame
         The services with ``unit_time``, ``standard_workload`` (units one staff member
         can do in a year) and ``staff`` (workload / standard workload).
-    available_time : float
+    available_time : float or None
+        The available working time; None when it differs by group (then it is a
+        column of `table`).
     """
 
     table: pl.DataFrame
     activities: pl.DataFrame
-    available_time: float
+    available_time: float | None
 
     def to_polars(self) -> pl.DataFrame:
         """The per-group table."""
         return self.table
 
     def _repr_html_(self) -> str:
-        return (
-            f"<b>WISN</b> (available working time {self.available_time:,.0f} h/year)"
-            + self.table._repr_html_()
+        at = (
+            f"available working time {self.available_time:,.0f} h/year"
+            if self.available_time is not None
+            else "available working time by group"
         )
+        return f"<b>WISN</b> ({at})" + self.table._repr_html_()
+
+
+def _per_group(
+    df: pl.DataFrame,
+    codes: Any,
+    n_groups: int,
+    column: str,
+    *,
+    minimum: Literal["non_negative", "positive"],
+) -> npt.NDArray[np.float64]:
+    """One number per group from a column of `df` that must be constant within groups."""
+    require_columns(df, [column], role=column, table="services")
+    check_numeric(df, column, minimum=minimum, table="services")
+    per_group = (
+        df.with_columns(pl.Series("__g", codes))
+        .group_by("__g")
+        .agg(pl.col(column).n_unique().alias("n"), pl.col(column).first().cast(pl.Float64))
+    )
+    if (per_group["n"] > 1).any():
+        raise InputError(f"column '{column}': differs within a group; give one number per group")
+    out = np.zeros(n_groups)
+    out[per_group["__g"].to_numpy()] = per_group[column].to_numpy()
+    return out
 
 
 def _allowance_per_group(
@@ -156,7 +184,7 @@ def _allowance_per_group(
 def wisn(
     services: Any,
     *,
-    available_time: float,
+    available_time: float | str,
     support: Any = None,
     additional: Any = None,
     existing: float | str | None = None,
@@ -179,13 +207,15 @@ def wisn(
         a Monte Carlo interval on ``required``.
     available_time
         Available working time of one staff member, hours per year (see
-        :func:`available_working_time`).
+        :func:`available_working_time`): a number, or a column of `services` constant
+        within each group (WHO computes it per staff category and facility, whose
+        working hours differ).
     support
         Category allowances (support activities every member of the cadre does):
         ``activity`` and either ``percent`` of working time or ``hours`` with ``per``
         in {"day", "week", "year"}. A daily share is hours / `hours_per_day`, a weekly
         one hours / (`hours_per_day` × `days_per_week`), a yearly one hours /
-        `available_time`. CAF = 1 / (1 − Σ CAS % / 100).
+        `available_time` (of each group). CAF = 1 / (1 − Σ CAS % / 100).
     additional
         Individual allowances (done by some members only): ``activity``,
         ``hours_per_year`` and ``staff``. IAF = Σ hours × staff / available time.
@@ -228,10 +258,6 @@ def wisn(
     │ 1.8182        ┆ 1.1111 ┆ 2.1338   ┆ 1.4059 │
     └───────────────┴────────┴──────────┴────────┘
     """
-    if isinstance(available_time, bool) or not isinstance(available_time, int | float):
-        raise InputError(f"column 'available_time': {available_time!r} is not a number")
-    if not available_time > 0:
-        raise InputError(f"column 'available_time': {available_time} must be > 0 hours")
     hpd = _non_negative(hours_per_day, "hours_per_day")
     dpw = _non_negative(days_per_week, "days_per_week")
     if hpd == 0 or dpw == 0:
@@ -256,6 +282,14 @@ def wisn(
     df = df.with_columns(unit.alias("__unit"))
     codes, keys = group_codes(df, by_cols)
     n_groups = max(keys.height, 1)
+    if isinstance(available_time, str):
+        at = _per_group(df, codes, n_groups, available_time, minimum="positive")
+    elif isinstance(available_time, bool) or not isinstance(available_time, int | float):
+        raise InputError(f"column 'available_time': {available_time!r} is not a number")
+    elif not available_time > 0:
+        raise InputError(f"column 'available_time': {available_time} must be > 0 hours")
+    else:
+        at = np.full(n_groups, float(available_time))
 
     cas = np.zeros(n_groups)
     if support is not None:
@@ -273,17 +307,24 @@ def wisn(
                     f"column 'per', row {row}: {sup['per'][row]!r} is not 'day', 'week' or "
                     "'year' in support"
                 )
-            denom = (
-                pl.when(pl.col("per") == "day")
-                .then(hpd)
-                .when(pl.col("per") == "week")
-                .then(hpd * dpw)
-                .otherwise(float(available_time))
+            # Daily and weekly shares are percentages already; yearly hours become one
+            # per group below, over that group's available time.
+            denom = pl.when(pl.col("per") == "day").then(hpd).otherwise(hpd * dpw)
+            hours = pl.col("hours").cast(pl.Float64)
+            sup = sup.with_columns(
+                pl.when(pl.col("per") == "year")
+                .then(0.0)
+                .otherwise(100 * hours / denom)
+                .alias("__pct"),
+                pl.when(pl.col("per") == "year").then(hours).otherwise(0.0).alias("__year_hours"),
             )
-            sup = sup.with_columns((100 * pl.col("hours").cast(pl.Float64) / denom).alias("__pct"))
         else:
             raise InputError("support: give a 'percent' column, or 'hours' with 'per'")
         cas = _allowance_per_group(sup, keys, by_cols, "__pct", n_groups)
+        if "__year_hours" in sup.columns:
+            cas = (
+                cas + 100 * _allowance_per_group(sup, keys, by_cols, "__year_hours", n_groups) / at
+            )
 
     ias = np.zeros(n_groups)
     if additional is not None:
@@ -299,19 +340,7 @@ def wisn(
     if existing is None:
         have = np.full(n_groups, np.nan)
     elif isinstance(existing, str):
-        require_columns(df, [existing], role="existing", table="services")
-        check_numeric(df, existing, minimum="non_negative", table="services")
-        per_group = (
-            df.with_columns(pl.Series("__g", codes))
-            .group_by("__g")
-            .agg(pl.col(existing).n_unique().alias("n"), pl.col(existing).first().cast(pl.Float64))
-        )
-        if (per_group["n"] > 1).any():
-            raise InputError(
-                f"column '{existing}': differs within a group; give one number per group"
-            )
-        have = np.zeros(n_groups)
-        have[per_group["__g"].to_numpy()] = per_group[existing].to_numpy()
+        have = _per_group(df, codes, n_groups, existing, minimum="non_negative")
     else:
         have = np.full(n_groups, _non_negative(existing, "existing"))
 
@@ -325,7 +354,7 @@ def wisn(
         high = column_array(df, "unit_time_high")
         mc_seed = int(secrets.randbits(63) if seed is None else seed)
     r = _core.wisn(
-        float(available_time),
+        np.ascontiguousarray(at),
         codes,
         column_array(df, "workload"),
         column_array(df, "__unit"),
@@ -348,14 +377,21 @@ def wisn(
         ratio=pl.Series(r["ratio"]).fill_nan(None),
         pressure=pl.Series(r["pressure"]).fill_nan(None),
     )
+    if isinstance(available_time, str):
+        table = table.with_columns(available_time=pl.Series(at))
     if by_cols:
         table = pl.concat([keys, table], how="horizontal")
+    at_row = at[codes] if by_cols else np.full(df.height, at[0])
     activities = df.drop("__unit").with_columns(
         unit_time=df["__unit"],
-        standard_workload=float(available_time) / df["__unit"],
-        staff=df["workload"].cast(pl.Float64) * df["__unit"] / float(available_time),
+        standard_workload=at_row / df["__unit"],
+        staff=df["workload"].cast(pl.Float64) * df["__unit"] / at_row,
     )
-    return WisnResult(table=table, activities=activities, available_time=float(available_time))
+    return WisnResult(
+        table=table,
+        activities=activities,
+        available_time=float(at[0]) if not isinstance(available_time, str) else None,
+    )
 
 
 # --------------------------------------------------------------------------- scenarios

@@ -25,8 +25,8 @@ use crate::validate;
 /// group code each.
 #[derive(Debug, Clone)]
 pub struct WisnInput<'a> {
-    /// Available working time of one staff member, hours per year.
-    pub available_time: f64,
+    /// Available working time of one staff member per group, hours per year.
+    pub available_time: &'a [f64],
     /// Group code of each health-service activity.
     pub service_group: &'a [u32],
     /// Annual workload of each activity (units per year).
@@ -63,13 +63,14 @@ pub struct Wisn {
 }
 
 fn check(input: &WisnInput) -> Result<()> {
-    validate::positive_scalar(input.available_time, "available_time")?;
+    validate::positive(input.available_time, "available_time")?;
     let n = input.workload.len();
     validate::same_len(n, input.service_group.len(), "workload", "group")?;
     validate::same_len(n, input.unit_time.len(), "workload", "unit_time")?;
     validate::non_negative(input.workload, "workload")?;
     validate::positive(input.unit_time, "unit_time")?;
     let g = input.n_groups;
+    validate::same_len(g, input.available_time.len(), "groups", "available_time")?;
     validate::same_len(g, input.cas_percent.len(), "groups", "cas_percent")?;
     validate::same_len(g, input.ias_hours.len(), "groups", "ias_hours")?;
     validate::same_len(g, input.existing.len(), "groups", "existing")?;
@@ -111,9 +112,9 @@ fn compute(input: &WisnInput, unit_time: &[f64]) -> Wisn {
     }
     let mut out = Wisn::default();
     for k in 0..g {
-        let service = hours[k] / input.available_time;
+        let service = hours[k] / input.available_time[k];
         let caf = 1.0 / (1.0 - input.cas_percent[k] / 100.0);
-        let iaf = input.ias_hours[k] / input.available_time;
+        let iaf = input.ias_hours[k] / input.available_time[k];
         let required = service * caf + iaf;
         let existing = input.existing[k];
         let ratio = if required > 0.0 {
@@ -194,7 +195,7 @@ mod tests {
         // One facility, one cadre: 1,760 available hours; 6,000 visits of 20 minutes and
         // 400 deliveries of 3 hours; CAS 10% + 5%; IAS 2 staff × 100 hours.
         let input = WisnInput {
-            available_time: 1760.0,
+            available_time: &[1760.0],
             service_group: &[0, 0],
             workload: &[6000.0, 400.0],
             unit_time: &[1.0 / 3.0, 3.0],
@@ -217,7 +218,7 @@ mod tests {
     #[test]
     fn allowances_of_100_percent_are_rejected() {
         let input = WisnInput {
-            available_time: 1000.0,
+            available_time: &[1000.0],
             service_group: &[0],
             workload: &[10.0],
             unit_time: &[1.0],
