@@ -59,7 +59,7 @@ def province_staffing() -> pl.DataFrame:
     province paid for; 104 staff planned for postgraduate training.
 
     Source: figures reported by the provincial health department of a Vietnamese
-    province in a workforce-retention case study (as quoted in the project brief; the
+    province in a workforce-retention case study (figures as quoted in the case; the
     province is not named there).
 
     Examples

@@ -3,11 +3,14 @@
 //!
 //! - [`scenario`]: the scenario document (serde) and its compiled model;
 //! - [`param`]: numbers that may be distributions or differ by region;
-//! - [`simulate`]: the yearly stock-and-flow engine and the Monte Carlo driver;
+//! - [`simulate`]: the yearly stock-and-flow engine (supply and costs) and the Monte
+//!   Carlo driver;
+//! - [`demand`]: staff needed from norms, quotas, service use or WISN;
 //! - [`quantile`]: exact and streaming (P²) quantiles over draws;
 //! - [`markov`]: transition matrices estimated from panels;
 //! - [`wisn`]: the WHO Workload Indicators of Staffing Need method.
 
+pub mod demand;
 pub mod markov;
 pub mod param;
 pub mod quantile;

@@ -22,8 +22,9 @@
 
 use rayon::prelude::*;
 
+use super::demand::demand;
 use super::quantile::{type7, P2, PROBS};
-use super::scenario::{CostKind, Demand, Model, Population};
+use super::scenario::{CostKind, Model};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -294,35 +295,6 @@ fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
     y
 }
 
-fn population(m: &Model, v: &[f64], r: usize, t: usize) -> f64 {
-    match &m.population {
-        Population::None => f64::NAN,
-        Population::Growth { base, growth } => v[base[r]] * (1.0 + v[growth[r]]).powi(t as i32),
-        Population::Table(tab) => tab[r][t],
-    }
-}
-
-fn demand(m: &Model, v: &[f64], y: &Year, ci: usize, r: usize, t: usize) -> f64 {
-    if let Some(q) = y.quota[ci][r] {
-        return q;
-    }
-    let pop = || population(m, v, r, t);
-    match &m.cadres[ci].demand {
-        Demand::None => f64::NAN,
-        Demand::Norm(k) => v[k[r]] * pop() / 1000.0,
-        Demand::Quota(q) => v[q[r]],
-        Demand::ServiceUse {
-            visits,
-            hours,
-            available,
-        } => pop() * v[visits[r]] * v[*hours] / v[*available],
-        Demand::Wisn(req) => match m.population {
-            Population::None => v[req[r]],
-            _ => v[req[r]] * pop() / population(m, v, r, 0),
-        },
-    }
-}
-
 /// Index of the cost items: "salary", "training", then each distinct policy item.
 fn cost_items(m: &Model, opts: &Options) -> Vec<String> {
     let mut items = vec!["salary".to_string(), "training".to_string()];
@@ -372,7 +344,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
             supply[k] = cur[r * rs + c.offset..r * rs + c.offset + c.size(na)]
                 .iter()
                 .sum();
-            dem[k] = demand(m, &v, &base_year, ci, r, 0);
+            dem[k] = demand(m, &v, base_year.quota[ci][r], ci, r, 0);
         }
     }
     let mut sent_by: Vec<Vec<f64>> = Vec::with_capacity(nr * nc);
@@ -631,7 +603,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 flows[f + F_END] = end;
                 let k = t * nr * nc + r * nc + ci;
                 supply[k] = end;
-                dem[k] = demand(m, &v, &ys, ci, r, t);
+                dem[k] = demand(m, &v, ys.quota[ci][r], ci, r, t);
                 // Costs.
                 let cbase = ((t - 1) * nr * nc + r * nc + ci) * ni;
                 let avg = 0.5 * (flows[f + F_START] + end);
