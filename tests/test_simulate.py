@@ -629,3 +629,15 @@ def test_binomial_flows_move_whole_people() -> None:
     np.testing.assert_allclose(b.table["supply"], e.table["supply"], rtol=2e-3)
     with pytest.raises(hrh.InputError, match=r"column 'flows': binomial flows need draws > 0"):
         hrh.simulate(path, draws=0, flows="binomial")
+
+
+def test_scheduled_entrants_replace_the_trend_in_their_years() -> None:
+    doc = hand_doc()
+    doc["cadres"][0]["entrants"]["schedule"] = [{"year": 2026, "value": 7}]
+    p = hrh.simulate(doc, draws=0)
+    assert p.flows["entrants"].to_list() == [40.0, 7.0, 90.0]  # 40, scheduled, 40 x 1.5^2
+    doc["cadres"][0]["entrants"]["schedule"] = [{"year": 2024, "value": 7}]
+    with pytest.raises(
+        hrh.ScenarioError, match=r"entrants.schedule\[0\].year': 2024 is not a projected year"
+    ):
+        hrh.check_scenario(doc)

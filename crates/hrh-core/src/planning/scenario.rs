@@ -119,6 +119,18 @@ pub struct EntrantsDoc {
     pub grade: Option<String>,
     /// Age of entrants.
     pub age: AgeDoc,
+    /// Entrants in given years (e.g. a graduating class already known), replacing
+    /// `per_year` with its growth in those years.
+    #[serde(default)]
+    pub schedule: Vec<ScheduledEntrants>,
+}
+
+/// Entrants in one year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledEntrants {
+    pub year: i32,
+    pub value: ByRegion,
 }
 
 /// An age distribution: one age, a discretised normal, or shares by age.
@@ -375,6 +387,8 @@ pub enum Demand {
 pub struct Entrants {
     pub per_year: Vec<P>,
     pub growth: P,
+    /// Per projected year `t` (index `t - 1`), entrants by region when scheduled.
+    pub schedule: Vec<Option<Vec<P>>>,
     pub grade: usize,
     pub age_shares: Vec<f64>,
 }
@@ -869,7 +883,32 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     Some(d) => b.param(d, format!("{p}.growth"), Range::Growth)?,
                     None => b.fixed(0.0, format!("{p}.growth")),
                 };
+                let mut schedule = vec![None; doc.horizon as usize];
+                for (j, s) in e.schedule.iter().enumerate() {
+                    let sp = format!("{p}.schedule[{j}]");
+                    let t = s.year - doc.start_year;
+                    if t < 1 || t > doc.horizon as i32 {
+                        return Err(err(
+                            format!("{sp}.year"),
+                            format!(
+                                "{} is not a projected year ({} to {})",
+                                s.year,
+                                doc.start_year + 1,
+                                doc.start_year + doc.horizon as i32
+                            ),
+                        ));
+                    }
+                    if schedule[t as usize - 1].is_some() {
+                        return Err(err(
+                            format!("{sp}.year"),
+                            format!("year {} is scheduled twice", s.year),
+                        ));
+                    }
+                    schedule[t as usize - 1] =
+                        Some(b.by_region(&s.value, &format!("{sp}.value"), Range::NonNegative)?);
+                }
                 Some(Entrants {
+                    schedule,
                     per_year: b.by_region(
                         &e.per_year,
                         &format!("{p}.per_year"),

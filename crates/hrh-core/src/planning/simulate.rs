@@ -12,7 +12,8 @@
 //! 3. migration: each flow moves its share of the origin's remaining staff;
 //! 4. ageing by one year; those reaching the retirement age retire; trainees whose course
 //!    ends come back at the higher grade (`return_rate`; the rest are lost);
-//! 5. entrants (`per_year x (1 + growth)^(t - 1)` plus policy extras) join at their ages.
+//! 5. entrants (`per_year x (1 + growth)^(t - 1)`, or the scheduled number for the year,
+//!    plus policy extras) join at their ages.
 //!
 //! So `stock_end = stock_start - deaths - attrition - to_training - out_migration +
 //! in_migration - retirements + returns + entrants` in every year, region and cadre.
@@ -580,8 +581,11 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 flows[f + F_IN_TRAINING] = in_training;
                 let mut entrants_by_grade = vec![0.0; c.grades.len()];
                 if let Some(e) = &c.entrants {
-                    let n =
-                        v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1) + ys.extra[ci][r];
+                    let planned = match &e.schedule[t - 1] {
+                        Some(k) => v[k[r]],
+                        None => v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1),
+                    };
+                    let n = planned + ys.extra[ci][r];
                     let dst = blk + e.grade * ns * na;
                     let n = flow.whole(n);
                     flow.split(n, &e.age_shares, &mut mid[dst..dst + na]);
