@@ -665,12 +665,17 @@ def simulate(
         )
     if quantiles not in ("auto", "exact", "streaming"):
         raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
-    info = _core.check_scenario(_to_json(doc)) if quantiles == "auto" else None
-    if info is not None:
-        cells = (info["horizon"] + 1) * (len(info["regions"]) + 1) * (len(info["cadres"]) + 1)
+    js = _to_json(doc)
+    if quantiles == "auto":
+        # Kept numbers: draws x (years x (regions + 1) x (cadres + 1)) x 3 series (a bad
+        # document is reported by the core below).
+        try:
+            cells = (int(doc["horizon"]) + 1) * (len(doc["regions"]) + 1) * (len(doc["cadres"]) + 1)
+        except (KeyError, TypeError, ValueError):
+            cells = 0
         quantiles = "exact" if 3 * 8 * cells * max(draws, 1) <= 64 * 2**20 else "streaming"
     raw = _core.simulate(
-        _to_json(doc),
+        js,
         draws=draws,
         seed=seed,
         policies=policies,

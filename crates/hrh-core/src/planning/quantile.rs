@@ -31,17 +31,21 @@ pub struct P2 {
     pos: [f64; M],
 }
 
-fn desired() -> [f64; M] {
+/// Desired marker positions as shares of the data: 0, p1/2, p1, (p1+p2)/2, ..., pm,
+/// (pm+1)/2, 1.
+const DESIRED: [f64; M] = {
     let mut d = [0.0; M];
     d[M - 1] = 1.0;
-    for (j, &p) in PROBS.iter().enumerate() {
-        d[2 * j + 2] = p;
+    let mut j = 0;
+    while j < PROBS.len() {
         let prev = if j == 0 { 0.0 } else { PROBS[j - 1] };
-        d[2 * j + 1] = 0.5 * (prev + p);
+        d[2 * j + 1] = 0.5 * (prev + PROBS[j]);
+        d[2 * j + 2] = PROBS[j];
+        j += 1;
     }
     d[M - 2] = 0.5 * (PROBS[PROBS.len() - 1] + 1.0);
     d
-}
+};
 
 impl Default for P2 {
     fn default() -> Self {
@@ -81,13 +85,14 @@ impl P2 {
             q[M - 1] = x;
             M - 2
         } else {
-            (0..M - 1).find(|&i| x < q[i + 1]).unwrap_or(M - 2)
+            // The cell q[k] <= x < q[k + 1], by binary search.
+            q[1..M - 1].partition_point(|&v| v <= x)
         };
         for p in pos.iter_mut().skip(k + 1) {
             *p += 1.0;
         }
         self.n += 1;
-        let dp = desired();
+        let dp = &DESIRED;
         let n = self.n as f64;
         for i in 1..M - 1 {
             let want = 1.0 + (n - 1.0) * dp[i];

@@ -536,6 +536,7 @@ pub fn from_json(json: &str) -> Result<Model> {
 struct Builder {
     params: Vec<Param>,
     regions: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Builder {
@@ -639,7 +640,7 @@ impl Builder {
     }
 
     fn region(&self, name: &str, path: &str) -> Result<usize> {
-        self.regions.iter().position(|r| r == name).ok_or_else(|| {
+        self.index.get(name).copied().ok_or_else(|| {
             err(
                 path,
                 format!(
@@ -782,6 +783,12 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     let mut b = Builder {
         params: Vec::new(),
         regions: doc.regions.clone(),
+        index: doc
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.clone(), i))
+            .collect(),
     };
     let max_retire = doc
         .cadres

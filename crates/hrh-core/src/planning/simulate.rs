@@ -198,6 +198,14 @@ fn sample_params(m: &Model, opts: &Options, draw: usize) -> (Vec<f64>, Flow) {
     )
 }
 
+/// Which of the chosen policies act in `year`.
+fn active_policies(m: &Model, opts: &Options, year: i32) -> Vec<bool> {
+    opts.policies
+        .iter()
+        .map(|&pi| year >= m.policies[pi].from_year && year <= m.policies[pi].to_year)
+        .collect()
+}
+
 /// Per-year policy settings for one draw.
 struct Year {
     /// Per cadre, region and grade.
@@ -339,6 +347,8 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
         })
         .collect();
     let base_year = year_settings(m, opts, &v, m.start_year);
+    let mut ys_key = active_policies(m, opts, m.start_year);
+    let mut ys = year_settings(m, opts, &v, m.start_year);
     for r in 0..nr {
         for (ci, c) in m.cadres.iter().enumerate() {
             let k = r * nc + ci;
@@ -348,14 +358,34 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
             dem[k] = demand(m, &v, base_year.quota[ci][r], ci, r, 0);
         }
     }
-    let mut sent_by: Vec<Vec<f64>> = Vec::with_capacity(nr * nc);
-    let mut start_grade: Vec<Vec<f64>> = Vec::with_capacity(nr * nc);
+    // Scratch space reused every year: per (region, cadre) the start stock by grade, and
+    // per (region, cadre, programme) the number sent and the cohort due back by age.
+    let gmax = m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1);
+    let pmax = m
+        .cadres
+        .iter()
+        .map(|c| c.programmes.len())
+        .max()
+        .unwrap_or(0);
+    let mut start_grade = vec![0.0; nr * nc * gmax];
+    let mut sent_p = vec![0.0; nr * nc * pmax];
+    let mut returning = vec![0.0; nr * nc * pmax * na];
+    let mut haz = vec![0.0; na];
+    let mut end_by_grade = vec![0.0; gmax];
+    let mut returns_by_grade = vec![0.0; gmax];
+    let mut sent_by_grade = vec![0.0; gmax];
+    let mut entrants_by_grade = vec![0.0; gmax];
+    let expected = flow.rng.is_none();
     for t in 1..=h {
         let year = m.start_year + t as i32;
-        let ys = year_settings(m, opts, &v, year);
+        // Settings change only when a policy starts or ends.
+        let key = active_policies(m, opts, year);
+        if key != ys_key {
+            ys = year_settings(m, opts, &v, year);
+            ys_key = key;
+        }
+        let ys = &ys;
         let frow = |r: usize, ci: usize| ((t - 1) * nr * nc + r * nc + ci) * NF;
-        sent_by.clear();
-        start_grade.clear();
         // 1-2: deaths, attrition, training, into `mid`.
         for r in 0..nr {
             for (ci, c) in m.cadres.iter().enumerate() {
@@ -366,60 +396,85 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 let mut start = 0.0;
                 let mut deaths = 0.0;
                 let mut leavers = 0.0;
-                let mut by_grade = vec![0.0; c.grades.len()];
+                let by_grade = &mut start_grade[(r * nc + ci) * gmax..(r * nc + ci + 1) * gmax];
+                by_grade.iter_mut().for_each(|x| *x = 0.0);
+                // The hazard by age for this region and cadre.
+                let retire = c.retire_idx;
+                let mut band = 0;
+                for (a, hz) in haz.iter_mut().enumerate().take(retire) {
+                    while band < c.by_age.len() && c.by_age[band].0 <= a {
+                        band += 1;
+                    }
+                    *hz = if band == 0 {
+                        base_rate
+                    } else {
+                        v[c.by_age[band - 1].1]
+                    };
+                }
                 for g in 0..c.grades.len() {
                     let gm = v[c.grade_mult[g]] * ys.att_mult[ci][r][g];
                     for s in 0..ns {
-                        let prog = if s == 0 {
+                        // Staff in a bond or after-bond year have the programme's rate.
+                        let fixed = if s == 0 {
                             None
                         } else {
-                            c.programmes.iter().find(|p| {
-                                s >= p.s_offset && s < p.s_offset + p.bond + p.after_years
-                            })
+                            c.programmes
+                                .iter()
+                                .find(|p| {
+                                    s >= p.s_offset && s < p.s_offset + p.bond + p.after_years
+                                })
+                                .and_then(|p| {
+                                    if s - p.s_offset < p.bond {
+                                        p.during
+                                    } else {
+                                        p.after
+                                    }
+                                })
+                                .map(|i| v[i])
                         };
                         let cell0 = blk + (g * ns + s) * na;
-                        let mut band = 0;
-                        for a in 0..c.retire_idx {
-                            let n = cur[cell0 + a];
-                            if n == 0.0 {
-                                mid[cell0 + a] = 0.0;
-                                continue;
+                        let src = &cur[cell0..cell0 + retire];
+                        let dst = &mut mid[cell0..cell0 + retire];
+                        let (mut sn, mut sd, mut sl) = (0.0, 0.0, 0.0);
+                        if expected {
+                            for ((&n, out), &ha) in
+                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
+                            {
+                                let hz = (fixed.unwrap_or(ha) * gm).min(1.0);
+                                let d = n * pd;
+                                let l = (n - d) * hz;
+                                sn += n;
+                                sd += d;
+                                sl += l;
+                                *out = n - d - l;
                             }
-                            while band < c.by_age.len() && c.by_age[band].0 <= a {
-                                band += 1;
+                        } else {
+                            for ((&n, out), &ha) in
+                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
+                            {
+                                let hz = (fixed.unwrap_or(ha) * gm).min(1.0);
+                                let d = flow.take(n, pd);
+                                let l = flow.take(n - d, hz);
+                                sn += n;
+                                sd += d;
+                                sl += l;
+                                *out = n - d - l;
                             }
-                            let age_rate = if band == 0 {
-                                base_rate
-                            } else {
-                                v[c.by_age[band - 1].1]
-                            };
-                            let rate = match prog {
-                                Some(p) if s - p.s_offset < p.bond => {
-                                    p.during.map_or(age_rate, |i| v[i])
-                                }
-                                Some(p) => p.after.map_or(age_rate, |i| v[i]),
-                                None => age_rate,
-                            };
-                            let hz = (rate * gm).min(1.0);
-                            let d = flow.take(n, pd);
-                            let l = flow.take(n - d, hz);
-                            start += n;
-                            by_grade[g] += n;
-                            deaths += d;
-                            leavers += l;
-                            mid[cell0 + a] = n - d - l;
                         }
+                        start += sn;
+                        deaths += sd;
+                        leavers += sl;
+                        by_grade[g] += sn;
                     }
                 }
-                start_grade.push(by_grade);
                 let f = frow(r, ci);
                 flows[f + F_START] = start;
                 flows[f + F_DEATHS] = deaths;
                 flows[f + F_ATTRITION] = leavers;
                 // Training departures.
                 let mut sent_total = 0.0;
-                let mut sent_p = Vec::with_capacity(c.programmes.len());
                 for (pi, p) in c.programmes.iter().enumerate() {
+                    let slot = (r * nc + ci) * pmax + pi;
                     let mut eligible = 0.0;
                     for s in 0..ns {
                         let cell0 = blk + (p.from * ns + s) * na;
@@ -431,7 +486,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                     // The cohort due back this year; the others move one year closer
                     // and one year older; this year's trainees join at the back.
                     let pipe = &mut pipes[r][ci][pi];
-                    let returning: Vec<f64> = pipe[..na].to_vec();
+                    returning[slot * na..(slot + 1) * na].copy_from_slice(&pipe[..na]);
                     for k in 1..p.duration {
                         for a in (0..na - 1).rev() {
                             pipe[(k - 1) * na + a + 1] = pipe[k * na + a];
@@ -455,15 +510,9 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                     // Binomial draws send about `places` people; count those sent.
                     let sent = if flow.rng.is_some() { taken } else { sent };
                     sent_total += sent;
-                    sent_p.push((sent, returning));
+                    sent_p[slot] = sent;
                 }
                 flows[f + F_TRAINING] = sent_total;
-                sent_by.push(
-                    sent_p
-                        .into_iter()
-                        .flat_map(|(s, ret)| std::iter::once(s).chain(ret))
-                        .collect(),
-                );
             }
         }
         // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
@@ -523,30 +572,29 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                         };
                         let src = blk + (g * ns + s) * na;
                         let dst = blk + (g * ns + next_s) * na;
-                        for a in 0..c.retire_idx {
-                            let x = cur[src + a];
-                            if a + 1 < c.retire_idx {
-                                mid[dst + a + 1] += x;
-                            } else {
-                                retired += x;
-                            }
+                        let last = c.retire_idx - 1;
+                        for (out, &x) in mid[dst + 1..dst + 1 + last]
+                            .iter_mut()
+                            .zip(&cur[src..src + last])
+                        {
+                            *out += x;
                         }
+                        retired += cur[src + last];
                     }
                 }
                 let f = frow(r, ci);
                 flows[f + F_RETIRE] = retired;
-                let sent_row = &sent_by[r * nc + ci];
                 let mut returns = 0.0;
                 let mut losses = 0.0;
                 let mut in_training = 0.0;
-                let mut off = 0;
-                let mut returns_by_grade = vec![0.0; c.grades.len()];
-                let mut sent_by_grade = vec![0.0; c.grades.len()];
+                returns_by_grade.iter_mut().for_each(|x| *x = 0.0);
+                sent_by_grade.iter_mut().for_each(|x| *x = 0.0);
+                entrants_by_grade.iter_mut().for_each(|x| *x = 0.0);
                 let mut training_cost = 0.0;
                 for (pi, p) in c.programmes.iter().enumerate() {
-                    let sent = sent_row[off];
-                    let returning = &sent_row[off + 1..off + 1 + na];
-                    off += 1 + na;
+                    let slot = (r * nc + ci) * pmax + pi;
+                    let sent = sent_p[slot];
+                    let returning = &returning[slot * na..(slot + 1) * na];
                     let rr = v[p.return_rate];
                     let s_ret = if p.bond + p.after_years > 0 {
                         p.s_offset
@@ -579,7 +627,6 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                 flows[f + F_RETURNS] = returns;
                 flows[f + F_LOSSES] = losses;
                 flows[f + F_IN_TRAINING] = in_training;
-                let mut entrants_by_grade = vec![0.0; c.grades.len()];
                 if let Some(e) = &c.entrants {
                     let planned = match &e.schedule[t - 1] {
                         Some(k) => v[k[r]],
@@ -599,10 +646,12 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                     flows[f + F_ENTRANTS] = n;
                     entrants_by_grade[0] = n;
                 }
-                let end_by_grade: Vec<f64> = (0..c.grades.len())
-                    .map(|g| mid[blk + g * ns * na..blk + (g + 1) * ns * na].iter().sum())
-                    .collect();
-                let start_by_grade = &start_grade[r * nc + ci];
+                let ng = c.grades.len();
+                for (g, e) in end_by_grade.iter_mut().enumerate().take(ng) {
+                    *e = mid[blk + g * ns * na..blk + (g + 1) * ns * na].iter().sum();
+                }
+                let end_by_grade = &end_by_grade[..ng];
+                let start_by_grade = &start_grade[(r * nc + ci) * gmax..(r * nc + ci) * gmax + ng];
                 let end: f64 = end_by_grade.iter().sum();
                 flows[f + F_END] = end;
                 let k = t * nr * nc + r * nc + ci;
@@ -633,7 +682,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
                             CostKind::PerPersonYear => {
                                 // Staff in post, averaged over the start and end of the year.
                                 0.5 * cost.amount
-                                    * (in_grade(start_by_grade) + in_grade(&end_by_grade))
+                                    * (in_grade(start_by_grade) + in_grade(end_by_grade))
                             }
                             CostKind::OneOffPerEntrant => {
                                 cost.amount
