@@ -10,7 +10,7 @@ into neighbours (beta), and population growth per district (normal) driving dema
 norm per 1,000 population. The size of each case is the number of draws.
 
 The numpy peer steps the same expected-value model year by year on arrays of shape
-(batch of draws, district, cadre, age), keeps every draw's supply and population, and
+(age, cadre, batch of draws, district), keeps every draw's supply and population, and
 takes exact quantiles with ``np.quantile``. Its random streams differ from hrh's, so the
 check compares the deterministic paths (``draws=0``, every parameter at its mean) to 1e-9
 and the distributions over draws statistically.
@@ -254,7 +254,9 @@ def numpy_paths(p: Inputs, draws: int, seed: int) -> tuple[np.ndarray, np.ndarra
             # Deaths and attrition, then ageing: survivors move up one year of age.
             np.multiply(cur[:-1], surv, out=nxt[1:])
             nxt[0] = 0.0
-            # Migration: every flow moves its share of the origin's staff before any move.
+            # Migration: every flow moves its share of the origin's staff before any move
+            # (hrh migrates before ageing; after the shift it is the same numbers one
+            # year of age up, and those who retire do not count).
             moved = nxt[..., mig_from] * rate
             for j in range(len(mig_from)):
                 nxt[..., mig_from[j]] -= moved[..., j]
@@ -391,7 +393,7 @@ def cases(quick: bool) -> list[Case]:
             hrh=hrh_simulate,
             peer=numpy_run,
             peer_name=f"numpy {np.__version__}: the same expected-value model stepped year by "
-            f"year on (batch of {BATCH} draws, district, cadre, age) arrays, parameters "
+            f"year on (age, cadre, batch of {BATCH} draws, district) arrays, parameters "
             "sampled with `numpy.random.Generator` (beta, rejection-truncated normal), all "
             "draws kept, exact quantiles with `np.quantile` one year at a time",
             check=check,
