@@ -647,16 +647,16 @@ fn person_time<'py>(
         period,
         &[("year", Year), ("quarter", Quarter), ("month", Month)],
     )?;
-    let (en, ex, known) = (entry.as_slice()?, exit.as_slice()?, exit_known.as_slice()?);
-    let (r, g) = (reason.as_slice()?, group.as_slice()?);
-    let t = run(py, || {
-        let exits: Vec<Option<i32>> = ex
-            .iter()
-            .zip(known)
-            .map(|(&x, &k)| k.then_some(x))
-            .collect();
-        ptm::person_time(en, &exits, r, n_reasons, g, n_groups, period, start, end)
-    })?;
+    let spells = ptm::Spells {
+        entry: entry.as_slice()?,
+        exit: exit.as_slice()?,
+        exit_known: exit_known.as_slice()?,
+        reason: reason.as_slice()?,
+        n_reasons,
+        group: group.as_slice()?,
+        n_groups,
+    };
+    let t = run(py, || ptm::person_time(&spells, period, start, end))?;
     let d = PyDict::new(py);
     d.set_item("group", t.group.into_pyarray(py))?;
     d.set_item("period_start", t.period_start.into_pyarray(py))?;

@@ -338,8 +338,16 @@ def test_unweighted_counting_of_fractional_and_widely_spread_durations() -> None
             assert km.equals(hrh.kaplan_meier(v, duration="t", event="e", by=by, weights="w").table)
 
 
+def _with_threads(threads: str, code: str, *args: Path) -> None:
+    """Run `code` (with sys.argv = [..., *args]) in a fresh interpreter whose thread
+    pool is capped at `threads`."""
+    env = {**os.environ, "HRH_NUM_THREADS": threads}
+    cmd = [sys.executable, "-c", code, *map(str, args)]
+    subprocess.run(cmd, env=env, check=True)
+
+
 def test_unweighted_counting_is_the_same_for_any_number_of_threads(tmp_path: Path) -> None:
-    script = (
+    code = (
         "import sys, polars as pl, hrh\n"
         "d = pl.read_parquet(sys.argv[1])\n"
         "km = hrh.kaplan_meier(d, duration='t', event='e', by='cadre')\n"
@@ -347,13 +355,51 @@ def test_unweighted_counting_is_the_same_for_any_number_of_threads(tmp_path: Pat
     )
     src = tmp_path / "spells.parquet"
     _spells(300_000, seed=2).write_parquet(src)
-    tables = []
     for threads in ["1", "2"]:
-        out = tmp_path / f"km_{threads}.parquet"
-        env = {**os.environ, "HRH_NUM_THREADS": threads}
-        subprocess.run([sys.executable, "-c", script, str(src), str(out)], env=env, check=True)
-        tables.append(pl.read_parquet(out))
-    assert tables[0].equals(tables[1])
+        _with_threads(threads, code, src, tmp_path / f"km_{threads}.parquet")
+    one, two = (pl.read_parquet(tmp_path / f"km_{t}.parquet") for t in "12")
+    assert one.equals(two)
+
+
+def test_person_time_is_the_same_for_any_number_of_threads(tmp_path: Path) -> None:
+    code = (
+        "import sys, polars as pl, hrh\n"
+        "reg = hrh.datasets.synthetic_register(seed=4, n_active=60_000)\n"
+        "pt = hrh.person_time(reg, entry='hire_date', exit='exit_date', reason='exit_reason',\n"
+        "                     by='cadre', period='month', start='2005-01-01', end='2025-01-01')\n"
+        "pt.write_parquet(sys.argv[1])\n"
+    )
+    for threads in ["1", "2"]:
+        _with_threads(threads, code, tmp_path / f"pt_{threads}.parquet")
+    one, two = (pl.read_parquet(tmp_path / f"pt_{t}.parquet") for t in "12")
+    assert one.height > 1000
+    assert one.equals(two)
+
+
+def test_person_time_reason_codes_by_text_and_group_codes_in_key_order() -> None:
+    reg = pl.DataFrame(
+        {
+            "hired": [dt.date(2020, 1, 1)] * 4,
+            "left": [dt.date(2020, 6, 1), dt.date(2020, 7, 1), None, dt.date(2021, 2, 1)],
+            "why": [10, 2, None, 10],
+            "unit": ["b", "a", "b", "c"],
+        }
+    )
+    pt = hrh.person_time(reg, entry="hired", exit="left", reason="why", by="unit")
+    assert [c for c in pt.columns if c.startswith("exits_")] == ["exits_10", "exits_2"]
+    assert pt["unit"].to_list() == ["a", "a", "b", "b", "c", "c"]
+    assert pt["exits_10"].to_list() == [0, 0, 1, 0, 0, 1]
+    assert pt["exits_2"].to_list() == [1, 0, 0, 0, 0, 0]
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'why', row 2: value is null but the person has an exit date",
+    ):
+        hrh.person_time(
+            reg.with_columns(left=pl.lit(dt.date(2022, 1, 1))),
+            entry="hired",
+            exit="left",
+            reason="why",
+        )
 
 
 @pytest.mark.parametrize(

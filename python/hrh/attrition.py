@@ -39,6 +39,7 @@ from hrh._frames import (
     group_codes,
     require_columns,
     to_frame,
+    value_codes,
 )
 from hrh.exceptions import InputError
 
@@ -280,14 +281,17 @@ def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
 # --- person-time ------------------------------------------------------------------------
 
 
-def _days(s: pl.Series, column: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+def _days(s: pl.Series, column: str) -> pl.Series:
+    """A date (or datetime) column as days since 1970-01-01 (Int32, nulls kept)."""
     if isinstance(s.dtype, pl.Datetime):
         s = s.dt.date()
     if s.dtype != pl.Date:
         raise InputError(f"column '{column}' has type {s.dtype}, expected dates")
-    known = s.is_not_null().to_numpy()
-    days = s.cast(pl.Int32).fill_null(0).to_numpy()
-    return np.ascontiguousarray(days, dtype=np.int32), np.ascontiguousarray(known)
+    return s.to_physical()
+
+
+def _int32(s: pl.Series) -> npt.NDArray[np.int32]:
+    return np.ascontiguousarray(s.fill_null(0).to_numpy(), dtype=np.int32)
 
 
 def _to_day(value: dt.date | str | None, name: str) -> int | None:
@@ -378,22 +382,29 @@ def person_time(
     check_no_nulls(df, entry, table="register")
     for c in by_cols:
         check_no_nulls(df, c, table="register")
-    e_days, _ = _days(df.get_column(entry), entry)
-    x_days, known = _days(df.get_column(exit), exit)
+    e_days = _int32(_days(df.get_column(entry), entry))
+    x = _days(df.get_column(exit), exit)
+    known = x.is_not_null()
+    x_days = _int32(x)
     labels: list[str] = []
     if reason:
         r = df.get_column(reason)
-        if (r.is_null() & pl.Series(known)).any():
-            row = int((r.is_null() & pl.Series(known)).arg_true()[0])
+        missing = r.is_null() & known
+        if missing.any():
+            row = int(missing.arg_true()[0])
             raise InputError(
                 f"column '{reason}', row {row}: value is null but the person has an exit date"
             )
-        labels = sorted(str(v) for v in r.drop_nulls().unique().to_list())
+        # Codes 1.. by the sorted text of the reasons, 0 where there is none.
+        value_code, values = value_codes(r)
+        text = ["" if v is None else str(v) for v in values.to_list()]
+        labels = sorted({t for t, v in zip(text, values.to_list(), strict=True) if v is not None})
         code_of = {lab: i + 1 for i, lab in enumerate(labels)}
-        rcodes = np.array(
-            [0 if v is None else code_of[str(v)] for v in r.to_list()], dtype=np.uint32
+        lut = np.array(
+            [0 if v is None else code_of[t] for t, v in zip(text, values.to_list(), strict=True)],
+            dtype=np.uint32,
         )
-        rcodes[~known] = 0
+        rcodes = np.ascontiguousarray(lut[value_code])
     else:
         rcodes = np.zeros(df.height, dtype=np.uint32)
     first = int(e_days.min())
@@ -403,13 +414,14 @@ def person_time(
         s = (dt.date(first_date.year, 1, 1) - _EPOCH).days
     en = _to_day(end, "end")
     if en is None:
-        last = max(int(e_days.max()), int(x_days[known].max()) if known.any() else first)
+        x_last = x.max()  # None without any exit
+        last = max(int(e_days.max()), x_last if isinstance(x_last, int) else first)
         en = last + 1
     codes, keys = group_codes(df, by_cols)
     t = _core.person_time(
         e_days,
         x_days,
-        known,
+        known.to_numpy(),
         rcodes,
         len(labels),
         codes,
