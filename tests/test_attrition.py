@@ -437,3 +437,35 @@ def test_unweighted_counting_finds_the_first_bad_row_of_a_large_input() -> None:
         hrh.kaplan_meier(d.with_columns(e=e), duration="t", event="e", by="cadre")
     # The caller's columns are left as they were.
     assert d["t"].min() == 1
+
+
+@pytest.mark.parametrize("arrow_type", [None, "string", "large_string"])
+def test_string_group_codes_read_in_place(arrow_type: str | None) -> None:
+    # Short values (inline in Arrow string views), long ones, non-ASCII, empty, nulls,
+    # several chunks and a slice: codes in sorted order with null last, as a join gives.
+    import pyarrow as pa
+
+    from hrh._frames import value_codes
+
+    rng = np.random.default_rng(5)
+    words = ["nurse", "", "é-ü ñ", "a" * 12, "a" * 12 + "b", "clinical_officer", "z" * 40]
+    picks = rng.integers(0, len(words) + 1, 150_000)
+    s = pl.Series("cadre", [words[i] if i < len(words) else None for i in picks])
+    s = pl.concat([s[:70_000], s[70_000:]], rechunk=False)[3:]
+    want = s.to_frame().join(
+        s.unique().sort(nulls_last=True).to_frame().with_row_index("code"),
+        on="cadre",
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    )
+    if arrow_type is None:
+        codes, values = value_codes(s)
+    else:
+        column = pa.chunked_array([pa.array(s.to_list(), type=getattr(pa, arrow_type)())])
+        read = hrh._core.string_codes(column)
+        assert read is not None
+        codes, values = read[0], pl.Series("cadre", read[1], dtype=pl.String)
+    assert values.to_list() == [*sorted(words), None]
+    np.testing.assert_array_equal(codes, want["code"].to_numpy())
+    assert hrh._core.string_codes(pl.Series([1, 2])) is None

@@ -51,6 +51,7 @@ __all__ = [
     "polarization",
     "quota_gap",
     "shortfall",
+    "string_codes",
     "synthetic_register",
     "theil",
     "wisn",
@@ -281,3 +282,4 @@ def forecast(
     mean: bool = True,
     drift: bool = False,
 ) -> dict[str, Any]: ...
+def string_codes(column: object) -> tuple[_U, list[str | None]] | None: ...

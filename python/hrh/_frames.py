@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from hrh import _core
 from hrh.exceptions import InputError
 
 Nulls = Literal["raise", "drop"]
@@ -273,9 +274,14 @@ def value_codes(s: pl.Series) -> tuple[npt.NDArray[np.uint32], pl.Series]:
     """Dense integer codes of the values of `s`, numbered in sorted order with null
     last, and the distinct values in that order (value `k` has code `k`).
 
-    Strings are coded by a cast to an Enum of their sorted distinct values (one hash
-    pass, no join).
+    Strings are read in place by the core (through the Arrow C stream interface) and
+    coded in parallel; failing that, by a cast to an Enum of their sorted distinct
+    values. Other types are coded by a join on their sorted distinct values.
     """
+    if s.dtype == pl.String:
+        read = _core.string_codes(s)
+        if read is not None:
+            return read[0], pl.Series(s.name, read[1], dtype=pl.String)
     values = s.unique().sort(nulls_last=True)
     if s.dtype == pl.String:
         categories = values.drop_nulls()
