@@ -407,41 +407,48 @@ const NULL: u32 = u32::MAX;
 /// Rows coded together.
 const TASK: usize = 1 << 16;
 
-/// Rows `rows` of `s` numbered in order of first appearance, and the distinct values.
+/// Rows `rows` of `s` numbered in order of first appearance into `out`, and the
+/// distinct values.
 fn first_appearance<'a>(
     s: &Strings<'a>,
     rows: Range<usize>,
-) -> Result<(Vec<u32>, Vec<Value<'a>>), Malformed> {
+    out: &mut [u32],
+) -> Result<Vec<Value<'a>>, Malformed> {
     let mut numbering = Numbering::default();
-    let mut codes = Vec::with_capacity(rows.len());
-    for i in rows {
-        codes.push(match s.value(i)? {
+    for (o, i) in out.iter_mut().zip(rows) {
+        *o = match s.value(i)? {
             None => NULL,
             Some(v) => numbering.number(v),
-        });
+        };
     }
-    Ok((codes, numbering.values))
+    Ok(numbering.values)
 }
 
 /// Codes of all rows numbered in sorted byte order of the values, nulls last, and the
 /// distinct values in that order (with a final `None` when there are nulls).
 fn sorted_codes(arrays: &[Strings<'_>]) -> Result<(Vec<u32>, Vec<Option<String>>), Malformed> {
-    let tasks: Vec<(usize, Range<usize>)> = arrays
-        .iter()
-        .enumerate()
-        .flat_map(|(a, s)| {
-            (0..s.len.div_ceil(TASK)).map(move |t| (a, t * TASK..((t + 1) * TASK).min(s.len)))
-        })
-        .collect();
-    let parts: Vec<(Vec<u32>, Vec<Value<'_>>)> = tasks
-        .par_iter()
-        .map(|(a, rows)| first_appearance(&arrays[*a], rows.clone()))
+    // Each task numbers its rows in its own slice of the output, then renumbers them
+    // there once all values are known.
+    let mut codes = vec![0u32; arrays.iter().map(|s| s.len).sum::<usize>()];
+    let mut tasks: Vec<(&Strings<'_>, Range<usize>, &mut [u32])> = Vec::new();
+    let mut rest = codes.as_mut_slice();
+    for s in arrays {
+        for t in 0..s.len.div_ceil(TASK) {
+            let rows = t * TASK..((t + 1) * TASK).min(s.len);
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(rows.len());
+            tasks.push((s, rows, head));
+            rest = tail;
+        }
+    }
+    let parts: Vec<Vec<Value<'_>>> = tasks
+        .par_iter_mut()
+        .map(|(s, rows, out)| first_appearance(s, rows.clone(), out))
         .collect::<Result<_, _>>()?;
     // One numbering over all parts, then ranks in sorted order.
     let mut numbering = Numbering::default();
     let local: Vec<Vec<u32>> = parts
         .iter()
-        .map(|(_, values)| values.iter().map(|&v| numbering.number(v)).collect())
+        .map(|values| values.iter().map(|&v| numbering.number(v)).collect())
         .collect();
     let distinct: Vec<Vec<u8>> = numbering.values.iter().map(Value::bytes).collect();
     let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
@@ -451,25 +458,17 @@ fn sorted_codes(arrays: &[Strings<'_>]) -> Result<(Vec<u32>, Vec<Option<String>>
         rank[id as usize] = r as u32;
     }
     let null_code = distinct.len() as u32;
-    let mut codes = vec![0u32; arrays.iter().map(|s| s.len).sum::<usize>()];
-    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(parts.len());
-    let mut rest = codes.as_mut_slice();
-    for (part, _) in &parts {
-        let (head, tail) = rest.split_at_mut(part.len());
-        slices.push(head);
-        rest = tail;
-    }
-    let any_null = slices
+    let any_null = tasks
         .into_par_iter()
-        .zip(parts.par_iter().zip(&local))
-        .map(|(out, ((part, _), local))| {
+        .zip(&local)
+        .map(|((_, _, out), local)| {
             let mut null = false;
-            for (o, &c) in out.iter_mut().zip(part) {
-                *o = if c == NULL {
+            for o in out.iter_mut() {
+                *o = if *o == NULL {
                     null = true;
                     null_code
                 } else {
-                    rank[local[c as usize] as usize]
+                    rank[local[*o as usize] as usize]
                 };
             }
             null

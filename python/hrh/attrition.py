@@ -404,7 +404,8 @@ def person_time(
             [0 if v is None else code_of[t] for t, v in zip(text, values.to_list(), strict=True)],
             dtype=np.uint32,
         )
-        rcodes = np.ascontiguousarray(lut[value_code])
+        in_place = value_code if value_code.flags.writeable else None
+        rcodes = np.take(lut, value_code, out=in_place, mode="clip")
     else:
         rcodes = np.zeros(df.height, dtype=np.uint32)
     first = int(e_days.min())
