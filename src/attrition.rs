@@ -1,8 +1,9 @@
 //! Binding of `hrh_core::attrition`.
 
+use hrh_core::attrition::tally::{self, Columns, Duration, EventCode};
 use hrh_core::attrition::{
     competing, cox as coxm, kaplan_meier as kmm, life_table as lt, logrank as lr,
-    nelson_aalen as na, person_time as ptm, rates, SurvData,
+    nelson_aalen as na, person_time as ptm, rates, RiskTable, SurvData,
 };
 use numpy::{
     IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
@@ -106,20 +107,21 @@ fn kaplan_meier<'py>(
         per_group(&data, g, n_groups, |d| kmm::kaplan_meier(d, conf, level))
     })?;
     let d = PyDict::new(py);
-    type Km = kmm::KaplanMeier;
-    let columns: [Column<Km>; 8] = [
-        ("time", |c| &c.time),
-        ("at_risk", |c| &c.at_risk),
-        ("events", |c| &c.events),
-        ("censored", |c| &c.censored),
-        ("survival", |c| &c.survival),
-        ("std_err", |c| &c.std_err),
-        ("lower", |c| &c.lower),
-        ("upper", |c| &c.upper),
-    ];
-    set_concatenated(&d, &curves, &columns)?;
+    set_concatenated(&d, &curves, &KM_COLUMNS)?;
     Ok(d)
 }
+
+/// The columns of Kaplan-Meier curves.
+const KM_COLUMNS: [Column<kmm::KaplanMeier>; 8] = [
+    ("time", |c| &c.time),
+    ("at_risk", |c| &c.at_risk),
+    ("events", |c| &c.events),
+    ("censored", |c| &c.censored),
+    ("survival", |c| &c.survival),
+    ("std_err", |c| &c.std_err),
+    ("lower", |c| &c.lower),
+    ("upper", |c| &c.upper),
+];
 
 fn curve(
     time: &[f64],
@@ -216,6 +218,150 @@ fn km_at<'py>(
     Ok(d)
 }
 
+/// A duration column as numpy holds it.
+#[derive(FromPyObject)]
+enum Durations<'py> {
+    I64(PyReadonlyArray1<'py, i64>),
+    I32(PyReadonlyArray1<'py, i32>),
+    F64(F64<'py>),
+}
+
+/// An event column as numpy holds it.
+#[derive(FromPyObject)]
+enum Events<'py> {
+    Bool(PyReadonlyArray1<'py, bool>),
+    I64(PyReadonlyArray1<'py, i64>),
+    I32(PyReadonlyArray1<'py, i32>),
+    F64(F64<'py>),
+}
+
+/// Unweighted data without entry times, read in place: the columns, their names and
+/// the group codes (ignored for a single group).
+struct Unweighted<'py> {
+    time: Durations<'py>,
+    event: Events<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    names: (String, String),
+}
+
+impl<'py> Unweighted<'py> {
+    /// `curve` of every group's risk table, counted and checked by
+    /// [`tally::risk_tables`] with the GIL released, as concatenated `columns`; `None`
+    /// when the data do not suit counting by value.
+    fn curves<C: Send>(
+        &self,
+        py: Python<'py>,
+        curve: impl Fn(RiskTable) -> hrh_core::Result<C> + Send + Sync,
+        columns: &[Column<C>],
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let curves = match &self.time {
+            Durations::I64(t) => self.with_time(py, t.as_slice()?, curve),
+            Durations::I32(t) => self.with_time(py, t.as_slice()?, curve),
+            Durations::F64(t) => self.with_time(py, t.as_slice()?, curve),
+        }?;
+        let Some(curves) = curves else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        set_concatenated(&d, &curves, columns)?;
+        Ok(Some(d))
+    }
+
+    fn with_time<T: Duration, C: Send>(
+        &self,
+        py: Python<'_>,
+        time: &[T],
+        curve: impl Fn(RiskTable) -> hrh_core::Result<C> + Send + Sync,
+    ) -> PyResult<Option<Vec<C>>> {
+        match &self.event {
+            Events::Bool(e) => self.count(py, time, e.as_slice()?, curve),
+            Events::I64(e) => self.count(py, time, e.as_slice()?, curve),
+            Events::I32(e) => self.count(py, time, e.as_slice()?, curve),
+            Events::F64(e) => self.count(py, time, e.as_slice()?, curve),
+        }
+    }
+
+    fn count<T: Duration, E: EventCode, C: Send>(
+        &self,
+        py: Python<'_>,
+        time: &[T],
+        event: &[E],
+        curve: impl Fn(RiskTable) -> hrh_core::Result<C> + Send + Sync,
+    ) -> PyResult<Option<Vec<C>>> {
+        let group = match self.n_groups {
+            1 => None,
+            _ => Some(self.group.as_slice()?),
+        };
+        let columns = Columns {
+            time,
+            event,
+            group,
+            n_groups: self.n_groups,
+            time_name: &self.names.0,
+            event_name: &self.names.1,
+        };
+        run(py, || match tally::risk_tables(&columns)? {
+            Some(tables) => tables
+                .into_par_iter()
+                .map(&curve)
+                .collect::<Result<_, _>>()
+                .map(Some),
+            None => Ok(None),
+        })
+    }
+}
+
+/// Kaplan-Meier curves of unweighted data without entry times, straight from the
+/// columns (`None` when they do not suit counting by value).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, group, n_groups, *, names, conf_type, level))]
+fn kaplan_meier_unweighted<'py>(
+    py: Python<'py>,
+    time: Durations<'py>,
+    event: Events<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    names: (String, String),
+    conf_type: &str,
+    level: f64,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let conf = self::conf_type(py, conf_type)?;
+    let data = Unweighted {
+        time,
+        event,
+        group,
+        n_groups,
+        names,
+    };
+    data.curves(py, |rt| kmm::from_risk_table(rt, conf, level), &KM_COLUMNS)
+}
+
+/// Cumulative hazard curves of unweighted data without entry times, straight from the
+/// columns (`None` when they do not suit counting by value).
+#[pyfunction]
+#[pyo3(signature = (time, event, group, n_groups, *, names, ties))]
+fn nelson_aalen_unweighted<'py>(
+    py: Python<'py>,
+    time: Durations<'py>,
+    event: Events<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    names: (String, String),
+    ties: &str,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let ties = na_ties(py, ties)?;
+    let data = Unweighted {
+        time,
+        event,
+        group,
+        n_groups,
+        names,
+    };
+    data.curves(py, |rt| Ok(na::from_risk_table(rt, ties)), &NA_COLUMNS)
+}
+
 /// Cumulative hazard curves of every group.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
@@ -230,15 +376,7 @@ fn nelson_aalen<'py>(
     n_groups: usize,
     ties: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let ties = choice(
-        py,
-        "ties",
-        ties,
-        &[
-            ("nelson-aalen", na::Ties::NelsonAalen),
-            ("fleming-harrington", na::Ties::FlemingHarrington),
-        ],
-    )?;
+    let ties = na_ties(py, ties)?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let (en, w) = (opt(&entry)?, opt(&weights)?);
     let curves = run(py, || {
@@ -246,17 +384,30 @@ fn nelson_aalen<'py>(
         per_group(&data, g, n_groups, |d| Ok(na::nelson_aalen(d, ties)))
     })?;
     let d = PyDict::new(py);
-    type Ch = na::CumulativeHazard;
-    let columns: [Column<Ch>; 5] = [
-        ("time", |c| &c.time),
-        ("at_risk", |c| &c.at_risk),
-        ("events", |c| &c.events),
-        ("cumulative_hazard", |c| &c.cumulative_hazard),
-        ("std_err", |c| &c.std_err),
-    ];
-    set_concatenated(&d, &curves, &columns)?;
+    set_concatenated(&d, &curves, &NA_COLUMNS)?;
     Ok(d)
 }
+
+fn na_ties(py: Python<'_>, s: &str) -> PyResult<na::Ties> {
+    choice(
+        py,
+        "ties",
+        s,
+        &[
+            ("nelson-aalen", na::Ties::NelsonAalen),
+            ("fleming-harrington", na::Ties::FlemingHarrington),
+        ],
+    )
+}
+
+/// The columns of cumulative hazard curves.
+const NA_COLUMNS: [Column<na::CumulativeHazard>; 5] = [
+    ("time", |c| &c.time),
+    ("at_risk", |c| &c.at_risk),
+    ("events", |c| &c.events),
+    ("cumulative_hazard", |c| &c.cumulative_hazard),
+    ("std_err", |c| &c.std_err),
+];
 
 /// G-rho k-sample test.
 #[allow(clippy::too_many_arguments)]
@@ -496,16 +647,16 @@ fn person_time<'py>(
         period,
         &[("year", Year), ("quarter", Quarter), ("month", Month)],
     )?;
-    let (en, ex, known) = (entry.as_slice()?, exit.as_slice()?, exit_known.as_slice()?);
-    let (r, g) = (reason.as_slice()?, group.as_slice()?);
-    let t = run(py, || {
-        let exits: Vec<Option<i32>> = ex
-            .iter()
-            .zip(known)
-            .map(|(&x, &k)| k.then_some(x))
-            .collect();
-        ptm::person_time(en, &exits, r, n_reasons, g, n_groups, period, start, end)
-    })?;
+    let spells = ptm::Spells {
+        entry: entry.as_slice()?,
+        exit: exit.as_slice()?,
+        exit_known: exit_known.as_slice()?,
+        reason: reason.as_slice()?,
+        n_reasons,
+        group: group.as_slice()?,
+        n_groups,
+    };
+    let t = run(py, || ptm::person_time(&spells, period, start, end))?;
     let d = PyDict::new(py);
     d.set_item("group", t.group.into_pyarray(py))?;
     d.set_item("period_start", t.period_start.into_pyarray(py))?;
@@ -567,7 +718,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(km_quantile, m)?)?;
     m.add_function(wrap_pyfunction!(km_rmst, m)?)?;
     m.add_function(wrap_pyfunction!(km_at, m)?)?;
+    m.add_function(wrap_pyfunction!(kaplan_meier_unweighted, m)?)?;
     m.add_function(wrap_pyfunction!(nelson_aalen, m)?)?;
+    m.add_function(wrap_pyfunction!(nelson_aalen_unweighted, m)?)?;
     m.add_function(wrap_pyfunction!(logrank, m)?)?;
     m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
     m.add_function(wrap_pyfunction!(cox, m)?)?;

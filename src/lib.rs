@@ -7,6 +7,7 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
+mod arrow;
 mod attrition;
 mod density;
 mod equity;
@@ -25,6 +26,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("debug_build", cfg!(debug_assertions))?;
     configure_threads();
     errors::register(m)?;
+    arrow::register(m)?;
     attrition::register(m)?;
     density::register(m)?;
     equity::register(m)?;

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -271,3 +275,197 @@ def test_cox_categorical_contrast_and_prediction() -> None:
     np.testing.assert_allclose(commune, provincial**hr, rtol=1e-12)
     with pytest.raises(hrh.InputError, match=r"column 'facility_level', row 0: level 'national'"):
         m.predict_survival(new.with_columns(pl.lit("national").alias("facility_level")), [1.0])
+
+
+# --- unweighted curves counted straight from the columns -------------------------------
+
+
+def _spells(n: int, seed: int = 0) -> pl.DataFrame:
+    """Whole-day durations with many ties, about 60 % exits, three cadres."""
+    rng = np.random.default_rng(seed)
+    exit_time = rng.exponential(365.25 * 8, n)
+    follow_up = rng.uniform(0, 365.25 * 20, n)
+    return pl.DataFrame(
+        {
+            "t": np.ceil(np.minimum(exit_time, follow_up)).astype(np.int64),
+            "e": (exit_time <= follow_up).astype(np.int64),
+            "cadre": rng.choice(["doctor", "midwife", "nurse"], n),
+            "w": np.ones(n),
+        }
+    )
+
+
+@pytest.mark.parametrize("by", [None, "cadre"])
+def test_unweighted_counting_equals_the_general_route(by: str | None) -> None:
+    # Unit weights send the same rows through the general route (copies, risk sets by
+    # difference arrays); counting by value must give the same bits.
+    d = _spells(60_000)
+    want_km = hrh.kaplan_meier(d, duration="t", event="e", by=by, weights="w").table
+    want_na = hrh.nelson_aalen(
+        d, duration="t", event="e", by=by, weights="w", ties="fleming-harrington"
+    ).table
+    variants = {
+        "int64 / int64": d,
+        "float64 days / bool": d.with_columns(pl.col("t").cast(pl.Float64), pl.col("e") == 1),
+        "int32 / float64": d.with_columns(pl.col("t").cast(pl.Int32), pl.col("e").cast(float)),
+        "uint16 / int8": d.with_columns(pl.col("t").cast(pl.UInt16), pl.col("e").cast(pl.Int8)),
+        "two chunks": pl.concat([d.head(25_000), d.tail(35_000)], rechunk=False),
+    }
+    codes = np.zeros(d.height, dtype=np.uint32)
+    counted = hrh._core.kaplan_meier_unweighted(
+        d["t"].to_numpy(),
+        d["e"].to_numpy(),
+        codes,
+        1,
+        names=("t", "e"),
+        conf_type="log",
+        level=0.95,
+    )
+    assert counted is not None  # these data take the counting route
+    for name, v in variants.items():
+        km = hrh.kaplan_meier(v, duration="t", event="e", by=by).table
+        assert km.equals(want_km), name
+        na = hrh.nelson_aalen(v, duration="t", event="e", by=by, ties="fleming-harrington")
+        assert na.table.equals(want_na), name
+
+
+def test_unweighted_counting_of_fractional_and_widely_spread_durations() -> None:
+    d = _spells(20_000, seed=1)
+    for t in [pl.col("t") / 7, pl.col("t") * 1_000_003, pl.col("t") / 7 * 1e12]:
+        v = d.with_columns(t.alias("t"))
+        for by in [None, "cadre"]:
+            km = hrh.kaplan_meier(v, duration="t", event="e", by=by).table
+            assert km.equals(hrh.kaplan_meier(v, duration="t", event="e", by=by, weights="w").table)
+
+
+def _with_threads(threads: str, code: str, *args: Path) -> None:
+    """Run `code` (with sys.argv = [..., *args]) in a fresh interpreter whose thread
+    pool is capped at `threads`."""
+    env = {**os.environ, "HRH_NUM_THREADS": threads}
+    cmd = [sys.executable, "-c", code, *map(str, args)]
+    subprocess.run(cmd, env=env, check=True)
+
+
+def test_unweighted_counting_is_the_same_for_any_number_of_threads(tmp_path: Path) -> None:
+    code = (
+        "import sys, polars as pl, hrh\n"
+        "d = pl.read_parquet(sys.argv[1])\n"
+        "km = hrh.kaplan_meier(d, duration='t', event='e', by='cadre')\n"
+        "km.table.write_parquet(sys.argv[2])\n"
+    )
+    src = tmp_path / "spells.parquet"
+    _spells(300_000, seed=2).write_parquet(src)
+    for threads in ["1", "2"]:
+        _with_threads(threads, code, src, tmp_path / f"km_{threads}.parquet")
+    one, two = (pl.read_parquet(tmp_path / f"km_{t}.parquet") for t in "12")
+    assert one.equals(two)
+
+
+def test_person_time_is_the_same_for_any_number_of_threads(tmp_path: Path) -> None:
+    code = (
+        "import sys, polars as pl, hrh\n"
+        "reg = hrh.datasets.synthetic_register(seed=4, n_active=60_000)\n"
+        "pt = hrh.person_time(reg, entry='hire_date', exit='exit_date', reason='exit_reason',\n"
+        "                     by='cadre', period='month', start='2005-01-01', end='2025-01-01')\n"
+        "pt.write_parquet(sys.argv[1])\n"
+    )
+    for threads in ["1", "2"]:
+        _with_threads(threads, code, tmp_path / f"pt_{threads}.parquet")
+    one, two = (pl.read_parquet(tmp_path / f"pt_{t}.parquet") for t in "12")
+    assert one.height > 1000
+    assert one.equals(two)
+
+
+def test_person_time_reason_codes_by_text_and_group_codes_in_key_order() -> None:
+    reg = pl.DataFrame(
+        {
+            "hired": [dt.date(2020, 1, 1)] * 4,
+            "left": [dt.date(2020, 6, 1), dt.date(2020, 7, 1), None, dt.date(2021, 2, 1)],
+            "why": [10, 2, None, 10],
+            "unit": ["b", "a", "b", "c"],
+        }
+    )
+    pt = hrh.person_time(reg, entry="hired", exit="left", reason="why", by="unit")
+    assert [c for c in pt.columns if c.startswith("exits_")] == ["exits_10", "exits_2"]
+    assert pt["unit"].to_list() == ["a", "a", "b", "b", "c", "c"]
+    assert pt["exits_10"].to_list() == [0, 0, 1, 0, 0, 1]
+    assert pt["exits_2"].to_list() == [1, 0, 0, 0, 0, 0]
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'why', row 2: value is null but the person has an exit date",
+    ):
+        hrh.person_time(
+            reg.with_columns(left=pl.lit(dt.date(2022, 1, 1))),
+            entry="hired",
+            exit="left",
+            reason="why",
+        )
+
+
+@pytest.mark.parametrize(
+    ("t", "e", "message"),
+    [
+        ([1, -2, 3, 4], [1, 0, 1, 1], r"column 't', row 1: value -2 is negative; t must be >= 0"),
+        ([1.0, -2.0, 3, math.nan], [1, 0, 1, 1], r"column 't', row 3: value is NaN"),
+        ([1.0, math.inf, 3, -4.0], [1, 0, 1, 1], r"column 't', row 1: value inf is not a finite"),
+        ([1.5, 2, 3, 4], [1, 0, 2, 1], r"column 'e', row 2: value 2 is not 0 \(censored\) or 1"),
+        ([1, 2, 3, 4], [1.0, 0.5, 1, 1], r"column 'e', row 1: value 0.5 is not 0 \(censored\)"),
+        ([1, 2, 3, 4], [1, 0, -1, 1], r"column 'e', row 2: value -1 is not 0 \(censored\)"),
+    ],
+)
+def test_unweighted_counting_reports_bad_values(
+    t: list[float], e: list[float], message: str
+) -> None:
+    # The same message from the counting route and from the general one (weights).
+    d = pl.DataFrame({"t": t, "e": e, "g": ["a", "b", "a", "b"], "w": [1.0] * 4})
+    for by, w in [(None, None), ("g", None), (None, "w")]:
+        with pytest.raises(hrh.InputError, match=message):
+            hrh.kaplan_meier(d, duration="t", event="e", by=by, weights=w)
+        with pytest.raises(hrh.InputError, match=message):
+            hrh.nelson_aalen(d, duration="t", event="e", by=by, weights=w)
+
+
+def test_unweighted_counting_finds_the_first_bad_row_of_a_large_input() -> None:
+    d = _spells(200_000).with_columns(pl.col("t").cast(pl.Int32))
+    t = d["t"].to_numpy().copy()
+    t[[150_001, 199_999]] = [-3, -1]
+    with pytest.raises(hrh.InputError, match=r"column 't', row 150001: value -3 is negative"):
+        hrh.kaplan_meier(d.with_columns(t=t), duration="t", event="e")
+    e = d["e"].to_numpy().copy()
+    e[[170_000, 120_000]] = 2
+    with pytest.raises(hrh.InputError, match=r"column 'e', row 120000: value 2 is not 0"):
+        hrh.kaplan_meier(d.with_columns(e=e), duration="t", event="e", by="cadre")
+    # The caller's columns are left as they were.
+    assert d["t"].min() == 1
+
+
+@pytest.mark.parametrize("arrow_type", [None, "string", "large_string"])
+def test_string_group_codes_read_in_place(arrow_type: str | None) -> None:
+    # Short values (inline in Arrow string views), long ones, non-ASCII, empty, nulls,
+    # several chunks and a slice: codes in sorted order with null last, as a join gives.
+    import pyarrow as pa
+
+    from hrh._frames import value_codes
+
+    rng = np.random.default_rng(5)
+    words = ["nurse", "", "é-ü ñ", "a" * 12, "a" * 12 + "b", "clinical_officer", "z" * 40]
+    picks = rng.integers(0, len(words) + 1, 150_000)
+    s = pl.Series("cadre", [words[i] if i < len(words) else None for i in picks])
+    s = pl.concat([s[:70_000], s[70_000:]], rechunk=False)[3:]
+    want = s.to_frame().join(
+        s.unique().sort(nulls_last=True).to_frame().with_row_index("code"),
+        on="cadre",
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    )
+    if arrow_type is None:
+        codes, values = value_codes(s)
+    else:
+        column = pa.chunked_array([pa.array(s.to_list(), type=getattr(pa, arrow_type)())])
+        read = hrh._core.string_codes(column)
+        assert read is not None
+        codes, values = read[0], pl.Series("cadre", read[1], dtype=pl.String)
+    assert values.to_list() == [*sorted(words), None]
+    np.testing.assert_array_equal(codes, want["code"].to_numpy())
+    assert hrh._core.string_codes(pl.Series([1, 2])) is None

@@ -7,6 +7,12 @@ import numpy.typing as npt
 _F = npt.NDArray[np.float64]
 _U = npt.NDArray[np.uint32]
 _U64 = npt.NDArray[np.uint64]
+# Columns the core reads in place: durations int64, int32 or float64; event codes bool,
+# int64, int32 or float64.
+_Durations = npt.NDArray[np.int64] | npt.NDArray[np.int32] | npt.NDArray[np.float64]
+_Events = (
+    npt.NDArray[np.bool_] | npt.NDArray[np.int64] | npt.NDArray[np.int32] | npt.NDArray[np.float64]
+)
 
 __all__ = [
     "ConvergenceError",
@@ -32,6 +38,7 @@ __all__ = [
     "gini",
     "gray_test",
     "kaplan_meier",
+    "kaplan_meier_unweighted",
     "km_at",
     "km_quantile",
     "km_rmst",
@@ -39,12 +46,14 @@ __all__ = [
     "logrank",
     "lorenz",
     "nelson_aalen",
+    "nelson_aalen_unweighted",
     "person_time",
     "poisson_rate",
     "polarization",
     "quota_gap",
     "shortfall",
     "simulate",
+    "string_codes",
     "synthetic_register",
     "theil",
     "transitions",
@@ -151,6 +160,16 @@ def kaplan_meier(
     conf_type: str,
     level: float,
 ) -> dict[str, Any]: ...
+def kaplan_meier_unweighted(
+    time: _Durations,
+    event: _Events,
+    group: _U,
+    n_groups: int,
+    *,
+    names: tuple[str, str],
+    conf_type: str,
+    level: float,
+) -> dict[str, Any] | None: ...
 def km_quantile(
     time: _F, at_risk: _F, events: _F, survival: _F, lower: _F, upper: _F, p: float
 ) -> tuple[float | None, float | None, float | None]: ...
@@ -168,6 +187,15 @@ def nelson_aalen(
     *,
     ties: str,
 ) -> dict[str, Any]: ...
+def nelson_aalen_unweighted(
+    time: _Durations,
+    event: _Events,
+    group: _U,
+    n_groups: int,
+    *,
+    names: tuple[str, str],
+    ties: str,
+) -> dict[str, Any] | None: ...
 def logrank(
     time: _F,
     event: _U,
@@ -271,3 +299,4 @@ def forecast(
     mean: bool = True,
     drift: bool = False,
 ) -> dict[str, Any]: ...
+def string_codes(column: object) -> tuple[_U, list[str | None]] | None: ...

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from hrh import _core
 from hrh.exceptions import InputError
 
 Nulls = Literal["raise", "drop"]
@@ -253,14 +254,43 @@ def column_array(df: pl.DataFrame, column: str) -> FloatArray:
 
 
 def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uint32], pl.DataFrame]:
-    """Dense integer codes of the `by` key combinations, numbered in sorted key order,
-    and the table of keys (row `k` holds the keys of code `k`)."""
+    """Dense integer codes of the `by` key combinations, numbered in sorted key order
+    (nulls last), and the table of keys (row `k` holds the keys of code `k`)."""
     if not by:
         return np.zeros(df.height, dtype=np.uint32), pl.DataFrame()
+    if len(by) == 1:
+        codes, values = value_codes(df.get_column(by[0]))
+        return codes, values.to_frame()
     keys = df.select(by).unique().sort(by, nulls_last=True)
     keys = keys.with_row_index("__hrh_code")
-    codes = df.select(by).join(
+    joined = df.select(by).join(
         keys, on=list(by), how="left", maintain_order="left", nulls_equal=True
     )
-    arr = codes.get_column("__hrh_code").cast(pl.UInt32).to_numpy()
+    arr = joined.get_column("__hrh_code").cast(pl.UInt32).to_numpy()
     return np.ascontiguousarray(arr), keys.drop("__hrh_code")
+
+
+def value_codes(s: pl.Series) -> tuple[npt.NDArray[np.uint32], pl.Series]:
+    """Dense integer codes of the values of `s`, numbered in sorted order with null
+    last, and the distinct values in that order (value `k` has code `k`).
+
+    Strings are read in place by the core (through the Arrow C stream interface) and
+    coded in parallel; failing that, by a cast to an Enum of their sorted distinct
+    values. Other types are coded by a join on their sorted distinct values.
+    """
+    if s.dtype == pl.String:
+        read = _core.string_codes(s)
+        if read is not None:
+            return read[0], pl.Series(s.name, read[1], dtype=pl.String)
+    values = s.unique().sort(nulls_last=True)
+    if s.dtype == pl.String:
+        categories = values.drop_nulls()
+        codes = s.cast(pl.Enum(categories)).to_physical().fill_null(len(categories))
+    else:
+        index = values.to_frame().with_row_index("__hrh_code")
+        codes = (
+            s.to_frame()
+            .join(index, on=s.name, how="left", maintain_order="left", nulls_equal=True)
+            .get_column("__hrh_code")
+        )
+    return np.ascontiguousarray(codes.cast(pl.UInt32).to_numpy()), values

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +39,7 @@ from hrh._frames import (
     group_codes,
     require_columns,
     to_frame,
+    value_codes,
 )
 from hrh.exceptions import InputError
 
@@ -78,7 +79,7 @@ def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
         raise InputError(
             f"column '{column}' has type {s.dtype}, expected 0/1 or True/False event codes"
         )
-    bad = (~s.is_in([0, 1])).arg_true()
+    bad = (~((s == 0) | (s == 1))).arg_true()
     if len(bad):
         row = int(bad[0])
         raise InputError(
@@ -99,6 +100,30 @@ class _Surv:
     keys: pl.DataFrame
 
 
+def _frame(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None = None,
+    weights: str | None = None,
+    by: str | Sequence[str] | None = None,
+) -> tuple[pl.DataFrame, list[str]]:
+    """`data` as a frame that has the named columns and rows, and the `by` names."""
+    df = to_frame(data)
+    by_cols = as_list(by)
+    require_columns(df, [duration], role="duration")
+    require_columns(df, [event], role="event")
+    if entry:
+        require_columns(df, [entry], role="entry")
+    if weights:
+        require_columns(df, [weights], role="weights")
+    require_columns(df, by_cols, role="by")
+    if df.height == 0:
+        raise InputError("data has no rows")
+    return df, by_cols
+
+
 def _surv(
     data: Any,
     *,
@@ -108,19 +133,7 @@ def _surv(
     weights: str | None = None,
     by: str | Sequence[str] | None = None,
 ) -> _Surv:
-    df = to_frame(data)
-    by_cols = as_list(by)
-    cols = [duration, event, *([entry] if entry else []), *([weights] if weights else [])]
-    require_columns(df, [duration], role="duration")
-    require_columns(df, [event], role="event")
-    if entry:
-        require_columns(df, [entry], role="entry")
-    if weights:
-        require_columns(df, [weights], role="weights")
-    require_columns(df, by_cols, role="by")
-    del cols
-    if df.height == 0:
-        raise InputError("data has no rows")
+    df, by_cols = _frame(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
     check_numeric(df, duration, minimum="non_negative")
     ev = _event_codes(df, event)
     if entry:
@@ -142,12 +155,84 @@ def _surv(
     )
 
 
-def _with_keys(table: dict[str, Any], s: _Surv, drop: Sequence[str] = ("group",)) -> pl.DataFrame:
+# Column types the core reads in place, and what other numeric types are cast to
+# (float64 where `_surv` would cast, as for any duration). Event codes may also be
+# booleans.
+_DURATION_TYPES: dict[type[pl.DataType], type[pl.DataType]] = {
+    pl.Int64: pl.Int64,
+    pl.Int32: pl.Int32,
+    pl.Float64: pl.Float64,
+    pl.Int8: pl.Int32,
+    pl.Int16: pl.Int32,
+    pl.UInt8: pl.Int32,
+    pl.UInt16: pl.Int32,
+    pl.UInt32: pl.Int64,
+    pl.UInt64: pl.Float64,
+    pl.Float32: pl.Float64,
+}
+_EVENT_TYPES: dict[type[pl.DataType], type[pl.DataType]] = {
+    pl.Boolean: pl.Boolean,
+    **_DURATION_TYPES,
+}
+
+# The core's counting of unweighted data: (time, event, group codes, number of groups)
+# -> a result dict, or None when the data do not suit it.
+_Count = Callable[[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[np.uint32], int], Any]
+
+
+def _native(s: pl.Series, types: Mapping[type[pl.DataType], type[pl.DataType]]) -> Any:
+    """`s` as a numpy array of a type the core reads in place (no copy when it already
+    is one), or None when it has nulls or a type outside `types`."""
+    target = types.get(s.dtype.base_type())
+    if target is None or s.null_count():
+        return None
+    return (s if s.dtype == target else s.cast(target)).to_numpy()
+
+
+def _curves(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None,
+    weights: str | None,
+    by: str | Sequence[str] | None,
+    unweighted: _Count,
+    general: Callable[[_Surv], dict[str, Any]],
+) -> tuple[dict[str, Any], list[str], pl.DataFrame]:
+    """A core result, the `by` names and the group keys.
+
+    Unweighted data without entry times go to the core as they are (`unweighted`),
+    checked there as they are counted, in one pass; a bad value is then reported with
+    the message of :func:`_surv`'s checks. Everything else (weights, entry times, nulls,
+    other column types, too many groups times distinct durations) goes through
+    :func:`_surv` to `general`.
+    """
+    df, by_cols = _frame(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
+    if entry is None and weights is None:
+        t = _native(df.get_column(duration), _DURATION_TYPES)
+        e = _native(df.get_column(event), _EVENT_TYPES)
+        if t is not None and e is not None and not any(df[c].null_count() for c in by_cols):
+            codes, keys = group_codes(df, by_cols)
+            try:
+                r = unweighted(t, e, codes, max(keys.height, 1))
+            except InputError:
+                _surv(df, duration=duration, event=event, by=by_cols)
+                raise
+            if r is not None:
+                return r, by_cols, keys
+    s = _surv(df, duration=duration, event=event, entry=entry, weights=weights, by=by_cols)
+    return general(s), by_cols, s.keys
+
+
+def _with_keys(
+    table: dict[str, Any], by: list[str], keys: pl.DataFrame, drop: Sequence[str] = ("group",)
+) -> pl.DataFrame:
     """A core result dict (with a ``group`` code column) as a frame led by the `by` keys."""
     group = np.asarray(table["group"])
     out = pl.DataFrame({k: v for k, v in table.items() if k not in drop and np.ndim(v) == 1})
-    if s.by:
-        out = pl.concat([s.keys[group.tolist()], out], how="horizontal")
+    if by:
+        out = pl.concat([keys[group.tolist()], out], how="horizontal")
     return out
 
 
@@ -196,14 +281,17 @@ def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
 # --- person-time ------------------------------------------------------------------------
 
 
-def _days(s: pl.Series, column: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+def _days(s: pl.Series, column: str) -> pl.Series:
+    """A date (or datetime) column as days since 1970-01-01 (Int32, nulls kept)."""
     if isinstance(s.dtype, pl.Datetime):
         s = s.dt.date()
     if s.dtype != pl.Date:
         raise InputError(f"column '{column}' has type {s.dtype}, expected dates")
-    known = s.is_not_null().to_numpy()
-    days = s.cast(pl.Int32).fill_null(0).to_numpy()
-    return np.ascontiguousarray(days, dtype=np.int32), np.ascontiguousarray(known)
+    return s.to_physical()
+
+
+def _int32(s: pl.Series) -> npt.NDArray[np.int32]:
+    return np.ascontiguousarray(s.fill_null(0).to_numpy(), dtype=np.int32)
 
 
 def _to_day(value: dt.date | str | None, name: str) -> int | None:
@@ -294,22 +382,30 @@ def person_time(
     check_no_nulls(df, entry, table="register")
     for c in by_cols:
         check_no_nulls(df, c, table="register")
-    e_days, _ = _days(df.get_column(entry), entry)
-    x_days, known = _days(df.get_column(exit), exit)
+    e_days = _int32(_days(df.get_column(entry), entry))
+    x = _days(df.get_column(exit), exit)
+    known = x.is_not_null()
+    x_days = _int32(x)
     labels: list[str] = []
     if reason:
         r = df.get_column(reason)
-        if (r.is_null() & pl.Series(known)).any():
-            row = int((r.is_null() & pl.Series(known)).arg_true()[0])
+        missing = r.is_null() & known
+        if missing.any():
+            row = int(missing.arg_true()[0])
             raise InputError(
                 f"column '{reason}', row {row}: value is null but the person has an exit date"
             )
-        labels = sorted(str(v) for v in r.drop_nulls().unique().to_list())
+        # Codes 1.. by the sorted text of the reasons, 0 where there is none.
+        value_code, values = value_codes(r)
+        text = ["" if v is None else str(v) for v in values.to_list()]
+        labels = sorted({t for t, v in zip(text, values.to_list(), strict=True) if v is not None})
         code_of = {lab: i + 1 for i, lab in enumerate(labels)}
-        rcodes = np.array(
-            [0 if v is None else code_of[str(v)] for v in r.to_list()], dtype=np.uint32
+        lut = np.array(
+            [0 if v is None else code_of[t] for t, v in zip(text, values.to_list(), strict=True)],
+            dtype=np.uint32,
         )
-        rcodes[~known] = 0
+        in_place = value_code if value_code.flags.writeable else None
+        rcodes = np.take(lut, value_code, out=in_place, mode="clip")
     else:
         rcodes = np.zeros(df.height, dtype=np.uint32)
     first = int(e_days.min())
@@ -319,13 +415,14 @@ def person_time(
         s = (dt.date(first_date.year, 1, 1) - _EPOCH).days
     en = _to_day(end, "end")
     if en is None:
-        last = max(int(e_days.max()), int(x_days[known].max()) if known.any() else first)
+        x_last = x.max()  # None without any exit
+        last = max(int(e_days.max()), x_last if isinstance(x_last, int) else first)
         en = last + 1
     codes, keys = group_codes(df, by_cols)
     t = _core.person_time(
         e_days,
         x_days,
-        known,
+        known.to_numpy(),
         rcodes,
         len(labels),
         codes,
@@ -541,19 +638,30 @@ def kaplan_meier(
     3.0
     """
     check_level(level)
-    s = _surv(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
-    r = _core.kaplan_meier(
-        s.time,
-        s.event,
-        s.entry,
-        s.weights,
-        s.codes,
-        max(s.keys.height, 1),
-        conf_type=str(conf_type),
-        level=float(level),
+    conf, lev = str(conf_type), float(level)
+    r, by_cols, keys = _curves(
+        data,
+        duration=duration,
+        event=event,
+        entry=entry,
+        weights=weights,
+        by=by,
+        unweighted=lambda t, e, g, n: _core.kaplan_meier_unweighted(
+            t, e, g, n, names=(duration, event), conf_type=conf, level=lev
+        ),
+        general=lambda s: _core.kaplan_meier(
+            s.time,
+            s.event,
+            s.entry,
+            s.weights,
+            s.codes,
+            max(s.keys.height, 1),
+            conf_type=conf,
+            level=lev,
+        ),
     )
-    table = _nan_to_null(_with_keys(r, s), ["std_err", "lower", "upper"])
-    return KaplanMeier(table=table, by=s.by, conf_type=str(conf_type), level=float(level))
+    table = _nan_to_null(_with_keys(r, by_cols, keys), ["std_err", "lower", "upper"])
+    return KaplanMeier(table=table, by=by_cols, conf_type=conf, level=lev)
 
 
 # --- Nelson-Aalen -----------------------------------------------------------------------
@@ -608,11 +716,21 @@ def nelson_aalen(
     >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
     [0.2, 0.2, 0.8666666666666667]
     """
-    s = _surv(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
-    r = _core.nelson_aalen(
-        s.time, s.event, s.entry, s.weights, s.codes, max(s.keys.height, 1), ties=str(ties)
+    r, by_cols, keys = _curves(
+        data,
+        duration=duration,
+        event=event,
+        entry=entry,
+        weights=weights,
+        by=by,
+        unweighted=lambda t, e, g, n: _core.nelson_aalen_unweighted(
+            t, e, g, n, names=(duration, event), ties=str(ties)
+        ),
+        general=lambda s: _core.nelson_aalen(
+            s.time, s.event, s.entry, s.weights, s.codes, max(s.keys.height, 1), ties=str(ties)
+        ),
     )
-    return CumulativeHazard(table=_with_keys(r, s), by=s.by, ties=str(ties))
+    return CumulativeHazard(table=_with_keys(r, by_cols, keys), by=by_cols, ties=str(ties))
 
 
 # --- log-rank ---------------------------------------------------------------------------
@@ -853,7 +971,7 @@ def cumulative_incidence(
     r = _core.cumulative_incidence(
         s.time, codes, s.codes, max(s.keys.height, 1), len(labels), level=float(level)
     )
-    table = _with_keys(r, s, drop=("group", "cause"))
+    table = _with_keys(r, s.by, s.keys, drop=("group", "cause"))
     cause_labels = pl.Series("cause", [labels[k - 1] for k in np.asarray(r["cause"])])
     table = table.insert_column(len(s.by) + 1, cause_labels)
     table = _nan_to_null(table, ["lower", "upper"])

@@ -1,7 +1,7 @@
 //! Kaplan-Meier estimator with Greenwood variance, confidence intervals as R's
 //! `survfit` computes them, quantiles (medians) and restricted mean survival time.
 
-use super::{risk_table, SurvData};
+use super::{risk_table, RiskTable, SurvData};
 use crate::error::{Error, Result};
 use crate::special::qnorm;
 use crate::validate;
@@ -81,8 +81,13 @@ pub fn confidence_limits(s: f64, sigma: f64, conf: ConfType, z: f64) -> (f64, f6
 /// on Public Health and Medical Subjects 33; Therneau TM, Grambsch PM (2000) Modeling
 /// Survival Data, Springer.
 pub fn kaplan_meier(d: &SurvData, conf: ConfType, level: f64) -> Result<KaplanMeier> {
+    from_risk_table(risk_table(d, 1), conf, level)
+}
+
+/// [`kaplan_meier`] from the risk table of the data (e.g. one that
+/// [`tally::risk_tables`](super::tally::risk_tables) counted).
+pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<KaplanMeier> {
     validate::level(level)?;
-    let rt = risk_table(d, 1);
     let z = qnorm(1.0 - (1.0 - level) / 2.0);
     let m = rt.time.len();
     let mut km = KaplanMeier {

@@ -14,6 +14,8 @@
 //!   standard errors.
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
 //! - [`life_table`]: actuarial life tables.
+//! - [`tally`]: risk tables of unweighted data counted straight from the caller's
+//!   columns, in parallel.
 
 pub mod competing;
 pub mod cox;
@@ -23,6 +25,7 @@ pub mod logrank;
 pub mod nelson_aalen;
 pub mod person_time;
 pub mod rates;
+pub mod tally;
 
 use crate::error::{Error, Result};
 use crate::validate;

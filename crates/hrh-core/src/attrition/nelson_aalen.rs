@@ -1,7 +1,7 @@
 //! Cumulative hazard: the Nelson-Aalen estimator and the Fleming-Harrington tie
 //! correction, with variances as R's `survfit(ctype = 1 | 2)` computes them.
 
-use super::{risk_table, SurvData};
+use super::{risk_table, RiskTable, SurvData};
 
 /// How tied exits at one time enter the hazard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,12 @@ pub struct CumulativeHazard {
 /// References: Nelson W (1972) Technometrics 14:945-966; Aalen O (1978) Ann Stat
 /// 6:701-726; Fleming TR, Harrington DP (1984) Commun Stat Theory Methods 13:2469-2486.
 pub fn nelson_aalen(d: &SurvData, ties: Ties) -> CumulativeHazard {
-    let rt = risk_table(d, 1);
+    from_risk_table(risk_table(d, 1), ties)
+}
+
+/// [`nelson_aalen`] from the risk table of the data (e.g. one that
+/// [`tally::risk_tables`](super::tally::risk_tables) counted).
+pub fn from_risk_table(rt: RiskTable, ties: Ties) -> CumulativeHazard {
     let mut out = CumulativeHazard::default();
     let (mut h, mut v) = (0.0, 0.0);
     for j in 0..rt.time.len() {

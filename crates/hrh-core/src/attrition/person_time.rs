@@ -3,6 +3,7 @@
 
 use crate::date::{civil_from_days, days_from_civil};
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 
 /// Calendar period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,157 +59,320 @@ pub struct PersonTime {
     pub person_years: Vec<f64>,
 }
 
-/// Tabulate spells [entry, exit) (exit = first day out of post; `None` = still in post)
-/// over calendar periods from `start` to the day before `end` (the first period begins
-/// at `start`, the last ends at `end`). A person counts in `headcount_start` of a
+/// The spells of a register: entry days, exit days where `exit_known`, reason codes
+/// (0 = none, 1..=`n_reasons`; read only where the exit is known) and group codes below
+/// `n_groups`.
+#[derive(Debug, Clone, Copy)]
+pub struct Spells<'a> {
+    /// First day in post (days since 1970-01-01).
+    pub entry: &'a [i32],
+    /// First day out of post; read only where `exit_known`.
+    pub exit: &'a [i32],
+    /// Whether the person has left (false: still in post).
+    pub exit_known: &'a [bool],
+    /// Exit reason codes.
+    pub reason: &'a [u32],
+    /// Number of exit reasons.
+    pub n_reasons: usize,
+    /// Group codes.
+    pub group: &'a [u32],
+    /// Number of groups.
+    pub n_groups: usize,
+}
+
+/// Rows tabulated together; fixed, so the work split does not depend on the number of
+/// threads (the sums are integers in any case).
+const CHUNK: usize = 1 << 15;
+
+/// Tabulate spells [entry, exit) (exit = first day out of post; no exit = still in
+/// post) over calendar periods from `start` to the day before `end` (the first period
+/// begins at `start`, the last ends at `end`). A person counts in `headcount_start` of a
 /// period starting on day p if entry < p and (no exit or exit >= p);
 /// an entrant if p <= entry < next; an exit if p <= exit < next. So every period
 /// conserves people: headcount_start + entrants − exits = headcount_end. Spells that
 /// begin before `start` enter through `headcount_start` (left truncation); exits on or
 /// after `end` are not yet observed (right censoring).
-#[allow(clippy::too_many_arguments)]
+///
+/// Rows are tabulated in parallel chunks into integer counts and day sums, so the
+/// table is exact and the same for any number of threads.
 pub fn person_time(
-    entry: &[i32],
-    exit: &[Option<i32>],
-    reason: &[u32],
-    n_reasons: usize,
-    group: &[u32],
-    n_groups: usize,
+    spells: &Spells<'_>,
     period: Period,
     start: i32,
     end: i32,
 ) -> Result<PersonTime> {
-    let n = entry.len();
-    crate::validate::same_len(n, exit.len(), "entry", "exit")?;
-    crate::validate::same_len(n, group.len(), "entry", "by")?;
-    crate::validate::same_len(n, reason.len(), "entry", "reason")?;
+    let sp = spells;
+    let n = sp.entry.len();
+    crate::validate::same_len(n, sp.exit.len(), "entry", "exit")?;
+    crate::validate::same_len(n, sp.exit_known.len(), "entry", "exit")?;
+    crate::validate::same_len(n, sp.group.len(), "entry", "by")?;
+    crate::validate::same_len(n, sp.reason.len(), "entry", "reason")?;
     if end <= start {
         return Err(Error::input(
             "end",
             format!("day {end} is not after the start day {start}"),
         ));
     }
-    for i in 0..n {
-        if let Some(x) = exit[i] {
-            if x < entry[i] {
-                let (ye, me, de) = civil_from_days(entry[i]);
-                let (yx, mx, dx) = civil_from_days(x);
-                return Err(Error::input_at(
-                    "exit",
-                    i,
-                    format!("exit date {yx:04}-{mx:02}-{dx:02} is before the entry date {ye:04}-{me:02}-{de:02}"),
-                ));
+    let cal = Calendar::new(period, start, end);
+    let sums = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .fold(
+            || Sums::new(sp.n_groups * cal.periods(), sp.n_reasons),
+            |mut acc, c| {
+                acc.add_rows(sp, &cal, c * CHUNK..((c + 1) * CHUNK).min(n));
+                acc
+            },
+        )
+        .reduce(
+            || Sums::new(sp.n_groups * cal.periods(), sp.n_reasons),
+            Sums::merge,
+        );
+    if let Some((row, kind)) = sums.first_bad {
+        return Err(bad_row(sp, row, kind));
+    }
+    Ok(sums.table(&cal, sp.n_groups))
+}
+
+/// The calendar periods of the window: their first days and, for each day of the
+/// window, the period it falls in.
+struct Calendar {
+    /// First day of each period, then `end`.
+    bounds: Vec<i32>,
+    /// Period of each day from `bounds[0]` (empty for a window too long to list).
+    period_of_day: Vec<u32>,
+}
+
+impl Calendar {
+    fn new(period: Period, start: i32, end: i32) -> Calendar {
+        let mut bounds = vec![period_start(start, period).max(start)];
+        let mut b = next_start(period_start(start, period), period);
+        while b < end {
+            bounds.push(b);
+            b = next_start(b, period);
+        }
+        bounds.push(end);
+        let days = (end as i64 - bounds[0] as i64) as usize;
+        let mut period_of_day = Vec::new();
+        if days <= 1 << 22 {
+            period_of_day.reserve(days);
+            for (k, w) in bounds.windows(2).enumerate() {
+                period_of_day.extend(std::iter::repeat_n(k as u32, (w[1] - w[0]) as usize));
             }
         }
-        if reason[i] as usize > n_reasons {
-            return Err(Error::input_at(
-                "reason",
-                i,
-                format!("code {} is not below {}", reason[i], n_reasons + 1),
-            ));
-        }
-        if group[i] as usize >= n_groups {
-            return Err(Error::input_at(
-                "by",
-                i,
-                format!("group code {} is not below {n_groups}", group[i]),
-            ));
+        Calendar {
+            bounds,
+            period_of_day,
         }
     }
-    // Period boundaries.
-    let mut bounds = vec![period_start(start, period).max(start)];
-    let mut b = next_start(period_start(start, period), period);
-    while b < end {
-        bounds.push(b);
-        b = next_start(b, period);
+
+    fn periods(&self) -> usize {
+        self.bounds.len() - 1
     }
-    bounds.push(end);
-    let p = bounds.len() - 1;
-    // Index of the period containing day x (None outside [start, end)).
-    let locate = |x: i32| -> Option<usize> {
-        if x < bounds[0] || x >= end {
-            None
+
+    /// Index of the period containing day `x` (None outside the window).
+    fn locate(&self, x: i32) -> Option<usize> {
+        let b0 = self.bounds[0];
+        if x < b0 || x >= self.bounds[self.periods()] {
+            return None;
+        }
+        Some(
+            match self.period_of_day.get((x as i64 - b0 as i64) as usize) {
+                Some(&k) => k as usize,
+                None => self.bounds.partition_point(|&bb| bb <= x) - 1,
+            },
+        )
+    }
+
+    /// Number of periods that start on or before day `x`.
+    fn starts_upto(&self, x: i32) -> usize {
+        if x < self.bounds[0] {
+            0
         } else {
-            Some(bounds.partition_point(|&bb| bb <= x) - 1)
+            self.locate(x).map_or(self.periods(), |k| k + 1)
         }
-    };
-    let cells = n_groups * p;
-    let mut hc_diff = vec![0.0; cells + 1];
-    let mut entrants = vec![0.0; cells];
-    let mut exits = vec![0.0; cells];
-    let mut by_reason = vec![vec![0.0; cells]; n_reasons];
-    let mut full_diff = vec![0.0; cells + 1]; // spells covering whole periods
-    let mut partial = vec![0.0; cells]; // days in partially covered periods
-    for i in 0..n {
-        let g = group[i] as usize;
-        let base = g * p;
-        let e = entry[i];
-        let x = exit[i].unwrap_or(i32::MAX);
-        if x <= bounds[0] || e >= end {
-            continue;
+    }
+}
+
+/// What is wrong with a row, in the order rows are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Bad {
+    ExitBeforeEntry,
+    Reason,
+    Group,
+}
+
+fn bad_row(sp: &Spells<'_>, i: usize, kind: Bad) -> Error {
+    match kind {
+        Bad::ExitBeforeEntry => {
+            let (ye, me, de) = civil_from_days(sp.entry[i]);
+            let (yx, mx, dx) = civil_from_days(sp.exit[i]);
+            Error::input_at(
+                "exit",
+                i,
+                format!("exit date {yx:04}-{mx:02}-{dx:02} is before the entry date {ye:04}-{me:02}-{de:02}"),
+            )
         }
-        // Periods whose start p satisfies e < p <= x: headcount_start.
-        let first_hc = bounds[..p].partition_point(|&bb| bb <= e);
-        let last_hc = bounds[..p].partition_point(|&bb| bb <= x); // exclusive
-        if first_hc < last_hc {
-            hc_diff[base + first_hc] += 1.0;
-            hc_diff[base + last_hc] -= 1.0;
+        Bad::Reason => Error::input_at(
+            "reason",
+            i,
+            format!("code {} is not below {}", sp.reason[i], sp.n_reasons + 1),
+        ),
+        Bad::Group => Error::input_at(
+            "by",
+            i,
+            format!("group code {} is not below {}", sp.group[i], sp.n_groups),
+        ),
+    }
+}
+
+/// Integer sums per (group, period) cell, group-major.
+struct Sums {
+    /// +1 at the first cell a spell is in post at the start of, −1 after its last.
+    hc_diff: Vec<i64>,
+    entrants: Vec<u64>,
+    exits: Vec<u64>,
+    by_reason: Vec<Vec<u64>>,
+    /// +1 at the first period a spell covers whole, −1 after its last.
+    full_diff: Vec<i64>,
+    /// Days in post in partly covered periods.
+    partial: Vec<i64>,
+    /// The first bad row and what is wrong with it.
+    first_bad: Option<(usize, Bad)>,
+}
+
+impl Sums {
+    fn new(cells: usize, n_reasons: usize) -> Sums {
+        Sums {
+            hc_diff: vec![0; cells + 1],
+            entrants: vec![0; cells],
+            exits: vec![0; cells],
+            by_reason: vec![vec![0; cells]; n_reasons],
+            full_diff: vec![0; cells + 1],
+            partial: vec![0; cells],
+            first_bad: None,
         }
-        if let Some(k) = locate(e) {
-            entrants[base + k] += 1.0;
-        }
-        if let Some(k) = exit[i].and_then(locate) {
-            exits[base + k] += 1.0;
-            if reason[i] > 0 {
-                by_reason[reason[i] as usize - 1][base + k] += 1.0;
+    }
+
+    fn add_rows(&mut self, sp: &Spells<'_>, cal: &Calendar, rows: std::ops::Range<usize>) {
+        let p = cal.periods();
+        let (b0, end) = (cal.bounds[0], cal.bounds[p]);
+        for i in rows {
+            let known = sp.exit_known[i];
+            let bad = if known && sp.exit[i] < sp.entry[i] {
+                Some(Bad::ExitBeforeEntry)
+            } else if sp.reason[i] as usize > sp.n_reasons {
+                Some(Bad::Reason)
+            } else if sp.group[i] as usize >= sp.n_groups {
+                Some(Bad::Group)
+            } else {
+                None
+            };
+            if let Some(kind) = bad {
+                // Rows come in order within a run of chunks: the first one stands.
+                self.first_bad.get_or_insert((i, kind));
             }
-        }
-        // Exposure: overlap of [e, x) with each period.
-        let lo = e.max(bounds[0]);
-        let hi = x.min(end);
-        if hi <= lo {
-            continue;
-        }
-        let kl = locate(lo).unwrap_or(0);
-        let kh = locate(hi - 1).unwrap_or(p - 1);
-        if kl == kh {
-            partial[base + kl] += (hi - lo) as f64;
-        } else {
-            partial[base + kl] += (bounds[kl + 1] - lo) as f64;
-            partial[base + kh] += (hi - bounds[kh]) as f64;
-            if kl + 1 < kh {
-                full_diff[base + kl + 1] += 1.0;
-                full_diff[base + kh] -= 1.0;
+            if self.first_bad.is_some() {
+                continue;
+            }
+            let base = sp.group[i] as usize * p;
+            let e = sp.entry[i];
+            let x = if known { sp.exit[i] } else { i32::MAX };
+            if x <= b0 || e >= end {
+                continue;
+            }
+            // Periods whose start p satisfies e < p <= x: headcount_start.
+            let first_hc = cal.starts_upto(e);
+            let last_hc = cal.starts_upto(x); // exclusive
+            if first_hc < last_hc {
+                self.hc_diff[base + first_hc] += 1;
+                self.hc_diff[base + last_hc] -= 1;
+            }
+            if let Some(k) = cal.locate(e) {
+                self.entrants[base + k] += 1;
+            }
+            if known {
+                if let Some(k) = cal.locate(x) {
+                    self.exits[base + k] += 1;
+                    if sp.reason[i] > 0 {
+                        self.by_reason[sp.reason[i] as usize - 1][base + k] += 1;
+                    }
+                }
+            }
+            // Exposure: overlap of [e, x) with each period.
+            let lo = e.max(b0);
+            let hi = x.min(end);
+            if hi <= lo {
+                continue;
+            }
+            let kl = cal.locate(lo).unwrap_or(0);
+            let kh = cal.locate(hi - 1).unwrap_or(p - 1);
+            if kl == kh {
+                self.partial[base + kl] += (hi - lo) as i64;
+            } else {
+                self.partial[base + kl] += (cal.bounds[kl + 1] - lo) as i64;
+                self.partial[base + kh] += (hi - cal.bounds[kh]) as i64;
+                if kl + 1 < kh {
+                    self.full_diff[base + kl + 1] += 1;
+                    self.full_diff[base + kh] -= 1;
+                }
             }
         }
     }
-    let mut out = PersonTime {
-        exits_by_reason: vec![Vec::with_capacity(cells); n_reasons],
-        ..Default::default()
-    };
-    // Running sums over the flattened cells: a spell's closing difference may sit on
-    // the next group's first cell, where it cancels the spell's opening one.
-    let (mut hc, mut full) = (0.0, 0.0);
-    for g in 0..n_groups {
-        for k in 0..p {
-            let c = g * p + k;
-            hc += hc_diff[c];
-            full += full_diff[c];
-            let len = (bounds[k + 1] - bounds[k]) as f64;
-            out.group.push(g as u32);
-            out.period_start.push(bounds[k]);
-            out.period_end.push(bounds[k + 1]);
-            out.headcount_start.push(hc);
-            out.headcount_end.push(hc + entrants[c] - exits[c]);
-            out.entrants.push(entrants[c]);
-            out.exits.push(exits[c]);
-            for r in 0..n_reasons {
-                out.exits_by_reason[r].push(by_reason[r][c]);
+
+    fn merge(mut self, o: Sums) -> Sums {
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += y;
             }
-            out.person_years.push((full * len + partial[c]) / 365.25);
         }
+        add(&mut self.hc_diff, &o.hc_diff);
+        add(&mut self.entrants, &o.entrants);
+        add(&mut self.exits, &o.exits);
+        for (a, b) in self.by_reason.iter_mut().zip(&o.by_reason) {
+            add(a, b);
+        }
+        add(&mut self.full_diff, &o.full_diff);
+        add(&mut self.partial, &o.partial);
+        self.first_bad = match (self.first_bad, o.first_bad) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self
     }
-    Ok(out)
+
+    fn table(&self, cal: &Calendar, n_groups: usize) -> PersonTime {
+        let p = cal.periods();
+        let cells = n_groups * p;
+        let mut out = PersonTime {
+            exits_by_reason: vec![Vec::with_capacity(cells); self.by_reason.len()],
+            ..Default::default()
+        };
+        // Running sums over the flattened cells: a spell's closing difference may sit on
+        // the next group's first cell, where it cancels the spell's opening one.
+        let (mut hc, mut full) = (0i64, 0i64);
+        for g in 0..n_groups {
+            for k in 0..p {
+                let c = g * p + k;
+                hc += self.hc_diff[c];
+                full += self.full_diff[c];
+                let len = (cal.bounds[k + 1] - cal.bounds[k]) as i64;
+                let (entrants, exits) = (self.entrants[c] as i64, self.exits[c] as i64);
+                out.group.push(g as u32);
+                out.period_start.push(cal.bounds[k]);
+                out.period_end.push(cal.bounds[k + 1]);
+                out.headcount_start.push(hc as f64);
+                out.headcount_end.push((hc + entrants - exits) as f64);
+                out.entrants.push(entrants as f64);
+                out.exits.push(exits as f64);
+                for (r, col) in out.exits_by_reason.iter_mut().enumerate() {
+                    col.push(self.by_reason[r][c] as f64);
+                }
+                out.person_years
+                    .push((full * len + self.partial[c]) as f64 / 365.25);
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -219,20 +383,19 @@ mod tests {
     fn conservation_and_exposure() {
         let d = |y, m, dd| days_from_civil(y, m, dd);
         let entry = [d(2018, 6, 1), d(2020, 1, 1), d(2020, 7, 1), d(2021, 3, 1)];
-        let exit = [Some(d(2020, 7, 1)), None, Some(d(2021, 7, 1)), None];
+        let exit = [d(2020, 7, 1), 0, d(2021, 7, 1), 0];
+        let known = [true, false, true, false];
         let reason = [1, 0, 2, 0];
-        let t = person_time(
-            &entry,
-            &exit,
-            &reason,
-            2,
-            &[0, 0, 0, 0],
-            1,
-            Period::Year,
-            d(2020, 1, 1),
-            d(2022, 1, 1),
-        )
-        .unwrap();
+        let spells = Spells {
+            entry: &entry,
+            exit: &exit,
+            exit_known: &known,
+            reason: &reason,
+            n_reasons: 2,
+            group: &[0, 0, 0, 0],
+            n_groups: 1,
+        };
+        let t = person_time(&spells, Period::Year, d(2020, 1, 1), d(2022, 1, 1)).unwrap();
         assert_eq!(t.period_start, vec![d(2020, 1, 1), d(2021, 1, 1)]);
         // 2020: starts with person 0 (hired before); person 1 hired on 1 Jan is an entrant.
         assert_eq!(t.headcount_start, vec![1.0, 2.0]);
@@ -245,5 +408,97 @@ mod tests {
             as f64
             / 365.25;
         assert!((t.person_years[0] - py2020).abs() < 1e-12);
+    }
+
+    /// A pseudo-random register of spells in 3 groups with 2 exit reasons.
+    #[derive(Default)]
+    struct Register {
+        entry: Vec<i32>,
+        exit: Vec<i32>,
+        known: Vec<bool>,
+        reason: Vec<u32>,
+        group: Vec<u32>,
+    }
+
+    impl Register {
+        fn new(n: usize) -> Register {
+            let mut x = 0x2545_F491_4F6C_DD1D_u64;
+            let mut next = |m: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % m
+            };
+            let mut reg = Register::default();
+            for _ in 0..n {
+                let entry = days_from_civil(1990, 1, 1) + next(35 * 365) as i32;
+                let known = next(10) < 6;
+                let stay = 1 + next(20 * 365) as i32;
+                reg.entry.push(entry);
+                reg.exit.push(if known { entry + stay } else { 0 });
+                reg.known.push(known);
+                reg.reason.push(if known { 1 + next(2) as u32 } else { 0 });
+                reg.group.push(next(3) as u32);
+            }
+            reg
+        }
+
+        fn spells(&self) -> Spells<'_> {
+            Spells {
+                entry: &self.entry,
+                exit: &self.exit,
+                exit_known: &self.known,
+                reason: &self.reason,
+                n_reasons: 2,
+                group: &self.group,
+                n_groups: 3,
+            }
+        }
+    }
+
+    #[test]
+    fn same_table_for_any_number_of_threads() {
+        let reg = Register::new(200_000);
+        let (start, end) = (days_from_civil(2010, 1, 1), days_from_civil(2025, 1, 1));
+        let tables: Vec<PersonTime> = [1, 2, 3]
+            .iter()
+            .map(|&threads| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| person_time(&reg.spells(), Period::Month, start, end).unwrap())
+            })
+            .collect();
+        assert_eq!(tables[0], tables[1]);
+        assert_eq!(tables[0], tables[2]);
+        // Conservation in every cell.
+        let t = &tables[0];
+        for c in 0..t.group.len() {
+            assert_eq!(
+                t.headcount_start[c] + t.entrants[c] - t.exits[c],
+                t.headcount_end[c]
+            );
+        }
+    }
+
+    #[test]
+    fn first_bad_row_whichever_chunk_finds_it() {
+        let mut reg = Register::new(100_000);
+        reg.reason[90_000] = 3; // a reason code out of range, later than the exit below
+        reg.known[70_001] = true;
+        reg.exit[70_001] = reg.entry[70_001] - 1;
+        let (start, end) = (days_from_civil(2010, 1, 1), days_from_civil(2025, 1, 1));
+        let first_error = |reg: &Register| {
+            person_time(&reg.spells(), Period::Year, start, end)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(first_error(&reg).starts_with("column 'exit', row 70001: exit date "));
+        reg.known[70_001] = false;
+        assert_eq!(
+            first_error(&reg),
+            "column 'reason', row 90000: code 3 is not below 3"
+        );
     }
 }
