@@ -170,11 +170,64 @@ pub struct Projection {
 }
 
 /// What one draw produces.
+/// What one draw produces, with its working buffers; reused from draw to draw.
 struct DrawOut {
     supply: Vec<f64>,
     demand: Vec<f64>,
+    gap: Vec<f64>,
+    /// Supply, demand and gap summed over regions, per (year, cadre or all).
+    totals: [Vec<f64>; 3],
     flows: Vec<f64>,
     costs: Vec<f64>,
+    cur: Vec<f64>,
+    mid: Vec<f64>,
+}
+
+impl DrawOut {
+    fn new(m: &Model, items: usize) -> Self {
+        let (nr, nc, h) = (m.regions.len(), m.cadres.len(), m.horizon);
+        let cells = (h + 1) * nr * nc;
+        let tcells = (h + 1) * (nc + 1);
+        DrawOut {
+            supply: vec![0.0; cells],
+            demand: vec![0.0; cells],
+            gap: vec![0.0; cells],
+            totals: [vec![0.0; tcells], vec![0.0; tcells], vec![0.0; tcells]],
+            flows: vec![0.0; h * nr * nc * NF],
+            costs: vec![0.0; h * nr * nc * items],
+            cur: vec![0.0; m.stock.len()],
+            mid: vec![0.0; m.stock.len()],
+        }
+    }
+
+    /// Gaps and totals over regions, from supply and demand.
+    fn summarise(&mut self, nr: usize, nc: usize) {
+        for ((g, d), s) in self.gap.iter_mut().zip(&self.demand).zip(&self.supply) {
+            *g = d - s;
+        }
+        let [ts, td, tg] = &mut self.totals;
+        ts.fill(0.0);
+        td.fill(0.0);
+        for (t, (srow, drow)) in self
+            .supply
+            .chunks(nr * nc)
+            .zip(self.demand.chunks(nr * nc))
+            .enumerate()
+        {
+            for r in 0..nr {
+                for c in 0..nc {
+                    let k = r * nc + c;
+                    ts[t * (nc + 1) + c] += srow[k];
+                    td[t * (nc + 1) + c] += drow[k];
+                    ts[t * (nc + 1) + nc] += srow[k];
+                    td[t * (nc + 1) + nc] += drow[k];
+                }
+            }
+        }
+        for ((g, d), s) in tg.iter_mut().zip(td.iter()).zip(ts.iter()) {
+            *g = d - s;
+        }
+    }
 }
 
 /// Parameter values of one draw, and the draw's flow sampler (its stream continues after
@@ -318,7 +371,7 @@ fn cost_items(m: &Model, opts: &Options) -> Vec<String> {
 }
 
 /// Run one draw.
-fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut {
+fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize, out: &mut DrawOut) {
     let (v, mut flow) = sample_params(m, opts, draw);
     let nr = m.regions.len();
     let nc = m.cadres.len();
@@ -326,12 +379,18 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
     let h = m.horizon;
     let rs = m.region_size;
     let ni = items.len();
-    let mut supply = vec![0.0; (h + 1) * nr * nc];
-    let mut dem = vec![0.0; (h + 1) * nr * nc];
-    let mut flows = vec![0.0; h * nr * nc * NF];
-    let mut costs = vec![0.0; h * nr * nc * ni];
-    let mut cur: Vec<f64> = m.stock.iter().map(|&x| flow.whole(x)).collect();
-    let mut mid = vec![0.0; cur.len()];
+    let supply = &mut out.supply;
+    let dem = &mut out.demand;
+    let flows = &mut out.flows;
+    let costs = &mut out.costs;
+    flows.fill(0.0);
+    costs.fill(0.0);
+    let mut cur = &mut out.cur;
+    let mut mid = &mut out.mid;
+    for (c, &x) in cur.iter_mut().zip(&m.stock) {
+        *c = flow.whole(x);
+    }
+    mid.fill(0.0);
     // Pipelines: per region, cadre, programme: `duration x n_ages` (index 0 returns next).
     let mut pipes: Vec<Vec<Vec<Vec<f64>>>> = (0..nr)
         .map(|_| {
@@ -516,7 +575,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
             }
         }
         // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
-        cur.copy_from_slice(&mid);
+        cur.copy_from_slice(mid);
         // A policy multiplier can push the shares leaving a region above 1: cap them so
         // that at most everyone leaves.
         let mut out_share = vec![vec![0.0; nr]; nc];
@@ -703,12 +762,7 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize) -> DrawOut
         }
         std::mem::swap(&mut cur, &mut mid);
     }
-    DrawOut {
-        supply,
-        demand: dem,
-        flows,
-        costs,
-    }
+    out.summarise(nr, nc);
 }
 
 /// Accumulates one projected number per cell over draws, in draw order.
@@ -853,44 +907,28 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let mut costs = vec![0.0; h * nr * nc * items.len()];
     let mut kept_s = Vec::new();
     let mut kept_d = Vec::new();
+    let mut pool: Vec<DrawOut> = (0..BATCH.min(n))
+        .map(|_| DrawOut::new(m, items.len()))
+        .collect();
     let mut start = 0;
     while start < n {
         let end = (start + BATCH).min(n);
-        let outs: Vec<DrawOut> = (start..end)
-            .into_par_iter()
-            .map(|d| run_draw(m, opts, &items, d))
-            .collect();
-        let gaps: Vec<Vec<f64>> = outs
-            .iter()
-            .map(|o| o.demand.iter().zip(&o.supply).map(|(d, s)| d - s).collect())
-            .collect();
-        let totals: Vec<[Vec<f64>; 3]> = outs
-            .iter()
-            .map(|o| {
-                let mut ts = vec![0.0; tcells];
-                let mut td = vec![0.0; tcells];
-                for t in 0..=h {
-                    for r in 0..nr {
-                        for c in 0..nc {
-                            let k = t * nr * nc + r * nc + c;
-                            ts[t * (nc + 1) + c] += o.supply[k];
-                            td[t * (nc + 1) + c] += o.demand[k];
-                            ts[t * (nc + 1) + nc] += o.supply[k];
-                            td[t * (nc + 1) + nc] += o.demand[k];
-                        }
-                    }
-                }
-                let tg = td.iter().zip(&ts).map(|(d, s)| d - s).collect();
-                [ts, td, tg]
-            })
-            .collect();
+        let outs = &mut pool[..end - start];
+        outs.par_iter_mut()
+            .enumerate()
+            .for_each(|(i, o)| run_draw(m, opts, &items, start + i, o));
         acc[0].add(&outs.iter().map(|o| o.supply.as_slice()).collect::<Vec<_>>());
         acc[1].add(&outs.iter().map(|o| o.demand.as_slice()).collect::<Vec<_>>());
-        acc[2].add(&gaps.iter().map(|g| g.as_slice()).collect::<Vec<_>>());
+        acc[2].add(&outs.iter().map(|o| o.gap.as_slice()).collect::<Vec<_>>());
         for (j, a) in tacc.iter_mut().enumerate() {
-            a.add(&totals.iter().map(|t| t[j].as_slice()).collect::<Vec<_>>());
+            a.add(
+                &outs
+                    .iter()
+                    .map(|o| o.totals[j].as_slice())
+                    .collect::<Vec<_>>(),
+            );
         }
-        for o in &outs {
+        for o in outs.iter() {
             flows.iter_mut().zip(&o.flows).for_each(|(a, b)| *a += b);
             costs.iter_mut().zip(&o.costs).for_each(|(a, b)| *a += b);
             if opts.keep_draws {
