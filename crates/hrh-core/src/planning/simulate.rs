@@ -429,7 +429,25 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize, out: &mut 
     let mut start_grade = vec![0.0; nr * nc * gmax];
     let mut sent_p = vec![0.0; nr * nc * pmax];
     let mut returning = vec![0.0; nr * nc * pmax * na];
-    let mut haz = vec![0.0; na];
+    // The hazard by age of each region and cadre (the draw's rates, before grade and
+    // policy multipliers).
+    let mut haz = vec![0.0; nr * nc * na];
+    for r in 0..nr {
+        for (ci, c) in m.cadres.iter().enumerate() {
+            let row = &mut haz[(r * nc + ci) * na..(r * nc + ci + 1) * na];
+            let mut band = 0;
+            for (a, hz) in row.iter_mut().enumerate().take(c.retire_idx) {
+                while band < c.by_age.len() && c.by_age[band].0 <= a {
+                    band += 1;
+                }
+                *hz = if band == 0 {
+                    v[c.attrition[r]]
+                } else {
+                    v[c.by_age[band - 1].1]
+                };
+            }
+        }
+    }
     let mut end_by_grade = vec![0.0; gmax];
     let mut returns_by_grade = vec![0.0; gmax];
     let mut sent_by_grade = vec![0.0; gmax];
@@ -451,25 +469,13 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize, out: &mut 
                 let blk = r * rs + c.offset;
                 let ns = c.n_s;
                 let pd = v[c.death];
-                let base_rate = v[c.attrition[r]];
                 let mut start = 0.0;
                 let mut deaths = 0.0;
                 let mut leavers = 0.0;
                 let by_grade = &mut start_grade[(r * nc + ci) * gmax..(r * nc + ci + 1) * gmax];
                 by_grade.iter_mut().for_each(|x| *x = 0.0);
-                // The hazard by age for this region and cadre.
                 let retire = c.retire_idx;
-                let mut band = 0;
-                for (a, hz) in haz.iter_mut().enumerate().take(retire) {
-                    while band < c.by_age.len() && c.by_age[band].0 <= a {
-                        band += 1;
-                    }
-                    *hz = if band == 0 {
-                        base_rate
-                    } else {
-                        v[c.by_age[band - 1].1]
-                    };
-                }
+                let haz = &haz[(r * nc + ci) * na..(r * nc + ci + 1) * na];
                 for g in 0..c.grades.len() {
                     let gm = v[c.grade_mult[g]] * ys.att_mult[ci][r][g];
                     for s in 0..ns {
