@@ -1070,11 +1070,10 @@ def attrition_rates(
         # early ages under delayed entry) still gets its conditional rate.
         groups = list(curve.by)
         tab = curve.table.filter(pl.col("events") > 0)
-        band = pl.col("time").cut(
-            cuts, labels=[str(i) for i in range(len(cuts) + 1)], left_closed=False
-        )
+        # Band i holds the event times in (cuts[i - 1], cuts[i]].
+        band = np.searchsorted(np.asarray(cuts), tab["time"].to_numpy(), side="left")
         logs = (
-            tab.with_columns(band.cast(pl.String).cast(pl.Int64).alias("__band"))
+            tab.with_columns(pl.Series("__band", band, dtype=pl.Int64))
             .filter((pl.col("__band") >= 1) & (pl.col("__band") < len(cuts)))
             .group_by(*groups, "__band")
             .agg((1 - pl.col("events") / pl.col("at_risk")).log().sum().alias("__log"))
