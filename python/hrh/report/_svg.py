@@ -227,15 +227,6 @@ def fan_chart(
             f'<text x="{float(end[0]) - 4:.1f}" y="{float(end[1]) - 6:.1f}" fill="{color}" '
             f'text-anchor="end">{escape(name)}</text>'
         )
-    for j, (name, lx, ly) in enumerate(lines):
-        color = PALETTE[1 + (len(reference) + j) % (len(PALETTE) - 1)]
-        path = "L".join(pt(x, y) for x, y in zip(lx, ly, strict=True))
-        end = pt(lx[-1], ly[-1]).split(",")
-        parts.append(
-            f'<path d="M{path}" fill="none" stroke="{color}" stroke-width="2"/>'
-            f'<text x="{float(end[0]) - 4:.1f}" y="{float(end[1]) - 6:.1f}" fill="{color}" '
-            f'text-anchor="end">{escape(name)}</text>'
-        )
     for j, (name, v) in enumerate(reference):
         color = PALETTE[1 + j % (len(PALETTE) - 1)]
         a, b = pt(x0, v), pt(x1, v)
