@@ -81,6 +81,7 @@ def test_report_on_a_scenario(tmp_path: Path) -> None:
     assert main(args) == 0
     html = out.read_text(encoding="utf-8")
     assert "Projection: province" in html and "<svg" in html
+    assert html.count(">demand</text>") == 1  # the demand line is drawn once
     assert "province + retention" in html and "Policies against the baseline (million VND)" in html
     bad = tmp_path / "bad.toml"
     bad.write_text(
