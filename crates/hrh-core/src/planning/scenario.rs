@@ -603,6 +603,20 @@ impl Builder {
         self.params.len() - 1
     }
 
+    /// An optional number: the given one, or `default` when absent.
+    fn param_or(
+        &mut self,
+        d: &Option<Dist>,
+        default: f64,
+        path: String,
+        range: Range,
+    ) -> Result<P> {
+        match d {
+            Some(d) => self.param(d, path, range),
+            None => Ok(self.fixed(default, path)),
+        }
+    }
+
     fn by_region(&mut self, b: &ByRegion, path: &str, range: Range) -> Result<Vec<P>> {
         match b {
             ByRegion::All(d) => {
@@ -818,10 +832,12 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         }
         unique(&grades, &format!("{path}.grades"), "grade")?;
         let retire_idx = (c.retirement_age - min_age) as usize;
-        let death = match &c.death_rate {
-            Some(d) => b.param(d, format!("{path}.death_rate"), Range::Rate)?,
-            None => b.fixed(0.0, format!("{path}.death_rate")),
-        };
+        let death = b.param_or(
+            &c.death_rate,
+            0.0,
+            format!("{path}.death_rate"),
+            Range::Rate,
+        )?;
         let attrition = b.by_region(
             &c.attrition.rate,
             &format!("{path}.attrition.rate"),
@@ -886,10 +902,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     Some(g) => lookup(&grades, g, "grade", &format!("{p}.grade"))?,
                     None => 0,
                 };
-                let growth = match &e.growth {
-                    Some(d) => b.param(d, format!("{p}.growth"), Range::Growth)?,
-                    None => b.fixed(0.0, format!("{p}.growth")),
-                };
+                let growth = b.param_or(&e.growth, 0.0, format!("{p}.growth"), Range::Growth)?;
                 let mut schedule = vec![None; doc.horizon as usize];
                 for (j, s) in e.schedule.iter().enumerate() {
                     let sp = format!("{p}.schedule[{j}]");
@@ -981,10 +994,8 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     .map(|d| b.param(d, format!("{p}.{key}"), Range::Rate))
                     .transpose()
             };
-            let return_rate = match &t.return_rate {
-                Some(d) => b.param(d, format!("{p}.return_rate"), Range::Rate)?,
-                None => b.fixed(1.0, format!("{p}.return_rate")),
-            };
+            let return_rate =
+                b.param_or(&t.return_rate, 1.0, format!("{p}.return_rate"), Range::Rate)?;
             let during = opt_rate(&mut b, &t.rate_during_bond, "rate_during_bond")?;
             let after = opt_rate(&mut b, &t.rate_after_bond, "rate_after_bond")?;
             if t.years_after_bond > 0 && after.is_none() {
@@ -1345,6 +1356,31 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
     Ok(Population::Growth { base, growth })
 }
 
+/// The optional cadre and grade named at `path` (a grade needs its cadre).
+fn cadre_grade(
+    cadres: &[Cadre],
+    cadre: &Option<String>,
+    grade: &Option<String>,
+    path: &str,
+) -> Result<(Option<usize>, Option<usize>)> {
+    let names: Vec<String> = cadres.iter().map(|c| c.name.clone()).collect();
+    let ci = cadre
+        .as_ref()
+        .map(|n| lookup(&names, n, "cadre", &format!("{path}.cadre")))
+        .transpose()?;
+    let g = match (grade, ci) {
+        (Some(g), Some(ci)) => Some(lookup(
+            &cadres[ci].grades,
+            g,
+            "grade",
+            &format!("{path}.grade"),
+        )?),
+        (Some(_), None) => return Err(err(format!("{path}.grade"), "a grade needs a cadre")),
+        _ => None,
+    };
+    Ok((ci, g))
+}
+
 fn compile_policy(
     b: &mut Builder,
     p: &PolicyDoc,
@@ -1352,7 +1388,6 @@ fn compile_policy(
     cadres: &[Cadre],
     start_year: i32,
 ) -> Result<Policy> {
-    let names: Vec<String> = cadres.iter().map(|c| c.name.clone()).collect();
     let change = |b: &mut Builder,
                   list: &[ChangeDoc],
                   key: &str,
@@ -1363,23 +1398,7 @@ fn compile_policy(
             .enumerate()
             .map(|(j, c)| {
                 let cp = format!("{path}.{key}[{j}]");
-                let cadre = c
-                    .cadre
-                    .as_ref()
-                    .map(|n| lookup(&names, n, "cadre", &format!("{cp}.cadre")))
-                    .transpose()?;
-                let grade = match (&c.grade, cadre) {
-                    (Some(g), Some(ci)) => Some(lookup(
-                        &cadres[ci].grades,
-                        g,
-                        "grade",
-                        &format!("{cp}.grade"),
-                    )?),
-                    (Some(_), None) => {
-                        return Err(err(format!("{cp}.grade"), "a grade needs a cadre"))
-                    }
-                    _ => None,
-                };
+                let (cadre, grade) = cadre_grade(cadres, &c.cadre, &c.grade, &cp)?;
                 let region = c
                     .region
                     .as_ref()
@@ -1481,21 +1500,7 @@ fn compile_policy(
                 ))
             }
         };
-        let cadre = c
-            .cadre
-            .as_ref()
-            .map(|n| lookup(&names, n, "cadre", &format!("{cp}.cadre")))
-            .transpose()?;
-        let grade = match (&c.grade, cadre) {
-            (Some(g), Some(ci)) => Some(lookup(
-                &cadres[ci].grades,
-                g,
-                "grade",
-                &format!("{cp}.grade"),
-            )?),
-            (Some(_), None) => return Err(err(format!("{cp}.grade"), "a grade needs a cadre")),
-            _ => None,
-        };
+        let (cadre, grade) = cadre_grade(cadres, &c.cadre, &c.grade, &cp)?;
         if !(c.amount.is_finite()) {
             return Err(err(
                 format!("{cp}.amount"),
