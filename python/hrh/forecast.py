@@ -170,6 +170,21 @@ class Forecast:
         return fig
 
 
+def _check_positive(df: pl.DataFrame, vname: str, models: Sequence[str]) -> None:
+    """InputError naming the first value <= 0 when one of `models` needs positive values."""
+    positive = [m for m in models if m in _POSITIVE]
+    if not positive:
+        return
+    s = df.get_column(vname)
+    bad = (s <= 0).arg_true()
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(
+            f"column '{vname}', row {df[i, _ROW]}: value {s[i]} is not positive; "
+            f"{_POSITIVE[positive[0]]} needs values > 0"
+        )
+
+
 def _prepare(
     data: Any,
     time: Any,
@@ -217,15 +232,7 @@ def _prepare(
     df = df.with_row_index(_ROW)
     codes, _ = group_codes(df, keys)
     df = df.with_columns(pl.Series(_CODE, codes)).sort(_CODE, maintain_order=True)
-    if model in _POSITIVE:
-        s = df.get_column(vname)
-        bad = (s <= 0).arg_true()
-        if len(bad):
-            i = int(bad[0])
-            raise InputError(
-                f"column '{vname}', row {df[i, _ROW]}: value {s[i]} is not positive; "
-                f"{_POSITIVE[model]} needs values > 0"
-            )
+    _check_positive(df, vname, [model])
     df = _check_times(df, keys, tname, vname, fill)
     return df, keys, tname, vname
 
@@ -605,16 +612,7 @@ def backtest(
     if isinstance(models, str):
         models = [models]
     df, keys, tname, vname = _prepare(data, time, value, by, "linear", fill)
-    positive = [m for m in models if m in _POSITIVE]
-    if positive:
-        s = df.get_column(vname)
-        bad = (s <= 0).arg_true()
-        if len(bad):
-            i = int(bad[0])
-            raise InputError(
-                f"column '{vname}', row {df[i, _ROW]}: value {s[i]} is not positive; "
-                f"{_POSITIVE[positive[0]]} needs values > 0"
-            )
+    _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)
     n = pl.len().over(_CODE)
     df = df.with_columns(__hrh_i=idx, __hrh_n=n)
