@@ -169,7 +169,6 @@ pub struct Projection {
     pub n_draws: usize,
 }
 
-/// What one draw produces.
 /// What one draw produces, with its working buffers; reused from draw to draw.
 struct DrawOut {
     supply: Vec<f64>,
@@ -357,21 +356,36 @@ fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
     y
 }
 
-/// Index of the cost items: "salary", "training", then each distinct policy item.
-fn cost_items(m: &Model, opts: &Options) -> Vec<String> {
+/// The cost items: "salary", "training", then each distinct policy item; and for each
+/// chosen policy (in `opts.policies` order), the item index of each of its costs.
+fn cost_items(m: &Model, opts: &Options) -> (Vec<String>, Vec<Vec<usize>>) {
     let mut items = vec!["salary".to_string(), "training".to_string()];
+    let mut index = Vec::with_capacity(opts.policies.len());
     for &pi in &opts.policies {
+        let mut of_policy = Vec::with_capacity(m.policies[pi].costs.len());
         for c in &m.policies[pi].costs {
-            if !items.contains(&c.item) {
-                items.push(c.item.clone());
-            }
+            let k = match items.iter().position(|i| *i == c.item) {
+                Some(k) => k,
+                None => {
+                    items.push(c.item.clone());
+                    items.len() - 1
+                }
+            };
+            of_policy.push(k);
         }
+        index.push(of_policy);
     }
-    items
+    (items, index)
 }
 
 /// Run one draw.
-fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize, out: &mut DrawOut) {
+fn run_draw(
+    m: &Model,
+    opts: &Options,
+    (items, item_of): (&[String], &[Vec<usize>]),
+    draw: usize,
+    out: &mut DrawOut,
+) {
     let (v, mut flow) = sample_params(m, opts, draw);
     let nr = m.regions.len();
     let nc = m.cadres.len();
@@ -727,18 +741,17 @@ fn run_draw(m: &Model, opts: &Options, items: &[String], draw: usize, out: &mut 
                 let avg = 0.5 * (flows[f + F_START] + end);
                 costs[cbase] = c.salary * avg;
                 costs[cbase + 1] = training_cost;
-                for &pi in &opts.policies {
+                for (&pi, cost_item) in opts.policies.iter().zip(item_of) {
                     let p = &m.policies[pi];
                     if year < p.from_year || year > p.to_year {
                         continue;
                     }
-                    for cost in &p.costs {
+                    for (cost, &item) in p.costs.iter().zip(cost_item) {
                         if cost.cadre.is_some_and(|x| x != ci)
                             || cost.region.is_some_and(|x| x != r)
                         {
                             continue;
                         }
-                        let item = items.iter().position(|i| *i == cost.item).unwrap_or(0);
                         let in_grade = |by: &[f64]| match cost.grade {
                             Some(g) => by[g],
                             None => by.iter().sum(),
@@ -888,7 +901,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         }
     }
     let n = opts.draws.max(1);
-    let items = cost_items(m, opts);
+    let (items, item_of) = cost_items(m, opts);
     let nr = m.regions.len();
     let nc = m.cadres.len();
     let h = m.horizon;
@@ -922,7 +935,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let outs = &mut pool[..end - start];
         outs.par_iter_mut()
             .enumerate()
-            .for_each(|(i, o)| run_draw(m, opts, &items, start + i, o));
+            .for_each(|(i, o)| run_draw(m, opts, (&items, &item_of), start + i, o));
         acc[0].add(&outs.iter().map(|o| o.supply.as_slice()).collect::<Vec<_>>());
         acc[1].add(&outs.iter().map(|o| o.demand.as_slice()).collect::<Vec<_>>());
         acc[2].add(&outs.iter().map(|o| o.gap.as_slice()).collect::<Vec<_>>());
