@@ -78,9 +78,7 @@ def _report(args: argparse.Namespace) -> int:
             else [p["name"] for p in doc.get("policies", [])]
         )
         report.add(
-            hrh.report.projection_section(
-                args.scenario, policies=policies, draws=args.draws, seed=args.seed
-            )
+            hrh.report.projection_section(doc, policies=policies, draws=args.draws, seed=args.seed)
         )
     out = report.write(args.output)
     print(out.resolve())

@@ -415,8 +415,9 @@ def projection_section(
     """Project a scenario (baseline and each policy): supply against demand with
     uncertainty for all cadres, the final year by cadre and region, and the policies
     compared with their cost."""
-    base = hrh.simulate(scenario, draws=draws, seed=seed)
-    runs = [base] + [hrh.simulate(scenario, policy=p, draws=draws, seed=seed) for p in policies]
+    doc = hrh.load_scenario(scenario)  # read a file once for every run
+    base = hrh.simulate(doc, draws=draws, seed=seed)
+    runs = [base] + [hrh.simulate(doc, policy=p, draws=draws, seed=seed) for p in policies]
     t = base.totals.filter(pl.col("cadre") == "all")
     last = t.row(t.height - 1, named=True)
     first = t.row(0, named=True)
