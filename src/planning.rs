@@ -164,6 +164,7 @@ fn simulate<'py>(
         &[
             ("exact", sim::QuantileMode::Exact),
             ("streaming", sim::QuantileMode::Streaming),
+            ("auto", sim::QuantileMode::Auto),
         ],
     )?;
     let opts = sim::Options {
@@ -192,6 +193,12 @@ fn simulate<'py>(
     d.set_item("draws_supply", p.draws_supply.into_pyarray(py))?;
     d.set_item("draws_demand", p.draws_demand.into_pyarray(py))?;
     d.set_item("probs", hrh_core::planning::quantile::PROBS.to_vec())?;
+    let used = if p.quantiles == sim::QuantileMode::Streaming {
+        "streaming"
+    } else {
+        "exact"
+    };
+    d.set_item("quantiles", used)?;
     Ok(d)
 }
 

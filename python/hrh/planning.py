@@ -603,8 +603,8 @@ def simulate(
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
 
-    Each draw samples every distribution in the scenario once (stream `(seed, draw)`),
-    then runs the yearly stock-and-flow model by region, cadre, grade, post-training
+    Each draw samples every distribution in the scenario once (each number from its own
+    stream `(seed, draw, parameter)`), then runs the yearly stock-and-flow model by region, cadre, grade, post-training
     state and single year of age (deaths, attrition, training departures, migration,
     ageing and retirement, returns from training, entrants; see the core's
     `planning::simulate` documentation for the order). Draws run in parallel and the
@@ -617,9 +617,10 @@ def simulate(
     draws : number of draws; 0 runs the deterministic path at parameter means.
     seed : random seed; None picks one (recorded in `Projection.seed`).
     keep_draws : also return every draw's supply and demand (`draws_table`).
-    quantiles : "exact" keeps every draw's numbers (memory grows with draws);
+    quantiles : "exact" keeps every draw's numbers of one group of regions at a time
+        (regions linked by migration form a group; memory grows with draws);
         "streaming" uses extended P² estimates (fixed memory); "auto" is exact while the
-        kept numbers need under 64 MiB.
+        numbers kept at once need under 64 MiB.
     flows : "expected" moves the expected number of people in each flow given the draw's
         parameters; "binomial" draws every flow as a binomial count of whole people (the
         starting stock and entrants rounded at random to whole people, entrants spread
@@ -666,14 +667,6 @@ def simulate(
     if quantiles not in ("auto", "exact", "streaming"):
         raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
     js = _to_json(doc)
-    if quantiles == "auto":
-        # Kept numbers: draws x (years x (regions + 1) x (cadres + 1)) x 3 series (a bad
-        # document is reported by the core below).
-        try:
-            cells = (int(doc["horizon"]) + 1) * (len(doc["regions"]) + 1) * (len(doc["cadres"]) + 1)
-        except (KeyError, TypeError, ValueError):
-            cells = 0
-        quantiles = "exact" if 3 * 8 * cells * max(draws, 1) <= 64 * 2**20 else "streaming"
     raw = _core.simulate(
         js,
         draws=draws,
@@ -683,7 +676,7 @@ def simulate(
         keep_draws=keep_draws,
         binomial=flows == "binomial",
     )
-    return _projection(raw, policies, draws, seed, quantiles)
+    return _projection(raw, policies, draws, seed, raw["quantiles"])
 
 
 def _projection(

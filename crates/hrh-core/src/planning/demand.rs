@@ -3,11 +3,11 @@
 
 use super::scenario::{Demand, Model, Population};
 
-/// Population of region `r` in year `start_year + t` for the draw's parameters `v`.
-pub fn population(m: &Model, v: &[f64], r: usize, t: usize) -> f64 {
+/// Population of region `r` in year `start_year + t` for the draw's parameter values `v`.
+pub fn population(m: &Model, v: impl Fn(usize) -> f64, r: usize, t: usize) -> f64 {
     match &m.population {
         Population::None => f64::NAN,
-        Population::Growth { base, growth } => v[base[r]] * (1.0 + v[growth[r]]).powi(t as i32),
+        Population::Growth { base, growth } => v(base[r]) * (1.0 + v(growth[r])).powi(t as i32),
         Population::Table(tab) => tab[r][t],
     }
 }
@@ -19,23 +19,30 @@ pub fn population(m: &Model, v: &[f64], r: usize, t: usize) -> f64 {
 /// - `service_use`: population x visits per capita x hours per visit / available hours;
 /// - `wisn`: required staff x population(t) / population(start) (constant without a
 ///   population).
-pub fn demand(m: &Model, v: &[f64], quota: Option<f64>, ci: usize, r: usize, t: usize) -> f64 {
+pub fn demand(
+    m: &Model,
+    v: impl Fn(usize) -> f64 + Copy,
+    quota: Option<f64>,
+    ci: usize,
+    r: usize,
+    t: usize,
+) -> f64 {
     if let Some(q) = quota {
         return q;
     }
     let pop = || population(m, v, r, t);
     match &m.cadres[ci].demand {
         Demand::None => f64::NAN,
-        Demand::Norm(k) => v[k[r]] * pop() / 1000.0,
-        Demand::Quota(q) => v[q[r]],
+        Demand::Norm(k) => v(k[r]) * pop() / 1000.0,
+        Demand::Quota(q) => v(q[r]),
         Demand::ServiceUse {
             visits,
             hours,
             available,
-        } => pop() * v[visits[r]] * v[*hours] / v[*available],
+        } => pop() * v(visits[r]) * v(*hours) / v(*available),
         Demand::Wisn(req) => match m.population {
-            Population::None => v[req[r]],
-            _ => v[req[r]] * pop() / population(m, v, r, 0),
+            Population::None => v(req[r]),
+            _ => v(req[r]) * pop() / population(m, v, r, 0),
         },
     }
 }

@@ -3,17 +3,20 @@
 //!
 //! - [`scenario`]: the scenario document (serde) and its compiled model;
 //! - [`param`]: numbers that may be distributions or differ by region;
-//! - [`simulate`]: the yearly stock-and-flow engine (supply and costs) and the Monte
-//!   Carlo driver;
+//! - [`supply`]: the yearly stock-and-flow model of a group of regions with its costs,
+//!   for a block of draws side by side ([`lanes`]);
+//! - [`simulate`]: the Monte Carlo driver (sampling, groups of regions, quantiles);
 //! - [`demand`]: staff needed from norms, quotas, service use or WISN;
 //! - [`quantile`]: exact and streaming (P²) quantiles over draws;
 //! - [`markov`]: transition matrices estimated from panels;
 //! - [`wisn`]: the WHO Workload Indicators of Staffing Need method.
 
 pub mod demand;
+pub mod lanes;
 pub mod markov;
 pub mod param;
 pub mod quantile;
 pub mod scenario;
 pub mod simulate;
+pub mod supply;
 pub mod wisn;

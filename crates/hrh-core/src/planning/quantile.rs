@@ -22,6 +22,38 @@ pub fn type7(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Type-7 quantiles [`PROBS`] of `x` (no NaN), as [`type7`] of the sorted values, found
+/// by selecting the ten order statistics needed instead of sorting; reorders `x`.
+pub fn exact(x: &mut [f64]) -> [f64; 5] {
+    let n = x.len();
+    if n == 0 {
+        return [f64::NAN; 5];
+    }
+    let at = PROBS.map(|p| {
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        (h, lo, (lo + 1).min(n - 1))
+    });
+    let mut ks: Vec<usize> = at.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    ks.sort_unstable();
+    ks.dedup();
+    select(x, &ks, 0);
+    at.map(|(h, lo, hi)| x[lo] + (h - lo as f64) * (x[hi] - x[lo]))
+}
+
+/// Put the order statistics `ks` (ascending positions in the whole array, of which `x`
+/// starts at `offset`) in place.
+fn select(x: &mut [f64], ks: &[usize], offset: usize) {
+    if ks.is_empty() {
+        return;
+    }
+    let mid = ks.len() / 2;
+    let k = ks[mid] - offset;
+    let (left, _, right) = x.select_nth_unstable_by(k, f64::total_cmp);
+    select(left, &ks[..mid], offset);
+    select(right, &ks[mid + 1..], offset + k + 1);
+}
+
 /// Streaming estimator of [`PROBS`] (extended P², 13 markers). Exact while it has seen
 /// fewer than 13 values.
 #[derive(Clone, Debug)]
@@ -149,6 +181,19 @@ mod tests {
             p.push(x);
         }
         assert_eq!(p.quantiles(), [1.2, 2.0, 3.0, 4.0, 4.8]);
+    }
+
+    #[test]
+    fn selection_matches_sorting() {
+        let mut rng = Rng::stream(5, 1);
+        for n in [1, 2, 3, 7, 20, 21, 999, 1000] {
+            let mut x: Vec<f64> = (0..n).map(|_| (rng.normal() * 4.0).round()).collect();
+            let mut sorted = x.clone();
+            sorted.sort_by(f64::total_cmp);
+            let want = PROBS.map(|p| type7(&sorted, p));
+            assert_eq!(exact(&mut x), want, "n = {n}");
+        }
+        assert!(exact(&mut []).iter().all(|q| q.is_nan()));
     }
 
     #[test]

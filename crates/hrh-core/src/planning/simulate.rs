@@ -1,71 +1,44 @@
-//! Monte Carlo stock-and-flow projection of supply, demand, gap and cost.
+//! Monte Carlo driver of the stock-and-flow projection: sampling, blocks of draws,
+//! regions linked by migration, and quantiles over draws.
 //!
-//! One draw samples every uncertain parameter once (stream `(seed, draw)`), then runs the
-//! yearly model. Each projected year applies, per region, cadre, grade, post-training state
-//! and single year of age, in this order:
-//!
-//! 1. deaths `N x death_rate`, then attrition `(N - deaths) x hazard` (the hazard of the
-//!    age band, times the grade multiplier and any policy multiplier, capped at 1; staff in
-//!    their bond or after-bond years use the programme's rates);
-//! 2. training: each programme sends `min(places, eligible)` staff of its grade and of
-//!    eligible age, taken in proportion from every eligible cell;
-//! 3. migration: each flow moves its share of the origin's remaining staff;
-//! 4. ageing by one year; those reaching the retirement age retire; trainees whose course
-//!    ends come back at the higher grade (`return_rate`; the rest are lost);
-//! 5. entrants (`per_year x (1 + growth)^(t - 1)`, or the scheduled number for the year,
-//!    plus policy extras) join at their ages.
-//!
-//! So `stock_end = stock_start - deaths - attrition - to_training - out_migration +
-//! in_migration - retirements + returns + entrants` in every year, region and cadre.
-//! Flows are expected values given the draw's parameters. Draws run in parallel; each
-//! draw's numbers depend on `(seed, draw)` only and are merged in draw order, so results
-//! are identical for any number of threads.
+//! - A parameter's value in draw `d` depends on `(seed, d, parameter)` only (one random
+//!   stream each), so any part of the model can sample the numbers it needs.
+//! - Regions linked by migration form a group; groups never exchange staff, so each is
+//!   projected on its own, for all draws, by [`supply::run_block`](super::supply) on
+//!   blocks of [`L`] draws computed side by side.
+//! - Per (year, region, cadre), supply, demand and gap are summarised over draws: mean,
+//!   P(gap > 0), and type-7 quantiles (exact) or extended P² estimates (streaming).
+//!   Totals over regions add the groups' sums in group order.
+//! - Blocks, groups and cells run in parallel, but every sum is taken in a fixed order,
+//!   so results are identical for any number of threads.
+
+use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::demand::demand;
-use super::quantile::{type7, P2, PROBS};
-use super::scenario::{CostKind, Model};
+use super::lanes::{L, X};
+use super::param::Dist;
+use super::quantile::{exact, P2, PROBS};
+pub use super::supply::FLOWS;
+use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Scratch, NF};
+use super::scenario::{Demand, Model, Param, Population};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
-
-/// Flow columns, in order.
-pub const FLOWS: [&str; 12] = [
-    "stock_start",
-    "deaths",
-    "attrition",
-    "to_training",
-    "out_migration",
-    "in_migration",
-    "retirements",
-    "returns",
-    "entrants",
-    "stock_end",
-    "in_training",
-    "training_losses",
-];
-const F_START: usize = 0;
-const F_DEATHS: usize = 1;
-const F_ATTRITION: usize = 2;
-const F_TRAINING: usize = 3;
-const F_OUT: usize = 4;
-const F_IN: usize = 5;
-const F_RETIRE: usize = 6;
-const F_RETURNS: usize = 7;
-const F_ENTRANTS: usize = 8;
-const F_END: usize = 9;
-const F_IN_TRAINING: usize = 10;
-const F_LOSSES: usize = 11;
-const NF: usize = FLOWS.len();
 
 /// How quantiles over draws are computed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum QuantileMode {
-    /// Keep every draw's summary and take type-7 quantiles.
+    /// Keep every draw's numbers (a group of regions at a time) and take type-7 quantiles.
     Exact,
     /// Extended P² estimates; memory independent of the number of draws.
     Streaming,
+    /// Exact while the numbers kept at once fit in [`EXACT_BUDGET`], else streaming.
+    Auto,
 }
+
+/// Bytes of draws kept at once for exact quantiles under [`QuantileMode::Auto`], and the
+/// working memory of a chunk of draws when streaming.
+pub const EXACT_BUDGET: usize = 64 << 20;
 
 /// Options of a simulation.
 #[derive(Clone, Debug)]
@@ -80,56 +53,6 @@ pub struct Options {
     pub keep_draws: bool,
     /// Draw every flow as a binomial count of whole people instead of its expected value.
     pub binomial: bool,
-}
-
-/// Takes a share of a count: its expected value, or a binomial draw of whole people.
-struct Flow {
-    rng: Option<Rng>,
-}
-
-impl Flow {
-    fn take(&mut self, n: f64, p: f64) -> f64 {
-        match &mut self.rng {
-            None => n * p,
-            Some(rng) => rng.binomial(n.round().max(0.0) as u64, p.clamp(0.0, 1.0)) as f64,
-        }
-    }
-
-    /// A number of people: unchanged, or rounded at random to an integer with the same mean.
-    fn whole(&mut self, x: f64) -> f64 {
-        match &mut self.rng {
-            None => x,
-            Some(rng) => {
-                let f = x.floor();
-                f + f64::from(u8::from(rng.uniform() < x - f))
-            }
-        }
-    }
-
-    /// Split `n` people over `shares` (summing to 1): in proportion, or multinomially.
-    fn split(&mut self, n: f64, shares: &[f64], out: &mut [f64]) {
-        if self.rng.is_none() {
-            for (o, s) in out.iter_mut().zip(shares) {
-                *o += n * s;
-            }
-            return;
-        }
-        let mut left = n;
-        let mut rest = 1.0;
-        for (o, &s) in out.iter_mut().zip(shares) {
-            if left <= 0.0 || rest <= 0.0 {
-                break;
-            }
-            let k = if s >= rest {
-                left
-            } else {
-                self.take(left, s / rest)
-            };
-            *o += k;
-            left -= k;
-            rest -= s;
-        }
-    }
 }
 
 /// Summary of one projected number over draws.
@@ -167,193 +90,8 @@ pub struct Projection {
     pub draws_supply: Vec<f64>,
     pub draws_demand: Vec<f64>,
     pub n_draws: usize,
-}
-
-/// What one draw produces, with its working buffers; reused from draw to draw.
-struct DrawOut {
-    supply: Vec<f64>,
-    demand: Vec<f64>,
-    gap: Vec<f64>,
-    /// Supply, demand and gap summed over regions, per (year, cadre or all).
-    totals: [Vec<f64>; 3],
-    flows: Vec<f64>,
-    costs: Vec<f64>,
-    cur: Vec<f64>,
-    mid: Vec<f64>,
-}
-
-impl DrawOut {
-    fn new(m: &Model, items: usize) -> Self {
-        let (nr, nc, h) = (m.regions.len(), m.cadres.len(), m.horizon);
-        let cells = (h + 1) * nr * nc;
-        let tcells = (h + 1) * (nc + 1);
-        DrawOut {
-            supply: vec![0.0; cells],
-            demand: vec![0.0; cells],
-            gap: vec![0.0; cells],
-            totals: [vec![0.0; tcells], vec![0.0; tcells], vec![0.0; tcells]],
-            flows: vec![0.0; h * nr * nc * NF],
-            costs: vec![0.0; h * nr * nc * items],
-            cur: vec![0.0; m.stock.len()],
-            mid: vec![0.0; m.stock.len()],
-        }
-    }
-
-    /// Gaps and totals over regions, from supply and demand.
-    fn summarise(&mut self, nr: usize, nc: usize) {
-        for ((g, d), s) in self.gap.iter_mut().zip(&self.demand).zip(&self.supply) {
-            *g = d - s;
-        }
-        let [ts, td, tg] = &mut self.totals;
-        ts.fill(0.0);
-        td.fill(0.0);
-        for (t, (srow, drow)) in self
-            .supply
-            .chunks(nr * nc)
-            .zip(self.demand.chunks(nr * nc))
-            .enumerate()
-        {
-            for r in 0..nr {
-                for c in 0..nc {
-                    let k = r * nc + c;
-                    ts[t * (nc + 1) + c] += srow[k];
-                    td[t * (nc + 1) + c] += drow[k];
-                    ts[t * (nc + 1) + nc] += srow[k];
-                    td[t * (nc + 1) + nc] += drow[k];
-                }
-            }
-        }
-        for ((g, d), s) in tg.iter_mut().zip(td.iter()).zip(ts.iter()) {
-            *g = d - s;
-        }
-    }
-}
-
-/// Parameter values of one draw, and the draw's flow sampler (its stream continues after
-/// the parameters).
-fn sample_params(m: &Model, opts: &Options, draw: usize) -> (Vec<f64>, Flow) {
-    if opts.draws == 0 {
-        let v = m.params.iter().map(|p| p.dist.mean()).collect();
-        return (v, Flow { rng: None });
-    }
-    let mut rng = Rng::stream(opts.seed, draw as u64);
-    let v = m
-        .params
-        .iter()
-        .map(|p| p.dist.sample(&mut rng, p.lower))
-        .collect();
-    (
-        v,
-        Flow {
-            rng: opts.binomial.then_some(rng),
-        },
-    )
-}
-
-/// Which of the chosen policies act in `year`.
-fn active_policies(m: &Model, opts: &Options, year: i32) -> Vec<bool> {
-    opts.policies
-        .iter()
-        .map(|&pi| year >= m.policies[pi].from_year && year <= m.policies[pi].to_year)
-        .collect()
-}
-
-/// Per-year policy settings for one draw.
-struct Year {
-    /// Per cadre, region and grade.
-    att_mult: Vec<Vec<Vec<f64>>>,
-    /// Per cadre and origin region.
-    mig_mult: Vec<Vec<f64>>,
-    places: Vec<Vec<Vec<f64>>>,
-    extra: Vec<Vec<f64>>,
-    quota: Vec<Vec<Option<f64>>>,
-}
-
-fn year_settings(m: &Model, opts: &Options, v: &[f64], year: i32) -> Year {
-    let nr = m.regions.len();
-    let mut y = Year {
-        att_mult: m
-            .cadres
-            .iter()
-            .map(|c| vec![vec![1.0; c.grades.len()]; nr])
-            .collect(),
-        mig_mult: vec![vec![1.0; nr]; m.cadres.len()],
-        places: m
-            .cadres
-            .iter()
-            .map(|c| {
-                c.programmes
-                    .iter()
-                    .map(|p| p.places.iter().map(|&i| v[i]).collect())
-                    .collect()
-            })
-            .collect(),
-        extra: vec![vec![0.0; nr]; m.cadres.len()],
-        quota: vec![vec![None; nr]; m.cadres.len()],
-    };
-    for &pi in &opts.policies {
-        let p = &m.policies[pi];
-        if year < p.from_year || year > p.to_year {
-            continue;
-        }
-        for ch in &p.migration_multiplier {
-            for (ci, mults) in y.mig_mult.iter_mut().enumerate() {
-                if ch.cadre.is_some_and(|c| c != ci) {
-                    continue;
-                }
-                for (r, mm) in mults.iter_mut().enumerate() {
-                    if ch.region.is_none_or(|x| x == r) {
-                        *mm *= v[ch.value];
-                    }
-                }
-            }
-        }
-        for ch in &p.attrition_multiplier {
-            for (ci, by_region) in y.att_mult.iter_mut().enumerate() {
-                if ch.cadre.is_some_and(|c| c != ci) {
-                    continue;
-                }
-                for (r, mults) in by_region.iter_mut().enumerate() {
-                    if ch.region.is_some_and(|x| x != r) {
-                        continue;
-                    }
-                    for (g, mm) in mults.iter_mut().enumerate() {
-                        if ch.grade.is_none_or(|x| x == g) {
-                            *mm *= v[ch.value];
-                        }
-                    }
-                }
-            }
-        }
-        for ch in &p.training_places {
-            if let (Some(ci), Some(pr)) = (ch.cadre, ch.programme) {
-                for r in 0..nr {
-                    if ch.region.is_none_or(|x| x == r) {
-                        y.places[ci][pr][r] = v[ch.value];
-                    }
-                }
-            }
-        }
-        for ch in &p.extra_entrants {
-            if let Some(ci) = ch.cadre {
-                for r in 0..nr {
-                    if ch.region.is_none_or(|x| x == r) {
-                        y.extra[ci][r] += v[ch.value];
-                    }
-                }
-            }
-        }
-        for ch in &p.quota {
-            if let Some(ci) = ch.cadre {
-                for r in 0..nr {
-                    if ch.region.is_none_or(|x| x == r) {
-                        y.quota[ci][r] = Some(v[ch.value]);
-                    }
-                }
-            }
-        }
-    }
-    y
+    /// How the quantiles were computed (never `Auto`).
+    pub quantiles: QuantileMode,
 }
 
 /// The cost items: "salary", "training", then each distinct policy item; and for each
@@ -378,520 +116,339 @@ fn cost_items(m: &Model, opts: &Options) -> (Vec<String>, Vec<Vec<usize>>) {
     (items, index)
 }
 
-/// Run one draw.
-fn run_draw(
-    m: &Model,
-    opts: &Options,
-    (items, item_of): (&[String], &[Vec<usize>]),
-    draw: usize,
-    out: &mut DrawOut,
-) {
-    let (v, mut flow) = sample_params(m, opts, draw);
+/// Calls `f(region, parameter)` for every parameter that a region-indexed setting gives
+/// a region.
+fn region_params(m: &Model, mut f: impl FnMut(usize, usize)) {
+    let mut each = |ps: &[usize]| ps.iter().enumerate().for_each(|(r, &p)| f(r, p));
+    for c in &m.cadres {
+        each(&c.attrition);
+        if let Some(e) = &c.entrants {
+            each(&e.per_year);
+            e.schedule.iter().flatten().for_each(|s| each(s));
+        }
+        c.programmes.iter().for_each(|p| each(&p.places));
+        match &c.demand {
+            Demand::Norm(k) | Demand::Quota(k) | Demand::Wisn(k) => each(k),
+            Demand::ServiceUse { visits, .. } => each(visits),
+            Demand::None => {}
+        }
+    }
+    if let Population::Growth { base, growth } = &m.population {
+        each(base);
+        each(growth);
+    }
+}
+
+/// Groups of regions linked by migration (ordered by their first region), and the
+/// parameters shared by more than one region (sampled once per draw for all groups).
+fn groups(m: &Model) -> (Vec<Group>, Vec<usize>) {
     let nr = m.regions.len();
-    let nc = m.cadres.len();
-    let na = m.n_ages;
-    let h = m.horizon;
-    let rs = m.region_size;
-    let ni = items.len();
-    let supply = &mut out.supply;
-    let dem = &mut out.demand;
-    let flows = &mut out.flows;
-    let costs = &mut out.costs;
-    flows.fill(0.0);
-    costs.fill(0.0);
-    let mut cur = &mut out.cur;
-    let mut mid = &mut out.mid;
-    for (c, &x) in cur.iter_mut().zip(&m.stock) {
-        *c = flow.whole(x);
+    let mut root: Vec<usize> = (0..nr).collect();
+    fn find(root: &mut [usize], mut r: usize) -> usize {
+        while root[r] != r {
+            root[r] = root[root[r]];
+            r = root[r];
+        }
+        r
     }
-    mid.fill(0.0);
-    // Pipelines: per region, cadre, programme: `duration x n_ages` (index 0 returns next).
-    let mut pipes: Vec<Vec<Vec<Vec<f64>>>> = (0..nr)
-        .map(|_| {
-            m.cadres
-                .iter()
-                .map(|c| {
-                    c.programmes
-                        .iter()
-                        .map(|p| vec![0.0; p.duration * na])
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
-    let base_year = year_settings(m, opts, &v, m.start_year);
-    let mut ys_key = active_policies(m, opts, m.start_year);
-    let mut ys = year_settings(m, opts, &v, m.start_year);
+    for mg in &m.migration {
+        let (a, b) = (find(&mut root, mg.from), find(&mut root, mg.to));
+        root[a.max(b)] = a.min(b);
+    }
+    let mut group_of = vec![usize::MAX; nr];
+    let mut local = vec![0; nr];
+    let mut out: Vec<Group> = Vec::new();
     for r in 0..nr {
-        for (ci, c) in m.cadres.iter().enumerate() {
-            let k = r * nc + ci;
-            supply[k] = cur[r * rs + c.offset..r * rs + c.offset + c.size(na)]
-                .iter()
-                .sum();
-            dem[k] = demand(m, &v, base_year.quota[ci][r], ci, r, 0);
+        let top = find(&mut root, r);
+        if group_of[top] == usize::MAX {
+            group_of[top] = out.len();
+            out.push(Group {
+                regions: Vec::new(),
+                migration: Vec::new(),
+                local: Vec::new(),
+            });
+        }
+        let gi = group_of[top];
+        group_of[r] = gi;
+        local[r] = out[gi].regions.len();
+        out[gi].regions.push(r);
+    }
+    for (mi, mg) in m.migration.iter().enumerate() {
+        out[group_of[mg.from]]
+            .migration
+            .push((mi, local[mg.from], local[mg.to]));
+    }
+    let mut owner = vec![(0usize, usize::MAX); m.params.len()];
+    region_params(m, |r, p| {
+        let o = &mut owner[p];
+        o.0 += 1;
+        o.1 = r;
+    });
+    let mut global = Vec::new();
+    for (p, &(count, r)) in owner.iter().enumerate() {
+        if count == 1 {
+            out[group_of[r]].local.push(p);
+        } else {
+            global.push(p);
         }
     }
-    // Scratch space reused every year: per (region, cadre) the start stock by grade, and
-    // per (region, cadre, programme) the number sent and the cohort due back by age.
-    let gmax = m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1);
-    let pmax = m
-        .cadres
-        .iter()
-        .map(|c| c.programmes.len())
-        .max()
-        .unwrap_or(0);
-    let mut start_grade = vec![0.0; nr * nc * gmax];
-    let mut sent_p = vec![0.0; nr * nc * pmax];
-    let mut returning = vec![0.0; nr * nc * pmax * na];
-    // The hazard by age of each region and cadre (the draw's rates, before grade and
-    // policy multipliers).
-    let mut haz = vec![0.0; nr * nc * na];
-    for r in 0..nr {
-        for (ci, c) in m.cadres.iter().enumerate() {
-            let row = &mut haz[(r * nc + ci) * na..(r * nc + ci + 1) * na];
-            let mut band = 0;
-            for (a, hz) in row.iter_mut().enumerate().take(c.retire_idx) {
-                while band < c.by_age.len() && c.by_age[band].0 <= a {
-                    band += 1;
-                }
-                *hz = if band == 0 {
-                    v[c.attrition[r]]
-                } else {
-                    v[c.by_age[band - 1].1]
-                };
-            }
-        }
-    }
-    let mut end_by_grade = vec![0.0; gmax];
-    let mut returns_by_grade = vec![0.0; gmax];
-    let mut sent_by_grade = vec![0.0; gmax];
-    let mut entrants_by_grade = vec![0.0; gmax];
-    let expected = flow.rng.is_none();
-    for t in 1..=h {
-        let year = m.start_year + t as i32;
-        // Settings change only when a policy starts or ends.
-        let key = active_policies(m, opts, year);
-        if key != ys_key {
-            ys = year_settings(m, opts, &v, year);
-            ys_key = key;
-        }
-        let ys = &ys;
-        let frow = |r: usize, ci: usize| ((t - 1) * nr * nc + r * nc + ci) * NF;
-        // 1-2: deaths, attrition, training, into `mid`.
-        for r in 0..nr {
-            for (ci, c) in m.cadres.iter().enumerate() {
-                let blk = r * rs + c.offset;
-                let ns = c.n_s;
-                let pd = v[c.death];
-                let mut start = 0.0;
-                let mut deaths = 0.0;
-                let mut leavers = 0.0;
-                let by_grade = &mut start_grade[(r * nc + ci) * gmax..(r * nc + ci + 1) * gmax];
-                by_grade.iter_mut().for_each(|x| *x = 0.0);
-                let retire = c.retire_idx;
-                let haz = &haz[(r * nc + ci) * na..(r * nc + ci + 1) * na];
-                for g in 0..c.grades.len() {
-                    let gm = v[c.grade_mult[g]] * ys.att_mult[ci][r][g];
-                    for s in 0..ns {
-                        // Staff in a bond or after-bond year have the programme's rate.
-                        let fixed = if s == 0 {
-                            None
-                        } else {
-                            c.programmes
-                                .iter()
-                                .find(|p| {
-                                    s >= p.s_offset && s < p.s_offset + p.bond + p.after_years
-                                })
-                                .and_then(|p| {
-                                    if s - p.s_offset < p.bond {
-                                        p.during
-                                    } else {
-                                        p.after
-                                    }
-                                })
-                                .map(|i| v[i])
-                        };
-                        let cell0 = blk + (g * ns + s) * na;
-                        let src = &cur[cell0..cell0 + retire];
-                        let dst = &mut mid[cell0..cell0 + retire];
-                        let (mut sn, mut sd, mut sl) = (0.0, 0.0, 0.0);
-                        if expected {
-                            for ((&n, out), &ha) in
-                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
-                            {
-                                let hz = (fixed.unwrap_or(ha) * gm).min(1.0);
-                                let d = n * pd;
-                                let l = (n - d) * hz;
-                                sn += n;
-                                sd += d;
-                                sl += l;
-                                *out = n - d - l;
-                            }
-                        } else {
-                            for ((&n, out), &ha) in
-                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
-                            {
-                                let hz = (fixed.unwrap_or(ha) * gm).min(1.0);
-                                let d = flow.take(n, pd);
-                                let l = flow.take(n - d, hz);
-                                sn += n;
-                                sd += d;
-                                sl += l;
-                                *out = n - d - l;
-                            }
-                        }
-                        start += sn;
-                        deaths += sd;
-                        leavers += sl;
-                        by_grade[g] += sn;
-                    }
-                }
-                let f = frow(r, ci);
-                flows[f + F_START] = start;
-                flows[f + F_DEATHS] = deaths;
-                flows[f + F_ATTRITION] = leavers;
-                // Training departures.
-                let mut sent_total = 0.0;
-                for (pi, p) in c.programmes.iter().enumerate() {
-                    let slot = (r * nc + ci) * pmax + pi;
-                    let mut eligible = 0.0;
-                    for s in 0..ns {
-                        let cell0 = blk + (p.from * ns + s) * na;
-                        eligible += mid[cell0..cell0 + p.max_age + 1].iter().sum::<f64>();
-                    }
-                    let places = ys.places[ci][pi][r];
-                    let sent = flow.whole(places).min(eligible);
-                    let frac = if eligible > 0.0 { sent / eligible } else { 0.0 };
-                    // The cohort due back this year; the others move one year closer
-                    // and one year older; this year's trainees join at the back.
-                    let pipe = &mut pipes[r][ci][pi];
-                    returning[slot * na..(slot + 1) * na].copy_from_slice(&pipe[..na]);
-                    for k in 1..p.duration {
-                        for a in (0..na - 1).rev() {
-                            pipe[(k - 1) * na + a + 1] = pipe[k * na + a];
-                        }
-                        pipe[(k - 1) * na] = 0.0;
-                    }
-                    let last = (p.duration - 1) * na;
-                    pipe[last..].iter_mut().for_each(|x| *x = 0.0);
-                    let mut taken = 0.0;
-                    if frac > 0.0 {
-                        for s in 0..ns {
-                            let cell0 = blk + (p.from * ns + s) * na;
-                            for a in 0..=p.max_age {
-                                let x = flow.take(mid[cell0 + a], frac);
-                                mid[cell0 + a] -= x;
-                                pipe[last + a + 1] += x;
-                                taken += x;
-                            }
-                        }
-                    }
-                    // Binomial draws send about `places` people; count those sent.
-                    let sent = if flow.rng.is_some() { taken } else { sent };
-                    sent_total += sent;
-                    sent_p[slot] = sent;
-                }
-                flows[f + F_TRAINING] = sent_total;
-            }
-        }
-        // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
-        cur.copy_from_slice(mid);
-        // A policy multiplier can push the shares leaving a region above 1: cap them so
-        // that at most everyone leaves.
-        let mut out_share = vec![vec![0.0; nr]; nc];
-        for mg in &m.migration {
-            for (ci, share) in out_share.iter_mut().enumerate() {
-                if mg.cadre.is_none_or(|x| x == ci) {
-                    share[mg.from] += v[mg.rate] * ys.mig_mult[ci][mg.from];
-                }
-            }
-        }
-        for mg in &m.migration {
-            for (ci, c) in m.cadres.iter().enumerate() {
-                if mg.cadre.is_some_and(|x| x != ci) {
-                    continue;
-                }
-                let rate = v[mg.rate] * ys.mig_mult[ci][mg.from] / out_share[ci][mg.from].max(1.0);
-                if rate == 0.0 {
-                    continue;
-                }
-                let size = c.size(na);
-                let from = mg.from * rs + c.offset;
-                let to = mg.to * rs + c.offset;
-                let mut moved = 0.0;
-                for i in 0..size {
-                    // Several flows out of a cell never take more than is left in it.
-                    let x = flow.take(mid[from + i], rate).min(cur[from + i]);
-                    cur[from + i] -= x;
-                    cur[to + i] += x;
-                    moved += x;
-                }
-                flows[frow(mg.from, ci) + F_OUT] += moved;
-                flows[frow(mg.to, ci) + F_IN] += moved;
-            }
-        }
-        // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
-        mid.iter_mut().for_each(|x| *x = 0.0);
-        for r in 0..nr {
-            for (ci, c) in m.cadres.iter().enumerate() {
-                let blk = r * rs + c.offset;
-                let ns = c.n_s;
-                let mut retired = 0.0;
-                for g in 0..c.grades.len() {
-                    for s in 0..ns {
-                        let next_s = if s == 0 {
-                            0
-                        } else {
-                            match c.programmes.iter().find(|p| {
-                                s >= p.s_offset && s < p.s_offset + p.bond + p.after_years
-                            }) {
-                                Some(p) if s + 1 < p.s_offset + p.bond + p.after_years => s + 1,
-                                _ => 0,
-                            }
-                        };
-                        let src = blk + (g * ns + s) * na;
-                        let dst = blk + (g * ns + next_s) * na;
-                        let last = c.retire_idx - 1;
-                        for (out, &x) in mid[dst + 1..dst + 1 + last]
-                            .iter_mut()
-                            .zip(&cur[src..src + last])
-                        {
-                            *out += x;
-                        }
-                        retired += cur[src + last];
-                    }
-                }
-                let f = frow(r, ci);
-                flows[f + F_RETIRE] = retired;
-                let mut returns = 0.0;
-                let mut losses = 0.0;
-                let mut in_training = 0.0;
-                returns_by_grade.iter_mut().for_each(|x| *x = 0.0);
-                sent_by_grade.iter_mut().for_each(|x| *x = 0.0);
-                entrants_by_grade.iter_mut().for_each(|x| *x = 0.0);
-                let mut training_cost = 0.0;
-                for (pi, p) in c.programmes.iter().enumerate() {
-                    let slot = (r * nc + ci) * pmax + pi;
-                    let sent = sent_p[slot];
-                    let returning = &returning[slot * na..(slot + 1) * na];
-                    let rr = v[p.return_rate];
-                    let s_ret = if p.bond + p.after_years > 0 {
-                        p.s_offset
-                    } else {
-                        0
-                    };
-                    let dst = blk + (p.to * ns + s_ret) * na;
-                    let mut back = 0.0;
-                    let mut due = 0.0;
-                    for a in 0..na {
-                        let x = returning[a];
-                        if x == 0.0 {
-                            continue;
-                        }
-                        due += x;
-                        // Guaranteed below retirement by the max_age check.
-                        let k = flow.take(x, rr);
-                        mid[dst + (a + 1).min(c.retire_idx - 1)] += k;
-                        back += k;
-                    }
-                    let pipe = &pipes[r][ci][pi];
-                    let away: f64 = pipe.iter().sum();
-                    returns += back;
-                    losses += due - back;
-                    in_training += away;
-                    returns_by_grade[p.to] += back;
-                    sent_by_grade[p.from] += sent;
-                    training_cost += p.cost_year * away + p.cost_one_off * sent;
-                }
-                flows[f + F_RETURNS] = returns;
-                flows[f + F_LOSSES] = losses;
-                flows[f + F_IN_TRAINING] = in_training;
-                if let Some(e) = &c.entrants {
-                    let planned = match &e.schedule[t - 1] {
-                        Some(k) => v[k[r]],
-                        None => v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1),
-                    };
-                    let n = planned + ys.extra[ci][r];
-                    let dst = blk + e.grade * ns * na;
-                    let n = flow.whole(n);
-                    flow.split(n, &e.age_shares, &mut mid[dst..dst + na]);
-                    flows[f + F_ENTRANTS] = n;
-                    entrants_by_grade[e.grade] = n;
-                } else if ys.extra[ci][r] > 0.0 {
-                    // Extra entrants without an entrant profile join the first grade at
-                    // the youngest age.
-                    let n = flow.whole(ys.extra[ci][r]);
-                    mid[blk] += n;
-                    flows[f + F_ENTRANTS] = n;
-                    entrants_by_grade[0] = n;
-                }
-                let ng = c.grades.len();
-                for (g, e) in end_by_grade.iter_mut().enumerate().take(ng) {
-                    *e = mid[blk + g * ns * na..blk + (g + 1) * ns * na].iter().sum();
-                }
-                let end_by_grade = &end_by_grade[..ng];
-                let start_by_grade = &start_grade[(r * nc + ci) * gmax..(r * nc + ci) * gmax + ng];
-                let end: f64 = end_by_grade.iter().sum();
-                flows[f + F_END] = end;
-                let k = t * nr * nc + r * nc + ci;
-                supply[k] = end;
-                dem[k] = demand(m, &v, ys.quota[ci][r], ci, r, t);
-                // Costs.
-                let cbase = ((t - 1) * nr * nc + r * nc + ci) * ni;
-                let avg = 0.5 * (flows[f + F_START] + end);
-                costs[cbase] = c.salary * avg;
-                costs[cbase + 1] = training_cost;
-                for (&pi, cost_item) in opts.policies.iter().zip(item_of) {
-                    let p = &m.policies[pi];
-                    if year < p.from_year || year > p.to_year {
-                        continue;
-                    }
-                    for (cost, &item) in p.costs.iter().zip(cost_item) {
-                        if cost.cadre.is_some_and(|x| x != ci)
-                            || cost.region.is_some_and(|x| x != r)
-                        {
-                            continue;
-                        }
-                        let in_grade = |by: &[f64]| match cost.grade {
-                            Some(g) => by[g],
-                            None => by.iter().sum(),
-                        };
-                        let amount = match cost.kind {
-                            CostKind::PerPersonYear => {
-                                // Staff in post, averaged over the start and end of the year.
-                                0.5 * cost.amount
-                                    * (in_grade(start_by_grade) + in_grade(end_by_grade))
-                            }
-                            CostKind::OneOffPerEntrant => {
-                                cost.amount
-                                    * (in_grade(&entrants_by_grade) + in_grade(&returns_by_grade))
-                            }
-                            CostKind::OneOffPerTrainee => cost.amount * in_grade(&sent_by_grade),
-                            CostKind::PerTraineeYear => cost.amount * in_training,
-                            CostKind::FixedPerYear => {
-                                let ncad = if cost.cadre.is_some() { 1 } else { nc };
-                                let nreg = if cost.region.is_some() { 1 } else { nr };
-                                cost.amount / (nreg * ncad) as f64
-                            }
-                        };
-                        costs[cbase + item] += amount;
-                    }
-                }
-            }
-        }
-        std::mem::swap(&mut cur, &mut mid);
-    }
-    out.summarise(nr, nc);
+    (out, global)
 }
 
-/// Accumulates one projected number per cell over draws, in draw order.
-struct Acc {
-    sum: Vec<f64>,
-    positive: Vec<u32>,
-    p2: Vec<P2>,
-    values: Vec<f64>,
-    cells: usize,
-    mode: QuantileMode,
+/// The seed of draw `d`'s parameter streams.
+fn draw_seed(seed: u64, draw: usize) -> u64 {
+    Rng::stream(seed, draw as u64).next_u64()
 }
 
-impl Acc {
-    fn new(cells: usize, mode: QuantileMode, draws: usize) -> Self {
-        Acc {
-            sum: vec![0.0; cells],
-            positive: vec![0; cells],
-            p2: if mode == QuantileMode::Streaming {
-                vec![P2::new(); cells]
-            } else {
-                Vec::new()
-            },
-            values: if mode == QuantileMode::Exact {
-                Vec::with_capacity(cells * draws)
-            } else {
-                Vec::new()
-            },
-            cells,
-            mode,
+/// Parameter `i` in the draw with seed `ds`, or its mean on the deterministic path.
+fn sample(p: &Param, i: usize, ds: Option<u64>) -> f64 {
+    match (&p.dist, ds) {
+        (Dist::Fixed(v), _) => *v,
+        (d, None) => d.mean(),
+        (d, Some(ds)) => d.sample(&mut Rng::stream(ds, i as u64), p.lower),
+    }
+}
+
+/// Running summary of one cell over draws: sums of supply, demand and gap, the count of
+/// positive gaps, and P² estimators (streaming) or the final quantiles (exact).
+#[derive(Clone)]
+struct Cell {
+    sum: [f64; 3],
+    positive: u32,
+    p2: Option<Box<[P2; 3]>>,
+    q: [[f64; 5]; 3],
+}
+
+impl Cell {
+    fn new(streaming: bool) -> Self {
+        Cell {
+            sum: [0.0; 3],
+            positive: 0,
+            p2: streaming.then(|| Box::new([P2::new(), P2::new(), P2::new()])),
+            q: [[f64::NAN; 5]; 3],
         }
     }
 
-    /// Add a batch of draws (each a slice of `cells` values), in draw order.
-    fn add(&mut self, batch: &[&[f64]]) {
-        for x in batch {
-            for ((s, p), &v) in self
-                .sum
-                .iter_mut()
-                .zip(self.positive.iter_mut())
-                .zip(x.iter())
-            {
-                *s += v;
-                *p += u32::from(v > 0.0);
+    /// Add draws of supply and demand in draw order; with `all`, they are every draw and
+    /// the exact quantiles are taken.
+    fn add(&mut self, s: &[f64], d: &[f64], all: bool, work: &mut [Vec<f64>; 3]) {
+        for (w, src) in work.iter_mut().zip([s, d]) {
+            w.clear();
+            w.extend_from_slice(src);
+        }
+        let [ws, wd, wg] = work;
+        wg.clear();
+        wg.extend(wd.iter().zip(ws.iter()).map(|(d, s)| d - s));
+        for (j, w) in [&*ws, &*wd, &*wg].into_iter().enumerate() {
+            for &x in w {
+                self.sum[j] += x;
             }
         }
-        match self.mode {
-            QuantileMode::Streaming => {
-                self.p2
-                    .par_iter_mut()
-                    .enumerate()
-                    .with_min_len(256)
-                    .for_each(|(i, q)| {
-                        for x in batch {
-                            if !x[i].is_nan() {
-                                q.push(x[i]);
-                            }
-                        }
-                    });
-            }
-            QuantileMode::Exact => {
-                for x in batch {
-                    self.values.extend_from_slice(x);
+        self.positive += wg.iter().filter(|&&g| g > 0.0).count() as u32;
+        for (j, w) in [ws, wd, wg].into_iter().enumerate() {
+            match &mut self.p2 {
+                Some(p2) => w
+                    .iter()
+                    .filter(|x| !x.is_nan())
+                    .for_each(|&x| p2[j].push(x)),
+                None if all => {
+                    w.retain(|x| !x.is_nan());
+                    self.q[j] = exact(w);
                 }
+                None => {}
             }
         }
     }
 
-    fn finish(self, n: usize) -> (Summary, Vec<f64>) {
+    /// Mean, quantiles and share of positive gaps over `n` draws.
+    fn finish(&self, n: usize) -> ([f64; 3], [[f64; 5]; 3], f64) {
         let nn = n as f64;
-        let mean: Vec<f64> = self.sum.iter().map(|s| s / nn).collect();
-        let share: Vec<f64> = self
-            .positive
-            .iter()
-            .zip(&mean)
-            .map(|(&p, m)| if m.is_nan() { f64::NAN } else { p as f64 / nn })
-            .collect();
-        let k = PROBS.len();
-        let mut quantiles = vec![f64::NAN; self.cells * k];
-        match self.mode {
-            QuantileMode::Streaming => {
-                for (i, q) in self.p2.iter().enumerate() {
-                    quantiles[i * k..(i + 1) * k].copy_from_slice(&q.quantiles());
-                }
-            }
-            QuantileMode::Exact => {
-                let cells = self.cells;
-                let values = &self.values;
-                quantiles
-                    .par_chunks_mut(k)
-                    .enumerate()
-                    .with_min_len(64)
-                    .for_each(|(i, out)| {
-                        let mut col: Vec<f64> = (0..n)
-                            .map(|d| values[d * cells + i])
-                            .filter(|v| !v.is_nan())
-                            .collect();
-                        col.sort_by(f64::total_cmp);
-                        for (o, &p) in out.iter_mut().zip(&PROBS) {
-                            *o = type7(&col, p);
-                        }
-                    });
-            }
-        }
-        (Summary { mean, quantiles }, share)
+        let mean = self.sum.map(|s| s / nn);
+        let q = match &self.p2 {
+            Some(p2) => [p2[0].quantiles(), p2[1].quantiles(), p2[2].quantiles()],
+            None => self.q,
+        };
+        let share = if mean[2].is_nan() {
+            f64::NAN
+        } else {
+            f64::from(self.positive) / nn
+        };
+        (mean, q, share)
     }
 }
 
-/// Draws computed together before merging; a fixed number, so results never depend on
-/// the thread count.
-const BATCH: usize = 16;
+/// What one chunk of draws of a group produces besides its cells' summaries.
+struct GroupChunk {
+    /// Per draw of the chunk, supply and demand summed over the group's regions, per
+    /// (year, cadre or all cadres last).
+    tot_s: Vec<f64>,
+    tot_d: Vec<f64>,
+    /// Flows and costs summed over the chunk's draws, per local cell.
+    flows: Vec<f64>,
+    costs: Vec<f64>,
+    /// Every draw's supply and demand (`keep_draws`): per block, local cell, lane.
+    kept: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Everything fixed for a simulation.
+struct Run<'a> {
+    cx: Ctx<'a>,
+    opts: &'a Options,
+    global: &'a [usize],
+}
+
+impl Run<'_> {
+    /// Run `nd` draws from `c0` of group `g`, adding them to its cells.
+    fn group(&self, g: &Group, c0: usize, nd: usize, gvals: &[f64], cells: &mut [Cell]) -> GroupChunk {
+        let m = self.cx.m;
+        let opts = self.opts;
+        let nc = m.cadres.len();
+        let h = m.horizon;
+        let k = g.regions.len();
+        let (cl, fl, cc) = self.cx.sizes(k);
+        let nb = nd.div_ceil(L);
+        let ng = self.global.len();
+        let det = opts.draws == 0;
+        let mut sbuf = vec![0.0; nb * cl * L];
+        let mut dbuf = vec![0.0; nb * cl * L];
+        let mut fbuf = vec![0.0; nb * fl];
+        let mut cbuf = vec![0.0; nb * cc];
+        sbuf.par_chunks_mut(cl * L)
+            .zip(dbuf.par_chunks_mut(cl * L))
+            .zip(fbuf.par_chunks_mut(fl))
+            .zip(cbuf.par_chunks_mut(cc))
+            .enumerate()
+            .for_each(|(b, (((sb, db), fb), cb))| {
+                let first = c0 + b * L;
+                let valid = L.min(c0 + nd - first);
+                let lanes = lanes_of(first, valid);
+                SCRATCH.with_borrow_mut(|s| {
+                    if s.v.len() != m.params.len() {
+                        *s = Scratch::new(m.params.len());
+                    }
+                    let mut seeds = [None; L];
+                    for (sd, &d) in seeds.iter_mut().zip(&lanes) {
+                        *sd = (!det).then(|| draw_seed(opts.seed, d));
+                    }
+                    for (j, &p) in self.global.iter().enumerate() {
+                        let x = &mut s.v[p];
+                        for (l, &d) in lanes.iter().enumerate() {
+                            x.0[l] = gvals[(d - c0) * ng + j];
+                        }
+                    }
+                    for &p in &g.local {
+                        let x = &mut s.v[p];
+                        for (l, sd) in seeds.iter().enumerate() {
+                            x.0[l] = sample(&m.params[p], p, *sd);
+                        }
+                    }
+                    let mut flow = Flow {
+                        rngs: opts.binomial.then(|| {
+                            seeds
+                                .iter()
+                                .map(|sd| {
+                                    Rng::stream(sd.unwrap_or(0), (m.params.len() + g.regions[0]) as u64)
+                                })
+                                .collect()
+                        }),
+                    };
+                    run_block_fast(&self.cx, g, &mut flow, s);
+                    for (dst, x) in sb.chunks_exact_mut(L).zip(&s.supply) {
+                        dst.copy_from_slice(&x.0);
+                    }
+                    for (dst, x) in db.chunks_exact_mut(L).zip(&s.demand) {
+                        dst.copy_from_slice(&x.0);
+                    }
+                    let lane_sum = |x: &X| x.0[..valid].iter().fold(0.0, |a, b| a + b);
+                    for (o, x) in fb.iter_mut().zip(&s.flows) {
+                        *o = lane_sum(x);
+                    }
+                    for (o, x) in cb.iter_mut().zip(&s.costs) {
+                        *o = lane_sum(x);
+                    }
+                });
+            });
+        // Block sums, in block order.
+        let fold = |buf: &[f64], len: usize| {
+            let mut out = vec![0.0; len];
+            for blk in buf.chunks_exact(len) {
+                out.iter_mut().zip(blk).for_each(|(a, b)| *a += b);
+            }
+            out
+        };
+        let flows = fold(&fbuf, fl);
+        let costs = fold(&cbuf, cc);
+        // The draws of local cell `i`, in draw order.
+        let at = |i: usize, d: usize| ((d / L) * cl + i) * L + d % L;
+        let all = opts.quantiles == QuantileMode::Exact;
+        cells
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(8)
+            .for_each_init(
+                || (vec![0.0; nd], vec![0.0; nd], [Vec::new(), Vec::new(), Vec::new()]),
+                |(s, d, work), (i, cell)| {
+                    for j in 0..nd {
+                        s[j] = sbuf[at(i, j)];
+                        d[j] = dbuf[at(i, j)];
+                    }
+                    cell.add(s, d, all, work);
+                },
+            );
+        // Sums over the group's regions, per draw.
+        let tc = (h + 1) * (nc + 1);
+        let mut tot_s = vec![0.0; nd * tc];
+        let mut tot_d = vec![0.0; nd * tc];
+        tot_s
+            .par_chunks_mut(tc)
+            .zip(tot_d.par_chunks_mut(tc))
+            .enumerate()
+            .with_min_len(16)
+            .for_each(|(dr, (ts, td))| {
+                for t in 0..=h {
+                    for ri in 0..k {
+                        for c in 0..nc {
+                            let i = (t * k + ri) * nc + c;
+                            let (s, d) = (sbuf[at(i, dr)], dbuf[at(i, dr)]);
+                            ts[t * (nc + 1) + c] += s;
+                            td[t * (nc + 1) + c] += d;
+                            ts[t * (nc + 1) + nc] += s;
+                            td[t * (nc + 1) + nc] += d;
+                        }
+                    }
+                }
+            });
+        GroupChunk {
+            tot_s,
+            tot_d,
+            flows,
+            costs,
+            kept: opts.keep_draws.then_some((sbuf, dbuf)),
+        }
+    }
+}
+
+/// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
+/// so the same numbers, on 4 lanes per instruction instead of 2).
+fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
+            run_block(cx, g, flow, s);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            unsafe { avx2(cx, g, flow, s) };
+            return;
+        }
+    }
+    run_block(cx, g, flow, s);
+}
 
 /// Run the projection.
 pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
@@ -901,73 +458,236 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         }
     }
     let n = opts.draws.max(1);
+    let det = opts.draws == 0;
     let (items, item_of) = cost_items(m, opts);
     let nr = m.regions.len();
     let nc = m.cadres.len();
     let h = m.horizon;
-    let cells = (h + 1) * nr * nc;
-    let tcells = (h + 1) * (nc + 1);
-    let mode = if opts.draws == 0 {
-        QuantileMode::Exact
-    } else {
-        opts.quantiles
+    let tc = (h + 1) * (nc + 1);
+    let (groups, global) = groups(m);
+    // Years whose active policies differ from the year before.
+    let active = |t: usize| -> Vec<bool> {
+        let year = m.start_year + t as i32;
+        opts.policies
+            .iter()
+            .map(|&pi| year >= m.policies[pi].from_year && year <= m.policies[pi].to_year)
+            .collect()
     };
-    let mut acc = [
-        Acc::new(cells, mode, n),
-        Acc::new(cells, mode, n),
-        Acc::new(cells, mode, n),
-    ];
-    let mut tacc = [
-        Acc::new(tcells, mode, n),
-        Acc::new(tcells, mode, n),
-        Acc::new(tcells, mode, n),
-    ];
-    let mut flows = vec![0.0; h * nr * nc * NF];
-    let mut costs = vec![0.0; h * nr * nc * items.len()];
-    let mut kept_s = Vec::new();
-    let mut kept_d = Vec::new();
-    let mut pool: Vec<DrawOut> = (0..BATCH.min(n))
-        .map(|_| DrawOut::new(m, items.len()))
+    let changes: Vec<bool> = (0..=h).map(|t| t > 0 && active(t) != active(t - 1)).collect();
+    let cx = Ctx {
+        m,
+        policies: &opts.policies,
+        n_items: items.len(),
+        item_of: &item_of,
+        changes: &changes,
+        gmax: m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1),
+        pmax: m.cadres.iter().map(|c| c.programmes.len()).max().unwrap_or(0),
+        dmax: m
+            .cadres
+            .iter()
+            .flat_map(|c| c.programmes.iter().map(|p| p.duration))
+            .max()
+            .unwrap_or(0),
+    };
+    // Memory per draw: the largest group's supply and demand, plus the totals.
+    let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
+    let per_draw = 16 * (cx.sizes(biggest).0 + tc);
+    let mode = match opts.quantiles {
+        _ if det => QuantileMode::Exact,
+        QuantileMode::Auto if per_draw * n.next_multiple_of(L) <= EXACT_BUDGET => QuantileMode::Exact,
+        QuantileMode::Auto => QuantileMode::Streaming,
+        q => q,
+    };
+    let opts = &Options {
+        quantiles: mode,
+        ..opts.clone()
+    };
+    let chunk = match mode {
+        QuantileMode::Exact => n,
+        _ => (EXACT_BUDGET / per_draw / L * L).clamp(L, 64 * L).min(n),
+    };
+    let run = Run {
+        cx,
+        opts,
+        global: &global,
+    };
+    let streaming = mode == QuantileMode::Streaming;
+    let mut cells: Vec<Vec<Cell>> = groups
+        .iter()
+        .map(|g| vec![Cell::new(streaming); run.cx.sizes(g.regions.len()).0])
         .collect();
+    let mut tcells = vec![Cell::new(streaming); tc];
+    // Exact totals keep every draw's (supply, demand) per total cell.
+    let mut tvals = if streaming { Vec::new() } else { vec![0.0; 2 * n * tc] };
+    let ni = items.len();
+    let mut flows = vec![0.0; h * nr * nc * NF];
+    let mut costs = vec![0.0; h * nr * nc * ni];
+    let keep = opts.keep_draws;
+    let cells_all = (h + 1) * nr * nc;
+    let mut kept_s = if keep { vec![0.0; n * cells_all] } else { Vec::new() };
+    let mut kept_d = if keep { vec![0.0; n * cells_all] } else { Vec::new() };
+    // Groups run in waves whose kept draws fit the budget.
+    let mut waves = Vec::new();
     let mut start = 0;
-    while start < n {
-        let end = (start + BATCH).min(n);
-        let outs = &mut pool[..end - start];
-        outs.par_iter_mut()
-            .enumerate()
-            .for_each(|(i, o)| run_draw(m, opts, (&items, &item_of), start + i, o));
-        acc[0].add(&outs.iter().map(|o| o.supply.as_slice()).collect::<Vec<_>>());
-        acc[1].add(&outs.iter().map(|o| o.demand.as_slice()).collect::<Vec<_>>());
-        acc[2].add(&outs.iter().map(|o| o.gap.as_slice()).collect::<Vec<_>>());
-        for (j, a) in tacc.iter_mut().enumerate() {
-            a.add(
-                &outs
-                    .iter()
-                    .map(|o| o.totals[j].as_slice())
-                    .collect::<Vec<_>>(),
-            );
+    while start < groups.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < groups.len() {
+            let b = 16 * chunk.next_multiple_of(L) * (run.cx.sizes(groups[end].regions.len()).0 + tc);
+            if end > start && bytes + b > EXACT_BUDGET {
+                break;
+            }
+            bytes += b;
+            end += 1;
         }
-        for o in outs.iter() {
-            flows.iter_mut().zip(&o.flows).for_each(|(a, b)| *a += b);
-            costs.iter_mut().zip(&o.costs).for_each(|(a, b)| *a += b);
-            if opts.keep_draws {
-                kept_s.extend_from_slice(&o.supply);
-                kept_d.extend_from_slice(&o.demand);
+        waves.push(start..end);
+        start = end;
+    }
+    let mut c0 = 0;
+    while c0 < n {
+        let nd = chunk.min(n - c0);
+        let ng = global.len();
+        let mut gvals = vec![0.0; nd * ng];
+        gvals
+            .par_chunks_mut(ng.max(1))
+            .enumerate()
+            .for_each(|(i, row)| {
+                let ds = (!det).then(|| draw_seed(opts.seed, c0 + i));
+                for (x, &p) in row.iter_mut().zip(&global) {
+                    *x = sample(&m.params[p], p, ds);
+                }
+            });
+        let mut ctot = [vec![0.0; nd * tc], vec![0.0; nd * tc]];
+        for wave in &waves {
+            let outs: Vec<GroupChunk> = groups[wave.clone()]
+                .par_iter()
+                .zip(cells[wave.clone()].par_iter_mut())
+                .map(|(g, cs)| run.group(g, c0, nd, &gvals, cs))
+                .collect();
+            // Totals: each draw adds the groups' sums in group order.
+            let [cs, cd] = &mut ctot;
+            cs.par_chunks_mut(tc)
+                .zip(cd.par_chunks_mut(tc))
+                .enumerate()
+                .for_each(|(d, (ts, td))| {
+                    for o in &outs {
+                        for j in 0..tc {
+                            ts[j] += o.tot_s[d * tc + j];
+                            td[j] += o.tot_d[d * tc + j];
+                        }
+                    }
+                });
+            for (g, o) in groups[wave.clone()].iter().zip(&outs) {
+                let k = g.regions.len();
+                for t in 0..h {
+                    for (ri, &r) in g.regions.iter().enumerate() {
+                        let (src, dst) = ((t * k + ri) * nc, (t * nr + r) * nc);
+                        let f = &o.flows[src * NF..(src + nc) * NF];
+                        flows[dst * NF..(dst + nc) * NF]
+                            .iter_mut()
+                            .zip(f)
+                            .for_each(|(a, b)| *a += b);
+                        let c = &o.costs[src * ni..(src + nc) * ni];
+                        costs[dst * ni..(dst + nc) * ni]
+                            .iter_mut()
+                            .zip(c)
+                            .for_each(|(a, b)| *a += b);
+                    }
+                }
+                if let Some((sb, db)) = &o.kept {
+                    let cl = run.cx.sizes(k).0;
+                    for d in 0..nd {
+                        for t in 0..=h {
+                            for (ri, &r) in g.regions.iter().enumerate() {
+                                for c in 0..nc {
+                                    let i = (t * k + ri) * nc + c;
+                                    let src = ((d / L) * cl + i) * L + d % L;
+                                    let dst = (c0 + d) * cells_all + (t * nr + r) * nc + c;
+                                    kept_s[dst] = sb[src];
+                                    kept_d[dst] = db[src];
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        start = end;
+        if streaming {
+            let [cs, cd] = &ctot;
+            tcells.par_iter_mut().enumerate().for_each_init(
+                || (vec![0.0; nd], vec![0.0; nd], [Vec::new(), Vec::new(), Vec::new()]),
+                |(s, d, work), (j, cell)| {
+                    for i in 0..nd {
+                        s[i] = cs[i * tc + j];
+                        d[i] = cd[i * tc + j];
+                    }
+                    cell.add(s, d, false, work);
+                },
+            );
+        } else {
+            tvals[2 * c0 * tc..2 * (c0 + nd) * tc]
+                .chunks_exact_mut(2 * tc)
+                .zip(ctot[0].chunks_exact(tc).zip(ctot[1].chunks_exact(tc)))
+                .for_each(|(dst, (s, d))| {
+                    dst[..tc].copy_from_slice(s);
+                    dst[tc..].copy_from_slice(d);
+                });
+        }
+        c0 += nd;
+    }
+    if !streaming {
+        tcells.par_iter_mut().enumerate().for_each_init(
+            || (vec![0.0; n], vec![0.0; n], [Vec::new(), Vec::new(), Vec::new()]),
+            |(s, d, work), (j, cell)| {
+                for i in 0..n {
+                    s[i] = tvals[2 * i * tc + j];
+                    d[i] = tvals[(2 * i + 1) * tc + j];
+                }
+                cell.add(s, d, true, work);
+            },
+        );
     }
     let nn = n as f64;
     flows.iter_mut().for_each(|x| *x /= nn);
     costs.iter_mut().for_each(|x| *x /= nn);
-    let [a0, a1, a2] = acc;
-    let (supply, _) = a0.finish(n);
-    let (demand, _) = a1.finish(n);
-    let (gap, p_gap) = a2.finish(n);
-    let [t0, t1, t2] = tacc;
-    let (total_supply, _) = t0.finish(n);
-    let (total_demand, _) = t1.finish(n);
-    let (total_gap, total_p_gap) = t2.finish(n);
+    // Cells back to (year, region, cadre) order.
+    let k5 = PROBS.len();
+    let mut summaries: [Summary; 3] = std::array::from_fn(|_| Summary {
+        mean: vec![0.0; cells_all],
+        quantiles: vec![0.0; cells_all * k5],
+    });
+    let mut p_gap = vec![0.0; cells_all];
+    for (g, cs) in groups.iter().zip(&cells) {
+        let k = g.regions.len();
+        for t in 0..=h {
+            for (ri, &r) in g.regions.iter().enumerate() {
+                for c in 0..nc {
+                    let (mean, q, share) = cs[(t * k + ri) * nc + c].finish(n);
+                    let at = (t * nr + r) * nc + c;
+                    for (j, sm) in summaries.iter_mut().enumerate() {
+                        sm.mean[at] = mean[j];
+                        sm.quantiles[at * k5..(at + 1) * k5].copy_from_slice(&q[j]);
+                    }
+                    p_gap[at] = share;
+                }
+            }
+        }
+    }
+    let mut totals: [Summary; 3] = std::array::from_fn(|_| Summary {
+        mean: vec![0.0; tc],
+        quantiles: vec![0.0; tc * k5],
+    });
+    let mut total_p_gap = vec![0.0; tc];
+    for (at, cell) in tcells.iter().enumerate() {
+        let (mean, q, share) = cell.finish(n);
+        for (j, sm) in totals.iter_mut().enumerate() {
+            sm.mean[at] = mean[j];
+            sm.quantiles[at * k5..(at + 1) * k5].copy_from_slice(&q[j]);
+        }
+        total_p_gap[at] = share;
+    }
+    let [supply, demand, gap] = summaries;
+    let [total_supply, total_demand, total_gap] = totals;
     Ok(Projection {
         years: (0..=h).map(|t| m.start_year + t as i32).collect(),
         supply,
@@ -984,6 +704,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         draws_supply: kept_s,
         draws_demand: kept_d,
         n_draws: opts.draws,
+        quantiles: mode,
     })
 }
 
@@ -991,6 +712,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
 mod tests {
     use super::*;
     use crate::planning::scenario::from_json;
+    use crate::planning::supply::{
+        F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_OUT, F_RETIRE, F_RETURNS, F_START,
+        F_TRAINING,
+    };
 
     fn opts(draws: usize) -> Options {
         Options {

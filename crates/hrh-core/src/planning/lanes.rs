@@ -1,0 +1,134 @@
+//! A number per Monte Carlo draw for a block of [`L`] draws run side by side.
+//!
+//! The projection engine computes every flow of [`L`] draws at once: each arithmetic
+//! operation on an [`X`] is the same IEEE operation applied lane by lane, so a lane's
+//! result is bit-for-bit what a scalar computation of that draw would give, while the
+//! compiler turns the lane loops into SIMD instructions.
+
+use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Sub, SubAssign};
+
+/// Draws per block.
+pub const L: usize = 8;
+
+/// One number per draw of a block.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct X(pub [f64; L]);
+
+impl X {
+    pub const ZERO: X = X([0.0; L]);
+    pub const ONE: X = X([1.0; L]);
+
+    /// The same number in every lane.
+    #[inline(always)]
+    pub fn splat(x: f64) -> X {
+        X([x; L])
+    }
+
+    /// Apply `f` lane by lane.
+    #[inline(always)]
+    pub fn map(self, f: impl Fn(f64) -> f64) -> X {
+        X(self.0.map(f))
+    }
+
+    /// Combine two numbers lane by lane.
+    #[inline(always)]
+    pub fn zip(self, o: X, f: impl Fn(f64, f64) -> f64) -> X {
+        let mut r = self;
+        for (a, &b) in r.0.iter_mut().zip(&o.0) {
+            *a = f(*a, b);
+        }
+        r
+    }
+
+    /// Lane-wise [`f64::min`].
+    #[inline(always)]
+    pub fn min(self, o: X) -> X {
+        self.zip(o, f64::min)
+    }
+
+    /// Lane-wise `x^n`.
+    #[inline(always)]
+    pub fn powi(self, n: i32) -> X {
+        self.map(|x| x.powi(n))
+    }
+
+    /// Whether every lane is exactly zero.
+    #[inline(always)]
+    pub fn all_zero(&self) -> bool {
+        self.0.iter().all(|&x| x == 0.0)
+    }
+
+    /// Whether some lane is above zero.
+    #[inline(always)]
+    pub fn any_positive(&self) -> bool {
+        self.0.iter().any(|&x| x > 0.0)
+    }
+
+    /// Sum of a slice, lane by lane, in slice order.
+    #[inline(always)]
+    pub fn sum(xs: &[X]) -> X {
+        let mut s = X::ZERO;
+        for &x in xs {
+            s += x;
+        }
+        s
+    }
+}
+
+macro_rules! lane_op {
+    ($tr:ident, $f:ident, $atr:ident, $af:ident, $op:tt) => {
+        impl $tr for X {
+            type Output = X;
+            #[inline(always)]
+            fn $f(self, o: X) -> X {
+                let mut r = self;
+                for (a, &b) in r.0.iter_mut().zip(&o.0) {
+                    *a = *a $op b;
+                }
+                r
+            }
+        }
+        impl $tr<X> for f64 {
+            type Output = X;
+            #[inline(always)]
+            fn $f(self, o: X) -> X {
+                X::splat(self) $op o
+            }
+        }
+        impl $atr for X {
+            #[inline(always)]
+            fn $af(&mut self, o: X) {
+                *self = *self $op o;
+            }
+        }
+    };
+}
+
+lane_op!(Add, add, AddAssign, add_assign, +);
+lane_op!(Sub, sub, SubAssign, sub_assign, -);
+lane_op!(Mul, mul, MulAssign, mul_assign, *);
+
+impl Div for X {
+    type Output = X;
+    #[inline(always)]
+    fn div(self, o: X) -> X {
+        self.zip(o, |a, b| a / b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lane_by_lane() {
+        let a = X(std::array::from_fn(|i| i as f64));
+        let b = X::splat(2.0);
+        assert_eq!((a * b - a + 1.0 * a).0[3], 6.0);
+        assert_eq!((a / b).0[1], 0.5);
+        assert_eq!(a.min(b).0, [0.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]);
+        assert!(X::ZERO.all_zero() && !a.all_zero() && a.any_positive());
+        assert_eq!(X::sum(&[a, b]).0[0], 2.0);
+        assert_eq!(a.powi(2).0[3], 9.0);
+    }
+}

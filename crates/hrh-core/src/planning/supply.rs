@@ -1,0 +1,706 @@
+//! The yearly stock-and-flow model of one group of regions (regions linked by
+//! migration) for a block of [`L`] draws, with its costs.
+//!
+//! Each projected year applies, per region, cadre, grade, post-training state and single
+//! year of age, in this order:
+//!
+//! 1. deaths `N x death_rate`, then attrition `(N - deaths) x hazard` (the hazard of the
+//!    age band, times the grade multiplier and any policy multiplier, capped at 1; staff in
+//!    their bond or after-bond years use the programme's rates);
+//! 2. training: each programme sends `min(places, eligible)` staff of its grade and of
+//!    eligible age, taken in proportion from every eligible cell;
+//! 3. migration: each flow moves its share of the origin's remaining staff;
+//! 4. ageing by one year; those reaching the retirement age retire; trainees whose course
+//!    ends come back at the higher grade (`return_rate`; the rest are lost);
+//! 5. entrants (`per_year x (1 + growth)^(t - 1)`, or the scheduled number for the year,
+//!    plus policy extras) join at their ages.
+//!
+//! So `stock_end = stock_start - deaths - attrition - to_training - out_migration +
+//! in_migration - retirements + returns + entrants` in every year, region and cadre.
+
+use super::demand::demand;
+use super::lanes::{L, X};
+use super::scenario::{Cadre, CostKind, Model};
+use crate::rng::Rng;
+
+/// Flow columns, in order.
+pub const FLOWS: [&str; 12] = [
+    "stock_start",
+    "deaths",
+    "attrition",
+    "to_training",
+    "out_migration",
+    "in_migration",
+    "retirements",
+    "returns",
+    "entrants",
+    "stock_end",
+    "in_training",
+    "training_losses",
+];
+pub(crate) const F_START: usize = 0;
+pub(crate) const F_DEATHS: usize = 1;
+pub(crate) const F_ATTRITION: usize = 2;
+pub(crate) const F_TRAINING: usize = 3;
+pub(crate) const F_OUT: usize = 4;
+pub(crate) const F_IN: usize = 5;
+pub(crate) const F_RETIRE: usize = 6;
+pub(crate) const F_RETURNS: usize = 7;
+pub(crate) const F_ENTRANTS: usize = 8;
+pub(crate) const F_END: usize = 9;
+pub(crate) const F_IN_TRAINING: usize = 10;
+pub(crate) const F_LOSSES: usize = 11;
+pub(crate) const NF: usize = FLOWS.len();
+
+/// Regions that exchange staff (a connected part of the migration graph), projected
+/// together; all other regions are independent of them.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    /// Region indices, ascending.
+    pub regions: Vec<usize>,
+    /// Migration flows inside the group: (index in `Model::migration`, local origin,
+    /// local destination), in scenario order.
+    pub migration: Vec<(usize, usize, usize)>,
+    /// Parameters used by these regions alone.
+    pub local: Vec<usize>,
+}
+
+/// What does not change from block to block.
+pub(crate) struct Ctx<'a> {
+    pub m: &'a Model,
+    pub policies: &'a [usize],
+    /// Number of cost items, and per chosen policy the item index of each of its costs.
+    pub n_items: usize,
+    pub item_of: &'a [Vec<usize>],
+    /// Per projected year `t` (index `t`), whether the active policies differ from year
+    /// `t - 1`.
+    pub changes: &'a [bool],
+    pub gmax: usize,
+    pub pmax: usize,
+    pub dmax: usize,
+}
+
+impl Ctx<'_> {
+    /// Output numbers per block: (supply and demand cells, flow cells, cost cells).
+    pub fn sizes(&self, k: usize) -> (usize, usize, usize) {
+        let nc = self.m.cadres.len();
+        let h = self.m.horizon;
+        (
+            (h + 1) * k * nc,
+            h * k * nc * NF,
+            h * k * nc * self.n_items,
+        )
+    }
+}
+
+/// Takes a share of a count: its expected value, or a binomial draw of whole people (one
+/// generator per lane).
+pub(crate) struct Flow {
+    pub rngs: Option<Vec<Rng>>,
+}
+
+impl Flow {
+    #[inline(always)]
+    fn take(&mut self, n: X, p: X) -> X {
+        match &mut self.rngs {
+            None => n * p,
+            Some(rngs) => {
+                let mut out = X::ZERO;
+                for (l, rng) in rngs.iter_mut().enumerate() {
+                    out.0[l] =
+                        rng.binomial(n.0[l].round().max(0.0) as u64, p.0[l].clamp(0.0, 1.0)) as f64;
+                }
+                out
+            }
+        }
+    }
+
+    /// A number of people: unchanged, or rounded at random to an integer with the same mean.
+    fn whole(&mut self, x: X) -> X {
+        match &mut self.rngs {
+            None => x,
+            Some(rngs) => {
+                let mut out = x;
+                for (o, rng) in out.0.iter_mut().zip(rngs.iter_mut()) {
+                    let f = o.floor();
+                    *o = f + f64::from(u8::from(rng.uniform() < *o - f));
+                }
+                out
+            }
+        }
+    }
+
+    /// Split `n` people over `shares` (summing to 1): in proportion, or multinomially.
+    fn split(&mut self, n: X, shares: &[f64], out: &mut [X]) {
+        let Some(rngs) = &mut self.rngs else {
+            for (o, &s) in out.iter_mut().zip(shares) {
+                *o += n * X::splat(s);
+            }
+            return;
+        };
+        for (l, rng) in rngs.iter_mut().enumerate() {
+            let mut left = n.0[l];
+            let mut rest = 1.0;
+            for (o, &s) in out.iter_mut().zip(shares) {
+                if left <= 0.0 || rest <= 0.0 {
+                    break;
+                }
+                let k = if s >= rest {
+                    left
+                } else {
+                    rng.binomial(left.round().max(0.0) as u64, (s / rest).clamp(0.0, 1.0)) as f64
+                };
+                o.0[l] += k;
+                left -= k;
+                rest -= s;
+            }
+        }
+    }
+}
+
+/// Policy settings in force in a year, per (cadre, local region[, grade or programme]).
+#[derive(Default)]
+struct Year {
+    att_mult: Vec<X>,
+    mig_mult: Vec<X>,
+    places: Vec<X>,
+    extra: Vec<X>,
+    quota: Vec<Option<X>>,
+}
+
+impl Year {
+    fn set(&mut self, cx: &Ctx, g: &Group, v: &[X], year: i32) {
+        let m = cx.m;
+        let k = g.regions.len();
+        let nc = m.cadres.len();
+        let (gmax, pmax) = (cx.gmax, cx.pmax);
+        self.att_mult.clear();
+        self.att_mult.resize(nc * k * gmax, X::ONE);
+        self.mig_mult.clear();
+        self.mig_mult.resize(nc * k, X::ONE);
+        self.extra.clear();
+        self.extra.resize(nc * k, X::ZERO);
+        self.quota.clear();
+        self.quota.resize(nc * k, None);
+        self.places.clear();
+        self.places.resize(nc * pmax * k, X::ZERO);
+        for (ci, c) in m.cadres.iter().enumerate() {
+            for (pi, p) in c.programmes.iter().enumerate() {
+                for (ri, &r) in g.regions.iter().enumerate() {
+                    self.places[(ci * pmax + pi) * k + ri] = v[p.places[r]];
+                }
+            }
+        }
+        // Changes that apply to cadre `ci` and global region `r`.
+        let applies = |cadre: Option<usize>, region: Option<usize>, ci: usize, r: usize| {
+            cadre.is_none_or(|c| c == ci) && region.is_none_or(|x| x == r)
+        };
+        for &pi in cx.policies {
+            let p = &m.policies[pi];
+            if year < p.from_year || year > p.to_year {
+                continue;
+            }
+            for ci in 0..nc {
+                for (ri, &r) in g.regions.iter().enumerate() {
+                    let at = ci * k + ri;
+                    for ch in &p.migration_multiplier {
+                        if applies(ch.cadre, ch.region, ci, r) {
+                            self.mig_mult[at] *= v[ch.value];
+                        }
+                    }
+                    for ch in &p.attrition_multiplier {
+                        if applies(ch.cadre, ch.region, ci, r) {
+                            for gi in 0..m.cadres[ci].grades.len() {
+                                if ch.grade.is_none_or(|x| x == gi) {
+                                    self.att_mult[at * gmax + gi] *= v[ch.value];
+                                }
+                            }
+                        }
+                    }
+                    for ch in &p.training_places {
+                        if let (Some(c), Some(pr)) = (ch.cadre, ch.programme) {
+                            if c == ci && ch.region.is_none_or(|x| x == r) {
+                                self.places[(ci * pmax + pr) * k + ri] = v[ch.value];
+                            }
+                        }
+                    }
+                    for ch in &p.extra_entrants {
+                        if ch.cadre == Some(ci) && ch.region.is_none_or(|x| x == r) {
+                            self.extra[at] += v[ch.value];
+                        }
+                    }
+                    for ch in &p.quota {
+                        if ch.cadre == Some(ci) && ch.region.is_none_or(|x| x == r) {
+                            self.quota[at] = Some(v[ch.value]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Working buffers of one worker, reused from block to block.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// Parameter values of the block's draws (only the group's parameters are set).
+    pub v: Vec<X>,
+    cur: Vec<X>,
+    mid: Vec<X>,
+    /// Per (region, cadre, programme): `dmax x n_ages` trainees by years left and age.
+    pipes: Vec<X>,
+    start_grade: Vec<X>,
+    sent_p: Vec<X>,
+    returning: Vec<X>,
+    haz: Vec<X>,
+    out_share: Vec<X>,
+    by_grade: [Vec<X>; 4],
+    year: Year,
+    /// Per-lane supply, demand, flows and costs of the block.
+    pub supply: Vec<X>,
+    pub demand: Vec<X>,
+    pub flows: Vec<X>,
+    pub costs: Vec<X>,
+}
+
+fn sized(v: &mut Vec<X>, n: usize) {
+    v.clear();
+    v.resize(n, X::ZERO);
+}
+
+impl Scratch {
+    pub fn new(n_params: usize) -> Self {
+        Scratch {
+            v: vec![X::splat(f64::NAN); n_params],
+            ..Default::default()
+        }
+    }
+}
+
+/// Post-training states: the state after `s` next year and, for bond or after-bond
+/// states, the parameter of the rate that replaces the hazard.
+fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
+    if s == 0 {
+        return None;
+    }
+    c.programmes
+        .iter()
+        .find(|p| s >= p.s_offset && s < p.s_offset + p.bond + p.after_years)
+        .map(|p| {
+            let end = p.s_offset + p.bond + p.after_years;
+            let next = if s + 1 < end { s + 1 } else { 0 };
+            let rate = if s - p.s_offset < p.bond {
+                p.during
+            } else {
+                p.after
+            };
+            (next, rate)
+        })
+}
+
+/// Project group `g` for the block's draws, whose parameters are in `s.v`; results go to
+/// `s.supply`, `s.demand`, `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
+#[inline(always)]
+pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
+    let m = cx.m;
+    let nc = m.cadres.len();
+    let na = m.n_ages;
+    let h = m.horizon;
+    let rs = m.region_size;
+    let k = g.regions.len();
+    let ni = cx.n_items;
+    let (gmax, pmax, dmax) = (cx.gmax, cx.pmax, cx.dmax);
+    let (cells, fcells, ccells) = cx.sizes(k);
+    let Scratch {
+        v,
+        cur,
+        mid,
+        pipes,
+        start_grade,
+        sent_p,
+        returning,
+        haz,
+        out_share,
+        by_grade,
+        year: ys,
+        supply,
+        demand: dem,
+        flows,
+        costs,
+    } = s;
+    let v = &v[..];
+    sized(supply, cells);
+    sized(dem, cells);
+    sized(flows, fcells);
+    sized(costs, ccells);
+    sized(cur, k * rs);
+    sized(mid, k * rs);
+    sized(pipes, k * nc * pmax * dmax * na);
+    sized(start_grade, k * nc * gmax);
+    sized(sent_p, k * nc * pmax);
+    sized(returning, k * nc * pmax * na);
+    sized(haz, k * nc * na);
+    sized(out_share, k * nc);
+    for b in by_grade.iter_mut() {
+        sized(b, gmax);
+    }
+    let [end_by_grade, returns_by_grade, sent_by_grade, entrants_by_grade] = by_grade;
+    let mut cur = cur;
+    let mut mid = mid;
+    for (ri, &r) in g.regions.iter().enumerate() {
+        for (c, &x) in cur[ri * rs..(ri + 1) * rs]
+            .iter_mut()
+            .zip(&m.stock[r * rs..(r + 1) * rs])
+        {
+            *c = flow.whole(X::splat(x));
+        }
+    }
+    ys.set(cx, g, v, m.start_year);
+    for (ri, &r) in g.regions.iter().enumerate() {
+        for (ci, c) in m.cadres.iter().enumerate() {
+            let at = ri * nc + ci;
+            supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
+            dem[at] = demand_x(m, v, ys.quota[ci * k + ri], ci, r, 0);
+        }
+    }
+    // The hazard by age of each region and cadre (the draw's rates, before grade and
+    // policy multipliers).
+    for (ri, &r) in g.regions.iter().enumerate() {
+        for (ci, c) in m.cadres.iter().enumerate() {
+            let row = &mut haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+            let mut band = 0;
+            for (a, hz) in row.iter_mut().enumerate().take(c.retire_idx) {
+                while band < c.by_age.len() && c.by_age[band].0 <= a {
+                    band += 1;
+                }
+                *hz = if band == 0 {
+                    v[c.attrition[r]]
+                } else {
+                    v[c.by_age[band - 1].1]
+                };
+            }
+        }
+    }
+    let expected = flow.rngs.is_none();
+    for t in 1..=h {
+        let year = m.start_year + t as i32;
+        // Settings change only when a policy starts or ends.
+        if cx.changes[t] {
+            ys.set(cx, g, v, year);
+        }
+        let ys = &*ys;
+        let frow = |ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
+        // 1-2: deaths, attrition, training, into `mid`.
+        for ri in 0..k {
+            for (ci, c) in m.cadres.iter().enumerate() {
+                let blk = ri * rs + c.offset;
+                let ns = c.n_s;
+                let pd = v[c.death];
+                let mut start = X::ZERO;
+                let mut deaths = X::ZERO;
+                let mut leavers = X::ZERO;
+                let by_grade = &mut start_grade[(ri * nc + ci) * gmax..(ri * nc + ci + 1) * gmax];
+                let retire = c.retire_idx;
+                let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+                for (gi, start_g) in by_grade.iter_mut().enumerate().take(c.grades.len()) {
+                    let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
+                    for st in 0..ns {
+                        // Staff in a bond or after-bond year have the programme's rate.
+                        let fixed = bond_state(c, st).and_then(|(_, rate)| rate).map(|i| v[i]);
+                        let cell0 = blk + (gi * ns + st) * na;
+                        let src = &cur[cell0..cell0 + retire];
+                        let dst = &mut mid[cell0..cell0 + retire];
+                        let (mut sn, mut sd, mut sl) = (X::ZERO, X::ZERO, X::ZERO);
+                        if expected {
+                            let mut step = |n: X, out: &mut X, hz: X| {
+                                let d = n * pd;
+                                let l = (n - d) * hz;
+                                sn += n;
+                                sd += d;
+                                sl += l;
+                                *out = n - d - l;
+                            };
+                            match fixed {
+                                Some(fx) => {
+                                    let hz = (fx * gm).min(X::ONE);
+                                    for (&n, out) in src.iter().zip(dst.iter_mut()) {
+                                        step(n, out, hz);
+                                    }
+                                }
+                                None => {
+                                    for ((&n, out), &ha) in
+                                        src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
+                                    {
+                                        step(n, out, (ha * gm).min(X::ONE));
+                                    }
+                                }
+                            }
+                        } else {
+                            for ((&n, out), &ha) in
+                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
+                            {
+                                let hz = (fixed.unwrap_or(ha) * gm).min(X::ONE);
+                                let d = flow.take(n, pd);
+                                let l = flow.take(n - d, hz);
+                                sn += n;
+                                sd += d;
+                                sl += l;
+                                *out = n - d - l;
+                            }
+                        }
+                        start += sn;
+                        deaths += sd;
+                        leavers += sl;
+                        *start_g = if st == 0 { sn } else { *start_g + sn };
+                    }
+                }
+                let f = frow(ri, ci);
+                flows[f + F_START] = start;
+                flows[f + F_DEATHS] = deaths;
+                flows[f + F_ATTRITION] = leavers;
+                // Training departures.
+                let mut sent_total = X::ZERO;
+                for (pi, p) in c.programmes.iter().enumerate() {
+                    let slot = (ri * nc + ci) * pmax + pi;
+                    let mut eligible = X::ZERO;
+                    for st in 0..ns {
+                        let cell0 = blk + (p.from * ns + st) * na;
+                        eligible += X::sum(&mid[cell0..cell0 + p.max_age + 1]);
+                    }
+                    let places = ys.places[(ci * pmax + pi) * k + ri];
+                    let sent = flow.whole(places).min(eligible);
+                    let frac = sent.zip(eligible, |s, e| if e > 0.0 { s / e } else { 0.0 });
+                    // The cohort due back this year; the others move one year closer
+                    // and one year older; this year's trainees join at the back.
+                    let pipe = &mut pipes[slot * dmax * na..(slot * dmax + p.duration) * na];
+                    returning[slot * na..(slot + 1) * na].copy_from_slice(&pipe[..na]);
+                    for kk in 1..p.duration {
+                        for a in (0..na - 1).rev() {
+                            pipe[(kk - 1) * na + a + 1] = pipe[kk * na + a];
+                        }
+                        pipe[(kk - 1) * na] = X::ZERO;
+                    }
+                    let last = (p.duration - 1) * na;
+                    pipe[last..].iter_mut().for_each(|x| *x = X::ZERO);
+                    let mut taken = X::ZERO;
+                    if frac.any_positive() {
+                        for st in 0..ns {
+                            let cell0 = blk + (p.from * ns + st) * na;
+                            for a in 0..=p.max_age {
+                                let x = flow.take(mid[cell0 + a], frac);
+                                mid[cell0 + a] -= x;
+                                pipe[last + a + 1] += x;
+                                taken += x;
+                            }
+                        }
+                    }
+                    // Binomial draws send about `places` people; count those sent.
+                    let sent = if expected { sent } else { taken };
+                    sent_total += sent;
+                    sent_p[slot] = sent;
+                }
+                flows[f + F_TRAINING] = sent_total;
+            }
+        }
+        // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
+        cur.copy_from_slice(mid);
+        if !g.migration.is_empty() {
+            // A policy multiplier can push the shares leaving a region above 1: cap them
+            // so that at most everyone leaves.
+            out_share.iter_mut().for_each(|x| *x = X::ZERO);
+            for &(mi, lf, _) in &g.migration {
+                let mg = &m.migration[mi];
+                for ci in 0..nc {
+                    if mg.cadre.is_none_or(|x| x == ci) {
+                        out_share[ci * k + lf] += v[mg.rate] * ys.mig_mult[ci * k + lf];
+                    }
+                }
+            }
+            for &(mi, lf, lt) in &g.migration {
+                let mg = &m.migration[mi];
+                for (ci, c) in m.cadres.iter().enumerate() {
+                    if mg.cadre.is_some_and(|x| x != ci) {
+                        continue;
+                    }
+                    let rate = v[mg.rate] * ys.mig_mult[ci * k + lf]
+                        / out_share[ci * k + lf].zip(X::ONE, f64::max);
+                    if rate.all_zero() {
+                        continue;
+                    }
+                    let size = c.size(na);
+                    let from = lf * rs + c.offset;
+                    let to = lt * rs + c.offset;
+                    let mut moved = X::ZERO;
+                    for i in 0..size {
+                        // Several flows out of a cell never take more than is left in it.
+                        let x = flow.take(mid[from + i], rate).min(cur[from + i]);
+                        cur[from + i] -= x;
+                        cur[to + i] += x;
+                        moved += x;
+                    }
+                    flows[frow(lf, ci) + F_OUT] += moved;
+                    flows[frow(lt, ci) + F_IN] += moved;
+                }
+            }
+        }
+        // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
+        mid.iter_mut().for_each(|x| *x = X::ZERO);
+        for (ri, &r) in g.regions.iter().enumerate() {
+            for (ci, c) in m.cadres.iter().enumerate() {
+                let blk = ri * rs + c.offset;
+                let ns = c.n_s;
+                let mut retired = X::ZERO;
+                let last = c.retire_idx - 1;
+                for gi in 0..c.grades.len() {
+                    for st in 0..ns {
+                        let next = bond_state(c, st).map_or(0, |(next, _)| next);
+                        let src = blk + (gi * ns + st) * na;
+                        let dst = blk + (gi * ns + next) * na;
+                        for (out, &x) in mid[dst + 1..dst + 1 + last]
+                            .iter_mut()
+                            .zip(&cur[src..src + last])
+                        {
+                            *out += x;
+                        }
+                        retired += cur[src + last];
+                    }
+                }
+                let f = frow(ri, ci);
+                flows[f + F_RETIRE] = retired;
+                let mut returns = X::ZERO;
+                let mut losses = X::ZERO;
+                let mut in_training = X::ZERO;
+                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                let mut training_cost = X::ZERO;
+                for (pi, p) in c.programmes.iter().enumerate() {
+                    let slot = (ri * nc + ci) * pmax + pi;
+                    let sent = sent_p[slot];
+                    let returning = &returning[slot * na..(slot + 1) * na];
+                    let rr = v[p.return_rate];
+                    let s_ret = if p.bond + p.after_years > 0 {
+                        p.s_offset
+                    } else {
+                        0
+                    };
+                    let dst = blk + (p.to * ns + s_ret) * na;
+                    let mut back = X::ZERO;
+                    let mut due = X::ZERO;
+                    for (a, &x) in returning.iter().enumerate() {
+                        if x.all_zero() {
+                            continue;
+                        }
+                        due += x;
+                        // Guaranteed below retirement by the max_age check.
+                        let kk = flow.take(x, rr);
+                        mid[dst + (a + 1).min(last)] += kk;
+                        back += kk;
+                    }
+                    let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                    returns += back;
+                    losses += due - back;
+                    in_training += away;
+                    returns_by_grade[p.to] += back;
+                    sent_by_grade[p.from] += sent;
+                    training_cost += p.cost_year * away + p.cost_one_off * sent;
+                }
+                flows[f + F_RETURNS] = returns;
+                flows[f + F_LOSSES] = losses;
+                flows[f + F_IN_TRAINING] = in_training;
+                let extra = ys.extra[ci * k + ri];
+                if let Some(e) = &c.entrants {
+                    let planned = match &e.schedule[t - 1] {
+                        Some(kv) => v[kv[r]],
+                        None => v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1),
+                    };
+                    let dst = blk + e.grade * ns * na;
+                    let n = flow.whole(planned + extra);
+                    flow.split(n, &e.age_shares, &mut mid[dst..dst + na]);
+                    flows[f + F_ENTRANTS] = n;
+                    entrants_by_grade[e.grade] = n;
+                } else if extra.any_positive() {
+                    // Extra entrants without an entrant profile join the first grade at
+                    // the youngest age.
+                    let n = flow.whole(extra);
+                    mid[blk] += n;
+                    flows[f + F_ENTRANTS] = n;
+                    entrants_by_grade[0] = n;
+                }
+                let ng = c.grades.len();
+                for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
+                    *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
+                }
+                let end_by_grade = &end_by_grade[..ng];
+                let start_by_grade =
+                    &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
+                let end = X::sum(end_by_grade);
+                flows[f + F_END] = end;
+                let at = (t * k + ri) * nc + ci;
+                supply[at] = end;
+                dem[at] = demand_x(m, v, ys.quota[ci * k + ri], ci, r, t);
+                // Costs.
+                let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
+                let avg = 0.5 * (flows[f + F_START] + end);
+                costs[cbase] = c.salary * avg;
+                costs[cbase + 1] = training_cost;
+                for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
+                    let p = &m.policies[pi];
+                    if year < p.from_year || year > p.to_year {
+                        continue;
+                    }
+                    for (cost, &item) in p.costs.iter().zip(cost_item) {
+                        if cost.cadre.is_some_and(|x| x != ci)
+                            || cost.region.is_some_and(|x| x != r)
+                        {
+                            continue;
+                        }
+                        let in_grade = |by: &[X]| match cost.grade {
+                            Some(gi) => by[gi],
+                            None => X::sum(by),
+                        };
+                        let amount = match cost.kind {
+                            CostKind::PerPersonYear => {
+                                // Staff in post, averaged over the start and end of the year.
+                                (0.5 * cost.amount)
+                                    * (in_grade(start_by_grade) + in_grade(end_by_grade))
+                            }
+                            CostKind::OneOffPerEntrant => {
+                                cost.amount
+                                    * (in_grade(&entrants_by_grade[..ng])
+                                        + in_grade(&returns_by_grade[..ng]))
+                            }
+                            CostKind::OneOffPerTrainee => {
+                                cost.amount * in_grade(&sent_by_grade[..ng])
+                            }
+                            CostKind::PerTraineeYear => cost.amount * in_training,
+                            CostKind::FixedPerYear => {
+                                let ncad = if cost.cadre.is_some() { 1 } else { nc };
+                                let nreg = if cost.region.is_some() {
+                                    1
+                                } else {
+                                    m.regions.len()
+                                };
+                                X::splat(cost.amount / (nreg * ncad) as f64)
+                            }
+                        };
+                        costs[cbase + item] += amount;
+                    }
+                }
+            }
+        }
+        std::mem::swap(&mut cur, &mut mid);
+    }
+}
+
+/// Demand of every lane (see [`demand`]).
+fn demand_x(m: &Model, v: &[X], quota: Option<X>, ci: usize, r: usize, t: usize) -> X {
+    X(std::array::from_fn(|l| {
+        demand(m, |p| v[p].0[l], quota.map(|q| q.0[l]), ci, r, t)
+    }))
+}
+
+/// Lanes beyond the block's draws repeat its last draw; they are never read.
+pub(crate) fn lanes_of(first: usize, n: usize) -> [usize; L] {
+    std::array::from_fn(|l| first + l.min(n - 1))
+}
