@@ -1,48 +1,54 @@
 //! Demand: staff needed per region, cadre and year, from population norms, quotas,
-//! service use or WISN.
+//! service use or WISN, for a block of draws.
 
+use super::lanes::X;
 use super::scenario::{Demand, Model, Population};
 
-/// Population of region `r` in year `start_year + t` for the draw's parameter values `v`.
-pub fn population(m: &Model, v: impl Fn(usize) -> f64, r: usize, t: usize) -> f64 {
+/// Population of region `r` in year `start_year + t` for the draws' parameters `v`, where
+/// `factor` is the growth `(1 + growth)^t` so far (see [`growth`]).
+#[inline(always)]
+pub fn population(m: &Model, v: &[X], r: usize, t: usize, factor: X) -> X {
     match &m.population {
-        Population::None => f64::NAN,
-        Population::Growth { base, growth } => v(base[r]) * (1.0 + v(growth[r])).powi(t as i32),
-        Population::Table(tab) => tab[r][t],
+        Population::None => X::splat(f64::NAN),
+        Population::Growth { base, .. } => v[base[r]] * factor,
+        Population::Table(tab) => X::splat(tab[r][t]),
     }
 }
 
-/// Staff needed for cadre `ci` in region `r` in year `start_year + t`: a policy quota
-/// when one is in force, else the cadre's method (NaN without one):
+/// One year's population growth factor `1 + growth` of region `r` (1 without growth).
+#[inline(always)]
+pub fn growth(m: &Model, v: &[X], r: usize) -> X {
+    match &m.population {
+        Population::Growth { growth, .. } => 1.0 + v[growth[r]],
+        _ => X::ONE,
+    }
+}
+
+/// Staff needed for cadre `ci` in region `r`, given the population `pop` of the year and
+/// `pop0` of the start year: a policy quota when one is in force, else the cadre's method
+/// (NaN without one):
 /// - `norm`: per_1000 x population / 1,000;
 /// - `quota`: the number;
 /// - `service_use`: population x visits per capita x hours per visit / available hours;
 /// - `wisn`: required staff x population(t) / population(start) (constant without a
 ///   population).
-pub fn demand(
-    m: &Model,
-    v: impl Fn(usize) -> f64 + Copy,
-    quota: Option<f64>,
-    ci: usize,
-    r: usize,
-    t: usize,
-) -> f64 {
+#[inline(always)]
+pub fn demand(m: &Model, v: &[X], quota: Option<X>, ci: usize, r: usize, pop: X, pop0: X) -> X {
     if let Some(q) = quota {
         return q;
     }
-    let pop = || population(m, v, r, t);
     match &m.cadres[ci].demand {
-        Demand::None => f64::NAN,
-        Demand::Norm(k) => v(k[r]) * pop() / 1000.0,
-        Demand::Quota(q) => v(q[r]),
+        Demand::None => X::splat(f64::NAN),
+        Demand::Norm(k) => v[k[r]] * pop / X::splat(1000.0),
+        Demand::Quota(q) => v[q[r]],
         Demand::ServiceUse {
             visits,
             hours,
             available,
-        } => pop() * v(visits[r]) * v(*hours) / v(*available),
+        } => pop * v[visits[r]] * v[*hours] / v[*available],
         Demand::Wisn(req) => match m.population {
-            Population::None => v(req[r]),
-            _ => v(req[r]) * pop() / population(m, v, r, 0),
+            Population::None => v[req[r]],
+            _ => v[req[r]] * pop / pop0,
         },
     }
 }

@@ -22,8 +22,14 @@ pub fn type7(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-/// Type-7 quantiles [`PROBS`] of `x` (no NaN), as [`type7`] of the sorted values, found
-/// by selecting the ten order statistics needed instead of sorting; reorders `x`.
+/// Type-7 quantiles [`PROBS`] of `x` (no NaN), as [`type7`] of the sorted values; may
+/// reorder `x`.
+///
+/// Only ten order statistics are needed. From a few hundred values on, one pass counts
+/// the values in [`BUCKETS`] equal-width buckets between the minimum and the maximum
+/// (the bucket index is monotone in the value, so a bucket's values rank after every
+/// value of the buckets below it), a second pass collects the values of the buckets
+/// holding a needed rank, and only those are ordered.
 pub fn exact(x: &mut [f64]) -> [f64; 5] {
     let n = x.len();
     if n == 0 {
@@ -34,11 +40,137 @@ pub fn exact(x: &mut [f64]) -> [f64; 5] {
         let lo = h.floor() as usize;
         (h, lo, (lo + 1).min(n - 1))
     });
-    let mut ks: Vec<usize> = at.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    // The needed ranks, ascending and distinct.
+    let mut ks = [0usize; 2 * PROBS.len()];
+    for (j, &(_, lo, hi)) in at.iter().enumerate() {
+        ks[2 * j] = lo;
+        ks[2 * j + 1] = hi;
+    }
     ks.sort_unstable();
-    ks.dedup();
-    select(x, &ks, 0);
-    at.map(|(h, lo, hi)| x[lo] + (h - lo as f64) * (x[hi] - x[lo]))
+    let mut nk = 1;
+    for i in 1..ks.len() {
+        if ks[i] != ks[nk - 1] {
+            ks[nk] = ks[i];
+            nk += 1;
+        }
+    }
+    let ks = &ks[..nk];
+    let interpolate =
+        |v: &dyn Fn(usize) -> f64| at.map(|(h, lo, hi)| v(lo) + (h - lo as f64) * (v(hi) - v(lo)));
+    if n < 256 {
+        select(x, ks, 0);
+        return interpolate(&|i| x[i]);
+    }
+    let (lo, hi) = min_max(x);
+    if lo >= hi {
+        return [lo; 5];
+    }
+    // Bucket of each value: monotone in the value, in 0..BUCKETS (computed four at a
+    // time, then counted in four histograms so that equal neighbours do not wait on
+    // each other).
+    let scale = BUCKETS as f64 / (hi - lo);
+    let mut idx = vec![0u8; n];
+    let top = (BUCKETS - 1) as f64;
+    for (o, &v) in idx.iter_mut().zip(x.iter()) {
+        let y = (v - lo) * scale;
+        // NaN (from infinite values) goes to the top bucket, as the infinities do.
+        let y = if y < top { y } else { top };
+        // SAFETY: `y` is a number in [0, BUCKETS - 1]: v >= lo, and the line above caps
+        // it and turns NaN into `top`.
+        *o = unsafe { y.to_int_unchecked::<i32>() } as u8;
+    }
+    let mut hist = [[0u32; BUCKETS]; 4];
+    let quads = idx.chunks_exact(4);
+    for &b in quads.remainder() {
+        hist[0][b as usize] += 1;
+    }
+    for q in quads {
+        for (h, &b) in hist.iter_mut().zip(q) {
+            h[b as usize] += 1;
+        }
+    }
+    let mut counts = [0u32; BUCKETS];
+    for (b, c) in counts.iter_mut().enumerate() {
+        *c = hist[0][b] + hist[1][b] + hist[2][b] + hist[3][b];
+    }
+    // The buckets holding a needed rank: (bucket, rank of its first value, its values'
+    // start in `pool`), and each bucket's place in that list.
+    let mut wanted = [(0usize, 0usize, 0usize); 2 * PROBS.len() + 1];
+    let mut nw = 0;
+    let mut slot = [u8::MAX; BUCKETS];
+    let mut below = 0usize;
+    let mut size = 0usize;
+    let mut next = 0;
+    for (b, &c) in counts.iter().enumerate() {
+        let c = c as usize;
+        if next < nk && ks[next] < below + c {
+            slot[b] = nw as u8;
+            wanted[nw] = (b, below, size);
+            nw += 1;
+            size += c;
+            while next < nk && ks[next] < below + c {
+                next += 1;
+            }
+        }
+        below += c;
+    }
+    wanted[nw] = (BUCKETS, n, size);
+    let mut pool = vec![0.0; size];
+    let mut fill = [0usize; 2 * PROBS.len()];
+    for (f, w) in fill.iter_mut().zip(&wanted[..nw]) {
+        *f = w.2;
+    }
+    for (&v, &b) in x.iter().zip(&idx) {
+        let s = slot[b as usize];
+        if s != u8::MAX {
+            let f = &mut fill[s as usize];
+            pool[*f] = v;
+            *f += 1;
+        }
+    }
+    // Order each needed bucket's values at the needed ranks.
+    let mut local = [0usize; 2 * PROBS.len()];
+    for i in 0..nw {
+        let (_, first, start) = wanted[i];
+        let part = &mut pool[start..wanted[i + 1].2];
+        let mut nl = 0;
+        for &k in ks.iter().filter(|&&k| k >= first && k < first + part.len()) {
+            local[nl] = k - first;
+            nl += 1;
+        }
+        select(part, &local[..nl], 0);
+    }
+    let of_rank = |k: usize| {
+        let i = (0..nw)
+            .rfind(|&i| wanted[i].1 <= k)
+            .expect("every needed rank has its bucket");
+        pool[wanted[i].2 + k - wanted[i].1]
+    };
+    interpolate(&of_rank)
+}
+
+/// Buckets of [`exact`]'s counting pass.
+pub const BUCKETS: usize = 256;
+
+/// Minimum and maximum of NaN-free values, four lanes at a time.
+fn min_max(x: &[f64]) -> (f64, f64) {
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [f64::NEG_INFINITY; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for j in 0..4 {
+            lo[j] = if c[j] < lo[j] { c[j] } else { lo[j] };
+            hi[j] = if c[j] > hi[j] { c[j] } else { hi[j] };
+        }
+    }
+    let mut l = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let mut h = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    for &v in rest {
+        l = l.min(v);
+        h = h.max(v);
+    }
+    (l, h)
 }
 
 /// Put the order statistics `ks` (ascending positions in the whole array, of which `x`
@@ -186,12 +318,22 @@ mod tests {
     #[test]
     fn selection_matches_sorting() {
         let mut rng = Rng::stream(5, 1);
-        for n in [1, 2, 3, 7, 20, 21, 999, 1000] {
+        for n in [1, 2, 3, 7, 20, 21, 255, 256, 257, 999, 1000, 5000] {
             let mut x: Vec<f64> = (0..n).map(|_| (rng.normal() * 4.0).round()).collect();
             let mut sorted = x.clone();
             sorted.sort_by(f64::total_cmp);
             let want = PROBS.map(|p| type7(&sorted, p));
             assert_eq!(exact(&mut x), want, "n = {n}");
+            // Continuous values, one far outlier (most values in one bucket), all equal.
+            let mut y: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+            y[0] = 1e9;
+            let mut z = vec![3.5; n];
+            for v in [&mut y, &mut z] {
+                let mut sorted = v.clone();
+                sorted.sort_by(f64::total_cmp);
+                let want = PROBS.map(|p| type7(&sorted, p));
+                assert_eq!(exact(v), want, "n = {n}");
+            }
         }
         assert!(exact(&mut []).iter().all(|q| q.is_nan()));
     }

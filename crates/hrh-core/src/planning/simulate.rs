@@ -231,28 +231,32 @@ impl Cell {
 
     /// Add draws of supply and demand in draw order; with `all`, they are every draw and
     /// the exact quantiles are taken.
-    fn add(&mut self, s: &[f64], d: &[f64], all: bool, work: &mut [Vec<f64>; 3]) {
-        for (w, src) in work.iter_mut().zip([s, d]) {
-            w.clear();
-            w.extend_from_slice(src);
+    /// `s` and `d` are reused as scratch.
+    fn add(&mut self, s: &mut Vec<f64>, d: &mut Vec<f64>, all: bool, gap: &mut Vec<f64>) {
+        gap.clear();
+        gap.extend(d.iter().zip(s.iter()).map(|(d, s)| d - s));
+        // The three sums side by side, each in draw order.
+        let [mut ss, mut sd, mut sg] = self.sum;
+        let mut positive = 0;
+        for ((&x, &y), &z) in s.iter().zip(d.iter()).zip(gap.iter()) {
+            ss += x;
+            sd += y;
+            sg += z;
+            positive += u32::from(z > 0.0);
         }
-        let [ws, wd, wg] = work;
-        wg.clear();
-        wg.extend(wd.iter().zip(ws.iter()).map(|(d, s)| d - s));
-        for (j, w) in [&*ws, &*wd, &*wg].into_iter().enumerate() {
-            for &x in w {
-                self.sum[j] += x;
-            }
-        }
-        self.positive += wg.iter().filter(|&&g| g > 0.0).count() as u32;
-        for (j, w) in [ws, wd, wg].into_iter().enumerate() {
+        self.sum = [ss, sd, sg];
+        self.positive += positive;
+        for (j, w) in [s, d, gap].into_iter().enumerate() {
             match &mut self.p2 {
                 Some(p2) => w
                     .iter()
                     .filter(|x| !x.is_nan())
                     .for_each(|&x| p2[j].push(x)),
                 None if all => {
-                    w.retain(|x| !x.is_nan());
+                    // A NaN makes the sum NaN.
+                    if self.sum[j].is_nan() {
+                        w.retain(|x| !x.is_nan());
+                    }
                     self.q[j] = exact(w);
                 }
                 None => {}
@@ -277,21 +281,26 @@ impl Cell {
     }
 }
 
-/// What one chunk of draws of a group produces besides its cells' summaries.
+/// Blocks of a segment run one after another on one worker, adding their flows and costs
+/// lane by lane; segments run in parallel and are added in segment order.
+const SEG: usize = 16;
+
+/// Flows and costs of a chunk of draws of a group, summed over the draws, per local cell.
 struct GroupChunk {
-    /// Per draw of the chunk, supply and demand summed over the group's regions, per
-    /// (year, cadre or all cadres last).
-    tot_s: Vec<f64>,
-    tot_d: Vec<f64>,
-    /// Flows and costs summed over the chunk's draws, per local cell.
     flows: Vec<f64>,
     costs: Vec<f64>,
-    /// Every draw's supply and demand (`keep_draws`): per block, local cell, lane.
-    kept: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// A worker's buffers: the block's, and the segment's running sums of flows and costs.
+#[derive(Default)]
+struct Worker {
+    s: Scratch,
+    flows: Vec<X>,
+    costs: Vec<X>,
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static WORKER: RefCell<Worker> = RefCell::new(Worker::default());
 }
 
 /// Everything fixed for a simulation.
@@ -302,133 +311,141 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Run `nd` draws from `c0` of group `g`, adding them to its cells.
-    fn group(&self, g: &Group, c0: usize, nd: usize, gvals: &[f64], cells: &mut [Cell]) -> GroupChunk {
+    /// Run `nd` draws from `c0` of group `g` into `sbuf` and `dbuf` (supply and demand
+    /// per block, local cell and lane), and add them to its cells.
+    #[allow(clippy::too_many_arguments)]
+    fn group(
+        &self,
+        g: &Group,
+        c0: usize,
+        nd: usize,
+        gvals: &[f64],
+        sbuf: &mut [f64],
+        dbuf: &mut [f64],
+        cells: &mut [Cell],
+    ) -> GroupChunk {
         let m = self.cx.m;
         let opts = self.opts;
-        let nc = m.cadres.len();
-        let h = m.horizon;
-        let k = g.regions.len();
-        let (cl, fl, cc) = self.cx.sizes(k);
-        let nb = nd.div_ceil(L);
+        let (cl, fl, cc) = self.cx.sizes(g.regions.len());
+        let nseg = nd.div_ceil(L).div_ceil(SEG);
         let ng = self.global.len();
         let det = opts.draws == 0;
-        let mut sbuf = vec![0.0; nb * cl * L];
-        let mut dbuf = vec![0.0; nb * cl * L];
-        let mut fbuf = vec![0.0; nb * fl];
-        let mut cbuf = vec![0.0; nb * cc];
-        sbuf.par_chunks_mut(cl * L)
-            .zip(dbuf.par_chunks_mut(cl * L))
+        let mut fbuf = vec![0.0; nseg * fl];
+        let mut cbuf = vec![0.0; nseg * cc];
+        sbuf.par_chunks_mut(SEG * cl * L)
+            .zip(dbuf.par_chunks_mut(SEG * cl * L))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
             .enumerate()
-            .for_each(|(b, (((sb, db), fb), cb))| {
-                let first = c0 + b * L;
-                let valid = L.min(c0 + nd - first);
-                let lanes = lanes_of(first, valid);
-                SCRATCH.with_borrow_mut(|s| {
+            .for_each(|(sg, (((sb, db), fb), cb))| {
+                WORKER.with_borrow_mut(|w| {
+                    let Worker { s, flows, costs } = w;
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
                     }
-                    let mut seeds = [None; L];
-                    for (sd, &d) in seeds.iter_mut().zip(&lanes) {
-                        *sd = (!det).then(|| draw_seed(opts.seed, d));
-                    }
-                    for (j, &p) in self.global.iter().enumerate() {
-                        let x = &mut s.v[p];
-                        for (l, &d) in lanes.iter().enumerate() {
-                            x.0[l] = gvals[(d - c0) * ng + j];
+                    flows.clear();
+                    flows.resize(fl, X::ZERO);
+                    costs.clear();
+                    costs.resize(cc, X::ZERO);
+                    for (bi, (sbb, dbb)) in sb
+                        .chunks_exact_mut(cl * L)
+                        .zip(db.chunks_exact_mut(cl * L))
+                        .enumerate()
+                    {
+                        let first = c0 + (sg * SEG + bi) * L;
+                        let valid = L.min(c0 + nd - first);
+                        let lanes = lanes_of(first, valid);
+                        let mut seeds = [None; L];
+                        for (sd, &d) in seeds.iter_mut().zip(&lanes) {
+                            *sd = (!det).then(|| draw_seed(opts.seed, d));
+                        }
+                        for (j, &p) in self.global.iter().enumerate() {
+                            let x = &mut s.v[p];
+                            for (l, &d) in lanes.iter().enumerate() {
+                                x.0[l] = gvals[(d - c0) * ng + j];
+                            }
+                        }
+                        for &p in &g.local {
+                            let x = &mut s.v[p];
+                            for (l, sd) in seeds.iter().enumerate() {
+                                x.0[l] = sample(&m.params[p], p, *sd);
+                            }
+                        }
+                        let mut flow = Flow {
+                            rngs: opts.binomial.then(|| {
+                                seeds
+                                    .iter()
+                                    .map(|sd| {
+                                        let stream = m.params.len() + g.regions[0];
+                                        Rng::stream(sd.unwrap_or(0), stream as u64)
+                                    })
+                                    .collect()
+                            }),
+                        };
+                        run_block_fast(&self.cx, g, &mut flow, s);
+                        for (dst, x) in sbb.chunks_exact_mut(L).zip(&s.supply) {
+                            dst.copy_from_slice(&x.0);
+                        }
+                        for (dst, x) in dbb.chunks_exact_mut(L).zip(&s.demand) {
+                            dst.copy_from_slice(&x.0);
+                        }
+                        // Lanes past the last draw repeat it and are left out.
+                        for (acc, add) in [(&mut *flows, &s.flows), (&mut *costs, &s.costs)] {
+                            if valid == L {
+                                acc.iter_mut().zip(add).for_each(|(a, &x)| *a += x);
+                            } else {
+                                for (a, x) in acc.iter_mut().zip(add) {
+                                    for l in 0..valid {
+                                        a.0[l] += x.0[l];
+                                    }
+                                }
+                            }
                         }
                     }
-                    for &p in &g.local {
-                        let x = &mut s.v[p];
-                        for (l, sd) in seeds.iter().enumerate() {
-                            x.0[l] = sample(&m.params[p], p, *sd);
+                    for (out, acc) in [(fb, &*flows), (cb, &*costs)] {
+                        for (o, x) in out.iter_mut().zip(acc) {
+                            *o = x.0.iter().fold(0.0, |a, b| a + b);
                         }
-                    }
-                    let mut flow = Flow {
-                        rngs: opts.binomial.then(|| {
-                            seeds
-                                .iter()
-                                .map(|sd| {
-                                    Rng::stream(sd.unwrap_or(0), (m.params.len() + g.regions[0]) as u64)
-                                })
-                                .collect()
-                        }),
-                    };
-                    run_block_fast(&self.cx, g, &mut flow, s);
-                    for (dst, x) in sb.chunks_exact_mut(L).zip(&s.supply) {
-                        dst.copy_from_slice(&x.0);
-                    }
-                    for (dst, x) in db.chunks_exact_mut(L).zip(&s.demand) {
-                        dst.copy_from_slice(&x.0);
-                    }
-                    let lane_sum = |x: &X| x.0[..valid].iter().fold(0.0, |a, b| a + b);
-                    for (o, x) in fb.iter_mut().zip(&s.flows) {
-                        *o = lane_sum(x);
-                    }
-                    for (o, x) in cb.iter_mut().zip(&s.costs) {
-                        *o = lane_sum(x);
                     }
                 });
             });
-        // Block sums, in block order.
+        // Segment sums, in segment order.
         let fold = |buf: &[f64], len: usize| {
             let mut out = vec![0.0; len];
-            for blk in buf.chunks_exact(len) {
-                out.iter_mut().zip(blk).for_each(|(a, b)| *a += b);
+            for part in buf.chunks_exact(len) {
+                out.iter_mut().zip(part).for_each(|(a, b)| *a += b);
             }
             out
         };
-        let flows = fold(&fbuf, fl);
-        let costs = fold(&cbuf, cc);
-        // The draws of local cell `i`, in draw order.
-        let at = |i: usize, d: usize| ((d / L) * cl + i) * L + d % L;
         let all = opts.quantiles == QuantileMode::Exact;
+        let (sbuf, dbuf) = (&*sbuf, &*dbuf);
         cells
             .par_iter_mut()
             .enumerate()
             .with_min_len(8)
             .for_each_init(
-                || (vec![0.0; nd], vec![0.0; nd], [Vec::new(), Vec::new(), Vec::new()]),
-                |(s, d, work), (i, cell)| {
-                    for j in 0..nd {
-                        s[j] = sbuf[at(i, j)];
-                        d[j] = dbuf[at(i, j)];
-                    }
-                    cell.add(s, d, all, work);
+                || (vec![0.0; nd], vec![0.0; nd], Vec::new()),
+                |(s, d, gap), (i, cell)| {
+                    s.resize(nd, 0.0);
+                    d.resize(nd, 0.0);
+                    gather(sbuf, cl, i, s);
+                    gather(dbuf, cl, i, d);
+                    cell.add(s, d, all, gap);
                 },
             );
-        // Sums over the group's regions, per draw.
-        let tc = (h + 1) * (nc + 1);
-        let mut tot_s = vec![0.0; nd * tc];
-        let mut tot_d = vec![0.0; nd * tc];
-        tot_s
-            .par_chunks_mut(tc)
-            .zip(tot_d.par_chunks_mut(tc))
-            .enumerate()
-            .with_min_len(16)
-            .for_each(|(dr, (ts, td))| {
-                for t in 0..=h {
-                    for ri in 0..k {
-                        for c in 0..nc {
-                            let i = (t * k + ri) * nc + c;
-                            let (s, d) = (sbuf[at(i, dr)], dbuf[at(i, dr)]);
-                            ts[t * (nc + 1) + c] += s;
-                            td[t * (nc + 1) + c] += d;
-                            ts[t * (nc + 1) + nc] += s;
-                            td[t * (nc + 1) + nc] += d;
-                        }
-                    }
-                }
-            });
         GroupChunk {
-            tot_s,
-            tot_d,
-            flows,
-            costs,
-            kept: opts.keep_draws.then_some((sbuf, dbuf)),
+            flows: fold(&fbuf, fl),
+            costs: fold(&cbuf, cc),
         }
+    }
+}
+
+/// The draws of local cell `i` from a buffer of (block, cell, lane) numbers with `cl`
+/// cells per block, in draw order.
+fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
+    for (b, o) in out.chunks_mut(L).enumerate() {
+        let at = (b * cl + i) * L;
+        o.copy_from_slice(&buf[at..at + o.len()]);
     }
 }
 
@@ -543,6 +560,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         waves.push(start..end);
         start = end;
     }
+    let mut pool = [Vec::new(), Vec::new()];
     let mut c0 = 0;
     while c0 < n {
         let nd = chunk.min(n - c0);
@@ -559,25 +577,64 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             });
         let mut ctot = [vec![0.0; nd * tc], vec![0.0; nd * tc]];
         for wave in &waves {
-            let outs: Vec<GroupChunk> = groups[wave.clone()]
+            let gs = &groups[wave.clone()];
+            // Each group's (block, cell, lane) supply and demand, in one buffer per wave.
+            let len = |g: &Group| nd.div_ceil(L) * run.cx.sizes(g.regions.len()).0 * L;
+            let mut offsets = vec![0];
+            for g in gs {
+                offsets.push(offsets.last().unwrap() + len(g));
+            }
+            let total = *offsets.last().unwrap();
+            if pool[0].len() < total {
+                pool = [vec![0.0; total], vec![0.0; total]];
+            }
+            let [ps, pd] = &mut pool;
+            let mut parts_s = Vec::with_capacity(gs.len());
+            let mut parts_d = Vec::with_capacity(gs.len());
+            let (mut rest_s, mut rest_d) = (&mut ps[..total], &mut pd[..total]);
+            for g in gs {
+                let (a, b) = std::mem::take(&mut rest_s).split_at_mut(len(g));
+                parts_s.push(a);
+                rest_s = b;
+                let (a, b) = std::mem::take(&mut rest_d).split_at_mut(len(g));
+                parts_d.push(a);
+                rest_d = b;
+            }
+            let outs: Vec<GroupChunk> = gs
                 .par_iter()
+                .zip(parts_s)
+                .zip(parts_d)
                 .zip(cells[wave.clone()].par_iter_mut())
-                .map(|(g, cs)| run.group(g, c0, nd, &gvals, cs))
+                .map(|(((g, sb), db), cs)| run.group(g, c0, nd, &gvals, sb, db, cs))
                 .collect();
-            // Totals: each draw adds the groups' sums in group order.
+            let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
+            // Totals: each draw adds the groups' regions in group order (a block of
+            // draws at a time).
             let [cs, cd] = &mut ctot;
-            cs.par_chunks_mut(tc)
-                .zip(cd.par_chunks_mut(tc))
+            cs.par_chunks_mut(L * tc)
+                .zip(cd.par_chunks_mut(L * tc))
                 .enumerate()
-                .for_each(|(d, (ts, td))| {
-                    for o in &outs {
-                        for j in 0..tc {
-                            ts[j] += o.tot_s[d * tc + j];
-                            td[j] += o.tot_d[d * tc + j];
+                .for_each(|(b, (ts, td))| {
+                    let lanes = ts.len() / tc;
+                    for (gi, g) in gs.iter().enumerate() {
+                        let k = g.regions.len();
+                        let cl = run.cx.sizes(k).0;
+                        let base = offsets[gi] + b * cl * L;
+                        for t in 0..=h {
+                            for ri in 0..k {
+                                for c in 0..nc {
+                                    let i = base + ((t * k + ri) * nc + c) * L;
+                                    let at = t * (nc + 1) + c;
+                                    for l in 0..lanes {
+                                        ts[l * tc + at] += ps[i + l];
+                                        td[l * tc + at] += pd[i + l];
+                                    }
+                                }
+                            }
                         }
                     }
                 });
-            for (g, o) in groups[wave.clone()].iter().zip(&outs) {
+            for (gi, (g, o)) in gs.iter().zip(&outs).enumerate() {
                 let k = g.regions.len();
                 for t in 0..h {
                     for (ri, &r) in g.regions.iter().enumerate() {
@@ -594,17 +651,17 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                             .for_each(|(a, b)| *a += b);
                     }
                 }
-                if let Some((sb, db)) = &o.kept {
+                if keep {
                     let cl = run.cx.sizes(k).0;
                     for d in 0..nd {
                         for t in 0..=h {
                             for (ri, &r) in g.regions.iter().enumerate() {
                                 for c in 0..nc {
                                     let i = (t * k + ri) * nc + c;
-                                    let src = ((d / L) * cl + i) * L + d % L;
+                                    let src = offsets[gi] + ((d / L) * cl + i) * L + d % L;
                                     let dst = (c0 + d) * cells_all + (t * nr + r) * nc + c;
-                                    kept_s[dst] = sb[src];
-                                    kept_d[dst] = db[src];
+                                    kept_s[dst] = ps[src];
+                                    kept_d[dst] = pd[src];
                                 }
                             }
                         }
@@ -612,16 +669,22 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 }
             }
         }
+        // All cadres: the sum of the cadres' totals.
+        for tot in &mut ctot {
+            for row in tot.chunks_exact_mut(nc + 1) {
+                row[nc] = row[..nc].iter().fold(0.0, |a, b| a + b);
+            }
+        }
         if streaming {
             let [cs, cd] = &ctot;
             tcells.par_iter_mut().enumerate().for_each_init(
-                || (vec![0.0; nd], vec![0.0; nd], [Vec::new(), Vec::new(), Vec::new()]),
-                |(s, d, work), (j, cell)| {
-                    for i in 0..nd {
-                        s[i] = cs[i * tc + j];
-                        d[i] = cd[i * tc + j];
-                    }
-                    cell.add(s, d, false, work);
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
+                    s.clear();
+                    s.extend((0..nd).map(|i| cs[i * tc + j]));
+                    d.clear();
+                    d.extend((0..nd).map(|i| cd[i * tc + j]));
+                    cell.add(s, d, false, gap);
                 },
             );
         } else {
@@ -637,13 +700,13 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     }
     if !streaming {
         tcells.par_iter_mut().enumerate().for_each_init(
-            || (vec![0.0; n], vec![0.0; n], [Vec::new(), Vec::new(), Vec::new()]),
-            |(s, d, work), (j, cell)| {
-                for i in 0..n {
-                    s[i] = tvals[2 * i * tc + j];
-                    d[i] = tvals[(2 * i + 1) * tc + j];
-                }
-                cell.add(s, d, true, work);
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
+                s.clear();
+                s.extend((0..n).map(|i| tvals[2 * i * tc + j]));
+                d.clear();
+                d.extend((0..n).map(|i| tvals[(2 * i + 1) * tc + j]));
+                cell.add(s, d, true, gap);
             },
         );
     }

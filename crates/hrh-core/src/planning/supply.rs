@@ -18,7 +18,7 @@
 //! So `stock_end = stock_start - deaths - attrition - to_training - out_migration +
 //! in_migration - retirements + returns + entrants` in every year, region and cadre.
 
-use super::demand::demand;
+use super::demand::{demand, growth, population};
 use super::lanes::{L, X};
 use super::scenario::{Cadre, CostKind, Model};
 use crate::rng::Rng;
@@ -116,6 +116,7 @@ impl Flow {
     }
 
     /// A number of people: unchanged, or rounded at random to an integer with the same mean.
+    #[inline(always)]
     fn whole(&mut self, x: X) -> X {
         match &mut self.rngs {
             None => x,
@@ -131,6 +132,7 @@ impl Flow {
     }
 
     /// Split `n` people over `shares` (summing to 1): in proportion, or multinomially.
+    #[inline(always)]
     fn split(&mut self, n: X, shares: &[f64], out: &mut [X]) {
         let Some(rngs) = &mut self.rngs else {
             for (o, &s) in out.iter_mut().zip(shares) {
@@ -253,7 +255,13 @@ pub(crate) struct Scratch {
     sent_p: Vec<X>,
     returning: Vec<X>,
     haz: Vec<X>,
+    /// Per (region, cadre, grade, age): the hazard times the grade and policy
+    /// multipliers, capped at 1.
+    hzt: Vec<X>,
     out_share: Vec<X>,
+    pop0: Vec<X>,
+    pop_factor: Vec<X>,
+    ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
     year: Year,
     /// Per-lane supply, demand, flows and costs of the block.
@@ -320,7 +328,11 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         sent_p,
         returning,
         haz,
+        hzt,
         out_share,
+        pop0,
+        pop_factor,
+        ent_factor,
         by_grade,
         year: ys,
         supply,
@@ -329,17 +341,18 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         costs,
     } = s;
     let v = &v[..];
-    sized(supply, cells);
-    sized(dem, cells);
-    sized(flows, fcells);
-    sized(costs, ccells);
-    sized(cur, k * rs);
+    // Every number of these is set below.
+    supply.resize(cells, X::ZERO);
+    dem.resize(cells, X::ZERO);
+    flows.resize(fcells, X::ZERO);
+    costs.resize(ccells, X::ZERO);
+    cur.resize(k * rs, X::ZERO); // set from the stock below
     sized(mid, k * rs);
     sized(pipes, k * nc * pmax * dmax * na);
     sized(start_grade, k * nc * gmax);
     sized(sent_p, k * nc * pmax);
     sized(returning, k * nc * pmax * na);
-    sized(haz, k * nc * na);
+    haz.resize(k * nc * na, X::ZERO); // set below
     sized(out_share, k * nc);
     for b in by_grade.iter_mut() {
         sized(b, gmax);
@@ -356,11 +369,16 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         }
     }
     ys.set(cx, g, v, m.start_year);
+    sized(pop0, k);
+    sized(pop_factor, k);
+    sized(ent_factor, k * nc);
     for (ri, &r) in g.regions.iter().enumerate() {
+        pop_factor[ri] = X::ONE;
+        pop0[ri] = population(m, v, r, 0, X::ONE);
         for (ci, c) in m.cadres.iter().enumerate() {
             let at = ri * nc + ci;
             supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
-            dem[at] = demand_x(m, v, ys.quota[ci * k + ri], ci, r, 0);
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop0[ri], pop0[ri]);
         }
     }
     // The hazard by age of each region and cadre (the draw's rates, before grade and
@@ -369,6 +387,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         for (ci, c) in m.cadres.iter().enumerate() {
             let row = &mut haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
             let mut band = 0;
+            row[c.retire_idx..].iter_mut().for_each(|x| *x = X::ZERO);
             for (a, hz) in row.iter_mut().enumerate().take(c.retire_idx) {
                 while band < c.by_age.len() && c.by_age[band].0 <= a {
                     band += 1;
@@ -382,17 +401,40 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         }
     }
     let expected = flow.rngs.is_none();
+    // Cadres without training in a group without migration, on the expected path, go
+    // from this year's stock to next year's in one pass.
+    let fused = |c: &Cadre| expected && g.migration.is_empty() && c.programmes.is_empty();
+    hzt.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
+    let set_hz = |hzt: &mut [X], ys: &Year| {
+        for ri in 0..k {
+            for (ci, c) in m.cadres.iter().enumerate() {
+                let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+                for gi in 0..c.grades.len() {
+                    let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
+                    let row = ((ri * nc + ci) * gmax + gi) * na;
+                    for (o, &ha) in hzt[row..row + na].iter_mut().zip(haz) {
+                        *o = (ha * gm).min(X::ONE);
+                    }
+                }
+            }
+        }
+    };
+    set_hz(hzt, ys);
     for t in 1..=h {
         let year = m.start_year + t as i32;
         // Settings change only when a policy starts or ends.
         if cx.changes[t] {
             ys.set(cx, g, v, year);
+            set_hz(hzt, ys);
         }
         let ys = &*ys;
         let frow = |ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
-        // 1-2: deaths, attrition, training, into `mid`.
+        flows[frow(0, 0)..frow(k, 0)]
+            .iter_mut()
+            .for_each(|x| *x = X::ZERO);
+        // 1-2: deaths, attrition, training, into `mid` (fused cadres: in 4-5).
         for ri in 0..k {
-            for (ci, c) in m.cadres.iter().enumerate() {
+            for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
                 let blk = ri * rs + c.offset;
                 let ns = c.n_s;
                 let pd = v[c.death];
@@ -402,59 +444,53 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                 let by_grade = &mut start_grade[(ri * nc + ci) * gmax..(ri * nc + ci + 1) * gmax];
                 let retire = c.retire_idx;
                 let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+                let f = frow(ri, ci);
                 for (gi, start_g) in by_grade.iter_mut().enumerate().take(c.grades.len()) {
                     let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
+                    let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
                     for st in 0..ns {
                         // Staff in a bond or after-bond year have the programme's rate.
                         let fixed = bond_state(c, st).and_then(|(_, rate)| rate).map(|i| v[i]);
                         let cell0 = blk + (gi * ns + st) * na;
                         let src = &cur[cell0..cell0 + retire];
                         let dst = &mut mid[cell0..cell0 + retire];
-                        let (mut sn, mut sd, mut sl) = (X::ZERO, X::ZERO, X::ZERO);
+                        let mut sums = [X::ZERO; 3];
                         if expected {
-                            let mut step = |n: X, out: &mut X, hz: X| {
-                                let d = n * pd;
-                                let l = (n - d) * hz;
-                                sn += n;
-                                sd += d;
-                                sl += l;
-                                *out = n - d - l;
-                            };
                             match fixed {
                                 Some(fx) => {
                                     let hz = (fx * gm).min(X::ONE);
                                     for (&n, out) in src.iter().zip(dst.iter_mut()) {
-                                        step(n, out, hz);
+                                        *out = survive(n, pd, hz, &mut sums);
                                     }
                                 }
                                 None => {
-                                    for ((&n, out), &ha) in
-                                        src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
+                                    for ((&n, out), &hz) in src.iter().zip(dst.iter_mut()).zip(hz)
                                     {
-                                        step(n, out, (ha * gm).min(X::ONE));
+                                        *out = survive(n, pd, hz, &mut sums);
                                     }
                                 }
                             }
                         } else {
+                            let [sn, sd, sl] = &mut sums;
                             for ((&n, out), &ha) in
                                 src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
                             {
                                 let hz = (fixed.unwrap_or(ha) * gm).min(X::ONE);
                                 let d = flow.take(n, pd);
                                 let l = flow.take(n - d, hz);
-                                sn += n;
-                                sd += d;
-                                sl += l;
+                                *sn += n;
+                                *sd += d;
+                                *sl += l;
                                 *out = n - d - l;
                             }
                         }
+                        let [sn, sd, sl] = sums;
                         start += sn;
                         deaths += sd;
                         leavers += sl;
                         *start_g = if st == 0 { sn } else { *start_g + sn };
                     }
                 }
-                let f = frow(ri, ci);
                 flows[f + F_START] = start;
                 flows[f + F_DEATHS] = deaths;
                 flows[f + F_ATTRITION] = leavers;
@@ -502,9 +538,18 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                 flows[f + F_TRAINING] = sent_total;
             }
         }
-        // 3: migration, from `mid` into `cur` (reused as the after-migration buffer).
-        cur.copy_from_slice(mid);
-        if !g.migration.is_empty() {
+        // 3: migration, from `mid` into `cur` (reused as the after-migration buffer);
+        // then `mid` is cleared for the new stock.
+        if g.migration.is_empty() {
+            for ri in 0..k {
+                for c in m.cadres.iter().filter(|c| !fused(c)) {
+                    let cells = ri * rs + c.offset..ri * rs + c.offset + c.size(na);
+                    cur[cells.clone()].copy_from_slice(&mid[cells.clone()]);
+                    mid[cells].iter_mut().for_each(|x| *x = X::ZERO);
+                }
+            }
+        } else {
+            cur.copy_from_slice(mid);
             // A policy multiplier can push the shares leaving a region above 1: cap them
             // so that at most everyone leaves.
             out_share.iter_mut().for_each(|x| *x = X::ZERO);
@@ -542,94 +587,172 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                     flows[frow(lt, ci) + F_IN] += moved;
                 }
             }
+            mid.iter_mut().for_each(|x| *x = X::ZERO);
         }
         // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
-        mid.iter_mut().for_each(|x| *x = X::ZERO);
         for (ri, &r) in g.regions.iter().enumerate() {
+            pop_factor[ri] *= growth(m, v, r);
+            let pop = population(m, v, r, t, pop_factor[ri]);
             for (ci, c) in m.cadres.iter().enumerate() {
                 let blk = ri * rs + c.offset;
                 let ns = c.n_s;
+                let ng = c.grades.len();
                 let mut retired = X::ZERO;
                 let last = c.retire_idx - 1;
-                for gi in 0..c.grades.len() {
-                    for st in 0..ns {
-                        let next = bond_state(c, st).map_or(0, |(next, _)| next);
-                        let src = blk + (gi * ns + st) * na;
-                        let dst = blk + (gi * ns + next) * na;
-                        for (out, &x) in mid[dst + 1..dst + 1 + last]
-                            .iter_mut()
-                            .zip(&cur[src..src + last])
-                        {
-                            *out += x;
-                        }
-                        retired += cur[src + last];
-                    }
-                }
                 let f = frow(ri, ci);
-                flows[f + F_RETIRE] = retired;
-                let mut returns = X::ZERO;
-                let mut losses = X::ZERO;
-                let mut in_training = X::ZERO;
-                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                let mut training_cost = X::ZERO;
-                for (pi, p) in c.programmes.iter().enumerate() {
-                    let slot = (ri * nc + ci) * pmax + pi;
-                    let sent = sent_p[slot];
-                    let returning = &returning[slot * na..(slot + 1) * na];
-                    let rr = v[p.return_rate];
-                    let s_ret = if p.bond + p.after_years > 0 {
-                        p.s_offset
-                    } else {
-                        0
-                    };
-                    let dst = blk + (p.to * ns + s_ret) * na;
-                    let mut back = X::ZERO;
-                    let mut due = X::ZERO;
-                    for (a, &x) in returning.iter().enumerate() {
-                        if x.all_zero() {
-                            continue;
-                        }
-                        due += x;
-                        // Guaranteed below retirement by the max_age check.
-                        let kk = flow.take(x, rr);
-                        mid[dst + (a + 1).min(last)] += kk;
-                        back += kk;
-                    }
-                    let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
-                    returns += back;
-                    losses += due - back;
-                    in_training += away;
-                    returns_by_grade[p.to] += back;
-                    sent_by_grade[p.from] += sent;
-                    training_cost += p.cost_year * away + p.cost_one_off * sent;
-                }
-                flows[f + F_RETURNS] = returns;
-                flows[f + F_LOSSES] = losses;
-                flows[f + F_IN_TRAINING] = in_training;
+                // This year's entrants: (grade, number, age shares; None: all at the
+                // youngest age).
                 let extra = ys.extra[ci * k + ri];
-                if let Some(e) = &c.entrants {
+                let ent = if let Some(e) = &c.entrants {
+                    // Growth so far, (1 + growth)^(t - 1).
+                    let factor = &mut ent_factor[ri * nc + ci];
+                    *factor = if t == 1 {
+                        X::ONE
+                    } else {
+                        *factor * (1.0 + v[e.growth])
+                    };
                     let planned = match &e.schedule[t - 1] {
                         Some(kv) => v[kv[r]],
-                        None => v[e.per_year[r]] * (1.0 + v[e.growth]).powi(t as i32 - 1),
+                        None => v[e.per_year[r]] * *factor,
                     };
-                    let dst = blk + e.grade * ns * na;
-                    let n = flow.whole(planned + extra);
-                    flow.split(n, &e.age_shares, &mut mid[dst..dst + na]);
-                    flows[f + F_ENTRANTS] = n;
-                    entrants_by_grade[e.grade] = n;
+                    Some((e.grade, flow.whole(planned + extra), Some(&e.age_shares[..])))
                 } else if extra.any_positive() {
                     // Extra entrants without an entrant profile join the first grade at
                     // the youngest age.
-                    let n = flow.whole(extra);
-                    mid[blk] += n;
+                    Some((0, flow.whole(extra), None))
+                } else {
+                    None
+                };
+                entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                if let Some((eg, n, _)) = ent {
                     flows[f + F_ENTRANTS] = n;
-                    entrants_by_grade[0] = n;
+                    entrants_by_grade[eg] = n;
                 }
-                let ng = c.grades.len();
-                for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
-                    *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
+                let mut training_cost = X::ZERO;
+                let mut in_training = X::ZERO;
+                if fused(c) {
+                    // One post-training state and no training: deaths, attrition,
+                    // ageing, retirement and entrants in one pass from this year's
+                    // stock to next year's, summing the new stock on the way.
+                    let pd = v[c.death];
+                    let retire = c.retire_idx;
+                    let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
+                    for gi in 0..ng {
+                        let cell0 = blk + gi * na;
+                        let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
+                        let src = &cur[cell0..cell0 + retire];
+                        let dst = &mut mid[cell0..cell0 + na];
+                        let mut sums = [X::ZERO; 3];
+                        let mut end = X::ZERO;
+                        match ent {
+                            Some((eg, n, Some(sh))) if eg == gi => {
+                                dst[0] = X::ZERO + n * X::splat(sh[0]);
+                                end += dst[0];
+                                for (((out, &x), &hz), &s) in
+                                    dst[1..retire].iter_mut().zip(src).zip(hz).zip(&sh[1..])
+                                {
+                                    *out = survive(x, pd, hz, &mut sums) + n * X::splat(s);
+                                    end += *out;
+                                }
+                                retired += survive(src[last], pd, hz[last], &mut sums);
+                                for (out, &s) in dst[retire..].iter_mut().zip(&sh[retire..]) {
+                                    *out = X::ZERO + n * X::splat(s);
+                                    end += *out;
+                                }
+                            }
+                            _ => {
+                                dst[0] = match ent {
+                                    Some((eg, n, None)) if eg == gi => X::ZERO + n,
+                                    _ => X::ZERO,
+                                };
+                                end += dst[0];
+                                for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz)
+                                {
+                                    *out = survive(x, pd, hz, &mut sums);
+                                    end += *out;
+                                }
+                                retired += survive(src[last], pd, hz[last], &mut sums);
+                                dst[retire..].iter_mut().for_each(|x| *x = X::ZERO);
+                            }
+                        }
+                        let [sn, sd, sl] = sums;
+                        start += sn;
+                        deaths += sd;
+                        leavers += sl;
+                        start_grade[(ri * nc + ci) * gmax + gi] = sn;
+                        end_by_grade[gi] = end;
+                    }
+                    flows[f + F_START] = start;
+                    flows[f + F_DEATHS] = deaths;
+                    flows[f + F_ATTRITION] = leavers;
+                    flows[f + F_RETIRE] = retired;
+                    returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                    sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                } else {
+                    for gi in 0..ng {
+                        for st in 0..ns {
+                            let next = bond_state(c, st).map_or(0, |(next, _)| next);
+                            let src = blk + (gi * ns + st) * na;
+                            let dst = blk + (gi * ns + next) * na;
+                            for (out, &x) in mid[dst + 1..dst + 1 + last]
+                                .iter_mut()
+                                .zip(&cur[src..src + last])
+                            {
+                                *out += x;
+                            }
+                            retired += cur[src + last];
+                        }
+                    }
+                    flows[f + F_RETIRE] = retired;
+                    let mut returns = X::ZERO;
+                    let mut losses = X::ZERO;
+                    returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                    sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                    for (pi, p) in c.programmes.iter().enumerate() {
+                        let slot = (ri * nc + ci) * pmax + pi;
+                        let sent = sent_p[slot];
+                        let returning = &returning[slot * na..(slot + 1) * na];
+                        let rr = v[p.return_rate];
+                        let s_ret = if p.bond + p.after_years > 0 {
+                            p.s_offset
+                        } else {
+                            0
+                        };
+                        let dst = blk + (p.to * ns + s_ret) * na;
+                        let mut back = X::ZERO;
+                        let mut due = X::ZERO;
+                        for (a, &x) in returning.iter().enumerate() {
+                            if x.all_zero() {
+                                continue;
+                            }
+                            due += x;
+                            // Guaranteed below retirement by the max_age check.
+                            let kk = flow.take(x, rr);
+                            mid[dst + (a + 1).min(last)] += kk;
+                            back += kk;
+                        }
+                        let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                        returns += back;
+                        losses += due - back;
+                        in_training += away;
+                        returns_by_grade[p.to] += back;
+                        sent_by_grade[p.from] += sent;
+                        training_cost += p.cost_year * away + p.cost_one_off * sent;
+                    }
+                    flows[f + F_RETURNS] = returns;
+                    flows[f + F_LOSSES] = losses;
+                    flows[f + F_IN_TRAINING] = in_training;
+                    match ent {
+                        Some((eg, n, Some(sh))) => {
+                            let dst = blk + eg * ns * na;
+                            flow.split(n, sh, &mut mid[dst..dst + na]);
+                        }
+                        Some((_, n, None)) => mid[blk] += n,
+                        None => {}
+                    }
+                    for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
+                        *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
+                    }
                 }
                 let end_by_grade = &end_by_grade[..ng];
                 let start_by_grade =
@@ -638,12 +761,15 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                 flows[f + F_END] = end;
                 let at = (t * k + ri) * nc + ci;
                 supply[at] = end;
-                dem[at] = demand_x(m, v, ys.quota[ci * k + ri], ci, r, t);
+                dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop, pop0[ri]);
                 // Costs.
                 let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
                 let avg = 0.5 * (flows[f + F_START] + end);
                 costs[cbase] = c.salary * avg;
                 costs[cbase + 1] = training_cost;
+                costs[cbase + 2..cbase + ni]
+                    .iter_mut()
+                    .for_each(|x| *x = X::ZERO);
                 for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
                     let p = &m.policies[pi];
                     if year < p.from_year || year > p.to_year {
@@ -693,11 +819,16 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
     }
 }
 
-/// Demand of every lane (see [`demand`]).
-fn demand_x(m: &Model, v: &[X], quota: Option<X>, ci: usize, r: usize, t: usize) -> X {
-    X(std::array::from_fn(|l| {
-        demand(m, |p| v[p].0[l], quota.map(|q| q.0[l]), ci, r, t)
-    }))
+/// Deaths `n x pd` and then attrition `(n - deaths) x hz` out of `n` staff, added to
+/// `sums` (staff, deaths, leavers); returns those who stay.
+#[inline(always)]
+fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
+    let d = n * pd;
+    let l = (n - d) * hz;
+    sums[0] += n;
+    sums[1] += d;
+    sums[2] += l;
+    n - d - l
 }
 
 /// Lanes beyond the block's draws repeat its last draw; they are never read.
