@@ -452,6 +452,12 @@ def load_scenario(source: Scenario | str | Path) -> Scenario:
     >>> s["horizon"]
     5
     """
+    return _load(source, copy_dict=True)
+
+
+def _load(source: Scenario | str | Path, *, copy_dict: bool) -> Scenario:
+    """:func:`load_scenario`; with `copy_dict=False`, a dict's nested values are shared
+    with the input (for callers that only read them)."""
     base: Path | None = None
     if isinstance(source, Path) or (
         isinstance(source, str) and not source.lstrip().startswith("{")
@@ -471,7 +477,8 @@ def load_scenario(source: Scenario | str | Path) -> Scenario:
         except json.JSONDecodeError as e:
             raise _scenario_error("", f"scenario is not valid JSON: {e}") from None
     elif isinstance(source, dict):
-        doc = copy.deepcopy({k: v for k, v in source.items() if k not in ("stock", "population")})
+        rest = {k: v for k, v in source.items() if k not in ("stock", "population")}
+        doc = copy.deepcopy(rest) if copy_dict else rest
         for k in ("stock", "population"):
             if k in source:
                 doc[k] = source[k] if k == "stock" or source[k] is None else dict(source[k])
@@ -501,7 +508,32 @@ def _to_json(doc: Scenario) -> str:
             "expected numbers, text, lists and tables",
         )
 
+    columns = _stock_columns(doc.get("stock"))
+    if columns is not None:
+        doc = {**doc, "stock": columns}
     return json.dumps(doc, default=default, allow_nan=False)
+
+
+_STOCK_KEYS = frozenset(("region", "cadre", "grade", "age", "count"))
+
+
+def _stock_columns(rows: Any) -> dict[str, list[Any]] | None:
+    """Stock records as columns (which the core reads faster), or None to send them as
+    they are: when some record is not a dict with the known keys, the core then names
+    the bad record and key."""
+    if not isinstance(rows, list) or not rows or set(map(type, rows)) != {dict}:
+        return None
+    keys = set().union(*rows)
+    if not keys <= _STOCK_KEYS:
+        return None
+    try:
+        columns = {k: [r[k] for r in rows] for k in ("region", "cadre", "count")}
+    except KeyError:
+        return None
+    for k in ("grade", "age"):
+        if k in keys:
+            columns[k] = [r.get(k) for r in rows]
+    return columns
 
 
 def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
@@ -519,7 +551,9 @@ def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
     ...
     hrh.exceptions.ScenarioError: scenario key 'cadres[0].attrition.rate': a rate must lie ...
     """
-    info: dict[str, Any] = dict(_core.check_scenario(_to_json(load_scenario(scenario))))
+    info: dict[str, Any] = dict(
+        _core.check_scenario(_to_json(_load(scenario, copy_dict=False)))
+    )
     return info
 
 
@@ -650,7 +684,7 @@ def simulate(
     >>> p.table.select("year", "supply", "demand", "gap").rows()
     [(2024, 160.0, 178.0, 18.0), (2025, 165.0, 178.0, 13.0), (2026, 138.0, 178.0, 40.0)]
     """
-    doc = load_scenario(scenario)
+    doc = _load(scenario, copy_dict=False)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise InputError(f"column 'draws': {draws!r} must be an integer >= 0")
     if seed is None:
@@ -685,12 +719,13 @@ def _projection(
     years, regions, cadres = raw["years"], raw["regions"], raw["cadres"]
     ny, nr, nc = len(years), len(regions), len(cadres)
     idx = pl.DataFrame(
-        {
-            "year": np.repeat(np.asarray(years, dtype=np.int32), nr * nc),
-            "region": np.tile(np.repeat(np.asarray(regions, dtype=object), nc), ny).tolist(),
-            "cadre": np.tile(np.asarray(cadres, dtype=object), ny * nr).tolist(),
-        },
-        schema={"year": pl.Int32, "region": pl.String, "cadre": pl.String},
+        [
+            pl.Series("year", np.repeat(np.asarray(years, dtype=np.int32), nr * nc)),
+            pl.Series("region", regions, dtype=pl.String).gather(
+                np.tile(np.repeat(np.arange(nr), nc), ny)
+            ),
+            pl.Series("cadre", cadres, dtype=pl.String).gather(np.tile(np.arange(nc), ny * nr)),
+        ]
     )
     cols: dict[str, Any] = {}
     for key in ("supply", "demand", "gap"):
@@ -718,10 +753,10 @@ def _projection(
     )
     items = raw["cost_items"]
     co = np.asarray(raw["costs"]).reshape(-1, len(items))
-    costs = (
-        pidx.with_columns(*[pl.Series(n, co[:, j], dtype=pl.Float64) for j, n in enumerate(items)])
-        .unpivot(index=["year", "region", "cadre"], variable_name="item", value_name="cost")
-        .sort("year", "region", "cadre")
+    ni = len(items)
+    costs = pidx[np.repeat(np.arange(pidx.height), ni)].with_columns(
+        pl.Series("item", items, dtype=pl.String).gather(np.tile(np.arange(ni), pidx.height)),
+        pl.Series("cost", co.ravel(), dtype=pl.Float64),
     )
     draws_table = None
     if len(raw["draws_supply"]):

@@ -80,6 +80,7 @@ macro_rules! lane_op {
         impl $tr for X {
             type Output = X;
             #[inline(always)]
+            #[allow(clippy::assign_op_pattern)]
             fn $f(self, o: X) -> X {
                 let mut r = self;
                 for (a, &b) in r.0.iter_mut().zip(&o.0) {

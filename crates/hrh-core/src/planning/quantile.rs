@@ -31,6 +31,16 @@ pub fn type7(sorted: &[f64], p: f64) -> f64 {
 /// value of the buckets below it), a second pass collects the values of the buckets
 /// holding a needed rank, and only those are ordered.
 pub fn exact(x: &mut [f64]) -> [f64; 5] {
+    let (lo, hi) = if x.len() < 256 {
+        (0.0, 0.0)
+    } else {
+        min_max(x)
+    };
+    exact_in(x, lo, hi)
+}
+
+/// [`exact`] of values known to lie in `[lo, hi]` (used from 256 values on).
+pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
     let n = x.len();
     if n == 0 {
         return [f64::NAN; 5];
@@ -61,7 +71,6 @@ pub fn exact(x: &mut [f64]) -> [f64; 5] {
         select(x, ks, 0);
         return interpolate(&|i| x[i]);
     }
-    let (lo, hi) = min_max(x);
     if lo >= hi {
         return [lo; 5];
     }

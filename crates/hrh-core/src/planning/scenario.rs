@@ -2,11 +2,12 @@
 //! the compiled [`Model`] the simulator runs.
 //!
 //! The document is JSON here (the Python layer also reads TOML and turns tables into
-//! records). Unknown keys and wrong types are rejected by serde with the key's path
+//! records; the stock may also come as columns, which is faster to read). Unknown keys and wrong types are rejected by serde with the key's path
 //! (`cadres[1].attrition.rate`); impossible values (a rate outside [0, 1], a retirement age
 //! below the entry age, a region that does not exist) are rejected by [`compile`] with the
 //! same kind of path.
 
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::param::{ByRegion, Dist};
@@ -33,8 +34,10 @@ pub struct ScenarioDoc {
     pub min_age: u32,
     /// Cadres and their grades, flows and demand.
     pub cadres: Vec<CadreDoc>,
-    /// Starting stock, one record per region, cadre, grade and (optionally) age.
-    #[serde(default)]
+    /// Starting stock, one record per region, cadre, grade and (optionally) age: a list
+    /// of records, or an object of columns `region`, `cadre`, `count` and optionally
+    /// `grade` and `age` (row `i` of the columns is record `i`).
+    #[serde(default, deserialize_with = "stock_rows")]
     pub stock: Vec<StockRow>,
     /// Migration between regions: annual share of a region's staff moving to another.
     #[serde(default)]
@@ -221,6 +224,76 @@ pub struct StockRow {
     #[serde(default)]
     pub age: Option<u32>,
     pub count: f64,
+}
+
+/// The stock as columns.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StockColumns {
+    region: Vec<String>,
+    cadre: Vec<String>,
+    #[serde(default)]
+    grade: Option<Vec<Option<String>>>,
+    #[serde(default)]
+    age: Option<Vec<Option<u32>>>,
+    count: Vec<f64>,
+}
+
+/// Stock records from a list of records or from columns.
+fn stock_rows<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<StockRow>, D::Error> {
+    struct Rows;
+    impl<'de> Visitor<'de> for Rows {
+        type Value = Vec<StockRow>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of stock records, or columns region, cadre, count [, grade, age]")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(row) = seq.next_element()? {
+                out.push(row);
+            }
+            Ok(out)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let c = StockColumns::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            let n = c.count.len();
+            let lens = [
+                ("region", c.region.len()),
+                ("cadre", c.cadre.len()),
+                ("grade", c.grade.as_ref().map_or(n, Vec::len)),
+                ("age", c.age.as_ref().map_or(n, Vec::len)),
+            ];
+            if let Some((name, len)) = lens.iter().find(|(_, len)| *len != n) {
+                return Err(de::Error::custom(format!(
+                    "column '{name}' has {len} values but 'count' has {n}"
+                )));
+            }
+            let mut grade = c.grade.map(Vec::into_iter);
+            let mut age = c.age.map(Vec::into_iter);
+            Ok(c.region
+                .into_iter()
+                .zip(c.cadre)
+                .zip(c.count)
+                .map(|((region, cadre), count)| StockRow {
+                    region,
+                    cadre,
+                    grade: grade.as_mut().and_then(|g| g.next().flatten()),
+                    age: age.as_mut().and_then(|a| a.next().flatten()),
+                    count,
+                })
+                .collect())
+        }
+    }
+    d.deserialize_any(Rows)
 }
 
 /// A migration flow.

@@ -18,10 +18,10 @@ use rayon::prelude::*;
 
 use super::lanes::{L, X};
 use super::param::Dist;
-use super::quantile::{exact, P2, PROBS};
+use super::quantile::{exact_in, P2, PROBS};
+use super::scenario::{Demand, Model, Param, Population};
 pub use super::supply::FLOWS;
 use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Scratch, NF};
-use super::scenario::{Demand, Model, Param, Population};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -235,14 +235,21 @@ impl Cell {
     fn add(&mut self, s: &mut Vec<f64>, d: &mut Vec<f64>, all: bool, gap: &mut Vec<f64>) {
         gap.clear();
         gap.extend(d.iter().zip(s.iter()).map(|(d, s)| d - s));
-        // The three sums side by side, each in draw order.
+        // The three sums side by side, each in draw order, with the smallest and largest
+        // values (NaN left out).
         let [mut ss, mut sd, mut sg] = self.sum;
         let mut positive = 0;
+        let mut lo = [f64::INFINITY; 3];
+        let mut hi = [f64::NEG_INFINITY; 3];
         for ((&x, &y), &z) in s.iter().zip(d.iter()).zip(gap.iter()) {
             ss += x;
             sd += y;
             sg += z;
             positive += u32::from(z > 0.0);
+            for (j, v) in [x, y, z].into_iter().enumerate() {
+                lo[j] = if v < lo[j] { v } else { lo[j] };
+                hi[j] = if v > hi[j] { v } else { hi[j] };
+            }
         }
         self.sum = [ss, sd, sg];
         self.positive += positive;
@@ -257,7 +264,7 @@ impl Cell {
                     if self.sum[j].is_nan() {
                         w.retain(|x| !x.is_nan());
                     }
-                    self.q[j] = exact(w);
+                    self.q[j] = exact_in(w, lo[j], hi[j]);
                 }
                 None => {}
             }
@@ -291,7 +298,8 @@ struct GroupChunk {
     costs: Vec<f64>,
 }
 
-/// A worker's buffers: the block's, and the segment's running sums of flows and costs.
+/// A worker's buffers: the block's (whose flows and costs sum the segment's full
+/// blocks), and a partial block's flows and costs.
 #[derive(Default)]
 struct Worker {
     s: Scratch,
@@ -343,10 +351,10 @@ impl Run<'_> {
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
                     }
-                    flows.clear();
-                    flows.resize(fl, X::ZERO);
-                    costs.clear();
-                    costs.resize(cc, X::ZERO);
+                    s.flows.clear();
+                    s.flows.resize(fl, X::ZERO);
+                    s.costs.clear();
+                    s.costs.resize(cc, X::ZERO);
                     for (bi, (sbb, dbb)) in sb
                         .chunks_exact_mut(cl * L)
                         .zip(db.chunks_exact_mut(cl * L))
@@ -382,27 +390,31 @@ impl Run<'_> {
                                     .collect()
                             }),
                         };
-                        run_block_fast(&self.cx, g, &mut flow, s);
-                        for (dst, x) in sbb.chunks_exact_mut(L).zip(&s.supply) {
-                            dst.copy_from_slice(&x.0);
-                        }
-                        for (dst, x) in dbb.chunks_exact_mut(L).zip(&s.demand) {
-                            dst.copy_from_slice(&x.0);
-                        }
-                        // Lanes past the last draw repeat it and are left out.
-                        for (acc, add) in [(&mut *flows, &s.flows), (&mut *costs, &s.costs)] {
-                            if valid == L {
-                                acc.iter_mut().zip(add).for_each(|(a, &x)| *a += x);
-                            } else {
-                                for (a, x) in acc.iter_mut().zip(add) {
+                        if valid == L {
+                            run_block_fast(&self.cx, g, &mut flow, s, true);
+                        } else {
+                            // Lanes past the last draw repeat it and are left out.
+                            std::mem::swap(&mut s.flows, flows);
+                            std::mem::swap(&mut s.costs, costs);
+                            run_block_fast(&self.cx, g, &mut flow, s, false);
+                            std::mem::swap(&mut s.flows, flows);
+                            std::mem::swap(&mut s.costs, costs);
+                            for (acc, part) in [(&mut s.flows, &*flows), (&mut s.costs, &*costs)] {
+                                for (a, x) in acc.iter_mut().zip(part) {
                                     for l in 0..valid {
                                         a.0[l] += x.0[l];
                                     }
                                 }
                             }
                         }
+                        for (dst, x) in sbb.chunks_exact_mut(L).zip(&s.supply) {
+                            dst.copy_from_slice(&x.0);
+                        }
+                        for (dst, x) in dbb.chunks_exact_mut(L).zip(&s.demand) {
+                            dst.copy_from_slice(&x.0);
+                        }
                     }
-                    for (out, acc) in [(fb, &*flows), (cb, &*costs)] {
+                    for (out, acc) in [(fb, &s.flows), (cb, &s.costs)] {
                         for (o, x) in out.iter_mut().zip(acc) {
                             *o = x.0.iter().fold(0.0, |a, b| a + b);
                         }
@@ -451,20 +463,20 @@ fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
 
 /// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
 /// so the same numbers, on 4 lanes per instruction instead of 2).
-fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
+fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
-            run_block(cx, g, flow, s);
+        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
+            run_block(cx, g, flow, s, add);
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor supports AVX2, checked just above.
-            unsafe { avx2(cx, g, flow, s) };
+            unsafe { avx2(cx, g, flow, s, add) };
             return;
         }
     }
-    run_block(cx, g, flow, s);
+    run_block(cx, g, flow, s, add);
 }
 
 /// Run the projection.
@@ -490,7 +502,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             .map(|&pi| year >= m.policies[pi].from_year && year <= m.policies[pi].to_year)
             .collect()
     };
-    let changes: Vec<bool> = (0..=h).map(|t| t > 0 && active(t) != active(t - 1)).collect();
+    let changes: Vec<bool> = (0..=h)
+        .map(|t| t > 0 && active(t) != active(t - 1))
+        .collect();
     let cx = Ctx {
         m,
         policies: &opts.policies,
@@ -498,7 +512,12 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         item_of: &item_of,
         changes: &changes,
         gmax: m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1),
-        pmax: m.cadres.iter().map(|c| c.programmes.len()).max().unwrap_or(0),
+        pmax: m
+            .cadres
+            .iter()
+            .map(|c| c.programmes.len())
+            .max()
+            .unwrap_or(0),
         dmax: m
             .cadres
             .iter()
@@ -511,7 +530,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let per_draw = 16 * (cx.sizes(biggest).0 + tc);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
-        QuantileMode::Auto if per_draw * n.next_multiple_of(L) <= EXACT_BUDGET => QuantileMode::Exact,
+        QuantileMode::Auto if per_draw * n.next_multiple_of(L) <= EXACT_BUDGET => {
+            QuantileMode::Exact
+        }
         QuantileMode::Auto => QuantileMode::Streaming,
         q => q,
     };
@@ -535,14 +556,26 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         .collect();
     let mut tcells = vec![Cell::new(streaming); tc];
     // Exact totals keep every draw's (supply, demand) per total cell.
-    let mut tvals = if streaming { Vec::new() } else { vec![0.0; 2 * n * tc] };
+    let mut tvals = if streaming {
+        Vec::new()
+    } else {
+        vec![0.0; 2 * n * tc]
+    };
     let ni = items.len();
     let mut flows = vec![0.0; h * nr * nc * NF];
     let mut costs = vec![0.0; h * nr * nc * ni];
     let keep = opts.keep_draws;
     let cells_all = (h + 1) * nr * nc;
-    let mut kept_s = if keep { vec![0.0; n * cells_all] } else { Vec::new() };
-    let mut kept_d = if keep { vec![0.0; n * cells_all] } else { Vec::new() };
+    let mut kept_s = if keep {
+        vec![0.0; n * cells_all]
+    } else {
+        Vec::new()
+    };
+    let mut kept_d = if keep {
+        vec![0.0; n * cells_all]
+    } else {
+        Vec::new()
+    };
     // Groups run in waves whose kept draws fit the budget.
     let mut waves = Vec::new();
     let mut start = 0;
@@ -550,7 +583,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let mut end = start;
         let mut bytes = 0;
         while end < groups.len() {
-            let b = 16 * chunk.next_multiple_of(L) * (run.cx.sizes(groups[end].regions.len()).0 + tc);
+            let b =
+                16 * chunk.next_multiple_of(L) * (run.cx.sizes(groups[end].regions.len()).0 + tc);
             if end > start && bytes + b > EXACT_BUDGET {
                 break;
             }
@@ -897,6 +931,46 @@ mod tests {
         assert_eq!(a.supply.quantiles, b.supply.quantiles);
         assert_eq!(a.gap.mean, b.gap.mean);
         assert_eq!(a.costs, b.costs);
+    }
+
+    #[test]
+    fn stock_as_columns() {
+        let records = r#"[{"region": "A", "cadre": "nurse", "age": 20, "count": 100},
+                          {"region": "A", "cadre": "nurse", "age": 21, "count": 50},
+                          {"region": "A", "cadre": "nurse", "count": 10}]"#;
+        let columns = r#"{"region": ["A", "A", "A"], "cadre": ["nurse", "nurse", "nurse"],
+                          "age": [20, 21, null], "count": [100, 50, 10]}"#;
+        let doc = |stock: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 2, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "nurse", "retirement_age": 30, "attrition": {{"rate": 0.1}}}}],
+                "stock": {stock}}}"#
+            )
+        };
+        let a = from_json(&doc(records)).unwrap();
+        let b = from_json(&doc(columns)).unwrap();
+        assert_eq!(a.stock, b.stock);
+        let e = from_json(&doc(&columns.replace("[100, 50, 10]", "[100, 50]")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("column 'region' has 3 values but 'count' has 2"),
+            "{e}"
+        );
+        let e = from_json(&doc(&columns.replace("\"age\"", "\"ages\"")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("scenario key 'stock.ages': unknown field"),
+            "{e}"
+        );
+        let e = from_json(&doc(&columns.replace("[100, 50, 10]", "[100, \"x\", 10]")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("scenario key 'stock.count[1]': invalid type"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -85,11 +85,7 @@ impl Ctx<'_> {
     pub fn sizes(&self, k: usize) -> (usize, usize, usize) {
         let nc = self.m.cadres.len();
         let h = self.m.horizon;
-        (
-            (h + 1) * k * nc,
-            h * k * nc * NF,
-            h * k * nc * self.n_items,
-        )
+        ((h + 1) * k * nc, h * k * nc * NF, h * k * nc * self.n_items)
     }
 }
 
@@ -260,6 +256,7 @@ pub(crate) struct Scratch {
     hzt: Vec<X>,
     out_share: Vec<X>,
     pop0: Vec<X>,
+    start_tot: Vec<X>,
     pop_factor: Vec<X>,
     ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
@@ -307,9 +304,10 @@ fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
 }
 
 /// Project group `g` for the block's draws, whose parameters are in `s.v`; results go to
-/// `s.supply`, `s.demand`, `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
+/// `s.supply`, `s.demand`, `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]), the flows
+/// and costs added to the numbers there with `add` (which must then be sized and set).
 #[inline(always)]
-pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
+pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
     let m = cx.m;
     let nc = m.cadres.len();
     let na = m.n_ages;
@@ -331,6 +329,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         hzt,
         out_share,
         pop0,
+        start_tot,
         pop_factor,
         ent_factor,
         by_grade,
@@ -341,11 +340,23 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         costs,
     } = s;
     let v = &v[..];
-    // Every number of these is set below.
+    // Every number of these is set below (flows and costs: added to, with `add`).
     supply.resize(cells, X::ZERO);
     dem.resize(cells, X::ZERO);
     flows.resize(fcells, X::ZERO);
     costs.resize(ccells, X::ZERO);
+    sized(start_tot, k * nc);
+    // Set a flow or cost, or add it to the sum over earlier blocks.
+    macro_rules! put {
+        ($arr:expr, $i:expr, $v:expr) => {{
+            let (i, v) = ($i, $v);
+            if add {
+                $arr[i] += v;
+            } else {
+                $arr[i] = v;
+            }
+        }};
+    }
     cur.resize(k * rs, X::ZERO); // set from the stock below
     sized(mid, k * rs);
     sized(pipes, k * nc * pmax * dmax * na);
@@ -429,9 +440,11 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
         }
         let ys = &*ys;
         let frow = |ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
-        flows[frow(0, 0)..frow(k, 0)]
-            .iter_mut()
-            .for_each(|x| *x = X::ZERO);
+        if !add {
+            flows[frow(0, 0)..frow(k, 0)]
+                .iter_mut()
+                .for_each(|x| *x = X::ZERO);
+        }
         // 1-2: deaths, attrition, training, into `mid` (fused cadres: in 4-5).
         for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
@@ -464,8 +477,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                                     }
                                 }
                                 None => {
-                                    for ((&n, out), &hz) in src.iter().zip(dst.iter_mut()).zip(hz)
-                                    {
+                                    for ((&n, out), &hz) in src.iter().zip(dst.iter_mut()).zip(hz) {
                                         *out = survive(n, pd, hz, &mut sums);
                                     }
                                 }
@@ -491,9 +503,10 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                         *start_g = if st == 0 { sn } else { *start_g + sn };
                     }
                 }
-                flows[f + F_START] = start;
-                flows[f + F_DEATHS] = deaths;
-                flows[f + F_ATTRITION] = leavers;
+                put!(flows, f + F_START, start);
+                put!(flows, f + F_DEATHS, deaths);
+                put!(flows, f + F_ATTRITION, leavers);
+                start_tot[ri * nc + ci] = start;
                 // Training departures.
                 let mut sent_total = X::ZERO;
                 for (pi, p) in c.programmes.iter().enumerate() {
@@ -535,7 +548,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                     sent_total += sent;
                     sent_p[slot] = sent;
                 }
-                flows[f + F_TRAINING] = sent_total;
+                put!(flows, f + F_TRAINING, sent_total);
             }
         }
         // 3: migration, from `mid` into `cur` (reused as the after-migration buffer);
@@ -615,7 +628,11 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                         Some(kv) => v[kv[r]],
                         None => v[e.per_year[r]] * *factor,
                     };
-                    Some((e.grade, flow.whole(planned + extra), Some(&e.age_shares[..])))
+                    Some((
+                        e.grade,
+                        flow.whole(planned + extra),
+                        Some(&e.age_shares[..]),
+                    ))
                 } else if extra.any_positive() {
                     // Extra entrants without an entrant profile join the first grade at
                     // the youngest age.
@@ -625,7 +642,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                 };
                 entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
                 if let Some((eg, n, _)) = ent {
-                    flows[f + F_ENTRANTS] = n;
+                    put!(flows, f + F_ENTRANTS, n);
                     entrants_by_grade[eg] = n;
                 }
                 let mut training_cost = X::ZERO;
@@ -637,12 +654,13 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                     let pd = v[c.death];
                     let retire = c.retire_idx;
                     let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
+                    let survive = survive_fused;
                     for gi in 0..ng {
                         let cell0 = blk + gi * na;
                         let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
                         let src = &cur[cell0..cell0 + retire];
                         let dst = &mut mid[cell0..cell0 + na];
-                        let mut sums = [X::ZERO; 3];
+                        let mut sums = [X::ZERO; 2];
                         let mut end = X::ZERO;
                         match ent {
                             Some((eg, n, Some(sh))) if eg == gi => {
@@ -666,8 +684,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                                     _ => X::ZERO,
                                 };
                                 end += dst[0];
-                                for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz)
-                                {
+                                for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz) {
                                     *out = survive(x, pd, hz, &mut sums);
                                     end += *out;
                                 }
@@ -675,17 +692,19 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                                 dst[retire..].iter_mut().for_each(|x| *x = X::ZERO);
                             }
                         }
-                        let [sn, sd, sl] = sums;
+                        let [sn, sl] = sums;
                         start += sn;
-                        deaths += sd;
+                        // Deaths are the same share of every age.
+                        deaths += sn * pd;
                         leavers += sl;
                         start_grade[(ri * nc + ci) * gmax + gi] = sn;
                         end_by_grade[gi] = end;
                     }
-                    flows[f + F_START] = start;
-                    flows[f + F_DEATHS] = deaths;
-                    flows[f + F_ATTRITION] = leavers;
-                    flows[f + F_RETIRE] = retired;
+                    put!(flows, f + F_START, start);
+                    put!(flows, f + F_DEATHS, deaths);
+                    put!(flows, f + F_ATTRITION, leavers);
+                    put!(flows, f + F_RETIRE, retired);
+                    start_tot[ri * nc + ci] = start;
                     returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
                     sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
                 } else {
@@ -703,7 +722,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                             retired += cur[src + last];
                         }
                     }
-                    flows[f + F_RETIRE] = retired;
+                    put!(flows, f + F_RETIRE, retired);
                     let mut returns = X::ZERO;
                     let mut losses = X::ZERO;
                     returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
@@ -731,7 +750,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                             mid[dst + (a + 1).min(last)] += kk;
                             back += kk;
                         }
-                        let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                        let away =
+                            X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
                         returns += back;
                         losses += due - back;
                         in_training += away;
@@ -739,9 +759,9 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                         sent_by_grade[p.from] += sent;
                         training_cost += p.cost_year * away + p.cost_one_off * sent;
                     }
-                    flows[f + F_RETURNS] = returns;
-                    flows[f + F_LOSSES] = losses;
-                    flows[f + F_IN_TRAINING] = in_training;
+                    put!(flows, f + F_RETURNS, returns);
+                    put!(flows, f + F_LOSSES, losses);
+                    put!(flows, f + F_IN_TRAINING, in_training);
                     match ent {
                         Some((eg, n, Some(sh))) => {
                             let dst = blk + eg * ns * na;
@@ -758,18 +778,20 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch) {
                 let start_by_grade =
                     &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
                 let end = X::sum(end_by_grade);
-                flows[f + F_END] = end;
+                put!(flows, f + F_END, end);
                 let at = (t * k + ri) * nc + ci;
                 supply[at] = end;
                 dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop, pop0[ri]);
                 // Costs.
                 let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-                let avg = 0.5 * (flows[f + F_START] + end);
-                costs[cbase] = c.salary * avg;
-                costs[cbase + 1] = training_cost;
-                costs[cbase + 2..cbase + ni]
-                    .iter_mut()
-                    .for_each(|x| *x = X::ZERO);
+                let avg = 0.5 * (start_tot[ri * nc + ci] + end);
+                put!(costs, cbase, c.salary * avg);
+                put!(costs, cbase + 1, training_cost);
+                if !add {
+                    costs[cbase + 2..cbase + ni]
+                        .iter_mut()
+                        .for_each(|x| *x = X::ZERO);
+                }
                 for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
                     let p = &m.policies[pi];
                     if year < p.from_year || year > p.to_year {
@@ -828,6 +850,16 @@ fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
     sums[0] += n;
     sums[1] += d;
     sums[2] += l;
+    n - d - l
+}
+
+/// [`survive`] summing staff and leavers only (deaths follow from the staff).
+#[inline(always)]
+fn survive_fused(n: X, pd: X, hz: X, sums: &mut [X; 2]) -> X {
+    let d = n * pd;
+    let l = (n - d) * hz;
+    sums[0] += n;
+    sums[1] += l;
     n - d - l
 }
 
