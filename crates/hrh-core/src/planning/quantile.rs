@@ -75,8 +75,8 @@ pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
         return [lo; 5];
     }
     // Bucket of each value: monotone in the value, in 0..BUCKETS (computed four at a
-    // time, then counted in four histograms so that equal neighbours do not wait on
-    // each other).
+    // time, then counted in two histograms so that equal neighbours wait less on each
+    // other).
     let scale = BUCKETS as f64 / (hi - lo);
     let mut idx = vec![0u8; n];
     let top = (BUCKETS - 1) as f64;
@@ -88,19 +88,18 @@ pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
         // it and turns NaN into `top`.
         *o = unsafe { y.to_int_unchecked::<i32>() } as u8;
     }
-    let mut hist = [[0u32; BUCKETS]; 4];
-    let quads = idx.chunks_exact(4);
-    for &b in quads.remainder() {
-        hist[0][b as usize] += 1;
-    }
-    for q in quads {
-        for (h, &b) in hist.iter_mut().zip(q) {
-            h[b as usize] += 1;
-        }
-    }
     let mut counts = [0u32; BUCKETS];
-    for (b, c) in counts.iter_mut().enumerate() {
-        *c = hist[0][b] + hist[1][b] + hist[2][b] + hist[3][b];
+    let mut odd = [0u32; BUCKETS];
+    let pairs = idx.chunks_exact(2);
+    if let [b] = pairs.remainder() {
+        counts[*b as usize] += 1;
+    }
+    for p in pairs {
+        counts[p[0] as usize] += 1;
+        odd[p[1] as usize] += 1;
+    }
+    for (c, o) in counts.iter_mut().zip(&odd) {
+        *c += o;
     }
     // The buckets holding a needed rank: (bucket, rank of its first value, its values'
     // start in `pool`), and each bucket's place in that list.

@@ -455,9 +455,17 @@ impl Run<'_> {
 /// The draws of local cell `i` from a buffer of (block, cell, lane) numbers with `cl`
 /// cells per block, in draw order.
 fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
-    for (b, o) in out.chunks_mut(L).enumerate() {
-        let at = (b * cl + i) * L;
-        o.copy_from_slice(&buf[at..at + o.len()]);
+    let mut blocks = out.chunks_exact_mut(L);
+    let mut at = i * L;
+    for o in &mut blocks {
+        let src: &[f64; L] = buf[at..at + L].try_into().expect("L values");
+        let o: &mut [f64; L] = o.try_into().expect("L values");
+        *o = *src;
+        at += cl * L;
+    }
+    let rest = blocks.into_remainder();
+    if !rest.is_empty() {
+        rest.copy_from_slice(&buf[at..at + rest.len()]);
     }
 }
 

@@ -258,6 +258,8 @@ pub(crate) struct Scratch {
     pop0: Vec<X>,
     start_tot: Vec<X>,
     pop_factor: Vec<X>,
+    /// Population by (region, year).
+    pops: Vec<X>,
     ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
     year: Year,
@@ -331,6 +333,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         pop0,
         start_tot,
         pop_factor,
+        pops,
         ent_factor,
         by_grade,
         year: ys,
@@ -382,10 +385,16 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
     ys.set(cx, g, v, m.start_year);
     sized(pop0, k);
     sized(pop_factor, k);
+    sized(pops, k * (h + 1));
     sized(ent_factor, k * nc);
     for (ri, &r) in g.regions.iter().enumerate() {
         pop_factor[ri] = X::ONE;
         pop0[ri] = population(m, v, r, 0, X::ONE);
+        pops[ri * (h + 1)] = pop0[ri];
+        for t in 1..=h {
+            pop_factor[ri] *= growth(m, v, r);
+            pops[ri * (h + 1) + t] = population(m, v, r, t, pop_factor[ri]);
+        }
         for (ci, c) in m.cadres.iter().enumerate() {
             let at = ri * nc + ci;
             supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
@@ -431,6 +440,275 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         }
     };
     set_hz(hzt, ys);
+    if !add {
+        flows.iter_mut().for_each(|x| *x = X::ZERO);
+    }
+    // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` in
+    // year `t` (the stock before ageing is in `cur`, the new stock goes to `mid`).
+    macro_rules! cell_year {
+        ($t:expr, $ri:expr, $ci:expr) => {{
+            let (t, ri, ci) = ($t, $ri, $ci);
+            let year = m.start_year + t as i32;
+            let r = g.regions[ri];
+            let c = &m.cadres[ci];
+            let pop = pops[ri * (h + 1) + t];
+            let f = ((t - 1) * k * nc + ri * nc + ci) * NF;
+            let blk = ri * rs + c.offset;
+            let ns = c.n_s;
+            let ng = c.grades.len();
+            let mut retired = X::ZERO;
+            let last = c.retire_idx - 1;
+            // This year's entrants: (grade, number, age shares; None: all at the
+            // youngest age).
+            let extra = ys.extra[ci * k + ri];
+            let ent = if let Some(e) = &c.entrants {
+                // Growth so far, (1 + growth)^(t - 1).
+                let factor = &mut ent_factor[ri * nc + ci];
+                *factor = if t == 1 {
+                    X::ONE
+                } else {
+                    *factor * (1.0 + v[e.growth])
+                };
+                let planned = match &e.schedule[t - 1] {
+                    Some(kv) => v[kv[r]],
+                    None => v[e.per_year[r]] * *factor,
+                };
+                Some((
+                    e.grade,
+                    flow.whole(planned + extra),
+                    Some(&e.age_shares[..]),
+                ))
+            } else if extra.any_positive() {
+                // Extra entrants without an entrant profile join the first grade at
+                // the youngest age.
+                Some((0, flow.whole(extra), None))
+            } else {
+                None
+            };
+            entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            if let Some((eg, n, _)) = ent {
+                put!(flows, f + F_ENTRANTS, n);
+                entrants_by_grade[eg] = n;
+            }
+            let mut training_cost = X::ZERO;
+            let mut in_training = X::ZERO;
+            if fused(c) {
+                // One post-training state and no training: deaths, attrition,
+                // ageing, retirement and entrants in one pass from this year's
+                // stock to next year's, summing the new stock on the way.
+                let pd = v[c.death];
+                let retire = c.retire_idx;
+                let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
+                let survive = survive_fused;
+                for gi in 0..ng {
+                    let cell0 = blk + gi * na;
+                    let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
+                    let src = &cur[cell0..cell0 + retire];
+                    let dst = &mut mid[cell0..cell0 + na];
+                    let mut sums = [X::ZERO; 2];
+                    let mut end = X::ZERO;
+                    match ent {
+                        Some((eg, n, Some(sh))) if eg == gi => {
+                            dst[0] = X::ZERO + n * X::splat(sh[0]);
+                            end += dst[0];
+                            for (((out, &x), &hz), &s) in
+                                dst[1..retire].iter_mut().zip(src).zip(hz).zip(&sh[1..])
+                            {
+                                *out = survive(x, pd, hz, &mut sums) + n * X::splat(s);
+                                end += *out;
+                            }
+                            retired += survive(src[last], pd, hz[last], &mut sums);
+                            for (out, &s) in dst[retire..].iter_mut().zip(&sh[retire..]) {
+                                *out = X::ZERO + n * X::splat(s);
+                                end += *out;
+                            }
+                        }
+                        _ => {
+                            dst[0] = match ent {
+                                Some((eg, n, None)) if eg == gi => X::ZERO + n,
+                                _ => X::ZERO,
+                            };
+                            end += dst[0];
+                            for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz) {
+                                *out = survive(x, pd, hz, &mut sums);
+                                end += *out;
+                            }
+                            retired += survive(src[last], pd, hz[last], &mut sums);
+                            dst[retire..].iter_mut().for_each(|x| *x = X::ZERO);
+                        }
+                    }
+                    let [sn, sl] = sums;
+                    start += sn;
+                    // Deaths are the same share of every age.
+                    deaths += sn * pd;
+                    leavers += sl;
+                    start_grade[(ri * nc + ci) * gmax + gi] = sn;
+                    end_by_grade[gi] = end;
+                }
+                put!(flows, f + F_START, start);
+                put!(flows, f + F_DEATHS, deaths);
+                put!(flows, f + F_ATTRITION, leavers);
+                put!(flows, f + F_RETIRE, retired);
+                start_tot[ri * nc + ci] = start;
+                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            } else {
+                for gi in 0..ng {
+                    for st in 0..ns {
+                        let next = bond_state(c, st).map_or(0, |(next, _)| next);
+                        let src = blk + (gi * ns + st) * na;
+                        let dst = blk + (gi * ns + next) * na;
+                        for (out, &x) in mid[dst + 1..dst + 1 + last]
+                            .iter_mut()
+                            .zip(&cur[src..src + last])
+                        {
+                            *out += x;
+                        }
+                        retired += cur[src + last];
+                    }
+                }
+                put!(flows, f + F_RETIRE, retired);
+                let mut returns = X::ZERO;
+                let mut losses = X::ZERO;
+                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                for (pi, p) in c.programmes.iter().enumerate() {
+                    let slot = (ri * nc + ci) * pmax + pi;
+                    let sent = sent_p[slot];
+                    let returning = &returning[slot * na..(slot + 1) * na];
+                    let rr = v[p.return_rate];
+                    let s_ret = if p.bond + p.after_years > 0 {
+                        p.s_offset
+                    } else {
+                        0
+                    };
+                    let dst = blk + (p.to * ns + s_ret) * na;
+                    let mut back = X::ZERO;
+                    let mut due = X::ZERO;
+                    for (a, &x) in returning.iter().enumerate() {
+                        if x.all_zero() {
+                            continue;
+                        }
+                        due += x;
+                        // Guaranteed below retirement by the max_age check.
+                        let kk = flow.take(x, rr);
+                        mid[dst + (a + 1).min(last)] += kk;
+                        back += kk;
+                    }
+                    let away =
+                        X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                    returns += back;
+                    losses += due - back;
+                    in_training += away;
+                    returns_by_grade[p.to] += back;
+                    sent_by_grade[p.from] += sent;
+                    training_cost += p.cost_year * away + p.cost_one_off * sent;
+                }
+                put!(flows, f + F_RETURNS, returns);
+                put!(flows, f + F_LOSSES, losses);
+                put!(flows, f + F_IN_TRAINING, in_training);
+                match ent {
+                    Some((eg, n, Some(sh))) => {
+                        let dst = blk + eg * ns * na;
+                        flow.split(n, sh, &mut mid[dst..dst + na]);
+                    }
+                    Some((_, n, None)) => mid[blk] += n,
+                    None => {}
+                }
+                for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
+                    *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
+                }
+            }
+            let end_by_grade = &end_by_grade[..ng];
+            let start_by_grade =
+                &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
+            let end = X::sum(end_by_grade);
+            put!(flows, f + F_END, end);
+            let at = (t * k + ri) * nc + ci;
+            supply[at] = end;
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop, pop0[ri]);
+            // Costs.
+            let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
+            let avg = 0.5 * (start_tot[ri * nc + ci] + end);
+            put!(costs, cbase, c.salary * avg);
+            put!(costs, cbase + 1, training_cost);
+            if !add {
+                costs[cbase + 2..cbase + ni]
+                    .iter_mut()
+                    .for_each(|x| *x = X::ZERO);
+            }
+            for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
+                let p = &m.policies[pi];
+                if year < p.from_year || year > p.to_year {
+                    continue;
+                }
+                for (cost, &item) in p.costs.iter().zip(cost_item) {
+                    if cost.cadre.is_some_and(|x| x != ci)
+                        || cost.region.is_some_and(|x| x != r)
+                    {
+                        continue;
+                    }
+                    let in_grade = |by: &[X]| match cost.grade {
+                        Some(gi) => by[gi],
+                        None => X::sum(by),
+                    };
+                    let amount = match cost.kind {
+                        CostKind::PerPersonYear => {
+                            // Staff in post, averaged over the start and end of the year.
+                            (0.5 * cost.amount)
+                                * (in_grade(start_by_grade) + in_grade(end_by_grade))
+                        }
+                        CostKind::OneOffPerEntrant => {
+                            cost.amount
+                                * (in_grade(&entrants_by_grade[..ng])
+                                    + in_grade(&returns_by_grade[..ng]))
+                        }
+                        CostKind::OneOffPerTrainee => {
+                            cost.amount * in_grade(&sent_by_grade[..ng])
+                        }
+                        CostKind::PerTraineeYear => cost.amount * in_training,
+                        CostKind::FixedPerYear => {
+                            let ncad = if cost.cadre.is_some() { 1 } else { nc };
+                            let nreg = if cost.region.is_some() {
+                                1
+                            } else {
+                                m.regions.len()
+                            };
+                            X::splat(cost.amount / (nreg * ncad) as f64)
+                        }
+                    };
+                    costs[cbase + item] += amount;
+                }
+            }
+        }};
+    }
+    // Fused cadres, one region and cadre at a time through every year, so that its
+    // numbers stay in the fastest cache.
+    for ri in 0..k {
+        for (ci, c) in m.cadres.iter().enumerate() {
+            if !fused(c) {
+                continue;
+            }
+            let mut changed = false;
+            for t in 1..=h {
+                if cx.changes[t] {
+                    ys.set(cx, g, v, m.start_year + t as i32);
+                    set_hz(hzt, ys);
+                    changed = true;
+                }
+                cell_year!(t, ri, ci);
+                std::mem::swap(&mut cur, &mut mid);
+            }
+            if h % 2 == 1 {
+                std::mem::swap(&mut cur, &mut mid);
+            }
+            if changed {
+                ys.set(cx, g, v, m.start_year);
+                set_hz(hzt, ys);
+            }
+        }
+    }
+    // The other cadres, a year at a time.
     for t in 1..=h {
         let year = m.start_year + t as i32;
         // Settings change only when a policy starts or ends.
@@ -440,11 +718,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         }
         let ys = &*ys;
         let frow = |ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
-        if !add {
-            flows[frow(0, 0)..frow(k, 0)]
-                .iter_mut()
-                .for_each(|x| *x = X::ZERO);
-        }
         // 1-2: deaths, attrition, training, into `mid` (fused cadres: in 4-5).
         for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
@@ -603,237 +876,10 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             mid.iter_mut().for_each(|x| *x = X::ZERO);
         }
         // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
-        for (ri, &r) in g.regions.iter().enumerate() {
-            pop_factor[ri] *= growth(m, v, r);
-            let pop = population(m, v, r, t, pop_factor[ri]);
+        for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate() {
-                let blk = ri * rs + c.offset;
-                let ns = c.n_s;
-                let ng = c.grades.len();
-                let mut retired = X::ZERO;
-                let last = c.retire_idx - 1;
-                let f = frow(ri, ci);
-                // This year's entrants: (grade, number, age shares; None: all at the
-                // youngest age).
-                let extra = ys.extra[ci * k + ri];
-                let ent = if let Some(e) = &c.entrants {
-                    // Growth so far, (1 + growth)^(t - 1).
-                    let factor = &mut ent_factor[ri * nc + ci];
-                    *factor = if t == 1 {
-                        X::ONE
-                    } else {
-                        *factor * (1.0 + v[e.growth])
-                    };
-                    let planned = match &e.schedule[t - 1] {
-                        Some(kv) => v[kv[r]],
-                        None => v[e.per_year[r]] * *factor,
-                    };
-                    Some((
-                        e.grade,
-                        flow.whole(planned + extra),
-                        Some(&e.age_shares[..]),
-                    ))
-                } else if extra.any_positive() {
-                    // Extra entrants without an entrant profile join the first grade at
-                    // the youngest age.
-                    Some((0, flow.whole(extra), None))
-                } else {
-                    None
-                };
-                entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                if let Some((eg, n, _)) = ent {
-                    put!(flows, f + F_ENTRANTS, n);
-                    entrants_by_grade[eg] = n;
-                }
-                let mut training_cost = X::ZERO;
-                let mut in_training = X::ZERO;
-                if fused(c) {
-                    // One post-training state and no training: deaths, attrition,
-                    // ageing, retirement and entrants in one pass from this year's
-                    // stock to next year's, summing the new stock on the way.
-                    let pd = v[c.death];
-                    let retire = c.retire_idx;
-                    let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
-                    let survive = survive_fused;
-                    for gi in 0..ng {
-                        let cell0 = blk + gi * na;
-                        let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
-                        let src = &cur[cell0..cell0 + retire];
-                        let dst = &mut mid[cell0..cell0 + na];
-                        let mut sums = [X::ZERO; 2];
-                        let mut end = X::ZERO;
-                        match ent {
-                            Some((eg, n, Some(sh))) if eg == gi => {
-                                dst[0] = X::ZERO + n * X::splat(sh[0]);
-                                end += dst[0];
-                                for (((out, &x), &hz), &s) in
-                                    dst[1..retire].iter_mut().zip(src).zip(hz).zip(&sh[1..])
-                                {
-                                    *out = survive(x, pd, hz, &mut sums) + n * X::splat(s);
-                                    end += *out;
-                                }
-                                retired += survive(src[last], pd, hz[last], &mut sums);
-                                for (out, &s) in dst[retire..].iter_mut().zip(&sh[retire..]) {
-                                    *out = X::ZERO + n * X::splat(s);
-                                    end += *out;
-                                }
-                            }
-                            _ => {
-                                dst[0] = match ent {
-                                    Some((eg, n, None)) if eg == gi => X::ZERO + n,
-                                    _ => X::ZERO,
-                                };
-                                end += dst[0];
-                                for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz) {
-                                    *out = survive(x, pd, hz, &mut sums);
-                                    end += *out;
-                                }
-                                retired += survive(src[last], pd, hz[last], &mut sums);
-                                dst[retire..].iter_mut().for_each(|x| *x = X::ZERO);
-                            }
-                        }
-                        let [sn, sl] = sums;
-                        start += sn;
-                        // Deaths are the same share of every age.
-                        deaths += sn * pd;
-                        leavers += sl;
-                        start_grade[(ri * nc + ci) * gmax + gi] = sn;
-                        end_by_grade[gi] = end;
-                    }
-                    put!(flows, f + F_START, start);
-                    put!(flows, f + F_DEATHS, deaths);
-                    put!(flows, f + F_ATTRITION, leavers);
-                    put!(flows, f + F_RETIRE, retired);
-                    start_tot[ri * nc + ci] = start;
-                    returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                    sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                } else {
-                    for gi in 0..ng {
-                        for st in 0..ns {
-                            let next = bond_state(c, st).map_or(0, |(next, _)| next);
-                            let src = blk + (gi * ns + st) * na;
-                            let dst = blk + (gi * ns + next) * na;
-                            for (out, &x) in mid[dst + 1..dst + 1 + last]
-                                .iter_mut()
-                                .zip(&cur[src..src + last])
-                            {
-                                *out += x;
-                            }
-                            retired += cur[src + last];
-                        }
-                    }
-                    put!(flows, f + F_RETIRE, retired);
-                    let mut returns = X::ZERO;
-                    let mut losses = X::ZERO;
-                    returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                    sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                    for (pi, p) in c.programmes.iter().enumerate() {
-                        let slot = (ri * nc + ci) * pmax + pi;
-                        let sent = sent_p[slot];
-                        let returning = &returning[slot * na..(slot + 1) * na];
-                        let rr = v[p.return_rate];
-                        let s_ret = if p.bond + p.after_years > 0 {
-                            p.s_offset
-                        } else {
-                            0
-                        };
-                        let dst = blk + (p.to * ns + s_ret) * na;
-                        let mut back = X::ZERO;
-                        let mut due = X::ZERO;
-                        for (a, &x) in returning.iter().enumerate() {
-                            if x.all_zero() {
-                                continue;
-                            }
-                            due += x;
-                            // Guaranteed below retirement by the max_age check.
-                            let kk = flow.take(x, rr);
-                            mid[dst + (a + 1).min(last)] += kk;
-                            back += kk;
-                        }
-                        let away =
-                            X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
-                        returns += back;
-                        losses += due - back;
-                        in_training += away;
-                        returns_by_grade[p.to] += back;
-                        sent_by_grade[p.from] += sent;
-                        training_cost += p.cost_year * away + p.cost_one_off * sent;
-                    }
-                    put!(flows, f + F_RETURNS, returns);
-                    put!(flows, f + F_LOSSES, losses);
-                    put!(flows, f + F_IN_TRAINING, in_training);
-                    match ent {
-                        Some((eg, n, Some(sh))) => {
-                            let dst = blk + eg * ns * na;
-                            flow.split(n, sh, &mut mid[dst..dst + na]);
-                        }
-                        Some((_, n, None)) => mid[blk] += n,
-                        None => {}
-                    }
-                    for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
-                        *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
-                    }
-                }
-                let end_by_grade = &end_by_grade[..ng];
-                let start_by_grade =
-                    &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
-                let end = X::sum(end_by_grade);
-                put!(flows, f + F_END, end);
-                let at = (t * k + ri) * nc + ci;
-                supply[at] = end;
-                dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop, pop0[ri]);
-                // Costs.
-                let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-                let avg = 0.5 * (start_tot[ri * nc + ci] + end);
-                put!(costs, cbase, c.salary * avg);
-                put!(costs, cbase + 1, training_cost);
-                if !add {
-                    costs[cbase + 2..cbase + ni]
-                        .iter_mut()
-                        .for_each(|x| *x = X::ZERO);
-                }
-                for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
-                    let p = &m.policies[pi];
-                    if year < p.from_year || year > p.to_year {
-                        continue;
-                    }
-                    for (cost, &item) in p.costs.iter().zip(cost_item) {
-                        if cost.cadre.is_some_and(|x| x != ci)
-                            || cost.region.is_some_and(|x| x != r)
-                        {
-                            continue;
-                        }
-                        let in_grade = |by: &[X]| match cost.grade {
-                            Some(gi) => by[gi],
-                            None => X::sum(by),
-                        };
-                        let amount = match cost.kind {
-                            CostKind::PerPersonYear => {
-                                // Staff in post, averaged over the start and end of the year.
-                                (0.5 * cost.amount)
-                                    * (in_grade(start_by_grade) + in_grade(end_by_grade))
-                            }
-                            CostKind::OneOffPerEntrant => {
-                                cost.amount
-                                    * (in_grade(&entrants_by_grade[..ng])
-                                        + in_grade(&returns_by_grade[..ng]))
-                            }
-                            CostKind::OneOffPerTrainee => {
-                                cost.amount * in_grade(&sent_by_grade[..ng])
-                            }
-                            CostKind::PerTraineeYear => cost.amount * in_training,
-                            CostKind::FixedPerYear => {
-                                let ncad = if cost.cadre.is_some() { 1 } else { nc };
-                                let nreg = if cost.region.is_some() {
-                                    1
-                                } else {
-                                    m.regions.len()
-                                };
-                                X::splat(cost.amount / (nreg * ncad) as f64)
-                            }
-                        };
-                        costs[cbase + item] += amount;
-                    }
+                if !fused(c) {
+                    cell_year!(t, ri, ci);
                 }
             }
         }
