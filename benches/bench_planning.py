@@ -337,17 +337,16 @@ def check(ours: tuple[Inputs, hrh.Projection], peer: dict[str, np.ndarray]) -> N
         d = rel_diff(total, ref[f"total_{key}"])
         assert d < REL, f"draws=0, total {key}: max relative difference {d:.3g}"
     # 2. The same distributions: hrh's and numpy's summaries over draws differ by Monte
-    # Carlo error only (different random streams; from 100 draws on hrh's quantiles are
-    # also P² estimates). Per cell, the difference of two independent estimates of a
-    # mean has standard error sd * sqrt(2 / n); of a p-quantile, about sqrt(2 p (1 - p)
-    # / n) / density, i.e. sd * sqrt(2 / n) times 1.25 (median), 1.36 (quartiles) or
-    # 2.11 (5 % and 95 %) for a normal. So |difference| / standard error is roughly
-    # half-normal: median 0.67, 99th percentile 2.6 over cells. Measured here: medians
-    # 0.6-0.9 and 99th percentiles 2.4-3.4 at 100 draws (up to 4.6 at 10 draws, where
-    # the sd itself is poorly estimated). The bounds, 1.5 and 6, leave room for that
-    # and for cells sharing the cadre-wide parameters (correlated errors), and still
-    # catch a sampling mistake (a wrong beta parametrisation or sd shifts every cell by
-    # many standard errors at 100 draws and more).
+    # Carlo error only (different random streams; both take exact quantiles here). Per cell,
+    # the difference of two independent estimates of a mean has standard error sd * sqrt(2 /
+    # n); of a p-quantile, about sqrt(2 p (1 - p) / n) / density, i.e. sd * sqrt(2 / n)
+    # times 1.25 (median), 1.36 (quartiles) or 2.11 (5 % and 95 %) for a normal. So
+    # |difference| / standard error is roughly half-normal: median 0.67, 99th percentile 2.6
+    # over cells. Measured here: medians 0.6-0.9 and 99th percentiles 2.4-3.4 at 100 draws
+    # (up to 4.6 at 10 draws, where the sd itself is poorly estimated). The bounds, 1.5 and
+    # 6, leave room for that and for cells sharing the cadre-wide parameters (correlated
+    # errors), and still catch a sampling mistake (a wrong beta parametrisation or sd shifts
+    # every cell by many standard errors at 100 draws and more).
     n = p["draws"]
     tab = proj.table
     for key in ("supply", "demand", "gap"):
@@ -400,7 +399,8 @@ def cases(quick: bool) -> list[Case]:
             min_repeats=1,
             min_seconds=0.0,
             description="`hrh.simulate(scenario, draws=N, seed=1)` (default "
-            '`quantiles="auto"`: exact at 10 draws, P² streaming from 100); size = N draws. '
+            '`quantiles="auto"`, exact here: districts that exchange no staff are projected '
+            "one at a time, so only one district's draws are kept at once); size = N draws. "
             f"{geo}; one grade per cadre, no training. Per draw: death rate per cadre, "
             "attrition per district and cadre for ages 20-34 and per cadre for 35-54 and "
             "55-64 (all beta), entrants per district and cadre (normal) with a discretised "

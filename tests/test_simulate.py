@@ -641,3 +641,86 @@ def test_scheduled_entrants_replace_the_trend_in_their_years() -> None:
         hrh.ScenarioError, match=r"entrants.schedule\[0\].year': 2024 is not a projected year"
     ):
         hrh.check_scenario(doc)
+
+
+def linked_doc(link_r2_r3: bool) -> dict[str, Any]:
+    """Four regions, a cadre with training and one without; R0 sends staff to R1, and R2
+    and R3 are linked by flows of rate 0 when `link_r2_r3`."""
+    regions = ["R0", "R1", "R2", "R3"]
+    beta = {"dist": "beta", "a": 4.0, "b": 60.0}
+    cadres = [
+        {
+            "name": "nurse",
+            "retirement_age": 40,
+            "death_rate": 0.003,
+            "attrition": {
+                "rate": dict.fromkeys(regions, beta),
+                "by_age": [{"from": 30, "rate": 0.04}],
+            },
+            "entrants": {
+                "per_year": {"dist": "normal", "mean": 12, "sd": 3},
+                "growth": 0.01,
+                "age": {"mean": 23, "sd": 2},
+            },
+            "demand": {
+                "method": "quota",
+                "quota": {r: 150 + 10 * i for i, r in enumerate(regions)},
+            },
+        },
+        {
+            "name": "doctor",
+            "grades": ["general", "specialist"],
+            "retirement_age": 40,
+            "attrition": {"rate": {"dist": "uniform", "low": 0.02, "high": 0.08}},
+            "entrants": {"per_year": 5, "age": {"mean": 25, "sd": 1}},
+            "training": [
+                {
+                    "from_grade": "general",
+                    "to_grade": "specialist",
+                    "places": 2,
+                    "duration": 2,
+                    "bond_years": 1,
+                }
+            ],
+            "demand": {"method": "quota", "quota": 60},
+        },
+    ]
+    migration = [{"from": "R0", "to": "R1", "rate": {"dist": "beta", "a": 2, "b": 40}}]
+    if link_r2_r3:
+        migration += [{"from": "R2", "to": "R3", "rate": 0}, {"from": "R3", "to": "R2", "rate": 0}]
+    stock = [
+        {"region": r, "cadre": c, "age": a, "count": float(5 + (i * 7 + a) % 11)}
+        for i, r in enumerate(regions)
+        for c in ("nurse", "doctor")
+        for a in range(20, 40)
+    ]
+    return {
+        "start_year": 2024,
+        "horizon": 7,
+        "regions": regions,
+        "min_age": 20,
+        "cadres": cadres,
+        "migration": migration,
+        "stock": stock,
+    }
+
+
+def test_regions_projected_apart_match_the_linked_projection() -> None:
+    # Regions exchanging no staff are projected on their own, and a cadre without training
+    # takes a one-pass step; linking R2 and R3 by flows of rate 0 sends them through the
+    # general step together. Same parameter draws, so the same numbers (13 draws: one
+    # block of 8 and a partial one).
+    apart = hrh.simulate(linked_doc(False), draws=13, seed=4, keep_draws=True)
+    linked = hrh.simulate(linked_doc(True), draws=13, seed=4, keep_draws=True)
+    for col in ("supply", "supply_p5", "supply_p95", "gap_p50", "p_gap_positive"):
+        np.testing.assert_allclose(apart.table[col], linked.table[col], rtol=1e-12, atol=1e-12)
+    flows = [c for c in apart.flows.columns if c not in ("year", "region", "cadre")]
+    for col in flows:
+        np.testing.assert_allclose(apart.flows[col], linked.flows[col], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(apart.costs["cost"], linked.costs["cost"], rtol=1e-12)
+    # Means over the 13 kept draws are the table's means.
+    assert apart.draws_table is not None
+    means = apart.draws_table.group_by("year", "region", "cadre", maintain_order=True).agg(
+        pl.col("supply").mean()
+    )
+    np.testing.assert_allclose(means["supply"], apart.table["supply"], rtol=1e-12)

@@ -551,9 +551,7 @@ def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
     ...
     hrh.exceptions.ScenarioError: scenario key 'cadres[0].attrition.rate': a rate must lie ...
     """
-    info: dict[str, Any] = dict(
-        _core.check_scenario(_to_json(_load(scenario, copy_dict=False)))
-    )
+    info: dict[str, Any] = dict(_core.check_scenario(_to_json(_load(scenario, copy_dict=False))))
     return info
 
 
@@ -638,10 +636,10 @@ def simulate(
     uncertainty.
 
     Each draw samples every distribution in the scenario once (each number from its own
-    stream `(seed, draw, parameter)`), then runs the yearly stock-and-flow model by region, cadre, grade, post-training
-    state and single year of age (deaths, attrition, training departures, migration,
-    ageing and retirement, returns from training, entrants; see the core's
-    `planning::simulate` documentation for the order). Draws run in parallel and the
+    stream `(seed, draw, parameter)`), then runs the yearly stock-and-flow model by region,
+    cadre, grade, post-training state and single year of age (deaths, attrition, training
+    departures, migration, ageing and retirement, returns from training, entrants; see the
+    core's `planning::supply` documentation for the order). Draws run in parallel and the
     results are identical for any number of threads.
 
     Parameters
