@@ -238,20 +238,29 @@ def test_every_year_conserves_people(data: st.DataObject) -> None:
 
 
 def test_same_table_for_one_and_two_threads(tmp_path: Path) -> None:
-    script = (
-        "import hrh, sys\n"
-        f"p = hrh.simulate({str(EXAMPLES / 'beijing_tianjin_hebei' / 'scenario.toml')!r}, "
-        "policy='hebei_retention', draws=200, seed=11, quantiles='streaming')\n"
-        "p.table.write_parquet(sys.argv[1]); p.costs.write_parquet(sys.argv[1] + '.costs')\n"
-    )
-    out = {}
-    for n in (1, 2):
-        path = tmp_path / f"t{n}.parquet"
-        env = {**os.environ, "HRH_NUM_THREADS": str(n)}
-        subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True)
-        out[n] = (pl.read_parquet(path), pl.read_parquet(str(path) + ".costs"))
-    assert out[1][0].equals(out[2][0])
-    assert out[1][1].equals(out[2][1])
+    # Three linked regions with streaming quantiles; the province (no migration, so the
+    # one-pass step for cadres without training) with exact quantiles and 203 draws (a
+    # partial block of draws).
+    runs = [
+        f"{str(EXAMPLES / 'beijing_tianjin_hebei' / 'scenario.toml')!r}, "
+        "policy='hebei_retention', draws=200, seed=11, quantiles='streaming'",
+        f"{str(EXAMPLES / 'province' / 'scenario.toml')!r}, policy='incentive', draws=203, seed=12",
+    ]
+    for i, args in enumerate(runs):
+        script = (
+            "import hrh, sys\n"
+            f"p = hrh.simulate({args})\n"
+            "p.table.write_parquet(sys.argv[1]); p.costs.write_parquet(sys.argv[1] + '.c')\n"
+            "p.flows.write_parquet(sys.argv[1] + '.f')\n"
+        )
+        out = {}
+        for n in (1, 2):
+            path = tmp_path / f"t{i}{n}.parquet"
+            env = {**os.environ, "HRH_NUM_THREADS": str(n)}
+            subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True)
+            out[n] = [pl.read_parquet(f"{path}{x}") for x in ("", ".c", ".f")]
+        for a, b in zip(out[1], out[2], strict=True):
+            assert a.equals(b)
 
 
 def test_same_seed_same_numbers_and_seed_recorded() -> None:
