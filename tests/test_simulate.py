@@ -370,6 +370,61 @@ def test_population_table_and_demand_methods() -> None:
     assert p.table["demand"].null_count() == 4 and p.table["p_gap_positive"].null_count() == 4
 
 
+def test_service_use_by_age_group() -> None:
+    # Visits per capita by age group, with a population table by age group: demand is the
+    # sum over groups of population x visits, x hours per visit / available hours; other
+    # methods see the total population. Visits may be distributions (seeded).
+    doc = hand_doc()
+    years = [2024, 2025, 2026, 2027]
+    pop = {
+        "0-14": [3e4, 3.1e4, 3.2e4, 3.3e4],
+        "15-64": [6e4, 6.2e4, 6.4e4, 6.6e4],
+        "65+": [1e4] * 4,
+    }
+    doc["population"] = {
+        "table": pl.DataFrame(
+            {
+                "region": ["A"] * 12,
+                "year": years * 3,
+                "age_group": [g for g in pop for _ in years],
+                "population": [x for g in pop for x in pop[g]],
+            }
+        )
+    }
+    visits = {"0-14": 2.5, "15-64": 1.5, "65+": 6.0}
+    doc["cadres"][0]["demand"] = {
+        "method": "service_use",
+        "visits_by_age_group": visits,
+        "hours_per_visit": 0.25,
+        "available_hours": 1500,
+    }
+    got = hrh.simulate(doc, draws=0).table["demand"].to_numpy()
+    want = [sum(pop[g][t] * visits[g] for g in pop) * 0.25 / 1500 for t in range(4)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    doc["cadres"][0]["demand"] = {"method": "norm", "per_1000": 2.0}
+    got = hrh.simulate(doc, draws=0).table["demand"].to_numpy()
+    np.testing.assert_allclose(got, [2.0 * sum(pop[g][t] for g in pop) / 1000 for t in range(4)])
+    doc["cadres"][0]["demand"] = {
+        "method": "service_use",
+        "visits_by_age_group": {
+            **visits,
+            "65+": {"dist": "lognormal", "meanlog": 1.8, "sdlog": 0.2},
+        },
+        "hours_per_visit": 0.25,
+        "available_hours": 1500,
+    }
+    a, b = (hrh.simulate(doc, draws=50, seed=2).table for _ in range(2))
+    assert a.equals(b) and (a["demand_p95"] > a["demand_p5"]).all()
+    with pytest.raises(hrh.ScenarioError, match="no value for age group '65"):
+        doc["cadres"][0]["demand"]["visits_by_age_group"] = {"0-14": 1, "15-64": 1}
+        hrh.simulate(doc, draws=0)
+    doc["population"] = {"base": 1e5}
+    doc["cadres"][0]["demand"]["visits_by_age_group"] = visits
+    with pytest.raises(hrh.ScenarioError, match="age_group' column") as e:
+        hrh.simulate(doc, draws=0)
+    assert e.value.path == "cadres[0].demand.visits_by_age_group"
+
+
 def test_loads_toml_json_and_files_relative_to_the_scenario(tmp_path: Path) -> None:
     doc = hand_doc()
     stock = pl.DataFrame(doc.pop("stock"))

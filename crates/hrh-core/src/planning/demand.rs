@@ -29,11 +29,23 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 /// (NaN without one):
 /// - `norm`: per_1000 x population / 1,000;
 /// - `quota`: the number;
-/// - `service_use`: population x visits per capita x hours per visit / available hours;
+/// - `service_use`: population x visits per capita x hours per visit / available hours,
+///   or with visits by age group, the sum over age groups of population x visits, times
+///   hours per visit / available hours;
 /// - `wisn`: required staff x population(t) / population(start) (constant without a
 ///   population).
 #[inline(always)]
-pub fn demand(m: &Model, v: &[X], quota: Option<X>, ci: usize, r: usize, pop: X, pop0: X) -> X {
+#[allow(clippy::too_many_arguments)]
+pub fn demand(
+    m: &Model,
+    v: &[X],
+    quota: Option<X>,
+    ci: usize,
+    r: usize,
+    t: usize,
+    pop: X,
+    pop0: X,
+) -> X {
     if let Some(q) = quota {
         return q;
     }
@@ -43,9 +55,22 @@ pub fn demand(m: &Model, v: &[X], quota: Option<X>, ci: usize, r: usize, pop: X,
         Demand::Quota(q) => v[q[r]],
         Demand::ServiceUse {
             visits,
+            by_age_group,
             hours,
             available,
-        } => pop * v[visits[r]] * v[*hours] / v[*available],
+        } => {
+            if by_age_group.is_empty() {
+                pop * v[visits[r]] * v[*hours] / v[*available]
+            } else {
+                let ng = m.age_groups.len();
+                let at = (r * (m.horizon + 1) + t) * ng;
+                let mut uses = X::ZERO;
+                for &(g, p) in by_age_group {
+                    uses += X::splat(m.pop_by_group[at + g]) * v[p];
+                }
+                uses * v[*hours] / v[*available]
+            }
+        }
         Demand::Wisn(req) => match m.population {
             Population::None => v[req[r]],
             _ => v[req[r]] * pop / pop0,

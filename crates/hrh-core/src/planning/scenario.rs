@@ -196,8 +196,10 @@ pub struct TrainingDoc {
 #[serde(deny_unknown_fields)]
 pub struct DemandDoc {
     /// `norm` (staff per 1,000 population), `quota` (a fixed number), `service_use`
-    /// (visits per capita x hours per visit / available hours) or `wisn` (required staff
-    /// in the start year, from `hrh.wisn`, growing with population when one is given).
+    /// (visits per capita x hours per visit / available hours; the visits per capita
+    /// either by region, or by age group with a population table by age group) or `wisn`
+    /// (required staff in the start year, from `hrh.wisn`, growing with population when
+    /// one is given).
     pub method: String,
     #[serde(default)]
     pub per_1000: Option<ByRegion>,
@@ -205,6 +207,9 @@ pub struct DemandDoc {
     pub quota: Option<ByRegion>,
     #[serde(default)]
     pub visits_per_capita: Option<ByRegion>,
+    /// Visits per person per year in each age group of the population table.
+    #[serde(default)]
+    pub visits_by_age_group: Option<std::collections::BTreeMap<String, Dist>>,
     #[serde(default)]
     pub hours_per_visit: Option<Dist>,
     #[serde(default)]
@@ -327,6 +332,10 @@ pub struct PopulationDoc {
 pub struct PopulationRow {
     pub region: String,
     pub year: i32,
+    /// Age group (all rows or none): the population of the region and year is the sum
+    /// over its groups.
+    #[serde(default)]
+    pub age_group: Option<String>,
     pub population: f64,
 }
 
@@ -448,7 +457,10 @@ pub enum Demand {
     Norm(Vec<P>),
     Quota(Vec<P>),
     ServiceUse {
+        /// Visits per capita by region (empty with `by_age_group`).
         visits: Vec<P>,
+        /// Visits per capita by age group of the population table: (group, parameter).
+        by_age_group: Vec<(usize, P)>,
         hours: P,
         available: P,
     },
@@ -574,6 +586,10 @@ pub struct Model {
     pub params: Vec<Param>,
     pub migration: Vec<Migration>,
     pub population: Population,
+    /// Age groups of the population table (empty without), and the population per
+    /// (region, year, group), row-major.
+    pub age_groups: Vec<String>,
+    pub pop_by_group: Vec<f64>,
     pub policies: Vec<Policy>,
     /// Starting stock, `regions x region_size`.
     pub stock: Vec<f64>,
@@ -896,6 +912,8 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     }
     let n_ages = (max_retire - min_age) as usize;
     let mut cadres = Vec::with_capacity(doc.cadres.len());
+    // Visits by age group: (cadre, key path, (group name, parameter)).
+    let mut age_group_visits: AgeGroupVisits = Vec::new();
     let mut offset = 0;
     for (i, c) in doc.cadres.iter().enumerate() {
         let path = format!("cadres[{i}]");
@@ -1106,7 +1124,14 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         }
         let demand = match &c.demand {
             None => Demand::None,
-            Some(d) => compile_demand(&mut b, d, &format!("{path}.demand"))?,
+            Some(d) => {
+                let dpath = format!("{path}.demand");
+                let (demand, by_group) = compile_demand(&mut b, d, &dpath)?;
+                if !by_group.is_empty() {
+                    age_group_visits.push((cadres.len(), dpath, by_group));
+                }
+                demand
+            }
         };
         if !(c.salary >= 0.0 && c.salary.is_finite()) {
             return Err(err(
@@ -1136,7 +1161,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     let needs_population = cadres
         .iter()
         .any(|c| !matches!(c.demand, Demand::None | Demand::Quota(_) | Demand::Wisn(_)));
-    let population = compile_population(&mut b, &doc, needs_population)?;
+    let (population, age_groups, pop_by_group) =
+        compile_population(&mut b, &doc, needs_population)?;
+    resolve_age_groups(&mut cadres, age_group_visits, &age_groups)?;
 
     // Starting stock.
     let mut stock = vec![0.0; doc.regions.len() * region_size];
@@ -1267,12 +1294,21 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         params: b.params,
         migration,
         population,
+        age_groups,
+        pop_by_group,
         policies,
         stock,
     })
 }
 
-fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> {
+/// A cadre's demand, and the visits per capita by age group it names (resolved against
+/// the population table by [`resolve_age_groups`]).
+fn compile_demand(
+    b: &mut Builder,
+    d: &DemandDoc,
+    path: &str,
+) -> Result<(Demand, Vec<(String, P)>)> {
+    let mut by_group = Vec::new();
     let need = |v: &Option<ByRegion>, key: &str| -> Result<ByRegion> {
         v.clone().ok_or_else(|| {
             err(
@@ -1284,7 +1320,12 @@ fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> 
     let allowed: &[&str] = match d.method.as_str() {
         "norm" => &["per_1000"],
         "quota" => &["quota"],
-        "service_use" => &["visits_per_capita", "hours_per_visit", "available_hours"],
+        "service_use" => &[
+            "visits_per_capita",
+            "visits_by_age_group",
+            "hours_per_visit",
+            "available_hours",
+        ],
         "wisn" => &["required"],
         "none" => &[],
         other => {
@@ -1298,6 +1339,7 @@ fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> 
         ("per_1000", d.per_1000.is_some()),
         ("quota", d.quota.is_some()),
         ("visits_per_capita", d.visits_per_capita.is_some()),
+        ("visits_by_age_group", d.visits_by_age_group.is_some()),
         ("hours_per_visit", d.hours_per_visit.is_some()),
         ("available_hours", d.available_hours.is_some()),
         ("required", d.required.is_some()),
@@ -1310,7 +1352,7 @@ fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> 
             ));
         }
     }
-    Ok(match d.method.as_str() {
+    let demand = match d.method.as_str() {
         "norm" => Demand::Norm(b.by_region(
             &need(&d.per_1000, "per_1000")?,
             &format!("{path}.per_1000"),
@@ -1327,11 +1369,32 @@ fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> 
             Range::NonNegative,
         )?),
         "service_use" => {
-            let visits = b.by_region(
-                &need(&d.visits_per_capita, "visits_per_capita")?,
-                &format!("{path}.visits_per_capita"),
-                Range::NonNegative,
-            )?;
+            let (visits, by_age_group) = match (&d.visits_per_capita, &d.visits_by_age_group) {
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        format!("{path}.visits_by_age_group"),
+                        "give visits_per_capita or visits_by_age_group, not both",
+                    ))
+                }
+                (_, Some(by)) => {
+                    // Group names are checked against the population table later.
+                    let mut out = Vec::with_capacity(by.len());
+                    for (name, dist) in by {
+                        let sub = format!("{path}.visits_by_age_group.{name}");
+                        out.push((name.clone(), b.param(dist, sub, Range::NonNegative)?));
+                    }
+                    (Vec::new(), out)
+                }
+                _ => (
+                    b.by_region(
+                        &need(&d.visits_per_capita, "visits_per_capita")?,
+                        &format!("{path}.visits_per_capita"),
+                        Range::NonNegative,
+                    )?,
+                    Vec::new(),
+                ),
+            };
+            by_group = by_age_group;
             let hours = d.hours_per_visit.as_ref().ok_or_else(|| {
                 err(
                     format!("{path}.hours_per_visit"),
@@ -1352,15 +1415,28 @@ fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<Demand> 
                 b.param(avail, format!("{path}.available_hours"), Range::NonNegative)?;
             Demand::ServiceUse {
                 visits,
+                by_age_group: Vec::new(),
                 hours,
                 available,
             }
         }
         _ => Demand::None,
-    })
+    };
+    Ok((demand, by_group))
 }
 
-fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Result<Population> {
+/// Population by age group: the groups, and the numbers per (region, year, group).
+type AgeGroups = (Vec<String>, Vec<f64>);
+
+/// Visits by age group named by cadres: (cadre, key path, (group name, parameter)).
+type AgeGroupVisits = Vec<(usize, String, Vec<(String, P)>)>;
+
+/// The population, and its age groups when the table has them.
+fn compile_population(
+    b: &mut Builder,
+    doc: &ScenarioDoc,
+    needed: bool,
+) -> Result<(Population, Vec<String>, Vec<f64>)> {
     let Some(p) = &doc.population else {
         if needed {
             return Err(err(
@@ -1368,7 +1444,7 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
                 "demand by norm or service use needs a population",
             ));
         }
-        return Ok(Population::None);
+        return Ok((Population::None, Vec::new(), Vec::new()));
     };
     if !p.table.is_empty() {
         if p.base.is_some() || p.growth.is_some() {
@@ -1379,6 +1455,32 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
         }
         let years = doc.horizon as usize + 1;
         let mut t = vec![vec![f64::NAN; years]; doc.regions.len()];
+        let (groups, by_group) = age_group_table(b, doc, &p.table)?;
+        if !groups.is_empty() {
+            // The population of a region and year is the sum over its groups.
+            let ng = groups.len();
+            for (r, row) in t.iter_mut().enumerate() {
+                for (y, v) in row.iter_mut().enumerate() {
+                    let at = (r * years + y) * ng;
+                    *v = by_group[at..at + ng].iter().sum();
+                }
+            }
+            if let Some((r, y)) = (0..t.len())
+                .flat_map(|r| (0..years).map(move |y| (r, y)))
+                .find(|&(r, y)| t[r][y] <= 0.0)
+            {
+                return Err(err(
+                    "population.table",
+                    format!(
+                        "the age groups of region '{}' in {} add up to {}, not > 0",
+                        doc.regions[r],
+                        doc.start_year + y as i32,
+                        t[r][y]
+                    ),
+                ));
+            }
+            return Ok((Population::Table(t), groups, by_group));
+        }
         for (i, row) in p.table.iter().enumerate() {
             let path = format!("population.table[{i}]");
             let r = b.region(&row.region, &format!("{path}.region"))?;
@@ -1412,7 +1514,7 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
                 ));
             }
         }
-        return Ok(Population::Table(t));
+        return Ok((Population::Table(t), Vec::new(), Vec::new()));
     }
     let base = p
         .base
@@ -1426,7 +1528,112 @@ fn compile_population(b: &mut Builder, doc: &ScenarioDoc, needed: bool) -> Resul
             vec![z; doc.regions.len()]
         }
     };
-    Ok(Population::Growth { base, growth })
+    Ok((Population::Growth { base, growth }, Vec::new(), Vec::new()))
+}
+
+/// The age groups of a population table (in order of first appearance) and the numbers
+/// per (region, year, group); empty without an `age_group` column.
+fn age_group_table(b: &Builder, doc: &ScenarioDoc, rows: &[PopulationRow]) -> Result<AgeGroups> {
+    if rows.iter().all(|r| r.age_group.is_none()) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut groups: Vec<String> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match &row.age_group {
+            None => {
+                return Err(err(
+                    format!("population.table[{i}].age_group"),
+                    "missing: some rows give an age group, so every row must",
+                ))
+            }
+            Some(g) if !groups.contains(g) => groups.push(g.clone()),
+            Some(_) => {}
+        }
+    }
+    let years = doc.horizon as usize + 1;
+    let ng = groups.len();
+    let mut out = vec![f64::NAN; doc.regions.len() * years * ng];
+    for (i, row) in rows.iter().enumerate() {
+        let path = format!("population.table[{i}]");
+        let r = b.region(&row.region, &format!("{path}.region"))?;
+        let y = row.year - doc.start_year;
+        if y < 0 || y as usize >= years {
+            continue;
+        }
+        if !(row.population >= 0.0 && row.population.is_finite()) {
+            return Err(err(
+                format!("{path}.population"),
+                format!("must be >= 0, got {}", row.population),
+            ));
+        }
+        let name = row.age_group.as_deref().unwrap_or_default();
+        let g = groups.iter().position(|x| x == name).unwrap_or_default();
+        let at = (r * years + y as usize) * ng + g;
+        if !out[at].is_nan() {
+            return Err(err(
+                format!("{path}.age_group"),
+                format!(
+                    "duplicate age group '{name}' for region '{}' in {}",
+                    row.region, row.year
+                ),
+            ));
+        }
+        out[at] = row.population;
+    }
+    if let Some(at) = out.iter().position(|v| v.is_nan()) {
+        let (r, y, g) = (at / (years * ng), at / ng % years, at % ng);
+        return Err(err(
+            "population.table",
+            format!(
+                "no population for region '{}' in {} in age group '{}'",
+                doc.regions[r],
+                doc.start_year + y as i32,
+                groups[g]
+            ),
+        ));
+    }
+    Ok((groups, out))
+}
+
+/// Put each cadre's visits by age group in the population table's group order, checking
+/// that they name exactly its groups.
+fn resolve_age_groups(
+    cadres: &mut [Cadre],
+    visits: AgeGroupVisits,
+    groups: &[String],
+) -> Result<()> {
+    for (ci, path, named) in visits {
+        let path = format!("{path}.visits_by_age_group");
+        if groups.is_empty() {
+            return Err(err(
+                path,
+                "needs a population table with an 'age_group' column",
+            ));
+        }
+        let mut resolved = Vec::with_capacity(groups.len());
+        for (name, p) in &named {
+            match groups.iter().position(|g| g == name) {
+                Some(g) => resolved.push((g, *p)),
+                None => {
+                    return Err(err(
+                        format!("{path}.{name}"),
+                        format!(
+                            "unknown age group '{name}' (population table groups: {})",
+                            groups.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        if let Some(g) = groups.iter().find(|g| !named.iter().any(|(n, _)| n == *g)) {
+            return Err(err(path, format!("no value for age group '{g}'")));
+        }
+        resolved.sort_unstable();
+        if let Demand::ServiceUse { by_age_group, .. } = &mut cadres[ci].demand {
+            *by_age_group = resolved;
+        }
+    }
+    Ok(())
 }
 
 /// The optional cadre and grade named at `path` (a grade needs its cadre).

@@ -982,6 +982,50 @@ mod tests {
     }
 
     #[test]
+    fn service_use_by_age_group() {
+        let doc = |visits: &str, extra_row: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 2, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "nurse", "retirement_age": 30, "attrition": {{"rate": 0.1}},
+                             "demand": {{"method": "service_use", "visits_by_age_group": {visits},
+                                         "hours_per_visit": 0.25, "available_hours": 1500}}}},
+                           {{"name": "doctor", "retirement_age": 30, "attrition": {{"rate": 0.1}},
+                             "demand": {{"method": "norm", "per_1000": 2}}}}],
+                "population": {{"table": [
+                    {{"region": "A", "year": 2024, "age_group": "0-14", "population": 1000}},
+                    {{"region": "A", "year": 2025, "age_group": "0-14", "population": 1100}},
+                    {{"region": "A", "year": 2026, "age_group": "0-14", "population": 1200}},
+                    {{"region": "A", "year": 2024, "age_group": "15+", "population": 3000}},
+                    {{"region": "A", "year": 2025, "age_group": "15+", "population": 3100}},
+                    {{"region": "A", "year": 2026, "age_group": "15+", "population": 3200}}{extra_row}]}},
+                "stock": [{{"region": "A", "cadre": "nurse", "count": 10}},
+                          {{"region": "A", "cadre": "doctor", "count": 10}}]}}"#
+            )
+        };
+        let m = from_json(&doc(r#"{"15+": 3, "0-14": 2}"#, "")).unwrap();
+        let p = simulate(&m, &opts(0)).unwrap();
+        for (t, (young, old)) in [(1000.0, 3000.0), (1100.0, 3100.0), (1200.0, 3200.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let nurses = (young * 2.0 + old * 3.0) * 0.25 / 1500.0;
+            assert!((p.demand.mean[t * 2] - nurses).abs() < 1e-12 * nurses);
+            let doctors = 2.0 * (young + old) / 1000.0;
+            assert!((p.demand.mean[t * 2 + 1] - doctors).abs() < 1e-12 * doctors);
+        }
+        let e = |visits: &str, extra: &str| from_json(&doc(visits, extra)).unwrap_err().to_string();
+        assert!(e(r#"{"0-14": 2}"#, "").contains("no value for age group '15+'"));
+        assert!(e(r#"{"0-14": 2, "15+": 3, "65+": 1}"#, "").starts_with(
+            "scenario key 'cadres[0].demand.visits_by_age_group.65+': unknown age group"
+        ));
+        let dup = r#", {"region": "A", "year": 2026, "age_group": "15+", "population": 5}"#;
+        assert!(e(r#"{"0-14": 2, "15+": 3}"#, dup).contains("duplicate age group '15+'"));
+        let missing = r#", {"region": "A", "year": 2026, "population": 5}"#;
+        assert!(e(r#"{"0-14": 2, "15+": 3}"#, missing)
+            .starts_with("scenario key 'population.table[6].age_group': missing"));
+    }
+
+    #[test]
     fn bad_keys_have_paths() {
         let e = from_json(&FULL.replace(r#""rate": 0.07"#, r#""rate": 1.5"#))
             .unwrap_err()

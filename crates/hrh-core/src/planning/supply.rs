@@ -398,7 +398,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         for (ci, c) in m.cadres.iter().enumerate() {
             let at = ri * nc + ci;
             supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop0[ri], pop0[ri]);
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, 0, pop0[ri], pop0[ri]);
         }
     }
     // The hazard by age of each region and cadre (the draw's rates, before grade and
@@ -626,7 +626,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             put!(flows, f + F_END, end);
             let at = (t * k + ri) * nc + ci;
             supply[at] = end;
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, pop, pop0[ri]);
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, t, pop, pop0[ri]);
             // Costs.
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
             let avg = 0.5 * (start_tot[ri * nc + ci] + end);
