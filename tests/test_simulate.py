@@ -188,6 +188,7 @@ def random_doc(draw: Any) -> dict[str, Any]:
                     "rate_after_bond": draw(rate),
                 }
             ],
+            "promotions": [{"from_grade": "g0", "to_grade": "g1", "rate": draw(rate)}],
             "demand": {"method": "quota", "quota": 100},
         }
         cadres.append(cadre)
@@ -598,6 +599,39 @@ def test_transitions_by_hand() -> None:
         hrh.transitions(
             {"id": [1], "year": [2020.5], "region": ["A"]}, id="id", time="year", state="region"
         )
+
+
+def test_promotions_from_a_panel_move_staff_between_grades() -> None:
+    # 3 of 10 grade I doctors are promoted each year in the panel: 30 % of grade I staff
+    # who stay move to grade II, and the cadre's total does not change.
+    panel = {
+        "id": [i for i in range(10) for _ in (0, 1)],
+        "year": [2020, 2021] * 10,
+        "grade": [g for i in range(10) for g in ("I", "II" if i < 3 else "I")],
+    }
+    tr = hrh.transitions(panel, id="id", time="year", state="grade")
+    assert tr.promotions() == [{"from_grade": "I", "to_grade": "II", "rate": 0.3}]
+    doc = {
+        "start_year": 2024,
+        "horizon": 2,
+        "regions": ["A"],
+        "min_age": 20,
+        "cadres": [
+            {
+                "name": "doctor",
+                "grades": ["I", "II"],
+                "retirement_age": 60,
+                "attrition": {"rate": 0.1},
+                "promotions": tr.promotions(),
+                "salary": 1.0,
+            }
+        ],
+        "stock": [{"region": "A", "cadre": "doctor", "grade": "I", "age": 30, "count": 100}],
+    }
+    p = hrh.simulate(doc, draws=0)
+    # 2025: 90 stay, 27 promoted; 2026: 63 x 0.9 = 56.7 stay in grade I, 17.01 promoted.
+    np.testing.assert_allclose(p.flows["promotions"], [27.0, 17.01], rtol=1e-12)
+    np.testing.assert_allclose(p.table["supply"], [100.0, 90.0, 81.0], rtol=1e-12)
 
 
 def test_stock_table_from_the_register() -> None:

@@ -583,7 +583,8 @@ class Projection:
         (`cadre` = "all"); quantiles of the sums, not sums of quantiles.
     flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
-        `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`).
+        `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
+        `promotions` between grades of the cadre, which do not change its total).
     costs : mean cost per projected year, region, cadre and item.
     draws_table : with `keep_draws=True`, supply and demand of every draw.
     """
@@ -902,6 +903,15 @@ class Transitions:
             out.append(rec)
         return out
 
+    def promotions(self) -> list[dict[str, Any]]:
+        """Off-diagonal probabilities as a cadre's `promotions` records (grades as states):
+        each year that share of a grade's staff who stay moves to the other grade."""
+        rows = self.table.filter((pl.col("from") != pl.col("to")) & (pl.col("probability") > 0))
+        return [
+            {"from_grade": r["from"], "to_grade": r["to"], "rate": r["probability"]}
+            for r in rows.iter_rows(named=True)
+        ]
+
     def to_polars(self) -> pl.DataFrame:
         return self.table
 
@@ -915,7 +925,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
 
     Consecutive observations of a person one period apart count as one transition; the
     probability from state i to j is `n_ij / n_i` (maximum likelihood for a Markov chain)
-    with a Wilson score interval. `time` is an integer period (e.g. year).
+    with a Wilson score interval. `time` is an integer period (e.g. year). In a scenario,
+    `.migration()` gives the `migration` records of regions as states, `.promotions()` a
+    cadre's `promotions` records of grades as states.
 
     References
     ----------

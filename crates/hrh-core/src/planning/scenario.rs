@@ -75,6 +75,9 @@ pub struct CadreDoc {
     /// Training programmes that move staff up a grade.
     #[serde(default)]
     pub training: Vec<TrainingDoc>,
+    /// Promotions between grades without training (e.g. from `hrh.transitions`).
+    #[serde(default)]
+    pub promotions: Vec<PromotionDoc>,
     /// How need for this cadre is computed.
     #[serde(default)]
     pub demand: Option<DemandDoc>,
@@ -189,6 +192,16 @@ pub struct TrainingDoc {
     /// One-off cost per trainee sent.
     #[serde(default)]
     pub cost_one_off: f64,
+}
+
+/// A promotion: each year `rate` of the staff of `from_grade` who stay (after deaths and
+/// attrition) move to `to_grade`, at the same age.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionDoc {
+    pub from_grade: String,
+    pub to_grade: String,
+    pub rate: ByRegion,
 }
 
 /// Demand for a cadre.
@@ -495,6 +508,8 @@ pub struct Cadre {
     pub grade_mult: Vec<P>,
     pub entrants: Option<Entrants>,
     pub programmes: Vec<Programme>,
+    /// Promotions: (from grade, to grade, rate per region).
+    pub promotions: Vec<(usize, usize, Vec<P>)>,
     pub demand: Demand,
     pub salary: f64,
     /// Offset of this cadre's block inside a region's state.
@@ -1037,6 +1052,17 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 })
             }
         };
+        let mut promotions = Vec::with_capacity(c.promotions.len());
+        for (j, pr) in c.promotions.iter().enumerate() {
+            let p = format!("{path}.promotions[{j}]");
+            let from = lookup(&grades, &pr.from_grade, "grade", &format!("{p}.from_grade"))?;
+            let to = lookup(&grades, &pr.to_grade, "grade", &format!("{p}.to_grade"))?;
+            if from == to {
+                return Err(err(format!("{p}.to_grade"), "must differ from from_grade"));
+            }
+            let rate = b.by_region(&pr.rate, &format!("{p}.rate"), Range::Rate)?;
+            promotions.push((from, to, rate));
+        }
         let mut programmes = Vec::new();
         let mut n_s = 1;
         for (j, t) in c.training.iter().enumerate() {
@@ -1150,6 +1176,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             grade_mult,
             entrants,
             programmes,
+            promotions,
             demand,
             salary: c.salary,
             offset,

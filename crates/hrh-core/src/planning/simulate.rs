@@ -127,6 +127,7 @@ fn region_params(m: &Model, mut f: impl FnMut(usize, usize)) {
             e.schedule.iter().flatten().for_each(|s| each(s));
         }
         c.programmes.iter().for_each(|p| each(&p.places));
+        c.promotions.iter().for_each(|(_, _, rate)| each(rate));
         match &c.demand {
             Demand::Norm(k) | Demand::Quota(k) | Demand::Wisn(k) => each(k),
             Demand::ServiceUse { visits, .. } => each(visits),
@@ -818,8 +819,8 @@ mod tests {
     use super::*;
     use crate::planning::scenario::from_json;
     use crate::planning::supply::{
-        F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_OUT, F_RETIRE, F_RETURNS, F_START,
-        F_TRAINING,
+        F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_OUT, F_PROMOTIONS, F_RETIRE, F_RETURNS,
+        F_START, F_TRAINING,
     };
 
     fn opts(draws: usize) -> Options {
@@ -1023,6 +1024,51 @@ mod tests {
         let missing = r#", {"region": "A", "year": 2026, "population": 5}"#;
         assert!(e(r#"{"0-14": 2, "15+": 3}"#, missing)
             .starts_with("scenario key 'population.table[6].age_group': missing"));
+    }
+
+    #[test]
+    fn promotions_by_hand() {
+        // Two grades, no deaths or attrition, retirement far away: 20 % of grade I move to
+        // grade II each year; a second promotion out of grade I at 90 % caps the shares.
+        let doc = |extra: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 2, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "doctor", "grades": ["I", "II", "III"], "retirement_age": 60,
+                             "attrition": {{"rate": 0}},
+                             "promotions": [{{"from_grade": "I", "to_grade": "II", "rate": 0.2}}{extra}]}}],
+                "stock": [{{"region": "A", "cadre": "doctor", "grade": "I", "age": 30, "count": 100}},
+                          {{"region": "A", "cadre": "doctor", "grade": "II", "age": 40, "count": 50}}]}}"#
+            )
+        };
+        let m = from_json(&doc("")).unwrap();
+        let p = simulate(&m, &opts(0)).unwrap();
+        assert_eq!(p.supply.mean, vec![150.0, 150.0, 150.0]);
+        let f = |t: usize, col: usize| p.flows[t * NF + col];
+        assert_eq!(f(0, F_PROMOTIONS), 20.0);
+        assert_eq!(f(1, F_PROMOTIONS), 16.0);
+        let m = from_json(&doc(
+            r#", {"from_grade": "I", "to_grade": "III", "rate": 0.9}"#,
+        ))
+        .unwrap();
+        let p = simulate(&m, &opts(0)).unwrap();
+        // Shares 0.2 and 0.9 add up to 1.1: scaled to 0.2/1.1 and 0.9/1.1, all of grade I moves.
+        let moved = p.flows[F_PROMOTIONS];
+        assert!((moved - 100.0).abs() < 1e-12, "{moved}");
+        let e = from_json(&doc(
+            r#", {"from_grade": "I", "to_grade": "I", "rate": 0.1}"#,
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("scenario key 'cadres[0].promotions[1].to_grade'"),
+            "{e}"
+        );
+        let e = from_json(&doc(
+            r#", {"from_grade": "I", "to_grade": "IV", "rate": 0.1}"#,
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown grade 'IV'"), "{e}");
     }
 
     #[test]

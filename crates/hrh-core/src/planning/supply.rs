@@ -7,8 +7,10 @@
 //! 1. deaths `N x death_rate`, then attrition `(N - deaths) x hazard` (the hazard of the
 //!    age band, times the grade multiplier and any policy multiplier, capped at 1; staff in
 //!    their bond or after-bond years use the programme's rates);
-//! 2. training: each programme sends `min(places, eligible)` staff of its grade and of
-//!    eligible age, taken in proportion from every eligible cell;
+//! 2. promotions: each moves its share of the staff of a grade (who stay) to another
+//!    grade at the same age (the shares out of a grade capped at 1); then training: each
+//!    programme sends `min(places, eligible)` staff of its grade and of eligible age,
+//!    taken in proportion from every eligible cell;
 //! 3. migration: each flow moves its share of the origin's remaining staff;
 //! 4. ageing by one year; those reaching the retirement age retire; trainees whose course
 //!    ends come back at the higher grade (`return_rate`; the rest are lost);
@@ -16,7 +18,8 @@
 //!    plus policy extras) join at their ages.
 //!
 //! So `stock_end = stock_start - deaths - attrition - to_training - out_migration +
-//! in_migration - retirements + returns + entrants` in every year, region and cadre.
+//! in_migration - retirements + returns + entrants` in every year, region and cadre
+//! (promotions move staff between grades of a cadre).
 
 use super::demand::{demand, growth, population};
 use super::lanes::{L, X};
@@ -24,7 +27,7 @@ use super::scenario::{Cadre, CostKind, Model};
 use crate::rng::Rng;
 
 /// Flow columns, in order.
-pub const FLOWS: [&str; 12] = [
+pub const FLOWS: [&str; 13] = [
     "stock_start",
     "deaths",
     "attrition",
@@ -37,6 +40,7 @@ pub const FLOWS: [&str; 12] = [
     "stock_end",
     "in_training",
     "training_losses",
+    "promotions",
 ];
 pub(crate) const F_START: usize = 0;
 pub(crate) const F_DEATHS: usize = 1;
@@ -50,6 +54,7 @@ pub(crate) const F_ENTRANTS: usize = 8;
 pub(crate) const F_END: usize = 9;
 pub(crate) const F_IN_TRAINING: usize = 10;
 pub(crate) const F_LOSSES: usize = 11;
+pub(crate) const F_PROMOTIONS: usize = 12;
 pub(crate) const NF: usize = FLOWS.len();
 
 /// Regions that exchange staff (a connected part of the migration graph), projected
@@ -423,7 +428,9 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
     let expected = flow.rngs.is_none();
     // Cadres without training in a group without migration, on the expected path, go
     // from this year's stock to next year's in one pass.
-    let fused = |c: &Cadre| expected && g.migration.is_empty() && c.programmes.is_empty();
+    let fused = |c: &Cadre| {
+        expected && g.migration.is_empty() && c.programmes.is_empty() && c.promotions.is_empty()
+    };
     hzt.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
     let set_hz = |hzt: &mut [X], ys: &Year| {
         for ri in 0..k {
@@ -780,6 +787,30 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
                 put!(flows, f + F_DEATHS, deaths);
                 put!(flows, f + F_ATTRITION, leavers);
                 start_tot[ri * nc + ci] = start;
+                // Promotions: each moves its share of the grade's staff before any
+                // promotion (a copy in `cur`, free until migration), the shares out of a
+                // grade capped at 1.
+                if !c.promotions.is_empty() {
+                    let size = c.size(na);
+                    cur[blk..blk + size].copy_from_slice(&mid[blk..blk + size]);
+                    let mut promoted = X::ZERO;
+                    for &(from, to, ref rate) in &c.promotions {
+                        let total = c
+                            .promotions
+                            .iter()
+                            .filter(|(f, _, _)| *f == from)
+                            .fold(X::ZERO, |a, (_, _, r)| a + v[r[g.regions[ri]]]);
+                        let share = v[rate[g.regions[ri]]] / total.zip(X::ONE, f64::max);
+                        let (src, dst) = (blk + from * ns * na, blk + to * ns * na);
+                        for i in 0..ns * na {
+                            let x = flow.take(cur[src + i], share).min(mid[src + i]);
+                            mid[src + i] -= x;
+                            mid[dst + i] += x;
+                            promoted += x;
+                        }
+                    }
+                    put!(flows, f + F_PROMOTIONS, promoted);
+                }
                 // Training departures.
                 let mut sent_total = X::ZERO;
                 for (pi, p) in c.programmes.iter().enumerate() {
