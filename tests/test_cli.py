@@ -25,8 +25,15 @@ def test_demo_report_is_self_contained_html(tmp_path: Path) -> None:
     assert main(["report", "--demo", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    for section in ("Health workforce density", "Distribution equity", "Attrition and retention"):
+    for section in (
+        "Health workforce density",
+        "Distribution equity",
+        "Attrition and retention",
+        "Projection",
+    ):
         assert section in html
+    for policy in ("train_104", "incentive", "retention"):
+        assert policy in html
     assert html.count("<svg") >= 5
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
 

@@ -634,6 +634,19 @@ def test_promotions_from_a_panel_move_staff_between_grades() -> None:
     np.testing.assert_allclose(p.table["supply"], [100.0, 90.0, 81.0], rtol=1e-12)
 
 
+def test_bundled_province_scenario_is_the_example() -> None:
+    # The package ships the example's scenario file; its stock is taken from the synthetic
+    # register as examples/province/make_inputs.py writes stock.csv.
+    bundled = hrh.datasets.province_scenario()
+    example = hrh.load_scenario(EXAMPLES / "province" / "scenario.toml")
+    assert {k: v for k, v in bundled.items() if k != "stock"} == {
+        k: v for k, v in example.items() if k != "stock"
+    }
+    cols = ["region", "cadre", "grade", "age", "count"]
+    a, b = pl.DataFrame(bundled["stock"]), pl.DataFrame(example["stock"]).select(cols)
+    assert a.sort(cols).equals(b.sort(cols))
+
+
 def test_stock_table_from_the_register() -> None:
     reg = hrh.datasets.synthetic_register()
     s = hrh.stock_table(

@@ -31,6 +31,7 @@ from __future__ import annotations
 from hrh.datasets._bundled import (
     jingjinji_density,
     province_incentives,
+    province_scenario,
     province_staffing,
     synthetic_population,
     synthetic_register,
@@ -58,6 +59,7 @@ __all__ = [
     "jingjinji_density",
     "nhwa",
     "province_incentives",
+    "province_scenario",
     "province_staffing",
     "synthetic_population",
     "synthetic_register",

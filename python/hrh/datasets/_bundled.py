@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -236,3 +239,36 @@ def synthetic_register(
             _dates(*raw["training_end"]).alias("training_end"),
         ]
     )
+
+
+def province_scenario() -> dict[str, Any]:
+    """The province's planning scenario (the file ``examples/province/scenario.toml``,
+    shipped with hrh as ``hrh/datasets/province.toml``), with its starting stock taken
+    from the synthetic register: staff in post on 2024-12-31 by cadre, qualification and
+    age.
+
+    3,087 staff against a quota of 3,364; postgraduate-trained doctors who resign soon
+    after training; policies ``train_104``, ``incentive`` (VND 150, 250 and 450 million
+    by qualification) and ``retention``. The file's comments say which numbers come from
+    the register and which are assumptions.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> s = hrh.datasets.province_scenario()
+    >>> sum(r["count"] for r in s["stock"]), [p["name"] for p in s["policies"]]
+    (3087, ['train_104', 'incentive', 'retention'])
+    """
+    from hrh.planning import stock_table
+
+    path = Path(__file__).with_name("province.toml")
+    doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    reg = synthetic_register()
+    doc["stock"] = stock_table(
+        reg,
+        at=dt.date(2024, 12, 31),
+        cadre="cadre",
+        grade="qualification",
+        default_region="Province",
+    ).to_dicts()
+    return doc

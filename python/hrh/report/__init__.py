@@ -479,8 +479,9 @@ def _lorenz_points(values: pl.Series, weights: pl.Series) -> tuple[list[float], 
 
 
 def demo() -> Report:
-    """The demo report on the bundled data: the synthetic province's register and the
-    Beijing-Tianjin-Hebei densities."""
+    """The demo report on the bundled data: the synthetic province's register, its
+    planning scenario (:func:`hrh.datasets.province_scenario`) projected ten years with
+    its policies, and the Beijing-Tianjin-Hebei densities."""
     reg = hrh.datasets.synthetic_register()
     in_post = reg.filter(pl.col("exit_date").is_null())
     pop = hrh.datasets.synthetic_population()
@@ -499,7 +500,8 @@ def demo() -> Report:
         "Health workforce report: demo province",
         "Synthetic register of a provincial health workforce (invented rows shaped after a "
         "real province: 3,087 staff in post against a quota of 3,364) at 2024-12-31, with "
-        "district populations; and published densities of the Beijing-Tianjin-Hebei region.",
+        "district populations; its projection to 2034 under three policies; and published "
+        "densities of the Beijing-Tianjin-Hebei region.",
     )
     kpis = _kpis(
         [
@@ -557,6 +559,13 @@ def demo() -> Report:
             value="staff",
             label="staff in post at year end",
             reference=[("staffing quota 3,364", float(staffing["quota"]))],
+        )
+    )
+
+    province = hrh.datasets.province_scenario()
+    report.add(
+        projection_section(
+            province, policies=[p["name"] for p in province["policies"]], draws=1000, seed=1
         )
     )
 
