@@ -892,25 +892,23 @@ class Transitions:
             on="to", index="from", values="probability", sort_columns=False
         ).select("from", *self.states)
 
+    def _moves(self, origin: str, destination: str, **extra: Any) -> list[dict[str, Any]]:
+        """Positive off-diagonal probabilities as records `{origin, destination, "rate"}`
+        plus `extra`."""
+        rows = self.table.filter((pl.col("from") != pl.col("to")) & (pl.col("probability") > 0))
+        return [
+            {origin: r["from"], destination: r["to"], "rate": r["probability"], **extra}
+            for r in rows.iter_rows(named=True)
+        ]
+
     def migration(self, *, cadre: str | None = None) -> list[dict[str, Any]]:
         """Off-diagonal probabilities as scenario `migration` records (regions as states)."""
-        rows = self.table.filter((pl.col("from") != pl.col("to")) & (pl.col("probability") > 0))
-        out = []
-        for r in rows.iter_rows(named=True):
-            rec: dict[str, Any] = {"from": r["from"], "to": r["to"], "rate": r["probability"]}
-            if cadre is not None:
-                rec["cadre"] = cadre
-            out.append(rec)
-        return out
+        return self._moves("from", "to", **({} if cadre is None else {"cadre": cadre}))
 
     def promotions(self) -> list[dict[str, Any]]:
         """Off-diagonal probabilities as a cadre's `promotions` records (grades as states):
         each year that share of a grade's staff who stay moves to the other grade."""
-        rows = self.table.filter((pl.col("from") != pl.col("to")) & (pl.col("probability") > 0))
-        return [
-            {"from_grade": r["from"], "to_grade": r["to"], "rate": r["probability"]}
-            for r in rows.iter_rows(named=True)
-        ]
+        return self._moves("from_grade", "to_grade")
 
     def to_polars(self) -> pl.DataFrame:
         return self.table

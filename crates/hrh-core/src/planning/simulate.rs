@@ -321,13 +321,15 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Run `nd` draws from `c0` of group `g` into `sbuf` and `dbuf` (supply and demand
-    /// per block, local cell and lane), and add them to its cells.
+    /// per block, local cell and lane), and add them to its cells; `seeds` and `gvals`
+    /// are the chunk's draw seeds (None on the deterministic path) and global parameters.
     #[allow(clippy::too_many_arguments)]
     fn group(
         &self,
         g: &Group,
         c0: usize,
         nd: usize,
+        seeds: &[Option<u64>],
         gvals: &[f64],
         sbuf: &mut [f64],
         dbuf: &mut [f64],
@@ -338,7 +340,6 @@ impl Run<'_> {
         let (cl, fl, cc) = self.cx.sizes(g.regions.len());
         let nseg = nd.div_ceil(L).div_ceil(SEG);
         let ng = self.global.len();
-        let det = opts.draws == 0;
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
         sbuf.par_chunks_mut(SEG * cl * L)
@@ -364,10 +365,7 @@ impl Run<'_> {
                         let first = c0 + (sg * SEG + bi) * L;
                         let valid = L.min(c0 + nd - first);
                         let lanes = lanes_of(first, valid);
-                        let mut seeds = [None; L];
-                        for (sd, &d) in seeds.iter_mut().zip(&lanes) {
-                            *sd = (!det).then(|| draw_seed(opts.seed, d));
-                        }
+                        let seeds = lanes.map(|d| seeds[d - c0]);
                         for (j, &p) in self.global.iter().enumerate() {
                             let x = &mut s.v[p];
                             for (l, &d) in lanes.iter().enumerate() {
@@ -564,12 +562,6 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         .map(|g| vec![Cell::new(streaming); run.cx.sizes(g.regions.len()).0])
         .collect();
     let mut tcells = vec![Cell::new(streaming); tc];
-    // Exact totals keep every draw's (supply, demand) per total cell.
-    let mut tvals = if streaming {
-        Vec::new()
-    } else {
-        vec![0.0; 2 * n * tc]
-    };
     let ni = items.len();
     let mut flows = vec![0.0; h * nr * nc * NF];
     let mut costs = vec![0.0; h * nr * nc * ni];
@@ -585,15 +577,14 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     } else {
         Vec::new()
     };
-    // Groups run in waves whose kept draws fit the budget.
+    // Groups run in waves whose buffers of supply and demand draws fit the budget.
     let mut waves = Vec::new();
     let mut start = 0;
     while start < groups.len() {
         let mut end = start;
         let mut bytes = 0;
         while end < groups.len() {
-            let b =
-                16 * chunk.next_multiple_of(L) * (run.cx.sizes(groups[end].regions.len()).0 + tc);
+            let b = 16 * chunk.next_multiple_of(L) * run.cx.sizes(groups[end].regions.len()).0;
             if end > start && bytes + b > EXACT_BUDGET {
                 break;
             }
@@ -608,12 +599,14 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     while c0 < n {
         let nd = chunk.min(n - c0);
         let ng = global.len();
+        let seeds: Vec<Option<u64>> = (c0..c0 + nd)
+            .map(|d| (!det).then(|| draw_seed(opts.seed, d)))
+            .collect();
         let mut gvals = vec![0.0; nd * ng];
         gvals
             .par_chunks_mut(ng.max(1))
-            .enumerate()
-            .for_each(|(i, row)| {
-                let ds = (!det).then(|| draw_seed(opts.seed, c0 + i));
+            .zip(&seeds)
+            .for_each(|(row, &ds)| {
                 for (x, &p) in row.iter_mut().zip(&global) {
                     *x = sample(&m.params[p], p, ds);
                 }
@@ -648,7 +641,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .zip(parts_s)
                 .zip(parts_d)
                 .zip(cells[wave.clone()].par_iter_mut())
-                .map(|(((g, sb), db), cs)| run.group(g, c0, nd, &gvals, sb, db, cs))
+                .map(|(((g, sb), db), cs)| run.group(g, c0, nd, &seeds, &gvals, sb, db, cs))
                 .collect();
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
             // Totals: each draw adds the groups' regions in group order (a block of
@@ -718,40 +711,19 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 row[nc] = row[..nc].iter().fold(0.0, |a, b| a + b);
             }
         }
-        if streaming {
-            let [cs, cd] = &ctot;
-            tcells.par_iter_mut().enumerate().for_each_init(
-                || (Vec::new(), Vec::new(), Vec::new()),
-                |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
-                    s.clear();
-                    s.extend((0..nd).map(|i| cs[i * tc + j]));
-                    d.clear();
-                    d.extend((0..nd).map(|i| cd[i * tc + j]));
-                    cell.add(s, d, false, gap);
-                },
-            );
-        } else {
-            tvals[2 * c0 * tc..2 * (c0 + nd) * tc]
-                .chunks_exact_mut(2 * tc)
-                .zip(ctot[0].chunks_exact(tc).zip(ctot[1].chunks_exact(tc)))
-                .for_each(|(dst, (s, d))| {
-                    dst[..tc].copy_from_slice(s);
-                    dst[tc..].copy_from_slice(d);
-                });
-        }
-        c0 += nd;
-    }
-    if !streaming {
+        // The chunk's totals (exact: every draw, in the one chunk).
+        let [cs, cd] = &ctot;
         tcells.par_iter_mut().enumerate().for_each_init(
             || (Vec::new(), Vec::new(), Vec::new()),
             |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
                 s.clear();
-                s.extend((0..n).map(|i| tvals[2 * i * tc + j]));
+                s.extend((0..nd).map(|i| cs[i * tc + j]));
                 d.clear();
-                d.extend((0..n).map(|i| tvals[(2 * i + 1) * tc + j]));
-                cell.add(s, d, true, gap);
+                d.extend((0..nd).map(|i| cd[i * tc + j]));
+                cell.add(s, d, !streaming, gap);
             },
         );
+        c0 += nd;
     }
     let nn = n as f64;
     flows.iter_mut().for_each(|x| *x /= nn);

@@ -260,9 +260,7 @@ pub(crate) struct Scratch {
     /// multipliers, capped at 1.
     hzt: Vec<X>,
     out_share: Vec<X>,
-    pop0: Vec<X>,
     start_tot: Vec<X>,
-    pop_factor: Vec<X>,
     /// Population by (region, year).
     pops: Vec<X>,
     ent_factor: Vec<X>,
@@ -335,9 +333,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         haz,
         hzt,
         out_share,
-        pop0,
         start_tot,
-        pop_factor,
         pops,
         ent_factor,
         by_grade,
@@ -388,22 +384,21 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         }
     }
     ys.set(cx, g, v, m.start_year);
-    sized(pop0, k);
-    sized(pop_factor, k);
     sized(pops, k * (h + 1));
     sized(ent_factor, k * nc);
     for (ri, &r) in g.regions.iter().enumerate() {
-        pop_factor[ri] = X::ONE;
-        pop0[ri] = population(m, v, r, 0, X::ONE);
-        pops[ri * (h + 1)] = pop0[ri];
-        for t in 1..=h {
-            pop_factor[ri] *= growth(m, v, r);
-            pops[ri * (h + 1) + t] = population(m, v, r, t, pop_factor[ri]);
+        let mut factor = X::ONE;
+        for t in 0..=h {
+            if t > 0 {
+                factor *= growth(m, v, r);
+            }
+            pops[ri * (h + 1) + t] = population(m, v, r, t, factor);
         }
         for (ci, c) in m.cadres.iter().enumerate() {
             let at = ri * nc + ci;
             supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, 0, pop0[ri], pop0[ri]);
+            let pop0 = pops[ri * (h + 1)];
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, 0, pop0, pop0);
         }
     }
     // The hazard by age of each region and cadre (the draw's rates, before grade and
@@ -450,6 +445,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
     if !add {
         flows.iter_mut().for_each(|x| *x = X::ZERO);
     }
+    // Where the flows of projected year `t`, region `ri` and cadre `ci` start.
+    let frow = |t: usize, ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
     // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` in
     // year `t` (the stock before ageing is in `cur`, the new stock goes to `mid`).
     macro_rules! cell_year {
@@ -459,7 +456,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             let r = g.regions[ri];
             let c = &m.cadres[ci];
             let pop = pops[ri * (h + 1) + t];
-            let f = ((t - 1) * k * nc + ri * nc + ci) * NF;
+            let f = frow(t, ri, ci);
             let blk = ri * rs + c.offset;
             let ns = c.n_s;
             let ng = c.grades.len();
@@ -633,7 +630,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             put!(flows, f + F_END, end);
             let at = (t * k + ri) * nc + ci;
             supply[at] = end;
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, t, pop, pop0[ri]);
+            let pop0 = pops[ri * (h + 1)];
+            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, t, pop, pop0);
             // Costs.
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
             let avg = 0.5 * (start_tot[ri * nc + ci] + end);
@@ -724,7 +722,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             set_hz(hzt, ys);
         }
         let ys = &*ys;
-        let frow = |ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
+
         // 1-2: deaths, attrition, training, into `mid` (fused cadres: in 4-5).
         for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
@@ -737,7 +735,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
                 let by_grade = &mut start_grade[(ri * nc + ci) * gmax..(ri * nc + ci + 1) * gmax];
                 let retire = c.retire_idx;
                 let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
-                let f = frow(ri, ci);
+                let f = frow(t, ri, ci);
                 for (gi, start_g) in by_grade.iter_mut().enumerate().take(c.grades.len()) {
                     let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
                     let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
@@ -900,8 +898,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
                         cur[to + i] += x;
                         moved += x;
                     }
-                    flows[frow(lf, ci) + F_OUT] += moved;
-                    flows[frow(lt, ci) + F_IN] += moved;
+                    flows[frow(t, lf, ci) + F_OUT] += moved;
+                    flows[frow(t, lt, ci) + F_IN] += moved;
                 }
             }
             mid.iter_mut().for_each(|x| *x = X::ZERO);
