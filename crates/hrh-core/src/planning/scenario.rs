@@ -489,6 +489,9 @@ pub struct Entrants {
     pub schedule: Vec<Option<Vec<P>>>,
     pub grade: usize,
     pub age_shares: Vec<f64>,
+    /// Age indices `first..end` holding every nonzero share, and the shares' sum.
+    pub share_span: (usize, usize),
+    pub share_total: f64,
 }
 
 /// A cadre, compiled.
@@ -1033,6 +1036,10 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     schedule[t as usize - 1] =
                         Some(b.by_region(&s.value, &format!("{sp}.value"), Range::NonNegative)?);
                 }
+                let age_shares =
+                    age_shares(&e.age, min_age, retire_idx, n_ages, &format!("{p}.age"))?;
+                let first = age_shares.iter().position(|&s| s != 0.0).unwrap_or(0);
+                let end = age_shares.iter().rposition(|&s| s != 0.0).map_or(0, |i| i + 1);
                 Some(Entrants {
                     schedule,
                     per_year: b.by_region(
@@ -1042,13 +1049,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     )?,
                     growth,
                     grade,
-                    age_shares: age_shares(
-                        &e.age,
-                        min_age,
-                        retire_idx,
-                        n_ages,
-                        &format!("{p}.age"),
-                    )?,
+                    share_span: (first, end.max(first)),
+                    share_total: age_shares.iter().sum(),
+                    age_shares,
                 })
             }
         };

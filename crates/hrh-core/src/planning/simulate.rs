@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::lanes::{L, X};
+use super::lanes::L;
 use super::param::Dist;
 use super::quantile::{exact_in, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
@@ -299,17 +299,9 @@ struct GroupChunk {
     costs: Vec<f64>,
 }
 
-/// A worker's buffers: the block's (whose flows and costs sum the segment's full
-/// blocks), and a partial block's flows and costs.
-#[derive(Default)]
-struct Worker {
-    s: Scratch,
-    flows: Vec<X>,
-    costs: Vec<X>,
-}
-
 thread_local! {
-    static WORKER: RefCell<Worker> = RefCell::new(Worker::default());
+    /// A worker's buffers (whose flows and costs sum a segment's blocks).
+    static WORKER: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Everything fixed for a simulation.
@@ -348,15 +340,14 @@ impl Run<'_> {
             .zip(cbuf.par_chunks_mut(cc))
             .enumerate()
             .for_each(|(sg, (((sb, db), fb), cb))| {
-                WORKER.with_borrow_mut(|w| {
-                    let Worker { s, flows, costs } = w;
+                WORKER.with_borrow_mut(|s| {
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
                     }
                     s.flows.clear();
-                    s.flows.resize(fl, X::ZERO);
+                    s.flows.resize(fl, 0.0);
                     s.costs.clear();
-                    s.costs.resize(cc, X::ZERO);
+                    s.costs.resize(cc, 0.0);
                     for (bi, (sbb, dbb)) in sb
                         .chunks_exact_mut(cl * L)
                         .zip(db.chunks_exact_mut(cl * L))
@@ -389,23 +380,8 @@ impl Run<'_> {
                                     .collect()
                             }),
                         };
-                        if valid == L {
-                            run_block_fast(&self.cx, g, &mut flow, s, true);
-                        } else {
-                            // Lanes past the last draw repeat it and are left out.
-                            std::mem::swap(&mut s.flows, flows);
-                            std::mem::swap(&mut s.costs, costs);
-                            run_block_fast(&self.cx, g, &mut flow, s, false);
-                            std::mem::swap(&mut s.flows, flows);
-                            std::mem::swap(&mut s.costs, costs);
-                            for (acc, part) in [(&mut s.flows, &*flows), (&mut s.costs, &*costs)] {
-                                for (a, x) in acc.iter_mut().zip(part) {
-                                    for l in 0..valid {
-                                        a.0[l] += x.0[l];
-                                    }
-                                }
-                            }
-                        }
+                        // Lanes past the last draw repeat it and are left out.
+                        run_block_fast(&self.cx, g, &mut flow, s, valid);
                         for (dst, x) in sbb.chunks_exact_mut(L).zip(&s.supply) {
                             dst.copy_from_slice(&x.0);
                         }
@@ -413,11 +389,8 @@ impl Run<'_> {
                             dst.copy_from_slice(&x.0);
                         }
                     }
-                    for (out, acc) in [(fb, &s.flows), (cb, &s.costs)] {
-                        for (o, x) in out.iter_mut().zip(acc) {
-                            *o = x.0.iter().fold(0.0, |a, b| a + b);
-                        }
-                    }
+                    fb.copy_from_slice(&s.flows);
+                    cb.copy_from_slice(&s.costs);
                 });
             });
         // Segment sums, in segment order.
@@ -470,20 +443,20 @@ fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
 
 /// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
 /// so the same numbers, on 4 lanes per instruction instead of 2).
-fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
+fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
-            run_block(cx, g, flow, s, add);
+        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
+            run_block(cx, g, flow, s, valid);
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor supports AVX2, checked just above.
-            unsafe { avx2(cx, g, flow, s, add) };
+            unsafe { avx2(cx, g, flow, s, valid) };
             return;
         }
     }
-    run_block(cx, g, flow, s, add);
+    run_block(cx, g, flow, s, valid);
 }
 
 /// Run the projection.

@@ -259,6 +259,10 @@ pub(crate) struct Scratch {
     /// Per (region, cadre, grade, age): the hazard times the grade and policy
     /// multipliers, capped at 1.
     hzt: Vec<X>,
+    /// The same cells: the share who stay a year, `(1 - death rate) x (1 - hazard)`.
+    surv: Vec<X>,
+    /// Per (region, cadre, grade): the stock at the end of the year just projected.
+    end_grade: Vec<X>,
     out_share: Vec<X>,
     start_tot: Vec<X>,
     /// Population by (region, year).
@@ -266,11 +270,13 @@ pub(crate) struct Scratch {
     ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
     year: Year,
-    /// Per-lane supply, demand, flows and costs of the block.
+    /// Per-lane supply and demand of the block.
     pub supply: Vec<X>,
     pub demand: Vec<X>,
-    pub flows: Vec<X>,
-    pub costs: Vec<X>,
+    /// Flows and costs summed over the draws of this and earlier blocks (the caller
+    /// sizes and zeroes them).
+    pub flows: Vec<f64>,
+    pub costs: Vec<f64>,
 }
 
 fn sized(v: &mut Vec<X>, n: usize) {
@@ -309,10 +315,10 @@ fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
 }
 
 /// Project group `g` for the block's draws, whose parameters are in `s.v`; results go to
-/// `s.supply`, `s.demand`, `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]), the flows
-/// and costs added to the numbers there with `add` (which must then be sized and set).
+/// `s.supply` and `s.demand`, and the flows and costs of the first `valid` lanes are added
+/// to `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
 #[inline(always)]
-pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, add: bool) {
+pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
     let m = cx.m;
     let nc = m.cadres.len();
     let na = m.n_ages;
@@ -332,6 +338,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         returning,
         haz,
         hzt,
+        surv,
+        end_grade,
         out_share,
         start_tot,
         pops,
@@ -344,27 +352,24 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         costs,
     } = s;
     let v = &v[..];
-    // Every number of these is set below (flows and costs: added to, with `add`).
+    // Every number of these is set below (flows and costs: added to).
     supply.resize(cells, X::ZERO);
     dem.resize(cells, X::ZERO);
-    flows.resize(fcells, X::ZERO);
-    costs.resize(ccells, X::ZERO);
+    flows.resize(fcells, 0.0);
+    costs.resize(ccells, 0.0);
     sized(start_tot, k * nc);
-    // Set a flow or cost, or add it to the sum over earlier blocks.
+    // Add a flow or cost of the block's draws to the sum over earlier blocks.
     macro_rules! put {
         ($arr:expr, $i:expr, $v:expr) => {{
             let (i, v) = ($i, $v);
-            if add {
-                $arr[i] += v;
-            } else {
-                $arr[i] = v;
-            }
+            $arr[i] += v.sum_lanes(valid);
         }};
     }
     cur.resize(k * rs, X::ZERO); // set from the stock below
     sized(mid, k * rs);
     sized(pipes, k * nc * pmax * dmax * na);
     sized(start_grade, k * nc * gmax);
+    sized(end_grade, k * nc * gmax);
     sized(sent_p, k * nc * pmax);
     sized(returning, k * nc * pmax * na);
     haz.resize(k * nc * na, X::ZERO); // set below
@@ -427,24 +432,28 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         expected && g.migration.is_empty() && c.programmes.is_empty() && c.promotions.is_empty()
     };
     hzt.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
-    let set_hz = |hzt: &mut [X], ys: &Year| {
+    surv.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
+    let set_hz = |hzt: &mut [X], surv: &mut [X], ys: &Year| {
         for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate() {
                 let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+                let keep = X::ONE - v[c.death];
                 for gi in 0..c.grades.len() {
                     let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
                     let row = ((ri * nc + ci) * gmax + gi) * na;
-                    for (o, &ha) in hzt[row..row + na].iter_mut().zip(haz) {
+                    for ((o, sv), &ha) in hzt[row..row + na]
+                        .iter_mut()
+                        .zip(&mut surv[row..row + na])
+                        .zip(haz)
+                    {
                         *o = (ha * gm).min(X::ONE);
+                        *sv = keep * (X::ONE - *o);
                     }
                 }
             }
         }
     };
-    set_hz(hzt, ys);
-    if !add {
-        flows.iter_mut().for_each(|x| *x = X::ZERO);
-    }
+    set_hz(hzt, surv, ys);
     // Where the flows of projected year `t`, region `ri` and cadre `ci` start.
     let frow = |t: usize, ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
     // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` in
@@ -498,55 +507,66 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             let mut in_training = X::ZERO;
             if fused(c) {
                 // One post-training state and no training: deaths, attrition,
-                // ageing, retirement and entrants in one pass from this year's
-                // stock to next year's, summing the new stock on the way.
+                // ageing, retirement and entrants in one pass, in place. Staff who stay
+                // a year are `surv` of each age; deaths are the death rate of the staff,
+                // and leavers the rest of those who go. Below the retirement age, the
+                // staff at the start of a year are those at the end of the year before.
                 let pd = v[c.death];
                 let retire = c.retire_idx;
                 let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
-                let survive = survive_fused;
                 for gi in 0..ng {
                     let cell0 = blk + gi * na;
-                    let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
-                    let src = &cur[cell0..cell0 + retire];
-                    let dst = &mut mid[cell0..cell0 + na];
-                    let mut sums = [X::ZERO; 2];
-                    let mut end = X::ZERO;
-                    match ent {
+                    let slot = (ri * nc + ci) * gmax + gi;
+                    let sv = &surv[slot * na..][..retire];
+                    let x = &mut cur[cell0..cell0 + na];
+                    let sn = if t > 1 && retire == na {
+                        end_grade[slot]
+                    } else {
+                        X::sum(&x[..retire])
+                    };
+                    let out = x[last] * sv[last];
+                    retired += out;
+                    // Those who stay and do not retire, in place from the oldest age down.
+                    let mut stay = X::ZERO;
+                    let entrants = match ent {
                         Some((eg, n, Some(sh))) if eg == gi => {
-                            dst[0] = X::ZERO + n * X::splat(sh[0]);
-                            end += dst[0];
-                            for (((out, &x), &hz), &s) in
-                                dst[1..retire].iter_mut().zip(src).zip(hz).zip(&sh[1..])
+                            let (lo, hi) = c.entrants.as_ref().map_or((0, 0), |e| e.share_span);
+                            let (lo, hi) = (lo.max(1), hi.max(1));
+                            age_down(&mut x[hi - 1..retire], &sv[hi - 1..], &mut stay);
+                            let mut it = x[lo - 1..hi].iter_mut().rev();
+                            let mut slot = it.next().expect("hi > lo - 1");
+                            for ((e, &s), &sh) in it
+                                .zip(sv[lo - 1..hi - 1].iter().rev())
+                                .zip(sh[lo..hi].iter().rev())
                             {
-                                *out = survive(x, pd, hz, &mut sums) + n * X::splat(s);
-                                end += *out;
+                                let y = *e * s;
+                                stay += y;
+                                *slot = y + n * X::splat(sh);
+                                slot = e;
                             }
-                            retired += survive(src[last], pd, hz[last], &mut sums);
-                            for (out, &s) in dst[retire..].iter_mut().zip(&sh[retire..]) {
-                                *out = X::ZERO + n * X::splat(s);
-                                end += *out;
-                            }
+                            age_down(&mut x[..lo], sv, &mut stay);
+                            x[0] = n * X::splat(sh[0]);
+                            let total = c.entrants.as_ref().map_or(1.0, |e| e.share_total);
+                            n * X::splat(total)
                         }
                         _ => {
-                            dst[0] = match ent {
-                                Some((eg, n, None)) if eg == gi => X::ZERO + n,
+                            age_down(&mut x[..retire], sv, &mut stay);
+                            x[0] = match ent {
+                                Some((eg, n, None)) if eg == gi => n,
                                 _ => X::ZERO,
                             };
-                            end += dst[0];
-                            for ((out, &x), &hz) in dst[1..retire].iter_mut().zip(src).zip(hz) {
-                                *out = survive(x, pd, hz, &mut sums);
-                                end += *out;
-                            }
-                            retired += survive(src[last], pd, hz[last], &mut sums);
-                            dst[retire..].iter_mut().for_each(|x| *x = X::ZERO);
+                            x[0]
                         }
-                    }
-                    let [sn, sl] = sums;
+                    };
+                    x[retire..].iter_mut().for_each(|x| *x = X::ZERO);
+                    let end = stay + entrants;
+                    let stay = stay + out;
+                    let d = sn * pd;
                     start += sn;
-                    // Deaths are the same share of every age.
-                    deaths += sn * pd;
-                    leavers += sl;
-                    start_grade[(ri * nc + ci) * gmax + gi] = sn;
+                    deaths += d;
+                    leavers += sn - d - stay;
+                    start_grade[slot] = sn;
+                    end_grade[slot] = end;
                     end_by_grade[gi] = end;
                 }
                 put!(flows, f + F_START, start);
@@ -637,11 +657,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             let avg = 0.5 * (start_tot[ri * nc + ci] + end);
             put!(costs, cbase, c.salary * avg);
             put!(costs, cbase + 1, training_cost);
-            if !add {
-                costs[cbase + 2..cbase + ni]
-                    .iter_mut()
-                    .for_each(|x| *x = X::ZERO);
-            }
             for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
                 let p = &m.policies[pi];
                 if year < p.from_year || year > p.to_year {
@@ -682,13 +697,13 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
                             X::splat(cost.amount / (nreg * ncad) as f64)
                         }
                     };
-                    costs[cbase + item] += amount;
+                    put!(costs, cbase + item, amount);
                 }
             }
         }};
     }
-    // Fused cadres, one region and cadre at a time through every year, so that its
-    // numbers stay in the fastest cache.
+    // Fused cadres, one region and cadre at a time through every year (in place in
+    // `cur`), so that its numbers stay in the fastest cache.
     for ri in 0..k {
         for (ci, c) in m.cadres.iter().enumerate() {
             if !fused(c) {
@@ -698,18 +713,14 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
             for t in 1..=h {
                 if cx.changes[t] {
                     ys.set(cx, g, v, m.start_year + t as i32);
-                    set_hz(hzt, ys);
+                    set_hz(hzt, surv, ys);
                     changed = true;
                 }
                 cell_year!(t, ri, ci);
-                std::mem::swap(&mut cur, &mut mid);
-            }
-            if h % 2 == 1 {
-                std::mem::swap(&mut cur, &mut mid);
             }
             if changed {
                 ys.set(cx, g, v, m.start_year);
-                set_hz(hzt, ys);
+                set_hz(hzt, surv, ys);
             }
         }
     }
@@ -719,7 +730,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
         // Settings change only when a policy starts or ends.
         if cx.changes[t] {
             ys.set(cx, g, v, year);
-            set_hz(hzt, ys);
+            set_hz(hzt, surv, ys);
         }
         let ys = &*ys;
 
@@ -898,8 +909,8 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, a
                         cur[to + i] += x;
                         moved += x;
                     }
-                    flows[frow(t, lf, ci) + F_OUT] += moved;
-                    flows[frow(t, lt, ci) + F_IN] += moved;
+                    put!(flows, frow(t, lf, ci) + F_OUT, moved);
+                    put!(flows, frow(t, lt, ci) + F_IN, moved);
                 }
             }
             mid.iter_mut().for_each(|x| *x = X::ZERO);
@@ -928,14 +939,19 @@ fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
     n - d - l
 }
 
-/// [`survive`] summing staff and leavers only (deaths follow from the staff).
+/// Ageing in place from the oldest age down: each of `x` but the first gets the number
+/// before it times that one's share who stay in `sv`, added to `stay`.
 #[inline(always)]
-fn survive_fused(n: X, pd: X, hz: X, sums: &mut [X; 2]) -> X {
-    let d = n * pd;
-    let l = (n - d) * hz;
-    sums[0] += n;
-    sums[1] += l;
-    n - d - l
+fn age_down(x: &mut [X], sv: &[X], stay: &mut X) {
+    let n = x.len();
+    let mut it = x.iter_mut().rev();
+    let Some(mut slot) = it.next() else { return };
+    for (e, &s) in it.zip(sv[..n - 1].iter().rev()) {
+        let y = *e * s;
+        *stay += y;
+        *slot = y;
+        slot = e;
+    }
 }
 
 /// Lanes beyond the block's draws repeat its last draw; they are never read.
