@@ -27,7 +27,7 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 /// Staff needed for cadre `ci` in region `r`, given the population `pop` of the year and
 /// `pop0` of the start year: a policy quota when one is in force, else the cadre's method
 /// (NaN without one):
-/// - `norm`: per_1000 x population / 1,000;
+/// - `norm`: per_1000 x population x 0.001;
 /// - `quota`: the number;
 /// - `service_use`: population x visits per capita x hours per visit / available hours,
 ///   or with visits by age group, the sum over age groups of population x visits, times
@@ -39,7 +39,7 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 pub fn demand(
     m: &Model,
     v: &[X],
-    quota: Option<X>,
+    quota: &Option<X>,
     ci: usize,
     r: usize,
     t: usize,
@@ -47,11 +47,11 @@ pub fn demand(
     pop0: X,
 ) -> X {
     if let Some(q) = quota {
-        return q;
+        return *q;
     }
     match &m.cadres[ci].demand {
         Demand::None => X::splat(f64::NAN),
-        Demand::Norm(k) => v[k[r]] * pop / X::splat(1000.0),
+        Demand::Norm(k) => v[k[r]] * pop * X::splat(0.001),
         Demand::Quota(q) => v[q[r]],
         Demand::ServiceUse {
             visits,

@@ -21,7 +21,7 @@ use super::param::Dist;
 use super::quantile::{exact_in, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
 pub use super::supply::FLOWS;
-use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Scratch, NF};
+use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Scratch, F_END, F_START, NF};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -441,6 +441,18 @@ fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
     }
 }
 
+/// Whether the processor has AVX2.
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
 /// so the same numbers, on 4 lanes per instruction instead of 2).
 fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
@@ -450,8 +462,8 @@ fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: 
         fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
             run_block(cx, g, flow, s, valid);
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor supports AVX2, checked just above.
+        if cx.avx2 {
+            // SAFETY: the processor supports AVX2 (`has_avx2`).
             unsafe { avx2(cx, g, flow, s, valid) };
             return;
         }
@@ -504,6 +516,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             .flat_map(|c| c.programmes.iter().map(|p| p.duration))
             .max()
             .unwrap_or(0),
+        avx2: has_avx2(),
     };
     // Memory per draw: the largest group's supply and demand, plus the totals.
     let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
@@ -701,6 +714,15 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let nn = n as f64;
     flows.iter_mut().for_each(|x| *x /= nn);
     costs.iter_mut().for_each(|x| *x /= nn);
+    // Salaries: the salary times the mean stock over the year, averaged over its start
+    // and end (linear in the stock, so from the mean flows).
+    for (cell, (f, cost)) in flows
+        .chunks_exact(NF)
+        .zip(costs.chunks_exact_mut(ni))
+        .enumerate()
+    {
+        cost[0] = m.cadres[cell % nc].salary * (0.5 * (f[F_START] + f[F_END]));
+    }
     // Cells back to (year, region, cadre) order.
     let k5 = PROBS.len();
     let mut summaries: [Summary; 3] = std::array::from_fn(|_| Summary {

@@ -83,6 +83,8 @@ pub(crate) struct Ctx<'a> {
     pub gmax: usize,
     pub pmax: usize,
     pub dmax: usize,
+    /// Whether the processor has AVX2 (for the parts compiled twice).
+    pub avx2: bool,
 }
 
 impl Ctx<'_> {
@@ -264,7 +266,6 @@ pub(crate) struct Scratch {
     /// Per (region, cadre, grade): the stock at the end of the year just projected.
     end_grade: Vec<X>,
     out_share: Vec<X>,
-    start_tot: Vec<X>,
     /// Population by (region, year).
     pops: Vec<X>,
     ent_factor: Vec<X>,
@@ -341,7 +342,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
         surv,
         end_grade,
         out_share,
-        start_tot,
         pops,
         ent_factor,
         by_grade,
@@ -357,7 +357,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
     dem.resize(cells, X::ZERO);
     flows.resize(fcells, 0.0);
     costs.resize(ccells, 0.0);
-    sized(start_tot, k * nc);
     // Add a flow or cost of the block's draws to the sum over earlier blocks.
     macro_rules! put {
         ($arr:expr, $i:expr, $v:expr) => {{
@@ -403,7 +402,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
             let at = ri * nc + ci;
             supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
             let pop0 = pops[ri * (h + 1)];
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, 0, pop0, pop0);
+            dem[at] = demand(m, v, &ys.quota[ci * k + ri], ci, r, 0, pop0, pop0);
         }
     }
     // The hazard by age of each region and cadre (the draw's rates, before grade and
@@ -524,43 +523,26 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                     } else {
                         X::sum(&x[..retire])
                     };
-                    let out = x[last] * sv[last];
-                    retired += out;
-                    // Those who stay and do not retire, in place from the oldest age down.
-                    let mut stay = X::ZERO;
-                    let entrants = match ent {
-                        Some((eg, n, Some(sh))) if eg == gi => {
-                            let (lo, hi) = c.entrants.as_ref().map_or((0, 0), |e| e.share_span);
-                            let (lo, hi) = (lo.max(1), hi.max(1));
-                            age_down(&mut x[hi - 1..retire], &sv[hi - 1..], &mut stay);
-                            let mut it = x[lo - 1..hi].iter_mut().rev();
-                            let mut slot = it.next().expect("hi > lo - 1");
-                            for ((e, &s), &sh) in it
-                                .zip(sv[lo - 1..hi - 1].iter().rev())
-                                .zip(sh[lo..hi].iter().rev())
-                            {
-                                let y = *e * s;
-                                stay += y;
-                                *slot = y + n * X::splat(sh);
-                                slot = e;
-                            }
-                            age_down(&mut x[..lo], sv, &mut stay);
-                            x[0] = n * X::splat(sh[0]);
-                            let total = c.entrants.as_ref().map_or(1.0, |e| e.share_total);
-                            n * X::splat(total)
-                        }
-                        _ => {
-                            age_down(&mut x[..retire], sv, &mut stay);
-                            x[0] = match ent {
-                                Some((eg, n, None)) if eg == gi => n,
-                                _ => X::ZERO,
-                            };
-                            x[0]
-                        }
+                    let entry = match ent {
+                        Some((eg, n, sh)) if eg == gi => Some((
+                            n,
+                            sh.zip(c.entrants.as_ref())
+                                .map(|(sh, e)| (sh, e.share_span, e.share_total)),
+                        )),
+                        _ => None,
                     };
-                    x[retire..].iter_mut().for_each(|x| *x = X::ZERO);
-                    let end = stay + entrants;
-                    let stay = stay + out;
+                    let GradeYear { end, stay, out } = if cx.avx2 {
+                        #[cfg(target_arch = "x86_64")]
+                        // SAFETY: `cx.avx2` says that the processor has AVX2.
+                        unsafe {
+                            grade_year_avx2(x, sv, entry)
+                        }
+                        #[cfg(not(target_arch = "x86_64"))]
+                        grade_year_plain(x, sv, entry)
+                    } else {
+                        grade_year_plain(x, sv, entry)
+                    };
+                    retired += out;
                     let d = sn * pd;
                     start += sn;
                     deaths += d;
@@ -573,7 +555,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                 put!(flows, f + F_DEATHS, deaths);
                 put!(flows, f + F_ATTRITION, leavers);
                 put!(flows, f + F_RETIRE, retired);
-                start_tot[ri * nc + ci] = start;
                 returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
                 sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
             } else {
@@ -651,12 +632,12 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
             let at = (t * k + ri) * nc + ci;
             supply[at] = end;
             let pop0 = pops[ri * (h + 1)];
-            dem[at] = demand(m, v, ys.quota[ci * k + ri], ci, r, t, pop, pop0);
-            // Costs.
+            dem[at] = demand(m, v, &ys.quota[ci * k + ri], ci, r, t, pop, pop0);
+            // Costs (salaries follow from the mean stock, see `simulate`).
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-            let avg = 0.5 * (start_tot[ri * nc + ci] + end);
-            put!(costs, cbase, c.salary * avg);
-            put!(costs, cbase + 1, training_cost);
+            if !c.programmes.is_empty() {
+                put!(costs, cbase + 1, training_cost);
+            }
             for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
                 let p = &m.policies[pi];
                 if year < p.from_year || year > p.to_year {
@@ -795,7 +776,6 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                 put!(flows, f + F_START, start);
                 put!(flows, f + F_DEATHS, deaths);
                 put!(flows, f + F_ATTRITION, leavers);
-                start_tot[ri * nc + ci] = start;
                 // Promotions: each moves its share of the grade's staff before any
                 // promotion (a copy in `cur`, free until migration), the shares out of a
                 // grade capped at 1.
@@ -937,6 +917,83 @@ fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
     sums[1] += d;
     sums[2] += l;
     n - d - l
+}
+
+/// Entrants of a grade in a year: their number and, when they come at several ages,
+/// the age shares with the span of the nonzero ones and their sum.
+type Entry<'a> = Option<(X, Option<(&'a [f64], (usize, usize), f64)>)>;
+
+/// One grade's year on the one-pass step.
+struct GradeYear {
+    /// Stock at the end of the year.
+    end: X,
+    /// Staff who stayed a year (retiring or not).
+    stay: X,
+    /// Staff who stayed and reached the retirement age.
+    out: X,
+}
+
+/// The one-pass step of one grade, in place on its stock by age `x` (`sv`: the share who
+/// stay a year, per age below the retirement age): ageing from the oldest age down,
+/// retirement, and entrants at their ages.
+#[inline(always)]
+fn grade_year(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
+    let retire = sv.len();
+    let last = retire - 1;
+    let out = x[last] * sv[last];
+    // Those who stay and do not retire.
+    let mut stay = X::ZERO;
+    let entrants = match entry {
+        Some((n, Some((sh, (lo, hi), total)))) => {
+            let (lo, hi) = (lo.max(1), hi.max(1));
+            age_down(&mut x[hi - 1..retire], &sv[hi - 1..], &mut stay);
+            let mut it = x[lo - 1..hi].iter_mut().rev();
+            let mut slot = it.next().expect("hi > lo - 1");
+            for ((e, &s), &sh) in it
+                .zip(sv[lo - 1..hi - 1].iter().rev())
+                .zip(sh[lo..hi].iter().rev())
+            {
+                let y = *e * s;
+                stay += y;
+                *slot = y + n * X::splat(sh);
+                slot = e;
+            }
+            age_down(&mut x[..lo], sv, &mut stay);
+            x[0] = n * X::splat(sh[0]);
+            n * X::splat(total)
+        }
+        Some((n, None)) => {
+            age_down(&mut x[..retire], sv, &mut stay);
+            x[0] = n;
+            n
+        }
+        None => {
+            age_down(&mut x[..retire], sv, &mut stay);
+            x[0] = X::ZERO;
+            X::ZERO
+        }
+    };
+    x[retire..].iter_mut().for_each(|x| *x = X::ZERO);
+    GradeYear {
+        end: stay + entrants,
+        stay: stay + out,
+        out,
+    }
+}
+
+/// [`grade_year`] as a function of its own: kept apart from the rest of the block's
+/// code, its lane loops compile to full-width vector instructions.
+#[inline(never)]
+fn grade_year_plain(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
+    grade_year(x, sv, entry)
+}
+
+/// [`grade_year_plain`] compiled for AVX2 (the same IEEE operations, so the same numbers).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn grade_year_avx2(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
+    grade_year(x, sv, entry)
 }
 
 /// Ageing in place from the oldest age down: each of `x` but the first gets the number
