@@ -6,7 +6,7 @@ use hrh_core::planning::simulate as sim;
 use hrh_core::planning::wisn as w;
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use crate::errors::{choice, run, to_pyerr};
 
@@ -71,9 +71,109 @@ fn wisn<'py>(
 
 /// Parse and check a JSON scenario; returns its dimensions and names.
 #[pyfunction]
-fn check_scenario<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyDict>> {
-    let m = scenario::from_json(json).map_err(|e| to_pyerr(py, e))?;
+#[pyo3(signature = (json, *, stock=None))]
+fn check_scenario<'py>(
+    py: Python<'py>,
+    json: &str,
+    stock: Option<Bound<'py, PyList>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let m = model(py, json, stock)?;
     describe(py, &m)
+}
+
+/// The model of a JSON scenario document, with its stock records given apart (read here
+/// without a trip through JSON) when `stock` is given.
+fn model(
+    py: Python<'_>,
+    json: &str,
+    stock: Option<Bound<'_, PyList>>,
+) -> PyResult<scenario::Model> {
+    let mut doc = scenario::parse(json).map_err(|e| to_pyerr(py, e))?;
+    if let Some(rows) = stock {
+        doc.stock = stock_records(&rows).map_err(|e| to_pyerr(py, e))?;
+    }
+    scenario::compile(doc).map_err(|e| to_pyerr(py, e))
+}
+
+/// Stock records from a list of dicts, with errors naming `stock[i]` and its key as the
+/// JSON reader does.
+fn stock_records(rows: &Bound<'_, PyList>) -> hrh_core::Result<Vec<scenario::StockRow>> {
+    const KEYS: &str = "`region`, `cadre`, `grade`, `age`, `count`";
+    let bad = |path: String, message: String| hrh_core::Error::Scenario { path, message };
+    let kind = |v: &Bound<'_, PyAny>| {
+        v.get_type()
+            .name()
+            .map_or_else(|_| "value".to_string(), |n| n.to_string())
+    };
+    let text = |v: &Bound<'_, PyAny>, i: usize, key: &str| -> hrh_core::Result<String> {
+        match v.cast::<PyString>() {
+            Ok(s) => Ok(s.to_string_lossy().into_owned()),
+            Err(_) => Err(bad(
+                format!("stock[{i}].{key}"),
+                format!("invalid type: {}, expected a string", kind(v)),
+            )),
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let Ok(row) = row.cast::<PyDict>() else {
+            return Err(bad(
+                format!("stock[{i}]"),
+                format!("invalid type: {}, expected a stock record", kind(&row)),
+            ));
+        };
+        let (mut region, mut cadre, mut grade, mut age, mut count) = (None, None, None, None, None);
+        for (k, v) in row.iter() {
+            let key = k
+                .cast::<PyString>()
+                .map(|k| k.to_string_lossy().into_owned());
+            match key.as_deref() {
+                Ok("region") => region = Some(text(&v, i, "region")?),
+                Ok("cadre") => cadre = Some(text(&v, i, "cadre")?),
+                Ok("grade") if v.is_none() => {}
+                Ok("grade") => grade = Some(text(&v, i, "grade")?),
+                Ok("age") if v.is_none() => {}
+                Ok("age") => {
+                    let a = (!v.is_instance_of::<PyBool>())
+                        .then(|| v.extract::<u32>().ok())
+                        .flatten();
+                    age = Some(a.ok_or_else(|| {
+                        bad(
+                            format!("stock[{i}].age"),
+                            format!("invalid type: {}, expected u32", kind(&v)),
+                        )
+                    })?);
+                }
+                Ok("count") => {
+                    let c = (!v.is_instance_of::<PyBool>())
+                        .then(|| v.extract::<f64>().ok())
+                        .flatten();
+                    count = Some(c.ok_or_else(|| {
+                        bad(
+                            format!("stock[{i}].count"),
+                            format!("invalid type: {}, expected f64", kind(&v)),
+                        )
+                    })?);
+                }
+                other => {
+                    let name = other.map_or_else(|_| k.to_string(), str::to_string);
+                    return Err(bad(
+                        format!("stock[{i}]"),
+                        format!("unknown field `{name}`, expected one of {KEYS}"),
+                    ));
+                }
+            }
+        }
+        let missing = |f: &str| bad(format!("stock[{i}]"), format!("missing field `{f}`"));
+        out.push(scenario::StockRow {
+            region: region.ok_or_else(|| missing("region"))?,
+            cadre: cadre.ok_or_else(|| missing("cadre"))?,
+            grade,
+            age,
+            count: count.ok_or_else(|| missing("count"))?,
+        });
+    }
+    Ok(out)
 }
 
 fn describe<'py>(py: Python<'py>, m: &scenario::Model) -> PyResult<Bound<'py, PyDict>> {
@@ -129,10 +229,11 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, draws, seed, policies, quantiles, keep_draws, binomial))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
+    stock: Option<Bound<'py, PyList>>,
     draws: usize,
     seed: u64,
     policies: Vec<String>,
@@ -140,7 +241,7 @@ fn simulate<'py>(
     keep_draws: bool,
     binomial: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = scenario::from_json(json).map_err(|e| to_pyerr(py, e))?;
+    let m = model(py, json, stock)?;
     let mut idx = Vec::new();
     for p in &policies {
         match m.policies.iter().position(|q| &q.name == p) {

@@ -526,6 +526,41 @@ def test_bad_scenarios_name_the_key(edit: Any, path: str, message: str) -> None:
     assert isinstance(info.value, hrh.InputError)
 
 
+@pytest.mark.parametrize(
+    ("edit", "path", "message"),
+    [
+        (lambda d: d["stock"][0].update(level=1), "stock[0]", "unknown field `level`"),
+        (lambda d: d["stock"][1].pop("count"), "stock[1]", "missing field `count`"),
+        (lambda d: d["stock"][0].update(count="3"), "stock[0].count", "expected f64"),
+        (lambda d: d["stock"][0].update(count=True), "stock[0].count", "expected f64"),
+        (lambda d: d["stock"][2].update(region=5), "stock[2].region", "expected a string"),
+        (lambda d: d["stock"][0].update(age=-1), "stock[0].age", "expected u32"),
+        (lambda d: d["stock"].__setitem__(1, [1, 2]), "stock[1]", "expected"),
+    ],
+)
+def test_bad_stock_records_name_the_record_read_directly_or_from_json(
+    edit: Any, path: str, message: str
+) -> None:
+    # A dict's stock list is read by the core directly, a JSON string's by its JSON
+    # reader: both name the same record and key.
+    doc = hand_doc()
+    edit(doc)
+    for source in (doc, json.dumps(doc)):
+        with pytest.raises(hrh.ScenarioError) as info:
+            hrh.simulate(source, draws=0)
+        assert info.value.path == path
+        assert message in str(info.value)
+
+
+def test_stock_records_with_numpy_numbers() -> None:
+    doc = hand_doc()
+    plain = hrh.simulate(doc, draws=0).table
+    doc["stock"] = [
+        {**r, "count": np.float64(r["count"]), "age": np.int64(r["age"])} for r in doc["stock"]
+    ]
+    assert hrh.simulate(doc, draws=0).table.equals(plain)
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(hrh.InputError, match=r"unknown policy 'bonus' \(scenario has: \)"):
         hrh.simulate(hand_doc(), policy="bonus", draws=0)

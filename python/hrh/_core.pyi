@@ -266,10 +266,11 @@ def wisn(
     level: float = 0.95,
     seed: int = 0,
 ) -> dict[str, Any]: ...
-def check_scenario(json: str) -> dict[str, Any]: ...
+def check_scenario(json: str, *, stock: list[Any] | None = None) -> dict[str, Any]: ...
 def simulate(
     json: str,
     *,
+    stock: list[Any] | None = None,
     draws: int,
     seed: int,
     policies: list[str],

@@ -508,32 +508,16 @@ def _to_json(doc: Scenario) -> str:
             "expected numbers, text, lists and tables",
         )
 
-    columns = _stock_columns(doc.get("stock"))
-    if columns is not None:
-        doc = {**doc, "stock": columns}
     return json.dumps(doc, default=default, allow_nan=False)
 
 
-_STOCK_KEYS = frozenset(("region", "cadre", "grade", "age", "count"))
-
-
-def _stock_columns(rows: Any) -> dict[str, list[Any]] | None:
-    """Stock records as columns (which the core reads faster), or None to send them as
-    they are: when some record is not a dict with the known keys, the core then names
-    the bad record and key."""
-    if not isinstance(rows, list) or not rows or set(map(type, rows)) != {dict}:
-        return None
-    keys = set().union(*rows)
-    if not keys <= _STOCK_KEYS:
-        return None
-    try:
-        columns = {k: [r[k] for r in rows] for k in ("region", "cadre", "count")}
-    except KeyError:
-        return None
-    for k in ("grade", "age"):
-        if k in keys:
-            columns[k] = [r.get(k) for r in rows]
-    return columns
+def _core_args(doc: Scenario) -> tuple[str, list[Any] | None]:
+    """The document as JSON for the core, and its stock records apart when they are a
+    list (the core reads those directly, which is faster than through JSON)."""
+    stock = doc.get("stock")
+    if isinstance(stock, list):
+        return _to_json({k: v for k, v in doc.items() if k != "stock"}), stock
+    return _to_json(doc), None
 
 
 def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
@@ -551,7 +535,8 @@ def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
     ...
     hrh.exceptions.ScenarioError: scenario key 'cadres[0].attrition.rate': a rate must lie ...
     """
-    info: dict[str, Any] = dict(_core.check_scenario(_to_json(_load(scenario, copy_dict=False))))
+    js, stock = _core_args(_load(scenario, copy_dict=False))
+    info: dict[str, Any] = dict(_core.check_scenario(js, stock=stock))
     return info
 
 
@@ -699,9 +684,10 @@ def simulate(
         )
     if quantiles not in ("auto", "exact", "streaming"):
         raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
-    js = _to_json(doc)
+    js, stock = _core_args(doc)
     raw = _core.simulate(
         js,
+        stock=stock,
         draws=draws,
         seed=seed,
         policies=policies,

@@ -760,10 +760,10 @@ impl Builder {
         }
     }
 
-    fn region(&self, name: &str, path: &str) -> Result<usize> {
+    fn region(&self, name: &str, path: impl std::fmt::Display) -> Result<usize> {
         self.index.get(name).copied().ok_or_else(|| {
             err(
-                path,
+                path.to_string(),
                 format!(
                     "unknown region '{name}' (regions: {})",
                     self.regions.join(", ")
@@ -783,10 +783,10 @@ fn show(d: &Dist) -> String {
     }
 }
 
-fn lookup(names: &[String], name: &str, what: &str, path: &str) -> Result<usize> {
+fn lookup(names: &[String], name: &str, what: &str, path: impl std::fmt::Display) -> Result<usize> {
     names.iter().position(|n| n == name).ok_or_else(|| {
         err(
-            path,
+            path.to_string(),
             format!("unknown {what} '{name}' (known: {})", names.join(", ")),
         )
     })
@@ -1008,7 +1008,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             Some(e) => {
                 let p = format!("{path}.entrants");
                 let grade = match &e.grade {
-                    Some(g) => lookup(&grades, g, "grade", &format!("{p}.grade"))?,
+                    Some(g) => lookup(&grades, g, "grade", format_args!("{p}.grade"))?,
                     None => 0,
                 };
                 let growth = b.param_or(&e.growth, 0.0, format!("{p}.growth"), Range::Growth)?;
@@ -1039,7 +1039,10 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 let age_shares =
                     age_shares(&e.age, min_age, retire_idx, n_ages, &format!("{p}.age"))?;
                 let first = age_shares.iter().position(|&s| s != 0.0).unwrap_or(0);
-                let end = age_shares.iter().rposition(|&s| s != 0.0).map_or(0, |i| i + 1);
+                let end = age_shares
+                    .iter()
+                    .rposition(|&s| s != 0.0)
+                    .map_or(0, |i| i + 1);
                 Some(Entrants {
                     schedule,
                     per_year: b.by_region(
@@ -1058,8 +1061,13 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         let mut promotions = Vec::with_capacity(c.promotions.len());
         for (j, pr) in c.promotions.iter().enumerate() {
             let p = format!("{path}.promotions[{j}]");
-            let from = lookup(&grades, &pr.from_grade, "grade", &format!("{p}.from_grade"))?;
-            let to = lookup(&grades, &pr.to_grade, "grade", &format!("{p}.to_grade"))?;
+            let from = lookup(
+                &grades,
+                &pr.from_grade,
+                "grade",
+                format_args!("{p}.from_grade"),
+            )?;
+            let to = lookup(&grades, &pr.to_grade, "grade", format_args!("{p}.to_grade"))?;
             if from == to {
                 return Err(err(format!("{p}.to_grade"), "must differ from from_grade"));
             }
@@ -1070,8 +1078,13 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         let mut n_s = 1;
         for (j, t) in c.training.iter().enumerate() {
             let p = format!("{path}.training[{j}]");
-            let from = lookup(&grades, &t.from_grade, "grade", &format!("{p}.from_grade"))?;
-            let to = lookup(&grades, &t.to_grade, "grade", &format!("{p}.to_grade"))?;
+            let from = lookup(
+                &grades,
+                &t.from_grade,
+                "grade",
+                format_args!("{p}.from_grade"),
+            )?;
+            let to = lookup(&grades, &t.to_grade, "grade", format_args!("{p}.to_grade"))?;
             if t.duration == 0 || t.duration > 20 {
                 return Err(err(
                     format!("{p}.duration"),
@@ -1198,12 +1211,18 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     // Starting stock.
     let mut stock = vec![0.0; doc.regions.len() * region_size];
     for (i, row) in doc.stock.iter().enumerate() {
-        let path = format!("stock[{i}]");
-        let r = b.region(&row.region, &format!("{path}.region"))?;
-        let ci = lookup(&cadre_names, &row.cadre, "cadre", &format!("{path}.cadre"))?;
+        // Paths are written out only for an error.
+        let path = format_args!("stock[{i}]");
+        let r = b.region(&row.region, format_args!("{path}.region"))?;
+        let ci = lookup(
+            &cadre_names,
+            &row.cadre,
+            "cadre",
+            format_args!("{path}.cadre"),
+        )?;
         let c = &cadres[ci];
         let g = match &row.grade {
-            Some(g) => lookup(&c.grades, g, "grade", &format!("{path}.grade"))?,
+            Some(g) => lookup(&c.grades, g, "grade", format_args!("{path}.grade"))?,
             None => 0,
         };
         if !(row.count >= 0.0 && row.count.is_finite()) {
@@ -1255,10 +1274,10 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         let cadre = m
             .cadre
             .as_ref()
-            .map(|c| lookup(&cadre_names, c, "cadre", &format!("{path}.cadre")))
+            .map(|c| lookup(&cadre_names, c, "cadre", format_args!("{path}.cadre")))
             .transpose()?;
-        let from = b.region(&m.from, &format!("{path}.from"))?;
-        let to = b.region(&m.to, &format!("{path}.to"))?;
+        let from = b.region(&m.from, format_args!("{path}.from"))?;
+        let to = b.region(&m.to, format_args!("{path}.to"))?;
         if from == to {
             return Err(err(
                 format!("{path}.to"),
@@ -1513,7 +1532,7 @@ fn compile_population(
         }
         for (i, row) in p.table.iter().enumerate() {
             let path = format!("population.table[{i}]");
-            let r = b.region(&row.region, &format!("{path}.region"))?;
+            let r = b.region(&row.region, format_args!("{path}.region"))?;
             let y = row.year - doc.start_year;
             if y < 0 || y as usize >= years {
                 continue;
@@ -1585,7 +1604,7 @@ fn age_group_table(b: &Builder, doc: &ScenarioDoc, rows: &[PopulationRow]) -> Re
     let mut out = vec![f64::NAN; doc.regions.len() * years * ng];
     for (i, row) in rows.iter().enumerate() {
         let path = format!("population.table[{i}]");
-        let r = b.region(&row.region, &format!("{path}.region"))?;
+        let r = b.region(&row.region, format_args!("{path}.region"))?;
         let y = row.year - doc.start_year;
         if y < 0 || y as usize >= years {
             continue;
@@ -1676,14 +1695,14 @@ fn cadre_grade(
     let names: Vec<String> = cadres.iter().map(|c| c.name.clone()).collect();
     let ci = cadre
         .as_ref()
-        .map(|n| lookup(&names, n, "cadre", &format!("{path}.cadre")))
+        .map(|n| lookup(&names, n, "cadre", format_args!("{path}.cadre")))
         .transpose()?;
     let g = match (grade, ci) {
         (Some(g), Some(ci)) => Some(lookup(
             &cadres[ci].grades,
             g,
             "grade",
-            &format!("{path}.grade"),
+            format_args!("{path}.grade"),
         )?),
         (Some(_), None) => return Err(err(format!("{path}.grade"), "a grade needs a cadre")),
         _ => None,
@@ -1712,7 +1731,7 @@ fn compile_policy(
                 let region = c
                     .region
                     .as_ref()
-                    .map(|r| b.region(r, &format!("{cp}.region")))
+                    .map(|r| b.region(r, format_args!("{cp}.region")))
                     .transpose()?;
                 let prog = match (&c.programme, cadre, programme) {
                     (Some(n), Some(ci), true) => {
@@ -1721,7 +1740,12 @@ fn compile_policy(
                             .iter()
                             .map(|q| q.name.clone())
                             .collect();
-                        Some(lookup(&progs, n, "programme", &format!("{cp}.programme"))?)
+                        Some(lookup(
+                            &progs,
+                            n,
+                            "programme",
+                            format_args!("{cp}.programme"),
+                        )?)
                     }
                     (None, _, true) => {
                         return Err(err(
@@ -1820,7 +1844,7 @@ fn compile_policy(
         let region = c
             .region
             .as_ref()
-            .map(|r| b.region(r, &format!("{cp}.region")))
+            .map(|r| b.region(r, format_args!("{cp}.region")))
             .transpose()?;
         costs.push(Cost {
             item: c.item.clone(),

@@ -600,8 +600,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                         mid[dst + (a + 1).min(last)] += kk;
                         back += kk;
                     }
-                    let away =
-                        X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                    let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
                     returns += back;
                     losses += due - back;
                     in_training += away;
@@ -625,8 +624,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                 }
             }
             let end_by_grade = &end_by_grade[..ng];
-            let start_by_grade =
-                &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
+            let start_by_grade = &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
             let end = X::sum(end_by_grade);
             put!(flows, f + F_END, end);
             let at = (t * k + ri) * nc + ci;
@@ -644,9 +642,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                     continue;
                 }
                 for (cost, &item) in p.costs.iter().zip(cost_item) {
-                    if cost.cadre.is_some_and(|x| x != ci)
-                        || cost.region.is_some_and(|x| x != r)
-                    {
+                    if cost.cadre.is_some_and(|x| x != ci) || cost.region.is_some_and(|x| x != r) {
                         continue;
                     }
                     let in_grade = |by: &[X]| match cost.grade {
@@ -664,9 +660,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
                                 * (in_grade(&entrants_by_grade[..ng])
                                     + in_grade(&returns_by_grade[..ng]))
                         }
-                        CostKind::OneOffPerTrainee => {
-                            cost.amount * in_grade(&sent_by_grade[..ng])
-                        }
+                        CostKind::OneOffPerTrainee => cost.amount * in_grade(&sent_by_grade[..ng]),
                         CostKind::PerTraineeYear => cost.amount * in_training,
                         CostKind::FixedPerYear => {
                             let ncad = if cost.cadre.is_some() { 1 } else { nc };
