@@ -41,6 +41,23 @@ pub fn exact(x: &mut [f64]) -> [f64; 5] {
 
 /// [`exact`] of values known to lie in `[lo, hi]` (used from 256 values on).
 pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        /// The same code compiled for AVX2 (the same operations, so the same numbers).
+        #[target_feature(enable = "avx2")]
+        fn avx2(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
+            exact_in_impl(x, lo, hi)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { avx2(x, lo, hi) };
+        }
+    }
+    exact_in_impl(x, lo, hi)
+}
+
+#[inline(always)]
+fn exact_in_impl(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
     let n = x.len();
     if n == 0 {
         return [f64::NAN; 5];

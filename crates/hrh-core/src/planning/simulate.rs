@@ -293,6 +293,15 @@ impl Cell {
 /// lane by lane; segments run in parallel and are added in segment order.
 const SEG: usize = 16;
 
+/// Draws of a segment. Buffers of draws hold, per segment, each cell's `SL` draws side
+/// by side (a cell's draws are then a few long runs), padded to whole segments.
+const SL: usize = SEG * L;
+
+/// Draw slots of a buffer for `nd` draws: whole segments.
+fn slots(nd: usize) -> usize {
+    nd.div_ceil(SL) * SL
+}
+
 /// Flows and costs of a chunk of draws of a group, summed over the draws, per local cell.
 struct GroupChunk {
     flows: Vec<f64>,
@@ -313,7 +322,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Run `nd` draws from `c0` of group `g` into `sbuf` and `dbuf` (supply and demand
-    /// per block, local cell and lane), and add them to its cells; `seeds` and `gvals`
+    /// per segment, local cell and draw of the segment), and add them to its cells; `seeds` and `gvals`
     /// are the chunk's draw seeds (None on the deterministic path) and global parameters.
     #[allow(clippy::too_many_arguments)]
     fn group(
@@ -330,12 +339,13 @@ impl Run<'_> {
         let m = self.cx.m;
         let opts = self.opts;
         let (cl, fl, cc) = self.cx.sizes(g.regions.len());
-        let nseg = nd.div_ceil(L).div_ceil(SEG);
+        let nseg = slots(nd) / SL;
+        let nblocks = nd.div_ceil(L);
         let ng = self.global.len();
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
-        sbuf.par_chunks_mut(SEG * cl * L)
-            .zip(dbuf.par_chunks_mut(SEG * cl * L))
+        sbuf.par_chunks_mut(cl * SL)
+            .zip(dbuf.par_chunks_mut(cl * SL))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
             .enumerate()
@@ -348,11 +358,7 @@ impl Run<'_> {
                     s.flows.resize(fl, 0.0);
                     s.costs.clear();
                     s.costs.resize(cc, 0.0);
-                    for (bi, (sbb, dbb)) in sb
-                        .chunks_exact_mut(cl * L)
-                        .zip(db.chunks_exact_mut(cl * L))
-                        .enumerate()
-                    {
+                    for bi in 0..(nblocks - sg * SEG).min(SEG) {
                         let first = c0 + (sg * SEG + bi) * L;
                         let valid = L.min(c0 + nd - first);
                         let lanes = lanes_of(first, valid);
@@ -382,11 +388,10 @@ impl Run<'_> {
                         };
                         // Lanes past the last draw repeat it and are left out.
                         run_block_fast(&self.cx, g, &mut flow, s, valid);
-                        for (dst, x) in sbb.chunks_exact_mut(L).zip(&s.supply) {
-                            dst.copy_from_slice(&x.0);
-                        }
-                        for (dst, x) in dbb.chunks_exact_mut(L).zip(&s.demand) {
-                            dst.copy_from_slice(&x.0);
+                        for (buf, xs) in [(&mut *sb, &s.supply), (&mut *db, &s.demand)] {
+                            for (dst, x) in buf[bi * L..].chunks_mut(SL).zip(xs) {
+                                dst[..L].copy_from_slice(&x.0);
+                            }
                         }
                     }
                     fb.copy_from_slice(&s.flows);
@@ -424,20 +429,11 @@ impl Run<'_> {
     }
 }
 
-/// The draws of local cell `i` from a buffer of (block, cell, lane) numbers with `cl`
-/// cells per block, in draw order.
+/// The draws of local cell `i` from a buffer of (segment, cell, draw of the segment)
+/// numbers with `cl` cells, in draw order.
 fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
-    let mut blocks = out.chunks_exact_mut(L);
-    let mut at = i * L;
-    for o in &mut blocks {
-        let src: &[f64; L] = buf[at..at + L].try_into().expect("L values");
-        let o: &mut [f64; L] = o.try_into().expect("L values");
-        *o = *src;
-        at += cl * L;
-    }
-    let rest = blocks.into_remainder();
-    if !rest.is_empty() {
-        rest.copy_from_slice(&buf[at..at + rest.len()]);
+    for (sg, o) in out.chunks_mut(SL).enumerate() {
+        o.copy_from_slice(&buf[(sg * cl + i) * SL..][..o.len()]);
     }
 }
 
@@ -597,11 +593,12 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     *x = sample(&m.params[p], p, ds);
                 }
             });
-        let mut ctot = [vec![0.0; nd * tc], vec![0.0; nd * tc]];
+        // Totals per (segment, year and cadre, draw of the segment).
+        let mut ctot = [vec![0.0; slots(nd) * tc], vec![0.0; slots(nd) * tc]];
         for wave in &waves {
             let gs = &groups[wave.clone()];
             // Each group's (block, cell, lane) supply and demand, in one buffer per wave.
-            let len = |g: &Group| nd.div_ceil(L) * run.cx.sizes(g.regions.len()).0 * L;
+            let len = |g: &Group| slots(nd) * run.cx.sizes(g.regions.len()).0;
             let mut offsets = vec![0];
             for g in gs {
                 offsets.push(offsets.last().unwrap() + len(g));
@@ -630,26 +627,28 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .map(|(((g, sb), db), cs)| run.group(g, c0, nd, &seeds, &gvals, sb, db, cs))
                 .collect();
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
-            // Totals: each draw adds the groups' regions in group order (a block of
+            // Totals: each draw adds the groups' regions in group order (a segment of
             // draws at a time).
             let [cs, cd] = &mut ctot;
-            cs.par_chunks_mut(L * tc)
-                .zip(cd.par_chunks_mut(L * tc))
+            cs.par_chunks_mut(tc * SL)
+                .zip(cd.par_chunks_mut(tc * SL))
                 .enumerate()
-                .for_each(|(b, (ts, td))| {
-                    let lanes = ts.len() / tc;
+                .for_each(|(sg, (ts, td))| {
+                    let lanes = SL.min(nd - sg * SL);
                     for (gi, g) in gs.iter().enumerate() {
                         let k = g.regions.len();
                         let cl = run.cx.sizes(k).0;
-                        let base = offsets[gi] + b * cl * L;
+                        let base = offsets[gi] + sg * cl * SL;
                         for t in 0..=h {
                             for ri in 0..k {
                                 for c in 0..nc {
-                                    let i = base + ((t * k + ri) * nc + c) * L;
-                                    let at = t * (nc + 1) + c;
-                                    for l in 0..lanes {
-                                        ts[l * tc + at] += ps[i + l];
-                                        td[l * tc + at] += pd[i + l];
+                                    let i = base + ((t * k + ri) * nc + c) * SL;
+                                    let at = (t * (nc + 1) + c) * SL;
+                                    for (tot, part) in [(&mut *ts, ps), (&mut *td, pd)] {
+                                        tot[at..at + lanes]
+                                            .iter_mut()
+                                            .zip(&part[i..i + lanes])
+                                            .for_each(|(a, b)| *a += b);
                                     }
                                 }
                             }
@@ -680,7 +679,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                             for (ri, &r) in g.regions.iter().enumerate() {
                                 for c in 0..nc {
                                     let i = (t * k + ri) * nc + c;
-                                    let src = offsets[gi] + ((d / L) * cl + i) * L + d % L;
+                                    let src = offsets[gi] + ((d / SL) * cl + i) * SL + d % SL;
                                     let dst = (c0 + d) * cells_all + (t * nr + r) * nc + c;
                                     kept_s[dst] = ps[src];
                                     kept_d[dst] = pd[src];
@@ -691,10 +690,14 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 }
             }
         }
-        // All cadres: the sum of the cadres' totals.
+        // All cadres: the sum of the cadres' totals, draw by draw.
         for tot in &mut ctot {
-            for row in tot.chunks_exact_mut(nc + 1) {
-                row[nc] = row[..nc].iter().fold(0.0, |a, b| a + b);
+            for year in tot.chunks_exact_mut((nc + 1) * SL) {
+                let (cadres, all) = year.split_at_mut(nc * SL);
+                all.fill(0.0);
+                for c in cadres.chunks_exact(SL) {
+                    all.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+                }
             }
         }
         // The chunk's totals (exact: every draw, in the one chunk).
@@ -702,10 +705,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         tcells.par_iter_mut().enumerate().for_each_init(
             || (Vec::new(), Vec::new(), Vec::new()),
             |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
-                s.clear();
-                s.extend((0..nd).map(|i| cs[i * tc + j]));
-                d.clear();
-                d.extend((0..nd).map(|i| cd[i * tc + j]));
+                for (v, tot) in [(&mut *s, cs), (&mut *d, cd)] {
+                    v.resize(nd, 0.0);
+                    gather(tot, tc, j, v);
+                }
                 cell.add(s, d, !streaming, gap);
             },
         );
