@@ -21,7 +21,7 @@ use super::param::Dist;
 use super::quantile::{exact_in, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
 pub use super::supply::FLOWS;
-use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Scratch, F_END, F_START, NF};
+use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch, F_END, F_START, NF};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -387,12 +387,13 @@ impl Run<'_> {
                             }),
                         };
                         // Lanes past the last draw repeat it and are left out.
-                        run_block_fast(&self.cx, g, &mut flow, s, valid);
-                        for (buf, xs) in [(&mut *sb, &s.supply), (&mut *db, &s.demand)] {
-                            for (dst, x) in buf[bi * L..].chunks_mut(SL).zip(xs) {
-                                dst[..L].copy_from_slice(&x.0);
-                            }
-                        }
+                        let mut out = Out {
+                            supply: sb,
+                            demand: db,
+                            stride: SL,
+                            at: bi * L,
+                        };
+                        run_block_fast(&self.cx, g, &mut flow, s, &mut out, valid);
                     }
                     fb.copy_from_slice(&s.flows);
                     cb.copy_from_slice(&s.costs);
@@ -451,20 +452,34 @@ fn has_avx2() -> bool {
 
 /// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
 /// so the same numbers, on 4 lanes per instruction instead of 2).
-fn run_block_fast(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
+fn run_block_fast(
+    cx: &Ctx,
+    g: &Group,
+    flow: &mut Flow,
+    s: &mut Scratch,
+    out: &mut Out,
+    valid: usize,
+) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        fn avx2(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
-            run_block(cx, g, flow, s, valid);
+        fn avx2(
+            cx: &Ctx,
+            g: &Group,
+            flow: &mut Flow,
+            s: &mut Scratch,
+            out: &mut Out,
+            valid: usize,
+        ) {
+            run_block(cx, g, flow, s, out, valid);
         }
         if cx.avx2 {
             // SAFETY: the processor supports AVX2 (`has_avx2`).
-            unsafe { avx2(cx, g, flow, s, valid) };
+            unsafe { avx2(cx, g, flow, s, out, valid) };
             return;
         }
     }
-    run_block(cx, g, flow, s, valid);
+    run_block(cx, g, flow, s, out, valid);
 }
 
 /// Run the projection.

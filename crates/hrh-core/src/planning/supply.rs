@@ -271,9 +271,6 @@ pub(crate) struct Scratch {
     ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
     year: Year,
-    /// Per-lane supply and demand of the block.
-    pub supply: Vec<X>,
-    pub demand: Vec<X>,
     /// Flows and costs summed over the draws of this and earlier blocks (the caller
     /// sizes and zeroes them).
     pub flows: Vec<f64>,
@@ -315,11 +312,36 @@ fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
         })
 }
 
-/// Project group `g` for the block's draws, whose parameters are in `s.v`; results go to
-/// `s.supply` and `s.demand`, and the flows and costs of the first `valid` lanes are added
-/// to `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
+/// Where a block's supply and demand go: lane `l` of cell `i` (the layout of
+/// [`Ctx::sizes`]) at `i * stride + at + l`.
+pub(crate) struct Out<'a> {
+    pub supply: &'a mut [f64],
+    pub demand: &'a mut [f64],
+    pub stride: usize,
+    pub at: usize,
+}
+
+impl Out<'_> {
+    #[inline(always)]
+    fn put(&mut self, i: usize, supply: X, demand: X) {
+        let o = i * self.stride + self.at;
+        self.supply[o..o + L].copy_from_slice(&supply.0);
+        self.demand[o..o + L].copy_from_slice(&demand.0);
+    }
+}
+
+/// Project group `g` for the block's draws, whose parameters are in `s.v`; supply and
+/// demand go to `out`, and the flows and costs of the first `valid` lanes are added to
+/// `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
 #[inline(always)]
-pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, valid: usize) {
+pub(crate) fn run_block(
+    cx: &Ctx,
+    g: &Group,
+    flow: &mut Flow,
+    s: &mut Scratch,
+    out: &mut Out,
+    valid: usize,
+) {
     let m = cx.m;
     let nc = m.cadres.len();
     let na = m.n_ages;
@@ -328,7 +350,7 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
     let k = g.regions.len();
     let ni = cx.n_items;
     let (gmax, pmax, dmax) = (cx.gmax, cx.pmax, cx.dmax);
-    let (cells, fcells, ccells) = cx.sizes(k);
+    let (_, fcells, ccells) = cx.sizes(k);
     let Scratch {
         v,
         cur,
@@ -346,15 +368,11 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
         ent_factor,
         by_grade,
         year: ys,
-        supply,
-        demand: dem,
         flows,
         costs,
     } = s;
     let v = &v[..];
     // Every number of these is set below (flows and costs: added to).
-    supply.resize(cells, X::ZERO);
-    dem.resize(cells, X::ZERO);
     flows.resize(fcells, 0.0);
     costs.resize(ccells, 0.0);
     // Add a flow or cost of the block's draws to the sum over earlier blocks.
@@ -400,9 +418,12 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
         }
         for (ci, c) in m.cadres.iter().enumerate() {
             let at = ri * nc + ci;
-            supply[at] = X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]);
             let pop0 = pops[ri * (h + 1)];
-            dem[at] = demand(m, v, &ys.quota[ci * k + ri], ci, r, 0, pop0, pop0);
+            out.put(
+                at,
+                X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]),
+                demand(m, v, &ys.quota[ci * k + ri], ci, r, 0, pop0, pop0),
+            );
         }
     }
     // The hazard by age of each region and cadre (the draw's rates, before grade and
@@ -628,9 +649,12 @@ pub(crate) fn run_block(cx: &Ctx, g: &Group, flow: &mut Flow, s: &mut Scratch, v
             let end = X::sum(end_by_grade);
             put!(flows, f + F_END, end);
             let at = (t * k + ri) * nc + ci;
-            supply[at] = end;
             let pop0 = pops[ri * (h + 1)];
-            dem[at] = demand(m, v, &ys.quota[ci * k + ri], ci, r, t, pop, pop0);
+            out.put(
+                at,
+                end,
+                demand(m, v, &ys.quota[ci * k + ri], ci, r, t, pop, pop0),
+            );
             // Costs (salaries follow from the mean stock, see `simulate`).
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
             if !c.programmes.is_empty() {
