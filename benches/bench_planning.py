@@ -396,7 +396,7 @@ def cases(quick: bool) -> list[Case]:
             "sampled with `numpy.random.Generator` (beta, rejection-truncated normal), all "
             "draws kept, exact quantiles with `np.quantile` one year at a time",
             check=check,
-            min_repeats=1,
+            min_repeats=3,
             min_seconds=0.0,
             description="`hrh.simulate(scenario, draws=N, seed=1)` (default "
             '`quantiles="auto"`, exact here: districts that exchange no staff are projected '

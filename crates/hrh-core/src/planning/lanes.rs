@@ -64,33 +64,22 @@ impl X {
         self.0.iter().any(|&x| x > 0.0)
     }
 
-    /// Sum of the first `n` lanes (the others count as 0), in a fixed order: lanes
-    /// `l` and `l + 4`, then those pairs two apart, then the last two.
+    /// Sum of the first `n` lanes (the others count as 0), in a fixed order: each lane of
+    /// the first half plus the lane half a block later, and so on down to one.
     #[inline(always)]
     pub fn sum_lanes(self, n: usize) -> f64 {
         let mut x = self.0;
         if n < L {
             x[n..].iter_mut().for_each(|v| *v = 0.0);
         }
-        let a: [f64; 4] = std::array::from_fn(|i| x[i] + x[i + 4]);
-        let b = [a[0] + a[2], a[1] + a[3]];
-        b[0] + b[1]
-    }
-
-    /// Sum of a slice, lane by lane: the even and the odd elements each in slice order,
-    /// then the two sums (two chains of additions instead of one).
-    #[inline(always)]
-    pub fn sum2(xs: &[X]) -> X {
-        let (mut a, mut b) = (X::ZERO, X::ZERO);
-        let mut pairs = xs.chunks_exact(2);
-        for p in &mut pairs {
-            a += p[0];
-            b += p[1];
+        let mut w = L;
+        while w > 1 {
+            w /= 2;
+            for i in 0..w {
+                x[i] += x[i + w];
+            }
         }
-        if let [x] = pairs.remainder() {
-            a += *x;
-        }
-        a + b
+        x[0]
     }
 
     /// Sum of a slice, lane by lane, in slice order.
@@ -159,9 +148,8 @@ mod tests {
         assert_eq!(a.min(b).0, [0.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]);
         assert!(X::ZERO.all_zero() && !a.all_zero() && a.any_positive());
         assert_eq!(X::sum(&[a, b]).0[0], 2.0);
-        assert_eq!(a.sum_lanes(L), 28.0);
+        assert_eq!(a.sum_lanes(L), (L * (L - 1) / 2) as f64);
         assert_eq!(a.sum_lanes(3), 3.0);
-        assert_eq!(X::sum2(&[a, b, a]).0[3], 8.0);
         assert_eq!(a.powi(2).0[3], 9.0);
     }
 }

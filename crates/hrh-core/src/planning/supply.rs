@@ -21,6 +21,8 @@
 //! in_migration - retirements + returns + entrants` in every year, region and cadre
 //! (promotions move staff between grades of a cadre).
 
+use std::ops::Range;
+
 use super::demand::{demand, growth, population};
 use super::lanes::{L, X};
 use super::scenario::{Cadre, CostKind, Model};
@@ -494,30 +496,7 @@ pub(crate) fn run_block(
             // This year's entrants: (grade, number, age shares; None: all at the
             // youngest age).
             let extra = ys.extra[ci * k + ri];
-            let ent = if let Some(e) = &c.entrants {
-                // Growth so far, (1 + growth)^(t - 1).
-                let factor = &mut ent_factor[ri * nc + ci];
-                *factor = if t == 1 {
-                    X::ONE
-                } else {
-                    *factor * (1.0 + v[e.growth])
-                };
-                let planned = match &e.schedule[t - 1] {
-                    Some(kv) => v[kv[r]],
-                    None => v[e.per_year[r]] * *factor,
-                };
-                Some((
-                    e.grade,
-                    flow.whole(planned + extra),
-                    Some(&e.age_shares[..]),
-                ))
-            } else if extra.any_positive() {
-                // Extra entrants without an entrant profile join the first grade at
-                // the youngest age.
-                Some((0, flow.whole(extra), None))
-            } else {
-                None
-            };
+            let ent = entrants(c, v, r, t, extra, &mut ent_factor[ri * nc + ci], flow);
             entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
             if let Some((eg, n, _)) = ent {
                 put!(flows, f + F_ENTRANTS, n);
@@ -525,60 +504,7 @@ pub(crate) fn run_block(
             }
             let mut training_cost = X::ZERO;
             let mut in_training = X::ZERO;
-            if fused(c) {
-                // One post-training state and no training: deaths, attrition,
-                // ageing, retirement and entrants in one pass, in place. Staff who stay
-                // a year are `surv` of each age; deaths are the death rate of the staff,
-                // and leavers the rest of those who go. Below the retirement age, the
-                // staff at the start of a year are those at the end of the year before.
-                let pd = v[c.death];
-                let retire = c.retire_idx;
-                let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
-                for gi in 0..ng {
-                    let cell0 = blk + gi * na;
-                    let slot = (ri * nc + ci) * gmax + gi;
-                    let sv = &surv[slot * na..][..retire];
-                    let x = &mut cur[cell0..cell0 + na];
-                    let sn = if t > 1 && retire == na {
-                        end_grade[slot]
-                    } else {
-                        X::sum(&x[..retire])
-                    };
-                    let entry = match ent {
-                        Some((eg, n, sh)) if eg == gi => Some((
-                            n,
-                            sh.zip(c.entrants.as_ref())
-                                .map(|(sh, e)| (sh, e.share_span, e.share_total)),
-                        )),
-                        _ => None,
-                    };
-                    let GradeYear { end, stay, out } = if cx.avx2 {
-                        #[cfg(target_arch = "x86_64")]
-                        // SAFETY: `cx.avx2` says that the processor has AVX2.
-                        unsafe {
-                            grade_year_avx2(x, sv, entry)
-                        }
-                        #[cfg(not(target_arch = "x86_64"))]
-                        grade_year_plain(x, sv, entry)
-                    } else {
-                        grade_year_plain(x, sv, entry)
-                    };
-                    retired += out;
-                    let d = sn * pd;
-                    start += sn;
-                    deaths += d;
-                    leavers += sn - d - stay;
-                    start_grade[slot] = sn;
-                    end_grade[slot] = end;
-                    end_by_grade[gi] = end;
-                }
-                put!(flows, f + F_START, start);
-                put!(flows, f + F_DEATHS, deaths);
-                put!(flows, f + F_ATTRITION, leavers);
-                put!(flows, f + F_RETIRE, retired);
-                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-            } else {
+            {
                 for gi in 0..ng {
                     for st in 0..ns {
                         let next = bond_state(c, st).map_or(0, |(next, _)| next);
@@ -660,45 +586,23 @@ pub(crate) fn run_block(
             if !c.programmes.is_empty() {
                 put!(costs, cbase + 1, training_cost);
             }
-            for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
-                let p = &m.policies[pi];
-                if year < p.from_year || year > p.to_year {
-                    continue;
-                }
-                for (cost, &item) in p.costs.iter().zip(cost_item) {
-                    if cost.cadre.is_some_and(|x| x != ci) || cost.region.is_some_and(|x| x != r) {
-                        continue;
-                    }
-                    let in_grade = |by: &[X]| match cost.grade {
-                        Some(gi) => by[gi],
-                        None => X::sum(by),
-                    };
-                    let amount = match cost.kind {
-                        CostKind::PerPersonYear => {
-                            // Staff in post, averaged over the start and end of the year.
-                            (0.5 * cost.amount)
-                                * (in_grade(start_by_grade) + in_grade(end_by_grade))
-                        }
-                        CostKind::OneOffPerEntrant => {
-                            cost.amount
-                                * (in_grade(&entrants_by_grade[..ng])
-                                    + in_grade(&returns_by_grade[..ng]))
-                        }
-                        CostKind::OneOffPerTrainee => cost.amount * in_grade(&sent_by_grade[..ng]),
-                        CostKind::PerTraineeYear => cost.amount * in_training,
-                        CostKind::FixedPerYear => {
-                            let ncad = if cost.cadre.is_some() { 1 } else { nc };
-                            let nreg = if cost.region.is_some() {
-                                1
-                            } else {
-                                m.regions.len()
-                            };
-                            X::splat(cost.amount / (nreg * ncad) as f64)
-                        }
-                    };
-                    put!(costs, cbase + item, amount);
-                }
-            }
+            let by_grade = ByGrade {
+                start: start_by_grade,
+                end: end_by_grade,
+                entrants: &entrants_by_grade[..ng],
+                returns: &returns_by_grade[..ng],
+                sent: &sent_by_grade[..ng],
+                in_training,
+            };
+            policy_costs(
+                cx,
+                year,
+                ci,
+                r,
+                &by_grade,
+                &mut costs[cbase..cbase + ni],
+                valid,
+            );
         }};
     }
     // Fused cadres, one region and cadre at a time through every year (in place in
@@ -708,14 +612,40 @@ pub(crate) fn run_block(
             if !fused(c) {
                 continue;
             }
+            // Runs of years with the same policy settings.
             let mut changed = false;
-            for t in 1..=h {
-                if cx.changes[t] {
-                    ys.set(cx, g, v, m.start_year + t as i32);
+            let mut t0 = 1;
+            while t0 <= h {
+                if cx.changes[t0] {
+                    ys.set(cx, g, v, m.start_year + t0 as i32);
                     set_hz(hzt, surv, ys);
                     changed = true;
                 }
-                cell_year!(t, ri, ci);
+                let t1 = (t0 + 1..=h).find(|&t| cx.changes[t]).unwrap_or(h + 1);
+                let mut one = OnePass {
+                    cx,
+                    g,
+                    v,
+                    ys,
+                    pops,
+                    surv,
+                    cur,
+                    ent_factor,
+                    start_grade,
+                    end_grade,
+                    by_grade: [
+                        &mut end_by_grade[..],
+                        &mut returns_by_grade[..],
+                        &mut sent_by_grade[..],
+                        &mut entrants_by_grade[..],
+                    ],
+                    flows,
+                    costs,
+                    flow,
+                    valid,
+                };
+                one.years(out, ri, ci, t0..t1);
+                t0 = t1;
             }
             if changed {
                 ys.set(cx, g, v, m.start_year);
@@ -925,6 +855,273 @@ pub(crate) fn run_block(
     }
 }
 
+/// Entrants of cadre `c` in region `r` in projected year `t`: (grade, number, age
+/// shares; None: all at the youngest age). `extra` are a policy's extra entrants, and
+/// `factor` the growth so far, `(1 + growth)^(t - 1)`, updated here.
+#[inline(always)]
+fn entrants<'c>(
+    c: &'c Cadre,
+    v: &[X],
+    r: usize,
+    t: usize,
+    extra: X,
+    factor: &mut X,
+    flow: &mut Flow,
+) -> Option<(usize, X, Option<&'c [f64]>)> {
+    if let Some(e) = &c.entrants {
+        *factor = if t == 1 {
+            X::ONE
+        } else {
+            *factor * (1.0 + v[e.growth])
+        };
+        let planned = match &e.schedule[t - 1] {
+            Some(kv) => v[kv[r]],
+            None => v[e.per_year[r]] * *factor,
+        };
+        Some((
+            e.grade,
+            flow.whole(planned + extra),
+            Some(&e.age_shares[..]),
+        ))
+    } else if extra.any_positive() {
+        // Extra entrants without an entrant profile join the first grade at the
+        // youngest age.
+        Some((0, flow.whole(extra), None))
+    } else {
+        None
+    }
+}
+
+/// A cadre's staff by grade in a year, for the costs of policies.
+struct ByGrade<'a> {
+    start: &'a [X],
+    end: &'a [X],
+    entrants: &'a [X],
+    returns: &'a [X],
+    sent: &'a [X],
+    in_training: X,
+}
+
+/// The year's costs of the policies switched on for cadre `ci` in region `r`, added (the
+/// first `valid` lanes) to the cadre's cost items `row`.
+fn policy_costs(
+    cx: &Ctx,
+    year: i32,
+    ci: usize,
+    r: usize,
+    by: &ByGrade,
+    row: &mut [f64],
+    valid: usize,
+) {
+    let m = cx.m;
+    let nc = m.cadres.len();
+    for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
+        let p = &m.policies[pi];
+        if year < p.from_year || year > p.to_year {
+            continue;
+        }
+        for (cost, &item) in p.costs.iter().zip(cost_item) {
+            if cost.cadre.is_some_and(|x| x != ci) || cost.region.is_some_and(|x| x != r) {
+                continue;
+            }
+            let in_grade = |of: &[X]| match cost.grade {
+                Some(gi) => of[gi],
+                None => X::sum(of),
+            };
+            let amount = match cost.kind {
+                // Staff in post, averaged over the start and end of the year.
+                CostKind::PerPersonYear => {
+                    (0.5 * cost.amount) * (in_grade(by.start) + in_grade(by.end))
+                }
+                CostKind::OneOffPerEntrant => {
+                    cost.amount * (in_grade(by.entrants) + in_grade(by.returns))
+                }
+                CostKind::OneOffPerTrainee => cost.amount * in_grade(by.sent),
+                CostKind::PerTraineeYear => cost.amount * by.in_training,
+                CostKind::FixedPerYear => {
+                    let ncad = if cost.cadre.is_some() { 1 } else { nc };
+                    let nreg = if cost.region.is_some() {
+                        1
+                    } else {
+                        m.regions.len()
+                    };
+                    X::splat(cost.amount / (nreg * ncad) as f64)
+                }
+            };
+            row[item] += amount.sum_lanes(valid);
+        }
+    }
+}
+
+/// What the one-pass step of a block reads and writes (see [`run_block`]).
+struct OnePass<'a, 'b> {
+    cx: &'a Ctx<'a>,
+    g: &'a Group,
+    v: &'a [X],
+    ys: &'a Year,
+    pops: &'a [X],
+    surv: &'a [X],
+    cur: &'b mut [X],
+    ent_factor: &'b mut [X],
+    start_grade: &'b mut [X],
+    end_grade: &'b mut [X],
+    /// End stock, returns, trainees sent and entrants, by grade.
+    by_grade: [&'b mut [X]; 4],
+    flows: &'b mut [f64],
+    costs: &'b mut [f64],
+    flow: &'b mut Flow,
+    valid: usize,
+}
+
+impl OnePass<'_, '_> {
+    /// Years `years` of region `ri` (local) and cadre `ci`, whose policy settings do not
+    /// change over them: one post-training state and no training, so deaths, attrition,
+    /// ageing, retirement and entrants take one pass, in place. Staff who stay a year are
+    /// `surv` of each age; deaths are the death rate of the staff, and leavers the rest
+    /// of those who go. Below the retirement age, the staff at the start of a year are
+    /// those at the end of the year before.
+    fn years(&mut self, out: &mut Out, ri: usize, ci: usize, years: Range<usize>) {
+        #[cfg(target_arch = "x86_64")]
+        if self.cx.avx2 {
+            // SAFETY: `cx.avx2` says that the processor has AVX2.
+            unsafe { self.years_avx2(out, ri, ci, years) };
+            return;
+        }
+        self.years_plain(out, ri, ci, years);
+    }
+
+    /// [`Self::years`] as a function of its own: kept apart from the rest of the block's
+    /// code, its lane loops compile to full-width vector instructions.
+    #[inline(never)]
+    fn years_plain(&mut self, out: &mut Out, ri: usize, ci: usize, years: Range<usize>) {
+        self.years_impl(out, ri, ci, years);
+    }
+
+    /// [`Self::years_plain`] compiled for AVX2 (the same IEEE operations, so the same
+    /// numbers).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    unsafe fn years_avx2(&mut self, out: &mut Out, ri: usize, ci: usize, years: Range<usize>) {
+        self.years_impl(out, ri, ci, years);
+    }
+
+    #[inline(always)]
+    fn years_impl(&mut self, out: &mut Out, ri: usize, ci: usize, years: Range<usize>) {
+        let (cx, g, v, ys) = (self.cx, self.g, self.v, self.ys);
+        let m = cx.m;
+        let (nc, na, h, rs, gmax) = (m.cadres.len(), m.n_ages, m.horizon, m.region_size, cx.gmax);
+        let k = g.regions.len();
+        let r = g.regions[ri];
+        let c = &m.cadres[ci];
+        let ng = c.grades.len();
+        let retire = c.retire_idx;
+        let last = retire - 1;
+        let blk = ri * rs + c.offset;
+        let pd = v[c.death];
+        let extra = ys.extra[ci * k + ri];
+        let quota = &ys.quota[ci * k + ri];
+        let pop0 = self.pops[ri * (h + 1)];
+        let valid = self.valid;
+        let [end_by_grade, returns_by_grade, sent_by_grade, entrants_by_grade] = &mut self.by_grade;
+        for t in years {
+            let ent = entrants(
+                c,
+                v,
+                r,
+                t,
+                extra,
+                &mut self.ent_factor[ri * nc + ci],
+                self.flow,
+            );
+            entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            let mut n_ent = X::ZERO;
+            if let Some((eg, n, _)) = ent {
+                entrants_by_grade[eg] = n;
+                n_ent = n;
+            }
+            let (mut start, mut deaths, mut leavers, mut retired) =
+                (X::ZERO, X::ZERO, X::ZERO, X::ZERO);
+            for gi in 0..ng {
+                let cell0 = blk + gi * na;
+                let slot = (ri * nc + ci) * gmax + gi;
+                let sv = &self.surv[slot * na..][..retire];
+                let x = &mut self.cur[cell0..cell0 + na];
+                let sn = if t > 1 && retire == na {
+                    self.end_grade[slot]
+                } else {
+                    X::sum(&x[..retire])
+                };
+                let entry = match ent {
+                    Some((eg, n, sh)) if eg == gi => Some((
+                        n,
+                        sh.zip(c.entrants.as_ref())
+                            .map(|(sh, e)| (sh, e.share_span, e.share_total)),
+                    )),
+                    _ => None,
+                };
+                let GradeYear {
+                    end,
+                    stay,
+                    out: gone,
+                } = grade_year(x, sv, entry);
+                retired += gone;
+                let d = sn * pd;
+                start += sn;
+                deaths += d;
+                leavers += sn - d - stay;
+                self.start_grade[slot] = sn;
+                self.end_grade[slot] = end;
+                end_by_grade[gi] = end;
+            }
+            debug_assert!(last < na);
+            let end = X::sum(&end_by_grade[..ng]);
+            let f = ((t - 1) * k * nc + ri * nc + ci) * NF;
+            let row = &mut self.flows[f..f + NF];
+            for (col, x) in [
+                (F_ENTRANTS, n_ent),
+                (F_START, start),
+                (F_DEATHS, deaths),
+                (F_ATTRITION, leavers),
+                (F_RETIRE, retired),
+                (F_END, end),
+            ] {
+                row[col] += x.sum_lanes(valid);
+            }
+            let pop = self.pops[ri * (h + 1) + t];
+            out.put(
+                (t * k + ri) * nc + ci,
+                end,
+                demand(m, v, quota, ci, r, t, pop, pop0),
+            );
+            if !cx.policies.is_empty() {
+                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                let ni = cx.n_items;
+                let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
+                let slot0 = (ri * nc + ci) * gmax;
+                let by = ByGrade {
+                    start: &self.start_grade[slot0..slot0 + ng],
+                    end: &end_by_grade[..ng],
+                    entrants: &entrants_by_grade[..ng],
+                    returns: &returns_by_grade[..ng],
+                    sent: &sent_by_grade[..ng],
+                    in_training: X::ZERO,
+                };
+                policy_costs(
+                    cx,
+                    m.start_year + t as i32,
+                    ci,
+                    r,
+                    &by,
+                    &mut self.costs[cbase..cbase + ni],
+                    valid,
+                );
+            }
+        }
+    }
+}
+
 /// Deaths `n x pd` and then attrition `(n - deaths) x hz` out of `n` staff, added to
 /// `sums` (staff, deaths, leavers); returns those who stay.
 #[inline(always)]
@@ -997,21 +1194,6 @@ fn grade_year(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
         stay: stay + out,
         out,
     }
-}
-
-/// [`grade_year`] as a function of its own: kept apart from the rest of the block's
-/// code, its lane loops compile to full-width vector instructions.
-#[inline(never)]
-fn grade_year_plain(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
-    grade_year(x, sv, entry)
-}
-
-/// [`grade_year_plain`] compiled for AVX2 (the same IEEE operations, so the same numbers).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline(never)]
-unsafe fn grade_year_avx2(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
-    grade_year(x, sv, entry)
 }
 
 /// Ageing in place from the oldest age down: each of `x` but the first gets the number
