@@ -840,6 +840,21 @@ def linked_doc(link_r2_r3: bool) -> dict[str, Any]:
         for c in ("nurse", "doctor")
         for a in range(20, 40)
     ]
+    # A policy from the third to the fifth year: the one-pass step then runs its years in
+    # three runs with different settings.
+    policy = {
+        "name": "bonus",
+        "from_year": 2026,
+        "to_year": 2028,
+        "attrition_multiplier": [{"cadre": "nurse", "value": 0.7}],
+        "extra_entrants": [{"cadre": "nurse", "region": "R2", "value": 3}],
+        "quota": [{"cadre": "nurse", "region": "R3", "value": 170}],
+        "costs": [
+            {"item": "bonus", "kind": "per_person_year", "cadre": "nurse", "amount": 2},
+            {"item": "bonus", "kind": "one_off_per_entrant", "amount": 5},
+            {"item": "office", "kind": "fixed_per_year", "amount": 40},
+        ],
+    }
     return {
         "start_year": 2024,
         "horizon": 7,
@@ -848,16 +863,20 @@ def linked_doc(link_r2_r3: bool) -> dict[str, Any]:
         "cadres": cadres,
         "migration": migration,
         "stock": stock,
+        "policies": [policy],
     }
 
 
-def test_regions_projected_apart_match_the_linked_projection() -> None:
+@pytest.mark.parametrize("policy", [None, "bonus"])
+def test_regions_projected_apart_match_the_linked_projection(policy: str | None) -> None:
     # Regions exchanging no staff are projected on their own, and a cadre without training
     # takes a one-pass step; linking R2 and R3 by flows of rate 0 sends them through the
     # general step together. Same parameter draws, so the same numbers (13 draws: one
     # block of 8 and a partial one).
-    apart = hrh.simulate(linked_doc(False), draws=13, seed=4, keep_draws=True)
-    linked = hrh.simulate(linked_doc(True), draws=13, seed=4, keep_draws=True)
+    apart = hrh.simulate(linked_doc(False), draws=13, seed=4, keep_draws=True, policy=policy)
+    linked = hrh.simulate(linked_doc(True), draws=13, seed=4, keep_draws=True, policy=policy)
+    if policy is not None:
+        assert set(apart.costs["item"]) == {"salary", "training", "bonus", "office"}
     for col in ("supply", "supply_p5", "supply_p95", "gap_p50", "p_gap_positive"):
         np.testing.assert_allclose(apart.table[col], linked.table[col], rtol=1e-12, atol=1e-12)
     flows = [c for c in apart.flows.columns if c not in ("year", "region", "cadre")]
