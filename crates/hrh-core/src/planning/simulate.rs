@@ -293,13 +293,17 @@ impl Cell {
 /// lane by lane; segments run in parallel and are added in segment order.
 const SEG: usize = 16;
 
-/// Draws of a segment. Buffers of draws hold, per segment, each cell's `SL` draws side
-/// by side (a cell's draws are then a few long runs), padded to whole segments.
-const SL: usize = SEG * L;
+/// Draws of a segment of a chunk of `nd` draws: [`SEG`] blocks, fewer for a small chunk.
+/// Buffers of draws hold, per segment, each cell's draws side by side (a cell's draws are
+/// then a few long runs), padded to whole segments.
+fn seg_len(nd: usize) -> usize {
+    (SEG * L).min(nd.next_multiple_of(L))
+}
 
 /// Draw slots of a buffer for `nd` draws: whole segments.
 fn slots(nd: usize) -> usize {
-    nd.div_ceil(SL) * SL
+    let sl = seg_len(nd);
+    nd.div_ceil(sl) * sl
 }
 
 /// Flows and costs of a chunk of draws of a group, summed over the draws, per local cell.
@@ -339,13 +343,14 @@ impl Run<'_> {
         let m = self.cx.m;
         let opts = self.opts;
         let (cl, fl, cc) = self.cx.sizes(g.regions.len());
-        let nseg = slots(nd) / SL;
+        let sl = seg_len(nd);
+        let nseg = slots(nd) / sl;
         let nblocks = nd.div_ceil(L);
         let ng = self.global.len();
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
-        sbuf.par_chunks_mut(cl * SL)
-            .zip(dbuf.par_chunks_mut(cl * SL))
+        sbuf.par_chunks_mut(cl * sl)
+            .zip(dbuf.par_chunks_mut(cl * sl))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
             .enumerate()
@@ -358,8 +363,9 @@ impl Run<'_> {
                     s.flows.resize(fl, 0.0);
                     s.costs.clear();
                     s.costs.resize(cc, 0.0);
-                    for bi in 0..(nblocks - sg * SEG).min(SEG) {
-                        let first = c0 + (sg * SEG + bi) * L;
+                    let per_seg = sl / L;
+                    for bi in 0..(nblocks - sg * per_seg).min(per_seg) {
+                        let first = c0 + (sg * per_seg + bi) * L;
                         let valid = L.min(c0 + nd - first);
                         let lanes = lanes_of(first, valid);
                         let seeds = lanes.map(|d| seeds[d - c0]);
@@ -390,7 +396,7 @@ impl Run<'_> {
                         let mut out = Out {
                             supply: sb,
                             demand: db,
-                            stride: SL,
+                            stride: sl,
                             at: bi * L,
                         };
                         run_block_fast(&self.cx, g, &mut flow, s, &mut out, valid);
@@ -433,8 +439,9 @@ impl Run<'_> {
 /// The draws of local cell `i` from a buffer of (segment, cell, draw of the segment)
 /// numbers with `cl` cells, in draw order.
 fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
-    for (sg, o) in out.chunks_mut(SL).enumerate() {
-        o.copy_from_slice(&buf[(sg * cl + i) * SL..][..o.len()]);
+    let sl = seg_len(out.len());
+    for (sg, o) in out.chunks_mut(sl).enumerate() {
+        o.copy_from_slice(&buf[(sg * cl + i) * sl..][..o.len()]);
     }
 }
 
@@ -534,9 +541,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let per_draw = 16 * (cx.sizes(biggest).0 + tc);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
-        QuantileMode::Auto if per_draw * n.next_multiple_of(L) <= EXACT_BUDGET => {
-            QuantileMode::Exact
-        }
+        QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
         QuantileMode::Auto => QuantileMode::Streaming,
         q => q,
     };
@@ -581,7 +586,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let mut end = start;
         let mut bytes = 0;
         while end < groups.len() {
-            let b = 16 * chunk.next_multiple_of(L) * run.cx.sizes(groups[end].regions.len()).0;
+            let b = 16 * slots(chunk) * run.cx.sizes(groups[end].regions.len()).0;
             if end > start && bytes + b > EXACT_BUDGET {
                 break;
             }
@@ -645,20 +650,21 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             // Totals: each draw adds the groups' regions in group order (a segment of
             // draws at a time).
             let [cs, cd] = &mut ctot;
-            cs.par_chunks_mut(tc * SL)
-                .zip(cd.par_chunks_mut(tc * SL))
+            let sl = seg_len(nd);
+            cs.par_chunks_mut(tc * sl)
+                .zip(cd.par_chunks_mut(tc * sl))
                 .enumerate()
                 .for_each(|(sg, (ts, td))| {
-                    let lanes = SL.min(nd - sg * SL);
+                    let lanes = sl.min(nd - sg * sl);
                     for (gi, g) in gs.iter().enumerate() {
                         let k = g.regions.len();
                         let cl = run.cx.sizes(k).0;
-                        let base = offsets[gi] + sg * cl * SL;
+                        let base = offsets[gi] + sg * cl * sl;
                         for t in 0..=h {
                             for ri in 0..k {
                                 for c in 0..nc {
-                                    let i = base + ((t * k + ri) * nc + c) * SL;
-                                    let at = (t * (nc + 1) + c) * SL;
+                                    let i = base + ((t * k + ri) * nc + c) * sl;
+                                    let at = (t * (nc + 1) + c) * sl;
                                     for (tot, part) in [(&mut *ts, ps), (&mut *td, pd)] {
                                         tot[at..at + lanes]
                                             .iter_mut()
@@ -694,7 +700,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                             for (ri, &r) in g.regions.iter().enumerate() {
                                 for c in 0..nc {
                                     let i = (t * k + ri) * nc + c;
-                                    let src = offsets[gi] + ((d / SL) * cl + i) * SL + d % SL;
+                                    let sl = seg_len(nd);
+                                    let src = offsets[gi] + ((d / sl) * cl + i) * sl + d % sl;
                                     let dst = (c0 + d) * cells_all + (t * nr + r) * nc + c;
                                     kept_s[dst] = ps[src];
                                     kept_d[dst] = pd[src];
@@ -707,10 +714,11 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         }
         // All cadres: the sum of the cadres' totals, draw by draw.
         for tot in &mut ctot {
-            for year in tot.chunks_exact_mut((nc + 1) * SL) {
-                let (cadres, all) = year.split_at_mut(nc * SL);
+            let sl = seg_len(nd);
+            for year in tot.chunks_exact_mut((nc + 1) * sl) {
+                let (cadres, all) = year.split_at_mut(nc * sl);
                 all.fill(0.0);
-                for c in cadres.chunks_exact(SL) {
+                for c in cadres.chunks_exact(sl) {
                     all.iter_mut().zip(c).for_each(|(a, b)| *a += b);
                 }
             }
