@@ -95,16 +95,35 @@ fn model(
     scenario::compile(doc).map_err(|e| to_pyerr(py, e))
 }
 
+/// The Python type of a value, for messages.
+fn kind(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map_or_else(|_| "value".to_string(), |n| n.to_string())
+}
+
+/// A number of stock record `i` under `key` (a bool is not one), or an error naming them.
+fn number<T>(
+    v: &Bound<'_, PyAny>,
+    i: usize,
+    key: &str,
+    expected: &str,
+    get: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> hrh_core::Result<T> {
+    match get(v) {
+        Ok(x) if !v.is_instance_of::<PyBool>() => Ok(x),
+        _ => Err(hrh_core::Error::Scenario {
+            path: format!("stock[{i}].{key}"),
+            message: format!("invalid type: {}, expected {expected}", kind(v)),
+        }),
+    }
+}
+
 /// Stock records from a list of dicts, with errors naming `stock[i]` and its key as the
 /// JSON reader does.
 fn stock_records(rows: &Bound<'_, PyList>) -> hrh_core::Result<Vec<scenario::StockRow>> {
     const KEYS: &str = "`region`, `cadre`, `grade`, `age`, `count`";
     let bad = |path: String, message: String| hrh_core::Error::Scenario { path, message };
-    let kind = |v: &Bound<'_, PyAny>| {
-        v.get_type()
-            .name()
-            .map_or_else(|_| "value".to_string(), |n| n.to_string())
-    };
     let text = |v: &Bound<'_, PyAny>, i: usize, key: &str| -> hrh_core::Result<String> {
         match v.cast::<PyString>() {
             Ok(s) => Ok(s.to_string_lossy().into_owned()),
@@ -133,28 +152,8 @@ fn stock_records(rows: &Bound<'_, PyList>) -> hrh_core::Result<Vec<scenario::Sto
                 Ok("grade") if v.is_none() => {}
                 Ok("grade") => grade = Some(text(&v, i, "grade")?),
                 Ok("age") if v.is_none() => {}
-                Ok("age") => {
-                    let a = (!v.is_instance_of::<PyBool>())
-                        .then(|| v.extract::<u32>().ok())
-                        .flatten();
-                    age = Some(a.ok_or_else(|| {
-                        bad(
-                            format!("stock[{i}].age"),
-                            format!("invalid type: {}, expected u32", kind(&v)),
-                        )
-                    })?);
-                }
-                Ok("count") => {
-                    let c = (!v.is_instance_of::<PyBool>())
-                        .then(|| v.extract::<f64>().ok())
-                        .flatten();
-                    count = Some(c.ok_or_else(|| {
-                        bad(
-                            format!("stock[{i}].count"),
-                            format!("invalid type: {}, expected f64", kind(&v)),
-                        )
-                    })?);
-                }
+                Ok("age") => age = Some(number(&v, i, "age", "u32", |v| v.extract())?),
+                Ok("count") => count = Some(number(&v, i, "count", "f64", |v| v.extract())?),
                 other => {
                     let name = other.map_or_else(|_| k.to_string(), str::to_string);
                     return Err(bad(
