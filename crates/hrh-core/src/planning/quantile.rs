@@ -56,8 +56,33 @@ pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
     exact_in_impl(x, lo, hi)
 }
 
+thread_local! {
+    /// Working buffers of [`exact_in`] (bucket indices and collected values), reused.
+    static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<f64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// A buffer of at least `n` elements, whose contents the caller overwrites.
+fn at_least<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
+    if v.len() < n {
+        v.resize(n, T::default());
+    }
+    &mut v[..n]
+}
+
 #[inline(always)]
 fn exact_in_impl(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
+    BUFFERS.with_borrow_mut(|(idx, pool)| exact_in_buffers(x, lo, hi, idx, pool))
+}
+
+#[inline(always)]
+fn exact_in_buffers(
+    x: &mut [f64],
+    lo: f64,
+    hi: f64,
+    idx: &mut Vec<u8>,
+    pool: &mut Vec<f64>,
+) -> [f64; 5] {
     let n = x.len();
     if n == 0 {
         return [f64::NAN; 5];
@@ -95,7 +120,7 @@ fn exact_in_impl(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
     // time, then counted in two histograms so that equal neighbours wait less on each
     // other).
     let scale = BUCKETS as f64 / (hi - lo);
-    let mut idx = vec![0u8; n];
+    let idx = at_least(idx, n);
     let top = (BUCKETS - 1) as f64;
     for (o, &v) in idx.iter_mut().zip(x.iter()) {
         let y = (v - lo) * scale;
@@ -140,12 +165,12 @@ fn exact_in_impl(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
         below += c;
     }
     wanted[nw] = (BUCKETS, n, size);
-    let mut pool = vec![0.0; size];
+    let pool = at_least(pool, size);
     let mut fill = [0usize; 2 * PROBS.len()];
     for (f, w) in fill.iter_mut().zip(&wanted[..nw]) {
         *f = w.2;
     }
-    for (&v, &b) in x.iter().zip(&idx) {
+    for (&v, &b) in x.iter().zip(idx.iter()) {
         let s = slot[b as usize];
         if s != u8::MAX {
             let f = &mut fill[s as usize];
