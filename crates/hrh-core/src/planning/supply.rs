@@ -433,18 +433,18 @@ pub(crate) fn run_block(
     for (ri, &r) in g.regions.iter().enumerate() {
         for (ci, c) in m.cadres.iter().enumerate() {
             let row = &mut haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
-            let mut band = 0;
-            row[c.retire_idx..].iter_mut().for_each(|x| *x = X::ZERO);
-            for (a, hz) in row.iter_mut().enumerate().take(c.retire_idx) {
-                while band < c.by_age.len() && c.by_age[band].0 <= a {
-                    band += 1;
-                }
-                *hz = if band == 0 {
-                    v[c.attrition[r]]
-                } else {
-                    v[c.by_age[band - 1].1]
-                };
+            let retire = c.retire_idx;
+            // Age bands (ascending first ages): the region's rate below the first.
+            let mut from = 0;
+            let mut rate = v[c.attrition[r]];
+            for &(first, p) in &c.by_age {
+                let to = first.clamp(from, retire);
+                row[from..to].fill(rate);
+                from = to;
+                rate = v[p];
             }
+            row[from..retire].fill(rate);
+            row[retire..].fill(X::ZERO);
         }
     }
     let expected = flow.rngs.is_none();
@@ -653,8 +653,13 @@ pub(crate) fn run_block(
             }
         }
     }
-    // The other cadres, a year at a time.
-    for t in 1..=h {
+    // The other cadres, a year at a time (no years when every cadre took one pass).
+    let years = if m.cadres.iter().any(|c| !fused(c)) {
+        h
+    } else {
+        0
+    };
+    for t in 1..=years {
         let year = m.start_year + t as i32;
         // Settings change only when a policy starts or ends.
         if cx.changes[t] {
