@@ -384,8 +384,17 @@ pub(crate) fn run_block(
             $arr[i] += v.sum_lanes(valid);
         }};
     }
+    let expected = flow.rngs.is_none();
+    // Cadres without training in a group without migration, on the expected path, go
+    // from this year's stock to next year's in one pass.
+    let fused = |c: &Cadre| {
+        expected && g.migration.is_empty() && c.programmes.is_empty() && c.promotions.is_empty()
+    };
+    let general = m.cadres.iter().any(|c| !fused(c));
     cur.resize(k * rs, X::ZERO); // set from the stock below
-    sized(mid, k * rs);
+    if general {
+        sized(mid, k * rs);
+    }
     sized(pipes, k * nc * pmax * dmax * na);
     sized(start_grade, k * nc * gmax);
     sized(end_grade, k * nc * gmax);
@@ -447,12 +456,6 @@ pub(crate) fn run_block(
             row[retire..].fill(X::ZERO);
         }
     }
-    let expected = flow.rngs.is_none();
-    // Cadres without training in a group without migration, on the expected path, go
-    // from this year's stock to next year's in one pass.
-    let fused = |c: &Cadre| {
-        expected && g.migration.is_empty() && c.programmes.is_empty() && c.promotions.is_empty()
-    };
     hzt.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
     surv.resize(k * nc * gmax * na, X::ZERO); // set by `set_hz`
     let set_hz = |hzt: &mut [X], surv: &mut [X], ys: &Year| {
@@ -654,11 +657,7 @@ pub(crate) fn run_block(
         }
     }
     // The other cadres, a year at a time (no years when every cadre took one pass).
-    let years = if m.cadres.iter().any(|c| !fused(c)) {
-        h
-    } else {
-        0
-    };
+    let years = if general { h } else { 0 };
     for t in 1..=years {
         let year = m.start_year + t as i32;
         // Settings change only when a policy starts or ends.
