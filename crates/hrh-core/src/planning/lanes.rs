@@ -10,6 +10,19 @@ use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Sub, SubAssign};
 /// Draws per block.
 pub const L: usize = 8;
 
+/// Whether the processor has AVX2, for the parts of the engine compiled a second time
+/// for it (the same IEEE operations, so the same numbers).
+pub(crate) fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// One number per draw of a block.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct X(pub [f64; L]);

@@ -48,7 +48,7 @@ pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
         fn avx2(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
             exact_in_impl(x, lo, hi)
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if super::lanes::has_avx2() {
             // SAFETY: the processor supports AVX2, checked just above.
             return unsafe { avx2(x, lo, hi) };
         }

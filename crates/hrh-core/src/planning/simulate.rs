@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::lanes::L;
+use super::lanes::{has_avx2, L};
 use super::param::Dist;
 use super::quantile::{exact_in, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
@@ -445,18 +445,6 @@ fn gather(buf: &[f64], cl: usize, i: usize, out: &mut [f64]) {
     }
 }
 
-/// Whether the processor has AVX2.
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 /// [`run_block`] compiled for AVX2 when the processor has it (the same IEEE operations,
 /// so the same numbers, on 4 lanes per instruction instead of 2).
 fn run_block_fast(
@@ -515,12 +503,22 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let changes: Vec<bool> = (0..=h)
         .map(|t| t > 0 && active(t) != active(t - 1))
         .collect();
+    // Runs of years with the same policy settings.
+    let mut runs = Vec::new();
+    let mut t0 = 1;
+    for t in 2..=h + 1 {
+        if t > h || changes[t] {
+            runs.push(t0..t);
+            t0 = t;
+        }
+    }
     let cx = Ctx {
         m,
         policies: &opts.policies,
         n_items: items.len(),
         item_of: &item_of,
         changes: &changes,
+        runs: &runs,
         gmax: m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1),
         pmax: m
             .cadres
@@ -952,27 +950,29 @@ mod tests {
         let a = from_json(&doc(records)).unwrap();
         let b = from_json(&doc(columns)).unwrap();
         assert_eq!(a.stock, b.stock);
-        let e = from_json(&doc(&columns.replace("[100, 50, 10]", "[100, 50]")))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("column 'region' has 3 values but 'count' has 2"),
-            "{e}"
-        );
-        let e = from_json(&doc(&columns.replace("\"age\"", "\"ages\"")))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("scenario key 'stock.ages': unknown field"),
-            "{e}"
-        );
-        let e = from_json(&doc(&columns.replace("[100, 50, 10]", "[100, \"x\", 10]")))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("scenario key 'stock.count[1]': invalid type"),
-            "{e}"
-        );
+        // (text replaced, its replacement, the start of the error).
+        for (from, to, want) in [
+            (
+                "[100, 50, 10]",
+                "[100, 50]",
+                "scenario key 'stock': column 'region' has 3 values but 'count' has 2",
+            ),
+            (
+                "\"age\"",
+                "\"ages\"",
+                "scenario key 'stock.ages': unknown field",
+            ),
+            (
+                "[100, 50, 10]",
+                "[100, \"x\", 10]",
+                "scenario key 'stock.count[1]': invalid type",
+            ),
+        ] {
+            let e = from_json(&doc(&columns.replace(from, to)))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(want), "{e}");
+        }
     }
 
     #[test]

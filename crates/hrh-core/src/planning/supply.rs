@@ -82,6 +82,9 @@ pub(crate) struct Ctx<'a> {
     /// Per projected year `t` (index `t`), whether the active policies differ from year
     /// `t - 1`.
     pub changes: &'a [bool],
+    /// The projected years cut where the active policies change: runs of years with the
+    /// same policy settings.
+    pub runs: &'a [Range<usize>],
     pub gmax: usize,
     pub pmax: usize,
     pub dmax: usize,
@@ -481,8 +484,9 @@ pub(crate) fn run_block(
     set_hz(hzt, surv, ys);
     // Where the flows of projected year `t`, region `ri` and cadre `ci` start.
     let frow = |t: usize, ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
-    // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` in
-    // year `t` (the stock before ageing is in `cur`, the new stock goes to `mid`).
+    // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` on the
+    // general step in year `t` (the stock before ageing is in `cur`, the new stock goes
+    // to `mid`).
     macro_rules! cell_year {
         ($t:expr, $ri:expr, $ci:expr) => {{
             let (t, ri, ci) = ($t, $ri, $ci);
@@ -507,71 +511,69 @@ pub(crate) fn run_block(
             }
             let mut training_cost = X::ZERO;
             let mut in_training = X::ZERO;
-            {
-                for gi in 0..ng {
-                    for st in 0..ns {
-                        let next = bond_state(c, st).map_or(0, |(next, _)| next);
-                        let src = blk + (gi * ns + st) * na;
-                        let dst = blk + (gi * ns + next) * na;
-                        for (out, &x) in mid[dst + 1..dst + 1 + last]
-                            .iter_mut()
-                            .zip(&cur[src..src + last])
-                        {
-                            *out += x;
-                        }
-                        retired += cur[src + last];
+            for gi in 0..ng {
+                for st in 0..ns {
+                    let next = bond_state(c, st).map_or(0, |(next, _)| next);
+                    let src = blk + (gi * ns + st) * na;
+                    let dst = blk + (gi * ns + next) * na;
+                    for (out, &x) in mid[dst + 1..dst + 1 + last]
+                        .iter_mut()
+                        .zip(&cur[src..src + last])
+                    {
+                        *out += x;
                     }
+                    retired += cur[src + last];
                 }
-                put!(flows, f + F_RETIRE, retired);
-                let mut returns = X::ZERO;
-                let mut losses = X::ZERO;
-                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                for (pi, p) in c.programmes.iter().enumerate() {
-                    let slot = (ri * nc + ci) * pmax + pi;
-                    let sent = sent_p[slot];
-                    let returning = &returning[slot * na..(slot + 1) * na];
-                    let rr = v[p.return_rate];
-                    let s_ret = if p.bond + p.after_years > 0 {
-                        p.s_offset
-                    } else {
-                        0
-                    };
-                    let dst = blk + (p.to * ns + s_ret) * na;
-                    let mut back = X::ZERO;
-                    let mut due = X::ZERO;
-                    for (a, &x) in returning.iter().enumerate() {
-                        if x.all_zero() {
-                            continue;
-                        }
-                        due += x;
-                        // Guaranteed below retirement by the max_age check.
-                        let kk = flow.take(x, rr);
-                        mid[dst + (a + 1).min(last)] += kk;
-                        back += kk;
+            }
+            put!(flows, f + F_RETIRE, retired);
+            let mut returns = X::ZERO;
+            let mut losses = X::ZERO;
+            returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            for (pi, p) in c.programmes.iter().enumerate() {
+                let slot = (ri * nc + ci) * pmax + pi;
+                let sent = sent_p[slot];
+                let returning = &returning[slot * na..(slot + 1) * na];
+                let rr = v[p.return_rate];
+                let s_ret = if p.bond + p.after_years > 0 {
+                    p.s_offset
+                } else {
+                    0
+                };
+                let dst = blk + (p.to * ns + s_ret) * na;
+                let mut back = X::ZERO;
+                let mut due = X::ZERO;
+                for (a, &x) in returning.iter().enumerate() {
+                    if x.all_zero() {
+                        continue;
                     }
-                    let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
-                    returns += back;
-                    losses += due - back;
-                    in_training += away;
-                    returns_by_grade[p.to] += back;
-                    sent_by_grade[p.from] += sent;
-                    training_cost += p.cost_year * away + p.cost_one_off * sent;
+                    due += x;
+                    // Guaranteed below retirement by the max_age check.
+                    let kk = flow.take(x, rr);
+                    mid[dst + (a + 1).min(last)] += kk;
+                    back += kk;
                 }
-                put!(flows, f + F_RETURNS, returns);
-                put!(flows, f + F_LOSSES, losses);
-                put!(flows, f + F_IN_TRAINING, in_training);
-                match ent {
-                    Some((eg, n, Some(sh))) => {
-                        let dst = blk + eg * ns * na;
-                        flow.split(n, sh, &mut mid[dst..dst + na]);
-                    }
-                    Some((_, n, None)) => mid[blk] += n,
-                    None => {}
+                let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
+                returns += back;
+                losses += due - back;
+                in_training += away;
+                returns_by_grade[p.to] += back;
+                sent_by_grade[p.from] += sent;
+                training_cost += p.cost_year * away + p.cost_one_off * sent;
+            }
+            put!(flows, f + F_RETURNS, returns);
+            put!(flows, f + F_LOSSES, losses);
+            put!(flows, f + F_IN_TRAINING, in_training);
+            match ent {
+                Some((eg, n, Some(sh))) => {
+                    let dst = blk + eg * ns * na;
+                    flow.split(n, sh, &mut mid[dst..dst + na]);
                 }
-                for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
-                    *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
-                }
+                Some((_, n, None)) => mid[blk] += n,
+                None => {}
+            }
+            for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
+                *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
             }
             let end_by_grade = &end_by_grade[..ng];
             let start_by_grade = &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
@@ -615,16 +617,13 @@ pub(crate) fn run_block(
             if !fused(c) {
                 continue;
             }
-            // Runs of years with the same policy settings.
             let mut changed = false;
-            let mut t0 = 1;
-            while t0 <= h {
-                if cx.changes[t0] {
-                    ys.set(cx, g, v, m.start_year + t0 as i32);
+            for run in cx.runs {
+                if cx.changes[run.start] {
+                    ys.set(cx, g, v, m.start_year + run.start as i32);
                     set_hz(hzt, surv, ys);
                     changed = true;
                 }
-                let t1 = (t0 + 1..=h).find(|&t| cx.changes[t]).unwrap_or(h + 1);
                 let mut one = OnePass {
                     cx,
                     g,
@@ -647,8 +646,7 @@ pub(crate) fn run_block(
                     flow,
                     valid,
                 };
-                one.years(out, ri, ci, t0..t1);
-                t0 = t1;
+                one.years(out, ri, ci, run.clone());
             }
             if changed {
                 ys.set(cx, g, v, m.start_year);
@@ -667,7 +665,7 @@ pub(crate) fn run_block(
         }
         let ys = &*ys;
 
-        // 1-2: deaths, attrition, training, into `mid` (fused cadres: in 4-5).
+        // 1-2: deaths, attrition, training, into `mid`.
         for ri in 0..k {
             for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
                 let blk = ri * rs + c.offset;
@@ -1020,7 +1018,6 @@ impl OnePass<'_, '_> {
         let c = &m.cadres[ci];
         let ng = c.grades.len();
         let retire = c.retire_idx;
-        let last = retire - 1;
         let blk = ri * rs + c.offset;
         let pd = v[c.death];
         let extra = ys.extra[ci * k + ri];
@@ -1078,7 +1075,6 @@ impl OnePass<'_, '_> {
                 self.end_grade[slot] = end;
                 end_by_grade[gi] = end;
             }
-            debug_assert!(last < na);
             let end = X::sum(&end_by_grade[..ng]);
             let f = ((t - 1) * k * nc + ri * nc + ci) * NF;
             let row = &mut self.flows[f..f + NF];
