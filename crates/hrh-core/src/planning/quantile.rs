@@ -41,25 +41,46 @@ pub fn exact(x: &mut [f64]) -> [f64; 5] {
 
 /// [`exact`] of values known to lie in `[lo, hi]` (used from 256 values on).
 pub fn exact_in(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
+    // The working buffers leave the thread-local store for the call, so that all of the
+    // work runs in the function compiled for the processor.
+    let mut bufs = BUFFERS.take();
+    let q = exact_in_with(x, lo, hi, &mut bufs);
+    BUFFERS.set(bufs);
+    q
+}
+
+fn exact_in_with(x: &mut [f64], lo: f64, hi: f64, bufs: &mut Buffers) -> [f64; 5] {
     #[cfg(target_arch = "x86_64")]
     {
         /// The same code compiled for AVX2 (the same operations, so the same numbers).
         #[target_feature(enable = "avx2")]
-        fn avx2(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
-            exact_in_impl(x, lo, hi)
+        fn avx2(x: &mut [f64], lo: f64, hi: f64, bufs: &mut Buffers) -> [f64; 5] {
+            exact_in_buffers(x, lo, hi, bufs)
         }
         if super::lanes::has_avx2() {
             // SAFETY: the processor supports AVX2, checked just above.
-            return unsafe { avx2(x, lo, hi) };
+            return unsafe { avx2(x, lo, hi, bufs) };
         }
     }
-    exact_in_impl(x, lo, hi)
+    exact_in_buffers(x, lo, hi, bufs)
+}
+
+/// Working buffers of [`exact_in`]: bucket indices, positions of the values in needed
+/// buckets, and those values.
+#[derive(Default)]
+struct Buffers {
+    idx: Vec<u8>,
+    cand: Vec<u32>,
+    pool: Vec<f64>,
 }
 
 thread_local! {
-    /// Working buffers of [`exact_in`] (bucket indices and collected values), reused.
-    static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<f64>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    /// A thread's [`Buffers`], reused from call to call.
+    static BUFFERS: std::cell::Cell<Buffers> = const { std::cell::Cell::new(Buffers {
+        idx: Vec::new(),
+        cand: Vec::new(),
+        pool: Vec::new(),
+    }) };
 }
 
 /// A buffer of at least `n` elements, whose contents the caller overwrites.
@@ -71,18 +92,7 @@ fn at_least<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 }
 
 #[inline(always)]
-fn exact_in_impl(x: &mut [f64], lo: f64, hi: f64) -> [f64; 5] {
-    BUFFERS.with_borrow_mut(|(idx, pool)| exact_in_buffers(x, lo, hi, idx, pool))
-}
-
-#[inline(always)]
-fn exact_in_buffers(
-    x: &mut [f64],
-    lo: f64,
-    hi: f64,
-    idx: &mut Vec<u8>,
-    pool: &mut Vec<f64>,
-) -> [f64; 5] {
+fn exact_in_buffers(x: &mut [f64], lo: f64, hi: f64, bufs: &mut Buffers) -> [f64; 5] {
     let n = x.len();
     if n == 0 {
         return [f64::NAN; 5];
@@ -120,7 +130,7 @@ fn exact_in_buffers(
     // time, then counted in two histograms so that equal neighbours wait less on each
     // other).
     let scale = BUCKETS as f64 / (hi - lo);
-    let idx = at_least(idx, n);
+    let idx = at_least(&mut bufs.idx, n);
     let top = (BUCKETS - 1) as f64;
     for (o, &v) in idx.iter_mut().zip(x.iter()) {
         let y = (v - lo) * scale;
@@ -165,18 +175,23 @@ fn exact_in_buffers(
         below += c;
     }
     wanted[nw] = (BUCKETS, n, size);
-    let pool = at_least(pool, size);
+    // Positions of the values in needed buckets (few), then those values into their
+    // buckets' places in `pool`.
+    let mut ids = [0u8; 2 * PROBS.len()];
+    for (id, w) in ids.iter_mut().zip(&wanted[..nw]) {
+        *id = w.0 as u8;
+    }
+    let cand = at_least(&mut bufs.cand, n);
+    let nc = positions_in(idx, &ids[..nw], &slot, cand);
+    let pool = at_least(&mut bufs.pool, size);
     let mut fill = [0usize; 2 * PROBS.len()];
     for (f, w) in fill.iter_mut().zip(&wanted[..nw]) {
         *f = w.2;
     }
-    for (&v, &b) in x.iter().zip(idx.iter()) {
-        let s = slot[b as usize];
-        if s != u8::MAX {
-            let f = &mut fill[s as usize];
-            pool[*f] = v;
-            *f += 1;
-        }
+    for &i in &cand[..nc] {
+        let f = &mut fill[usize::from(slot[usize::from(idx[i as usize])])];
+        pool[*f] = x[i as usize];
+        *f += 1;
     }
     // Order each needed bucket's values at the needed ranks.
     let mut local = [0usize; 2 * PROBS.len()];
@@ -197,6 +212,78 @@ fn exact_in_buffers(
         pool[wanted[i].2 + k - wanted[i].1]
     };
     interpolate(&of_rank)
+}
+
+/// Positions in `idx` of the buckets `ids` (those with `slot` not `u8::MAX`), ascending,
+/// into `cand`; returns their number.
+#[inline(always)]
+fn positions_in(idx: &[u8], ids: &[u8], slot: &[u8; BUCKETS], cand: &mut [u32]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if super::lanes::has_avx2() {
+        // SAFETY: the processor supports AVX2, checked just above.
+        return unsafe { positions_avx2(idx, ids, cand) };
+    }
+    let _ = ids;
+    positions_from(idx, slot, cand, 0, 0)
+}
+
+/// [`positions_in`] from position `start`, `nc` already found, one value at a time.
+#[inline(always)]
+fn positions_from(
+    idx: &[u8],
+    slot: &[u8; BUCKETS],
+    cand: &mut [u32],
+    start: usize,
+    mut nc: usize,
+) -> usize {
+    for (i, &b) in idx.iter().enumerate().skip(start) {
+        if slot[usize::from(b)] != u8::MAX {
+            cand[nc] = i as u32;
+            nc += 1;
+        }
+    }
+    nc
+}
+
+/// [`positions_in`] 32 buckets at a time: each compared with every needed bucket, the
+/// matches taken from the bit mask.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn positions_avx2(idx: &[u8], ids: &[u8], cand: &mut [u32]) -> usize {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8, _mm256_setzero_si256,
+    };
+    let mut keys = [_mm256_setzero_si256(); 2 * PROBS.len()];
+    for (k, &id) in keys.iter_mut().zip(ids) {
+        *k = _mm256_set1_epi8(id as i8);
+    }
+    let keys = &keys[..ids.len()];
+    let mut nc = 0;
+    let chunks = idx.chunks_exact(32);
+    let rest = chunks.remainder();
+    for (ci, c) in chunks.enumerate() {
+        // SAFETY: `c` is 32 bytes; the load is unaligned.
+        let v = unsafe { _mm256_loadu_si256(c.as_ptr().cast::<__m256i>()) };
+        let mut hit = _mm256_setzero_si256();
+        for &k in keys {
+            hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(v, k));
+        }
+        let mut m = _mm256_movemask_epi8(hit) as u32;
+        while m != 0 {
+            cand[nc] = (ci * 32) as u32 + m.trailing_zeros();
+            nc += 1;
+            m &= m - 1;
+        }
+    }
+    let start = idx.len() - rest.len();
+    for (i, &b) in rest.iter().enumerate() {
+        if ids.contains(&b) {
+            cand[nc] = (start + i) as u32;
+            nc += 1;
+        }
+    }
+    nc
 }
 
 /// Buckets of [`exact`]'s counting pass.
@@ -386,6 +473,27 @@ mod tests {
             }
         }
         assert!(exact(&mut []).iter().all(|q| q.is_nan()));
+    }
+
+    #[test]
+    fn positions_of_needed_buckets_on_both_paths() {
+        let mut rng = Rng::stream(9, 2);
+        for n in [0, 1, 31, 32, 33, 100, 1000, 1003] {
+            let idx: Vec<u8> = (0..n).map(|_| rng.below(20) as u8 * 13).collect();
+            let ids = [0u8, 13, 130, 247];
+            let mut slot = [u8::MAX; BUCKETS];
+            for (j, &b) in ids.iter().enumerate() {
+                slot[usize::from(b)] = j as u8;
+            }
+            let want: Vec<u32> = (0..n as u32)
+                .filter(|&i| ids.contains(&idx[i as usize]))
+                .collect();
+            let mut cand = vec![0u32; n];
+            let k = positions_from(&idx, &slot, &mut cand, 0, 0);
+            assert_eq!(&cand[..k], &want[..], "n = {n}");
+            let k = positions_in(&idx, &ids, &slot, &mut cand);
+            assert_eq!(&cand[..k], &want[..], "n = {n}");
+        }
     }
 
     #[test]

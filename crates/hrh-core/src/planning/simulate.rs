@@ -236,22 +236,13 @@ impl Cell {
     fn add(&mut self, s: &mut Vec<f64>, d: &mut Vec<f64>, all: bool, gap: &mut Vec<f64>) {
         gap.clear();
         gap.extend(d.iter().zip(s.iter()).map(|(d, s)| d - s));
-        // The three sums side by side, each in draw order, with the smallest and largest
-        // values (NaN left out).
-        let [mut ss, mut sd, mut sg] = self.sum;
-        let mut positive = 0;
-        let mut lo = [f64::INFINITY; 3];
-        let mut hi = [f64::NEG_INFINITY; 3];
-        for ((&x, &y), &z) in s.iter().zip(d.iter()).zip(gap.iter()) {
-            ss += x;
-            sd += y;
-            sg += z;
-            positive += u32::from(z > 0.0);
-            for (j, v) in [x, y, z].into_iter().enumerate() {
-                lo[j] = if v < lo[j] { v } else { lo[j] };
-                hi[j] = if v > hi[j] { v } else { hi[j] };
-            }
-        }
+        // Per number: the sum (over four interleaved lanes of draws, added in a fixed
+        // order at the end) and the smallest and largest values (NaN left out).
+        let [(ss, lo_s, hi_s), (sd, lo_d, hi_d), (sg, lo_g, hi_g)] =
+            [&s[..], &d[..], &gap[..]].map(lane_stats);
+        let (lo, hi) = ([lo_s, lo_d, lo_g], [hi_s, hi_d, hi_g]);
+        let positive = gap.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
+        let [ss, sd, sg] = [self.sum[0] + ss, self.sum[1] + sd, self.sum[2] + sg];
         self.sum = [ss, sd, sg];
         self.positive += positive;
         for (j, w) in [s, d, gap].into_iter().enumerate() {
@@ -287,6 +278,32 @@ impl Cell {
         };
         (mean, q, share)
     }
+}
+
+/// Sum, minimum and maximum of `v` (NaN left out of the last two): four interleaved
+/// lanes, added in a fixed order at the end.
+fn lane_stats(v: &[f64]) -> (f64, f64, f64) {
+    const W: usize = 4;
+    let mut sum = [0.0f64; W];
+    let mut lo = [f64::INFINITY; W];
+    let mut hi = [f64::NEG_INFINITY; W];
+    let chunks = v.chunks_exact(W);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..W {
+            sum[l] += c[l];
+            lo[l] = if c[l] < lo[l] { c[l] } else { lo[l] };
+            hi[l] = if c[l] > hi[l] { c[l] } else { hi[l] };
+        }
+    }
+    for (l, &x) in rest.iter().enumerate() {
+        sum[l] += x;
+        lo[l] = if x < lo[l] { x } else { lo[l] };
+        hi[l] = if x > hi[l] { x } else { hi[l] };
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    ((sum[0] + sum[1]) + (sum[2] + sum[3]), lo, hi)
 }
 
 /// Blocks of a segment run one after another on one worker, adding their flows and costs
