@@ -301,8 +301,12 @@ fn lane_stats(v: &[f64]) -> (f64, f64, f64) {
         lo[l] = if x < lo[l] { x } else { lo[l] };
         hi[l] = if x > hi[l] { x } else { hi[l] };
     }
-    let lo = lo.iter().fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
-    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    let lo = lo
+        .iter()
+        .fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let hi = hi
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
     ((sum[0] + sum[1]) + (sum[2] + sum[3]), lo, hi)
 }
 
