@@ -622,6 +622,11 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> Error {
 
 /// Parse a JSON scenario document; serde errors carry the path of the bad key.
 pub fn parse(json: &str) -> Result<ScenarioDoc> {
+    // A valid document parses without tracking paths; an invalid one is parsed again with
+    // them, for the message.
+    if let Ok(doc) = serde_json::from_str(json) {
+        return Ok(doc);
+    }
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
