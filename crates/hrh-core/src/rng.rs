@@ -15,6 +15,33 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Right edge of the base layer of [`Rng::normal_ziggurat`]'s 256 layers.
+const ZIG_R: f64 = 3.654_152_885_361_009;
+/// Area of each of those layers (under the normal density without its constant).
+const ZIG_V: f64 = 0.004_928_673_233_99;
+
+/// Ziggurat layers: `x[i]` the right edges (x[0] = V / f(R), the base layer's width as a
+/// rectangle of area V; x[1] = R; x[256] = 0), `f[i] = exp(-x[i]^2 / 2)`.
+struct Ziggurat {
+    x: [f64; 257],
+    f: [f64; 257],
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    static TABLES: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let pdf = |x: f64| (-0.5 * x * x).exp();
+        let mut x = [0.0; 257];
+        x[0] = ZIG_V / pdf(ZIG_R);
+        x[1] = ZIG_R;
+        for i in 2..256 {
+            x[i] = (-2.0 * (ZIG_V / x[i - 1] + pdf(x[i - 1])).ln()).sqrt();
+        }
+        x[256] = 0.0;
+        Ziggurat { x, f: x.map(pdf) }
+    })
+}
+
 /// xoshiro256++ generator.
 #[derive(Debug, Clone)]
 pub struct Rng {
@@ -95,6 +122,40 @@ impl Rng {
         }
     }
 
+    /// Standard normal deviate by the ziggurat method (Marsaglia and Tsang, 2000, "The
+    /// ziggurat method for generating random variables", J. Stat. Softw. 5(8)) with 256
+    /// layers of equal area, the layer and the uniform taken from separate bits of one
+    /// 64-bit draw (Doornik, 2005, "An improved ziggurat method to generate normal random
+    /// samples"). Most draws cost one 64-bit number and a multiplication; the tail beyond
+    /// the base layer uses Marsaglia's exponential method. Faster than [`Rng::normal`],
+    /// which stays for the streams that already use it.
+    pub fn normal_ziggurat(&mut self) -> f64 {
+        let z = ziggurat();
+        loop {
+            let bits = self.next_u64();
+            let i = (bits & 0xff) as usize;
+            // 52 bits above the layer's 8 (bits 12..64): u uniform on [-1, 1).
+            let u = 2.0 * ((bits >> 12) as f64 * (1.0 / (1u64 << 52) as f64)) - 1.0;
+            let x = u * z.x[i];
+            if x.abs() < z.x[i + 1] {
+                return x;
+            }
+            if i == 0 {
+                // The tail beyond R, on the side of `u`.
+                loop {
+                    let t = self.uniform_open().ln() / ZIG_R;
+                    let y = self.uniform_open().ln();
+                    if -2.0 * y >= t * t {
+                        return if u < 0.0 { t - ZIG_R } else { ZIG_R - t };
+                    }
+                }
+            }
+            if z.f[i + 1] + (z.f[i] - z.f[i + 1]) * self.uniform() < (-0.5 * x * x).exp() {
+                return x;
+            }
+        }
+    }
+
     /// Exponential deviate with the given rate.
     pub fn exponential(&mut self, rate: f64) -> f64 {
         -self.uniform_open().ln() / rate
@@ -116,7 +177,7 @@ impl Rng {
         let d = shape - 1.0 / 3.0;
         let c = 1.0 / (9.0 * d).sqrt();
         loop {
-            let x = self.normal();
+            let x = self.normal_ziggurat();
             let v = 1.0 + c * x;
             if v <= 0.0 {
                 continue;
@@ -206,6 +267,50 @@ mod tests {
         let mean = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
         assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn ziggurat_is_normal() {
+        // Layers: decreasing edges that end at 0 (the table recurrence closes).
+        let z = ziggurat();
+        assert!(z.x.windows(2).all(|w| w[0] > w[1]));
+        assert!(z.x[255] > 0.0 && z.x[255] < 0.3, "{}", z.x[255]);
+        let mut r = Rng::stream(4, 0);
+        let n = 400_000;
+        let mut xs: Vec<f64> = (0..n).map(|_| r.normal_ziggurat()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        let kurt = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n as f64 / var.powi(2);
+        assert!(
+            mean.abs() < 0.006 && (var - 1.0).abs() < 0.008,
+            "{mean} {var}"
+        );
+        assert!((kurt - 3.0).abs() < 0.05, "{kurt}");
+        // Kolmogorov-Smirnov distance to the normal distribution (5% critical value
+        // 1.36 / sqrt(n) = 0.0022).
+        xs.sort_by(f64::total_cmp);
+        let phi = |x: f64| 0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2);
+        let d = xs
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let p = phi(x);
+                (p - i as f64 / n as f64)
+                    .abs()
+                    .max((p - (i + 1) as f64 / n as f64).abs())
+            })
+            .fold(0.0, f64::max);
+        assert!(d < 0.0022, "KS distance {d}");
+        // Tails beyond the base layer (3.654) and beyond 4, on both sides: expected
+        // 2 x 1.29e-4 and 2 x 3.17e-5 of the draws.
+        for (edge, share) in [(ZIG_R, 2.0 * 1.290e-4), (4.0, 2.0 * 3.167e-5)] {
+            let k = xs.iter().filter(|x| x.abs() > edge).count() as f64;
+            let want = share * n as f64;
+            assert!(
+                (k - want).abs() < 4.0 * want.sqrt(),
+                "beyond {edge}: {k} vs {want}"
+            );
+        }
     }
 
     #[test]

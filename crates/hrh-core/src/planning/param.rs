@@ -65,12 +65,12 @@ impl Dist {
         match self {
             Dist::Fixed(v) => *v,
             Dist::Normal { mean, sd } => loop {
-                let x = mean + sd * rng.normal();
+                let x = mean + sd * rng.normal_ziggurat();
                 if x >= lower {
                     return x;
                 }
             },
-            Dist::LogNormal { meanlog, sdlog } => (meanlog + sdlog * rng.normal()).exp(),
+            Dist::LogNormal { meanlog, sdlog } => (meanlog + sdlog * rng.normal_ziggurat()).exp(),
             Dist::Beta { a, b } => rng.beta(*a, *b),
             Dist::Uniform { low, high } => low + (high - low) * rng.uniform(),
             Dist::Empirical(v) => v[rng.below(v.len() as u64) as usize],
