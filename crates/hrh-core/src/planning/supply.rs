@@ -1035,7 +1035,7 @@ impl OnePass<'_, '_> {
                 &mut self.ent_factor[ri * nc + ci],
                 self.flow,
             );
-            entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            entrants_by_grade[..ng].fill(X::ZERO);
             let mut n_ent = X::ZERO;
             if let Some((eg, n, _)) = ent {
                 entrants_by_grade[eg] = n;
@@ -1095,8 +1095,8 @@ impl OnePass<'_, '_> {
                 demand(m, v, quota, ci, r, t, pop, pop0),
             );
             if !cx.policies.is_empty() {
-                returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-                sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+                returns_by_grade[..ng].fill(X::ZERO);
+                sent_by_grade[..ng].fill(X::ZERO);
                 let ni = cx.n_items;
                 let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
                 let slot0 = (ri * nc + ci) * gmax;
