@@ -161,18 +161,31 @@ fn exact_in_buffers(x: &mut [f64], lo: f64, hi: f64, bufs: &mut Buffers) -> [f64
     let mut below = 0usize;
     let mut size = 0usize;
     let mut next = 0;
-    for (b, &c) in counts.iter().enumerate() {
-        let c = c as usize;
-        if next < nk && ks[next] < below + c {
-            slot[b] = nw as u8;
-            wanted[nw] = (b, below, size);
-            nw += 1;
-            size += c;
-            while next < nk && ks[next] < below + c {
-                next += 1;
-            }
+    // Blocks of 16 buckets without a needed rank are passed over by their sum, and the
+    // search ends at the last needed rank.
+    for (bi, block) in counts.chunks_exact(16).enumerate() {
+        if next == nk {
+            break;
         }
-        below += c;
+        let sum = block.iter().sum::<u32>() as usize;
+        if ks[next] >= below + sum {
+            below += sum;
+            continue;
+        }
+        for (j, &c) in block.iter().enumerate() {
+            let c = c as usize;
+            if next < nk && ks[next] < below + c {
+                let b = bi * 16 + j;
+                slot[b] = nw as u8;
+                wanted[nw] = (b, below, size);
+                nw += 1;
+                size += c;
+                while next < nk && ks[next] < below + c {
+                    next += 1;
+                }
+            }
+            below += c;
+        }
     }
     wanted[nw] = (BUCKETS, n, size);
     // Positions of the values in needed buckets (few), then those values into their
