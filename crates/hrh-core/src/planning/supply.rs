@@ -469,11 +469,15 @@ pub(crate) fn run_block(
                 for gi in 0..c.grades.len() {
                     let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
                     let row = ((ri * nc + ci) * gmax + gi) * na;
-                    for ((o, sv), &ha) in hzt[row..row + na]
-                        .iter_mut()
-                        .zip(&mut surv[row..row + na])
-                        .zip(haz)
-                    {
+                    let surv = &mut surv[row..row + na];
+                    if fused(c) {
+                        // The one-pass step reads only the shares who stay.
+                        for (sv, &ha) in surv.iter_mut().zip(haz) {
+                            *sv = keep * (X::ONE - (ha * gm).min(X::ONE));
+                        }
+                        continue;
+                    }
+                    for ((o, sv), &ha) in hzt[row..row + na].iter_mut().zip(surv).zip(haz) {
                         *o = (ha * gm).min(X::ONE);
                         *sv = keep * (X::ONE - *o);
                     }
