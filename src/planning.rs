@@ -102,6 +102,14 @@ fn kind(v: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "value".to_string(), |n| n.to_string())
 }
 
+/// The error for value `v` of stock record `i` under `key`, not of the `expected` type.
+fn invalid_type(v: &Bound<'_, PyAny>, i: usize, key: &str, expected: &str) -> hrh_core::Error {
+    hrh_core::Error::Scenario {
+        path: format!("stock[{i}].{key}"),
+        message: format!("invalid type: {}, expected {expected}", kind(v)),
+    }
+}
+
 /// A number of stock record `i` under `key` (a bool is not one), or an error naming them.
 fn number<T>(
     v: &Bound<'_, PyAny>,
@@ -112,10 +120,7 @@ fn number<T>(
 ) -> hrh_core::Result<T> {
     match get(v) {
         Ok(x) if !v.is_instance_of::<PyBool>() => Ok(x),
-        _ => Err(hrh_core::Error::Scenario {
-            path: format!("stock[{i}].{key}"),
-            message: format!("invalid type: {}, expected {expected}", kind(v)),
-        }),
+        _ => Err(invalid_type(v, i, key, expected)),
     }
 }
 
@@ -127,10 +132,7 @@ fn stock_records(rows: &Bound<'_, PyList>) -> hrh_core::Result<Vec<scenario::Sto
     let text = |v: &Bound<'_, PyAny>, i: usize, key: &str| -> hrh_core::Result<String> {
         match v.cast::<PyString>() {
             Ok(s) => Ok(s.to_string_lossy().into_owned()),
-            Err(_) => Err(bad(
-                format!("stock[{i}].{key}"),
-                format!("invalid type: {}, expected a string", kind(v)),
-            )),
+            Err(_) => Err(invalid_type(v, i, key, "a string")),
         }
     };
     let mut out = Vec::with_capacity(rows.len());

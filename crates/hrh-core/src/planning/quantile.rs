@@ -34,7 +34,8 @@ pub fn exact(x: &mut [f64]) -> [f64; 5] {
     let (lo, hi) = if x.len() < 256 {
         (0.0, 0.0)
     } else {
-        min_max(x)
+        let (_, lo, hi) = sum_min_max(x);
+        (lo, hi)
     };
     exact_in(x, lo, hi)
 }
@@ -302,25 +303,35 @@ unsafe fn positions_avx2(idx: &[u8], ids: &[u8], cand: &mut [u32]) -> usize {
 /// Buckets of [`exact`]'s counting pass.
 pub const BUCKETS: usize = 256;
 
-/// Minimum and maximum of NaN-free values, four lanes at a time.
-fn min_max(x: &[f64]) -> (f64, f64) {
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let chunks = x.chunks_exact(4);
+/// Sum, minimum and maximum of `v` (NaN left out of the last two), four interleaved
+/// lanes at a time, the lanes added in a fixed order at the end.
+pub(crate) fn sum_min_max(v: &[f64]) -> (f64, f64, f64) {
+    const W: usize = 4;
+    let mut sum = [0.0f64; W];
+    let mut lo = [f64::INFINITY; W];
+    let mut hi = [f64::NEG_INFINITY; W];
+    let chunks = v.chunks_exact(W);
     let rest = chunks.remainder();
+    let mut add = |l: usize, x: f64| {
+        sum[l] += x;
+        lo[l] = if x < lo[l] { x } else { lo[l] };
+        hi[l] = if x > hi[l] { x } else { hi[l] };
+    };
     for c in chunks {
-        for j in 0..4 {
-            lo[j] = if c[j] < lo[j] { c[j] } else { lo[j] };
-            hi[j] = if c[j] > hi[j] { c[j] } else { hi[j] };
+        for (l, &x) in c.iter().enumerate() {
+            add(l, x);
         }
     }
-    let mut l = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
-    let mut h = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    for &v in rest {
-        l = l.min(v);
-        h = h.max(v);
+    for (l, &x) in rest.iter().enumerate() {
+        add(l, x);
     }
-    (l, h)
+    let lo = lo
+        .iter()
+        .fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+    let hi = hi
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    ((sum[0] + sum[1]) + (sum[2] + sum[3]), lo, hi)
 }
 
 /// Put the order statistics `ks` (ascending positions in the whole array, of which `x`

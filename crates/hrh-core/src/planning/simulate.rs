@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::lanes::{has_avx2, L};
 use super::param::Dist;
-use super::quantile::{exact_in, P2, PROBS};
+use super::quantile::{exact_in, sum_min_max, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
 pub use super::supply::FLOWS;
 use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch, F_END, F_START, NF};
@@ -238,13 +238,12 @@ impl Cell {
         gap.extend(d.iter().zip(s.iter()).map(|(d, s)| d - s));
         // Per number: the sum (over four interleaved lanes of draws, added in a fixed
         // order at the end) and the smallest and largest values (NaN left out).
-        let [(ss, lo_s, hi_s), (sd, lo_d, hi_d), (sg, lo_g, hi_g)] =
-            [&s[..], &d[..], &gap[..]].map(lane_stats);
-        let (lo, hi) = ([lo_s, lo_d, lo_g], [hi_s, hi_d, hi_g]);
-        let positive = gap.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
-        let [ss, sd, sg] = [self.sum[0] + ss, self.sum[1] + sd, self.sum[2] + sg];
-        self.sum = [ss, sd, sg];
-        self.positive += positive;
+        let stats = [&s[..], &d[..], &gap[..]].map(sum_min_max);
+        let (lo, hi) = (stats.map(|x| x.1), stats.map(|x| x.2));
+        for (sum, x) in self.sum.iter_mut().zip(&stats) {
+            *sum += x.0;
+        }
+        self.positive += gap.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
         for (j, w) in [s, d, gap].into_iter().enumerate() {
             match &mut self.p2 {
                 Some(p2) => w
@@ -278,36 +277,6 @@ impl Cell {
         };
         (mean, q, share)
     }
-}
-
-/// Sum, minimum and maximum of `v` (NaN left out of the last two): four interleaved
-/// lanes, added in a fixed order at the end.
-fn lane_stats(v: &[f64]) -> (f64, f64, f64) {
-    const W: usize = 4;
-    let mut sum = [0.0f64; W];
-    let mut lo = [f64::INFINITY; W];
-    let mut hi = [f64::NEG_INFINITY; W];
-    let chunks = v.chunks_exact(W);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for l in 0..W {
-            sum[l] += c[l];
-            lo[l] = if c[l] < lo[l] { c[l] } else { lo[l] };
-            hi[l] = if c[l] > hi[l] { c[l] } else { hi[l] };
-        }
-    }
-    for (l, &x) in rest.iter().enumerate() {
-        sum[l] += x;
-        lo[l] = if x < lo[l] { x } else { lo[l] };
-        hi[l] = if x > hi[l] { x } else { hi[l] };
-    }
-    let lo = lo
-        .iter()
-        .fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
-    let hi = hi
-        .iter()
-        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
-    ((sum[0] + sum[1]) + (sum[2] + sum[3]), lo, hi)
 }
 
 /// Blocks of a segment run one after another on one worker, adding their flows and costs
@@ -347,8 +316,9 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Run `nd` draws from `c0` of group `g` into `sbuf` and `dbuf` (supply and demand
-    /// per segment, local cell and draw of the segment), and add them to its cells; `seeds` and `gvals`
-    /// are the chunk's draw seeds (None on the deterministic path) and global parameters.
+    /// per segment, local cell and draw of the segment), and add them to its cells;
+    /// `seeds` and `gvals` are the chunk's draw seeds (None on the deterministic path) and
+    /// global parameters.
     #[allow(clippy::too_many_arguments)]
     fn group(
         &self,
@@ -619,6 +589,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let mut c0 = 0;
     while c0 < n {
         let nd = chunk.min(n - c0);
+        let sl = seg_len(nd);
         let ng = global.len();
         let seeds: Vec<Option<u64>> = (c0..c0 + nd)
             .map(|d| (!det).then(|| draw_seed(opts.seed, d)))
@@ -636,7 +607,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let mut ctot = [vec![0.0; slots(nd) * tc], vec![0.0; slots(nd) * tc]];
         for wave in &waves {
             let gs = &groups[wave.clone()];
-            // Each group's (block, cell, lane) supply and demand, in one buffer per wave.
+            // Each group's (segment, cell, draw of the segment) supply and demand, in one
+            // buffer per wave.
             let len = |g: &Group| slots(nd) * run.cx.sizes(g.regions.len()).0;
             let mut offsets = vec![0];
             for g in gs {
@@ -669,7 +641,6 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             // Totals: each draw adds the groups' regions in group order (a segment of
             // draws at a time).
             let [cs, cd] = &mut ctot;
-            let sl = seg_len(nd);
             cs.par_chunks_mut(tc * sl)
                 .zip(cd.par_chunks_mut(tc * sl))
                 .enumerate()
@@ -719,7 +690,6 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                             for (ri, &r) in g.regions.iter().enumerate() {
                                 for c in 0..nc {
                                     let i = (t * k + ri) * nc + c;
-                                    let sl = seg_len(nd);
                                     let src = offsets[gi] + ((d / sl) * cl + i) * sl + d % sl;
                                     let dst = (c0 + d) * cells_all + (t * nr + r) * nc + c;
                                     kept_s[dst] = ps[src];
@@ -733,7 +703,6 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         }
         // All cadres: the sum of the cadres' totals, draw by draw.
         for tot in &mut ctot {
-            let sl = seg_len(nd);
             for year in tot.chunks_exact_mut((nc + 1) * sl) {
                 let (cadres, all) = year.split_at_mut(nc * sl);
                 all.fill(0.0);

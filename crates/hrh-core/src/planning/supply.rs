@@ -508,7 +508,7 @@ pub(crate) fn run_block(
             // youngest age).
             let extra = ys.extra[ci * k + ri];
             let ent = entrants(c, v, r, t, extra, &mut ent_factor[ri * nc + ci], flow);
-            entrants_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            entrants_by_grade[..ng].fill(X::ZERO);
             if let Some((eg, n, _)) = ent {
                 put!(flows, f + F_ENTRANTS, n);
                 entrants_by_grade[eg] = n;
@@ -532,8 +532,8 @@ pub(crate) fn run_block(
             put!(flows, f + F_RETIRE, retired);
             let mut returns = X::ZERO;
             let mut losses = X::ZERO;
-            returns_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
-            sent_by_grade.iter_mut().for_each(|x| *x = X::ZERO);
+            returns_by_grade[..ng].fill(X::ZERO);
+            sent_by_grade[..ng].fill(X::ZERO);
             for (pi, p) in c.programmes.iter().enumerate() {
                 let slot = (ri * nc + ci) * pmax + pi;
                 let sent = sent_p[slot];
