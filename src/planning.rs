@@ -283,11 +283,17 @@ fn simulate<'py>(
     summary(py, &d, "supply", p.supply)?;
     summary(py, &d, "demand", p.demand)?;
     summary(py, &d, "gap", p.gap)?;
+    summary(py, &d, "shortage", p.shortage)?;
+    summary(py, &d, "surplus", p.surplus)?;
     d.set_item("p_gap", p.p_gap.into_pyarray(py))?;
     summary(py, &d, "total_supply", p.total_supply)?;
     summary(py, &d, "total_demand", p.total_demand)?;
     summary(py, &d, "total_gap", p.total_gap)?;
     d.set_item("total_p_gap", p.total_p_gap.into_pyarray(py))?;
+    summary(py, &d, "total_shortage", p.total_shortage)?;
+    summary(py, &d, "total_surplus", p.total_surplus)?;
+    d.set_item("total_p_short", p.total_p_short.into_pyarray(py))?;
+    d.set_item("draws_shortage", p.draws_shortage.into_pyarray(py))?;
     d.set_item("flow_names", sim::FLOWS.to_vec())?;
     d.set_item("flows", p.flows.into_pyarray(py))?;
     d.set_item("cost_items", p.cost_items)?;

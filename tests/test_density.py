@@ -282,6 +282,40 @@ def test_shortfall_with_norm_column_and_groups() -> None:
         hrh.shortfall(t, staff="staff", population="population", norm=-1)
 
 
+def test_shortfall_is_counted_where_it_is() -> None:
+    """Rows finer than `by`: one district's surplus never offsets another's shortfall."""
+    t = {
+        "province": ["P", "P", "P", "Q"],
+        "staff": [10, 100, 30, 20],
+        "population": [10_000, 10_000, 10_000, 1_000],
+    }
+    out = hrh.shortfall(t, staff="staff", population="population", norm=4.45, by="province")
+    # P: required 44.5 per district: short 34.5 and 14.5, surplus 55.5; net 3.5.
+    np.testing.assert_allclose(out["shortfall"], [49.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(out["surplus"], [55.5, 15.55], atol=1e-12)
+    np.testing.assert_allclose(out["net_gap"], [-6.5, -15.55], atol=1e-12)
+    np.testing.assert_allclose(out["shortfall"] - out["surplus"], out["net_gap"], atol=1e-12)
+    q = hrh.quota_gap(
+        {"d": ["a", "b", "c"], "p": ["P", "P", "Q"], "staff": [5, 30, 7], "quota": [20, 10, 7]},
+        staff="staff",
+        quota="quota",
+        by="p",
+    )
+    assert q.columns == [
+        "p",
+        "staff",
+        "quota",
+        "fill_rate",
+        "vacancies",
+        "over_quota",
+        "net_vacancies",
+    ]
+    assert q.rows() == [
+        ("P", 35.0, 30.0, 35 / 30, 15.0, 20.0, -5.0),
+        ("Q", 7.0, 7.0, 1.0, 0.0, 0.0, 0.0),
+    ]
+
+
 def test_quota_gap_motivating_province() -> None:
     out = hrh.quota_gap({"staff": [3087], "quota": [3364]}, staff="staff", quota="quota")
     assert out["vacancies"].item() == 277

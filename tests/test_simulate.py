@@ -889,3 +889,114 @@ def test_regions_projected_apart_match_the_linked_projection(policy: str | None)
         pl.col("supply").mean()
     )
     np.testing.assert_allclose(means["supply"], apart.table["supply"], rtol=1e-12)
+
+
+# ------------------------------------------------------------------ unmet need, never netted
+
+
+def two_regions(draws: int = 200) -> tuple[dict[str, Any], list[hrh.Projection]]:
+    """A has 200 nurses against a quota of 50, B 100 against 150; a policy adds nurses
+    in A only, another in B only."""
+    doc = {
+        "start_year": 2024,
+        "horizon": 4,
+        "regions": ["A", "B"],
+        "cadres": [
+            {
+                "name": "nurse",
+                "retirement_age": 60,
+                "attrition": {"rate": {"dist": "beta", "a": 2, "b": 400}},
+                "demand": {"method": "quota", "quota": {"A": 50, "B": 150}},
+            }
+        ],
+        "stock": [
+            {"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+            {"region": "B", "cadre": "nurse", "age": 30, "count": 100},
+        ],
+        "policies": [
+            {"name": "in_A", "extra_entrants": [{"cadre": "nurse", "region": "A", "value": 30}]},
+            {"name": "in_B", "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 10}]},
+        ],
+    }
+    runs = [hrh.simulate(doc, policy=p, draws=draws, seed=3) for p in (None, "in_A", "in_B")]
+    return doc, runs
+
+
+def test_surplus_in_one_region_never_hides_a_shortage_in_another() -> None:
+    _, (base, in_a, in_b) = two_regions()
+    b = base.table.filter(pl.col("region") == "B")
+    tot = base.totals.filter(pl.col("cadre") == "all")
+    # B is short at least 50 nurses in every year and draw; the net gap says surplus.
+    assert (b["shortage_p5"] >= 50).all() and (b["p_gap_positive"] == 1).all()
+    assert (tot["shortage_p5"] >= 50).all() and (tot["p_shortage"] == 1).all()
+    assert (tot["net_gap"] < -90).all() and (tot["p_net_gap_positive"] == 0).all()
+    np.testing.assert_allclose(tot["shortage"], b["shortage"], rtol=1e-12)
+    np.testing.assert_allclose(tot["shortage"] - tot["surplus"], tot["net_gap"], rtol=1e-12)
+    # Paired per draw: adding nurses in A averts nothing; in B it averts 10 a year.
+    cmp = hrh.compare([base, in_a, in_b])
+    assert cmp["shortage_averted"].to_list()[:2] == [0.0, 0.0]
+    assert cmp["shortage_averted_p5"][1] == cmp["shortage_averted_p95"][1] == 0.0
+    assert cmp["net_gap"][1] < cmp["net_gap"][0] - 100
+    assert cmp["cost_per_shortage_year_averted"][1] is None
+    # In B: 10, 20, 30, 40 extra nurses less a little attrition, in every draw.
+    assert 40 * 0.97 < cmp["shortage_averted_p5"][2] <= cmp["shortage_averted_p95"][2] <= 40
+    assert 100 * 0.97 < cmp["shortage_years_averted"][2] <= 100
+
+
+def test_shortage_against_the_draws() -> None:
+    """Every total and cell number recomputed from the kept draws."""
+    doc, _ = two_regions()
+    doc["cadres"][0]["demand"]["quota"] = {"A": {"dist": "normal", "mean": 200, "sd": 20}, "B": 95}
+    p = hrh.simulate(doc, draws=300, seed=5, keep_draws=True, quantiles="exact")
+    d = p.draws_table
+    assert d is not None and p.shortage_draws is not None
+    d = d.with_columns(
+        shortage=(pl.col("demand") - pl.col("supply")).clip(lower_bound=0),
+        surplus=(pl.col("supply") - pl.col("demand")).clip(lower_bound=0),
+    )
+    # Cells: mean and type-7 quantiles of max(gap, 0) and max(-gap, 0).
+    cells = d.group_by("year", "region", maintain_order=True).agg(
+        pl.col("shortage").mean().alias("m"),
+        pl.col("shortage").quantile(0.25, interpolation="linear").alias("q25"),
+        pl.col("surplus").mean().alias("sm"),
+        pl.col("surplus").quantile(0.95, interpolation="linear").alias("s95"),
+    )
+    j = p.table.join(cells, on=["year", "region"])
+    assert (j["m"] > 0).any() and (j["sm"] > 0).any()
+    for ours, ref in (
+        ("shortage", "m"),
+        ("shortage_p25", "q25"),
+        ("surplus", "sm"),
+        ("surplus_p95", "s95"),
+    ):
+        np.testing.assert_allclose(j[ours], j[ref], rtol=1e-9, atol=1e-9)
+    # Totals: the sum over cells per draw, then mean, quantiles and P(some cell short).
+    per_draw = d.group_by("year", "draw").agg(
+        pl.col("shortage").sum(),
+        pl.col("surplus").sum(),
+        (pl.col("shortage") > 0).any().alias("any"),
+    )
+    tot = per_draw.group_by("year").agg(
+        pl.col("shortage").mean().alias("m"),
+        pl.col("shortage").quantile(0.05, interpolation="linear").alias("q5"),
+        pl.col("surplus").quantile(0.5, interpolation="linear").alias("s50"),
+        pl.col("any").mean().alias("p"),
+    )
+    j = p.totals.filter(pl.col("cadre") == "all").join(tot, on="year")
+    for ours, ref in (
+        ("shortage", "m"),
+        ("shortage_p5", "q5"),
+        ("surplus_p50", "s50"),
+        ("p_shortage", "p"),
+    ):
+        np.testing.assert_allclose(j[ours], j[ref], rtol=1e-9, atol=1e-9)
+    kept = p.shortage_draws.filter(pl.col("cadre") == "all").join(per_draw, on=["year", "draw"])
+    np.testing.assert_allclose(kept["shortage"], kept["shortage_right"], rtol=1e-12)
+
+
+def test_shortage_without_demand_is_null() -> None:
+    doc, _ = two_regions()
+    del doc["cadres"][0]["demand"]
+    p = hrh.simulate(doc, draws=20, seed=1)
+    assert p.totals["shortage"].null_count() == p.totals.height
+    assert p.table["surplus"].null_count() == p.table.height

@@ -317,28 +317,34 @@ def shortfall(
     per
         Population denominator of the norm.
     by
-        Grouping columns; requirements are computed per row and summed per group.
+        Grouping columns; each row's shortfall and surplus are computed on the row and
+        summed per group (without `by`, over all rows).
 
     Returns
     -------
     polars.DataFrame
         The `by` columns, ``staff``, ``population``, ``required`` = Σ norm × population
-        / per, ``shortfall`` = max(required − staff, 0), ``surplus`` = max(staff −
-        required, 0), ``ratio`` = staff / required.
+        / per, ``shortfall`` = Σ over the group's rows of max(required − staff, 0),
+        ``surplus`` = Σ max(staff − required, 0), ``net_gap`` = required − staff (=
+        shortfall − surplus: a surplus in one row offsets a shortfall in another, so it
+        is named net) and ``ratio`` = staff / required. A shortfall is counted where it
+        is: one row's surplus never reduces another row's shortfall.
 
     Examples
     --------
+    Two districts, one short of the SDG threshold and one above it:
+
     >>> import hrh
     >>> hrh.shortfall({"staff": [1200, 5100], "population": [500_000, 1_000_000]},
     ...               staff="staff", population="population", norm=hrh.norms.SDG_THRESHOLD)
-    shape: (1, 6)
-    ┌────────┬────────────┬──────────┬───────────┬─────────┬─────────┐
-    │ staff  ┆ population ┆ required ┆ shortfall ┆ surplus ┆ ratio   │
-    │ ---    ┆ ---        ┆ ---      ┆ ---       ┆ ---     ┆ ---     │
-    │ f64    ┆ f64        ┆ f64      ┆ f64       ┆ f64     ┆ f64     │
-    ╞════════╪════════════╪══════════╪═══════════╪═════════╪═════════╡
-    │ 6300.0 ┆ 1.5e6      ┆ 6675.0   ┆ 375.0     ┆ 0.0     ┆ 0.94382 │
-    └────────┴────────────┴──────────┴───────────┴─────────┴─────────┘
+    shape: (1, 7)
+    ┌────────┬────────────┬──────────┬───────────┬─────────┬─────────┬─────────┐
+    │ staff  ┆ population ┆ required ┆ shortfall ┆ surplus ┆ net_gap ┆ ratio   │
+    │ ---    ┆ ---        ┆ ---      ┆ ---       ┆ ---     ┆ ---     ┆ ---     │
+    │ f64    ┆ f64        ┆ f64      ┆ f64       ┆ f64     ┆ f64     ┆ f64     │
+    ╞════════╪════════════╪══════════╪═══════════╪═════════╪═════════╪═════════╡
+    │ 6300.0 ┆ 1.5e6      ┆ 6675.0   ┆ 1025.0    ┆ 650.0   ┆ 375.0   ┆ 0.94382 │
+    └────────┴────────────┴──────────┴───────────┴─────────┴─────────┴─────────┘
     """
     check_positive(per, "per")
     df = to_frame(data)
@@ -361,21 +367,26 @@ def shortfall(
     if norm_col:
         check_numeric(df, norm_col, minimum="non_negative")
     norm_expr = pl.col(norm_col).cast(pl.Float64) if norm_col else pl.lit(float(norm))
+    rows = df.select(
+        *by_cols,
+        pl.col(staff).cast(pl.Float64).alias("_staff"),
+        pl.col(population).cast(pl.Float64).alias("_population"),
+        (norm_expr * pl.col(population).cast(pl.Float64) / float(per)).alias("_required"),
+    )
+    short, surplus, _ = _core.shortfall(
+        column_array(rows, "_staff"), column_array(rows, "_required")
+    )
+    rows = rows.with_columns(_shortfall=pl.Series(short), _surplus=pl.Series(surplus))
     agg = _sum(
-        df,
+        rows,
         by_cols,
         [
-            pl.col(staff).cast(pl.Float64).sum().alias("staff"),
-            pl.col(population).cast(pl.Float64).sum().alias("population"),
-            (norm_expr * pl.col(population).cast(pl.Float64) / float(per)).sum().alias("required"),
+            pl.col(f"_{c}").sum().alias(c)
+            for c in ("staff", "population", "required", "shortfall", "surplus")
         ],
     )
-    short, surplus, ratio = _core.shortfall(
-        column_array(agg, "staff"), column_array(agg, "required")
-    )
-    return agg.with_columns(
-        shortfall=pl.Series(short), surplus=pl.Series(surplus), ratio=pl.Series(ratio)
-    )
+    _, _, ratio = _core.shortfall(column_array(agg, "staff"), column_array(agg, "required"))
+    return agg.with_columns(net_gap=pl.col("required") - pl.col("staff"), ratio=pl.Series(ratio))
 
 
 def quota_gap(
@@ -388,8 +399,10 @@ def quota_gap(
 ) -> pl.DataFrame:
     """Staff against an approved staffing quota (establishment).
 
-    Returns the `by` columns, ``staff``, ``quota``, ``fill_rate`` = staff / quota and
-    ``vacancies`` = quota − staff (negative when staff exceed the quota).
+    Returns the `by` columns, ``staff``, ``quota``, ``fill_rate`` = staff / quota,
+    ``vacancies`` = Σ over the group's rows of max(quota − staff, 0) (posts unfilled
+    where they are), ``over_quota`` = Σ max(staff − quota, 0) and ``net_vacancies`` =
+    quota − staff (= vacancies − over_quota, netted across rows, so named net).
 
     Examples
     --------
@@ -397,14 +410,14 @@ def quota_gap(
 
     >>> import hrh
     >>> hrh.quota_gap({"staff": [3087], "quota": [3364]}, staff="staff", quota="quota")
-    shape: (1, 4)
-    ┌────────┬────────┬───────────┬───────────┐
-    │ staff  ┆ quota  ┆ fill_rate ┆ vacancies │
-    │ ---    ┆ ---    ┆ ---       ┆ ---       │
-    │ f64    ┆ f64    ┆ f64       ┆ f64       │
-    ╞════════╪════════╪═══════════╪═══════════╡
-    │ 3087.0 ┆ 3364.0 ┆ 0.917658  ┆ 277.0     │
-    └────────┴────────┴───────────┴───────────┘
+    shape: (1, 6)
+    ┌────────┬────────┬───────────┬───────────┬────────────┬───────────────┐
+    │ staff  ┆ quota  ┆ fill_rate ┆ vacancies ┆ over_quota ┆ net_vacancies │
+    │ ---    ┆ ---    ┆ ---       ┆ ---       ┆ ---        ┆ ---           │
+    │ f64    ┆ f64    ┆ f64       ┆ f64       ┆ f64        ┆ f64           │
+    ╞════════╪════════╪═══════════╪═══════════╪════════════╪═══════════════╡
+    │ 3087.0 ┆ 3364.0 ┆ 0.917658  ┆ 277.0     ┆ 0.0        ┆ 277.0         │
+    └────────┴────────┴───────────┴───────────┴────────────┴───────────────┘
     """
     df = to_frame(data)
     by_cols = as_list(by)
@@ -416,16 +429,34 @@ def quota_gap(
     _check_keys(df, by_cols)
     check_numeric(df, staff, minimum="non_negative")
     check_numeric(df, quota, minimum="positive")
+    rows = df.select(
+        *by_cols,
+        pl.col(staff).cast(pl.Float64).alias("_staff"),
+        pl.col(quota).cast(pl.Float64).alias("_quota"),
+    )
+    _, gap = _core.quota_gap(column_array(rows, "_staff"), column_array(rows, "_quota"))
+    gap_s = pl.Series(gap)
+    rows = rows.with_columns(_vacancies=gap_s.clip(lower_bound=0.0), _over=(-gap_s).clip(0.0))
     agg = _sum(
-        df,
+        rows,
         by_cols,
         [
-            pl.col(staff).cast(pl.Float64).sum().alias("staff"),
-            pl.col(quota).cast(pl.Float64).sum().alias("quota"),
+            pl.col("_staff").sum().alias("staff"),
+            pl.col("_quota").sum().alias("quota"),
+            pl.col("_vacancies").sum().alias("vacancies"),
+            pl.col("_over").sum().alias("over_quota"),
         ],
     )
-    fill, vacancies = _core.quota_gap(column_array(agg, "staff"), column_array(agg, "quota"))
-    return agg.with_columns(fill_rate=pl.Series(fill), vacancies=pl.Series(vacancies))
+    fill, net = _core.quota_gap(column_array(agg, "staff"), column_array(agg, "quota"))
+    return agg.select(
+        *by_cols,
+        "staff",
+        "quota",
+        fill_rate=pl.Series(fill),
+        vacancies="vacancies",
+        over_quota="over_quota",
+        net_vacancies=pl.Series(net),
+    )
 
 
 def agglomeration(

@@ -561,11 +561,20 @@ class Projection:
     draws, seed : Monte Carlo draws (0 = the deterministic path at parameter means) and
         the seed that reproduces them.
     quantiles : "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
-    table : per year, region and cadre: `supply`, `demand`, `gap` (demand - supply), each
-        the mean over draws with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and
-        `p_gap_positive` (share of draws in which demand exceeds supply).
-    totals : the same per year and cadre summed over regions, and for all cadres
-        (`cadre` = "all"); quantiles of the sums, not sums of quantiles.
+    table : per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
+        `shortage` (max(gap, 0)) and `surplus` (max(-gap, 0)), each the mean over draws
+        with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and `p_gap_positive` (share
+        of draws in which demand exceeds supply).
+    totals : per year and cadre over all regions, and for all cadres (`cadre` = "all"):
+        `supply` and `demand` (sums); `shortage`, the sum over cells (region x cadre) of
+        each cell's shortage, and `surplus`, the sum of each cell's surplus, so that a
+        surplus in one region never hides a shortage in another; `net_gap` = shortage -
+        surplus = demand - supply (netted, named so); each with quantiles over draws (of
+        the sums, not sums of quantiles); `p_shortage`, the share of draws in which some
+        cell is short, and `p_net_gap_positive`, the share in which the net gap is
+        positive.
+    shortage_draws : every draw's total `shortage` per year and cadre (and "all"), which
+        `compare` pairs draw by draw; None when it would need over 64 MiB.
     flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
         `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
@@ -585,6 +594,7 @@ class Projection:
     flows: pl.DataFrame
     costs: pl.DataFrame
     draws_table: pl.DataFrame | None
+    shortage_draws: pl.DataFrame | None
 
     @property
     def label(self) -> str:
@@ -713,7 +723,7 @@ def _projection(
         ]
     )
     cols: dict[str, Any] = {}
-    for key in ("supply", "demand", "gap"):
+    for key in ("supply", "demand", "gap", "shortage", "surplus"):
         cols |= _summary_columns(raw, key, key)
     table = idx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in cols.items()],
@@ -725,12 +735,26 @@ def _projection(
         schema={"year": pl.Int32, "cadre": pl.String},
     )
     tcols: dict[str, Any] = {}
-    for key in ("supply", "demand", "gap"):
-        tcols |= _summary_columns(raw, f"total_{key}", key)
+    for key, out in (
+        ("supply", "supply"),
+        ("demand", "demand"),
+        ("shortage", "shortage"),
+        ("surplus", "surplus"),
+        ("gap", "net_gap"),
+    ):
+        tcols |= _summary_columns(raw, f"total_{key}", out)
     totals = tidx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in tcols.items()],
-        pl.Series("p_gap_positive", raw["total_p_gap"], dtype=pl.Float64),
+        pl.Series("p_shortage", raw["total_p_short"], dtype=pl.Float64),
+        pl.Series("p_net_gap_positive", raw["total_p_gap"], dtype=pl.Float64),
     ).with_columns(pl.selectors.float().fill_nan(None))
+    shortage_draws = None
+    if len(raw["draws_shortage"]):
+        n = len(raw["draws_shortage"]) // tidx.height
+        shortage_draws = pl.concat([tidx] * n).with_columns(
+            pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), tidx.height)),
+            pl.Series("shortage", raw["draws_shortage"], dtype=pl.Float64).fill_nan(None),
+        )
     pidx = idx.filter(pl.col("year") > years[0])
     fl = np.asarray(raw["flows"]).reshape(-1, len(raw["flow_names"]))
     flows = pidx.with_columns(
@@ -763,7 +787,32 @@ def _projection(
         flows=flows,
         costs=costs,
         draws_table=draws_table,
+        shortage_draws=shortage_draws,
     )
+
+
+def _shortage_draws(
+    p: Projection, cadre: str, region: str | None
+) -> npt.NDArray[np.float64] | None:
+    """Every draw's shortage per year (draws x years) of a cadre ("all": every cadre) over
+    all regions, or of one region's cadre; None when the draws were not kept."""
+    if region is None:
+        if p.shortage_draws is None:
+            return None
+        d = p.shortage_draws.filter(pl.col("cadre") == cadre)
+        x = d["shortage"].fill_null(float("nan")).to_numpy()
+    else:
+        if p.draws_table is None:
+            return None
+        d = p.draws_table.filter((pl.col("region") == region) & (pl.col("cadre") == cadre))
+        gap = (d["demand"] - d["supply"]).fill_null(float("nan")).to_numpy()
+        x = np.where(np.isnan(gap), np.nan, np.maximum(gap, 0.0))
+    years = d["year"].n_unique()
+    return np.asarray(x, dtype=np.float64).reshape(-1, years)
+
+
+def _quantile(x: npt.NDArray[np.float64], q: float) -> float | None:
+    return None if np.isnan(x).any() else float(np.quantile(x, q))
 
 
 def compare(
@@ -772,29 +821,53 @@ def compare(
     cadre: str | None = None,
     region: str | None = None,
 ) -> pl.DataFrame:
-    """Policies side by side; the first projection is the baseline.
+    """Policies side by side, by unmet need; the first projection is the baseline.
 
-    One row per projection: the final year's total supply, demand and gap (mean, with the
-    5 % and 95 % quantiles of the gap and the probability that it exceeds zero), the
-    cumulative cost over the projected years, person-years of staff in post (the mean of
-    each year's start and end stock, summed), and against the baseline: the extra cost,
-    the extra person-years, the gap closed in the final year, the cost per extra
-    person-year and the cost per unit of gap closed (null where the denominator is not
-    positive). With `cadre` and/or `region`, everything is for that cadre and region alone
-    (a region with several cadres needs a cadre: quantiles of a sum need the draws).
+    One row per projection. The final year's `supply` and `demand`, and its `shortage`
+    (the sum over regions and cadres of each cell's `max(demand - supply, 0)`: a surplus in
+    one region never offsets a shortage in another) with its 5 % and 95 % quantiles,
+    `p_shortage` (the share of draws in which some cell is short), the `surplus` and the
+    `net_gap` (demand - supply, netted, for reference); `shortage_years`, the shortage
+    summed over the projected years; the cumulative cost over the projected years and
+    `person_years` of staff in post (the mean of each year's start and end stock, summed).
+
+    Against the baseline: `extra_cost`, `extra_person_years`, `shortage_averted` in the
+    final year and `shortage_years_averted` (baseline minus policy), each with 5 % and
+    95 % quantiles of the paired differences draw by draw (projections run with the same
+    seed and number of draws share their parameter draws; otherwise, or when the draws
+    were not kept, the quantiles are null and only the difference of the means is
+    given), `cost_per_person_year` and `cost_per_shortage_year_averted` (null where the
+    denominator is not positive). A netted gap is never reported as closed.
+
+    Parameters
+    ----------
+    projections : projections from `hrh.simulate`, the baseline first; a dict gives them
+        labels (else each projection's `label`).
+    cadre : only this cadre (default: all cadres).
+    region : only this region (with several cadres, `cadre` too); its paired quantiles
+        need `keep_draws=True` on every projection.
+
+    Returns
+    -------
+    polars.DataFrame
 
     Examples
     --------
     >>> import hrh
-    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
-    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.1},
-    ...                    "demand": {"method": "quota", "quota": 120}}],
-    ...        "stock": [{"region": "A", "cadre": "nurse", "count": 100}],
-    ...        "policies": [{"name": "bonus", "attrition_multiplier": [{"value": 0.5}],
-    ...                      "costs": [{"item": "bonus", "kind": "per_person_year", "amount": 1}]}]}
-    >>> base, bonus = hrh.simulate(doc, draws=0), hrh.simulate(doc, policy="bonus", draws=0)
-    >>> hrh.compare([base, bonus]).select("projection", "gap", "gap_closed").rows()
-    [('scenario', 52.307..., 0.0), ('scenario + bonus', 40.386..., 11.920...)]
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.0},
+    ...                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
+    ...        "policies": [{"name": "more_in_A",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "A", "value": 20}]},
+    ...                     {"name": "more_in_B",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 20}]}]}
+    >>> runs = [hrh.simulate(doc, draws=0)] + [hrh.simulate(doc, policy=p, draws=0)
+    ...                                         for p in ("more_in_A", "more_in_B")]
+    >>> hrh.compare(runs).select("projection", "shortage", "net_gap", "shortage_averted").rows()
+    [('scenario', 50.0, -100.0, 0.0), ('scenario + more_in_A', 50.0, -160.0, 0.0),
+     ('scenario + more_in_B', 0.0, -160.0, 50.0)]
     """
     items = (
         list(projections.items())
@@ -804,53 +877,71 @@ def compare(
     if not items:
         raise InputError("compare needs at least one projection")
     rows = []
+    paired: list[npt.NDArray[np.float64] | None] = []
     for label, p in items:
         totals, costs, flows = p.totals, p.costs, p.flows
         cadres = p.table["cadre"].unique().to_list()
         if cadre is not None and cadre not in cadres:
-            raise InputError(f"column 'cadre': {cadre!r} is not a cadre of {label!r}")
+            raise InputError(f"argument 'cadre': {cadre!r} is not a cadre of {label!r}")
+        which = cadre
         if region is not None:
             if region not in set(p.table["region"]):
-                raise InputError(f"column 'region': {region!r} is not a region of {label!r}")
+                raise InputError(f"argument 'region': {region!r} is not a region of {label!r}")
             if cadre is None and len(cadres) > 1:
-                raise InputError(f"column 'cadre': name one of {', '.join(sorted(cadres))}")
-            cadre = cadre or cadres[0]
-            totals = p.table.filter(pl.col("region") == region)
+                raise InputError(f"argument 'cadre': name one of {', '.join(sorted(cadres))}")
+            which = cadre or cadres[0]
+            totals = p.table.filter(pl.col("region") == region).rename({"gap": "net_gap"})
+            totals = totals.rename({"p_gap_positive": "p_shortage"})
             costs = costs.filter(pl.col("region") == region)
             flows = flows.filter(pl.col("region") == region)
-        if cadre is not None:
-            costs = costs.filter(pl.col("cadre") == cadre)
-            flows = flows.filter(pl.col("cadre") == cadre)
-        last = totals.filter(
-            (pl.col("year") == totals["year"].max()) & (pl.col("cadre") == (cadre or "all"))
-        ).row(0, named=True)
-        cost = float(costs["cost"].sum())
-        person_years = float(((flows["stock_start"] + flows["stock_end"]) / 2).sum())
+        if which is not None:
+            costs = costs.filter(pl.col("cadre") == which)
+            flows = flows.filter(pl.col("cadre") == which)
+        sel = totals.filter(pl.col("cadre") == (which or "all")).sort("year")
+        last = sel.row(sel.height - 1, named=True)
+        projected = sel["shortage"].slice(1)
+        shortage_years = None if projected.null_count() else float(projected.sum())
         rows.append(
             {
                 "projection": label,
                 "final_year": last["year"],
                 "supply": last["supply"],
                 "demand": last["demand"],
-                "gap": last["gap"],
-                "gap_p5": last["gap_p5"],
-                "gap_p95": last["gap_p95"],
-                "p_gap_positive": last["p_gap_positive"],
-                "cumulative_cost": cost,
-                "person_years": person_years,
+                "shortage": last["shortage"],
+                "shortage_p5": last["shortage_p5"],
+                "shortage_p95": last["shortage_p95"],
+                "p_shortage": last["p_shortage"],
+                "surplus": last["surplus"],
+                "net_gap": last["net_gap"],
+                "shortage_years": shortage_years,
+                "cumulative_cost": float(costs["cost"].sum()),
+                "person_years": float(((flows["stock_start"] + flows["stock_end"]) / 2).sum()),
             }
         )
-    base = rows[0]
-    for r in rows:
+        paired.append(_shortage_draws(p, which or "all", region))
+    base, base_draws = rows[0], paired[0]
+    base_p = items[0][1]
+    for (_, p), r, draws in zip(items, rows, paired, strict=True):
         r["extra_cost"] = r["cumulative_cost"] - base["cumulative_cost"]
         r["extra_person_years"] = r["person_years"] - base["person_years"]
-        gap_closed = None if r["gap"] is None or base["gap"] is None else base["gap"] - r["gap"]
-        r["gap_closed"] = gap_closed
+        for key, out in (
+            ("shortage", "shortage_averted"),
+            ("shortage_years", "shortage_years_averted"),
+        ):
+            r[out] = None if r[key] is None or base[key] is None else base[key] - r[key]
+            r[f"{out}_p5"] = r[f"{out}_p95"] = None
+        same_draws = p.seed == base_p.seed and p.draws == base_p.draws
+        if same_draws and draws is not None and base_draws is not None:
+            final = base_draws[:, -1] - draws[:, -1]
+            years = base_draws[:, 1:].sum(axis=1) - draws[:, 1:].sum(axis=1)
+            for out, x in (("shortage_averted", final), ("shortage_years_averted", years)):
+                r[f"{out}_p5"], r[f"{out}_p95"] = _quantile(x, 0.05), _quantile(x, 0.95)
         r["cost_per_person_year"] = (
             r["extra_cost"] / r["extra_person_years"] if r["extra_person_years"] > 0 else None
         )
-        r["cost_per_gap_closed"] = (
-            r["extra_cost"] / gap_closed if gap_closed is not None and gap_closed > 0 else None
+        averted = r["shortage_years_averted"]
+        r["cost_per_shortage_year_averted"] = (
+            r["extra_cost"] / averted if averted is not None and averted > 0 else None
         )
     return pl.DataFrame(rows, infer_schema_length=None)
 

@@ -427,11 +427,30 @@ def projection_section(
         (f"staff {last['year']} (median)", f"{last['supply_p50']:,.0f}"),
         (f"90 % interval {last['year']}", f"{last['supply_p5']:,.0f} to {last['supply_p95']:,.0f}"),
     ]
+    worst = ""
     if has_demand:
         kpis += [
             (f"need {last['year']}", f"{last['demand']:,.0f}"),
-            (f"P(shortage) {last['year']}", f"{100 * last['p_gap_positive']:.0f} %"),
+            (f"shortage {last['year']}", f"{last['shortage']:,.0f}"),
+            (f"P(some region short) {last['year']}", f"{100 * last['p_shortage']:.0f} %"),
         ]
+        short = (
+            base.table.filter((pl.col("year") == last["year"]) & (pl.col("shortage") > 0.5))
+            .sort("shortage", descending=True)
+            .head(3)
+        )
+        if short.height:
+            cells = ", ".join(
+                f"{escape(r['region'])} {escape(r['cadre'])} {r['shortage']:,.0f} "
+                f"({r['shortage_p5']:,.0f} to {r['shortage_p95']:,.0f})"
+                for r in short.iter_rows(named=True)
+            )
+            worst = (
+                f"<p><b>Largest shortages in {last['year']}</b> (mean, 90 % interval): "
+                f"{cells}. The shortage adds each region's and cadre's unmet need; a surplus "
+                f"elsewhere ({last['surplus']:,.0f} in all) does not offset it "
+                f"(net gap {last['net_gap']:,.0f}).</p>"
+            )
     years = [float(y) for y in t["year"]]
     chart = fan_chart(
         ([years[0]], [first["supply"]]),
@@ -445,10 +464,19 @@ def projection_section(
         ylabel="staff",
     )
     final = base.table.filter(pl.col("year") == last["year"]).select(
-        "region", "cadre", "supply", "supply_p5", "supply_p95", "demand", "gap", "p_gap_positive"
+        "region",
+        "cadre",
+        "supply",
+        "supply_p5",
+        "supply_p95",
+        "demand",
+        "shortage",
+        "surplus",
+        "p_gap_positive",
     )
     parts = [
         _kpis(kpis),
+        worst,
         f"<p>{draws:,} Monte Carlo draws (seed {seed}) of the scenario's uncertain parameters; "
         "yearly stock and flow by region, cadre, grade and age.</p>",
         chart,
@@ -458,15 +486,17 @@ def projection_section(
     if len(runs) > 1:
         cmp = hrh.compare(runs).select(
             "projection",
-            "gap",
-            "gap_p5",
-            "gap_p95",
-            "p_gap_positive",
+            "shortage",
+            "shortage_p5",
+            "shortage_p95",
+            "p_shortage",
+            "shortage_years_averted",
+            "shortage_years_averted_p5",
+            "shortage_years_averted_p95",
             "extra_cost",
             "extra_person_years",
-            "gap_closed",
             "cost_per_person_year",
-            "cost_per_gap_closed",
+            "cost_per_shortage_year_averted",
         )
         unit = f" ({escape(base.currency)})" if base.currency else ""
         parts += [f"<h3>Policies against the baseline{unit}</h3>", table_html(cmp, digits=1)]

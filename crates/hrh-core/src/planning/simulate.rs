@@ -40,6 +40,12 @@ pub enum QuantileMode {
 /// working memory of a chunk of draws when streaming.
 pub const EXACT_BUDGET: usize = 64 << 20;
 
+/// Bytes of every draw's total shortage kept for paired comparisons.
+pub const KEPT_SHORTAGE_BUDGET: usize = 64 << 20;
+
+/// Numbers of a total per draw: supply, demand, shortage and surplus.
+const NT: usize = 4;
+
 /// Options of a simulation.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -73,6 +79,9 @@ pub struct Projection {
     pub supply: Summary,
     pub demand: Summary,
     pub gap: Summary,
+    /// Per (year, region, cadre): `max(gap, 0)` and `max(-gap, 0)` over draws.
+    pub shortage: Summary,
+    pub surplus: Summary,
     /// Share of draws with demand > supply, per (year, region, cadre).
     pub p_gap: Vec<f64>,
     /// Per (year, cadre or all cadres last), summed over regions.
@@ -80,6 +89,17 @@ pub struct Projection {
     pub total_demand: Summary,
     pub total_gap: Summary,
     pub total_p_gap: Vec<f64>,
+    /// Per (year, cadre or all cadres last): the sum over the cells (region x cadre) of
+    /// `max(demand - supply, 0)`, never netted against a surplus elsewhere, and of
+    /// `max(supply - demand, 0)`, per draw; `total_gap` is their difference (net).
+    pub total_shortage: Summary,
+    pub total_surplus: Summary,
+    /// Share of draws in which some cell is short (`total_shortage > 0`).
+    pub total_p_short: Vec<f64>,
+    /// Every draw's `total_shortage` per (draw, year, cadre or all), kept when it needs at
+    /// most [`KEPT_SHORTAGE_BUDGET`] bytes (else empty): policies run with the same seed
+    /// are compared draw by draw.
+    pub draws_shortage: Vec<f64>,
     /// Mean flows per (projected year, region, cadre, [`FLOWS`]).
     pub flows: Vec<f64>,
     /// Cost item names.
@@ -210,41 +230,48 @@ fn sample(p: &Param, i: usize, ds: Option<u64>) -> f64 {
     }
 }
 
-/// Running summary of one cell over draws: sums of supply, demand and gap, the count of
-/// positive gaps, and P² estimators (streaming) or the final quantiles (exact).
+/// Running summary of `N` numbers of one cell over draws (supply, demand and gap for a
+/// region's cell; with shortage and surplus for a total): their sums, the counts of
+/// positive values, and P² estimators (streaming) or the final quantiles (exact).
 #[derive(Clone)]
-struct Cell {
-    sum: [f64; 3],
-    positive: u32,
-    p2: Option<Box<[P2; 3]>>,
-    q: [[f64; 5]; 3],
+struct Cell<const N: usize> {
+    sum: [f64; N],
+    positive: [u32; N],
+    p2: Option<Box<[P2; N]>>,
+    q: [[f64; 5]; N],
+    /// Sums of the shortage `max(gap, 0)` and surplus `max(-gap, 0)` of a region's
+    /// cell, whose gap is its third number (see [`Cell::add_tails`]).
+    tails: [f64; 2],
 }
 
-impl Cell {
+impl<const N: usize> Cell<N> {
     fn new(streaming: bool) -> Self {
         Cell {
-            sum: [0.0; 3],
-            positive: 0,
-            p2: streaming.then(|| Box::new([P2::new(), P2::new(), P2::new()])),
-            q: [[f64::NAN; 5]; 3],
+            sum: [0.0; N],
+            positive: [0; N],
+            p2: streaming.then(|| Box::new(std::array::from_fn(|_| P2::new()))),
+            q: [[f64::NAN; 5]; N],
+            tails: [0.0; 2],
         }
     }
 
-    /// Add draws of supply and demand in draw order; with `all`, they are every draw and
-    /// the exact quantiles are taken.
-    /// `s` and `d` are reused as scratch.
-    fn add(&mut self, s: &mut Vec<f64>, d: &mut Vec<f64>, all: bool, gap: &mut Vec<f64>) {
-        gap.clear();
-        gap.extend(d.iter().zip(s.iter()).map(|(d, s)| d - s));
-        // Per number: the sum (over four interleaved lanes of draws, added in a fixed
-        // order at the end) and the smallest and largest values (NaN left out).
-        let stats = [&s[..], &d[..], &gap[..]].map(sum_min_max);
-        let (lo, hi) = (stats.map(|x| x.1), stats.map(|x| x.2));
-        for (sum, x) in self.sum.iter_mut().zip(&stats) {
-            *sum += x.0;
+    /// Add the shortage and surplus of draws of a cell's gap (their quantiles follow from
+    /// the gap's, see [`tails_of`]).
+    fn add_tails(&mut self, gap: &[f64]) {
+        for (t, sign) in self.tails.iter_mut().zip([1.0, -1.0]) {
+            *t += gap.iter().map(|&g| unmet(sign * g)).sum::<f64>();
         }
-        self.positive += gap.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
-        for (j, w) in [s, d, gap].into_iter().enumerate() {
+    }
+
+    /// Add draws of the numbers in draw order; with `all`, they are every draw and the
+    /// exact quantiles are taken. The vectors are reused as scratch.
+    fn add(&mut self, xs: [&mut Vec<f64>; N], all: bool) {
+        for (j, w) in xs.into_iter().enumerate() {
+            // The sum (over four interleaved lanes of draws, added in a fixed order at
+            // the end) and the smallest and largest values (NaN left out).
+            let (sum, lo, hi) = sum_min_max(w);
+            self.sum[j] += sum;
+            self.positive[j] += w.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
             match &mut self.p2 {
                 Some(p2) => w
                     .iter()
@@ -255,27 +282,63 @@ impl Cell {
                     if self.sum[j].is_nan() {
                         w.retain(|x| !x.is_nan());
                     }
-                    self.q[j] = exact_in(w, lo[j], hi[j]);
+                    self.q[j] = exact_in(w, lo, hi);
                 }
                 None => {}
             }
         }
     }
 
-    /// Mean, quantiles and share of positive gaps over `n` draws.
-    fn finish(&self, n: usize) -> ([f64; 3], [[f64; 5]; 3], f64) {
+    /// Means, quantiles and shares of positive values over `n` draws (NaN where the mean
+    /// is NaN).
+    fn finish(&self, n: usize) -> ([f64; N], [[f64; 5]; N], [f64; N]) {
         let nn = n as f64;
         let mean = self.sum.map(|s| s / nn);
         let q = match &self.p2 {
-            Some(p2) => [p2[0].quantiles(), p2[1].quantiles(), p2[2].quantiles()],
+            Some(p2) => std::array::from_fn(|j| p2[j].quantiles()),
             None => self.q,
         };
-        let share = if mean[2].is_nan() {
-            f64::NAN
-        } else {
-            f64::from(self.positive) / nn
-        };
+        let share = std::array::from_fn(|j| {
+            if mean[j].is_nan() {
+                f64::NAN
+            } else {
+                f64::from(self.positive[j]) / nn
+            }
+        });
         (mean, q, share)
+    }
+}
+
+/// A cell's shortage and surplus over `n` draws from its tail sums and its gap's
+/// quantiles: `max(gap, 0)` is a non-decreasing function of the gap, so its quantiles are
+/// the gap's, floored at 0; and the surplus's quantile at `p` is `max(-q_gap(1 - p), 0)`
+/// (type 7 quantiles are symmetric; [`PROBS`] is).
+fn tails_of(tails: [f64; 2], gap_q: &[f64; 5], n: usize) -> [(f64, [f64; 5]); 2] {
+    let floor = |x: f64| if x.is_nan() { x } else { x.max(0.0) };
+    [
+        (tails[0] / n as f64, gap_q.map(floor)),
+        (
+            tails[1] / n as f64,
+            std::array::from_fn(|i| floor(-gap_q[4 - i])),
+        ),
+    ]
+}
+
+/// `demand - supply` of one draw.
+#[inline(always)]
+fn gap_of(s: &[f64], d: &[f64], gap: &mut Vec<f64>) {
+    gap.clear();
+    gap.extend(d.iter().zip(s).map(|(d, s)| d - s));
+}
+
+/// The part of a cell's gap `g = demand - supply` that is a shortage (`g` when positive,
+/// else 0; NaN when the demand is unknown). The surplus is `unmet(-g)`.
+#[inline(always)]
+fn unmet(g: f64) -> f64 {
+    if g > 0.0 || g.is_nan() {
+        g
+    } else {
+        0.0
     }
 }
 
@@ -329,7 +392,7 @@ impl Run<'_> {
         gvals: &[f64],
         sbuf: &mut [f64],
         dbuf: &mut [f64],
-        cells: &mut [Cell],
+        cells: &mut [Cell<3>],
     ) -> GroupChunk {
         let m = self.cx.m;
         let opts = self.opts;
@@ -417,7 +480,9 @@ impl Run<'_> {
                     d.resize(nd, 0.0);
                     gather(sbuf, cl, i, s);
                     gather(dbuf, cl, i, d);
-                    cell.add(s, d, all, gap);
+                    gap_of(s, d, gap);
+                    cell.add_tails(gap);
+                    cell.add([s, d, gap], all);
                 },
             );
         GroupChunk {
@@ -525,9 +590,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             .unwrap_or(0),
         avx2: has_avx2(),
     };
-    // Memory per draw: the largest group's supply and demand, plus the totals.
+    // Memory per draw: the largest group's supply and demand, plus the totals' supply,
+    // demand, shortage and surplus.
     let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
-    let per_draw = 16 * (cx.sizes(biggest).0 + tc);
+    let per_draw = 16 * cx.sizes(biggest).0 + 8 * NT * tc;
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
         QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
@@ -548,11 +614,20 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         global: &global,
     };
     let streaming = mode == QuantileMode::Streaming;
-    let mut cells: Vec<Vec<Cell>> = groups
+    let mut cells: Vec<Vec<Cell<3>>> = groups
         .iter()
         .map(|g| vec![Cell::new(streaming); run.cx.sizes(g.regions.len()).0])
         .collect();
-    let mut tcells = vec![Cell::new(streaming); tc];
+    let mut tcells = vec![Cell::<5>::new(streaming); tc];
+    // Every draw's total shortage per (year, cadre or all), when it fits the budget.
+    let keep_short = n
+        .checked_mul(8 * tc)
+        .is_some_and(|b| b <= KEPT_SHORTAGE_BUDGET);
+    let mut kept_short = if keep_short {
+        vec![0.0; n * tc]
+    } else {
+        Vec::new()
+    };
     let ni = items.len();
     let mut flows = vec![0.0; h * nr * nc * NF];
     let mut costs = vec![0.0; h * nr * nc * ni];
@@ -603,8 +678,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     *x = sample(&m.params[p], p, ds);
                 }
             });
-        // Totals per (segment, year and cadre, draw of the segment).
-        let mut ctot = [vec![0.0; slots(nd) * tc], vec![0.0; slots(nd) * tc]];
+        // Totals per (segment, year and cadre, draw of the segment): supply, demand, and
+        // the sums of the cells' shortages and surpluses.
+        let mut ctot: [Vec<f64>; NT] = std::array::from_fn(|_| vec![0.0; slots(nd) * tc]);
         for wave in &waves {
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
@@ -639,12 +715,15 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .collect();
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
             // Totals: each draw adds the groups' regions in group order (a segment of
-            // draws at a time).
-            let [cs, cd] = &mut ctot;
+            // draws at a time); a cell's shortage or surplus is counted where it is, never
+            // netted against another cell's.
+            let [cs, cd, csh, csu] = &mut ctot;
             cs.par_chunks_mut(tc * sl)
                 .zip(cd.par_chunks_mut(tc * sl))
+                .zip(csh.par_chunks_mut(tc * sl))
+                .zip(csu.par_chunks_mut(tc * sl))
                 .enumerate()
-                .for_each(|(sg, (ts, td))| {
+                .for_each(|(sg, (((ts, td), tsh), tsu))| {
                     let lanes = sl.min(nd - sg * sl);
                     for (gi, g) in gs.iter().enumerate() {
                         let k = g.regions.len();
@@ -655,11 +734,13 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                                 for c in 0..nc {
                                     let i = base + ((t * k + ri) * nc + c) * sl;
                                     let at = (t * (nc + 1) + c) * sl;
-                                    for (tot, part) in [(&mut *ts, ps), (&mut *td, pd)] {
-                                        tot[at..at + lanes]
-                                            .iter_mut()
-                                            .zip(&part[i..i + lanes])
-                                            .for_each(|(a, b)| *a += b);
+                                    let (s, d) = (&ps[i..i + lanes], &pd[i..i + lanes]);
+                                    for l in 0..lanes {
+                                        let g = d[l] - s[l];
+                                        ts[at + l] += s[l];
+                                        td[at + l] += d[l];
+                                        tsh[at + l] += unmet(g);
+                                        tsu[at + l] += unmet(-g);
                                     }
                                 }
                             }
@@ -711,16 +792,31 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 }
             }
         }
+        if keep_short {
+            let csh = &ctot[2];
+            for (d, row) in kept_short[c0 * tc..(c0 + nd) * tc]
+                .chunks_exact_mut(tc)
+                .enumerate()
+            {
+                let base = (d / sl) * tc * sl + d % sl;
+                for (j, x) in row.iter_mut().enumerate() {
+                    *x = csh[base + j * sl];
+                }
+            }
+        }
         // The chunk's totals (exact: every draw, in the one chunk).
-        let [cs, cd] = &ctot;
         tcells.par_iter_mut().enumerate().for_each_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(s, d, gap): &mut (Vec<f64>, Vec<f64>, Vec<f64>), (j, cell)| {
-                for (v, tot) in [(&mut *s, cs), (&mut *d, cd)] {
+            || std::array::from_fn::<Vec<f64>, 5, _>(|_| Vec::new()),
+            |[s, d, gap, short, surplus], (j, cell)| {
+                for (v, tot) in [&mut *s, &mut *d, &mut *short, &mut *surplus]
+                    .into_iter()
+                    .zip(&ctot)
+                {
                     v.resize(nd, 0.0);
                     gather(tot, tc, j, v);
                 }
-                cell.add(s, d, !streaming, gap);
+                gap_of(s, d, gap);
+                cell.add([s, d, gap, short, surplus], !streaming);
             },
         );
         c0 += nd;
@@ -739,7 +835,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     }
     // Cells back to (year, region, cadre) order.
     let k5 = PROBS.len();
-    let mut summaries: [Summary; 3] = std::array::from_fn(|_| Summary {
+    let mut summaries: [Summary; 5] = std::array::from_fn(|_| Summary {
         mean: vec![0.0; cells_all],
         quantiles: vec![0.0; cells_all * k5],
     });
@@ -749,42 +845,54 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         for t in 0..=h {
             for (ri, &r) in g.regions.iter().enumerate() {
                 for c in 0..nc {
-                    let (mean, q, share) = cs[(t * k + ri) * nc + c].finish(n);
+                    let cell = &cs[(t * k + ri) * nc + c];
+                    let (mean, q, share) = cell.finish(n);
+                    let [short, surplus] = tails_of(cell.tails, &q[2], n);
                     let at = (t * nr + r) * nc + c;
+                    let all = [mean[0], mean[1], mean[2], short.0, surplus.0];
+                    let qs = [&q[0], &q[1], &q[2], &short.1, &surplus.1];
                     for (j, sm) in summaries.iter_mut().enumerate() {
-                        sm.mean[at] = mean[j];
-                        sm.quantiles[at * k5..(at + 1) * k5].copy_from_slice(&q[j]);
+                        sm.mean[at] = all[j];
+                        sm.quantiles[at * k5..(at + 1) * k5].copy_from_slice(qs[j]);
                     }
-                    p_gap[at] = share;
+                    p_gap[at] = share[2];
                 }
             }
         }
     }
-    let mut totals: [Summary; 3] = std::array::from_fn(|_| Summary {
+    let mut totals: [Summary; 5] = std::array::from_fn(|_| Summary {
         mean: vec![0.0; tc],
         quantiles: vec![0.0; tc * k5],
     });
     let mut total_p_gap = vec![0.0; tc];
+    let mut total_p_short = vec![0.0; tc];
     for (at, cell) in tcells.iter().enumerate() {
         let (mean, q, share) = cell.finish(n);
         for (j, sm) in totals.iter_mut().enumerate() {
             sm.mean[at] = mean[j];
             sm.quantiles[at * k5..(at + 1) * k5].copy_from_slice(&q[j]);
         }
-        total_p_gap[at] = share;
+        total_p_gap[at] = share[2];
+        total_p_short[at] = share[3];
     }
-    let [supply, demand, gap] = summaries;
-    let [total_supply, total_demand, total_gap] = totals;
+    let [supply, demand, gap, shortage, surplus] = summaries;
+    let [total_supply, total_demand, total_gap, total_shortage, total_surplus] = totals;
     Ok(Projection {
         years: (0..=h).map(|t| m.start_year + t as i32).collect(),
         supply,
         demand,
         gap,
+        shortage,
+        surplus,
         p_gap,
         total_supply,
         total_demand,
         total_gap,
         total_p_gap,
+        total_shortage,
+        total_surplus,
+        total_p_short,
+        draws_shortage: kept_short,
         flows,
         cost_items: items,
         costs,
@@ -895,6 +1003,72 @@ mod tests {
                 .flows
                 .chunks(NF)
                 .any(|r| r[F_RETURNS] > 0.0 && r[F_IN] > 0.0 && r[F_TRAINING] > 0.0));
+        }
+    }
+
+    /// Two regions, A with 200 nurses against a quota of 50 and B with 100 against 150.
+    const TWO_REGIONS: &str = r#"{"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
+        "cadres": [{"name": "nurse", "retirement_age": 60,
+                    "attrition": {"rate": {"dist": "beta", "a": 1, "b": 1000}},
+                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
+        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
+        "policies": [{"name": "more_in_A", "extra_entrants": [{"cadre": "nurse", "region": "A", "value": 40}]}]}"#;
+
+    #[test]
+    fn shortage_is_never_netted() {
+        let m = from_json(TWO_REGIONS).unwrap();
+        for draws in [0, 50] {
+            for quantiles in [QuantileMode::Exact, QuantileMode::Streaming] {
+                let p = simulate(
+                    &m,
+                    &Options {
+                        quantiles,
+                        ..opts(draws)
+                    },
+                )
+                .unwrap();
+                let n = draws.max(1);
+                // Per (year, nurse | all): the net gap is negative, yet B is short.
+                for at in 0..p.total_gap.mean.len() {
+                    assert!(p.total_gap.mean[at] < -90.0, "{}", p.total_gap.mean[at]);
+                    assert!(p.total_shortage.mean[at] >= 50.0 - 1e-9);
+                    assert_eq!(p.total_p_short[at], 1.0);
+                    assert_eq!(p.total_p_gap[at], 0.0);
+                    let net = p.total_shortage.mean[at] - p.total_surplus.mean[at];
+                    assert!((net - p.total_gap.mean[at]).abs() < 1e-9);
+                }
+                // The shortage is B's own gap, draw by draw.
+                for (d, row) in p.draws_shortage.chunks(2).enumerate() {
+                    assert_eq!(row[0], row[1], "draw {d}");
+                }
+                assert_eq!(p.draws_shortage.len(), n * 4 * 2);
+                let b_gap: Vec<f64> = (0..4).map(|t| p.gap.mean[t * 2 + 1]).collect();
+                for t in 0..4 {
+                    assert!((p.total_shortage.mean[t * 2] - b_gap[t]).abs() < 1e-9);
+                }
+                // Per cell: B's shortage is its gap, A's surplus its negative gap.
+                for t in 0..4 {
+                    let (a, b) = (t * 2, t * 2 + 1);
+                    assert!((p.shortage.mean[b] - p.gap.mean[b]).abs() < 1e-9);
+                    assert_eq!(p.shortage.mean[a], 0.0);
+                    assert!((p.surplus.mean[a] + p.gap.mean[a]).abs() < 1e-9);
+                    assert_eq!(p.surplus.quantiles[a * 5 + 4], -p.gap.quantiles[a * 5]);
+                    assert_eq!(p.shortage.quantiles[b * 5 + 2], p.gap.quantiles[b * 5 + 2]);
+                }
+                // Adding staff only in A averts no shortage, in any draw.
+                let q = simulate(
+                    &m,
+                    &Options {
+                        quantiles,
+                        policies: vec![0],
+                        ..opts(draws)
+                    },
+                )
+                .unwrap();
+                assert_eq!(q.draws_shortage, p.draws_shortage);
+                assert!(q.total_gap.mean[6] < p.total_gap.mean[6] - 30.0);
+            }
         }
     }
 
