@@ -276,6 +276,7 @@ fn simulate<'py>(
         quantiles: mode,
         keep_draws,
         binomial,
+        general_only: false,
     };
     let p = run(py, || sim::simulate(&m, &opts))?;
     let d = describe(py, &m)?;

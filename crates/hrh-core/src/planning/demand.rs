@@ -1,4 +1,4 @@
-//! Demand: staff needed per region, cadre and year, from population norms, quotas,
+//! Demand: staff needed per region, cadre (or grade) and year, from population norms, quotas,
 //! service use or WISN, for a block of draws.
 
 use super::lanes::X;
@@ -24,9 +24,8 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
     }
 }
 
-/// Staff needed for cadre `ci` in region `r`, given the population `pop` of the year and
-/// `pop0` of the start year: a policy quota when one is in force, else the cadre's method
-/// (NaN without one):
+/// Staff needed by demand `d` in region `r` (NaN without a method), given the
+/// population `pop` of year `start_year + t` and `pop0` of the start year:
 /// - `norm`: per_1000 x population x 0.001;
 /// - `quota`: the number;
 /// - `service_use`: population x visits per capita x hours per visit / available hours,
@@ -34,22 +33,11 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 ///   hours per visit / available hours;
 /// - `wisn`: required staff x population(t) / population(start) (constant without a
 ///   population).
+///
+/// A policy quota in force replaces it (see `supply::put_year`).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub fn demand(
-    m: &Model,
-    v: &[X],
-    quota: &Option<X>,
-    ci: usize,
-    r: usize,
-    t: usize,
-    pop: X,
-    pop0: X,
-) -> X {
-    if let Some(q) = quota {
-        return *q;
-    }
-    match &m.cadres[ci].demand {
+pub fn demand(m: &Model, d: &Demand, v: &[X], r: usize, t: usize, pop: X, pop0: X) -> X {
+    match d {
         Demand::None => X::splat(f64::NAN),
         Demand::Norm(k) => v[k[r]] * pop * X::splat(0.001),
         Demand::Quota(q) => v[q[r]],

@@ -10,12 +10,24 @@ use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Sub, SubAssign};
 /// Draws per block.
 pub const L: usize = 8;
 
-/// Whether the processor has AVX2, for the parts of the engine compiled a second time
-/// for it (the same IEEE operations, so the same numbers).
+/// When set, the parts compiled twice run their portable copy even on a processor with
+/// AVX2 (for checks that both copies give the same numbers).
+static PORTABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Run the portable copies only (`true`) or pick the AVX2 copies where the processor has
+/// AVX2 (`false`, the default). Results are the same either way.
+pub fn force_portable(on: bool) {
+    PORTABLE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the processor has AVX2 (and the portable copies are not forced), for the
+/// parts of the engine compiled a second time for it (the same IEEE operations, so the
+/// same numbers). The one switch between the copies: every dispatch site asks it.
 pub(crate) fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2")
+        !PORTABLE.load(std::sync::atomic::Ordering::Relaxed)
+            && std::arch::is_x86_feature_detected!("avx2")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

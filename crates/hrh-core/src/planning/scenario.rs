@@ -81,6 +81,10 @@ pub struct CadreDoc {
     /// How need for this cadre is computed.
     #[serde(default)]
     pub demand: Option<DemandDoc>,
+    /// Need by grade instead: one demand per grade (each with its `grade`), every grade
+    /// once; the cadre's need is their sum, and shortages are counted per grade.
+    #[serde(default)]
+    pub demand_by_grade: Vec<DemandDoc>,
     /// Cost of one person-year (default 0).
     #[serde(default)]
     pub salary: f64,
@@ -214,6 +218,9 @@ pub struct DemandDoc {
     /// (required staff in the start year, from `hrh.wisn`, growing with population when
     /// one is given).
     pub method: String,
+    /// The grade this demand is for (in `demand_by_grade` only).
+    #[serde(default)]
+    pub grade: Option<String>,
     #[serde(default)]
     pub per_1000: Option<ByRegion>,
     #[serde(default)]
@@ -514,9 +521,15 @@ pub struct Cadre {
     /// Promotions: (from grade, to grade, rate per region).
     pub promotions: Vec<(usize, usize, Vec<P>)>,
     pub demand: Demand,
+    /// Demand per grade (empty unless the need is given by grade; then `demand` is
+    /// `Demand::None` and the cadre's need is the sum).
+    pub grade_demand: Vec<Demand>,
     pub salary: f64,
     /// Offset of this cadre's block inside a region's state.
     pub offset: usize,
+    /// With more than one grade, the index of its first grade's output cell among a
+    /// region's [`Model::n_cells`] (after the cadres' own cells).
+    pub grade_cell0: Option<usize>,
 }
 
 impl Cadre {
@@ -611,6 +624,9 @@ pub struct Model {
     pub policies: Vec<Policy>,
     /// Starting stock, `regions x region_size`.
     pub stock: Vec<f64>,
+    /// Output cells per region and year: one per cadre, then one per grade of each cadre
+    /// with more than one grade.
+    pub n_cells: usize,
 }
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> Error {
@@ -1173,13 +1189,27 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             None => Demand::None,
             Some(d) => {
                 let dpath = format!("{path}.demand");
+                if d.grade.is_some() {
+                    return Err(err(
+                        format!("{dpath}.grade"),
+                        "a demand by grade goes in demand_by_grade, one per grade",
+                    ));
+                }
                 let (demand, by_group) = compile_demand(&mut b, d, &dpath)?;
                 if !by_group.is_empty() {
-                    age_group_visits.push((cadres.len(), dpath, by_group));
+                    age_group_visits.push((cadres.len(), None, dpath, by_group));
                 }
                 demand
             }
         };
+        let grade_demand = compile_grade_demand(
+            &mut b,
+            c,
+            &grades,
+            &path,
+            cadres.len(),
+            &mut age_group_visits,
+        )?;
         if !(c.salary >= 0.0 && c.salary.is_finite()) {
             return Err(err(
                 format!("{path}.salary"),
@@ -1199,16 +1229,28 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             programmes,
             promotions,
             demand,
+            grade_demand,
             salary: c.salary,
             offset,
+            grade_cell0: None,
         };
         offset += cadre.size(n_ages);
         cadres.push(cadre);
     }
     let region_size = offset;
-    let needs_population = cadres
-        .iter()
-        .any(|c| !matches!(c.demand, Demand::None | Demand::Quota(_) | Demand::Wisn(_)));
+    // Output cells: the cadres', then the grades' of cadres with several grades.
+    let mut n_cells = cadres.len();
+    for c in &mut cadres {
+        if c.grades.len() > 1 {
+            c.grade_cell0 = Some(n_cells);
+            n_cells += c.grades.len();
+        }
+    }
+    let needs_population = cadres.iter().any(|c| {
+        std::iter::once(&c.demand)
+            .chain(&c.grade_demand)
+            .any(|d| !matches!(d, Demand::None | Demand::Quota(_) | Demand::Wisn(_)))
+    });
     let (population, age_groups, pop_by_group) =
         compile_population(&mut b, &doc, needs_population)?;
     resolve_age_groups(&mut cadres, age_group_visits, &age_groups)?;
@@ -1352,7 +1394,63 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
         pop_by_group,
         policies,
         stock,
+        n_cells,
     })
+}
+
+/// A cadre's demand by grade (empty without `demand_by_grade`): one per grade, in grade
+/// order, each named once.
+fn compile_grade_demand(
+    b: &mut Builder,
+    c: &CadreDoc,
+    grades: &[String],
+    path: &str,
+    ci: usize,
+    visits: &mut AgeGroupVisits,
+) -> Result<Vec<Demand>> {
+    if c.demand_by_grade.is_empty() {
+        return Ok(Vec::new());
+    }
+    if c.demand.is_some() {
+        return Err(err(
+            format!("{path}.demand_by_grade"),
+            "give demand or demand_by_grade, not both",
+        ));
+    }
+    let mut out: Vec<Option<Demand>> = vec![None; grades.len()];
+    for (j, d) in c.demand_by_grade.iter().enumerate() {
+        let dpath = format!("{path}.demand_by_grade[{j}]");
+        let name = d.grade.as_ref().ok_or_else(|| {
+            err(
+                format!("{dpath}.grade"),
+                "missing: each demand by grade names its grade",
+            )
+        })?;
+        let g = lookup(grades, name, "grade", format_args!("{dpath}.grade"))?;
+        if out[g].is_some() {
+            return Err(err(
+                format!("{dpath}.grade"),
+                format!("grade '{name}' has a demand already"),
+            ));
+        }
+        let (demand, by_group) = compile_demand(b, d, &dpath)?;
+        if !by_group.is_empty() {
+            visits.push((ci, Some(g), dpath, by_group));
+        }
+        out[g] = Some(demand);
+    }
+    grades
+        .iter()
+        .zip(out)
+        .map(|(name, d)| {
+            d.ok_or_else(|| {
+                err(
+                    format!("{path}.demand_by_grade"),
+                    format!("no demand for grade '{name}' (every grade needs one)"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A cadre's demand, and the visits per capita by age group it names (resolved against
@@ -1482,8 +1580,9 @@ fn compile_demand(
 /// Population by age group: the groups, and the numbers per (region, year, group).
 type AgeGroups = (Vec<String>, Vec<f64>);
 
-/// Visits by age group named by cadres: (cadre, key path, (group name, parameter)).
-type AgeGroupVisits = Vec<(usize, String, Vec<(String, P)>)>;
+/// Visits by age group named by cadres: (cadre, grade of a demand by grade, key path,
+/// (group name, parameter)).
+type AgeGroupVisits = Vec<(usize, Option<usize>, String, Vec<(String, P)>)>;
 
 /// The population, and its age groups when the table has them.
 fn compile_population(
@@ -1656,7 +1755,7 @@ fn resolve_age_groups(
     visits: AgeGroupVisits,
     groups: &[String],
 ) -> Result<()> {
-    for (ci, path, named) in visits {
+    for (ci, grade, path, named) in visits {
         let path = format!("{path}.visits_by_age_group");
         if groups.is_empty() {
             return Err(err(
@@ -1683,7 +1782,12 @@ fn resolve_age_groups(
             return Err(err(path, format!("no value for age group '{g}'")));
         }
         resolved.sort_unstable();
-        if let Demand::ServiceUse { by_age_group, .. } = &mut cadres[ci].demand {
+        let c = &mut cadres[ci];
+        let d = match grade {
+            Some(g) => &mut c.grade_demand[g],
+            None => &mut c.demand,
+        };
+        if let Demand::ServiceUse { by_age_group, .. } = d {
             *by_age_group = resolved;
         }
     }
@@ -1733,6 +1837,36 @@ fn compile_policy(
             .map(|(j, c)| {
                 let cp = format!("{path}.{key}[{j}]");
                 let (cadre, grade) = cadre_grade(cadres, &c.cadre, &c.grade, &cp)?;
+                if grade.is_some() && programme {
+                    return Err(err(
+                        format!("{cp}.grade"),
+                        "training places belong to a programme, whose grades are its own: \
+                         drop 'grade'",
+                    ));
+                }
+                if key == "quota" {
+                    if let Some(ci) = cadre {
+                        let by_grade = !cadres[ci].grade_demand.is_empty();
+                        if by_grade && grade.is_none() {
+                            return Err(err(
+                                format!("{cp}.grade"),
+                                format!(
+                                    "cadre '{}' has its demand by grade: a quota names the grade",
+                                    cadres[ci].name
+                                ),
+                            ));
+                        }
+                        if !by_grade && grade.is_some() {
+                            return Err(err(
+                                format!("{cp}.grade"),
+                                format!(
+                                    "a quota by grade needs the cadre's demand by grade \
+                                     (cadres[{ci}].demand_by_grade)"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 let region = c
                     .region
                     .as_ref()
@@ -1840,6 +1974,15 @@ fn compile_policy(
             }
         };
         let (cadre, grade) = cadre_grade(cadres, &c.cadre, &c.grade, &cp)?;
+        if grade.is_some() && matches!(kind, CostKind::PerTraineeYear | CostKind::FixedPerYear) {
+            return Err(err(
+                format!("{cp}.grade"),
+                format!(
+                    "is not used by kind '{}' (trainees and fixed costs have no grade)",
+                    c.kind
+                ),
+            ));
+        }
         if !(c.amount.is_finite()) {
             return Err(err(
                 format!("{cp}.amount"),

@@ -25,7 +25,8 @@ use std::ops::Range;
 
 use super::demand::{demand, growth, population};
 use super::lanes::{L, X};
-use super::scenario::{Cadre, CostKind, Model};
+use super::scenario::Demand;
+use super::scenario::{Cadre, Change, CostKind, Model};
 use crate::rng::Rng;
 
 /// Flow columns, in order.
@@ -90,6 +91,11 @@ pub(crate) struct Ctx<'a> {
     pub dmax: usize,
     /// Whether the processor has AVX2 (for the parts compiled twice).
     pub avx2: bool,
+    /// Per cadre: whether a policy switched on brings entrants in at a named grade (such
+    /// cadres take the general step).
+    pub grade_entry: Vec<bool>,
+    /// Run every cadre on the general step (see [`Options::general_only`](super::simulate::Options)).
+    pub general_only: bool,
 }
 
 impl Ctx<'_> {
@@ -97,7 +103,11 @@ impl Ctx<'_> {
     pub fn sizes(&self, k: usize) -> (usize, usize, usize) {
         let nc = self.m.cadres.len();
         let h = self.m.horizon;
-        ((h + 1) * k * nc, h * k * nc * NF, h * k * nc * self.n_items)
+        (
+            (h + 1) * k * self.m.n_cells,
+            h * k * nc * NF,
+            h * k * nc * self.n_items,
+        )
     }
 }
 
@@ -171,11 +181,19 @@ impl Flow {
 /// Policy settings in force in a year, per (cadre, local region[, grade or programme]).
 #[derive(Default)]
 struct Year {
+    /// Per (cadre, local region, grade).
     att_mult: Vec<X>,
+    /// Per (cadre, local origin, grade).
     mig_mult: Vec<X>,
     places: Vec<X>,
+    /// Extra entrants at the cadre's entrant grade, per (cadre, local region).
     extra: Vec<X>,
+    /// Extra entrants at a named grade, per (cadre, local region, grade).
+    extra_grade: Vec<X>,
+    /// A quota replacing the cadre's demand, per (cadre, local region).
     quota: Vec<Option<X>>,
+    /// A quota replacing a grade's demand, per (cadre, local region, grade).
+    grade_quota: Vec<Option<X>>,
 }
 
 impl Year {
@@ -187,11 +205,15 @@ impl Year {
         self.att_mult.clear();
         self.att_mult.resize(nc * k * gmax, X::ONE);
         self.mig_mult.clear();
-        self.mig_mult.resize(nc * k, X::ONE);
+        self.mig_mult.resize(nc * k * gmax, X::ONE);
         self.extra.clear();
         self.extra.resize(nc * k, X::ZERO);
+        self.extra_grade.clear();
+        self.extra_grade.resize(nc * k * gmax, X::ZERO);
         self.quota.clear();
         self.quota.resize(nc * k, None);
+        self.grade_quota.clear();
+        self.grade_quota.resize(nc * k * gmax, None);
         self.places.clear();
         self.places.resize(nc * pmax * k, X::ZERO);
         for (ci, c) in m.cadres.iter().enumerate() {
@@ -213,17 +235,22 @@ impl Year {
             for ci in 0..nc {
                 for (ri, &r) in g.regions.iter().enumerate() {
                     let at = ci * k + ri;
+                    // Multipliers of every grade, or of the one named.
+                    fn grades(ch: &Change, n: usize) -> impl Iterator<Item = usize> + '_ {
+                        (0..n).filter(move |&gi| ch.grade.is_none_or(|x| x == gi))
+                    }
+                    let ng = m.cadres[ci].grades.len();
                     for ch in &p.migration_multiplier {
                         if applies(ch.cadre, ch.region, ci, r) {
-                            self.mig_mult[at] *= v[ch.value];
+                            for gi in grades(ch, ng) {
+                                self.mig_mult[at * gmax + gi] *= v[ch.value];
+                            }
                         }
                     }
                     for ch in &p.attrition_multiplier {
                         if applies(ch.cadre, ch.region, ci, r) {
-                            for gi in 0..m.cadres[ci].grades.len() {
-                                if ch.grade.is_none_or(|x| x == gi) {
-                                    self.att_mult[at * gmax + gi] *= v[ch.value];
-                                }
+                            for gi in grades(ch, ng) {
+                                self.att_mult[at * gmax + gi] *= v[ch.value];
                             }
                         }
                     }
@@ -236,12 +263,18 @@ impl Year {
                     }
                     for ch in &p.extra_entrants {
                         if ch.cadre == Some(ci) && ch.region.is_none_or(|x| x == r) {
-                            self.extra[at] += v[ch.value];
+                            match ch.grade {
+                                Some(gi) => self.extra_grade[at * gmax + gi] += v[ch.value],
+                                None => self.extra[at] += v[ch.value],
+                            }
                         }
                     }
                     for ch in &p.quota {
                         if ch.cadre == Some(ci) && ch.region.is_none_or(|x| x == r) {
-                            self.quota[at] = Some(v[ch.value]);
+                            match ch.grade {
+                                Some(gi) => self.grade_quota[at * gmax + gi] = Some(v[ch.value]),
+                                None => self.quota[at] = Some(v[ch.value]),
+                            }
                         }
                     }
                 }
@@ -335,6 +368,50 @@ impl Out<'_> {
     }
 }
 
+/// Supply and demand of local region `ri`'s cadre `ci` in year `t`, whose stock by grade
+/// is `by_grade` (summing to `total`), and of each grade when the cadre has cells by grade:
+/// a grade's demand is its own with demand by grade (and the cadre's, their sum), else
+/// unknown (NaN). A policy quota in force replaces the demand it names.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn put_year(
+    out: &mut Out,
+    cx: &Ctx,
+    g: &Group,
+    v: &[X],
+    ys: &Year,
+    (t, ri, ci): (usize, usize, usize),
+    (total, by_grade): (X, &[X]),
+    (pop, pop0): (X, X),
+) {
+    let m = cx.m;
+    let c = &m.cadres[ci];
+    let k = g.regions.len();
+    let r = g.regions[ri];
+    let base = (t * k + ri) * m.n_cells;
+    let need =
+        |d: &Demand, quota: Option<X>| quota.unwrap_or_else(|| demand(m, d, v, r, t, pop, pop0));
+    if c.grade_demand.is_empty() {
+        out.put(base + ci, total, need(&c.demand, ys.quota[ci * k + ri]));
+        if let Some(g0) = c.grade_cell0 {
+            for (gi, &x) in by_grade.iter().enumerate() {
+                out.put(base + g0 + gi, x, X::splat(f64::NAN));
+            }
+        }
+        return;
+    }
+    let g0 = c.grade_cell0.unwrap_or(ci);
+    let mut sum = X::ZERO;
+    for (gi, (&x, d)) in by_grade.iter().zip(&c.grade_demand).enumerate() {
+        let need = need(d, ys.grade_quota[(ci * k + ri) * cx.gmax + gi]);
+        sum += need;
+        if c.grade_cell0.is_some() {
+            out.put(base + g0 + gi, x, need);
+        }
+    }
+    out.put(base + ci, total, sum);
+}
+
 /// Project group `g` for the block's draws, whose parameters are in `s.v`; supply and
 /// demand go to `out`, and the flows and costs of the first `valid` lanes are added to
 /// `s.flows` and `s.costs` (layouts as [`Ctx::sizes`]).
@@ -390,10 +467,16 @@ pub(crate) fn run_block(
     let expected = flow.rngs.is_none();
     // Cadres without training in a group without migration, on the expected path, go
     // from this year's stock to next year's in one pass.
-    let fused = |c: &Cadre| {
-        expected && g.migration.is_empty() && c.programmes.is_empty() && c.promotions.is_empty()
+    let fused = |ci: usize| {
+        let c = &m.cadres[ci];
+        !cx.general_only
+            && expected
+            && g.migration.is_empty()
+            && c.programmes.is_empty()
+            && c.promotions.is_empty()
+            && !cx.grade_entry[ci]
     };
-    let general = m.cadres.iter().any(|c| !fused(c));
+    let general = (0..nc).any(|ci| !fused(ci));
     cur.resize(k * rs, X::ZERO); // set from the stock below
     if general {
         sized(mid, k * rs);
@@ -404,7 +487,7 @@ pub(crate) fn run_block(
     sized(sent_p, k * nc * pmax);
     sized(returning, k * nc * pmax * na);
     haz.resize(k * nc * na, X::ZERO); // set below
-    sized(out_share, k * nc);
+    sized(out_share, k * nc * gmax);
     for b in by_grade.iter_mut() {
         sized(b, gmax);
     }
@@ -431,12 +514,24 @@ pub(crate) fn run_block(
             pops[ri * (h + 1) + t] = population(m, v, r, t, factor);
         }
         for (ci, c) in m.cadres.iter().enumerate() {
-            let at = ri * nc + ci;
             let pop0 = pops[ri * (h + 1)];
-            out.put(
+            let ng = c.grades.len();
+            let gsize = c.n_s * na;
+            let blk = ri * rs + c.offset;
+            for (gi, x) in end_by_grade[..ng].iter_mut().enumerate() {
+                *x = X::sum(&cur[blk + gi * gsize..blk + (gi + 1) * gsize]);
+            }
+            let total = X::sum(&end_by_grade[..ng]);
+            let at = (0, ri, ci);
+            put_year(
+                out,
+                cx,
+                g,
+                v,
+                ys,
                 at,
-                X::sum(&cur[ri * rs + c.offset..ri * rs + c.offset + c.size(na)]),
-                demand(m, v, &ys.quota[ci * k + ri], ci, r, 0, pop0, pop0),
+                (total, &end_by_grade[..ng]),
+                (pop0, pop0),
             );
         }
     }
@@ -470,7 +565,7 @@ pub(crate) fn run_block(
                     let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
                     let row = ((ri * nc + ci) * gmax + gi) * na;
                     let surv = &mut surv[row..row + na];
-                    if fused(c) {
+                    if fused(ci) {
                         // The one-pass step reads only the shares who stay.
                         for (sv, &ha) in surv.iter_mut().zip(haz) {
                             *sv = keep * (X::ONE - (ha * gm).min(X::ONE));
@@ -576,6 +671,26 @@ pub(crate) fn run_block(
                 Some((_, n, None)) => mid[blk] += n,
                 None => {}
             }
+            // Extra entrants a policy brings in at a named grade, at the cadre's entrant
+            // ages (else the youngest age).
+            if cx.grade_entry[ci] {
+                let mut more = X::ZERO;
+                for gi in 0..ng {
+                    let x = ys.extra_grade[(ci * k + ri) * gmax + gi];
+                    if !x.any_positive() {
+                        continue;
+                    }
+                    let n = flow.whole(x);
+                    let dst = blk + gi * ns * na;
+                    match &c.entrants {
+                        Some(e) => flow.split(n, &e.age_shares, &mut mid[dst..dst + na]),
+                        None => mid[dst] += n,
+                    }
+                    entrants_by_grade[gi] += n;
+                    more += n;
+                }
+                put!(flows, f + F_ENTRANTS, more);
+            }
             for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
                 *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
             }
@@ -583,12 +698,16 @@ pub(crate) fn run_block(
             let start_by_grade = &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
             let end = X::sum(end_by_grade);
             put!(flows, f + F_END, end);
-            let at = (t * k + ri) * nc + ci;
             let pop0 = pops[ri * (h + 1)];
-            out.put(
-                at,
-                end,
-                demand(m, v, &ys.quota[ci * k + ri], ci, r, t, pop, pop0),
+            put_year(
+                out,
+                cx,
+                g,
+                v,
+                ys,
+                (t, ri, ci),
+                (end, end_by_grade),
+                (pop, pop0),
             );
             // Costs (salaries follow from the mean stock, see `simulate`).
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
@@ -617,8 +736,8 @@ pub(crate) fn run_block(
     // Fused cadres, one region and cadre at a time through every year (in place in
     // `cur`), so that its numbers stay in the fastest cache.
     for ri in 0..k {
-        for (ci, c) in m.cadres.iter().enumerate() {
-            if !fused(c) {
+        for ci in 0..nc {
+            if !fused(ci) {
                 continue;
             }
             let mut changed = false;
@@ -671,7 +790,7 @@ pub(crate) fn run_block(
 
         // 1-2: deaths, attrition, training, into `mid`.
         for ri in 0..k {
-            for (ci, c) in m.cadres.iter().enumerate().filter(|(_, c)| !fused(c)) {
+            for (ci, c) in m.cadres.iter().enumerate().filter(|&(ci, _)| !fused(ci)) {
                 let blk = ri * rs + c.offset;
                 let ns = c.n_s;
                 let pd = v[c.death];
@@ -802,7 +921,7 @@ pub(crate) fn run_block(
         // then `mid` is cleared for the new stock.
         if g.migration.is_empty() {
             for ri in 0..k {
-                for c in m.cadres.iter().filter(|c| !fused(c)) {
+                for (_, c) in m.cadres.iter().enumerate().filter(|&(ci, _)| !fused(ci)) {
                     let cells = ri * rs + c.offset..ri * rs + c.offset + c.size(na);
                     cur[cells.clone()].copy_from_slice(&mid[cells.clone()]);
                     mid[cells].iter_mut().for_each(|x| *x = X::ZERO);
@@ -813,11 +932,15 @@ pub(crate) fn run_block(
             // A policy multiplier can push the shares leaving a region above 1: cap them
             // so that at most everyone leaves.
             out_share.iter_mut().for_each(|x| *x = X::ZERO);
+            // Per (cadre, origin, grade): the policy multiplier may differ by grade.
             for &(mi, lf, _) in &g.migration {
                 let mg = &m.migration[mi];
-                for ci in 0..nc {
+                for (ci, c) in m.cadres.iter().enumerate() {
                     if mg.cadre.is_none_or(|x| x == ci) {
-                        out_share[ci * k + lf] += v[mg.rate] * ys.mig_mult[ci * k + lf];
+                        for gi in 0..c.grades.len() {
+                            let i = (ci * k + lf) * gmax + gi;
+                            out_share[i] += v[mg.rate] * ys.mig_mult[i];
+                        }
                     }
                 }
             }
@@ -827,32 +950,39 @@ pub(crate) fn run_block(
                     if mg.cadre.is_some_and(|x| x != ci) {
                         continue;
                     }
-                    let rate = v[mg.rate] * ys.mig_mult[ci * k + lf]
-                        / out_share[ci * k + lf].zip(X::ONE, f64::max);
-                    if rate.all_zero() {
-                        continue;
-                    }
-                    let size = c.size(na);
-                    let from = lf * rs + c.offset;
-                    let to = lt * rs + c.offset;
+                    let gsize = c.n_s * na;
                     let mut moved = X::ZERO;
-                    for i in 0..size {
-                        // Several flows out of a cell never take more than is left in it.
-                        let x = flow.take(mid[from + i], rate).min(cur[from + i]);
-                        cur[from + i] -= x;
-                        cur[to + i] += x;
-                        moved += x;
+                    let mut any = false;
+                    for gi in 0..c.grades.len() {
+                        let i = (ci * k + lf) * gmax + gi;
+                        let rate = v[mg.rate] * ys.mig_mult[i] / out_share[i].zip(X::ONE, f64::max);
+                        if rate.all_zero() {
+                            continue;
+                        }
+                        any = true;
+                        let from = lf * rs + c.offset + gi * gsize;
+                        let to = lt * rs + c.offset + gi * gsize;
+                        for i in 0..gsize {
+                            // Several flows out of a cell never take more than is left in
+                            // it.
+                            let x = flow.take(mid[from + i], rate).min(cur[from + i]);
+                            cur[from + i] -= x;
+                            cur[to + i] += x;
+                            moved += x;
+                        }
                     }
-                    put!(flows, frow(t, lf, ci) + F_OUT, moved);
-                    put!(flows, frow(t, lt, ci) + F_IN, moved);
+                    if any {
+                        put!(flows, frow(t, lf, ci) + F_OUT, moved);
+                        put!(flows, frow(t, lt, ci) + F_IN, moved);
+                    }
                 }
             }
             mid.iter_mut().for_each(|x| *x = X::ZERO);
         }
         // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
         for ri in 0..k {
-            for (ci, c) in m.cadres.iter().enumerate() {
-                if !fused(c) {
+            for ci in 0..nc {
+                if !fused(ci) {
                     cell_year!(t, ri, ci);
                 }
             }
@@ -1025,7 +1155,6 @@ impl OnePass<'_, '_> {
         let blk = ri * rs + c.offset;
         let pd = v[c.death];
         let extra = ys.extra[ci * k + ri];
-        let quota = &ys.quota[ci * k + ri];
         let pop0 = self.pops[ri * (h + 1)];
         let valid = self.valid;
         let [end_by_grade, returns_by_grade, sent_by_grade, entrants_by_grade] = &mut self.by_grade;
@@ -1093,10 +1222,16 @@ impl OnePass<'_, '_> {
                 row[col] += x.sum_lanes(valid);
             }
             let pop = self.pops[ri * (h + 1) + t];
-            out.put(
-                (t * k + ri) * nc + ci,
-                end,
-                demand(m, v, quota, ci, r, t, pop, pop0),
+            let at = (t, ri, ci);
+            put_year(
+                out,
+                cx,
+                g,
+                v,
+                ys,
+                at,
+                (end, &end_by_grade[..ng]),
+                (pop, pop0),
             );
             if !cx.policies.is_empty() {
                 returns_by_grade[..ng].fill(X::ZERO);
