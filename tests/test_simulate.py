@@ -191,6 +191,12 @@ def random_doc(draw: Any) -> dict[str, Any]:
             "promotions": [{"from_grade": "g0", "to_grade": "g1", "rate": draw(rate)}],
             "demand": {"method": "quota", "quota": 100},
         }
+        if draw(st.booleans()):
+            del cadre["demand"]
+            cadre["demand_by_grade"] = [
+                {"grade": g, "method": "quota", "quota": draw(st.floats(0, 300))}
+                for g in ("g1", "g0")
+            ]
         cadres.append(cadre)
     migration = [
         {"from": a, "to": b, "rate": draw(st.floats(0, 0.3))}
@@ -212,7 +218,21 @@ def random_doc(draw: Any) -> dict[str, Any]:
         "cadres": cadres,
         "migration": migration,
         "stock": stock,
-        "policies": [{"name": "p", "attrition_multiplier": [{"value": draw(st.floats(0, 3))}]}],
+        "policies": [
+            {
+                "name": "p",
+                "attrition_multiplier": [{"value": draw(st.floats(0, 3))}],
+                "migration_multiplier": [
+                    {"cadre": "c0", "grade": "g1", "value": draw(st.floats(0, 3))}
+                ],
+                "extra_entrants": [{"cadre": "c0", "grade": "g1", "value": draw(st.floats(0, 9))}],
+                "quota": [
+                    {"cadre": c["name"], "grade": "g1", "value": draw(st.floats(0, 300))}
+                    for c in cadres
+                    if "demand_by_grade" in c
+                ],
+            }
+        ],
     }
 
 
@@ -236,6 +256,25 @@ def test_every_year_conserves_people(data: st.DataObject) -> None:
     assert abs(f["in_migration"].sum() - f["out_migration"].sum()) < 1e-6 * max(
         f["in_migration"].sum(), 1
     )
+    # The grades add up to their cadre: supply always, demand where it is by grade; a
+    # cadre's total shortage is its grades' (never less than the netted cadre cells').
+    keys = ["year", "region", "cadre"]
+    g = p.grade_table.group_by(keys).agg(
+        pl.col("supply").sum().alias("gs"), pl.col("demand").sum().alias("gd")
+    )
+    j = p.table.join(g, on=keys)
+    np.testing.assert_allclose(j["supply"], j["gs"], rtol=1e-9, atol=1e-9)
+    by_grade = j.filter(
+        pl.col("cadre").is_in([c["name"] for c in doc["cadres"] if "demand_by_grade" in c])
+    )
+    np.testing.assert_allclose(by_grade["demand"], by_grade["gd"], rtol=1e-9, atol=1e-9)
+    gt = p.grade_totals.group_by("year", "cadre").agg(pl.col("shortage").sum().alias("gs"))
+    t = p.totals.join(gt, on=["year", "cadre"])
+    for row in t.iter_rows(named=True):
+        if any(c["name"] == row["cadre"] and "demand_by_grade" in c for c in doc["cadres"]):
+            assert row["shortage"] == pytest.approx(row["gs"], rel=1e-9, abs=1e-9)
+        cells = p.table.filter((pl.col("year") == row["year"]) & (pl.col("cadre") == row["cadre"]))
+        assert row["shortage"] >= cells["shortage"].sum() - 1e-9
 
 
 def test_same_table_for_one_and_two_threads(tmp_path: Path) -> None:
@@ -253,13 +292,16 @@ def test_same_table_for_one_and_two_threads(tmp_path: Path) -> None:
             f"p = hrh.simulate({args})\n"
             "p.table.write_parquet(sys.argv[1]); p.costs.write_parquet(sys.argv[1] + '.c')\n"
             "p.flows.write_parquet(sys.argv[1] + '.f')\n"
+            "p.totals.write_parquet(sys.argv[1] + '.t')\n"
+            "p.grade_table.write_parquet(sys.argv[1] + '.g')\n"
+            "p.grade_totals.write_parquet(sys.argv[1] + '.gt')\n"
         )
         out = {}
         for n in (1, 2):
             path = tmp_path / f"t{i}{n}.parquet"
             env = {**os.environ, "HRH_NUM_THREADS": str(n)}
             subprocess.run([sys.executable, "-c", script, str(path)], env=env, check=True)
-            out[n] = [pl.read_parquet(f"{path}{x}") for x in ("", ".c", ".f")]
+            out[n] = [pl.read_parquet(f"{path}{x}") for x in ("", ".c", ".f", ".t", ".g", ".gt")]
         for a, b in zip(out[1], out[2], strict=True):
             assert a.equals(b)
 
@@ -314,10 +356,17 @@ def test_policies_change_flows_and_costs() -> None:
     train = hrh.simulate(path, policy="train_104", draws=0)
     doctors = pl.col("cadre") == "doctor"
     sent = train.flows.filter(doctors)["to_training"].to_list()
+    # 33.5 + 4.5 + 14 a year to the three programmes, then their usual 10 + 3 + 2.
     assert (
-        sent[:2] == [52.0, 52.0] and sent[2] == base.flows.filter(doctors)["to_training"][2] == 10.0
+        sent[:2] == [52.0, 52.0] and sent[2] == base.flows.filter(doctors)["to_training"][2] == 15.0
     )
-    incentive = hrh.simulate(path, policy="incentive", draws=0)
+    # With level I specialisation the only programme, every returner is paid 450.
+    doc = hrh.load_scenario(path)
+    doc["cadres"][0]["training"] = doc["cadres"][0]["training"][:1]
+    doc["policies"][0]["training_places"] = doc["policies"][0]["training_places"][:1]
+    base = hrh.simulate(doc, draws=0)
+    train = hrh.simulate(doc, policy="train_104", draws=0)
+    incentive = hrh.simulate(doc, policy="incentive", draws=0)
     ent = incentive.flows.filter(doctors)["entrants"] - base.flows.filter(doctors)["entrants"]
     np.testing.assert_allclose(ent.to_numpy(), 5.0)  # the uniform(0, 10)'s mean
     cost = (
@@ -512,6 +561,37 @@ def test_loads_toml_json_and_files_relative_to_the_scenario(tmp_path: Path) -> N
             lambda d: d.update(migration=[{"from": "A", "to": "A", "rate": 0.1}]),
             "migration[0].to",
             "'A' is also the origin",
+        ),
+        (
+            lambda d: d.update(
+                policies=[
+                    {"name": "x", "extra_entrants": [{"cadre": "nurse", "grade": "II", "value": 1}]}
+                ]
+            ),
+            "policies[0].extra_entrants[0].grade",
+            "unknown grade 'II'",
+        ),
+        (
+            lambda d: d.update(
+                policies=[{"name": "x", "quota": [{"cadre": "nurse", "grade": "all", "value": 1}]}]
+            ),
+            "policies[0].quota[0].grade",
+            "a quota by grade needs the cadre's demand by grade",
+        ),
+        (
+            lambda d: d["cadres"][0].update(
+                demand_by_grade=[{"grade": "all", "method": "quota", "quota": 5}] * 2
+            ),
+            "cadres[0].demand_by_grade",
+            "give demand or demand_by_grade, not both",
+        ),
+        (
+            lambda d: d["cadres"][0].update(
+                demand=None,
+                demand_by_grade=[{"grade": "all", "method": "quota", "quota": 5}] * 2,
+            ),
+            "cadres[0].demand_by_grade[1].grade",
+            "grade 'all' has a demand already",
         ),
     ],
 )

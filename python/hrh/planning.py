@@ -573,8 +573,15 @@ class Projection:
         the sums, not sums of quantiles); `p_shortage`, the share of draws in which some
         cell is short, and `p_net_gap_positive`, the share in which the net gap is
         positive.
-    shortage_draws : every draw's total `shortage` per year and cadre (and "all"), which
-        `compare` pairs draw by draw; None when it would need over 64 MiB.
+    grade_table, grade_totals : the same as `table` and `totals` per grade (column
+        `grade`) of every cadre with several grades: supply by grade always; demand,
+        shortage and surplus where the cadre's demand is given by grade
+        (`demand_by_grade`), else null. A cadre with demand by grade counts its shortage
+        grade by grade in `totals`: 10 specialists short and 10 general doctors over
+        is a shortage of 10, not a net gap of 0.
+    shortage_draws : every draw's total `shortage` per year, cadre and grade (null grade:
+        the cadre; cadre "all": every cadre), which `compare` pairs draw by draw; None
+        when it would need over 64 MiB.
     flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
         `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
@@ -595,6 +602,8 @@ class Projection:
     costs: pl.DataFrame
     draws_table: pl.DataFrame | None
     shortage_draws: pl.DataFrame | None
+    grade_table: pl.DataFrame
+    grade_totals: pl.DataFrame
 
     @property
     def label(self) -> str:
@@ -713,26 +722,42 @@ def _projection(
 ) -> Projection:
     years, regions, cadres = raw["years"], raw["regions"], raw["cadres"]
     ny, nr, nc = len(years), len(regions), len(cadres)
+    # The core's cells per year and region: the cadres, then the grades of each cadre with
+    # several grades.
+    cell_cadre = list(cadres)
+    cell_grade: list[str | None] = [None] * nc
+    for c, grades in zip(cadres, raw["grades"], strict=True):
+        if len(grades) > 1:
+            cell_cadre += [c] * len(grades)
+            cell_grade += grades
+    nw = len(cell_cadre)
+    year_col = np.asarray(years, dtype=np.int32)
     idx = pl.DataFrame(
         [
-            pl.Series("year", np.repeat(np.asarray(years, dtype=np.int32), nr * nc)),
+            pl.Series("year", np.repeat(year_col, nr * nw)),
             pl.Series("region", regions, dtype=pl.String).gather(
-                np.tile(np.repeat(np.arange(nr), nc), ny)
+                np.tile(np.repeat(np.arange(nr), nw), ny)
             ),
-            pl.Series("cadre", cadres, dtype=pl.String).gather(np.tile(np.arange(nc), ny * nr)),
+            pl.Series("cadre", cell_cadre, dtype=pl.String).gather(np.tile(np.arange(nw), ny * nr)),
+            pl.Series("grade", cell_grade, dtype=pl.String).gather(np.tile(np.arange(nw), ny * nr)),
         ]
     )
     cols: dict[str, Any] = {}
     for key in ("supply", "demand", "gap", "shortage", "surplus"):
         cols |= _summary_columns(raw, key, key)
-    table = idx.with_columns(
+    cells = idx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in cols.items()],
         pl.Series("p_gap_positive", raw["p_gap"], dtype=pl.Float64),
     ).with_columns(pl.selectors.float().fill_nan(None))
-    names = [*cadres, "all"]
+    table = cells.filter(pl.col("grade").is_null()).drop("grade")
+    grade_table = cells.filter(pl.col("grade").is_not_null())
     tidx = pl.DataFrame(
-        {"year": np.repeat(np.asarray(years, dtype=np.int32), nc + 1), "cadre": names * ny},
-        schema={"year": pl.Int32, "cadre": pl.String},
+        {
+            "year": np.repeat(year_col, nw + 1),
+            "cadre": [*cell_cadre, "all"] * ny,
+            "grade": [*cell_grade, None] * ny,
+        },
+        schema={"year": pl.Int32, "cadre": pl.String, "grade": pl.String},
     )
     tcols: dict[str, Any] = {}
     for key, out in (
@@ -743,11 +768,13 @@ def _projection(
         ("gap", "net_gap"),
     ):
         tcols |= _summary_columns(raw, f"total_{key}", out)
-    totals = tidx.with_columns(
+    all_totals = tidx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in tcols.items()],
         pl.Series("p_shortage", raw["total_p_short"], dtype=pl.Float64),
         pl.Series("p_net_gap_positive", raw["total_p_gap"], dtype=pl.Float64),
     ).with_columns(pl.selectors.float().fill_nan(None))
+    totals = all_totals.filter(pl.col("grade").is_null()).drop("grade")
+    grade_totals = all_totals.filter(pl.col("grade").is_not_null())
     shortage_draws = None
     if len(raw["draws_shortage"]):
         n = len(raw["draws_shortage"]) // tidx.height
@@ -755,6 +782,7 @@ def _projection(
             pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), tidx.height)),
             pl.Series("shortage", raw["draws_shortage"], dtype=pl.Float64).fill_nan(None),
         )
+    idx = idx.filter(pl.col("grade").is_null()).drop("grade")
     pidx = idx.filter(pl.col("year") > years[0])
     fl = np.asarray(raw["flows"]).reshape(-1, len(raw["flow_names"]))
     flows = pidx.with_columns(
@@ -788,21 +816,25 @@ def _projection(
         costs=costs,
         draws_table=draws_table,
         shortage_draws=shortage_draws,
+        grade_table=grade_table,
+        grade_totals=grade_totals,
     )
 
 
 def _shortage_draws(
-    p: Projection, cadre: str, region: str | None
+    p: Projection, cadre: str, grade: str | None, region: str | None
 ) -> npt.NDArray[np.float64] | None:
-    """Every draw's shortage per year (draws x years) of a cadre ("all": every cadre) over
-    all regions, or of one region's cadre; None when the draws were not kept."""
+    """Every draw's shortage per year (draws x years) of a cadre ("all": every cadre) or
+    one of its grades over all regions, or of one region's cadre; None when the draws
+    were not kept."""
     if region is None:
         if p.shortage_draws is None:
             return None
-        d = p.shortage_draws.filter(pl.col("cadre") == cadre)
+        same_grade = pl.col("grade").is_null() if grade is None else pl.col("grade") == grade
+        d = p.shortage_draws.filter((pl.col("cadre") == cadre) & same_grade)
         x = d["shortage"].fill_null(float("nan")).to_numpy()
     else:
-        if p.draws_table is None:
+        if p.draws_table is None or grade is not None:
             return None
         d = p.draws_table.filter((pl.col("region") == region) & (pl.col("cadre") == cadre))
         gap = (d["demand"] - d["supply"]).fill_null(float("nan")).to_numpy()
@@ -819,6 +851,7 @@ def compare(
     projections: Sequence[Projection] | dict[str, Projection],
     *,
     cadre: str | None = None,
+    grade: str | None = None,
     region: str | None = None,
 ) -> pl.DataFrame:
     """Policies side by side, by unmet need; the first projection is the baseline.
@@ -844,8 +877,11 @@ def compare(
     projections : projections from `hrh.simulate`, the baseline first; a dict gives them
         labels (else each projection's `label`).
     cadre : only this cadre (default: all cadres).
+    grade : only this grade of `cadre`: supply, demand and shortage are the grade's
+        (its shortage is known where the cadre's demand is given by grade); costs and
+        person-years stay the cadre's.
     region : only this region (with several cadres, `cadre` too); its paired quantiles
-        need `keep_draws=True` on every projection.
+        need `keep_draws=True` on every projection (and are null for a grade).
 
     Returns
     -------
@@ -884,13 +920,24 @@ def compare(
         if cadre is not None and cadre not in cadres:
             raise InputError(f"argument 'cadre': {cadre!r} is not a cadre of {label!r}")
         which = cadre
+        if grade is not None:
+            if cadre is None:
+                raise InputError("argument 'grade': name the cadre too (argument 'cadre')")
+            known = p.grade_table.filter(pl.col("cadre") == cadre)["grade"].unique().to_list()
+            if grade not in known:
+                raise InputError(
+                    f"argument 'grade': {grade!r} is not a grade of cadre {cadre!r} in "
+                    f"{label!r} (grades: {', '.join(sorted(known)) or 'one grade only'})"
+                )
+            totals = p.grade_totals.filter(pl.col("grade") == grade)
         if region is not None:
             if region not in set(p.table["region"]):
                 raise InputError(f"argument 'region': {region!r} is not a region of {label!r}")
             if cadre is None and len(cadres) > 1:
                 raise InputError(f"argument 'cadre': name one of {', '.join(sorted(cadres))}")
             which = cadre or cadres[0]
-            totals = p.table.filter(pl.col("region") == region).rename({"gap": "net_gap"})
+            table = p.table if grade is None else p.grade_table.filter(pl.col("grade") == grade)
+            totals = table.filter(pl.col("region") == region).rename({"gap": "net_gap"})
             totals = totals.rename({"p_gap_positive": "p_shortage"})
             costs = costs.filter(pl.col("region") == region)
             flows = flows.filter(pl.col("region") == region)
@@ -918,7 +965,7 @@ def compare(
                 "person_years": float(((flows["stock_start"] + flows["stock_end"]) / 2).sum()),
             }
         )
-        paired.append(_shortage_draws(p, which or "all", region))
+        paired.append(_shortage_draws(p, which or "all", grade, region))
     base, base_draws = rows[0], paired[0]
     base_p = items[0][1]
     for (_, p), r, draws in zip(items, rows, paired, strict=True):
