@@ -295,7 +295,7 @@ fn simulate<'py>(
     summary(py, &d, "total_surplus", p.total_surplus)?;
     d.set_item("total_p_short", p.total_p_short.into_pyarray(py))?;
     d.set_item("draws_shortage", p.draws_shortage.into_pyarray(py))?;
-    d.set_item("flow_names", sim::FLOWS.to_vec())?;
+    d.set_item("flow_names", hrh_core::planning::flows::names())?;
     d.set_item("flows", p.flows.into_pyarray(py))?;
     d.set_item("cost_items", p.cost_items)?;
     d.set_item("costs", p.costs.into_pyarray(py))?;

@@ -7,11 +7,13 @@
 //!   for a block of draws side by side ([`lanes`]);
 //! - [`simulate`]: the Monte Carlo driver (sampling, groups of regions, quantiles);
 //! - [`demand`]: staff needed from norms, quotas, service use or WISN;
+//! - [`flows`]: the flows of a projected year, named once;
 //! - [`quantile`]: exact and streaming (P²) quantiles over draws;
 //! - [`markov`]: transition matrices estimated from panels;
 //! - [`wisn`]: the WHO Workload Indicators of Staffing Need method.
 
 pub mod demand;
+pub mod flows;
 pub mod lanes;
 pub mod markov;
 pub mod param;

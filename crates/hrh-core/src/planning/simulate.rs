@@ -20,7 +20,6 @@ use super::lanes::{has_avx2, L};
 use super::param::Dist;
 use super::quantile::{exact_in, sum_min_max, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
-pub use super::supply::FLOWS;
 use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch, F_END, F_START, NF};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
@@ -949,8 +948,7 @@ mod tests {
     use super::*;
     use crate::planning::scenario::from_json;
     use crate::planning::supply::{
-        F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_OUT, F_PROMOTIONS, F_RETIRE, F_RETURNS,
-        F_START, F_TRAINING,
+        F_ATTRITION, F_END, F_ENTRANTS, F_IN, F_OUT, F_PROMOTIONS, F_RETIRE, F_RETURNS, F_TRAINING,
     };
 
     fn opts(draws: usize) -> Options {
@@ -991,16 +989,8 @@ mod tests {
 
     fn conserved(p: &Projection) {
         for row in p.flows.chunks(NF) {
-            let lhs =
-                row[F_START] - row[F_DEATHS] - row[F_ATTRITION] - row[F_TRAINING] - row[F_OUT]
-                    + row[F_IN]
-                    - row[F_RETIRE]
-                    + row[F_RETURNS]
-                    + row[F_ENTRANTS];
-            assert!(
-                (lhs - row[F_END]).abs() < 1e-9 * row[F_END].max(1.0),
-                "{row:?}"
-            );
+            let off = crate::planning::flows::imbalance(row);
+            assert!(off.abs() < 1e-9 * row[F_END].max(1.0), "{row:?}");
         }
     }
 

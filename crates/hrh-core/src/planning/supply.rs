@@ -29,36 +29,10 @@ use super::scenario::Demand;
 use super::scenario::{Cadre, Change, CostKind, Model};
 use crate::rng::Rng;
 
-/// Flow columns, in order.
-pub const FLOWS: [&str; 13] = [
-    "stock_start",
-    "deaths",
-    "attrition",
-    "to_training",
-    "out_migration",
-    "in_migration",
-    "retirements",
-    "returns",
-    "entrants",
-    "stock_end",
-    "in_training",
-    "training_losses",
-    "promotions",
-];
-pub(crate) const F_START: usize = 0;
-pub(crate) const F_DEATHS: usize = 1;
-pub(crate) const F_ATTRITION: usize = 2;
-pub(crate) const F_TRAINING: usize = 3;
-pub(crate) const F_OUT: usize = 4;
-pub(crate) const F_IN: usize = 5;
-pub(crate) const F_RETIRE: usize = 6;
-pub(crate) const F_RETURNS: usize = 7;
-pub(crate) const F_ENTRANTS: usize = 8;
-pub(crate) const F_END: usize = 9;
-pub(crate) const F_IN_TRAINING: usize = 10;
-pub(crate) const F_LOSSES: usize = 11;
-pub(crate) const F_PROMOTIONS: usize = 12;
-pub(crate) const NF: usize = FLOWS.len();
+pub(crate) use super::flows::{
+    F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_IN_TRAINING, F_LOSSES, F_OUT, F_PROMOTIONS,
+    F_RETIRE, F_RETURNS, F_START, F_TRAINING, NF,
+};
 
 /// Regions that exchange staff (a connected part of the migration graph), projected
 /// together; all other regions are independent of them.

@@ -1,633 +1,10 @@
-//! The scenario document: its schema (serde), checks with the path of every bad key, and
-//! the compiled [`Model`] the simulator runs.
-//!
-//! The document is JSON here (the Python layer also reads TOML and turns tables into
-//! records; the stock may also come as columns, which is faster to read). Unknown keys and wrong types are rejected by serde with the key's path
-//! (`cadres[1].attrition.rate`); impossible values (a rate outside [0, 1], a retirement age
-//! below the entry age, a region that does not exist) are rejected by [`compile`] with the
-//! same kind of path.
+//! From a scenario document to the model: names resolved, numbers turned into
+//! parameters, and every rule a document can break checked, with the path of the key.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-
-use super::param::{ByRegion, Dist};
+use super::doc::*;
+use super::model::*;
 use crate::error::{Error, Result};
-
-/// The top of a scenario document.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScenarioDoc {
-    /// A label for reports.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Currency label for costs.
-    #[serde(default)]
-    pub currency: Option<String>,
-    /// The year of the starting stock.
-    pub start_year: i32,
-    /// Number of years projected after `start_year`.
-    pub horizon: u32,
-    /// Region names.
-    pub regions: Vec<String>,
-    /// Youngest age tracked (default 18).
-    #[serde(default = "default_min_age")]
-    pub min_age: u32,
-    /// Cadres and their grades, flows and demand.
-    pub cadres: Vec<CadreDoc>,
-    /// Starting stock, one record per region, cadre, grade and (optionally) age: a list
-    /// of records, or an object of columns `region`, `cadre`, `count` and optionally
-    /// `grade` and `age` (row `i` of the columns is record `i`).
-    #[serde(default, deserialize_with = "stock_rows")]
-    pub stock: Vec<StockRow>,
-    /// Migration between regions: annual share of a region's staff moving to another.
-    #[serde(default)]
-    pub migration: Vec<MigrationDoc>,
-    /// Population, for demand.
-    #[serde(default)]
-    pub population: Option<PopulationDoc>,
-    /// Named policies that a simulation can switch on.
-    #[serde(default)]
-    pub policies: Vec<PolicyDoc>,
-}
-
-fn default_min_age() -> u32 {
-    18
-}
-
-/// One cadre.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CadreDoc {
-    pub name: String,
-    /// Grades from lowest to highest (default: one grade, "all").
-    #[serde(default)]
-    pub grades: Option<Vec<String>>,
-    /// Age at which everyone still in post retires.
-    pub retirement_age: u32,
-    /// Annual probability of death in service (default 0).
-    #[serde(default)]
-    pub death_rate: Option<Dist>,
-    /// Annual probability of leaving for any other reason.
-    pub attrition: AttritionDoc,
-    /// New staff per year.
-    #[serde(default)]
-    pub entrants: Option<EntrantsDoc>,
-    /// Training programmes that move staff up a grade.
-    #[serde(default)]
-    pub training: Vec<TrainingDoc>,
-    /// Promotions between grades without training (e.g. from `hrh.transitions`).
-    #[serde(default)]
-    pub promotions: Vec<PromotionDoc>,
-    /// How need for this cadre is computed.
-    #[serde(default)]
-    pub demand: Option<DemandDoc>,
-    /// Need by grade instead: one demand per grade (each with its `grade`), every grade
-    /// once; the cadre's need is their sum, and shortages are counted per grade.
-    #[serde(default)]
-    pub demand_by_grade: Vec<DemandDoc>,
-    /// Cost of one person-year (default 0).
-    #[serde(default)]
-    pub salary: f64,
-    /// Age profile used to spread stock records given without an age.
-    #[serde(default)]
-    pub stock_age: Option<AgeDoc>,
-}
-
-/// Attrition hazard of a cadre.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttritionDoc {
-    /// Annual probability of leaving (all ages unless `by_age` says otherwise).
-    pub rate: ByRegion,
-    /// Rates for age bands: each applies from its `from` age up to the next band.
-    #[serde(default)]
-    pub by_age: Vec<AgeRate>,
-    /// Multiplier of the hazard per grade (default 1 for every grade).
-    #[serde(default)]
-    pub grade_multipliers: Option<Vec<Dist>>,
-}
-
-/// An attrition rate from an age on.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgeRate {
-    pub from: u32,
-    pub rate: Dist,
-}
-
-/// Inflow of new staff.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EntrantsDoc {
-    /// Entrants per year in the first projected year.
-    pub per_year: ByRegion,
-    /// Annual growth of the number of entrants (default 0).
-    #[serde(default)]
-    pub growth: Option<Dist>,
-    /// Grade at entry (default the first).
-    #[serde(default)]
-    pub grade: Option<String>,
-    /// Age of entrants.
-    pub age: AgeDoc,
-    /// Entrants in given years (e.g. a graduating class already known), replacing
-    /// `per_year` with its growth in those years.
-    #[serde(default)]
-    pub schedule: Vec<ScheduledEntrants>,
-}
-
-/// Entrants in one year.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScheduledEntrants {
-    pub year: i32,
-    pub value: ByRegion,
-}
-
-/// An age distribution: one age, a discretised normal, or shares by age.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgeDoc {
-    #[serde(default)]
-    pub mean: Option<f64>,
-    #[serde(default)]
-    pub sd: Option<f64>,
-    #[serde(default)]
-    pub ages: Option<Vec<u32>>,
-    #[serde(default)]
-    pub shares: Option<Vec<f64>>,
-}
-
-/// A training programme: staff of `from_grade` leave for `duration` years and come back
-/// at `to_grade` with probability `return_rate`, then serve a bond.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainingDoc {
-    /// Name used by policies (default `"<from_grade>-><to_grade>"`).
-    #[serde(default)]
-    pub name: Option<String>,
-    pub from_grade: String,
-    pub to_grade: String,
-    /// Staff sent per year (capped by the eligible stock).
-    pub places: ByRegion,
-    /// Years away.
-    pub duration: u32,
-    /// Probability of coming back (default 1).
-    #[serde(default)]
-    pub return_rate: Option<Dist>,
-    /// Oldest age at which staff are sent (default: retirement age - duration - 2, so that
-    /// everyone returns before retiring).
-    #[serde(default)]
-    pub max_age: Option<u32>,
-    /// Years of bonded service after return (default 0).
-    #[serde(default)]
-    pub bond_years: u32,
-    /// Annual attrition during the bond (default: the cadre's attrition).
-    #[serde(default)]
-    pub rate_during_bond: Option<Dist>,
-    /// Years after the bond ends with a different attrition rate (default 0).
-    #[serde(default)]
-    pub years_after_bond: u32,
-    /// Annual attrition in the years after the bond.
-    #[serde(default)]
-    pub rate_after_bond: Option<Dist>,
-    /// Cost per trainee per year away.
-    #[serde(default)]
-    pub cost_per_trainee_year: f64,
-    /// One-off cost per trainee sent.
-    #[serde(default)]
-    pub cost_one_off: f64,
-}
-
-/// A promotion: each year `rate` of the staff of `from_grade` who stay (after deaths and
-/// attrition) move to `to_grade`, at the same age.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PromotionDoc {
-    pub from_grade: String,
-    pub to_grade: String,
-    pub rate: ByRegion,
-}
-
-/// Demand for a cadre.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DemandDoc {
-    /// `norm` (staff per 1,000 population), `quota` (a fixed number), `service_use`
-    /// (visits per capita x hours per visit / available hours; the visits per capita
-    /// either by region, or by age group with a population table by age group) or `wisn`
-    /// (required staff in the start year, from `hrh.wisn`, growing with population when
-    /// one is given).
-    pub method: String,
-    /// The grade this demand is for (in `demand_by_grade` only).
-    #[serde(default)]
-    pub grade: Option<String>,
-    #[serde(default)]
-    pub per_1000: Option<ByRegion>,
-    #[serde(default)]
-    pub quota: Option<ByRegion>,
-    #[serde(default)]
-    pub visits_per_capita: Option<ByRegion>,
-    /// Visits per person per year in each age group of the population table.
-    #[serde(default)]
-    pub visits_by_age_group: Option<std::collections::BTreeMap<String, Dist>>,
-    #[serde(default)]
-    pub hours_per_visit: Option<Dist>,
-    #[serde(default)]
-    pub available_hours: Option<Dist>,
-    #[serde(default)]
-    pub required: Option<ByRegion>,
-}
-
-/// A stock record.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StockRow {
-    pub region: String,
-    pub cadre: String,
-    #[serde(default)]
-    pub grade: Option<String>,
-    #[serde(default)]
-    pub age: Option<u32>,
-    pub count: f64,
-}
-
-/// The stock as columns.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StockColumns {
-    region: Vec<String>,
-    cadre: Vec<String>,
-    #[serde(default)]
-    grade: Option<Vec<Option<String>>>,
-    #[serde(default)]
-    age: Option<Vec<Option<u32>>>,
-    count: Vec<f64>,
-}
-
-/// Stock records from a list of records or from columns.
-fn stock_rows<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<StockRow>, D::Error> {
-    struct Rows;
-    impl<'de> Visitor<'de> for Rows {
-        type Value = Vec<StockRow>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of stock records, or columns region, cadre, count [, grade, age]")
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
-            while let Some(row) = seq.next_element()? {
-                out.push(row);
-            }
-            Ok(out)
-        }
-
-        fn visit_map<A: MapAccess<'de>>(
-            self,
-            map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let c = StockColumns::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            let n = c.count.len();
-            let lens = [
-                ("region", c.region.len()),
-                ("cadre", c.cadre.len()),
-                ("grade", c.grade.as_ref().map_or(n, Vec::len)),
-                ("age", c.age.as_ref().map_or(n, Vec::len)),
-            ];
-            if let Some((name, len)) = lens.iter().find(|(_, len)| *len != n) {
-                return Err(de::Error::custom(format!(
-                    "column '{name}' has {len} values but 'count' has {n}"
-                )));
-            }
-            let mut grade = c.grade.map(Vec::into_iter);
-            let mut age = c.age.map(Vec::into_iter);
-            Ok(c.region
-                .into_iter()
-                .zip(c.cadre)
-                .zip(c.count)
-                .map(|((region, cadre), count)| StockRow {
-                    region,
-                    cadre,
-                    grade: grade.as_mut().and_then(|g| g.next().flatten()),
-                    age: age.as_mut().and_then(|a| a.next().flatten()),
-                    count,
-                })
-                .collect())
-        }
-    }
-    d.deserialize_any(Rows)
-}
-
-/// A migration flow.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MigrationDoc {
-    /// Cadre (default: every cadre).
-    #[serde(default)]
-    pub cadre: Option<String>,
-    pub from: String,
-    pub to: String,
-    /// Annual share of `from`'s staff moving to `to`.
-    pub rate: Dist,
-}
-
-/// Population: a base with growth, or a table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PopulationDoc {
-    #[serde(default)]
-    pub base: Option<ByRegion>,
-    #[serde(default)]
-    pub growth: Option<ByRegion>,
-    #[serde(default)]
-    pub table: Vec<PopulationRow>,
-}
-
-/// A population record.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PopulationRow {
-    pub region: String,
-    pub year: i32,
-    /// Age group (all rows or none): the population of the region and year is the sum
-    /// over its groups.
-    #[serde(default)]
-    pub age_group: Option<String>,
-    pub population: f64,
-}
-
-/// A named policy.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyDoc {
-    pub name: String,
-    /// First year the policy acts on (default start_year + 1).
-    #[serde(default)]
-    pub from_year: Option<i32>,
-    /// Last year the policy acts on (default: to the end of the projection).
-    #[serde(default)]
-    pub to_year: Option<i32>,
-    /// Multiply attrition (e.g. 0.8 for an incentive that cuts it by a fifth).
-    #[serde(default)]
-    pub attrition_multiplier: Vec<ChangeDoc>,
-    /// Multiply migration out of a region (`region` = origin; default every region).
-    #[serde(default)]
-    pub migration_multiplier: Vec<ChangeDoc>,
-    /// Replace the places of a training programme.
-    #[serde(default)]
-    pub training_places: Vec<ChangeDoc>,
-    /// Add entrants per year.
-    #[serde(default)]
-    pub extra_entrants: Vec<ChangeDoc>,
-    /// Replace the quota (demand method `quota`) or set the demand to a number.
-    #[serde(default)]
-    pub quota: Vec<ChangeDoc>,
-    /// What the policy costs.
-    #[serde(default)]
-    pub costs: Vec<CostDoc>,
-}
-
-/// One change made by a policy.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeDoc {
-    #[serde(default)]
-    pub cadre: Option<String>,
-    #[serde(default)]
-    pub grade: Option<String>,
-    #[serde(default)]
-    pub region: Option<String>,
-    #[serde(default)]
-    pub programme: Option<String>,
-    pub value: Dist,
-}
-
-/// A cost of a policy.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CostDoc {
-    /// Label in the cost table.
-    pub item: String,
-    /// `per_person_year` (staff in post), `one_off_per_entrant` (entrants and training
-    /// returners arriving in the grade), `one_off_per_trainee`, `per_trainee_year`,
-    /// `fixed_per_year`.
-    pub kind: String,
-    #[serde(default)]
-    pub cadre: Option<String>,
-    #[serde(default)]
-    pub grade: Option<String>,
-    /// Region (default: every region).
-    #[serde(default)]
-    pub region: Option<String>,
-    pub amount: f64,
-}
-
-// ----------------------------------------------------------------------------- the model
-
-/// What a parameter may be.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Range {
-    /// A probability in [0, 1].
-    Rate,
-    /// A count or multiplier >= 0.
-    NonNegative,
-    /// Any number (a growth rate above -1).
-    Growth,
-}
-
-/// A parameter to sample once per draw.
-#[derive(Clone, Debug)]
-pub struct Param {
-    pub dist: Dist,
-    pub lower: f64,
-    pub path: String,
-}
-
-/// Index into the parameter vector of a draw.
-pub type P = usize;
-
-/// A training programme, compiled.
-#[derive(Clone, Debug)]
-pub struct Programme {
-    pub name: String,
-    pub from: usize,
-    pub to: usize,
-    pub places: Vec<P>,
-    pub duration: usize,
-    pub return_rate: P,
-    /// Highest age index eligible.
-    pub max_age: usize,
-    /// First post-training state of this programme.
-    pub s_offset: usize,
-    pub bond: usize,
-    pub during: Option<P>,
-    pub after_years: usize,
-    pub after: Option<P>,
-    pub cost_year: f64,
-    pub cost_one_off: f64,
-}
-
-/// Demand, compiled.
-#[derive(Clone, Debug)]
-pub enum Demand {
-    None,
-    Norm(Vec<P>),
-    Quota(Vec<P>),
-    ServiceUse {
-        /// Visits per capita by region (empty with `by_age_group`).
-        visits: Vec<P>,
-        /// Visits per capita by age group of the population table: (group, parameter).
-        by_age_group: Vec<(usize, P)>,
-        hours: P,
-        available: P,
-    },
-    Wisn(Vec<P>),
-}
-
-/// Entrants, compiled.
-#[derive(Clone, Debug)]
-pub struct Entrants {
-    pub per_year: Vec<P>,
-    pub growth: P,
-    /// Per projected year `t` (index `t - 1`), entrants by region when scheduled.
-    pub schedule: Vec<Option<Vec<P>>>,
-    pub grade: usize,
-    pub age_shares: Vec<f64>,
-    /// Age indices `first..end` holding every nonzero share, and the shares' sum.
-    pub share_span: (usize, usize),
-    pub share_total: f64,
-}
-
-/// A cadre, compiled.
-#[derive(Clone, Debug)]
-pub struct Cadre {
-    pub name: String,
-    pub grades: Vec<String>,
-    /// Post-training states: 0 = not recently trained, then one per bond / after-bond
-    /// year of each programme.
-    pub n_s: usize,
-    /// Age index at which staff retire (ages at or above it are not in post).
-    pub retire_idx: usize,
-    pub death: P,
-    pub attrition: Vec<P>,
-    /// (first age index, rate) bands.
-    pub by_age: Vec<(usize, P)>,
-    pub grade_mult: Vec<P>,
-    pub entrants: Option<Entrants>,
-    pub programmes: Vec<Programme>,
-    /// Promotions: (from grade, to grade, rate per region).
-    pub promotions: Vec<(usize, usize, Vec<P>)>,
-    pub demand: Demand,
-    /// Demand per grade (empty unless the need is given by grade; then `demand` is
-    /// `Demand::None` and the cadre's need is the sum).
-    pub grade_demand: Vec<Demand>,
-    pub salary: f64,
-    /// Offset of this cadre's block inside a region's state.
-    pub offset: usize,
-    /// With more than one grade, the index of its first grade's output cell among a
-    /// region's [`Model::n_cells`] (after the cadres' own cells).
-    pub grade_cell0: Option<usize>,
-}
-
-impl Cadre {
-    /// Cells in one region: grades x states x ages.
-    pub fn size(&self, n_ages: usize) -> usize {
-        self.grades.len() * self.n_s * n_ages
-    }
-}
-
-/// A migration flow, compiled.
-#[derive(Clone, Debug)]
-pub struct Migration {
-    pub cadre: Option<usize>,
-    pub from: usize,
-    pub to: usize,
-    pub rate: P,
-}
-
-/// Population, compiled.
-#[derive(Clone, Debug)]
-pub enum Population {
-    None,
-    Growth { base: Vec<P>, growth: Vec<P> },
-    Table(Vec<Vec<f64>>),
-}
-
-/// A cost item, compiled.
-#[derive(Clone, Debug)]
-pub struct Cost {
-    pub item: String,
-    pub kind: CostKind,
-    pub cadre: Option<usize>,
-    pub grade: Option<usize>,
-    pub region: Option<usize>,
-    pub amount: f64,
-}
-
-/// Kinds of cost.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CostKind {
-    PerPersonYear,
-    OneOffPerEntrant,
-    OneOffPerTrainee,
-    PerTraineeYear,
-    FixedPerYear,
-}
-
-/// A change made by a policy, compiled.
-#[derive(Clone, Debug)]
-pub struct Change {
-    pub cadre: Option<usize>,
-    pub grade: Option<usize>,
-    pub region: Option<usize>,
-    pub programme: Option<usize>,
-    pub value: P,
-}
-
-/// A policy, compiled.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub name: String,
-    pub from_year: i32,
-    pub to_year: i32,
-    pub attrition_multiplier: Vec<Change>,
-    pub migration_multiplier: Vec<Change>,
-    pub training_places: Vec<Change>,
-    pub extra_entrants: Vec<Change>,
-    pub quota: Vec<Change>,
-    pub costs: Vec<Cost>,
-}
-
-/// A checked scenario, ready to simulate.
-#[derive(Clone, Debug)]
-pub struct Model {
-    pub name: String,
-    pub currency: String,
-    pub start_year: i32,
-    pub horizon: usize,
-    pub regions: Vec<String>,
-    pub min_age: u32,
-    pub n_ages: usize,
-    pub cadres: Vec<Cadre>,
-    /// Cells per region (sum of cadre sizes).
-    pub region_size: usize,
-    pub params: Vec<Param>,
-    pub migration: Vec<Migration>,
-    pub population: Population,
-    /// Age groups of the population table (empty without), and the population per
-    /// (region, year, group), row-major.
-    pub age_groups: Vec<String>,
-    pub pop_by_group: Vec<f64>,
-    pub policies: Vec<Policy>,
-    /// Starting stock, `regions x region_size`.
-    pub stock: Vec<f64>,
-    /// Output cells per region and year: one per cadre, then one per grade of each cadre
-    /// with more than one grade.
-    pub n_cells: usize,
-}
+use crate::planning::param::{ByRegion, Dist};
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Scenario {
@@ -1106,6 +483,19 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 format_args!("{p}.from_grade"),
             )?;
             let to = lookup(&grades, &t.to_grade, "grade", format_args!("{p}.to_grade"))?;
+            if to == from {
+                return Err(err(format!("{p}.to_grade"), "must differ from from_grade"));
+            }
+            if to < from && !t.to_lower_grade {
+                return Err(err(
+                    format!("{p}.to_grade"),
+                    format!(
+                        "'{}' is below '{}' in the cadre's grades: a programme moves staff up \
+                         (declare to_lower_grade = true for one that does not)",
+                        t.to_grade, t.from_grade
+                    ),
+                ));
+            }
             if t.duration == 0 || t.duration > 20 {
                 return Err(err(
                     format!("{p}.duration"),
@@ -2028,4 +1418,106 @@ fn compile_policy(
         quota,
         costs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two regions, doctors in two grades with a training programme and need by grade,
+    /// nurses with one grade; `edit` replaces text of the document.
+    fn doc(edit: (&str, &str)) -> Result<Model> {
+        let text = r#"{"start_year": 2024, "horizon": 3, "regions": ["A", "B"], "min_age": 20,
+            "cadres": [{"name": "nurse", "retirement_age": 55, "attrition": {"rate": 0.05},
+                        "demand": {"method": "quota", "quota": {"A": 10, "B": 20}}},
+                       {"name": "doctor", "grades": ["gp", "specialist"], "retirement_age": 60,
+                        "attrition": {"rate": {"dist": "beta", "a": 2, "b": 50}},
+                        "training": [{"from_grade": "gp", "to_grade": "specialist", "places": 3,
+                                      "duration": 2, "return_rate": 0.9}],
+                        "demand_by_grade": [{"grade": "gp", "method": "quota", "quota": 5},
+                                            {"grade": "specialist", "method": "quota", "quota": 2}]}],
+            "stock": [{"region": "A", "cadre": "doctor", "grade": "specialist", "age": 40, "count": 3},
+                      {"region": "B", "cadre": "nurse", "count": 7}],
+            "policies": [{"name": "p", "quota": [{"cadre": "doctor", "grade": "specialist", "value": 4}]}]}"#;
+        assert!(edit.0.is_empty() || text.contains(edit.0), "{}", edit.0);
+        from_json(&text.replacen(edit.0, edit.1, 1))
+    }
+
+    #[test]
+    fn names_become_indices_and_cells() {
+        let m = doc(("", "")).unwrap();
+        assert_eq!(m.regions, ["A", "B"]);
+        assert_eq!(m.n_ages, 40);
+        let (nurse, doctor) = (&m.cadres[0], &m.cadres[1]);
+        assert_eq!((nurse.grade_cell0, doctor.grade_cell0), (None, Some(2)));
+        assert_eq!(m.n_cells, 4);
+        assert!(matches!(nurse.demand, Demand::Quota(_)) && nurse.grade_demand.is_empty());
+        assert!(matches!(doctor.demand, Demand::None) && doctor.grade_demand.len() == 2);
+        let p = &doctor.programmes[0];
+        assert_eq!((p.from, p.to, p.duration), (0, 1, 2));
+        // Doctors' states: not recently trained, then none for a programme without bond.
+        assert_eq!(doctor.n_s, 1);
+        assert_eq!(doctor.offset, nurse.size(m.n_ages));
+        assert_eq!(m.region_size, nurse.size(40) + doctor.size(40));
+        // The stock lands in its region, cadre, grade and age.
+        let at = doctor.offset + m.n_ages + 20;
+        assert_eq!(m.stock[at], 3.0);
+        assert!((m.stock[m.region_size..].iter().sum::<f64>() - 7.0).abs() < 1e-12);
+        let q = &m.policies[0].quota[0];
+        assert_eq!((q.cadre, q.grade, q.region), (Some(1), Some(1), None));
+    }
+
+    #[test]
+    fn broken_rules_name_their_key() {
+        for (edit, path, message) in [
+            (
+                (r#""to_grade": "specialist""#, r#""to_grade": "gp""#),
+                "cadres[1].training[0].to_grade",
+                "must differ from from_grade",
+            ),
+            (
+                (
+                    r#""from_grade": "gp", "to_grade": "specialist""#,
+                    r#""from_grade": "specialist", "to_grade": "gp""#,
+                ),
+                "cadres[1].training[0].to_grade",
+                "'gp' is below 'specialist'",
+            ),
+            (
+                (
+                    r#""grade": "specialist", "method""#,
+                    r#""grade": "gp", "method""#,
+                ),
+                "cadres[1].demand_by_grade[1].grade",
+                "grade 'gp' has a demand already",
+            ),
+            (
+                (r#""grade": "specialist", "value": 4"#, r#""value": 4"#),
+                "policies[0].quota[0].grade",
+                "cadre 'doctor' has its demand by grade",
+            ),
+            (
+                (r#""B": 20"#, r#""C": 20"#),
+                "cadres[0].demand.quota.C",
+                "unknown region 'C'",
+            ),
+            ((r#""count": 7"#, r#""count": -7"#), "stock[1].count", ""),
+            (
+                (r#""places": 3"#, r#""places": 3, "grade": "gp""#),
+                "cadres[1].training[0].grade",
+                "unknown field",
+            ),
+        ] {
+            let e = doc(edit).unwrap_err();
+            let Error::Scenario {
+                path: got,
+                message: said,
+            } = &e
+            else {
+                panic!("{e:?}")
+            };
+            assert_eq!(got, path, "{e}");
+            assert!(said.contains(message), "{e}");
+        }
+    }
 }
