@@ -26,7 +26,8 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 
 /// Staff needed by demand `d` in region `r` (NaN without a method), given the
 /// population `pop` of year `start_year + t` and `pop0` of the start year:
-/// - `norm`: per_1000 x population x 0.001;
+/// - `norm`: per_1000 x population x 0.001 (per_100000 x population x 0.00001), the
+///   population being that of the target age groups when the norm names them;
 /// - `quota`: the number;
 /// - `service_use`: population x visits per capita x hours per visit / available hours,
 ///   or with visits by age group, the sum over age groups of population x visits, times
@@ -39,7 +40,16 @@ pub fn growth(m: &Model, v: &[X], r: usize) -> X {
 pub fn demand(m: &Model, d: &Demand, v: &[X], r: usize, t: usize, pop: X, pop0: X) -> X {
     match d {
         Demand::None => X::splat(f64::NAN),
-        Demand::Norm(k) => v[k[r]] * pop * X::splat(0.001),
+        Demand::Norm { rate, per, groups } => {
+            let base = if groups.is_empty() {
+                pop
+            } else {
+                let ng = m.age_groups.len();
+                let at = (r * (m.horizon + 1) + t) * ng;
+                X::splat(groups.iter().map(|&g| m.pop_by_group[at + g]).sum())
+            };
+            v[rate[r]] * base * X::splat(*per)
+        }
         Demand::Quota(q) => v[q[r]],
         Demand::ServiceUse {
             visits,

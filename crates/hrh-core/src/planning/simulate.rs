@@ -154,7 +154,7 @@ fn region_params(m: &Model, mut f: impl FnMut(usize, usize)) {
         c.programmes.iter().for_each(|p| each(&p.places));
         c.promotions.iter().for_each(|(_, _, rate)| each(rate));
         match &c.demand {
-            Demand::Norm(k) | Demand::Quota(k) | Demand::Wisn(k) => each(k),
+            Demand::Norm { rate: k, .. } | Demand::Quota(k) | Demand::Wisn(k) => each(k),
             Demand::ServiceUse { visits, .. } => each(visits),
             Demand::None => {}
         }
@@ -262,10 +262,27 @@ impl<const N: usize> Cell<N> {
 
     /// Add the shortage and surplus of draws of a cell's gap (their quantiles follow from
     /// the gap's, see [`tails_of`]).
+    /// Draws with an unknown gap (NaN) count as 0 here; [`tails_of`] makes the result
+    /// NaN when the gap's sum is.
     fn add_tails(&mut self, gap: &[f64]) {
-        for (t, sign) in self.tails.iter_mut().zip([1.0, -1.0]) {
-            *t += gap.iter().map(|&g| unmet(sign * g)).sum::<f64>();
+        // Four interleaved lanes, added in a fixed order at the end.
+        let (mut short, mut over) = ([0.0; 4], [0.0; 4]);
+        let chunks = gap.chunks_exact(4);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for l in 0..4 {
+                let (a, b) = unmet(c[l]);
+                short[l] += a;
+                over[l] += b;
+            }
         }
+        for &g in rest {
+            let (a, b) = unmet(g);
+            short[0] += a;
+            over[0] += b;
+        }
+        self.tails[0] += (short[0] + short[1]) + (short[2] + short[3]);
+        self.tails[1] += (over[0] + over[1]) + (over[2] + over[3]);
     }
 
     /// Add draws of the numbers in draw order; with `all`, they are every draw and the
@@ -318,12 +335,19 @@ impl<const N: usize> Cell<N> {
 /// quantiles: `max(gap, 0)` is a non-decreasing function of the gap, so its quantiles are
 /// the gap's, floored at 0; and the surplus's quantile at `p` is `max(-q_gap(1 - p), 0)`
 /// (type 7 quantiles are symmetric; [`PROBS`] is).
-fn tails_of(tails: [f64; 2], gap_q: &[f64; 5], n: usize) -> [(f64, [f64; 5]); 2] {
+fn tails_of(tails: [f64; 2], gap_mean: f64, gap_q: &[f64; 5], n: usize) -> [(f64, [f64; 5]); 2] {
     let floor = |x: f64| if x.is_nan() { x } else { x.max(0.0) };
+    let mean = |t: f64| {
+        if gap_mean.is_nan() {
+            f64::NAN
+        } else {
+            t / n as f64
+        }
+    };
     [
-        (tails[0] / n as f64, gap_q.map(floor)),
+        (mean(tails[0]), gap_q.map(floor)),
         (
-            tails[1] / n as f64,
+            mean(tails[1]),
             std::array::from_fn(|i| floor(-gap_q[4 - i])),
         ),
     ]
@@ -336,15 +360,11 @@ fn gap_of(s: &[f64], d: &[f64], gap: &mut Vec<f64>) {
     gap.extend(d.iter().zip(s).map(|(d, s)| d - s));
 }
 
-/// The part of a cell's gap `g = demand - supply` that is a shortage (`g` when positive,
-/// else 0; NaN when the demand is unknown). The surplus is `unmet(-g)`.
+/// The shortage `max(g, 0)` and surplus `max(-g, 0)` in a cell's gap `g = demand -
+/// supply`, without branches (both 0 for a NaN gap: callers mark unknown demand).
 #[inline(always)]
-fn unmet(g: f64) -> f64 {
-    if g > 0.0 || g.is_nan() {
-        g
-    } else {
-        0.0
-    }
+fn unmet(g: f64) -> (f64, f64) {
+    (g.max(0.0), (-g).max(0.0))
 }
 
 /// Blocks of a segment run one after another on one worker, adding their flows and costs
@@ -771,16 +791,18 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                                         ts[at + l] += s[l];
                                         td[at + l] += d[l];
                                     }
-                                    for to in own
-                                        .then_some(at)
-                                        .into_iter()
-                                        .chain(also.map(|ci| (t * (nw + 1) + ci) * sl))
-                                    {
+                                    let mut credit_to = |to: usize| {
                                         for l in 0..lanes {
-                                            let g = d[l] - s[l];
-                                            tsh[to + l] += unmet(g);
-                                            tsu[to + l] += unmet(-g);
+                                            let (a, b) = unmet(d[l] - s[l]);
+                                            tsh[to + l] += a;
+                                            tsu[to + l] += b;
                                         }
+                                    };
+                                    if own {
+                                        credit_to(at);
+                                    }
+                                    if let Some(ci) = also {
+                                        credit_to((t * (nw + 1) + ci) * sl);
                                     }
                                 }
                             }
@@ -829,6 +851,16 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 all.fill(0.0);
                 for c in cells[..nc * sl].chunks_exact(sl) {
                     all.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+                }
+            }
+        }
+        // A total whose demand is unknown in a draw has an unknown shortage and surplus.
+        {
+            let [_, cd, csh, csu] = &mut ctot;
+            for ((d, a), b) in cd.iter().zip(csh.iter_mut()).zip(csu.iter_mut()) {
+                if d.is_nan() {
+                    *a = f64::NAN;
+                    *b = f64::NAN;
                 }
             }
         }
@@ -887,7 +919,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 for c in 0..nw {
                     let cell = &cs[(t * k + ri) * nw + c];
                     let (mean, q, share) = cell.finish(n);
-                    let [short, surplus] = tails_of(cell.tails, &q[2], n);
+                    let [short, surplus] = tails_of(cell.tails, mean[2], &q[2], n);
                     let at = (t * nr + r) * nw + c;
                     let all = [mean[0], mean[1], mean[2], short.0, surplus.0];
                     let qs = [&q[0], &q[1], &q[2], &short.1, &surplus.1];
@@ -1499,6 +1531,73 @@ mod tests {
         let missing = r#", {"region": "A", "year": 2026, "population": 5}"#;
         assert!(e(r#"{"0-14": 2, "15+": 3}"#, missing)
             .starts_with("scenario key 'population.table[6].age_group': missing"));
+    }
+
+    #[test]
+    fn norms_against_a_target_population() {
+        let doc = |demand: &str, table: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 1, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "paediatrician", "retirement_age": 30, "attrition": {{"rate": 0}},
+                             "demand": {demand}}}],
+                "population": {table},
+                "stock": [{{"region": "A", "cadre": "paediatrician", "count": 10}}]}}"#
+            )
+        };
+        let table = r#"{"table": [
+            {"region": "A", "year": 2024, "age_group": "0-14", "population": 2000},
+            {"region": "A", "year": 2025, "age_group": "0-14", "population": 3000},
+            {"region": "A", "year": 2024, "age_group": "15+", "population": 8000},
+            {"region": "A", "year": 2025, "age_group": "15+", "population": 9000}]}"#;
+        let run = |demand: &str| {
+            let m = from_json(&doc(demand, table)).unwrap();
+            simulate(&m, &opts(0)).unwrap().demand.mean
+        };
+        let children = [2000.0, 3000.0];
+        for (demand, per) in [
+            (
+                r#"{"method": "norm", "per_1000": 1.5, "age_groups": ["0-14"]}"#,
+                1.5e-3,
+            ),
+            (
+                r#"{"method": "norm", "per_100000": 150, "age_groups": ["0-14"]}"#,
+                1.5e-3,
+            ),
+        ] {
+            let got = run(demand);
+            for (g, c) in got.iter().zip(children) {
+                assert!((g - per * c).abs() < 1e-12, "{got:?}");
+            }
+        }
+        let all = run(r#"{"method": "norm", "per_1000": 1, "age_groups": ["15+", "0-14"]}"#);
+        assert!((all[1] - 12.0).abs() < 1e-12);
+        let e = |demand: &str, table: &str| from_json(&doc(demand, table)).unwrap_err().to_string();
+        let unknown = e(
+            r#"{"method": "norm", "per_1000": 1, "age_groups": ["0-4"]}"#,
+            table,
+        );
+        assert!(
+            unknown.starts_with(
+                "scenario key 'cadres[0].demand.age_groups[0]': unknown age group '0-4'"
+            ),
+            "{unknown}"
+        );
+        let flat = e(
+            r#"{"method": "norm", "per_1000": 1, "age_groups": ["0-14"]}"#,
+            r#"{"base": 1000}"#,
+        );
+        assert!(
+            flat.contains("needs a population table with an 'age_group' column"),
+            "{flat}"
+        );
+        let both = e(
+            r#"{"method": "norm", "per_1000": 1, "per_100000": 100}"#,
+            table,
+        );
+        assert!(
+            both.contains("give per_1000 or per_100000, not both"),
+            "{both}"
+        );
     }
 
     #[test]

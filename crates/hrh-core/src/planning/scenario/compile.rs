@@ -585,9 +585,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                         "a demand by grade goes in demand_by_grade, one per grade",
                     ));
                 }
-                let (demand, by_group) = compile_demand(&mut b, d, &dpath)?;
-                if !by_group.is_empty() {
-                    age_group_visits.push((cadres.len(), None, dpath, by_group));
+                let (demand, named) = compile_demand(&mut b, d, &dpath)?;
+                if let Some(named) = named {
+                    age_group_visits.push((cadres.len(), None, dpath, named));
                 }
                 demand
             }
@@ -823,9 +823,9 @@ fn compile_grade_demand(
                 format!("grade '{name}' has a demand already"),
             ));
         }
-        let (demand, by_group) = compile_demand(b, d, &dpath)?;
-        if !by_group.is_empty() {
-            visits.push((ci, Some(g), dpath, by_group));
+        let (demand, named) = compile_demand(b, d, &dpath)?;
+        if let Some(named) = named {
+            visits.push((ci, Some(g), dpath, named));
         }
         out[g] = Some(demand);
     }
@@ -843,13 +843,9 @@ fn compile_grade_demand(
         .collect()
 }
 
-/// A cadre's demand, and the visits per capita by age group it names (resolved against
-/// the population table by [`resolve_age_groups`]).
-fn compile_demand(
-    b: &mut Builder,
-    d: &DemandDoc,
-    path: &str,
-) -> Result<(Demand, Vec<(String, P)>)> {
+/// A cadre's demand, and the age groups it names (resolved against the population table
+/// by [`resolve_age_groups`]).
+fn compile_demand(b: &mut Builder, d: &DemandDoc, path: &str) -> Result<(Demand, Option<Named>)> {
     let mut by_group = Vec::new();
     let need = |v: &Option<ByRegion>, key: &str| -> Result<ByRegion> {
         v.clone().ok_or_else(|| {
@@ -860,7 +856,7 @@ fn compile_demand(
         })
     };
     let allowed: &[&str] = match d.method.as_str() {
-        "norm" => &["per_1000"],
+        "norm" => &["per_1000", "per_100000", "age_groups"],
         "quota" => &["quota"],
         "service_use" => &[
             "visits_per_capita",
@@ -879,6 +875,8 @@ fn compile_demand(
     };
     let given = [
         ("per_1000", d.per_1000.is_some()),
+        ("per_100000", d.per_100000.is_some()),
+        ("age_groups", d.age_groups.is_some()),
         ("quota", d.quota.is_some()),
         ("visits_per_capita", d.visits_per_capita.is_some()),
         ("visits_by_age_group", d.visits_by_age_group.is_some()),
@@ -895,11 +893,37 @@ fn compile_demand(
         }
     }
     let demand = match d.method.as_str() {
-        "norm" => Demand::Norm(b.by_region(
-            &need(&d.per_1000, "per_1000")?,
-            &format!("{path}.per_1000"),
-            Range::NonNegative,
-        )?),
+        "norm" => {
+            let (key, value, per) = match (&d.per_1000, &d.per_100000) {
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        format!("{path}.per_100000"),
+                        "give per_1000 or per_100000, not both",
+                    ))
+                }
+                (None, Some(v)) => ("per_100000", v.clone(), 1e-5),
+                _ => ("per_1000", need(&d.per_1000, "per_1000")?, 1e-3),
+            };
+            let rate = b.by_region(&value, &format!("{path}.{key}"), Range::NonNegative)?;
+            if let Some(names) = &d.age_groups {
+                if names.is_empty() {
+                    return Err(err(format!("{path}.age_groups"), "names no age group"));
+                }
+                return Ok((
+                    Demand::Norm {
+                        rate,
+                        per,
+                        groups: Vec::new(),
+                    },
+                    Some(Named::Target(names.clone())),
+                ));
+            }
+            Demand::Norm {
+                rate,
+                per,
+                groups: Vec::new(),
+            }
+        }
         "quota" => Demand::Quota(b.by_region(
             &need(&d.quota, "quota")?,
             &format!("{path}.quota"),
@@ -964,15 +988,24 @@ fn compile_demand(
         }
         _ => Demand::None,
     };
-    Ok((demand, by_group))
+    let named = (!by_group.is_empty()).then_some(Named::Visits(by_group));
+    Ok((demand, named))
 }
 
 /// Population by age group: the groups, and the numbers per (region, year, group).
 type AgeGroups = (Vec<String>, Vec<f64>);
 
-/// Visits by age group named by cadres: (cadre, grade of a demand by grade, key path,
-/// (group name, parameter)).
-type AgeGroupVisits = Vec<(usize, Option<usize>, String, Vec<(String, P)>)>;
+/// Age groups of the population table that a demand names, resolved once the table is
+/// read.
+enum Named {
+    /// Visits per capita by age group: (group name, parameter).
+    Visits(Vec<(String, P)>),
+    /// The target population of a norm.
+    Target(Vec<String>),
+}
+
+/// Age groups named by demands: (cadre, grade of a demand by grade, key path, names).
+type AgeGroupVisits = Vec<(usize, Option<usize>, String, Named)>;
 
 /// The population, and its age groups when the table has them.
 fn compile_population(
@@ -1146,6 +1179,38 @@ fn resolve_age_groups(
     groups: &[String],
 ) -> Result<()> {
     for (ci, grade, path, named) in visits {
+        let named = match named {
+            Named::Visits(v) => v,
+            Named::Target(names) => {
+                let path = format!("{path}.age_groups");
+                if groups.is_empty() {
+                    return Err(err(
+                        path,
+                        "needs a population table with an 'age_group' column",
+                    ));
+                }
+                let mut resolved = Vec::with_capacity(names.len());
+                for (j, name) in names.iter().enumerate() {
+                    let g = lookup(groups, name, "age group", format_args!("{path}[{j}]"))?;
+                    if resolved.contains(&g) {
+                        return Err(err(
+                            format!("{path}[{j}]"),
+                            format!("age group '{name}' named twice"),
+                        ));
+                    }
+                    resolved.push(g);
+                }
+                let c = &mut cadres[ci];
+                let d = match grade {
+                    Some(g) => &mut c.grade_demand[g],
+                    None => &mut c.demand,
+                };
+                if let Demand::Norm { groups, .. } = d {
+                    *groups = resolved;
+                }
+                continue;
+            }
+        };
         let path = format!("{path}.visits_by_age_group");
         if groups.is_empty() {
             return Err(err(

@@ -222,6 +222,13 @@ pub struct DemandDoc {
     pub grade: Option<String>,
     #[serde(default)]
     pub per_1000: Option<ByRegion>,
+    /// A norm per 100,000 population instead of per 1,000.
+    #[serde(default)]
+    pub per_100000: Option<ByRegion>,
+    /// A norm against a target population: the age groups of the population table it
+    /// counts (children for paediatricians, women 15-49 for obstetric staff).
+    #[serde(default)]
+    pub age_groups: Option<Vec<String>>,
     #[serde(default)]
     pub quota: Option<ByRegion>,
     #[serde(default)]

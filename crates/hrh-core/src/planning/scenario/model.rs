@@ -49,7 +49,13 @@ pub struct Programme {
 #[derive(Clone, Debug)]
 pub enum Demand {
     None,
-    Norm(Vec<P>),
+    /// Staff per `per` people (0.001 for a norm per 1,000) of the population, or of the
+    /// age groups `groups` of the population table when given.
+    Norm {
+        rate: Vec<P>,
+        per: f64,
+        groups: Vec<usize>,
+    },
     Quota(Vec<P>),
     ServiceUse {
         /// Visits per capita by region (empty with `by_age_group`).
