@@ -1601,6 +1601,39 @@ mod tests {
     }
 
     #[test]
+    fn hiring_fills_vacancies_only() {
+        let doc = |graduates: f64, demand: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 3, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "nurse", "retirement_age": 60, "attrition": {{"rate": 0.1}},
+                             "entrants": {{"per_year": {graduates}, "age": {{"mean": 25}}, "fill_vacancies": true}},
+                             "demand": {demand}}}],
+                "population": {{"base": 50000}},
+                "stock": [{{"region": "A", "cadre": "nurse", "age": 30, "count": 95}}]}}"#
+            )
+        };
+        let quota = r#"{"method": "quota", "quota": 100}"#;
+        let m = from_json(&doc(20.0, quota)).unwrap();
+        let p = simulate(&m, &opts(0)).unwrap();
+        // 2025: 95 - 9.5 leave = 85.5, 14.5 hired; then 10 a year; never above the quota.
+        assert_eq!(p.supply.mean, [95.0, 100.0, 100.0, 100.0]);
+        let entrants: Vec<f64> = p.flows.chunks(NF).map(|r| r[F_ENTRANTS]).collect();
+        assert_eq!(entrants, [14.5, 10.0, 10.0]);
+        conserved(&p);
+        // Few graduates: all are hired.
+        let m = from_json(&doc(5.0, quota)).unwrap();
+        let p = simulate(&m, &opts(0)).unwrap();
+        assert_eq!(p.flows[F_ENTRANTS], 5.0);
+        let e = from_json(&doc(5.0, r#"{"method": "norm", "per_1000": 2}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("scenario key 'cadres[0].entrants.fill_vacancies': hiring into vacancies needs posts"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn promotions_by_hand() {
         // Two grades, no deaths or attrition, retirement far away: 20 % of grade I move to
         // grade II each year; a second promotion out of grade I at 90 % caps the shares.

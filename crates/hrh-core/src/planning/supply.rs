@@ -342,10 +342,40 @@ impl Out<'_> {
     }
 }
 
+/// The need of local region `ri` (of `k`; global `r`)'s cadre `ci` in year `t`: with
+/// demand by grade, the sum of its grades' needs, each also passed to `grade(gi, need)`.
+/// A policy quota in force replaces the demand it names.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn need(
+    cx: &Ctx,
+    v: &[X],
+    ys: &Year,
+    (t, ri, ci): (usize, usize, usize),
+    (r, k): (usize, usize),
+    (pop, pop0): (X, X),
+    mut grade: impl FnMut(usize, X),
+) -> X {
+    let m = cx.m;
+    let c = &m.cadres[ci];
+    let of =
+        |d: &Demand, quota: Option<X>| quota.unwrap_or_else(|| demand(m, d, v, r, t, pop, pop0));
+    if c.grade_demand.is_empty() {
+        return of(&c.demand, ys.quota[ci * k + ri]);
+    }
+    let mut sum = X::ZERO;
+    for (gi, d) in c.grade_demand.iter().enumerate() {
+        let x = of(d, ys.grade_quota[(ci * k + ri) * cx.gmax + gi]);
+        grade(gi, x);
+        sum += x;
+    }
+    sum
+}
+
 /// Supply and demand of local region `ri`'s cadre `ci` in year `t`, whose stock by grade
 /// is `by_grade` (summing to `total`), and of each grade when the cadre has cells by grade:
 /// a grade's demand is its own with demand by grade (and the cadre's, their sum), else
-/// unknown (NaN). A policy quota in force replaces the demand it names.
+/// unknown (NaN).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn put_year(
@@ -356,34 +386,26 @@ fn put_year(
     ys: &Year,
     (t, ri, ci): (usize, usize, usize),
     (total, by_grade): (X, &[X]),
-    (pop, pop0): (X, X),
+    pops: (X, X),
 ) {
     let m = cx.m;
     let c = &m.cadres[ci];
     let k = g.regions.len();
-    let r = g.regions[ri];
     let base = (t * k + ri) * m.n_cells;
-    let need =
-        |d: &Demand, quota: Option<X>| quota.unwrap_or_else(|| demand(m, d, v, r, t, pop, pop0));
-    if c.grade_demand.is_empty() {
-        out.put(base + ci, total, need(&c.demand, ys.quota[ci * k + ri]));
-        if let Some(g0) = c.grade_cell0 {
-            for (gi, &x) in by_grade.iter().enumerate() {
-                out.put(base + g0 + gi, x, X::splat(f64::NAN));
-            }
+    let g0 = c.grade_cell0;
+    let by_grade_demand = !c.grade_demand.is_empty();
+    let at = (g.regions[ri], k);
+    let sum = need(cx, v, ys, (t, ri, ci), at, pops, |gi, x| {
+        if let Some(g0) = g0 {
+            out.put(base + g0 + gi, by_grade[gi], x);
         }
-        return;
-    }
-    let g0 = c.grade_cell0.unwrap_or(ci);
-    let mut sum = X::ZERO;
-    for (gi, (&x, d)) in by_grade.iter().zip(&c.grade_demand).enumerate() {
-        let need = need(d, ys.grade_quota[(ci * k + ri) * cx.gmax + gi]);
-        sum += need;
-        if c.grade_cell0.is_some() {
-            out.put(base + g0 + gi, x, need);
-        }
-    }
+    });
     out.put(base + ci, total, sum);
+    if let (Some(g0), false) = (g0, by_grade_demand) {
+        for (gi, &x) in by_grade.iter().enumerate() {
+            out.put(base + g0 + gi, x, X::splat(f64::NAN));
+        }
+    }
 }
 
 /// Project group `g` for the block's draws, whose parameters are in `s.v`; supply and
@@ -449,6 +471,7 @@ pub(crate) fn run_block(
             && c.programmes.is_empty()
             && c.promotions.is_empty()
             && !cx.grade_entry[ci]
+            && !c.entrants.as_ref().is_some_and(|e| e.fill_vacancies)
     };
     let general = (0..nc).any(|ci| !fused(ci));
     cur.resize(k * rs, X::ZERO); // set from the stock below
@@ -576,12 +599,8 @@ pub(crate) fn run_block(
             // This year's entrants: (grade, number, age shares; None: all at the
             // youngest age).
             let extra = ys.extra[ci * k + ri];
-            let ent = entrants(c, v, r, t, extra, &mut ent_factor[ri * nc + ci], flow);
+            let mut ent = entrants(c, v, r, t, extra, &mut ent_factor[ri * nc + ci], flow);
             entrants_by_grade[..ng].fill(X::ZERO);
-            if let Some((eg, n, _)) = ent {
-                put!(flows, f + F_ENTRANTS, n);
-                entrants_by_grade[eg] = n;
-            }
             let mut training_cost = X::ZERO;
             let mut in_training = X::ZERO;
             for gi in 0..ng {
@@ -637,6 +656,20 @@ pub(crate) fn run_block(
             put!(flows, f + F_RETURNS, returns);
             put!(flows, f + F_LOSSES, losses);
             put!(flows, f + F_IN_TRAINING, in_training);
+            // Hiring into vacant posts only: the graduates available, capped by the posts
+            // left after the year's exits and returns.
+            if let (Some(e), Some((_, n, _))) = (&c.entrants, &mut ent) {
+                if e.fill_vacancies {
+                    let staff = X::sum(&mid[blk..blk + c.size(na)]);
+                    let pop0 = pops[ri * (h + 1)];
+                    let posts = need(cx, v, ys, (t, ri, ci), (r, k), (pop, pop0), |_, _| {});
+                    *n = n.min((posts - staff).zip(X::ZERO, f64::max));
+                }
+            }
+            if let Some((eg, n, _)) = ent {
+                put!(flows, f + F_ENTRANTS, n);
+                entrants_by_grade[eg] = n;
+            }
             match ent {
                 Some((eg, n, Some(sh))) => {
                     let dst = blk + eg * ns * na;

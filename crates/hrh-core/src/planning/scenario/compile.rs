@@ -453,6 +453,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     share_span: (first, end.max(first)),
                     share_total: age_shares.iter().sum(),
                     age_shares,
+                    fill_vacancies: e.fill_vacancies,
                 })
             }
         };
@@ -600,6 +601,21 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             cadres.len(),
             &mut age_group_visits,
         )?;
+        if entrants.as_ref().is_some_and(|e| e.fill_vacancies) {
+            let quota = |d: &Demand| matches!(d, Demand::Quota(_));
+            let by_quota = if grade_demand.is_empty() {
+                quota(&demand)
+            } else {
+                grade_demand.iter().all(quota)
+            };
+            if !by_quota {
+                return Err(err(
+                    format!("{path}.entrants.fill_vacancies"),
+                    "hiring into vacancies needs posts: give the cadre demand by quota \
+                     (method 'quota', by grade or not)",
+                ));
+            }
+        }
         if !(c.salary >= 0.0 && c.salary.is_finite()) {
             return Err(err(
                 format!("{path}.salary"),

@@ -126,6 +126,12 @@ pub struct EntrantsDoc {
     /// `per_year` with its growth in those years.
     #[serde(default)]
     pub schedule: Vec<ScheduledEntrants>,
+    /// Hire only into vacant posts: each year's entrants are the graduates available
+    /// (`per_year`, or the schedule, plus a policy's extra entrants) capped by the posts
+    /// left vacant after the year's exits, so that staff never exceed the quota through
+    /// hiring. Needs demand by quota.
+    #[serde(default)]
+    pub fill_vacancies: bool,
 }
 
 /// Entrants in one year.

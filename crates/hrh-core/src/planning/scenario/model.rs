@@ -80,6 +80,8 @@ pub struct Entrants {
     /// Age indices `first..end` holding every nonzero share, and the shares' sum.
     pub share_span: (usize, usize),
     pub share_total: f64,
+    /// Entrants capped by the vacant posts (demand minus staff before entrants).
+    pub fill_vacancies: bool,
 }
 
 /// A cadre, compiled.
