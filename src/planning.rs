@@ -230,7 +230,7 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -241,6 +241,7 @@ fn simulate<'py>(
     quantiles: &str,
     keep_draws: bool,
     binomial: bool,
+    density: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = model(py, json, stock)?;
     let mut idx = Vec::new();
@@ -277,6 +278,7 @@ fn simulate<'py>(
         keep_draws,
         binomial,
         general_only: false,
+        density,
     };
     let p = run(py, || sim::simulate(&m, &opts))?;
     let d = describe(py, &m)?;
@@ -295,6 +297,10 @@ fn simulate<'py>(
     summary(py, &d, "total_surplus", p.total_surplus)?;
     d.set_item("total_p_short", p.total_p_short.into_pyarray(py))?;
     d.set_item("draws_shortage", p.draws_shortage.into_pyarray(py))?;
+    summary(py, &d, "density", p.density)?;
+    summary(py, &d, "total_density", p.total_density)?;
+    summary(py, &d, "total_theil", p.total_theil)?;
+    d.set_item("draws_theil", p.draws_theil.into_pyarray(py))?;
     d.set_item("flow_names", hrh_core::planning::flows::names())?;
     d.set_item("flows", p.flows.into_pyarray(py))?;
     d.set_item("cost_items", p.cost_items)?;

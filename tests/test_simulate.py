@@ -1080,3 +1080,67 @@ def test_shortage_without_demand_is_null() -> None:
     p = hrh.simulate(doc, draws=20, seed=1)
     assert p.totals["shortage"].null_count() == p.totals.height
     assert p.table["surplus"].null_count() == p.table.height
+
+
+# ------------------------------------------------------------ density and its inequality
+
+
+def test_density_and_theil_against_the_draws_and_hrh_theil() -> None:
+    doc, _ = two_regions()
+    doc["population"] = {"base": {"A": 40_000, "B": 60_000}, "growth": {"A": 0.01, "B": -0.02}}
+    doc["cadres"][0]["entrants"] = {
+        "per_year": {"A": {"dist": "normal", "mean": 8, "sd": 3}, "B": 12},
+        "age": {"mean": 25},
+    }
+    p = hrh.simulate(doc, draws=300, seed=4, keep_draws=True, density=True, quantiles="exact")
+    d = p.draws_table
+    assert d is not None
+    pops = {"A": 40_000 * 1.01 ** (d["year"] - 2024), "B": 60_000 * 0.98 ** (d["year"] - 2024)}
+    d = d.with_columns(
+        population=pl.when(pl.col("region") == "A").then(pops["A"]).otherwise(pops["B"])
+    ).with_columns(density=1000 * pl.col("supply") / pl.col("population"))
+    cells = d.group_by("year", "region").agg(
+        pl.col("population").first(),
+        pl.col("density").mean().alias("m"),
+        pl.col("density").quantile(0.75, interpolation="linear").alias("q75"),
+    )
+    j = p.table.join(cells, on=["year", "region"])
+    np.testing.assert_allclose(j["population"], j["population_right"], rtol=1e-12)
+    np.testing.assert_allclose(j["density_per_1000"], j["m"], rtol=1e-12)
+    np.testing.assert_allclose(j["density_per_1000_p75"], j["q75"], rtol=1e-12)
+    # The Theil index of each draw, by hrh.theil (checked against PySAL elsewhere).
+    theil = {
+        (year, draw): hrh.theil(part["density"], part["population"]).total
+        for (year, draw), part in d.group_by("year", "draw")
+    }
+    per_draw = pl.DataFrame(
+        [{"year": y, "draw": k, "theil": t} for (y, k), t in theil.items()],
+        schema={"year": pl.Int32, "draw": pl.Int32, "theil": pl.Float64},
+    )
+    start = per_draw.filter(pl.col("year") == 2024).select("draw", t0="theil")
+    ref = (
+        per_draw.join(start, on="draw")
+        .group_by("year")
+        .agg(
+            pl.col("theil").mean().alias("m"),
+            pl.col("theil").quantile(0.05, interpolation="linear").alias("q5"),
+            (pl.col("theil") < pl.col("t0")).mean().alias("below"),
+        )
+    )
+    t = p.totals.filter(pl.col("cadre") == "all").join(ref, on="year")
+    assert t["theil"].min() > 0 and 0 < t["p_theil_below_start"].max() <= 1
+    np.testing.assert_allclose(t["theil"], t["m"], rtol=1e-9)
+    np.testing.assert_allclose(t["theil_p5"], t["q5"], rtol=1e-9)
+    np.testing.assert_allclose(t["p_theil_below_start"], t["below"], rtol=1e-12)
+    total = d.group_by("year", "draw").agg(
+        (1000 * pl.col("supply").sum() / pl.col("population").sum()).alias("x")
+    )
+    dens = total.group_by("year").agg(pl.col("x").mean())
+    t = p.totals.filter(pl.col("cadre") == "all").join(dens, on="year")
+    np.testing.assert_allclose(t["density_per_1000"], t["x"], rtol=1e-12)
+    # Without a population, densities are refused with a clear error.
+    del doc["population"]
+    with pytest.raises(hrh.InputError, match="densities need a population"):
+        hrh.simulate(doc, draws=0, density=True)
+    with pytest.raises(hrh.InputError, match="argument 'density'"):
+        hrh.simulate(doc, draws=0, density="yes")  # type: ignore[arg-type]

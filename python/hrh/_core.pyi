@@ -277,6 +277,7 @@ def simulate(
     quantiles: str,
     keep_draws: bool,
     binomial: bool,
+    density: bool = False,
 ) -> dict[str, Any]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float

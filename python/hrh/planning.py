@@ -636,6 +636,7 @@ def simulate(
     keep_draws: bool = False,
     quantiles: str = "auto",
     flows: str = "expected",
+    density: bool = False,
 ) -> Projection:
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
@@ -663,6 +664,15 @@ def simulate(
         starting stock and entrants rounded at random to whole people, entrants spread
         over ages multinomially, each eligible person sent to training with probability
         places / eligible), adding the chance variation of a small workforce.
+    density : also project the population and staff per 1,000 population: `table` and
+        `grade_table` gain `population` (the mean over draws) and `density_per_1000`
+        (staff per 1,000 population, with quantiles), to set against
+        `hrh.norms.SDG_THRESHOLD` and the like; `totals` gain the `population` of all
+        regions, `density_per_1000` over all regions and `theil`, the Theil index T of
+        the regions' densities weighted by population, per draw with quantiles (0 when
+        staff are spread as people are), and `p_theil_below_start`, the share of draws in
+        which it is below the start year's. Needs a population in the scenario; costs an
+        extra summary per cell.
 
     Returns
     -------
@@ -688,6 +698,12 @@ def simulate(
     [(2024, 160.0, 178.0, 18.0), (2025, 165.0, 178.0, 13.0), (2026, 138.0, 178.0, 40.0)]
     """
     doc = _load(scenario, copy_dict=False)
+    if not isinstance(density, bool):
+        raise InputError(f"argument 'density': {density!r} must be True or False")
+    if density and not doc.get("population"):
+        raise InputError(
+            "argument 'density': densities need a population: give the scenario a `population`"
+        )
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise InputError(f"column 'draws': {draws!r} must be an integer >= 0")
     if seed is None:
@@ -713,8 +729,36 @@ def simulate(
         quantiles=quantiles,
         keep_draws=keep_draws,
         binomial=flows == "binomial",
+        density=density,
     )
     return _projection(raw, policies, draws, seed, raw["quantiles"])
+
+
+_POPULATION = "\0population"  # the core's population cell (never a cadre name: NUL)
+
+
+def _with_population(totals: pl.DataFrame, raw: dict[str, Any], height: int) -> pl.DataFrame:
+    """Totals with the population of their regions and, from every draw's Theil index,
+    the share of draws in which it is below the start year's; the population cell's own
+    rows dropped."""
+    is_pop = pl.col("cadre") == _POPULATION
+    pop = totals.filter(is_pop).select("year", population="supply")
+    out = totals.filter(~is_pop).join(pop, on="year", maintain_order="left")
+    theil = np.asarray(raw["draws_theil"])
+    if len(theil):
+        per_year = theil.reshape(-1, len(raw["years"]), height // len(raw["years"]))
+        below = (per_year < per_year[:, :1, :]).mean(axis=0).ravel()
+        p = pl.Series("p_theil_below_start", below, dtype=pl.Float64)
+        frame = totals.select("year", "cadre", "grade").with_columns(p)
+        out = out.join(frame, on=["year", "cadre", "grade"], how="left", nulls_equal=True)
+    else:
+        out = out.with_columns(p_theil_below_start=pl.lit(None, dtype=pl.Float64))
+    return out.with_columns(
+        pl.when(pl.col("theil").is_null())
+        .then(None)
+        .otherwise(pl.col("p_theil_below_start"))
+        .alias("p_theil_below_start")
+    )
 
 
 def _projection(
@@ -730,6 +774,10 @@ def _projection(
         if len(grades) > 1:
             cell_cadre += [c] * len(grades)
             cell_grade += grades
+    density = len(raw["density_mean"]) > 0
+    if density:  # the population's cell, last
+        cell_cadre.append(_POPULATION)
+        cell_grade.append(None)
     nw = len(cell_cadre)
     year_col = np.asarray(years, dtype=np.int32)
     idx = pl.DataFrame(
@@ -745,10 +793,19 @@ def _projection(
     cols: dict[str, Any] = {}
     for key in ("supply", "demand", "gap", "shortage", "surplus"):
         cols |= _summary_columns(raw, key, key)
+    if density:
+        cols |= _summary_columns(raw, "density", "density_per_1000")
     cells = idx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in cols.items()],
         pl.Series("p_gap_positive", raw["p_gap"], dtype=pl.Float64),
     ).with_columns(pl.selectors.float().fill_nan(None))
+    if density:
+        is_pop = pl.col("cadre") == _POPULATION
+        pop = cells.filter(is_pop).select("year", "region", population="supply")
+        cells = cells.filter(~is_pop).join(pop, on=["year", "region"], maintain_order="left")
+        cells = cells.select(
+            *cells.columns[:4], "population", pl.exclude(cells.columns[:4], "population")
+        )
     table = cells.filter(pl.col("grade").is_null()).drop("grade")
     grade_table = cells.filter(pl.col("grade").is_not_null())
     tidx = pl.DataFrame(
@@ -768,21 +825,26 @@ def _projection(
         ("gap", "net_gap"),
     ):
         tcols |= _summary_columns(raw, f"total_{key}", out)
+    if density:
+        tcols |= _summary_columns(raw, "total_density", "density_per_1000")
+        tcols |= _summary_columns(raw, "total_theil", "theil")
     all_totals = tidx.with_columns(
         *[pl.Series(k, v, dtype=pl.Float64) for k, v in tcols.items()],
         pl.Series("p_shortage", raw["total_p_short"], dtype=pl.Float64),
         pl.Series("p_net_gap_positive", raw["total_p_gap"], dtype=pl.Float64),
     ).with_columns(pl.selectors.float().fill_nan(None))
+    if density:
+        all_totals = _with_population(all_totals, raw, tidx.height)
     totals = all_totals.filter(pl.col("grade").is_null()).drop("grade")
     grade_totals = all_totals.filter(pl.col("grade").is_not_null())
     shortage_draws = None
     if len(raw["draws_shortage"]):
         n = len(raw["draws_shortage"]) // tidx.height
-        shortage_draws = pl.concat([tidx] * n).with_columns(
+        shortage_draws = tidx[np.tile(np.arange(tidx.height), n)].with_columns(
             pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), tidx.height)),
             pl.Series("shortage", raw["draws_shortage"], dtype=pl.Float64).fill_nan(None),
-        )
-    idx = idx.filter(pl.col("grade").is_null()).drop("grade")
+        ).filter(pl.col("cadre") != _POPULATION)
+    idx = idx.filter(pl.col("grade").is_null() & (pl.col("cadre") != _POPULATION)).drop("grade")
     pidx = idx.filter(pl.col("year") > years[0])
     fl = np.asarray(raw["flows"]).reshape(-1, len(raw["flow_names"]))
     flows = pidx.with_columns(

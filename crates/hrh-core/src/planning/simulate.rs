@@ -61,6 +61,9 @@ pub struct Options {
     /// Project every cadre with the general step, a year at a time, even those the
     /// one-pass step could take (same model, same numbers up to rounding; for checks).
     pub general_only: bool,
+    /// Also summarise the population, staff per 1,000 population per cell, and per total
+    /// the density over its regions and the Theil index of the regions' densities.
+    pub density: bool,
 }
 
 /// Summary of one projected number over draws.
@@ -101,6 +104,16 @@ pub struct Projection {
     pub total_surplus: Summary,
     /// Share of draws in which some cell is short (`total_shortage > 0`).
     pub total_p_short: Vec<f64>,
+    /// With [`Options::density`]: staff per 1,000 population per (year, region, cell) (NaN
+    /// for the population cell, the last of each region and year, whose supply is the
+    /// population); per (year, cell or all): the density over all regions (staff per
+    /// 1,000 of their population) and the Theil index T of the regions' densities,
+    /// weighted by population; and every draw's Theil index (within the budget of kept
+    /// shortages). Empty otherwise.
+    pub density: Summary,
+    pub total_density: Summary,
+    pub total_theil: Summary,
+    pub draws_theil: Vec<f64>,
     /// Every draw's `total_shortage` per (draw, year, cadre or all), kept when it needs at
     /// most [`KEPT_SHORTAGE_BUDGET`] bytes (else empty): policies run with the same seed
     /// are compared draw by draw.
@@ -353,6 +366,28 @@ fn tails_of(tails: [f64; 2], gap_mean: f64, gap_q: &[f64; 5], n: usize) -> [(f64
     ]
 }
 
+/// `x ln(x / p)`, 0 at `x = 0` (its limit).
+#[inline(always)]
+fn xlogx(x: f64, p: f64) -> f64 {
+    if x > 0.0 {
+        x * (x / p).ln()
+    } else {
+        0.0
+    }
+}
+
+/// Per draw of a total: its density (staff per 1,000 of the population of its regions)
+/// and the Theil index T of its regions' densities weighted by population,
+/// `Σ x ln(x / p) / S - ln(S / P)` with `S = Σ x` and `P = Σ p` (NaN without staff).
+fn density_theil(staff: f64, pop: f64, xl: f64) -> (f64, f64) {
+    let theil = if staff > 0.0 {
+        xl / staff - (staff / pop).ln()
+    } else {
+        f64::NAN
+    };
+    (1000.0 * staff / pop, theil)
+}
+
 /// `demand - supply` of one draw.
 #[inline(always)]
 fn gap_of(s: &[f64], d: &[f64], gap: &mut Vec<f64>) {
@@ -417,7 +452,7 @@ impl Run<'_> {
         gvals: &[f64],
         sbuf: &mut [f64],
         dbuf: &mut [f64],
-        cells: &mut [Cell<3>],
+        (cells, dcells): (&mut [Cell<3>], &mut [Cell<1>]),
     ) -> GroupChunk {
         let m = self.cx.m;
         let opts = self.opts;
@@ -510,6 +545,30 @@ impl Run<'_> {
                     cell.add([s, d, gap], all);
                 },
             );
+        // Staff per 1,000 population of each cell, draw by draw (the population cell is
+        // the last of each region and year).
+        let nw = self.cx.n_cells;
+        dcells
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(8)
+            .for_each_init(
+                || (vec![0.0; nd], vec![0.0; nd]),
+                |(x, pop), (i, cell)| {
+                    x.resize(nd, 0.0);
+                    pop.resize(nd, 0.0);
+                    if i % nw == nw - 1 {
+                        x.fill(f64::NAN);
+                    } else {
+                        gather(sbuf, cl, i, x);
+                        gather(sbuf, cl, i - i % nw + nw - 1, pop);
+                        x.iter_mut()
+                            .zip(pop.iter())
+                            .for_each(|(x, p)| *x *= 1000.0 / p);
+                    }
+                    cell.add([x], all);
+                },
+            );
         GroupChunk {
             flows: fold(&fbuf, fl),
             costs: fold(&cbuf, cc),
@@ -570,14 +629,26 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let (items, item_of) = cost_items(m, opts);
     let nr = m.regions.len();
     let nc = m.cadres.len();
-    // Output cells per region and year: the cadres', then grades' (`Model::n_cells`).
-    let nw = m.n_cells;
+    let density = opts.density;
+    if density && matches!(m.population, Population::None) {
+        return Err(Error::input(
+            "density",
+            "densities need a population: give the scenario a `population`",
+        ));
+    }
+    // Output cells per region and year: the cadres', then grades' (`Model::n_cells`),
+    // then with densities the population's (`popc`).
+    let popc = m.n_cells;
+    let nw = m.n_cells + usize::from(density);
     let h = m.horizon;
     let tc = (h + 1) * (nw + 1);
     // Per cell: whether its shortage counts in its own total (a cadre with demand by
     // grade counts its grades' shortages instead), and the cadre whose total also counts
-    // it (a grade of a cadre with demand by grade).
+    // it (a grade of a cadre with demand by grade). The population cell has none.
     let mut credit: Vec<(bool, Option<usize>)> = vec![(true, None); nw];
+    if density {
+        credit[popc].0 = false;
+    }
     for (ci, c) in m.cadres.iter().enumerate() {
         if let (Some(g0), false) = (c.grade_cell0, c.grade_demand.is_empty()) {
             credit[ci].0 = false;
@@ -639,6 +710,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             })
             .collect(),
         general_only: opts.general_only,
+        n_cells: nw,
+        population_cell: density,
     };
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
@@ -669,11 +742,25 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         .map(|g| vec![Cell::new(streaming); run.cx.sizes(g.regions.len()).0])
         .collect();
     let mut tcells = vec![Cell::<5>::new(streaming); tc];
+    // Densities: per region's cell, and per total (density, Theil index).
+    let mut dcells: Vec<Vec<Cell<1>>> = groups
+        .iter()
+        .map(|g| match density {
+            true => vec![Cell::new(streaming); run.cx.sizes(g.regions.len()).0],
+            false => Vec::new(),
+        })
+        .collect();
+    let mut dtcells = vec![Cell::<2>::new(streaming); if density { tc } else { 0 }];
     // Every draw's total shortage per (year, cell or all), when it fits the budget.
     let keep_short = n
         .checked_mul(8 * tc)
         .is_some_and(|b| b <= KEPT_SHORTAGE_BUDGET);
     let mut kept_short = if keep_short {
+        vec![0.0; n * tc]
+    } else {
+        Vec::new()
+    };
+    let mut kept_theil = if keep_short && density {
         vec![0.0; n * tc]
     } else {
         Vec::new()
@@ -733,6 +820,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         // Totals per (segment, year and cadre, draw of the segment): supply, demand, and
         // the sums of the cells' shortages and surpluses.
         let mut ctot: [Vec<f64>; NT] = std::array::from_fn(|_| vec![0.0; slots(nd) * tc]);
+        // With densities: per total, the sum over its regions of x ln(x / population), x
+        // the staff of the region's cell (or of all its cadres), for the Theil index.
+        // (Zeros without densities: it is small, and one layout serves both.)
+        let mut cxl = vec![0.0; slots(nd) * tc];
         for wave in &waves {
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
@@ -763,7 +854,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .zip(parts_s)
                 .zip(parts_d)
                 .zip(cells[wave.clone()].par_iter_mut())
-                .map(|(((g, sb), db), cs)| run.group(g, c0, nd, &seeds, &gvals, sb, db, cs))
+                .zip(dcells[wave.clone()].par_iter_mut())
+                .map(|((((g, sb), db), cs), ds)| {
+                    run.group(g, c0, nd, &seeds, &gvals, sb, db, (cs, ds))
+                })
                 .collect();
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
             // Totals: each draw adds the groups' regions in group order (a segment of
@@ -774,8 +868,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .zip(cd.par_chunks_mut(tc * sl))
                 .zip(csh.par_chunks_mut(tc * sl))
                 .zip(csu.par_chunks_mut(tc * sl))
+                .zip(cxl.par_chunks_mut(tc * sl))
                 .enumerate()
-                .for_each(|(sg, (((ts, td), tsh), tsu))| {
+                .for_each(|(sg, ((((ts, td), tsh), tsu), txl))| {
                     let lanes = sl.min(nd - sg * sl);
                     for (gi, g) in gs.iter().enumerate() {
                         let k = g.regions.len();
@@ -803,6 +898,26 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                                     }
                                     if let Some(ci) = also {
                                         credit_to((t * (nw + 1) + ci) * sl);
+                                    }
+                                }
+                                if density {
+                                    // x ln(x / population) of each cell and of all cadres.
+                                    let cell = |c: usize| base + ((t * k + ri) * nw + c) * sl;
+                                    let pop = &ps[cell(popc)..cell(popc) + lanes];
+                                    let mut all = [0.0; SEG * L];
+                                    for c in 0..popc {
+                                        let x = &ps[cell(c)..cell(c) + lanes];
+                                        let at = (t * (nw + 1) + c) * sl;
+                                        for l in 0..lanes {
+                                            txl[at + l] += xlogx(x[l], pop[l]);
+                                            if c < nc {
+                                                all[l] += x[l];
+                                            }
+                                        }
+                                    }
+                                    let at = (t * (nw + 1) + nw) * sl;
+                                    for l in 0..lanes {
+                                        txl[at + l] += xlogx(all[l], pop[l]);
                                     }
                                 }
                             }
@@ -891,6 +1006,42 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 cell.add([s, d, gap, short, surplus], !streaming);
             },
         );
+        if density {
+            // Totals' densities and Theil indices, draw by draw; the population total of
+            // year t is its population cell's supply total.
+            let cs = &ctot[0];
+            let per_draw = |j: usize, d: usize| {
+                let (t, c) = (j / (nw + 1), j % (nw + 1));
+                let at = |c: usize| ((d / sl) * tc + t * (nw + 1) + c) * sl + d % sl;
+                if c == popc {
+                    return (f64::NAN, f64::NAN);
+                }
+                density_theil(cs[at(c)], cs[at(popc)], cxl[at(c)])
+            };
+            if !kept_theil.is_empty() {
+                for (d, row) in kept_theil[c0 * tc..(c0 + nd) * tc]
+                    .chunks_exact_mut(tc)
+                    .enumerate()
+                {
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x = per_draw(j, d).1;
+                    }
+                }
+            }
+            dtcells.par_iter_mut().enumerate().for_each_init(
+                || (Vec::new(), Vec::new()),
+                |(dens, theil): &mut (Vec<f64>, Vec<f64>), (j, cell)| {
+                    dens.clear();
+                    theil.clear();
+                    for d in 0..nd {
+                        let (a, b) = per_draw(j, d);
+                        dens.push(a);
+                        theil.push(b);
+                    }
+                    cell.add([dens, theil], !streaming);
+                },
+            );
+        }
         c0 += nd;
     }
     let nn = n as f64;
@@ -948,6 +1099,30 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         total_p_short[at] = share[3];
     }
     let [supply, demand, gap, shortage, surplus] = summaries;
+    // Densities: cells back to (year, region, cell) order; totals as they are.
+    let put = |out: &mut Summary, o: usize, mean: f64, q: &[f64; 5]| {
+        out.mean[o] = mean;
+        out.quantiles[o * k5..(o + 1) * k5].copy_from_slice(q);
+    };
+    let sized = |len: usize| Summary {
+        mean: vec![f64::NAN; if density { len } else { 0 }],
+        quantiles: vec![f64::NAN; if density { len * k5 } else { 0 }],
+    };
+    let mut dens = sized(cells_all);
+    for (g, ds) in groups.iter().zip(&dcells) {
+        let k = g.regions.len();
+        for (i, cell) in ds.iter().enumerate() {
+            let (t, ri, c) = (i / (k * nw), (i / nw) % k, i % nw);
+            let (mean, q, _) = cell.finish(n);
+            put(&mut dens, (t * nr + g.regions[ri]) * nw + c, mean[0], &q[0]);
+        }
+    }
+    let (mut total_density, mut total_theil) = (sized(tc), sized(tc));
+    for (j, cell) in dtcells.iter().enumerate() {
+        let (mean, q, _) = cell.finish(n);
+        put(&mut total_density, j, mean[0], &q[0]);
+        put(&mut total_theil, j, mean[1], &q[1]);
+    }
     let [total_supply, total_demand, total_gap, total_shortage, total_surplus] = totals;
     Ok(Projection {
         years: (0..=h).map(|t| m.start_year + t as i32).collect(),
@@ -965,6 +1140,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         total_surplus,
         total_p_short,
         draws_shortage: kept_short,
+        density: dens,
+        total_density,
+        total_theil,
+        draws_theil: kept_theil,
         flows,
         cost_items: items,
         costs,
@@ -992,6 +1171,7 @@ mod tests {
             keep_draws: false,
             binomial: false,
             general_only: false,
+            density: false,
         }
     }
 
@@ -1377,6 +1557,9 @@ mod tests {
             (&a.shortage.mean, &b.shortage.mean),
             (&a.total_shortage.quantiles, &b.total_shortage.quantiles),
             (&a.total_surplus.mean, &b.total_surplus.mean),
+            (&a.density.quantiles, &b.density.quantiles),
+            (&a.total_theil.quantiles, &b.total_theil.quantiles),
+            (&a.draws_theil, &b.draws_theil),
             (&a.flows, &b.flows),
             (&a.costs, &b.costs),
         ];
@@ -1396,6 +1579,7 @@ mod tests {
             for (draws, policies) in [(0, vec![]), (20, vec![]), (20, vec![0])] {
                 let o = Options {
                     policies,
+                    density: true,
                     ..opts(draws)
                 };
                 let fast = simulate(&m, &o).unwrap();
@@ -1430,6 +1614,7 @@ mod tests {
                     &m,
                     &Options {
                         quantiles: QuantileMode::Streaming,
+                        density: true,
                         ..opts(40)
                     },
                 )
@@ -1444,6 +1629,8 @@ mod tests {
             bits(&a.total_shortage.quantiles),
             bits(&b.total_shortage.quantiles)
         );
+        assert_eq!(bits(&a.density.quantiles), bits(&b.density.quantiles));
+        assert_eq!(bits(&a.total_theil.mean), bits(&b.total_theil.mean));
         assert_eq!(a.costs, b.costs);
     }
 
@@ -1631,6 +1818,63 @@ mod tests {
             e.starts_with("scenario key 'cadres[0].entrants.fill_vacancies': hiring into vacancies needs posts"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn density_and_theil_by_hand() {
+        let m = from_json(
+            r#"{"start_year": 2024, "horizon": 2, "regions": ["A", "B"], "min_age": 20,
+                "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0},
+                            "demand": {"method": "norm", "per_1000": 2}},
+                           {"name": "doctor", "retirement_age": 60, "attrition": {"rate": 0}}],
+                "population": {"base": {"A": 1000, "B": 3000}},
+                "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 10},
+                          {"region": "B", "cadre": "nurse", "age": 30, "count": 3},
+                          {"region": "A", "cadre": "doctor", "age": 30, "count": 2},
+                          {"region": "B", "cadre": "doctor", "age": 30, "count": 6}]}"#,
+        )
+        .unwrap();
+        let p = simulate(
+            &m,
+            &Options {
+                density: true,
+                ..opts(0)
+            },
+        )
+        .unwrap();
+        // Cells per region and year: nurse, doctor, population.
+        assert_eq!(p.supply.mean[..6], [10.0, 2.0, 1000.0, 3.0, 6.0, 3000.0]);
+        assert_eq!(p.density.mean[..2], [10.0, 2.0]);
+        assert_eq!(p.density.mean[3..5], [1.0, 2.0]);
+        assert!(p.density.mean[2].is_nan());
+        // Totals per year: nurse, doctor, population, all.
+        let theil = |x: [f64; 2], pop: [f64; 2]| {
+            let (s, pp) = (x[0] + x[1], pop[0] + pop[1]);
+            (0..2)
+                .map(|i| x[i] / s * ((x[i] / s) / (pop[i] / pp)).ln())
+                .sum::<f64>()
+        };
+        let pop = [1000.0, 3000.0];
+        assert!((p.total_density.mean[0] - 3.25).abs() < 1e-12);
+        assert!((p.total_theil.mean[0] - theil([10.0, 3.0], pop)).abs() < 1e-12);
+        // Doctors are spread as people are: no inequality.
+        assert!(p.total_theil.mean[1].abs() < 1e-12);
+        assert!((p.total_theil.mean[3] - theil([12.0, 9.0], pop)).abs() < 1e-12);
+        assert!((p.total_density.mean[3] - 21.0 / 4.0).abs() < 1e-12);
+        assert_eq!(p.draws_theil.len(), 3 * 4);
+        // Without a population, densities are an input error.
+        let m = from_json(&TWO_REGIONS.replace("beta", "beta")).unwrap();
+        let e = simulate(
+            &m,
+            &Options {
+                density: true,
+                ..opts(0)
+            },
+        );
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("densities need a population"));
     }
 
     #[test]

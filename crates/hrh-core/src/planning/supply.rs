@@ -70,6 +70,12 @@ pub(crate) struct Ctx<'a> {
     pub grade_entry: Vec<bool>,
     /// Run every cadre on the general step (see [`Options::general_only`](super::simulate::Options)).
     pub general_only: bool,
+    /// Output cells per region and year: [`Model::n_cells`](super::scenario::Model), then
+    /// one for the population when densities are asked for.
+    pub n_cells: usize,
+    /// Whether the last cell of a region and year holds its population (supply) and an
+    /// unknown demand.
+    pub population_cell: bool,
 }
 
 impl Ctx<'_> {
@@ -78,7 +84,7 @@ impl Ctx<'_> {
         let nc = self.m.cadres.len();
         let h = self.m.horizon;
         (
-            (h + 1) * k * self.m.n_cells,
+            (h + 1) * k * self.n_cells,
             h * k * nc * NF,
             h * k * nc * self.n_items,
         )
@@ -391,7 +397,7 @@ fn put_year(
     let m = cx.m;
     let c = &m.cadres[ci];
     let k = g.regions.len();
-    let base = (t * k + ri) * m.n_cells;
+    let base = (t * k + ri) * cx.n_cells;
     let g0 = c.grade_cell0;
     let by_grade_demand = !c.grade_demand.is_empty();
     let at = (g.regions[ri], k);
@@ -509,6 +515,10 @@ pub(crate) fn run_block(
                 factor *= growth(m, v, r);
             }
             pops[ri * (h + 1) + t] = population(m, v, r, t, factor);
+            if cx.population_cell {
+                let at = (t * k + ri) * cx.n_cells + cx.n_cells - 1;
+                out.put(at, pops[ri * (h + 1) + t], X::splat(f64::NAN));
+            }
         }
         for (ci, c) in m.cadres.iter().enumerate() {
             let pop0 = pops[ri * (h + 1)];
