@@ -840,10 +840,14 @@ def _projection(
     shortage_draws = None
     if len(raw["draws_shortage"]):
         n = len(raw["draws_shortage"]) // tidx.height
-        shortage_draws = tidx[np.tile(np.arange(tidx.height), n)].with_columns(
-            pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), tidx.height)),
-            pl.Series("shortage", raw["draws_shortage"], dtype=pl.Float64).fill_nan(None),
-        ).filter(pl.col("cadre") != _POPULATION)
+        shortage_draws = (
+            tidx[np.tile(np.arange(tidx.height), n)]
+            .with_columns(
+                pl.Series("draw", np.repeat(np.arange(n, dtype=np.int32), tidx.height)),
+                pl.Series("shortage", raw["draws_shortage"], dtype=pl.Float64).fill_nan(None),
+            )
+            .filter(pl.col("cadre") != _POPULATION)
+        )
     idx = idx.filter(pl.col("grade").is_null() & (pl.col("cadre") != _POPULATION)).drop("grade")
     pidx = idx.filter(pl.col("year") > years[0])
     fl = np.asarray(raw["flows"]).reshape(-1, len(raw["flow_names"]))

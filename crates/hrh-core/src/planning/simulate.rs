@@ -1863,7 +1863,7 @@ mod tests {
         assert!((p.total_density.mean[3] - 21.0 / 4.0).abs() < 1e-12);
         assert_eq!(p.draws_theil.len(), 3 * 4);
         // Without a population, densities are an input error.
-        let m = from_json(&TWO_REGIONS.replace("beta", "beta")).unwrap();
+        let m = from_json(TWO_REGIONS).unwrap();
         let e = simulate(
             &m,
             &Options {
