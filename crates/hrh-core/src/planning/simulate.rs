@@ -277,25 +277,28 @@ impl<const N: usize> Cell<N> {
     /// the gap's, see [`tails_of`]).
     /// Draws with an unknown gap (NaN) count as 0 here; [`tails_of`] makes the result
     /// NaN when the gap's sum is.
+    ///
+    /// One pass sums the positive parts and the gaps themselves (four interleaved lanes,
+    /// added in a fixed order); the surplus is their difference, exactly 0 when every gap
+    /// is positive and exactly minus the sum when none is (rounding-level otherwise).
     fn add_tails(&mut self, gap: &[f64]) {
-        // Four interleaved lanes, added in a fixed order at the end.
-        let (mut short, mut over) = ([0.0; 4], [0.0; 4]);
+        let (mut short, mut all) = ([0.0; 4], [0.0; 4]);
         let chunks = gap.chunks_exact(4);
         let rest = chunks.remainder();
         for c in chunks {
             for l in 0..4 {
-                let (a, b) = unmet(c[l]);
-                short[l] += a;
-                over[l] += b;
+                short[l] += pos(c[l]);
+                all[l] += c[l];
             }
         }
         for &g in rest {
-            let (a, b) = unmet(g);
-            short[0] += a;
-            over[0] += b;
+            short[0] += pos(g);
+            all[0] += g;
         }
-        self.tails[0] += (short[0] + short[1]) + (short[2] + short[3]);
-        self.tails[1] += (over[0] + over[1]) + (over[2] + over[3]);
+        let short = (short[0] + short[1]) + (short[2] + short[3]);
+        let all = (all[0] + all[1]) + (all[2] + all[3]);
+        self.tails[0] += short;
+        self.tails[1] += short - all;
     }
 
     /// Add draws of the numbers in draw order; with `all`, they are every draw and the
@@ -395,11 +398,21 @@ fn gap_of(s: &[f64], d: &[f64], gap: &mut Vec<f64>) {
     gap.extend(d.iter().zip(s).map(|(d, s)| d - s));
 }
 
+/// `max(x, 0)`, 0 for NaN (callers mark unknown demand), as one vector instruction.
+#[inline(always)]
+fn pos(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
 /// The shortage `max(g, 0)` and surplus `max(-g, 0)` in a cell's gap `g = demand -
 /// supply`, without branches (both 0 for a NaN gap: callers mark unknown demand).
 #[inline(always)]
 fn unmet(g: f64) -> (f64, f64) {
-    (g.max(0.0), (-g).max(0.0))
+    (pos(g), pos(-g))
 }
 
 /// Blocks of a segment run one after another on one worker, adding their flows and costs
@@ -659,11 +672,15 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     }
     let (groups, global) = groups(m);
     // Years whose active policies differ from the year before.
+    // (Students a policy adds graduate up to `lag` years after it acts.)
     let active = |t: usize| -> Vec<bool> {
         let year = m.start_year + t as i32;
         opts.policies
             .iter()
-            .map(|&pi| year >= m.policies[pi].from_year && year <= m.policies[pi].to_year)
+            .flat_map(|&pi| {
+                let p = &m.policies[pi];
+                (0..=p.lag).map(move |d| p.active(year - d as i32))
+            })
             .collect()
     };
     let changes: Vec<bool> = (0..=h)
@@ -1875,6 +1892,45 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("densities need a population"));
+    }
+
+    #[test]
+    fn students_graduate_after_their_course() {
+        let doc = |course: &str, students: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 6, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "nurse", "retirement_age": 60, "attrition": {{"rate": 0}},
+                             "entrants": {{"per_year": 10, "age": {{"mean": 22}}{course}}}}}],
+                "stock": [{{"region": "A", "cadre": "nurse", "age": 30, "count": 100}}],
+                "policies": [{{"name": "school", "from_year": 2025, "to_year": 2026,
+                               "extra_students": [{{"cadre": "nurse"{students}, "value": 50}}]}}]}}"#
+            )
+        };
+        let course = r#", "education": {"duration": 3, "completion_rate": 0.8}"#;
+        let m = from_json(&doc(course, "")).unwrap();
+        for draws in [0, 9] {
+            let p = simulate(
+                &m,
+                &Options {
+                    policies: vec![0],
+                    ..opts(draws)
+                },
+            )
+            .unwrap();
+            let entrants: Vec<f64> = p.flows.chunks(NF).map(|r| r[F_ENTRANTS]).collect();
+            // Students of 2025 and 2026 join in 2028 and 2029, four in five of them.
+            assert_eq!(entrants, [10.0, 10.0, 10.0, 50.0, 50.0, 10.0]);
+            conserved(&p);
+        }
+        let e = from_json(&doc("", "")).unwrap_err().to_string();
+        assert!(
+            e.starts_with("scenario key 'policies[0].extra_students[0].cadre': cadre 'nurse' has no pre-service course"),
+            "{e}"
+        );
+        let e = from_json(&doc(course, r#", "grade": "all""#))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("extra_students[0].grade"), "{e}");
     }
 
     #[test]

@@ -209,7 +209,24 @@ impl Year {
         };
         for &pi in cx.policies {
             let p = &m.policies[pi];
-            if year < p.from_year || year > p.to_year {
+            // Students who started a course while the policy was in force graduate now.
+            for ch in &p.extra_students {
+                let Some((ci, Some((duration, done)))) = ch
+                    .cadre
+                    .map(|ci| (ci, m.cadres[ci].entrants.as_ref().and_then(|e| e.education)))
+                else {
+                    continue;
+                };
+                if !p.active(year - duration as i32) {
+                    continue;
+                }
+                for (ri, &r) in g.regions.iter().enumerate() {
+                    if ch.region.is_none_or(|x| x == r) {
+                        self.extra[ci * k + ri] += v[ch.value] * v[done];
+                    }
+                }
+            }
+            if !p.active(year) {
                 continue;
             }
             for ci in 0..nc {

@@ -434,6 +434,24 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     schedule[t as usize - 1] =
                         Some(b.by_region(&s.value, &format!("{sp}.value"), Range::NonNegative)?);
                 }
+                let education = match &e.education {
+                    None => None,
+                    Some(ed) => {
+                        if ed.duration < 1 || ed.duration > 20 {
+                            return Err(err(
+                                format!("{p}.education.duration"),
+                                format!("{} must be 1 to 20 years", ed.duration),
+                            ));
+                        }
+                        let done = b.param_or(
+                            &ed.completion_rate,
+                            1.0,
+                            format!("{p}.education.completion_rate"),
+                            Range::Rate,
+                        )?;
+                        Some((ed.duration as usize, done))
+                    }
+                };
                 let age_shares =
                     age_shares(&e.age, min_age, retire_idx, n_ages, &format!("{p}.age"))?;
                 let first = age_shares.iter().position(|&s| s != 0.0).unwrap_or(0);
@@ -454,6 +472,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     share_total: age_shares.iter().sum(),
                     age_shares,
                     fill_vacancies: e.fill_vacancies,
+                    education,
                 })
             }
         };
@@ -1420,6 +1439,38 @@ fn compile_policy(
         false,
     )?;
     let quota = change(b, &p.quota, "quota", Range::NonNegative, false)?;
+    let extra_students = change(
+        b,
+        &p.extra_students,
+        "extra_students",
+        Range::NonNegative,
+        false,
+    )?;
+    let mut lag = 0;
+    for (j, (c, doc)) in extra_students.iter().zip(&p.extra_students).enumerate() {
+        let cp = format!("{path}.extra_students[{j}]");
+        let Some(ci) = c.cadre else {
+            return Err(err(format!("{cp}.cadre"), "extra students need a cadre"));
+        };
+        if doc.grade.is_some() {
+            return Err(err(
+                format!("{cp}.grade"),
+                "students join at the cadre's entrant grade: drop 'grade'",
+            ));
+        }
+        match cadres[ci].entrants.as_ref().and_then(|e| e.education) {
+            Some((duration, _)) => lag = lag.max(duration),
+            None => {
+                return Err(err(
+                    format!("{cp}.cadre"),
+                    format!(
+                        "cadre '{}' has no pre-service course (entrants.education)",
+                        cadres[ci].name
+                    ),
+                ))
+            }
+        }
+    }
     for (j, c) in p.extra_entrants.iter().enumerate() {
         if c.cadre.is_none() {
             return Err(err(
@@ -1496,8 +1547,10 @@ fn compile_policy(
         migration_multiplier,
         training_places,
         extra_entrants,
+        extra_students,
         quota,
         costs,
+        lag,
     })
 }
 

@@ -132,6 +132,22 @@ pub struct EntrantsDoc {
     /// hiring. Needs demand by quota.
     #[serde(default)]
     pub fill_vacancies: bool,
+    /// The pre-service course that produces these entrants, for policies that add
+    /// students (`extra_students`): they graduate `duration` years after they start, a
+    /// share `completion_rate` of them.
+    #[serde(default)]
+    pub education: Option<EducationDoc>,
+}
+
+/// A pre-service course.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EducationDoc {
+    /// Years from starting the course to joining as an entrant (at least 1).
+    pub duration: u32,
+    /// Share of students who complete and join (default 1).
+    #[serde(default)]
+    pub completion_rate: Option<Dist>,
 }
 
 /// Entrants in one year.
@@ -394,6 +410,10 @@ pub struct PolicyDoc {
     /// Add entrants per year.
     #[serde(default)]
     pub extra_entrants: Vec<ChangeDoc>,
+    /// Add students per year to a cadre's pre-service course (`entrants.education`):
+    /// those who complete join as entrants `duration` years after they start.
+    #[serde(default)]
+    pub extra_students: Vec<ChangeDoc>,
     /// Replace the quota (demand method `quota`) or set the demand to a number.
     #[serde(default)]
     pub quota: Vec<ChangeDoc>,

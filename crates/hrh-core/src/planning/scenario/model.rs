@@ -82,6 +82,8 @@ pub struct Entrants {
     pub share_total: f64,
     /// Entrants capped by the vacant posts (demand minus staff before entrants).
     pub fill_vacancies: bool,
+    /// The pre-service course: (years to graduate, completion rate).
+    pub education: Option<(usize, P)>,
 }
 
 /// A cadre, compiled.
@@ -176,12 +178,24 @@ pub struct Policy {
     pub name: String,
     pub from_year: i32,
     pub to_year: i32,
+    /// Most years between a policy's action and its effect (students graduating), 0
+    /// without `extra_students`.
+    pub lag: usize,
     pub attrition_multiplier: Vec<Change>,
     pub migration_multiplier: Vec<Change>,
     pub training_places: Vec<Change>,
     pub extra_entrants: Vec<Change>,
+    /// Students added to a pre-service course: entrants `duration` years later.
+    pub extra_students: Vec<Change>,
     pub quota: Vec<Change>,
     pub costs: Vec<Cost>,
+}
+
+impl Policy {
+    /// Whether the policy is in force in `year`.
+    pub fn active(&self, year: i32) -> bool {
+        year >= self.from_year && year <= self.to_year
+    }
 }
 
 /// A checked scenario, ready to simulate.
