@@ -1144,3 +1144,27 @@ def test_density_and_theil_against_the_draws_and_hrh_theil() -> None:
         hrh.simulate(doc, draws=0, density=True)
     with pytest.raises(hrh.InputError, match="argument 'density'"):
         hrh.simulate(doc, draws=0, density="yes")  # type: ignore[arg-type]
+
+
+def test_hiring_into_vacancies_never_passes_the_quota() -> None:
+    doc, _ = two_regions()
+    doc["cadres"][0]["entrants"] = {
+        "per_year": {"dist": "normal", "mean": 30, "sd": 10},
+        "age": {"mean": 25},
+        "fill_vacancies": True,
+        "education": {
+            "duration": 2,
+            "completion_rate": {"dist": "uniform", "low": 0.7, "high": 0.9},
+        },
+    }
+    doc["stock"][0]["count"] = 40  # A starts below its quota of 50
+    doc["policies"].append({"name": "school", "extra_students": [{"cadre": "nurse", "value": 20}]})
+    for policy in (None, "school"):
+        p = hrh.simulate(doc, policy=policy, draws=200, seed=2, keep_draws=True)
+        d = p.draws_table
+        assert d is not None
+        # Hiring stops at the quota, in every draw and region.
+        assert (d["supply"] <= d["demand"] + 1e-9).filter(d["year"] > 2024).all()
+        # A fills its 50 posts unless a year's graduates are too few.
+        a = p.table.filter((pl.col("region") == "A") & (pl.col("year") > 2024))
+        assert ((a["supply_p95"] - 50).abs() < 1e-9).all() and (a["supply"] > 49).all()

@@ -303,13 +303,16 @@ impl<const N: usize> Cell<N> {
 
     /// Add draws of the numbers in draw order; with `all`, they are every draw and the
     /// exact quantiles are taken. The vectors are reused as scratch.
-    fn add(&mut self, xs: [&mut Vec<f64>; N], all: bool) {
+    /// Positive values are counted for the numbers flagged in `count`.
+    fn add(&mut self, xs: [&mut Vec<f64>; N], count: [bool; N], all: bool) {
         for (j, w) in xs.into_iter().enumerate() {
             // The sum (over four interleaved lanes of draws, added in a fixed order at
             // the end) and the smallest and largest values (NaN left out).
             let (sum, lo, hi) = sum_min_max(w);
             self.sum[j] += sum;
-            self.positive[j] += w.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
+            if count[j] {
+                self.positive[j] += w.iter().map(|&z| u32::from(z > 0.0)).sum::<u32>();
+            }
             match &mut self.p2 {
                 Some(p2) => w
                     .iter()
@@ -555,7 +558,7 @@ impl Run<'_> {
                     gather(dbuf, cl, i, d);
                     gap_of(s, d, gap);
                     cell.add_tails(gap);
-                    cell.add([s, d, gap], all);
+                    cell.add([s, d, gap], [false, false, true], all);
                 },
             );
         // Staff per 1,000 population of each cell, draw by draw (the population cell is
@@ -579,7 +582,7 @@ impl Run<'_> {
                             .zip(pop.iter())
                             .for_each(|(x, p)| *x *= 1000.0 / p);
                     }
-                    cell.add([x], all);
+                    cell.add([x], [false], all);
                 },
             );
         GroupChunk {
@@ -899,15 +902,21 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                                     let i = base + ((t * k + ri) * nw + c) * sl;
                                     let at = (t * (nw + 1) + c) * sl;
                                     let (s, d) = (&ps[i..i + lanes], &pd[i..i + lanes]);
-                                    for l in 0..lanes {
-                                        ts[at + l] += s[l];
-                                        td[at + l] += d[l];
+                                    for (t, &x) in ts[at..at + lanes].iter_mut().zip(s) {
+                                        *t += x;
+                                    }
+                                    for (t, &x) in td[at..at + lanes].iter_mut().zip(d) {
+                                        *t += x;
                                     }
                                     let mut credit_to = |to: usize| {
-                                        for l in 0..lanes {
-                                            let (a, b) = unmet(d[l] - s[l]);
-                                            tsh[to + l] += a;
-                                            tsu[to + l] += b;
+                                        let sh = &mut tsh[to..to + lanes];
+                                        let su = &mut tsu[to..to + lanes];
+                                        for (((a, b), &x), &y) in
+                                            sh.iter_mut().zip(su.iter_mut()).zip(s).zip(d)
+                                        {
+                                            let (short, over) = unmet(y - x);
+                                            *a += short;
+                                            *b += over;
                                         }
                                     };
                                     if own {
@@ -1020,7 +1029,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     gather(tot, tc, j, v);
                 }
                 gap_of(s, d, gap);
-                cell.add([s, d, gap, short, surplus], !streaming);
+                let count = [false, false, true, true, false];
+                cell.add([s, d, gap, short, surplus], count, !streaming);
             },
         );
         if density {
@@ -1055,7 +1065,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                         dens.push(a);
                         theil.push(b);
                     }
-                    cell.add([dens, theil], !streaming);
+                    cell.add([dens, theil], [false, false], !streaming);
                 },
             );
         }

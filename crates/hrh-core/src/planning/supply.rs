@@ -416,6 +416,16 @@ fn put_year(
     let k = g.regions.len();
     let base = (t * k + ri) * cx.n_cells;
     let g0 = c.grade_cell0;
+    if g0.is_none() && c.grade_demand.is_empty() {
+        // One grade: the cadre's cell alone.
+        let r = g.regions[ri];
+        let d = match ys.quota[ci * k + ri] {
+            Some(q) => q,
+            None => demand(m, &c.demand, v, r, t, pops.0, pops.1),
+        };
+        out.put(base + ci, total, d);
+        return;
+    }
     let by_grade_demand = !c.grade_demand.is_empty();
     let at = (g.regions[ri], k);
     let sum = need(cx, v, ys, (t, ri, ci), at, pops, |gi, x| {
