@@ -474,6 +474,17 @@ def projection_section(
         "surplus",
         "p_gap_positive",
     )
+    if has_demand:
+        chart += fan_chart(
+            ([years[0]], [first["shortage"]]),
+            (years, t["shortage_p50"].to_list()),
+            [
+                (t["shortage_p5"].to_list(), t["shortage_p95"].to_list()),
+                (t["shortage_p25"].to_list(), t["shortage_p75"].to_list()),
+            ],
+            title=f"{base.name}: shortage, region by region (median, 50 %, 90 %)",
+            ylabel="staff short",
+        )
     parts = [
         _kpis(kpis),
         worst,
