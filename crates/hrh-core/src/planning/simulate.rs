@@ -902,28 +902,33 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                                     let i = base + ((t * k + ri) * nw + c) * sl;
                                     let at = (t * (nw + 1) + c) * sl;
                                     let (s, d) = (&ps[i..i + lanes], &pd[i..i + lanes]);
-                                    for (t, &x) in ts[at..at + lanes].iter_mut().zip(s) {
-                                        *t += x;
-                                    }
-                                    for (t, &x) in td[at..at + lanes].iter_mut().zip(d) {
-                                        *t += x;
-                                    }
-                                    let mut credit_to = |to: usize| {
-                                        let sh = &mut tsh[to..to + lanes];
-                                        let su = &mut tsu[to..to + lanes];
-                                        for (((a, b), &x), &y) in
-                                            sh.iter_mut().zip(su.iter_mut()).zip(s).zip(d)
-                                        {
-                                            let (short, over) = unmet(y - x);
-                                            *a += short;
-                                            *b += over;
-                                        }
-                                    };
+                                    let r = at..at + lanes;
+                                    let (ts, td) = (&mut ts[r.clone()], &mut td[r.clone()]);
                                     if own {
-                                        credit_to(at);
+                                        // One pass: sums, shortage and surplus.
+                                        let (sh, su) = (&mut tsh[r.clone()], &mut tsu[r]);
+                                        for l in 0..lanes {
+                                            ts[l] += s[l];
+                                            td[l] += d[l];
+                                            let (short, over) = unmet(d[l] - s[l]);
+                                            sh[l] += short;
+                                            su[l] += over;
+                                        }
+                                    } else {
+                                        for l in 0..lanes {
+                                            ts[l] += s[l];
+                                            td[l] += d[l];
+                                        }
                                     }
                                     if let Some(ci) = also {
-                                        credit_to((t * (nw + 1) + ci) * sl);
+                                        let to = (t * (nw + 1) + ci) * sl;
+                                        let sh = &mut tsh[to..to + lanes];
+                                        let su = &mut tsu[to..to + lanes];
+                                        for l in 0..lanes {
+                                            let (short, over) = unmet(d[l] - s[l]);
+                                            sh[l] += short;
+                                            su[l] += over;
+                                        }
                                     }
                                 }
                                 if density {
