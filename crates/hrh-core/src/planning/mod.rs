@@ -5,6 +5,7 @@
 //! - [`param`]: numbers that may be distributions or differ by region;
 //! - [`supply`]: the yearly stock-and-flow model of a group of regions with its costs,
 //!   for a block of draws side by side ([`lanes`]);
+//! - `general`: the general step of a year, one function per stage;
 //! - [`simulate`]: the Monte Carlo driver (sampling, groups of regions, quantiles);
 //! - [`demand`]: staff needed from norms, quotas, service use or WISN;
 //! - [`flows`]: the flows of a projected year, named once;
@@ -14,6 +15,7 @@
 
 pub mod demand;
 pub mod flows;
+mod general;
 pub mod lanes;
 pub mod markov;
 pub mod param;

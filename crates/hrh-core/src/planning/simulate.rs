@@ -16,11 +16,12 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
+use super::flows::{F_END, F_START, NF};
 use super::lanes::{has_avx2, L};
 use super::param::Dist;
 use super::quantile::{exact_in, sum_min_max, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
-use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch, F_END, F_START, NF};
+use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -1189,10 +1190,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planning::scenario::from_json;
-    use crate::planning::supply::{
+    use crate::planning::flows::{
         F_ATTRITION, F_END, F_ENTRANTS, F_IN, F_OUT, F_PROMOTIONS, F_RETIRE, F_RETURNS, F_TRAINING,
     };
+    use crate::planning::scenario::from_json;
 
     fn opts(draws: usize) -> Options {
         Options {

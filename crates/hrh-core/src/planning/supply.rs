@@ -24,15 +24,13 @@
 use std::ops::Range;
 
 use super::demand::{demand, growth, population};
+use super::general::General;
 use super::lanes::{L, X};
 use super::scenario::Demand;
 use super::scenario::{Cadre, Change, CostKind, Model};
 use crate::rng::Rng;
 
-pub(crate) use super::flows::{
-    F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_IN_TRAINING, F_LOSSES, F_OUT, F_PROMOTIONS,
-    F_RETIRE, F_RETURNS, F_START, F_TRAINING, NF,
-};
+use super::flows::{F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_RETIRE, F_START, NF};
 
 /// Regions that exchange staff (a connected part of the migration graph), projected
 /// together; all other regions are independent of them.
@@ -99,7 +97,7 @@ pub(crate) struct Flow {
 
 impl Flow {
     #[inline(always)]
-    fn take(&mut self, n: X, p: X) -> X {
+    pub(crate) fn take(&mut self, n: X, p: X) -> X {
         match &mut self.rngs {
             None => n * p,
             Some(rngs) => {
@@ -115,7 +113,7 @@ impl Flow {
 
     /// A number of people: unchanged, or rounded at random to an integer with the same mean.
     #[inline(always)]
-    fn whole(&mut self, x: X) -> X {
+    pub(crate) fn whole(&mut self, x: X) -> X {
         match &mut self.rngs {
             None => x,
             Some(rngs) => {
@@ -131,7 +129,7 @@ impl Flow {
 
     /// Split `n` people over `shares` (summing to 1): in proportion, or multinomially.
     #[inline(always)]
-    fn split(&mut self, n: X, shares: &[f64], out: &mut [X]) {
+    pub(crate) fn split(&mut self, n: X, shares: &[f64], out: &mut [X]) {
         let Some(rngs) = &mut self.rngs else {
             for (o, &s) in out.iter_mut().zip(shares) {
                 *o += n * X::splat(s);
@@ -160,20 +158,20 @@ impl Flow {
 
 /// Policy settings in force in a year, per (cadre, local region[, grade or programme]).
 #[derive(Default)]
-struct Year {
+pub(crate) struct Year {
     /// Per (cadre, local region, grade).
-    att_mult: Vec<X>,
+    pub(crate) att_mult: Vec<X>,
     /// Per (cadre, local origin, grade).
-    mig_mult: Vec<X>,
-    places: Vec<X>,
+    pub(crate) mig_mult: Vec<X>,
+    pub(crate) places: Vec<X>,
     /// Extra entrants at the cadre's entrant grade, per (cadre, local region).
-    extra: Vec<X>,
+    pub(crate) extra: Vec<X>,
     /// Extra entrants at a named grade, per (cadre, local region, grade).
-    extra_grade: Vec<X>,
+    pub(crate) extra_grade: Vec<X>,
     /// A quota replacing the cadre's demand, per (cadre, local region).
-    quota: Vec<Option<X>>,
+    pub(crate) quota: Vec<Option<X>>,
     /// A quota replacing a grade's demand, per (cadre, local region, grade).
-    grade_quota: Vec<Option<X>>,
+    pub(crate) grade_quota: Vec<Option<X>>,
 }
 
 impl Year {
@@ -328,7 +326,7 @@ impl Scratch {
 
 /// Post-training states: the state after `s` next year and, for bond or after-bond
 /// states, the parameter of the rate that replaces the hazard.
-fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
+pub(crate) fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> {
     if s == 0 {
         return None;
     }
@@ -370,7 +368,7 @@ impl Out<'_> {
 /// A policy quota in force replaces the demand it names.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn need(
+pub(crate) fn need(
     cx: &Ctx,
     v: &[X],
     ys: &Year,
@@ -401,7 +399,7 @@ fn need(
 /// unknown (NaN).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn put_year(
+pub(crate) fn put_year(
     out: &mut Out,
     cx: &Ctx,
     g: &Group,
@@ -459,7 +457,6 @@ pub(crate) fn run_block(
     let h = m.horizon;
     let rs = m.region_size;
     let k = g.regions.len();
-    let ni = cx.n_items;
     let (gmax, pmax, dmax) = (cx.gmax, cx.pmax, cx.dmax);
     let (_, fcells, ccells) = cx.sizes(k);
     let Scratch {
@@ -486,13 +483,6 @@ pub(crate) fn run_block(
     // Every number of these is set below (flows and costs: added to).
     flows.resize(fcells, 0.0);
     costs.resize(ccells, 0.0);
-    // Add a flow or cost of the block's draws to the sum over earlier blocks.
-    macro_rules! put {
-        ($arr:expr, $i:expr, $v:expr) => {{
-            let (i, v) = ($i, $v);
-            $arr[i] += v.sum_lanes(valid);
-        }};
-    }
     let expected = flow.rngs.is_none();
     // Cadres without training in a group without migration, on the expected path, go
     // from this year's stock to next year's in one pass.
@@ -615,168 +605,6 @@ pub(crate) fn run_block(
         }
     };
     set_hz(hzt, surv, ys);
-    // Where the flows of projected year `t`, region `ri` and cadre `ci` start.
-    let frow = |t: usize, ri: usize, ci: usize| ((t - 1) * k * nc + ri * nc + ci) * NF;
-    // Steps 4-5 and the year's supply, demand and costs of region `ri`, cadre `ci` on the
-    // general step in year `t` (the stock before ageing is in `cur`, the new stock goes
-    // to `mid`).
-    macro_rules! cell_year {
-        ($t:expr, $ri:expr, $ci:expr) => {{
-            let (t, ri, ci) = ($t, $ri, $ci);
-            let year = m.start_year + t as i32;
-            let r = g.regions[ri];
-            let c = &m.cadres[ci];
-            let pop = pops[ri * (h + 1) + t];
-            let f = frow(t, ri, ci);
-            let blk = ri * rs + c.offset;
-            let ns = c.n_s;
-            let ng = c.grades.len();
-            let mut retired = X::ZERO;
-            let last = c.retire_idx - 1;
-            // This year's entrants: (grade, number, age shares; None: all at the
-            // youngest age).
-            let extra = ys.extra[ci * k + ri];
-            let mut ent = entrants(c, v, r, t, extra, &mut ent_factor[ri * nc + ci], flow);
-            entrants_by_grade[..ng].fill(X::ZERO);
-            let mut training_cost = X::ZERO;
-            let mut in_training = X::ZERO;
-            for gi in 0..ng {
-                for st in 0..ns {
-                    let next = bond_state(c, st).map_or(0, |(next, _)| next);
-                    let src = blk + (gi * ns + st) * na;
-                    let dst = blk + (gi * ns + next) * na;
-                    for (out, &x) in mid[dst + 1..dst + 1 + last]
-                        .iter_mut()
-                        .zip(&cur[src..src + last])
-                    {
-                        *out += x;
-                    }
-                    retired += cur[src + last];
-                }
-            }
-            put!(flows, f + F_RETIRE, retired);
-            let mut returns = X::ZERO;
-            let mut losses = X::ZERO;
-            returns_by_grade[..ng].fill(X::ZERO);
-            sent_by_grade[..ng].fill(X::ZERO);
-            for (pi, p) in c.programmes.iter().enumerate() {
-                let slot = (ri * nc + ci) * pmax + pi;
-                let sent = sent_p[slot];
-                let returning = &returning[slot * na..(slot + 1) * na];
-                let rr = v[p.return_rate];
-                let s_ret = if p.bond + p.after_years > 0 {
-                    p.s_offset
-                } else {
-                    0
-                };
-                let dst = blk + (p.to * ns + s_ret) * na;
-                let mut back = X::ZERO;
-                let mut due = X::ZERO;
-                for (a, &x) in returning.iter().enumerate() {
-                    if x.all_zero() {
-                        continue;
-                    }
-                    due += x;
-                    // Guaranteed below retirement by the max_age check.
-                    let kk = flow.take(x, rr);
-                    mid[dst + (a + 1).min(last)] += kk;
-                    back += kk;
-                }
-                let away = X::sum(&pipes[slot * dmax * na..(slot * dmax + p.duration) * na]);
-                returns += back;
-                losses += due - back;
-                in_training += away;
-                returns_by_grade[p.to] += back;
-                sent_by_grade[p.from] += sent;
-                training_cost += p.cost_year * away + p.cost_one_off * sent;
-            }
-            put!(flows, f + F_RETURNS, returns);
-            put!(flows, f + F_LOSSES, losses);
-            put!(flows, f + F_IN_TRAINING, in_training);
-            // Hiring into vacant posts only: the graduates available, capped by the posts
-            // left after the year's exits and returns.
-            if let (Some(e), Some((_, n, _))) = (&c.entrants, &mut ent) {
-                if e.fill_vacancies {
-                    let staff = X::sum(&mid[blk..blk + c.size(na)]);
-                    let pop0 = pops[ri * (h + 1)];
-                    let posts = need(cx, v, ys, (t, ri, ci), (r, k), (pop, pop0), |_, _| {});
-                    *n = n.min((posts - staff).zip(X::ZERO, f64::max));
-                }
-            }
-            if let Some((eg, n, _)) = ent {
-                put!(flows, f + F_ENTRANTS, n);
-                entrants_by_grade[eg] = n;
-            }
-            match ent {
-                Some((eg, n, Some(sh))) => {
-                    let dst = blk + eg * ns * na;
-                    flow.split(n, sh, &mut mid[dst..dst + na]);
-                }
-                Some((_, n, None)) => mid[blk] += n,
-                None => {}
-            }
-            // Extra entrants a policy brings in at a named grade, at the cadre's entrant
-            // ages (else the youngest age).
-            if cx.grade_entry[ci] {
-                let mut more = X::ZERO;
-                for gi in 0..ng {
-                    let x = ys.extra_grade[(ci * k + ri) * gmax + gi];
-                    if !x.any_positive() {
-                        continue;
-                    }
-                    let n = flow.whole(x);
-                    let dst = blk + gi * ns * na;
-                    match &c.entrants {
-                        Some(e) => flow.split(n, &e.age_shares, &mut mid[dst..dst + na]),
-                        None => mid[dst] += n,
-                    }
-                    entrants_by_grade[gi] += n;
-                    more += n;
-                }
-                put!(flows, f + F_ENTRANTS, more);
-            }
-            for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
-                *e = X::sum(&mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
-            }
-            let end_by_grade = &end_by_grade[..ng];
-            let start_by_grade = &start_grade[(ri * nc + ci) * gmax..(ri * nc + ci) * gmax + ng];
-            let end = X::sum(end_by_grade);
-            put!(flows, f + F_END, end);
-            let pop0 = pops[ri * (h + 1)];
-            put_year(
-                out,
-                cx,
-                g,
-                v,
-                ys,
-                (t, ri, ci),
-                (end, end_by_grade),
-                (pop, pop0),
-            );
-            // Costs (salaries follow from the mean stock, see `simulate`).
-            let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-            if !c.programmes.is_empty() {
-                put!(costs, cbase + 1, training_cost);
-            }
-            let by_grade = ByGrade {
-                start: start_by_grade,
-                end: end_by_grade,
-                entrants: &entrants_by_grade[..ng],
-                returns: &returns_by_grade[..ng],
-                sent: &sent_by_grade[..ng],
-                in_training,
-            };
-            policy_costs(
-                cx,
-                year,
-                ci,
-                r,
-                &by_grade,
-                &mut costs[cbase..cbase + ni],
-                valid,
-            );
-        }};
-    }
     // Fused cadres, one region and cadre at a time through every year (in place in
     // `cur`), so that its numbers stay in the fastest cache.
     for ri in 0..k {
@@ -824,213 +652,39 @@ pub(crate) fn run_block(
     // The other cadres, a year at a time (no years when every cadre took one pass).
     let years = if general { h } else { 0 };
     for t in 1..=years {
-        let year = m.start_year + t as i32;
         // Settings change only when a policy starts or ends.
         if cx.changes[t] {
-            ys.set(cx, g, v, year);
+            ys.set(cx, g, v, m.start_year + t as i32);
             set_hz(hzt, surv, ys);
         }
-        let ys = &*ys;
-
-        // 1-2: deaths, attrition, training, into `mid`.
-        for ri in 0..k {
-            for (ci, c) in m.cadres.iter().enumerate().filter(|&(ci, _)| !fused(ci)) {
-                let blk = ri * rs + c.offset;
-                let ns = c.n_s;
-                let pd = v[c.death];
-                let mut start = X::ZERO;
-                let mut deaths = X::ZERO;
-                let mut leavers = X::ZERO;
-                let by_grade = &mut start_grade[(ri * nc + ci) * gmax..(ri * nc + ci + 1) * gmax];
-                let retire = c.retire_idx;
-                let haz = &haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
-                let f = frow(t, ri, ci);
-                for (gi, start_g) in by_grade.iter_mut().enumerate().take(c.grades.len()) {
-                    let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
-                    let hz = &hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
-                    for st in 0..ns {
-                        // Staff in a bond or after-bond year have the programme's rate.
-                        let fixed = bond_state(c, st).and_then(|(_, rate)| rate).map(|i| v[i]);
-                        let cell0 = blk + (gi * ns + st) * na;
-                        let src = &cur[cell0..cell0 + retire];
-                        let dst = &mut mid[cell0..cell0 + retire];
-                        let mut sums = [X::ZERO; 3];
-                        if expected {
-                            match fixed {
-                                Some(fx) => {
-                                    let hz = (fx * gm).min(X::ONE);
-                                    for (&n, out) in src.iter().zip(dst.iter_mut()) {
-                                        *out = survive(n, pd, hz, &mut sums);
-                                    }
-                                }
-                                None => {
-                                    for ((&n, out), &hz) in src.iter().zip(dst.iter_mut()).zip(hz) {
-                                        *out = survive(n, pd, hz, &mut sums);
-                                    }
-                                }
-                            }
-                        } else {
-                            let [sn, sd, sl] = &mut sums;
-                            for ((&n, out), &ha) in
-                                src.iter().zip(dst.iter_mut()).zip(&haz[..retire])
-                            {
-                                let hz = (fixed.unwrap_or(ha) * gm).min(X::ONE);
-                                let d = flow.take(n, pd);
-                                let l = flow.take(n - d, hz);
-                                *sn += n;
-                                *sd += d;
-                                *sl += l;
-                                *out = n - d - l;
-                            }
-                        }
-                        let [sn, sd, sl] = sums;
-                        start += sn;
-                        deaths += sd;
-                        leavers += sl;
-                        *start_g = if st == 0 { sn } else { *start_g + sn };
-                    }
-                }
-                put!(flows, f + F_START, start);
-                put!(flows, f + F_DEATHS, deaths);
-                put!(flows, f + F_ATTRITION, leavers);
-                // Promotions: each moves its share of the grade's staff before any
-                // promotion (a copy in `cur`, free until migration), the shares out of a
-                // grade capped at 1.
-                if !c.promotions.is_empty() {
-                    let size = c.size(na);
-                    cur[blk..blk + size].copy_from_slice(&mid[blk..blk + size]);
-                    let mut promoted = X::ZERO;
-                    for &(from, to, ref rate) in &c.promotions {
-                        let total = c
-                            .promotions
-                            .iter()
-                            .filter(|(f, _, _)| *f == from)
-                            .fold(X::ZERO, |a, (_, _, r)| a + v[r[g.regions[ri]]]);
-                        let share = v[rate[g.regions[ri]]] / total.zip(X::ONE, f64::max);
-                        let (src, dst) = (blk + from * ns * na, blk + to * ns * na);
-                        for i in 0..ns * na {
-                            let x = flow.take(cur[src + i], share).min(mid[src + i]);
-                            mid[src + i] -= x;
-                            mid[dst + i] += x;
-                            promoted += x;
-                        }
-                    }
-                    put!(flows, f + F_PROMOTIONS, promoted);
-                }
-                // Training departures.
-                let mut sent_total = X::ZERO;
-                for (pi, p) in c.programmes.iter().enumerate() {
-                    let slot = (ri * nc + ci) * pmax + pi;
-                    let mut eligible = X::ZERO;
-                    for st in 0..ns {
-                        let cell0 = blk + (p.from * ns + st) * na;
-                        eligible += X::sum(&mid[cell0..cell0 + p.max_age + 1]);
-                    }
-                    let places = ys.places[(ci * pmax + pi) * k + ri];
-                    let sent = flow.whole(places).min(eligible);
-                    let frac = sent.zip(eligible, |s, e| if e > 0.0 { s / e } else { 0.0 });
-                    // The cohort due back this year; the others move one year closer
-                    // and one year older; this year's trainees join at the back.
-                    let pipe = &mut pipes[slot * dmax * na..(slot * dmax + p.duration) * na];
-                    returning[slot * na..(slot + 1) * na].copy_from_slice(&pipe[..na]);
-                    for kk in 1..p.duration {
-                        for a in (0..na - 1).rev() {
-                            pipe[(kk - 1) * na + a + 1] = pipe[kk * na + a];
-                        }
-                        pipe[(kk - 1) * na] = X::ZERO;
-                    }
-                    let last = (p.duration - 1) * na;
-                    pipe[last..].iter_mut().for_each(|x| *x = X::ZERO);
-                    let mut taken = X::ZERO;
-                    if frac.any_positive() {
-                        for st in 0..ns {
-                            let cell0 = blk + (p.from * ns + st) * na;
-                            for a in 0..=p.max_age {
-                                let x = flow.take(mid[cell0 + a], frac);
-                                mid[cell0 + a] -= x;
-                                pipe[last + a + 1] += x;
-                                taken += x;
-                            }
-                        }
-                    }
-                    // Binomial draws send about `places` people; count those sent.
-                    let sent = if expected { sent } else { taken };
-                    sent_total += sent;
-                    sent_p[slot] = sent;
-                }
-                put!(flows, f + F_TRAINING, sent_total);
-            }
-        }
-        // 3: migration, from `mid` into `cur` (reused as the after-migration buffer);
-        // then `mid` is cleared for the new stock.
-        if g.migration.is_empty() {
-            for ri in 0..k {
-                for (_, c) in m.cadres.iter().enumerate().filter(|&(ci, _)| !fused(ci)) {
-                    let cells = ri * rs + c.offset..ri * rs + c.offset + c.size(na);
-                    cur[cells.clone()].copy_from_slice(&mid[cells.clone()]);
-                    mid[cells].iter_mut().for_each(|x| *x = X::ZERO);
-                }
-            }
-        } else {
-            cur.copy_from_slice(mid);
-            // A policy multiplier can push the shares leaving a region above 1: cap them
-            // so that at most everyone leaves.
-            out_share.iter_mut().for_each(|x| *x = X::ZERO);
-            // Per (cadre, origin, grade): the policy multiplier may differ by grade.
-            for &(mi, lf, _) in &g.migration {
-                let mg = &m.migration[mi];
-                for (ci, c) in m.cadres.iter().enumerate() {
-                    if mg.cadre.is_none_or(|x| x == ci) {
-                        for gi in 0..c.grades.len() {
-                            let i = (ci * k + lf) * gmax + gi;
-                            out_share[i] += v[mg.rate] * ys.mig_mult[i];
-                        }
-                    }
-                }
-            }
-            for &(mi, lf, lt) in &g.migration {
-                let mg = &m.migration[mi];
-                for (ci, c) in m.cadres.iter().enumerate() {
-                    if mg.cadre.is_some_and(|x| x != ci) {
-                        continue;
-                    }
-                    let gsize = c.n_s * na;
-                    let mut moved = X::ZERO;
-                    let mut any = false;
-                    for gi in 0..c.grades.len() {
-                        let i = (ci * k + lf) * gmax + gi;
-                        let rate = v[mg.rate] * ys.mig_mult[i] / out_share[i].zip(X::ONE, f64::max);
-                        if rate.all_zero() {
-                            continue;
-                        }
-                        any = true;
-                        let from = lf * rs + c.offset + gi * gsize;
-                        let to = lt * rs + c.offset + gi * gsize;
-                        for i in 0..gsize {
-                            // Several flows out of a cell never take more than is left in
-                            // it.
-                            let x = flow.take(mid[from + i], rate).min(cur[from + i]);
-                            cur[from + i] -= x;
-                            cur[to + i] += x;
-                            moved += x;
-                        }
-                    }
-                    if any {
-                        put!(flows, frow(t, lf, ci) + F_OUT, moved);
-                        put!(flows, frow(t, lt, ci) + F_IN, moved);
-                    }
-                }
-            }
-            mid.iter_mut().for_each(|x| *x = X::ZERO);
-        }
-        // 4-5: ageing, retirement, returns, entrants, into `mid` (the new stock).
-        for ri in 0..k {
-            for ci in 0..nc {
-                if !fused(ci) {
-                    cell_year!(t, ri, ci);
-                }
-            }
-        }
+        let mut step = General {
+            cx,
+            g,
+            v,
+            ys,
+            pops,
+            haz,
+            hzt,
+            cur: &mut *cur,
+            mid: &mut *mid,
+            pipes,
+            start_grade,
+            sent_p,
+            returning,
+            out_share,
+            ent_factor,
+            by_grade: [
+                &mut end_by_grade[..],
+                &mut returns_by_grade[..],
+                &mut sent_by_grade[..],
+                &mut entrants_by_grade[..],
+            ],
+            flows,
+            costs,
+            flow,
+            valid,
+        };
+        step.year(out, t, |ci| !fused(ci));
         std::mem::swap(&mut cur, &mut mid);
     }
 }
@@ -1039,7 +693,7 @@ pub(crate) fn run_block(
 /// shares; None: all at the youngest age). `extra` are a policy's extra entrants, and
 /// `factor` the growth so far, `(1 + growth)^(t - 1)`, updated here.
 #[inline(always)]
-fn entrants<'c>(
+pub(crate) fn entrants<'c>(
     c: &'c Cadre,
     v: &[X],
     r: usize,
@@ -1073,18 +727,18 @@ fn entrants<'c>(
 }
 
 /// A cadre's staff by grade in a year, for the costs of policies.
-struct ByGrade<'a> {
-    start: &'a [X],
-    end: &'a [X],
-    entrants: &'a [X],
-    returns: &'a [X],
-    sent: &'a [X],
-    in_training: X,
+pub(crate) struct ByGrade<'a> {
+    pub(crate) start: &'a [X],
+    pub(crate) end: &'a [X],
+    pub(crate) entrants: &'a [X],
+    pub(crate) returns: &'a [X],
+    pub(crate) sent: &'a [X],
+    pub(crate) in_training: X,
 }
 
 /// The year's costs of the policies switched on for cadre `ci` in region `r`, added (the
 /// first `valid` lanes) to the cadre's cost items `row`.
-fn policy_costs(
+pub(crate) fn policy_costs(
     cx: &Ctx,
     year: i32,
     ci: usize,
@@ -1308,7 +962,7 @@ impl OnePass<'_, '_> {
 /// Deaths `n x pd` and then attrition `(n - deaths) x hz` out of `n` staff, added to
 /// `sums` (staff, deaths, leavers); returns those who stay.
 #[inline(always)]
-fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
+pub(crate) fn survive(n: X, pd: X, hz: X, sums: &mut [X; 3]) -> X {
     let d = n * pd;
     let l = (n - d) * hz;
     sums[0] += n;
