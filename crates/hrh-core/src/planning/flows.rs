@@ -36,7 +36,7 @@ macro_rules! flows {
         ];
     };
     (@index $i:expr; $id:ident $($rest:ident)*) => {
-        #[doc = concat!("Column of the flow `", stringify!($id), "` (see [`FLOWS`]).")]
+        #[doc = concat!("Column of the flow `", stringify!($id), "` (see `FLOWS`).")]
         pub const $id: usize = $i;
         flows!(@index $i + 1; $($rest)*);
     };

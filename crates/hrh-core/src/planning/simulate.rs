@@ -119,7 +119,7 @@ pub struct Projection {
     /// most [`KEPT_SHORTAGE_BUDGET`] bytes (else empty): policies run with the same seed
     /// are compared draw by draw.
     pub draws_shortage: Vec<f64>,
-    /// Mean flows per (projected year, region, cadre, [`FLOWS`]).
+    /// Mean flows per (projected year, region, cadre, [`FLOWS`](super::flows::FLOWS)).
     pub flows: Vec<f64>,
     /// Cost item names.
     pub cost_items: Vec<String>,

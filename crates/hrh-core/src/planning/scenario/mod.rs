@@ -4,7 +4,7 @@
 //! The document is JSON here (the Python layer also reads TOML and turns tables into
 //! records; the stock may also come as columns, which is faster to read). Unknown keys and wrong types are rejected by serde with the key's path
 //! (`cadres[1].attrition.rate`); impossible values (a rate outside [0, 1], a retirement age
-//! below the entry age, a region that does not exist) are rejected by [`compile`] with the
+//! below the entry age, a region that does not exist) are rejected by [`compile()`] with the
 //! same kind of path.
 //!
 //! - [`doc`]: the document's schema, as serde reads it;
