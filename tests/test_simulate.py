@@ -1168,3 +1168,15 @@ def test_hiring_into_vacancies_never_passes_the_quota() -> None:
         # A fills its 50 posts unless a year's graduates are too few.
         a = p.table.filter((pl.col("region") == "A") & (pl.col("year") > 2024))
         assert ((a["supply_p95"] - 50).abs() < 1e-9).all() and (a["supply"] > 49).all()
+
+
+def test_compare_needs_the_same_years() -> None:
+    doc, (base, _, _) = two_regions()
+    longer = hrh.simulate({**doc, "horizon": 6}, draws=200, seed=3)
+    with pytest.raises(hrh.InputError, match=r"argument 'projections'.*same years"):
+        hrh.compare([base, longer])
+    # Another seed: paired quantiles are not defined, the means still are.
+    other = hrh.simulate(doc, draws=200, seed=4)
+    cmp = hrh.compare([base, other])
+    assert cmp["shortage_averted_p5"][1] is None
+    assert cmp["shortage_averted"][1] == pytest.approx(0, abs=2)

@@ -935,8 +935,9 @@ def compare(
     95 % quantiles of the paired differences draw by draw (projections run with the same
     seed and number of draws share their parameter draws; otherwise, or when the draws
     were not kept, the quantiles are null and only the difference of the means is
-    given), `cost_per_person_year` and `cost_per_shortage_year_averted` (null where the
-    denominator is not positive). A netted gap is never reported as closed.
+    given; projections of different years are an `InputError`), `cost_per_person_year`
+    and `cost_per_shortage_year_averted` (null where the denominator is not positive). A
+    netted gap is never reported as closed.
 
     Parameters
     ----------
@@ -1034,6 +1035,14 @@ def compare(
         paired.append(_shortage_draws(p, which or "all", grade, region))
     base, base_draws = rows[0], paired[0]
     base_p = items[0][1]
+    years = base_p.totals["year"].unique().sort().to_list()
+    for label, p in items[1:]:
+        own = p.totals["year"].unique().sort().to_list()
+        if own != years:
+            raise InputError(
+                f"argument 'projections': {label!r} projects {own[0]} to {own[-1]}, the "
+                f"baseline {years[0]} to {years[-1]}: compare projections of the same years"
+            )
     for (_, p), r, draws in zip(items, rows, paired, strict=True):
         r["extra_cost"] = r["cumulative_cost"] - base["cumulative_cost"]
         r["extra_person_years"] = r["person_years"] - base["person_years"]
