@@ -247,17 +247,19 @@ def province_scenario() -> dict[str, Any]:
     from the synthetic register: staff in post on 2024-12-31 by cadre, qualification and
     age.
 
-    3,087 staff against a quota of 3,364; postgraduate-trained doctors who resign soon
-    after training; policies ``train_104``, ``incentive`` (VND 150, 250 and 450 million
-    by qualification) and ``retention``. The file's comments say which numbers come from
-    the register and which are assumptions.
+    3,087 staff against a quota of 3,364 (the doctors' posts split by qualification);
+    three postgraduate programmes whose graduates resign soon after training; policies
+    ``train_104`` (the plan of 67 level I, 9 master's and 28 level II trainees),
+    ``incentive`` (VND 150, 250 and 450 million by qualification),
+    ``attract_specialists`` and ``retention``. The file's comments say which numbers come
+    from the register and which are assumptions.
 
     Examples
     --------
     >>> import hrh
     >>> s = hrh.datasets.province_scenario()
     >>> sum(r["count"] for r in s["stock"]), [p["name"] for p in s["policies"]]
-    (3087, ['train_104', 'incentive', 'retention'])
+    (3087, ['train_104', 'incentive', 'attract_specialists', 'retention'])
     """
     from hrh.planning import stock_table
 
