@@ -406,8 +406,10 @@ def cases(quick: bool) -> list[Case]:
             "55-64 (all beta), entrants per district and cadre (normal) with a discretised "
             "normal age profile, migration out of 5 districts (beta), population growth "
             "per district (normal) driving demand by a norm per 1,000 population. Output: "
-            "supply, demand, gap (mean, 5/25/50/75/95 % quantiles) and P(gap > 0) per year, "
-            "district and cadre, and summed over districts. Deterministic paths agree to "
-            "1e-9; quantiles agree within Monte Carlo error.",
+            "supply, demand, gap, shortage and surplus (mean, 5/25/50/75/95 % quantiles) "
+            "and P(gap > 0) per year, district and cadre, and summed over districts (hrh "
+            "also sums each district's shortage and surplus apart, per draw, and keeps "
+            "every draw's total shortage for paired comparisons; the numpy peer does not). "
+            "Deterministic paths agree to 1e-9; quantiles agree within Monte Carlo error.",
         ),
     ]
