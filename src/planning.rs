@@ -230,7 +230,7 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -242,6 +242,7 @@ fn simulate<'py>(
     keep_draws: bool,
     binomial: bool,
     density: bool,
+    max_memory: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = model(py, json, stock)?;
     let mut idx = Vec::new();
@@ -279,6 +280,7 @@ fn simulate<'py>(
         binomial,
         general_only: false,
         density,
+        max_memory,
     };
     let p = run(py, || sim::simulate(&m, &opts))?;
     let d = describe(py, &m)?;

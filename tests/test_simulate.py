@@ -1180,3 +1180,50 @@ def test_compare_needs_the_same_years() -> None:
     cmp = hrh.compare([base, other])
     assert cmp["shortage_averted_p5"][1] is None
     assert cmp["shortage_averted"][1] == pytest.approx(0, abs=2)
+
+
+def test_hostile_planning_inputs_are_named_errors(tmp_path: Path) -> None:
+    path = EXAMPLES / "province" / "scenario.toml"
+    # Sizes are checked before anything is allocated (these aborted the interpreter).
+    with pytest.raises(hrh.InputError, match=r"10000000 draws would need about 9\.\d GiB"):
+        hrh.simulate(path, draws=10**7, seed=1, keep_draws=True)
+    with pytest.raises(hrh.InputError, match="quantiles='streaming'"):
+        hrh.simulate(path, draws=10**9, seed=1, quantiles="exact")
+    # A policy named twice was applied twice.
+    with pytest.raises(hrh.InputError, match="argument 'policy': 'incentive' is named twice"):
+        hrh.simulate(path, policy=["incentive", "incentive"], draws=5, seed=1)
+    # Non-finite values name their key, from a dict or from TOML.
+    doc = hrh.load_scenario(path)
+    doc["cadres"][1]["attrition"]["rate"]["a"] = float("nan")
+    with pytest.raises(hrh.ScenarioError) as e:
+        hrh.simulate(doc, draws=0)
+    assert e.value.path == "cadres[1].attrition.rate.a"
+    text = path.read_text().replace("death_rate = 0.0022", "death_rate = inf")
+    (tmp_path / "scenario.toml").write_text(text)
+    (tmp_path / "stock.csv").write_text((path.parent / "stock.csv").read_text())
+    with pytest.raises(hrh.ScenarioError) as e:
+        hrh.simulate(tmp_path / "scenario.toml", draws=0)
+    assert e.value.path == "cadres[1].death_rate"
+    # Out-of-range years and numbers too large to project.
+    doc = hrh.load_scenario(path)
+    doc["start_year"] = 2**31 - 5
+    with pytest.raises(hrh.ScenarioError, match="'start_year': must be between 1800 and 2500"):
+        hrh.check_scenario(doc)
+    doc = hrh.load_scenario(path)
+    doc["cadres"][1]["entrants"]["per_year"]["mean"] = 1e308
+    with pytest.raises(hrh.ScenarioError, match=r"entrants\.per_year': must be a finite number"):
+        hrh.check_scenario(doc)
+    with pytest.raises(hrh.InputError, match="argument 'projections': '1' is a int"):
+        hrh.compare([1, 2])  # type: ignore[list-item]
+
+
+def test_memory_budget_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc, _ = two_regions()
+    monkeypatch.setenv("HRH_MAX_MEMORY", "1K")
+    with pytest.raises(hrh.InputError, match=r"over the budget of 0\.0 GiB"):
+        hrh.simulate(doc, draws=100, seed=1)
+    monkeypatch.setenv("HRH_MAX_MEMORY", "lots")
+    with pytest.raises(hrh.InputError, match="HRH_MAX_MEMORY: 'lots' is not a number"):
+        hrh.simulate(doc, draws=100, seed=1)
+    monkeypatch.setenv("HRH_MAX_MEMORY", "1G")
+    assert hrh.simulate(doc, draws=100, seed=1).draws == 100

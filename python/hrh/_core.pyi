@@ -278,6 +278,7 @@ def simulate(
     keep_draws: bool,
     binomial: bool,
     density: bool = False,
+    max_memory: int = ...,
 ) -> dict[str, Any]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float

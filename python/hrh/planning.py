@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import itertools
 import json
+import os
 import secrets
 import tomllib
 from collections.abc import Sequence
@@ -508,7 +509,50 @@ def _to_json(doc: Scenario) -> str:
             "expected numbers, text, lists and tables",
         )
 
+    bad = _non_finite(doc, "")
+    if bad is not None:
+        path, value = bad
+        raise _scenario_error(path, f"must be a finite number, got {value}")
     return json.dumps(doc, default=default, allow_nan=False)
+
+
+_MEMORY_DEFAULT = 4 << 30
+
+
+def _max_memory() -> int:
+    """The memory budget of a simulation's draws: `HRH_MAX_MEMORY` in bytes (a suffix K,
+    M or G multiplies by 1024, 1024² or 1024³), 4 GiB by default."""
+    text = os.environ.get("HRH_MAX_MEMORY", "").strip()
+    if not text:
+        return _MEMORY_DEFAULT
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1].upper(), 1)
+    number = text[:-1] if scale > 1 else text
+    try:
+        value = int(float(number) * scale)
+    except ValueError:
+        value = -1
+    if not 0 < value < 1 << 62:
+        raise InputError(
+            f"HRH_MAX_MEMORY: {text!r} is not a number of bytes (e.g. 8G or 8589934592)"
+        )
+    return value
+
+
+def _non_finite(obj: Any, path: str) -> tuple[str, float] | None:
+    """The path and value of the first NaN or infinite number in a scenario document."""
+    if isinstance(obj, float | np.floating):
+        return None if np.isfinite(obj) else (path, float(obj))
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            found = _non_finite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            found = _non_finite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _core_args(doc: Scenario) -> tuple[str, list[Any] | None]:
@@ -674,6 +718,10 @@ def simulate(
         which it is below the start year's. Needs a population in the scenario; costs an
         extra summary per cell.
 
+    The memory the draws need is checked before anything is allocated: beyond the budget
+    (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`), an `InputError` says how much the
+    call would need and what to change. Policies may be named once each.
+
     Returns
     -------
     Projection
@@ -711,6 +759,9 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"column 'seed': {seed!r} must be an integer >= 0")
     policies = as_list(policy)
+    for i, name in enumerate(policies):
+        if name in policies[:i]:
+            raise InputError(f"argument 'policy': {name!r} is named twice")
     if flows not in ("expected", "binomial"):
         raise InputError(f"column 'flows': {flows!r} is not 'expected' or 'binomial'")
     if flows == "binomial" and draws == 0:
@@ -730,6 +781,7 @@ def simulate(
         keep_draws=keep_draws,
         binomial=flows == "binomial",
         density=density,
+        max_memory=_max_memory(),
     )
     return _projection(raw, policies, draws, seed, raw["quantiles"])
 
@@ -975,10 +1027,16 @@ def compare(
     items = (
         list(projections.items())
         if isinstance(projections, dict)
-        else [(p.label, p) for p in projections]
+        else [(p.label if isinstance(p, Projection) else repr(p), p) for p in projections]
     )
     if not items:
         raise InputError("compare needs at least one projection")
+    for label, p in items:
+        if not isinstance(p, Projection):
+            raise InputError(
+                f"argument 'projections': {label!r} is a {type(p).__name__}, not a Projection "
+                "from hrh.simulate"
+            )
     rows = []
     paired: list[npt.NDArray[np.float64] | None] = []
     for label, p in items:

@@ -65,6 +65,9 @@ pub struct Options {
     /// Also summarise the population, staff per 1,000 population per cell, and per total
     /// the density over its regions and the Theil index of the regions' densities.
     pub density: bool,
+    /// Bytes the draws' buffers may take; a simulation that needs more is an input error
+    /// before anything is allocated.
+    pub max_memory: usize,
 }
 
 /// Summary of one projected number over draws.
@@ -791,6 +794,42 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         QuantileMode::Exact => n,
         _ => (EXACT_BUDGET / per_draw / L * L).clamp(L, 64 * L).min(n),
     };
+    // Memory the draws' buffers need, checked before anything is allocated: a chunk's
+    // supply and demand (the largest group's), its totals, and the kept draws.
+    let need = (|| {
+        let slots = chunk.checked_next_multiple_of(SEG * L)?;
+        let chunk_bytes = per_draw.checked_add(8 * tc)?.checked_mul(slots)?;
+        let kept = if opts.keep_draws {
+            n.checked_mul((h + 1) * nr * nc)?.checked_mul(16)?
+        } else {
+            0
+        };
+        let seeds = chunk.checked_mul(16 + 8 * m.params.len())?;
+        chunk_bytes.checked_add(kept)?.checked_add(seeds)
+    })();
+    match need {
+        Some(bytes) if bytes <= opts.max_memory => {}
+        _ => {
+            let gib = |b: f64| b / f64::from(1u32 << 30);
+            let want = need.map_or("more than the address space".to_string(), |b| {
+                format!("about {:.1} GiB", gib(b as f64))
+            });
+            let hint = if opts.keep_draws {
+                "keep fewer draws (keep_draws=False)"
+            } else {
+                "use quantiles='streaming' or 'auto', or fewer draws"
+            };
+            return Err(Error::input(
+                "draws",
+                format!(
+                    "{} draws would need {want} of memory, over the budget of {:.1} GiB \
+                     (HRH_MAX_MEMORY): {hint}",
+                    opts.draws,
+                    gib(opts.max_memory as f64)
+                ),
+            ));
+        }
+    }
     let run = Run {
         cx,
         opts,
@@ -1241,6 +1280,7 @@ mod tests {
             binomial: false,
             general_only: false,
             density: false,
+            max_memory: 1 << 32,
         }
     }
 

@@ -47,6 +47,26 @@ struct Builder {
 impl Builder {
     fn param(&mut self, d: &Dist, path: String, range: Range) -> Result<P> {
         let (lo, hi) = d.support();
+        // Numbers a projection can carry without overflowing: counts far above any
+        // workforce or population are typing errors.
+        let mean = d.mean();
+        let spread = match d {
+            Dist::Normal { sd, .. } => *sd,
+            _ => 0.0,
+        };
+        if !(mean.is_finite()
+            && mean.abs() <= MAX_VALUE
+            && (hi.is_infinite() || hi <= MAX_VALUE)
+            && spread <= MAX_VALUE)
+        {
+            return Err(err(
+                path,
+                format!(
+                    "must be a finite number of at most {MAX_VALUE:e}, got {}",
+                    show(d)
+                ),
+            ));
+        }
         let lower = match range {
             Range::Rate => {
                 if let Dist::Normal { .. } | Dist::LogNormal { .. } = d {
@@ -281,8 +301,20 @@ fn age_shares(
     Ok(shares)
 }
 
+/// The largest number a scenario may hold (counts, populations, rates per unit).
+pub const MAX_VALUE: f64 = 1e12;
+
+/// The largest salary or cost amount (per person or per year) a scenario may hold.
+pub const MAX_AMOUNT: f64 = 1e15;
+
 /// Check a parsed document and build the model.
 pub fn compile(doc: ScenarioDoc) -> Result<Model> {
+    if !(1800..=2500).contains(&doc.start_year) {
+        return Err(err(
+            "start_year",
+            format!("must be between 1800 and 2500, got {}", doc.start_year),
+        ));
+    }
     if doc.horizon == 0 || doc.horizon > 200 {
         return Err(err(
             "horizon",
@@ -635,10 +667,10 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 ));
             }
         }
-        if !(c.salary >= 0.0 && c.salary.is_finite()) {
+        if !(c.salary >= 0.0 && c.salary <= MAX_AMOUNT) {
             return Err(err(
                 format!("{path}.salary"),
-                format!("must be >= 0, got {}", c.salary),
+                format!("must be >= 0 and at most {MAX_AMOUNT:e}, got {}", c.salary),
             ));
         }
         let cadre = Cadre {
@@ -697,10 +729,13 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             Some(g) => lookup(&c.grades, g, "grade", format_args!("{path}.grade"))?,
             None => 0,
         };
-        if !(row.count >= 0.0 && row.count.is_finite()) {
+        if !(row.count >= 0.0 && row.count <= MAX_VALUE) {
             return Err(err(
                 format!("{path}.count"),
-                format!("must be a number >= 0, got {}", row.count),
+                format!(
+                    "must be a number >= 0 and at most {MAX_VALUE:e}, got {}",
+                    row.count
+                ),
             ));
         }
         let base = r * region_size + c.offset + g * c.n_s * n_ages;
@@ -1505,10 +1540,13 @@ fn compile_policy(
                 ),
             ));
         }
-        if !(c.amount.is_finite()) {
+        if !c.amount.is_finite() || c.amount.abs() > MAX_AMOUNT {
             return Err(err(
                 format!("{cp}.amount"),
-                format!("must be a finite number, got {}", c.amount),
+                format!(
+                    "must be a finite number of size at most {MAX_AMOUNT:e}, got {}",
+                    c.amount
+                ),
             ));
         }
         let region = c
