@@ -534,7 +534,7 @@ def test_loads_toml_json_and_files_relative_to_the_scenario(tmp_path: Path) -> N
         (
             lambda d: d["stock"][2].update(count=-1),
             "stock[2].count",
-            "must be a number >= 0, got -1",
+            "must be a number >= 0 and at most 1e12, got -1",
         ),
         (lambda d: d.update(horizon="ten"), "horizon", 'invalid type: string "ten"'),
         (
@@ -1227,3 +1227,28 @@ def test_memory_budget_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         hrh.simulate(doc, draws=100, seed=1)
     monkeypatch.setenv("HRH_MAX_MEMORY", "1G")
     assert hrh.simulate(doc, draws=100, seed=1).draws == 100
+
+
+def test_hostile_inputs_to_planning_helpers() -> None:
+    with pytest.raises(hrh.InputError, match="column 'existing': inf must be a finite number"):
+        hrh.wisn(
+            {"workload": [100.0], "unit_time": [1.0]}, available_time=1760, existing=float("inf")
+        )
+    reg = {
+        "birth_date": [dt.date(1990, 1, 1), dt.date(2030, 1, 1)],
+        "hire_date": [dt.date(2015, 1, 1), dt.date(2020, 1, 1)],
+        "exit_date": [None, None],
+        "cadre": ["nurse", "nurse"],
+    }
+    with pytest.raises(hrh.InputError, match="column 'birth_date', row 1: born 2030-01-01"):
+        hrh.stock_table(reg, at=dt.date(2024, 12, 31), cadre="cadre")
+    curve = {"time": [0.0, 1, 2], "survival": [1.0, 1.5, float("nan")]}
+    with pytest.raises(hrh.InputError, match=r"column 'survival', at time 1\.0: 1\.5 is not"):
+        hrh.attrition_rates(curve, bands=[0, 1, 2])
+    curve = {"time": [0.0, 1, 2], "survival": [1.0, 0.5, 0.7]}
+    with pytest.raises(hrh.InputError, match="never increases"):
+        hrh.attrition_rates(curve, bands=[0, 1, 2])
+    with pytest.raises(hrh.InputError, match="column 'count': is empty"):
+        hrh.poisson_ci([])
+    out = hrh.shortfall({"staff": [10], "pop": [1000]}, staff="staff", population="pop", norm=0)
+    assert out["ratio"].to_list() == [None] and out["surplus"].to_list() == [10.0]

@@ -232,6 +232,9 @@ def broadcast(**arrays: Any) -> list[FloatArray]:
     """Array-likes (see :func:`float_array`) named by keyword, with length-1 ones
     repeated to the common length; an InputError when lengths differ otherwise."""
     out = {name: float_array(v, name) for name, v in arrays.items()}
+    for name, a in out.items():
+        if a.size == 0:
+            raise InputError(f"column '{name}': is empty")
     sizes = {a.size for a in out.values()} - {1}
     if len(sizes) > 1:
         (first, a0), *rest = out.items()

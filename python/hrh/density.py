@@ -327,8 +327,9 @@ def shortfall(
         / per, ``shortfall`` = Σ over the group's rows of max(required − staff, 0),
         ``surplus`` = Σ max(staff − required, 0), ``net_gap`` = required − staff (=
         shortfall − surplus: a surplus in one row offsets a shortfall in another, so it
-        is named net) and ``ratio`` = staff / required. A shortfall is counted where it
-        is: one row's surplus never reduces another row's shortfall.
+        is named net) and ``ratio`` = staff / required (null where nothing is required,
+        e.g. a norm of 0). A shortfall is counted where it is: one row's surplus never
+        reduces another row's shortfall.
 
     Examples
     --------
@@ -386,7 +387,9 @@ def shortfall(
         ],
     )
     _, _, ratio = _core.shortfall(column_array(agg, "staff"), column_array(agg, "required"))
-    return agg.with_columns(net_gap=pl.col("required") - pl.col("staff"), ratio=pl.Series(ratio))
+    return agg.with_columns(
+        net_gap=pl.col("required") - pl.col("staff"), ratio=pl.Series(ratio).fill_nan(None)
+    )
 
 
 def quota_gap(

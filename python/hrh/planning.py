@@ -56,8 +56,12 @@ __all__ = [
 
 
 def _non_negative(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise InputError(f"column '{name}': {value!r} must be a number >= 0")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value < float("inf")
+    ):
+        raise InputError(f"column '{name}': {value!r} must be a finite number >= 0")
     return float(value)
 
 
@@ -1302,6 +1306,13 @@ def stock_table(
         (pl.col(entry).cast(pl.Date) <= at_)
         & (pl.col(exit).is_null() | (pl.col(exit).cast(pl.Date) > at_))
     )
+    unborn = in_post.with_row_index("__row").filter(born > at_)
+    if unborn.height:
+        row = unborn.row(0, named=True)
+        raise InputError(
+            f"column '{birth}', row {row['__row']}: born {row[birth]}, after the date "
+            f"counted ({at}) but in post"
+        )
     keys = [
         (pl.col(region).cast(pl.String) if region else pl.lit(default_region)).alias("region"),
         pl.col(cadre).cast(pl.String).alias("cadre"),
@@ -1395,6 +1406,20 @@ def attrition_rates(
             part = part.sort("time")
             t = part["time"].cast(pl.Float64).to_numpy()
             s = part["survival"].cast(pl.Float64).to_numpy()
+            bad = np.flatnonzero(~((s >= 0) & (s <= 1)))
+            if bad.size:
+                at, value = float(t[bad[0]]), float(s[bad[0]])
+                raise InputError(
+                    f"column 'survival', at time {at!r}: {value!r} is not a survival "
+                    "probability in [0, 1]"
+                )
+            rises = np.flatnonzero(np.diff(s) > 0)
+            if rises.size:
+                at, value = float(t[rises[0] + 1]), float(s[rises[0] + 1])
+                raise InputError(
+                    f"column 'survival', at time {at!r}: {value!r} rises above the value "
+                    "before it; a survival curve never increases"
+                )
             idx = np.searchsorted(t, cuts, side="right") - 1
             surv = np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
             rows.append(
