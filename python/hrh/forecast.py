@@ -277,12 +277,30 @@ def _check_times(
     return df.drop(["__hrh_diff", "__hrh_step"], strict=False)
 
 
+_MAX_POINTS = 10_000_000  # time points after filling gaps, over all series
+_MAX_HORIZON = 10_000  # steps forecast
+
+
 def _fill_linear(df: pl.DataFrame, keys: list[str], tname: str, vname: str) -> pl.DataFrame:
     """Insert the missing times of each series (its smallest step) and interpolate the
     values linearly; warns with the count."""
     tdtype = df.schema[tname]
     if not tdtype.is_integer():
         raise InputError(f"fill='linear': column '{tname}' must hold integers (e.g. years)")
+    # The filled length of each series, checked before anything is allocated.
+    spans = df.group_by(_CODE).agg(
+        (
+            (pl.col(tname).max().cast(pl.Float64) - pl.col(tname).min().cast(pl.Float64))
+            / pl.col("__hrh_step").first().cast(pl.Float64)
+        ).alias("n")
+    )
+    points = float(spans["n"].sum()) + spans.height
+    if points > _MAX_POINTS:
+        raise InputError(
+            f"fill='linear': filling the gaps of column '{tname}' would make {points:.3g} time "
+            f"points, more than {_MAX_POINTS:,}: check the times (a stray value?) or fill "
+            "them yourself"
+        )
     grid = (
         df.group_by(_CODE, maintain_order=True)
         .agg(
@@ -331,8 +349,12 @@ def _fit(
 ) -> Forecast:
     if model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-        raise InputError(f"horizon: {horizon!r} must be an integer >= 1")
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, int)
+        or not 1 <= horizon <= _MAX_HORIZON
+    ):
+        raise InputError(f"horizon: {horizon!r} must be an integer from 1 to {_MAX_HORIZON:,}")
     known = {
         "initial",
         "alpha",

@@ -34,6 +34,18 @@ pub struct LifeTable {
 ///
 /// Reference: Lee ET, Wang JW (2003) Statistical Methods for Survival Data Analysis,
 /// 3rd ed., Wiley, ch. 4.
+/// A number for a message: plain, or in exponent form when very large or small.
+fn short(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Most intervals a life table may have (each is a row of the table).
+pub const MAX_INTERVALS: usize = 1_000_000;
+
 pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
     if !(width.is_finite() && width > 0.0) {
         return Err(Error::input(
@@ -48,7 +60,20 @@ pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
         ));
     }
     let max_t = d.time.iter().fold(0.0_f64, |m, &t| m.max(t));
-    let k = (max_t / width).floor() as usize + 1;
+    // The number of intervals, checked before anything is allocated.
+    let bins = (max_t / width).floor();
+    if bins.is_nan() || bins >= MAX_INTERVALS as f64 {
+        return Err(Error::input(
+            "width",
+            format!(
+                "{} cuts durations up to {} into {bins:e} intervals, more than \
+                 {MAX_INTERVALS}: use a wider interval",
+                short(width),
+                short(max_t)
+            ),
+        ));
+    }
+    let k = bins as usize + 1;
     let mut events = vec![0.0; k];
     let mut withdrawn = vec![0.0; k];
     for i in 0..d.len() {

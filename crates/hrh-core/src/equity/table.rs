@@ -123,6 +123,9 @@ fn relabel(err: Error, rows: &[usize]) -> Error {
     }
 }
 
+/// Most bootstrap replicates (each is kept until its group's intervals are taken).
+pub const MAX_REPLICATES: usize = 1_000_000;
+
 /// For each group `by[i]` in `0..n_by` of units, the `measures` of the distribution of
 /// `values` weighted by `weights`; with `groups`, Theil's between/within parts over the
 /// subgroups; with `bootstrap > 0`, percentile intervals at `level` from resampling the
@@ -149,6 +152,12 @@ pub fn equity_table(
     }
     if bootstrap > 0 {
         validate::level(level)?;
+    }
+    if bootstrap > MAX_REPLICATES {
+        return Err(Error::input(
+            "bootstrap",
+            format!("{bootstrap} replicates is more than {MAX_REPLICATES}"),
+        ));
     }
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n_by];
     for (i, &b) in by.iter().enumerate() {

@@ -287,6 +287,9 @@ pub fn check_series(times: &[f64], values: &[f64], model: &Model) -> Result<()> 
     Ok(())
 }
 
+/// Most steps a forecast may have.
+pub const MAX_HORIZON: usize = 10_000;
+
 /// Fit `model` to one series and forecast `horizon` steps with intervals at `levels`
 /// (each in (0, 1)).
 pub fn fit(
@@ -297,6 +300,12 @@ pub fn fit(
     levels: &[f64],
 ) -> Result<Fit> {
     check_series(times, values, model)?;
+    if horizon > MAX_HORIZON {
+        return Err(Error::input(
+            "horizon",
+            format!("{horizon} steps is more than {MAX_HORIZON}"),
+        ));
+    }
     for &l in levels {
         crate::validate::level(l)?;
     }

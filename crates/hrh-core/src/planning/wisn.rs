@@ -139,6 +139,9 @@ pub fn wisn(input: &WisnInput) -> Result<Wisn> {
     Ok(compute(input, input.unit_time))
 }
 
+/// Most Monte Carlo draws of a WISN calculation (each draw's requirements are kept).
+pub const MAX_DRAWS: usize = 10_000_000;
+
 /// Percentile interval at `level` of the required staff of each group when each
 /// activity's unit time is uncertain, uniform on [`low`, `high`]: `draws` Monte Carlo
 /// draws, draw `b` from the random stream (seed, b), identical for any thread count.
@@ -170,8 +173,11 @@ pub fn wisn_interval(
             ),
         ));
     }
-    if draws < 2 {
-        return Err(Error::input("draws", format!("{draws} must be at least 2")));
+    if !(2..=MAX_DRAWS).contains(&draws) {
+        return Err(Error::input(
+            "draws",
+            format!("{draws} must be from 2 to {MAX_DRAWS}"),
+        ));
     }
     let reps: Vec<Vec<f64>> = (0..draws)
         .into_par_iter()
