@@ -268,3 +268,11 @@ def test_equity_without_by_is_one_row() -> None:
     assert out.columns == ["units", "gini_by_population", "cv_by_population"]
     x = UNITS["nurses"] / UNITS["population"]
     assert out["gini_by_population"].item() == pytest.approx(hrh.gini(x, UNITS["population"]))
+
+
+def test_extreme_aversion_and_values_stay_finite() -> None:
+    # Atkinson tends to 1 - min / mean as the aversion grows (it returned 1.0 at 1000).
+    assert hrh.atkinson([1.0, 2.0, 4.0], epsilon=1000) == pytest.approx(0.5709570070404437)
+    assert hrh.atkinson([1.0, 2.0, 4.0], epsilon=1e6) == pytest.approx(1 - 3 / 7, abs=1e-5)
+    # The coefficient of variation is scale free (it overflowed to inf at 1e200).
+    assert hrh.cv([1e200, 3e200, 2e200]) == pytest.approx(hrh.cv([1.0, 3.0, 2.0]), rel=1e-14)

@@ -303,14 +303,21 @@ pub fn atkinson(d: &Distribution, epsilon: f64) -> Result<f64> {
             .sum();
         return Ok(1.0 - log_mean.exp() / d.mean);
     }
+    // 1 - (Σ p_i (x_i/μ)^e)^(1/e) with e = 1 - ε, in logarithms (a log-sum-exp), so
+    // that a large ε neither overflows nor underflows: with L_i = e ln(x_i/μ) and
+    // M = max L_i, the power mean is exp((M + ln Σ p_i exp(L_i - M)) / e). Units with
+    // x = 0 (allowed for ε < 1, so e > 0) contribute 0.
     let e = 1.0 - epsilon;
-    let s: f64 = d
+    let logs: Vec<(f64, f64)> = d
         .values
         .iter()
         .zip(&d.shares)
-        .map(|(&x, &p)| p * (x / d.mean).powf(e))
-        .sum();
-    Ok(1.0 - s.powf(1.0 / e))
+        .filter(|(&x, _)| x > 0.0)
+        .map(|(&x, &p)| (e * (x / d.mean).ln(), p))
+        .collect();
+    let top = logs.iter().fold(f64::NEG_INFINITY, |m, &(l, _)| m.max(l));
+    let sum: f64 = logs.iter().map(|&(l, p)| p * (l - top).exp()).sum();
+    Ok(1.0 - ((top + sum.ln()) / e).exp())
 }
 
 /// Coefficient of variation √(Σ w_i (x_i − μ)² / (Σw − ddof)) / μ, weights read as
@@ -326,19 +333,43 @@ pub fn cv(d: &Distribution, ddof: f64) -> Result<f64> {
             ),
         ));
     }
+    // Deviations relative to the mean, so that large values do not overflow when squared.
     let ss: f64 = d
         .values
         .iter()
         .zip(&d.shares)
-        .map(|(&x, &p)| p * (x - d.mean).powi(2))
+        .map(|(&x, &p)| p * ((x - d.mean) / d.mean).powi(2))
         .sum::<f64>()
         * d.total_weight;
-    Ok((ss / denom).sqrt() / d.mean)
+    Ok((ss / denom).sqrt())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extreme_parameters_and_values() {
+        // Atkinson with a large aversion tends to 1 - min / mean: 1 - 1 / (7/3) = 0.5714.
+        let d = dist(&[1.0, 2.0, 4.0], &[1.0, 1.0, 1.0]);
+        let a = atkinson(&d, 1000.0).unwrap();
+        let limit = 1.0 - 1.0 / (7.0 / 3.0);
+        assert!((a - limit).abs() < 1e-3, "{a}");
+        // The same as the direct formula where that does not overflow.
+        let direct = 1.0
+            - ((1.0f64 / (7.0 / 3.0)).powf(-2.0) / 3.0
+                + (2.0f64 / (7.0 / 3.0)).powf(-2.0) / 3.0
+                + (4.0f64 / (7.0 / 3.0)).powf(-2.0) / 3.0)
+                .powf(-0.5);
+        assert!((atkinson(&d, 3.0).unwrap() - direct).abs() < 1e-14);
+        // Scale invariance of the coefficient of variation at the top of the range.
+        let small = cv(&dist(&[1.0, 3.0, 2.0], &[1.0, 1.0, 1.0]), 1.0).unwrap();
+        let large = cv(&dist(&[1e200, 3e200, 2e200], &[1.0, 1.0, 1.0]), 1.0).unwrap();
+        assert!(
+            (small - 0.5).abs() < 1e-15 && (large - small).abs() < 1e-14,
+            "{large}"
+        );
+    }
 
     fn dist(x: &[f64], w: &[f64]) -> Distribution {
         Distribution::new(x, Some(w)).unwrap()
