@@ -469,3 +469,16 @@ def test_string_group_codes_read_in_place(arrow_type: str | None) -> None:
     assert values.to_list() == [*sorted(words), None]
     np.testing.assert_array_equal(codes, want["code"].to_numpy())
     assert hrh._core.string_codes(pl.Series([1, 2])) is None
+
+
+def test_boolean_covariates_and_a_logrank_without_events() -> None:
+    d = {"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0], "male": [True, False] * 3}
+    fit = hrh.cox(d, duration="t", event="e", covariates=["male"])
+    coded = hrh.cox({**d, "male": [1.0, 0.0] * 3}, duration="t", event="e", covariates=["male"])
+    assert fit.summary["term"].to_list() == ["male[true]"]
+    assert fit.summary["coef"][0] == pytest.approx(coded.summary["coef"][0], rel=1e-12)
+    flipped = hrh.cox(d, duration="t", event="e", covariates=["male"], reference={"male": True})
+    assert flipped.summary["coef"][0] == pytest.approx(-coded.summary["coef"][0], rel=1e-12)
+    none = {"t": [1.0, 2, 3, 4], "e": [0, 0, 0, 0], "g": ["a", "a", "b", "b"]}
+    with pytest.raises(hrh.InputError, match="column 'e': holds no events"):
+        hrh.logrank(none, duration="t", event="e", group="g")

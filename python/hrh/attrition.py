@@ -790,6 +790,10 @@ def logrank(
     (0.6154, 1)
     """
     s = _surv(data, duration=duration, event=event, by=group)
+    if not np.any(np.asarray(s.event) > 0):
+        raise InputError(
+            f"column '{event}': holds no events, so the log-rank test has nothing to compare"
+        )
     if s.keys.height < 2:
         raise InputError(f"group: {as_list(group)} has a single group; nothing to compare")
     st_codes, st_keys = (None, pl.DataFrame())
@@ -1020,6 +1024,11 @@ class _Design:
         return np.ascontiguousarray(np.column_stack(parts), dtype=np.float64)
 
 
+def _level_text(v: Any) -> str:
+    """A category level as text, as polars casts it (True -> "true")."""
+    return str(v).lower() if isinstance(v, bool | np.bool_) else str(v)
+
+
 def _design(
     df: pl.DataFrame, covariates: Sequence[str], reference: Mapping[str, Any] | None
 ) -> _Design:
@@ -1037,9 +1046,11 @@ def _design(
             s.dtype, pl.Enum
         ):
             raise InputError(f"column '{col}' has type {s.dtype}; expected numbers or categories")
-        lv = sorted(str(v) for v in s.drop_nulls().unique().to_list())
+        # Levels as polars writes them as text (booleans are "false" and "true"), the form
+        # `matrix` compares with.
+        lv = sorted(s.drop_nulls().cast(pl.String).unique().to_list())
         if col in reference:
-            ref = str(reference[col])
+            ref = _level_text(reference[col])
             if ref not in lv:
                 raise InputError(f"reference: level {ref!r} is not in column '{col}' ({lv})")
             lv = [ref] + [v for v in lv if v != ref]
