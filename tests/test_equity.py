@@ -276,3 +276,13 @@ def test_extreme_aversion_and_values_stay_finite() -> None:
     assert hrh.atkinson([1.0, 2.0, 4.0], epsilon=1e6) == pytest.approx(1 - 3 / 7, abs=1e-5)
     # The coefficient of variation is scale free (it overflowed to inf at 1e200).
     assert hrh.cv([1e200, 3e200, 2e200]) == pytest.approx(hrh.cv([1.0, 3.0, 2.0]), rel=1e-14)
+
+
+def test_seed_range_and_mixed_group_labels() -> None:
+    t = {"a": [10, 20, 30], "b": [1, 2, 3], "pop": [1000, 2000, 3000]}
+    top = hrh.equity(t, staff=["a", "b"], population="pop", bootstrap=10, seed=2**64 - 1)
+    assert top.height == 2  # the second cadre's stream wraps to seed 0
+    with pytest.raises(hrh.InputError, match=r"argument 'seed': 18446744073709551616"):
+        hrh.equity(t, staff=["a", "b"], population="pop", bootstrap=10, seed=2**64)
+    with pytest.raises(hrh.InputError, match="column 'groups': labels must all be of one type"):
+        hrh.theil([1.0, 2, 3, 4], groups=[1, "a", 1, "a"])

@@ -437,3 +437,8 @@ def test_wdi_physicians_many_countries(wdi_data: pl.DataFrame) -> None:
         f = hrh.trend(d, time="year", value="value", by="iso3", model=model, horizon=5)
         assert f.forecast.height == 5 * d["iso3"].n_unique()
         assert f.forecast["mean"].is_finite().all()
+
+
+def test_backtest_needs_a_model() -> None:
+    with pytest.raises(hrh.InputError, match="argument 'models': name at least one model"):
+        hrh.backtest(time=[1, 2, 3, 4, 5, 6, 7, 8], value=[1.0, 2, 3, 4, 5, 6, 7, 8], models=[])

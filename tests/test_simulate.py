@@ -1252,3 +1252,14 @@ def test_hostile_inputs_to_planning_helpers() -> None:
         hrh.poisson_ci([])
     out = hrh.shortfall({"staff": [10], "pop": [1000]}, staff="staff", population="pop", norm=0)
     assert out["ratio"].to_list() == [None] and out["surplus"].to_list() == [10.0]
+
+
+def test_stock_table_needs_a_date() -> None:
+    reg = {
+        "birth_date": [dt.date(1990, 1, 1)],
+        "hire_date": [dt.date(2020, 1, 1)],
+        "exit_date": [None],
+        "cadre": ["nurse"],
+    }
+    with pytest.raises(hrh.InputError, match="argument 'at': '2024-12-31' must be a date"):
+        hrh.stock_table(reg, at="2024-12-31", cadre="cadre")  # type: ignore[arg-type]

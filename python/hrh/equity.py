@@ -66,7 +66,15 @@ def _weights(weights: Any, n: int) -> np.ndarray | None:
 
 def _codes(groups: Any, n: int) -> tuple[np.ndarray, list[Any]]:
     """Group labels (any array-like) as dense codes in sorted label order."""
-    s = groups if isinstance(groups, pl.Series) else pl.Series("groups", list(groups))
+    if isinstance(groups, pl.Series):
+        s = groups
+    else:
+        try:
+            s = pl.Series("groups", list(groups))
+        except (TypeError, pl.exceptions.PolarsError) as e:
+            raise InputError(
+                "column 'groups': labels must all be of one type (all text or all numbers)"
+            ) from e
     if s.len() != n:
         raise InputError(f"column 'groups': has length {s.len()} but 'values' has length {n}")
     if s.null_count():
@@ -524,6 +532,8 @@ def equity(
     n_grp = grp_keys.height
     if seed is None:
         seed = secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise InputError(f"argument 'seed': {seed!r} must be an integer from 0 to 2**64 - 1")
 
     # Every group must have some staff for the measures to exist.
     for c in staff_cols:
@@ -555,7 +565,7 @@ def equity(
                 epsilon=float(epsilon),
                 bootstrap=int(bootstrap),
                 level=float(level),
-                seed=int(seed) + ci,
+                seed=(int(seed) + ci) % 2**64,
             )
             cols: dict[str, Any] = {}
             for j, name in enumerate(r["columns"]):

@@ -633,6 +633,8 @@ def backtest(
         raise InputError(f"holdout: {holdout!r} must be an integer >= 1")
     if isinstance(models, str):
         models = [models]
+    if not len(models):
+        raise InputError("argument 'models': name at least one model")
     df, keys, tname, vname = _prepare(data, time, value, by, "linear", fill)
     _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)

@@ -1283,6 +1283,8 @@ def stock_table(
     >>> hrh.stock_table(reg, at=dt.date(2024, 12, 31), cadre="cadre").rows()
     [('all', 'nurse', 44, 1)]
     """
+    if not isinstance(at, dt.date):
+        raise InputError(f"argument 'at': {at!r} must be a date, e.g. datetime.date(2024, 12, 31)")
     df = to_frame(register, name="register")
     cols = [birth, entry, exit, cadre, *([region] if region else []), *([grade] if grade else [])]
     require_columns(df, cols, role="register")
