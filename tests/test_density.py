@@ -386,3 +386,9 @@ def test_group_sums_equal_sum_of_parts(rows: list[tuple[int, int]]) -> None:
     total = hrh.density(t, staff="s", population="p")
     assert grouped["staff"].sum() == total["staff"].item()
     assert grouped["population"].sum() == total["population"].item()
+
+
+def test_a_column_both_grouped_and_counted() -> None:
+    t = {"x": [1, 2], "population": [100, 200]}
+    with pytest.raises(hrh.InputError, match="column 'population' is also the population column"):
+        hrh.density(t, staff="x", population="population", by="population")

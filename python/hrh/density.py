@@ -224,6 +224,14 @@ def density(
         raise InputError("by: 'cadre' is taken by the long output of a list of staff columns")
     pop_in_data = isinstance(population, str)
     area_in_data = area is not None and area in df.columns
+    roles = [("staff", c) for c in staff_cols]
+    roles += [("population", population)] if pop_in_data else []
+    roles += [("area", area)] if area is not None else []
+    for role, col in roles:
+        if col in by_cols:
+            raise InputError(
+                f"argument 'by': column {col!r} is also the {role} column; group by other columns"
+            )
     if area is not None and not isinstance(area, str):
         raise InputError(f"area: expected a column name, got {type(area).__name__}")
     require_columns(df, staff_cols, role="staff")
