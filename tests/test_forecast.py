@@ -339,7 +339,7 @@ def test_bad_arguments() -> None:
     )
     raises(
         hrh.InputError,
-        "horizon: 0 must be an integer >= 1",
+        "horizon: 0 must be an integer from 1 to 10,000",
         time=[1, 2, 3],
         value=[1, 2, 3],
         horizon=0,
