@@ -115,3 +115,14 @@ def test_report_on_a_scenario(tmp_path: Path) -> None:
         "hrh: error: scenario key 'cadres[0].retirement_age': 6 must be above min_age (18)"
         in proc.stderr
     )
+
+
+def test_bad_sizes_and_paths_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = Path(__file__).parents[1] / "examples" / "province" / "scenario.toml"
+    code = main(["report", "--scenario", str(scenario), "--draws", str(2**64), "-o", "x.html"])
+    assert code == 2
+    assert "argument 'draws': 18446744073709551616" in capsys.readouterr().err
+    out = tmp_path / "no-such-folder" / "report.html"
+    code = main(["report", "--scenario", str(scenario), "--draws", "10", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"hrh: error: cannot use {out}"), err

@@ -644,8 +644,12 @@ def test_stock_records_with_numpy_numbers() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(hrh.InputError, match=r"unknown policy 'bonus' \(scenario has: \)"):
         hrh.simulate(hand_doc(), policy="bonus", draws=0)
-    with pytest.raises(hrh.InputError, match=r"column 'draws': -1 must be an integer >= 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'draws': -1 must be an integer from 0"):
         hrh.simulate(hand_doc(), draws=-1)
+    with pytest.raises(hrh.InputError, match=r"argument 'draws': 18446744073709551616 must"):
+        hrh.simulate(hand_doc(), draws=2**64)
+    with pytest.raises(hrh.InputError, match=r"argument 'seed': 18446744073709551616 must"):
+        hrh.simulate(hand_doc(), draws=0, seed=2**64)
     with pytest.raises(hrh.InputError, match=r"column 'quantiles': 'p2' is not"):
         hrh.simulate(hand_doc(), quantiles="p2")
     with pytest.raises(

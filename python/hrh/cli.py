@@ -130,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except hrh.InputError as e:
         print(f"hrh: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # an unreadable input or an unwritable output
+        where = f" {e.filename}" if e.filename else ""
+        print(f"hrh: error: cannot use{where}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -756,12 +756,12 @@ def simulate(
         raise InputError(
             "argument 'density': densities need a population: give the scenario a `population`"
         )
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
-        raise InputError(f"column 'draws': {draws!r} must be an integer >= 0")
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws < 2**63:
+        raise InputError(f"argument 'draws': {draws!r} must be an integer from 0 to 2**63 - 1")
     if seed is None:
         seed = secrets.randbits(63)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"column 'seed': {seed!r} must be an integer >= 0")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise InputError(f"argument 'seed': {seed!r} must be an integer from 0 to 2**64 - 1")
     policies = as_list(policy)
     for i, name in enumerate(policies):
         if name in policies[:i]:
