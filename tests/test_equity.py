@@ -189,7 +189,7 @@ def test_concentration_index_ties_and_corrections() -> None:
     assert hrh.concentration_index(h, rank, w) == pytest.approx(c, rel=1e-12)
     assert hrh.concentration_index(
         h, rank, w, correction="wagstaff", bounds=(0, 1)
-    ) == pytest.approx(c / ((1 - mu) * mu), rel=1e-12)
+    ) == pytest.approx(c / (1 - mu), rel=1e-12)  # Wagstaff (2005), eq. 5
     assert hrh.concentration_index(
         h, rank, w, correction="erreygers", bounds=(0, 1)
     ) == pytest.approx(4 * mu * c, rel=1e-12)

@@ -350,8 +350,9 @@ def concentration_index(
     Parameters
     ----------
     correction
-        ``"wagstaff"``: C (b − a) / ((b − μ)(μ − a)); ``"erreygers"``: 4 μ C / (b − a),
-        for variables bounded by ``bounds=(a, b)`` (required with a correction).
+        ``"wagstaff"``: C μ (b − a) / ((b − μ)(μ − a)), i.e. C / (1 − μ) in [0, 1];
+        ``"erreygers"``: 4 μ C / (b − a), for variables bounded by ``bounds=(a, b)``
+        (required with a correction).
 
     References
     ----------

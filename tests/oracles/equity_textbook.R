@@ -24,7 +24,8 @@
 #   CI       2 cov_w(h, R) / mu_h, R_i = (weight ranked strictly below + w_i/2) / W, tied
 #            ranks share the tie block's fractional rank (below + W_tie/2) / W (= the
 #            weight-averaged fractional rank over the block, whatever the order inside).
-#            Wagstaff: C (b - a) / ((b - mu)(mu - a)); Erreygers: C * 4 mu / (b - a).
+#            Wagstaff: C mu (b - a) / ((b - mu)(mu - a)) (Wagstaff 2005, eq. 5: C / (1 - mu)
+#            for a variable in [0, 1]); Erreygers: C * 4 mu / (b - a).
 #   Esteban-Ray  sum_i sum_j p_i^(1+alpha) p_j |x_i - x_j| / mu.
 #   Wolfson  2 (mu/m) (1 - 2 L(0.5) - G), m the weighted median (value where the
 #            cumulative weight share first exceeds 0.5; mean of the two neighbouring
@@ -165,7 +166,7 @@ concentration <- function(h, r, w, correction = "none", bounds = NULL) {
   a <- bounds[1]
   b <- bounds[2]
   stopifnot(a < mu, mu < b)
-  if (correction == "wagstaff") return(c0 * (b - a) / ((b - mu) * (mu - a)))
+  if (correction == "wagstaff") return(c0 * mu * (b - a) / ((b - mu) * (mu - a)))
   if (correction == "erreygers") return(c0 * 4 * mu / (b - a))
   stop("unknown correction")
 }

@@ -9,7 +9,8 @@ use crate::validate;
 pub enum Correction {
     /// The standard index.
     None,
-    /// Wagstaff (2005): C (b − a) / ((b − μ)(μ − a)).
+    /// Wagstaff (2005): C μ (b − a) / ((b − μ)(μ − a)), which is C / (1 − μ) for a
+    /// variable in [0, 1].
     Wagstaff { lower: f64, upper: f64 },
     /// Erreygers (2009): 4 μ C / (b − a).
     Erreygers { lower: f64, upper: f64 },
@@ -79,13 +80,13 @@ pub fn concentration_index(d: &Distribution, rank: &[f64], correction: Correctio
         Correction::None => Ok(c),
         Correction::Wagstaff { lower, upper } => {
             bounds(lower, upper)?;
-            if d.mean >= upper {
+            if d.mean >= upper || d.mean <= lower {
                 return Err(Error::input(
                     "bounds",
-                    "the mean equals the upper bound: Wagstaff's correction is undefined",
+                    "the mean equals a bound: Wagstaff's correction is undefined",
                 ));
             }
-            Ok(c * (upper - lower) / ((upper - d.mean) * (d.mean - lower)))
+            Ok(c * d.mean * (upper - lower) / ((upper - d.mean) * (d.mean - lower)))
         }
         Correction::Erreygers { lower, upper } => {
             bounds(lower, upper)?;
