@@ -1009,6 +1009,13 @@ def compare(
     Returns
     -------
     polars.DataFrame
+        One row per projection, the columns above.
+
+    Raises
+    ------
+    InputError
+        No projections, something that is not a projection, projections of different
+        years, or a cadre, grade or region that a projection does not have.
 
     Examples
     --------

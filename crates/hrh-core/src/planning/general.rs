@@ -515,13 +515,13 @@ impl General<'_, '_> {
         );
         let (ni, gmax) = (cx.n_items, cx.gmax);
         let blk = self.block(ri, c);
+        let f = self.frow(t, ri, ci);
         let [end_by_grade, returns_by_grade, sent_by_grade, entrants_by_grade] = &mut self.by_grade;
         for (gi, e) in end_by_grade.iter_mut().enumerate().take(ng) {
             *e = X::sum(&self.mid[blk + gi * ns * na..blk + (gi + 1) * ns * na]);
         }
         let end_by_grade = &end_by_grade[..ng];
         let end = X::sum(end_by_grade);
-        let f = ((t - 1) * k * nc + ri * nc + ci) * NF;
         self.flows[f + F_END] += end.sum_lanes(self.valid);
         let pops = (self.pops[ri * (h + 1) + t], self.pops[ri * (h + 1)]);
         put_year(out, cx, g, v, ys, (t, ri, ci), (end, end_by_grade), pops);

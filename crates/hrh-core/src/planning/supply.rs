@@ -416,11 +416,7 @@ pub(crate) fn put_year(
     let g0 = c.grade_cell0;
     if g0.is_none() && c.grade_demand.is_empty() {
         // One grade: the cadre's cell alone.
-        let r = g.regions[ri];
-        let d = match ys.quota[ci * k + ri] {
-            Some(q) => q,
-            None => demand(m, &c.demand, v, r, t, pops.0, pops.1),
-        };
+        let d = need(cx, v, ys, (t, ri, ci), (g.regions[ri], k), pops, |_, _| {});
         out.put(base + ci, total, d);
         return;
     }
