@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod arrow;
 mod attrition;
 mod density;
+mod economics;
 mod equity;
 mod errors;
 mod forecast;
@@ -29,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     arrow::register(m)?;
     attrition::register(m)?;
     density::register(m)?;
+    economics::register(m)?;
     equity::register(m)?;
     forecast::register(m)?;
     planning::register(m)?;

@@ -307,6 +307,9 @@ fn simulate<'py>(
     d.set_item("flows", p.flows.into_pyarray(py))?;
     d.set_item("cost_items", p.cost_items)?;
     d.set_item("costs", p.costs.into_pyarray(py))?;
+    summary(py, &d, "total_cost", p.total_cost)?;
+    d.set_item("draws_total_supply", p.draws_total_supply.into_pyarray(py))?;
+    d.set_item("draws_cost", p.draws_cost.into_pyarray(py))?;
     d.set_item("draws_supply", p.draws_supply.into_pyarray(py))?;
     d.set_item("draws_demand", p.draws_demand.into_pyarray(py))?;
     d.set_item("probs", hrh_core::planning::quantile::PROBS.to_vec())?;
@@ -317,6 +320,23 @@ fn simulate<'py>(
     };
     d.set_item("quantiles", used)?;
     Ok(d)
+}
+
+/// The values draws `0..n` with `seed` give the scenario's varying parameters: their
+/// scenario paths and the values per (draw, parameter), flat.
+#[pyfunction]
+#[pyo3(signature = (json, *, stock=None, seed, draws))]
+fn param_draws<'py>(
+    py: Python<'py>,
+    json: &str,
+    stock: Option<Bound<'py, PyList>>,
+    seed: u64,
+    draws: usize,
+) -> PyResult<(Vec<String>, Bound<'py, numpy::PyArray1<f64>>)> {
+    let m = model(py, json, stock)?;
+    let (which, values) = run(py, || sim::param_draws(&m, seed, draws))?;
+    let paths = which.iter().map(|&p| m.params[p].path.clone()).collect();
+    Ok((paths, values.into_pyarray(py)))
 }
 
 /// Transition counts and probabilities from a panel of dense codes.
@@ -346,5 +366,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(transitions, m)?)?;
+    m.add_function(wrap_pyfunction!(param_draws, m)?)?;
     Ok(())
 }

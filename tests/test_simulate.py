@@ -960,7 +960,7 @@ def test_regions_projected_apart_match_the_linked_projection(policy: str | None)
     apart = hrh.simulate(linked_doc(False), draws=13, seed=4, keep_draws=True, policy=policy)
     linked = hrh.simulate(linked_doc(True), draws=13, seed=4, keep_draws=True, policy=policy)
     if policy is not None:
-        assert set(apart.costs["item"]) == {"salary", "training", "bonus", "office"}
+        assert set(apart.costs["item"]) == {"salary", "training", "bond_buyout", "bonus", "office"}
     for col in ("supply", "supply_p5", "supply_p95", "gap_p50", "p_gap_positive"):
         np.testing.assert_allclose(apart.table[col], linked.table[col], rtol=1e-12, atol=1e-12)
     flows = [c for c in apart.flows.columns if c not in ("year", "region", "cadre")]

@@ -14,16 +14,14 @@
 //! migration moves them back into `cur`, and stages 4-5 build the new stock in `mid`
 //! (the caller then swaps the two).
 
+use super::costs::{cadre_costs, ByGrade, CadreYear, CostSink};
 use super::flows::{
     F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_IN, F_IN_TRAINING, F_LOSSES, F_OUT, F_PROMOTIONS,
     F_RETIRE, F_RETURNS, F_START, F_TRAINING, NF,
 };
 use super::lanes::X;
 use super::scenario::Cadre;
-use super::supply::{
-    bond_state, entrants, need, policy_costs, put_year, survive, ByGrade, Ctx, Flow, Group, Out,
-    Year,
-};
+use super::supply::{bond_state, entrants, need, put_year, survive, Ctx, Flow, Group, Out, Year};
 
 /// This year's entrants of a region's cadre: (grade, number, age shares; None: all at
 /// the youngest age).
@@ -53,6 +51,8 @@ pub(crate) struct General<'a, 'b> {
     pub ent_factor: &'b mut [X],
     /// End stock, returns, trainees sent and entrants, by grade.
     pub by_grade: [&'b mut [X]; 4],
+    /// Per (region, cadre): this year's buy-outs repaid by those who left during a bond.
+    pub buyout: &'b mut [X],
     pub flows: &'b mut [f64],
     pub costs: &'b mut [f64],
     pub flow: &'b mut Flow,
@@ -116,6 +116,7 @@ impl General<'_, '_> {
         let (mut start, mut deaths, mut leavers) = (X::ZERO, X::ZERO, X::ZERO);
         let retire = c.retire_idx;
         let haz = &self.haz[(ri * nc + ci) * na..(ri * nc + ci + 1) * na];
+        let mut buyout = X::ZERO;
         for gi in 0..c.grades.len() {
             let gm = v[c.grade_mult[gi]] * ys.att_mult[(ci * k + ri) * gmax + gi];
             let hz = &self.hzt[((ri * nc + ci) * gmax + gi) * na..][..retire];
@@ -153,6 +154,13 @@ impl General<'_, '_> {
                     }
                 }
                 let [sn, sd, sl] = sums;
+                if let Some(p) = c
+                    .programmes
+                    .iter()
+                    .find(|p| p.buyout != 0.0 && st >= p.s_offset && st < p.s_offset + p.bond)
+                {
+                    buyout += p.buyout * sl;
+                }
                 start += sn;
                 deaths += sd;
                 leavers += sl;
@@ -160,6 +168,7 @@ impl General<'_, '_> {
                 *start_g = if st == 0 { sn } else { *start_g + sn };
             }
         }
+        self.buyout[ri * nc + ci] = buyout;
         let f = self.frow(t, ri, ci);
         self.add(f + F_START, start);
         self.add(f + F_DEATHS, deaths);
@@ -492,7 +501,7 @@ impl General<'_, '_> {
     }
 
     /// The year's end stock by grade, supply and demand (to `out`) and costs of local
-    /// region `ri`'s cadre `ci` (salaries follow from the mean stock, see `simulate`).
+    /// region `ri`'s cadre `ci` (salaries by grade, training, buy-outs and the policies' costs).
     pub fn close(
         &mut self,
         out: &mut Out,
@@ -526,28 +535,25 @@ impl General<'_, '_> {
         let pops = (self.pops[ri * (h + 1) + t], self.pops[ri * (h + 1)]);
         put_year(out, cx, g, v, ys, (t, ri, ci), (end, end_by_grade), pops);
         let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-        if !c.programmes.is_empty() {
-            self.costs[cbase + 1] += training_cost.sum_lanes(self.valid);
-        }
         let slot = (ri * nc + ci) * gmax;
-        let by_grade = ByGrade {
-            start: &self.start_grade[slot..slot + ng],
-            end: end_by_grade,
-            entrants: &entrants_by_grade[..ng],
-            returns: &returns_by_grade[..ng],
-            sent: &sent_by_grade[..ng],
-            in_training,
+        let year = CadreYear {
+            by: ByGrade {
+                start: &self.start_grade[slot..slot + ng],
+                end: end_by_grade,
+                entrants: &entrants_by_grade[..ng],
+                returns: &returns_by_grade[..ng],
+                sent: &sent_by_grade[..ng],
+                in_training,
+            },
+            training: training_cost,
+            buyout: self.buyout[ri * nc + ci],
         };
-        let year = m.start_year + t as i32;
-        let r = g.regions[ri];
-        policy_costs(
-            cx,
-            year,
-            ci,
-            r,
-            &by_grade,
-            &mut self.costs[cbase..cbase + ni],
-            self.valid,
-        );
+        let mut sink = CostSink {
+            row: &mut self.costs[cbase..cbase + ni],
+            out,
+            t,
+            valid: self.valid,
+        };
+        cadre_costs(cx, v, (ci, g.regions[ri]), &year, &mut sink);
     }
 }

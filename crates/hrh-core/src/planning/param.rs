@@ -12,8 +12,8 @@ use crate::rng::Rng;
 ///
 /// In a document: `0.05`, `{ dist = "beta", a = 2, b = 38 }`,
 /// `{ dist = "normal", mean = 100, sd = 10 }`, `{ dist = "lognormal", meanlog = 0, sdlog = 0.2 }`,
-/// `{ dist = "uniform", low = 0.8, high = 1.0 }` or `{ dist = "empirical", values = [...] }`
-/// (one of the values, equally likely).
+/// `{ dist = "uniform", low = 0.8, high = 1.0 }`, `{ dist = "gamma", shape = 11.5, rate = 1251 }`
+/// or `{ dist = "empirical", values = [...] }` (one of the values, equally likely).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
     /// A fixed number.
@@ -26,6 +26,8 @@ pub enum Dist {
     Beta { a: f64, b: f64 },
     /// Uniform on [low, high].
     Uniform { low: f64, high: f64 },
+    /// Gamma with shape and rate (mean shape / rate): an event rate from counts.
+    Gamma { shape: f64, rate: f64 },
     /// One of the given values, each with probability 1/n.
     Empirical(Vec<f64>),
 }
@@ -39,6 +41,7 @@ impl Dist {
             Dist::LogNormal { meanlog, sdlog } => (meanlog + 0.5 * sdlog * sdlog).exp(),
             Dist::Beta { a, b } => a / (a + b),
             Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Gamma { shape, rate } => shape / rate,
             Dist::Empirical(v) => v.iter().sum::<f64>() / v.len() as f64,
         }
     }
@@ -51,6 +54,7 @@ impl Dist {
             Dist::LogNormal { .. } => (0.0, f64::INFINITY),
             Dist::Beta { .. } => (0.0, 1.0),
             Dist::Uniform { low, high } => (*low, *high),
+            Dist::Gamma { .. } => (0.0, f64::INFINITY),
             Dist::Empirical(v) => v
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
@@ -73,13 +77,14 @@ impl Dist {
             Dist::LogNormal { meanlog, sdlog } => (meanlog + sdlog * rng.normal_ziggurat()).exp(),
             Dist::Beta { a, b } => rng.beta(*a, *b),
             Dist::Uniform { low, high } => low + (high - low) * rng.uniform(),
+            Dist::Gamma { shape, rate } => rng.gamma(*shape) / rate,
             Dist::Empirical(v) => v[rng.below(v.len() as u64) as usize],
         }
     }
 }
 
-const DIST_KEYS: [&str; 10] = [
-    "dist", "mean", "sd", "meanlog", "sdlog", "a", "b", "low", "high", "values",
+const DIST_KEYS: [&str; 12] = [
+    "dist", "mean", "sd", "meanlog", "sdlog", "a", "b", "low", "high", "shape", "rate", "values",
 ];
 
 fn dist_from_map<'de, A: MapAccess<'de>>(first: String, mut map: A) -> Result<Dist, A::Error> {
@@ -106,11 +111,19 @@ fn dist_from_map<'de, A: MapAccess<'de>>(first: String, mut map: A) -> Result<Di
         "lognormal" => &["meanlog", "sdlog"],
         "beta" => &["a", "b"],
         "uniform" => &["low", "high"],
+        "gamma" => &["shape", "rate"],
         "empirical" => &[],
         other => {
             return Err(de::Error::unknown_variant(
                 other,
-                &["normal", "lognormal", "beta", "uniform", "empirical"],
+                &[
+                    "normal",
+                    "lognormal",
+                    "beta",
+                    "uniform",
+                    "gamma",
+                    "empirical",
+                ],
             ))
         }
     };
@@ -165,6 +178,10 @@ fn dist_from_map<'de, A: MapAccess<'de>>(first: String, mut map: A) -> Result<Di
             low: n("low"),
             high: n("high"),
         },
+        "gamma" => Dist::Gamma {
+            shape: n("shape"),
+            rate: n("rate"),
+        },
         _ => Dist::Empirical(vals),
     };
     check_dist(&d).map_err(de::Error::custom)?;
@@ -193,6 +210,7 @@ fn check_dist(d: &Dist) -> Result<(), String> {
             finite("meanlog", *meanlog).and(positive("sdlog", *sdlog))
         }
         Dist::Beta { a, b } => positive("a", *a).and(positive("b", *b)),
+        Dist::Gamma { shape, rate } => positive("shape", *shape).and(positive("rate", *rate)),
         Dist::Uniform { low, high } => {
             finite("low", *low)?;
             finite("high", *high)?;

@@ -16,7 +16,8 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::flows::{F_END, F_START, NF};
+use super::costs::BASE_ITEMS;
+use super::flows::NF;
 use super::lanes::{has_avx2, L};
 use super::param::Dist;
 use super::quantile::{exact_in, sum_min_max, P2, PROBS};
@@ -40,8 +41,8 @@ pub enum QuantileMode {
 /// working memory of a chunk of draws when streaming.
 pub const EXACT_BUDGET: usize = 64 << 20;
 
-/// Bytes of every draw's total shortage kept for paired comparisons.
-pub const KEPT_SHORTAGE_BUDGET: usize = 64 << 20;
+/// Bytes of every draw's totals (shortage, supply and costs) kept for paired comparisons.
+pub const KEPT_BUDGET: usize = 128 << 20;
 
 /// Numbers of a total per draw: supply, demand, shortage and surplus.
 const NT: usize = 4;
@@ -118,9 +119,9 @@ pub struct Projection {
     pub total_density: Summary,
     pub total_theil: Summary,
     pub draws_theil: Vec<f64>,
-    /// Every draw's `total_shortage` per (draw, year, cadre or all), kept when it needs at
-    /// most [`KEPT_SHORTAGE_BUDGET`] bytes (else empty): policies run with the same seed
-    /// are compared draw by draw.
+    /// Every draw's `total_shortage` per (draw, year, cadre or all), kept when it, every
+    /// draw's total supply and every draw's costs need at most [`KEPT_BUDGET`] bytes
+    /// (else empty): policies run with the same seed are compared draw by draw.
     pub draws_shortage: Vec<f64>,
     /// Mean flows per (projected year, region, cadre, [`FLOWS`](super::flows::FLOWS)).
     pub flows: Vec<f64>,
@@ -128,6 +129,13 @@ pub struct Projection {
     pub cost_items: Vec<String>,
     /// Mean costs per (projected year, region, cadre, item).
     pub costs: Vec<f64>,
+    /// Costs summed over regions and cadres per (projected year, item or all items
+    /// last), with quantiles over draws.
+    pub total_cost: Summary,
+    /// Every draw's `total_supply` per (draw, year, cell or all), and its costs per
+    /// (draw, projected year, item), kept with `draws_shortage`.
+    pub draws_total_supply: Vec<f64>,
+    pub draws_cost: Vec<f64>,
     /// Kept draws: supply and demand per (draw, year, region, cadre).
     pub draws_supply: Vec<f64>,
     pub draws_demand: Vec<f64>,
@@ -136,10 +144,10 @@ pub struct Projection {
     pub quantiles: QuantileMode,
 }
 
-/// The cost items: "salary", "training", then each distinct policy item; and for each
+/// The cost items: "salary", "training", "bond_buyout", then each distinct policy item; and for each
 /// chosen policy (in `opts.policies` order), the item index of each of its costs.
 fn cost_items(m: &Model, opts: &Options) -> (Vec<String>, Vec<Vec<usize>>) {
-    let mut items = vec!["salary".to_string(), "training".to_string()];
+    let mut items: Vec<String> = BASE_ITEMS.iter().map(|s| s.to_string()).collect();
     let mut index = Vec::with_capacity(opts.policies.len());
     for &pi in &opts.policies {
         let mut of_policy = Vec::with_capacity(m.policies[pi].costs.len());
@@ -250,6 +258,36 @@ fn sample(p: &Param, i: usize, ds: Option<u64>) -> f64 {
         (d, None) => d.mean(),
         (d, Some(ds)) => d.sample(&mut Rng::stream(ds, i as u64), p.lower),
     }
+}
+
+/// The values that draws `0..n` of a simulation with `seed` give the parameters that
+/// vary (not fixed numbers): their indices in [`Model::params`] and the values per (draw,
+/// parameter), row-major, exactly as the simulation drew them.
+pub fn param_draws(m: &Model, seed: u64, n: usize) -> Result<(Vec<usize>, Vec<f64>)> {
+    let which: Vec<usize> = (0..m.params.len())
+        .filter(|&p| !matches!(m.params[p].dist, Dist::Fixed(_)))
+        .collect();
+    if n.checked_mul(which.len() * 8)
+        .is_none_or(|b| b > KEPT_BUDGET * 8)
+    {
+        return Err(Error::input(
+            "draws",
+            format!(
+                "{n} draws of {} parameters are too many to keep",
+                which.len()
+            ),
+        ));
+    }
+    let mut out = vec![0.0; n * which.len()];
+    out.par_chunks_mut(which.len().max(1))
+        .enumerate()
+        .for_each(|(d, row)| {
+            let ds = Some(draw_seed(seed, d));
+            for (x, &p) in row.iter_mut().zip(&which) {
+                *x = sample(&m.params[p], p, ds);
+            }
+        });
+    Ok((which, out))
 }
 
 /// Running summary of `N` numbers of one cell over draws (supply, demand and gap for a
@@ -482,6 +520,8 @@ fn slots(nd: usize) -> usize {
 struct GroupChunk {
     flows: Vec<f64>,
     costs: Vec<f64>,
+    /// Each draw's costs per (segment, year and item, draw of the segment).
+    draw_costs: Vec<f64>,
 }
 
 thread_local! {
@@ -522,12 +562,15 @@ impl Run<'_> {
         let ng = self.global.len();
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
+        let yi = m.horizon * self.cx.n_items;
+        let mut kbuf = vec![0.0; nseg * yi * sl];
         sbuf.par_chunks_mut(cl * sl)
             .zip(dbuf.par_chunks_mut(cl * sl))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
+            .zip(kbuf.par_chunks_mut(yi * sl))
             .enumerate()
-            .for_each(|(sg, (((sb, db), fb), cb))| {
+            .for_each(|(sg, ((((sb, db), fb), cb), kb))| {
                 WORKER.with_borrow_mut(|s| {
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
@@ -569,6 +612,7 @@ impl Run<'_> {
                         let mut out = Out {
                             supply: sb,
                             demand: db,
+                            costs: kb,
                             stride: sl,
                             at: bi * L,
                         };
@@ -631,6 +675,7 @@ impl Run<'_> {
         GroupChunk {
             flows: fold(&fbuf, fl),
             costs: fold(&cbuf, cc),
+            draw_costs: kbuf,
         }
     }
 }
@@ -779,7 +824,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
     let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
-    let per_draw = 16 * cx.sizes(biggest).0 + 8 * NT * tc;
+    // Each draw's costs per (projected year, item): one buffer per group, and the sum.
+    let yi = h * items.len();
+    let per_draw = 16 * cx.sizes(biggest).0 + 8 * NT * tc + 8 * yi * (groups.len() + 1);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
         QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
@@ -850,15 +897,21 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         })
         .collect();
     let mut dtcells = vec![Cell::<2>::new(streaming); if density { tc } else { 0 }];
-    // Every draw's total shortage per (year, cell or all), when it fits the budget.
+    // Every draw's total shortage and supply per (year, cell or all), and costs per
+    // (projected year, item), when they fit the budget.
     let keep_short = n
-        .checked_mul(8 * tc)
-        .is_some_and(|b| b <= KEPT_SHORTAGE_BUDGET);
-    let mut kept_short = if keep_short {
-        vec![0.0; n * tc]
-    } else {
-        Vec::new()
+        .checked_mul(8 * (2 * tc + yi))
+        .is_some_and(|b| b <= KEPT_BUDGET);
+    let kept = |len: usize| {
+        if keep_short {
+            vec![0.0; n * len]
+        } else {
+            Vec::new()
+        }
     };
+    let (mut kept_short, mut kept_supply, mut kept_cost) = (kept(tc), kept(tc), kept(yi));
+    // Costs per (projected year, item or all items).
+    let mut ccells = vec![Cell::<1>::new(streaming); h * (items.len() + 1)];
     let mut kept_theil = if keep_short && density {
         vec![0.0; n * tc]
     } else {
@@ -923,6 +976,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         // the staff of the region's cell (or of all its cadres), for the Theil index.
         // (Zeros without densities: it is small, and one layout serves both.)
         let mut cxl = vec![0.0; slots(nd) * tc];
+        // Each draw's costs per (projected year, item), the groups added in group order.
+        let mut kc = vec![0.0; nd * yi];
         for wave in &waves {
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
@@ -1032,6 +1087,12 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     }
                 });
             for (gi, (g, o)) in gs.iter().zip(&outs).enumerate() {
+                for (d, row) in kc.chunks_exact_mut(yi.max(1)).enumerate() {
+                    let src = (d / sl) * yi * sl + d % sl;
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x += o.draw_costs[src + j * sl];
+                    }
+                }
                 let k = g.regions.len();
                 for t in 0..h {
                     for (ri, &r) in g.regions.iter().enumerate() {
@@ -1087,17 +1148,37 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             }
         }
         if keep_short {
-            let csh = &ctot[2];
-            for (d, row) in kept_short[c0 * tc..(c0 + nd) * tc]
-                .chunks_exact_mut(tc)
-                .enumerate()
-            {
-                let base = (d / sl) * tc * sl + d % sl;
-                for (j, x) in row.iter_mut().enumerate() {
-                    *x = csh[base + j * sl];
+            for (kept, tot) in [(&mut kept_short, &ctot[2]), (&mut kept_supply, &ctot[0])] {
+                for (d, row) in kept[c0 * tc..(c0 + nd) * tc]
+                    .chunks_exact_mut(tc)
+                    .enumerate()
+                {
+                    let base = (d / sl) * tc * sl + d % sl;
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x = tot[base + j * sl];
+                    }
                 }
             }
+            kept_cost[c0 * yi..(c0 + nd) * yi].copy_from_slice(&kc);
         }
+        // Costs per year and item, and per year over all items.
+        let ni = items.len();
+        ccells
+            .par_iter_mut()
+            .enumerate()
+            .for_each_init(Vec::new, |x, (j, cell)| {
+                let (t, item) = (j / (ni + 1), j % (ni + 1));
+                x.clear();
+                x.extend(kc.chunks_exact(yi.max(1)).map(|row| {
+                    let year = &row[t * ni..(t + 1) * ni];
+                    if item == ni {
+                        year.iter().sum()
+                    } else {
+                        year[item]
+                    }
+                }));
+                cell.add([x], [false], !streaming);
+            });
         // The chunk's totals (exact: every draw, in the one chunk).
         tcells.par_iter_mut().enumerate().for_each_init(
             || std::array::from_fn::<Vec<f64>, 5, _>(|_| Vec::new()),
@@ -1155,15 +1236,6 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     let nn = n as f64;
     flows.iter_mut().for_each(|x| *x /= nn);
     costs.iter_mut().for_each(|x| *x /= nn);
-    // Salaries: the salary times the mean stock over the year, averaged over its start
-    // and end (linear in the stock, so from the mean flows).
-    for (cell, (f, cost)) in flows
-        .chunks_exact(NF)
-        .zip(costs.chunks_exact_mut(ni))
-        .enumerate()
-    {
-        cost[0] = m.cadres[cell % nc].salary * (0.5 * (f[F_START] + f[F_END]));
-    }
     // Cells back to (year, region, cadre) order.
     let k5 = PROBS.len();
     let mut summaries: [Summary; 5] = std::array::from_fn(|_| Summary {
@@ -1232,6 +1304,14 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         put(&mut total_theil, j, mean[1], &q[1]);
     }
     let [total_supply, total_demand, total_gap, total_shortage, total_surplus] = totals;
+    let mut total_cost = Summary {
+        mean: vec![0.0; ccells.len()],
+        quantiles: vec![0.0; ccells.len() * k5],
+    };
+    for (j, cell) in ccells.iter().enumerate() {
+        let (mean, q, _) = cell.finish(n);
+        put(&mut total_cost, j, mean[0], &q[0]);
+    }
     Ok(Projection {
         years: (0..=h).map(|t| m.start_year + t as i32).collect(),
         supply,
@@ -1255,6 +1335,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         flows,
         cost_items: items,
         costs,
+        total_cost,
+        draws_total_supply: kept_supply,
+        draws_cost: kept_cost,
         draws_supply: kept_s,
         draws_demand: kept_d,
         n_draws: opts.draws,
@@ -1269,6 +1352,7 @@ mod tests {
         F_ATTRITION, F_END, F_ENTRANTS, F_IN, F_OUT, F_PROMOTIONS, F_RETIRE, F_RETURNS, F_TRAINING,
     };
     use crate::planning::scenario::from_json;
+    use crate::planning::scenario::CostKind;
 
     fn opts(draws: usize) -> Options {
         Options {
@@ -2023,6 +2107,105 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("extra_students[0].grade"), "{e}");
+    }
+
+    #[test]
+    fn costs_by_hand_and_draw_by_draw() {
+        // Two grades paid 10 and 20; 100 general and 50 specialists, nobody leaves; ten
+        // entrants a year (general). The policy attracts 4 specialists a year, each paid
+        // 7 once; a programme sends 2 general doctors a year for 1 year, bonded 2 years,
+        // with a buy-out of 3 and attrition 0.5 during the bond.
+        let doc = |extra: &str, cost: &str| {
+            format!(
+                r#"{{"start_year": 2024, "horizon": 3, "regions": ["A"], "min_age": 20,
+                "cadres": [{{"name": "doc", "grades": ["general", "specialist"],
+                    "retirement_age": 60, "attrition": {{"rate": 0}},
+                    "salary": {{"general": 10, "specialist": 20}},
+                    "entrants": {{"per_year": 10, "age": {{"mean": 30}}}},
+                    "training": [{{"name": "t", "from_grade": "general",
+                        "to_grade": "specialist", "places": 2, "duration": 1,
+                        "bond_years": 2, "rate_during_bond": 0.5, "buyout": 3}}]}}],
+                "stock": [{{"region": "A", "cadre": "doc", "grade": "general", "age": 30, "count": 100}},
+                          {{"region": "A", "cadre": "doc", "grade": "specialist", "age": 30, "count": 50}}],
+                "policies": [{{"name": "attract", "extra_entrants": [{{"cadre": "doc"{extra}, "value": 4}}],
+                               "costs": [{{"item": "incentive", "kind": "{cost}", "cadre": "doc", "grade": "specialist", "amount": 7}}]}}]}}"#
+            )
+        };
+        let m = from_json(&doc(
+            r#", "grade": "specialist""#,
+            "one_off_per_extra_entrant",
+        ))
+        .unwrap();
+        let p = simulate(
+            &m,
+            &Options {
+                policies: vec![0],
+                ..opts(0)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            p.cost_items,
+            ["salary", "training", "bond_buyout", "incentive"]
+        );
+        let ni = 4;
+        let row = |t: usize| p.costs[(t - 1) * ni..t * ni].to_vec();
+        // Year 1: 2 leave for training; 10 + 0 general join, 4 specialists join.
+        // General: start 100, end 100 - 2 + 10 = 108; specialists: 50 -> 54.
+        let salary1 = 10.0 * 0.5 * (100.0 + 108.0) + 20.0 * 0.5 * (50.0 + 54.0);
+        assert_eq!(row(1), [salary1, 0.0, 0.0, 28.0]);
+        // Year 2: the 2 return as bonded specialists; year 3: half of them leave during
+        // the bond and repay 3 each.
+        assert_eq!(row(2)[3], 28.0);
+        assert_eq!(row(3)[2], -3.0 * 0.5 * 2.0);
+        // Each draw's costs per (year, item) add up to the table (one region and cadre).
+        assert_eq!(p.draws_cost, p.costs);
+        assert_eq!(p.total_cost.mean[..ni], row(1)[..]);
+        assert_eq!(p.total_cost.mean[ni], row(1).iter().sum::<f64>());
+        // Kept supply per (year, cell or all): cells are the cadre then its two grades.
+        assert_eq!(p.draws_total_supply[..4], [150.0, 100.0, 50.0, 150.0]);
+        // With draws, the draws' costs average to the table.
+        let mut d = opts(40);
+        d.policies = vec![0];
+        let p = simulate(&m, &d).unwrap();
+        for (j, &mean) in p.costs.iter().enumerate() {
+            let from_draws: f64 = p.draws_cost.chunks(3 * ni).map(|r| r[j]).sum::<f64>() / 40.0;
+            assert!(
+                (from_draws - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+                "{j}"
+            );
+        }
+        // Costs that do not apply to the flow named are scenario errors.
+        let e = from_json(&doc("", "one_off_per_extra_entrant"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("scenario key 'policies[0].costs[0].kind': one_off_per_extra_entrant does not apply"),
+            "{e}"
+        );
+        let e = from_json(&doc("", "one_off_per_returner")).unwrap();
+        assert_eq!(e.policies[0].costs[0].kind, CostKind::OneOffPerReturner);
+        let e = from_json(&doc("", "one_off_per_trainee"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no training programme takes from grade 'specialist'"),
+            "{e}"
+        );
+        let bad = doc("", "per_person_year").replace(r#""specialist": 20"#, r#""chief": 20"#);
+        let e = from_json(&bad).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "scenario key 'cadres[0].salary.chief': 'chief' is not a grade of cadre 'doc'"
+            ),
+            "{e}"
+        );
+        let bad = doc("", "per_person_year").replace(r#", "specialist": 20"#, "");
+        let e = from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("'cadres[0].salary.specialist'"), "{e}");
+        let bad = doc("", "per_person_year").replace(r#""bond_years": 2"#, r#""bond_years": 0"#);
+        let e = from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("'cadres[0].training[0].buyout'"), "{e}");
     }
 
     #[test]

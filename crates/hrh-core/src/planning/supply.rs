@@ -23,11 +23,12 @@
 
 use std::ops::Range;
 
+use super::costs::{cadre_costs, ByGrade, CadreYear, CostSink};
 use super::demand::{demand, growth, population};
 use super::general::General;
 use super::lanes::{L, X};
 use super::scenario::Demand;
-use super::scenario::{Cadre, Change, CostKind, Model};
+use super::scenario::{Cadre, Change, Model};
 use crate::rng::Rng;
 
 use super::flows::{F_ATTRITION, F_DEATHS, F_END, F_ENTRANTS, F_RETIRE, F_START, NF};
@@ -303,6 +304,8 @@ pub(crate) struct Scratch {
     pops: Vec<X>,
     ent_factor: Vec<X>,
     by_grade: [Vec<X>; 4],
+    /// Per (region, cadre): buy-outs repaid in the year.
+    buyout: Vec<X>,
     year: Year,
     /// Flows and costs summed over the draws of this and earlier blocks (the caller
     /// sizes and zeroes them).
@@ -345,11 +348,13 @@ pub(crate) fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> 
         })
 }
 
-/// Where a block's supply and demand go: lane `l` of cell `i` (the layout of
+/// Where a block's supply, demand and costs go: lane `l` of cell `i` (the layout of
 /// [`Ctx::sizes`]) at `i * stride + at + l`.
 pub(crate) struct Out<'a> {
     pub supply: &'a mut [f64],
     pub demand: &'a mut [f64],
+    /// Each draw's costs per (projected year - 1, item), the same stride.
+    pub costs: &'a mut [f64],
     pub stride: usize,
     pub at: usize,
 }
@@ -471,6 +476,7 @@ pub(crate) fn run_block(
         pops,
         ent_factor,
         by_grade,
+        buyout,
         year: ys,
         flows,
         costs,
@@ -504,6 +510,7 @@ pub(crate) fn run_block(
     sized(returning, k * nc * pmax * na);
     haz.resize(k * nc * na, X::ZERO); // set below
     sized(out_share, k * nc * gmax);
+    sized(buyout, k * nc);
     for b in by_grade.iter_mut() {
         sized(b, gmax);
     }
@@ -675,6 +682,7 @@ pub(crate) fn run_block(
                 &mut sent_by_grade[..],
                 &mut entrants_by_grade[..],
             ],
+            buyout,
             flows,
             costs,
             flow,
@@ -719,67 +727,6 @@ pub(crate) fn entrants<'c>(
         Some((0, flow.whole(extra), None))
     } else {
         None
-    }
-}
-
-/// A cadre's staff by grade in a year, for the costs of policies.
-pub(crate) struct ByGrade<'a> {
-    pub(crate) start: &'a [X],
-    pub(crate) end: &'a [X],
-    pub(crate) entrants: &'a [X],
-    pub(crate) returns: &'a [X],
-    pub(crate) sent: &'a [X],
-    pub(crate) in_training: X,
-}
-
-/// The year's costs of the policies switched on for cadre `ci` in region `r`, added (the
-/// first `valid` lanes) to the cadre's cost items `row`.
-pub(crate) fn policy_costs(
-    cx: &Ctx,
-    year: i32,
-    ci: usize,
-    r: usize,
-    by: &ByGrade,
-    row: &mut [f64],
-    valid: usize,
-) {
-    let m = cx.m;
-    let nc = m.cadres.len();
-    for (&pi, cost_item) in cx.policies.iter().zip(cx.item_of) {
-        let p = &m.policies[pi];
-        if year < p.from_year || year > p.to_year {
-            continue;
-        }
-        for (cost, &item) in p.costs.iter().zip(cost_item) {
-            if cost.cadre.is_some_and(|x| x != ci) || cost.region.is_some_and(|x| x != r) {
-                continue;
-            }
-            let in_grade = |of: &[X]| match cost.grade {
-                Some(gi) => of[gi],
-                None => X::sum(of),
-            };
-            let amount = match cost.kind {
-                // Staff in post, averaged over the start and end of the year.
-                CostKind::PerPersonYear => {
-                    (0.5 * cost.amount) * (in_grade(by.start) + in_grade(by.end))
-                }
-                CostKind::OneOffPerEntrant => {
-                    cost.amount * (in_grade(by.entrants) + in_grade(by.returns))
-                }
-                CostKind::OneOffPerTrainee => cost.amount * in_grade(by.sent),
-                CostKind::PerTraineeYear => cost.amount * by.in_training,
-                CostKind::FixedPerYear => {
-                    let ncad = if cost.cadre.is_some() { 1 } else { nc };
-                    let nreg = if cost.region.is_some() {
-                        1
-                    } else {
-                        m.regions.len()
-                    };
-                    X::splat(cost.amount / (nreg * ncad) as f64)
-                }
-            };
-            row[item] += amount.sum_lanes(valid);
-        }
     }
 }
 
@@ -927,30 +874,29 @@ impl OnePass<'_, '_> {
                 (end, &end_by_grade[..ng]),
                 (pop, pop0),
             );
-            if !cx.policies.is_empty() {
-                returns_by_grade[..ng].fill(X::ZERO);
-                sent_by_grade[..ng].fill(X::ZERO);
-                let ni = cx.n_items;
-                let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
-                let slot0 = (ri * nc + ci) * gmax;
-                let by = ByGrade {
+            returns_by_grade[..ng].fill(X::ZERO);
+            sent_by_grade[..ng].fill(X::ZERO);
+            let cbase = ((t - 1) * k * nc + ri * nc + ci) * cx.n_items;
+            let slot0 = (ri * nc + ci) * gmax;
+            let year = CadreYear {
+                by: ByGrade {
                     start: &self.start_grade[slot0..slot0 + ng],
                     end: &end_by_grade[..ng],
                     entrants: &entrants_by_grade[..ng],
                     returns: &returns_by_grade[..ng],
                     sent: &sent_by_grade[..ng],
                     in_training: X::ZERO,
-                };
-                policy_costs(
-                    cx,
-                    m.start_year + t as i32,
-                    ci,
-                    r,
-                    &by,
-                    &mut self.costs[cbase..cbase + ni],
-                    valid,
-                );
-            }
+                },
+                training: X::ZERO,
+                buyout: X::ZERO,
+            };
+            let mut sink = CostSink {
+                row: &mut self.costs[cbase..cbase + cx.n_items],
+                out,
+                t,
+                valid,
+            };
+            cadre_costs(cx, v, (ci, r), &year, &mut sink);
         }
     }
 }

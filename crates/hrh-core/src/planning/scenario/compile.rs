@@ -75,6 +75,14 @@ impl Builder {
                         "a rate must lie in [0, 1]: use a beta, uniform or empirical distribution",
                     ));
                 }
+                // A gamma (an event rate from counts) serves when all but 1e-12 of it
+                // lies below 1: its rare draws above 1 meet the cap of every hazard at 1.
+                let hi = match d {
+                    Dist::Gamma { shape, rate } => {
+                        crate::special::qgamma(1.0 - 1e-12, *shape) / rate
+                    }
+                    _ => hi,
+                };
                 if !(lo >= 0.0 && hi <= 1.0) {
                     return Err(err(
                         path,
@@ -194,6 +202,11 @@ impl Builder {
 fn show(d: &Dist) -> String {
     match d {
         Dist::Fixed(v) => format!("{v}"),
+        Dist::Gamma { shape, rate } => format!(
+            "gamma(shape = {shape}, rate = {rate}), whose draws can exceed 1 (its 1 - 1e-12 \
+             quantile is {:.3})",
+            crate::special::qgamma(1.0 - 1e-12, *shape) / rate
+        ),
         other => {
             let (lo, hi) = other.support();
             format!("a distribution over [{lo}, {hi}]")
@@ -603,10 +616,20 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             for (v, key) in [
                 (t.cost_per_trainee_year, "cost_per_trainee_year"),
                 (t.cost_one_off, "cost_one_off"),
+                (t.buyout, "buyout"),
             ] {
-                if !(v >= 0.0 && v.is_finite()) {
-                    return Err(err(format!("{p}.{key}"), format!("must be >= 0, got {v}")));
+                if !(0.0..=MAX_AMOUNT).contains(&v) {
+                    return Err(err(
+                        format!("{p}.{key}"),
+                        format!("must be >= 0 and at most {MAX_AMOUNT:e}, got {v}"),
+                    ));
                 }
+            }
+            if t.buyout > 0.0 && t.bond_years == 0 {
+                return Err(err(
+                    format!("{p}.buyout"),
+                    "a buy-out is repaid by those who leave during a bond: give bond_years",
+                ));
             }
             let s_offset = n_s;
             n_s += (t.bond_years + t.years_after_bond) as usize;
@@ -625,6 +648,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 after,
                 cost_year: t.cost_per_trainee_year,
                 cost_one_off: t.cost_one_off,
+                buyout: t.buyout,
             });
         }
         let demand = match &c.demand {
@@ -667,12 +691,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 ));
             }
         }
-        if !(c.salary >= 0.0 && c.salary <= MAX_AMOUNT) {
-            return Err(err(
-                format!("{path}.salary"),
-                format!("must be >= 0 and at most {MAX_AMOUNT:e}, got {}", c.salary),
-            ));
-        }
+        let salary = compile_salary(&c.salary, &grades, &c.name, &path)?;
         let cadre = Cadre {
             name: c.name.clone(),
             grades,
@@ -687,7 +706,7 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             promotions,
             demand,
             grade_demand,
-            salary: c.salary,
+            salary,
             offset,
             grade_cell0: None,
         };
@@ -1320,6 +1339,46 @@ fn resolve_age_groups(
 }
 
 /// The optional cadre and grade named at `path` (a grade needs its cadre).
+/// A cadre's salary per grade.
+fn compile_salary(s: &SalaryDoc, grades: &[String], cadre: &str, path: &str) -> Result<Vec<f64>> {
+    let check = |v: f64, key: String| {
+        if (0.0..=MAX_AMOUNT).contains(&v) {
+            Ok(v)
+        } else {
+            Err(err(
+                key,
+                format!("must be >= 0 and at most {MAX_AMOUNT:e}, got {v}"),
+            ))
+        }
+    };
+    match s {
+        SalaryDoc::All(v) => Ok(vec![check(*v, format!("{path}.salary"))?; grades.len()]),
+        SalaryDoc::ByGrade(by) => {
+            for k in by.keys() {
+                if !grades.contains(k) {
+                    return Err(err(
+                        format!("{path}.salary.{k}"),
+                        format!(
+                            "'{k}' is not a grade of cadre '{cadre}' (grades: {})",
+                            grades.join(", ")
+                        ),
+                    ));
+                }
+            }
+            grades
+                .iter()
+                .map(|g| match by.get(g) {
+                    Some(&v) => check(v, format!("{path}.salary.{g}")),
+                    None => Err(err(
+                        format!("{path}.salary.{g}"),
+                        format!("the salary of grade '{g}' is missing: name every grade"),
+                    )),
+                })
+                .collect()
+        }
+    }
+}
+
 fn cadre_grade(
     cadres: &[Cadre],
     cadre: &Option<String>,
@@ -1520,13 +1579,15 @@ fn compile_policy(
         let kind = match c.kind.as_str() {
             "per_person_year" => CostKind::PerPersonYear,
             "one_off_per_entrant" => CostKind::OneOffPerEntrant,
+            "one_off_per_extra_entrant" => CostKind::OneOffPerExtraEntrant,
+            "one_off_per_returner" => CostKind::OneOffPerReturner,
             "one_off_per_trainee" => CostKind::OneOffPerTrainee,
             "per_trainee_year" => CostKind::PerTraineeYear,
             "fixed_per_year" => CostKind::FixedPerYear,
             other => {
                 return Err(err(
                     format!("{cp}.kind"),
-                    format!("unknown kind '{other}' (per_person_year, one_off_per_entrant, one_off_per_trainee, per_trainee_year, fixed_per_year)"),
+                    format!("unknown kind '{other}' (per_person_year, one_off_per_entrant, one_off_per_extra_entrant, one_off_per_returner, one_off_per_trainee, per_trainee_year, fixed_per_year)"),
                 ))
             }
         };
@@ -1539,6 +1600,76 @@ fn compile_policy(
                     c.kind
                 ),
             ));
+        }
+        // Kinds that count a flow: the cadre (and grade) must have it.
+        match kind {
+            CostKind::OneOffPerExtraEntrant => {
+                let Some(ci) = cadre else {
+                    return Err(err(
+                        format!("{cp}.cadre"),
+                        "a cost per extra entrant names the cadre the policy adds entrants to",
+                    ));
+                };
+                let entry = cadres[ci].entrants.as_ref().map_or(0, |e| e.grade);
+                let brings = p.extra_entrants.iter().any(|ch| {
+                    ch.cadre.as_deref() == Some(cadres[ci].name.as_str())
+                        && grade.is_none_or(|g| {
+                            ch.grade
+                                .as_ref()
+                                .map_or(entry == g, |n| *n == cadres[ci].grades[g])
+                        })
+                });
+                if !brings {
+                    let which = match grade {
+                        Some(g) => format!("grade '{}' of cadre", cadres[ci].grades[g]),
+                        None => "cadre".to_string(),
+                    };
+                    return Err(err(
+                        format!("{cp}.kind"),
+                        format!(
+                            "one_off_per_extra_entrant does not apply: the policy brings no \
+                             extra entrants (extra_entrants) to {which} '{}'",
+                            cadres[ci].name
+                        ),
+                    ));
+                }
+            }
+            CostKind::OneOffPerReturner | CostKind::OneOffPerTrainee | CostKind::PerTraineeYear => {
+                let trains = |c: &Cadre| {
+                    c.programmes.iter().any(|pr| match (grade, kind) {
+                        (Some(g), CostKind::OneOffPerReturner) => pr.to == g,
+                        (Some(g), _) => pr.from == g,
+                        (None, _) => true,
+                    })
+                };
+                let ok = match cadre {
+                    Some(ci) => trains(&cadres[ci]),
+                    None => cadres.iter().any(trains),
+                };
+                if !ok {
+                    return Err(err(
+                        format!("{cp}.kind"),
+                        format!(
+                            "{} does not apply: no training programme {} {}",
+                            c.kind,
+                            if kind == CostKind::OneOffPerReturner {
+                                "returns to"
+                            } else {
+                                "takes from"
+                            },
+                            match (cadre, grade) {
+                                (Some(ci), Some(g)) => format!(
+                                    "grade '{}' of cadre '{}'",
+                                    cadres[ci].grades[g], cadres[ci].name
+                                ),
+                                (Some(ci), None) => format!("cadre '{}'", cadres[ci].name),
+                                _ => "any cadre".to_string(),
+                            }
+                        ),
+                    ));
+                }
+            }
+            _ => {}
         }
         if !c.amount.is_finite() || c.amount.abs() > MAX_AMOUNT {
             return Err(err(

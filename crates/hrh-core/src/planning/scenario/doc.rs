@@ -78,9 +78,10 @@ pub struct CadreDoc {
     /// once; the cadre's need is their sum, and shortages are counted per grade.
     #[serde(default)]
     pub demand_by_grade: Vec<DemandDoc>,
-    /// Cost of one person-year (default 0).
+    /// Cost of one person-year in post (default 0): one number, or one per grade
+    /// (`{ general = 120, specialist_1 = 180 }`, every grade named).
     #[serde(default)]
-    pub salary: f64,
+    pub salary: SalaryDoc,
     /// Age profile used to spread stock records given without an age.
     #[serde(default)]
     pub stock_age: Option<AgeDoc>,
@@ -217,6 +218,27 @@ pub struct TrainingDoc {
     /// One-off cost per trainee sent.
     #[serde(default)]
     pub cost_one_off: f64,
+    /// Repaid by each trainee who leaves during the bond (a negative cost, item
+    /// `bond_buyout`).
+    #[serde(default)]
+    pub buyout: f64,
+}
+
+/// A salary: one amount for every grade, or one per grade.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a number, or a table of numbers by grade such as { general = 120, specialist_1 = 180 }"
+)]
+pub enum SalaryDoc {
+    All(f64),
+    ByGrade(std::collections::BTreeMap<String, f64>),
+}
+
+impl Default for SalaryDoc {
+    fn default() -> Self {
+        SalaryDoc::All(0.0)
+    }
 }
 
 /// A promotion: each year `rate` of the staff of `from_grade` who stay (after deaths and
@@ -444,8 +466,10 @@ pub struct CostDoc {
     /// Label in the cost table.
     pub item: String,
     /// `per_person_year` (staff in post), `one_off_per_entrant` (entrants and training
-    /// returners arriving in the grade), `one_off_per_trainee`, `per_trainee_year`,
-    /// `fixed_per_year`.
+    /// returners arriving in the grade), `one_off_per_extra_entrant` (only the entrants
+    /// this policy adds with `extra_entrants`: those it attracts), `one_off_per_returner`
+    /// (trainees returning into the grade: those retained after training),
+    /// `one_off_per_trainee`, `per_trainee_year`, `fixed_per_year`.
     pub kind: String,
     #[serde(default)]
     pub cadre: Option<String>,

@@ -43,6 +43,8 @@ pub struct Programme {
     pub after: Option<P>,
     pub cost_year: f64,
     pub cost_one_off: f64,
+    /// Repaid by each trainee who leaves during the bond.
+    pub buyout: f64,
 }
 
 /// Demand, compiled.
@@ -109,7 +111,8 @@ pub struct Cadre {
     /// Demand per grade (empty unless the need is given by grade; then `demand` is
     /// `Demand::None` and the cadre's need is the sum).
     pub grade_demand: Vec<Demand>,
-    pub salary: f64,
+    /// Cost of a person-year in post, per grade.
+    pub salary: Vec<f64>,
     /// Offset of this cadre's block inside a region's state.
     pub offset: usize,
     /// With more than one grade, the index of its first grade's output cell among a
@@ -157,6 +160,10 @@ pub struct Cost {
 pub enum CostKind {
     PerPersonYear,
     OneOffPerEntrant,
+    /// Per entrant the policy itself adds (`extra_entrants`), not the baseline's.
+    OneOffPerExtraEntrant,
+    /// Per trainee returning from training into the grade (retained after training).
+    OneOffPerReturner,
     OneOffPerTrainee,
     PerTraineeYear,
     FixedPerYear,
