@@ -339,6 +339,13 @@ fn param_draws<'py>(
     Ok((paths, values.into_pyarray(py)))
 }
 
+/// The mean and `p` quantiles of a scenario distribution given as JSON.
+#[pyfunction]
+fn dist_quantiles(py: Python<'_>, dist: &str, p: Vec<f64>) -> PyResult<(f64, Vec<f64>)> {
+    let d = run(py, || hrh_core::planning::param::dist_from_json(dist))?;
+    Ok((d.mean(), p.iter().map(|&q| d.quantile(q)).collect()))
+}
+
 /// Transition counts and probabilities from a panel of dense codes.
 #[pyfunction]
 #[pyo3(signature = (id, time, state, k, *, level))]
@@ -367,5 +374,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(transitions, m)?)?;
     m.add_function(wrap_pyfunction!(param_draws, m)?)?;
+    m.add_function(wrap_pyfunction!(dist_quantiles, m)?)?;
     Ok(())
 }

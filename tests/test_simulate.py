@@ -360,34 +360,43 @@ def test_policies_change_flows_and_costs() -> None:
     assert (
         sent[:2] == [52.0, 52.0] and sent[2] == base.flows.filter(doctors)["to_training"][2] == 15.0
     )
-    # With level I specialisation the only programme, every returner is paid 450.
-    doc = hrh.load_scenario(path)
-    doc["cadres"][0]["training"] = doc["cadres"][0]["training"][:1]
-    doc["policies"][0]["training_places"] = doc["policies"][0]["training_places"][:1]
-    base = hrh.simulate(doc, draws=0)
-    train = hrh.simulate(doc, policy="train_104", draws=0)
-    incentive = hrh.simulate(doc, policy="incentive", draws=0)
+    # The incentive is paid only to the doctors it attracts: on average 3 bachelors
+    # (150 each), 1 master (250) and 1 level I specialist (450) a year, never to the
+    # doctors who would have come anyway or to those coming back from training.
+    incentive = hrh.simulate(path, policy="incentive", draws=0)
     ent = incentive.flows.filter(doctors)["entrants"] - base.flows.filter(doctors)["entrants"]
-    np.testing.assert_allclose(ent.to_numpy(), 5.0)  # the uniform(0, 10)'s mean
+    np.testing.assert_allclose(ent.to_numpy(), 5.0)
     cost = (
         incentive.costs.filter(pl.col("item") == "incentive")
         .group_by("year")
         .agg(pl.col("cost").sum())
         .sort("year")
     )
-    flows = incentive.flows.filter(doctors)
-    # Entrants join as bachelors (150 each); returners from training become specialists (450).
-    np.testing.assert_allclose(
-        cost["cost"].to_numpy(), 150 * flows["entrants"] + 450 * flows["returns"]
+    np.testing.assert_allclose(cost["cost"].to_numpy(), 3 * 150 + 250 + 450)
+    # Salaries by grade: each grade's pay times its mean staff over the year.
+    g = incentive.grade_table.filter(pl.col("cadre") == "doctor").sort("year", "grade")
+    pay = {"bachelor": 110, "master": 140, "specialist_1": 150, "specialist_2": 190}
+    g = g.with_columns(pay=pl.col("grade").replace_strict(pay).cast(pl.Float64))
+    g = g.with_columns(py=(pl.col("supply") + pl.col("supply").shift(1).over("grade")) / 2)
+    want = (
+        g.drop_nulls("py").group_by("year").agg((pl.col("py") * pl.col("pay")).sum()).sort("year")
     )
-    cmp = hrh.compare([base, train, incentive], cadre="doctor")
+    salary = incentive.costs.filter(doctors & (pl.col("item") == "salary")).sort("year")["cost"]
+    np.testing.assert_allclose(salary.to_numpy(), want["py"].to_numpy(), rtol=1e-12)
+    cmp = hrh.compare([base, train, incentive], cadre="doctor", discount_rate=0).table
     assert cmp["projection"].to_list() == [
         "province",
         "province + train_104",
         "province + incentive",
     ]
-    assert cmp["extra_cost"][0] == 0.0
-    assert cmp["extra_cost"][2] == pytest.approx(float(cost["cost"].sum()))
+    assert cmp["incremental_cost"][0] == 0.0
+    # The incentives paid plus the salaries of the doctors they bring.
+    paid = float(cost["cost"].sum())
+    salaries = [
+        float(p.costs.filter(doctors & (pl.col("item") == "salary"))["cost"].sum())
+        for p in (base, incentive)
+    ]
+    assert cmp["incremental_cost"][2] == pytest.approx(paid + salaries[1] - salaries[0])
 
 
 def test_population_table_and_demand_methods() -> None:
@@ -1017,7 +1026,7 @@ def test_surplus_in_one_region_never_hides_a_shortage_in_another() -> None:
     np.testing.assert_allclose(tot["shortage"], b["shortage"], rtol=1e-12)
     np.testing.assert_allclose(tot["shortage"] - tot["surplus"], tot["net_gap"], rtol=1e-12)
     # Paired per draw: adding nurses in A averts nothing; in B it averts 10 a year.
-    cmp = hrh.compare([base, in_a, in_b])
+    cmp = hrh.compare([base, in_a, in_b], discount_rate=0).table
     assert cmp["shortage_averted"].to_list()[:2] == [0.0, 0.0]
     assert cmp["shortage_averted_p5"][1] == cmp["shortage_averted_p95"][1] == 0.0
     assert cmp["net_gap"][1] < cmp["net_gap"][0] - 100
@@ -1179,11 +1188,13 @@ def test_compare_needs_the_same_years() -> None:
     longer = hrh.simulate({**doc, "horizon": 6}, draws=200, seed=3)
     with pytest.raises(hrh.InputError, match=r"argument 'projections'.*same years"):
         hrh.compare([base, longer])
-    # Another seed: paired quantiles are not defined, the means still are.
+    # Paired draws need the same seed and number of draws.
     other = hrh.simulate(doc, draws=200, seed=4)
-    cmp = hrh.compare([base, other])
-    assert cmp["shortage_averted_p5"][1] is None
-    assert cmp["shortage_averted"][1] == pytest.approx(0, abs=2)
+    with pytest.raises(hrh.InputError, match=r"argument 'projections'.*seed 4.*same seed"):
+        hrh.compare([base, other])
+    fewer = hrh.simulate(doc, draws=100, seed=3)
+    with pytest.raises(hrh.InputError, match=r"100 draws.*same seed and number of draws"):
+        hrh.compare([base, fewer])
 
 
 def test_hostile_planning_inputs_are_named_errors(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 
-from hrh import _core, attrition, datasets, forecast, norms, planning
+from hrh import _core, attrition, datasets, economics, evidence, forecast, norms, planning
 from hrh.attrition import (
     CoxResult,
     CumulativeHazard,
@@ -32,6 +32,7 @@ from hrh.attrition import (
     rate,
 )
 from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
+from hrh.economics import Comparison, Sensitivity, compare, sensitivity
 from hrh.equity import (
     TheilResult,
     atkinson,
@@ -53,7 +54,6 @@ from hrh.planning import (
     attrition_rates,
     available_working_time,
     check_scenario,
-    compare,
     load_scenario,
     simulate,
     stock_table,
@@ -72,6 +72,7 @@ if _core.debug_build:  # pragma: no cover - depends on how the extension was bui
     )
 
 __all__ = [
+    "Comparison",
     "ConvergenceError",
     "CoxResult",
     "CumulativeHazard",
@@ -83,6 +84,7 @@ __all__ = [
     "LogRankResult",
     "Projection",
     "ScenarioError",
+    "Sensitivity",
     "TheilResult",
     "Transitions",
     "WisnResult",
@@ -102,7 +104,9 @@ __all__ = [
     "cv",
     "datasets",
     "density",
+    "economics",
     "equity",
+    "evidence",
     "forecast",
     "generalized_entropy",
     "gini",
@@ -119,6 +123,7 @@ __all__ = [
     "polarization",
     "quota_gap",
     "rate",
+    "sensitivity",
     "shortfall",
     "simulate",
     "stock_table",

@@ -17,7 +17,7 @@ import os
 import secrets
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
@@ -46,7 +46,6 @@ __all__ = [
     "attrition_rates",
     "available_working_time",
     "check_scenario",
-    "compare",
     "load_scenario",
     "simulate",
     "stock_table",
@@ -600,6 +599,23 @@ def _summary_columns(raw: dict[str, Any], key: str, out: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class PairedDraws:
+    """Every draw's totals, kept for paired comparisons (see `hrh.compare`).
+
+    `shortage` and `supply` are (draws, years, cells) over the cells of `cells` (cadre,
+    grade; cadre "all" last); `cost` is (draws, projected years, cadres, items).
+    """
+
+    years: list[int]
+    cells: list[tuple[str, str | None]]
+    shortage: npt.NDArray[np.float64]
+    supply: npt.NDArray[np.float64]
+    cadres: list[str]
+    items: list[str]
+    cost: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
 class Projection:
     """A simulated scenario: supply, demand and gap by year, region and cadre.
 
@@ -627,14 +643,20 @@ class Projection:
         (`demand_by_grade`), else null. A cadre with demand by grade counts its shortage
         grade by grade in `totals`: 10 specialists short and 10 general doctors over
         is a shortage of 10, not a net gap of 0.
-    shortage_draws : every draw's total `shortage` per year, cadre and grade (null grade:
-        the cadre; cadre "all": every cadre), which `compare` pairs draw by draw; None
-        when it would need over 64 MiB.
+    shortage_draws : every draw's total `shortage` and `supply` per year, cadre and grade
+        (null grade: the cadre; cadre "all": every cadre), which `compare` pairs draw by
+        draw with every draw's costs; None when these would need over 128 MiB.
     flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
         `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
         `promotions` between grades of the cadre, which do not change its total).
-    costs : mean cost per projected year, region, cadre and item.
+    costs : mean cost per projected year, region, cadre and item. Items: `salary` (each
+        grade's salary times its staff in post, the mean of the year's start and end),
+        `training` (per trainee-year and one-off per trainee sent), `bond_buyout`
+        (buy-outs repaid by those who leave during a bond: negative), then the items of
+        the policies switched on.
+    cost_totals : the cost over all regions and cadres per projected year and item (item
+        "all": every item), the mean over draws with quantiles `_p5` ... `_p95`.
     draws_table : with `keep_draws=True`, supply and demand of every draw.
     """
 
@@ -652,6 +674,9 @@ class Projection:
     shortage_draws: pl.DataFrame | None
     grade_table: pl.DataFrame
     grade_totals: pl.DataFrame
+    cost_totals: pl.DataFrame = field(default_factory=pl.DataFrame)
+    _draws: PairedDraws | None = field(default=None, repr=False, compare=False)
+    _source: tuple[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -787,7 +812,7 @@ def simulate(
         density=density,
         max_memory=_max_memory(),
     )
-    return _projection(raw, policies, draws, seed, raw["quantiles"])
+    return _projection(raw, policies, draws, seed, raw["quantiles"], (js, stock))
 
 
 _POPULATION = "\0population"  # the core's population cell (never a cadre name: NUL)
@@ -818,7 +843,12 @@ def _with_population(totals: pl.DataFrame, raw: dict[str, Any], height: int) -> 
 
 
 def _projection(
-    raw: dict[str, Any], policies: list[str], draws: int, seed: int, quantiles: str
+    raw: dict[str, Any],
+    policies: list[str],
+    draws: int,
+    seed: int,
+    quantiles: str,
+    source: tuple[str, Any] | None = None,
 ) -> Projection:
     years, regions, cadres = raw["years"], raw["regions"], raw["cadres"]
     ny, nr, nc = len(years), len(regions), len(cadres)
@@ -917,6 +947,44 @@ def _projection(
         pl.Series("item", items, dtype=pl.String).gather(np.tile(np.arange(ni), pidx.height)),
         pl.Series("cost", co.ravel(), dtype=pl.Float64),
     )
+    ct = len(items) + 1
+    cost_totals = pl.DataFrame(
+        {
+            "year": np.repeat(year_col[1:], ct),
+            "item": [*items, "all"] * (ny - 1),
+        },
+        schema={"year": pl.Int32, "item": pl.String},
+    ).with_columns(
+        *[
+            pl.Series(k, v, dtype=pl.Float64)
+            for k, v in _summary_columns(raw, "total_cost", "cost").items()
+        ]
+    )
+    paired = None
+    if len(raw["draws_shortage"]):
+        keep = [i for i, c in enumerate([*cell_cadre, "all"]) if c != _POPULATION]
+        n = len(raw["draws_shortage"]) // tidx.height
+        shape = (n, ny, nw + 1)
+        paired = PairedDraws(
+            years=list(years),
+            cells=[([*cell_cadre, "all"][i], [*cell_grade, None][i]) for i in keep],
+            shortage=np.asarray(raw["draws_shortage"]).reshape(shape)[:, :, keep],
+            supply=np.asarray(raw["draws_total_supply"]).reshape(shape)[:, :, keep],
+            cadres=list(cadres),
+            items=list(items),
+            cost=np.asarray(raw["draws_cost"]).reshape(n, ny - 1, nc, len(items)),
+        )
+        shortage_draws = (
+            shortage_draws.with_columns(
+                pl.Series(
+                    "supply",
+                    np.asarray(raw["draws_total_supply"]).reshape(shape)[:, :, keep].ravel(),
+                    dtype=pl.Float64,
+                )
+            )
+            if shortage_draws is not None
+            else None
+        )
     draws_table = None
     if len(raw["draws_supply"]):
         n = len(raw["draws_supply"]) // (ny * nr * nc)
@@ -940,6 +1008,9 @@ def _projection(
         shortage_draws=shortage_draws,
         grade_table=grade_table,
         grade_totals=grade_totals,
+        cost_totals=cost_totals,
+        _draws=paired,
+        _source=source,
     )
 
 
@@ -963,178 +1034,6 @@ def _shortage_draws(
         x = np.where(np.isnan(gap), np.nan, np.maximum(gap, 0.0))
     years = d["year"].n_unique()
     return np.asarray(x, dtype=np.float64).reshape(-1, years)
-
-
-def _quantile(x: npt.NDArray[np.float64], q: float) -> float | None:
-    return None if np.isnan(x).any() else float(np.quantile(x, q))
-
-
-def compare(
-    projections: Sequence[Projection] | dict[str, Projection],
-    *,
-    cadre: str | None = None,
-    grade: str | None = None,
-    region: str | None = None,
-) -> pl.DataFrame:
-    """Policies side by side, by unmet need; the first projection is the baseline.
-
-    One row per projection. The final year's `supply` and `demand`, and its `shortage`
-    (the sum over regions and cadres of each cell's `max(demand - supply, 0)`: a surplus in
-    one region never offsets a shortage in another) with its 5 % and 95 % quantiles,
-    `p_shortage` (the share of draws in which some cell is short), the `surplus` and the
-    `net_gap` (demand - supply, netted, for reference); `shortage_years`, the shortage
-    summed over the projected years; the cumulative cost over the projected years and
-    `person_years` of staff in post (the mean of each year's start and end stock, summed).
-
-    Against the baseline: `extra_cost`, `extra_person_years`, `shortage_averted` in the
-    final year and `shortage_years_averted` (baseline minus policy), each with 5 % and
-    95 % quantiles of the paired differences draw by draw (projections run with the same
-    seed and number of draws share their parameter draws; otherwise, or when the draws
-    were not kept, the quantiles are null and only the difference of the means is
-    given; projections of different years are an `InputError`), `cost_per_person_year`
-    and `cost_per_shortage_year_averted` (null where the denominator is not positive). A
-    netted gap is never reported as closed.
-
-    Parameters
-    ----------
-    projections : projections from `hrh.simulate`, the baseline first; a dict gives them
-        labels (else each projection's `label`).
-    cadre : only this cadre (default: all cadres).
-    grade : only this grade of `cadre`: supply, demand and shortage are the grade's
-        (its shortage is known where the cadre's demand is given by grade); costs and
-        person-years stay the cadre's.
-    region : only this region (with several cadres, `cadre` too); its paired quantiles
-        need `keep_draws=True` on every projection (and are null for a grade).
-
-    Returns
-    -------
-    polars.DataFrame
-        One row per projection, the columns above.
-
-    Raises
-    ------
-    InputError
-        No projections, something that is not a projection, projections of different
-        years, or a cadre, grade or region that a projection does not have.
-
-    Examples
-    --------
-    >>> import hrh
-    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
-    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.0},
-    ...                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
-    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
-    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
-    ...        "policies": [{"name": "more_in_A",
-    ...                      "extra_entrants": [{"cadre": "nurse", "region": "A", "value": 20}]},
-    ...                     {"name": "more_in_B",
-    ...                      "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 20}]}]}
-    >>> runs = [hrh.simulate(doc, draws=0)] + [hrh.simulate(doc, policy=p, draws=0)
-    ...                                         for p in ("more_in_A", "more_in_B")]
-    >>> hrh.compare(runs).select("projection", "shortage", "net_gap", "shortage_averted").rows()
-    [('scenario', 50.0, -100.0, 0.0), ('scenario + more_in_A', 50.0, -160.0, 0.0),
-     ('scenario + more_in_B', 0.0, -160.0, 50.0)]
-    """
-    items = (
-        list(projections.items())
-        if isinstance(projections, dict)
-        else [(p.label if isinstance(p, Projection) else repr(p), p) for p in projections]
-    )
-    if not items:
-        raise InputError("compare needs at least one projection")
-    for label, p in items:
-        if not isinstance(p, Projection):
-            raise InputError(
-                f"argument 'projections': {label!r} is a {type(p).__name__}, not a Projection "
-                "from hrh.simulate"
-            )
-    rows = []
-    paired: list[npt.NDArray[np.float64] | None] = []
-    for label, p in items:
-        totals, costs, flows = p.totals, p.costs, p.flows
-        cadres = p.table["cadre"].unique().to_list()
-        if cadre is not None and cadre not in cadres:
-            raise InputError(f"argument 'cadre': {cadre!r} is not a cadre of {label!r}")
-        which = cadre
-        if grade is not None:
-            if cadre is None:
-                raise InputError("argument 'grade': name the cadre too (argument 'cadre')")
-            known = p.grade_table.filter(pl.col("cadre") == cadre)["grade"].unique().to_list()
-            if grade not in known:
-                raise InputError(
-                    f"argument 'grade': {grade!r} is not a grade of cadre {cadre!r} in "
-                    f"{label!r} (grades: {', '.join(sorted(known)) or 'one grade only'})"
-                )
-            totals = p.grade_totals.filter(pl.col("grade") == grade)
-        if region is not None:
-            if region not in set(p.table["region"]):
-                raise InputError(f"argument 'region': {region!r} is not a region of {label!r}")
-            if cadre is None and len(cadres) > 1:
-                raise InputError(f"argument 'cadre': name one of {', '.join(sorted(cadres))}")
-            which = cadre or cadres[0]
-            table = p.table if grade is None else p.grade_table.filter(pl.col("grade") == grade)
-            totals = table.filter(pl.col("region") == region).rename({"gap": "net_gap"})
-            totals = totals.rename({"p_gap_positive": "p_shortage"})
-            costs = costs.filter(pl.col("region") == region)
-            flows = flows.filter(pl.col("region") == region)
-        if which is not None:
-            costs = costs.filter(pl.col("cadre") == which)
-            flows = flows.filter(pl.col("cadre") == which)
-        sel = totals.filter(pl.col("cadre") == (which or "all")).sort("year")
-        last = sel.row(sel.height - 1, named=True)
-        projected = sel["shortage"].slice(1)
-        shortage_years = None if projected.null_count() else float(projected.sum())
-        rows.append(
-            {
-                "projection": label,
-                "final_year": last["year"],
-                "supply": last["supply"],
-                "demand": last["demand"],
-                "shortage": last["shortage"],
-                "shortage_p5": last["shortage_p5"],
-                "shortage_p95": last["shortage_p95"],
-                "p_shortage": last["p_shortage"],
-                "surplus": last["surplus"],
-                "net_gap": last["net_gap"],
-                "shortage_years": shortage_years,
-                "cumulative_cost": float(costs["cost"].sum()),
-                "person_years": float(((flows["stock_start"] + flows["stock_end"]) / 2).sum()),
-            }
-        )
-        paired.append(_shortage_draws(p, which or "all", grade, region))
-    base, base_draws = rows[0], paired[0]
-    base_p = items[0][1]
-    years = base_p.totals["year"].unique().sort().to_list()
-    for label, p in items[1:]:
-        own = p.totals["year"].unique().sort().to_list()
-        if own != years:
-            raise InputError(
-                f"argument 'projections': {label!r} projects {own[0]} to {own[-1]}, the "
-                f"baseline {years[0]} to {years[-1]}: compare projections of the same years"
-            )
-    for (_, p), r, draws in zip(items, rows, paired, strict=True):
-        r["extra_cost"] = r["cumulative_cost"] - base["cumulative_cost"]
-        r["extra_person_years"] = r["person_years"] - base["person_years"]
-        for key, out in (
-            ("shortage", "shortage_averted"),
-            ("shortage_years", "shortage_years_averted"),
-        ):
-            r[out] = None if r[key] is None or base[key] is None else base[key] - r[key]
-            r[f"{out}_p5"] = r[f"{out}_p95"] = None
-        same_draws = p.seed == base_p.seed and p.draws == base_p.draws
-        if same_draws and draws is not None and base_draws is not None:
-            final = base_draws[:, -1] - draws[:, -1]
-            years = base_draws[:, 1:].sum(axis=1) - draws[:, 1:].sum(axis=1)
-            for out, x in (("shortage_averted", final), ("shortage_years_averted", years)):
-                r[f"{out}_p5"], r[f"{out}_p95"] = _quantile(x, 0.05), _quantile(x, 0.95)
-        r["cost_per_person_year"] = (
-            r["extra_cost"] / r["extra_person_years"] if r["extra_person_years"] > 0 else None
-        )
-        averted = r["shortage_years_averted"]
-        r["cost_per_shortage_year_averted"] = (
-            r["extra_cost"] / averted if averted is not None and averted > 0 else None
-        )
-    return pl.DataFrame(rows, infer_schema_length=None)
 
 
 # --------------------------------------------------------------------------- transitions

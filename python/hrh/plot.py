@@ -18,7 +18,15 @@ from hrh.exceptions import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["cumulative_incidence", "density", "lorenz", "survival"]
+__all__ = [
+    "acceptability",
+    "ce_plane",
+    "cumulative_incidence",
+    "density",
+    "lorenz",
+    "survival",
+    "tornado",
+]
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -239,4 +247,89 @@ def projection(
     ax.set_ylabel("staff")
     ax.set_title(f"{result.label}: {cadre or 'all cadres'}, {where}")
     ax.legend()
+    return ax
+
+
+_EFFECT_LABEL = {
+    "shortage_years": ("shortage_years_averted", "shortage-years averted"),
+    "person_years": ("extra_person_years", "extra person-years in post"),
+}
+
+
+def ce_plane(result: Any, *, ax: Axes | None = None) -> Axes:
+    """The cost-effectiveness plane of a :class:`hrh.Comparison`: each policy's draws of
+    incremental cost against its effect (the comparison's `effect`), their mean as a
+    larger marker, and the axes through the baseline.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import hrh, hrh.plot
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "salary": 10,
+    ...                    "attrition": {"rate": {"dist": "beta", "a": 10, "b": 90}},
+    ...                    "demand": {"method": "quota", "quota": 120}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "count": 100}],
+    ...        "policies": [{"name": "hire", "extra_entrants": [{"cadre": "nurse", "value": 5}]}]}
+    >>> runs = [hrh.simulate(doc, policy=p, draws=50, seed=1) for p in (None, "hire")]
+    >>> ax = hrh.plot.ce_plane(hrh.compare(runs))
+    >>> ax.get_ylabel()
+    'incremental cost'
+    """
+    ax = _axes(ax)
+    col, label = _EFFECT_LABEL[result.effect]
+    if result.draws.height == 0:
+        raise InputError(
+            "argument 'result': the comparison has no paired draws (draws=0, or not kept)"
+        )
+    for i, (name, d) in enumerate(result.draws.group_by("projection", maintain_order=True)):
+        color = f"C{i % 10}"
+        ax.scatter(d[col], d["incremental_cost"], s=6, alpha=0.3, color=color)
+        ax.scatter(
+            [d[col].mean()],
+            [d["incremental_cost"].mean()],
+            s=60,
+            color=color,
+            edgecolor="black",
+            label=str(name[0]),
+        )
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_xlabel(label)
+    ax.set_ylabel("incremental cost")
+    ax.set_title(f"against {result.table['projection'][0]} ({result.currency or 'cost'})")
+    ax.legend()
+    return ax
+
+
+def acceptability(result: Any, *, ax: Axes | None = None) -> Axes:
+    """Cost-effectiveness acceptability curves of a :class:`hrh.Comparison`: per policy,
+    the probability that it is cost-effective against the baseline at each willingness to
+    pay per unit of effect."""
+    ax = _axes(ax)
+    a = result.acceptability.filter(pl.col("p_cost_effective").is_not_null())
+    if a.height == 0:
+        raise InputError(
+            "argument 'result': the comparison has no paired draws (draws=0, or not kept)"
+        )
+    for name, d in a.group_by("projection", maintain_order=True):
+        ax.plot(d["wtp"], d["p_cost_effective"], label=str(name[0]))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(f"willingness to pay per {_EFFECT_LABEL[result.effect][1][:-1]}")
+    ax.set_ylabel("probability cost-effective")
+    ax.legend()
+    return ax
+
+
+def tornado(result: Any, *, top: int = 10, ax: Axes | None = None) -> Axes:
+    """Tornado chart of a :class:`hrh.Sensitivity`: the `top` parameters by partial rank
+    correlation with the outcome, the strongest at the top."""
+    ax = _axes(ax)
+    t = result.table.drop_nulls("prcc").head(top).reverse()
+    colors = ["C3" if v < 0 else "C0" for v in t["prcc"]]
+    ax.barh(t["parameter"].to_list(), t["prcc"].to_list(), color=colors)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel(f"partial rank correlation with {result.outcome}")
     return ax

@@ -180,6 +180,55 @@ pub fn qt(p: f64, df: f64) -> f64 {
     t
 }
 
+/// Quantile of the Beta(a, b) distribution (R's `qbeta(p, a, b)`): the `x` with
+/// `I_x(a, b) = p`, by bisection on the regularised incomplete beta function (on the
+/// upper tail `1 - I_x` for `p > 0.5`, and on `log x` below 1e-3, so that small
+/// quantiles keep their relative precision) until the bracket is one ulp wide. `a` and
+/// `b` must be finite and > 0 and `p` in [0, 1]; otherwise NaN.
+pub fn qbeta(p: f64, a: f64, b: f64) -> f64 {
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if !(ok(a) && ok(b)) || !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 || p == 1.0 {
+        return p;
+    }
+    // f(x) increases in x and is 0 at the quantile.
+    let f = |x: f64| {
+        if p <= 0.5 {
+            beta_reg(a, b, x) - p
+        } else {
+            (1.0 - p) - (1.0 - beta_reg(a, b, x))
+        }
+    };
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    // Shrink the lower end geometrically first: quantiles can be as small as 1e-300.
+    let mut x = 0.5;
+    while x > 1e-300 && f(x) > 0.0 {
+        hi = x;
+        x *= 1e-3;
+    }
+    if x > 1e-300 {
+        lo = x;
+    }
+    for _ in 0..2000 {
+        let mid = if lo > 0.0 && hi / lo > 4.0 {
+            (lo * hi).sqrt()
+        } else {
+            0.5 * (lo + hi)
+        };
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if f(mid) > 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// Quantile of the chi-squared distribution with `df` degrees of freedom.
 pub fn qchisq(p: f64, df: f64) -> f64 {
     2.0 * qgamma(p, 0.5 * df)

@@ -25,7 +25,7 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
-from hrh.report._svg import bar_chart, fan_chart, lorenz_chart, step_chart
+from hrh.report._svg import bar_chart, fan_chart, lorenz_chart, plane_chart, step_chart
 
 __all__ = [
     "Report",
@@ -495,22 +495,53 @@ def projection_section(
         table_html(final, digits=1),
     ]
     if len(runs) > 1:
-        cmp = hrh.compare(runs).select(
+        c = hrh.compare(runs)
+        cmp = c.table.select(
             "projection",
             "shortage",
             "shortage_p5",
             "shortage_p95",
-            "p_shortage",
             "shortage_years_averted",
             "shortage_years_averted_p5",
             "shortage_years_averted_p95",
-            "extra_cost",
+            "incremental_cost",
+            "incremental_cost_p5",
+            "incremental_cost_p95",
+            "cost_per_shortage_year_averted",
+            "cost_per_shortage_year_averted_p5",
+            "cost_per_shortage_year_averted_p95",
             "extra_person_years",
             "cost_per_person_year",
-            "cost_per_shortage_year_averted",
+            "frontier",
         )
         unit = f" ({escape(base.currency)})" if base.currency else ""
-        parts += [f"<h3>Policies against the baseline{unit}</h3>", table_html(cmp, digits=1)]
+        parts += [
+            f"<h3>Policies against the baseline{unit}</h3>",
+            f"<p>Paired draw by draw (same seed); costs and outcomes over {years[1]:.0f}-"
+            f"{years[-1]:.0f} discounted at {c.discount_rate:.0%} a year from "
+            f"{c.base_year}. Shortage-years averted add each year's reduction in unmet need; "
+            "a ratio's interval is shown only where every draw's effect is positive. "
+            "<i>frontier</i>: on the efficiency frontier, or dominated (another option "
+            "gives more for less) or extendedly dominated (a mix of two others would).</p>",
+            table_html(cmp, digits=1),
+        ]
+        if c.draws.height:
+            clouds = [
+                (
+                    str(name[0]),
+                    d["shortage_years_averted"].to_list(),
+                    d["incremental_cost"].to_list(),
+                )
+                for name, d in c.draws.group_by("projection", maintain_order=True)
+            ]
+            parts.append(
+                plane_chart(
+                    clouds,
+                    xlabel="shortage-years averted",
+                    ylabel=f"incremental cost{unit}",
+                    title="Cost-effectiveness plane (each dot a draw; ringed: the mean)",
+                )
+            )
     return Section(f"Projection: {base.name}", "".join(parts))
 
 

@@ -247,3 +247,73 @@ def fan_chart(
         f'transform="rotate(-90 14 {pad_t + ph / 2})">{escape(ylabel)}</text></svg>'
     )
     return "".join(parts)
+
+
+def plane_chart(
+    clouds: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    width: int = 640,
+    height: int = 420,
+    max_points: int = 400,
+) -> str:
+    """Scatter clouds (name, x draws, y draws) with each cloud's mean as a ringed dot,
+    and the axes through the origin: a cost-effectiveness plane."""
+    left, right, top, bottom = 80, 170, 34, 48
+    pw, ph = width - left - right, height - top - bottom
+    xs = [v for _, x, _ in clouds for v in x] + [0.0]
+    ys = [v for _, _, y in clouds for v in y] + [0.0]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    dx, dy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+    x0, x1, y0, y1 = x0 - 0.05 * dx, x1 + 0.05 * dx, y0 - 0.05 * dy, y1 + 0.05 * dy
+
+    def px(v: float) -> float:
+        return left + pw * (v - x0) / (x1 - x0)
+
+    def py(v: float) -> float:
+        return top + ph * (1 - (v - y0) / (y1 - y0))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<text x="{left}" y="20" font-size="14" font-weight="600">{escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>',
+        f'<path d="M{px(0):.1f},{top}V{top + ph}M{left},{py(0):.1f}H{left + pw}" '
+        'stroke="#999" stroke-dasharray="4 3"/>',
+    ]
+    for k, (name, x, y) in enumerate(clouds):
+        color = PALETTE[k % len(PALETTE)]
+        step = max(1, len(x) // max_points)
+        dots = "".join(
+            f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="2"/>'
+            for a, b in list(zip(x, y, strict=True))[::step]
+        )
+        parts.append(f'<g fill="{color}" fill-opacity="0.35">{dots}</g>')
+        if len(x):
+            mx, my = sum(x) / len(x), sum(y) / len(y)
+            parts.append(
+                f'<circle cx="{px(mx):.1f}" cy="{py(my):.1f}" r="6" fill="{color}" '
+                f'stroke="#111" stroke-width="1.5"><title>{escape(name)}: mean '
+                f"{_fmt(mx)}, {_fmt(my)}</title></circle>"
+            )
+        parts.append(
+            f'<text x="{left + pw + 10}" y="{top + 16 + 18 * k}" fill="{color}">'
+            f"{escape(name)}</text>"
+        )
+    for v, anchor in ((x0, "start"), (x1, "end")):
+        parts.append(
+            f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="{anchor}">{v:,.0f}</text>'
+        )
+    for v in (y0, y1):
+        parts.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
+    parts.append(
+        f'<text x="{left + pw / 2}" y="{height - 8}" text-anchor="middle" fill="#555">'
+        f"{escape(xlabel)}</text>"
+        f'<text x="14" y="{top + ph / 2}" fill="#555" transform="rotate(-90 14 {top + ph / 2})" '
+        f'text-anchor="middle">{escape(ylabel)}</text></svg>'
+    )
+    return "".join(parts)

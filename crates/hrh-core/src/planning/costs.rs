@@ -1,7 +1,7 @@
 //! The costs of a projected year of one region's cadre, draw by draw: salaries by grade,
 //! training, bond buy-outs repaid (a negative cost) and the costs of the policies switched
 //! on. Each is added to the sums over draws per (year, region, cadre, item) and to every
-//! draw's own total per (year, item), from which `compare` pairs policies draw by draw.
+//! draw's own total per (year, cadre, item), from which `compare` pairs policies draw by draw.
 
 use super::lanes::{L, X};
 use super::supply::{Ctx, Out};
@@ -36,16 +36,19 @@ pub(crate) struct CostSink<'a, 'o> {
     /// Sums over draws of this region's cadre's items in the year (`n_items` numbers).
     pub(crate) row: &'a mut [f64],
     pub(crate) out: &'a mut Out<'o>,
-    /// Projected year (1-based).
+    /// Projected year (1-based) and cadre.
     pub(crate) t: usize,
+    pub(crate) ci: usize,
     pub(crate) valid: usize,
+    pub(crate) n_cadres: usize,
 }
 
 impl CostSink<'_, '_> {
     #[inline(always)]
     fn add(&mut self, n_items: usize, item: usize, x: X) {
         self.row[item] += x.sum_lanes(self.valid);
-        let o = ((self.t - 1) * n_items + item) * self.out.stride + self.out.at;
+        let o = (((self.t - 1) * self.n_cadres + self.ci) * n_items + item) * self.out.stride
+            + self.out.at;
         for (a, b) in self.out.costs[o..o + L].iter_mut().zip(x.0) {
             *a += b;
         }

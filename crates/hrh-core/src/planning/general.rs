@@ -552,7 +552,9 @@ impl General<'_, '_> {
             row: &mut self.costs[cbase..cbase + ni],
             out,
             t,
+            ci,
             valid: self.valid,
+            n_cadres: nc,
         };
         cadre_costs(cx, v, (ci, g.regions[ri]), &year, &mut sink);
     }

@@ -46,6 +46,29 @@ impl Dist {
         }
     }
 
+    /// The `p` quantile (0 < p < 1): exact for every kind (the empirical one is R's type
+    /// 1, the smallest value with at least `p` of the values at or below it).
+    pub fn quantile(&self, p: f64) -> f64 {
+        use crate::special::{qbeta, qgamma, qnorm};
+        if !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        match self {
+            Dist::Fixed(v) => *v,
+            Dist::Normal { mean, sd } => mean + sd * qnorm(p),
+            Dist::LogNormal { meanlog, sdlog } => (meanlog + sdlog * qnorm(p)).exp(),
+            Dist::Beta { a, b } => qbeta(p, *a, *b),
+            Dist::Uniform { low, high } => low + (high - low) * p,
+            Dist::Gamma { shape, rate } => qgamma(p, *shape) / rate,
+            Dist::Empirical(v) => {
+                let mut s = v.clone();
+                s.sort_by(f64::total_cmp);
+                let k = ((p * s.len() as f64).ceil() as usize).clamp(1, s.len());
+                s[k - 1]
+            }
+        }
+    }
+
     /// Smallest and largest value a draw can take.
     pub fn support(&self) -> (f64, f64) {
         match self {
@@ -224,6 +247,11 @@ fn check_dist(d: &Dist) -> Result<(), String> {
         }
         Dist::Empirical(v) => v.iter().try_for_each(|&x| finite("each value", x)),
     }
+}
+
+/// A number or distribution from its JSON text (as in a scenario document).
+pub fn dist_from_json(json: &str) -> crate::error::Result<Dist> {
+    serde_json::from_str(json).map_err(|e| crate::error::Error::input("dist", e.to_string()))
 }
 
 struct DistVisitor;

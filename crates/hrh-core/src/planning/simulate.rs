@@ -133,7 +133,7 @@ pub struct Projection {
     /// last), with quantiles over draws.
     pub total_cost: Summary,
     /// Every draw's `total_supply` per (draw, year, cell or all), and its costs per
-    /// (draw, projected year, item), kept with `draws_shortage`.
+    /// (draw, projected year, cadre, item), kept with `draws_shortage`.
     pub draws_total_supply: Vec<f64>,
     pub draws_cost: Vec<f64>,
     /// Kept draws: supply and demand per (draw, year, region, cadre).
@@ -520,7 +520,7 @@ fn slots(nd: usize) -> usize {
 struct GroupChunk {
     flows: Vec<f64>,
     costs: Vec<f64>,
-    /// Each draw's costs per (segment, year and item, draw of the segment).
+    /// Each draw's costs per (segment, year, cadre and item, draw of the segment).
     draw_costs: Vec<f64>,
 }
 
@@ -562,7 +562,7 @@ impl Run<'_> {
         let ng = self.global.len();
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
-        let yi = m.horizon * self.cx.n_items;
+        let yi = m.horizon * m.cadres.len() * self.cx.n_items;
         let mut kbuf = vec![0.0; nseg * yi * sl];
         sbuf.par_chunks_mut(cl * sl)
             .zip(dbuf.par_chunks_mut(cl * sl))
@@ -824,8 +824,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
     let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
-    // Each draw's costs per (projected year, item): one buffer per group, and the sum.
-    let yi = h * items.len();
+    // Each draw's costs per (projected year, cadre, item): one buffer per group, and the
+    // sum.
+    let yi = h * nc * items.len();
     let per_draw = 16 * cx.sizes(biggest).0 + 8 * NT * tc + 8 * yi * (groups.len() + 1);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
@@ -976,7 +977,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         // the staff of the region's cell (or of all its cadres), for the Theil index.
         // (Zeros without densities: it is small, and one layout serves both.)
         let mut cxl = vec![0.0; slots(nd) * tc];
-        // Each draw's costs per (projected year, item), the groups added in group order.
+        // Each draw's costs per (projected year, cadre, item), the groups added in group
+        // order.
         let mut kc = vec![0.0; nd * yi];
         for wave in &waves {
             let gs = &groups[wave.clone()];
@@ -1170,11 +1172,11 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 let (t, item) = (j / (ni + 1), j % (ni + 1));
                 x.clear();
                 x.extend(kc.chunks_exact(yi.max(1)).map(|row| {
-                    let year = &row[t * ni..(t + 1) * ni];
+                    let year = row[t * nc * ni..(t + 1) * nc * ni].chunks_exact(ni);
                     if item == ni {
-                        year.iter().sum()
+                        year.map(|c| c.iter().sum::<f64>()).sum::<f64>()
                     } else {
-                        year[item]
+                        year.map(|c| c[item]).sum::<f64>()
                     }
                 }));
                 cell.add([x], [false], !streaming);
@@ -2158,7 +2160,7 @@ mod tests {
         // the bond and repay 3 each.
         assert_eq!(row(2)[3], 28.0);
         assert_eq!(row(3)[2], -3.0 * 0.5 * 2.0);
-        // Each draw's costs per (year, item) add up to the table (one region and cadre).
+        // Each draw's costs per (year, cadre, item) add up to the table (one region).
         assert_eq!(p.draws_cost, p.costs);
         assert_eq!(p.total_cost.mean[..ni], row(1)[..]);
         assert_eq!(p.total_cost.mean[ni], row(1).iter().sum::<f64>());

@@ -894,7 +894,9 @@ impl OnePass<'_, '_> {
                 row: &mut self.costs[cbase..cbase + cx.n_items],
                 out,
                 t,
+                ci,
                 valid,
+                n_cadres: nc,
             };
             cadre_costs(cx, v, (ci, r), &year, &mut sink);
         }

@@ -1,0 +1,673 @@
+"""Policy economics: paired cost-effectiveness of policies against a baseline, with
+discounting, intervals over draws, acceptability curves and the efficiency frontier; and
+which drawn assumptions drive a projection's outcome.
+
+Projections run with the same seed and number of draws share their parameter values
+draw by draw (common random numbers), so a policy's incremental cost and effect are
+taken draw by draw and their intervals hold only the uncertainty that differs between
+policies.
+
+References
+----------
+Drummond, M. F., Sculpher, M. J., Claxton, K., Stoddart, G. L. and Torrance, G. W.
+(2015). Methods for the Economic Evaluation of Health Care Programmes, 4th ed. Oxford
+University Press (discounting; dominance and extended dominance).
+Fenwick, E., Claxton, K. and Sculpher, M. (2001). Representing uncertainty: the role of
+cost-effectiveness acceptability curves. Health Econ 10(8), 779-787.
+Marino, S., Hogue, I. B., Ray, C. J. and Kirschner, D. E. (2008). A methodology for
+performing global uncertainty and sensitivity analysis in systems biology. J Theor Biol
+254(1), 178-196.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from hrh import _core
+from hrh.exceptions import InputError
+from hrh.planning import Projection, _shortage_draws
+
+__all__ = ["Comparison", "Sensitivity", "compare", "sensitivity"]
+
+_EFFECTS = {
+    "shortage_years": "shortage_years_averted",
+    "person_years": "extra_person_years",
+}
+_RATIOS = {
+    "shortage_years_averted": "cost_per_shortage_year_averted",
+    "extra_person_years": "cost_per_person_year",
+}
+_Arr = npt.NDArray[np.float64]
+
+
+def _rate(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"argument '{name}': {value!r} must be a number (0.03 for 3 %)")
+    if not (math.isfinite(value) and value > -1):
+        raise InputError(f"argument '{name}': must be a finite rate above -1 (-100 %), got {value}")
+    return float(value)
+
+
+def _items(projections: Sequence[Projection] | dict[str, Projection]) -> list[tuple[str, Any]]:
+    items = (
+        list(projections.items())
+        if isinstance(projections, dict)
+        else [(p.label if isinstance(p, Projection) else repr(p), p) for p in projections]
+    )
+    if not items:
+        raise InputError("argument 'projections': compare needs at least one projection")
+    for label, p in items:
+        if not isinstance(p, Projection):
+            raise InputError(
+                f"argument 'projections': {label!r} is a {type(p).__name__}, not a Projection "
+                "from hrh.simulate"
+            )
+    base_label, base = items[0]
+    years = base.totals["year"].unique().sort().to_list()
+    for label, p in items[1:]:
+        own = p.totals["year"].unique().sort().to_list()
+        if own != years:
+            raise InputError(
+                f"argument 'projections': {label!r} projects {own[0]} to {own[-1]}, the "
+                f"baseline {years[0]} to {years[-1]}: compare projections of the same years"
+            )
+        if p.draws != base.draws or (p.draws > 0 and p.seed != base.seed):
+            raise InputError(
+                f"argument 'projections': {label!r} has {p.draws} draws with seed {p.seed}, "
+                f"the baseline {base_label!r} {base.draws} with seed {base.seed}: paired "
+                "draws need the same seed and number of draws"
+            )
+    return items
+
+
+@dataclass(frozen=True)
+class _Selected:
+    """One projection's numbers for the comparison: per year means, and per draw when
+    kept (draws x years)."""
+
+    row: dict[str, Any]
+    shortage: _Arr  # mean per year
+    supply: _Arr
+    cost: _Arr  # mean per projected year
+    shortage_draws: _Arr | None
+    supply_draws: _Arr | None
+    cost_draws: _Arr | None
+
+
+def _select(
+    label: str, p: Projection, cadre: str | None, grade: str | None, region: str | None
+) -> _Selected:
+    totals, costs = p.totals, p.costs
+    cadres = p.table["cadre"].unique().to_list()
+    if cadre is not None and cadre not in cadres:
+        raise InputError(f"argument 'cadre': {cadre!r} is not a cadre of {label!r}")
+    which = cadre
+    if grade is not None:
+        if cadre is None:
+            raise InputError("argument 'grade': name the cadre too (argument 'cadre')")
+        known = p.grade_table.filter(pl.col("cadre") == cadre)["grade"].unique().to_list()
+        if grade not in known:
+            raise InputError(
+                f"argument 'grade': {grade!r} is not a grade of cadre {cadre!r} in "
+                f"{label!r} (grades: {', '.join(sorted(known)) or 'one grade only'})"
+            )
+        totals = p.grade_totals.filter(pl.col("grade") == grade)
+    if region is not None:
+        if region not in set(p.table["region"]):
+            raise InputError(f"argument 'region': {region!r} is not a region of {label!r}")
+        if cadre is None and len(cadres) > 1:
+            raise InputError(f"argument 'cadre': name one of {', '.join(sorted(cadres))}")
+        which = cadre or cadres[0]
+        table = p.table if grade is None else p.grade_table.filter(pl.col("grade") == grade)
+        totals = table.filter(pl.col("region") == region).rename(
+            {"gap": "net_gap", "p_gap_positive": "p_shortage"}
+        )
+        costs = costs.filter(pl.col("region") == region)
+    if which is not None:
+        costs = costs.filter(pl.col("cadre") == which)
+    sel = totals.filter(pl.col("cadre") == (which or "all")).sort("year")
+    last = sel.row(sel.height - 1, named=True)
+    row = {
+        "projection": label,
+        "final_year": last["year"],
+        "supply": last["supply"],
+        "demand": last["demand"],
+        "shortage": last["shortage"],
+        "shortage_p5": last["shortage_p5"],
+        "shortage_p95": last["shortage_p95"],
+        "p_shortage": last["p_shortage"],
+        "surplus": last["surplus"],
+        "net_gap": last["net_gap"],
+    }
+    cost = costs.group_by("year").agg(pl.col("cost").sum()).sort("year")["cost"].to_numpy()
+    shortage = sel["shortage"].fill_null(float("nan")).to_numpy()
+    supply = sel["supply"].to_numpy()
+    # Every draw's numbers, when kept (never per region for costs).
+    sd = yd = cd = None
+    d = p._draws
+    if region is not None:
+        sd = _shortage_draws(p, which or "all", grade, region)
+        if sd is not None and p.draws_table is not None:
+            t = p.draws_table.filter((pl.col("region") == region) & (pl.col("cadre") == which))
+            yd = t["supply"].to_numpy().reshape(sd.shape)
+    elif d is not None:
+        j = d.cells.index((which or "all", grade))
+        sd, yd = d.shortage[:, :, j], d.supply[:, :, j]
+        if which is None:
+            cd = d.cost.sum(axis=(2, 3))
+        else:
+            cd = d.cost[:, :, d.cadres.index(which), :].sum(axis=2)
+    return _Selected(row, shortage, supply, cost, sd, yd, cd)
+
+
+def _person_years(supply: _Arr) -> _Arr:
+    """Person-years in post per projected year: the mean of the stock at its start and
+    end (the last axis is the year)."""
+    return 0.5 * (supply[..., :-1] + supply[..., 1:])
+
+
+def _quantiles(x: _Arr | None) -> tuple[float | None, float | None]:
+    if x is None:
+        return None, None
+    _, q = _core.summary(np.ascontiguousarray(x, dtype=np.float64))
+    # (+ 0.0: a quantile of zero differences is 0, never -0.)
+    return (None, None) if math.isnan(q[0]) else (q[0] + 0.0, q[4] + 0.0)
+
+
+def _none(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Policies against a baseline (the first projection), draw by draw.
+
+    Attributes
+    ----------
+    table : one row per projection. The final year's state: `supply`, `demand`,
+        `shortage` (the sum over cells of each cell's unmet need: a surplus in one region
+        never offsets a shortage in another) with `shortage_p5`/`shortage_p95`,
+        `p_shortage`, `surplus` and `net_gap` (netted, for reference). Over the projected
+        years, discounted: `cost` (all cost items), `person_years` (staff in post, the
+        mean of each year's start and end stock) and `shortage_years` (each year's
+        end-of-year shortage), each with `_p5`/`_p95` over draws. Against the baseline
+        (paired draw by draw; 5 %/95 % quantiles of the draws' differences):
+        `incremental_cost`, `extra_person_years`, `shortage_years_averted`,
+        `shortage_averted` (final year, undiscounted); the ratios
+        `cost_per_person_year` and `cost_per_shortage_year_averted` (mean incremental
+        cost over mean effect, null unless the mean effect is positive; their `_p5`/`_p95`
+        are quantiles of the draws' own ratios, null unless every draw's effect is
+        positive, since a ratio whose denominator changes sign has no interval), with
+        `p_more_person_years` and `p_shortage_years_averted`, the shares of draws whose
+        effect is positive; `frontier` ("frontier", "dominated" or "extendedly
+        dominated", on mean cost and the chosen effect) and `icer`, the incremental ratio
+        to the frontier strategy of next lower effect.
+    acceptability : per policy and willingness to pay `wtp` (per unit of the effect):
+        `p_cost_effective`, the share of draws in which `wtp x effect - incremental
+        cost > 0` against the baseline, and `p_best`, the share in which the strategy's
+        net benefit is the largest of all (the baseline included).
+    draws : per policy and draw: `incremental_cost`, `extra_person_years`,
+        `shortage_years_averted` (the cost-effectiveness plane).
+    effect : the effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
+        "person_years".
+    discount_rate, outcome_discount_rate, base_year, timing : the discounting used.
+    currency : the scenario's currency.
+    """
+
+    table: pl.DataFrame
+    acceptability: pl.DataFrame
+    draws: pl.DataFrame
+    effect: str
+    discount_rate: float
+    outcome_discount_rate: float
+    base_year: int
+    timing: str
+    currency: str
+
+    def to_polars(self) -> pl.DataFrame:
+        return self.table
+
+    def _repr_html_(self) -> str:
+        cols = [
+            c
+            for c in (
+                "projection",
+                "shortage",
+                "cost",
+                "incremental_cost",
+                _EFFECTS[self.effect],
+                _RATIOS[_EFFECTS[self.effect]],
+                "frontier",
+            )
+            if c in self.table.columns
+        ]
+        return (
+            f"<b>Comparison</b> against {escape(str(self.table['projection'][0]))}, "
+            f"discounted at {self.discount_rate:.1%} (costs) and "
+            f"{self.outcome_discount_rate:.1%} (outcomes) from {self.base_year}"
+            + self.table.select(cols)._repr_html_()
+        )
+
+    def plot(self, kind: str = "plane", *, ax: Any = None) -> Any:
+        """The cost-effectiveness plane (`kind="plane"`: each policy's draws of
+        incremental cost against effect, with their means) or the acceptability curves
+        (`kind="acceptability"`)."""
+        from hrh.plot import acceptability, ce_plane
+
+        if kind == "plane":
+            return ce_plane(self, ax=ax)
+        if kind == "acceptability":
+            return acceptability(self, ax=ax)
+        raise InputError(f"argument 'kind': {kind!r} is not 'plane' or 'acceptability'")
+
+
+def compare(
+    projections: Sequence[Projection] | dict[str, Projection],
+    *,
+    cadre: str | None = None,
+    grade: str | None = None,
+    region: str | None = None,
+    discount_rate: float = 0.03,
+    outcome_discount_rate: float | None = None,
+    base_year: int | None = None,
+    timing: str = "start",
+    effect: str = "shortage_years",
+    wtp: Sequence[float] | None = None,
+) -> Comparison:
+    """Policies against a baseline, by cost, staff in post and unmet need, draw by draw.
+
+    The first projection is the baseline. All must project the same years with the same
+    seed and number of draws (`hrh.simulate(..., seed=s)` for each): their draws share
+    parameter values, so every difference is taken draw by draw.
+
+    Costs and outcomes of projected year `y` are discounted by `(1 + r)^-(y - base_year)`
+    (`timing="start"`, the default: the base year is not discounted),
+    `(1 + r)^-(y - base_year + 1/2)` ("mid") or `(1 + r)^-(y - base_year + 1)` ("end").
+    The default rate, 3 % a year for costs and outcomes alike, is the rate of the WHO
+    guide to cost-effectiveness analysis; pass 0 for undiscounted sums.
+
+    Parameters
+    ----------
+    projections : projections from `hrh.simulate`, the baseline first; a dict gives them
+        labels (else each projection's `label`).
+    cadre : only this cadre (default: all cadres); its own costs.
+    grade : only this grade of `cadre`: supply, staff in post and shortage are the
+        grade's (its shortage is known where the cadre's demand is given by grade);
+        costs stay the cadre's.
+    region : only this region (with several cadres, `cadre` too). Its costs are means
+        only (each draw's costs are kept per cadre, not per region), so it has no cost
+        intervals and no acceptability; its effects' intervals need `keep_draws=True`.
+    discount_rate : annual discount rate of costs (and of outcomes unless
+        `outcome_discount_rate` is given); above -1.
+    outcome_discount_rate : annual discount rate of person-years and shortage-years.
+    base_year : the year discounted to (default: the first projected year).
+    timing : "start", "mid" or "end" of each year, as above.
+    effect : what the acceptability curves, the frontier and `icer` count:
+        "shortage_years" (shortage-years averted) or "person_years" (extra person-years in
+        post).
+    wtp : willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
+        curves; default 51 values from 0 to three times the largest positive mean ratio.
+
+    Returns
+    -------
+    Comparison
+        `table`, `acceptability`, `draws` and `.plot()`; see `Comparison`.
+
+    Raises
+    ------
+    InputError
+        No projections or something that is not a projection; projections of different
+        years, seeds or numbers of draws; a discount rate of -100 % or less or not a
+        number; a willingness to pay that is negative or not finite; a cadre, grade or
+        region that a projection does not have.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.0},
+    ...                    "salary": 10,
+    ...                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
+    ...        "policies": [{"name": "more_in_A",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "A", "value": 20}]},
+    ...                     {"name": "more_in_B",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 20}]}]}
+    >>> runs = [hrh.simulate(doc, draws=0)] + [hrh.simulate(doc, policy=p, draws=0)
+    ...                                         for p in ("more_in_A", "more_in_B")]
+    >>> c = hrh.compare(runs, discount_rate=0)
+    >>> c.table.select("projection", "shortage", "net_gap", "shortage_years_averted",
+    ...                "cost_per_shortage_year_averted", "frontier").rows()
+    [('scenario', 50.0, -100.0, 0.0, None, 'frontier'),
+     ('scenario + more_in_A', 50.0, -160.0, 0.0, None, 'dominated'),
+     ('scenario + more_in_B', 0.0, -160.0, 110.0, 8.181818181818182, 'frontier')]
+    """
+    items = _items(projections)
+    rate = _rate(discount_rate, "discount_rate")
+    orate = (
+        rate
+        if outcome_discount_rate is None
+        else _rate(outcome_discount_rate, "outcome_discount_rate")
+    )
+    if timing not in ("start", "mid", "end"):
+        raise InputError(f"argument 'timing': {timing!r} is not 'start', 'mid' or 'end'")
+    if effect not in _EFFECTS:
+        raise InputError(f"argument 'effect': {effect!r} is not 'shortage_years' or 'person_years'")
+    years = items[0][1].totals["year"].unique().sort().to_list()
+    projected = years[1:]
+    if base_year is None:
+        base_year = projected[0]
+    if isinstance(base_year, bool) or not isinstance(base_year, int):
+        raise InputError(f"argument 'base_year': {base_year!r} must be a year (an integer)")
+    fc = _core.discount_factors(projected, rate, base_year, timing)
+    fo = _core.discount_factors(projected, orate, base_year, timing)
+    sel = [_select(label, p, cadre, grade, region) for label, p in items]
+
+    def disc(x: _Arr, f: _Arr) -> _Arr:
+        return _core.discounted(np.ascontiguousarray(x, dtype=np.float64).ravel(), f)
+
+    # Per projection: discounted totals, means and (when kept) per draw.
+    per_draw: list[dict[str, _Arr | None]] = []
+    for s in sel:
+        r = s.row
+        r["cost"] = float(np.dot(s.cost, fc))
+        r["person_years"] = float(np.dot(_person_years(s.supply), fo))
+        r["shortage_years"] = _none(float(np.dot(s.shortage[1:], fo)))
+        draws: dict[str, _Arr | None] = {
+            "cost": None if s.cost_draws is None else disc(s.cost_draws, fc),
+            "person_years": None
+            if s.supply_draws is None
+            else disc(_person_years(s.supply_draws), fo),
+            "shortage_years": None
+            if s.shortage_draws is None
+            else disc(s.shortage_draws[:, 1:], fo),
+            "shortage": None if s.shortage_draws is None else s.shortage_draws[:, -1].copy(),
+        }
+        for key in ("cost", "person_years", "shortage_years"):
+            r[f"{key}_p5"], r[f"{key}_p95"] = _quantiles(draws[key])
+        per_draw.append(draws)
+    base, b = sel[0].row, per_draw[0]
+    plane = []
+    diffs: list[dict[str, _Arr | None]] = []
+    for (label, _), s, d in zip(items, sel, per_draw, strict=True):
+        r = s.row
+        r["incremental_cost"] = r["cost"] - base["cost"]
+        r["extra_person_years"] = r["person_years"] - base["person_years"]
+        for key, out in (
+            ("shortage_years", "shortage_years_averted"),
+            ("shortage", "shortage_averted"),
+        ):
+            r[out] = None if r[key] is None or base[key] is None else base[key] - r[key]
+
+        def diff(key: str, sign: float) -> _Arr | None:
+            x, y = d[key], b[key]  # noqa: B023
+            return None if x is None or y is None else sign * (x - y)
+
+        dd = {
+            "incremental_cost": diff("cost", 1.0),
+            "extra_person_years": diff("person_years", 1.0),
+            "shortage_years_averted": diff("shortage_years", -1.0),
+            "shortage_averted": diff("shortage", -1.0),
+        }
+        for key, x in dd.items():
+            r[f"{key}_p5"], r[f"{key}_p95"] = _quantiles(x)
+        for eff, ratio in _RATIOS.items():
+            mean_e, mean_c = r[eff], r["incremental_cost"]
+            r[ratio] = mean_c / mean_e if mean_e is not None and mean_e > 0 else None
+            r[f"{ratio}_p5"] = r[f"{ratio}_p95"] = None
+            dc, de = dd["incremental_cost"], dd[eff]
+            share = None
+            if dc is not None and de is not None and not np.isnan(de).any():
+                rr = _core.ratio(dc, de)
+                q = rr["quantiles"]
+                r[f"{ratio}_p5"], r[f"{ratio}_p95"] = _none(q[0]), _none(q[4])
+                share = rr["p_effect_positive"]
+            key = (
+                "p_more_person_years" if eff == "extra_person_years" else "p_shortage_years_averted"
+            )
+            r[key] = share
+        diffs.append(dd)
+        if dd["incremental_cost"] is not None and label != items[0][0]:
+            n = len(dd["incremental_cost"])
+            plane.append(
+                pl.DataFrame(
+                    {
+                        "projection": [label] * n,
+                        "draw": np.arange(n, dtype=np.int32),
+                        **{k: dd[k] for k in _RATIOS},
+                        "incremental_cost": dd["incremental_cost"],
+                    }
+                )
+            )
+    eff = _EFFECTS[effect]
+    rows = [s.row for s in sel]
+    if all(r[eff] is not None for r in rows):
+        status = _core.frontier([r["incremental_cost"] for r in rows], [r[eff] for r in rows])
+        for r, (st, icer) in zip(rows, status, strict=True):
+            r["frontier"], r["icer"] = st, _none(icer)
+    else:
+        for r in rows:
+            r["frontier"] = r["icer"] = None
+    # Acceptability over willingness to pay.
+    if wtp is None:
+        top = max((r[_RATIOS[eff]] for r in rows[1:] if r[_RATIOS[eff]] is not None), default=None)
+        top = 3 * top if top is not None and top > 0 else 1.0
+        grid = np.linspace(0.0, top, 51)
+    else:
+        try:
+            grid = np.asarray(wtp, dtype=np.float64).ravel()
+        except (TypeError, ValueError) as e:
+            raise InputError(f"argument 'wtp': {wtp!r} must be numbers") from e
+        bad = np.flatnonzero(~np.isfinite(grid) | (grid < 0))
+        if bad.size:
+            raise InputError(
+                f"argument 'wtp', row {bad[0]}: a willingness to pay must be a finite number "
+                f">= 0, got {grid[bad[0]]}"
+            )
+    acc = []
+    kept = all(dd["incremental_cost"] is not None and dd[eff] is not None for dd in diffs)
+    if kept and len(items) > 1:
+        cost = [np.ascontiguousarray(dd["incremental_cost"]) for dd in diffs]
+        eff_d = [np.ascontiguousarray(dd[eff]) for dd in diffs]
+        if not any(np.isnan(e).any() for e in eff_d):
+            best = np.asarray(_core.p_best(cost, eff_d, grid)).reshape(len(grid), len(items))
+            for j, (label, _) in enumerate(items):
+                p_ce = (
+                    np.full(len(grid), np.nan)
+                    if j == 0
+                    else _core.acceptability(cost[j], eff_d[j], grid)
+                )
+                acc.append(
+                    pl.DataFrame(
+                        {
+                            "projection": [label] * len(grid),
+                            "wtp": grid,
+                            "p_cost_effective": p_ce,
+                            "p_best": best[:, j],
+                        }
+                    ).with_columns(pl.col("p_cost_effective").fill_nan(None))
+                )
+    schema = {
+        "projection": pl.String,
+        "wtp": pl.Float64,
+        "p_cost_effective": pl.Float64,
+        "p_best": pl.Float64,
+    }
+    return Comparison(
+        table=pl.DataFrame(rows, infer_schema_length=None),
+        acceptability=pl.concat(acc) if acc else pl.DataFrame(schema=schema),
+        draws=pl.concat(plane) if plane else pl.DataFrame(),
+        effect=effect,
+        discount_rate=rate,
+        outcome_discount_rate=orate,
+        base_year=base_year,
+        timing=timing,
+        currency=items[0][1].currency,
+    )
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Which drawn assumptions drive an outcome.
+
+    Attributes
+    ----------
+    table : one row per parameter that varies over the draws (its scenario path):
+        `prcc`, its partial rank correlation with the outcome over the draws (from -1 to
+        1: the association of their ranks with the other parameters held in account),
+        and `rank` by `|prcc|`, largest first.
+    outcome : what was ranked against.
+    draws : number of draws.
+    """
+
+    table: pl.DataFrame
+    outcome: str
+    draws: int
+
+    def to_polars(self) -> pl.DataFrame:
+        return self.table
+
+    def _repr_html_(self) -> str:
+        return f"<b>Sensitivity</b> of {escape(self.outcome)}" + self.table._repr_html_()
+
+    def plot(self, *, top: int = 10, ax: Any = None) -> Any:
+        """Tornado chart of the `top` parameters by partial rank correlation."""
+        from hrh.plot import tornado
+
+        return tornado(self, top=top, ax=ax)
+
+
+def sensitivity(
+    projection: Projection,
+    *,
+    baseline: Projection | None = None,
+    outcome: str = "shortage",
+    cadre: str | None = None,
+    year: int | None = None,
+    discount_rate: float = 0.03,
+) -> Sensitivity:
+    """Rank the scenario's uncertain parameters by their influence on an outcome.
+
+    Each draw's parameter values are regenerated exactly as `hrh.simulate` drew them
+    (from the projection's seed), and set against each draw's outcome by partial rank
+    correlation (PRCC; Marino et al. 2008): rank-based, so any monotone relation counts,
+    and partial, so a parameter's effect is not credited to another drawn with it. With
+    about 10 draws per parameter or more it separates strong from weak drivers; it does
+    not measure interactions (a variance-based index would).
+
+    Parameters
+    ----------
+    projection : a projection with draws (its draws kept: under 128 MiB).
+    baseline : with it, the outcome is the policy's effect against the baseline (same
+        seed and draws): "shortage" becomes the shortage averted in `year`, "cost" the
+        incremental cost.
+    outcome : "shortage" (the total shortage of `cadre` in `year`, never netted),
+        "shortage_years" (summed over the projected years) or "cost" (discounted cost
+        over the projected years at `discount_rate`, from the first projected year).
+    cadre : the cadre of the shortage (default: all cadres).
+    year : the year of "shortage" (default: the final year).
+    discount_rate : for "cost"; above -1.
+
+    Returns
+    -------
+    Sensitivity
+
+    Raises
+    ------
+    InputError
+        A projection without draws or whose draws were not kept, a baseline of other
+        draws, an unknown outcome, cadre or year.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 5, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60,
+    ...                    "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
+    ...                    "entrants": {"per_year": {"dist": "uniform", "low": 1, "high": 2},
+    ...                                 "age": {"mean": 25}},
+    ...                    "demand": {"method": "quota", "quota": 120}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 100}]}
+    >>> s = hrh.sensitivity(hrh.simulate(doc, draws=500, seed=1))
+    >>> s.table.select("parameter", "rank").rows()
+    [('cadres[0].attrition.rate', 1), ('cadres[0].entrants.per_year', 2)]
+    """
+    if not isinstance(projection, Projection):
+        raise InputError(f"argument 'projection': a {type(projection).__name__}, not a Projection")
+    d = projection._draws
+    if projection.draws == 0 or d is None or projection._source is None:
+        raise InputError(
+            "argument 'projection': sensitivity needs a projection with draws, kept (under 128 MiB)"
+        )
+    if outcome not in ("shortage", "shortage_years", "cost"):
+        raise InputError(
+            f"argument 'outcome': {outcome!r} is not 'shortage', 'shortage_years' or 'cost'"
+        )
+    rate = _rate(discount_rate, "discount_rate")
+    if cadre is not None and cadre not in d.cadres:
+        raise InputError(f"argument 'cadre': {cadre!r} is not a cadre of the projection")
+    if year is None:
+        year = d.years[-1]
+    if year not in d.years:
+        raise InputError(
+            f"argument 'year': {year!r} is not projected ({d.years[0]} to {d.years[-1]})"
+        )
+
+    def value(p: Projection) -> _Arr:
+        pd = p._draws
+        assert pd is not None
+        j = pd.cells.index((cadre or "all", None))
+        if outcome == "shortage":
+            return pd.shortage[:, pd.years.index(year), j]
+        if outcome == "shortage_years":
+            out: _Arr = pd.shortage[:, 1:, j].sum(axis=1)
+            return out
+        f = _core.discount_factors(pd.years[1:], rate, pd.years[1], "start")
+        c = pd.cost.sum(axis=3)
+        c = c.sum(axis=2) if cadre is None else c[:, :, pd.cadres.index(cadre)]
+        return np.asarray(_core.discounted(np.ascontiguousarray(c, dtype=np.float64).ravel(), f))
+
+    y = value(projection)
+    label = outcome if cadre is None else f"{outcome} of {cadre}"
+    if baseline is not None:
+        _items([baseline, projection])
+        if baseline._draws is None:
+            raise InputError("argument 'baseline': its draws were not kept")
+        base = value(baseline)
+        y = base - y if outcome != "cost" else y - base
+        label = {
+            "shortage": "shortage averted",
+            "shortage_years": "shortage-years averted",
+            "cost": "incremental cost",
+        }[outcome] + ("" if cadre is None else f" of {cadre}")
+    if np.isnan(y).any():
+        raise InputError(
+            f"argument 'outcome': {label} is unknown in some draws (a demand without a method)"
+        )
+    js, stock = projection._source
+    paths, values = _core.param_draws(js, stock=stock, seed=projection.seed, draws=projection.draws)
+    k = len(paths)
+    if k == 0:
+        raise InputError("argument 'projection': no parameter of the scenario is uncertain")
+    r = np.asarray(_core.prcc(values, k, np.ascontiguousarray(y, dtype=np.float64)))
+    table = (
+        pl.DataFrame({"parameter": paths, "prcc": r})
+        .with_columns(pl.col("prcc").fill_nan(None))
+        .with_columns(
+            rank=pl.col("prcc").abs().rank(method="ordinal", descending=True).cast(pl.Int32)
+        )
+        .sort("rank", nulls_last=True)
+    )
+    return Sensitivity(table=table, outcome=label, draws=projection.draws)
