@@ -253,6 +253,15 @@ def test_sensitivity_ranks_the_drivers() -> None:
         hrh.sensitivity(base, outcome="lives")
     with pytest.raises(hrh.InputError, match="with draws"):
         hrh.sensitivity(hrh.simulate(doc, draws=0))
+    with pytest.raises(hrh.InputError, match="with draws"):
+        hrh.simulate(doc, draws=0).parameter_draws()
+    # The draws' parameter values are the ones the projection used: with the attrition
+    # rate drawn per draw, a draw's staff at the end of year one follow from it.
+    p = hrh.simulate(doc, draws=50, seed=3, keep_draws=True)
+    rate = p.parameter_draws()["cadres[0].attrition.rate"].to_numpy()
+    assert p.draws_table is not None
+    y1 = p.draws_table.filter(pl.col("year") == 2025).sort("draw")["supply"].to_numpy()
+    np.testing.assert_allclose(y1, 100 * (1 - rate), rtol=1e-12)
     with pytest.raises(hrh.InputError, match="argument 'year'"):
         hrh.sensitivity(base, year=1999)
 
@@ -291,13 +300,12 @@ def test_evidence_goes_into_a_scenario_and_is_drawn_as_stated() -> None:
     doc["cadres"][0]["attrition"]["rate"] = hrh.evidence.rate(11, 1251)
     doc["cadres"][0]["training"][0]["return_rate"] = hrh.evidence.proportion(18, 20)
     p = hrh.simulate(doc, draws=2000, seed=4)
-    assert p._source is not None
-    paths, values = hrh._core.param_draws(p._source[0], stock=p._source[1], seed=4, draws=2000)
-    x = np.asarray(values).reshape(2000, len(paths))
-    rate = x[:, paths.index("cadres[0].attrition.rate")]
+    draws = p.parameter_draws()
+    assert draws.height == 2000 and draws["draw"].to_list() == list(range(2000))
+    rate = draws["cadres[0].attrition.rate"].to_numpy()
     # Gamma(11.5, 1251): mean 0.00919, sd 0.00271; the draws' mean within 4 standard errors.
     assert abs(rate.mean() - 11.5 / 1251) < 4 * math.sqrt(11.5) / 1251 / math.sqrt(2000)
-    ret = x[:, paths.index("cadres[0].training[0].return_rate")]
+    ret = draws["cadres[0].training[0].return_rate"].to_numpy()
     assert abs(ret.mean() - 18.5 / 21) < 4 * 0.063 / math.sqrt(2000)
     assert np.quantile(rate, 0.95) == pytest.approx(
         hrh.evidence.quantile(doc["cadres"][0]["attrition"]["rate"], 0.95), rel=0.05

@@ -683,6 +683,27 @@ class Projection:
         """The scenario name with its policies, e.g. "province + incentive"."""
         return " + ".join([self.name, *self.policies]) if self.policies else self.name
 
+    def parameter_draws(self) -> pl.DataFrame:
+        """Every draw's values of the scenario's uncertain parameters: a `draw` column
+        and one column per parameter, named by its scenario key (e.g.
+        `cadres[0].attrition.rate`), exactly as the draws sampled them (they are
+        regenerated from the seed, not stored).
+
+        Raises
+        ------
+        InputError
+            A projection without draws.
+        """
+        if self.draws == 0 or self._source is None:
+            raise InputError("parameter_draws needs a projection with draws (draws > 0)")
+        js, stock = self._source
+        paths, values = _core.param_draws(js, stock=stock, seed=self.seed, draws=self.draws)
+        x = np.asarray(values).reshape(self.draws, len(paths))
+        return pl.DataFrame(
+            {"draw": np.arange(self.draws, dtype=np.int32)}
+            | {p: x[:, j] for j, p in enumerate(paths)}
+        )
+
     def to_polars(self) -> pl.DataFrame:
         return self.table
 

@@ -187,7 +187,7 @@ pub fn qt(p: f64, df: f64) -> f64 {
 /// `b` must be finite and > 0 and `p` in [0, 1]; otherwise NaN.
 pub fn qbeta(p: f64, a: f64, b: f64) -> f64 {
     let ok = |v: f64| v.is_finite() && v > 0.0;
-    if !(ok(a) && ok(b)) || !(0.0..=1.0).contains(&p) {
+    if !(ok(a) && ok(b) && (0.0..=1.0).contains(&p)) {
         return f64::NAN;
     }
     if p == 0.0 || p == 1.0 {
