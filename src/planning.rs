@@ -230,7 +230,7 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, horizon_value=false))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -243,6 +243,7 @@ fn simulate<'py>(
     binomial: bool,
     density: bool,
     max_memory: usize,
+    horizon_value: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = model(py, json, stock)?;
     let mut idx = Vec::new();
@@ -281,6 +282,7 @@ fn simulate<'py>(
         general_only: false,
         density,
         max_memory,
+        horizon_value,
     };
     let p = run(py, || sim::simulate(&m, &opts))?;
     let d = describe(py, &m)?;
@@ -310,6 +312,7 @@ fn simulate<'py>(
     summary(py, &d, "total_cost", p.total_cost)?;
     d.set_item("draws_total_supply", p.draws_total_supply.into_pyarray(py))?;
     d.set_item("draws_cost", p.draws_cost.into_pyarray(py))?;
+    d.set_item("draws_after", p.draws_after.into_pyarray(py))?;
     d.set_item("draws_supply", p.draws_supply.into_pyarray(py))?;
     d.set_item("draws_demand", p.draws_demand.into_pyarray(py))?;
     d.set_item("probs", hrh_core::planning::quantile::PROBS.to_vec())?;

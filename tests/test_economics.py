@@ -84,6 +84,32 @@ def test_discounting_worked_by_hand() -> None:
     assert c.base_year == 2025 and c.timing == "start"
 
 
+def test_value_beyond_the_horizon_by_hand() -> None:
+    doc = three_years()
+    base = hrh.simulate(doc, draws=0, horizon_value=True)
+    hire = hrh.simulate(doc, policy="hire", draws=0, horizon_value=True)
+    plain = hrh.compare([base, hire], discount_rate=0).table
+    c = hrh.compare([base, hire], discount_rate=0, beyond_horizon=True)
+    assert c.beyond_horizon
+    # 100 nurses aged 33 at the end of 2027, nobody leaving, retiring at 60: in post for
+    # 26 more years, and half of the year in which they reach 60.
+    beyond = 26 * 100 + 50
+    row = c.table.row(0, named=True)
+    assert row["person_years"] == pytest.approx(plain["person_years"][0] + beyond)
+    assert row["cost"] == pytest.approx(plain["cost"][0] + 10 * beyond)
+    # Discounted at 3 % from 2025: year 2028 + k is discounted by 1.03^-(3 + k).
+    d = hrh.compare([base, hire], discount_rate=0.03, beyond_horizon=True).table.row(0, named=True)
+    p3 = hrh.compare([base, hire], discount_rate=0.03).table.row(0, named=True)
+    want = sum(100 / 1.03 ** (3 + k) for k in range(26)) + 50 / 1.03 ** (3 + 26)
+    assert d["person_years"] == pytest.approx(p3["person_years"] + want, rel=1e-12)
+    # The extra nurses serve on after the horizon too.
+    assert c.table["extra_person_years"][1] > plain["extra_person_years"][1] + 100
+    with pytest.raises(hrh.InputError, match="horizon_value=True"):
+        hrh.compare([hrh.simulate(doc, draws=0), hire], beyond_horizon=True)
+    with pytest.raises(hrh.InputError, match="argument 'horizon_value'"):
+        hrh.simulate(doc, draws=0, horizon_value=1)  # type: ignore[arg-type]
+
+
 def test_policy_against_itself_is_zero_in_every_draw() -> None:
     p = hrh.simulate(PROVINCE, policy="incentive", draws=200, seed=3)
     c = hrh.compare({"a": p, "b": p}, cadre="doctor")

@@ -289,6 +289,7 @@ def simulate(
     binomial: bool,
     density: bool = False,
     max_memory: int = ...,
+    horizon_value: bool = False,
 ) -> dict[str, Any]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float

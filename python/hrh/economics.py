@@ -100,10 +100,18 @@ class _Selected:
     shortage_draws: _Arr | None
     supply_draws: _Arr | None
     cost_draws: _Arr | None
+    # Person-years and salaries after the horizon per draw and year after it.
+    after_py: _Arr | None = None
+    after_cost: _Arr | None = None
 
 
 def _select(
-    label: str, p: Projection, cadre: str | None, grade: str | None, region: str | None
+    label: str,
+    p: Projection,
+    cadre: str | None,
+    grade: str | None,
+    region: str | None,
+    beyond: bool = False,
 ) -> _Selected:
     totals, costs = p.totals, p.costs
     cadres = p.table["cadre"].unique().to_list()
@@ -165,7 +173,17 @@ def _select(
             cd = d.cost.sum(axis=(2, 3))
         else:
             cd = d.cost[:, :, d.cadres.index(which), :].sum(axis=2)
-    return _Selected(row, shortage, supply, cost, sd, yd, cd)
+    apy = acost = None
+    if beyond:
+        if d is None or d.after is None or region is not None or grade is not None:
+            raise InputError(
+                f"argument 'beyond_horizon': {label!r} has no staff carried beyond the "
+                "horizon: simulate it with horizon_value=True (its draws kept), for all "
+                "regions and a whole cadre (not region= or grade=)"
+            )
+        a = d.after.sum(axis=2) if which is None else d.after[:, :, d.cadres.index(which), :]
+        apy, acost = a[:, :, 0], a[:, :, 1]
+    return _Selected(row, shortage, supply, cost, sd, yd, cd, apy, acost)
 
 
 def _person_years(supply: _Arr) -> _Arr:
@@ -219,6 +237,8 @@ class Comparison:
     effect : the effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
         "person_years".
     discount_rate, outcome_discount_rate, base_year, timing : the discounting used.
+    beyond_horizon : whether `cost` and `person_years` count the staff in post at the
+        horizon for their expected remaining years.
     currency : the scenario's currency.
     """
 
@@ -231,6 +251,7 @@ class Comparison:
     base_year: int
     timing: str
     currency: str
+    beyond_horizon: bool = False
 
     def to_polars(self) -> pl.DataFrame:
         return self.table
@@ -281,6 +302,7 @@ def compare(
     timing: str = "start",
     effect: str = "shortage_years",
     wtp: Sequence[float] | None = None,
+    beyond_horizon: bool = False,
 ) -> Comparison:
     """Policies against a baseline, by cost, staff in post and unmet need, draw by draw.
 
@@ -315,6 +337,12 @@ def compare(
         post).
     wtp : willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
         curves; default 51 values from 0 to three times the largest positive mean ratio.
+    beyond_horizon : count the value beyond the horizon: the staff in post at its end
+        stay for their expected remaining years in post (from the scenario's own final-
+        year attrition, deaths and retirement age; `hrh.simulate(...,
+        horizon_value=True)`), adding their discounted person-years to `person_years` and
+        their discounted salaries to `cost`. A training programme whose graduates serve
+        after the horizon is then credited with their years (and their pay).
 
     Returns
     -------
@@ -370,7 +398,14 @@ def compare(
         raise InputError(f"argument 'base_year': {base_year!r} must be a year (an integer)")
     fc = _core.discount_factors(projected, rate, base_year, timing)
     fo = _core.discount_factors(projected, orate, base_year, timing)
-    sel = [_select(label, p, cadre, grade, region) for label, p in items]
+    if not isinstance(beyond_horizon, bool):
+        raise InputError(f"argument 'beyond_horizon': {beyond_horizon!r} must be True or False")
+    sel = [_select(label, p, cadre, grade, region, beyond_horizon) for label, p in items]
+    # Years after the horizon, discounted on from the last projected year.
+    after_years = 0 if sel[0].after_py is None else sel[0].after_py.shape[1]
+    later = [projected[-1] + k for k in range(1, after_years + 1)]
+    fa_c = _core.discount_factors(later, rate, base_year, timing) if later else np.zeros(0)
+    fa_o = _core.discount_factors(later, orate, base_year, timing) if later else np.zeros(0)
 
     def disc(x: _Arr, f: _Arr) -> _Arr:
         return _core.discounted(np.ascontiguousarray(x, dtype=np.float64).ravel(), f)
@@ -382,11 +417,18 @@ def compare(
         r["cost"] = float(np.dot(s.cost, fc))
         r["person_years"] = float(np.dot(_person_years(s.supply), fo))
         r["shortage_years"] = _none(float(np.dot(s.shortage[1:], fo)))
+        beyond_py: _Arr | float = 0.0
+        beyond_cost: _Arr | float = 0.0
+        if s.after_py is not None and s.after_cost is not None:
+            beyond_py = disc(s.after_py, fa_o)
+            beyond_cost = disc(s.after_cost, fa_c)
+            r["person_years"] += float(np.mean(beyond_py))
+            r["cost"] += float(np.mean(beyond_cost))
         draws: dict[str, _Arr | None] = {
-            "cost": None if s.cost_draws is None else disc(s.cost_draws, fc),
+            "cost": None if s.cost_draws is None else disc(s.cost_draws, fc) + beyond_cost,
             "person_years": None
             if s.supply_draws is None
-            else disc(_person_years(s.supply_draws), fo),
+            else disc(_person_years(s.supply_draws), fo) + beyond_py,
             "shortage_years": None
             if s.shortage_draws is None
             else disc(s.shortage_draws[:, 1:], fo),
@@ -512,6 +554,7 @@ def compare(
         base_year=base_year,
         timing=timing,
         currency=items[0][1].currency,
+        beyond_horizon=beyond_horizon,
     )
 
 

@@ -603,7 +603,9 @@ class PairedDraws:
     """Every draw's totals, kept for paired comparisons (see `hrh.compare`).
 
     `shortage` and `supply` are (draws, years, cells) over the cells of `cells` (cadre,
-    grade; cadre "all" last); `cost` is (draws, projected years, cadres, items).
+    grade; cadre "all" last); `cost` is (draws, projected years, cadres, items); `after`,
+    with `horizon_value=True`, is (draws, years after the horizon, cadres, 2): the expected
+    person-years in post of the staff at the horizon, and their salaries.
     """
 
     years: list[int]
@@ -613,6 +615,7 @@ class PairedDraws:
     cadres: list[str]
     items: list[str]
     cost: npt.NDArray[np.float64]
+    after: npt.NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True)
@@ -731,6 +734,7 @@ def simulate(
     quantiles: str = "auto",
     flows: str = "expected",
     density: bool = False,
+    horizon_value: bool = False,
 ) -> Projection:
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
@@ -767,6 +771,12 @@ def simulate(
         staff are spread as people are), and `p_theil_below_start`, the share of draws in
         which it is below the start year's. Needs a population in the scenario; costs an
         extra summary per cell.
+    horizon_value : also carry the staff in post at the horizon through the years after it,
+        for `hrh.compare(..., beyond_horizon=True)`: each year the draw's final-year
+        rates (deaths, attrition with its grade and policy multipliers) take their share
+        of each age, the rest grow a year older, and everyone retires at the retirement
+        age; staff keep their grade (and pay) and nobody joins. Kept per draw with the
+        draws' totals.
 
     The memory the draws need is checked before anything is allocated: beyond the budget
     (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`), an `InputError` says how much the
@@ -796,8 +806,9 @@ def simulate(
     [(2024, 160.0, 178.0, 18.0), (2025, 165.0, 178.0, 13.0), (2026, 138.0, 178.0, 40.0)]
     """
     doc = _load(scenario, copy_dict=False)
-    if not isinstance(density, bool):
-        raise InputError(f"argument 'density': {density!r} must be True or False")
+    for name, flag in (("density", density), ("horizon_value", horizon_value)):
+        if not isinstance(flag, bool):
+            raise InputError(f"argument '{name}': {flag!r} must be True or False")
     if density and not doc.get("population"):
         raise InputError(
             "argument 'density': densities need a population: give the scenario a `population`"
@@ -832,6 +843,7 @@ def simulate(
         binomial=flows == "binomial",
         density=density,
         max_memory=_max_memory(),
+        horizon_value=horizon_value,
     )
     return _projection(raw, policies, draws, seed, raw["quantiles"], (js, stock))
 
@@ -994,6 +1006,9 @@ def _projection(
             cadres=list(cadres),
             items=list(items),
             cost=np.asarray(raw["draws_cost"]).reshape(n, ny - 1, nc, len(items)),
+            after=np.asarray(raw["draws_after"]).reshape(n, -1, nc, 2)
+            if len(raw["draws_after"])
+            else None,
         )
         shortage_draws = (
             shortage_draws.with_columns(

@@ -69,6 +69,9 @@ pub struct Options {
     /// Bytes the draws' buffers may take; a simulation that needs more is an input error
     /// before anything is allocated.
     pub max_memory: usize,
+    /// Also project the staff in post at the horizon through the years after it (their
+    /// expected person-years in post and salaries, kept per draw: `draws_after`).
+    pub horizon_value: bool,
 }
 
 /// Summary of one projected number over draws.
@@ -136,6 +139,10 @@ pub struct Projection {
     /// (draw, projected year, cadre, item), kept with `draws_shortage`.
     pub draws_total_supply: Vec<f64>,
     pub draws_cost: Vec<f64>,
+    /// With [`Options::horizon_value`], every draw's expected person-years in post of the
+    /// staff at the horizon in each year after it, and their salaries, per (draw, year
+    /// after it, cadre, 2), kept with `draws_shortage`.
+    pub draws_after: Vec<f64>,
     /// Kept draws: supply and demand per (draw, year, region, cadre).
     pub draws_supply: Vec<f64>,
     pub draws_demand: Vec<f64>,
@@ -244,6 +251,16 @@ fn groups(m: &Model) -> (Vec<Group>, Vec<usize>) {
         }
     }
     (out, global)
+}
+
+/// Numbers per draw after the horizon: (year after it, cadre, person-years or salaries),
+/// with [`Options::horizon_value`] (else none).
+fn after_len(m: &Model, opts: &Options) -> usize {
+    if opts.horizon_value {
+        m.n_ages * m.cadres.len() * 2
+    } else {
+        0
+    }
 }
 
 /// The seed of draw `d`'s parameter streams.
@@ -522,6 +539,8 @@ struct GroupChunk {
     costs: Vec<f64>,
     /// Each draw's costs per (segment, year, cadre and item, draw of the segment).
     draw_costs: Vec<f64>,
+    /// Each draw's person-years and salaries after the horizon, the same layout.
+    draw_after: Vec<f64>,
 }
 
 thread_local! {
@@ -564,13 +583,18 @@ impl Run<'_> {
         let mut cbuf = vec![0.0; nseg * cc];
         let yi = m.horizon * m.cadres.len() * self.cx.n_items;
         let mut kbuf = vec![0.0; nseg * yi * sl];
+        let ka = after_len(m, opts);
+        // (One unused number per draw without `horizon_value`, so that every segment has
+        // its slice.)
+        let mut abuf = vec![0.0; nseg * ka.max(1) * sl];
         sbuf.par_chunks_mut(cl * sl)
             .zip(dbuf.par_chunks_mut(cl * sl))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
             .zip(kbuf.par_chunks_mut(yi * sl))
+            .zip(abuf.par_chunks_mut(ka.max(1) * sl))
             .enumerate()
-            .for_each(|(sg, ((((sb, db), fb), cb), kb))| {
+            .for_each(|(sg, (((((sb, db), fb), cb), kb), ab))| {
                 WORKER.with_borrow_mut(|s| {
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
@@ -613,6 +637,7 @@ impl Run<'_> {
                             supply: sb,
                             demand: db,
                             costs: kb,
+                            after: ab,
                             stride: sl,
                             at: bi * L,
                         };
@@ -676,6 +701,7 @@ impl Run<'_> {
             flows: fold(&fbuf, fl),
             costs: fold(&cbuf, cc),
             draw_costs: kbuf,
+            draw_after: abuf,
         }
     }
 }
@@ -820,6 +846,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         general_only: opts.general_only,
         n_cells: nw,
         population_cell: density,
+        horizon_value: opts.horizon_value,
     };
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
@@ -827,7 +854,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     // Each draw's costs per (projected year, cadre, item): one buffer per group, and the
     // sum.
     let yi = h * nc * items.len();
-    let per_draw = 16 * cx.sizes(biggest).0 + 8 * NT * tc + 8 * yi * (groups.len() + 1);
+    let ka = after_len(m, opts);
+    let per_draw =
+        16 * cx.sizes(biggest).0 + 8 * NT * tc + 8 * (yi + ka.max(1)) * (groups.len() + 1);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
         QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
@@ -901,7 +930,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     // Every draw's total shortage and supply per (year, cell or all), and costs per
     // (projected year, item), when they fit the budget.
     let keep_short = n
-        .checked_mul(8 * (2 * tc + yi))
+        .checked_mul(8 * (2 * tc + yi + ka))
         .is_some_and(|b| b <= KEPT_BUDGET);
     let kept = |len: usize| {
         if keep_short {
@@ -911,6 +940,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         }
     };
     let (mut kept_short, mut kept_supply, mut kept_cost) = (kept(tc), kept(tc), kept(yi));
+    let mut kept_after = kept(ka);
     // Costs per (projected year, item or all items).
     let mut ccells = vec![Cell::<1>::new(streaming); h * (items.len() + 1)];
     let mut kept_theil = if keep_short && density {
@@ -980,6 +1010,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         // Each draw's costs per (projected year, cadre, item), the groups added in group
         // order.
         let mut kc = vec![0.0; nd * yi];
+        let mut kafter = vec![0.0; nd * ka];
         for wave in &waves {
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
@@ -1095,6 +1126,12 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                         *x += o.draw_costs[src + j * sl];
                     }
                 }
+                for (d, row) in kafter.chunks_exact_mut(ka.max(1)).enumerate() {
+                    let src = (d / sl) * ka * sl + d % sl;
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x += o.draw_after[src + j * sl];
+                    }
+                }
                 let k = g.regions.len();
                 for t in 0..h {
                     for (ri, &r) in g.regions.iter().enumerate() {
@@ -1162,6 +1199,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 }
             }
             kept_cost[c0 * yi..(c0 + nd) * yi].copy_from_slice(&kc);
+            kept_after[c0 * ka..(c0 + nd) * ka].copy_from_slice(&kafter);
         }
         // Costs per year and item, and per year over all items.
         let ni = items.len();
@@ -1340,6 +1378,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         total_cost,
         draws_total_supply: kept_supply,
         draws_cost: kept_cost,
+        draws_after: kept_after,
         draws_supply: kept_s,
         draws_demand: kept_d,
         n_draws: opts.draws,
@@ -1367,6 +1406,7 @@ mod tests {
             general_only: false,
             density: false,
             max_memory: 1 << 32,
+            horizon_value: false,
         }
     }
 
@@ -2208,6 +2248,39 @@ mod tests {
         let bad = doc("", "per_person_year").replace(r#""bond_years": 2"#, r#""bond_years": 0"#);
         let e = from_json(&bad).unwrap_err().to_string();
         assert!(e.contains("'cadres[0].training[0].buyout'"), "{e}");
+    }
+
+    #[test]
+    fn staff_beyond_the_horizon_by_hand() {
+        // 100 staff aged 57 at the horizon, retiring at 60, a tenth leaving a year: they
+        // work 90 and 81 of the next years' ends (ages 58 and 59), then retire.
+        let doc = r#"{"start_year": 2024, "horizon": 1, "regions": ["A", "B"], "min_age": 20,
+            "cadres": [{"name": "n", "retirement_age": 60, "attrition": {"rate": 0.1},
+                        "salary": 2},
+                       {"name": "m", "retirement_age": 60, "attrition": {"rate": 0.1},
+                        "grades": ["a", "b"],
+                        "training": [{"name": "t", "from_grade": "a", "to_grade": "b",
+                                      "places": 0, "duration": 1}]}],
+            "stock": [{"region": "A", "cadre": "n", "age": 56, "count": 100},
+                      {"region": "B", "cadre": "n", "age": 56, "count": 100},
+                      {"region": "A", "cadre": "m", "grade": "a", "age": 56, "count": 100}]}"#;
+        let m = from_json(doc).unwrap();
+        let mut o = opts(0);
+        o.horizon_value = true;
+        let p = simulate(&m, &o).unwrap();
+        let (na, nc) = (m.n_ages, 2);
+        assert_eq!(p.draws_after.len(), na * nc * 2);
+        let at = |k: usize, ci: usize, j: usize| p.draws_after[(k * nc + ci) * 2 + j];
+        // At the horizon (end of 2025) they are 57: 90 each in A and B.
+        let py = [0.5 * (180.0 + 162.0), 0.5 * (162.0 + 145.8), 0.5 * 145.8];
+        for (k, want) in py.iter().enumerate() {
+            assert!((at(k, 0, 0) - want).abs() < 1e-9, "{k}: {}", at(k, 0, 0));
+            assert!((at(k, 0, 1) - 2.0 * want).abs() < 1e-9);
+            // The general step's cadre (it trains) in region A alone.
+            assert!((at(k, 1, 0) - want / 2.0).abs() < 1e-9, "{k}");
+        }
+        assert!(p.draws_after[3 * nc * 2..].iter().all(|&x| x == 0.0));
+        assert!(simulate(&m, &opts(0)).unwrap().draws_after.is_empty());
     }
 
     #[test]

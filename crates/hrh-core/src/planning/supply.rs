@@ -75,6 +75,9 @@ pub(crate) struct Ctx<'a> {
     /// Whether the last cell of a region and year holds its population (supply) and an
     /// unknown demand.
     pub population_cell: bool,
+    /// Project the staff in post at the horizon through the years after it (see
+    /// [`after_horizon`]).
+    pub horizon_value: bool,
 }
 
 impl Ctx<'_> {
@@ -353,8 +356,11 @@ pub(crate) fn bond_state(c: &Cadre, s: usize) -> Option<(usize, Option<usize>)> 
 pub(crate) struct Out<'a> {
     pub supply: &'a mut [f64],
     pub demand: &'a mut [f64],
-    /// Each draw's costs per (projected year - 1, item), the same stride.
+    /// Each draw's costs per (projected year - 1, cadre, item), the same stride.
     pub costs: &'a mut [f64],
+    /// With [`Ctx::horizon_value`], each draw's expected person-years in post of the
+    /// staff at the horizon, and their salaries, per (year after it - 1, cadre, 2).
+    pub after: &'a mut [f64],
     pub stride: usize,
     pub at: usize,
 }
@@ -646,6 +652,12 @@ pub(crate) fn run_block(
                 };
                 one.years(out, ri, ci, run.clone());
             }
+            if cx.horizon_value {
+                let c = &m.cadres[ci];
+                let blk = ri * rs + c.offset;
+                let rows = &surv[(ri * nc + ci) * gmax * na..][..gmax * na];
+                after_horizon(cx, ci, &cur[blk..blk + c.size(na)], rows, out);
+            }
             if changed {
                 ys.set(cx, g, v, m.start_year);
                 set_hz(hzt, surv, ys);
@@ -690,6 +702,62 @@ pub(crate) fn run_block(
         };
         step.year(out, t, |ci| !fused(ci));
         std::mem::swap(&mut cur, &mut mid);
+    }
+    if cx.horizon_value && general {
+        for ri in 0..k {
+            for (ci, c) in m.cadres.iter().enumerate().filter(|&(ci, _)| !fused(ci)) {
+                let blk = ri * rs + c.offset;
+                let rows = &surv[(ri * nc + ci) * gmax * na..][..gmax * na];
+                after_horizon(cx, ci, &cur[blk..blk + c.size(na)], rows, out);
+            }
+        }
+    }
+}
+
+/// The staff of cadre `ci` in post at the horizon (`stock`: its block of one region, by
+/// grade, post-training state and age) carried through the years after it: each year
+/// `surv` of each age (the final year's rates: deaths, attrition with its grade and
+/// policy multipliers) stay and grow a year older, until retirement. Adds to `out.after`
+/// the person-years in post of each year after the horizon (the mean of its start and
+/// end) and their salaries. Staff keep their grade, and bonded staff the grade's rate.
+pub(crate) fn after_horizon(cx: &Ctx, ci: usize, stock: &[X], surv: &[X], out: &mut Out) {
+    let m = cx.m;
+    let c = &m.cadres[ci];
+    let (na, ns, nc) = (m.n_ages, c.n_s, m.cadres.len());
+    let retire = c.retire_idx;
+    let mut ages = vec![X::ZERO; retire];
+    for (gi, &pay) in c.salary.iter().enumerate() {
+        ages.fill(X::ZERO);
+        for st in 0..ns {
+            let cell = &stock[(gi * ns + st) * na..][..retire];
+            for (a, &x) in ages.iter_mut().zip(cell) {
+                *a += x;
+            }
+        }
+        let sv = &surv[gi * na..][..retire];
+        let mut before = X::sum(&ages);
+        for k in 0..na {
+            if before.all_zero() {
+                break;
+            }
+            // A year older: the oldest age before retirement leaves; nobody joins.
+            for a in (0..retire).rev() {
+                ages[a] = if a == 0 {
+                    X::ZERO
+                } else {
+                    ages[a - 1] * sv[a - 1]
+                };
+            }
+            let now = X::sum(&ages);
+            let py = 0.5 * (before + now);
+            for (j, x) in [(0, py), (1, pay * py)] {
+                let o = ((k * nc + ci) * 2 + j) * out.stride + out.at;
+                for (a, b) in out.after[o..o + L].iter_mut().zip(x.0) {
+                    *a += b;
+                }
+            }
+            before = now;
+        }
     }
 }
 
