@@ -7,7 +7,8 @@ use super::lanes::{L, X};
 use super::supply::{Ctx, Out};
 use crate::planning::scenario::CostKind;
 
-/// Cost items of every projection, before the policies' own items.
+/// Cost items of a projection before the policies' own items: the salaries, then, when a
+/// cadre has training programmes, training and buy-outs.
 pub const BASE_ITEMS: [&str; 3] = ["salary", "training", "bond_buyout"];
 const SALARY: usize = 0;
 const TRAINING: usize = 1;

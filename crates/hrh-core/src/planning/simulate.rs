@@ -151,10 +151,17 @@ pub struct Projection {
     pub quantiles: QuantileMode,
 }
 
-/// The cost items: "salary", "training", "bond_buyout", then each distinct policy item; and for each
+/// The cost items: "salary", then "training" and "bond_buyout" when a cadre trains, then
+/// each distinct policy item; and for each
 /// chosen policy (in `opts.policies` order), the item index of each of its costs.
 fn cost_items(m: &Model, opts: &Options) -> (Vec<String>, Vec<Vec<usize>>) {
-    let mut items: Vec<String> = BASE_ITEMS.iter().map(|s| s.to_string()).collect();
+    let trains = m.cadres.iter().any(|c| !c.programmes.is_empty());
+    let base = if trains {
+        &BASE_ITEMS[..]
+    } else {
+        &BASE_ITEMS[..1]
+    };
+    let mut items: Vec<String> = base.iter().map(|s| s.to_string()).collect();
     let mut index = Vec::with_capacity(opts.policies.len());
     for &pi in &opts.policies {
         let mut of_policy = Vec::with_capacity(m.policies[pi].costs.len());
@@ -251,6 +258,27 @@ fn groups(m: &Model) -> (Vec<Group>, Vec<usize>) {
         }
     }
     (out, global)
+}
+
+/// Add a group's per-draw numbers, `w` per draw in (segment, number, draw of the segment)
+/// order (`sl` draws a segment), to `rows`, `w` rows of `nd` draws.
+fn add_by_segment(rows: &mut [f64], src: &[f64], w: usize, nd: usize, sl: usize) {
+    if w == 0 {
+        return;
+    }
+    for (sg, seg) in src.chunks_exact(w * sl).enumerate() {
+        let d0 = sg * sl;
+        if d0 >= nd {
+            break;
+        }
+        let lanes = sl.min(nd - d0);
+        for (j, part) in seg.chunks_exact(sl).enumerate() {
+            let out = &mut rows[j * nd + d0..][..lanes];
+            out.iter_mut()
+                .zip(&part[..lanes])
+                .for_each(|(a, b)| *a += b);
+        }
+    }
 }
 
 /// Numbers per draw after the horizon: (year after it, cadre, person-years or salaries),
@@ -855,8 +883,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
     // sum.
     let yi = h * nc * items.len();
     let ka = after_len(m, opts);
-    let per_draw =
-        16 * cx.sizes(biggest).0 + 8 * NT * tc + 8 * (yi + ka.max(1)) * (groups.len() + 1);
+    // Per draw: the largest group's supply, demand, costs and numbers after the horizon
+    // (each group of a wave has its own), and the chunk's totals.
+    let per_draw = 16 * cx.sizes(biggest).0 + 8 * (yi + ka.max(1)) + 8 * NT * tc + 8 * (yi + ka);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
         QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
@@ -972,7 +1001,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let mut end = start;
         let mut bytes = 0;
         while end < groups.len() {
-            let b = 16 * slots(chunk) * run.cx.sizes(groups[end].regions.len()).0;
+            let b = slots(chunk)
+                * (16 * run.cx.sizes(groups[end].regions.len()).0 + 8 * (yi + ka.max(1)));
             if end > start && bytes + b > EXACT_BUDGET {
                 break;
             }
@@ -1007,8 +1037,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         // the staff of the region's cell (or of all its cadres), for the Theil index.
         // (Zeros without densities: it is small, and one layout serves both.)
         let mut cxl = vec![0.0; slots(nd) * tc];
-        // Each draw's costs per (projected year, cadre, item), the groups added in group
-        // order.
+        // Each draw's costs per (projected year, cadre, item), and its numbers after the
+        // horizon, as (number, draw) rows; the groups added in group order.
         let mut kc = vec![0.0; nd * yi];
         let mut kafter = vec![0.0; nd * ka];
         for wave in &waves {
@@ -1120,18 +1150,8 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     }
                 });
             for (gi, (g, o)) in gs.iter().zip(&outs).enumerate() {
-                for (d, row) in kc.chunks_exact_mut(yi.max(1)).enumerate() {
-                    let src = (d / sl) * yi * sl + d % sl;
-                    for (j, x) in row.iter_mut().enumerate() {
-                        *x += o.draw_costs[src + j * sl];
-                    }
-                }
-                for (d, row) in kafter.chunks_exact_mut(ka.max(1)).enumerate() {
-                    let src = (d / sl) * ka * sl + d % sl;
-                    for (j, x) in row.iter_mut().enumerate() {
-                        *x += o.draw_after[src + j * sl];
-                    }
-                }
+                add_by_segment(&mut kc, &o.draw_costs, yi, nd, sl);
+                add_by_segment(&mut kafter, &o.draw_after, ka, nd, sl);
                 let k = g.regions.len();
                 for t in 0..h {
                     for (ri, &r) in g.regions.iter().enumerate() {
@@ -1198,8 +1218,16 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     }
                 }
             }
-            kept_cost[c0 * yi..(c0 + nd) * yi].copy_from_slice(&kc);
-            kept_after[c0 * ka..(c0 + nd) * ka].copy_from_slice(&kafter);
+            for (kept, rows, w) in [(&mut kept_cost, &kc, yi), (&mut kept_after, &kafter, ka)] {
+                for (d, out) in kept[c0 * w..(c0 + nd) * w]
+                    .chunks_exact_mut(w.max(1))
+                    .enumerate()
+                {
+                    for (j, x) in out.iter_mut().enumerate() {
+                        *x = rows[j * nd + d];
+                    }
+                }
+            }
         }
         // Costs per year and item, and per year over all items.
         let ni = items.len();
@@ -1208,15 +1236,15 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
             .enumerate()
             .for_each_init(Vec::new, |x, (j, cell)| {
                 let (t, item) = (j / (ni + 1), j % (ni + 1));
+                // Rows (t, cadre, item) of the (number, draw) rows.
                 x.clear();
-                x.extend(kc.chunks_exact(yi.max(1)).map(|row| {
-                    let year = row[t * nc * ni..(t + 1) * nc * ni].chunks_exact(ni);
-                    if item == ni {
-                        year.map(|c| c.iter().sum::<f64>()).sum::<f64>()
-                    } else {
-                        year.map(|c| c[item]).sum::<f64>()
+                x.resize(nd, 0.0);
+                for ci in 0..nc {
+                    for it in (0..ni).filter(|&it| item == ni || it == item) {
+                        let row = &kc[((t * nc + ci) * ni + it) * nd..][..nd];
+                        x.iter_mut().zip(row).for_each(|(a, b)| *a += b);
                     }
-                }));
+                }
                 cell.add([x], [false], !streaming);
             });
         // The chunk's totals (exact: every draw, in the one chunk).
