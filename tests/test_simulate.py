@@ -1278,3 +1278,27 @@ def test_stock_table_needs_a_date() -> None:
     }
     with pytest.raises(hrh.InputError, match="argument 'at': '2024-12-31' must be a date"):
         hrh.stock_table(reg, at="2024-12-31", cadre="cadre")  # type: ignore[arg-type]
+
+
+def test_many_separate_regions_keep_exact_quantiles() -> None:
+    """Per-draw buffers of one group at a time count towards the exact-quantile budget,
+    not those of every group (which sent many-region scenarios to streaming estimates)."""
+    regions = [f"R{i}" for i in range(300)]
+    doc = {
+        "start_year": 2024,
+        "horizon": 30,
+        "regions": regions,
+        "cadres": [
+            {
+                "name": "nurse",
+                "retirement_age": 60,
+                "salary": 1,
+                "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
+                "demand": {"method": "quota", "quota": 100},
+            }
+        ],
+        "stock": [{"region": r, "cadre": "nurse", "age": 30, "count": 100} for r in regions],
+    }
+    p = hrh.simulate(doc, draws=1000, seed=1)
+    assert p.quantiles == "exact"
+    assert p._draws is not None and p._draws.cost.shape == (1000, 30, 1, 1)

@@ -58,7 +58,9 @@ impl CostSink<'_, '_> {
 
 /// The costs of region `r`'s cadre `ci` in the sink's year: salaries (each grade's salary
 /// times its staff in post, the mean of the year's start and end), training and
-/// buy-outs, then the costs of the policies in force.
+/// buy-outs, then the costs of the policies in force. (Inlined into the year's step, so
+/// that it takes the step's vector instructions.)
+#[inline(always)]
 pub(crate) fn cadre_costs(
     cx: &Ctx,
     v: &[X],

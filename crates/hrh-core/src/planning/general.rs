@@ -534,6 +534,9 @@ impl General<'_, '_> {
         self.flows[f + F_END] += end.sum_lanes(self.valid);
         let pops = (self.pops[ri * (h + 1) + t], self.pops[ri * (h + 1)]);
         put_year(out, cx, g, v, ys, (t, ri, ci), (end, end_by_grade), pops);
+        if !cx.costs_live {
+            return;
+        }
         let cbase = ((t - 1) * k * nc + ri * nc + ci) * ni;
         let slot = (ri * nc + ci) * gmax;
         let year = CadreYear {

@@ -610,7 +610,9 @@ impl Run<'_> {
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
         let yi = m.horizon * m.cadres.len() * self.cx.n_items;
-        let mut kbuf = vec![0.0; nseg * yi * sl];
+        // (Without live costs, one unused number per draw.)
+        let yk = if self.cx.costs_live { yi } else { 0 };
+        let mut kbuf = vec![0.0; nseg * yk.max(1) * sl];
         let ka = after_len(m, opts);
         // (One unused number per draw without `horizon_value`, so that every segment has
         // its slice.)
@@ -619,7 +621,7 @@ impl Run<'_> {
             .zip(dbuf.par_chunks_mut(cl * sl))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
-            .zip(kbuf.par_chunks_mut(yi * sl))
+            .zip(kbuf.par_chunks_mut(yk.max(1) * sl))
             .zip(abuf.par_chunks_mut(ka.max(1) * sl))
             .enumerate()
             .for_each(|(sg, (((((sb, db), fb), cb), kb), ab))| {
@@ -875,6 +877,15 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         n_cells: nw,
         population_cell: density,
         horizon_value: opts.horizon_value,
+        costs_live: m.cadres.iter().any(|c| {
+            c.salary.iter().any(|&x| x != 0.0)
+                || c.programmes
+                    .iter()
+                    .any(|p| p.cost_year != 0.0 || p.cost_one_off != 0.0 || p.buyout != 0.0)
+        }) || opts
+            .policies
+            .iter()
+            .any(|&p| !m.policies[p].costs.is_empty()),
     };
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
@@ -1150,7 +1161,9 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                     }
                 });
             for (gi, (g, o)) in gs.iter().zip(&outs).enumerate() {
-                add_by_segment(&mut kc, &o.draw_costs, yi, nd, sl);
+                if run.cx.costs_live {
+                    add_by_segment(&mut kc, &o.draw_costs, yi, nd, sl);
+                }
                 add_by_segment(&mut kafter, &o.draw_after, ka, nd, sl);
                 let k = g.regions.len();
                 for t in 0..h {

@@ -78,6 +78,9 @@ pub(crate) struct Ctx<'a> {
     /// Project the staff in post at the horizon through the years after it (see
     /// [`after_horizon`]).
     pub horizon_value: bool,
+    /// Whether any cost can be nonzero (a salary, a programme's cost or buy-out, a cost
+    /// of a policy switched on); else costs are not computed.
+    pub costs_live: bool,
 }
 
 impl Ctx<'_> {
@@ -867,6 +870,9 @@ impl OnePass<'_, '_> {
         let pop0 = self.pops[ri * (h + 1)];
         let valid = self.valid;
         let [end_by_grade, returns_by_grade, sent_by_grade, entrants_by_grade] = &mut self.by_grade;
+        // Nobody returns from or leaves for training on this path.
+        returns_by_grade[..ng].fill(X::ZERO);
+        sent_by_grade[..ng].fill(X::ZERO);
         for t in years {
             let ent = entrants(
                 c,
@@ -942,8 +948,9 @@ impl OnePass<'_, '_> {
                 (end, &end_by_grade[..ng]),
                 (pop, pop0),
             );
-            returns_by_grade[..ng].fill(X::ZERO);
-            sent_by_grade[..ng].fill(X::ZERO);
+            if !cx.costs_live {
+                continue;
+            }
             let cbase = ((t - 1) * k * nc + ri * nc + ci) * cx.n_items;
             let slot0 = (ri * nc + ci) * gmax;
             let year = CadreYear {
