@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import hrh
@@ -84,3 +85,28 @@ def test_gamma_quantile_through_poisson_ci(case: dict[str, Any]) -> None:
     out = hrh.poisson_ci(case["count"], 1.0, level=case["level"])
     got = out.row(0, named=True)[column]
     assert _close(got, case["expected"]), _report(column, got, case["expected"])
+
+
+def test_huge_counts_in_constant_time() -> None:
+    """Counts far beyond any workforce (these took seconds to hours: the incomplete gamma
+    series grows with the count) use Temme's expansion; the fixture above checks them
+    against R up to 1e16. Here the limits straddle the count and a million counts in one
+    call give the same limits as one at a time."""
+    for count in (1e14, 1e16, 2.0**63 - 1, 1e300):
+        row = hrh.poisson_ci([count]).row(0, named=True)
+        sd = math.sqrt(count)
+        assert count - 2.5 * sd <= row["lower"] <= count <= row["upper"] <= count + 2.5 * sd + 1
+        assert math.isfinite(row["lower"]) and math.isfinite(row["upper"])
+    out = hrh.rate([2**63 - 1], [1.0])
+    assert out["lower"][0] < out["rate"][0] < out["upper"][0]
+    counts = np.arange(10**6, dtype=np.float64)
+    all_at_once = hrh.poisson_ci(counts)
+    for i in (0, 1, 999, 1000, 1001, 123_456, 999_999):
+        one = hrh.poisson_ci([counts[i]]).row(0, named=True)
+        assert all_at_once.row(i, named=True) == one
+    # No seam where the expansion takes over (shape 1000): the limits of counts 996 to
+    # 1004 rise by smoothly changing steps (about 0.969 and 1.031 here).
+    near = hrh.poisson_ci(np.arange(996.0, 1005.0))
+    for col in ("lower", "upper"):
+        steps = np.diff(near[col].to_numpy())
+        assert np.all(np.abs(np.diff(steps)) < 1e-4), (col, steps)

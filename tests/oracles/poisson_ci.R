@@ -36,7 +36,8 @@ garwood <- function(x, T, level) {
 }
 
 # 1. poisson.test grid ------------------------------------------------------------
-counts <- c(0, 1, 2, 3, 5, 10, 11, 50, 100, 277, 1000, 3087, 12345, 118000, 1e6)
+counts <- c(0, 1, 2, 3, 5, 10, 11, 50, 100, 277, 1000, 3087, 12345, 118000, 1e6, 1e8,
+            123456789, 1e12, 1e16)
 # 1: plain counts; 2.5: person-years; 1e5 and 21 850 000: populations (Beijing 2019).
 exposures <- c(1, 2.5, 1e5, 21850000)
 levels <- c(0.80, 0.90, 0.95, 0.99)
@@ -81,7 +82,8 @@ for (d in density_grid) {
 # that poisson_ci (and poisson.test) derive from that double, which differs from p by
 # rounding (relevant for p = 1e-10 and 1 - 1e-10, where the quantile of a small shape
 # is very sensitive to p). Quantiles that underflow to 0 are skipped.
-shapes <- c(1e-3, 1e-2, 0.1, 0.5, 1, 2.5, 10, 100, 277, 1e3, 1e4, 1e5, 1e6, 1e7)
+shapes <- c(1e-3, 1e-2, 0.1, 0.5, 1, 2.5, 10, 100, 277, 999.5, 1e3, 1e4, 1e5, 1e6, 1e7,
+            1e8, 1e10, 1e12, 1e14, 1e16)
 ps <- c(1e-10, 0.025, 0.5, 0.975, 1 - 1e-10)
 qg <- character(0)
 for (shape in shapes) for (p in ps) {
