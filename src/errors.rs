@@ -8,6 +8,7 @@
 //! └── ConvergenceError(HrhError, ArithmeticError)   .reason, .hint
 //! ```
 
+use hrh_core::control::Control;
 use hrh_core::Error;
 use pyo3::exceptions::{PyArithmeticError, PyException, PyValueError};
 use pyo3::prelude::*;
@@ -83,6 +84,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// Convert a core error into the matching Python exception.
 pub(crate) fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
+    if err == Error::Interrupted {
+        return pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted");
+    }
     let message = err.to_string();
     let build = || -> PyResult<PyErr> {
         let (cls, attrs): (_, Vec<(&str, String)>) = match err {
@@ -110,6 +114,81 @@ where
     F: Send + FnOnce() -> hrh_core::Result<T>,
 {
     py.detach(f).map_err(|e| to_pyerr(py, e))
+}
+
+/// Run `f` on its own thread with the GIL released, while this thread checks for Ctrl-C
+/// (and other signals) every 100 ms: on `KeyboardInterrupt` it asks `f` to stop through
+/// its [`Control`] and raises once `f` has returned. With `progress_after` (seconds), the
+/// progress `f` reports is written to `sys.stderr` from then on, on one line.
+pub(crate) fn run_controlled<T, F>(
+    py: Python<'_>,
+    progress_after: Option<f64>,
+    label: &str,
+    f: F,
+) -> PyResult<T>
+where
+    T: Send,
+    F: Send + FnOnce(&Control) -> hrh_core::Result<T>,
+{
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+    let control = Control::default();
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        let ctl = &control;
+        scope.spawn(move || {
+            let _ = tx.send(f(ctl));
+        });
+        let mut rx = rx;
+        let mut shown = false;
+        loop {
+            let (got, back) = py.detach(move || (rx.recv_timeout(Duration::from_millis(100)), rx));
+            rx = back;
+            match got {
+                Ok(result) => {
+                    if shown {
+                        let _ = write_stderr(py, &format!("\r{label}: done{:>12}\n", ""));
+                    }
+                    return result.map_err(|e| to_pyerr(py, e));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(e) = py.check_signals() {
+                        control.cancel();
+                        // Wait for the computation to stop (it checks between blocks).
+                        let _ = py.detach(move || rx.recv());
+                        if shown {
+                            let _ = write_stderr(py, "\n");
+                        }
+                        return Err(e);
+                    }
+                    let due = progress_after.is_some_and(|s| start.elapsed().as_secs_f64() >= s);
+                    if due {
+                        let (done, total) = control.progress();
+                        if total > 0 {
+                            let pct = 100.0 * done as f64 / total as f64;
+                            let secs = start.elapsed().as_secs_f64();
+                            let _ =
+                                write_stderr(py, &format!("\r{label}: {pct:5.1} % ({secs:.0} s)"));
+                            shown = true;
+                        }
+                    }
+                }
+                // The computation panicked: leaving the scope re-raises its panic.
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "the computation stopped without a result",
+        ))
+    })
+}
+
+fn write_stderr(py: Python<'_>, text: &str) -> PyResult<()> {
+    let err = py.import("sys")?.getattr("stderr")?;
+    err.call_method1("write", (text,))?;
+    err.call_method0("flush")?;
+    Ok(())
 }
 
 /// The value of `options` named `value`, or an InputError on `column` listing the

@@ -8,7 +8,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
-use crate::errors::{choice, run, to_pyerr};
+use crate::errors::{choice, run, run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 
@@ -230,7 +230,7 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, horizon_value=false))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, horizon_value=false, progress_after=None))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -244,6 +244,7 @@ fn simulate<'py>(
     density: bool,
     max_memory: usize,
     horizon_value: bool,
+    progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = model(py, json, stock)?;
     let mut idx = Vec::new();
@@ -284,7 +285,9 @@ fn simulate<'py>(
         max_memory,
         horizon_value,
     };
-    let p = run(py, || sim::simulate(&m, &opts))?;
+    let p = run_controlled(py, progress_after, "hrh.simulate", |c| {
+        sim::simulate_with(&m, &opts, c)
+    })?;
     let d = describe(py, &m)?;
     d.set_item("years", p.years)?;
     summary(py, &d, "supply", p.supply)?;

@@ -290,6 +290,7 @@ def simulate(
     density: bool = False,
     max_memory: int = ...,
     horizon_value: bool = False,
+    progress_after: float | None = None,
 ) -> dict[str, Any]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float

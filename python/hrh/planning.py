@@ -522,6 +522,18 @@ def _to_json(doc: Scenario) -> str:
 _MEMORY_DEFAULT = 4 << 30
 
 
+def _progress_after(progress: bool | None) -> float | None:
+    """Seconds after which a long call shows its progress (see `simulate`), or None."""
+    if progress is None:
+        import sys
+
+        interactive = "ipykernel" in sys.modules or hasattr(sys, "ps1") or sys.stderr.isatty()
+        return 5.0 if interactive else None
+    if not isinstance(progress, bool):
+        raise InputError(f"argument 'progress': {progress!r} must be True, False or None")
+    return 0.0 if progress else None
+
+
 def _max_memory() -> int:
     """The memory budget of a simulation's draws: `HRH_MAX_MEMORY` in bytes (a suffix K,
     M or G multiplies by 1024, 1024² or 1024³), 4 GiB by default."""
@@ -735,6 +747,7 @@ def simulate(
     flows: str = "expected",
     density: bool = False,
     horizon_value: bool = False,
+    progress: bool | None = None,
 ) -> Projection:
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
@@ -777,6 +790,10 @@ def simulate(
         of each age, the rest grow a year older, and everyone retires at the retirement
         age; staff keep their grade (and pay) and nobody joins. Kept per draw with the
         draws' totals.
+    progress : True writes the share of the work done to `sys.stderr` while the call runs;
+        None (the default) does so from 5 seconds on in an interactive session (a
+        notebook, or a terminal), False never. Ctrl-C stops a call at any time with
+        `KeyboardInterrupt`, leaving nothing half-done.
 
     The memory the draws need is checked before anything is allocated: beyond the budget
     (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`), an `InputError` says how much the
@@ -844,6 +861,7 @@ def simulate(
         density=density,
         max_memory=_max_memory(),
         horizon_value=horizon_value,
+        progress_after=_progress_after(progress),
     )
     return _projection(raw, policies, draws, seed, raw["quantiles"], (js, stock))
 

@@ -3,6 +3,39 @@
 //!
 //! Algorithms from H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
 
+use crate::error::{Error, Result};
+
+/// 0001-01-01, the first day a calendar window may start on.
+pub const FIRST_DAY: i32 = -719_162;
+
+/// 10000-01-01, the last day a calendar window may end on (exclusive), so that every
+/// date of the years 1 to 9999 (Python's `datetime.date`) fits.
+pub const END_DAY: i32 = 2_932_897;
+
+/// An input error unless `day` is within [`FIRST_DAY`] ..= [`END_DAY`], the range in
+/// which the calendar arithmetic below cannot overflow.
+pub(crate) fn check_day(day: i32, name: &str) -> Result<()> {
+    if (FIRST_DAY..=END_DAY).contains(&day) {
+        Ok(())
+    } else {
+        Err(Error::input(
+            name,
+            format!("day {day} (days since 1970-01-01) is outside the supported dates 0001-01-01 to 10000-01-01"),
+        ))
+    }
+}
+
+/// `day` as `YYYY-MM-DD` within the supported dates, else as its day count (whose
+/// calendar date would overflow the arithmetic).
+pub fn show_day(day: i32) -> String {
+    if (FIRST_DAY..=END_DAY).contains(&day) {
+        let (y, m, d) = civil_from_days(day);
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!("day {day} since 1970-01-01")
+    }
+}
+
 /// Days since 1970-01-01 of the date `year-month-day`.
 pub fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -53,6 +86,18 @@ mod tests {
             let (y, m, dd) = civil_from_days(d);
             assert_eq!(days_from_civil(y, m, dd), d);
         }
+    }
+
+    #[test]
+    fn supported_range() {
+        assert_eq!(days_from_civil(1, 1, 1), FIRST_DAY);
+        assert_eq!(days_from_civil(10_000, 1, 1), END_DAY);
+        assert!(check_day(END_DAY, "end").is_ok());
+        let e = check_day(i32::MAX, "end").unwrap_err().to_string();
+        assert!(e.starts_with("column 'end': day 2147483647"), "{e}");
+        assert_eq!(show_day(0), "1970-01-01");
+        // civil_from_days(i32::MAX) overflows; show_day does not call it there.
+        assert_eq!(show_day(i32::MAX), "day 2147483647 since 1970-01-01");
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The caller asked the computation to stop (Python: `KeyboardInterrupt`).
+    #[error("interrupted")]
+    Interrupted,
     /// An iterative fit that failed (Python: `hrh.ConvergenceError`).
     #[error("{what} did not converge: {reason}; {hint}")]
     Convergence {

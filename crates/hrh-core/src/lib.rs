@@ -22,12 +22,14 @@
 //!   routine uses.
 //! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
 //! - [`date`]: civil-date arithmetic on days since 1970-01-01.
+//! - [`control`]: progress and interruption of long computations.
 
 // Index loops over several parallel arrays read more clearly than zipped iterators in
 // the numerical kernels.
 #![allow(clippy::needless_range_loop)]
 
 pub mod attrition;
+pub mod control;
 pub mod date;
 pub mod density;
 pub mod equity;

@@ -94,6 +94,11 @@ impl Rng {
     }
 
     /// Uniform integer in `0..n` (Lemire's multiply-shift with rejection; unbiased).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0 (there is no such integer). Cannot happen from user data: every
+    /// caller passes a length it has checked is not zero.
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "below(0)");
         let threshold = n.wrapping_neg() % n;

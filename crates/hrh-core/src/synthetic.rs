@@ -246,6 +246,8 @@ pub fn register(
             format!("{target_active} must be between 1 and 5,000,000"),
         ));
     }
+    // Within the supported dates the calendar arithmetic cannot overflow.
+    crate::date::check_day(reference, "reference_date")?;
     let (ref_year, _, _) = civil_from_days(reference);
     if first_year >= ref_year || first_year < 1900 {
         return Err(Error::input(
@@ -308,5 +310,15 @@ mod tests {
         }
         let c = register(43, 500, 1985, reference).unwrap();
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn reference_beyond_the_calendar_is_an_input_error() {
+        // i32::MAX used to overflow the calendar arithmetic.
+        let e = register(1, 10, 1985, i32::MAX).unwrap_err().to_string();
+        assert!(
+            e.starts_with("column 'reference_date': day 2147483647"),
+            "{e}"
+        );
     }
 }

@@ -111,7 +111,7 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
     validate::same_len(n, d.event.len(), "duration", "event")?;
     validate::non_negative(d.time, "duration")?;
     validate::finite(d.x, "covariates")?;
-    if d.x.len() != n * p {
+    if n.checked_mul(p) != Some(d.x.len()) {
         return Err(Error::input(
             "covariates",
             format!("has {} values, expected {n} × {p}", d.x.len()),
@@ -217,6 +217,18 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
     let (codes, n_strata) = match d.strata {
         Some(s) => {
             validate::same_len(n, s.len(), "duration", "strata")?;
+            // One list of rows per code up to the largest: dense codes (0..k, k <= n)
+            // keep that small, a stray large one would not.
+            if let Some(i) = s.iter().position(|&x| x as usize >= n) {
+                return Err(Error::input_at(
+                    "strata",
+                    i,
+                    format!(
+                        "stratum code {} is not below the number of rows {n}; give dense codes 0, 1, ...",
+                        s[i]
+                    ),
+                ));
+            }
             (
                 s.to_vec(),
                 s.iter().map(|&x| x as usize + 1).max().unwrap_or(1),
@@ -1003,5 +1015,42 @@ mod tests {
         for (a, b) in r.iter().zip(want) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn stray_stratum_code_or_huge_p_is_an_input_error() {
+        let time = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let event = [1, 0, 1, 1, 0];
+        let x = [0.1, 0.5, 0.2, 0.9, 0.4];
+        let names = vec!["a".to_string()];
+        let d = CoxData {
+            entry: None,
+            time: &time,
+            event: &event,
+            x: &x,
+            p: 1,
+            names: &names,
+            strata: Some(&[0, 0, 1, 1, u32::MAX]),
+            weights: None,
+        };
+        // The code u32::MAX used to ask for 2^32 lists of rows.
+        let e = prepare(&d).err().expect("an error");
+        assert!(
+            e.to_string()
+                .starts_with("column 'strata', row 4: stratum code 4294967295 is not below"),
+            "{e}"
+        );
+        // n x p used to overflow.
+        let d = CoxData {
+            p: usize::MAX,
+            strata: None,
+            ..d
+        };
+        let e = prepare(&d).err().expect("an error");
+        assert!(
+            e.to_string()
+                .starts_with("column 'covariates': has 5 values"),
+            "{e}"
+        );
     }
 }

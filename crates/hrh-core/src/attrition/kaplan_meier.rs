@@ -88,8 +88,11 @@ pub fn kaplan_meier(d: &SurvData, conf: ConfType, level: f64) -> Result<KaplanMe
 /// [`tally::risk_tables`](super::tally::risk_tables) counted).
 pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<KaplanMeier> {
     validate::level(level)?;
-    let z = qnorm(1.0 - (1.0 - level) / 2.0);
     let m = rt.time.len();
+    validate::same_len(m, rt.at_risk.len(), "time", "at_risk")?;
+    validate::same_len(m, rt.events.len(), "time", "events")?;
+    validate::same_len(m, rt.censored.len(), "time", "censored")?;
+    let z = qnorm(1.0 - (1.0 - level) / 2.0);
     let mut km = KaplanMeier {
         time: rt.time,
         at_risk: rt.at_risk,
@@ -302,5 +305,22 @@ mod tests {
         let d = SurvData::new(&[2.0, 2.0, 4.0, 6.0], &[1, 1, 1, 0], None, None, 1).unwrap();
         let km = kaplan_meier(&d, ConfType::Log, 0.95).unwrap();
         assert_eq!(quantile(&km, 0.5).unwrap().0, Some(3.0));
+    }
+
+    #[test]
+    fn risk_table_of_unequal_columns_is_an_input_error() {
+        // A hand-built table with fewer at-risk counts than times used to index past them.
+        let rt = RiskTable {
+            time: vec![1.0, 2.0],
+            at_risk: vec![2.0],
+            events: vec![1.0, 1.0],
+            censored: vec![0.0, 0.0],
+            ..Default::default()
+        };
+        let e = from_risk_table(rt, ConfType::Log, 0.95).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'at_risk': has length 1 but 'time' has length 2"
+        );
     }
 }

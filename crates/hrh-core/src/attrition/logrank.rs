@@ -65,17 +65,37 @@ pub fn logrank(
             "needs at least two groups to compare",
         ));
     }
+    if let Some(i) = group.iter().position(|&g| g as usize >= n_groups) {
+        return Err(Error::input_at(
+            "group",
+            i,
+            format!("group code {} is not below {n_groups}", group[i]),
+        ));
+    }
     let (scodes, n_strata): (Vec<u32>, usize) = match strata {
         Some((s, k)) => {
             validate::same_len(n, s.len(), "duration", "strata")?;
+            if let Some(i) = s.iter().position(|&c| c as usize >= k) {
+                return Err(Error::input_at(
+                    "strata",
+                    i,
+                    format!("stratum code {} is not below {k}", s[i]),
+                ));
+            }
             (s.to_vec(), k)
         }
         None => (vec![0; n], 1),
     };
     let k = n_groups;
+    let Some(kk) = k.checked_mul(k) else {
+        return Err(Error::input(
+            "group",
+            format!("{k} groups is too many for a {k} x {k} variance matrix"),
+        ));
+    };
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
-    let mut var = vec![0.0; k * k];
+    let mut var = vec![0.0; kk];
     let mut counts = vec![0usize; k];
     for &g in group {
         counts[g as usize] += 1;
@@ -175,5 +195,24 @@ mod tests {
         let o_e = 1.0 - (0.5 + 2.0 / 3.0 + 0.5);
         assert!((r.statistic - o_e * o_e / v).abs() < 1e-12);
         assert_eq!(r.df, 1);
+    }
+
+    #[test]
+    fn codes_out_of_range_are_input_errors() {
+        let (t, e) = ([1.0, 3.0, 2.0, 4.0], [1, 1, 1, 0]);
+        // A group code at or above n_groups used to index past the per-group counts.
+        let err = logrank(&t, &e, &[0, 0, 1, 2], 2, None, 0.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column 'group', row 3: group code 2 is not below 2"
+        );
+        // A stratum code at or above n_strata used to drop its rows silently.
+        let err = logrank(&t, &e, &[0, 0, 1, 1], 2, Some((&[0, 1, 0, 1], 1)), 0.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column 'strata', row 1: stratum code 1 is not below 1"
+        );
+        let err = logrank(&t, &e, &[0, 0, 1, 1], usize::MAX, None, 0.0).unwrap_err();
+        assert!(err.to_string().contains("too many"), "{err}");
     }
 }

@@ -1,7 +1,7 @@
 //! Headcounts, entrants, exits and person-years per calendar period and group, from a
 //! register of employment spells.
 
-use crate::date::{civil_from_days, days_from_civil};
+use crate::date::{check_day, civil_from_days, days_from_civil, show_day};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
@@ -107,6 +107,9 @@ pub fn person_time(
     crate::validate::same_len(n, sp.exit_known.len(), "entry", "exit")?;
     crate::validate::same_len(n, sp.group.len(), "entry", "by")?;
     crate::validate::same_len(n, sp.reason.len(), "entry", "reason")?;
+    // Within the supported dates the calendar arithmetic cannot overflow.
+    check_day(start, "start")?;
+    check_day(end, "end")?;
     if end <= start {
         return Err(Error::input(
             "end",
@@ -114,19 +117,26 @@ pub fn person_time(
         ));
     }
     let cal = Calendar::new(period, start, end);
+    let Some(cells) = sp.n_groups.checked_mul(cal.periods()) else {
+        return Err(Error::input(
+            "by",
+            format!(
+                "{} groups times {} periods is too many cells",
+                sp.n_groups,
+                cal.periods()
+            ),
+        ));
+    };
     let sums = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .fold(
-            || Sums::new(sp.n_groups * cal.periods(), sp.n_reasons),
+            || Sums::new(cells, sp.n_reasons),
             |mut acc, c| {
                 acc.add_rows(sp, &cal, c * CHUNK..((c + 1) * CHUNK).min(n));
                 acc
             },
         )
-        .reduce(
-            || Sums::new(sp.n_groups * cal.periods(), sp.n_reasons),
-            Sums::merge,
-        );
+        .reduce(|| Sums::new(cells, sp.n_reasons), Sums::merge);
     if let Some((row, kind)) = sums.first_bad {
         return Err(bad_row(sp, row, kind));
     }
@@ -203,15 +213,16 @@ enum Bad {
 
 fn bad_row(sp: &Spells<'_>, i: usize, kind: Bad) -> Error {
     match kind {
-        Bad::ExitBeforeEntry => {
-            let (ye, me, de) = civil_from_days(sp.entry[i]);
-            let (yx, mx, dx) = civil_from_days(sp.exit[i]);
-            Error::input_at(
-                "exit",
-                i,
-                format!("exit date {yx:04}-{mx:02}-{dx:02} is before the entry date {ye:04}-{me:02}-{de:02}"),
-            )
-        }
+        Bad::ExitBeforeEntry => Error::input_at(
+            "exit",
+            i,
+            // Any day count: `show_day` leaves out the calendar where it would overflow.
+            format!(
+                "exit date {} is before the entry date {}",
+                show_day(sp.exit[i]),
+                show_day(sp.entry[i])
+            ),
+        ),
         Bad::Reason => Error::input_at(
             "reason",
             i,
@@ -378,6 +389,42 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_beyond_the_calendar_are_input_errors() {
+        let spells = Spells {
+            entry: &[i32::MAX],
+            exit: &[0],
+            exit_known: &[true],
+            reason: &[0],
+            n_reasons: 0,
+            group: &[0],
+            n_groups: 1,
+        };
+        // A window ending on i32::MAX used to overflow the calendar arithmetic.
+        let e = person_time(&spells, Period::Month, 0, i32::MAX).unwrap_err();
+        assert!(
+            e.to_string().starts_with("column 'end': day 2147483647"),
+            "{e}"
+        );
+        let e = person_time(&spells, Period::Year, i32::MIN, 0).unwrap_err();
+        assert!(
+            e.to_string().starts_with("column 'start': day -2147483648"),
+            "{e}"
+        );
+        // An entry on i32::MAX used to overflow while the message was written.
+        let e = person_time(&spells, Period::Year, 0, 365).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'exit', row 0: exit date 1970-01-01 is before the entry date day 2147483647 since 1970-01-01"
+        );
+        let many = Spells {
+            n_groups: usize::MAX,
+            ..spells
+        };
+        let e = person_time(&many, Period::Year, 0, 800).unwrap_err();
+        assert!(e.to_string().contains("too many cells"), "{e}");
+    }
 
     #[test]
     fn conservation_and_exposure() {

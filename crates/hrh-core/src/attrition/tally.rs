@@ -440,25 +440,21 @@ impl Tally {
         }
         // Pass 2: count, the chunk still in cache.
         let n_groups = c.n_groups;
-        let bins = match &mut self.counts {
-            Counts::Unsuitable => return,
-            Counts::Empty => {
-                let len = (hi - lo) as usize + 1;
-                if len.saturating_mul(n_groups) > limit {
-                    self.counts = Counts::Unsuitable;
-                    return;
-                }
-                self.counts = Counts::Bins(Bins {
-                    lo,
-                    len,
-                    cells: vec![0; len * n_groups],
-                });
-                match &mut self.counts {
-                    Counts::Bins(b) => b,
-                    _ => unreachable!("just set"),
-                }
+        if let Counts::Empty = self.counts {
+            let len = (hi - lo) as usize + 1;
+            if len.saturating_mul(n_groups) > limit {
+                self.counts = Counts::Unsuitable;
+                return;
             }
-            Counts::Bins(b) => b,
+            self.counts = Counts::Bins(Bins {
+                lo,
+                len,
+                cells: vec![0; len * n_groups],
+            });
+        }
+        let Counts::Bins(bins) = &mut self.counts else {
+            // Counting by value stopped already.
+            return;
         };
         if !bins.cover(lo, hi, n_groups, limit) {
             self.counts = Counts::Unsuitable;

@@ -5,12 +5,13 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
-/// Quantile of sorted data by linear interpolation (R's type 7, numpy's default).
+/// Quantile of sorted data by linear interpolation (R's type 7, numpy's default); `q`
+/// outside [0, 1] is taken as the nearer end, NaN gives NaN.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
+    if sorted.is_empty() || q.is_nan() {
         return f64::NAN;
     }
-    let h = (sorted.len() - 1) as f64 * q;
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
@@ -38,12 +39,20 @@ where
         .collect()
 }
 
-/// Percentile interval at `level` of each of the `k` statistics over the replicates.
+/// Percentile interval at `level` (in (0, 1)) of each of the `k` statistics over the
+/// replicates (each with `k` values).
 pub fn percentile_intervals(
     reps: &[Vec<f64>],
     k: usize,
     level: f64,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
+    crate::validate::level(level)?;
+    if let Some(i) = reps.iter().position(|r| r.len() != k) {
+        return Err(Error::input(
+            "bootstrap",
+            format!("replicate {i} has {} values, not {k}", reps[i].len()),
+        ));
+    }
     if reps.is_empty() {
         return Err(Error::input(
             "bootstrap",
@@ -88,5 +97,24 @@ mod tests {
         assert_eq!(quantile_sorted(&s, 0.5), 2.5);
         assert_eq!(quantile_sorted(&s, 0.0), 1.0);
         assert!((quantile_sorted(&s, 0.9) - 3.7).abs() < 1e-12);
+        // Out of [0, 1] used to index past the end; now the nearer end.
+        assert_eq!(quantile_sorted(&s, 1.5), 4.0);
+        assert_eq!(quantile_sorted(&s, -0.5), 1.0);
+        assert!(quantile_sorted(&s, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn bad_level_or_short_replicate_is_an_input_error() {
+        let reps = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
+        // level 1.5 used to ask for the quantile 1.25 and index past the end.
+        let e = percentile_intervals(&reps, 2, 1.5).unwrap_err();
+        assert!(e.to_string().starts_with("column 'level': 1.5"), "{e}");
+        // A replicate with fewer than k values used to be indexed past its end.
+        let e = percentile_intervals(&[vec![1.0]], 2, 0.9).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'bootstrap': replicate 0 has 1 values, not 2"
+        );
+        assert!(percentile_intervals(&reps, 2, 0.9).is_ok());
     }
 }

@@ -110,8 +110,12 @@ impl ArimaSpec {
     pub fn min_points(&self) -> usize {
         match self.order {
             Some((p, d, q)) => {
-                let k = p + q + usize::from(d == 0 && self.include_mean) + usize::from(self.drift);
-                d + k + 3
+                // Saturating: orders are checked against MAX_ORDER only after this count.
+                let k = p
+                    .saturating_add(q)
+                    .saturating_add(usize::from(d == 0 && self.include_mean))
+                    .saturating_add(usize::from(self.drift));
+                d.saturating_add(k).saturating_add(3)
             }
             None => 8,
         }
@@ -1142,6 +1146,21 @@ mod tests {
         let f = fit(&y, &spec, 5, &[0.95]).unwrap();
         assert!(f.mean.iter().all(|v| v.is_finite()));
         assert!(f.lower[0][0] < f.mean[0] && f.mean[0] < f.upper[0][0]);
+    }
+
+    #[test]
+    fn huge_order_is_an_input_error() {
+        // The needed number of points, p + q + 3, used to overflow before the order check.
+        let spec = ArimaSpec {
+            order: Some((usize::MAX, 0, 1)),
+            include_mean: true,
+            drift: false,
+        };
+        assert_eq!(spec.min_points(), usize::MAX);
+        let t: Vec<f64> = (0..10).map(f64::from).collect();
+        let e = crate::forecast::fit(&t, &t, &crate::forecast::Model::Arima(spec), 2, &[0.9])
+            .unwrap_err();
+        assert!(matches!(e, Error::Input { .. }), "{e}");
     }
 
     #[test]

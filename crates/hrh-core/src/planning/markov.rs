@@ -47,8 +47,13 @@ pub fn wilson(x: f64, n: f64, z: f64) -> (f64, f64) {
     (lower, upper)
 }
 
-/// Count transitions. `id` and `state` are dense codes (`state < k`), `time` integer
-/// periods. Rows may come in any order; a repeated (id, time) is an error naming both rows.
+/// Most states of a transition matrix: its four `k x k` tables of f64 then take at most
+/// 512 MiB.
+pub const MAX_STATES: usize = 4096;
+
+/// Count transitions. `id` and `state` are dense codes (`state < k`, `k` at most
+/// [`MAX_STATES`]), `time` integer periods. Rows may come in any order; a repeated
+/// (id, time) is an error naming both rows.
 pub fn transitions(
     id: &[u32],
     time: &[i64],
@@ -67,6 +72,19 @@ pub fn transitions(
         return Err(Error::input(
             "level",
             format!("must be between 0 and 1, got {level}"),
+        ));
+    }
+    if k > MAX_STATES {
+        return Err(Error::input(
+            "state",
+            format!("{k} states is more than {MAX_STATES}"),
+        ));
+    }
+    // Rows are numbered with u32 below.
+    if u32::try_from(n).is_err() {
+        return Err(Error::input(
+            "id",
+            format!("{n} rows is more than {}", u32::MAX),
         ));
     }
     if let Some(i) = state.iter().position(|&s| s as usize >= k) {
@@ -95,7 +113,8 @@ pub fn transitions(
                 ),
             ));
         }
-        if time[b] - time[a] == 1 {
+        // One period apart, compared without `time[b] - time[a]`, which can overflow.
+        if time[a].checked_add(1) == Some(time[b]) {
             counts[state[a] as usize * k + state[b] as usize] += 1.0;
         } else {
             gaps += 1;
@@ -151,6 +170,19 @@ mod tests {
         assert_eq!(
             e,
             "column 'time', row 1: person observed twice in period 1 (rows 0 and 1)"
+        );
+    }
+
+    #[test]
+    fn extreme_periods_and_too_many_states() {
+        // Periods i64::MIN and i64::MAX: their difference used to overflow.
+        let t = transitions(&[0, 0], &[i64::MIN, i64::MAX], &[0, 1], 2, 0.95).unwrap();
+        assert_eq!((t.counts.iter().sum::<f64>(), t.gaps), (0.0, 1));
+        // k x k used to overflow (or exhaust memory) before anything was checked.
+        let e = transitions(&[0], &[1], &[0], usize::MAX, 0.95).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("column 'state': {} states is more than 4096", usize::MAX)
         );
     }
 }

@@ -28,7 +28,8 @@ pub enum Dist {
     Uniform { low: f64, high: f64 },
     /// Gamma with shape and rate (mean shape / rate): an event rate from counts.
     Gamma { shape: f64, rate: f64 },
-    /// One of the given values, each with probability 1/n.
+    /// One of the given values, each with probability 1/n (a scenario needs at least one;
+    /// an empty one built by hand has NaN for its mean, quantiles and draws).
     Empirical(Vec<f64>),
 }
 
@@ -60,6 +61,7 @@ impl Dist {
             Dist::Beta { a, b } => qbeta(p, *a, *b),
             Dist::Uniform { low, high } => low + (high - low) * p,
             Dist::Gamma { shape, rate } => qgamma(p, *shape) / rate,
+            Dist::Empirical(v) if v.is_empty() => f64::NAN,
             Dist::Empirical(v) => {
                 let mut s = v.clone();
                 s.sort_by(f64::total_cmp);
@@ -101,6 +103,8 @@ impl Dist {
             Dist::Beta { a, b } => rng.beta(*a, *b),
             Dist::Uniform { low, high } => low + (high - low) * rng.uniform(),
             Dist::Gamma { shape, rate } => rng.gamma(*shape) / rate,
+            Dist::Empirical(v) if v.is_empty() => f64::NAN,
+            // `v` is not empty (just above), so `below` gets n > 0 and returns an index.
             Dist::Empirical(v) => v[rng.below(v.len() as u64) as usize],
         }
     }
@@ -366,6 +370,20 @@ mod tests {
             .unwrap_err()
             .contains("sd must be > 0"));
         assert!(parse::<Dist>(r#""x""#).is_err());
+    }
+
+    #[test]
+    fn empty_empirical() {
+        // A scenario cannot hold one ...
+        assert!(parse::<Dist>(r#"{"dist": "empirical", "values": []}"#)
+            .unwrap_err()
+            .contains("needs at least one value"));
+        assert!(dist_from_json(r#"{"dist": "empirical", "values": []}"#).is_err());
+        // ... and one built by hand used to panic when drawn from or asked a quantile.
+        let d = Dist::Empirical(Vec::new());
+        assert!(d.sample(&mut Rng::stream(1, 0), 0.0).is_nan());
+        assert!(d.quantile(0.5).is_nan());
+        assert!(d.mean().is_nan());
     }
 
     #[test]

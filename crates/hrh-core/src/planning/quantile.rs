@@ -219,10 +219,10 @@ fn exact_in_buffers(x: &mut [f64], lo: f64, hi: f64, bufs: &mut Buffers) -> [f64
         }
         select(part, &local[..nl], 0);
     }
+    // The first needed bucket starts at or below the smallest needed rank (the scan
+    // above listed it on reaching that rank), so it is the answer when no later one is.
     let of_rank = |k: usize| {
-        let i = (0..nw)
-            .rfind(|&i| wanted[i].1 <= k)
-            .expect("every needed rank has its bucket");
+        let i = (1..nw).rfind(|&i| wanted[i].1 <= k).unwrap_or(0);
         pool[wanted[i].2 + k - wanted[i].1]
     };
     interpolate(&of_rank)

@@ -23,6 +23,7 @@ use super::param::Dist;
 use super::quantile::{exact_in, sum_min_max, P2, PROBS};
 use super::scenario::{Demand, Model, Param, Population};
 use super::supply::{lanes_of, run_block, Ctx, Flow, Group, Out, Scratch};
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -581,6 +582,7 @@ struct Run<'a> {
     cx: Ctx<'a>,
     opts: &'a Options,
     global: &'a [usize],
+    control: &'a Control,
 }
 
 impl Run<'_> {
@@ -635,6 +637,11 @@ impl Run<'_> {
                     s.costs.resize(cc, 0.0);
                     let per_seg = sl / L;
                     for bi in 0..(nblocks - sg * per_seg).min(per_seg) {
+                        // Asked to stop: the rest is skipped and the caller returns
+                        // `Error::Interrupted`.
+                        if self.control.cancelled() {
+                            break;
+                        }
                         let first = c0 + (sg * per_seg + bi) * L;
                         let valid = L.min(c0 + nd - first);
                         let lanes = lanes_of(first, valid);
@@ -779,6 +786,12 @@ fn run_block_fast(
 
 /// Run the projection.
 pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
+    simulate_with(m, opts, &Control::default())
+}
+
+/// [`simulate`], reporting its progress (in draws of groups of regions) to `control` and
+/// stopping with [`Error::Interrupted`] when asked to.
+pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Projection> {
     for &p in &opts.policies {
         if p >= m.policies.len() {
             return Err(Error::input("policy", format!("no policy number {p}")));
@@ -951,7 +964,10 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         cx,
         opts,
         global: &global,
+        control,
     };
+    // Progress in draws of groups.
+    control.set_total((n as u64).saturating_mul(groups.len() as u64));
     let streaming = mode == QuantileMode::Streaming;
     let mut cells: Vec<Vec<Cell<3>>> = groups
         .iter()
@@ -1053,15 +1069,17 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
         let mut kc = vec![0.0; nd * yi];
         let mut kafter = vec![0.0; nd * ka];
         for wave in &waves {
+            control.check()?;
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
             // buffer per wave.
             let len = |g: &Group| slots(nd) * run.cx.sizes(g.regions.len()).0;
             let mut offsets = vec![0];
+            let mut total = 0;
             for g in gs {
-                offsets.push(offsets.last().unwrap() + len(g));
+                total += len(g);
+                offsets.push(total);
             }
-            let total = *offsets.last().unwrap();
             if pool[0].len() < total {
                 pool = [vec![0.0; total], vec![0.0; total]];
             }
@@ -1084,9 +1102,12 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
                 .zip(cells[wave.clone()].par_iter_mut())
                 .zip(dcells[wave.clone()].par_iter_mut())
                 .map(|((((g, sb), db), cs), ds)| {
-                    run.group(g, c0, nd, &seeds, &gvals, sb, db, (cs, ds))
+                    let out = run.group(g, c0, nd, &seeds, &gvals, sb, db, (cs, ds));
+                    control.add(nd as u64);
+                    out
                 })
                 .collect();
+            control.check()?;
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
             // Totals: each draw adds the groups' regions in group order (a segment of
             // draws at a time); a cell's shortage or surplus is counted where it is, never
@@ -2322,6 +2343,21 @@ mod tests {
         }
         assert!(p.draws_after[3 * nc * 2..].iter().all(|&x| x == 0.0));
         assert!(simulate(&m, &opts(0)).unwrap().draws_after.is_empty());
+    }
+
+    #[test]
+    fn stops_when_asked_and_reports_progress() {
+        let m = from_json(TWO_REGIONS).unwrap();
+        let c = Control::default();
+        c.cancel();
+        assert_eq!(
+            simulate_with(&m, &opts(64), &c).unwrap_err(),
+            Error::Interrupted
+        );
+        let c = Control::default();
+        simulate_with(&m, &opts(64), &c).unwrap();
+        let (done, total) = c.progress();
+        assert!(total > 0 && done == total, "{done} of {total}");
     }
 
     #[test]

@@ -1019,7 +1019,9 @@ fn grade_year(x: &mut [X], sv: &[X], entry: Entry) -> GradeYear {
             let (lo, hi) = (lo.max(1), hi.max(1));
             age_down(&mut x[hi - 1..retire], &sv[hi - 1..], &mut stay);
             let mut it = x[lo - 1..hi].iter_mut().rev();
-            let mut slot = it.next().expect("hi > lo - 1");
+            // Cannot fail: the compiler gives every entrant profile a span `lo <= hi`, so
+            // the slice holds at least one age.
+            let mut slot = it.next().expect("an entrant span holds at least one age");
             for ((e, &s), &sh) in it
                 .zip(sv[lo - 1..hi - 1].iter().rev())
                 .zip(sh[lo..hi].iter().rev())

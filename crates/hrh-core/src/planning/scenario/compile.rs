@@ -320,6 +320,10 @@ pub const MAX_VALUE: f64 = 1e12;
 /// The largest salary or cost amount (per person or per year) a scenario may hold.
 pub const MAX_AMOUNT: f64 = 1e15;
 
+/// The longest bond, or time after a bond with its own exit rate, of a training
+/// programme: a working life (retirement ages are at most 100).
+pub const MAX_BOND_YEARS: u32 = 100;
+
 /// Check a parsed document and build the model.
 pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     if !(1800..=2500).contains(&doc.start_year) {
@@ -458,8 +462,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                 let mut schedule = vec![None; doc.horizon as usize];
                 for (j, s) in e.schedule.iter().enumerate() {
                     let sp = format!("{p}.schedule[{j}]");
-                    let t = s.year - doc.start_year;
-                    if t < 1 || t > doc.horizon as i32 {
+                    // In i64: a year far from the start would overflow i32.
+                    let t = i64::from(s.year) - i64::from(doc.start_year);
+                    if t < 1 || t > i64::from(doc.horizon) {
                         return Err(err(
                             format!("{sp}.year"),
                             format!(
@@ -570,7 +575,8 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
             let duration = t.duration as usize;
             let max_age = match t.max_age {
                 Some(a) => {
-                    if a < min_age || a + t.duration + 1 >= c.retirement_age {
+                    // Saturating: a huge max_age would overflow u32.
+                    if a < min_age || a.saturating_add(t.duration + 1) >= c.retirement_age {
                         return Err(err(
                             format!("{p}.max_age"),
                             format!(
@@ -630,6 +636,17 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
                     format!("{p}.buyout"),
                     "a buy-out is repaid by those who leave during a bond: give bond_years",
                 ));
+            }
+            for (v, key) in [
+                (t.bond_years, "bond_years"),
+                (t.years_after_bond, "years_after_bond"),
+            ] {
+                if v > MAX_BOND_YEARS {
+                    return Err(err(
+                        format!("{p}.{key}"),
+                        format!("must be at most {MAX_BOND_YEARS} years, got {v}"),
+                    ));
+                }
             }
             let s_offset = n_s;
             n_s += (t.bond_years + t.years_after_bond) as usize;
@@ -1149,7 +1166,8 @@ fn compile_population(
         for (i, row) in p.table.iter().enumerate() {
             let path = format!("population.table[{i}]");
             let r = b.region(&row.region, format_args!("{path}.region"))?;
-            let y = row.year - doc.start_year;
+            // In i64: a year far from the start would overflow i32.
+            let y = i64::from(row.year) - i64::from(doc.start_year);
             if y < 0 || y as usize >= years {
                 continue;
             }
@@ -1221,7 +1239,8 @@ fn age_group_table(b: &Builder, doc: &ScenarioDoc, rows: &[PopulationRow]) -> Re
     for (i, row) in rows.iter().enumerate() {
         let path = format!("population.table[{i}]");
         let r = b.region(&row.region, format_args!("{path}.region"))?;
-        let y = row.year - doc.start_year;
+        // In i64: a year far from the start would overflow i32.
+        let y = i64::from(row.year) - i64::from(doc.start_year);
         if y < 0 || y as usize >= years {
             continue;
         }
@@ -1822,5 +1841,57 @@ mod tests {
             assert_eq!(got, path, "{e}");
             assert!(said.contains(message), "{e}");
         }
+    }
+
+    /// Values at the ends of their integer types, each of which used to overflow while
+    /// being checked (or, for the bond, in the count of states it adds).
+    #[test]
+    fn extreme_numbers_name_their_key() {
+        let entrants = r#""entrants": {"per_year": 5, "age": {"mean": 25},
+                                     "schedule": [{"year": -2147483648, "value": 1}]},
+                        "attrition": {"rate": 0.05},"#;
+        for (edit, path, message) in [
+            (
+                (r#""attrition": {"rate": 0.05},"#, entrants),
+                "cadres[0].entrants.schedule[0].year",
+                "-2147483648 is not a projected year",
+            ),
+            (
+                (
+                    r#""return_rate": 0.9"#,
+                    r#""return_rate": 0.9, "max_age": 4294967295"#,
+                ),
+                "cadres[1].training[0].max_age",
+                "4294967295 must be at least min_age",
+            ),
+            (
+                (
+                    r#""return_rate": 0.9"#,
+                    r#""return_rate": 0.9, "bond_years": 4294967295, "years_after_bond": 1,
+                       "rate_during_bond": 0.1, "rate_after_bond": 0.2"#,
+                ),
+                "cadres[1].training[0].bond_years",
+                "must be at most 100 years, got 4294967295",
+            ),
+        ] {
+            let e = doc(edit).unwrap_err();
+            let Error::Scenario {
+                path: got,
+                message: said,
+            } = &e
+            else {
+                panic!("{e:?}")
+            };
+            assert_eq!(got, path, "{e}");
+            assert!(said.contains(message), "{e}");
+        }
+        // A population row far before the start year is outside the projection (skipped).
+        let m = doc((
+            r#""policies""#,
+            r#""population": {"table": [{"region": "A", "year": -2147483648, "population": 5}]},
+               "policies""#,
+        ));
+        let e = m.unwrap_err().to_string();
+        assert!(e.contains("no population for region 'A' in 2024"), "{e}");
     }
 }

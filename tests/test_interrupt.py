@@ -1,0 +1,73 @@
+"""Long calls stop on Ctrl-C with KeyboardInterrupt and report progress when asked."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import hrh
+
+CHILD = textwrap.dedent(
+    """
+    import time, hrh
+    regions = [f"R{i}" for i in range(200)]
+    doc = {"start_year": 2024, "horizon": 40, "regions": regions,
+           "cadres": [{"name": "nurse", "retirement_age": 65,
+                       "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
+                       "entrants": {"per_year": {"dist": "uniform", "low": 5, "high": 10},
+                                    "age": {"mean": 25}},
+                       "demand": {"method": "quota", "quota": 100}}],
+           "stock": [{"region": r, "cadre": "nurse", "age": 30, "count": 100}
+                     for r in regions]}
+    print("start", flush=True)
+    try:
+        # Hours of work: it can only end by the interrupt.
+        hrh.simulate(doc, draws=10**7, seed=1, progress=True, quantiles="streaming")
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_simulation() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "start"
+    time.sleep(2.5)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert out.strip() == "interrupted", (out, err)
+    assert child.returncode == 0
+    # progress=True wrote the share done to stderr while it ran.
+    assert "hrh.simulate:" in err and "%" in err, err[-500:]
+
+
+def test_progress_argument() -> None:
+    doc = {
+        "start_year": 2024,
+        "horizon": 2,
+        "regions": ["A"],
+        "cadres": [
+            {
+                "name": "n",
+                "retirement_age": 60,
+                "attrition": {"rate": 0.1},
+                "demand": {"method": "quota", "quota": 10},
+            }
+        ],
+        "stock": [{"region": "A", "cadre": "n", "age": 30, "count": 10}],
+    }
+    quiet = hrh.simulate(doc, draws=10, seed=1, progress=False)
+    loud = hrh.simulate(doc, draws=10, seed=1, progress=True)
+    assert quiet.table.equals(loud.table)
+    with pytest.raises(hrh.InputError, match="argument 'progress'"):
+        hrh.simulate(doc, draws=10, seed=1, progress="yes")  # type: ignore[arg-type]
