@@ -3,7 +3,7 @@
 use hrh_core::equity::{
     concentration::{concentration_index as ci, Correction},
     gini as g, polarization as pz,
-    table::{equity_table as table, Measure},
+    table::{equity_table_with as table, Measure},
     theil as th, Distribution,
 };
 use hrh_core::Error;
@@ -11,7 +11,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run};
+use crate::errors::{choice, run, run_controlled};
 use crate::F64Array;
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
@@ -219,7 +219,7 @@ fn polarization(
 /// Measures for many groups at once, with bootstrap intervals.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (values, weights, by, n_by, groups=None, n_groups=0, *, measures, epsilon, bootstrap, level, seed))]
+#[pyo3(signature = (values, weights, by, n_by, groups=None, n_groups=0, *, measures, epsilon, bootstrap, level, seed, progress_after=None))]
 fn equity_table<'py>(
     py: Python<'py>,
     values: F64<'py>,
@@ -233,6 +233,7 @@ fn equity_table<'py>(
     bootstrap: usize,
     level: f64,
     seed: u64,
+    progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut ms = Vec::with_capacity(measures.len());
     let options = [
@@ -250,7 +251,9 @@ fn equity_table<'py>(
         Some(g) => Some((g.as_slice()?, n_groups)),
         None => None,
     };
-    let t = run(py, || table(v, w, b, n_by, gs, &ms, bootstrap, level, seed))?;
+    let t = run_controlled(py, progress_after, "hrh.equity", |c| {
+        table(v, w, b, n_by, gs, &ms, (bootstrap, level, seed), c)
+    })?;
     let to2d = |rows: Vec<Vec<f64>>| -> PyResult<Bound<'py, PyArray2<f64>>> {
         if rows.is_empty() {
             return Ok(PyArray2::zeros(py, [0, t.columns.len()], false));

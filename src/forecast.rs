@@ -2,7 +2,7 @@
 
 use hrh_core::forecast::{
     arima::ArimaSpec,
-    fit_groups,
+    fit_groups_with,
     grey::GreySpec,
     holt::{EtsSpec, Initial, Trend},
     Model,
@@ -12,7 +12,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{run, to_pyerr};
+use crate::errors::{run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U64<'py> = PyReadonlyArray1<'py, u64>;
@@ -79,7 +79,7 @@ fn model(
 /// Fit one model to every series and forecast; flat arrays, series after series.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false))]
+#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, progress_after=None))]
 fn forecast<'py>(
     py: Python<'py>,
     times: F64<'py>,
@@ -98,6 +98,7 @@ fn forecast<'py>(
     order: Option<(usize, usize, usize)>,
     mean: bool,
     drift: bool,
+    progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = self::model(
         model,
@@ -114,8 +115,8 @@ fn forecast<'py>(
     .map_err(|e| to_pyerr(py, e))?;
     let (t, v) = (times.as_slice()?, values.as_slice()?);
     let offsets: Vec<usize> = offsets.as_slice()?.iter().map(|&o| o as usize).collect();
-    let fits = run(py, || {
-        fit_groups(t, v, &offsets, &labels, &m, horizon, &levels)
+    let fits = run_controlled(py, progress_after, "hrh.trend", |c| {
+        fit_groups_with(t, v, &offsets, &labels, &m, (horizon, &levels), c)
     })?;
     let g = fits.len();
     let names = m.param_names();

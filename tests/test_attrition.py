@@ -482,3 +482,48 @@ def test_boolean_covariates_and_a_logrank_without_events() -> None:
     none = {"t": [1.0, 2, 3, 4], "e": [0, 0, 0, 0], "g": ["a", "a", "b", "b"]}
     with pytest.raises(hrh.InputError, match="column 'e': holds no events"):
         hrh.logrank(none, duration="t", event="e", group="g")
+
+
+# Found by tests/test_fuzz.py: each raised a foreign exception before it was checked.
+def test_cause_columns_and_arguments_that_cannot_be_read_are_input_errors() -> None:
+    with pytest.raises(hrh.InputError, match=r"column 'c' has type List\(Int64\), expected"):
+        hrh.cumulative_incidence({"t": [1.0, 2], "c": [[1], [0]]}, duration="t", cause="c")
+    with pytest.raises(hrh.InputError, match=r"column 'c', row 1: value 1e\+308 is not an"):
+        hrh.cumulative_incidence({"t": [1.0, 2], "c": [1.0, 1e308]}, duration="t", cause="c")
+    with pytest.raises(hrh.InputError, match=r"argument 'causes': 0.0 is not a list"):
+        hrh.cumulative_incidence(
+            {"t": [1.0, 2], "c": [1, 0]},
+            duration="t",
+            cause="c",
+            causes=0.0,  # type: ignore[arg-type]
+        )
+    with pytest.raises(hrh.InputError, match=r"argument 'width': None is not a number"):
+        hrh.life_table({"t": [1.0], "e": [0]}, duration="t", event="e", width=None)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'group': 1.5 is not a column name"):
+        hrh.logrank({"t": [1.0], "e": [1]}, duration="t", event="e", group=1.5)  # type: ignore[arg-type]
+
+
+def test_person_time_period_and_object_keys_are_input_errors() -> None:
+    # Found by tests/test_fuzz.py: period=0.0 reached the core (TypeError); a key column
+    # of Python objects reached polars' sort (InvalidOperationError).
+    reg = {"entry": [dt.date(2000, 1, 1)], "exit": [dt.date(2001, 1, 1)]}
+    with pytest.raises(hrh.InputError, match=r"argument 'period': 0.0 is not 'year'"):
+        hrh.person_time(reg, entry="entry", exit="exit", period=0.0)  # type: ignore[arg-type]
+    d = pl.DataFrame(
+        {"t": [1.0, 2.0], "e": [1, 1], "g": [1, "a"]}, schema_overrides={"g": pl.Object}
+    )
+    with pytest.raises(hrh.InputError, match=r"column 'g' has type Object; group keys must"):
+        hrh.logrank(d, duration="t", event="e", group="g")
+
+
+def test_logrank_term_is_null_where_nothing_is_expected() -> None:
+    # Found by tests/test_fuzz.py: (O - E)^2 / E was NaN (0 / 0) for a group with nobody
+    # at risk at any exit time; the contract asks for null.
+    d = {
+        "t": [0.0, 0.0, 0.0, 2.0, 0.0, 1.0],
+        "e": [0, 0, 0, 1, 0, 1],
+        "g": ["a", "a", "a", "b", "b", "b"],
+    }
+    r = hrh.logrank(d, duration="t", event="e", group="g")
+    assert r.table["expected"].to_list()[0] == 0.0
+    assert r.table["oe2_over_e"].to_list()[0] is None

@@ -392,3 +392,35 @@ def test_a_column_both_grouped_and_counted() -> None:
     t = {"x": [1, 2], "population": [100, 200]}
     with pytest.raises(hrh.InputError, match="column 'population' is also the population column"):
         hrh.density(t, staff="x", population="population", by="population")
+
+
+# Found by tests/test_fuzz.py: each raised a foreign exception before it was checked.
+def test_a_column_argument_that_is_not_a_name_is_an_input_error() -> None:
+    t = {"s": [1, 2], "p": [100, 200], "g": ["a", "b"]}
+    with pytest.raises(hrh.InputError, match=r"argument 'by': 0.0 is not a column name"):
+        hrh.density(t, staff="s", population="p", by=0.0)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'by': 1 is not a column name"):
+        hrh.quota_gap(t, staff="s", quota="p", by=1)  # type: ignore[arg-type]
+
+
+def test_a_pandas_object_column_past_64_bits_is_an_input_error() -> None:
+    t = pd.DataFrame({"s": pd.Series([1, 2**64], dtype=object), "p": [100, 200]})
+    with pytest.raises(hrh.InputError, match=r"data: could not be read as a table"):
+        hrh.density(t, staff="s", population="p")
+
+
+def test_an_int128_series_is_read_as_numbers() -> None:
+    count = pl.Series("c", [3, 2**64], dtype=pl.Int128)
+    out = hrh.poisson_ci(count)
+    assert out["count"].to_list() == [3.0, float(2**64)]
+
+
+def test_a_missing_by_column_with_nulls_drop_is_an_input_error() -> None:
+    # Found by tests/test_fuzz.py: nulls="drop" looked the column up first (KeyError).
+    t = {"s": [1, 2], "p": [100, 200], "q": [3, 4]}
+    with pytest.raises(hrh.InputError, match=r"column 'x' \(by\) is not in data"):
+        hrh.density(t, staff="s", population="p", by="x", nulls="drop")
+    with pytest.raises(hrh.InputError, match=r"column 'x' \(by\) is not in data"):
+        hrh.shortfall(t, staff="s", population="p", norm=1, by="x", nulls="drop")
+    with pytest.raises(hrh.InputError, match=r"column 'x' \(by\) is not in data"):
+        hrh.quota_gap(t, staff="s", quota="q", by="x", nulls="drop")

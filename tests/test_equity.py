@@ -286,3 +286,58 @@ def test_seed_range_and_mixed_group_labels() -> None:
         hrh.equity(t, staff=["a", "b"], population="pop", bootstrap=10, seed=2**64)
     with pytest.raises(hrh.InputError, match="column 'groups': labels must all be of one type"):
         hrh.theil([1.0, 2, 3, 4], groups=[1, "a", 1, "a"])
+
+
+# Found by tests/test_fuzz.py: each raised a foreign exception (TypeError, ValueError,
+# IndexError, OverflowError or a polars error) before it was checked.
+def test_scalar_arguments_that_are_not_numbers_are_input_errors() -> None:
+    x = [1.0, 2.0, 3.0]
+    with pytest.raises(hrh.InputError, match=r"argument 'alpha': 'x' is not a number"):
+        hrh.generalized_entropy(x, alpha="x")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'epsilon': None is not a number"):
+        hrh.atkinson(x, epsilon=None)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'ddof': \[1\] is not a number"):
+        hrh.cv(x, ddof=[1])  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'alpha': 'x' is not a number"):
+        hrh.polarization(x, method="esteban_ray", alpha="x")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'log_base': .* is not a finite number"):
+        hrh.theil(x, log_base=2**2000)
+    with pytest.raises(hrh.InputError, match=r"argument 'corrected': 'yes' must be True or"):
+        hrh.gini(x, corrected="yes")  # type: ignore[arg-type]
+
+
+def test_concentration_bounds_and_correction_are_checked() -> None:
+    x = [0.1, 0.2, 0.3]
+    with pytest.raises(hrh.InputError, match=r"argument 'bounds': 5 must be a pair"):
+        hrh.concentration_index(x, x, correction="erreygers", bounds=5)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'bounds': \[1\] must be a pair"):
+        hrh.concentration_index(x, x, correction="wagstaff", bounds=[1])  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'bounds': None is not a number"):
+        hrh.concentration_index(x, x, correction="wagstaff", bounds=(None, 1))  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'correction': 1 is not None"):
+        hrh.concentration_index(x, x, correction=1, bounds=(0, 1))  # type: ignore[arg-type]
+
+
+def test_group_labels_that_cannot_be_coded_are_input_errors() -> None:
+    with pytest.raises(hrh.InputError, match=r"column 'values': is empty"):
+        hrh.theil([], groups=[])
+    with pytest.raises(hrh.InputError, match=r"column 'groups' has type List\(Int64\)"):
+        hrh.theil([1.0, 2, 3], groups=[[1], [2], [3]])
+    with pytest.raises(hrh.InputError, match=r"column 'groups', row 1: value is NaN"):
+        hrh.theil([1.0, 2, 3], groups=[1.0, math.nan, 2.0])
+    with pytest.raises(hrh.InputError, match=r"column 'groups': expected one label per value"):
+        hrh.polarization([1.0, 2, 3], method="zhang_kanbur", groups=1.5)
+    # Labels past 64 bits are kept as they are (Int128), not an OverflowError.
+    t = hrh.theil([1.0, 2, 3], groups=[2**70, 1, 1])
+    assert t.groups is not None and t.groups["group"].to_list() == [1, 2**70]
+
+
+def test_equity_epsilon_and_an_undefined_between_share() -> None:
+    # Found by tests/test_fuzz.py: epsilon="x" raised ValueError; one unit gave a NaN
+    # between share (0 / 0) where the contract asks for null.
+    t = {"staff": [1.0], "population": [1.0], "region": ["a"]}
+    with pytest.raises(hrh.InputError, match=r"argument 'epsilon': 'x' is not a number"):
+        hrh.equity(t, staff="staff", population="population", epsilon="x")  # type: ignore[arg-type]
+    out = hrh.equity(t, staff="staff", population="population", groups="region")
+    assert out["theil_t_between_share_by_population"].to_list() == [None]
+    assert out["theil_l_between_share_by_population"].to_list() == [None]

@@ -442,3 +442,9 @@ def test_wdi_physicians_many_countries(wdi_data: pl.DataFrame) -> None:
 def test_backtest_needs_a_model() -> None:
     with pytest.raises(hrh.InputError, match="argument 'models': name at least one model"):
         hrh.backtest(time=[1, 2, 3, 4, 5, 6, 7, 8], value=[1.0, 2, 3, 4, 5, 6, 7, 8], models=[])
+
+
+def test_backtest_models_must_be_names() -> None:
+    # Found by tests/test_fuzz.py: a number here raised TypeError (len of a float).
+    with pytest.raises(hrh.InputError, match=r"argument 'models': 1.0 is not a list of model"):
+        hrh.backtest(time=[1, 2, 3, 4, 5], value=[1.0, 2, 3, 4, 5], models=1.0)  # type: ignore[arg-type]

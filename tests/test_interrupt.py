@@ -51,6 +51,41 @@ def test_ctrl_c_stops_a_simulation() -> None:
     assert "hrh.simulate:" in err and "%" in err, err[-500:]
 
 
+TREND_CHILD = textwrap.dedent(
+    """
+    import hrh, numpy as np, polars as pl
+    rng = np.random.default_rng(1)
+    n, t = 2000, 30
+    df = pl.DataFrame({"g": np.repeat(np.arange(n), t), "t": np.tile(np.arange(t), n),
+                       "v": rng.normal(size=n * t).cumsum()})
+    print("start", flush=True)
+    try:
+        # Minutes of work (automatic ARIMA on 2,000 series).
+        hrh.trend(df, time="t", value="v", by="g", model="arima", progress=True)
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_many_series_fits() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", TREND_CHILD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "start"
+    time.sleep(2.5)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert out.strip() == "interrupted", (out, err)
+    assert "hrh.trend:" in err, err[-500:]
+
+
 def test_progress_argument() -> None:
     doc = {
         "start_year": 2024,

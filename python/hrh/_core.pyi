@@ -154,6 +154,7 @@ def equity_table(
     bootstrap: int,
     level: float,
     seed: int,
+    progress_after: float | None = None,
 ) -> dict[str, Any]: ...
 
 _I32 = npt.NDArray[np.int32]
@@ -325,5 +326,6 @@ def forecast(
     order: tuple[int, int, int] | None = None,
     mean: bool = True,
     drift: bool = False,
+    progress_after: float | None = None,
 ) -> dict[str, Any]: ...
 def string_codes(column: object) -> tuple[_U, list[str | None]] | None: ...

@@ -45,7 +45,9 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
             return pl.DataFrame(data)
         if isinstance(data, Mapping):
             return pl.DataFrame(dict(data), strict=False)
-    except (TypeError, ValueError, pl.exceptions.PolarsError) as e:
+    except (TypeError, ValueError, ArithmeticError, pl.exceptions.PolarsError) as e:
+        # ArithmeticError: pyarrow's OverflowError for an integer past 64 bits in a
+        # pandas object column.
         raise InputError(f"{name}: could not be read as a table ({e})") from e
     raise InputError(
         f"{name}: expected a table (polars or pandas DataFrame, pyarrow Table, an object "
@@ -53,12 +55,17 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     )
 
 
-def as_list(columns: str | Sequence[str] | None) -> list[str]:
-    """A column argument (None, one name or several) as a list of names."""
+def as_list(columns: str | Sequence[str] | None, name: str = "by") -> list[str]:
+    """A column argument (None, one name or several) as a list of names; `name` is the
+    argument's name for the error when it is neither."""
     if columns is None:
         return []
     if isinstance(columns, str):
         return [columns]
+    if isinstance(columns, bytes | Mapping) or not hasattr(columns, "__iter__"):
+        raise InputError(
+            f"argument '{name}': {columns!r} is not a column name or a list of column names"
+        )
     return list(columns)
 
 
@@ -203,6 +210,8 @@ def float_array(values: Any, name: str) -> FloatArray:
             raise InputError(f"column '{name}', row {_first(values.is_null())}: value is null")
         if not values.dtype.is_numeric():
             raise InputError(f"column '{name}' has type {values.dtype}, expected numbers")
+        if values.dtype in (pl.Int128, pl.UInt128):
+            values = values.cast(pl.Float64)
         values = values.to_numpy()
     elif type(values).__module__.split(".")[0] == "pandas":
         values = values.to_numpy()
@@ -261,6 +270,13 @@ def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uin
     (nulls last), and the table of keys (row `k` holds the keys of code `k`)."""
     if not by:
         return np.zeros(df.height, dtype=np.uint32), pl.DataFrame()
+    for c in by:
+        dtype = df.schema[c]
+        if dtype == pl.Object or dtype.is_nested():
+            raise InputError(
+                f"column '{c}' has type {dtype}; group keys must be text, numbers, "
+                "booleans or dates"
+            )
     if len(by) == 1:
         codes, values = value_codes(df.get_column(by[0]))
         return codes, values.to_frame()

@@ -370,6 +370,8 @@ def person_time(
     └──────────────┴─────────────────┴───────┴───────────────┘
     """
     check_level(level)
+    if period not in ("year", "quarter", "month"):
+        raise InputError(f"argument 'period': {period!r} is not 'year', 'quarter' or 'month'")
     df = to_frame(register, name="register")
     by_cols = as_list(by)
     require_columns(df, [entry], role="entry", table="register")
@@ -789,7 +791,7 @@ def logrank(
     >>> round(r.statistic, 4), r.df
     (0.6154, 1)
     """
-    s = _surv(data, duration=duration, event=event, by=group)
+    s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
         raise InputError(
             f"column '{event}': holds no events, so the log-rank test has nothing to compare"
@@ -798,7 +800,7 @@ def logrank(
         raise InputError(f"group: {as_list(group)} has a single group; nothing to compare")
     st_codes, st_keys = (None, pl.DataFrame())
     if strata is not None:
-        st_cols = as_list(strata)
+        st_cols = as_list(strata, "strata")
         require_columns(s.df, st_cols, role="strata")
         for c in st_cols:
             check_no_nulls(s.df, c)
@@ -811,7 +813,10 @@ def logrank(
         n=pl.Series(r["n"], dtype=pl.Int64),
         observed=pl.Series(obs),
         expected=pl.Series(exp),
-        oe2_over_e=pl.Series((obs - exp) ** 2 / exp),
+        # Null where nothing is expected (a group with no one at risk at any exit time).
+        oe2_over_e=pl.Series(
+            np.divide((obs - exp) ** 2, exp, out=np.full(exp.shape, np.nan), where=exp > 0)
+        ).fill_nan(None),
     )
     return LogRankResult(
         statistic=float(r["statistic"]),
@@ -942,11 +947,25 @@ def cumulative_incidence(
             raise InputError(
                 f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
             )
+        if len(big := (raw > _MAX_CAUSE_CODE).arg_true()):
+            row = int(big[0])
+            raise InputError(
+                f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
+                f"from 1 to {_MAX_CAUSE_CODE}"
+            )
         present = sorted(int(v) for v in raw.unique().to_list() if v != 0)
-    else:
+    elif c.dtype in (pl.String, pl.Categorical, pl.Boolean, pl.Null) or isinstance(
+        c.dtype, pl.Enum
+    ):
         raw = c.cast(pl.String)
         present = sorted(v for v in raw.drop_nulls().unique().to_list())
+    else:
+        raise InputError(
+            f"column '{cause}' has type {c.dtype}, expected exit reasons as text or integer codes"
+        )
     if causes is not None:
+        if isinstance(causes, str | bytes) or not isinstance(causes, Sequence):
+            raise InputError(f"argument 'causes': {causes!r} is not a list of causes")
         allowed = list(causes)
         unknown = [v for v in present if v not in allowed]
         if unknown:
@@ -989,6 +1008,9 @@ def cumulative_incidence(
     return CumulativeIncidence(
         table=table, by=s.by, causes=labels, level=float(level), gray_test=gray
     )
+
+
+_MAX_CAUSE_CODE = 2**53  # integer cause codes exact in a float
 
 
 # --- Cox --------------------------------------------------------------------------------
@@ -1225,10 +1247,10 @@ def cox(
     └─────────┴──────────────┘
     """
     check_level(level)
-    covs = as_list(covariates)
+    covs = as_list(covariates, "covariates")
     if not covs:
         raise InputError("covariates: give at least one covariate column")
-    st_cols = as_list(strata)
+    st_cols = as_list(strata, "strata")
     s = _surv(data, duration=duration, event=event, entry=entry, weights=weights)
     df = s.df
     require_columns(df, covs, role="covariates")
@@ -1351,6 +1373,12 @@ def life_table(
     >>> hrh.life_table(d, duration="years", event="left", width=1)["survival"].to_list()
     [1.0, 0.8, 0.5714285714285715, 0.2857142857142858]
     """
+    if isinstance(width, bool) or not isinstance(width, int | float | np.number):
+        raise InputError(f"argument 'width': {width!r} is not a number")
     s = _surv(data, duration=duration, event=event, weights=weights)
-    r = _core.life_table(s.time, s.event, s.weights, width=float(width))
+    try:
+        w = float(width)
+    except OverflowError as e:
+        raise InputError(f"argument 'width': {width!r} is too large") from e
+    r = _core.life_table(s.time, s.event, s.weights, width=w)
     return pl.DataFrame(r)

@@ -216,7 +216,7 @@ def density(
     check_level(level)
     df = to_frame(data)
     by_cols = as_list(by)
-    staff_cols = as_list(staff)
+    staff_cols = as_list(staff, "staff")
     wide = isinstance(staff, list | tuple)
     if wide and not staff_cols:
         raise InputError("staff: the list of staff columns is empty")
@@ -239,6 +239,7 @@ def density(
         require_columns(df, [population], role="population")
     if area is not None and pop_in_data and not area_in_data:
         require_columns(df, [area], role="area")
+    require_columns(df, by_cols, role="by")
     used = by_cols + staff_cols + ([population] if pop_in_data else [])
     used += [area] if area_in_data and area is not None else []
     df = drop_nulls(df, used, nulls)
@@ -367,6 +368,7 @@ def shortfall(
     require_columns(df, [population], role="population")
     if norm_col:
         require_columns(df, [norm_col], role="norm")
+    require_columns(df, by_cols, role="by")
     df = drop_nulls(df, by_cols + [staff, population] + ([norm_col] if norm_col else []), nulls)
     if df.height == 0:
         raise InputError("data has no rows")
@@ -434,6 +436,7 @@ def quota_gap(
     by_cols = as_list(by)
     require_columns(df, [staff], role="staff")
     require_columns(df, [quota], role="quota")
+    require_columns(df, by_cols, role="by")
     df = drop_nulls(df, [*by_cols, staff, quota], nulls)
     if df.height == 0:
         raise InputError("data has no rows")
@@ -520,7 +523,7 @@ def agglomeration(
     """
     check_positive(per, "per")
     df = to_frame(data)
-    within_cols = as_list(within)
+    within_cols = as_list(within, "within")
     require_columns(df, [staff], role="staff")
     require_columns(df, [population], role="population")
     require_columns(df, [area], role="area")

@@ -64,14 +64,39 @@ def _weights(weights: Any, n: int) -> np.ndarray | None:
     return w
 
 
-def _codes(groups: Any, n: int) -> tuple[np.ndarray, list[Any]]:
+def _number(value: Any, name: str) -> float:
+    """A scalar argument as a float, or an InputError naming it when it is not a real
+    number (text, None, a list, a bool, an integer too large for a float); the range is
+    checked by the core."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise InputError(f"argument '{name}': {value!r} is not a number")
+    try:
+        return float(value)
+    except (OverflowError, TypeError, ValueError) as e:
+        raise InputError(f"argument '{name}': {value!r} is not a finite number") from e
+
+
+def _pair(value: Any, name: str) -> tuple[float, float]:
+    """A (lower, upper) argument as two floats, or an InputError naming it."""
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Sequence | np.ndarray):
+        raise InputError(f"argument '{name}': {value!r} must be a pair (lower, upper)")
+    if len(value) != 2:
+        raise InputError(f"argument '{name}': {value!r} must be a pair (lower, upper)")
+    return _number(value[0], name), _number(value[1], name)
+
+
+def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
     """Group labels (any array-like) as dense codes in sorted label order."""
     if isinstance(groups, pl.Series):
         s = groups
     else:
+        if isinstance(groups, str | bytes) or not hasattr(groups, "__iter__"):
+            raise InputError(
+                f"column 'groups': expected one label per value, got {type(groups).__name__}"
+            )
         try:
             s = pl.Series("groups", list(groups))
-        except (TypeError, pl.exceptions.PolarsError) as e:
+        except (TypeError, OverflowError, pl.exceptions.PolarsError) as e:
             raise InputError(
                 "column 'groups': labels must all be of one type (all text or all numbers)"
             ) from e
@@ -79,9 +104,17 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, list[Any]]:
         raise InputError(f"column 'groups': has length {s.len()} but 'values' has length {n}")
     if s.null_count():
         raise InputError(f"column 'groups', row {int(s.is_null().arg_true()[0])}: value is null")
+    if s.dtype.is_nested() or s.dtype == pl.Object:
+        raise InputError(
+            f"column 'groups' has type {s.dtype}; labels must be text, numbers or booleans"
+        )
+    if s.dtype.is_float() and s.is_nan().any():
+        raise InputError(f"column 'groups', row {int(s.is_nan().arg_true()[0])}: value is NaN")
+    if n == 0:
+        return np.zeros(0, dtype=np.uint32), s.rename("group")
     labels = s.unique().sort()
     codes = s.replace_strict(labels, pl.int_range(labels.len(), eager=True), return_dtype=pl.UInt32)
-    return np.ascontiguousarray(codes.to_numpy()), labels.to_list()
+    return np.ascontiguousarray(codes.to_numpy()), labels.rename("group")
 
 
 def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
@@ -115,6 +148,8 @@ def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
     0.5
     """
     v = float_array(values, "values")
+    if not isinstance(corrected, bool | np.bool_):
+        raise InputError(f"argument 'corrected': {corrected!r} must be True or False")
     return float(_core.gini(v, _weights(weights, v.size), corrected=bool(corrected)))
 
 
@@ -251,12 +286,15 @@ def theil(
     """
     v = float_array(values, "values")
     w = _weights(weights, v.size)
-    codes, labels = (None, []) if groups is None else _codes(groups, v.size)
+    codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
     if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
         raise InputError(f"column 'mean': {mean!r} is not 'weighted', 'unweighted' or a number")
     if isinstance(log_base, bool) or not isinstance(log_base, int | float):
         raise InputError(f"column 'log_base': {log_base!r} is not a number")
-    r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=float(log_base))
+    log_base = _number(log_base, "log_base")
+    if not isinstance(mean, str):
+        mean = _number(mean, "mean")
+    r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=log_base)
     table = None
     if codes is not None:
         table = pl.DataFrame(
@@ -297,7 +335,9 @@ def generalized_entropy(values: Any, weights: Any = None, *, alpha: float) -> fl
     0.194444
     """
     v = float_array(values, "values")
-    return float(_core.generalized_entropy(v, _weights(weights, v.size), alpha=float(alpha)))
+    return float(
+        _core.generalized_entropy(v, _weights(weights, v.size), alpha=_number(alpha, "alpha"))
+    )
 
 
 def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
@@ -317,7 +357,7 @@ def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
     0.183503
     """
     v = float_array(values, "values")
-    return float(_core.atkinson(v, _weights(weights, v.size), epsilon=float(epsilon)))
+    return float(_core.atkinson(v, _weights(weights, v.size), epsilon=_number(epsilon, "epsilon")))
 
 
 def cv(values: Any, weights: Any = None, *, ddof: float = 0) -> float:
@@ -331,7 +371,7 @@ def cv(values: Any, weights: Any = None, *, ddof: float = 0) -> float:
     0.5
     """
     v = float_array(values, "values")
-    return float(_core.cv(v, _weights(weights, v.size), ddof=float(ddof)))
+    return float(_core.cv(v, _weights(weights, v.size), ddof=_number(ddof, "ddof")))
 
 
 def concentration_index(
@@ -374,7 +414,11 @@ def concentration_index(
     r = float_array(rank, "rank")
     if correction is not None and bounds is None:
         raise InputError(f"column 'bounds': correction={correction!r} needs bounds=(lower, upper)")
-    lo, hi = (0.0, 1.0) if bounds is None else (float(bounds[0]), float(bounds[1]))
+    if correction not in (None, "wagstaff", "erreygers"):
+        raise InputError(
+            f"argument 'correction': {correction!r} is not None, 'wagstaff' or 'erreygers'"
+        )
+    lo, hi = (0.0, 1.0) if bounds is None else _pair(bounds, "bounds")
     return float(
         _core.concentration_index(
             v, r, _weights(weights, v.size), correction=correction, lower=lo, upper=hi
@@ -418,10 +462,15 @@ def polarization(
     True
     """
     v = float_array(values, "values")
-    codes, labels = (None, []) if groups is None else _codes(groups, v.size)
+    codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
     return float(
         _core.polarization(
-            v, _weights(weights, v.size), codes, len(labels), method=str(method), alpha=float(alpha)
+            v,
+            _weights(weights, v.size),
+            codes,
+            len(labels),
+            method=str(method),
+            alpha=_number(alpha, "alpha"),
         )
     )
 
@@ -499,7 +548,7 @@ def equity(
     └──────┴───────┴────────────────────┘
     """
     df = to_frame(data)
-    staff_cols = as_list(staff)
+    staff_cols = as_list(staff, "staff")
     wide = not isinstance(staff, str)
     by_cols = as_list(by)
     if not staff_cols:
@@ -563,7 +612,7 @@ def equity(
                 grp_codes,
                 n_grp,
                 measures=list(measures),
-                epsilon=float(epsilon),
+                epsilon=_number(epsilon, "epsilon"),
                 bootstrap=int(bootstrap),
                 level=float(level),
                 seed=(int(seed) + ci) % 2**64,
@@ -574,7 +623,12 @@ def equity(
                 if bootstrap:
                     cols[f"{name}_by_{basis}_lower"] = r["lower"][:, j]
                     cols[f"{name}_by_{basis}_upper"] = r["upper"][:, j]
-            frames.append(pl.DataFrame(cols))
+            # A between share is undefined (0 / 0) where the total is 0: null, not NaN.
+            frames.append(
+                pl.DataFrame(cols).with_columns(
+                    pl.col(k).fill_nan(None) for k in cols if "_between_share_" in k
+                )
+            )
         counts = np.bincount(by_codes, minlength=n_by).astype(np.uint32)
         units = pl.Series("units", counts)
         head = keys.with_columns(units) if by_cols else units.to_frame()

@@ -29,6 +29,7 @@ from hrh._frames import (
     require_columns,
     to_frame,
 )
+from hrh._progress import progress_after
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -346,6 +347,7 @@ def _fit(
     horizon: int,
     levels: tuple[float, ...],
     options: dict[str, Any],
+    progress: float | None = None,
 ) -> Forecast:
     if model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
@@ -406,6 +408,7 @@ def _fit(
         order=order,
         mean=bool(options.get("mean", True)),
         drift=bool(options.get("drift", False)),
+        progress_after=progress,
     )
     g = len(counts)
     fitted = df.select([*keys, tname, vname]).with_columns(
@@ -476,6 +479,7 @@ def trend(
     horizon: int = 10,
     level: float | Sequence[float] = (0.80, 0.95),
     fill: Literal["linear"] | None = None,
+    progress: bool | None = None,
     **options: Any,
 ) -> Forecast:
     """Fit a trend model to each series and forecast `horizon` steps ahead.
@@ -503,6 +507,10 @@ def trend(
         ``None`` (default): a gap in a series (a missing year) is an error.
         ``"linear"``: insert the missing times (the series' smallest step; integer
         times only) and interpolate the values linearly, with a warning.
+    progress
+        True writes the share of series fitted to ``sys.stderr`` while the call runs;
+        None (default) does so from 5 seconds on in an interactive session, False never.
+        Ctrl-C stops the fits with ``KeyboardInterrupt``.
     **options
         Model options:
 
@@ -588,7 +596,7 @@ def trend(
     """
     levels = _levels(level)
     df, keys, tname, vname = _prepare(data, time, value, by, model, fill)
-    return _fit(df, keys, tname, vname, model, horizon, levels, options)
+    return _fit(df, keys, tname, vname, model, horizon, levels, options, progress_after(progress))
 
 
 def backtest(
@@ -633,6 +641,8 @@ def backtest(
         raise InputError(f"holdout: {holdout!r} must be an integer >= 1")
     if isinstance(models, str):
         models = [models]
+    if not isinstance(models, Sequence) or not all(isinstance(m, str) for m in models):
+        raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
     df, keys, tname, vname = _prepare(data, time, value, by, "linear", fill)

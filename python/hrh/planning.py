@@ -37,6 +37,7 @@ from hrh._frames import (
     require_columns,
     to_frame,
 )
+from hrh._progress import progress_after
 from hrh.exceptions import InputError, ScenarioError
 
 __all__ = [
@@ -522,18 +523,6 @@ def _to_json(doc: Scenario) -> str:
 _MEMORY_DEFAULT = 4 << 30
 
 
-def _progress_after(progress: bool | None) -> float | None:
-    """Seconds after which a long call shows its progress (see `simulate`), or None."""
-    if progress is None:
-        import sys
-
-        interactive = "ipykernel" in sys.modules or hasattr(sys, "ps1") or sys.stderr.isatty()
-        return 5.0 if interactive else None
-    if not isinstance(progress, bool):
-        raise InputError(f"argument 'progress': {progress!r} must be True, False or None")
-    return 0.0 if progress else None
-
-
 def _max_memory() -> int:
     """The memory budget of a simulation's draws: `HRH_MAX_MEMORY` in bytes (a suffix K,
     M or G multiplies by 1024, 1024² or 1024³), 4 GiB by default."""
@@ -861,7 +850,7 @@ def simulate(
         density=density,
         max_memory=_max_memory(),
         horizon_value=horizon_value,
-        progress_after=_progress_after(progress),
+        progress_after=progress_after(progress),
     )
     return _projection(raw, policies, draws, seed, raw["quantiles"], (js, stock))
 

@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -26,12 +27,33 @@ pub fn replicates<F>(n: usize, reps: usize, seed: u64, stream_base: u64, stat: F
 where
     F: Fn(&[usize]) -> Option<Vec<f64>> + Sync,
 {
+    replicates_with(n, reps, seed, stream_base, stat, &Control::default())
+}
+
+/// [`replicates`], counting each replicate done in `control` and skipping the rest once
+/// it is cancelled (the caller then checks `control` and drops the partial result).
+pub fn replicates_with<F>(
+    n: usize,
+    reps: usize,
+    seed: u64,
+    stream_base: u64,
+    stat: F,
+    control: &Control,
+) -> Vec<Vec<f64>>
+where
+    F: Fn(&[usize]) -> Option<Vec<f64>> + Sync,
+{
     (0..reps)
         .into_par_iter()
         .map(|b| {
+            if control.cancelled() {
+                return None;
+            }
             let mut rng = Rng::stream(seed, stream_base + b as u64);
             let idx: Vec<usize> = (0..n).map(|_| rng.below(n as u64) as usize).collect();
-            stat(&idx)
+            let out = stat(&idx);
+            control.add(1);
+            out
         })
         .collect::<Vec<_>>()
         .into_iter()

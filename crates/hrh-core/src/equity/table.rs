@@ -3,10 +3,11 @@
 
 use rayon::prelude::*;
 
-use super::bootstrap::{percentile_intervals, replicates};
+use super::bootstrap::{percentile_intervals, replicates_with};
 use super::gini::gini;
 use super::theil::{atkinson, cv, theil, Reference, TheilKind};
 use super::{check_groups, Distribution};
+use crate::control::Control;
 use crate::error::{Error, Location, Result};
 use crate::validate;
 
@@ -143,6 +144,24 @@ pub fn equity_table(
     level: f64,
     seed: u64,
 ) -> Result<EquityTable> {
+    let control = Control::default();
+    let opts = (bootstrap, level, seed);
+    equity_table_with(values, weights, by, n_by, groups, measures, opts, &control)
+}
+
+/// [`equity_table`] with `(bootstrap, level, seed)`, reporting its progress (in
+/// replicates) to `control` and stopping with [`Error::Interrupted`] when asked to.
+#[allow(clippy::too_many_arguments)]
+pub fn equity_table_with(
+    values: &[f64],
+    weights: &[f64],
+    by: &[u32],
+    n_by: usize,
+    groups: Option<(&[u32], usize)>,
+    measures: &[Measure],
+    (bootstrap, level, seed): (usize, f64, u64),
+    control: &Control,
+) -> Result<EquityTable> {
     validate::same_len(values.len(), weights.len(), "values", "weights")?;
     validate::non_negative(values, "values")?;
     validate::positive(weights, "weights")?;
@@ -165,6 +184,7 @@ pub fn equity_table(
     }
     let cols = columns(measures, groups.is_some());
     let k = cols.len();
+    control.set_total((bootstrap as u64).saturating_mul(n_by as u64));
     let results: Vec<Result<GroupResult>> = rows
         .par_iter()
         .enumerate()
@@ -181,11 +201,13 @@ pub fn equity_table(
             if bootstrap == 0 {
                 return Ok((est, Vec::new(), Vec::new(), 0));
             }
-            let reps = replicates(idx.len(), bootstrap, seed, (g as u64) << 32, |r| {
+            let stat = |r: &[usize]| {
                 let dr = d.subset(r)?;
                 let gr: Option<Vec<u32>> = sub.as_ref().map(|s| r.iter().map(|&i| s[i]).collect());
                 compute(&dr, gr.as_deref().zip(groups.map(|(_, n)| n)), measures).ok()
-            });
+            };
+            let reps = replicates_with(idx.len(), bootstrap, seed, (g as u64) << 32, stat, control);
+            control.check()?;
             let (lo, hi) = percentile_intervals(&reps, k, level)?;
             Ok((est, lo, hi, reps.len()))
         })
@@ -197,6 +219,7 @@ pub fn equity_table(
         upper: Vec::new(),
         replicates: Vec::with_capacity(n_by),
     };
+    control.check()?;
     for r in results {
         let (est, lo, hi, n) = r?;
         table.estimate.push(est);

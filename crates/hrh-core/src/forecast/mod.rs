@@ -24,6 +24,7 @@ pub mod trend;
 
 use rayon::prelude::*;
 
+use crate::control::Control;
 use crate::error::{Error, Location, Result};
 use crate::special::{qnorm, qt};
 
@@ -365,6 +366,29 @@ pub fn fit_groups(
     horizon: usize,
     levels: &[f64],
 ) -> Result<Vec<Fit>> {
+    let control = Control::default();
+    fit_groups_with(
+        times,
+        values,
+        offsets,
+        labels,
+        model,
+        (horizon, levels),
+        &control,
+    )
+}
+
+/// [`fit_groups`] with `(horizon, levels)`, reporting its progress (in series) to
+/// `control` and stopping with [`Error::Interrupted`] when asked to.
+pub fn fit_groups_with(
+    times: &[f64],
+    values: &[f64],
+    offsets: &[usize],
+    labels: &[String],
+    model: &Model,
+    (horizon, levels): (usize, &[f64]),
+    control: &Control,
+) -> Result<Vec<Fit>> {
     crate::validate::same_len(times.len(), values.len(), "time", "value")?;
     if offsets.is_empty()
         || offsets[0] != 0
@@ -377,15 +401,20 @@ pub fn fit_groups(
         ));
     }
     let groups = offsets.len() - 1;
+    control.set_total(groups as u64);
     let results: Vec<Result<Fit>> = (0..groups)
         .into_par_iter()
         .map(|g| {
+            control.check()?;
             let (a, b) = (offsets[g], offsets[g + 1]);
             let label = labels.get(g).map(String::as_str).unwrap_or("");
-            fit(&times[a..b], &values[a..b], model, horizon, levels)
-                .map_err(|e| relabel(e, a, label))
+            let out = fit(&times[a..b], &values[a..b], model, horizon, levels)
+                .map_err(|e| relabel(e, a, label));
+            control.add(1);
+            out
         })
         .collect();
+    control.check()?;
     results.into_iter().collect()
 }
 
