@@ -65,11 +65,40 @@ pub fn poisson_rate(
         count.iter().map(|&c| garwood(c, level)).collect()
     };
     let k: Vec<f64> = exposure.iter().map(|e| scale / e).collect();
-    Ok(RateInterval {
+    let out = RateInterval {
         rate: count.iter().zip(&k).map(|(c, k)| c * k).collect(),
         lower: limits.iter().zip(&k).map(|(l, k)| l.0 * k).collect(),
         upper: limits.iter().zip(&k).map(|(l, k)| l.1 * k).collect(),
-    })
+    };
+    // A tiny positive exposure can push a rate beyond the largest number.
+    if let Some(i) = out.upper.iter().position(|u| !u.is_finite()) {
+        return Err(Error::input_at(
+            exposure_name,
+            i,
+            format!(
+                "{exposure_name} {:e} is too small for {count_name} {}: the rate per {scale} \
+                 exceeds the largest number (check the unit)",
+                exposure[i], count[i]
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// The first of `x` that is not finite, as an input error on `column` (a ratio whose
+/// divisor is tiny).
+fn finite_ratio(x: &[f64], divisor: &[f64], column: &str, what: &str) -> Result<()> {
+    match x.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(Error::input_at(
+            column,
+            i,
+            format!(
+                "{column} {:e} is too small: {what} exceeds the largest number (check the unit)",
+                divisor[i]
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Densities of one set of units.
@@ -104,6 +133,7 @@ pub fn density(
             validate::same_len(staff.len(), area.len(), "staff", "area")?;
             validate::positive(area, "area")?;
             let km2: Vec<f64> = staff.iter().zip(area).map(|(s, a)| s / a).collect();
+            finite_ratio(&km2, area, "area", "the density per km²")?;
             let hrdi = per_population
                 .rate
                 .iter()
@@ -169,8 +199,10 @@ pub fn quota_gap(staff: &[f64], quota: &[f64]) -> Result<QuotaGap> {
     validate::same_len(staff.len(), quota.len(), "staff", "quota")?;
     validate::non_negative(staff, "staff")?;
     validate::positive(quota, "quota")?;
+    let fill_rate: Vec<f64> = staff.iter().zip(quota).map(|(s, q)| s / q).collect();
+    finite_ratio(&fill_rate, quota, "quota", "the fill rate")?;
     Ok(QuotaGap {
-        fill_rate: staff.iter().zip(quota).map(|(s, q)| s / q).collect(),
+        fill_rate,
         vacancies: staff.iter().zip(quota).map(|(s, q)| q - s).collect(),
     })
 }
@@ -269,6 +301,20 @@ pub fn agglomeration(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_divisors_are_named_errors() {
+        let e = density(&[10.0], &[1e-310], None, 1000.0, 0.95).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'population', row 0: population 1e-310 is too small"),
+            "{e}"
+        );
+        let e = density(&[10.0], &[1000.0], Some(&[5e-324]), 1000.0, 0.95).unwrap_err();
+        assert!(e.to_string().starts_with("column 'area', row 0"), "{e}");
+        let e = quota_gap(&[1e300], &[1e-300]).unwrap_err();
+        assert!(e.to_string().starts_with("column 'quota', row 0"), "{e}");
+    }
 
     #[test]
     fn garwood_matches_r_poisson_test() {

@@ -240,6 +240,26 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
     for i in 0..n {
         by_time[codes[i] as usize].push(i);
     }
+    // A covariate constant within every stratum is absorbed by the strata's baselines:
+    // its effect cannot be estimated (R's coxph reports NA for it).
+    if n_strata > 1 {
+        for a in 0..p {
+            let constant = by_time.iter().all(|rows| {
+                rows.first().is_none_or(|&r0| {
+                    let x0 = d.x[r0 * p + a];
+                    rows.iter()
+                        .all(|&r| (d.x[r * p + a] - x0).abs() <= 1e-12 * (1.0 + x0.abs()))
+                })
+            });
+            if constant {
+                return Err(Error::input(
+                    d.names.get(a).map_or("covariates", |s| s.as_str()),
+                    "is constant within every stratum, so the strata absorb it and its \
+                     effect cannot be estimated; drop it or the strata",
+                ));
+            }
+        }
+    }
     let mut by_entry = by_time.clone();
     for s in 0..n_strata {
         by_time[s].sort_by(|&a, &b| d.time[b].total_cmp(&d.time[a]));
@@ -1015,6 +1035,32 @@ mod tests {
         for (a, b) in r.iter().zip(want) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn covariate_constant_within_strata_is_an_input_error() {
+        let time = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let event = [1u32, 1, 0, 1, 1, 0, 1, 1];
+        let x = [
+            1.0, 0.1, 1.0, 0.5, 1.0, 0.2, 1.0, 0.9, 2.0, 0.3, 2.0, 0.7, 2.0, 0.4, 2.0, 0.8,
+        ];
+        let strata = [0u32, 0, 0, 0, 1, 1, 1, 1];
+        let names = vec!["x".to_string(), "y".to_string()];
+        let d = CoxData {
+            time: &time,
+            event: &event,
+            x: &x,
+            p: 2,
+            names: &names,
+            entry: None,
+            strata: Some(&strata),
+            weights: None,
+        };
+        let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err().to_string();
+        assert!(
+            e.starts_with("column 'x': is constant within every stratum"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -54,8 +54,12 @@ impl Distribution {
             Some(w) => {
                 validate::same_len(values.len(), w.len(), "values", "weights")?;
                 validate::positive(w, "weights")?;
-                total_weight = w.iter().sum::<f64>();
-                shares = w.iter().map(|x| x / total_weight).collect();
+                // Scaled by the largest weight first, so that weights near the top of
+                // the range (whose sum overflows) still give their shares.
+                let top = w.iter().fold(0.0_f64, |m, &x| m.max(x));
+                let scaled = w.iter().map(|x| x / top).sum::<f64>();
+                total_weight = top * scaled;
+                shares = w.iter().map(|x| (x / top) / scaled).collect();
             }
             None => {
                 total_weight = values.len() as f64;
