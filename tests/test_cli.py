@@ -126,3 +126,16 @@ def test_bad_sizes_and_paths_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     code = main(["report", "--scenario", str(scenario), "--draws", "10", "-o", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"hrh: error: cannot use {out}"), err
+
+
+def test_cadre_named_like_the_region_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg, pop = tmp_path / "reg.csv", tmp_path / "pop.csv"
+    reg.write_text("district,cadre\nA,district\nA,nurse\nB,nurse\n")
+    pop.write_text("district,population\nA,1000\nB,2000\n")
+    args = ["report", "--register", str(reg), "--population", str(pop), "--by", "district"]
+    code = main([*args, "--cadre", "cadre", "-o", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    # Was a polars DuplicateError traceback.
+    assert code == 2 and "column 'cadre': value 'district' is also the name" in err, err

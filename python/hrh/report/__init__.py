@@ -25,6 +25,7 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
+from hrh.exceptions import InputError
 from hrh.report._svg import bar_chart, fan_chart, lorenz_chart, plane_chart, step_chart
 
 __all__ = [
@@ -186,6 +187,11 @@ def density_section(
             )
         )
         by_cadre = hrh.density(reg, population=population, by=[by, cadre], per=per)
+        if by in set(by_cadre[cadre].cast(pl.String).to_list()):
+            raise InputError(
+                f"column {cadre!r}: value {by!r} is also the name of the column {by!r}, and "
+                "the table by cadre needs one column per cadre: rename one of them"
+            )
         wide = by_cadre.pivot(on=cadre, index=by, values="density", sort_columns=True)
         parts.append(f"<h3>Density per {per:,.0f} by {escape(by)} and {escape(cadre)}</h3>")
         parts.append(table_html(wide))
