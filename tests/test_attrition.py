@@ -512,7 +512,7 @@ def test_person_time_period_and_object_keys_are_input_errors() -> None:
     d = pl.DataFrame(
         {"t": [1.0, 2.0], "e": [1, 1], "g": [1, "a"]}, schema_overrides={"g": pl.Object}
     )
-    with pytest.raises(hrh.InputError, match=r"column 'g' has type Object; group keys must"):
+    with pytest.raises(hrh.InputError, match=r"column 'g' has type Object in data; keys must"):
         hrh.logrank(d, duration="t", event="e", group="g")
 
 
@@ -527,3 +527,15 @@ def test_logrank_term_is_null_where_nothing_is_expected() -> None:
     r = hrh.logrank(d, duration="t", event="e", group="g")
     assert r.table["expected"].to_list()[0] == 0.0
     assert r.table["oe2_over_e"].to_list()[0] is None
+
+
+def test_logrank_rho_and_cumulative_incidence_float_causes() -> None:
+    # Found by tests/test_fuzz.py (long profile): rho="x" raised ValueError; a float
+    # cause code outside `causes` raised a polars InvalidOperationError.
+    d = {"t": [1.0, 2.0], "e": [1, 1], "g": ["a", "b"]}
+    with pytest.raises(hrh.InputError, match=r"argument 'rho': 'x' is not a number"):
+        hrh.logrank(d, duration="t", event="e", group="g", rho="x")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"column 'c', row 1: cause 2 is not one of \[1\]"):
+        hrh.cumulative_incidence(
+            {"t": [1.0, 2.0], "c": [None, 2.0]}, duration="t", cause="c", causes=[1]
+        )

@@ -424,3 +424,24 @@ def test_a_missing_by_column_with_nulls_drop_is_an_input_error() -> None:
         hrh.shortfall(t, staff="s", population="p", norm=1, by="x", nulls="drop")
     with pytest.raises(hrh.InputError, match=r"column 'x' \(by\) is not in data"):
         hrh.quota_gap(t, staff="s", quota="q", by="x", nulls="drop")
+
+
+def test_wide_staff_columns_may_be_called_staff() -> None:
+    # Found by tests/test_fuzz.py (long profile): polars DuplicateError on the unpivot.
+    t = {"staff": [1.0, 2.0], "population": [1.0, 3.0], "nurses": [1.0, 4.0]}
+    out = hrh.density(t, staff=["staff", "nurses"], population="population")
+    assert out.select("cadre", "staff").rows() == [("staff", 3.0), ("nurses", 5.0)]
+
+
+def test_population_table_keys_of_python_objects_are_an_input_error() -> None:
+    # Found by tests/test_fuzz.py (long profile): polars InvalidOperationError.
+    pop = {"g": [1, b"x"], "population": [1.0, 1.0], "age": [0.0, 0.0]}
+    with pytest.raises(hrh.InputError, match=r"column 'g' has type Object in the population"):
+        hrh.density({"s": [0.0]}, staff="s", population=pop)
+
+
+def test_group_keys_of_python_objects_are_an_input_error() -> None:
+    # Found by tests/test_fuzz.py: polars InvalidOperationError (cannot sort objects).
+    pop = {"g": [1], "population": [10.0]}
+    with pytest.raises(hrh.InputError, match=r"column 'g' has type Object in data; keys must"):
+        hrh.density({"s": [1.0, 1.0], "g": [1, b"x"]}, staff="s", population=pop, by="g")

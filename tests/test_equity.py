@@ -341,3 +341,10 @@ def test_equity_epsilon_and_an_undefined_between_share() -> None:
     out = hrh.equity(t, staff="staff", population="population", groups="region")
     assert out["theil_t_between_share_by_population"].to_list() == [None]
     assert out["theil_l_between_share_by_population"].to_list() == [None]
+
+
+def test_theil_group_of_zeros_has_a_null_index() -> None:
+    # Found by tests/test_fuzz.py (long profile): a group whose values are all 0 has no
+    # index of its own (0 / 0); it was NaN, the contract asks for null.
+    t = hrh.theil([0.0, 0.0, 1.0], groups=[0, 0, 1])
+    assert t.groups is not None and t.groups["index"].to_list() == [None, 0.0]

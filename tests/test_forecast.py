@@ -448,3 +448,9 @@ def test_backtest_models_must_be_names() -> None:
     # Found by tests/test_fuzz.py: a number here raised TypeError (len of a float).
     with pytest.raises(hrh.InputError, match=r"argument 'models': 1.0 is not a list of model"):
         hrh.backtest(time=[1, 2, 3, 4, 5], value=[1.0, 2, 3, 4, 5], models=1.0)  # type: ignore[arg-type]
+
+
+def test_trend_model_must_be_a_name() -> None:
+    # Found by tests/test_fuzz.py (long profile): a list raised TypeError (unhashable).
+    with pytest.raises(hrh.InputError, match=r"model: \[1.0\] is not one of 'linear'"):
+        hrh.trend(time=[1, 2, 3], value=[1.0, 2, 3], model=[1.0])  # type: ignore[arg-type]

@@ -171,8 +171,21 @@ def drop_nulls(
     return df
 
 
+def check_key_type(df: pl.DataFrame, column: str, *, table: str = "data") -> None:
+    """Raise InputError unless `column` can be a group key (not Python objects, lists
+    or structs, which polars can neither sort nor group)."""
+    dtype = df.schema[column]
+    if dtype == pl.Object or dtype.is_nested():
+        raise InputError(
+            f"column '{column}' has type {dtype} in {table}; keys must be text, numbers, "
+            "booleans or dates"
+        )
+
+
 def check_unique_keys(df: pl.DataFrame, keys: Sequence[str], *, table: str) -> None:
     """Raise InputError naming the first duplicated key combination."""
+    for k in keys:
+        check_key_type(df, k, table=table)
     if not keys:
         if df.height > 1:
             raise InputError(
@@ -271,12 +284,7 @@ def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uin
     if not by:
         return np.zeros(df.height, dtype=np.uint32), pl.DataFrame()
     for c in by:
-        dtype = df.schema[c]
-        if dtype == pl.Object or dtype.is_nested():
-            raise InputError(
-                f"column '{c}' has type {dtype}; group keys must be text, numbers, "
-                "booleans or dates"
-            )
+        check_key_type(df, c)
     if len(by) == 1:
         codes, values = value_codes(df.get_column(by[0]))
         return codes, values.to_frame()

@@ -791,6 +791,8 @@ def logrank(
     >>> round(r.statistic, 4), r.df
     (0.6154, 1)
     """
+    if isinstance(rho, bool) or not isinstance(rho, int | float | np.number):
+        raise InputError(f"argument 'rho': {rho!r} is not a number")
     s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
         raise InputError(
@@ -969,7 +971,7 @@ def cumulative_incidence(
         allowed = list(causes)
         unknown = [v for v in present if v not in allowed]
         if unknown:
-            row = int(raw.is_in([unknown[0]]).arg_true()[0])
+            row = int((raw == unknown[0]).arg_true()[0])
             raise InputError(
                 f"column '{cause}', row {row}: cause {unknown[0]!r} is not one of {allowed!r}"
             )

@@ -17,6 +17,7 @@ from hrh._frames import (
     Nulls,
     as_list,
     broadcast,
+    check_key_type,
     check_level,
     check_no_nulls,
     check_numeric,
@@ -38,6 +39,7 @@ _STAFF = "__hrh_staff"
 def _check_keys(df: pl.DataFrame, by: list[str], *, table: str = "data") -> None:
     require_columns(df, by, role="by", table=table)
     for c in by:
+        check_key_type(df, c, table=table)
         check_no_nulls(df, c, table=table)
 
 
@@ -273,8 +275,14 @@ def density(
 
     extra = ["population"] + (["area"] if area is not None else [])
     if wide:
-        agg = agg.unpivot(
-            index=by_cols + extra, on=staff_cols, variable_name="cadre", value_name="staff"
+        # Unpivot under private names, so that a staff column may itself be called
+        # "staff" (or "cadre").
+        tmp = {c: f"__hrh_cadre_{i}" for i, c in enumerate(staff_cols)}
+        agg = agg.rename(tmp).unpivot(
+            index=by_cols + extra, on=list(tmp.values()), variable_name="cadre", value_name="staff"
+        )
+        agg = agg.with_columns(
+            pl.col("cadre").replace_strict({v: k for k, v in tmp.items()}, return_dtype=pl.String)
         )
         agg = agg.select([*by_cols, "cadre", "staff", *extra])
     else:

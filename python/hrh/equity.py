@@ -303,7 +303,8 @@ def theil(
                 "population_share": r["group_weight_share"],
                 "value_share": r["group_value_share"],
                 "mean": r["group_mean"],
-                "index": r["group_index"],
+                # A group whose values are all 0 has no index of its own (0 / 0): null.
+                "index": pl.Series(np.asarray(r["group_index"], dtype=np.float64)).fill_nan(None),
                 "within": r["group_within"],
                 "between": r["group_between"],
             }

@@ -595,6 +595,8 @@ def trend(
     [(0.3..., 'good')]
     """
     levels = _levels(level)
+    if not isinstance(model, str) or model not in MODELS:
+        raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
     df, keys, tname, vname = _prepare(data, time, value, by, model, fill)
     return _fit(df, keys, tname, vname, model, horizon, levels, options, progress_after(progress))
 
