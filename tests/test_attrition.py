@@ -61,7 +61,7 @@ def test_exit_date_before_entry_date() -> None:
     )
     with pytest.raises(
         hrh.InputError,
-        match=r"column 'exit', row 1: exit date 2021-01-01 is before the entry date 2021-06-01",
+        match=r"column 'left', row 1: exit date 2021-01-01 is before the entry date 2021-06-01",
     ):
         hrh.person_time(reg, entry="hired", exit="left")
 

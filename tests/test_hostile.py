@@ -33,3 +33,19 @@ def test_cox_covariate_constant_within_every_stratum() -> None:
     # Was a coefficient of 0 with NaN z and p.
     with pytest.raises(hrh.InputError, match="'x': is constant within every stratum"):
         hrh.cox(data, duration="t", event="e", covariates=["x", "y"], strata="s")
+
+
+def test_messages_name_the_users_columns() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    # person_time named its argument ('exit'), not the user's column.
+    with pytest.raises(hrh.InputError, match=r"^column 'out', row 0: exit date 2019-01-01"):
+        hrh.person_time(
+            {"in": [dt.date(2020, 1, 1)], "out": [dt.date(2019, 1, 1)]}, entry="in", exit="out"
+        )
+    # A stray string in a pandas object column: was "could not be read as a table".
+    frame = pd.DataFrame({"staff": [1.0, "x", 3.0], "pop": [1, 2, 3]})
+    with pytest.raises(hrh.InputError, match=r"^column 'staff', row 1: value 'x' is a str"):
+        hrh.density(frame, staff="staff", population="pop")

@@ -23,6 +23,29 @@ Nulls = Literal["raise", "drop"]
 FloatArray = npt.NDArray[np.float64]
 
 
+def _mixed_value(data: Any) -> tuple[str, int, Any, Any] | None:
+    """In a pandas frame, the first value of an object column whose kind (number, text,
+    other) differs from the column's first non-null value: (column, row, value, first)."""
+
+    def kind(v: Any) -> str:
+        if isinstance(v, bool):
+            return "bool"
+        if isinstance(v, (int, float)):
+            return "number"
+        return "text" if isinstance(v, str) else type(v).__name__
+
+    for column in data.columns:
+        values = data[column].tolist()
+        present = [(i, v) for i, v in enumerate(values) if v is not None and v == v]
+        if not present:
+            continue
+        first = present[0][1]
+        for i, v in present[1:]:
+            if kind(v) != kind(first):
+                return str(column), i, v, first
+    return None
+
+
 def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     """Return `data` as a polars DataFrame.
 
@@ -48,6 +71,13 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     except (TypeError, ValueError, ArithmeticError, pl.exceptions.PolarsError) as e:
         # ArithmeticError: pyarrow's OverflowError for an integer past 64 bits in a
         # pandas object column.
+        where = _mixed_value(data) if module == "pandas" else None
+        if where is not None:
+            column, row, value, first = where
+            raise InputError(
+                f"column {column!r}, row {row}: value {value!r} is a {type(value).__name__} "
+                f"in a column whose values are {type(first).__name__}s"
+            ) from e
         raise InputError(f"{name}: could not be read as a table ({e})") from e
     raise InputError(
         f"{name}: expected a table (polars or pandas DataFrame, pyarrow Table, an object "

@@ -421,18 +421,25 @@ def person_time(
         last = max(int(e_days.max()), x_last if isinstance(x_last, int) else first)
         en = last + 1
     codes, keys = group_codes(df, by_cols)
-    t = _core.person_time(
-        e_days,
-        x_days,
-        known.to_numpy(),
-        rcodes,
-        len(labels),
-        codes,
-        max(keys.height, 1),
-        period=period,
-        start=s,
-        end=en,
-    )
+    try:
+        t = _core.person_time(
+            e_days,
+            x_days,
+            known.to_numpy(),
+            rcodes,
+            len(labels),
+            codes,
+            max(keys.height, 1),
+            period=period,
+            start=s,
+            end=en,
+        )
+    except InputError as err:
+        # The core names its arguments; the user named the columns.
+        message = str(err)
+        for arg, column in (("entry", entry), ("exit", exit)):
+            message = message.replace(f"column '{arg}'", f"column {column!r}", 1)
+        raise InputError(message) from None
     out = pl.DataFrame(
         {
             "period_start": pl.Series(t["period_start"]).cast(pl.Date),
