@@ -39,6 +39,7 @@ from hrh._frames import (
     require_columns,
     to_frame,
 )
+from hrh._progress import progress_after
 from hrh.exceptions import InputError
 
 __all__ = [
@@ -492,6 +493,7 @@ def equity(
     bootstrap: int = 0,
     level: float = 0.95,
     seed: int | None = None,
+    progress: bool | None = None,
 ) -> pl.DataFrame:
     """Inequality of staff across units, per group of units, by population and by area.
 
@@ -521,6 +523,10 @@ def equity(
         Seed of the bootstrap; replicate b of group g draws from the stream
         (seed, g·2³² + b), so results are identical for any number of threads.
         ``None`` draws a fresh seed.
+    progress
+        True writes the share of bootstrap replicates done to ``sys.stderr``; None
+        (default) does so from 5 seconds on in an interactive session, False never.
+        Ctrl-C stops the bootstrap with ``KeyboardInterrupt``.
 
     Returns
     -------
@@ -599,6 +605,7 @@ def equity(
             raise InputError(f"column '{c}': every unit has 0 staff, so inequality is undefined")
 
     bases = [("population", population)] + ([("area", area)] if area is not None else [])
+    after = progress_after(progress)
     pieces: list[pl.DataFrame] = []
     for ci, c in enumerate(staff_cols):
         s = column_array(df, c)
@@ -617,6 +624,7 @@ def equity(
                 bootstrap=int(bootstrap),
                 level=float(level),
                 seed=(int(seed) + ci) % 2**64,
+                progress_after=after,
             )
             cols: dict[str, Any] = {}
             for j, name in enumerate(r["columns"]):
