@@ -445,3 +445,11 @@ def test_group_keys_of_python_objects_are_an_input_error() -> None:
     pop = {"g": [1], "population": [10.0]}
     with pytest.raises(hrh.InputError, match=r"column 'g' has type Object in data; keys must"):
         hrh.density({"s": [1.0, 1.0], "g": [1, b"x"]}, staff="s", population=pop, by="g")
+
+
+def test_shortfall_norm_given_as_an_empty_name() -> None:
+    # Found by tests/test_fuzz.py (long profile): norm="" was read as a number
+    # (ValueError from float("")).
+    t = {"s": [1.0], "p": [100.0]}
+    with pytest.raises(hrh.InputError, match=r"column '' \(norm\) is not in data"):
+        hrh.shortfall(t, staff="s", population="p", norm="")

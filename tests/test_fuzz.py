@@ -415,6 +415,20 @@ def test_theil(values: Any, weights: Any, groups: Any, kind: Any, base: Any, mea
     )
 
 
+def value_range(values: Any) -> float:
+    """The ratio of the largest to the smallest non-zero magnitude among the numbers."""
+    mags = [
+        abs(float(v))
+        for v in cells_of(values)
+        if isinstance(v, int | float | np.number) and not isinstance(v, bool) and v
+    ]
+    mags = [m for m in mags if math.isfinite(m) and m > 0]
+    if not mags:
+        return 1.0
+    with np.errstate(over="ignore"):
+        return float(np.float64(max(mags)) / np.float64(min(mags)))
+
+
 @fuzz
 @given(
     values_st,
@@ -434,14 +448,13 @@ def test_entropy_atkinson_cv(
     huge_eps = (
         isinstance(epsilon, int | float) and not isinstance(epsilon, bool) and abs(epsilon) > 1e3
     )
-    # CORE DEFECT (ge-denormal): with alpha <= 0 a subnormal value (5e-324) makes
-    # mu / x overflow, so GE(0) = mean ln(mu / x) is inf without an error.
-    tiny = any(isinstance(v, float) and 0 < abs(v) < 1e-300 for v in cells_of(values)) and not (
-        isinstance(alpha, int | float) and alpha > 0
-    )
-    if not big and not tiny:
+    # CORE DEFECT (ge-atkinson-range): when the values span more than the float range
+    # (a subnormal 5e-324 beside 1, or 1e-300 beside 3.6e8) mu / x overflows, so GE(0)
+    # (alpha <= 0) is inf and atkinson(epsilon=2) NaN, without an error.
+    wide_range = value_range(values) > 1e250
+    if not big and not (wide_range and not (isinstance(alpha, int | float) and alpha > 0)):
         check(lambda: hrh.generalized_entropy(values, weights, alpha=alpha), values, weights)
-    if not huge_eps:
+    if not huge_eps and not wide_range:
         check(lambda: hrh.atkinson(values, weights, epsilon=epsilon), values, weights)
     check(lambda: hrh.cv(values, weights, ddof=ddof), values, weights)
 
@@ -876,6 +889,16 @@ def test_backtest_arrays(time_: Any, value: Any, models: Any, holdout: Any) -> N
 def test_wisn(
     services: Any, available: Any, existing: Any, by: Any, support: Any, additional: Any
 ) -> None:
+    # PLANNING DEFECT (wisn-overflow): workload x unit time past the largest float
+    # (1e308 x 2) gives service_staff, required and activities.staff = inf without an
+    # error (planning.wisn and the core's wisn).
+    assume(
+        not any(
+            isinstance(v, int | float) and not isinstance(v, bool) and abs(v) > 1e150
+            for c in ("workload", "unit_time")
+            for v in _column_cells(services, c)
+        )
+    )
     # PLANNING DEFECT (wisn-per-not-text): a numeric `per` column in `support` reaches
     # polars' is_in against text (InvalidOperationError) instead of an InputError.
     assume(all(v is None or isinstance(v, str) for v in _column_cells(support, "per")))
@@ -965,7 +988,16 @@ def test_attrition_rates(curve: Any, bands: Any, per_year: Any) -> None:
         )
     )
     assume(all(v is not None and not isinstance(v, bytes) for v in cells["row"]))
-    assume(not any(isinstance(v, float) and math.isnan(v) for v in cells["row"]))
+    # PLANNING DEFECT (attrition-rates-row-labels): a `row` of 0 and 2**31 (Int32 and
+    # Int64 frames per group) raises polars' SchemaError from pl.concat; NaN or inf
+    # labels are echoed into the result.
+    assume(
+        not any(
+            (isinstance(v, float) and not math.isfinite(v))
+            or (isinstance(v, int) and abs(v) >= 2**31)
+            for v in cells["row"]
+        )
+    )
     assume(isinstance(bands, list) and isinstance(per_year, int | float))
     assume(not (isinstance(per_year, int) and abs(per_year) >= 2**63))
     check(lambda: hrh.attrition_rates(curve, bands=bands, per_year=per_year), curve)
@@ -1093,10 +1125,14 @@ def test_scenario(
     # Huge draw counts are refused by the memory check before allocation; moderately
     # large ones are valid but slow.
     assume(not (isinstance(draws, int) and 3 < draws < 2**40))
-    # CORE DEFECT (simulate-streaming-unbounded-draws): with quantiles="streaming" the
-    # memory check passes any number of draws, so draws=2**63 - 1 runs for ever (the
-    # other quantile modes refuse it at once).
-    assume(not (quantiles == "streaming" and isinstance(draws, int) and draws >= 2**40))
+    # CORE DEFECT (simulate-unbounded-draws): with quantiles="streaming" or "auto" the
+    # memory check passes huge numbers of draws (fixed-memory quantiles), so e.g.
+    # draws=2**40 or 2**53 + 1 runs for hours; only sizes are checked, not time.
+    assume(not (quantiles != "exact" and isinstance(draws, int) and draws > 3))
+    # PLANNING DEFECT (scenario-stock-path-is-a-directory): a `stock` string is read as
+    # a path; "" (the working directory) reaches pl.read_csv on a directory, which
+    # raises polars' InvalidOperationError instead of a ScenarioError.
+    assume(not isinstance(doc.get("stock"), str))
     start = time.monotonic()
     check(lambda: hrh.check_scenario(doc), doc)
     check(

@@ -374,18 +374,20 @@ def shortfall(
         raise InputError(f"column 'norm': {norm!r} must be a number >= 0 or a column name")
     require_columns(df, [staff], role="staff")
     require_columns(df, [population], role="population")
-    if norm_col:
+    if norm_col is not None:
         require_columns(df, [norm_col], role="norm")
     require_columns(df, by_cols, role="by")
-    df = drop_nulls(df, by_cols + [staff, population] + ([norm_col] if norm_col else []), nulls)
+    df = drop_nulls(
+        df, by_cols + [staff, population] + ([norm_col] if norm_col is not None else []), nulls
+    )
     if df.height == 0:
         raise InputError("data has no rows")
     _check_keys(df, by_cols)
     check_numeric(df, staff, minimum="non_negative")
     check_numeric(df, population, minimum="positive")
-    if norm_col:
+    if norm_col is not None:
         check_numeric(df, norm_col, minimum="non_negative")
-    norm_expr = pl.col(norm_col).cast(pl.Float64) if norm_col else pl.lit(float(norm))
+    norm_expr = pl.col(norm_col).cast(pl.Float64) if norm_col is not None else pl.lit(float(norm))
     rows = df.select(
         *by_cols,
         pl.col(staff).cast(pl.Float64).alias("_staff"),
