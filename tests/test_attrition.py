@@ -539,3 +539,23 @@ def test_logrank_rho_and_cumulative_incidence_float_causes() -> None:
         hrh.cumulative_incidence(
             {"t": [1.0, 2.0], "c": [None, 2.0]}, duration="t", cause="c", causes=[1]
         )
+
+
+def test_nan_group_key_and_object_reason_are_input_errors() -> None:
+    # Found by tests/test_fuzz.py (long profile): a NaN key passed the unweighted path and
+    # came back as a NaN group; a reason column of Python objects raised a polars error.
+    d = {"t": [1.0, 1.0], "e": [0, 1], "g": [1.0, math.nan]}
+    with pytest.raises(hrh.InputError, match=r"column 'g', row 1: value is NaN"):
+        hrh.nelson_aalen(d, duration="t", event="e", by="g")
+    with pytest.raises(hrh.InputError, match=r"column 'g', row 1: value is NaN"):
+        hrh.kaplan_meier(d, duration="t", event="e", by="g")
+    reg = pl.DataFrame(
+        {
+            "entry": [dt.date(2000, 1, 1)] * 2,
+            "exit": [dt.date(2000, 6, 1)] * 2,
+            "why": [1, b"x"],
+        },
+        schema_overrides={"why": pl.Object},
+    )
+    with pytest.raises(hrh.InputError, match=r"column 'why' has type Object in register"):
+        hrh.person_time(reg, entry="entry", exit="exit", reason="why")

@@ -453,3 +453,10 @@ def test_shortfall_norm_given_as_an_empty_name() -> None:
     t = {"s": [1.0], "p": [100.0]}
     with pytest.raises(hrh.InputError, match=r"column '' \(norm\) is not in data"):
         hrh.shortfall(t, staff="s", population="p", norm="")
+
+
+def test_a_column_both_staff_and_area_is_an_input_error() -> None:
+    # Found by tests/test_fuzz.py (long profile): polars DuplicateError.
+    t = {"staff": [1.0, 1.0], "population": [1.0, 1.0], "area": [1.0, 1.0]}
+    with pytest.raises(hrh.InputError, match=r"argument 'area': column 'area' is also a staff"):
+        hrh.density(t, staff=["staff", "area"], population="population", area="area")

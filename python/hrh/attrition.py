@@ -30,6 +30,7 @@ from hrh import _core
 from hrh._frames import (
     as_list,
     broadcast,
+    check_key_type,
     check_level,
     check_no_nulls,
     check_numeric,
@@ -209,6 +210,8 @@ def _curves(
     :func:`_surv` to `general`.
     """
     df, by_cols = _frame(data, duration=duration, event=event, entry=entry, weights=weights, by=by)
+    for c in by_cols:  # null or NaN keys are errors on every path
+        check_no_nulls(df, c)
     if entry is None and weights is None:
         t = _native(df.get_column(duration), _DURATION_TYPES)
         e = _native(df.get_column(event), _EVENT_TYPES)
@@ -390,6 +393,7 @@ def person_time(
     x_days = _int32(x)
     labels: list[str] = []
     if reason:
+        check_key_type(df, reason, table="register")
         r = df.get_column(reason)
         missing = r.is_null() & known
         if missing.any():

@@ -234,6 +234,8 @@ def density(
             raise InputError(
                 f"argument 'by': column {col!r} is also the {role} column; group by other columns"
             )
+    if area is not None and area in staff_cols:
+        raise InputError(f"argument 'area': column {area!r} is also a staff column")
     if area is not None and not isinstance(area, str):
         raise InputError(f"area: expected a column name, got {type(area).__name__}")
     require_columns(df, staff_cols, role="staff")
