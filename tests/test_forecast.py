@@ -185,11 +185,12 @@ def test_plot() -> None:
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     f = hrh.trend(frame(), time="year", value="density", by="country", model="damped")
-    fig = f.plot()
-    assert len([a for a in fig.axes if a.get_visible()]) == 2
+    ax = f.plot()  # one Axes, one colour per series (tests/test_plot.py: the contract)
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels == f.params["country"].to_list()
     import matplotlib.pyplot as plt
 
-    plt.close(fig)
+    plt.close(ax.figure)
 
 
 def test_backtest() -> None:

@@ -11,7 +11,6 @@ says otherwise; every formula is in the docstring of :func:`trend`.
 from __future__ import annotations
 
 import html
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from hrh._progress import progress_after
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = ["MODELS", "Forecast", "backtest", "trend"]
 
@@ -117,58 +116,106 @@ class Forecast:
             + self.accuracy.head(20)._repr_html_()
         )
 
-    def plot(self, *, groups: Sequence[Any] | None = None, max_series: int = 6) -> Figure:
-        """Observed values, fitted values and the forecast fan, one panel per series
-        (the first `max_series`, or those whose first group column is in `groups`).
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        groups: Sequence[Any] | None = None,
+        max_series: int = 6,
+    ) -> Axes:
+        """Observed values and the forecast with its intervals, on one set of axes.
 
-        Needs matplotlib (``pip install 'hrh[plot]'``).
+        One series: observed values (black), fitted values (orange), the forecast mean
+        (blue) and a band per interval level. Several series: one colour per series
+        (observed values, the forecast mean and its bands), labelled by group; fitted
+        values are not drawn. The forecast line starts at the last observation, so the
+        observed and forecast lines meet. Needs matplotlib (``pip install 'hrh[plot]'``).
+
+        Parameters
+        ----------
+        ax
+            The matplotlib Axes to draw on; a new figure when ``None``.
+        groups
+            Series to draw: those whose first group column takes one of these values.
+            Default: the first `max_series` series.
+        max_series
+            At most this many series are drawn (a positive integer).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on (the figure is not displayed twice in a notebook).
+
+        Raises
+        ------
+        InputError
+            `max_series` is not a positive integer, or no series matches `groups`.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import hrh
+        >>> f = hrh.trend(time=[2015, 2016, 2017, 2018], value=[2.0, 2.2, 2.3, 2.5], horizon=2)
+        >>> ax = f.plot()
+        >>> ax.get_xlabel(), [line.get_label() for line in ax.get_lines()]
+        ('time', ['observed', 'fitted', 'forecast'])
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("Forecast.plot needs matplotlib: pip install 'hrh[plot]'") from e
+        from hrh.plot import _axes
+
+        if isinstance(max_series, bool) or not isinstance(max_series, int) or max_series < 1:
+            raise InputError(f"argument 'max_series': {max_series!r} is not a positive integer")
         if self.by:
             keys = self.params.select(self.by)
             if groups is not None:
-                keys = keys.filter(pl.col(self.by[0]).is_in(list(groups)))
+                wanted = [groups] if isinstance(groups, str) else list(groups)
+                keys = keys.filter(pl.col(self.by[0]).is_in(wanted))
+                if keys.height == 0:
+                    raise InputError(
+                        f"argument 'groups': none of {wanted!r} is a value of column '{self.by[0]}'"
+                    )
             keys = keys.head(max_series)
         else:
             keys = pl.DataFrame()
-        n = max(keys.height, 1)
-        cols = min(n, 3)
-        rows = math.ceil(n / cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.2 * rows), squeeze=False)
-        for i in range(n):
-            ax = axes[i // cols][i % cols]
+        ax = _axes(ax)
+        several = keys.height > 1
+        for i in range(max(keys.height, 1)):
             fit, fc = self.fitted, self.forecast
-            title = self.method
+            label = None
             if self.by:
                 cond = pl.all_horizontal(pl.col(k) == keys[i, k] for k in self.by)
                 fit, fc = fit.filter(cond), fc.filter(cond)
-                title = ", ".join(str(keys[i, k]) for k in self.by)
+                label = ", ".join(str(keys[i, k]) for k in self.by)
+            color = f"C{i % 10}" if several else "tab:blue"
+            # The forecast drawn from the last observation on.
+            t0, v0 = fit[self.time][-1], fit[self.value][-1]
+            ft = [t0, *fc[self.time].to_list()]
             for level in sorted(self.levels, reverse=True):
                 name = _level_name(level)
                 ax.fill_between(
-                    fc[self.time],
-                    fc[f"lower_{name}"],
-                    fc[f"upper_{name}"],
-                    color="tab:blue",
+                    ft,
+                    [v0, *fc[f"lower_{name}"].to_list()],
+                    [v0, *fc[f"upper_{name}"].to_list()],
+                    color=color,
                     alpha=0.15 + 0.15 * (1 - level),
                     lw=0,
-                    label=f"{100 * level:g}% interval",
+                    label="_band" if several else f"{100 * level:g}% interval",
                 )
-            ax.plot(fit[self.time], fit[self.value], "k.-", lw=1, label="observed")
-            ax.plot(fit[self.time], fit["fitted"], color="tab:orange", lw=1, label="fitted")
-            ax.plot(fc[self.time], fc["mean"], color="tab:blue", lw=1.5, label="forecast")
-            ax.set_title(title, fontsize=10)
-            ax.set_xlabel(self.time)
-            ax.set_ylabel(self.value)
-        for j in range(n, rows * cols):
-            axes[j // cols][j % cols].set_visible(False)
-        axes[0][0].legend(fontsize=7, loc="best")
-        fig.suptitle(self.method)
-        fig.tight_layout()
-        return fig
+            if several:
+                ax.plot(fit[self.time], fit[self.value], ".-", color=color, lw=1, label=label)
+                ax.plot(ft, [v0, *fc["mean"].to_list()], "--", color=color, lw=1.5, label="_fc")
+            else:
+                ax.plot(fit[self.time], fit[self.value], "k.-", lw=1, label="observed")
+                ax.plot(fit[self.time], fit["fitted"], color="tab:orange", lw=1, label="fitted")
+                ax.plot(ft, [v0, *fc["mean"].to_list()], color=color, lw=1.5, label="forecast")
+        title = f"{self.method} (dashed: forecast)" if several else self.method
+        if self.by and not several:
+            title = f"{label}: {self.method}"
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(self.time)
+        ax.set_ylabel(self.value)
+        ax.legend(fontsize=7, loc="best", title=", ".join(self.by) if several else None)
+        return ax
 
 
 def _check_positive(df: pl.DataFrame, vname: str, models: Sequence[str]) -> None:
