@@ -502,6 +502,10 @@ class KaplanMeier:
         The `by` columns, ``time``, ``at_risk``, ``events``, ``censored``,
         ``survival``, ``std_err`` (of the survival), ``lower``, ``upper`` (null where
         undefined, e.g. at survival 0).
+    summary : polars.DataFrame
+        Medians, not curves: one row per curve with the `by` columns, ``n``,
+        ``events``, ``median`` (median time in post) and its interval ``lower``,
+        ``upper`` (see :meth:`median`); what the notebook display shows.
     by : list of str
     conf_type : str
     level : float
@@ -542,6 +546,25 @@ class KaplanMeier:
     def median(self) -> pl.DataFrame:
         """Median retention time with its interval (see :meth:`quantile`)."""
         return self.quantile(0.5).drop("quantile")
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """One row per curve, as R's ``print.survfit``: the `by` columns, ``n`` (people,
+        or their total weight), ``events`` (exits), ``median`` (median time in post: the
+        first time the curve is at or below 0.5; null when it never gets there) and
+        ``lower`` / ``upper``, the confidence interval of the median at `level`."""
+        counts = [
+            {
+                **key,
+                "n": float(part["events"].sum() + part["censored"].sum()),
+                "events": float(part["events"].sum()),
+            }
+            for key, part in self._curves()
+        ]
+        med = self.median().rename({"time": "median"})
+        return pl.concat(
+            [pl.DataFrame(counts), med.select("median", "lower", "upper")], how="horizontal"
+        )
 
     def rmst(self, tau: float) -> pl.DataFrame:
         """Restricted mean survival time up to `tau` — the expected years retained out
@@ -595,10 +618,10 @@ class KaplanMeier:
         return survival(self, ax=ax, ci=ci)
 
     def _repr_html_(self) -> str:
-        med = self.median()
         return (
-            f"<b>Kaplan-Meier</b> ({self.conf_type} intervals, {self.level:.0%})"
-            + med._repr_html_()
+            f"<b>Kaplan-Meier retention</b>: median time in post per curve, with its "
+            f"{self.level:.0%} confidence interval ({self.conf_type}); the curves are in "
+            "<code>.table</code>" + self.summary._repr_html_()
         )
 
 
@@ -992,14 +1015,7 @@ def cumulative_incidence(
     if not labels:
         labels = []
     code_of = {v: i + 1 for i, v in enumerate(labels)}
-    vals = raw.to_list()
-    codes = np.array(
-        [
-            0 if (v is None or v == 0) else code_of[v if c.dtype.is_numeric() is False else int(v)]
-            for v in vals
-        ],
-        dtype=np.uint32,
-    )
+    codes = _cause_codes(raw, present, code_of, numeric=c.dtype.is_numeric())
     work = df.with_columns(pl.Series("__hrh_event", (codes > 0).astype(np.uint32)))
     s = _surv(work, duration=duration, event="__hrh_event", by=by)
     if not labels:
@@ -1024,6 +1040,24 @@ def cumulative_incidence(
 
 
 _MAX_CAUSE_CODE = 2**53  # integer cause codes exact in a float
+
+
+def _cause_codes(
+    raw: pl.Series, present: list[Any], code_of: dict[Any, int], *, numeric: bool
+) -> npt.NDArray[np.uint32]:
+    """Each row's cause code (0: censored), by a lookup of its distinct value: `raw`
+    holds validated integer codes (0 censored, null filled with 0) when `numeric`, else
+    labels (null censored); every value in `present` is a key of `code_of`."""
+    if numeric:
+        keys = np.array([0, *present], dtype=np.int64)
+        lut = np.array([0, *(code_of[v] for v in present)], dtype=np.uint32)
+        at = np.searchsorted(keys, raw.cast(pl.Int64).to_numpy())
+        return np.ascontiguousarray(lut[at])
+    if not present:
+        return np.zeros(raw.len(), dtype=np.uint32)
+    local, values = value_codes(raw)
+    lut = np.array([0 if v is None else code_of[v] for v in values.to_list()], dtype=np.uint32)
+    return np.ascontiguousarray(lut[local])
 
 
 # --- Cox --------------------------------------------------------------------------------
