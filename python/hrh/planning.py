@@ -784,13 +784,24 @@ def simulate(
         notebook, or a terminal), False never. Ctrl-C stops a call at any time with
         `KeyboardInterrupt`, leaving nothing half-done.
 
-    The memory the draws need is checked before anything is allocated: beyond the budget
-    (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`), an `InputError` says how much the
-    call would need and what to change. Policies may be named once each.
-
     Returns
     -------
     Projection
+
+    Raises
+    ------
+    InputError
+        `draws` or `seed` not an integer in range, a policy named twice, `flows` or
+        `quantiles` not one of their values, binomial flows with ``draws=0``, `density`
+        without a population in the scenario, or more memory than the budget: the
+        memory the draws need is checked before anything is allocated, and beyond the
+        budget (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`) the message says how much
+        the call would need and what to change; a policy the scenario does not have.
+    ScenarioError
+        A bad scenario key (unknown, wrong type, or a value that breaks a rule of the
+        scenario reference); the message gives the key's path.
+    KeyboardInterrupt
+        Ctrl-C, once the core has stopped.
 
     References
     ----------
