@@ -645,6 +645,46 @@ def kaplan_meier(
     default) S·exp(±zσ); ``"log-log"`` (lifelines' default); ``"plain"`` S ± zSσ.
     Data in which nobody has left give a curve of ones (a result, not an error).
 
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
+        dict of columns). Not modified.
+    duration
+        Column of times in post at exit or censoring (e.g. years, fractional allowed),
+        numeric, >= 0; a null or NaN is an InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = still in post
+        (censored); any other value, or a null, is an InputError.
+    entry
+        Column of times at which each person entered observation (delayed entry,
+        left truncation), same unit as `duration` and below it; None: everyone is
+        observed from time 0.
+    by
+        Column(s) whose groups get one curve each (kept in the result); None: one curve.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    conf_type
+        Scale of the pointwise interval: ``"log"`` (default, as R), ``"log-log"``
+        or ``"plain"``.
+    level
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    KaplanMeier
+        ``.table`` (one row per group and distinct time: ``at_risk``, ``events``,
+        ``censored``, ``survival``, ``std_err``, ``lower``, ``upper``), with
+        ``.median()``, ``.quantile()``, ``.rmst()``, ``.at()`` and ``.plot()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1 (or boolean); an entry not below its duration; a weight
+        that is not > 0; `data` without rows; `conf_type` not one of its values or
+        `level` outside (0, 1). The message names the column, row and value.
+
     References
     ----------
     Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
@@ -736,6 +776,38 @@ def nelson_aalen(
     ``"fleming-harrington"``: tied exits leave one at a time, Σ_{j<m} w̄/(n − j w̄)
     (R ``ctype = 2``).
 
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored; any other
+        value, or a null, is an InputError.
+    entry
+        Column of entry times (delayed entry), below `duration`; None: from time 0.
+    by
+        Column(s) whose groups get one curve each; None: one curve.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    ties
+        ``"nelson-aalen"`` (default) or ``"fleming-harrington"``, as above.
+
+    Returns
+    -------
+    CumulativeHazard
+        ``.table``: the `by` columns, ``time``, ``at_risk``, ``events``,
+        ``cumulative_hazard`` and ``std_err``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1; an entry not below its duration; a weight that is not
+        > 0; `data` without rows; `ties` not one of its values.
+
     References
     ----------
     Nelson W (1972). Theory and applications of hazard plotting for censored failure
@@ -812,8 +884,42 @@ def logrank(
     stratum: ``rho=0`` is the log-rank test, ``rho=1`` the Peto-Peto modification of
     the Gehan-Wilcoxon test. Observed and expected are weighted likewise.
 
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
+        dict of columns). Not modified.
+    duration
+        Column of times in post at exit or censoring (e.g. years, fractional allowed),
+        numeric, >= 0; a null or NaN is an InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = still in post
+        (censored); any other value, or a null, is an InputError.
+    group
+        Column(s) defining the groups compared (at least two groups).
+    strata
+        Column(s) of strata: the test is computed within each stratum and summed
+        (R's ``strata()`` term); None: no strata.
+    rho
+        Exponent of the weight S(t−)^rho: 0 (default) the log-rank test, 1 Peto-Peto.
+
+    Returns
+    -------
+    LogRankResult
+        ``.statistic`` (chi-squared), ``.df`` (groups − 1), ``.p_value`` and
+        ``.table`` with each group's ``n``, ``observed``, ``expected`` exits.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; bad durations or event codes (as in
+        :func:`kaplan_meier`); a single group (nothing to compare); `data` without
+        rows.
+
     References
     ----------
+    Peto R, Peto J (1972). Asymptotically efficient rank invariant test procedures.
+    JRSS A 135:185-207.
     Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
     survival data. Biometrika 69:553-566.
 
@@ -1254,19 +1360,57 @@ def cox(
     boolean) ones by treatment contrasts against the first level in sorted order, or
     the level `reference` names.
 
-    Raises
-    ------
-    InputError
-        Constant or collinear covariates, fewer rows than covariates, a data set in
-        which nobody leaves, bad durations or event codes.
-    ConvergenceError
-        A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
-        which nobody or everybody leaves), naming the covariate.
-
     With ``robust=True`` the standard errors, z, p, intervals and the Wald test use the
     sandwich variance V (Σ (w r)(w r)ᵀ) V built from score residuals r (Efron-weighted
     at ties), as R's ``coxph(robust = TRUE)``; ``se_model`` keeps the model-based ones
     and ``tests`` gains R's robust score test.
+
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored.
+    covariates
+        Columns entering the model: numeric ones as they are, string, categorical or
+        boolean ones as treatment contrasts (one term per non-reference level, named
+        ``column[level]``). A null in a covariate is an InputError.
+    entry
+        Column of entry times (delayed entry), below `duration`; None: from time 0.
+    strata
+        Column(s) of strata, each with its own baseline hazard; None: one stratum.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    ties
+        ``"efron"`` (default, as R) or ``"breslow"`` handling of tied exit times.
+    robust
+        Sandwich (robust) standard errors, as above.
+    reference
+        Reference level of categorical covariates, by column (e.g.
+        ``{"facility_level": "commune"}``); default the first level in sorted order.
+    level
+        Confidence level of the hazard-ratio intervals, in (0, 1).
+
+    Returns
+    -------
+    CoxResult
+        ``.summary`` (``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``,
+        ``lower``, ``upper``), ``.tests``, ``.loglik``, ``.concordance``,
+        ``.baseline_hazard`` and ``.predict_survival()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; constant or collinear covariates (also a covariate
+        constant within every stratum), fewer rows than covariates, a data set in which
+        nobody leaves, bad durations, event codes or weights, a `reference` level the
+        column does not have, `level` outside (0, 1).
+    ConvergenceError
+        A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
+        which nobody or everybody leaves), naming the covariate.
 
     References
     ----------
@@ -1403,10 +1547,33 @@ def life_table(
 ) -> pl.DataFrame:
     """Actuarial life table in intervals [k·width, (k+1)·width).
 
-    Returns ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
-    ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk, ``p`` =
-    1 − q, ``survival`` (at the interval start) and ``std_err`` (Greenwood:
-    S √(Σ q/(n′ p)) over earlier intervals).
+    Parameters
+    ----------
+    data
+        One row per person: any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0 (no nulls or NaN).
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored.
+    width
+        Width of each interval, in the unit of `duration` (> 0).
+    weights
+        Column of case weights (> 0); None: every row counts once.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
+        ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk,
+        ``p`` = 1 − q, ``survival`` (at the interval start) and ``std_err``
+        (Greenwood: S √(Σ q/(n′ p)) over earlier intervals).
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1; a weight that is not > 0; `width` not > 0 (or so small
+        that the table would exceed the memory budget); `data` without rows.
 
     References
     ----------

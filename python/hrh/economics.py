@@ -357,6 +357,16 @@ def compare(
         number; a willingness to pay that is negative or not finite; a cadre, grade or
         region that a projection does not have.
 
+    References
+    ----------
+    Tan-Torres Edejer T, Baltussen R, Adam T, et al., eds (2003). Making choices in
+    health: WHO guide to cost-effectiveness analysis. Geneva: World Health Organization
+    (discounting at 3 %).
+    Cantor SB (1994). Cost-effectiveness analysis, extended dominance, and ethics: a
+    quantitative assessment. Medical Decision Making 14:259-265.
+    Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
+    cost-effectiveness acceptability curves. Health Economics 10:779-787.
+
     Examples
     --------
     >>> import hrh
@@ -632,6 +642,15 @@ def sensitivity(
     InputError
         A projection without draws or whose draws were not kept, a baseline of other
         draws, an unknown outcome, cadre or year.
+
+    References
+    ----------
+    Blower SM, Dowlatabadi H (1994). Sensitivity and uncertainty analysis of complex
+    models of disease transmission: an HIV model, as an example. International
+    Statistical Review 62:229-243.
+    Marino S, Hogue IB, Ray CJ, Kirschner DE (2008). A methodology for performing global
+    uncertainty and sensitivity analysis in systems biology. Journal of Theoretical
+    Biology 254:178-196.
 
     Examples
     --------

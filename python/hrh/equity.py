@@ -132,6 +132,17 @@ def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
     corrected
         Multiply by n / (n − 1) (small-sample correction; equal weights only).
 
+    Returns
+    -------
+    float
+        The coefficient, in [0, 1).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `corrected` with unequal weights.
+
     References
     ----------
     Gini C (1912). Variabilità e mutabilità. Bologna: Cuppini.
@@ -157,6 +168,32 @@ def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
 def lorenz(values: Any, weights: Any = None) -> pl.DataFrame:
     """Lorenz curve: ``population_share`` and ``value_share`` of the units sorted by
     value, from (0, 0) to (1, 1) (n + 1 rows).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``population_share`` (cumulative share of the weights) and ``value_share``
+        (cumulative share of Σ w·x), n + 1 rows from (0, 0).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`.
+
+    References
+    ----------
+    Lorenz MO (1905). Methods of measuring the concentration of wealth. Publications
+    of the American Statistical Association 9(70):209-219.
 
     Examples
     --------
@@ -326,6 +363,29 @@ def generalized_entropy(values: Any, weights: Any = None, *, alpha: float) -> fl
     """Generalised entropy GE(α) = 1/(α(α−1)) Σ p_i ((x_i/μ)^α − 1); α = 0 and 1 are
     Theil L and T. Undefined with a zero value when α <= 0.
 
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    alpha
+        The parameter α (finite): 0 Theil L, 1 Theil T, 2 half the squared coefficient
+        of variation.
+
+    Returns
+    -------
+    float
+        The index (>= 0).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `alpha` not finite, or <= 0 with a zero value.
+
     References
     ----------
     Shorrocks AF (1980). Econometrica 48:613-625.
@@ -347,6 +407,29 @@ def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
     ln x_i)/μ. ε >= 0 is the aversion to inequality; with a zero value ε >= 1 is
     undefined (an InputError).
 
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    epsilon
+        Inequality aversion ε, finite and >= 0 (0 gives 0; larger values weigh the
+        worst-off units more). No default: the choice is the analyst's (0.5 is common).
+
+    Returns
+    -------
+    float
+        The index, in [0, 1).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `epsilon` negative or not finite, or >= 1 with a zero value.
+
     References
     ----------
     Atkinson AB (1970). On the measurement of inequality. Journal of Economic Theory
@@ -365,6 +448,35 @@ def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
 def cv(values: Any, weights: Any = None, *, ddof: float = 0) -> float:
     """Coefficient of variation √(Σ w_i (x_i − μ)² / (Σw − ddof)) / μ, weights read as
     frequency weights (``ddof=1``: the sample standard deviation for equal weights).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    ddof
+        Subtracted from Σw in the variance's denominator: 0 (default) the population
+        variance, 1 the sample variance for equal unit weights.
+
+    Returns
+    -------
+    float
+        The coefficient of variation (standard deviation over the weighted mean).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `ddof` not smaller than Σw.
+
+    References
+    ----------
+    Brown MC (1994). Using Gini-style indices to evaluate the spatial patterns of
+    health practitioners. Social Science & Medicine 38:1243-1256 (the coefficient of
+    variation among measures of the distribution of health workers).
 
     Examples
     --------
@@ -444,6 +556,36 @@ def polarization(
       Lorenz curve at half the population, G the Gini; maximum 1. Software that
       reports (μ/m)(1 − 2 L(0.5) − G) gives W/2, the half-scale value.
     - ``"zhang_kanbur"``: between-group over within-group Theil T (needs `groups`).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    method
+        ``"esteban_ray"``, ``"wolfson"`` or ``"zhang_kanbur"``, as above (required).
+    alpha
+        Esteban-Ray's polarisation sensitivity α, in [0, 1.6] (default 1.3); unused by
+        the other methods.
+    groups
+        Group label of each unit (same length as `values`), needed by
+        ``"zhang_kanbur"``; None otherwise.
+
+    Returns
+    -------
+    float
+        The index.
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; a `method` not in the list; `alpha` outside [0, 1.6];
+        ``"zhang_kanbur"`` without `groups`, or with groups of another length or with
+        nulls.
 
     References
     ----------

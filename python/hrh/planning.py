@@ -1148,6 +1148,32 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
     `.migration()` gives the `migration` records of regions as states, `.promotions()` a
     cadre's `promotions` records of grades as states.
 
+    Parameters
+    ----------
+    panel
+        One row per person and period: any table hrh reads. Not modified.
+    id
+        Column identifying the person.
+    time
+        Column of integer periods (e.g. year); a person's rows one period apart form a
+        transition, rows further apart are counted in ``gaps`` and not used.
+    state
+        Column of the state in each period (a grade, a region).
+    level
+        Confidence level of the Wilson intervals, in (0, 1).
+
+    Returns
+    -------
+    Transitions
+        ``.table`` (``from``, ``to``, ``count``, ``probability``, ``lower``, ``upper``),
+        ``.matrix()``, ``.migration()``, ``.promotions()`` and ``.gaps``.
+
+    Raises
+    ------
+    InputError
+        A column that `panel` lacks; a null id, time or state; a time that is not an
+        integer; a person with two rows in one period; `level` outside (0, 1).
+
     References
     ----------
     Anderson, T. W. and Goodman, L. A. (1957). Statistical inference about Markov chains.
