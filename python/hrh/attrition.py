@@ -250,7 +250,33 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
     """Exit rates per `per` person-years with exact (Garwood) Poisson intervals,
     vectorised.
 
-    Returns ``events``, ``exposure``, ``rate``, ``lower``, ``upper``.
+    Parameters
+    ----------
+    events
+        Exits (counts >= 0; array-like or scalar); a null or NaN is an InputError.
+    exposure
+        Person-years at risk (> 0; array-like or scalar, broadcast against `events`).
+    per
+        Multiplier of the rate: 100 (default) gives exits per 100 person-years.
+    level
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``events``, ``exposure``, ``rate`` = events / exposure × per, ``lower``,
+        ``upper``.
+
+    Raises
+    ------
+    InputError
+        Negative, null or NaN events; an exposure that is not > 0; inputs of different
+        lengths; `level` outside (0, 1); ``per <= 0``.
+
+    References
+    ----------
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
 
     Examples
     --------
@@ -270,6 +296,30 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
 def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
     """The yearly probability that compounds to `proportion` over `years`:
     1 − (1 − p)^(1/years), vectorised.
+
+    Parameters
+    ----------
+    proportion
+        Share that left over the whole span, in [0, 1] (array-like or scalar).
+    years
+        Length of the span in years, > 0 (array-like or scalar, broadcast).
+
+    Returns
+    -------
+    numpy.ndarray
+        The constant annual probability of leaving.
+
+    Raises
+    ------
+    InputError
+        A proportion outside [0, 1], null or NaN; years that are not > 0; inputs of
+        different lengths.
+
+    References
+    ----------
+    Fleurence RL, Hollenbeak CS (2007). Rates and probabilities in economic modelling:
+    transformation, translation and appropriate application. PharmacoEconomics
+    25:3-6.
 
     Examples
     --------
@@ -344,6 +394,8 @@ def person_time(
         after the latest date in the register. People hired before `start` enter
         through ``headcount_start`` (left truncation); exits on or after `end` are not
         yet known (right censoring).
+    level
+        Confidence level of the exit-rate intervals, in (0, 1).
 
     Returns
     -------
@@ -354,6 +406,21 @@ def person_time(
         with ``exit_rate_lower``/``exit_rate_upper`` (exact Poisson), and ``turnover``
         = exits / mean(headcount_start, headcount_end). In every period
         headcount_start + entrants − exits = headcount_end.
+
+    Raises
+    ------
+    InputError
+        A column that `register` lacks; an entry that is null or not a date (Date or
+        Datetime); an exit before its entry; `period` not one of its values; a window
+        with `end` not after `start`; `level` outside (0, 1); a register without rows.
+
+    References
+    ----------
+    Preston SH, Heuveline P, Guillot M (2001). Demography: Measuring and Modeling
+    Population Processes. Oxford: Blackwell, ch. 1 (person-years lived and
+    occurrence-exposure rates).
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
 
     Examples
     --------
@@ -1045,12 +1112,36 @@ def cumulative_incidence(
 
     Parameters
     ----------
+    data
+        One row per person: any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
     cause
         Exit reason per row: null or 0 = still in post (censored); otherwise a label
         (string) or a positive integer code.
+    by
+        Column(s) whose groups get curves of their own (and Gray's test between them);
+        None: one set of curves.
     causes
         The allowed causes in the order to report them; a value outside them is an
         InputError. Default: the causes present, sorted.
+    level
+        Confidence level of the intervals, in (0, 1).
+
+    Returns
+    -------
+    CumulativeIncidence
+        ``.table`` (per group, time and cause: ``at_risk``, ``events``,
+        ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, ``in_post``),
+        ``.gray_test`` with `by`, ``.at()`` and ``.plot()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; bad durations; a cause outside `causes`, or a
+        negative or non-integer numeric code; `level` outside (0, 1); `data` without
+        rows.
 
     References
     ----------

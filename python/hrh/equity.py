@@ -296,8 +296,15 @@ def theil(
 
     Parameters
     ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
     groups
-        Group label per unit (e.g. East/Central/West).
+        Group label per unit (e.g. East/Central/West), same length as `values`; None:
+        no decomposition.
     kind
         ``"T"`` or ``"L"``.
     log_base
@@ -306,6 +313,20 @@ def theil(
         The reference level m: ``"weighted"`` (Σ p_i x_i, the textbook index),
         ``"unweighted"`` (plain average of the values), or a number (e.g. a mean
         rounded as printed in a paper).
+
+    Returns
+    -------
+    TheilResult
+        ``.total``, ``.between``, ``.within``, ``.groups`` (per group: shares, mean, own
+        index and contributions) and ``.units`` (each unit's term).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; a zero value with ``kind="L"``; `groups` of another
+        length or with nulls; `kind` not ``"T"`` or ``"L"``; `log_base` not a finite
+        number > 0 other than 1; a numeric `mean` that is not finite and > 0.
 
     References
     ----------
@@ -503,10 +524,32 @@ def concentration_index(
 
     Parameters
     ----------
+    values
+        Per-unit levels of the health variable h (e.g. staff per 1,000), not all zero;
+        a null or NaN is an InputError.
+    rank
+        Per-unit ranking variable (income, deprivation, urbanisation), same length;
+        units are ranked by it (ties share their average rank).
+    weights
+        Per-unit sizes (population), > 0; None: equal weights.
     correction
         ``"wagstaff"``: C μ (b − a) / ((b − μ)(μ − a)), i.e. C / (1 − μ) in [0, 1];
         ``"erreygers"``: 4 μ C / (b − a), for variables bounded by ``bounds=(a, b)``
         (required with a correction).
+    bounds
+        The bounds (a, b) of `values`, needed by a correction; every value must lie in
+        [a, b].
+
+    Returns
+    -------
+    float
+        The index, in [−1, 1] (0: no concentration by rank).
+
+    Raises
+    ------
+    InputError
+        Empty, null or NaN values, ranks or weights; weights that are not > 0; inputs of
+        different lengths; a correction without `bounds`, or a value outside them.
 
     References
     ----------
@@ -645,6 +688,8 @@ def equity(
 
     Parameters
     ----------
+    data
+        One row per unit (a province, a county): any table hrh reads. Not modified.
     staff
         Staff column, or a list of columns (cadres): the result is long with ``cadre``.
     population, area
@@ -658,9 +703,13 @@ def equity(
     measures
         Any of ``"gini"``, ``"theil_t"``, ``"theil_l"``, ``"atkinson"`` (with
         `epsilon`), ``"cv"``.
+    epsilon
+        Inequality aversion of the Atkinson index (>= 0; default 0.5).
     bootstrap
         Number of bootstrap replicates (0: none). Units are resampled with replacement
         within each `by` group; intervals are percentile intervals at `level`.
+    level
+        Level of the bootstrap intervals, in (0, 1).
     seed
         Seed of the bootstrap; replicate b of group g draws from the stream
         (seed, g·2³² + b), so results are identical for any number of threads.
@@ -678,6 +727,22 @@ def equity(
         ``theil_t_between_by_population``, ``..._within_...``,
         ``..._between_share_...``; with `bootstrap`, ``{column}_lower`` and
         ``{column}_upper`` after each estimate.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN, negative or non-numeric staff; a
+        population or area that is not > 0; a measure not in the list; `bootstrap` not
+        an integer >= 0; `level` outside (0, 1); a group whose measures are undefined
+        (e.g. all staff zero, or a zero level with ``"theil_l"``).
+    KeyboardInterrupt
+        Ctrl-C during the bootstrap, once the core has stopped.
+
+    References
+    ----------
+    See :func:`gini`, :func:`theil`, :func:`atkinson` and :func:`cv` for the measures.
+    Efron B, Tibshirani RJ (1993). An Introduction to the Bootstrap. New York: Chapman
+    & Hall (percentile intervals).
 
     Examples
     --------

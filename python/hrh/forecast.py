@@ -574,6 +574,19 @@ def trend(
     Forecast
         ``.fitted``, ``.forecast``, ``.params``, ``.accuracy``, ``.plot()``.
 
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN or non-numeric times or values; times
+        duplicated, unsorted or with gaps within a series (unless ``fill="linear"``);
+        values <= 0 for ``"loglinear"`` or ``"gm11"``; a series shorter than the model
+        needs (the message says how many points); an unknown `model` or option;
+        `horizon` not an integer from 1 to 10,000; a level outside (0, 1).
+    ConvergenceError
+        A fit (ETS, GM(1,1), ARIMA) that fails, with the reason and what to try.
+    KeyboardInterrupt
+        Ctrl-C, once the core has stopped.
+
     Notes
     -----
     **linear**: y = a + b·t by least squares; prediction interval at t₀
@@ -666,11 +679,38 @@ def backtest(
     origins and steps are pooled (Tashman 2000): holdout·(holdout + 1)/2 forecasts per
     series and model.
 
+    Parameters
+    ----------
+    data
+        A table, or ``None`` to pass `time` and `value` as arrays (as :func:`trend`).
+    time, value
+        Column names (or array-likes without `data`), as in :func:`trend`.
+    by
+        Group column(s): one series per group.
+    models
+        Models to compare (names as :func:`trend`'s `model`).
+    holdout
+        Number of forecast origins (and the longest horizon), an integer >= 1; every
+        series needs `holdout` points more than the most demanding model's minimum.
+    fill
+        As :func:`trend`: ``None`` (a gap is an error) or ``"linear"``.
+    **options
+        Model options passed to every fit (as :func:`trend`).
+
     Returns
     -------
     polars.DataFrame
         Group columns, ``model``, ``n_forecasts``, ``rmse``, ``mae``, ``mape``
         (percent), sorted by group and then by RMSE.
+
+    Raises
+    ------
+    InputError
+        As :func:`trend` (bad times or values, unknown models or options); `holdout`
+        not an integer >= 1, or a series too short to refit after holding out
+        `holdout` points.
+    ConvergenceError
+        A refit that fails to converge.
 
     References
     ----------

@@ -79,6 +79,32 @@ def available_working_time(
 
     Days in, hours out.
 
+    Parameters
+    ----------
+    working_days
+        Working days in a year (e.g. 52 weeks × 5 days = 260), finite and >= 0.
+    holidays, annual_leave, sick_leave, other_leave
+        Days off of each kind in a year (>= 0, default 0); together below
+        `working_days`.
+    hours_per_day
+        Working hours in a day (> 0).
+
+    Returns
+    -------
+    float
+        Available working time in hours per year, for :func:`hrh.wisn`.
+
+    Raises
+    ------
+    InputError
+        An argument that is negative or not finite, days off that leave no working
+        time, `hours_per_day` not > 0.
+
+    References
+    ----------
+    World Health Organization (2010). Workload indicators of staffing need (WISN):
+    user's manual. Geneva: WHO.
+
     Examples
     --------
     >>> import hrh
@@ -231,12 +257,26 @@ def wisn(
         Grouping columns of `services` (e.g. facility, cadre). `support` and
         `additional` rows apply to the groups whose `by` values they carry; without
         those columns they apply to every group.
+    hours_per_day, days_per_week
+        Working hours in a day (8) and days in a week (5), to turn daily and weekly
+        support hours into shares of working time; > 0.
     draws, level, seed
         Monte Carlo draws, interval level and seed for uncertain unit times.
 
     Returns
     -------
     WisnResult
+        ``.table`` per group (``service_staff``, ``caf``, ``iaf``, ``required``,
+        ``existing``, ``difference``, ``ratio``, ``pressure``) and ``.activities``.
+
+    Raises
+    ------
+    InputError
+        A column that `services`, `support` or `additional` lacks (neither
+        ``unit_time`` nor ``rate``); a negative, null or NaN workload or unit time; an
+        available time that is not > 0 or not constant within a group; category
+        allowances that add up to 100 % or more; a ``per`` other than day, week or
+        year; `hours_per_day` or `days_per_week` not > 0; `level` outside (0, 1).
 
     References
     ----------
@@ -449,6 +489,34 @@ def load_scenario(source: Scenario | str | Path) -> Scenario:
     result is a plain dict of JSON types; the document is checked in the core when it is
     simulated (or with :func:`check_scenario`). The input is never modified.
 
+    Parameters
+    ----------
+    source
+        A dict; a JSON string (text starting with ``{``); or the path (str or
+        ``pathlib.Path``) of a ``.toml`` file (any other suffix is read as JSON). Every
+        key is in the scenario reference of the documentation.
+
+    Returns
+    -------
+    dict
+        The document as plain JSON types (a deep copy of a dict input).
+
+    Raises
+    ------
+    InputError
+        A path that does not exist; a `source` that is none of the accepted types.
+    ScenarioError
+        A file or string that is not valid TOML or JSON, a document that is not a table
+        at the top, or a table path (`stock`, `population.table`) that does not exist or
+        cannot be read (with the key's path).
+
+    References
+    ----------
+    Preston-Werner T, Gedam P, et al. (2021). TOML: Tom's Obvious Minimal Language,
+    v1.0.0. https://toml.io/en/v1.0.0
+    Bray T, ed. (2017). The JavaScript Object Notation (JSON) Data Interchange Format.
+    RFC 8259. IETF.
+
     Examples
     --------
     >>> import hrh
@@ -572,6 +640,36 @@ def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
     """Check a scenario without running it; return its name, years, regions, cadres,
     grades and policies. Raises :class:`hrh.ScenarioError` with the path of the first bad
     key.
+
+    Parameters
+    ----------
+    scenario
+        A dict, a JSON string or the path of a TOML/JSON file, as
+        :func:`load_scenario` reads them.
+
+    Returns
+    -------
+    dict
+        ``name``, ``currency``, ``start_year``, ``horizon``, ``regions``, ``cadres``,
+        ``grades`` (one list per cadre), ``policies``, ``policy_years`` (each policy's
+        first year) and ``parameters`` (the number of uncertain parameters).
+
+    Raises
+    ------
+    InputError
+        As :func:`load_scenario` (a missing file, a `scenario` of another type).
+    ScenarioError
+        An unknown key, a missing required key, a wrong type or a value that breaks a
+        rule of the scenario reference (the documentation's page, generated from the
+        parser); the message and ``.path`` give the key's path, e.g.
+        ``cadres[1].attrition.rate``.
+
+    References
+    ----------
+    Preston-Werner T, Gedam P, et al. (2021). TOML: Tom's Obvious Minimal Language,
+    v1.0.0. https://toml.io/en/v1.0.0
+    Bray T, ed. (2017). The JavaScript Object Notation (JSON) Data Interchange Format.
+    RFC 8259. IETF.
 
     Examples
     --------
@@ -1257,8 +1355,40 @@ def stock_table(
     or before it, exit null or after it) counted by region, cadre, grade and age in
     completed years.
 
-    Returns columns `region`, `cadre`, `grade` (when `grade` is given), `age`, `count`,
-    ready for a scenario's `stock` key. Without `region`, every row gets `default_region`.
+    Parameters
+    ----------
+    register
+        One row per worker (or employment spell): any table hrh reads. Not modified.
+    at
+        The reference date (a ``datetime.date``), e.g. the end of the start year.
+    cadre
+        Column of the cadre; a null is an InputError.
+    birth, entry, exit
+        Date columns: birth, first day in post and the day the person left (null while
+        in post).
+    region
+        Column of the region; None: every row gets `default_region`.
+    grade
+        Column of the grade; None: no grade column (the scenario's first grade).
+    default_region
+        Region name used when `region` is None.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns `region`, `cadre`, `grade` (when `grade` is given), `age`, `count`,
+        ready for a scenario's `stock` key.
+
+    Raises
+    ------
+    InputError
+        A column that `register` lacks; a null or non-date birth or entry date, or a
+        null cadre, region or grade of someone in post; `at` that is not a date.
+
+    References
+    ----------
+    World Health Organization (2017). National health workforce accounts: a handbook.
+    Geneva: WHO (the stock as a headcount of active workers at a reference date).
 
     Examples
     --------
@@ -1339,7 +1469,22 @@ def attrition_rates(
 
     Returns
     -------
-    polars.DataFrame with the groups, `from`, `to`, `rate`.
+    polars.DataFrame with the groups, `from`, `to`, `rate` (null where the curve has
+        reached 0 before the band).
+
+    Raises
+    ------
+    InputError
+        A table without `time` or `survival`; fewer than two band limits or limits not
+        increasing; `per_year` not > 0.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+    Fleurence RL, Hollenbeak CS (2007). Rates and probabilities in economic modelling:
+    transformation, translation and appropriate application. PharmacoEconomics
+    25:3-6.
 
     Examples
     --------
