@@ -135,6 +135,29 @@ def check_no_nulls(df: pl.DataFrame, column: str, *, table: str = "data") -> Non
             raise InputError(f"column '{column}', row {row}: value is NaN in {table}")
 
 
+def _plainly_valid(s: pl.Series, minimum: str) -> bool:
+    """True when a few reductions (no masks) show that the numeric `s` has no null,
+    NaN or infinity and meets `minimum`; False when they cannot tell, and then the
+    checks that find the first bad row run."""
+    if s.null_count():
+        return False
+    if s.len() == 0:
+        return True
+    lo: Any = s.min()  # NaN-ignoring
+    hi: Any = s.max()
+    if lo is None or hi is None:
+        return False
+    if s.dtype.is_float() and not (
+        math.isfinite(lo) and math.isfinite(hi) and not math.isnan(s.sum())
+    ):
+        return False
+    if minimum == "non_negative":
+        return bool(lo >= 0)
+    if minimum == "positive":
+        return bool(lo > 0)
+    return True
+
+
 def check_numeric(
     df: pl.DataFrame,
     column: str,
@@ -151,6 +174,8 @@ def check_numeric(
         raise InputError(
             f"column '{column}' has type {s.dtype} in {table}, expected numbers{example}"
         )
+    if _plainly_valid(s, minimum):
+        return
     check_no_nulls(df, column, table=table)
     if s.dtype.is_float():
         row = _first(s.is_infinite())

@@ -80,6 +80,10 @@ def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
         raise InputError(
             f"column '{column}' has type {s.dtype}, expected 0/1 or True/False event codes"
         )
+    if s.dtype.is_integer():  # two reductions suffice when no code is outside 0..1
+        lo: Any = s.min()
+        if lo is None or (lo >= 0 and s.max() <= 1):  # type: ignore[operator]
+            return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
     bad = (~((s == 0) | (s == 1))).arg_true()
     if len(bad):
         row = int(bad[0])

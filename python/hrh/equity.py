@@ -38,6 +38,7 @@ from hrh._frames import (
     group_codes,
     require_columns,
     to_frame,
+    value_codes,
 )
 from hrh._progress import progress_after
 from hrh.exceptions import InputError
@@ -113,6 +114,9 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
         raise InputError(f"column 'groups', row {int(s.is_nan().arg_true()[0])}: value is NaN")
     if n == 0:
         return np.zeros(0, dtype=np.uint32), s.rename("group")
+    if s.dtype == pl.String:  # coded in place by the core, in parallel
+        codes_, labels = value_codes(s)
+        return codes_, labels.rename("group")
     labels = s.unique().sort()
     codes = s.replace_strict(labels, pl.int_range(labels.len(), eager=True), return_dtype=pl.UInt32)
     return np.ascontiguousarray(codes.to_numpy()), labels.rename("group")
