@@ -43,6 +43,9 @@ _REPORT_EXAMPLES = """examples:
       the same from semicolon-separated files (--sep applies to every .csv given)
   hrh report --scenario scenario.toml --policies retention,incentive --draws 500
       a projection of a scenario file against the policies it names
+  hrh report --counts counts.csv --by region --cadre cadre --staff count --area area_km2
+      published counts (one row per region and cadre, with the region's population
+      and area repeated on each row) instead of a register
 
 --demo uses its own data: it cannot be combined with --register, --population, --by,
 --cadre, --core-cadres, --area or --in-post. Exit status: 0 on success, 2 on bad input
@@ -134,7 +137,19 @@ def _core_cadres(register: pl.DataFrame, cadre: str | None, given: str | None) -
     return names
 
 
-_DATA_OPTIONS = ("register", "population", "by", "cadre", "core_cadres", "area", "in_post")
+_DATA_OPTIONS = (
+    "register",
+    "population",
+    "by",
+    "cadre",
+    "core_cadres",
+    "area",
+    "in_post",
+    "counts",
+    "staff",
+    "hire_date",
+    "exit_reason",
+)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -148,6 +163,21 @@ def _report(args: argparse.Namespace) -> int:
     _check_output(args.output)
     if args.demo:
         report = hrh.report.demo()
+    elif args.counts:
+        if not (args.by and args.staff):
+            raise hrh.InputError("report: --counts FILE needs --by COLUMN and --staff COLUMN")
+        counts = _read_table(args.counts, args.sep)
+        _check_columns(counts, "table", args.counts, by=args.by, cadre=args.cadre, area=args.area)
+        report = hrh.report.aggregate_report(
+            counts,
+            by=args.by,
+            staff=args.staff,
+            cadre=args.cadre,
+            core_cadres=_core_cadres(counts, args.cadre, args.core_cadres),
+            area=args.area,
+            title=args.title or "Health workforce report",
+            subtitle=f"Counts {args.counts}.",
+        )
     elif args.scenario and not args.register:
         report = hrh.report.Report(
             args.title or "Workforce projection",
@@ -165,21 +195,18 @@ def _report(args: argparse.Namespace) -> int:
         )
         _check_columns(population, "population table", args.population, by=args.by)
         core_cadres = _core_cadres(register, args.cadre, args.core_cadres)
-        if args.in_post:
-            register = register.filter(pl.col(args.in_post).is_null())
-        report = hrh.report.Report(
-            args.title or "Health workforce report",
-            f"Register {args.register}; population {args.population}.",
-        )
-        report.add(
-            hrh.report.density_section(
-                register,
-                population,
-                by=args.by,
-                cadre=args.cadre,
-                core_cadres=core_cadres,
-                area=args.area,
-            )
+        report = hrh.report.register_report(
+            register,
+            population,
+            by=args.by,
+            cadre=args.cadre,
+            core_cadres=core_cadres,
+            area=args.area,
+            entry=args.hire_date,
+            exit=args.in_post,
+            reason=args.exit_reason,
+            title=args.title or "Health workforce report",
+            subtitle=f"Register {args.register}; population {args.population}.",
         )
     if args.scenario:
         doc = hrh.load_scenario(args.scenario)
@@ -231,8 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--in-post",
         metavar="EXIT_COLUMN",
-        help="keep only rows where this column (an exit date) is empty",
+        help="exit date column of the register: rows where it is empty are in post "
+        "(default: exit_date, end_date or leave_date when present)",
     )
+    rep.add_argument(
+        "--hire-date",
+        metavar="COLUMN",
+        help="hire date column of the register (default: hire_date, entry_date or start_date "
+        "when present); with the exit dates it adds attrition and trend sections",
+    )
+    rep.add_argument(
+        "--exit-reason",
+        metavar="COLUMN",
+        help="exit reason column of the register (default: exit_reason or reason when present)",
+    )
+    rep.add_argument(
+        "--counts",
+        metavar="FILE",
+        help="published counts instead of a register: one row per --by unit (and --cadre) "
+        "with the --staff count, 'population' (and --area)",
+    )
+    rep.add_argument("--staff", metavar="COLUMN", help="count column of the --counts table")
     rep.add_argument("--title", help="report title")
     rep.add_argument("--scenario", help="scenario file (.toml/.json) to project")
     rep.add_argument(
