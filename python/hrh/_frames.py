@@ -23,6 +23,16 @@ Nulls = Literal["raise", "drop"]
 FloatArray = npt.NDArray[np.float64]
 
 
+def _present(v: Any) -> bool:
+    """False for None, NaN and pandas' NA (whose comparisons are NA, not a bool)."""
+    if v is None:
+        return False
+    try:
+        return bool(v == v)
+    except TypeError:
+        return False
+
+
 def _mixed_value(data: Any) -> tuple[str, int, Any, Any] | None:
     """In a pandas frame, the first value of an object column whose kind (number, text,
     other) differs from the column's first non-null value: (column, row, value, first)."""
@@ -36,7 +46,7 @@ def _mixed_value(data: Any) -> tuple[str, int, Any, Any] | None:
 
     for column in data.columns:
         values = data[column].tolist()
-        present = [(i, v) for i, v in enumerate(values) if v is not None and v == v]
+        present = [(i, v) for i, v in enumerate(values) if _present(v)]
         if not present:
             continue
         first = present[0][1]
@@ -46,11 +56,31 @@ def _mixed_value(data: Any) -> tuple[str, int, Any, Any] | None:
     return None
 
 
+def _needs_pyarrow(data: Any, name: str) -> str:
+    """The message for a pandas frame that polars reads only with pyarrow, which is not
+    installed: the first column that needs it, and how to install it."""
+    column = next(
+        (
+            (str(c), str(t))
+            for c, t in zip(data.columns, data.dtypes, strict=True)
+            if not isinstance(t, np.dtype) or t.kind not in "biufmM"
+        ),
+        None,
+    )
+    what = f"column {column[0]!r} ({column[1]})" if column else name
+    return (
+        f"{what}: reading a pandas DataFrame with text, category, date or nullable "
+        "columns needs pyarrow, which is not installed: pip install 'hrh[pandas]'"
+    )
+
+
 def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     """Return `data` as a polars DataFrame.
 
     Accepts a polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, any
-    object exposing ``__arrow_c_stream__``, or a mapping of column name to values.
+    object exposing ``__arrow_c_stream__``, or a mapping of column name to values. A
+    pandas DataFrame whose columns are not all plain numpy numbers needs pyarrow
+    (``pip install 'hrh[pandas]'``); without it, an :class:`hrh.InputError` says so.
     """
     if isinstance(data, pl.DataFrame):
         return data
@@ -59,7 +89,10 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     module = type(data).__module__.split(".")[0]
     try:
         if module == "pandas":
-            return pl.from_pandas(data)
+            try:
+                return pl.from_pandas(data)
+            except ImportError as e:  # pyarrow, which all but plain numpy columns need
+                raise InputError(_needs_pyarrow(data, name)) from e
         if module == "pyarrow":
             out = pl.from_arrow(data)
             if isinstance(out, pl.DataFrame):
@@ -68,6 +101,8 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
             return pl.DataFrame(data)
         if isinstance(data, Mapping):
             return pl.DataFrame(dict(data), strict=False)
+    except InputError:
+        raise
     except (TypeError, ValueError, ArithmeticError, pl.exceptions.PolarsError) as e:
         # ArithmeticError: pyarrow's OverflowError for an integer past 64 bits in a
         # pandas object column.
