@@ -10,6 +10,7 @@ says otherwise; every formula is in the docstring of :func:`trend`.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import warnings
 from collections.abc import Sequence
@@ -76,6 +77,9 @@ class Forecast:
         The time and value column names.
     levels : tuple of float
         Interval levels.
+    time_unit : str or None
+        ``"year"`` when the time column held dates (Date or Datetime), which count by
+        their calendar year; ``None`` when it held numbers, in the caller's own unit.
 
     Examples
     --------
@@ -96,6 +100,7 @@ class Forecast:
     time: str
     value: str
     levels: tuple[float, ...]
+    time_unit: str | None = None
 
     def to_polars(self) -> pl.DataFrame:
         """The forecast table."""
@@ -107,6 +112,7 @@ class Forecast:
             f"<b>{html.escape(self.method)}</b> forecast of "
             f"<code>{html.escape(self.value)}</code> for {n} series, "
             f"{self.forecast.height // max(n, 1)} steps ahead"
+            + (f" (time in calendar {self.time_unit}s, from dates)" if self.time_unit else "")
         )
         return (
             head
@@ -212,7 +218,7 @@ class Forecast:
         if self.by and not several:
             title = f"{label}: {self.method}"
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel(self.time)
+        ax.set_xlabel(f"{self.time} ({self.time_unit})" if self.time_unit else self.time)
         ax.set_ylabel(self.value)
         ax.legend(fontsize=7, loc="best", title=", ".join(self.by) if several else None)
         return ax
@@ -233,6 +239,19 @@ def _check_positive(df: pl.DataFrame, vname: str, models: Sequence[str]) -> None
         )
 
 
+def _dates(values: Any) -> pl.Series | None:
+    """`values` (time given as an array, not a column) as a Date or Datetime series when
+    they are dates, else None."""
+    if isinstance(values, pl.Series):
+        return values if values.dtype.is_temporal() else None
+    if isinstance(values, np.ndarray):
+        return pl.Series("time", values) if values.dtype.kind == "M" else None
+    dated = isinstance(values, Sequence) and not isinstance(values, str | bytes) and len(values)
+    if dated and all(isinstance(v, dt.date) for v in values):
+        return pl.Series("time", list(values))
+    return None
+
+
 def _prepare(
     data: Any,
     time: Any,
@@ -240,13 +259,19 @@ def _prepare(
     by: str | Sequence[str] | None,
     model: str,
     fill: str | None,
-) -> tuple[pl.DataFrame, list[str], str, str]:
+) -> tuple[pl.DataFrame, list[str], str, str, str | None]:
     """The series as one polars frame sorted by group (stable), with the user's row
-    number in ``__hrh_row`` and the group code in ``__hrh_code``, checked row by row."""
+    number in ``__hrh_row`` and the group code in ``__hrh_code``, checked row by row,
+    and the unit of time: ``"year"`` when the times were dates (each becomes its
+    calendar year), else None."""
     keys = as_list(by)
+    unit = None
     if data is None:
         if keys:
             raise InputError("by: needs a table (data=...) with the group columns")
+        dates = _dates(time)
+        if dates is not None:
+            time, unit = dates.dt.year().cast(pl.Int64).to_numpy(), "year"
         t = float_array(time, "time")
         v = float_array(value, "value")
         if t.size != v.size:
@@ -263,6 +288,8 @@ def _prepare(
         require_columns(df, [time, value, *keys], role="time/value/by")
         tname, vname = time, value
         df = df.select([*keys, tname, vname])
+        if df.schema[tname] == pl.Date or isinstance(df.schema[tname], pl.Datetime):
+            df, unit = df.with_columns(pl.col(tname).dt.year().cast(pl.Int64)), "year"
     for c in (tname, vname):
         s = df.get_column(c)
         if not s.dtype.is_numeric():
@@ -281,8 +308,8 @@ def _prepare(
     codes, _ = group_codes(df, keys)
     df = df.with_columns(pl.Series(_CODE, codes)).sort(_CODE, maintain_order=True)
     _check_positive(df, vname, [model])
-    df = _check_times(df, keys, tname, vname, fill)
-    return df, keys, tname, vname
+    df = _check_times(df, keys, tname, vname, fill, dated=unit is not None)
+    return df, keys, tname, vname, unit
 
 
 def _group_text(df: pl.DataFrame, keys: list[str], i: int) -> str:
@@ -290,7 +317,13 @@ def _group_text(df: pl.DataFrame, keys: list[str], i: int) -> str:
 
 
 def _check_times(
-    df: pl.DataFrame, keys: list[str], tname: str, vname: str, fill: str | None
+    df: pl.DataFrame,
+    keys: list[str],
+    tname: str,
+    vname: str,
+    fill: str | None,
+    *,
+    dated: bool = False,
 ) -> pl.DataFrame:
     if fill not in (None, "linear"):
         raise InputError(f"fill: {fill!r} is not None or 'linear'")
@@ -304,6 +337,7 @@ def _check_times(
         prev = df[i - 1, tname]
         what = (
             f"time {df[i, tname]} is duplicated (also at row {df[i - 1, _ROW]})"
+            + ("; dates count by their calendar year" if dated else "")
             if df[i, tname] == prev
             else f"time {df[i, tname]} is not after the previous time {prev} "
             f"(row {df[i - 1, _ROW]}); sort the series by time"
@@ -395,6 +429,7 @@ def _fit(
     levels: tuple[float, ...],
     options: dict[str, Any],
     progress: float | None = None,
+    time_unit: str | None = None,
 ) -> Forecast:
     if model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
@@ -513,6 +548,7 @@ def _fit(
         time=tname,
         value=vname,
         levels=levels,
+        time_unit=time_unit,
     )
 
 
@@ -539,7 +575,11 @@ def trend(
     time, value
         Column names (or array-likes without `data`). Times are numbers (e.g. years),
         strictly increasing within each series, with one constant step; values finite
-        (and > 0 for ``"loglinear"`` and ``"gm11"``).
+        (and > 0 for ``"loglinear"`` and ``"gm11"``). Times of Date or Datetime type
+        (or Python dates) count by their calendar year, as whole numbers: 2019-12-31
+        becomes 2019, the forecast's times are years and ``Forecast.time_unit`` is
+        ``"year"``; two dates in one year of a series are then a duplicated time (an
+        error), so give one date per year.
     by
         Group column(s): one series, and one model, per group. All series are fitted in
         one call to the core, in parallel.
@@ -657,8 +697,10 @@ def trend(
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
-    df, keys, tname, vname = _prepare(data, time, value, by, model, fill)
-    return _fit(df, keys, tname, vname, model, horizon, levels, options, progress_after(progress))
+    df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
+    return _fit(
+        df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
+    )
 
 
 def backtest(
@@ -734,7 +776,7 @@ def backtest(
         raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
-    df, keys, tname, vname = _prepare(data, time, value, by, "linear", fill)
+    df, keys, tname, vname, _ = _prepare(data, time, value, by, "linear", fill)
     _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)
     n = pl.len().over(_CODE)
