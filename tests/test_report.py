@@ -22,18 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _text(html: str) -> str:
-    return re.sub(r"<[^>]+>", "|", html)
+    """The text of `html`, tags as bars and no-break spaces as spaces."""
+    return re.sub(r"<[^>]+>", "|", html).replace("\xa0", " ")
 
 
 def test_formats() -> None:
     assert R.count(1234.4) == "1,234" and R.count(None) == "" and R.count(float("nan")) == ""
-    assert R.count(-0.2) == "0"
-    assert R.percent(0.1234) == "12.3 %" and R.percent(1.0, 0) == "100 %"
-    assert R.p_value(0.0) == "< 0.001" and R.p_value(0.00099) == "< 0.001"
+    assert R.count(-0.2) == "0" and R.count(-8063.7) == "-8,064"
+    nb = "\xa0"  # units and "to" stay on the line of their number
+    assert R.percent(0.1234) == f"12.3{nb}%" and R.percent(1.0, 0) == f"100{nb}%"
+    assert R.p_value(0.0) == f"<{nb}0.001" and R.p_value(0.00099) == f"<{nb}0.001"
     assert R.p_value(0.001) == "0.001" and R.p_value(0.5512) == "0.551"
-    assert R.interval(3.744, 3.01, 4.59) == "3.74 (3.01 to 4.59)"
+    assert R.interval(3.744, 3.01, 4.59) == f"3.74 (3.01{nb}to{nb}4.59)"
     assert R.interval(5.0, None, 6.0, R.count) == "5"
-    assert R.span(1.0, 2.0, R.count) == "1 to 2"
+    assert R.span(1.0, 2.0, R.count) == f"1{nb}to{nb}2"
 
 
 def test_nice_ticks_are_round_and_cover_the_data() -> None:
@@ -46,7 +48,7 @@ def test_nice_ticks_are_round_and_cover_the_data() -> None:
         assert round(mantissa, 9) in (1, 2, 5), (lo, hi, ticks)
         assert all(abs(t / step - round(t / step)) < 1e-9 for t in ticks)
     assert nice_ticks(2024, 2034, 7, integer=True) == [2024, 2026, 2028, 2030, 2032, 2034]
-    assert tick_label(0.3, [0.0, 0.1], percent=True) == "30 %"
+    assert tick_label(0.3, [0.0, 0.1], percent=True) == "30\xa0%"
     assert tick_label(20000, [0, 20000]) == "20,000"
 
 

@@ -52,7 +52,7 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px s
 padding-bottom:.2rem}.scroll{overflow-x:auto;max-width:100%;margin:.8rem 0}
 table{border-collapse:collapse;font-size:.88rem}
 th,td{padding:.25rem .5rem;border-bottom:1px solid #ddd;text-align:right;vertical-align:top}
-td{white-space:nowrap}th{background:#f1f4f8;font-weight:600;max-width:12rem}
+th{background:#f1f4f8;font-weight:600;max-width:12rem}
 td.t,th.t{text-align:left}
 svg{display:block;margin:1rem 0}
 .meta{color:#666;font-size:.9rem}.kpi{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
@@ -104,13 +104,16 @@ class Report:
         return p
 
 
+NBSP = "\u00a0"  # keeps "12.3 %", "< 0.001" and "3.0 to 4.6" on one line
+
+
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and not math.isfinite(v))
 
 
 def count(v: Any) -> str:
     """A head count (or any quantity of people) as a whole number: ``1,234``."""
-    return "" if _missing(v) else f"{float(v):,.0f}".replace("-0", "0")
+    return "" if _missing(v) else f"{round(float(v)):,}"
 
 
 def number(v: Any, digits: int = 2) -> str:
@@ -119,23 +122,25 @@ def number(v: Any, digits: int = 2) -> str:
 
 
 def percent(v: Any, digits: int = 1) -> str:
-    """A probability or share as a percentage: ``0.1234`` is ``12.3 %``."""
-    return "" if _missing(v) else f"{100 * float(v):.{digits}f} %"
+    """A probability or share as a percentage: ``0.1234`` is ``12.3 %`` (with a
+    no-break space)."""
+    return "" if _missing(v) else f"{100 * float(v):.{digits}f}{NBSP}%"
 
 
 def p_value(v: Any) -> str:
     """A p-value with three decimals; below 0.001 as ``< 0.001``.
 
-    >>> p_value(0.0000012), p_value(0.0123)
-    ('< 0.001', '0.012')
+    >>> p_value(0.0000012) == "<" + NBSP + "0.001", p_value(0.0123)
+    (True, '0.012')
     """
     if _missing(v):
         return ""
-    return "< 0.001" if float(v) < 0.001 else f"{float(v):.3f}"
+    return f"<{NBSP}0.001" if float(v) < 0.001 else f"{float(v):.3f}"
 
 
 def interval(est: Any, lower: Any, upper: Any, fmt: Callable[[Any], str] = number) -> str:
-    """An estimate with its interval in one cell: ``3.74 (3.01 to 4.59)``."""
+    """An estimate with its interval in one cell: ``3.74 (3.01 to 4.59)``; a narrow
+    column breaks the line only before the parenthesis."""
     if _missing(est):
         return ""
     if _missing(lower) or _missing(upper):
@@ -147,7 +152,7 @@ def span(lower: Any, upper: Any, fmt: Callable[[Any], str] = number) -> str:
     """An interval alone: ``3.01 to 4.59`` (empty when either end is missing)."""
     if _missing(lower) or _missing(upper):
         return ""
-    return f"{fmt(lower)} to {fmt(upper)}"
+    return f"{fmt(lower)}{NBSP}to{NBSP}{fmt(upper)}"
 
 
 _Format = Callable[[Any], str]
@@ -188,9 +193,12 @@ def table_html(
     At most `max_rows` rows are shown.
 
     >>> import polars as pl
-    >>> print(table_html(pl.DataFrame({"p": [0.0001]}), labels={"p": "p-value"},
-    ...                  formats={"p": p_value}))  # doctest: +ELLIPSIS
-    <div class='scroll'><table><thead><tr><th>p-value</th>...<td>&lt; 0.001</td>...
+    >>> html = table_html(pl.DataFrame({"p": [0.0001]}), labels={"p": "p-value"},
+    ...                   formats={"p": p_value})
+    >>> "<th>p-value</th>" in html and "<td>&lt;" + NBSP + "0.001</td>" in html
+    True
+    >>> html.startswith("<div class='scroll'><table>")
+    True
     """
     labels = labels or {}
     formats = formats or {}
@@ -805,7 +813,7 @@ def projection_section(
 
         cmp = ct.select(
             pl.col("projection")
-            .str.replace(f"{base.name} + ", "+ ", literal=True)
+            .str.replace(f"{base.name} + ", f"+{NBSP}", literal=True)
             .replace({base.name: "baseline"}),
             iv("shortage"),
             iv("shortage_years_averted"),

@@ -72,7 +72,7 @@ def tick_label(v: float, ticks: Sequence[float], *, percent: bool = False) -> st
     scale = 100.0 if percent else 1.0
     dec = max(0, -math.floor(math.log10(step * scale) + 1e-9)) if step > 0 else 0
     text = f"{v * scale + 0.0:,.{dec}f}"
-    return text + (" %" if percent else "")
+    return text + ("\u00a0%" if percent else "")
 
 
 @dataclass(frozen=True)
@@ -398,7 +398,7 @@ def plane_chart(
     ylabel: str,
     title: str = "",
     width: int = 900,
-    height: int = 460,
+    height: float = 460,
     max_points: int = 400,
 ) -> str:
     """Scatter clouds (name, x draws, y draws) with each cloud's mean as a ringed dot,
@@ -410,6 +410,10 @@ def plane_chart(
     names = [c[0] for c in clouds]
     left, top, bottom = _ylabel_width(ylabels), 30.0, 46.0
     right = _legend_width(names) + 10
+    below = right > 0.3 * width  # long names: the legend goes under the plot
+    if below:
+        right, height = 30.0, height + 18 * len(names) + 10
+        bottom += 18 * len(names) + 10
     f = _Frame(
         left,
         top,
@@ -449,6 +453,9 @@ def plane_chart(
                 f'stroke="#111" stroke-width="1.5"><title>{escape(name)}: mean '
                 f"{_fmt(mx)}, {_fmt(my)}</title></circle>"
             )
-    parts += _legend(names, f.left + f.width + 14, top + 14)
+    if below:
+        parts += _legend(names, f.left, top + f.height + 64)
+    else:
+        parts += _legend(names, f.left + f.width + 14, top + 14)
     parts.append("</svg>")
     return "".join(parts)
