@@ -578,8 +578,28 @@ class KaplanMeier:
         ``events``, ``median`` (median time in post) and its interval ``lower``,
         ``upper`` (see :meth:`median`); what the notebook display shows.
     by : list of str
+        The grouping columns (one curve per group).
     conf_type : str
+        Scale of the intervals (``"log"``, ``"log-log"`` or ``"plain"``).
     level : float
+        Confidence level of the intervals.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+    Therneau TM (2024). survival: A Package for Survival Analysis in R. R package
+    (``survfit``, whose conventions the table follows).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> km = hrh.kaplan_meier({"years": [1, 2, 3, 3, 4, 5], "left": [1, 0, 1, 1, 0, 1]},
+    ...                       duration="years", event="left")
+    >>> km.at([2.5])["survival"].round(4).to_list()
+    [0.8333]
+    >>> km.rmst(5)["rmst"].round(4).to_list()
+    [3.5]
     """
 
     table: pl.DataFrame
@@ -597,7 +617,18 @@ class KaplanMeier:
     def quantile(self, p: float = 0.5) -> pl.DataFrame:
         """Time by which a share ``1 − p`` has left (the survival curve reaches `p`),
         with its confidence interval from the pointwise limits, as R's
-        ``quantile.survfit``; null when not reached."""
+        ``quantile.survfit``; null when not reached.
+
+        Parameters
+        ----------
+        p
+            Survival level in (0, 1); 0.5 (default) gives the median.
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``quantile``, ``time``, ``lower``, ``upper``.
+        """
         rows = []
         for key, part in self._curves():
             est, lo, hi = _core.km_quantile(
@@ -641,6 +672,16 @@ class KaplanMeier:
         """Restricted mean survival time up to `tau` — the expected years retained out
         of the first `tau` — with its standard error (R's ``rmean``).
 
+        Parameters
+        ----------
+        tau
+            Truncation time (> 0), in the unit of the durations.
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``tau``, ``rmst`` and ``std_err``.
+
         References
         ----------
         Royston P, Parmar MKB (2013). Restricted mean survival time. BMC Med Res
@@ -660,7 +701,18 @@ class KaplanMeier:
 
     def at(self, times: Any) -> pl.DataFrame:
         """Survival, its standard error and limits at the given times (step function;
-        survival 1 and standard error 0 before the first time)."""
+        survival 1 and standard error 0 before the first time).
+
+        Parameters
+        ----------
+        times
+            Times (array-like of numbers; a null or non-number is an InputError).
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``time``, ``survival``, ``std_err``, ``lower``, ``upper``.
+        """
         t = float_array(times, "times")
         frames = []
         for key, part in self._curves():
@@ -683,7 +735,20 @@ class KaplanMeier:
         return self.table
 
     def plot(self, ax: Axes | None = None, *, ci: bool = True) -> Axes:
-        """Step plot of the curves with their confidence bands."""
+        """Step plot of the curves with their confidence bands.
+
+        Parameters
+        ----------
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+        ci
+            Draw the confidence bands (default True).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import survival
 
         return survival(self, ax=ax, ci=ci)
@@ -816,8 +881,32 @@ def kaplan_meier(
 
 @dataclass(frozen=True)
 class CumulativeHazard:
-    """Cumulative hazard curves: ``.table`` with the `by` columns, ``time``,
-    ``at_risk``, ``events``, ``cumulative_hazard``, ``std_err``."""
+    """Cumulative hazard curves (Nelson-Aalen), from :func:`hrh.nelson_aalen`.
+
+    Attributes
+    ----------
+    table : polars.DataFrame
+        The `by` columns, ``time``, ``at_risk``, ``events``, ``cumulative_hazard`` and
+        ``std_err``.
+    by : list of str
+        The grouping columns (one curve per group).
+    ties : str
+        ``"nelson-aalen"`` or ``"fleming-harrington"``.
+
+    References
+    ----------
+    Nelson W (1972). Theory and applications of hazard plotting for censored failure
+    data. Technometrics 14:945-966.
+    Aalen O (1978). Nonparametric inference for a family of counting processes. Ann
+    Stat 6:701-726.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> h = hrh.nelson_aalen({"t": [1, 2, 3], "e": [1, 0, 1]}, duration="t", event="e")
+    >>> h.table["cumulative_hazard"].round(4).to_list()
+    [0.3333, 0.3333, 1.3333]
+    """
 
     table: pl.DataFrame
     by: list[str]
@@ -917,8 +1006,39 @@ def nelson_aalen(
 
 @dataclass(frozen=True)
 class LogRankResult:
-    """A k-sample test: ``.statistic``, ``.df``, ``.p_value`` and ``.table`` (group,
-    n, observed, expected, (O − E)² / E)."""
+    """A k-sample test of equal exit hazards, from :func:`hrh.logrank`.
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-squared statistic.
+    df : int
+        Degrees of freedom (groups − 1).
+    p_value : float
+        Upper tail probability of the statistic.
+    rho : float
+        The weight exponent used (0 log-rank, 1 Peto-Peto).
+    table : polars.DataFrame
+        Per group: the group column(s), ``n``, ``observed`` and ``expected`` exits and
+        ``oe2_over_e`` = (O − E)² / E.
+    variance : numpy.ndarray
+        Variance matrix of O − E.
+
+    References
+    ----------
+    Mantel N (1966). Evaluation of survival data and two new rank order statistics
+    arising in its consideration. Cancer Chemotherapy Reports 50:163-170.
+    Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
+    survival data. Biometrika 69:553-566.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 3, 2, 4], "e": [1, 1, 1, 0], "g": ["a", "a", "b", "b"]}
+    >>> r = hrh.logrank(d, duration="t", event="e", group="g")
+    >>> r.table["observed"].to_list(), round(r.p_value, 4)
+    ([2.0, 1.0], 0.4328)
+    """
 
     statistic: float
     df: int
@@ -1046,15 +1166,39 @@ def logrank(
 
 @dataclass(frozen=True)
 class CumulativeIncidence:
-    """Cumulative incidence of each exit reason.
+    """Cumulative incidence of each exit reason, from :func:`hrh.cumulative_incidence`.
 
-    ``.table``: the `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that
-    cause), ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and
-    ``in_post`` (the probability of not having left for any reason).
+    Attributes
+    ----------
+    table : polars.DataFrame
+        The `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that cause),
+        ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and ``in_post``
+        (the probability of not having left for any reason).
+    by : list of str
+        The grouping columns.
+    causes : list
+        The causes, in the order reported.
+    level : float
+        Confidence level of the intervals.
+    gray_test : polars.DataFrame or None
+        With `by`: Gray's test that each cause's cumulative incidence is the same in
+        every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
+        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
 
-    ``.gray_test`` (with `by`): Gray's test that each cause's cumulative incidence is
-    the same in every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
-    ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
+    References
+    ----------
+    Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+    Markov chains based on censored observations. Scand J Stat 5:141-150.
+    Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence
+    of a competing risk. Ann Stat 16:1141-1154.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 2, 2, 3, 4], "why": ["resigned", "retired", None, "resigned", None]}
+    >>> ci = hrh.cumulative_incidence(d, duration="t", cause="why")
+    >>> ci.at([3]).rows()
+    [('resigned', 3.0, 0.5), ('retired', 3.0, 0.2)]
     """
 
     table: pl.DataFrame
@@ -1068,7 +1212,18 @@ class CumulativeIncidence:
         return self.table
 
     def at(self, times: Any) -> pl.DataFrame:
-        """Cumulative incidence of each cause at the given times (step function)."""
+        """Cumulative incidence of each cause at the given times (step function).
+
+        Parameters
+        ----------
+        times
+            Times (array-like of numbers; a null or non-number is an InputError).
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``cause``, ``time`` and ``cumulative_incidence``.
+        """
         t = np.sort(float_array(times, "times"))
         keys = [*self.by, "cause"]
         frames = []
@@ -1088,7 +1243,18 @@ class CumulativeIncidence:
         return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Stacked step curves of cumulative incidence by cause."""
+        """Stacked step curves of cumulative incidence by cause.
+
+        Parameters
+        ----------
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import cumulative_incidence
 
         return cumulative_incidence(self, ax=ax)
@@ -1357,7 +1523,28 @@ class CoxResult:
         Cumulative hazard at covariates 0 (reference levels): (strata,) ``time``,
         ``hazard`` (R's ``basehaz(fit, centered = FALSE)``).
     n, n_events : int, float
+        Rows used, and the (weighted) number of exits.
     iterations : int
+        Newton-Raphson iterations to convergence.
+
+    References
+    ----------
+    Cox DR (1972). Regression models and life-tables. JRSS B 34:187-220.
+    Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA (1982). Evaluating the yield of
+    medical tests. JAMA 247:2543-2546 (concordance).
+    Breslow NE (1972). Discussion of the paper by D. R. Cox. JRSS B 34:216-217
+    (baseline hazard).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+    ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+    >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+    >>> m.n, m.n_events, m.tests["test"].to_list()
+    (8, 6.0, ['likelihood_ratio', 'wald', 'score'])
+    >>> m.predict_survival({"commune": [0, 1]}, times=[5])["survival"].round(3).to_list()
+    [0.823, 0.309]
     """
 
     summary: pl.DataFrame
@@ -1384,7 +1571,20 @@ class CoxResult:
     def predict_survival(self, new_data: Any, times: Any) -> pl.DataFrame:
         """Survival S(t | x) = exp(−H₀(t) e^{xβ}) of each row of `new_data` at `times`.
 
-        Returns ``row``, (the strata columns), ``time``, ``survival``.
+        Parameters
+        ----------
+        new_data
+            Any table hrh reads with the model's covariate columns (and strata
+            columns, if the model has strata); categorical levels must be ones the
+            model knows.
+        times
+            Times at which to evaluate the survival (array-like of numbers).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``row`` (the row of `new_data`), (the strata columns), ``time``,
+            ``survival``.
         """
         df = to_frame(new_data, name="new_data")
         x = self._design.matrix(df, table="new_data")

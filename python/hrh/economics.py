@@ -240,6 +240,29 @@ class Comparison:
     beyond_horizon : whether `cost` and `person_years` count the staff in post at the
         horizon for their expected remaining years.
     currency : the scenario's currency.
+
+    References
+    ----------
+    Drummond MF, Sculpher MJ, Claxton K, Stoddart GL, Torrance GW (2015). Methods for
+    the Economic Evaluation of Health Care Programmes, 4th ed. Oxford University Press.
+    Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
+    cost-effectiveness acceptability curves. Health Economics 10:779-787.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.0},
+    ...                    "salary": 10,
+    ...                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
+    ...        "policies": [{"name": "more_in_B",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 20}]}]}
+    >>> runs = [hrh.simulate(doc, draws=0), hrh.simulate(doc, policy="more_in_B", draws=0)]
+    >>> c = hrh.compare(runs, discount_rate=0)
+    >>> c.table.select("projection", "shortage_years_averted").rows()
+    [('scenario', 0.0), ('scenario + more_in_B', 110.0)]
     """
 
     table: pl.DataFrame
@@ -280,7 +303,21 @@ class Comparison:
     def plot(self, kind: str = "plane", *, ax: Any = None) -> Any:
         """The cost-effectiveness plane (`kind="plane"`: each policy's draws of
         incremental cost against effect, with their means) or the acceptability curves
-        (`kind="acceptability"`)."""
+        (`kind="acceptability"`).
+
+        Parameters
+        ----------
+        kind
+            ``"plane"`` (default) or ``"acceptability"``; anything else is an
+            InputError.
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import acceptability, ce_plane
 
         if kind == "plane":
@@ -583,6 +620,26 @@ class Sensitivity:
         and `rank` by `|prcc|`, largest first.
     outcome : what was ranked against.
     draws : number of draws.
+
+    References
+    ----------
+    Blower SM, Dowlatabadi H (1994). Sensitivity and uncertainty analysis of complex
+    models of disease transmission: an HIV model, as an example. International
+    Statistical Review 62:229-243.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60,
+    ...                    "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
+    ...                    "entrants": {"per_year": {"dist": "uniform", "low": 0, "high": 20},
+    ...                                 "age": {"mean": 25}},
+    ...                    "demand": {"method": "quota", "quota": 250}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200}]}
+    >>> s = hrh.sensitivity(hrh.simulate(doc, draws=200, seed=1))
+    >>> s.table["parameter"].to_list()
+    ['cadres[0].entrants.per_year', 'cadres[0].attrition.rate']
     """
 
     table: pl.DataFrame
@@ -596,7 +653,20 @@ class Sensitivity:
         return f"<b>Sensitivity</b> of {escape(self.outcome)}" + self.table._repr_html_()
 
     def plot(self, *, top: int = 10, ax: Any = None) -> Any:
-        """Tornado chart of the `top` parameters by partial rank correlation."""
+        """Tornado chart of the `top` parameters by partial rank correlation.
+
+        Parameters
+        ----------
+        top
+            Number of parameters shown, largest `|prcc|` first (default 10).
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import tornado
 
         return tornado(self, top=top, ax=ax)

@@ -231,6 +231,21 @@ class TheilResult:
     units : polars.DataFrame
         ``unit`` (row index) and ``contribution`` (terms summing to the total), built
         on first access.
+
+    References
+    ----------
+    Theil H (1967). Economics and Information Theory. Amsterdam: North-Holland.
+    Shorrocks AF (1980). The class of additively decomposable inequality measures.
+    Econometrica 48:613-625.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> t = hrh.theil([1, 2, 4, 8], groups=["a", "a", "b", "b"])
+    >>> abs(t.between + t.within - t.total) < 1e-12
+    True
+    >>> t.groups["group"].to_list()
+    ['a', 'b']
     """
 
     total: float

@@ -81,6 +81,13 @@ class Forecast:
         ``"year"`` when the time column held dates (Date or Datetime), which count by
         their calendar year; ``None`` when it held numbers, in the caller's own unit.
 
+    References
+    ----------
+    Hyndman RJ, Khandakar Y (2008). Automatic time series forecasting: the forecast
+    package for R. Journal of Statistical Software 27(3).
+    Hyndman RJ, Athanasopoulos G (2021). Forecasting: Principles and Practice, 3rd ed.
+    Melbourne: OTexts (accuracy measures).
+
     Examples
     --------
     >>> import hrh

@@ -150,6 +150,21 @@ class WisnResult:
     available_time : float or None
         The available working time; None when it differs by group (then it is a
         column of `table`).
+
+    References
+    ----------
+    World Health Organization (2010). Workload indicators of staffing need (WISN):
+    user's manual. Geneva: WHO.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> services = {"activity": ["outpatient visit"], "workload": [8800], "unit_time": [0.2]}
+    >>> r = hrh.wisn(services, available_time=1760, existing=2)
+    >>> r.table.select("required", "existing", "difference").rows()
+    [(1.0, 2.0, 1.0)]
+    >>> r.activities["standard_workload"].to_list()
+    [8800.0]
     """
 
     table: pl.DataFrame
@@ -760,6 +775,27 @@ class Projection:
     cost_totals : the cost over all regions and cadres per projected year and item (item
         "all": every item), the mean over draws with quantiles `_p5` ... `_p95`.
     draws_table : with `keep_draws=True`, supply and demand of every draw.
+
+    References
+    ----------
+    World Health Organization (2016). Global strategy on human resources for health:
+    Workforce 2030. Geneva: WHO (supply, need and the gap between them).
+    Hyndman RJ, Fan Y (1996). Sample quantiles in statistical packages. The American
+    Statistician 50:361-365 (type-7 quantiles).
+    Jain R, Chlamtac I (1985). The P² algorithm for dynamic calculation of quantiles
+    and histograms without storing observations. CACM 28:1076-1085 (streaming).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 2, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.1},
+    ...                    "demand": {"method": "quota", "quota": {"A": 100, "B": 50}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 90},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 70}]}
+    >>> p = hrh.simulate(doc, draws=0)
+    >>> p.totals.filter(year=2024, cadre="all").select("shortage", "surplus", "net_gap").rows()
+    [(10.0, 20.0, -10.0)]
     """
 
     name: str
@@ -817,7 +853,22 @@ class Projection:
         )
 
     def plot(self, *, region: str | None = None, cadre: str | None = None, ax: Any = None) -> Any:
-        """Fan chart of supply against demand (all regions and cadres unless named)."""
+        """Fan chart of supply against demand (all regions and cadres unless named).
+
+        Parameters
+        ----------
+        region
+            Only this region; None: the sum over regions.
+        cadre
+            Only this cadre; None: every cadre.
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import projection
 
         return projection(self, region=region, cadre=cadre, ax=ax)
@@ -1193,11 +1244,36 @@ def _shortage_draws(
 
 @dataclass(frozen=True)
 class Transitions:
-    """A one-period transition matrix estimated from a panel.
+    """A one-period transition matrix estimated from a panel, from
+    :func:`hrh.transitions`.
 
-    `table` has `from`, `to`, `count`, `probability`, `lower`, `upper` (Wilson score
-    interval); `gaps` counts consecutive observations more than one period apart (not
-    used).
+    Attributes
+    ----------
+    table : polars.DataFrame
+        ``from``, ``to``, ``count``, ``probability``, ``lower``, ``upper`` (Wilson score
+        interval at `level`).
+    states : tuple of str
+        The states, in order.
+    gaps : int
+        Consecutive observations of a person more than one period apart (not used).
+    level : float
+        Confidence level of the intervals.
+
+    References
+    ----------
+    Anderson TW, Goodman LA (1957). Statistical inference about Markov chains. Ann
+    Math Statist 28:89-110.
+    Wilson EB (1927). Probable inference, the law of succession, and statistical
+    inference. JASA 22:209-212.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> panel = {"id": [1, 1, 2, 2, 3, 3], "year": [2020, 2021, 2020, 2021, 2020, 2021],
+    ...          "region": ["A", "B", "A", "A", "B", "B"]}
+    >>> t = hrh.transitions(panel, id="id", time="year", state="region")
+    >>> t.migration(cadre="nurse")
+    [{'from': 'A', 'to': 'B', 'rate': 0.5, 'cadre': 'nurse'}]
     """
 
     table: pl.DataFrame
@@ -1221,7 +1297,19 @@ class Transitions:
         ]
 
     def migration(self, *, cadre: str | None = None) -> list[dict[str, Any]]:
-        """Off-diagonal probabilities as scenario `migration` records (regions as states)."""
+        """Off-diagonal probabilities as scenario `migration` records (regions as states).
+
+        Parameters
+        ----------
+        cadre
+            The cadre the records apply to; None: every cadre (no ``cadre`` key).
+
+        Returns
+        -------
+        list of dict
+            One record ``{"from", "to", "rate"(, "cadre")}`` per positive off-diagonal
+            probability, for a scenario's ``migration`` list.
+        """
         return self._moves("from", "to", **({} if cadre is None else {"cadre": cadre}))
 
     def promotions(self) -> list[dict[str, Any]]:
