@@ -24,7 +24,7 @@ cargo test -p hrh-core --quiet
 # editable build's artefacts in target/ untouched.
 dist=target/wheelbuild/dist
 step "maturin build --zig --compatibility manylinux2014 and maturin sdist (into $dist)"
-python3 -m pip install --quiet 'maturin>=1.9.4,<2' ziglang
+python3 -m pip install --quiet 'maturin>=1.9.4,<2' ziglang auditwheel
 rm -rf "$dist"
 CARGO_TARGET_DIR=target/wheelbuild python3 -m maturin build --release --zig \
     --compatibility manylinux2014 --strip --out "$dist" --quiet
@@ -43,4 +43,4 @@ python3 -m mypy
 step "mypy.stubtest hrh._core"
 python3 -m mypy.stubtest hrh._core
 step "pytest (with doctests, the wheel test and the notebooks)"
-python3 -m pytest -q
+python3 -m pytest -q -rs
