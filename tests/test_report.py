@@ -164,3 +164,21 @@ def test_report_dates_default_to_the_latest_in_the_register() -> None:
     none_left = reg.with_columns(pl.lit(None, dtype=pl.String).alias("exit_date"))
     r = R.register_report(none_left, pop, by="district", exit="exit_date")
     assert [s.title for s in r.sections][:2] == ["Health workforce density", "Distribution equity"]
+
+
+def test_command_line_counts_report_and_its_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrh.cli import main
+
+    counts = ROOT / "examples" / "beijing_tianjin_hebei" / "counts.csv"
+    out = tmp_path / "counts.html"
+    args = ["report", "--counts", str(counts), "--by", "region", "--cadre", "cadre"]
+    assert main([*args, "--staff", "count", "--area", "area_km2", "-o", str(out)]) == 0
+    assert "Distribution equity" in out.read_text(encoding="utf-8")
+    assert main([*args, "-o", str(out)]) == 2
+    assert "--counts FILE needs --by COLUMN and --staff COLUMN" in capsys.readouterr().err
+    assert main([*args, "--staff", "doctors", "-o", str(out)]) == 2
+    assert "column 'doctors' (staff) is not in the table" in capsys.readouterr().err
+    assert main(["report", "--demo", "--counts", str(counts), "-o", str(out)]) == 2
+    assert "--demo cannot be combined with --counts" in capsys.readouterr().err

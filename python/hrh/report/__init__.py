@@ -611,6 +611,17 @@ def attrition_section(
     return Section("Attrition and retention", "".join(parts))
 
 
+_MODEL_NAMES = {
+    "linear": "linear trend",
+    "loglinear": "log-linear trend",
+    "ses": "simple exponential smoothing",
+    "holt": "Holt's linear trend",
+    "damped": "damped trend (Holt)",
+    "gm11": "grey model GM(1,1)",
+    "arima": "ARIMA (automatic order)",
+}
+
+
 def trend_section(
     series: Any,
     *,
@@ -643,7 +654,7 @@ def trend_section(
             (fc["lower_80"].to_list(), fc["upper_80"].to_list()),
         ],
         reference=reference,
-        title=f"{label}: observed (black) and {best} forecast"
+        title=f"{label}: observed (black) and {_MODEL_NAMES.get(best, best)} forecast"
         + (", 80 % and 95 % intervals" if has_intervals else " (no intervals)"),
         xlabel=str(time),
         ylabel=label,
@@ -658,10 +669,12 @@ def trend_section(
             "i95", [span(lo, hi, fmt) for lo, hi in fc.select("lower_95", "upper_95").rows()]
         ),
     )
+    bt = bt.with_columns(pl.col("model").replace(_MODEL_NAMES))
     parts = [
         f"<p>Rolling-origin backtest over the last {holdout} points: from each origin, "
         f"forecasts 1 to {holdout} steps ahead, pooled. The model with the smallest RMSE, "
-        f"<b>{escape(best)}</b>, gives the forecast for the next {horizon} periods"
+        f"<b>{escape(_MODEL_NAMES.get(best, best))}</b>, gives the forecast for the next "
+        f"{horizon} periods"
         + ("." if has_intervals else "; it has no prediction intervals.")
         + "</p>",
         table_html(
