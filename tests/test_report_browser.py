@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -96,8 +97,11 @@ class Browser:
         self._from_browser, from_browser_w = os.pipe()
 
         def pipes() -> None:  # runs in the child, before exec
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            # Copy both ends above 3 and 4 first, so that neither dup2 closes the other.
+            high_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
 
         self.proc = subprocess.Popen(
             [
