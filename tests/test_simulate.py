@@ -729,6 +729,40 @@ def test_transitions_by_hand() -> None:
         )
 
 
+def test_transitions_from_dates_count_by_calendar_year() -> None:
+    years = [2020, 2021, 2022, 2020, 2021, 2020, 2022, 2023]
+    regions = ["H", "H", "B", "H", "H", "T", "T", "B"]
+    ids = [1, 1, 1, 2, 2, 3, 3, 3]
+    by_year = hrh.transitions(
+        {"id": ids, "year": years, "region": regions}, id="id", time="year", state="region"
+    )
+    assert by_year.time_unit is None
+    for when in (
+        [dt.date(y, 12, 31) for y in years],
+        [dt.datetime(y, 3, 1, 8) for y in years],
+    ):
+        t = hrh.transitions(
+            {"id": ids, "when": when, "region": regions}, id="id", time="when", state="region"
+        )
+        assert t.time_unit == "year"
+        assert t.table.equals(by_year.table) and t.gaps == by_year.gaps == 1
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'when', row 1: id 1 observed twice in period 2020 \(rows 0 and 1\); "
+        "dates count by their calendar year",
+    ):
+        hrh.transitions(
+            {"id": [1, 1], "when": [dt.date(2020, 1, 1), dt.date(2020, 7, 1)], "s": ["A", "B"]},
+            id="id",
+            time="when",
+            state="s",
+        )
+    with pytest.raises(hrh.InputError, match=r"column 'when': must hold integer periods"):
+        hrh.transitions(
+            {"id": [1], "when": ["2020-01-01"], "s": ["A"]}, id="id", time="when", state="s"
+        )
+
+
 def test_promotions_from_a_panel_move_staff_between_grades() -> None:
     # 3 of 10 grade I doctors are promoted each year in the panel: 30 % of grade I staff
     # who stay move to grade II, and the cadre's total does not change.

@@ -1258,6 +1258,9 @@ class Transitions:
         Consecutive observations of a person more than one period apart (not used).
     level : float
         Confidence level of the intervals.
+    time_unit : str or None
+        ``"year"`` when the panel's times were dates (one period is then a calendar
+        year), ``None`` when they were integer periods.
 
     References
     ----------
@@ -1280,6 +1283,7 @@ class Transitions:
     states: tuple[str, ...]
     gaps: int
     level: float
+    time_unit: str | None = None
 
     def matrix(self) -> pl.DataFrame:
         """Probabilities as a square table, one row per origin state."""
@@ -1330,7 +1334,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
 
     Consecutive observations of a person one period apart count as one transition; the
     probability from state i to j is `n_ij / n_i` (maximum likelihood for a Markov chain)
-    with a Wilson score interval. `time` is an integer period (e.g. year). In a scenario,
+    with a Wilson score interval. `time` is an integer period (e.g. year), or a Date or
+    Datetime column, whose values count by their calendar year (2019-12-31 is period
+    2019; ``.time_unit`` is then ``"year"``). In a scenario,
     `.migration()` gives the `migration` records of regions as states, `.promotions()` a
     cadre's `promotions` records of grades as states.
 
@@ -1382,9 +1388,13 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         raise InputError("panel has no rows")
     for c in (id, time, state):
         check_no_nulls(df, c)
+    unit = None
+    if df.schema[time] == pl.Date or isinstance(df.schema[time], pl.Datetime):
+        df, unit = df.with_columns(pl.col(time).dt.year().cast(pl.Int64)), "year"
     if not df.schema[time].is_integer():
         raise InputError(
-            f"column '{time}': must hold integer periods (e.g. years), got {df.schema[time]}"
+            f"column '{time}': must hold integer periods (e.g. years) or dates, got "
+            f"{df.schema[time]}"
         )
     check_level(level)
     dup = df.select(pl.struct(id, time).is_duplicated().arg_true()).to_series()
@@ -1394,6 +1404,7 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         raise InputError(
             f"column '{time}', row {rows[1]}: {id} {first[id]!r} observed twice in period "
             f"{first[time]} (rows {rows[0]} and {rows[1]})"
+            + ("; dates count by their calendar year" if unit else "")
         )
     ids, _ = group_codes(df, [id])
     codes, keys = group_codes(df, [state])
@@ -1424,7 +1435,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
             "upper": pl.Float64,
         },
     ).with_columns(pl.selectors.float().fill_nan(None))
-    return Transitions(table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level)
+    return Transitions(
+        table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level, time_unit=unit
+    )
 
 
 def stock_table(
