@@ -68,9 +68,13 @@ def api_names() -> dict[str, list[str]]:
 
 
 def _api_page(title: str, module: str, names: list[str]) -> str:
-    if module in ("hrh.evidence", "hrh.datasets", "hrh.norms", "hrh.exceptions"):
+    if module in ("hrh.evidence", "hrh.datasets", "hrh.norms"):
         # Modules used as namespaces (`hrh.evidence.rate`): every public name they export.
         return f"# {title}\n\n::: {module}\n"
+    if module == "hrh.exceptions":
+        # Defined in the compiled core and re-exported: the module's text, then each class.
+        lines = [f"# {title}", "", f"::: {module}", "    options:", "      members: false", ""]
+        return "\n".join(lines + [f"::: {module}.{name}\n" for name in names])
     lines = [f"# {title}", "", f"Every name here is imported from `hrh` (`hrh.{names[0]}`).", ""]
     for name in names:
         lines += [f"::: hrh.{name}", "    options:", "      show_root_full_path: false", ""]
