@@ -100,6 +100,18 @@ def _entries(body: str) -> list[str]:
     return [n for n in names if n]
 
 
+def _prose_types(label: str, section: str, body: str) -> list[str]:
+    """numpydoc puts a type after ``name :``, the description on the lines below; a
+    sentence in the type's place renders as a type in the API reference."""
+    out = []
+    for line in body.splitlines():
+        if line and not line[0].isspace() and " : " in line:
+            kind = line.split(" : ", 1)[1]
+            if len(kind) > 40 or re.search(r"[a-z]{3,} [a-z]{3,} [a-z]{3,}", kind):
+                out.append(f"{label}: {section} line {line[:50]!r}... has prose as its type")
+    return out
+
+
 def _public() -> list[tuple[str, Any]]:
     out = []
     for name in hrh.__all__:
@@ -136,6 +148,8 @@ def _check_function(label: str, func: Any, need_all: bool = True) -> list[str]:
         for d in documented:
             if d not in params:
                 problems.append(f"{label}: Parameters names '{d}', which is not an argument")
+    for s in ("Parameters", "Returns"):
+        problems += _prose_types(label, s, secs.get(s, ""))
     if "Raises" in secs:
         for cls in _entries(secs["Raises"]):
             known = hasattr(hrh.exceptions, cls) or isinstance(getattr(builtins, cls, None), type)
@@ -156,6 +170,7 @@ def _docstring_problems() -> list[str]:
                     problems.append(f"hrh.{name}: no {s} section")
             if "Examples" in secs and ">>>" not in secs["Examples"]:
                 problems.append(f"hrh.{name}: Examples has no doctest")
+            problems += _prose_types(f"hrh.{name}", "Attributes", secs.get("Attributes", ""))
             for attr, member in vars(obj).items():
                 if attr.startswith("_") or not inspect.isfunction(member):
                     continue
@@ -188,6 +203,29 @@ def test_docstring_check_catches_a_missing_section() -> None:
     problems = _check_function("f", f)
     assert "f: no Parameters section" in problems
     assert "f: no References section" in problems
+
+    def g(x: int) -> int:
+        """Do it.
+
+        Parameters
+        ----------
+        x : the number that comes back unchanged
+        y : int
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        NoSuchError
+        """
+        return x
+
+    problems = _check_function("g", g)
+    assert "g: Parameters names 'y', which is not an argument" in problems
+    assert "g: Raises names 'NoSuchError', not an exception class" in problems
+    assert any("has prose as its type" in p for p in problems)
 
 
 # --- the scenario reference ----------------------------------------------------------

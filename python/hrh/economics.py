@@ -210,7 +210,8 @@ class Comparison:
 
     Attributes
     ----------
-    table : one row per projection. The final year's state: `supply`, `demand`,
+    table
+        One row per projection. The final year's state: `supply`, `demand`,
         `shortage` (the sum over cells of each cell's unmet need: a surplus in one region
         never offsets a shortage in another) with `shortage_p5`/`shortage_p95`,
         `p_shortage`, `surplus` and `net_gap` (netted, for reference). Over the projected
@@ -228,18 +229,24 @@ class Comparison:
         effect is positive; `frontier` ("frontier", "dominated" or "extendedly
         dominated", on mean cost and the chosen effect) and `icer`, the incremental ratio
         to the frontier strategy of next lower effect.
-    acceptability : per policy and willingness to pay `wtp` (per unit of the effect):
+    acceptability
+        Per policy and willingness to pay `wtp` (per unit of the effect):
         `p_cost_effective`, the share of draws in which `wtp x effect - incremental
         cost > 0` against the baseline, and `p_best`, the share in which the strategy's
         net benefit is the largest of all (the baseline included).
-    draws : per policy and draw: `incremental_cost`, `extra_person_years`,
+    draws
+        Per policy and draw: `incremental_cost`, `extra_person_years`,
         `shortage_years_averted` (the cost-effectiveness plane).
-    effect : the effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
+    effect
+        The effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
         "person_years".
-    discount_rate, outcome_discount_rate, base_year, timing : the discounting used.
-    beyond_horizon : whether `cost` and `person_years` count the staff in post at the
+    discount_rate, outcome_discount_rate, base_year, timing
+        The discounting used.
+    beyond_horizon
+        Whether `cost` and `person_years` count the staff in post at the
         horizon for their expected remaining years.
-    currency : the scenario's currency.
+    currency
+        The scenario's currency.
 
     References
     ----------
@@ -355,26 +362,37 @@ def compare(
 
     Parameters
     ----------
-    projections : projections from `hrh.simulate`, the baseline first; a dict gives them
+    projections
+        Projections from `hrh.simulate`, the baseline first; a dict gives them
         labels (else each projection's `label`).
-    cadre : only this cadre (default: all cadres); its own costs.
-    grade : only this grade of `cadre`: supply, staff in post and shortage are the
+    cadre
+        Only this cadre (default: all cadres); its own costs.
+    grade
+        Only this grade of `cadre`: supply, staff in post and shortage are the
         grade's (its shortage is known where the cadre's demand is given by grade);
         costs stay the cadre's.
-    region : only this region (with several cadres, `cadre` too). Its costs are means
+    region
+        Only this region (with several cadres, `cadre` too). Its costs are means
         only (each draw's costs are kept per cadre, not per region), so it has no cost
         intervals and no acceptability; its effects' intervals need `keep_draws=True`.
-    discount_rate : annual discount rate of costs (and of outcomes unless
+    discount_rate
+        Annual discount rate of costs (and of outcomes unless
         `outcome_discount_rate` is given); above -1.
-    outcome_discount_rate : annual discount rate of person-years and shortage-years.
-    base_year : the year discounted to (default: the first projected year).
-    timing : "start", "mid" or "end" of each year, as above.
-    effect : what the acceptability curves, the frontier and `icer` count:
+    outcome_discount_rate
+        Annual discount rate of person-years and shortage-years.
+    base_year
+        The year discounted to (default: the first projected year).
+    timing
+        "start", "mid" or "end" of each year, as above.
+    effect
+        What the acceptability curves, the frontier and `icer` count:
         "shortage_years" (shortage-years averted) or "person_years" (extra person-years in
         post).
-    wtp : willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
+    wtp
+        Willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
         curves; default 51 values from 0 to three times the largest positive mean ratio.
-    beyond_horizon : count the value beyond the horizon: the staff in post at its end
+    beyond_horizon
+        Count the value beyond the horizon: the staff in post at its end
         stay for their expected remaining years in post (from the scenario's own final-
         year attrition, deaths and retirement age; `hrh.simulate(...,
         horizon_value=True)`), adding their discounted person-years to `person_years` and
@@ -614,12 +632,15 @@ class Sensitivity:
 
     Attributes
     ----------
-    table : one row per parameter that varies over the draws (its scenario path):
+    table
+        One row per parameter that varies over the draws (its scenario path):
         `prcc`, its partial rank correlation with the outcome over the draws (from -1 to
         1: the association of their ranks with the other parameters held in account),
         and `rank` by `|prcc|`, largest first.
-    outcome : what was ranked against.
-    draws : number of draws.
+    outcome
+        What was ranked against.
+    draws
+        Number of draws.
 
     References
     ----------
@@ -692,16 +713,22 @@ def sensitivity(
 
     Parameters
     ----------
-    projection : a projection with draws (its draws kept: under 128 MiB).
-    baseline : with it, the outcome is the policy's effect against the baseline (same
+    projection
+        A projection with draws (its draws kept: under 128 MiB).
+    baseline
+        With it, the outcome is the policy's effect against the baseline (same
         seed and draws): "shortage" becomes the shortage averted in `year`, "cost" the
         incremental cost.
-    outcome : "shortage" (the total shortage of `cadre` in `year`, never netted),
+    outcome
+        "shortage" (the total shortage of `cadre` in `year`, never netted),
         "shortage_years" (summed over the projected years) or "cost" (discounted cost
         over the projected years at `discount_rate`, from the first projected year).
-    cadre : the cadre of the shortage (default: all cadres).
-    year : the year of "shortage" (default: the final year).
-    discount_rate : for "cost"; above -1.
+    cadre
+        The cadre of the shortage (default: all cadres).
+    year
+        The year of "shortage" (default: the final year).
+    discount_rate
+        For "cost"; above -1.
 
     Returns
     -------

@@ -738,15 +738,20 @@ class Projection:
 
     Attributes
     ----------
-    name, policies : the scenario's name and the policies switched on.
-    draws, seed : Monte Carlo draws (0 = the deterministic path at parameter means) and
+    name, policies
+        The scenario's name and the policies switched on.
+    draws, seed
+        Monte Carlo draws (0 = the deterministic path at parameter means) and
         the seed that reproduces them.
-    quantiles : "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
-    table : per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
+    quantiles
+        "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
+    table
+        Per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
         `shortage` (max(gap, 0)) and `surplus` (max(-gap, 0)), each the mean over draws
         with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and `p_gap_positive` (share
         of draws in which demand exceeds supply).
-    totals : per year and cadre over all regions, and for all cadres (`cadre` = "all"):
+    totals
+        Per year and cadre over all regions, and for all cadres (`cadre` = "all"):
         `supply` and `demand` (sums); `shortage`, the sum over cells (region x cadre) of
         each cell's shortage, and `surplus`, the sum of each cell's surplus, so that a
         surplus in one region never hides a shortage in another; `net_gap` = shortage -
@@ -754,27 +759,33 @@ class Projection:
         the sums, not sums of quantiles); `p_shortage`, the share of draws in which some
         cell is short, and `p_net_gap_positive`, the share in which the net gap is
         positive.
-    grade_table, grade_totals : the same as `table` and `totals` per grade (column
+    grade_table, grade_totals
+        The same as `table` and `totals` per grade (column
         `grade`) of every cadre with several grades: supply by grade always; demand,
         shortage and surplus where the cadre's demand is given by grade
         (`demand_by_grade`), else null. A cadre with demand by grade counts its shortage
         grade by grade in `totals`: 10 specialists short and 10 general doctors over
         is a shortage of 10, not a net gap of 0.
-    shortage_draws : every draw's total `shortage` and `supply` per year, cadre and grade
+    shortage_draws
+        Every draw's total `shortage` and `supply` per year, cadre and grade
         (null grade: the cadre; cadre "all": every cadre), which `compare` pairs draw by
         draw with every draw's costs; None when these would need over 128 MiB.
-    flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
+    flows
+        Mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
         `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
         `promotions` between grades of the cadre, which do not change its total).
-    costs : mean cost per projected year, region, cadre and item. Items: `salary` (each
+    costs
+        Mean cost per projected year, region, cadre and item. Items: `salary` (each
         grade's salary times its staff in post, the mean of the year's start and end),
         `training` (per trainee-year and one-off per trainee sent), `bond_buyout`
         (buy-outs repaid by those who leave during a bond: negative), then the items of
         the policies switched on.
-    cost_totals : the cost over all regions and cadres per projected year and item (item
+    cost_totals
+        The cost over all regions and cadres per projected year and item (item
         "all": every item), the mean over draws with quantiles `_p5` ... `_p95`.
-    draws_table : with `keep_draws=True`, supply and demand of every draw.
+    draws_table
+        With `keep_draws=True`, supply and demand of every draw.
 
     References
     ----------
@@ -899,21 +910,29 @@ def simulate(
 
     Parameters
     ----------
-    scenario : a dict, a JSON string, or a TOML/JSON file (see `examples/`).
-    policy : name(s) of policies in the scenario to switch on.
-    draws : number of draws; 0 runs the deterministic path at parameter means.
-    seed : random seed; None picks one (recorded in `Projection.seed`).
-    keep_draws : also return every draw's supply and demand (`draws_table`).
-    quantiles : "exact" keeps every draw's numbers of one group of regions at a time
+    scenario
+        A dict, a JSON string, or a TOML/JSON file (see `examples/`).
+    policy
+        Name(s) of policies in the scenario to switch on.
+    draws
+        Number of draws; 0 runs the deterministic path at parameter means.
+    seed
+        Random seed; None picks one (recorded in `Projection.seed`).
+    keep_draws
+        Also return every draw's supply and demand (`draws_table`).
+    quantiles
+        "exact" keeps every draw's numbers of one group of regions at a time
         (regions linked by migration form a group; memory grows with draws);
         "streaming" uses extended P² estimates (fixed memory); "auto" is exact while the
         numbers kept at once need under 64 MiB.
-    flows : "expected" moves the expected number of people in each flow given the draw's
+    flows
+        "expected" moves the expected number of people in each flow given the draw's
         parameters; "binomial" draws every flow as a binomial count of whole people (the
         starting stock and entrants rounded at random to whole people, entrants spread
         over ages multinomially, each eligible person sent to training with probability
         places / eligible), adding the chance variation of a small workforce.
-    density : also project the population and staff per 1,000 population: `table` and
+    density
+        Also project the population and staff per 1,000 population: `table` and
         `grade_table` gain `population` (the mean over draws) and `density_per_1000`
         (staff per 1,000 population, with quantiles), to set against
         `hrh.norms.SDG_THRESHOLD` and the like; `totals` gain the `population` of all
@@ -922,13 +941,15 @@ def simulate(
         staff are spread as people are), and `p_theil_below_start`, the share of draws in
         which it is below the start year's. Needs a population in the scenario; costs an
         extra summary per cell.
-    horizon_value : also carry the staff in post at the horizon through the years after it,
+    horizon_value
+        Also carry the staff in post at the horizon through the years after it,
         for `hrh.compare(..., beyond_horizon=True)`: each year the draw's final-year
         rates (deaths, attrition with its grade and policy multipliers) take their share
         of each age, the rest grow a year older, and everyone retires at the retirement
         age; staff keep their grade (and pay) and nobody joins. Kept per draw with the
         draws' totals.
-    progress : True writes the share of the work done to `sys.stderr` while the call runs;
+    progress
+        True writes the share of the work done to `sys.stderr` while the call runs;
         None (the default) does so from 5 seconds on in an interactive session (a
         notebook, or a terminal), False never. Ctrl-C stops a call at any time with
         `KeyboardInterrupt`, leaving nothing half-done.
@@ -1562,16 +1583,21 @@ def attrition_rates(
 
     Parameters
     ----------
-    curve : a :class:`hrh.KaplanMeier`, or a table with `time` and `survival` (e.g. from
+    curve
+        A :class:`hrh.KaplanMeier`, or a table with `time` and `survival` (e.g. from
         :meth:`hrh.CoxResult.predict_survival`, whose `row` column is then a group).
-    bands : increasing band limits on the curve's time axis (at least two).
-    per_year : curve time units per year (365.25 for days).
-    by : group columns of a table (a Kaplan-Meier result's own groups are used).
+    bands
+        Increasing band limits on the curve's time axis (at least two).
+    per_year
+        Curve time units per year (365.25 for days).
+    by
+        Group columns of a table (a Kaplan-Meier result's own groups are used).
 
     Returns
     -------
-    polars.DataFrame with the groups, `from`, `to`, `rate` (null where the curve has
-        reached 0 before the band).
+    polars.DataFrame
+        The groups, `from`, `to`, `rate` (null where the curve has reached 0 before
+        the band).
 
     Raises
     ------
