@@ -56,7 +56,7 @@ def _rustless_env(venv: Path, home: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CARGO", "RUSTUP", "MATURIN", "PIP_", "VIRTUAL_ENV", "PYTHON"))
+        if not key.startswith(("CARGO", "RUSTUP", "MATURIN", "VIRTUAL_ENV", "PYTHON"))
     }
     env.update(
         PATH=os.pathsep.join(folders),
