@@ -93,6 +93,106 @@ def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
     return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
 
 
+# Labels of an event column given as text: a mapping label -> code (0: still in post,
+# censored; 1, 2, ...: an exit, or its cause) or a list of the labels that are exits.
+EventValues = Mapping[Any, int] | Sequence[Any]
+
+
+def _event_table(event_values: Any) -> tuple[dict[Any, int], bool]:
+    """`event_values` as a dict label -> code, and whether a null is censored (the
+    list form; a mapping says so with a ``None`` key)."""
+    if isinstance(event_values, Mapping):
+        table = dict(event_values)
+        for label, code in table.items():
+            if isinstance(code, bool) or not isinstance(code, int | np.integer) or code < 0:
+                raise InputError(
+                    f"argument 'event_values': code {code!r} of {label!r} is not 0 (still in "
+                    "post, censored) or a positive integer (an exit, or its cause)"
+                )
+        if not table:
+            raise InputError("argument 'event_values': the mapping is empty")
+        return {k: int(v) for k, v in table.items()}, None in table
+    if isinstance(event_values, str | bytes) or not isinstance(event_values, Sequence):
+        raise InputError(
+            f"argument 'event_values': {event_values!r} is not a mapping of labels to codes "
+            "(e.g. {'resigned': 1, 'retired': 2, 'in post': 0}) or a list of exit labels"
+        )
+    labels = list(event_values)
+    if not labels:
+        raise InputError("argument 'event_values': the list of exit labels is empty")
+    if len(set(labels)) < len(labels):
+        twice = next(v for v in labels if labels.count(v) > 1)
+        raise InputError(f"argument 'event_values': label {twice!r} is listed twice")
+    return {label: k for k, label in enumerate(labels, start=1)}, True
+
+
+def _mapped_events(df: pl.DataFrame, column: str, event_values: Any) -> npt.NDArray[np.uint32]:
+    """Each row's code under `event_values`, naming the first row whose value it does
+    not map."""
+    table, null_censored = _event_table(event_values)
+    s = df.get_column(column)
+    if isinstance(s.dtype, pl.Categorical | pl.Enum):
+        s = s.cast(pl.String)
+    local, values = value_codes(s)
+    distinct = values.to_list()
+    lut = np.zeros(len(distinct), dtype=np.uint32)
+    unmapped = np.zeros(len(distinct), dtype=bool)
+    for k, v in enumerate(distinct):
+        if v is None and null_censored and None not in table:
+            continue  # the list form: a null is still in post
+        try:
+            code = table.get(v)
+        except TypeError:  # an unhashable value (a list in an object column)
+            code = None
+        if code is None:
+            unmapped[k] = True
+        else:
+            lut[k] = code
+    if unmapped.any():
+        row = int(np.flatnonzero(unmapped[local])[0])
+        v = distinct[local[row]]
+        what = "a null" if v is None else f"value {v!r}"
+        raise InputError(
+            f"column '{column}', row {row}: {what} is not in event_values "
+            f"({', '.join(repr(x) for x in table)})"
+            + ("; map None to 0 if a null means still in post" if v is None else "")
+        )
+    return np.ascontiguousarray(lut[local])
+
+
+def _with_events(data: Any, event: str, event_values: Any) -> Any:
+    """`data` with the `event` column replaced by 0/1 codes under `event_values` (any
+    positive code is an exit); `data` itself when `event_values` is None."""
+    if event_values is None:
+        return data
+    df = to_frame(data)
+    require_columns(df, [event], role="event")
+    codes = _mapped_events(df, event, event_values)
+    return df.with_columns(pl.Series(event, (codes > 0).astype(np.uint8)))
+
+
+def _named_causes(
+    df: pl.DataFrame, cause: str, event_values: Any
+) -> tuple[pl.DataFrame, list[Any]]:
+    """The `cause` column under `event_values` as the causes' names (null: censored),
+    and the names in the order of their codes. Labels sharing a code share a cause,
+    named by the labels joined with ' / '."""
+    event_values = {None: 0, **event_values}  # a null is censored unless mapped
+    codes = _mapped_events(df, cause, event_values)
+    table, _ = _event_table(event_values)
+    names: dict[int, list[str]] = {}
+    for label, code in table.items():
+        if code > 0:
+            names.setdefault(code, []).append(str(label))
+    order = sorted(names)
+    labels = [" / ".join(names[c]) for c in order]
+    lut = np.array([None, *labels], dtype=object)
+    position = np.zeros(max(order, default=0) + 1, dtype=np.int64)
+    position[order] = np.arange(1, len(order) + 1)
+    named = pl.Series(cause, lut[position[codes]].tolist(), dtype=pl.String)
+    return df.with_columns(named), labels
+
+
 @dataclass(frozen=True)
 class _Surv:
     df: pl.DataFrame
@@ -658,7 +758,7 @@ class KaplanMeier:
         counts = [
             {
                 **key,
-                "n": float(part["events"].sum() + part["censored"].sum()),
+                "n": float(part["events"].sum()) + float(part["censored"].sum()),
                 "events": float(part["events"].sum()),
             }
             for key, part in self._curves()
@@ -771,6 +871,7 @@ def kaplan_meier(
     weights: str | None = None,
     conf_type: Literal["log", "log-log", "plain"] = "log",
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier estimate of retention (the probability of still being in post).
 
@@ -805,6 +906,14 @@ def kaplan_meier(
         or ``"plain"``.
     level
         Confidence level of the interval, in (0, 1).
+    event_values
+        How to read an `event` column of labels: a mapping label -> code, 0 for still
+        in post (censored) and a positive integer for an exit, e.g.
+        ``{"resigned": 1, "retired": 2, "in post": 0}`` (every positive code counts
+        as an exit here; :func:`cumulative_incidence` keeps the causes apart), with a
+        ``None`` key for nulls; or a list of the labels that are exits, a null then
+        meaning still in post. A value it does not map is an InputError naming the
+        column, row and value. None (default): `event` holds 0/1 codes.
 
     Returns
     -------
@@ -849,6 +958,7 @@ def kaplan_meier(
     >>> km.median()["time"].item()
     3.0
     """
+    data = _with_events(data, event, event_values)
     check_level(level)
     conf, lev = str(conf_type), float(level)
     r, by_cols, keys = _curves(
@@ -929,6 +1039,7 @@ def nelson_aalen(
     by: str | Sequence[str] | None = None,
     weights: str | None = None,
     ties: Literal["nelson-aalen", "fleming-harrington"] = "nelson-aalen",
+    event_values: EventValues | None = None,
 ) -> CumulativeHazard:
     """Cumulative hazard of leaving.
 
@@ -954,6 +1065,10 @@ def nelson_aalen(
         Column of case weights (> 0); None: every row counts once.
     ties
         ``"nelson-aalen"`` (default) or ``"fleming-harrington"``, as above.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
 
     Returns
     -------
@@ -984,6 +1099,7 @@ def nelson_aalen(
     >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
     [0.2, 0.2, 0.8666666666666667]
     """
+    data = _with_events(data, event, event_values)
     r, by_cols, keys = _curves(
         data,
         duration=duration,
@@ -1067,6 +1183,7 @@ def logrank(
     group: str | Sequence[str],
     strata: str | Sequence[str] | None = None,
     rho: float = 0,
+    event_values: EventValues | None = None,
 ) -> LogRankResult:
     """Test that groups have the same exit hazard (the G-rho family of R's
     ``survdiff``).
@@ -1093,6 +1210,10 @@ def logrank(
         (R's ``strata()`` term); None: no strata.
     rho
         Exponent of the weight S(t−)^rho: 0 (default) the log-rank test, 1 Peto-Peto.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
 
     Returns
     -------
@@ -1124,6 +1245,7 @@ def logrank(
     """
     if isinstance(rho, bool) or not isinstance(rho, int | float | np.number):
         raise InputError(f"argument 'rho': {rho!r} is not a number")
+    data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
         raise InputError(
@@ -1271,6 +1393,7 @@ def cumulative_incidence(
     by: str | Sequence[str] | None = None,
     causes: Sequence[Any] | None = None,
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> CumulativeIncidence:
     """Aalen-Johansen cumulative incidence of each exit reason (resignation,
     retirement, transfer, death, ...) in the presence of the others.
@@ -1298,6 +1421,15 @@ def cumulative_incidence(
         InputError. Default: the causes present, sorted.
     level
         Confidence level of the intervals, in (0, 1).
+    event_values
+        How to read `cause` labels (instead of `causes`): a mapping label -> code, 0
+        for still in post (censored) and 1, 2, ... for the causes in that order, e.g.
+        ``{"resigned": 1, "retired": 2, "died": 2, "in post": 0}``; labels sharing a
+        code are one cause, named by the labels joined with " / " (``"retired /
+        died"``), and the result names each cause by its labels. A null is still in
+        post unless the mapping has a ``None`` key. Or a list of the causes' labels, as
+        `causes`. A value it does not map is an InputError naming the column, row and
+        value.
 
     Returns
     -------
@@ -1341,6 +1473,13 @@ def cumulative_incidence(
     require_columns(df, [cause], role="cause")
     if df.height == 0:
         raise InputError("data has no rows")
+    if event_values is not None and causes is not None:
+        raise InputError("arguments 'causes' and 'event_values': give one of them, not both")
+    if isinstance(event_values, Mapping):
+        df, causes = _named_causes(df, cause, event_values)
+    elif event_values is not None:
+        _event_table(event_values)  # a list of distinct labels
+        causes = list(event_values)
     c = df.get_column(cause)
     if c.dtype.is_numeric():
         check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
@@ -1646,6 +1785,7 @@ def cox(
     robust: bool = False,
     reference: Mapping[str, Any] | None = None,
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> CoxResult:
     """Cox proportional-hazards model of who leaves.
 
@@ -1688,6 +1828,10 @@ def cox(
         ``{"facility_level": "commune"}``); default the first level in sorted order.
     level
         Confidence level of the hazard-ratio intervals, in (0, 1).
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
 
     Returns
     -------
@@ -1733,6 +1877,7 @@ def cox(
     └─────────┴──────────────┘
     """
     check_level(level)
+    data = _with_events(data, event, event_values)
     covs = as_list(covariates, "covariates")
     if not covs:
         raise InputError("covariates: give at least one covariate column")
@@ -1839,6 +1984,7 @@ def life_table(
     event: str,
     width: float,
     weights: str | None = None,
+    event_values: EventValues | None = None,
 ) -> pl.DataFrame:
     """Actuarial life table in intervals [k·width, (k+1)·width).
 
@@ -1854,6 +2000,10 @@ def life_table(
         Width of each interval, in the unit of `duration` (> 0).
     weights
         Column of case weights (> 0); None: every row counts once.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
 
     Returns
     -------
@@ -1884,6 +2034,7 @@ def life_table(
     """
     if isinstance(width, bool) or not isinstance(width, int | float | np.number):
         raise InputError(f"argument 'width': {width!r} is not a number")
+    data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, weights=weights)
     try:
         w = float(width)
