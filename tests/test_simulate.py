@@ -1336,3 +1336,22 @@ def test_many_separate_regions_keep_exact_quantiles() -> None:
     p = hrh.simulate(doc, draws=1000, seed=1)
     assert p.quantiles == "exact"
     assert p._draws is not None and p._draws.cost.shape == (1000, 30, 1, 1)
+
+
+def test_stock_table_exit_dates_as_text_are_a_named_error() -> None:
+    reg = pl.DataFrame(
+        {
+            "birth_date": [dt.datetime(1980, 6, 1)],
+            "hire_date": [dt.datetime(2005, 1, 1)],
+            "exit_date": ["2020-01-01"],
+            "cadre": ["nurse"],
+        }
+    )
+    # Was polars' InvalidOperationError from a cast of text to Date.
+    with pytest.raises(hrh.InputError, match="column 'exit_date': must hold dates, got String"):
+        hrh.stock_table(reg, at=dt.date(2024, 12, 31), cadre="cadre")
+    # Datetime columns, and an exit column that is all null, are dates.
+    ok = reg.with_columns(pl.lit(None).alias("exit_date"))
+    assert hrh.stock_table(ok, at=dt.date(2024, 12, 31), cadre="cadre").rows() == [
+        ("all", "nurse", 44, 1)
+    ]

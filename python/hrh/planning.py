@@ -1530,6 +1530,8 @@ def stock_table(
         check_no_nulls(df, c)
         if df.schema[c] not in (pl.Date, pl.Datetime):
             raise InputError(f"column '{c}': must hold dates, got {df.schema[c]}")
+    if df.schema[exit] not in (pl.Date, pl.Datetime, pl.Null):  # null while in post
+        raise InputError(f"column '{exit}': must hold dates, got {df.schema[exit]}")
     for c in [cadre, *([region] if region else []), *([grade] if grade else [])]:
         check_no_nulls(df, c)
     at_ = pl.lit(at)
