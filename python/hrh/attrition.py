@@ -1484,18 +1484,18 @@ def cumulative_incidence(
     if c.dtype.is_numeric():
         check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
         raw = c.fill_null(0)
-        if not (raw == raw.round(0)).all():
+        if not raw.dtype.is_integer() and not (raw == raw.round(0)).all():
             row = int((raw != raw.round(0)).arg_true()[0])
             raise InputError(
                 f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
             )
-        if len(big := (raw > _MAX_CAUSE_CODE).arg_true()):
-            row = int(big[0])
+        if raw.max() > _MAX_CAUSE_CODE:  # type: ignore[operator]
+            row = int((raw > _MAX_CAUSE_CODE).arg_true()[0])
             raise InputError(
                 f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
                 f"from 1 to {_MAX_CAUSE_CODE}"
             )
-        present = sorted(int(v) for v in raw.unique().to_list() if v != 0)
+        present = _present_codes(raw)
     elif c.dtype in (pl.String, pl.Categorical, pl.Boolean, pl.Null) or isinstance(
         c.dtype, pl.Enum
     ):
@@ -1530,7 +1530,7 @@ def cumulative_incidence(
         s.time, codes, s.codes, max(s.keys.height, 1), len(labels), level=float(level)
     )
     table = _with_keys(r, s.by, s.keys, drop=("group", "cause"))
-    cause_labels = pl.Series("cause", [labels[k - 1] for k in np.asarray(r["cause"])])
+    cause_labels = _labels_of(np.asarray(r["cause"]), labels)
     table = table.insert_column(len(s.by) + 1, cause_labels)
     table = _nan_to_null(table, ["lower", "upper"])
     gray = None
@@ -1554,6 +1554,10 @@ def _cause_codes(
     """Each row's cause code (0: censored), by a lookup of its distinct value: `raw`
     holds validated integer codes (0 censored, null filled with 0) when `numeric`, else
     labels (null censored); every value in `present` is a key of `code_of`."""
+    if numeric and (not present or present[-1] < 1 << 16):  # a table indexed by the code
+        lut = np.zeros((present[-1] if present else 0) + 1, dtype=np.uint32)
+        lut[present] = [code_of[v] for v in present]
+        return np.ascontiguousarray(lut[raw.cast(pl.Int64).to_numpy()])
     if numeric:
         keys = np.array([0, *present], dtype=np.int64)
         lut = np.array([0, *(code_of[v] for v in present)], dtype=np.uint32)
@@ -1564,6 +1568,26 @@ def _cause_codes(
     local, values = value_codes(raw)
     lut = np.array([0 if v is None else code_of[v] for v in values.to_list()], dtype=np.uint32)
     return np.ascontiguousarray(lut[local])
+
+
+def _present_codes(raw: pl.Series) -> list[int]:
+    """The distinct nonzero values of validated integer codes (no null, none negative),
+    sorted: by counting when they are small, else by hashing."""
+    if raw.max() < 1 << 16:  # type: ignore[operator]
+        counts = np.bincount(raw.cast(pl.Int64).to_numpy())
+        return [int(v) + 1 for v in np.flatnonzero(counts[1:])]
+    return sorted(int(v) for v in raw.unique().to_list() if v != 0)
+
+
+def _labels_of(codes: npt.NDArray[Any], labels: list[Any]) -> pl.Series:
+    """The ``cause`` column: label ``labels[k - 1]`` of each code k, built from the
+    labels of the codes that occur (so its type is inferred from those alone)."""
+    if codes.size == 0:
+        return pl.Series("cause", [])
+    used = np.flatnonzero(np.bincount(codes))
+    at = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+    at[used] = np.arange(used.size)
+    return pl.Series("cause", [labels[k - 1] for k in used]).gather(at[codes])
 
 
 # --- Cox --------------------------------------------------------------------------------
