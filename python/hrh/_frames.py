@@ -334,8 +334,8 @@ def float_array(values: Any, name: str) -> FloatArray:
     out = np.ascontiguousarray(np.atleast_1d(arr), dtype=np.float64)
     if out.ndim != 1:
         raise InputError(f"column '{name}': expected one dimension, got shape {out.shape}")
-    nan = np.flatnonzero(np.isnan(out))
-    if nan.size:
+    if out.size and np.isnan(out.min()):  # the minimum is NaN when any value is
+        nan = np.flatnonzero(np.isnan(out))
         raise InputError(f"column '{name}', row {int(nan[0])}: value is NaN")
     return out
 

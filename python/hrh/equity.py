@@ -382,7 +382,7 @@ def theil(
                 "value_share": r["group_value_share"],
                 "mean": r["group_mean"],
                 # A group whose values are all 0 has no index of its own (0 / 0): null.
-                "index": pl.Series(np.asarray(r["group_index"], dtype=np.float64)).fill_nan(None),
+                "index": pl.Series(np.asarray(r["group_index"], np.float64), nan_to_null=True),
                 "within": r["group_within"],
                 "between": r["group_between"],
             }
