@@ -428,6 +428,12 @@ def render(results: dict[str, Any]) -> str:
         others = {fmt_machine(r["machine"]) for r in runs.values() if r["machine"] != m}
         dates = sorted({r["date"] for r in runs.values()})
         lines += [f"Run: {', '.join(dates)}."]
+        load = max(r[side].get("loadavg", 0.0) for r in runs.values() for side in ("hrh", "peer"))
+        if load > (m.get("cores") or 1):
+            lines += [
+                f"Measured on a busy machine (load average up to {load:.1f} on "
+                f"{m.get('cores')} cores): times are indicative only."
+            ]
         lines += [f"Some sizes measured on: {o}." for o in sorted(others)]
         lines += [
             "",
