@@ -80,6 +80,11 @@ def _population_table(
         check_numeric(pop, area, minimum="positive", table="the population table")
     check_unique_keys(pop, key_cols, table="the population table")
     keys = [c for c in by if c in pop.columns]
+    if keys and set(keys) == set(key_cols):  # one row per group already: nothing to sum
+        plain = [pl.col(value).cast(pl.Float64).alias("population")]
+        if has_area and area is not None:
+            plain.append(pl.col(area).cast(pl.Float64).alias("area"))
+        return pop.select(*keys, *plain), keys, value, has_area
     exprs = [pl.col(value).cast(pl.Float64).sum().alias("population")]
     if has_area and area is not None:
         exprs.append(pl.col(area).cast(pl.Float64).sum().alias("area"))
