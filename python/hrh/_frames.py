@@ -400,6 +400,10 @@ def value_codes(s: pl.Series) -> tuple[npt.NDArray[np.uint32], pl.Series]:
         if read is not None:
             return read[0], pl.Series(s.name, read[1], dtype=pl.String)
     values = s.unique().sort(nulls_last=True)
+    if s.dtype.is_integer() and not s.null_count():
+        # A binary search of the few sorted distinct values (a join costs 10x more).
+        codes_np = np.searchsorted(values.to_numpy(), s.to_numpy())
+        return np.ascontiguousarray(codes_np, dtype=np.uint32), values
     if s.dtype == pl.String:
         categories = values.drop_nulls()
         codes = s.cast(pl.Enum(categories)).to_physical().fill_null(len(categories))
