@@ -392,14 +392,18 @@ fn sorted_tables<T: Duration, E: EventCode>(c: &Columns<'_, T, E>) -> Vec<RiskTa
 /// Sort `u64` keys in place: least-significant-digit radix sort on 11-bit digits (six
 /// passes at most), skipping the digits every key shares.
 fn radix_sort(keys: &mut [u64]) {
+    let mut none = vec![(); keys.len()];
+    radix_sort_with(keys, &mut none);
+}
+
+/// [`radix_sort`] of `keys`, moving `payload[i]` with `keys[i]`; stable, so equal keys
+/// keep their payloads in their first order.
+pub(crate) fn radix_sort_with<P: Copy + Default>(keys: &mut [u64], payload: &mut [P]) {
     const BITS: usize = 11;
     const DIGITS: usize = 64usize.div_ceil(BITS);
     const MASK: u64 = (1 << BITS) - 1;
     let n = keys.len();
-    if n < 256 {
-        keys.sort_unstable();
-        return;
-    }
+    assert_eq!(n, payload.len(), "one payload per key");
     let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
     for &k in keys.iter() {
         for (d, c) in counts.iter_mut().enumerate() {
@@ -407,7 +411,9 @@ fn radix_sort(keys: &mut [u64]) {
         }
     }
     let mut scratch = vec![0u64; n];
+    let mut scratch_p = vec![P::default(); n];
     let (mut from, mut to): (&mut [u64], &mut [u64]) = (keys, &mut scratch);
+    let (mut from_p, mut to_p): (&mut [P], &mut [P]) = (payload, &mut scratch_p);
     let mut in_scratch = false;
     for (d, c) in counts.iter().enumerate() {
         if c.contains(&n) {
@@ -419,17 +425,20 @@ fn radix_sort(keys: &mut [u64]) {
             *s = acc;
             acc += x;
         }
-        for &k in from.iter() {
+        for (&k, &p) in from.iter().zip(from_p.iter()) {
             let b = ((k >> (BITS * d)) & MASK) as usize;
             to[start[b]] = k;
+            to_p[start[b]] = p;
             start[b] += 1;
         }
         std::mem::swap(&mut from, &mut to);
+        std::mem::swap(&mut from_p, &mut to_p);
         in_scratch = !in_scratch;
     }
     if in_scratch {
         // `from` is the scratch buffer holding the sorted keys.
         to.copy_from_slice(from);
+        to_p.copy_from_slice(from_p);
     }
 }
 
