@@ -54,24 +54,36 @@ fn group_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
 }
 
 /// A named column of a per-group curve.
-type Column<C> = (&'static str, fn(&C) -> &Vec<f64>);
+type Column<C> = (&'static str, fn(&mut C) -> &mut Vec<f64>);
 
 /// Put per-group curves into `d` as concatenated columns, with a `group` code column;
-/// the first column gives each curve's length.
-fn set_concatenated<C>(d: &Bound<'_, PyDict>, curves: &[C], columns: &[Column<C>]) -> PyResult<()> {
+/// the first column gives each curve's length. A single curve's columns are handed
+/// over as they are, without a copy.
+fn set_concatenated<C>(
+    d: &Bound<'_, PyDict>,
+    mut curves: Vec<C>,
+    columns: &[Column<C>],
+) -> PyResult<()> {
     let py = d.py();
     let len = columns[0].1;
-    let total = curves.iter().map(|c| len(c).len()).sum();
+    let lens: Vec<usize> = curves.iter_mut().map(|c| len(c).len()).collect();
+    let total = lens.iter().sum();
     let mut group: Vec<u32> = Vec::with_capacity(total);
-    for (k, c) in curves.iter().enumerate() {
-        group.resize(group.len() + len(c).len(), k as u32);
+    for (k, &m) in lens.iter().enumerate() {
+        group.resize(group.len() + m, k as u32);
     }
     d.set_item("group", group.into_pyarray(py))?;
     for (name, get) in columns {
-        let mut col: Vec<f64> = Vec::with_capacity(total);
-        for c in curves {
-            col.extend_from_slice(get(c));
-        }
+        let col: Vec<f64> = match curves.as_mut_slice() {
+            [one] => std::mem::take(get(one)),
+            many => {
+                let mut col = Vec::with_capacity(total);
+                for c in many.iter_mut() {
+                    col.extend_from_slice(get(c));
+                }
+                col
+            }
+        };
         d.set_item(*name, col.into_pyarray(py))?;
     }
     Ok(())
@@ -110,20 +122,20 @@ fn kaplan_meier<'py>(
         per_group(&data, g, n_groups, |d| kmm::kaplan_meier(d, conf, level))
     })?;
     let d = PyDict::new(py);
-    set_concatenated(&d, &curves, &KM_COLUMNS)?;
+    set_concatenated(&d, curves, &KM_COLUMNS)?;
     Ok(d)
 }
 
 /// The columns of Kaplan-Meier curves.
 const KM_COLUMNS: [Column<kmm::KaplanMeier>; 8] = [
-    ("time", |c| &c.time),
-    ("at_risk", |c| &c.at_risk),
-    ("events", |c| &c.events),
-    ("censored", |c| &c.censored),
-    ("survival", |c| &c.survival),
-    ("std_err", |c| &c.std_err),
-    ("lower", |c| &c.lower),
-    ("upper", |c| &c.upper),
+    ("time", |c| &mut c.time),
+    ("at_risk", |c| &mut c.at_risk),
+    ("events", |c| &mut c.events),
+    ("censored", |c| &mut c.censored),
+    ("survival", |c| &mut c.survival),
+    ("std_err", |c| &mut c.std_err),
+    ("lower", |c| &mut c.lower),
+    ("upper", |c| &mut c.upper),
 ];
 
 fn curve(
@@ -267,7 +279,7 @@ impl<'py> Unweighted<'py> {
             return Ok(None);
         };
         let d = PyDict::new(py);
-        set_concatenated(&d, &curves, columns)?;
+        set_concatenated(&d, curves, columns)?;
         Ok(Some(d))
     }
 
@@ -387,7 +399,7 @@ fn nelson_aalen<'py>(
         per_group(&data, g, n_groups, |d| Ok(na::nelson_aalen(d, ties)))
     })?;
     let d = PyDict::new(py);
-    set_concatenated(&d, &curves, &NA_COLUMNS)?;
+    set_concatenated(&d, curves, &NA_COLUMNS)?;
     Ok(d)
 }
 
@@ -405,11 +417,11 @@ fn na_ties(py: Python<'_>, s: &str) -> PyResult<na::Ties> {
 
 /// The columns of cumulative hazard curves.
 const NA_COLUMNS: [Column<na::CumulativeHazard>; 5] = [
-    ("time", |c| &c.time),
-    ("at_risk", |c| &c.at_risk),
-    ("events", |c| &c.events),
-    ("cumulative_hazard", |c| &c.cumulative_hazard),
-    ("std_err", |c| &c.std_err),
+    ("time", |c| &mut c.time),
+    ("at_risk", |c| &mut c.at_risk),
+    ("events", |c| &mut c.events),
+    ("cumulative_hazard", |c| &mut c.cumulative_hazard),
+    ("std_err", |c| &mut c.std_err),
 ];
 
 /// G-rho k-sample test.
