@@ -325,7 +325,17 @@ impl<'a> Value<'a> {
     fn hash(&self) -> u64 {
         const K: u64 = 0x9E37_79B9_7F4A_7C15;
         let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(27);
-        match *self {
+        // A final avalanche (murmur3's), so the slot bits depend on every byte: without
+        // it, labels differing only in their 9th to 12th bytes ("district_001",
+        // "district_002", ...) shared one slot.
+        let finish = |mut h: u64| {
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+            h ^ (h >> 33)
+        };
+        finish(match *self {
             Value::Short(v) => mix(mix(0, v as u64), (v >> 64) as u64),
             Value::Long(b) => {
                 let mut chunks = b.chunks_exact(8);
@@ -337,7 +347,7 @@ impl<'a> Value<'a> {
                 tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
                 mix(h, u64::from_le_bytes(tail))
             }
-        }
+        })
     }
 }
 
