@@ -82,6 +82,8 @@ class ConvergenceError(HrhError, ArithmeticError):
     reason: str
     hint: str
 
+GRAY_MAX_GROUPS: int
+
 def poisson_rate(
     count: _F,
     exposure: _F,
@@ -290,6 +292,7 @@ def simulate(
     binomial: bool,
     density: bool = False,
     max_memory: int = ...,
+    max_work: int = ...,
     horizon_value: bool = False,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...

@@ -344,8 +344,13 @@ def attrition_section(
         m = hrh.cox(d, duration="years_in_post", event="resigned", covariates=list(covariates))
         parts.append(
             f"<h3>Who resigns: Cox model (Efron ties)</h3><p>n = {m.n:,}, resignations = "
-            f"{m.n_events:,.0f}, concordance {m.concordance:.3f} (se "
-            f"{m.concordance_std_err:.3f}). Hazard ratios against the first level.</p>"
+            f"{m.n_events:,.0f}, concordance "
+            + (
+                "undefined (no comparable pair)"
+                if m.concordance is None or m.concordance_std_err is None
+                else f"{m.concordance:.3f} (se {m.concordance_std_err:.3f})"
+            )
+            + ". Hazard ratios against the first level.</p>"
         )
         parts.append(
             table_html(m.summary.select("term", "hazard_ratio", "lower", "upper", "p"), digits=3)

@@ -25,6 +25,40 @@ pub struct LogRank {
     pub p_value: f64,
 }
 
+/// Most groups the test compares: its k × k variance matrix is updated at every exit
+/// time (k² work each), so 1,000 groups already mean 8 MB and a million operations per
+/// exit time.
+pub const MAX_GROUPS: usize = 1000;
+
+/// Row indices ordered by (stratum, time), and where each stratum's run starts and
+/// ends: one sort instead of a pass over every row for every stratum.
+pub(crate) fn stratum_runs(
+    time: &[f64],
+    strata: Option<&[u32]>,
+) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let n = time.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    match strata {
+        Some(s) => idx.sort_by(|&a, &b| s[a].cmp(&s[b]).then(time[a].total_cmp(&time[b]))),
+        None => idx.sort_by(|&a, &b| time[a].total_cmp(&time[b])),
+    }
+    let mut runs = Vec::new();
+    let mut p = 0;
+    while p < n {
+        let mut q = p + 1;
+        if let Some(s) = strata {
+            while q < n && s[idx[q]] == s[idx[p]] {
+                q += 1;
+            }
+        } else {
+            q = n;
+        }
+        runs.push((p, q));
+        p = q;
+    }
+    (idx, runs)
+}
+
 /// G-rho test of equal exit hazards in `n_groups` groups, stratified by `strata`
 /// (codes in `0..n_strata`). At each exit time the weight is S(t−)^rho, S the pooled
 /// Kaplan-Meier estimate within the stratum; O_g = Σ w d_g, E_g = Σ w d n_g / n,
@@ -72,39 +106,27 @@ pub fn logrank(
             format!("group code {} is not below {n_groups}", group[i]),
         ));
     }
-    let (scodes, n_strata): (Vec<u32>, usize) = match strata {
+    let scodes = match strata {
         Some((s, k)) => {
-            validate::same_len(n, s.len(), "duration", "strata")?;
-            if let Some(i) = s.iter().position(|&c| c as usize >= k) {
-                return Err(Error::input_at(
-                    "strata",
-                    i,
-                    format!("stratum code {} is not below {k}", s[i]),
-                ));
-            }
-            (s.to_vec(), k)
+            check_strata(s, n, k)?;
+            Some(s)
         }
-        None => (vec![0; n], 1),
+        None => None,
     };
     let k = n_groups;
-    let Some(kk) = k.checked_mul(k) else {
-        return Err(Error::input(
-            "group",
-            format!("{k} groups is too many for a {k} x {k} variance matrix"),
-        ));
-    };
+    check_group_count(k, MAX_GROUPS, "the log-rank test")?;
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
-    let mut var = vec![0.0; kk];
+    let mut var = vec![0.0; k * k];
     let mut counts = vec![0usize; k];
     for &g in group {
         counts[g as usize] += 1;
     }
-    for s in 0..n_strata {
-        let mut idx: Vec<usize> = (0..n).filter(|&i| scodes[i] as usize == s).collect();
-        idx.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
+    let (order, runs) = stratum_runs(time, scodes);
+    for &(from, to) in &runs {
+        let idx = &order[from..to];
         let mut at_risk = vec![0.0; k];
-        for &i in &idx {
+        for &i in idx {
             at_risk[group[i] as usize] += 1.0;
         }
         let mut km = 1.0_f64;
@@ -155,11 +177,16 @@ pub fn logrank(
     }
     let statistic = linalg::quadratic_form_ginv(&sub, &diff, m);
     let df = exp.iter().filter(|&&e| e > 0.0).count().saturating_sub(1);
-    let p_value = if df > 0 {
-        chisq_sf(statistic, df as f64)
-    } else {
-        f64::NAN
-    };
+    // Nothing compared: at most one group ever expected to exit, or a variance of 0
+    // (each group alone in its stratum, or everyone at risk exiting at once).
+    if df == 0 || var.iter().all(|&v| v == 0.0) {
+        return Err(Error::input(
+            "group",
+            "no exit happens while two groups are at risk (within a stratum) and some stay \
+             at risk, so there is nothing to compare",
+        ));
+    }
+    let p_value = chisq_sf(statistic, df as f64);
     Ok(LogRank {
         observed: obs,
         expected: exp,
@@ -169,6 +196,35 @@ pub fn logrank(
         df,
         p_value,
     })
+}
+
+/// Stratum codes: one per row, each below `n_strata` (a code at or above it would drop
+/// its rows silently).
+pub(crate) fn check_strata(s: &[u32], n: usize, n_strata: usize) -> Result<()> {
+    validate::same_len(n, s.len(), "duration", "strata")?;
+    if let Some(i) = s.iter().position(|&c| c as usize >= n_strata) {
+        return Err(Error::input_at(
+            "strata",
+            i,
+            format!("stratum code {} is not below {n_strata}", s[i]),
+        ));
+    }
+    Ok(())
+}
+
+/// A group count within a test's limit, checked before its k × k tables are allocated.
+pub(crate) fn check_group_count(k: usize, max: usize, test: &str) -> Result<()> {
+    if k > max {
+        return Err(Error::input(
+            "group",
+            format!(
+                "{k} groups is too many for {test}, which compares at most {max} \
+                 (its k x k variance is updated at every exit time); merge groups or \
+                 compare them in subsets"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -214,5 +270,50 @@ mod tests {
         );
         let err = logrank(&t, &e, &[0, 0, 1, 1], usize::MAX, None, 0.0).unwrap_err();
         assert!(err.to_string().contains("too many"), "{err}");
+        // Checked before the k x k matrix is allocated (1e5 groups were 80 GB).
+        let err = logrank(&t, &e, &[0, 0, 1, 1], 100_000, None, 0.0).unwrap_err();
+        assert!(err.to_string().contains("at most 1000"), "{err}");
+    }
+
+    #[test]
+    fn nothing_to_compare_is_an_input_error() {
+        // Each group alone in its stratum: statistic 0 on 0 df with p NaN before.
+        let err = logrank(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1, 1, 1, 1],
+            &[0, 0, 1, 1],
+            2,
+            Some((&[0, 0, 1, 1], 2)),
+            0.0,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("nothing to compare"), "{err}");
+        // Group 1 leaves the risk set before group 0's only exit.
+        let err = logrank(&[5.0, 6.0, 1.0], &[1, 0, 0], &[0, 0, 1], 2, None, 0.0).unwrap_err();
+        assert!(err.to_string().contains("nothing to compare"), "{err}");
+    }
+
+    #[test]
+    fn strata_in_any_order_give_the_same_test() {
+        let t = [1.0, 3.0, 2.0, 4.0, 1.5, 2.5, 3.5, 0.5];
+        let e = [1, 1, 1, 0, 1, 0, 1, 1];
+        let g = [0, 0, 1, 1, 0, 1, 1, 0];
+        let s = [0, 1, 0, 1, 1, 0, 1, 0];
+        let a = logrank(&t, &e, &g, 2, Some((&s, 2)), 0.0).unwrap();
+        // The same test summed over the strata run separately.
+        let pick = |k: u32| -> (Vec<f64>, Vec<u32>, Vec<u32>) {
+            let rows: Vec<usize> = (0..8).filter(|&i| s[i] == k).collect();
+            (
+                rows.iter().map(|&i| t[i]).collect(),
+                rows.iter().map(|&i| e[i]).collect(),
+                rows.iter().map(|&i| g[i]).collect(),
+            )
+        };
+        let (t0, e0, g0) = pick(0);
+        let (t1, e1, g1) = pick(1);
+        let r0 = logrank(&t0, &e0, &g0, 2, None, 0.0).unwrap();
+        let r1 = logrank(&t1, &e1, &g1, 2, None, 0.0).unwrap();
+        assert!((a.expected[1] - r0.expected[1] - r1.expected[1]).abs() < 1e-14);
+        assert!((a.variance[3] - r0.variance[3] - r1.variance[3]).abs() < 1e-14);
     }
 }
