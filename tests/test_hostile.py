@@ -333,3 +333,23 @@ def test_density_names_an_overflowed_sum() -> None:
         )
     with pytest.raises(hrh.InputError, match=r"^column 'pop': the sum over all rows is beyond"):
         hrh.density({"staff": [1.0, 1.0], "pop": [1e308, 1e308]}, staff="staff", population="pop")
+
+
+def test_shortfall_beyond_the_range_names_the_population() -> None:
+    # staff / required was inf without a word.
+    with pytest.raises(hrh.InputError, match=r"^column 'pop': the staff required over all rows"):
+        hrh.shortfall({"staff": [1e300], "pop": [1e-300]}, staff="staff", population="pop", norm=1)
+    # norm x population overflowed before dividing by per (and named 'required').
+    out = hrh.shortfall(
+        {"staff": [1.0], "pop": [1e308]}, staff="staff", population="pop", norm=4.45
+    )
+    assert out["required"].to_list() == [pytest.approx(4.45e305, rel=1e-15)]
+
+
+def test_huge_counts_finish() -> None:
+    # Exact limits of 1e16 staff took minutes (rate, density, poisson_ci).
+    d = hrh.density({"staff": [1e16], "pop": [1e9]}, staff="staff", population="pop")
+    assert d["density"].to_list() == [1e10]
+    assert d["density_low"][0] < 1e10 < d["density_high"][0]
+    r = hrh.rate([1e16], [1.0])
+    assert r["lower"][0] < r["rate"][0] < r["upper"][0]

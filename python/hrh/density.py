@@ -419,8 +419,14 @@ def shortfall(
         *by_cols,
         pl.col(staff).cast(pl.Float64).alias("_staff"),
         pl.col(population).cast(pl.Float64).alias("_population"),
-        (norm_expr * pl.col(population).cast(pl.Float64) / float(per)).alias("_required"),
+        (norm_expr * (pl.col(population).cast(pl.Float64) / float(per))).alias("_required"),
     )
+    row = _first(rows.get_column("_required").is_infinite())
+    if row is not None:
+        raise InputError(
+            f"column '{population}', row {row}: the staff required, norm x population / "
+            f"per, is beyond the largest float (check the unit)"
+        )
     short, surplus, _ = _core.shortfall(
         column_array(rows, "_staff"), column_array(rows, "_required")
     )
@@ -434,6 +440,14 @@ def shortfall(
         ],
     )
     _, _, ratio = _core.shortfall(column_array(agg, "staff"), column_array(agg, "required"))
+    row = _first(pl.Series(ratio).is_infinite())
+    if row is not None:
+        group = ", ".join(f"{k}={agg[row, k]!r}" for k in by_cols) or "all rows"
+        raise InputError(
+            f"column '{population}': the staff required over {group}, "
+            f"{agg[row, 'required']!r}, is too small beside the staff: their ratio "
+            "exceeds the largest number (check the unit)"
+        )
     return agg.with_columns(
         net_gap=pl.col("required") - pl.col("staff"), ratio=pl.Series(ratio).fill_nan(None)
     )
