@@ -15,6 +15,7 @@ _Events = (
 )
 
 __all__ = [
+    "GRAY_MAX_GROUPS",
     "ConvergenceError",
     "HrhError",
     "InputError",

@@ -1439,10 +1439,12 @@ def attrition_rates(
         if table.height == 0:
             raise InputError("curve has no rows")
         check_numeric(table, "time", minimum="any", table="curve")
-        surv = table.get_column("survival")
-        if not surv.dtype.is_numeric():
-            raise InputError(f"column 'survival' has type {surv.dtype} in curve, expected numbers")
-        row = _first(surv.is_null())
+        surv_col = table.get_column("survival")
+        if not surv_col.dtype.is_numeric():
+            raise InputError(
+                f"column 'survival' has type {surv_col.dtype} in curve, expected numbers"
+            )
+        row = _first(surv_col.is_null())
         if row is not None:  # (NaN and values outside [0, 1] are named per group below)
             raise InputError(f"column 'survival', row {row}: value is null")
         for g in groups:
