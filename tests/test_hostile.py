@@ -353,3 +353,28 @@ def test_huge_counts_finish() -> None:
     assert d["density_low"][0] < 1e10 < d["density_high"][0]
     r = hrh.rate([1e16], [1.0])
     assert r["lower"][0] < r["rate"][0] < r["upper"][0]
+
+
+def test_gray_test_undefined_is_null() -> None:
+    # Found by the long fuzz profile: the pooled incidence reaches 1 at t = 3 while group
+    # b is still at risk, and the variance divides by 1 - F = 0: statistic and p NaN.
+    d = {"t": [0.5, 1e308, 1.0, 3.0], "c": [1, 1, 1, 1], "g": ["c", "b", "c", "a"]}
+    g = hrh.cumulative_incidence(d, duration="t", cause="c", by="g").gray_test
+    assert g is not None
+    assert g.row(0, named=True) == {"cause": 1, "statistic": None, "df": 2, "p_value": None}
+
+
+def test_curves_at_times_keep_their_key_types() -> None:
+    # Found by the long fuzz profile: cause codes 1 and 2**31 became Int32 and Int64
+    # literals per curve, and pl.concat raised polars' SchemaError.
+    d = {"t": [1.0, 1.0, 1.0], "c": [0, 1, 2**31], "g": [2**31, 0, 2**31]}
+    r = hrh.cumulative_incidence(d, duration="t", cause="c")
+    third = pytest.approx(1 / 3, rel=1e-15)
+    assert r.at([0.0, 1.0])["cumulative_incidence"].to_list() == [0.0, third, 0.0, third]
+    km = hrh.kaplan_meier(
+        {"t": [1.0, 2.0, 3.0], "e": [1, 0, 1], "g": [0, 2**31, 2**31]},
+        duration="t",
+        event="e",
+        by="g",
+    )
+    assert km.at([1.5])["g"].to_list() == [0, 2**31]

@@ -580,7 +580,11 @@ class KaplanMeier:
                 t,
             )
             f = pl.DataFrame({"time": t, **r})
-            frames.append(f.with_columns(pl.lit(v).alias(k) for k, v in key.items()))
+            frames.append(
+                f.with_columns(
+                    pl.lit(v, dtype=self.table.schema[k]).alias(k) for k, v in key.items()
+                )
+            )
         out = pl.concat(frames)
         out = out.select([*self.by, "time", "survival", "std_err", "lower", "upper"])
         return _nan_to_null(out, ["std_err", "lower", "upper"])
@@ -884,7 +888,11 @@ class CumulativeIncidence:
                 }
             )
             frames.append(
-                f.with_columns(pl.lit(v).alias(k) for k, v in zip(keys, key, strict=True))
+                # Each key in its column's type (a literal 2**31 is Int64 beside Int32).
+                f.with_columns(
+                    pl.lit(v, dtype=self.table.schema[k]).alias(k)
+                    for k, v in zip(keys, key, strict=True)
+                )
             )
         return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
 
@@ -1025,7 +1033,11 @@ def cumulative_incidence(
         for k, lab in enumerate(labels, start=1):
             stat, df_, p = _core.gray_test(s.time, codes, s.codes, s.keys.height, k)
             rows.append({"cause": lab, "statistic": stat, "df": df_, "p_value": p})
-        gray = pl.DataFrame(rows)
+        # Null where the test is undefined (the pooled incidence reaches 1 while a group
+        # is still at risk, and Gray's variance divides by 1 - F = 0), never NaN.
+        gray = pl.DataFrame(rows).with_columns(
+            pl.col("statistic", "p_value").cast(pl.Float64).fill_nan(None)
+        )
     return CumulativeIncidence(
         table=table, by=s.by, causes=labels, level=float(level), gray_test=gray
     )
