@@ -410,8 +410,7 @@ def wisn(
         raise InputError(
             f"column 'unit_time', row {row}: the standard workload, available time "
             f"{float(at_row[row])!r} / unit time {float(unit_row[row])!r}, is beyond the "
-            "largest float "
-            "(check the units)"
+            "largest float (check the units)"
         )
     activities = df.drop("__unit").with_columns(
         unit_time=df["__unit"],
