@@ -378,3 +378,12 @@ def test_curves_at_times_keep_their_key_types() -> None:
         by="g",
     )
     assert km.at([1.5])["g"].to_list() == [0, 2**31]
+
+
+def test_transitions_with_ten_thousand_states() -> None:
+    # Issue reproducer without a test until now: dense k x k tables of 10,000 states
+    # (3.2 GB) aborted the interpreter before the core counted its states.
+    n = 10_000
+    panel = {"id": list(range(n)), "year": [2020] * n, "s": [f"s{i}" for i in range(n)]}
+    with pytest.raises(hrh.InputError, match="10000 states is more than 4096"):
+        hrh.transitions(panel, id="id", time="year", state="s")
