@@ -238,6 +238,10 @@ def test_transitions_ids_and_periods() -> None:
     )
     with pytest.raises(hrh.InputError, match=r"column 'year', row 1: period 9223372036854775808"):
         hrh.transitions(panel, id="id", time="year", state="s")
+    # Found by the long fuzz profile: a dict of -1 and 2**63 is an Int128 column.
+    panel = {"id": [1.0, 1.0], "year": [-1, 2**63], "s": [1.0, 1.0]}
+    with pytest.raises(hrh.InputError, match=r"row 1: period 9223372036854775808 is outside"):
+        hrh.transitions(panel, id="id", time="year", state="s")
 
 
 def test_wisn_near_the_top_of_the_range() -> None:

@@ -1217,12 +1217,17 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         raise InputError(
             f"column '{time}': must hold integer periods (e.g. years), got {df.schema[time]}"
         )
-    past = _first(df.get_column(time) > 2**63 - 1) if df.schema[time] == pl.UInt64 else None
-    if past is not None:
-        raise InputError(
-            f"column '{time}', row {past}: period {df[past, time]} is past the largest "
-            "64-bit integer"
-        )
+    periods = df.get_column(time)
+    if periods.dtype in (pl.UInt64, pl.UInt128, pl.Int128):
+        outside = periods > 2**63 - 1
+        if periods.dtype == pl.Int128:
+            outside = outside | (periods < -(2**63))
+        row = _first(outside)
+        if row is not None:
+            raise InputError(
+                f"column '{time}', row {row}: period {df[row, time]} is outside the range "
+                "of 64-bit integers"
+            )
     for c in (id, state):
         check_key_type(df, c, table="panel")
     check_level(level)
