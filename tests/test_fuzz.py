@@ -16,9 +16,10 @@ arguments (NaN, negative, huge, wrong types). The property, for every call:
 Profiles (selected by the environment variable ``HRH_FUZZ``):
 
 - ``ci`` (default): ``CI_EXAMPLES`` examples per test, ``derandomize=True`` so that
-  every run tries the same examples; the module runs in about 1.5 min on 2 cores.
+  every run tries the same examples; the module runs in about 20 s on 2 idle cores
+  (1.5 min on a loaded machine).
 - ``long`` (``HRH_FUZZ=long``): 20 times as many examples, random (not derandomized),
-  for on-demand runs (about 25 min on 2 cores); a failure prints the blob that
+  for on-demand runs (about 10 min on 2 idle cores); a failure prints the blob that
   reproduces it.
 
 Only valid but slow inputs (many draws, replicates, years or ages) are excluded, by
