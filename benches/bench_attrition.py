@@ -76,17 +76,23 @@ def lifelines_km(s: Surv) -> KaplanMeierFitter:
     return KaplanMeierFitter().fit(s["t"], s["e"])
 
 
-def check_km(ours: hrh.KaplanMeier, peer: KaplanMeierFitter) -> None:
-    tab = ours.table.filter(pl.col("events") > 0)
+def check_at_event_times(table: pl.DataFrame, column: str, peer: Any, curve: Any) -> None:
+    """hrh's `column` of a curve `table` against a lifelines fitter's `curve` (a
+    one-column frame indexed by time) at every time with an exit, and the same number
+    of such times."""
+    tab = table.filter(pl.col("events") > 0)
     times = tab["time"].to_numpy()
-    sf = peer.survival_function_
-    grid = sf.index.to_numpy(dtype=float)
+    grid = curve.index.to_numpy(dtype=float)
     pos = np.searchsorted(grid, times)
     assert np.all(grid[pos] == times), "lifelines' timeline lacks some event times"
     n_event_times = int(np.sum(peer.event_table["observed"].to_numpy() > 0))
     assert times.size == n_event_times, (times.size, n_event_times)
-    d = rel_diff(tab["survival"].to_numpy(), sf.iloc[pos, 0].to_numpy())
-    assert d < REL, f"survival: max relative difference {d:.3g}"
+    d = rel_diff(tab[column].to_numpy(), curve.iloc[pos, 0].to_numpy())
+    assert d < REL, f"{column}: max relative difference {d:.3g}"
+
+
+def check_km(ours: hrh.KaplanMeier, peer: KaplanMeierFitter) -> None:
+    check_at_event_times(ours.table, "survival", peer, peer.survival_function_)
 
 
 def hrh_cox(s: Surv) -> hrh.CoxResult:

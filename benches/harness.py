@@ -36,6 +36,10 @@ class Case:
         ``min_seconds`` of timed calls (at most 100 calls). The best is reported.
     description
         One line for the report.
+    peer_timed_itself
+        The peer runs outside this process (e.g. R) and times itself: ``peer(inputs)``
+        then returns a :class:`PeerTiming` instead of its result, and its times and
+        peak memory are the peer's own.
     """
 
     name: str
@@ -48,3 +52,15 @@ class Case:
     min_repeats: int = 5
     min_seconds: float = 2.0
     description: str = ""
+    peer_timed_itself: bool = False
+
+
+@dataclass(frozen=True)
+class PeerTiming:
+    """What a peer that times itself reports: its result (for ``check``), the times of
+    its calls after a warm-up call, in seconds, and its peak memory during them above
+    its level before them, in MiB."""
+
+    result: Any
+    times_s: list[float]
+    peak_mib: float

@@ -1,6 +1,6 @@
 """Run the benchmarks in benches/bench_*.py and write BENCHMARKS.md.
 
-    python benches/run.py [--quick] [--only NAME ...]
+    python benches/run.py [--quick] [--only NAME ...] [--sizes 1e5,1e6]
 
 Each module declares ``cases(quick) -> list[Case]`` (see harness.py). For every case and
 size, one fresh process checks that hrh and the peer agree; then hrh and the peer are
@@ -8,7 +8,9 @@ timed in alternation, ``ROUNDS`` fresh processes each. A timing process builds t
 inputs, resets the kernel's peak-RSS mark, makes one warm-up call and then timed calls
 (at least ``min_repeats``, until ``min_seconds`` have been timed), and reports the best
 time and the peak RSS above the baseline (RSS after imports and setup). Over the rounds,
-the best time and the largest peak are kept. Raw results are merged into
+the best time and the largest peak are kept. A peer that runs in another program (R)
+times itself inside that program and reports its own times and peak. ``--sizes`` runs
+only the listed sizes of the selected cases. Raw results are merged into
 benches/results.json (sizes and cases not re-run keep their previous results) and
 BENCHMARKS.md is regenerated from it.
 
@@ -107,9 +109,29 @@ def find_case(module: str, name: str, quick: bool) -> Any:
     raise SystemExit(f"no case {name!r} in bench_{module}.py")
 
 
+def peer_own_timing(case: Any, inputs: Any) -> dict[str, Any]:
+    """The times and peak that a peer timing itself (``case.peer_timed_itself``)
+    reports."""
+    own = case.peer(inputs)
+    times = list(own.times_s)
+    return {
+        "best_s": min(times),
+        "median_s": sorted(times)[len(times) // 2],
+        "calls": len(times),
+        "times_s": times,
+        "baseline_mib": 0.0,
+        "peak_mib": float(own.peak_mib),
+        "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_reset": True,
+        "loadavg": os.getloadavg()[0],
+    }
+
+
 def child_time(case: Any, size: int, side: str) -> dict[str, Any]:
     fn = case.hrh if side == "hrh" else case.peer
     inputs = case.setup(size)
+    if side == "peer" and case.peer_timed_itself:
+        return peer_own_timing(case, inputs)
     gc.collect()
     reset = reset_peak_rss()
     baseline = peak_rss_kib() if reset else current_rss_kib()
@@ -146,7 +168,8 @@ def child_time(case: Any, size: int, side: str) -> dict[str, Any]:
 def child_check(case: Any, size: int) -> dict[str, Any]:
     inputs = case.setup(size)
     if case.check is not None:
-        case.check(case.hrh(inputs), case.peer(inputs))
+        peer = case.peer(inputs)
+        case.check(case.hrh(inputs), peer.result if case.peer_timed_itself else peer)
     return {"ok": True}
 
 
@@ -188,6 +211,14 @@ def child_info() -> dict[str, Any]:
     if hrh._core.debug_build:
         info["hrh"] += " (DEBUG BUILD: timings are meaningless)"
     return info
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``--sizes 1e5,1e6`` (or ``100000,1000000``) as integers."""
+    try:
+        return [int(float(x)) for x in text.replace(" ", "").split(",") if x]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of sizes like 1e5,1e6") from e
 
 
 def child_list(quick: bool) -> dict[str, Any]:
@@ -293,12 +324,21 @@ def record(
     entry.setdefault("results", {})[str(size)] = {"date": today, "machine": machine, **sides}
 
 
-def run_case(module: str, case: dict[str, Any], quick: bool, machine: dict[str, Any]) -> bool:
-    """Check, then time, one case at each of its sizes; record each size as it ends."""
+def run_case(
+    module: str,
+    case: dict[str, Any],
+    quick: bool,
+    machine: dict[str, Any],
+    sizes: list[int] | None = None,
+) -> bool:
+    """Check, then time, one case at each of its sizes (those in `sizes` only, when
+    given); record each size as it ends."""
     case_id = f"{module}/{case['name']}"
     flag = ["quick"] if quick else []
     ok = True
     for size in case["sizes"]:
+        if sizes is not None and size not in sizes:
+            continue
         args = [module, case["name"], str(size)]
         check = in_child(*args, "check", *flag)
         if "error" in check:
@@ -388,6 +428,12 @@ def render(results: dict[str, Any]) -> str:
         others = {fmt_machine(r["machine"]) for r in runs.values() if r["machine"] != m}
         dates = sorted({r["date"] for r in runs.values()})
         lines += [f"Run: {', '.join(dates)}."]
+        load = max(r[side].get("loadavg", 0.0) for r in runs.values() for side in ("hrh", "peer"))
+        if load > (m.get("cores") or 1):
+            lines += [
+                f"Measured on a busy machine (load average up to {load:.1f} on "
+                f"{m.get('cores')} cores): times are indicative only."
+            ]
         lines += [f"Some sizes measured on: {o}." for o in sorted(others)]
         lines += [
             "",
@@ -416,6 +462,12 @@ def main() -> int:
     parser.add_argument(
         "--only", action="append", metavar="NAME", help="module, module/case or case name"
     )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        metavar="N,N,...",
+        help="only these sizes of each selected case (e.g. 1e5,1e6)",
+    )
     args = parser.parse_args()
 
     machine = in_child("info")
@@ -437,7 +489,7 @@ def main() -> int:
     for module, cases in declared.items():
         for case in cases:
             if selected(module, case["name"], args.only):
-                ok &= run_case(module, case, args.quick, machine)
+                ok &= run_case(module, case, args.quick, machine, args.sizes)
 
     def tidy(results: dict[str, Any]) -> None:
         """Cases in declaration order; a full run forgets those no module declares."""

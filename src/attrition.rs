@@ -75,14 +75,17 @@ type Column<C> = (&'static str, fn(&C) -> &Vec<f64>);
 fn set_concatenated<C>(d: &Bound<'_, PyDict>, curves: &[C], columns: &[Column<C>]) -> PyResult<()> {
     let py = d.py();
     let len = columns[0].1;
-    let group: Vec<u32> = curves
-        .iter()
-        .enumerate()
-        .flat_map(|(k, c)| std::iter::repeat_n(k as u32, len(c).len()))
-        .collect();
+    let total = curves.iter().map(|c| len(c).len()).sum();
+    let mut group: Vec<u32> = Vec::with_capacity(total);
+    for (k, c) in curves.iter().enumerate() {
+        group.resize(group.len() + len(c).len(), k as u32);
+    }
     d.set_item("group", group.into_pyarray(py))?;
     for (name, get) in columns {
-        let col: Vec<f64> = curves.iter().flat_map(|c| get(c).iter().copied()).collect();
+        let mut col: Vec<f64> = Vec::with_capacity(total);
+        for c in curves {
+            col.extend_from_slice(get(c));
+        }
         d.set_item(*name, col.into_pyarray(py))?;
     }
     Ok(())

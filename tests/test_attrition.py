@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -561,3 +562,150 @@ def test_nan_group_key_and_object_reason_are_input_errors() -> None:
     )
     with pytest.raises(hrh.InputError, match=r"column 'why' has type Object in register"):
         hrh.person_time(reg, entry="entry", exit="exit", reason="why")
+
+
+# --- event codes given as labels (event_values=) ------------------------------------
+
+_LABELLED = {
+    "t": [1.0, 2, 3, 4, 5, 6, 7, 8],
+    "why": ["resigned", "in post", "retired", "resigned", None, "in post", "died", "retired"],
+    "g": ["a", "a", "a", "a", "b", "b", "b", "b"],
+}
+_CODES = {"resigned": 1, "retired": 2, "died": 2, "in post": 0, None: 0}
+# The same people with 0/1 exit codes.
+_BINARY = {"t": _LABELLED["t"], "e": [1, 0, 1, 1, 0, 0, 1, 1], "g": _LABELLED["g"]}
+
+
+def test_event_values_give_the_results_of_0_1_codes() -> None:
+    lab = {"duration": "t", "event": "why", "event_values": _CODES}
+    bin_ = {"duration": "t", "event": "e"}
+    assert (
+        hrh.kaplan_meier(_LABELLED, **lab, by="g")
+        .table.drop("g")
+        .equals(hrh.kaplan_meier(_BINARY, **bin_, by="g").table.drop("g"))
+    )
+    assert hrh.nelson_aalen(_LABELLED, **lab).table.equals(hrh.nelson_aalen(_BINARY, **bin_).table)
+    assert hrh.life_table(_LABELLED, **lab, width=2).equals(
+        hrh.life_table(_BINARY, **bin_, width=2)
+    )
+    a = hrh.logrank(_LABELLED, **lab, group="g")
+    b = hrh.logrank(_BINARY, **bin_, group="g")
+    assert (a.statistic, a.df, a.p_value) == (b.statistic, b.df, b.p_value)
+    x = {"x": [0.5, 1.2, 0.3, 2.0, 1.1, 0.7, 1.9, 0.2]}
+    c = hrh.cox({**_LABELLED, **x}, **lab, covariates=["x"])
+    d = hrh.cox({**_BINARY, **x}, **bin_, covariates=["x"])
+    assert c.summary.equals(d.summary)
+    # The list form: the labels that are exits; a null is still in post.
+    exits = ["resigned", "retired", "died"]
+    data = {**_LABELLED, "why": [v if v != "in post" else None for v in _LABELLED["why"]]}
+    assert hrh.kaplan_meier(data, duration="t", event="why", event_values=exits).table.equals(
+        hrh.kaplan_meier(_BINARY, **bin_).table
+    )
+    # A categorical column reads the same.
+    cat = pl.DataFrame(_LABELLED).with_columns(pl.col("why").cast(pl.Categorical))
+    assert hrh.kaplan_meier(cat, **lab).table.equals(hrh.kaplan_meier(_BINARY, **bin_).table)
+
+
+def test_event_values_name_the_causes_of_cumulative_incidence() -> None:
+    ci = hrh.cumulative_incidence(_LABELLED, duration="t", cause="why", event_values=_CODES)
+    assert ci.causes == ["resigned", "retired / died"]
+    assert ci.table["cause"].unique(maintain_order=True).to_list() == ci.causes
+    # The same as recoding the labels by hand.
+    recoded = [
+        {"resigned": "resigned", "retired": "retired / died", "died": "retired / died"}.get(v)
+        for v in _LABELLED["why"]
+    ]
+    by_hand = hrh.cumulative_incidence(
+        {"t": _LABELLED["t"], "why": recoded}, duration="t", cause="why"
+    )
+    assert ci.table.equals(by_hand.table)
+    # Codes give the order of the causes; the list form is `causes`.
+    order = {"retired": 1, "died": 1, "resigned": 2, "in post": 0}
+    ci = hrh.cumulative_incidence(_LABELLED, duration="t", cause="why", event_values=order)
+    assert ci.causes == ["retired / died", "resigned"]
+    data = {**_LABELLED, "why": [v if v != "in post" else None for v in _LABELLED["why"]]}
+    listed = hrh.cumulative_incidence(
+        data, duration="t", cause="why", event_values=["retired", "resigned", "died"]
+    )
+    assert listed.causes == ["retired", "resigned", "died"]
+    assert listed.table.equals(
+        hrh.cumulative_incidence(
+            data, duration="t", cause="why", causes=["retired", "resigned", "died"]
+        ).table
+    )
+
+
+@pytest.mark.parametrize(
+    ("event_values", "message"),
+    [
+        (
+            {"resigned": 1, "retired": 2, "in post": 0},
+            r"column 'why', row 4: a null is not in event_values \('resigned', 'retired', "
+            r"'in post'\); map None to 0 if a null means still in post",
+        ),
+        (
+            {"resigned": 1, "retired": 2, None: 0},
+            r"column 'why', row 1: value 'in post' is not in event_values",
+        ),
+        (["resigned", "retired"], r"column 'why', row 1: value 'in post' is not in event_values"),
+        ({"resigned": -1}, r"argument 'event_values': code -1 of 'resigned' is not 0"),
+        ({"resigned": True}, r"argument 'event_values': code True of 'resigned' is not 0"),
+        ({"resigned": 1.5}, r"argument 'event_values': code 1.5 of 'resigned' is not 0"),
+        ({}, r"argument 'event_values': the mapping is empty"),
+        ([], r"argument 'event_values': the list of exit labels is empty"),
+        (["died", "died"], r"argument 'event_values': label 'died' is listed twice"),
+        ("resigned", r"argument 'event_values': 'resigned' is not a mapping of labels"),
+    ],
+)
+def test_bad_event_values_are_named_errors(event_values: Any, message: str) -> None:
+    for f in (hrh.kaplan_meier, hrh.nelson_aalen):
+        with pytest.raises(hrh.InputError, match=message):
+            f(_LABELLED, duration="t", event="why", event_values=event_values)
+    with pytest.raises(hrh.InputError, match=message):
+        hrh.logrank(_LABELLED, duration="t", event="why", group="g", event_values=event_values)
+    with pytest.raises(hrh.InputError, match=message):
+        hrh.life_table(_LABELLED, duration="t", event="why", width=1, event_values=event_values)
+    with pytest.raises(hrh.InputError, match=message):
+        hrh.cox(
+            {**_LABELLED, "x": list(range(8))},
+            duration="t",
+            event="why",
+            covariates=["x"],
+            event_values=event_values,
+        )
+
+
+def test_event_values_in_cumulative_incidence_errors() -> None:
+    with pytest.raises(hrh.InputError, match="'causes' and 'event_values': give one of them"):
+        hrh.cumulative_incidence(
+            _LABELLED, duration="t", cause="why", causes=["died"], event_values={"died": 1}
+        )
+    with pytest.raises(hrh.InputError, match=r"column 'why', row 1: value 'in post' is not in"):
+        hrh.cumulative_incidence(
+            _LABELLED, duration="t", cause="why", event_values={"resigned": 1, "retired": 2}
+        )
+    with pytest.raises(hrh.InputError, match="column 'why': no exits at all"):
+        hrh.cumulative_incidence(
+            _LABELLED,
+            duration="t",
+            cause="why",
+            event_values=dict.fromkeys(["resigned", "retired", "died", "in post"], 0),
+        )
+    with pytest.raises(hrh.InputError, match=r"column 'event' \(event\) is not in data"):
+        hrh.kaplan_meier(_LABELLED, duration="t", event="event", event_values=["died"])
+
+
+def test_event_values_on_the_synthetic_register() -> None:
+    """The register's exit_reason column (null while in post) read directly."""
+    reg = hrh.datasets.synthetic_register(seed=3, n_active=200)
+    end = dt.date(2025, 1, 1)
+    years = reg.select(
+        ((pl.col("exit_date").fill_null(end) - pl.col("hire_date")).dt.total_days() / 365.25).alias(
+            "years"
+        ),
+        pl.col("exit_reason"),
+        pl.col("exit_date").is_not_null().cast(pl.Int8).alias("left"),
+    )
+    reasons = sorted(years["exit_reason"].drop_nulls().unique().to_list())
+    km = hrh.kaplan_meier(years, duration="years", event="exit_reason", event_values=reasons)
+    assert km.table.equals(hrh.kaplan_meier(years, duration="years", event="left").table)

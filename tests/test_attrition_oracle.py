@@ -220,6 +220,30 @@ def test_kaplan_meier_median(case: Case) -> None:
     _check(_table("median", got, want, _by_keys(case), ["time", "lower", "upper"], RTOL))
 
 
+@pytest.mark.parametrize("case", KM, ids=_ids(KM))
+def test_kaplan_meier_summary_shows_the_medians(case: Case) -> None:
+    """`.summary` (what a notebook shows): R's medians and limits beside n and events,
+    the sums of survfit's n.event and n.censor over each curve."""
+    fit = _km(case)
+    summary = fit.summary
+    assert summary.columns == [*fit.by, "n", "events", "median", "lower", "upper"]
+    want = {**case["median"]}
+    _check(_table("summary", summary, want, _by_keys(case), ["median", "lower", "upper"], RTOL))
+    by = _by_keys(case)
+    table = pl.DataFrame({c: case["table"][c] for c in [*by, "events", "censored"]}, strict=False)
+    sums = (
+        table.group_by(by).agg(
+            pl.col("events").sum(), n=pl.col("events").sum() + pl.col("censored").sum()
+        )
+        if by
+        else table.select(
+            pl.col("events").sum(), n=pl.col("events").sum() + pl.col("censored").sum()
+        )
+    )
+    _check(_table("summary", summary, sums.to_dict(as_series=False), by, ["n", "events"], RTOL))
+    assert "median time in post" in fit._repr_html_()
+
+
 KM_RMST = [(c, r) for c in KM for r in c["rmst"] or []]
 
 

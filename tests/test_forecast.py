@@ -3,6 +3,7 @@ numpy implementation, groups in one call, and real WDI series."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -185,11 +186,12 @@ def test_plot() -> None:
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     f = hrh.trend(frame(), time="year", value="density", by="country", model="damped")
-    fig = f.plot()
-    assert len([a for a in fig.axes if a.get_visible()]) == 2
+    ax = f.plot()  # one Axes, one colour per series (tests/test_plot.py: the contract)
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels == f.params["country"].to_list()
     import matplotlib.pyplot as plt
 
-    plt.close(fig)
+    plt.close(ax.figure)
 
 
 def test_backtest() -> None:
@@ -454,3 +456,60 @@ def test_trend_model_must_be_a_name() -> None:
     # Found by tests/test_fuzz.py (long profile): a list raised TypeError (unhashable).
     with pytest.raises(hrh.InputError, match=r"model: \[1.0\] is not one of 'linear'"):
         hrh.trend(time=[1, 2, 3], value=[1.0, 2, 3], model=[1.0])  # type: ignore[arg-type]
+
+
+def test_dates_count_by_calendar_year() -> None:
+    years = list(range(2010, 2018))
+    values = [2.0, 2.1, 2.3, 2.4, 2.6, 2.7, 2.9, 3.1]
+    numbers = hrh.trend(time=years, value=values, model="holt", horizon=3)
+    assert numbers.time_unit is None
+    dated = [
+        pl.DataFrame({"when": [dt.date(y, 12, 31) for y in years], "v": values}),
+        pl.DataFrame({"when": [dt.datetime(y, 7, 1, 12) for y in years], "v": values}),
+    ]
+    for frame_ in dated:
+        f = hrh.trend(frame_, time="when", value="v", model="holt", horizon=3)
+        assert f.time_unit == "year"
+        assert f.forecast["when"].to_list() == [2018, 2019, 2020]
+        assert f.forecast["mean"].to_list() == numbers.forecast["mean"].to_list()
+        assert f.fitted["when"].to_list() == years
+        assert "calendar years" in f._repr_html_()
+        b = hrh.backtest(frame_, time="when", value="v", models=["linear"], holdout=2)
+        assert b.equals(hrh.backtest(time=years, value=values, models=["linear"], holdout=2))
+    # Dates as arrays without a table: Python dates and numpy datetime64.
+    as_dates = hrh.trend(time=[dt.date(y, 1, 1) for y in years], value=values, horizon=1)
+    as_numpy = hrh.trend(
+        time=np.array([f"{y}-06-30" for y in years], dtype="datetime64[D]"), value=values, horizon=1
+    )
+    for f in (as_dates, as_numpy):
+        assert f.time_unit == "year" and f.forecast["time"].to_list() == [2018]
+    # Two dates in one year are one time twice.
+    twice = [dt.date(2010, 1, 1), dt.date(2010, 12, 1), dt.date(2011, 1, 1), dt.date(2012, 1, 1)]
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'time', row 1: time 2010 is duplicated \(also at row 0\); dates count "
+        "by their calendar year",
+    ):
+        hrh.trend(time=twice, value=[1.0, 2, 3, 4])
+    with pytest.raises(hrh.InputError, match=r"column 'when', row 2: value is null"):
+        hrh.trend(
+            {"when": [dt.date(2010, 1, 1), dt.date(2011, 1, 1), None], "v": [1.0, 2, 3]},
+            time="when",
+            value="v",
+        )
+
+
+def test_plot_says_the_unit_of_dates() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    years = list(range(2010, 2016))
+    f = hrh.trend(
+        {"when": [dt.date(y, 1, 1) for y in years], "v": [1.0, 1.1, 1.3, 1.4, 1.6, 1.7]},
+        time="when",
+        value="v",
+    )
+    ax = f.plot()
+    assert ax.get_xlabel() == "when (year)"
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)

@@ -729,6 +729,40 @@ def test_transitions_by_hand() -> None:
         )
 
 
+def test_transitions_from_dates_count_by_calendar_year() -> None:
+    years = [2020, 2021, 2022, 2020, 2021, 2020, 2022, 2023]
+    regions = ["H", "H", "B", "H", "H", "T", "T", "B"]
+    ids = [1, 1, 1, 2, 2, 3, 3, 3]
+    by_year = hrh.transitions(
+        {"id": ids, "year": years, "region": regions}, id="id", time="year", state="region"
+    )
+    assert by_year.time_unit is None
+    for when in (
+        [dt.date(y, 12, 31) for y in years],
+        [dt.datetime(y, 3, 1, 8) for y in years],
+    ):
+        t = hrh.transitions(
+            {"id": ids, "when": when, "region": regions}, id="id", time="when", state="region"
+        )
+        assert t.time_unit == "year"
+        assert t.table.equals(by_year.table) and t.gaps == by_year.gaps == 1
+    with pytest.raises(
+        hrh.InputError,
+        match=r"column 'when', row 1: id 1 observed twice in period 2020 \(rows 0 and 1\); "
+        "dates count by their calendar year",
+    ):
+        hrh.transitions(
+            {"id": [1, 1], "when": [dt.date(2020, 1, 1), dt.date(2020, 7, 1)], "s": ["A", "B"]},
+            id="id",
+            time="when",
+            state="s",
+        )
+    with pytest.raises(hrh.InputError, match=r"column 'when': must hold integer periods"):
+        hrh.transitions(
+            {"id": [1], "when": ["2020-01-01"], "s": ["A"]}, id="id", time="when", state="s"
+        )
+
+
 def test_promotions_from_a_panel_move_staff_between_grades() -> None:
     # 3 of 10 grade I doctors are promoted each year in the panel: 30 % of grade I staff
     # who stay move to grade II, and the cadre's total does not change.
@@ -1302,3 +1336,22 @@ def test_many_separate_regions_keep_exact_quantiles() -> None:
     p = hrh.simulate(doc, draws=1000, seed=1)
     assert p.quantiles == "exact"
     assert p._draws is not None and p._draws.cost.shape == (1000, 30, 1, 1)
+
+
+def test_stock_table_exit_dates_as_text_are_a_named_error() -> None:
+    reg = pl.DataFrame(
+        {
+            "birth_date": [dt.datetime(1980, 6, 1)],
+            "hire_date": [dt.datetime(2005, 1, 1)],
+            "exit_date": ["2020-01-01"],
+            "cadre": ["nurse"],
+        }
+    )
+    # Was polars' InvalidOperationError from a cast of text to Date.
+    with pytest.raises(hrh.InputError, match="column 'exit_date': must hold dates, got String"):
+        hrh.stock_table(reg, at=dt.date(2024, 12, 31), cadre="cadre")
+    # Datetime columns, and an exit column that is all null, are dates.
+    ok = reg.with_columns(pl.lit(None).alias("exit_date"))
+    assert hrh.stock_table(ok, at=dt.date(2024, 12, 31), cadre="cadre").rows() == [
+        ("all", "nurse", 44, 1)
+    ]

@@ -81,6 +81,10 @@ def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
         raise InputError(
             f"column '{column}' has type {s.dtype}, expected 0/1 or True/False event codes"
         )
+    if s.dtype.is_integer():  # two reductions suffice when no code is outside 0..1
+        lo: Any = s.min()
+        if lo is None or (lo >= 0 and s.max() <= 1):  # type: ignore[operator]
+            return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
     bad = (~((s == 0) | (s == 1))).arg_true()
     if len(bad):
         row = int(bad[0])
@@ -88,6 +92,106 @@ def _event_codes(df: pl.DataFrame, column: str) -> npt.NDArray[np.uint32]:
             f"column '{column}', row {row}: value {s[row]} is not 0 (censored) or 1 (exit)"
         )
     return np.ascontiguousarray(s.cast(pl.UInt32).to_numpy())
+
+
+# Labels of an event column given as text: a mapping label -> code (0: still in post,
+# censored; 1, 2, ...: an exit, or its cause) or a list of the labels that are exits.
+EventValues = Mapping[Any, int] | Sequence[Any]
+
+
+def _event_table(event_values: Any) -> tuple[dict[Any, int], bool]:
+    """`event_values` as a dict label -> code, and whether a null is censored (the
+    list form; a mapping says so with a ``None`` key)."""
+    if isinstance(event_values, Mapping):
+        table = dict(event_values)
+        for label, code in table.items():
+            if isinstance(code, bool) or not isinstance(code, int | np.integer) or code < 0:
+                raise InputError(
+                    f"argument 'event_values': code {code!r} of {label!r} is not 0 (still in "
+                    "post, censored) or a positive integer (an exit, or its cause)"
+                )
+        if not table:
+            raise InputError("argument 'event_values': the mapping is empty")
+        return {k: int(v) for k, v in table.items()}, None in table
+    if isinstance(event_values, str | bytes) or not isinstance(event_values, Sequence):
+        raise InputError(
+            f"argument 'event_values': {event_values!r} is not a mapping of labels to codes "
+            "(e.g. {'resigned': 1, 'retired': 2, 'in post': 0}) or a list of exit labels"
+        )
+    labels = list(event_values)
+    if not labels:
+        raise InputError("argument 'event_values': the list of exit labels is empty")
+    if len(set(labels)) < len(labels):
+        twice = next(v for v in labels if labels.count(v) > 1)
+        raise InputError(f"argument 'event_values': label {twice!r} is listed twice")
+    return {label: k for k, label in enumerate(labels, start=1)}, True
+
+
+def _mapped_events(df: pl.DataFrame, column: str, event_values: Any) -> npt.NDArray[np.uint32]:
+    """Each row's code under `event_values`, naming the first row whose value it does
+    not map."""
+    table, null_censored = _event_table(event_values)
+    s = df.get_column(column)
+    if isinstance(s.dtype, pl.Categorical | pl.Enum):
+        s = s.cast(pl.String)
+    local, values = value_codes(s)
+    distinct = values.to_list()
+    lut = np.zeros(len(distinct), dtype=np.uint32)
+    unmapped = np.zeros(len(distinct), dtype=bool)
+    for k, v in enumerate(distinct):
+        if v is None and null_censored and None not in table:
+            continue  # the list form: a null is still in post
+        try:
+            code = table.get(v)
+        except TypeError:  # an unhashable value (a list in an object column)
+            code = None
+        if code is None:
+            unmapped[k] = True
+        else:
+            lut[k] = code
+    if unmapped.any():
+        row = int(np.flatnonzero(unmapped[local])[0])
+        v = distinct[local[row]]
+        what = "a null" if v is None else f"value {v!r}"
+        raise InputError(
+            f"column '{column}', row {row}: {what} is not in event_values "
+            f"({', '.join(repr(x) for x in table)})"
+            + ("; map None to 0 if a null means still in post" if v is None else "")
+        )
+    return np.ascontiguousarray(lut[local])
+
+
+def _with_events(data: Any, event: str, event_values: Any) -> Any:
+    """`data` with the `event` column replaced by 0/1 codes under `event_values` (any
+    positive code is an exit); `data` itself when `event_values` is None."""
+    if event_values is None:
+        return data
+    df = to_frame(data)
+    require_columns(df, [event], role="event")
+    codes = _mapped_events(df, event, event_values)
+    return df.with_columns(pl.Series(event, (codes > 0).astype(np.uint8)))
+
+
+def _named_causes(
+    df: pl.DataFrame, cause: str, event_values: Any
+) -> tuple[pl.DataFrame, list[Any]]:
+    """The `cause` column under `event_values` as the causes' names (null: censored),
+    and the names in the order of their codes. Labels sharing a code share a cause,
+    named by the labels joined with ' / '."""
+    event_values = {None: 0, **event_values}  # a null is censored unless mapped
+    codes = _mapped_events(df, cause, event_values)
+    table, _ = _event_table(event_values)
+    names: dict[int, list[str]] = {}
+    for label, code in table.items():
+        if code > 0:
+            names.setdefault(code, []).append(str(label))
+    order = sorted(names)
+    labels = [" / ".join(names[c]) for c in order]
+    lut = np.array([None, *labels], dtype=object)
+    position = np.zeros(max(order, default=0) + 1, dtype=np.int64)
+    position[order] = np.arange(1, len(order) + 1)
+    named = pl.Series(cause, lut[position[codes]].tolist(), dtype=pl.String)
+    return df.with_columns(named), labels
 
 
 @dataclass(frozen=True)
@@ -251,7 +355,33 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
     """Exit rates per `per` person-years with exact (Garwood) Poisson intervals,
     vectorised.
 
-    Returns ``events``, ``exposure``, ``rate``, ``lower``, ``upper``.
+    Parameters
+    ----------
+    events
+        Exits (counts >= 0; array-like or scalar); a null or NaN is an InputError.
+    exposure
+        Person-years at risk (> 0; array-like or scalar, broadcast against `events`).
+    per
+        Multiplier of the rate: 100 (default) gives exits per 100 person-years.
+    level
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``events``, ``exposure``, ``rate`` = events / exposure × per, ``lower``,
+        ``upper``.
+
+    Raises
+    ------
+    InputError
+        Negative, null or NaN events; an exposure that is not > 0; inputs of different
+        lengths; `level` outside (0, 1); ``per <= 0``.
+
+    References
+    ----------
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
 
     Examples
     --------
@@ -271,6 +401,30 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
 def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:
     """The yearly probability that compounds to `proportion` over `years`:
     1 − (1 − p)^(1/years), vectorised.
+
+    Parameters
+    ----------
+    proportion
+        Share that left over the whole span, in [0, 1] (array-like or scalar).
+    years
+        Length of the span in years, > 0 (array-like or scalar, broadcast).
+
+    Returns
+    -------
+    numpy.ndarray
+        The constant annual probability of leaving.
+
+    Raises
+    ------
+    InputError
+        A proportion outside [0, 1], null or NaN; years that are not > 0; inputs of
+        different lengths.
+
+    References
+    ----------
+    Fleurence RL, Hollenbeak CS (2007). Rates and probabilities in economic modelling:
+    transformation, translation and appropriate application. PharmacoEconomics
+    25:3-6.
 
     Examples
     --------
@@ -345,6 +499,8 @@ def person_time(
         after the latest date in the register. People hired before `start` enter
         through ``headcount_start`` (left truncation); exits on or after `end` are not
         yet known (right censoring).
+    level
+        Confidence level of the exit-rate intervals, in (0, 1).
 
     Returns
     -------
@@ -355,6 +511,21 @@ def person_time(
         with ``exit_rate_lower``/``exit_rate_upper`` (exact Poisson), and ``turnover``
         = exits / mean(headcount_start, headcount_end). In every period
         headcount_start + entrants − exits = headcount_end.
+
+    Raises
+    ------
+    InputError
+        A column that `register` lacks; an entry that is null or not a date (Date or
+        Datetime); an exit before its entry; `period` not one of its values; a window
+        with `end` not after `start`; `level` outside (0, 1); a register without rows.
+
+    References
+    ----------
+    Preston SH, Heuveline P, Guillot M (2001). Demography: Measuring and Modeling
+    Population Processes. Oxford: Blackwell, ch. 1 (person-years lived and
+    occurrence-exposure rates).
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
 
     Examples
     --------
@@ -503,9 +674,33 @@ class KaplanMeier:
         The `by` columns, ``time``, ``at_risk``, ``events``, ``censored``,
         ``survival``, ``std_err`` (of the survival), ``lower``, ``upper`` (null where
         undefined, e.g. at survival 0).
+    summary : polars.DataFrame
+        Medians, not curves: one row per curve with the `by` columns, ``n``,
+        ``events``, ``median`` (median time in post) and its interval ``lower``,
+        ``upper`` (see :meth:`median`); what the notebook display shows.
     by : list of str
+        The grouping columns (one curve per group).
     conf_type : str
+        Scale of the intervals (``"log"``, ``"log-log"`` or ``"plain"``).
     level : float
+        Confidence level of the intervals.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+    Therneau TM (2024). survival: A Package for Survival Analysis in R. R package
+    (``survfit``, whose conventions the table follows).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> km = hrh.kaplan_meier({"years": [1, 2, 3, 3, 4, 5], "left": [1, 0, 1, 1, 0, 1]},
+    ...                       duration="years", event="left")
+    >>> km.at([2.5])["survival"].round(4).to_list()
+    [0.8333]
+    >>> km.rmst(5)["rmst"].round(4).to_list()
+    [3.5]
     """
 
     table: pl.DataFrame
@@ -523,7 +718,18 @@ class KaplanMeier:
     def quantile(self, p: float = 0.5) -> pl.DataFrame:
         """Time by which a share ``1 − p`` has left (the survival curve reaches `p`),
         with its confidence interval from the pointwise limits, as R's
-        ``quantile.survfit``; null when not reached."""
+        ``quantile.survfit``; null when not reached.
+
+        Parameters
+        ----------
+        p
+            Survival level in (0, 1); 0.5 (default) gives the median.
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``quantile``, ``time``, ``lower``, ``upper``.
+        """
         rows = []
         for key, part in self._curves():
             est, lo, hi = _core.km_quantile(
@@ -544,9 +750,38 @@ class KaplanMeier:
         """Median retention time with its interval (see :meth:`quantile`)."""
         return self.quantile(0.5).drop("quantile")
 
+    @property
+    def summary(self) -> pl.DataFrame:
+        """One row per curve, as R's ``print.survfit``: the `by` columns, ``n`` (people,
+        or their total weight), ``events`` (exits), ``median`` (median time in post: the
+        first time the curve is at or below 0.5; null when it never gets there) and
+        ``lower`` / ``upper``, the confidence interval of the median at `level`."""
+        counts = [
+            {
+                **key,
+                "n": float(part["events"].sum()) + float(part["censored"].sum()),
+                "events": float(part["events"].sum()),
+            }
+            for key, part in self._curves()
+        ]
+        med = self.median().rename({"time": "median"})
+        return pl.concat(
+            [pl.DataFrame(counts), med.select("median", "lower", "upper")], how="horizontal"
+        )
+
     def rmst(self, tau: float) -> pl.DataFrame:
         """Restricted mean survival time up to `tau` — the expected years retained out
         of the first `tau` — with its standard error (R's ``rmean``).
+
+        Parameters
+        ----------
+        tau
+            Truncation time (> 0), in the unit of the durations.
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``tau``, ``rmst`` and ``std_err``.
 
         References
         ----------
@@ -567,7 +802,18 @@ class KaplanMeier:
 
     def at(self, times: Any) -> pl.DataFrame:
         """Survival, its standard error and limits at the given times (step function;
-        survival 1 and standard error 0 before the first time)."""
+        survival 1 and standard error 0 before the first time).
+
+        Parameters
+        ----------
+        times
+            Times (array-like of numbers; a null or non-number is an InputError).
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``time``, ``survival``, ``std_err``, ``lower``, ``upper``.
+        """
         t = float_array(times, "times")
         frames = []
         for key, part in self._curves():
@@ -594,16 +840,29 @@ class KaplanMeier:
         return self.table
 
     def plot(self, ax: Axes | None = None, *, ci: bool = True) -> Axes:
-        """Step plot of the curves with their confidence bands."""
+        """Step plot of the curves with their confidence bands.
+
+        Parameters
+        ----------
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+        ci
+            Draw the confidence bands (default True).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import survival
 
         return survival(self, ax=ax, ci=ci)
 
     def _repr_html_(self) -> str:
-        med = self.median()
         return (
-            f"<b>Kaplan-Meier</b> ({self.conf_type} intervals, {self.level:.0%})"
-            + med._repr_html_()
+            f"<b>Kaplan-Meier retention</b>: median time in post per curve, with its "
+            f"{self.level:.0%} confidence interval ({self.conf_type}); the curves are in "
+            "<code>.table</code>" + self.summary._repr_html_()
         )
 
 
@@ -617,6 +876,7 @@ def kaplan_meier(
     weights: str | None = None,
     conf_type: Literal["log", "log-log", "plain"] = "log",
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier estimate of retention (the probability of still being in post).
 
@@ -626,6 +886,54 @@ def kaplan_meier(
     counting-process data). Confidence limits as R's ``survfit``: ``"log"`` (R's
     default) S·exp(±zσ); ``"log-log"`` (lifelines' default); ``"plain"`` S ± zSσ.
     Data in which nobody has left give a curve of ones (a result, not an error).
+
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
+        dict of columns). Not modified.
+    duration
+        Column of times in post at exit or censoring (e.g. years, fractional allowed),
+        numeric, >= 0; a null or NaN is an InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = still in post
+        (censored); any other value, or a null, is an InputError.
+    entry
+        Column of times at which each person entered observation (delayed entry,
+        left truncation), same unit as `duration` and below it; None: everyone is
+        observed from time 0.
+    by
+        Column(s) whose groups get one curve each (kept in the result); None: one curve.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    conf_type
+        Scale of the pointwise interval: ``"log"`` (default, as R), ``"log-log"``
+        or ``"plain"``.
+    level
+        Confidence level of the interval, in (0, 1).
+    event_values
+        How to read an `event` column of labels: a mapping label -> code, 0 for still
+        in post (censored) and a positive integer for an exit, e.g.
+        ``{"resigned": 1, "retired": 2, "in post": 0}`` (every positive code counts
+        as an exit here; :func:`cumulative_incidence` keeps the causes apart), with a
+        ``None`` key for nulls; or a list of the labels that are exits, a null then
+        meaning still in post. A value it does not map is an InputError naming the
+        column, row and value. None (default): `event` holds 0/1 codes.
+
+    Returns
+    -------
+    KaplanMeier
+        ``.table`` (one row per group and distinct time: ``at_risk``, ``events``,
+        ``censored``, ``survival``, ``std_err``, ``lower``, ``upper``), with
+        ``.median()``, ``.quantile()``, ``.rmst()``, ``.at()`` and ``.plot()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1 (or boolean); an entry not below its duration; a weight
+        that is not > 0; `data` without rows; `conf_type` not one of its values or
+        `level` outside (0, 1). The message names the column, row and value.
 
     References
     ----------
@@ -655,6 +963,7 @@ def kaplan_meier(
     >>> km.median()["time"].item()
     3.0
     """
+    data = _with_events(data, event, event_values)
     check_level(level)
     conf, lev = str(conf_type), float(level)
     r, by_cols, keys = _curves(
@@ -687,8 +996,32 @@ def kaplan_meier(
 
 @dataclass(frozen=True)
 class CumulativeHazard:
-    """Cumulative hazard curves: ``.table`` with the `by` columns, ``time``,
-    ``at_risk``, ``events``, ``cumulative_hazard``, ``std_err``."""
+    """Cumulative hazard curves (Nelson-Aalen), from :func:`hrh.nelson_aalen`.
+
+    Attributes
+    ----------
+    table : polars.DataFrame
+        The `by` columns, ``time``, ``at_risk``, ``events``, ``cumulative_hazard`` and
+        ``std_err``.
+    by : list of str
+        The grouping columns (one curve per group).
+    ties : str
+        ``"nelson-aalen"`` or ``"fleming-harrington"``.
+
+    References
+    ----------
+    Nelson W (1972). Theory and applications of hazard plotting for censored failure
+    data. Technometrics 14:945-966.
+    Aalen O (1978). Nonparametric inference for a family of counting processes. Ann
+    Stat 6:701-726.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> h = hrh.nelson_aalen({"t": [1, 2, 3], "e": [1, 0, 1]}, duration="t", event="e")
+    >>> h.table["cumulative_hazard"].round(4).to_list()
+    [0.3333, 0.3333, 1.3333]
+    """
 
     table: pl.DataFrame
     by: list[str]
@@ -711,12 +1044,49 @@ def nelson_aalen(
     by: str | Sequence[str] | None = None,
     weights: str | None = None,
     ties: Literal["nelson-aalen", "fleming-harrington"] = "nelson-aalen",
+    event_values: EventValues | None = None,
 ) -> CumulativeHazard:
     """Cumulative hazard of leaving.
 
     ``ties="nelson-aalen"``: increments d/n, variance Σ d/n² (R ``ctype = 1``);
     ``"fleming-harrington"``: tied exits leave one at a time, Σ_{j<m} w̄/(n − j w̄)
     (R ``ctype = 2``).
+
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored; any other
+        value, or a null, is an InputError.
+    entry
+        Column of entry times (delayed entry), below `duration`; None: from time 0.
+    by
+        Column(s) whose groups get one curve each; None: one curve.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    ties
+        ``"nelson-aalen"`` (default) or ``"fleming-harrington"``, as above.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
+
+    Returns
+    -------
+    CumulativeHazard
+        ``.table``: the `by` columns, ``time``, ``at_risk``, ``events``,
+        ``cumulative_hazard`` and ``std_err``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1; an entry not below its duration; a weight that is not
+        > 0; `data` without rows; `ties` not one of its values.
 
     References
     ----------
@@ -734,6 +1104,7 @@ def nelson_aalen(
     >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
     [0.2, 0.2, 0.8666666666666667]
     """
+    data = _with_events(data, event, event_values)
     r, by_cols, keys = _curves(
         data,
         duration=duration,
@@ -756,8 +1127,39 @@ def nelson_aalen(
 
 @dataclass(frozen=True)
 class LogRankResult:
-    """A k-sample test: ``.statistic``, ``.df``, ``.p_value`` and ``.table`` (group,
-    n, observed, expected, (O − E)² / E)."""
+    """A k-sample test of equal exit hazards, from :func:`hrh.logrank`.
+
+    Attributes
+    ----------
+    statistic : float
+        The chi-squared statistic.
+    df : int
+        Degrees of freedom (groups − 1).
+    p_value : float
+        Upper tail probability of the statistic.
+    rho : float
+        The weight exponent used (0 log-rank, 1 Peto-Peto).
+    table : polars.DataFrame
+        Per group: the group column(s), ``n``, ``observed`` and ``expected`` exits and
+        ``oe2_over_e`` = (O − E)² / E.
+    variance : numpy.ndarray
+        Variance matrix of O − E.
+
+    References
+    ----------
+    Mantel N (1966). Evaluation of survival data and two new rank order statistics
+    arising in its consideration. Cancer Chemotherapy Reports 50:163-170.
+    Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
+    survival data. Biometrika 69:553-566.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 3, 2, 4], "e": [1, 1, 1, 0], "g": ["a", "a", "b", "b"]}
+    >>> r = hrh.logrank(d, duration="t", event="e", group="g")
+    >>> r.table["observed"].to_list(), round(r.p_value, 4)
+    ([2.0, 1.0], 0.4328)
+    """
 
     statistic: float
     df: int
@@ -786,6 +1188,7 @@ def logrank(
     group: str | Sequence[str],
     strata: str | Sequence[str] | None = None,
     rho: float = 0,
+    event_values: EventValues | None = None,
 ) -> LogRankResult:
     """Test that groups have the same exit hazard (the G-rho family of R's
     ``survdiff``).
@@ -794,8 +1197,46 @@ def logrank(
     stratum: ``rho=0`` is the log-rank test, ``rho=1`` the Peto-Peto modification of
     the Gehan-Wilcoxon test. Observed and expected are weighted likewise.
 
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
+        dict of columns). Not modified.
+    duration
+        Column of times in post at exit or censoring (e.g. years, fractional allowed),
+        numeric, >= 0; a null or NaN is an InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = still in post
+        (censored); any other value, or a null, is an InputError.
+    group
+        Column(s) defining the groups compared (at least two groups).
+    strata
+        Column(s) of strata: the test is computed within each stratum and summed
+        (R's ``strata()`` term); None: no strata.
+    rho
+        Exponent of the weight S(t−)^rho: 0 (default) the log-rank test, 1 Peto-Peto.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
+
+    Returns
+    -------
+    LogRankResult
+        ``.statistic`` (chi-squared), ``.df`` (groups − 1), ``.p_value`` and
+        ``.table`` with each group's ``n``, ``observed``, ``expected`` exits.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; bad durations or event codes (as in
+        :func:`kaplan_meier`); a single group (nothing to compare); `data` without
+        rows.
+
     References
     ----------
+    Peto R, Peto J (1972). Asymptotically efficient rank invariant test procedures.
+    JRSS A 135:185-207.
     Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
     survival data. Biometrika 69:553-566.
 
@@ -809,6 +1250,7 @@ def logrank(
     """
     if isinstance(rho, bool) or not isinstance(rho, int | float | np.number):
         raise InputError(f"argument 'rho': {rho!r} is not a number")
+    data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
         raise InputError(
@@ -851,15 +1293,39 @@ def logrank(
 
 @dataclass(frozen=True)
 class CumulativeIncidence:
-    """Cumulative incidence of each exit reason.
+    """Cumulative incidence of each exit reason, from :func:`hrh.cumulative_incidence`.
 
-    ``.table``: the `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that
-    cause), ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and
-    ``in_post`` (the probability of not having left for any reason).
+    Attributes
+    ----------
+    table : polars.DataFrame
+        The `by` columns, ``time``, ``cause``, ``at_risk``, ``events`` (of that cause),
+        ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, and ``in_post``
+        (the probability of not having left for any reason).
+    by : list of str
+        The grouping columns.
+    causes : list
+        The causes, in the order reported.
+    level : float
+        Confidence level of the intervals.
+    gray_test : polars.DataFrame or None
+        With `by`: Gray's test that each cause's cumulative incidence is the same in
+        every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
+        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
 
-    ``.gray_test`` (with `by`): Gray's test that each cause's cumulative incidence is
-    the same in every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
-    ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
+    References
+    ----------
+    Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+    Markov chains based on censored observations. Scand J Stat 5:141-150.
+    Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence
+    of a competing risk. Ann Stat 16:1141-1154.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [1, 2, 2, 3, 4], "why": ["resigned", "retired", None, "resigned", None]}
+    >>> ci = hrh.cumulative_incidence(d, duration="t", cause="why")
+    >>> ci.at([3]).rows()
+    [('resigned', 3.0, 0.5), ('retired', 3.0, 0.2)]
     """
 
     table: pl.DataFrame
@@ -873,7 +1339,18 @@ class CumulativeIncidence:
         return self.table
 
     def at(self, times: Any) -> pl.DataFrame:
-        """Cumulative incidence of each cause at the given times (step function)."""
+        """Cumulative incidence of each cause at the given times (step function).
+
+        Parameters
+        ----------
+        times
+            Times (array-like of numbers; a null or non-number is an InputError).
+
+        Returns
+        -------
+        polars.DataFrame
+            The `by` columns, ``cause``, ``time`` and ``cumulative_incidence``.
+        """
         t = np.sort(float_array(times, "times"))
         keys = [*self.by, "cause"]
         frames = []
@@ -897,7 +1374,18 @@ class CumulativeIncidence:
         return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Stacked step curves of cumulative incidence by cause."""
+        """Stacked step curves of cumulative incidence by cause.
+
+        Parameters
+        ----------
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import cumulative_incidence
 
         return cumulative_incidence(self, ax=ax)
@@ -914,6 +1402,7 @@ def cumulative_incidence(
     by: str | Sequence[str] | None = None,
     causes: Sequence[Any] | None = None,
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> CumulativeIncidence:
     """Aalen-Johansen cumulative incidence of each exit reason (resignation,
     retirement, transfer, death, ...) in the presence of the others.
@@ -925,12 +1414,45 @@ def cumulative_incidence(
 
     Parameters
     ----------
+    data
+        One row per person: any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
     cause
         Exit reason per row: null or 0 = still in post (censored); otherwise a label
         (string) or a positive integer code.
+    by
+        Column(s) whose groups get curves of their own (and Gray's test between them);
+        None: one set of curves.
     causes
         The allowed causes in the order to report them; a value outside them is an
         InputError. Default: the causes present, sorted.
+    level
+        Confidence level of the intervals, in (0, 1).
+    event_values
+        How to read `cause` labels (instead of `causes`): a mapping label -> code, 0
+        for still in post (censored) and 1, 2, ... for the causes in that order, e.g.
+        ``{"resigned": 1, "retired": 2, "died": 2, "in post": 0}``; labels sharing a
+        code are one cause, named by the labels joined with " / " (``"retired /
+        died"``), and the result names each cause by its labels. A null is still in
+        post unless the mapping has a ``None`` key. Or a list of the causes' labels, as
+        `causes`. A value it does not map is an InputError naming the column, row and
+        value.
+
+    Returns
+    -------
+    CumulativeIncidence
+        ``.table`` (per group, time and cause: ``at_risk``, ``events``,
+        ``cumulative_incidence``, ``std_err``, ``lower``, ``upper``, ``in_post``),
+        ``.gray_test`` with `by`, ``.at()`` and ``.plot()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; bad durations; a cause outside `causes`, or a
+        negative or non-integer numeric code; `level` outside (0, 1); `data` without
+        rows.
 
     References
     ----------
@@ -960,22 +1482,29 @@ def cumulative_incidence(
     require_columns(df, [cause], role="cause")
     if df.height == 0:
         raise InputError("data has no rows")
+    if event_values is not None and causes is not None:
+        raise InputError("arguments 'causes' and 'event_values': give one of them, not both")
+    if isinstance(event_values, Mapping):
+        df, causes = _named_causes(df, cause, event_values)
+    elif event_values is not None:
+        _event_table(event_values)  # a list of distinct labels
+        causes = list(event_values)
     c = df.get_column(cause)
     if c.dtype.is_numeric():
         check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
         raw = c.fill_null(0)
-        if not (raw == raw.round(0)).all():
+        if not raw.dtype.is_integer() and not (raw == raw.round(0)).all():
             row = int((raw != raw.round(0)).arg_true()[0])
             raise InputError(
                 f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
             )
-        if len(big := (raw > _MAX_CAUSE_CODE).arg_true()):
-            row = int(big[0])
+        if raw.max() > _MAX_CAUSE_CODE:  # type: ignore[operator]
+            row = int((raw > _MAX_CAUSE_CODE).arg_true()[0])
             raise InputError(
                 f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
                 f"from 1 to {_MAX_CAUSE_CODE}"
             )
-        present = sorted(int(v) for v in raw.unique().to_list() if v != 0)
+        present = _present_codes(raw)
     elif c.dtype in (pl.String, pl.Categorical, pl.Boolean, pl.Null) or isinstance(
         c.dtype, pl.Enum
     ):
@@ -1001,14 +1530,7 @@ def cumulative_incidence(
     if not labels:
         labels = []
     code_of = {v: i + 1 for i, v in enumerate(labels)}
-    vals = raw.to_list()
-    codes = np.array(
-        [
-            0 if (v is None or v == 0) else code_of[v if c.dtype.is_numeric() is False else int(v)]
-            for v in vals
-        ],
-        dtype=np.uint32,
-    )
+    codes = _cause_codes(raw, present, code_of, numeric=c.dtype.is_numeric())
     work = df.with_columns(pl.Series("__hrh_event", (codes > 0).astype(np.uint32)))
     s = _surv(work, duration=duration, event="__hrh_event", by=by)
     if not labels:
@@ -1017,7 +1539,7 @@ def cumulative_incidence(
         s.time, codes, s.codes, max(s.keys.height, 1), len(labels), level=float(level)
     )
     table = _with_keys(r, s.by, s.keys, drop=("group", "cause"))
-    cause_labels = pl.Series("cause", [labels[k - 1] for k in np.asarray(r["cause"])])
+    cause_labels = _labels_of(np.asarray(r["cause"]), labels)
     table = table.insert_column(len(s.by) + 1, cause_labels)
     table = _nan_to_null(table, ["lower", "upper"])
     gray = None
@@ -1044,6 +1566,48 @@ def cumulative_incidence(
 
 
 _MAX_CAUSE_CODE = 2**53  # integer cause codes exact in a float
+
+
+def _cause_codes(
+    raw: pl.Series, present: list[Any], code_of: dict[Any, int], *, numeric: bool
+) -> npt.NDArray[np.uint32]:
+    """Each row's cause code (0: censored), by a lookup of its distinct value: `raw`
+    holds validated integer codes (0 censored, null filled with 0) when `numeric`, else
+    labels (null censored); every value in `present` is a key of `code_of`."""
+    if numeric and (not present or present[-1] < 1 << 16):  # a table indexed by the code
+        lut = np.zeros((present[-1] if present else 0) + 1, dtype=np.uint32)
+        lut[present] = [code_of[v] for v in present]
+        return np.ascontiguousarray(lut[raw.cast(pl.Int64).to_numpy()])
+    if numeric:
+        keys = np.array([0, *present], dtype=np.int64)
+        lut = np.array([0, *(code_of[v] for v in present)], dtype=np.uint32)
+        at = np.searchsorted(keys, raw.cast(pl.Int64).to_numpy())
+        return np.ascontiguousarray(lut[at])
+    if not present:
+        return np.zeros(raw.len(), dtype=np.uint32)
+    local, values = value_codes(raw)
+    lut = np.array([0 if v is None else code_of[v] for v in values.to_list()], dtype=np.uint32)
+    return np.ascontiguousarray(lut[local])
+
+
+def _present_codes(raw: pl.Series) -> list[int]:
+    """The distinct nonzero values of validated integer codes (no null, none negative),
+    sorted: by counting when they are small, else by hashing."""
+    if raw.max() < 1 << 16:  # type: ignore[operator]
+        counts = np.bincount(raw.cast(pl.Int64).to_numpy())
+        return [int(v) + 1 for v in np.flatnonzero(counts[1:])]
+    return sorted(int(v) for v in raw.unique().to_list() if v != 0)
+
+
+def _labels_of(codes: npt.NDArray[Any], labels: list[Any]) -> pl.Series:
+    """The ``cause`` column: label ``labels[k - 1]`` of each code k, built from the
+    labels of the codes that occur (so its type is inferred from those alone)."""
+    if codes.size == 0:
+        return pl.Series("cause", [])
+    used = np.flatnonzero(np.bincount(codes))
+    at = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+    at[used] = np.arange(used.size)
+    return pl.Series("cause", [labels[k - 1] for k in used]).gather(at[codes])
 
 
 # --- Cox --------------------------------------------------------------------------------
@@ -1142,7 +1706,28 @@ class CoxResult:
         Cumulative hazard at covariates 0 (reference levels): (strata,) ``time``,
         ``hazard`` (R's ``basehaz(fit, centered = FALSE)``).
     n, n_events : int, float
+        Rows used, and the (weighted) number of exits.
     iterations : int
+        Newton-Raphson iterations to convergence.
+
+    References
+    ----------
+    Cox DR (1972). Regression models and life-tables. JRSS B 34:187-220.
+    Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA (1982). Evaluating the yield of
+    medical tests. JAMA 247:2543-2546 (concordance).
+    Breslow NE (1972). Discussion of the paper by D. R. Cox. JRSS B 34:216-217
+    (baseline hazard).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+    ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+    >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+    >>> m.n, m.n_events, m.tests["test"].to_list()
+    (8, 6.0, ['likelihood_ratio', 'wald', 'score'])
+    >>> m.predict_survival({"commune": [0, 1]}, times=[5])["survival"].round(3).to_list()
+    [0.823, 0.309]
     """
 
     summary: pl.DataFrame
@@ -1169,7 +1754,20 @@ class CoxResult:
     def predict_survival(self, new_data: Any, times: Any) -> pl.DataFrame:
         """Survival S(t | x) = exp(−H₀(t) e^{xβ}) of each row of `new_data` at `times`.
 
-        Returns ``row``, (the strata columns), ``time``, ``survival``.
+        Parameters
+        ----------
+        new_data
+            Any table hrh reads with the model's covariate columns (and strata
+            columns, if the model has strata); categorical levels must be ones the
+            model knows.
+        times
+            Times at which to evaluate the survival (array-like of numbers).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``row`` (the row of `new_data`), (the strata columns), ``time``,
+            ``survival``.
         """
         df = to_frame(new_data, name="new_data")
         x = self._design.matrix(df, table="new_data")
@@ -1238,6 +1836,7 @@ def cox(
     robust: bool = False,
     reference: Mapping[str, Any] | None = None,
     level: float = 0.95,
+    event_values: EventValues | None = None,
 ) -> CoxResult:
     """Cox proportional-hazards model of who leaves.
 
@@ -1247,19 +1846,61 @@ def cox(
     boolean) ones by treatment contrasts against the first level in sorted order, or
     the level `reference` names.
 
-    Raises
-    ------
-    InputError
-        Constant or collinear covariates, fewer rows than covariates, a data set in
-        which nobody leaves, bad durations or event codes.
-    ConvergenceError
-        A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
-        which nobody or everybody leaves), naming the covariate.
-
     With ``robust=True`` the standard errors, z, p, intervals and the Wald test use the
     sandwich variance V (Σ (w r)(w r)ᵀ) V built from score residuals r (Efron-weighted
     at ties), as R's ``coxph(robust = TRUE)``; ``se_model`` keeps the model-based ones
     and ``tests`` gains R's robust score test.
+
+    Parameters
+    ----------
+    data
+        One row per person (or spell): any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
+        InputError.
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored.
+    covariates
+        Columns entering the model: numeric ones as they are, string, categorical or
+        boolean ones as treatment contrasts (one term per non-reference level, named
+        ``column[level]``). A null in a covariate is an InputError.
+    entry
+        Column of entry times (delayed entry), below `duration`; None: from time 0.
+    strata
+        Column(s) of strata, each with its own baseline hazard; None: one stratum.
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    ties
+        ``"efron"`` (default, as R) or ``"breslow"`` handling of tied exit times.
+    robust
+        Sandwich (robust) standard errors, as above.
+    reference
+        Reference level of categorical covariates, by column (e.g.
+        ``{"facility_level": "commune"}``); default the first level in sorted order.
+    level
+        Confidence level of the hazard-ratio intervals, in (0, 1).
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
+
+    Returns
+    -------
+    CoxResult
+        ``.summary`` (``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``,
+        ``lower``, ``upper``), ``.tests``, ``.loglik``, ``.concordance``,
+        ``.baseline_hazard`` and ``.predict_survival()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; constant or collinear covariates (also a covariate
+        constant within every stratum), fewer rows than covariates, a data set in which
+        nobody leaves, bad durations, event codes or weights, a `reference` level the
+        column does not have, `level` outside (0, 1).
+    ConvergenceError
+        A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
+        which nobody or everybody leaves), naming the covariate.
 
     References
     ----------
@@ -1287,6 +1928,7 @@ def cox(
     └─────────┴──────────────┘
     """
     check_level(level)
+    data = _with_events(data, event, event_values)
     covs = as_list(covariates, "covariates")
     if not covs:
         raise InputError("covariates: give at least one covariate column")
@@ -1394,13 +2036,41 @@ def life_table(
     event: str,
     width: float,
     weights: str | None = None,
+    event_values: EventValues | None = None,
 ) -> pl.DataFrame:
     """Actuarial life table in intervals [k·width, (k+1)·width).
 
-    Returns ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
-    ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk, ``p`` =
-    1 − q, ``survival`` (at the interval start) and ``std_err`` (Greenwood:
-    S √(Σ q/(n′ p)) over earlier intervals).
+    Parameters
+    ----------
+    data
+        One row per person: any table hrh reads. Not modified.
+    duration
+        Column of times in post at exit or censoring, numeric, >= 0 (no nulls or NaN).
+    event
+        Column of exit indicators: 1 or True = left, 0 or False = censored.
+    width
+        Width of each interval, in the unit of `duration` (> 0).
+    weights
+        Column of case weights (> 0); None: every row counts once.
+    event_values
+        How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
+        label -> code (0: still in post; a positive code: an exit) or a list of the
+        labels that are exits. None (default): `event` holds 0/1 codes.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
+        ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk,
+        ``p`` = 1 − q, ``survival`` (at the interval start) and ``std_err``
+        (Greenwood: S √(Σ q/(n′ p)) over earlier intervals).
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; a null, NaN, negative or non-numeric duration; an
+        event that is not 0/1; a weight that is not > 0; `width` not > 0 (or so small
+        that the table would exceed the memory budget); `data` without rows.
 
     References
     ----------
@@ -1416,6 +2086,7 @@ def life_table(
     """
     if isinstance(width, bool) or not isinstance(width, int | float | np.number):
         raise InputError(f"argument 'width': {width!r} is not a number")
+    data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, weights=weights)
     try:
         w = float(width)

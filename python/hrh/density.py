@@ -97,6 +97,11 @@ def _population_table(
         check_numeric(pop, area, minimum="positive", table="the population table")
     check_unique_keys(pop, key_cols, table="the population table")
     keys = [c for c in by if c in pop.columns]
+    if keys and set(keys) == set(key_cols):  # one row per group already: nothing to sum
+        plain = [pl.col(value).cast(pl.Float64).alias("population")]
+        if has_area and area is not None:
+            plain.append(pl.col(area).cast(pl.Float64).alias("area"))
+        return pop.select(*keys, *plain), keys, value, has_area
     exprs = [pl.col(value).cast(pl.Float64).sum().alias("population")]
     if has_area and area is not None:
         exprs.append(pl.col(area).cast(pl.Float64).sum().alias("area"))
@@ -363,6 +368,9 @@ def shortfall(
     by
         Grouping columns; each row's shortfall and surplus are computed on the row and
         summed per group (without `by`, over all rows).
+    nulls
+        ``"raise"`` (default): a null or NaN in a used column is an InputError.
+        ``"drop"``: rows with one are dropped with a warning giving the count.
 
     Returns
     -------
@@ -374,6 +382,21 @@ def shortfall(
         is named net) and ``ratio`` = staff / required (null where nothing is required,
         e.g. a norm of 0). A shortfall is counted where it is: one row's surplus never
         reduces another row's shortfall.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN or non-numeric values (unless
+        ``nulls="drop"``); negative staff; a population that is not > 0; a `norm` that
+        is negative or neither a number nor a column; ``per <= 0``; `data` without
+        rows.
+
+    References
+    ----------
+    World Health Organization (2016). Global strategy on human resources for health:
+    Workforce 2030. Geneva: WHO (the SDG threshold of 4.45 per 1,000).
+    World Health Organization (2006). The World Health Report 2006: working together
+    for health. Geneva: WHO (the threshold of 2.28 per 1,000).
 
     Examples
     --------
@@ -463,10 +486,41 @@ def quota_gap(
 ) -> pl.DataFrame:
     """Staff against an approved staffing quota (establishment).
 
-    Returns the `by` columns, ``staff``, ``quota``, ``fill_rate`` = staff / quota,
-    ``vacancies`` = Σ over the group's rows of max(quota − staff, 0) (posts unfilled
-    where they are), ``over_quota`` = Σ max(staff − quota, 0) and ``net_vacancies`` =
-    quota − staff (= vacancies − over_quota, netted across rows, so named net).
+    Parameters
+    ----------
+    data
+        Table of counts, one row per unit (e.g. facility or district and cadre).
+    staff
+        Column of staff in post (>= 0).
+    quota
+        Column of approved posts (> 0).
+    by
+        Grouping columns; each row's vacancies and staff over quota are computed on the
+        row and summed per group (without `by`, over all rows).
+    nulls
+        ``"raise"`` (default): a null or NaN in a used column is an InputError.
+        ``"drop"``: rows with one are dropped with a warning giving the count.
+
+    Returns
+    -------
+    polars.DataFrame
+        The `by` columns, ``staff``, ``quota``, ``fill_rate`` = staff / quota,
+        ``vacancies`` = Σ over the group's rows of max(quota − staff, 0) (posts
+        unfilled where they are), ``over_quota`` = Σ max(staff − quota, 0) and
+        ``net_vacancies`` = quota − staff (= vacancies − over_quota, netted across
+        rows, so named net).
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN or non-numeric values (unless
+        ``nulls="drop"``); negative staff; a quota that is not > 0; `data` without rows.
+
+    References
+    ----------
+    Dal Poz MR, Gupta N, Quain E, Soucat ALB, eds (2009). Handbook on monitoring and
+    evaluation of human resources for health. Geneva: World Health Organization
+    (vacancy and fill rates against approved posts).
 
     Examples
     --------
@@ -541,12 +595,30 @@ def agglomeration(
     concentrated in the unit than its land area; HRAD / PAD > 1: more than its
     population.
 
+    Parameters
+    ----------
+    data
+        Table of counts, one row per unit (e.g. province and year). Not modified.
+    staff, population, area
+        Columns of staff (>= 0), population (> 0) and land area in km² (> 0).
+    within
+        Column(s) of the groups within which shares are taken (e.g. ``"year"``); None:
+        all rows form one group.
+    per
+        Population denominator of the density in ``hrdi`` (1,000 by default).
+
     Returns
     -------
     polars.DataFrame
         `data` with ``staff_share``, ``population_share``, ``area_share``, ``hrad``,
         ``pad``, ``hrad_pad_ratio`` (= staff share / population share) and ``hrdi`` =
         √(staff/population × `per` × staff/area) appended, rows in their input order.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN or non-numeric values; negative staff; a
+        population or area that is not > 0; ``per <= 0``; `data` without rows.
 
     References
     ----------
@@ -622,6 +694,13 @@ def poisson_ci(
         ``count``, ``exposure``, ``rate`` = count / exposure × per, ``lower``,
         ``upper``. With exposure 1 and per 1 the limits are those of R's
         ``poisson.test(count)$conf.int``.
+
+    Raises
+    ------
+    InputError
+        A negative, null or NaN count; an exposure that is not > 0; `count` and
+        `exposure` of different lengths (other than a scalar); `level` outside (0, 1);
+        ``per <= 0``.
 
     References
     ----------

@@ -210,7 +210,8 @@ class Comparison:
 
     Attributes
     ----------
-    table : one row per projection. The final year's state: `supply`, `demand`,
+    table
+        One row per projection. The final year's state: `supply`, `demand`,
         `shortage` (the sum over cells of each cell's unmet need: a surplus in one region
         never offsets a shortage in another) with `shortage_p5`/`shortage_p95`,
         `p_shortage`, `surplus` and `net_gap` (netted, for reference). Over the projected
@@ -228,18 +229,47 @@ class Comparison:
         effect is positive; `frontier` ("frontier", "dominated" or "extendedly
         dominated", on mean cost and the chosen effect) and `icer`, the incremental ratio
         to the frontier strategy of next lower effect.
-    acceptability : per policy and willingness to pay `wtp` (per unit of the effect):
+    acceptability
+        Per policy and willingness to pay `wtp` (per unit of the effect):
         `p_cost_effective`, the share of draws in which `wtp x effect - incremental
         cost > 0` against the baseline, and `p_best`, the share in which the strategy's
         net benefit is the largest of all (the baseline included).
-    draws : per policy and draw: `incremental_cost`, `extra_person_years`,
+    draws
+        Per policy and draw: `incremental_cost`, `extra_person_years`,
         `shortage_years_averted` (the cost-effectiveness plane).
-    effect : the effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
+    effect
+        The effect of `acceptability`, `frontier` and `icer`: "shortage_years" or
         "person_years".
-    discount_rate, outcome_discount_rate, base_year, timing : the discounting used.
-    beyond_horizon : whether `cost` and `person_years` count the staff in post at the
+    discount_rate, outcome_discount_rate, base_year, timing
+        The discounting used.
+    beyond_horizon
+        Whether `cost` and `person_years` count the staff in post at the
         horizon for their expected remaining years.
-    currency : the scenario's currency.
+    currency
+        The scenario's currency.
+
+    References
+    ----------
+    Drummond MF, Sculpher MJ, Claxton K, Stoddart GL, Torrance GW (2015). Methods for
+    the Economic Evaluation of Health Care Programmes, 4th ed. Oxford University Press.
+    Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
+    cost-effectiveness acceptability curves. Health Economics 10:779-787.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.0},
+    ...                    "salary": 10,
+    ...                    "demand": {"method": "quota", "quota": {"A": 50, "B": 150}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 100}],
+    ...        "policies": [{"name": "more_in_B",
+    ...                      "extra_entrants": [{"cadre": "nurse", "region": "B", "value": 20}]}]}
+    >>> runs = [hrh.simulate(doc, draws=0), hrh.simulate(doc, policy="more_in_B", draws=0)]
+    >>> c = hrh.compare(runs, discount_rate=0)
+    >>> c.table.select("projection", "shortage_years_averted").rows()
+    [('scenario', 0.0), ('scenario + more_in_B', 110.0)]
     """
 
     table: pl.DataFrame
@@ -280,7 +310,21 @@ class Comparison:
     def plot(self, kind: str = "plane", *, ax: Any = None) -> Any:
         """The cost-effectiveness plane (`kind="plane"`: each policy's draws of
         incremental cost against effect, with their means) or the acceptability curves
-        (`kind="acceptability"`)."""
+        (`kind="acceptability"`).
+
+        Parameters
+        ----------
+        kind
+            ``"plane"`` (default) or ``"acceptability"``; anything else is an
+            InputError.
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import acceptability, ce_plane
 
         if kind == "plane":
@@ -318,26 +362,37 @@ def compare(
 
     Parameters
     ----------
-    projections : projections from `hrh.simulate`, the baseline first; a dict gives them
+    projections
+        Projections from `hrh.simulate`, the baseline first; a dict gives them
         labels (else each projection's `label`).
-    cadre : only this cadre (default: all cadres); its own costs.
-    grade : only this grade of `cadre`: supply, staff in post and shortage are the
+    cadre
+        Only this cadre (default: all cadres); its own costs.
+    grade
+        Only this grade of `cadre`: supply, staff in post and shortage are the
         grade's (its shortage is known where the cadre's demand is given by grade);
         costs stay the cadre's.
-    region : only this region (with several cadres, `cadre` too). Its costs are means
+    region
+        Only this region (with several cadres, `cadre` too). Its costs are means
         only (each draw's costs are kept per cadre, not per region), so it has no cost
         intervals and no acceptability; its effects' intervals need `keep_draws=True`.
-    discount_rate : annual discount rate of costs (and of outcomes unless
+    discount_rate
+        Annual discount rate of costs (and of outcomes unless
         `outcome_discount_rate` is given); above -1.
-    outcome_discount_rate : annual discount rate of person-years and shortage-years.
-    base_year : the year discounted to (default: the first projected year).
-    timing : "start", "mid" or "end" of each year, as above.
-    effect : what the acceptability curves, the frontier and `icer` count:
+    outcome_discount_rate
+        Annual discount rate of person-years and shortage-years.
+    base_year
+        The year discounted to (default: the first projected year).
+    timing
+        "start", "mid" or "end" of each year, as above.
+    effect
+        What the acceptability curves, the frontier and `icer` count:
         "shortage_years" (shortage-years averted) or "person_years" (extra person-years in
         post).
-    wtp : willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
+    wtp
+        Willingness to pay per unit of `effect` (finite, >= 0) for the acceptability
         curves; default 51 values from 0 to three times the largest positive mean ratio.
-    beyond_horizon : count the value beyond the horizon: the staff in post at its end
+    beyond_horizon
+        Count the value beyond the horizon: the staff in post at its end
         stay for their expected remaining years in post (from the scenario's own final-
         year attrition, deaths and retirement age; `hrh.simulate(...,
         horizon_value=True)`), adding their discounted person-years to `person_years` and
@@ -356,6 +411,16 @@ def compare(
         years, seeds or numbers of draws; a discount rate of -100 % or less or not a
         number; a willingness to pay that is negative or not finite; a cadre, grade or
         region that a projection does not have.
+
+    References
+    ----------
+    Tan-Torres Edejer T, Baltussen R, Adam T, et al., eds (2003). Making choices in
+    health: WHO guide to cost-effectiveness analysis. Geneva: World Health Organization
+    (discounting at 3 %).
+    Cantor SB (1994). Cost-effectiveness analysis, extended dominance, and ethics: a
+    quantitative assessment. Medical Decision Making 14:259-265.
+    Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
+    cost-effectiveness acceptability curves. Health Economics 10:779-787.
 
     Examples
     --------
@@ -567,12 +632,35 @@ class Sensitivity:
 
     Attributes
     ----------
-    table : one row per parameter that varies over the draws (its scenario path):
+    table
+        One row per parameter that varies over the draws (its scenario path):
         `prcc`, its partial rank correlation with the outcome over the draws (from -1 to
         1: the association of their ranks with the other parameters held in account),
         and `rank` by `|prcc|`, largest first.
-    outcome : what was ranked against.
-    draws : number of draws.
+    outcome
+        What was ranked against.
+    draws
+        Number of draws.
+
+    References
+    ----------
+    Blower SM, Dowlatabadi H (1994). Sensitivity and uncertainty analysis of complex
+    models of disease transmission: an HIV model, as an example. International
+    Statistical Review 62:229-243.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 3, "regions": ["A"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60,
+    ...                    "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
+    ...                    "entrants": {"per_year": {"dist": "uniform", "low": 0, "high": 20},
+    ...                                 "age": {"mean": 25}},
+    ...                    "demand": {"method": "quota", "quota": 250}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 200}]}
+    >>> s = hrh.sensitivity(hrh.simulate(doc, draws=200, seed=1))
+    >>> s.table["parameter"].to_list()
+    ['cadres[0].entrants.per_year', 'cadres[0].attrition.rate']
     """
 
     table: pl.DataFrame
@@ -586,7 +674,20 @@ class Sensitivity:
         return f"<b>Sensitivity</b> of {escape(self.outcome)}" + self.table._repr_html_()
 
     def plot(self, *, top: int = 10, ax: Any = None) -> Any:
-        """Tornado chart of the `top` parameters by partial rank correlation."""
+        """Tornado chart of the `top` parameters by partial rank correlation.
+
+        Parameters
+        ----------
+        top
+            Number of parameters shown, largest `|prcc|` first (default 10).
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import tornado
 
         return tornado(self, top=top, ax=ax)
@@ -612,16 +713,22 @@ def sensitivity(
 
     Parameters
     ----------
-    projection : a projection with draws (its draws kept: under 128 MiB).
-    baseline : with it, the outcome is the policy's effect against the baseline (same
+    projection
+        A projection with draws (its draws kept: under 128 MiB).
+    baseline
+        With it, the outcome is the policy's effect against the baseline (same
         seed and draws): "shortage" becomes the shortage averted in `year`, "cost" the
         incremental cost.
-    outcome : "shortage" (the total shortage of `cadre` in `year`, never netted),
+    outcome
+        "shortage" (the total shortage of `cadre` in `year`, never netted),
         "shortage_years" (summed over the projected years) or "cost" (discounted cost
         over the projected years at `discount_rate`, from the first projected year).
-    cadre : the cadre of the shortage (default: all cadres).
-    year : the year of "shortage" (default: the final year).
-    discount_rate : for "cost"; above -1.
+    cadre
+        The cadre of the shortage (default: all cadres).
+    year
+        The year of "shortage" (default: the final year).
+    discount_rate
+        For "cost"; above -1.
 
     Returns
     -------
@@ -632,6 +739,15 @@ def sensitivity(
     InputError
         A projection without draws or whose draws were not kept, a baseline of other
         draws, an unknown outcome, cadre or year.
+
+    References
+    ----------
+    Blower SM, Dowlatabadi H (1994). Sensitivity and uncertainty analysis of complex
+    models of disease transmission: an HIV model, as an example. International
+    Statistical Review 62:229-243.
+    Marino S, Hogue IB, Ray CJ, Kirschner DE (2008). A methodology for performing global
+    uncertainty and sensitivity analysis in systems biology. Journal of Theoretical
+    Biology 254:178-196.
 
     Examples
     --------

@@ -38,6 +38,7 @@ from hrh._frames import (
     group_codes,
     require_columns,
     to_frame,
+    value_codes,
 )
 from hrh._progress import progress_after
 from hrh.exceptions import InputError
@@ -113,6 +114,9 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
         raise InputError(f"column 'groups', row {int(s.is_nan().arg_true()[0])}: value is NaN")
     if n == 0:
         return np.zeros(0, dtype=np.uint32), s.rename("group")
+    if s.dtype == pl.String:  # coded in place by the core, in parallel
+        codes_, labels = value_codes(s)
+        return codes_, labels.rename("group")
     labels = s.unique().sort()
     codes = s.replace_strict(labels, pl.int_range(labels.len(), eager=True), return_dtype=pl.UInt32)
     return np.ascontiguousarray(codes.to_numpy()), labels.rename("group")
@@ -131,6 +135,17 @@ def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
         Per-unit levels (>= 0, not all zero) and sizes (> 0).
     corrected
         Multiply by n / (n − 1) (small-sample correction; equal weights only).
+
+    Returns
+    -------
+    float
+        The coefficient, in [0, 1).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `corrected` with unequal weights.
 
     References
     ----------
@@ -157,6 +172,32 @@ def gini(values: Any, weights: Any = None, *, corrected: bool = False) -> float:
 def lorenz(values: Any, weights: Any = None) -> pl.DataFrame:
     """Lorenz curve: ``population_share`` and ``value_share`` of the units sorted by
     value, from (0, 0) to (1, 1) (n + 1 rows).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``population_share`` (cumulative share of the weights) and ``value_share``
+        (cumulative share of Σ w·x), n + 1 rows from (0, 0).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`.
+
+    References
+    ----------
+    Lorenz MO (1905). Methods of measuring the concentration of wealth. Publications
+    of the American Statistical Association 9(70):209-219.
 
     Examples
     --------
@@ -190,6 +231,21 @@ class TheilResult:
     units : polars.DataFrame
         ``unit`` (row index) and ``contribution`` (terms summing to the total), built
         on first access.
+
+    References
+    ----------
+    Theil H (1967). Economics and Information Theory. Amsterdam: North-Holland.
+    Shorrocks AF (1980). The class of additively decomposable inequality measures.
+    Econometrica 48:613-625.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> t = hrh.theil([1, 2, 4, 8], groups=["a", "a", "b", "b"])
+    >>> abs(t.between + t.within - t.total) < 1e-12
+    True
+    >>> t.groups["group"].to_list()
+    ['a', 'b']
     """
 
     total: float
@@ -259,8 +315,15 @@ def theil(
 
     Parameters
     ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
     groups
-        Group label per unit (e.g. East/Central/West).
+        Group label per unit (e.g. East/Central/West), same length as `values`; None:
+        no decomposition.
     kind
         ``"T"`` or ``"L"``.
     log_base
@@ -269,6 +332,20 @@ def theil(
         The reference level m: ``"weighted"`` (Σ p_i x_i, the textbook index),
         ``"unweighted"`` (plain average of the values), or a number (e.g. a mean
         rounded as printed in a paper).
+
+    Returns
+    -------
+    TheilResult
+        ``.total``, ``.between``, ``.within``, ``.groups`` (per group: shares, mean, own
+        index and contributions) and ``.units`` (each unit's term).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; a zero value with ``kind="L"``; `groups` of another
+        length or with nulls; `kind` not ``"T"`` or ``"L"``; `log_base` not a finite
+        number > 0 other than 1; a numeric `mean` that is not finite and > 0.
 
     References
     ----------
@@ -305,7 +382,7 @@ def theil(
                 "value_share": r["group_value_share"],
                 "mean": r["group_mean"],
                 # A group whose values are all 0 has no index of its own (0 / 0): null.
-                "index": pl.Series(np.asarray(r["group_index"], dtype=np.float64)).fill_nan(None),
+                "index": pl.Series(np.asarray(r["group_index"], np.float64), nan_to_null=True),
                 "within": r["group_within"],
                 "between": r["group_between"],
             }
@@ -325,6 +402,29 @@ def theil(
 def generalized_entropy(values: Any, weights: Any = None, *, alpha: float) -> float:
     """Generalised entropy GE(α) = 1/(α(α−1)) Σ p_i ((x_i/μ)^α − 1); α = 0 and 1 are
     Theil L and T. Undefined with a zero value when α <= 0.
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    alpha
+        The parameter α (finite): 0 Theil L, 1 Theil T, 2 half the squared coefficient
+        of variation.
+
+    Returns
+    -------
+    float
+        The index (>= 0).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `alpha` not finite, or <= 0 with a zero value.
 
     References
     ----------
@@ -347,6 +447,29 @@ def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
     ln x_i)/μ. ε >= 0 is the aversion to inequality; with a zero value ε >= 1 is
     undefined (an InputError).
 
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    epsilon
+        Inequality aversion ε, finite and >= 0 (0 gives 0; larger values weigh the
+        worst-off units more). No default: the choice is the analyst's (0.5 is common).
+
+    Returns
+    -------
+    float
+        The index, in [0, 1).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `epsilon` negative or not finite, or >= 1 with a zero value.
+
     References
     ----------
     Atkinson AB (1970). On the measurement of inequality. Journal of Economic Theory
@@ -365,6 +488,35 @@ def atkinson(values: Any, weights: Any = None, *, epsilon: float) -> float:
 def cv(values: Any, weights: Any = None, *, ddof: float = 0) -> float:
     """Coefficient of variation √(Σ w_i (x_i − μ)² / (Σw − ddof)) / μ, weights read as
     frequency weights (``ddof=1``: the sample standard deviation for equal weights).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    ddof
+        Subtracted from Σw in the variance's denominator: 0 (default) the population
+        variance, 1 the sample variance for equal unit weights.
+
+    Returns
+    -------
+    float
+        The coefficient of variation (standard deviation over the weighted mean).
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; `ddof` not smaller than Σw.
+
+    References
+    ----------
+    Brown MC (1994). Using Gini-style indices to evaluate the spatial patterns of
+    health practitioners. Social Science & Medicine 38:1243-1256 (the coefficient of
+    variation among measures of the distribution of health workers).
 
     Examples
     --------
@@ -391,10 +543,32 @@ def concentration_index(
 
     Parameters
     ----------
+    values
+        Per-unit levels of the health variable h (e.g. staff per 1,000), not all zero;
+        a null or NaN is an InputError.
+    rank
+        Per-unit ranking variable (income, deprivation, urbanisation), same length;
+        units are ranked by it (ties share their average rank).
+    weights
+        Per-unit sizes (population), > 0; None: equal weights.
     correction
         ``"wagstaff"``: C μ (b − a) / ((b − μ)(μ − a)), i.e. C / (1 − μ) in [0, 1];
         ``"erreygers"``: 4 μ C / (b − a), for variables bounded by ``bounds=(a, b)``
         (required with a correction).
+    bounds
+        The bounds (a, b) of `values`, needed by a correction; every value must lie in
+        [a, b].
+
+    Returns
+    -------
+    float
+        The index, in [−1, 1] (0: no concentration by rank).
+
+    Raises
+    ------
+    InputError
+        Empty, null or NaN values, ranks or weights; weights that are not > 0; inputs of
+        different lengths; a correction without `bounds`, or a value outside them.
 
     References
     ----------
@@ -444,6 +618,36 @@ def polarization(
       Lorenz curve at half the population, G the Gini; maximum 1. Software that
       reports (μ/m)(1 − 2 L(0.5) − G) gives W/2, the half-scale value.
     - ``"zhang_kanbur"``: between-group over within-group Theil T (needs `groups`).
+
+    Parameters
+    ----------
+    values
+        Per-unit levels (e.g. staff per 1,000 population): a sequence, numpy array or
+        polars Series, >= 0 and not all zero; a null or NaN is an InputError.
+    weights
+        Per-unit sizes (e.g. population), > 0, same length as `values`; None: equal
+        weights.
+    method
+        ``"esteban_ray"``, ``"wolfson"`` or ``"zhang_kanbur"``, as above (required).
+    alpha
+        Esteban-Ray's polarisation sensitivity α, in [0, 1.6] (default 1.3); unused by
+        the other methods.
+    groups
+        Group label of each unit (same length as `values`), needed by
+        ``"zhang_kanbur"``; None otherwise.
+
+    Returns
+    -------
+    float
+        The index.
+
+    Raises
+    ------
+    InputError
+        Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
+        another length than `values`; a `method` not in the list; `alpha` outside [0, 1.6];
+        ``"zhang_kanbur"`` without `groups`, or with groups of another length or with
+        nulls.
 
     References
     ----------
@@ -503,6 +707,8 @@ def equity(
 
     Parameters
     ----------
+    data
+        One row per unit (a province, a county): any table hrh reads. Not modified.
     staff
         Staff column, or a list of columns (cadres): the result is long with ``cadre``.
     population, area
@@ -516,9 +722,13 @@ def equity(
     measures
         Any of ``"gini"``, ``"theil_t"``, ``"theil_l"``, ``"atkinson"`` (with
         `epsilon`), ``"cv"``.
+    epsilon
+        Inequality aversion of the Atkinson index (>= 0; default 0.5).
     bootstrap
         Number of bootstrap replicates (0: none). Units are resampled with replacement
         within each `by` group; intervals are percentile intervals at `level`.
+    level
+        Level of the bootstrap intervals, in (0, 1).
     seed
         Seed of the bootstrap; replicate b of group g draws from the stream
         (seed, g·2³² + b), so results are identical for any number of threads.
@@ -536,6 +746,22 @@ def equity(
         ``theil_t_between_by_population``, ``..._within_...``,
         ``..._between_share_...``; with `bootstrap`, ``{column}_lower`` and
         ``{column}_upper`` after each estimate.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN, negative or non-numeric staff; a
+        population or area that is not > 0; a measure not in the list; `bootstrap` not
+        an integer >= 0; `level` outside (0, 1); a group whose measures are undefined
+        (e.g. all staff zero, or a zero level with ``"theil_l"``).
+    KeyboardInterrupt
+        Ctrl-C during the bootstrap, once the core has stopped.
+
+    References
+    ----------
+    See :func:`gini`, :func:`theil`, :func:`atkinson` and :func:`cv` for the measures.
+    Efron B, Tibshirani RJ (1993). An Introduction to the Bootstrap. New York: Chapman
+    & Hall (percentile intervals).
 
     Examples
     --------

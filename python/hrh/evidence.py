@@ -1,13 +1,8 @@
 """Evidence to distributions: turn counts from registers and surveys into the uncertain
 numbers a scenario takes, with the prior stated.
 
-Each helper returns what the scenario document accepts in place of a number, so that
-
->>> import hrh
->>> doc = {"cadres": [{"attrition": {"rate": 0.05}}]}
->>> doc["cadres"][0]["attrition"]["rate"] = hrh.evidence.rate(11, 1251)
->>> doc["cadres"][0]["attrition"]["rate"]
-{'dist': 'gamma', 'shape': 11.5, 'rate': 1251.0}
+Each helper returns what the scenario document accepts in place of a number (see the
+example below).
 
 The posteriors are conjugate: a Poisson rate from `events` in `exposure` person-years is
 Gamma(events + a0, exposure + b0); a proportion of `k` in `n` is Beta(k + a0, n - k + b0);
@@ -21,6 +16,14 @@ References
 Gelman, A. et al. (2013). Bayesian Data Analysis, 3rd ed., ch. 2 (conjugate Poisson and
 binomial models, Jeffreys priors). Brown, L. D., Cai, T. T. and DasGupta, A. (2001).
 Interval estimation for a binomial proportion. Statistical Science 16(2), 101-133.
+
+Examples
+--------
+>>> import hrh
+>>> doc = {"cadres": [{"attrition": {"rate": 0.05}}]}
+>>> doc["cadres"][0]["attrition"]["rate"] = hrh.evidence.rate(11, 1251)
+>>> doc["cadres"][0]["attrition"]["rate"]
+{'dist': 'gamma', 'shape': 11.5, 'rate': 1251.0}
 """
 
 from __future__ import annotations

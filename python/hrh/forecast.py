@@ -10,8 +10,8 @@ says otherwise; every formula is in the docstring of :func:`trend`.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ from hrh._progress import progress_after
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = ["MODELS", "Forecast", "backtest", "trend"]
 
@@ -77,6 +77,16 @@ class Forecast:
         The time and value column names.
     levels : tuple of float
         Interval levels.
+    time_unit : str or None
+        ``"year"`` when the time column held dates (Date or Datetime), which count by
+        their calendar year; ``None`` when it held numbers, in the caller's own unit.
+
+    References
+    ----------
+    Hyndman RJ, Khandakar Y (2008). Automatic time series forecasting: the forecast
+    package for R. Journal of Statistical Software 27(3).
+    Hyndman RJ, Athanasopoulos G (2021). Forecasting: Principles and Practice, 3rd ed.
+    Melbourne: OTexts (accuracy measures).
 
     Examples
     --------
@@ -97,6 +107,7 @@ class Forecast:
     time: str
     value: str
     levels: tuple[float, ...]
+    time_unit: str | None = None
 
     def to_polars(self) -> pl.DataFrame:
         """The forecast table."""
@@ -108,6 +119,7 @@ class Forecast:
             f"<b>{html.escape(self.method)}</b> forecast of "
             f"<code>{html.escape(self.value)}</code> for {n} series, "
             f"{self.forecast.height // max(n, 1)} steps ahead"
+            + (f" (time in calendar {self.time_unit}s, from dates)" if self.time_unit else "")
         )
         return (
             head
@@ -117,58 +129,106 @@ class Forecast:
             + self.accuracy.head(20)._repr_html_()
         )
 
-    def plot(self, *, groups: Sequence[Any] | None = None, max_series: int = 6) -> Figure:
-        """Observed values, fitted values and the forecast fan, one panel per series
-        (the first `max_series`, or those whose first group column is in `groups`).
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        groups: Sequence[Any] | None = None,
+        max_series: int = 6,
+    ) -> Axes:
+        """Observed values and the forecast with its intervals, on one set of axes.
 
-        Needs matplotlib (``pip install 'hrh[plot]'``).
+        One series: observed values (black), fitted values (orange), the forecast mean
+        (blue) and a band per interval level. Several series: one colour per series
+        (observed values, the forecast mean and its bands), labelled by group; fitted
+        values are not drawn. The forecast line starts at the last observation, so the
+        observed and forecast lines meet. Needs matplotlib (``pip install 'hrh[plot]'``).
+
+        Parameters
+        ----------
+        ax
+            The matplotlib Axes to draw on; a new figure when ``None``.
+        groups
+            Series to draw: those whose first group column takes one of these values.
+            Default: the first `max_series` series.
+        max_series
+            At most this many series are drawn (a positive integer).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on (the figure is not displayed twice in a notebook).
+
+        Raises
+        ------
+        InputError
+            `max_series` is not a positive integer, or no series matches `groups`.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import hrh
+        >>> f = hrh.trend(time=[2015, 2016, 2017, 2018], value=[2.0, 2.2, 2.3, 2.5], horizon=2)
+        >>> ax = f.plot()
+        >>> ax.get_xlabel(), [line.get_label() for line in ax.get_lines()]
+        ('time', ['observed', 'fitted', 'forecast'])
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("Forecast.plot needs matplotlib: pip install 'hrh[plot]'") from e
+        from hrh.plot import _axes
+
+        if isinstance(max_series, bool) or not isinstance(max_series, int) or max_series < 1:
+            raise InputError(f"argument 'max_series': {max_series!r} is not a positive integer")
         if self.by:
             keys = self.params.select(self.by)
             if groups is not None:
-                keys = keys.filter(pl.col(self.by[0]).is_in(list(groups)))
+                wanted = [groups] if isinstance(groups, str) else list(groups)
+                keys = keys.filter(pl.col(self.by[0]).is_in(wanted))
+                if keys.height == 0:
+                    raise InputError(
+                        f"argument 'groups': none of {wanted!r} is a value of column '{self.by[0]}'"
+                    )
             keys = keys.head(max_series)
         else:
             keys = pl.DataFrame()
-        n = max(keys.height, 1)
-        cols = min(n, 3)
-        rows = math.ceil(n / cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.2 * rows), squeeze=False)
-        for i in range(n):
-            ax = axes[i // cols][i % cols]
+        ax = _axes(ax)
+        several = keys.height > 1
+        for i in range(max(keys.height, 1)):
             fit, fc = self.fitted, self.forecast
-            title = self.method
+            label = None
             if self.by:
                 cond = pl.all_horizontal(pl.col(k) == keys[i, k] for k in self.by)
                 fit, fc = fit.filter(cond), fc.filter(cond)
-                title = ", ".join(str(keys[i, k]) for k in self.by)
+                label = ", ".join(str(keys[i, k]) for k in self.by)
+            color = f"C{i % 10}" if several else "tab:blue"
+            # The forecast drawn from the last observation on.
+            t0, v0 = fit[self.time][-1], fit[self.value][-1]
+            ft = [t0, *fc[self.time].to_list()]
             for level in sorted(self.levels, reverse=True):
                 name = _level_name(level)
                 ax.fill_between(
-                    fc[self.time],
-                    fc[f"lower_{name}"],
-                    fc[f"upper_{name}"],
-                    color="tab:blue",
+                    ft,
+                    [v0, *fc[f"lower_{name}"].to_list()],
+                    [v0, *fc[f"upper_{name}"].to_list()],
+                    color=color,
                     alpha=0.15 + 0.15 * (1 - level),
                     lw=0,
-                    label=f"{100 * level:g}% interval",
+                    label="_band" if several else f"{100 * level:g}% interval",
                 )
-            ax.plot(fit[self.time], fit[self.value], "k.-", lw=1, label="observed")
-            ax.plot(fit[self.time], fit["fitted"], color="tab:orange", lw=1, label="fitted")
-            ax.plot(fc[self.time], fc["mean"], color="tab:blue", lw=1.5, label="forecast")
-            ax.set_title(title, fontsize=10)
-            ax.set_xlabel(self.time)
-            ax.set_ylabel(self.value)
-        for j in range(n, rows * cols):
-            axes[j // cols][j % cols].set_visible(False)
-        axes[0][0].legend(fontsize=7, loc="best")
-        fig.suptitle(self.method)
-        fig.tight_layout()
-        return fig
+            if several:
+                ax.plot(fit[self.time], fit[self.value], ".-", color=color, lw=1, label=label)
+                ax.plot(ft, [v0, *fc["mean"].to_list()], "--", color=color, lw=1.5, label="_fc")
+            else:
+                ax.plot(fit[self.time], fit[self.value], "k.-", lw=1, label="observed")
+                ax.plot(fit[self.time], fit["fitted"], color="tab:orange", lw=1, label="fitted")
+                ax.plot(ft, [v0, *fc["mean"].to_list()], color=color, lw=1.5, label="forecast")
+        title = f"{self.method} (dashed: forecast)" if several else self.method
+        if self.by and not several:
+            title = f"{label}: {self.method}"
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"{self.time} ({self.time_unit})" if self.time_unit else self.time)
+        ax.set_ylabel(self.value)
+        ax.legend(fontsize=7, loc="best", title=", ".join(self.by) if several else None)
+        return ax
 
 
 def _check_positive(df: pl.DataFrame, vname: str, models: Sequence[str]) -> None:
@@ -186,6 +246,19 @@ def _check_positive(df: pl.DataFrame, vname: str, models: Sequence[str]) -> None
         )
 
 
+def _dates(values: Any) -> pl.Series | None:
+    """`values` (time given as an array, not a column) as a Date or Datetime series when
+    they are dates, else None."""
+    if isinstance(values, pl.Series):
+        return values if values.dtype.is_temporal() else None
+    if isinstance(values, np.ndarray):
+        return pl.Series("time", values) if values.dtype.kind == "M" else None
+    dated = isinstance(values, Sequence) and not isinstance(values, str | bytes) and len(values)
+    if dated and all(isinstance(v, dt.date) for v in values):
+        return pl.Series("time", list(values))
+    return None
+
+
 def _prepare(
     data: Any,
     time: Any,
@@ -193,13 +266,19 @@ def _prepare(
     by: str | Sequence[str] | None,
     model: str,
     fill: str | None,
-) -> tuple[pl.DataFrame, list[str], str, str]:
+) -> tuple[pl.DataFrame, list[str], str, str, str | None]:
     """The series as one polars frame sorted by group (stable), with the user's row
-    number in ``__hrh_row`` and the group code in ``__hrh_code``, checked row by row."""
+    number in ``__hrh_row`` and the group code in ``__hrh_code``, checked row by row,
+    and the unit of time: ``"year"`` when the times were dates (each becomes its
+    calendar year), else None."""
     keys = as_list(by)
+    unit = None
     if data is None:
         if keys:
             raise InputError("by: needs a table (data=...) with the group columns")
+        dates = _dates(time)
+        if dates is not None:
+            time, unit = dates.dt.year().cast(pl.Int64).to_numpy(), "year"
         t = float_array(time, "time")
         v = float_array(value, "value")
         if t.size != v.size:
@@ -216,6 +295,8 @@ def _prepare(
         require_columns(df, [time, value, *keys], role="time/value/by")
         tname, vname = time, value
         df = df.select([*keys, tname, vname])
+        if df.schema[tname] == pl.Date or isinstance(df.schema[tname], pl.Datetime):
+            df, unit = df.with_columns(pl.col(tname).dt.year().cast(pl.Int64)), "year"
     for c in (tname, vname):
         s = df.get_column(c)
         if not s.dtype.is_numeric():
@@ -234,8 +315,8 @@ def _prepare(
     codes, _ = group_codes(df, keys)
     df = df.with_columns(pl.Series(_CODE, codes)).sort(_CODE, maintain_order=True)
     _check_positive(df, vname, [model])
-    df = _check_times(df, keys, tname, vname, fill)
-    return df, keys, tname, vname
+    df = _check_times(df, keys, tname, vname, fill, dated=unit is not None)
+    return df, keys, tname, vname, unit
 
 
 def _group_text(df: pl.DataFrame, keys: list[str], i: int) -> str:
@@ -243,7 +324,13 @@ def _group_text(df: pl.DataFrame, keys: list[str], i: int) -> str:
 
 
 def _check_times(
-    df: pl.DataFrame, keys: list[str], tname: str, vname: str, fill: str | None
+    df: pl.DataFrame,
+    keys: list[str],
+    tname: str,
+    vname: str,
+    fill: str | None,
+    *,
+    dated: bool = False,
 ) -> pl.DataFrame:
     if fill not in (None, "linear"):
         raise InputError(f"fill: {fill!r} is not None or 'linear'")
@@ -257,6 +344,7 @@ def _check_times(
         prev = df[i - 1, tname]
         what = (
             f"time {df[i, tname]} is duplicated (also at row {df[i - 1, _ROW]})"
+            + ("; dates count by their calendar year" if dated else "")
             if df[i, tname] == prev
             else f"time {df[i, tname]} is not after the previous time {prev} "
             f"(row {df[i - 1, _ROW]}); sort the series by time"
@@ -348,6 +436,7 @@ def _fit(
     levels: tuple[float, ...],
     options: dict[str, Any],
     progress: float | None = None,
+    time_unit: str | None = None,
 ) -> Forecast:
     if model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
@@ -466,6 +555,7 @@ def _fit(
         time=tname,
         value=vname,
         levels=levels,
+        time_unit=time_unit,
     )
 
 
@@ -492,7 +582,11 @@ def trend(
     time, value
         Column names (or array-likes without `data`). Times are numbers (e.g. years),
         strictly increasing within each series, with one constant step; values finite
-        (and > 0 for ``"loglinear"`` and ``"gm11"``).
+        (and > 0 for ``"loglinear"`` and ``"gm11"``). Times of Date or Datetime type
+        (or Python dates) count by their calendar year, as whole numbers: 2019-12-31
+        becomes 2019, the forecast's times are years and ``Forecast.time_unit`` is
+        ``"year"``; two dates in one year of a series are then a duplicated time (an
+        error), so give one date per year.
     by
         Group column(s): one series, and one model, per group. All series are fitted in
         one call to the core, in parallel.
@@ -526,6 +620,19 @@ def trend(
     -------
     Forecast
         ``.fitted``, ``.forecast``, ``.params``, ``.accuracy``, ``.plot()``.
+
+    Raises
+    ------
+    InputError
+        A column that `data` lacks; null, NaN or non-numeric times or values; times
+        duplicated, unsorted or with gaps within a series (unless ``fill="linear"``);
+        values <= 0 for ``"loglinear"`` or ``"gm11"``; a series shorter than the model
+        needs (the message says how many points); an unknown `model` or option;
+        `horizon` not an integer from 1 to 10,000; a level outside (0, 1).
+    ConvergenceError
+        A fit (ETS, GM(1,1), ARIMA) that fails, with the reason and what to try.
+    KeyboardInterrupt
+        Ctrl-C, once the core has stopped.
 
     Notes
     -----
@@ -597,8 +704,10 @@ def trend(
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
-    df, keys, tname, vname = _prepare(data, time, value, by, model, fill)
-    return _fit(df, keys, tname, vname, model, horizon, levels, options, progress_after(progress))
+    df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
+    return _fit(
+        df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
+    )
 
 
 def backtest(
@@ -619,11 +728,38 @@ def backtest(
     origins and steps are pooled (Tashman 2000): holdout·(holdout + 1)/2 forecasts per
     series and model.
 
+    Parameters
+    ----------
+    data
+        A table, or ``None`` to pass `time` and `value` as arrays (as :func:`trend`).
+    time, value
+        Column names (or array-likes without `data`), as in :func:`trend`.
+    by
+        Group column(s): one series per group.
+    models
+        Models to compare (names as :func:`trend`'s `model`).
+    holdout
+        Number of forecast origins (and the longest horizon), an integer >= 1; every
+        series needs `holdout` points more than the most demanding model's minimum.
+    fill
+        As :func:`trend`: ``None`` (a gap is an error) or ``"linear"``.
+    **options
+        Model options passed to every fit (as :func:`trend`).
+
     Returns
     -------
     polars.DataFrame
         Group columns, ``model``, ``n_forecasts``, ``rmse``, ``mae``, ``mape``
         (percent), sorted by group and then by RMSE.
+
+    Raises
+    ------
+    InputError
+        As :func:`trend` (bad times or values, unknown models or options); `holdout`
+        not an integer >= 1, or a series too short to refit after holding out
+        `holdout` points.
+    ConvergenceError
+        A refit that fails to converge.
 
     References
     ----------
@@ -647,7 +783,7 @@ def backtest(
         raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
-    df, keys, tname, vname = _prepare(data, time, value, by, "linear", fill)
+    df, keys, tname, vname, _ = _prepare(data, time, value, by, "linear", fill)
     _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)
     n = pl.len().over(_CODE)

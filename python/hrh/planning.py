@@ -82,6 +82,32 @@ def available_working_time(
 
     Days in, hours out.
 
+    Parameters
+    ----------
+    working_days
+        Working days in a year (e.g. 52 weeks × 5 days = 260), finite and >= 0.
+    holidays, annual_leave, sick_leave, other_leave
+        Days off of each kind in a year (>= 0, default 0); together below
+        `working_days`.
+    hours_per_day
+        Working hours in a day (> 0).
+
+    Returns
+    -------
+    float
+        Available working time in hours per year, for :func:`hrh.wisn`.
+
+    Raises
+    ------
+    InputError
+        An argument that is negative or not finite, days off that leave no working
+        time, `hours_per_day` not > 0.
+
+    References
+    ----------
+    World Health Organization (2010). Workload indicators of staffing need (WISN):
+    user's manual. Geneva: WHO.
+
     Examples
     --------
     >>> import hrh
@@ -127,6 +153,21 @@ class WisnResult:
     available_time : float or None
         The available working time; None when it differs by group (then it is a
         column of `table`).
+
+    References
+    ----------
+    World Health Organization (2010). Workload indicators of staffing need (WISN):
+    user's manual. Geneva: WHO.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> services = {"activity": ["outpatient visit"], "workload": [8800], "unit_time": [0.2]}
+    >>> r = hrh.wisn(services, available_time=1760, existing=2)
+    >>> r.table.select("required", "existing", "difference").rows()
+    [(1.0, 2.0, 1.0)]
+    >>> r.activities["standard_workload"].to_list()
+    [8800.0]
     """
 
     table: pl.DataFrame
@@ -234,12 +275,26 @@ def wisn(
         Grouping columns of `services` (e.g. facility, cadre). `support` and
         `additional` rows apply to the groups whose `by` values they carry; without
         those columns they apply to every group.
+    hours_per_day, days_per_week
+        Working hours in a day (8) and days in a week (5), to turn daily and weekly
+        support hours into shares of working time; > 0.
     draws, level, seed
         Monte Carlo draws, interval level and seed for uncertain unit times.
 
     Returns
     -------
     WisnResult
+        ``.table`` per group (``service_staff``, ``caf``, ``iaf``, ``required``,
+        ``existing``, ``difference``, ``ratio``, ``pressure``) and ``.activities``.
+
+    Raises
+    ------
+    InputError
+        A column that `services`, `support` or `additional` lacks (neither
+        ``unit_time`` nor ``rate``); a negative, null or NaN workload or unit time; an
+        available time that is not > 0 or not constant within a group; category
+        allowances that add up to 100 % or more; a ``per`` other than day, week or
+        year; `hours_per_day` or `days_per_week` not > 0; `level` outside (0, 1).
 
     References
     ----------
@@ -481,6 +536,34 @@ def load_scenario(source: Scenario | str | Path) -> Scenario:
     result is a plain dict of JSON types; the document is checked in the core when it is
     simulated (or with :func:`check_scenario`). The input is never modified.
 
+    Parameters
+    ----------
+    source
+        A dict; a JSON string (text starting with ``{``); or the path (str or
+        ``pathlib.Path``) of a ``.toml`` file (any other suffix is read as JSON). Every
+        key is in the scenario reference of the documentation.
+
+    Returns
+    -------
+    dict
+        The document as plain JSON types (a deep copy of a dict input).
+
+    Raises
+    ------
+    InputError
+        A path that does not exist; a `source` that is none of the accepted types.
+    ScenarioError
+        A file or string that is not valid TOML or JSON, a document that is not a table
+        at the top, or a table path (`stock`, `population.table`) that does not exist or
+        cannot be read (with the key's path).
+
+    References
+    ----------
+    Preston-Werner T, Gedam P, et al. (2021). TOML: Tom's Obvious Minimal Language,
+    v1.0.0. https://toml.io/en/v1.0.0
+    Bray T, ed. (2017). The JavaScript Object Notation (JSON) Data Interchange Format.
+    RFC 8259. IETF.
+
     Examples
     --------
     >>> import hrh
@@ -626,6 +709,36 @@ def check_scenario(scenario: Scenario | str | Path) -> dict[str, Any]:
     grades and policies. Raises :class:`hrh.ScenarioError` with the path of the first bad
     key.
 
+    Parameters
+    ----------
+    scenario
+        A dict, a JSON string or the path of a TOML/JSON file, as
+        :func:`load_scenario` reads them.
+
+    Returns
+    -------
+    dict
+        ``name``, ``currency``, ``start_year``, ``horizon``, ``regions``, ``cadres``,
+        ``grades`` (one list per cadre), ``policies``, ``policy_years`` (each policy's
+        first year) and ``parameters`` (the number of uncertain parameters).
+
+    Raises
+    ------
+    InputError
+        As :func:`load_scenario` (a missing file, a `scenario` of another type).
+    ScenarioError
+        An unknown key, a missing required key, a wrong type or a value that breaks a
+        rule of the scenario reference (the documentation's page, generated from the
+        parser); the message and ``.path`` give the key's path, e.g.
+        ``cadres[1].attrition.rate``.
+
+    References
+    ----------
+    Preston-Werner T, Gedam P, et al. (2021). TOML: Tom's Obvious Minimal Language,
+    v1.0.0. https://toml.io/en/v1.0.0
+    Bray T, ed. (2017). The JavaScript Object Notation (JSON) Data Interchange Format.
+    RFC 8259. IETF.
+
     Examples
     --------
     >>> import hrh
@@ -678,15 +791,20 @@ class Projection:
 
     Attributes
     ----------
-    name, policies : the scenario's name and the policies switched on.
-    draws, seed : Monte Carlo draws (0 = the deterministic path at parameter means) and
+    name, policies
+        The scenario's name and the policies switched on.
+    draws, seed
+        Monte Carlo draws (0 = the deterministic path at parameter means) and
         the seed that reproduces them.
-    quantiles : "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
-    table : per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
+    quantiles
+        "exact" (type-7 quantiles of all draws) or "streaming" (extended P²).
+    table
+        Per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
         `shortage` (max(gap, 0)) and `surplus` (max(-gap, 0)), each the mean over draws
         with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and `p_gap_positive` (share
         of draws in which demand exceeds supply).
-    totals : per year and cadre over all regions, and for all cadres (`cadre` = "all"):
+    totals
+        Per year and cadre over all regions, and for all cadres (`cadre` = "all"):
         `supply` and `demand` (sums); `shortage`, the sum over cells (region x cadre) of
         each cell's shortage, and `surplus`, the sum of each cell's surplus, so that a
         surplus in one region never hides a shortage in another; `net_gap` = shortage -
@@ -694,27 +812,54 @@ class Projection:
         the sums, not sums of quantiles); `p_shortage`, the share of draws in which some
         cell is short, and `p_net_gap_positive`, the share in which the net gap is
         positive.
-    grade_table, grade_totals : the same as `table` and `totals` per grade (column
+    grade_table, grade_totals
+        The same as `table` and `totals` per grade (column
         `grade`) of every cadre with several grades: supply by grade always; demand,
         shortage and surplus where the cadre's demand is given by grade
         (`demand_by_grade`), else null. A cadre with demand by grade counts its shortage
         grade by grade in `totals`: 10 specialists short and 10 general doctors over
         is a shortage of 10, not a net gap of 0.
-    shortage_draws : every draw's total `shortage` and `supply` per year, cadre and grade
+    shortage_draws
+        Every draw's total `shortage` and `supply` per year, cadre and grade
         (null grade: the cadre; cadre "all": every cadre), which `compare` pairs draw by
         draw with every draw's costs; None when these would need over 128 MiB.
-    flows : mean flows per projected year, region and cadre (`stock_start`, `deaths`,
+    flows
+        Mean flows per projected year, region and cadre (`stock_start`, `deaths`,
         `attrition`, `to_training`, `out_migration`, `in_migration`, `retirements`,
         `returns`, `entrants`, `stock_end`, `in_training`, `training_losses`, and
         `promotions` between grades of the cadre, which do not change its total).
-    costs : mean cost per projected year, region, cadre and item. Items: `salary` (each
+    costs
+        Mean cost per projected year, region, cadre and item. Items: `salary` (each
         grade's salary times its staff in post, the mean of the year's start and end),
         `training` (per trainee-year and one-off per trainee sent), `bond_buyout`
         (buy-outs repaid by those who leave during a bond: negative), then the items of
         the policies switched on.
-    cost_totals : the cost over all regions and cadres per projected year and item (item
+    cost_totals
+        The cost over all regions and cadres per projected year and item (item
         "all": every item), the mean over draws with quantiles `_p5` ... `_p95`.
-    draws_table : with `keep_draws=True`, supply and demand of every draw.
+    draws_table
+        With `keep_draws=True`, supply and demand of every draw.
+
+    References
+    ----------
+    World Health Organization (2016). Global strategy on human resources for health:
+    Workforce 2030. Geneva: WHO (supply, need and the gap between them).
+    Hyndman RJ, Fan Y (1996). Sample quantiles in statistical packages. The American
+    Statistician 50:361-365 (type-7 quantiles).
+    Jain R, Chlamtac I (1985). The P² algorithm for dynamic calculation of quantiles
+    and histograms without storing observations. CACM 28:1076-1085 (streaming).
+
+    Examples
+    --------
+    >>> import hrh
+    >>> doc = {"start_year": 2024, "horizon": 2, "regions": ["A", "B"],
+    ...        "cadres": [{"name": "nurse", "retirement_age": 60, "attrition": {"rate": 0.1},
+    ...                    "demand": {"method": "quota", "quota": {"A": 100, "B": 50}}}],
+    ...        "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 90},
+    ...                  {"region": "B", "cadre": "nurse", "age": 30, "count": 70}]}
+    >>> p = hrh.simulate(doc, draws=0)
+    >>> p.totals.filter(year=2024, cadre="all").select("shortage", "surplus", "net_gap").rows()
+    [(10.0, 20.0, -10.0)]
     """
 
     name: str
@@ -772,7 +917,22 @@ class Projection:
         )
 
     def plot(self, *, region: str | None = None, cadre: str | None = None, ax: Any = None) -> Any:
-        """Fan chart of supply against demand (all regions and cadres unless named)."""
+        """Fan chart of supply against demand (all regions and cadres unless named).
+
+        Parameters
+        ----------
+        region
+            Only this region; None: the sum over regions.
+        cadre
+            Only this cadre; None: every cadre.
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+        """
         from hrh.plot import projection
 
         return projection(self, region=region, cadre=cadre, ax=ax)
@@ -803,21 +963,29 @@ def simulate(
 
     Parameters
     ----------
-    scenario : a dict, a JSON string, or a TOML/JSON file (see `examples/`).
-    policy : name(s) of policies in the scenario to switch on.
-    draws : number of draws; 0 runs the deterministic path at parameter means.
-    seed : random seed; None picks one (recorded in `Projection.seed`).
-    keep_draws : also return every draw's supply and demand (`draws_table`).
-    quantiles : "exact" keeps every draw's numbers of one group of regions at a time
+    scenario
+        A dict, a JSON string, or a TOML/JSON file (see `examples/`).
+    policy
+        Name(s) of policies in the scenario to switch on.
+    draws
+        Number of draws; 0 runs the deterministic path at parameter means.
+    seed
+        Random seed; None picks one (recorded in `Projection.seed`).
+    keep_draws
+        Also return every draw's supply and demand (`draws_table`).
+    quantiles
+        "exact" keeps every draw's numbers of one group of regions at a time
         (regions linked by migration form a group; memory grows with draws);
         "streaming" uses extended P² estimates (fixed memory); "auto" is exact while the
         numbers kept at once need under 64 MiB.
-    flows : "expected" moves the expected number of people in each flow given the draw's
+    flows
+        "expected" moves the expected number of people in each flow given the draw's
         parameters; "binomial" draws every flow as a binomial count of whole people (the
         starting stock and entrants rounded at random to whole people, entrants spread
         over ages multinomially, each eligible person sent to training with probability
         places / eligible), adding the chance variation of a small workforce.
-    density : also project the population and staff per 1,000 population: `table` and
+    density
+        Also project the population and staff per 1,000 population: `table` and
         `grade_table` gain `population` (the mean over draws) and `density_per_1000`
         (staff per 1,000 population, with quantiles), to set against
         `hrh.norms.SDG_THRESHOLD` and the like; `totals` gain the `population` of all
@@ -826,24 +994,37 @@ def simulate(
         staff are spread as people are), and `p_theil_below_start`, the share of draws in
         which it is below the start year's. Needs a population in the scenario; costs an
         extra summary per cell.
-    horizon_value : also carry the staff in post at the horizon through the years after it,
+    horizon_value
+        Also carry the staff in post at the horizon through the years after it,
         for `hrh.compare(..., beyond_horizon=True)`: each year the draw's final-year
         rates (deaths, attrition with its grade and policy multipliers) take their share
         of each age, the rest grow a year older, and everyone retires at the retirement
         age; staff keep their grade (and pay) and nobody joins. Kept per draw with the
         draws' totals.
-    progress : True writes the share of the work done to `sys.stderr` while the call runs;
+    progress
+        True writes the share of the work done to `sys.stderr` while the call runs;
         None (the default) does so from 5 seconds on in an interactive session (a
         notebook, or a terminal), False never. Ctrl-C stops a call at any time with
         `KeyboardInterrupt`, leaving nothing half-done.
 
-    The memory the draws need is checked before anything is allocated: beyond the budget
-    (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`), an `InputError` says how much the
-    call would need and what to change. Policies may be named once each.
-
     Returns
     -------
     Projection
+
+    Raises
+    ------
+    InputError
+        `draws` or `seed` not an integer in range, a policy named twice, `flows` or
+        `quantiles` not one of their values, binomial flows with ``draws=0``, `density`
+        without a population in the scenario, or more memory than the budget: the
+        memory the draws need is checked before anything is allocated, and beyond the
+        budget (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`) the message says how much
+        the call would need and what to change; a policy the scenario does not have.
+    ScenarioError
+        A bad scenario key (unknown, wrong type, or a value that breaks a rule of the
+        scenario reference); the message gives the key's path.
+    KeyboardInterrupt
+        Ctrl-C, once the core has stopped.
 
     References
     ----------
@@ -1138,17 +1319,46 @@ def _shortage_draws(
 
 @dataclass(frozen=True)
 class Transitions:
-    """A one-period transition matrix estimated from a panel.
+    """A one-period transition matrix estimated from a panel, from
+    :func:`hrh.transitions`.
 
-    `table` has `from`, `to`, `count`, `probability`, `lower`, `upper` (Wilson score
-    interval); `gaps` counts consecutive observations more than one period apart (not
-    used).
+    Attributes
+    ----------
+    table : polars.DataFrame
+        ``from``, ``to``, ``count``, ``probability``, ``lower``, ``upper`` (Wilson score
+        interval at `level`).
+    states : tuple of str
+        The states, in order.
+    gaps : int
+        Consecutive observations of a person more than one period apart (not used).
+    level : float
+        Confidence level of the intervals.
+    time_unit : str or None
+        ``"year"`` when the panel's times were dates (one period is then a calendar
+        year), ``None`` when they were integer periods.
+
+    References
+    ----------
+    Anderson TW, Goodman LA (1957). Statistical inference about Markov chains. Ann
+    Math Statist 28:89-110.
+    Wilson EB (1927). Probable inference, the law of succession, and statistical
+    inference. JASA 22:209-212.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> panel = {"id": [1, 1, 2, 2, 3, 3], "year": [2020, 2021, 2020, 2021, 2020, 2021],
+    ...          "region": ["A", "B", "A", "A", "B", "B"]}
+    >>> t = hrh.transitions(panel, id="id", time="year", state="region")
+    >>> t.migration(cadre="nurse")
+    [{'from': 'A', 'to': 'B', 'rate': 0.5, 'cadre': 'nurse'}]
     """
 
     table: pl.DataFrame
     states: tuple[str, ...]
     gaps: int
     level: float
+    time_unit: str | None = None
 
     def matrix(self) -> pl.DataFrame:
         """Probabilities as a square table, one row per origin state."""
@@ -1166,7 +1376,19 @@ class Transitions:
         ]
 
     def migration(self, *, cadre: str | None = None) -> list[dict[str, Any]]:
-        """Off-diagonal probabilities as scenario `migration` records (regions as states)."""
+        """Off-diagonal probabilities as scenario `migration` records (regions as states).
+
+        Parameters
+        ----------
+        cadre
+            The cadre the records apply to; None: every cadre (no ``cadre`` key).
+
+        Returns
+        -------
+        list of dict
+            One record ``{"from", "to", "rate"(, "cadre")}`` per positive off-diagonal
+            probability, for a scenario's ``migration`` list.
+        """
         return self._moves("from", "to", **({} if cadre is None else {"cadre": cadre}))
 
     def promotions(self) -> list[dict[str, Any]]:
@@ -1187,9 +1409,37 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
 
     Consecutive observations of a person one period apart count as one transition; the
     probability from state i to j is `n_ij / n_i` (maximum likelihood for a Markov chain)
-    with a Wilson score interval. `time` is an integer period (e.g. year). In a scenario,
+    with a Wilson score interval. `time` is an integer period (e.g. year), or a Date or
+    Datetime column, whose values count by their calendar year (2019-12-31 is period
+    2019; ``.time_unit`` is then ``"year"``). In a scenario,
     `.migration()` gives the `migration` records of regions as states, `.promotions()` a
     cadre's `promotions` records of grades as states.
+
+    Parameters
+    ----------
+    panel
+        One row per person and period: any table hrh reads. Not modified.
+    id
+        Column identifying the person.
+    time
+        Column of integer periods (e.g. year); a person's rows one period apart form a
+        transition, rows further apart are counted in ``gaps`` and not used.
+    state
+        Column of the state in each period (a grade, a region).
+    level
+        Confidence level of the Wilson intervals, in (0, 1).
+
+    Returns
+    -------
+    Transitions
+        ``.table`` (``from``, ``to``, ``count``, ``probability``, ``lower``, ``upper``),
+        ``.matrix()``, ``.migration()``, ``.promotions()`` and ``.gaps``.
+
+    Raises
+    ------
+    InputError
+        A column that `panel` lacks; a null id, time or state; a time that is not an
+        integer; a person with two rows in one period; `level` outside (0, 1).
 
     References
     ----------
@@ -1213,9 +1463,13 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         raise InputError("panel has no rows")
     for c in (id, time, state):
         check_no_nulls(df, c)
+    unit = None
+    if df.schema[time] == pl.Date or isinstance(df.schema[time], pl.Datetime):
+        df, unit = df.with_columns(pl.col(time).dt.year().cast(pl.Int64)), "year"
     if not df.schema[time].is_integer():
         raise InputError(
-            f"column '{time}': must hold integer periods (e.g. years), got {df.schema[time]}"
+            f"column '{time}': must hold integer periods (e.g. years) or dates, got "
+            f"{df.schema[time]}"
         )
     periods = df.get_column(time)
     if periods.dtype in (pl.UInt64, pl.UInt128, pl.Int128):
@@ -1238,6 +1492,7 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         raise InputError(
             f"column '{time}', row {rows[1]}: {id} {first[id]!r} observed twice in period "
             f"{first[time]} (rows {rows[0]} and {rows[1]})"
+            + ("; dates count by their calendar year" if unit else "")
         )
     ids, _ = group_codes(df, [id])
     codes, keys = group_codes(df, [state])
@@ -1268,7 +1523,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
             "upper": pl.Float64,
         },
     ).with_columns(pl.selectors.float().fill_nan(None))
-    return Transitions(table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level)
+    return Transitions(
+        table=table, states=tuple(states), gaps=int(raw["gaps"]), level=level, time_unit=unit
+    )
 
 
 def stock_table(
@@ -1287,8 +1544,40 @@ def stock_table(
     or before it, exit null or after it) counted by region, cadre, grade and age in
     completed years.
 
-    Returns columns `region`, `cadre`, `grade` (when `grade` is given), `age`, `count`,
-    ready for a scenario's `stock` key. Without `region`, every row gets `default_region`.
+    Parameters
+    ----------
+    register
+        One row per worker (or employment spell): any table hrh reads. Not modified.
+    at
+        The reference date (a ``datetime.date``), e.g. the end of the start year.
+    cadre
+        Column of the cadre; a null is an InputError.
+    birth, entry, exit
+        Date columns: birth, first day in post and the day the person left (null while
+        in post).
+    region
+        Column of the region; None: every row gets `default_region`.
+    grade
+        Column of the grade; None: no grade column (the scenario's first grade).
+    default_region
+        Region name used when `region` is None.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns `region`, `cadre`, `grade` (when `grade` is given), `age`, `count`,
+        ready for a scenario's `stock` key.
+
+    Raises
+    ------
+    InputError
+        A column that `register` lacks; a null or non-date birth or entry date, or a
+        null cadre, region or grade of someone in post; `at` that is not a date.
+
+    References
+    ----------
+    World Health Organization (2017). National health workforce accounts: a handbook.
+    Geneva: WHO (the stock as a headcount of active workers at a reference date).
 
     Examples
     --------
@@ -1311,6 +1600,8 @@ def stock_table(
             continue
         if not isinstance(df.schema[c], pl.Date | pl.Datetime):
             raise InputError(f"column '{c}': must hold dates, got {df.schema[c]}")
+    if df.schema[exit] not in (pl.Date, pl.Datetime, pl.Null):  # null while in post
+        raise InputError(f"column '{exit}': must hold dates, got {df.schema[exit]}")
     for c in [cadre, *([region] if region else []), *([grade] if grade else [])]:
         check_no_nulls(df, c)
     at_ = pl.lit(at)
@@ -1364,15 +1655,35 @@ def attrition_rates(
 
     Parameters
     ----------
-    curve : a :class:`hrh.KaplanMeier`, or a table with `time` and `survival` (e.g. from
+    curve
+        A :class:`hrh.KaplanMeier`, or a table with `time` and `survival` (e.g. from
         :meth:`hrh.CoxResult.predict_survival`, whose `row` column is then a group).
-    bands : increasing band limits on the curve's time axis (at least two).
-    per_year : curve time units per year (365.25 for days).
-    by : group columns of a table (a Kaplan-Meier result's own groups are used).
+    bands
+        Increasing band limits on the curve's time axis (at least two).
+    per_year
+        Curve time units per year (365.25 for days).
+    by
+        Group columns of a table (a Kaplan-Meier result's own groups are used).
 
     Returns
     -------
-    polars.DataFrame with the groups, `from`, `to`, `rate`.
+    polars.DataFrame
+        The groups, `from`, `to`, `rate` (null where the curve has reached 0 before
+        the band).
+
+    Raises
+    ------
+    InputError
+        A table without `time` or `survival`; fewer than two band limits or limits not
+        increasing; `per_year` not > 0.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+    Fleurence RL, Hollenbeak CS (2007). Rates and probabilities in economic modelling:
+    transformation, translation and appropriate application. PharmacoEconomics
+    25:3-6.
 
     Examples
     --------

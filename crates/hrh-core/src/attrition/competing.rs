@@ -71,42 +71,53 @@ pub fn cumulative_incidence(
     let mut a = vec![0.0; s]; // common influence of the at-risk observations
     let mut c_dep = vec![0.0; s * s]; // Σ U Uᵀ over departed observations
     let mut n_r: f64 = d.weight.iter().sum();
+    // Work space, reused at every time.
+    let (mut dk, mut lam) = (vec![0.0; k], vec![0.0; k]);
+    let (mut a_m, mut a_new, mut v) = (vec![0.0; s], vec![0.0; s], vec![0.0; s]);
+    let (mut rows, mut column, mut mapped) = (vec![0.0; s * s], vec![0.0; s], vec![0.0; s]);
+    // The linear map M (row-vector convention): u0' = u0 (1 − λ), uk' = uk + u0 λk.
+    let apply = |u: &[f64], out: &mut [f64], lam: &[f64], ltot: f64| {
+        out[0] = u[0] * (1.0 - ltot);
+        for c in 0..k {
+            out[c + 1] = u[c + 1] + u[0] * lam[c];
+        }
+    };
     for j in 0..rt.time.len() {
         let n = rt.at_risk[j];
-        let dk: Vec<f64> = (0..k).map(|c| rt.events_by_cause[c][j]).collect();
+        for (c, x) in dk.iter_mut().enumerate() {
+            *x = rt.events_by_cause[c][j];
+        }
         let dtot: f64 = dk.iter().sum();
         let cens = rt.censored[j];
-        let lam: Vec<f64> = dk.iter().map(|x| x / n).collect();
+        for (l, x) in lam.iter_mut().zip(&dk) {
+            *l = x / n;
+        }
         let ltot: f64 = lam.iter().sum();
         let p0 = p[0];
-        // Linear map M (row-vector convention): u0' = u0 (1 − λ), uk' = uk + u0 λk.
-        let apply = |u: &[f64]| -> Vec<f64> {
-            let mut v = u.to_vec();
-            v[0] = u[0] * (1.0 - ltot);
-            for c in 0..k {
-                v[c + 1] = u[c + 1] + u[0] * lam[c];
-            }
-            v
-        };
-        let a_m = apply(&a);
+        apply(&a, &mut a_m, &lam, ltot);
         // At risk, no exit at t_j: ∂λ_c = −λ_c / n.
-        let mut a_new = a_m.clone();
+        a_new.copy_from_slice(&a_m);
         a_new[0] += p0 * ltot / n;
         for c in 0..k {
             a_new[c + 1] -= p0 * lam[c] / n;
         }
         // C_dep <- Mᵀ C_dep M.
         if dtot > 0.0 {
-            let mut rows = vec![0.0; s * s];
             for r in 0..s {
-                let row = apply(&c_dep[r * s..(r + 1) * s]);
-                rows[r * s..(r + 1) * s].copy_from_slice(&row);
+                apply(
+                    &c_dep[r * s..(r + 1) * s],
+                    &mut rows[r * s..(r + 1) * s],
+                    &lam,
+                    ltot,
+                );
             }
             for col in 0..s {
-                let column: Vec<f64> = (0..s).map(|r| rows[r * s + col]).collect();
-                let m = apply(&column);
                 for r in 0..s {
-                    c_dep[r * s + col] = m[r];
+                    column[r] = rows[r * s + col];
+                }
+                apply(&column, &mut mapped, &lam, ltot);
+                for r in 0..s {
+                    c_dep[r * s + col] = mapped[r];
                 }
             }
         }
@@ -115,7 +126,7 @@ pub fn cumulative_incidence(
             if dk[c] == 0.0 {
                 continue;
             }
-            let mut v = a_m.clone();
+            v.copy_from_slice(&a_m);
             v[0] -= p0 * (1.0 - ltot) / n;
             for c2 in 0..k {
                 let delta = if c == c2 { 1.0 } else { 0.0 };
@@ -125,7 +136,7 @@ pub fn cumulative_incidence(
         }
         add_outer(&mut c_dep, &a_new, cens, s);
         n_r -= dtot + cens;
-        a = a_new;
+        std::mem::swap(&mut a, &mut a_new);
         // Estimates.
         for c in 0..k {
             p[c + 1] += p0 * lam[c];

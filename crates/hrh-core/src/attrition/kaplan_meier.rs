@@ -101,6 +101,17 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
         ..Default::default()
     };
     let (mut s, mut v) = (1.0, 0.0);
+    for v in [
+        &mut km.survival,
+        &mut km.sigma,
+        &mut km.std_err,
+        &mut km.lower,
+        &mut km.upper,
+    ] {
+        v.reserve_exact(m);
+    }
+    // Limits of the last (s, sigma): rows with no exit repeat them.
+    let mut last: Option<(f64, f64, (f64, f64))> = None;
     for j in 0..m {
         let (n, e) = (km.at_risk[j], km.events[j]);
         if e > 0.0 {
@@ -116,7 +127,11 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
             s = 0.0;
         }
         let sigma = v.sqrt();
-        let (lo, hi) = confidence_limits(s, sigma, conf, z);
+        let (lo, hi) = match last {
+            Some((s0, g0, lim)) if s0 == s && g0 == sigma => lim,
+            _ => confidence_limits(s, sigma, conf, z),
+        };
+        last = Some((s, sigma, (lo, hi)));
         km.survival.push(s);
         km.sigma.push(sigma);
         km.std_err.push(if s == 0.0 { f64::NAN } else { s * sigma });

@@ -1,6 +1,8 @@
 //! The G-rho family of k-sample tests (log-rank for rho = 0, Peto-Peto for rho = 1),
 //! as R's `survdiff` defines them.
 
+use super::tally::{self, Columns, Duration, EventCode};
+use super::RiskTable;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::special::chisq_sf;
@@ -67,10 +69,12 @@ pub(crate) fn stratum_runs(
 ///
 /// References: Harrington DP, Fleming TR (1982) Biometrika 69:553-566; Peto R, Peto J
 /// (1972) JRSS A 135:185-207.
-#[allow(clippy::too_many_arguments)]
-pub fn logrank(
-    time: &[f64],
-    event: &[u32],
+///
+/// The risk sets come from [`tally::risk_tables`](super::tally::risk_tables) by
+/// (stratum, group), so the durations are never sorted row by row.
+pub fn logrank<T: Duration, E: EventCode>(
+    time: &[T],
+    event: &[E],
     group: &[u32],
     n_groups: usize,
     strata: Option<(&[u32], usize)>,
@@ -79,14 +83,6 @@ pub fn logrank(
     let n = time.len();
     validate::same_len(n, event.len(), "duration", "event")?;
     validate::same_len(n, group.len(), "duration", "group")?;
-    validate::non_negative(time, "duration")?;
-    if let Some(i) = event.iter().position(|&e| e > 1) {
-        return Err(Error::input_at(
-            "event",
-            i,
-            format!("code {} is not 0 (censored) or 1 (exit)", event[i]),
-        ));
-    }
     if !rho.is_finite() {
         return Err(Error::input(
             "rho",
@@ -106,40 +102,85 @@ pub fn logrank(
             format!("group code {} is not below {n_groups}", group[i]),
         ));
     }
-    let scodes = match strata {
-        Some((s, k)) => {
-            check_strata(s, n, k)?;
-            Some(s)
-        }
-        None => None,
-    };
     let k = n_groups;
     check_group_count(k, MAX_GROUPS, "the log-rank test")?;
+    let n_strata = strata.map_or(1, |(_, m)| m);
+    // One risk table per (stratum, group) pair: no more pairs than rows can fill.
+    let budget = (4 * n).max(1 << 16);
+    let cells = k.saturating_mul(n_strata);
+    if cells > budget {
+        return Err(Error::input(
+            "group",
+            format!(
+                "{k} groups in {n_strata} strata make {cells} risk tables, more than {budget} for {n} rows"
+            ),
+        ));
+    }
+    let combined: Vec<u32>;
+    let codes: &[u32] = match strata {
+        Some((s, m)) => {
+            check_strata(s, n, m)?;
+            // cells <= budget < 2^32 makes every combined code a u32.
+            combined = s
+                .iter()
+                .zip(group)
+                .map(|(&s, &g)| s * k as u32 + g)
+                .collect();
+            &combined
+        }
+        None => group,
+    };
+    let columns = Columns {
+        time,
+        event,
+        group: Some(codes),
+        n_groups: cells,
+        time_name: "duration",
+        event_name: "event",
+    };
+    let Some(tables) = tally::risk_tables(&columns)? else {
+        return Err(Error::input(
+            "duration",
+            format!("{n} rows is more than the log-rank test counts (fewer than 2^32)"),
+        ));
+    };
+    from_tables(&tables, k, rho)
+}
+
+/// The G-rho test from the risk tables of every (stratum, group) pair, stratum-major
+/// (`tables[s * n_groups + g]`).
+pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> Result<LogRank> {
+    let k = n_groups;
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
     let mut var = vec![0.0; k * k];
     let mut counts = vec![0usize; k];
-    for &g in group {
-        counts[g as usize] += 1;
-    }
-    let (order, runs) = stratum_runs(time, scodes);
-    for &(from, to) in &runs {
-        let idx = &order[from..to];
-        let mut at_risk = vec![0.0; k];
-        for &i in idx {
-            at_risk[group[i] as usize] += 1.0;
+    for stratum in tables.chunks(k) {
+        for (c, t) in counts.iter_mut().zip(stratum) {
+            *c += t.at_risk.first().map_or(0, |&a| a as usize);
         }
+        // Walk the groups' tables together, one distinct time of the stratum at a time.
+        let mut pos = vec![0usize; k];
+        let mut at_risk = vec![0.0; k];
+        let mut d_g = vec![0.0; k];
         let mut km = 1.0_f64;
-        let mut p = 0;
-        while p < idx.len() {
-            let t = time[idx[p]];
-            let mut q = p;
-            let mut d_g = vec![0.0; k];
-            while q < idx.len() && time[idx[q]] == t {
-                if event[idx[q]] == 1 {
-                    d_g[group[idx[q]] as usize] += 1.0;
-                }
-                q += 1;
+        loop {
+            let next = stratum
+                .iter()
+                .zip(&pos)
+                .filter_map(|(t, &p)| t.time.get(p).copied())
+                .reduce(f64::min);
+            let Some(t) = next else { break };
+            for g in 0..k {
+                let (tab, p) = (&stratum[g], pos[g]);
+                at_risk[g] = tab.at_risk.get(p).copied().unwrap_or(0.0);
+                d_g[g] = match tab.time.get(p) {
+                    Some(&x) if x == t => {
+                        pos[g] += 1;
+                        tab.events[p]
+                    }
+                    _ => 0.0,
+                };
             }
             let d: f64 = d_g.iter().sum();
             let nr: f64 = at_risk.iter().sum();
@@ -160,10 +201,6 @@ pub fn logrank(
                 }
                 km *= 1.0 - d / nr;
             }
-            for &i in &idx[p..q] {
-                at_risk[group[i] as usize] -= 1.0;
-            }
-            p = q;
         }
     }
     // Statistic on groups 1..k (dropping the first), generalised inverse.

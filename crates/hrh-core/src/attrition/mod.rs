@@ -178,6 +178,9 @@ pub(crate) fn distinct_index(x: &[f64]) -> (Vec<f64>, Vec<u32>) {
         let idx = x.iter().map(|&v| rank[(v - lo) as usize]).collect();
         return (distinct, idx);
     }
+    if mostly_distinct(x) {
+        return distinct_by_sorting(x);
+    }
     let mut ids: std::collections::HashMap<u64, u32, BuildMix> =
         std::collections::HashMap::with_capacity_and_hasher(1024, BuildMix);
     let mut first: Vec<f64> = Vec::new();
@@ -202,6 +205,47 @@ pub(crate) fn distinct_index(x: &[f64]) -> (Vec<f64>, Vec<u32>) {
         distinct,
         provisional.iter().map(|&p| rank[p as usize]).collect(),
     )
+}
+
+/// A key of an f64 whose unsigned order is the value's order (−0 as 0).
+fn order_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// Whether the first 4,096 values are nearly all distinct (values drawn from a
+/// continuous distribution), so that sorting beats hashing.
+fn mostly_distinct(x: &[f64]) -> bool {
+    let m = x.len().min(1 << 12);
+    if m < 1 << 10 {
+        return false;
+    }
+    let mut sample: Vec<u64> = x[..m].iter().map(|&v| order_key(v)).collect();
+    sample.sort_unstable();
+    sample.dedup();
+    4 * sample.len() > 3 * m
+}
+
+/// [`distinct_index`] by a radix sort of the rows on their values: each distinct
+/// value as it first occurs.
+fn distinct_by_sorting(x: &[f64]) -> (Vec<f64>, Vec<u32>) {
+    let n = x.len();
+    let mut keys: Vec<u64> = x.iter().map(|&v| order_key(v)).collect();
+    let mut rows: Vec<u32> = (0..n as u32).collect();
+    tally::radix_sort_with(&mut keys, &mut rows);
+    let mut distinct = Vec::new();
+    let mut idx = vec![0u32; n];
+    for i in 0..n {
+        if i == 0 || keys[i] != keys[i - 1] {
+            distinct.push(x[rows[i] as usize]);
+        }
+        idx[rows[i] as usize] = (distinct.len() - 1) as u32;
+    }
+    (distinct, idx)
 }
 
 /// A fast multiplicative hasher for the bit patterns of f64 keys.
@@ -303,6 +347,35 @@ mod tests {
         assert_eq!(t.at_risk, vec![3.0, 3.0, 2.0, 1.0]);
         assert_eq!(t.events, vec![1.0, 1.0, 1.0, 0.0]);
         assert_eq!(t.censored, vec![0.0, 1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn distinct_index_by_hashing_and_by_sorting_agree() {
+        // Nearly all distinct (sorted path), with ties, −0 and negative values.
+        let mut x: Vec<f64> = (0..20_000)
+            .map(|i| ((i * 7919) % 20_011) as f64 / 3.0 - 50.0)
+            .collect();
+        x[5] = -0.0;
+        x[9] = 0.0;
+        x[100] = x[200];
+        assert!(mostly_distinct(&x));
+        let (d, idx) = distinct_index(&x);
+        assert!(d.windows(2).all(|w| w[0] < w[1]));
+        for (i, &v) in x.iter().enumerate() {
+            assert_eq!(d[idx[i] as usize], v);
+        }
+        let mut want: Vec<f64> = x.iter().map(|v| v + 0.0).collect();
+        want.sort_by(f64::total_cmp);
+        want.dedup();
+        assert_eq!(d.len(), want.len());
+        // Few distinct values: the hash path gives the same kind of answer.
+        let y: Vec<f64> = x.iter().map(|v| (v / 10.0).round() / 4.0).collect();
+        assert!(!mostly_distinct(&y));
+        let (d, idx) = distinct_index(&y);
+        assert!(d.windows(2).all(|w| w[0] < w[1]));
+        for (i, &v) in y.iter().enumerate() {
+            assert_eq!(d[idx[i] as usize], v);
+        }
     }
 
     #[test]

@@ -2,17 +2,26 @@
 //! from the caller's columns (any of the common integer, float and boolean element
 //! types, borrowed, never copied), checking each value as it is counted.
 //!
-//! Durations that are whole numbers in a moderate range (days, months, whole years:
-//! the common case in HR registers) are counted into one bin per value, in parallel
-//! over fixed-size chunks of rows. Counts are integers, so the merged table is exact
-//! and identical for any number of threads. Anything else (fractional durations, a very
-//! wide range) goes through [`distinct_index`] and one counting pass over its indices.
-//! The tables equal those [`risk_table`](super::risk_table) builds from a
+//! Rows are read in parallel over fixed-size chunks, each chunk checked and counted
+//! while it sits in cache, in the cheapest of three ways the data allow:
+//!
+//! - durations that are whole numbers in a moderate range (days, months, whole years)
+//!   go into one bin per value;
+//! - other durations with a moderate number of distinct values (fractional years
+//!   rounded to 0.01, days divided by 365.25, a wide integer range) go into a hash
+//!   table keyed by the value's bit pattern, counting rows and exits per value;
+//! - durations that are nearly all distinct (unrounded values from a continuous
+//!   distribution) are checked in parallel, then packed with their exit flag into one
+//!   `u64` key per row and radix-sorted within each group.
+//!
+//! No path sorts the rows by comparison. Counts are integers and the tables are built
+//! in order of duration at the end, so the result is identical for any number of
+//! threads. The tables equal those [`risk_table`](super::risk_table) builds from a
 //! [`SurvData`](super::SurvData) of the same rows with unit weights.
 
 use rayon::prelude::*;
 
-use super::{distinct_index, RiskTable};
+use super::RiskTable;
 use crate::error::{Error, Result};
 
 /// Rows checked and counted together while they sit in cache.
@@ -32,6 +41,10 @@ pub trait Duration: Copy + Send + Sync {
     fn whole_unchecked(self) -> u64;
     /// What makes the value unusable as a duration, if anything.
     fn problem(self) -> Option<Problem>;
+    /// Whether the value is usable (no [`Duration::problem`]), without branches.
+    fn valid(self) -> bool {
+        self.problem().is_none()
+    }
     /// The value as messages show it.
     fn show(self) -> String;
     /// The column itself when it already holds f64 values.
@@ -48,6 +61,10 @@ pub trait EventCode: Copy + Send + Sync {
     fn exit(self) -> Option<u64>;
     /// [`EventCode::exit`] for a value it accepted.
     fn exit_unchecked(self) -> u64;
+    /// Whether [`EventCode::exit`] accepts the value, without branches.
+    fn valid(self) -> bool {
+        self.exit().is_some()
+    }
     /// The value as messages show it.
     fn show(self) -> String;
 }
@@ -77,6 +94,9 @@ macro_rules! signed_duration {
             }
             fn problem(self) -> Option<Problem> {
                 (self < 0).then_some(Problem::Negative)
+            }
+            fn valid(self) -> bool {
+                self >= 0
             }
             fn show(self) -> String {
                 self.to_string()
@@ -126,6 +146,11 @@ impl Duration for f64 {
             None
         }
     }
+    // Two comparisons joined without a branch, so the check vectorises.
+    #[allow(clippy::manual_range_contains)]
+    fn valid(self) -> bool {
+        (self >= 0.0) & (self < f64::INFINITY)
+    }
     fn show(self) -> String {
         format!("{self:?}")
     }
@@ -159,6 +184,10 @@ macro_rules! integer_event {
             fn exit_unchecked(self) -> u64 {
                 self as u64
             }
+            fn valid(self) -> bool {
+                // Negative codes wrap to large values.
+                (self as u64) <= 1
+            }
             fn show(self) -> String {
                 self.to_string()
             }
@@ -179,6 +208,9 @@ impl EventCode for f64 {
     }
     fn exit_unchecked(self) -> u64 {
         (self == 1.0) as u64
+    }
+    fn valid(self) -> bool {
+        (self == 0.0) | (self == 1.0)
     }
     fn show(self) -> String {
         format!("{self:?}")
@@ -204,8 +236,7 @@ pub struct Columns<'a, T, E> {
 }
 
 /// One risk table per group (exits of any cause only: `events_by_cause` holds the
-/// events once), or `Ok(None)` when the data are too large for counting by value
-/// (more than 2^32 − 1 rows, or many groups times many distinct durations), for the
+/// events once), or `Ok(None)` when the data have 2^32 − 1 rows or more, for the
 /// caller to use [`SurvData`](super::SurvData) and [`risk_table`](super::risk_table).
 ///
 /// Errors name the first bad row: a NaN duration anywhere comes first, then an infinite
@@ -222,7 +253,10 @@ pub fn risk_tables<T: Duration, E: EventCode>(
     if n as u64 >= ROWS || c.n_groups == 0 {
         return Ok(None);
     }
-    let limit = (n / 4).max(1 << 16);
+    let limit = Limits {
+        bins: (n / 4).max(1 << 16),
+        cells: (4 * n).max(1 << 20),
+    };
     let parts = (rayon::current_num_threads() * 4)
         .min(n.div_ceil(CHUNK))
         .max(1);
@@ -240,64 +274,204 @@ pub fn risk_tables<T: Duration, E: EventCode>(
             }
             part
         })
-        .reduce(Tally::default, Tally::merge);
+        .reduce(Tally::default, |a, b| Tally::merge(a, b, limit));
     tally.first_bad.into_result(c)?;
-    let per_group = |cells: &[u64], len: usize, time_of: &dyn Fn(usize) -> f64| {
-        (0..c.n_groups)
-            .map(|g| table(&cells[g * len..(g + 1) * len], time_of))
-            .collect()
-    };
-    match tally.counts {
+    let n_groups = c.n_groups;
+    let tables = match tally.counts {
+        Counts::Empty => (0..n_groups).map(|_| table(std::iter::empty())).collect(),
         Counts::Bins(h) => {
             let lo = h.lo;
-            Ok(Some(per_group(&h.cells, h.len, &|b| {
-                (lo + b as u64) as f64
-            })))
+            (0..n_groups)
+                .map(|g| {
+                    let cells = &h.cells[g * h.len..(g + 1) * h.len];
+                    table(
+                        cells
+                            .iter()
+                            .enumerate()
+                            .map(|(b, &cell)| ((lo + b as u64) as f64, cell)),
+                    )
+                })
+                .collect()
         }
-        Counts::Empty => Ok(Some(per_group(&[], 0, &|b| b as f64))),
-        Counts::Unsuitable => {
-            // Fractional or widely spread durations: number the distinct values, then
-            // count by (group, number) in one pass.
-            let converted: Vec<f64>;
-            let time: &[f64] = match T::as_f64(c.time) {
-                Some(t) => t,
-                None => {
-                    converted = c.time.iter().map(|t| t.to_f64()).collect();
-                    &converted
-                }
-            };
-            let (distinct, idx) = distinct_index(time);
-            let k = distinct.len();
-            if c.n_groups.saturating_mul(k) > (4 * n).max(1 << 16) {
-                return Ok(None);
-            }
-            let mut cells = vec![0u64; c.n_groups * k];
-            for i in 0..n {
-                let g = c.group.map_or(0, |g| g[i] as usize);
-                cells[g * k + idx[i] as usize] += 1 | (c.event[i].exit_unchecked() << 32);
-            }
-            Ok(Some(per_group(&cells, k, &|b| distinct[b])))
+        Counts::Hashed(h) => {
+            let order = h.slots_by_duration();
+            (0..n_groups)
+                .map(|g| {
+                    table(
+                        order
+                            .iter()
+                            .map(|&s| (f64::from_bits(h.keys[s]), h.cells[s * n_groups + g])),
+                    )
+                })
+                .collect()
         }
-    }
+        Counts::Sort => sorted_tables(c),
+        Counts::Bad => unreachable!("a bad value is reported above"),
+    };
+    Ok(Some(tables))
 }
 
-/// The risk table of one group's bins (rows and exits packed per bin), in bin order.
-fn table(bins: &[u64], time_of: &dyn Fn(usize) -> f64) -> RiskTable {
-    let total: u64 = bins.iter().map(|&b| b & ROWS).sum();
+/// The risk table of one group from its (duration, rows and exits packed) cells in
+/// ascending order of duration; empty cells are skipped.
+fn table<I: Iterator<Item = (f64, u64)> + Clone>(cells: I) -> RiskTable {
+    let total: u64 = cells.clone().map(|(_, c)| c & ROWS).sum();
     let mut t = RiskTable::default();
     let mut before = 0;
-    for (b, &bin) in bins.iter().enumerate() {
-        let rows = bin & ROWS;
+    for (time, cell) in cells {
+        let rows = cell & ROWS;
         if rows == 0 {
             continue;
         }
-        let exits = bin >> 32;
-        t.time.push(time_of(b));
+        let exits = cell >> 32;
+        t.time.push(time);
         t.at_risk.push((total - before) as f64);
         t.events.push(exits as f64);
         t.censored.push((rows - exits) as f64);
         t.event_count.push(exits as usize);
         before += rows;
+    }
+    t.events_by_cause = vec![t.events.clone()];
+    t
+}
+
+/// The key of a duration: its bit pattern (−0 as 0). For durations >= 0 the order of
+/// the keys is the order of the values.
+#[inline]
+fn key_of(t: f64) -> u64 {
+    (t + 0.0).to_bits()
+}
+
+/// Tables of nearly all-distinct durations (checked already): every row becomes the
+/// key `duration << 1 | exit` (a duration >= 0 leaves the top bit free), keys are
+/// placed group by group, radix-sorted within each group in parallel, and each group's
+/// runs of equal durations make its table.
+fn sorted_tables<T: Duration, E: EventCode>(c: &Columns<'_, T, E>) -> Vec<RiskTable> {
+    let n = c.time.len();
+    let packed = |i: usize| (key_of(c.time[i].to_f64()) << 1) | c.event[i].exit_unchecked();
+    let mut keys = vec![0u64; n];
+    let mut bounds = vec![0usize; c.n_groups + 1];
+    match c.group {
+        None => {
+            bounds[1] = n;
+            keys.par_chunks_mut(CHUNK).enumerate().for_each(|(p, out)| {
+                for (j, k) in out.iter_mut().enumerate() {
+                    *k = packed(p * CHUNK + j);
+                }
+            });
+        }
+        Some(groups) => {
+            for &g in groups {
+                bounds[g as usize + 1] += 1;
+            }
+            for g in 0..c.n_groups {
+                bounds[g + 1] += bounds[g];
+            }
+            let mut next = bounds.clone();
+            for (i, &g) in groups.iter().enumerate() {
+                keys[next[g as usize]] = packed(i);
+                next[g as usize] += 1;
+            }
+        }
+    }
+    let mut slices = Vec::with_capacity(c.n_groups);
+    let mut rest = &mut keys[..];
+    for g in 0..c.n_groups {
+        let (head, tail) = rest.split_at_mut(bounds[g + 1] - bounds[g]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .map(|s| {
+            radix_sort(s);
+            table_of_sorted(s)
+        })
+        .collect()
+}
+
+/// Sort `u64` keys in place: least-significant-digit radix sort on 11-bit digits (six
+/// passes at most), skipping the digits every key shares.
+fn radix_sort(keys: &mut [u64]) {
+    let mut none = vec![(); keys.len()];
+    radix_sort_with(keys, &mut none);
+}
+
+/// [`radix_sort`] of `keys`, moving `payload[i]` with `keys[i]`; stable, so equal keys
+/// keep their payloads in their first order.
+pub(crate) fn radix_sort_with<P: Copy + Default>(keys: &mut [u64], payload: &mut [P]) {
+    const BITS: usize = 11;
+    const DIGITS: usize = 64usize.div_ceil(BITS);
+    const MASK: u64 = (1 << BITS) - 1;
+    let n = keys.len();
+    assert_eq!(n, payload.len(), "one payload per key");
+    let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
+    for &k in keys.iter() {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (BITS * d)) & MASK) as usize] += 1;
+        }
+    }
+    let mut scratch = vec![0u64; n];
+    let mut scratch_p = vec![P::default(); n];
+    let (mut from, mut to): (&mut [u64], &mut [u64]) = (keys, &mut scratch);
+    let (mut from_p, mut to_p): (&mut [P], &mut [P]) = (payload, &mut scratch_p);
+    let mut in_scratch = false;
+    for (d, c) in counts.iter().enumerate() {
+        if c.contains(&n) {
+            continue; // every key has the same digit here
+        }
+        let mut start = vec![0usize; 1 << BITS];
+        let mut acc = 0;
+        for (s, &x) in start.iter_mut().zip(c.iter()) {
+            *s = acc;
+            acc += x;
+        }
+        for (&k, &p) in from.iter().zip(from_p.iter()) {
+            let b = ((k >> (BITS * d)) & MASK) as usize;
+            to[start[b]] = k;
+            to_p[start[b]] = p;
+            start[b] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        std::mem::swap(&mut from_p, &mut to_p);
+        in_scratch = !in_scratch;
+    }
+    if in_scratch {
+        // `from` is the scratch buffer holding the sorted keys.
+        to.copy_from_slice(from);
+        to_p.copy_from_slice(from_p);
+    }
+}
+
+/// The risk table of one group's sorted keys (`duration << 1 | exit`).
+fn table_of_sorted(keys: &[u64]) -> RiskTable {
+    let total = keys.len() as u64;
+    let distinct = 1 + keys.windows(2).filter(|w| w[0] >> 1 != w[1] >> 1).count();
+    let mut t = RiskTable {
+        time: Vec::with_capacity(distinct),
+        at_risk: Vec::with_capacity(distinct),
+        events: Vec::with_capacity(distinct),
+        censored: Vec::with_capacity(distinct),
+        event_count: Vec::with_capacity(distinct),
+        ..RiskTable::default()
+    };
+    let mut before = 0u64;
+    let mut p = 0;
+    while p < keys.len() {
+        let d = keys[p] >> 1;
+        let mut q = p;
+        let mut exits = 0u64;
+        while q < keys.len() && keys[q] >> 1 == d {
+            exits += keys[q] & 1;
+            q += 1;
+        }
+        let rows = (q - p) as u64;
+        t.time.push(f64::from_bits(d));
+        t.at_risk.push((total - before) as f64);
+        t.events.push(exits as f64);
+        t.censored.push((rows - exits) as f64);
+        t.event_count.push(exits as usize);
+        before += rows;
+        p = q;
     }
     t.events_by_cause = vec![t.events.clone()];
     t
@@ -322,14 +496,6 @@ fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
 }
 
 impl FirstBad {
-    fn any(&self) -> bool {
-        self.nan.is_some()
-            || self.infinite.is_some()
-            || self.negative.is_some()
-            || self.event.is_some()
-            || self.group.is_some()
-    }
-
     fn merge(self, o: FirstBad) -> FirstBad {
         FirstBad {
             nan: earliest(self.nan, o.nan),
@@ -385,6 +551,135 @@ struct Bins {
     cells: Vec<u64>,
 }
 
+/// Counts by duration for every group in an open-addressing hash table: the slot of a
+/// duration holds its key (see [`key_of`]) and `n_groups` cells of rows and exits.
+#[derive(Debug)]
+struct Hashed {
+    keys: Vec<u64>,
+    cells: Vec<u64>,
+    n_groups: usize,
+    /// Occupied slots.
+    len: usize,
+    /// 64 − log2(slots), for Fibonacci hashing.
+    shift: u32,
+}
+
+/// A free slot (a NaN bit pattern, never a key).
+const FREE: u64 = u64::MAX;
+
+/// How many cells counting may use: `bins` for counting by value, `cells` for the
+/// hash table (slots times groups), both in proportion to the number of rows.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    bins: usize,
+    cells: usize,
+}
+
+impl Hashed {
+    /// Whether a table for `n_groups` groups with room for `rows` more distinct
+    /// durations stays within the budget.
+    fn fits(n_groups: usize, rows: usize, limit: Limits) -> bool {
+        (4 * (rows + (1 << 12))).saturating_mul(n_groups) <= limit.cells
+    }
+
+    /// Whether `rows` more rows, all of new durations, keep the table within budget.
+    fn has_room(&self, rows: usize, limit: Limits) -> bool {
+        Hashed::fits(self.n_groups, self.len + rows, limit)
+    }
+
+    fn new(n_groups: usize) -> Hashed {
+        let slots = 1 << 12;
+        Hashed {
+            keys: vec![FREE; slots],
+            cells: vec![0; slots * n_groups],
+            n_groups,
+            len: 0,
+            shift: 64 - 12,
+        }
+    }
+
+    /// Add `cell` (rows and exits packed) to group `g` at duration key `key`.
+    #[inline]
+    fn add(&mut self, key: u64, g: usize, cell: u64) {
+        if 2 * (self.len + 1) > self.keys.len() {
+            self.grow();
+        }
+        let s = self.slot(key);
+        self.cells[s * self.n_groups + g] += cell;
+    }
+
+    /// The slot of `key`, taken if it is new.
+    #[inline]
+    fn slot(&mut self, key: u64) -> usize {
+        let mask = self.keys.len() - 1;
+        let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            let k = self.keys[s];
+            if k == key {
+                return s;
+            }
+            if k == FREE {
+                self.keys[s] = key;
+                self.len += 1;
+                return s;
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let g = self.n_groups;
+        let slots = 2 * self.keys.len();
+        let old = std::mem::replace(
+            self,
+            Hashed {
+                keys: vec![FREE; slots],
+                cells: vec![0; slots * g],
+                n_groups: g,
+                len: 0,
+                shift: self.shift - 1,
+            },
+        );
+        old.add_into(self);
+    }
+
+    /// Add every count of `self` into `into`.
+    fn add_into(&self, into: &mut Hashed) {
+        let g = self.n_groups;
+        for (s, &k) in self.keys.iter().enumerate() {
+            if k != FREE {
+                for (j, &cell) in self.cells[s * g..(s + 1) * g].iter().enumerate() {
+                    if cell != 0 {
+                        into.add(k, j, cell);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The counts of `bins`, hashed.
+    fn from_bins(b: &Bins, n_groups: usize) -> Hashed {
+        let mut h = Hashed::new(n_groups);
+        for g in 0..n_groups {
+            for (i, &cell) in b.cells[g * b.len..(g + 1) * b.len].iter().enumerate() {
+                if cell != 0 {
+                    h.add(key_of((b.lo + i as u64) as f64), g, cell);
+                }
+            }
+        }
+        h
+    }
+
+    /// Occupied slots in ascending order of duration.
+    fn slots_by_duration(&self) -> Vec<usize> {
+        let mut slots: Vec<usize> = (0..self.keys.len())
+            .filter(|&s| self.keys[s] != FREE)
+            .collect();
+        slots.sort_unstable_by_key(|&s| self.keys[s]);
+        slots
+    }
+}
+
 #[derive(Debug, Default)]
 enum Counts {
     /// Nothing counted yet.
@@ -392,9 +687,12 @@ enum Counts {
     Empty,
     /// Counted by value.
     Bins(Bins),
-    /// A fractional duration, a range too wide for bins, or a bad value: counting by
-    /// value stopped.
-    Unsuitable,
+    /// Counted by hashed value.
+    Hashed(Hashed),
+    /// Too many distinct durations to hash: rows are only checked, and sorted at the end.
+    Sort,
+    /// A bad value was found: counting stopped, checks go on for the first bad row.
+    Bad,
 }
 
 /// The counts and checks of a run of chunks.
@@ -402,82 +700,137 @@ enum Counts {
 struct Tally {
     counts: Counts,
     first_bad: FirstBad,
+    /// Rows counted so far.
+    rows: usize,
 }
 
 impl Tally {
-    /// Check rows `rows` and, while counting by value is possible, count them.
+    /// Check rows `rows` and count them in the way the data seen so far allow.
     fn chunk<T: Duration, E: EventCode>(
         &mut self,
         c: &Columns<'_, T, E>,
         rows: std::ops::Range<usize>,
-        limit: usize,
+        limit: Limits,
     ) {
         let (ts, es) = (&c.time[rows.clone()], &c.event[rows.clone()]);
         let gs = c.group.map(|g| &g[rows.clone()]);
-        // Pass 1: the range of the chunk, and whether every value is usable as it is.
-        let (mut lo, mut hi, mut ok) = (u64::MAX, 0u64, true);
-        for (&t, &e) in ts.iter().zip(es) {
-            match (t.whole(), e.exit()) {
-                (Some(w), Some(_)) => {
-                    lo = lo.min(w);
-                    hi = hi.max(w);
-                }
-                _ => ok = false,
-            }
-        }
         if let Some(gs) = gs {
             if let Some(i) = gs.iter().position(|&g| g as usize >= c.n_groups) {
                 self.first_bad.group = earliest(self.first_bad.group, Some(rows.start + i));
-                ok = false;
-            }
-        }
-        if !ok {
-            self.diagnose(ts, es, rows.start);
-            return;
-        }
-        if self.first_bad.any() || ts.is_empty() {
-            return;
-        }
-        // Pass 2: count, the chunk still in cache.
-        let n_groups = c.n_groups;
-        if let Counts::Empty = self.counts {
-            let len = (hi - lo) as usize + 1;
-            if len.saturating_mul(n_groups) > limit {
-                self.counts = Counts::Unsuitable;
+                self.diagnose(ts, es, rows.start);
                 return;
             }
-            self.counts = Counts::Bins(Bins {
-                lo,
-                len,
-                cells: vec![0; len * n_groups],
-            });
         }
-        let Counts::Bins(bins) = &mut self.counts else {
-            // Counting by value stopped already.
-            return;
-        };
-        if !bins.cover(lo, hi, n_groups, limit) {
-            self.counts = Counts::Unsuitable;
+        if ts.is_empty() {
             return;
         }
-        let (base, len, cells) = (bins.lo, bins.len, &mut bins.cells);
-        match gs {
-            None => {
-                for (&t, &e) in ts.iter().zip(es) {
-                    cells[(t.whole_unchecked() - base) as usize] += 1 | (e.exit_unchecked() << 32);
+        self.rows += ts.len();
+        if let Counts::Hashed(h) = &self.counts {
+            if !h.has_room(ts.len(), limit) {
+                self.counts = Counts::Sort;
+            }
+        }
+        match &mut self.counts {
+            Counts::Bad => self.diagnose(ts, es, rows.start),
+            Counts::Sort => {
+                if !all_valid(ts, es) {
+                    self.diagnose(ts, es, rows.start);
                 }
             }
-            Some(gs) => {
-                for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
-                    let b = g as usize * len + (t.whole_unchecked() - base) as usize;
-                    cells[b] += 1 | (e.exit_unchecked() << 32);
+            Counts::Hashed(h) => {
+                if !all_valid(ts, es) {
+                    self.diagnose(ts, es, rows.start);
+                    return;
+                }
+                hash_chunk(h, ts, es, gs);
+                // Nearly every duration distinct: sorting at the end is cheaper.
+                if h.len > (1 << 14).max(self.rows / 2) {
+                    self.counts = Counts::Sort;
                 }
             }
+            Counts::Empty | Counts::Bins(_) => self.whole_chunk(c, ts, es, gs, rows.start, limit),
         }
     }
 
-    /// Record the first bad value of each kind in a chunk that has one, or note a
-    /// fractional or out-of-range duration that rules out counting by value.
+    /// Count a chunk by value while every duration is a whole number in range; move to
+    /// hashing at the first chunk that is not.
+    fn whole_chunk<T: Duration, E: EventCode>(
+        &mut self,
+        c: &Columns<'_, T, E>,
+        ts: &[T],
+        es: &[E],
+        gs: Option<&[u32]>,
+        offset: usize,
+        limit: Limits,
+    ) {
+        // Pass 1: the range of the chunk, and whether every value is usable as it is.
+        let (mut lo, mut hi, mut whole, mut valid) = (u64::MAX, 0u64, true, true);
+        for (&t, &e) in ts.iter().zip(es) {
+            match t.whole() {
+                Some(w) => {
+                    lo = lo.min(w);
+                    hi = hi.max(w);
+                }
+                None => {
+                    whole = false;
+                    valid &= t.problem().is_none();
+                }
+            }
+            valid &= e.exit().is_some();
+        }
+        if !valid {
+            self.diagnose(ts, es, offset);
+            return;
+        }
+        let n_groups = c.n_groups;
+        if whole {
+            if let Counts::Empty = self.counts {
+                let len = (hi - lo) as usize + 1;
+                if len.saturating_mul(n_groups) <= limit.bins {
+                    self.counts = Counts::Bins(Bins {
+                        lo,
+                        len,
+                        cells: vec![0; len * n_groups],
+                    });
+                }
+            }
+            if let Counts::Bins(bins) = &mut self.counts {
+                if bins.cover(lo, hi, n_groups, limit.bins) {
+                    // Pass 2: count, the chunk still in cache.
+                    let (base, len, cells) = (bins.lo, bins.len, &mut bins.cells);
+                    match gs {
+                        None => {
+                            for (&t, &e) in ts.iter().zip(es) {
+                                cells[(t.whole_unchecked() - base) as usize] +=
+                                    1 | (e.exit_unchecked() << 32);
+                            }
+                        }
+                        Some(gs) => {
+                            for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
+                                let b = g as usize * len + (t.whole_unchecked() - base) as usize;
+                                cells[b] += 1 | (e.exit_unchecked() << 32);
+                            }
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        // A fractional duration or a range too wide for bins: hash from here on, if
+        // a table for every group fits the budget; else sort at the end.
+        if !Hashed::fits(n_groups, ts.len(), limit) {
+            self.counts = Counts::Sort;
+            return;
+        }
+        let mut h = match &self.counts {
+            Counts::Bins(b) => Hashed::from_bins(b, n_groups),
+            _ => Hashed::new(n_groups),
+        };
+        hash_chunk(&mut h, ts, es, gs);
+        self.counts = Counts::Hashed(h);
+    }
+
+    /// Record the first bad value of each kind in a chunk that has one.
     fn diagnose<T: Duration, E: EventCode>(&mut self, ts: &[T], es: &[E], offset: usize) {
         let mut found = FirstBad::default();
         for (i, (&t, &e)) in ts.iter().zip(es).enumerate() {
@@ -493,18 +846,61 @@ impl Tally {
             }
         }
         self.first_bad = self.first_bad.merge(found);
-        self.counts = Counts::Unsuitable;
+        self.counts = Counts::Bad;
     }
 
-    fn merge(self, o: Tally) -> Tally {
+    fn merge(self, o: Tally, limit: Limits) -> Tally {
         let counts = match (self.counts, o.counts) {
-            (Counts::Unsuitable, _) | (_, Counts::Unsuitable) => Counts::Unsuitable,
+            (Counts::Bad, _) | (_, Counts::Bad) => Counts::Bad,
+            (Counts::Sort, _) | (_, Counts::Sort) => Counts::Sort,
             (Counts::Empty, x) | (x, Counts::Empty) => x,
-            (Counts::Bins(a), Counts::Bins(b)) => Bins::add(a, b),
+            (Counts::Bins(a), Counts::Bins(b)) => Bins::add(a, b, limit.bins),
+            (Counts::Hashed(a), Counts::Hashed(b)) if !a.has_room(b.len, limit) => Counts::Sort,
+            (Counts::Hashed(a), Counts::Hashed(b)) => {
+                let (small, mut big) = if a.len < b.len { (a, b) } else { (b, a) };
+                small.add_into(&mut big);
+                Counts::Hashed(big)
+            }
+            (Counts::Hashed(mut h), Counts::Bins(b)) | (Counts::Bins(b), Counts::Hashed(mut h)) => {
+                if h.has_room(b.len, limit) {
+                    Hashed::from_bins(&b, h.n_groups).add_into(&mut h);
+                    Counts::Hashed(h)
+                } else {
+                    Counts::Sort
+                }
+            }
         };
         Tally {
             counts,
             first_bad: self.first_bad.merge(o.first_bad),
+            rows: self.rows + o.rows,
+        }
+    }
+}
+
+/// Whether every duration and event code of a chunk is usable (one branch-free pass).
+fn all_valid<T: Duration, E: EventCode>(ts: &[T], es: &[E]) -> bool {
+    ts.iter()
+        .zip(es)
+        .fold(true, |ok, (&t, &e)| ok & t.valid() & e.valid())
+}
+
+/// Count a checked chunk into the hash table.
+fn hash_chunk<T: Duration, E: EventCode>(h: &mut Hashed, ts: &[T], es: &[E], gs: Option<&[u32]>) {
+    match gs {
+        None => {
+            for (&t, &e) in ts.iter().zip(es) {
+                h.add(key_of(t.to_f64()), 0, 1 | (e.exit_unchecked() << 32));
+            }
+        }
+        Some(gs) => {
+            for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
+                h.add(
+                    key_of(t.to_f64()),
+                    g as usize,
+                    1 | (e.exit_unchecked() << 32),
+                );
+            }
         }
     }
 }
@@ -538,11 +934,18 @@ impl Bins {
         *self = Bins { lo, len, cells };
     }
 
-    fn add(mut a: Bins, mut b: Bins) -> Counts {
+    /// The counts of two runs of chunks together: bins when their joint range fits
+    /// `limit` cells, else hashed.
+    fn add(mut a: Bins, mut b: Bins, limit: usize) -> Counts {
         let n_groups = a.cells.len() / a.len;
         let lo = a.lo.min(b.lo);
         let end = (a.lo + a.len as u64).max(b.lo + b.len as u64);
         let len = (end - lo) as usize;
+        if len.saturating_mul(n_groups) > limit {
+            let mut h = Hashed::from_bins(&a, n_groups);
+            Hashed::from_bins(&b, n_groups).add_into(&mut h);
+            return Counts::Hashed(h);
+        }
         if a.lo != lo || a.len != len {
             a.relayout(lo, len, n_groups);
         }
@@ -555,7 +958,6 @@ impl Bins {
         Counts::Bins(a)
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::super::{risk_table, SurvData};
@@ -663,6 +1065,109 @@ mod tests {
         );
     }
 
+    /// Every way of counting, alone and mixed across the parts of the input, for 1, 2
+    /// and 3 threads: whole days (bins), days / 365.25 and years rounded to 0.01
+    /// (hashed), whole days then fractional years in later rows (bins moved into the
+    /// hash table), a range too wide for bins (hashed), unrounded continuous values
+    /// (sorted), and continuous values only in the second half (hashed, then sorted).
+    #[test]
+    fn every_counting_path_matches_risk_table_for_any_thread_count() {
+        let n = 200_000;
+        let (days, e, g) = sample(n, 20_000);
+        let mut x = 0x2545_F491_4F6C_DD1D_u64;
+        let mut unif = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let continuous: Vec<f64> = (0..n).map(|_| -8.0 * (1.0 - unif()).ln()).collect();
+        let as_f64 = |v: &[i64]| -> Vec<f64> { v.iter().map(|&d| d as f64).collect() };
+        let cases: Vec<(&str, Vec<f64>)> = vec![
+            ("whole days", as_f64(&days)),
+            (
+                "days / 365.25",
+                days.iter().map(|&d| d as f64 / 365.25).collect(),
+            ),
+            (
+                "years to 0.01",
+                continuous
+                    .iter()
+                    .map(|v| (v * 100.0).round() / 100.0)
+                    .collect(),
+            ),
+            (
+                "whole, then fractional",
+                (0..n)
+                    .map(|i| {
+                        if i < n / 2 {
+                            days[i] as f64
+                        } else {
+                            days[i] as f64 / 7.0
+                        }
+                    })
+                    .collect(),
+            ),
+            (
+                "wide range",
+                days.iter().map(|&d| (d * 1_000_003) as f64).collect(),
+            ),
+            ("continuous", continuous.clone()),
+            (
+                "rounded, then continuous",
+                (0..n)
+                    .map(|i| {
+                        if i < n / 2 {
+                            (continuous[i] * 10.0).round()
+                        } else {
+                            continuous[i]
+                        }
+                    })
+                    .collect(),
+            ),
+        ];
+        for (name, t) in &cases {
+            for group in [None, Some(&g[..])] {
+                let want = reference(t, &e, group, if group.is_some() { 3 } else { 1 });
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    let got = pool.install(|| risk_tables(&cols(t, &e, group)).unwrap().unwrap());
+                    assert_eq!(
+                        got,
+                        want,
+                        "{name}, {threads} threads, groups {}",
+                        group.is_some()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut x = 7u64;
+        for n in [0, 1, 63, 64, 1000, 70_000] {
+            let mut keys: Vec<u64> = (0..n)
+                .map(|i| {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    // Shared high bytes in half the keys, as durations in a narrow range have.
+                    if i % 2 == 0 {
+                        x >> 20
+                    } else {
+                        x
+                    }
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            radix_sort(&mut keys);
+            assert_eq!(keys, want);
+        }
+    }
+
     #[test]
     fn first_bad_value_by_kind() {
         let e = [1i64, 0, 1, 1, 0, 2];
@@ -703,6 +1208,35 @@ mod tests {
             risk_tables(&c).unwrap_err().to_string(),
             "column 'by', row 1: group code 5 is not below 2"
         );
+    }
+
+    #[test]
+    fn first_bad_value_while_hashing_or_sorting() {
+        // Fractional (hashed) and all-distinct (sorted) durations, bad rows far in.
+        let n = 120_000;
+        let hashed: Vec<f64> = (0..n).map(|i| (i % 900) as f64 / 100.0).collect();
+        let sorted: Vec<f64> = (0..n).map(|i| i as f64 * 1.000_001 + 0.5).collect();
+        for mut t in [hashed, sorted] {
+            let e = vec![1u32; n];
+            t[100_003] = -0.5;
+            t[110_000] = f64::NAN;
+            let err = risk_tables(&cols(&t, &e, None)).unwrap_err().to_string();
+            assert_eq!(err, "column 'years', row 110000: value is NaN");
+            t[110_000] = 1.5;
+            let err = risk_tables(&cols(&t, &e, None)).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "column 'years', row 100003: value -0.5 is negative; years must be >= 0"
+            );
+            t[100_003] = 0.25;
+            let mut e = e;
+            e[90_000] = 3;
+            let err = risk_tables(&cols(&t, &e, None)).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "column 'left', row 90000: value 3 is not 0 (censored) or 1 (exit)"
+            );
+        }
     }
 
     #[test]
