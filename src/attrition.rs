@@ -36,21 +36,35 @@ fn per_group<T: Send>(
     if n_groups == 1 {
         return Ok(vec![f(data)?]);
     }
-    group_rows(group, n_groups)
+    group_rows(group, n_groups)?
         .par_iter()
         .map(|rows| f(&data.subset(rows)))
         .collect()
 }
 
-/// Row indices of each group code.
-fn group_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
+/// Row indices of each group code: one code per row, each below `n_groups`, and no more
+/// groups than rows (a code out of range dropped its rows silently).
+fn group_rows(group: &[u32], n_groups: usize) -> hrh_core::Result<Vec<Vec<usize>>> {
+    if n_groups > group.len().max(1) {
+        return Err(hrh_core::Error::input(
+            "by",
+            format!("{n_groups} groups for {} rows", group.len()),
+        ));
+    }
     let mut rows = vec![Vec::new(); n_groups];
     for (i, &g) in group.iter().enumerate() {
-        if let Some(r) = rows.get_mut(g as usize) {
-            r.push(i);
+        match rows.get_mut(g as usize) {
+            Some(r) => r.push(i),
+            None => {
+                return Err(hrh_core::Error::input_at(
+                    "by",
+                    i,
+                    format!("group code {g} is not below {n_groups}"),
+                ))
+            }
         }
     }
-    rows
+    Ok(rows)
 }
 
 /// A named column of a per-group curve.
@@ -374,7 +388,7 @@ fn nelson_aalen_unweighted<'py>(
         n_groups,
         names,
     };
-    data.curves(py, |rt| Ok(na::from_risk_table(rt, ties)), &NA_COLUMNS)
+    data.curves(py, |rt| na::from_risk_table(rt, ties), &NA_COLUMNS)
 }
 
 /// Cumulative hazard curves of every group.
@@ -727,6 +741,7 @@ fn chisq_sf(x: f64, df: f64) -> f64 {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("GRAY_MAX_GROUPS", competing::MAX_GRAY_GROUPS)?;
     m.add_function(wrap_pyfunction!(chisq_sf, m)?)?;
     m.add_function(wrap_pyfunction!(gray_test, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;

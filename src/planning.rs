@@ -230,7 +230,7 @@ fn summary<'py>(
 /// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, horizon_value=false, progress_after=None))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -243,6 +243,7 @@ fn simulate<'py>(
     binomial: bool,
     density: bool,
     max_memory: usize,
+    max_work: u64,
     horizon_value: bool,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -283,6 +284,7 @@ fn simulate<'py>(
         general_only: false,
         density,
         max_memory,
+        max_work,
         horizon_value,
     };
     let p = run_controlled(py, progress_after, "hrh.simulate", |c| {

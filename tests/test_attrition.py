@@ -519,15 +519,17 @@ def test_person_time_period_and_object_keys_are_input_errors() -> None:
 
 def test_logrank_term_is_null_where_nothing_is_expected() -> None:
     # Found by tests/test_fuzz.py: (O - E)^2 / E was NaN (0 / 0) for a group with nobody
-    # at risk at any exit time; the contract asks for null.
+    # at risk at any exit time; the contract asks for null. (Groups b and c can be
+    # compared; with a and b alone there is nothing to compare, an InputError.)
     d = {
-        "t": [0.0, 0.0, 0.0, 2.0, 0.0, 1.0],
-        "e": [0, 0, 0, 1, 0, 1],
-        "g": ["a", "a", "a", "b", "b", "b"],
+        "t": [0.0, 0.0, 0.0, 2.0, 0.0, 1.0, 1.5, 3.0],
+        "e": [0, 0, 0, 1, 0, 1, 1, 1],
+        "g": ["a", "a", "a", "b", "b", "b", "c", "c"],
     }
     r = hrh.logrank(d, duration="t", event="e", group="g")
     assert r.table["expected"].to_list()[0] == 0.0
     assert r.table["oe2_over_e"].to_list()[0] is None
+    assert r.df == 1 and 0 < r.p_value < 1
 
 
 def test_logrank_rho_and_cumulative_incidence_float_causes() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -26,7 +27,8 @@ CHILD = textwrap.dedent(
                      for r in regions]}
     print("start", flush=True)
     try:
-        # Hours of work: it can only end by the interrupt.
+        # Hours of work (8.2e10 draw-cell-years, past the default HRH_MAX_WORK, which
+        # the parent raises): it can only end by the interrupt.
         hrh.simulate(doc, draws=10**7, seed=1, progress=True, quantiles="streaming")
         print("finished", flush=True)
     except KeyboardInterrupt:
@@ -38,7 +40,11 @@ CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_stops_a_simulation() -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HRH_MAX_WORK": "1e12"},
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "start"

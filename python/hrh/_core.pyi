@@ -15,6 +15,7 @@ _Events = (
 )
 
 __all__ = [
+    "GRAY_MAX_GROUPS",
     "ConvergenceError",
     "HrhError",
     "InputError",
@@ -81,6 +82,8 @@ class ScenarioError(InputError):
 class ConvergenceError(HrhError, ArithmeticError):
     reason: str
     hint: str
+
+GRAY_MAX_GROUPS: int
 
 def poisson_rate(
     count: _F,
@@ -290,6 +293,7 @@ def simulate(
     binomial: bool,
     density: bool = False,
     max_memory: int = ...,
+    max_work: int = ...,
     horizon_value: bool = False,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -825,7 +826,11 @@ class KaplanMeier:
                 t,
             )
             f = pl.DataFrame({"time": t, **r})
-            frames.append(f.with_columns(pl.lit(v).alias(k) for k, v in key.items()))
+            frames.append(
+                f.with_columns(
+                    pl.lit(v, dtype=self.table.schema[k]).alias(k) for k, v in key.items()
+                )
+            )
         out = pl.concat(frames)
         out = out.select([*self.by, "time", "survival", "std_err", "lower", "upper"])
         return _nan_to_null(out, ["std_err", "lower", "upper"])
@@ -1360,7 +1365,11 @@ class CumulativeIncidence:
                 }
             )
             frames.append(
-                f.with_columns(pl.lit(v).alias(k) for k, v in zip(keys, key, strict=True))
+                # Each key in its column's type (a literal 2**31 is Int64 beside Int32).
+                f.with_columns(
+                    pl.lit(v, dtype=self.table.schema[k]).alias(k)
+                    for k, v in zip(keys, key, strict=True)
+                )
             )
         return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
 
@@ -1534,12 +1543,23 @@ def cumulative_incidence(
     table = table.insert_column(len(s.by) + 1, cause_labels)
     table = _nan_to_null(table, ["lower", "upper"])
     gray = None
-    if s.by and s.keys.height >= 2:
+    if s.by and s.keys.height > _core.GRAY_MAX_GROUPS:
+        warnings.warn(
+            f"Gray's test left out: {s.keys.height} groups is more than the "
+            f"{_core.GRAY_MAX_GROUPS} it compares (its work grows with the groups cubed)",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif s.by and s.keys.height >= 2:
         rows = []
         for k, lab in enumerate(labels, start=1):
             stat, df_, p = _core.gray_test(s.time, codes, s.codes, s.keys.height, k)
             rows.append({"cause": lab, "statistic": stat, "df": df_, "p_value": p})
-        gray = pl.DataFrame(rows)
+        # Null where the test is undefined (the pooled incidence reaches 1 while a group
+        # is still at risk, and Gray's variance divides by 1 - F = 0), never NaN.
+        gray = pl.DataFrame(rows).with_columns(
+            pl.col("statistic", "p_value").cast(pl.Float64).fill_nan(None)
+        )
     return CumulativeIncidence(
         table=table, by=s.by, causes=labels, level=float(level), gray_test=gray
     )
@@ -1713,8 +1733,8 @@ class CoxResult:
     summary: pl.DataFrame
     loglik: tuple[float, float]
     tests: pl.DataFrame
-    concordance: float
-    concordance_std_err: float
+    concordance: float | None
+    concordance_std_err: float | None
     baseline_hazard: pl.DataFrame
     n: int
     n_events: float
@@ -1789,11 +1809,18 @@ class CoxResult:
 
     def _repr_html_(self) -> str:
         lr = self.tests.row(0, named=True)
+        c = self.concordance
         return (
             f"<b>Cox model</b> ({self.ties} ties): n = {self.n}, exits = {self.n_events:g}, "
-            f"concordance = {self.concordance:.3f}, LR chi² = {lr['statistic']:.4g} on "
+            f"concordance = {'undefined' if c is None else f'{c:.3f}'}, "
+            f"LR chi² = {lr['statistic']:.4g} on "
             f"{lr['df']} df (p = {lr['p']:.3g})" + self.summary._repr_html_()
         )
+
+
+def _finite_or_none(x: Any) -> float | None:
+    v = float(x)
+    return v if math.isfinite(v) else None
 
 
 def cox(
@@ -1976,8 +2003,9 @@ def cox(
         summary=summary,
         loglik=(float(r["loglik_null"]), float(r["loglik"])),
         tests=tests,
-        concordance=float(r["concordance"]),
-        concordance_std_err=float(r["concordance_std_err"]),
+        # Null where no pair of rows is comparable (e.g. every duration tied).
+        concordance=_finite_or_none(r["concordance"]),
+        concordance_std_err=_finite_or_none(r["concordance_std_err"]),
         baseline_hazard=base,
         n=df.height,
         n_events=float(r["n_events"]),

@@ -15,6 +15,7 @@ import polars as pl
 from hrh import _core
 from hrh._frames import (
     Nulls,
+    _first,
     as_list,
     broadcast,
     check_key_type,
@@ -43,13 +44,29 @@ def _check_keys(df: pl.DataFrame, by: list[str], *, table: str = "data") -> None
         check_no_nulls(df, c, table=table)
 
 
-def _sum(df: pl.DataFrame, by: list[str], exprs: list[pl.Expr]) -> pl.DataFrame:
-    """Sum over `by` groups (sorted by the keys), or over all rows without `by`."""
+def _sum(
+    df: pl.DataFrame, by: list[str], exprs: list[pl.Expr], names: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Sum over `by` groups (sorted by the keys), or over all rows without `by`; a sum
+    beyond the largest float is an InputError naming the column (`names` maps a sum's
+    name to the user's column) and the group."""
     # The lazy engine aggregates several times faster, in a fraction of the memory,
     # than the eager group_by on the same frame.
     if by:
-        return df.lazy().group_by(by).agg(exprs).sort(by).collect()
-    return df.lazy().select(exprs).collect()
+        out = df.lazy().group_by(by).agg(exprs).sort(by).collect()
+    else:
+        out = df.lazy().select(exprs).collect()
+    for c in out.columns:
+        if c in by or not out.schema[c].is_float():
+            continue
+        row = _first(out.get_column(c).is_infinite())
+        if row is not None:
+            group = ", ".join(f"{k}={out[row, k]!r}" for k in by) or "all rows"
+            raise InputError(
+                f"column '{(names or {}).get(c, c)}': the sum over {group} is beyond the "
+                "largest float (about 1.8e308); check the unit"
+            )
+    return out
 
 
 def _population_table(
@@ -271,7 +288,15 @@ def density(
         exprs.append(pl.col(population).cast(pl.Float64).sum().alias("population"))
     if area_in_data and area is not None:
         exprs.append(pl.col(area).cast(pl.Float64).sum().alias("area"))
-    agg = _sum(df, by_cols, exprs)
+    agg = _sum(
+        df,
+        by_cols,
+        exprs,
+        {
+            **({"population": population} if isinstance(population, str) else {}),
+            **({"area": area} if area is not None else {}),
+        },
+    )
     if not pop_in_data:
         pop, keys, _, has_area = _population_table(population, by_cols, area)
         if area is not None and not area_in_data and not has_area:
@@ -417,8 +442,14 @@ def shortfall(
         *by_cols,
         pl.col(staff).cast(pl.Float64).alias("_staff"),
         pl.col(population).cast(pl.Float64).alias("_population"),
-        (norm_expr * pl.col(population).cast(pl.Float64) / float(per)).alias("_required"),
+        (norm_expr * (pl.col(population).cast(pl.Float64) / float(per))).alias("_required"),
     )
+    row = _first(rows.get_column("_required").is_infinite())
+    if row is not None:
+        raise InputError(
+            f"column '{population}', row {row}: the staff required, norm x population / "
+            f"per, is beyond the largest float (check the unit)"
+        )
     short, surplus, _ = _core.shortfall(
         column_array(rows, "_staff"), column_array(rows, "_required")
     )
@@ -432,6 +463,14 @@ def shortfall(
         ],
     )
     _, _, ratio = _core.shortfall(column_array(agg, "staff"), column_array(agg, "required"))
+    row = _first(pl.Series(ratio).is_infinite())
+    if row is not None:
+        group = ", ".join(f"{k}={agg[row, k]!r}" for k in by_cols) or "all rows"
+        raise InputError(
+            f"column '{population}': the staff required over {group}, "
+            f"{agg[row, 'required']!r}, is too small beside the staff: their ratio "
+            "exceeds the largest number (check the unit)"
+        )
     return agg.with_columns(
         net_gap=pl.col("required") - pl.col("staff"), ratio=pl.Series(ratio).fill_nan(None)
     )

@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import itertools
 import json
+import math
 import os
 import secrets
 import tomllib
@@ -28,7 +29,9 @@ import polars as pl
 
 from hrh import _core
 from hrh._frames import (
+    _first,
     as_list,
+    check_key_type,
     check_level,
     check_no_nulls,
     check_numeric,
@@ -360,6 +363,11 @@ def wisn(
         elif "hours" in sup.columns and "per" in sup.columns:
             check_numeric(sup, "hours", minimum="non_negative", table="support")
             check_no_nulls(sup, "per", table="support")
+            if sup.schema["per"] != pl.String:
+                raise InputError(
+                    f"column 'per' has type {sup.schema['per']} in support, expected text "
+                    "('day', 'week' or 'year')"
+                )
             bad = (~sup["per"].is_in(["day", "week", "year"])).arg_true()
             if len(bad):
                 row = int(bad[0])
@@ -442,10 +450,27 @@ def wisn(
     if by_cols:
         table = pl.concat([keys, table], how="horizontal")
     at_row = at[codes] if by_cols else np.full(df.height, at[0])
+    unit_row = df["__unit"].to_numpy()
+    work = df["workload"].cast(pl.Float64).to_numpy()
+    with np.errstate(over="ignore"):
+        standard = at_row / unit_row
+        # workload x unit time / available time in an order that stays in range when
+        # the result does (the core's requirement check already passed).
+        staff = work * unit_row / at_row
+        staff = np.where(np.isfinite(staff), staff, work * (unit_row / at_row))
+        staff = np.where(np.isfinite(staff), staff, (work / at_row) * unit_row)
+    over = np.flatnonzero(~np.isfinite(standard))
+    if over.size:
+        row = int(over[0])
+        raise InputError(
+            f"column 'unit_time', row {row}: the standard workload, available time "
+            f"{float(at_row[row])!r} / unit time {float(unit_row[row])!r}, is beyond the "
+            "largest float (check the units)"
+        )
     activities = df.drop("__unit").with_columns(
         unit_time=df["__unit"],
-        standard_workload=at_row / df["__unit"],
-        staff=df["workload"].cast(pl.Float64) * df["__unit"] / at_row,
+        standard_workload=pl.Series(standard),
+        staff=pl.Series(staff),
     )
     return WisnResult(
         table=table,
@@ -481,7 +506,14 @@ def _records(value: Any, key: str, base: Path | None) -> Any:
             path = base / path
         if not path.exists():
             raise _scenario_error(key, f"file {str(path)!r} does not exist")
-        df = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path)
+        if not path.is_file():
+            raise _scenario_error(key, f"{str(path)!r} is not a file (a CSV or Parquet table)")
+        try:
+            df = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path)
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as e:
+            raise _scenario_error(
+                key, f"file {str(path)!r} could not be read as a table: {e}"
+            ) from None
     else:
         try:
             df = to_frame(value, name=key)
@@ -569,7 +601,8 @@ def _load(source: Scenario | str | Path, *, copy_dict: bool) -> Scenario:
         doc = copy.deepcopy(rest) if copy_dict else rest
         for k in ("stock", "population"):
             if k in source:
-                doc[k] = source[k] if k == "stock" or source[k] is None else dict(source[k])
+                v = source[k]
+                doc[k] = dict(v) if k == "population" and isinstance(v, dict) else v
     else:
         raise InputError(
             f"scenario must be a dict, a JSON string or a file path, got {type(source).__name__}"
@@ -579,6 +612,10 @@ def _load(source: Scenario | str | Path, *, copy_dict: bool) -> Scenario:
     if "stock" in doc:
         doc["stock"] = _records(doc["stock"], "stock", base)
     pop = doc.get("population")
+    if pop is not None and not isinstance(pop, dict):
+        raise _scenario_error(
+            "population", f"must be a table of keys (e.g. base), got {type(pop).__name__}"
+        )
     if isinstance(pop, dict) and "table" in pop:
         pop["table"] = _records(pop["table"], "population.table", base)
     return doc
@@ -604,25 +641,41 @@ def _to_json(doc: Scenario) -> str:
 
 
 _MEMORY_DEFAULT = 4 << 30
+_WORK_DEFAULT = 10_000_000_000  # the core's MAX_WORK
+
+
+def _env_limit(name: str, default: int, example: str, suffixes: dict[str, int]) -> int:
+    """A positive whole number from the environment variable `name` (a suffix from
+    `suffixes` multiplies it), `default` when unset."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    scale = suffixes.get(text[-1].upper(), 1)
+    number = text[:-1] if scale > 1 else text
+    try:
+        value = int(float(number) * scale)
+    except (ValueError, OverflowError):
+        value = -1
+    if not 0 < value < 1 << 62:
+        raise InputError(f"{name}: {text!r} is not {example}")
+    return value
 
 
 def _max_memory() -> int:
     """The memory budget of a simulation's draws: `HRH_MAX_MEMORY` in bytes (a suffix K,
     M or G multiplies by 1024, 1024² or 1024³), 4 GiB by default."""
-    text = os.environ.get("HRH_MAX_MEMORY", "").strip()
-    if not text:
-        return _MEMORY_DEFAULT
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1].upper(), 1)
-    number = text[:-1] if scale > 1 else text
-    try:
-        value = int(float(number) * scale)
-    except ValueError:
-        value = -1
-    if not 0 < value < 1 << 62:
-        raise InputError(
-            f"HRH_MAX_MEMORY: {text!r} is not a number of bytes (e.g. 8G or 8589934592)"
-        )
-    return value
+    return _env_limit(
+        "HRH_MAX_MEMORY",
+        _MEMORY_DEFAULT,
+        "a number of bytes (e.g. 8G or 8589934592)",
+        {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30},
+    )
+
+
+def _max_work() -> int:
+    """The work limit of a simulation: `HRH_MAX_WORK` draw-cell-years (draws × years ×
+    regions × cadre and grade cells), 1e10 by default."""
+    return _env_limit("HRH_MAX_WORK", _WORK_DEFAULT, "a number of draw-cell-years (e.g. 1e11)", {})
 
 
 def _non_finite(obj: Any, path: str) -> tuple[str, float] | None:
@@ -1030,6 +1083,7 @@ def simulate(
         binomial=flows == "binomial",
         density=density,
         max_memory=_max_memory(),
+        max_work=_max_work(),
         horizon_value=horizon_value,
         progress_after=progress_after(progress),
     )
@@ -1417,6 +1471,19 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
             f"column '{time}': must hold integer periods (e.g. years) or dates, got "
             f"{df.schema[time]}"
         )
+    periods = df.get_column(time)
+    if periods.dtype in (pl.UInt64, pl.UInt128, pl.Int128):
+        outside = periods > 2**63 - 1
+        if periods.dtype == pl.Int128:
+            outside = outside | (periods < -(2**63))
+        row = _first(outside)
+        if row is not None:
+            raise InputError(
+                f"column '{time}', row {row}: period {df[row, time]} is outside the range "
+                "of 64-bit integers"
+            )
+    for c in (id, state):
+        check_key_type(df, c, table="panel")
     check_level(level)
     dup = df.select(pl.struct(id, time).is_duplicated().arg_true()).to_series()
     if len(dup):
@@ -1526,9 +1593,12 @@ def stock_table(
     df = to_frame(register, name="register")
     cols = [birth, entry, exit, cadre, *([region] if region else []), *([grade] if grade else [])]
     require_columns(df, cols, role="register")
-    for c in (birth, entry):
-        check_no_nulls(df, c)
-        if df.schema[c] not in (pl.Date, pl.Datetime):
+    for c in (birth, entry, exit):
+        if c != exit:
+            check_no_nulls(df, c)
+        elif df.schema[c] == pl.Null:  # every exit date missing: all still in post
+            continue
+        if not isinstance(df.schema[c], pl.Date | pl.Datetime):
             raise InputError(f"column '{c}': must hold dates, got {df.schema[c]}")
     if df.schema[exit] not in (pl.Date, pl.Datetime, pl.Null):  # null while in post
         raise InputError(f"column '{exit}': must hold dates, got {df.schema[exit]}")
@@ -1623,11 +1693,29 @@ def attrition_rates(
     >>> hrh.attrition_rates(km, bands=[0, 2, 6]).rows()
     [(0.0, 2.0, 0.1835...), (2.0, 6.0, 0.2401...)]
     """
-    cuts = [float(b) for b in bands]
-    if len(cuts) < 2 or any(not (b > a) for a, b in itertools.pairwise(cuts)):
-        raise InputError(f"column 'bands': {list(bands)!r} must be at least two increasing limits")
-    if not per_year > 0:
-        raise InputError(f"column 'per_year': {per_year!r} must be > 0")
+    numbers = isinstance(bands, Sequence | np.ndarray | pl.Series) and not isinstance(
+        bands, str | bytes
+    )
+    if numbers:
+        bands = list(bands)
+        numbers = all(
+            isinstance(b, int | float | np.number) and not isinstance(b, bool | np.bool_)
+            for b in bands
+        )
+    cuts = [float(b) if abs(b) < 2**1023 else math.inf for b in bands] if numbers else []
+    if (
+        len(cuts) < 2
+        or not all(math.isfinite(b) for b in cuts)
+        or any(not (b > a) for a, b in itertools.pairwise(cuts))
+    ):
+        raise InputError(f"column 'bands': {bands!r} must be at least two increasing finite limits")
+    if (
+        isinstance(per_year, bool)
+        or not isinstance(per_year, int | float | np.number)
+        or not 0 < per_year < math.inf
+    ):
+        raise InputError(f"column 'per_year': {per_year!r} must be a finite number > 0")
+    per_year = float(per_year)
     from hrh.attrition import KaplanMeier
 
     if isinstance(curve, KaplanMeier):
@@ -1663,6 +1751,26 @@ def attrition_rates(
         table = to_frame(curve, name="curve")
         groups = as_list(by) or (["row"] if "row" in table.columns else [])
         require_columns(table, ["time", "survival", *groups], role="curve")
+        if table.height == 0:
+            raise InputError("curve has no rows")
+        check_numeric(table, "time", minimum="any", table="curve")
+        surv_col = table.get_column("survival")
+        if not surv_col.dtype.is_numeric():
+            raise InputError(
+                f"column 'survival' has type {surv_col.dtype} in curve, expected numbers"
+            )
+        row = _first(surv_col.is_null())
+        if row is not None:  # (NaN and values outside [0, 1] are named per group below)
+            raise InputError(f"column 'survival', row {row}: value is null")
+        for g in groups:
+            check_key_type(table, g, table="curve")
+            check_no_nulls(table, g, table="curve")
+            if table.schema[g].is_float():
+                row = _first(table.get_column(g).is_infinite())
+                if row is not None:
+                    raise InputError(
+                        f"column '{g}', row {row}: group label {table[row, g]} is not finite"
+                    )
         rows = []
         for key, part in table.group_by(groups, maintain_order=True) if groups else [((), table)]:
             part = part.sort("time")
@@ -1686,7 +1794,8 @@ def attrition_rates(
             surv = np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
             rows.append(
                 pl.DataFrame({"time": cuts, "survival": surv}).with_columns(
-                    pl.lit(v).alias(k) for k, v in zip(groups, key, strict=True)
+                    pl.lit(v, dtype=table.schema[k]).alias(k)
+                    for k, v in zip(groups, key, strict=True)
                 )
             )
         points = pl.concat(rows).select(*groups, "time", "survival")

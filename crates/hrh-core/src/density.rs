@@ -259,12 +259,32 @@ pub fn agglomeration(
             format!("group code {} is not below {n_groups}", group[i]),
         ));
     }
-    let mut totals = vec![[0.0f64; 3]; n_groups];
-    for i in 0..n {
-        let t = &mut totals[group[i] as usize];
-        t[0] += staff[i];
-        t[1] += population[i];
-        t[2] += area[i];
+    let sums = |unit: &[[f64; 3]]| {
+        let mut totals = vec![[0.0f64; 3]; n_groups];
+        for i in 0..n {
+            let g = group[i] as usize;
+            let (t, m) = (&mut totals[g], unit[g]);
+            for (k, x) in [staff[i], population[i], area[i]].into_iter().enumerate() {
+                if m[k] > 0.0 {
+                    t[k] += x / m[k];
+                }
+            }
+        }
+        totals
+    };
+    let mut unit = vec![[1.0f64; 3]; n_groups];
+    let mut totals = sums(&unit);
+    if totals.iter().flatten().any(|t| !t.is_finite()) {
+        // Values near the top of the range, whose plain sum overflows: each group's sums
+        // in units of its largest value, so that the shares stay right.
+        unit = vec![[0.0f64; 3]; n_groups];
+        for i in 0..n {
+            let m = &mut unit[group[i] as usize];
+            m[0] = m[0].max(staff[i]);
+            m[1] = m[1].max(population[i]);
+            m[2] = m[2].max(area[i]);
+        }
+        totals = sums(&unit);
     }
     if let Some(g) = totals.iter().position(|t| t[0] <= 0.0) {
         let row = group.iter().position(|&x| x as usize == g).unwrap_or(0);
@@ -284,17 +304,25 @@ pub fn agglomeration(
         hrdi: Vec::with_capacity(n),
     };
     for i in 0..n {
-        let t = totals[group[i] as usize];
-        let (ss, ps, as_) = (staff[i] / t[0], population[i] / t[1], area[i] / t[2]);
+        let g = group[i] as usize;
+        let (t, m) = (totals[g], unit[g]);
+        let (ss, ps, as_) = (
+            staff[i] / m[0] / t[0],
+            population[i] / m[1] / t[1],
+            area[i] / m[2] / t[2],
+        );
         out.staff_share.push(ss);
         out.population_share.push(ps);
         out.area_share.push(as_);
         out.hrad.push(ss / as_);
         out.pad.push(ps / as_);
         out.ratio.push(ss / ps);
+        // √(S/P · per) · √(S/A): the product under one root overflowed first.
         out.hrdi
-            .push((staff[i] / population[i] * per * staff[i] / area[i]).sqrt());
+            .push((staff[i] / population[i] * per).sqrt() * (staff[i] / area[i]).sqrt());
     }
+    finite_ratio(&out.hrad, area, "area", "the agglomeration degree")?;
+    finite_ratio(&out.hrdi, area, "area", "the density index")?;
     Ok(out)
 }
 
@@ -364,6 +392,38 @@ mod tests {
         assert_eq!(s.shortfall, vec![5.0, 0.0]);
         assert_eq!(s.surplus, vec![0.0, 2.0]);
         assert_eq!(s.ratio, vec![0.5, 1.2]);
+    }
+
+    #[test]
+    fn agglomeration_near_the_top_of_the_range() {
+        // The populations' sum overflowed: every population share, and so PAD, was 0.
+        let a = agglomeration(
+            &[10.0, 10.0],
+            &[1e308, 1e308],
+            &[5.0, 5.0],
+            &[0, 0],
+            1,
+            1000.0,
+        )
+        .unwrap();
+        assert_eq!(a.pad, vec![1.0, 1.0]);
+        assert_eq!(a.population_share, vec![0.5, 0.5]);
+        assert_eq!(a.ratio, vec![1.0, 1.0]);
+        // Staff and areas there too, in another group beside an ordinary one.
+        let a = agglomeration(
+            &[1.5e308, 0.5e308, 1.0, 3.0],
+            &[1.0, 1.0, 2.0, 2.0],
+            &[1e308, 1e308, 1.0, 1.0],
+            &[0, 0, 1, 1],
+            2,
+            1.0,
+        )
+        .unwrap();
+        assert!((a.hrad[0] - 1.5).abs() < 1e-15 && (a.hrad[3] - 1.5).abs() < 1e-15);
+        assert!(a.hrdi.iter().all(|h| h.is_finite()));
+        // A density index truly beyond the range is a named error.
+        let e = agglomeration(&[1e300], &[1e-300], &[1e-300], &[0], 1, 1.0).unwrap_err();
+        assert!(e.to_string().starts_with("column 'area', row 0"), "{e}");
     }
 
     #[test]

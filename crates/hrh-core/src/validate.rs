@@ -3,6 +3,15 @@
 
 use crate::error::{Error, Result};
 
+/// A number for a message: plain, or in exponent form when very large or small.
+pub(crate) fn short(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// Every value finite.
 pub(crate) fn finite(values: &[f64], name: &str) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {

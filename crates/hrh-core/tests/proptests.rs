@@ -111,6 +111,7 @@ fn run_small(json: &str) {
                 general_only: false,
                 density: false,
                 max_memory: 1 << 28,
+                max_work: hrh_core::planning::simulate::MAX_WORK,
                 horizon_value: true,
             };
             // Ok or a named error; a panic fails the property.
@@ -198,6 +199,7 @@ fn the_base_scenario_runs() {
         general_only: false,
         density: false,
         max_memory: 1 << 28,
+        max_work: hrh_core::planning::simulate::MAX_WORK,
         horizon_value: true,
     };
     let p = simulate(&m, &opts).unwrap();

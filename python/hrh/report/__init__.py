@@ -557,9 +557,14 @@ def attrition_section(
         )
         parts.append(
             f"<h3>Who leaves ({event_name}): Cox model (Efron ties)</h3><p>n = {m.n:,}, "
-            f"events = {m.n_events:,.0f}, concordance {m.concordance:.3f} (standard error "
-            f"{m.concordance_std_err:.3f}). Hazard ratios against the first level of each "
-            "covariate; above 1 means leaving sooner.</p>"
+            f"events = {m.n_events:,.0f}, concordance "
+            + (
+                "undefined (no comparable pair)"
+                if m.concordance is None or m.concordance_std_err is None
+                else f"{m.concordance:.3f} (standard error {m.concordance_std_err:.3f})"
+            )
+            + ". Hazard ratios against the first level of each covariate; above 1 means "
+            "leaving sooner.</p>"
         )
         parts.append(
             table_html(

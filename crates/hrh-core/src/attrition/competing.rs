@@ -3,6 +3,7 @@
 //! multi-state status).
 
 use super::kaplan_meier::{confidence_limits, ConfType};
+use super::logrank::{check_group_count, check_strata, stratum_runs};
 use super::{risk_table, SurvData};
 use crate::error::{Error, Result};
 use crate::special::qnorm;
@@ -196,6 +197,11 @@ struct GroupState {
     inc_left: f64,
 }
 
+/// Most groups Gray's test compares: each exit time updates its k × k tables and a
+/// (k − 1)² variance from every group (k³ work), so 200 groups already mean 8 million
+/// operations per exit time.
+pub const MAX_GRAY_GROUPS: usize = 200;
+
 /// Gray's k-sample test that the cumulative incidence of `cause` is the same in
 /// `n_groups` groups (`status` 0 = censored, any other value = an exit of that cause),
 /// stratified by `strata`, with weight (1 − F(t−))^rho on the pooled incidence F (R's
@@ -234,20 +240,21 @@ pub fn gray_test(
             format!("group code {} is not below {n_groups}", group[i]),
         ));
     }
-    let (scodes, n_strata) = match strata {
+    let scodes = match strata {
         Some((s, k)) => {
-            validate::same_len(n, s.len(), "duration", "strata")?;
-            (s.to_vec(), k)
+            check_strata(s, n, k)?;
+            Some(s)
         }
-        None => (vec![0; n], 1),
+        None => None,
     };
     let g = n_groups;
+    check_group_count(g, MAX_GRAY_GROUPS, "Gray's test")?;
     let m = g - 1;
     let mut score = vec![0.0; m];
     let mut var = vec![0.0; m * m];
-    for s in 0..n_strata {
-        let mut idx: Vec<usize> = (0..n).filter(|&i| scodes[i] as usize == s).collect();
-        idx.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
+    let (order, runs) = stratum_runs(time, scodes);
+    for &(from, to) in &runs {
+        let idx = &order[from..to];
         let mut st = vec![
             GroupState {
                 surv_left: 1.0,
@@ -256,7 +263,7 @@ pub fn gray_test(
             };
             g
         ];
-        for &i in &idx {
+        for &i in idx {
             st[group[i] as usize].at_risk += 1.0;
         }
         let mut c = vec![0.0; g * g];
@@ -419,4 +426,42 @@ pub fn gray_test(
         df: m,
         p_value: crate::special::chisq_sf(statistic, m as f64),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: [f64; 8] = [1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5];
+    const STATUS: [u32; 8] = [1, 2, 1, 0, 1, 1, 2, 0];
+    const GROUP: [u32; 8] = [0, 0, 0, 0, 1, 1, 1, 1];
+
+    #[test]
+    fn stratum_codes_out_of_range_are_input_errors() {
+        // A stratum code at or above n_strata used to drop its rows silently.
+        let s = [0, 0, 1, 1, 0, 0, 1, 2];
+        let err = gray_test(&T, &STATUS, &GROUP, 2, Some((&s, 2)), 1, 0.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column 'strata', row 7: stratum code 2 is not below 2"
+        );
+        // With every code in range the strata are summed.
+        let s = [0, 0, 1, 1, 0, 0, 1, 1];
+        let r = gray_test(&T, &STATUS, &GROUP, 2, Some((&s, 2)), 1, 0.0).unwrap();
+        assert!(r.statistic.is_finite() && r.df == 1);
+    }
+
+    #[test]
+    fn too_many_groups_are_refused_before_allocating() {
+        // (k x k tables: 1e6 groups would have been 8 TB.)
+        let err = gray_test(&T, &STATUS, &GROUP, 1_000_000, None, 1, 0.0).unwrap_err();
+        assert!(err.to_string().contains("at most 200"), "{err}");
+    }
+
+    #[test]
+    fn one_stratum_equals_no_strata() {
+        let a = gray_test(&T, &STATUS, &GROUP, 2, None, 1, 0.0).unwrap();
+        let b = gray_test(&T, &STATUS, &GROUP, 2, Some((&[0; 8], 1)), 1, 0.0).unwrap();
+        assert_eq!(a, b);
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::SurvData;
 use crate::error::{Error, Result};
+use crate::validate::short;
 
 /// An actuarial life table.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -28,24 +29,15 @@ pub struct LifeTable {
     pub std_err: Vec<f64>,
 }
 
+/// Most intervals a life table may have (each is a row of the table).
+pub const MAX_INTERVALS: usize = 1_000_000;
+
 /// Life table with intervals [k w, (k + 1) w), k = 0, 1, ... up to the last time; a
 /// time exactly on a boundary belongs to the interval that starts there. Withdrawals
 /// count as at risk for half the interval.
 ///
 /// Reference: Lee ET, Wang JW (2003) Statistical Methods for Survival Data Analysis,
 /// 3rd ed., Wiley, ch. 4.
-/// A number for a message: plain, or in exponent form when very large or small.
-fn short(x: f64) -> String {
-    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Most intervals a life table may have (each is a row of the table).
-pub const MAX_INTERVALS: usize = 1_000_000;
-
 pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
     if !(width.is_finite() && width > 0.0) {
         return Err(Error::input(

@@ -27,6 +27,40 @@ pub struct LogRank {
     pub p_value: f64,
 }
 
+/// Most groups the test compares: its k × k variance matrix is updated at every exit
+/// time (k² work each), so 1,000 groups already mean 8 MB and a million operations per
+/// exit time.
+pub const MAX_GROUPS: usize = 1000;
+
+/// Row indices ordered by (stratum, time), and where each stratum's run starts and
+/// ends: one sort instead of a pass over every row for every stratum.
+pub(crate) fn stratum_runs(
+    time: &[f64],
+    strata: Option<&[u32]>,
+) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let n = time.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    match strata {
+        Some(s) => idx.sort_by(|&a, &b| s[a].cmp(&s[b]).then(time[a].total_cmp(&time[b]))),
+        None => idx.sort_by(|&a, &b| time[a].total_cmp(&time[b])),
+    }
+    let mut runs = Vec::new();
+    let mut p = 0;
+    while p < n {
+        let mut q = p + 1;
+        if let Some(s) = strata {
+            while q < n && s[idx[q]] == s[idx[p]] {
+                q += 1;
+            }
+        } else {
+            q = n;
+        }
+        runs.push((p, q));
+        p = q;
+    }
+    (idx, runs)
+}
+
 /// G-rho test of equal exit hazards in `n_groups` groups, stratified by `strata`
 /// (codes in `0..n_strata`). At each exit time the weight is S(t−)^rho, S the pooled
 /// Kaplan-Meier estimate within the stratum; O_g = Σ w d_g, E_g = Σ w d n_g / n,
@@ -69,12 +103,7 @@ pub fn logrank<T: Duration, E: EventCode>(
         ));
     }
     let k = n_groups;
-    if k.checked_mul(k).is_none() {
-        return Err(Error::input(
-            "group",
-            format!("{k} groups is too many for a {k} x {k} variance matrix"),
-        ));
-    }
+    check_group_count(k, MAX_GROUPS, "the log-rank test")?;
     let n_strata = strata.map_or(1, |(_, m)| m);
     // One risk table per (stratum, group) pair: no more pairs than rows can fill.
     let budget = (4 * n).max(1 << 16);
@@ -90,14 +119,7 @@ pub fn logrank<T: Duration, E: EventCode>(
     let combined: Vec<u32>;
     let codes: &[u32] = match strata {
         Some((s, m)) => {
-            validate::same_len(n, s.len(), "duration", "strata")?;
-            if let Some(i) = s.iter().position(|&c| c as usize >= m) {
-                return Err(Error::input_at(
-                    "strata",
-                    i,
-                    format!("stratum code {} is not below {m}", s[i]),
-                ));
-            }
+            check_strata(s, n, m)?;
             // cells <= budget < 2^32 makes every combined code a u32.
             combined = s
                 .iter()
@@ -122,12 +144,12 @@ pub fn logrank<T: Duration, E: EventCode>(
             format!("{n} rows is more than the log-rank test counts (fewer than 2^32)"),
         ));
     };
-    Ok(from_tables(&tables, k, rho))
+    from_tables(&tables, k, rho)
 }
 
 /// The G-rho test from the risk tables of every (stratum, group) pair, stratum-major
 /// (`tables[s * n_groups + g]`).
-pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> LogRank {
+pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> Result<LogRank> {
     let k = n_groups;
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
@@ -192,12 +214,17 @@ pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> LogRank {
     }
     let statistic = linalg::quadratic_form_ginv(&sub, &diff, m);
     let df = exp.iter().filter(|&&e| e > 0.0).count().saturating_sub(1);
-    let p_value = if df > 0 {
-        chisq_sf(statistic, df as f64)
-    } else {
-        f64::NAN
-    };
-    LogRank {
+    // Nothing compared: at most one group ever expected to exit, or a variance of 0
+    // (each group alone in its stratum, or everyone at risk exiting at once).
+    if df == 0 || var.iter().all(|&v| v == 0.0) {
+        return Err(Error::input(
+            "group",
+            "no exit happens while two groups are at risk (within a stratum) and some stay \
+             at risk, so there is nothing to compare",
+        ));
+    }
+    let p_value = chisq_sf(statistic, df as f64);
+    Ok(LogRank {
         observed: obs,
         expected: exp,
         variance: var,
@@ -205,7 +232,36 @@ pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> LogRank {
         statistic,
         df,
         p_value,
+    })
+}
+
+/// Stratum codes: one per row, each below `n_strata` (a code at or above it would drop
+/// its rows silently).
+pub(crate) fn check_strata(s: &[u32], n: usize, n_strata: usize) -> Result<()> {
+    validate::same_len(n, s.len(), "duration", "strata")?;
+    if let Some(i) = s.iter().position(|&c| c as usize >= n_strata) {
+        return Err(Error::input_at(
+            "strata",
+            i,
+            format!("stratum code {} is not below {n_strata}", s[i]),
+        ));
     }
+    Ok(())
+}
+
+/// A group count within a test's limit, checked before its k × k tables are allocated.
+pub(crate) fn check_group_count(k: usize, max: usize, test: &str) -> Result<()> {
+    if k > max {
+        return Err(Error::input(
+            "group",
+            format!(
+                "{k} groups is too many for {test}, which compares at most {max} \
+                 (its k x k variance is updated at every exit time); merge groups or \
+                 compare them in subsets"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -251,5 +307,50 @@ mod tests {
         );
         let err = logrank(&t, &e, &[0, 0, 1, 1], usize::MAX, None, 0.0).unwrap_err();
         assert!(err.to_string().contains("too many"), "{err}");
+        // Checked before the k x k matrix is allocated (1e5 groups were 80 GB).
+        let err = logrank(&t, &e, &[0, 0, 1, 1], 100_000, None, 0.0).unwrap_err();
+        assert!(err.to_string().contains("at most 1000"), "{err}");
+    }
+
+    #[test]
+    fn nothing_to_compare_is_an_input_error() {
+        // Each group alone in its stratum: statistic 0 on 0 df with p NaN before.
+        let err = logrank(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1, 1, 1, 1],
+            &[0, 0, 1, 1],
+            2,
+            Some((&[0, 0, 1, 1], 2)),
+            0.0,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("nothing to compare"), "{err}");
+        // Group 1 leaves the risk set before group 0's only exit.
+        let err = logrank(&[5.0, 6.0, 1.0], &[1, 0, 0], &[0, 0, 1], 2, None, 0.0).unwrap_err();
+        assert!(err.to_string().contains("nothing to compare"), "{err}");
+    }
+
+    #[test]
+    fn strata_in_any_order_give_the_same_test() {
+        let t = [1.0, 3.0, 2.0, 4.0, 1.5, 2.5, 3.5, 0.5];
+        let e = [1, 1, 1, 0, 1, 0, 1, 1];
+        let g = [0, 0, 1, 1, 0, 1, 1, 0];
+        let s = [0, 1, 0, 1, 1, 0, 1, 0];
+        let a = logrank(&t, &e, &g, 2, Some((&s, 2)), 0.0).unwrap();
+        // The same test summed over the strata run separately.
+        let pick = |k: u32| -> (Vec<f64>, Vec<u32>, Vec<u32>) {
+            let rows: Vec<usize> = (0..8).filter(|&i| s[i] == k).collect();
+            (
+                rows.iter().map(|&i| t[i]).collect(),
+                rows.iter().map(|&i| e[i]).collect(),
+                rows.iter().map(|&i| g[i]).collect(),
+            )
+        };
+        let (t0, e0, g0) = pick(0);
+        let (t1, e1, g1) = pick(1);
+        let r0 = logrank(&t0, &e0, &g0, 2, None, 0.0).unwrap();
+        let r1 = logrank(&t1, &e1, &g1, 2, None, 0.0).unwrap();
+        assert!((a.expected[1] - r0.expected[1] - r1.expected[1]).abs() < 1e-14);
+        assert!((a.variance[3] - r0.variance[3] - r1.variance[3]).abs() < 1e-14);
     }
 }

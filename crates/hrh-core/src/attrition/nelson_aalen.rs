@@ -2,6 +2,8 @@
 //! correction, with variances as R's `survfit(ctype = 1 | 2)` computes them.
 
 use super::{risk_table, RiskTable, SurvData};
+use crate::error::{Error, Result};
+use crate::validate;
 
 /// How tied exits at one time enter the hazard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +36,42 @@ pub struct CumulativeHazard {
 /// References: Nelson W (1972) Technometrics 14:945-966; Aalen O (1978) Ann Stat
 /// 6:701-726; Fleming TR, Harrington DP (1984) Commun Stat Theory Methods 13:2469-2486.
 pub fn nelson_aalen(d: &SurvData, ties: Ties) -> CumulativeHazard {
-    from_risk_table(risk_table(d, 1), ties)
+    let rt = risk_table(d, 1);
+    let mut out = CumulativeHazard::default();
+    accumulate(&rt, ties, &mut out);
+    out
 }
 
 /// [`nelson_aalen`] from the risk table of the data (e.g. one that
-/// [`tally::risk_tables`](super::tally::risk_tables) counted).
-pub fn from_risk_table(rt: RiskTable, ties: Ties) -> CumulativeHazard {
+/// [`tally::risk_tables`](super::tally::risk_tables) counted). The table's columns must
+/// have one entry per time, and a time with exits at least one exit counted.
+pub fn from_risk_table(rt: RiskTable, ties: Ties) -> Result<CumulativeHazard> {
+    let m = rt.time.len();
+    validate::same_len(m, rt.at_risk.len(), "time", "at_risk")?;
+    validate::same_len(m, rt.events.len(), "time", "events")?;
+    if ties == Ties::FlemingHarrington {
+        validate::same_len(m, rt.event_count.len(), "time", "event_count")?;
+        if let Some(j) = (0..m).find(|&j| rt.events[j] > 0.0 && rt.event_count[j] == 0) {
+            return Err(Error::input_at(
+                "event_count",
+                j,
+                format!(
+                    "0 exits counted at a time with weighted exits {}",
+                    rt.events[j]
+                ),
+            ));
+        }
+    }
     let mut out = CumulativeHazard::default();
+    accumulate(&rt, ties, &mut out);
+    Ok(out)
+}
+
+/// The cumulative hazard of a risk table whose columns have been checked.
+fn accumulate(rt: &RiskTable, ties: Ties, out: &mut CumulativeHazard) {
     let (mut h, mut v) = (0.0, 0.0);
     for j in 0..rt.time.len() {
-        let (n, e, m) = (rt.at_risk[j], rt.events[j], rt.event_count[j]);
+        let (n, e) = (rt.at_risk[j], rt.events[j]);
         if e > 0.0 {
             match ties {
                 Ties::NelsonAalen => {
@@ -51,6 +79,7 @@ pub fn from_risk_table(rt: RiskTable, ties: Ties) -> CumulativeHazard {
                     v += e / (n * n);
                 }
                 Ties::FlemingHarrington => {
+                    let m = rt.event_count[j];
                     let wbar = e / m as f64;
                     for k in 0..m {
                         let r = n - k as f64 * wbar;
@@ -66,7 +95,6 @@ pub fn from_risk_table(rt: RiskTable, ties: Ties) -> CumulativeHazard {
         out.cumulative_hazard.push(h);
         out.std_err.push(v.sqrt());
     }
-    out
 }
 
 #[cfg(test)]
@@ -90,5 +118,34 @@ mod tests {
         let fh = nelson_aalen(&d, Ties::FlemingHarrington);
         assert!((fh.cumulative_hazard[4] - 2.319_444_444_444_444).abs() < 1e-12);
         assert!((fh.std_err[4] - 0.975_490_54).abs() < 1e-7);
+    }
+
+    #[test]
+    fn risk_table_of_unequal_columns_is_an_input_error() {
+        // A hand-built table with fewer at-risk counts than times indexed past them.
+        let rt = RiskTable {
+            time: vec![1.0, 2.0],
+            at_risk: vec![2.0],
+            events: vec![1.0, 1.0],
+            event_count: vec![1, 1],
+            ..Default::default()
+        };
+        let e = from_risk_table(rt, Ties::NelsonAalen).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column 'at_risk': has length 1 but 'time' has length 2"
+        );
+        let rt = RiskTable {
+            time: vec![1.0, 2.0],
+            at_risk: vec![2.0, 1.0],
+            events: vec![1.0, 1.0],
+            event_count: vec![1],
+            ..Default::default()
+        };
+        let e = from_risk_table(rt.clone(), Ties::FlemingHarrington).unwrap_err();
+        assert!(e.to_string().starts_with("column 'event_count'"), "{e}");
+        // The plain estimator does not read event_count.
+        let na = from_risk_table(rt, Ties::NelsonAalen).unwrap();
+        assert_eq!(na.cumulative_hazard, vec![0.5, 1.5]);
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{check_groups, Distribution};
 use crate::error::{Error, Result};
+use crate::validate::short;
 
 /// Which Theil index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,75 @@ fn xlnx(x: f64) -> f64 {
     }
 }
 
+/// ln(a / b) for a >= 0 and b > 0 without overflow or underflow of the quotient: the
+/// quotient's own logarithm where it is a normal number, else the difference of the
+/// logarithms (−inf at a = 0).
+fn ln_ratio(a: f64, b: f64) -> f64 {
+    let q = a / b;
+    if q.is_finite() && q >= f64::MIN_POSITIVE {
+        q.ln()
+    } else {
+        a.ln() - b.ln()
+    }
+}
+
+/// p (x/m) ln(x/m), Theil T's term, in logarithms where x/m or the product leaves the
+/// float range (a tiny reference level beside large values); inf only when the term
+/// itself is beyond the largest float.
+fn t_term(x: f64, p: f64, m: f64) -> f64 {
+    if x == 0.0 || p == 0.0 {
+        return 0.0;
+    }
+    let r = x / m;
+    if r.is_finite() && r >= f64::MIN_POSITIVE {
+        let v = p * xlnx(r);
+        if v.is_finite() {
+            return v;
+        }
+    }
+    let l = ln_ratio(x, m);
+    if l == 0.0 {
+        0.0
+    } else {
+        l.signum() * (p.ln() + l + l.abs().ln()).exp()
+    }
+}
+
+/// p · μ / m, a group's weight in Theil T's within part, in logarithms where the
+/// quotient leaves the float range.
+fn scaled_share(p: f64, mu: f64, m: f64) -> f64 {
+    let v = p * mu / m;
+    if v.is_finite() && (v == 0.0 || v >= f64::MIN_POSITIVE) {
+        v
+    } else {
+        (p.ln() + ln_ratio(mu, m)).exp()
+    }
+}
+
+/// True when every value is the same (every measure of inequality is then 0, whatever
+/// rounding does to the mean).
+fn all_equal(d: &Distribution) -> bool {
+    d.values.iter().all(|&x| x == d.values[0])
+}
+
+/// (e^(a·l) − 1) / a without cancellation for a small a·l (a ≠ 0).
+fn expm1_over(a: f64, l: f64) -> f64 {
+    let y = a * l;
+    if y.abs() < 1e-5 {
+        l * (1.0 + y / 2.0 + y * y / 6.0)
+    } else {
+        y.exp_m1() / a
+    }
+}
+
+/// The error for an index whose true value is beyond the largest float.
+fn beyond_range(what: &str, column: &str, hint: &str) -> Error {
+    Error::input(
+        column,
+        format!("{what} of these values is beyond the largest float (about 1.8e308); {hint}"),
+    )
+}
+
 /// Theil T or L of `d` about the reference level, in logarithms to `log_base`, and,
 /// with `groups` (codes in `0..n_groups`), the decomposition
 ///
@@ -99,7 +169,16 @@ pub fn theil(
     let ln_base = check_log_base(log_base)?;
     let m = match reference {
         Reference::Weighted => d.mean,
-        Reference::Unweighted => d.values.iter().sum::<f64>() / d.len() as f64,
+        Reference::Unweighted => {
+            let n = d.len() as f64;
+            let sum: f64 = d.values.iter().sum();
+            if sum.is_finite() {
+                sum / n
+            } else {
+                // Values near the top of the range: average their n-th parts.
+                d.values.iter().map(|x| x / n).sum()
+            }
+        }
         Reference::Value(v) => {
             if !(v.is_finite() && v > 0.0) {
                 return Err(Error::input(
@@ -122,8 +201,8 @@ pub fn theil(
     }
     let term = |x: f64, p: f64, m: f64| -> f64 {
         match kind {
-            TheilKind::T => p * xlnx(x / m),
-            TheilKind::L => p * (m / x).ln(),
+            TheilKind::T => t_term(x, p, m),
+            TheilKind::L => p * ln_ratio(m, x),
         }
     };
     let unit_contribution: Vec<f64> = d
@@ -189,21 +268,41 @@ pub fn theil(
         }
         match kind {
             TheilKind::T => {
-                group_within[g] = pg[g] * mu[g] / m * own[g];
-                group_between[g] = pg[g] * xlnx(mu[g] / m) / ln_base;
+                group_within[g] = scaled_share(pg[g], mu[g], m) * own[g];
+                group_between[g] = t_term(mu[g], pg[g], m) / ln_base;
             }
             TheilKind::L => {
                 group_within[g] = pg[g] * own[g];
-                group_between[g] = pg[g] * (m / mu[g]).ln() / ln_base;
+                group_between[g] = pg[g] * ln_ratio(m, mu[g]) / ln_base;
             }
         }
     }
     let total_value: f64 = sx.iter().sum();
-    let (between, within) = if groups.is_some() {
+    let (between, within): (f64, f64) = if groups.is_some() {
         (group_between.iter().sum(), group_within.iter().sum())
     } else {
         (0.0, total)
     };
+    let overflowed = !(total.is_finite() && between.is_finite() && within.is_finite())
+        || unit_contribution.iter().any(|v| !v.is_finite())
+        || group_within
+            .iter()
+            .chain(&group_between)
+            .any(|v| !v.is_finite());
+    if overflowed {
+        let name = match kind {
+            TheilKind::T => "Theil T",
+            TheilKind::L => "Theil L",
+        };
+        return Err(match reference {
+            Reference::Value(v) => beyond_range(
+                &format!("{name} about the reference level {}", short(v)),
+                "mean",
+                "give a reference level nearer the values, or mean='weighted'",
+            ),
+            _ => beyond_range(name, "values", "rescale the values"),
+        });
+    }
     Ok(Theil {
         total,
         reference: m,
@@ -261,13 +360,51 @@ pub fn generalized_entropy(d: &Distribution, alpha: f64) -> Result<f64> {
             ));
         }
     }
-    let s: f64 = d
+    if all_equal(d) {
+        return Ok(0.0);
+    }
+    // With l_i = ln(x_i / μ) (−inf at a zero, allowed for α > 0), GE(α) =
+    // Σ p_i (e^(α l_i) − 1) / (α (α − 1)). Each term as expm1 over α, so that a small α
+    // loses nothing to cancellation; where α l_i leaves the float range, in logarithms.
+    let logs: Vec<(f64, f64)> = d
         .values
         .iter()
         .zip(&d.shares)
-        .map(|(&x, &p)| p * ((x / d.mean).powf(alpha) - 1.0))
-        .sum();
-    Ok(s / (alpha * (alpha - 1.0)))
+        .filter(|(_, &p)| p > 0.0)
+        .map(|(&x, &p)| (ln_ratio(x, d.mean), p))
+        .collect();
+    let peak = logs
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &(l, _)| m.max(alpha * l));
+    let hint = "use an alpha nearer 0 to 2";
+    let what = format!("GE({})", short(alpha));
+    if peak <= 700.0 {
+        let s: f64 = logs.iter().map(|&(l, p)| p * expm1_over(alpha, l)).sum();
+        let ge = s / (alpha - 1.0);
+        return if ge.is_finite() {
+            Ok(ge.max(0.0))
+        } else {
+            Err(beyond_range(&what, "alpha", hint))
+        };
+    }
+    // ln S, S = Σ p_i e^(α l_i), by log-sum-exp; then |S − 1| / |α (α − 1)| (S >= 1 for
+    // α > 1 or α < 0 and S <= 1 for 0 < α < 1, so GE >= 0).
+    let ln_s = peak
+        + logs
+            .iter()
+            .map(|&(l, p)| p * (alpha * l - peak).exp())
+            .sum::<f64>()
+            .ln();
+    let ln_num = if ln_s > 0.0 {
+        ln_s + (-(-ln_s).exp()).ln_1p()
+    } else {
+        (-ln_s.exp_m1()).ln()
+    };
+    let ln_ge = ln_num - alpha.abs().ln() - (alpha - 1.0).abs().ln();
+    if ln_ge.is_nan() || ln_ge > f64::MAX.ln() {
+        return Err(beyond_range(&what, "alpha", hint));
+    }
+    Ok(ln_ge.exp())
 }
 
 /// Atkinson index A(ε) = 1 − (Σ p_i (x_i/μ)^(1−ε))^(1/(1−ε)); ε = 1: 1 − exp(Σ p_i ln
@@ -294,30 +431,38 @@ pub fn atkinson(d: &Distribution, epsilon: f64) -> Result<f64> {
             ));
         }
     }
-    if epsilon == 1.0 {
-        let log_mean: f64 = d
-            .values
-            .iter()
-            .zip(&d.shares)
-            .map(|(&x, &p)| p * x.ln())
-            .sum();
-        return Ok(1.0 - log_mean.exp() / d.mean);
+    if all_equal(d) {
+        return Ok(0.0);
     }
-    // 1 - (Σ p_i (x_i/μ)^e)^(1/e) with e = 1 - ε, in logarithms (a log-sum-exp), so
-    // that a large ε neither overflows nor underflows: with L_i = e ln(x_i/μ) and
-    // M = max L_i, the power mean is exp((M + ln Σ p_i exp(L_i - M)) / e). Units with
-    // x = 0 (allowed for ε < 1, so e > 0) contribute 0.
-    let e = 1.0 - epsilon;
+    // l_i = ln(x_i / μ) over the units with a value (zeros, allowed for ε < 1,
+    // contribute 0), without forming x_i / μ where it leaves the float range.
     let logs: Vec<(f64, f64)> = d
         .values
         .iter()
         .zip(&d.shares)
-        .filter(|(&x, _)| x > 0.0)
-        .map(|(&x, &p)| (e * (x / d.mean).ln(), p))
+        .filter(|(&x, &p)| x > 0.0 && p > 0.0)
+        .map(|(&x, &p)| (ln_ratio(x, d.mean), p))
         .collect();
-    let top = logs.iter().fold(f64::NEG_INFINITY, |m, &(l, _)| m.max(l));
-    let sum: f64 = logs.iter().map(|&(l, p)| p * (l - top).exp()).sum();
-    Ok(1.0 - ((top + sum.ln()) / e).exp())
+    if epsilon == 1.0 {
+        // 1 − exp(Σ p_i l_i): the geometric mean over the arithmetic one.
+        let log_mean: f64 = logs.iter().map(|&(l, p)| p * l).sum();
+        return Ok(-log_mean.exp_m1());
+    }
+    // 1 − (Σ p_i e^(e l_i))^(1/e) with e = 1 − ε, about the unit that dominates the sum
+    // (the largest l for e > 0, the smallest for e < 0), so that e (l_i − anchor) <= 0:
+    // nothing overflows for any ε, and the anchor's own term keeps the sum >= its share.
+    let e = 1.0 - epsilon;
+    let anchor = if e > 0.0 {
+        logs.iter().fold(f64::NEG_INFINITY, |m, &(l, _)| m.max(l))
+    } else {
+        logs.iter().fold(f64::INFINITY, |m, &(l, _)| m.min(l))
+    };
+    let sum: f64 = logs
+        .iter()
+        .map(|&(l, p)| p * (e * (l - anchor)).exp())
+        .sum();
+    let ln_power_mean = anchor + sum.ln() / e;
+    Ok(-ln_power_mean.exp_m1())
 }
 
 /// Coefficient of variation √(Σ w_i (x_i − μ)² / (Σw − ddof)) / μ, weights read as
@@ -339,9 +484,38 @@ pub fn cv(d: &Distribution, ddof: f64) -> Result<f64> {
         .iter()
         .zip(&d.shares)
         .map(|(&x, &p)| p * ((x - d.mean) / d.mean).powi(2))
-        .sum::<f64>()
-        * d.total_weight;
-    Ok((ss / denom).sqrt())
+        .sum::<f64>();
+    // Σw / (Σw − ddof), 1 without a correction (also when Σw is beyond the range).
+    let factor = if ddof == 0.0 {
+        1.0
+    } else {
+        d.total_weight / denom
+    };
+    let cv = (ss * factor).sqrt();
+    if cv.is_finite() {
+        return Ok(cv);
+    }
+    // A mean tiny beside the largest value: deviations scaled by the largest value,
+    // the standard deviation taken before dividing by the (scaled) mean.
+    let top = d.values.iter().fold(0.0_f64, |m, &x| m.max(x));
+    let nu = d.mean / top;
+    let ss: f64 = d
+        .values
+        .iter()
+        .zip(&d.shares)
+        .map(|(&x, &p)| p * (x / top - nu).powi(2))
+        .sum();
+    let sd = (ss * factor).sqrt();
+    let cv = sd / nu;
+    if cv.is_finite() {
+        Ok(cv)
+    } else {
+        Err(beyond_range(
+            "The coefficient of variation",
+            "values",
+            "the mean is too small beside the largest value",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -369,6 +543,103 @@ mod tests {
             (small - 0.5).abs() < 1e-15 && (large - small).abs() < 1e-14,
             "{large}"
         );
+    }
+
+    #[test]
+    fn values_and_parameters_at_the_ends_of_the_range() {
+        // A subnormal value beside a huge one: x / μ underflowed to 0 and atkinson(2)
+        // was NaN. The answer is 1 − harmonic mean / mean, here 1 to double precision.
+        let d = dist(&[5e-324, 1e308], &[1.0, 1.0]);
+        assert_eq!(atkinson(&d, 2.0).unwrap(), 1.0);
+        assert!((atkinson(&d, 0.5).unwrap() - 0.5).abs() < 1e-15);
+        // ε = 2 on [1, 3]: harmonic mean 1.5 over mean 2.
+        let d = dist(&[1.0, 3.0], &[1.0, 1.0]);
+        assert!((atkinson(&d, 2.0).unwrap() - 0.25).abs() < 1e-15);
+        // A huge ε tends to 1 − min / mean, with or without weights.
+        for eps in [1e308, 2f64.powi(63)] {
+            assert!((atkinson(&d, eps).unwrap() - 0.5).abs() < 1e-15);
+        }
+        // GE(α) for a tiny α is Theil L (it was −0: r^α − 1 cancelled to 0).
+        let l = generalized_entropy(&d, 0.0).unwrap(); // Theil L
+        let g = generalized_entropy(&d, 5e-324).unwrap();
+        assert!((g - l).abs() < 1e-15, "{g} {l}");
+        // A huge α: GE ~ Σ p (x/μ)^α / α², beyond the largest float: a named error.
+        for alpha in [1e308, 2f64.powi(63), -1e308] {
+            let e = generalized_entropy(&d, alpha).unwrap_err().to_string();
+            assert!(e.contains("beyond the largest float"), "{e}");
+        }
+        // α = 1030 on 1 and 1000: (x/μ)^α overflows but GE itself is finite, taken in
+        // logarithms: ln GE = α ln(1000/500.5) + ln 0.5 − ln(α (α − 1)).
+        let d2 = dist(&[1.0, 1e3], &[1.0, 1.0]);
+        let a = 1030.0f64;
+        let want = (a * (1e3f64 / 500.5).ln() + 0.5f64.ln() - (a * (a - 1.0)).ln()).exp();
+        assert!(want.is_finite() && (1e3f64 / 500.5).powf(a).is_infinite());
+        let got = generalized_entropy(&d2, a).unwrap();
+        assert!((got / want - 1.0).abs() < 1e-12, "{got} {want}");
+        // Equal values: every index is 0 whatever the parameter.
+        let eq = dist(&[3.0; 3], &[1.0, 2.0, 7.0]);
+        assert_eq!(generalized_entropy(&eq, 1e308).unwrap(), 0.0);
+        assert_eq!(atkinson(&eq, 1e308).unwrap(), 0.0);
+        // Wide ranges and GE(0) / GE(-1): finite where the answer is.
+        let w = dist(&[1e-300, 3.6e8], &[1.0, 1.0]);
+        let l = generalized_entropy(&w, 0.0).unwrap(); // Theil L
+        let want = 0.5 * (1.8e8f64.ln() - 1e-300f64.ln() + (1.8e8f64 / 3.6e8).ln());
+        assert!((l / want - 1.0).abs() < 1e-14, "{l} {want}");
+        // GE(−1) = Σ p (μ/x − 1) / 2 ≈ 0.5 · 1.8e308 / 2, just inside the range.
+        let g = generalized_entropy(&w, -1.0).unwrap();
+        assert!((g / 4.5e307 - 1.0).abs() < 1e-12, "{g}");
+        // and GE(−2) beyond it.
+        assert!(generalized_entropy(&w, -2.0)
+            .unwrap_err()
+            .to_string()
+            .contains("beyond"));
+    }
+
+    #[test]
+    fn a_tiny_reference_level_is_computed_or_named() {
+        let d = dist(&[1.0, 2.0], &[1.0, 1.0]);
+        // T about m = 1e-300: x/m = 1e300, 2e300 and the terms near 1e303: finite.
+        let t = theil(&d, TheilKind::T, Reference::Value(1e-300), 10.0, None).unwrap();
+        let m = 1e-300f64;
+        let want = 0.5 * ((1.0 / m) * (1.0 / m).ln() + (2.0 / m) * (2.0 / m).ln()) / 10f64.ln();
+        assert!((t.total / want - 1.0).abs() < 1e-13, "{} {want}", t.total);
+        // About m = 5e-324 the index is beyond the range: a named error (was total inf).
+        let e = theil(&d, TheilKind::T, Reference::Value(5e-324), 10.0, None).unwrap_err();
+        assert!(e.to_string().starts_with("column 'mean': Theil T"), "{e}");
+        // Theil L about it is finite: ln(m / x) is only −744.
+        let l = theil(&d, TheilKind::L, Reference::Value(5e-324), 10.0, None).unwrap();
+        assert!(l.total.is_finite() && l.total < 0.0);
+        // The decomposition keeps summing, with the groups' shares in logarithms.
+        let t = theil(
+            &d,
+            TheilKind::T,
+            Reference::Value(1e-300),
+            10.0,
+            Some((&[0, 1], 2)),
+        )
+        .unwrap();
+        assert!(((t.between + t.within) / t.total - 1.0).abs() < 1e-13);
+        // The unweighted reference of values near the top of the range (the plain sum
+        // overflowed, m was inf and T was 0).
+        let big = dist(&[1e308, 1.5e308], &[1.0, 1.0]);
+        let t = theil(&big, TheilKind::T, Reference::Unweighted, 10.0, None).unwrap();
+        let small = dist(&[1.0, 1.5], &[1.0, 1.0]);
+        let want = theil(&small, TheilKind::T, Reference::Unweighted, 10.0, None).unwrap();
+        assert!((t.total - want.total).abs() < 1e-14 && t.total > 0.0);
+        assert!((t.reference / 1.25e308 - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn cv_of_a_tiny_mean_beside_a_large_value() {
+        // Weights put almost all mass on a subnormal value: (x − μ)/μ overflowed.
+        // (Σ p (x/μ)² − 1 <= 1 / min p, so the index itself is always below 1e162.)
+        let d = dist(&[5e-324, 1.0], &[1.0, 1e-300]);
+        let c = cv(&d, 0.0).unwrap();
+        assert!((c / 1e150 - 1.0).abs() < 1e-12, "{c}");
+        let d = dist(&[1e-300, 1.0], &[1.0, 1e-10]);
+        let c = cv(&d, 0.0).unwrap();
+        // μ ≈ 1e-10, sd ≈ sqrt(1e-10): cv ≈ 1e5.
+        assert!((c / 1e5 - 1.0).abs() < 1e-6, "{c}");
     }
 
     fn dist(x: &[f64], w: &[f64]) -> Distribution {

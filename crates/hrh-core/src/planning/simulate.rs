@@ -45,6 +45,12 @@ pub const EXACT_BUDGET: usize = 64 << 20;
 /// Bytes of every draw's totals (shortage, supply and costs) kept for paired comparisons.
 pub const KEPT_BUDGET: usize = 128 << 20;
 
+/// The default limit of a simulation's work ([`Options::max_work`]): 1e10 draw-cell-years
+/// (draws × years × regions × cells of cadres and grades), hours of computing on a
+/// laptop for a scenario with costs and single-year ages; streaming quantiles need
+/// little memory, so without it a huge number of draws would start and run for days.
+pub const MAX_WORK: u64 = 10_000_000_000;
+
 /// Numbers of a total per draw: supply, demand, shortage and surplus.
 const NT: usize = 4;
 
@@ -70,6 +76,10 @@ pub struct Options {
     /// Bytes the draws' buffers may take; a simulation that needs more is an input error
     /// before anything is allocated.
     pub max_memory: usize,
+    /// Most work, in draw-cell-years (draws × projected years × regions × cells of
+    /// cadres and grades), a simulation may take; one that would need more is an input
+    /// error before it starts (see [`MAX_WORK`]).
+    pub max_work: u64,
     /// Also project the staff in post at the horizon through the years after it (their
     /// expected person-years in post and salaries, kept per draw: `draws_after`).
     pub horizon_value: bool,
@@ -960,6 +970,29 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
             ));
         }
     }
+    // Work, checked before anything starts: streaming quantiles keep memory fixed, so
+    // the memory check alone would let a huge number of draws run for days.
+    let years = h as u64 + 1;
+    let work = (n as u64)
+        .checked_mul(years)
+        .and_then(|w| w.checked_mul(nr as u64))
+        .and_then(|w| w.checked_mul(m.n_cells.max(1) as u64));
+    if work.is_none_or(|w| w > opts.max_work) {
+        let amount = work.map_or("more than 1.8e19".to_string(), |w| {
+            format!("{:.2e}", w as f64)
+        });
+        return Err(Error::input(
+            "draws",
+            format!(
+                "{} draws of {years} years x {nr} regions x {} cadre and grade cells are \
+                 {amount} draw-cell-years of work, over the limit of {:.2e} (HRH_MAX_WORK): \
+                 use fewer draws, or raise HRH_MAX_WORK if the run is meant to take that long",
+                opts.draws,
+                m.n_cells.max(1),
+                opts.max_work as f64
+            ),
+        ));
+    }
     let run = Run {
         cx,
         opts,
@@ -1468,6 +1501,7 @@ mod tests {
             general_only: false,
             density: false,
             max_memory: 1 << 32,
+            max_work: MAX_WORK,
             horizon_value: false,
         }
     }

@@ -99,20 +99,41 @@ fn check(input: &WisnInput) -> Result<()> {
     Ok(())
 }
 
+/// workload × unit time / available time, in the order that stays in the float range
+/// when the result does (1e308 units of 2 hours over 1,760 hours is 1.1e305 staff).
+fn staff_for(workload: f64, unit_time: f64, available: f64) -> f64 {
+    let v = workload * unit_time / available;
+    if v.is_finite() {
+        return v;
+    }
+    let (a, b) = (
+        workload * (unit_time / available),
+        (workload / available) * unit_time,
+    );
+    if a.is_finite() {
+        a
+    } else {
+        b
+    }
+}
+
 fn compute(input: &WisnInput, unit_time: &[f64]) -> Wisn {
     let g = input.n_groups;
-    let mut hours = vec![0.0; g];
+    // Staff for the service activities, summed per group (each activity's staff taken
+    // before summing, so that hours past the float range do not overflow).
+    let mut staff = vec![0.0; g];
     for ((&c, &w), &u) in input
         .service_group
         .iter()
         .zip(input.workload)
         .zip(unit_time)
     {
-        hours[c as usize] += w * u;
+        let c = c as usize;
+        staff[c] += staff_for(w, u, input.available_time[c]);
     }
     let mut out = Wisn::default();
     for k in 0..g {
-        let service = hours[k] / input.available_time[k];
+        let service = staff[k];
         let caf = 1.0 / (1.0 - input.cas_percent[k] / 100.0);
         let iaf = input.ias_hours[k] / input.available_time[k];
         let required = service * caf + iaf;
@@ -136,7 +157,35 @@ fn compute(input: &WisnInput, unit_time: &[f64]) -> Wisn {
 /// The WISN calculation (see the module documentation).
 pub fn wisn(input: &WisnInput) -> Result<Wisn> {
     check(input)?;
-    Ok(compute(input, input.unit_time))
+    let out = compute(input, input.unit_time);
+    beyond_range(input, &out.required)?;
+    Ok(out)
+}
+
+/// The first group whose required staff is past the largest float, as an input error
+/// naming the workload (the staff numbers themselves are only as large as the data make
+/// them).
+fn beyond_range(input: &WisnInput, required: &[f64]) -> Result<()> {
+    match required.iter().position(|r| !r.is_finite()) {
+        None => Ok(()),
+        Some(k) => {
+            let row = input
+                .service_group
+                .iter()
+                .position(|&c| c as usize == k)
+                .unwrap_or(0);
+            Err(Error::input_at(
+                "workload",
+                row,
+                format!(
+                    "the staff required for the group of this row are beyond the largest \
+                     float (about 1.8e308): workload {} x unit time {} over {} hours \
+                     available (check the units)",
+                    input.workload[row], input.unit_time[row], input.available_time[k]
+                ),
+            ))
+        }
+    }
 }
 
 /// Most Monte Carlo draws of a WISN calculation (each draw's requirements are kept).
@@ -189,6 +238,9 @@ pub fn wisn_interval(
             compute(input, &u).required
         })
         .collect();
+    for r in &reps {
+        beyond_range(input, r)?;
+    }
     crate::equity::bootstrap::percentile_intervals(&reps, input.n_groups, level)
 }
 
@@ -219,6 +271,39 @@ mod tests {
         assert!((w.ratio[0] - 3.0 / required).abs() < 1e-12);
         let (lo, hi) = wisn_interval(&input, &[0.25, 2.5], &[0.5, 3.5], 500, 0.9, 7).unwrap();
         assert!(lo[0] < required && required < hi[0]);
+    }
+
+    #[test]
+    fn workloads_near_the_top_of_the_range() {
+        // 1e308 units of 2 hours: hours overflowed and service staff was inf; the staff,
+        // 1e308 x 2 / 1760 = 1.14e305, is a float.
+        let input = WisnInput {
+            available_time: &[1760.0],
+            service_group: &[0],
+            workload: &[1e308],
+            unit_time: &[2.0],
+            cas_percent: &[0.0],
+            ias_hours: &[0.0],
+            existing: &[f64::NAN],
+            n_groups: 1,
+        };
+        let w = wisn(&input).unwrap();
+        assert!((w.service_staff[0] / (1e308 / 880.0) - 1.0).abs() < 1e-15);
+        let (lo, hi) = wisn_interval(&input, &[1.0], &[3.0], 20, 0.9, 1).unwrap();
+        assert!(lo[0].is_finite() && hi[0].is_finite());
+        // Two such activities sum past the range: a named error.
+        let twice = WisnInput {
+            service_group: &[0, 0],
+            workload: &[1e308, 1e308],
+            unit_time: &[1e6, 1e6],
+            available_time: &[1.0],
+            ..input
+        };
+        let e = wisn(&twice).unwrap_err().to_string();
+        assert!(
+            e.starts_with("column 'workload', row 0: the staff required"),
+            "{e}"
+        );
     }
 
     #[test]
