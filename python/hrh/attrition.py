@@ -1230,8 +1230,9 @@ def logrank(
     ------
     InputError
         A column that `data` lacks; bad durations or event codes (as in
-        :func:`kaplan_meier`); a single group (nothing to compare); `data` without
-        rows.
+        :func:`kaplan_meier`); a single group, or at most one group with expected
+        exits or a variance of zero (nothing to compare); more than 1,000 groups;
+        `data` without rows.
 
     References
     ----------
@@ -1310,7 +1311,10 @@ class CumulativeIncidence:
     gray_test : polars.DataFrame or None
         With `by`: Gray's test that each cause's cumulative incidence is the same in
         every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
-        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups.
+        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups, and ``None`` with a
+        warning beyond 200 groups (its work grows with the groups cubed). A statistic
+        is null where the test is undefined (the pooled incidence reaches 1 while a
+        group is still at risk).
 
     References
     ----------
@@ -1699,9 +1703,9 @@ class CoxResult:
         Log partial likelihood at β = 0 and at the estimate.
     tests : polars.DataFrame
         Likelihood-ratio, Wald and score tests: ``test``, ``statistic``, ``df``, ``p``.
-    concordance, concordance_std_err : float
+    concordance, concordance_std_err : float or None
         Harrell's C and its infinitesimal-jackknife standard error, as R's
-        ``concordance`` computes them.
+        ``concordance`` computes them; ``None`` when no pair of rows can be compared.
     baseline_hazard : polars.DataFrame
         Cumulative hazard at covariates 0 (reference levels): (strata,) ``time``,
         ``hazard`` (R's ``basehaz(fit, centered = FALSE)``).

@@ -1019,7 +1019,10 @@ def simulate(
         without a population in the scenario, or more memory than the budget: the
         memory the draws need is checked before anything is allocated, and beyond the
         budget (`HRH_MAX_MEMORY`, 4 GiB by default; e.g. `8G`) the message says how much
-        the call would need and what to change; a policy the scenario does not have.
+        the call would need and what to change; more work than the limit: draws ×
+        years × regions × cadre-and-grade cells are checked before the run starts,
+        against `HRH_MAX_WORK` (1e10 by default), and the message names `draws` and
+        the limit; a policy the scenario does not have.
     ScenarioError
         A bad scenario key (unknown, wrong type, or a value that breaks a rule of the
         scenario reference); the message gives the key's path.
