@@ -391,3 +391,35 @@ def test_transitions_with_ten_thousand_states() -> None:
     panel = {"id": list(range(n)), "year": [2020] * n, "s": [f"s{i}" for i in range(n)]}
     with pytest.raises(hrh.InputError, match="10000 states is more than 4096"):
         hrh.transitions(panel, id="id", time="year", state="s")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"draws": -1}, r"argument 'draws': -1 must be an integer from 0 to 2\*\*63 - 1"),
+        ({"draws": 2**70}, r"argument 'draws': \d+ must be an integer"),
+        ({"draws": 1.5}, r"argument 'draws': 1.5 must be an integer"),
+        ({"seed": -1}, r"argument 'seed': -1 must be an integer from 0 to 2\*\*64 - 1"),
+        ({"hours_per_day": 25}, r"argument 'hours_per_day': 25 hours a day must be more than 0"),
+        ({"hours_per_day": 0}, r"argument 'hours_per_day': 0 hours a day must be more than 0"),
+        ({"days_per_week": 8}, r"argument 'days_per_week': 8 must be more than 0 and at most 7"),
+    ],
+)
+def test_wisn_arguments_out_of_range_are_named(kwargs: dict[str, object], message: str) -> None:
+    # draws=-1 and 2**70 raised OverflowError from the binding, draws=1.5 was accepted
+    # and 25 hours a day gave a workload no one can work.
+    services = {"activity": ["a"], "workload": [100.0], "unit_time": [0.5]}
+    with pytest.raises(hrh.InputError, match=message):
+        hrh.wisn(services, available_time=1500.0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_available_working_time_beyond_a_day_is_named() -> None:
+    with pytest.raises(hrh.InputError, match="at most 24"):
+        hrh.available_working_time(
+            working_days=260,
+            holidays=10,
+            annual_leave=20,
+            sick_leave=5,
+            other_leave=2,
+            hours_per_day=25,
+        )

@@ -101,7 +101,7 @@ def available_working_time(
     ------
     InputError
         An argument that is negative or not finite, days off that leave no working
-        time, `hours_per_day` not > 0.
+        time, `hours_per_day` outside (0, 24].
 
     References
     ----------
@@ -125,15 +125,35 @@ def available_working_time(
             (other_leave, "other_leave"),
         ]
     )
-    hours = _non_negative(hours_per_day, "hours_per_day")
+    hours = _hours_per_day(hours_per_day)
     if absent >= days:
         raise InputError(
             f"column 'working_days': {days:g} days leave no working time after {absent:g} "
             "days of holidays and leave"
         )
-    if hours == 0:
-        raise InputError("column 'hours_per_day': 0 leaves no working time")
     return (days - absent) * hours
+
+
+def _draws_and_seed(draws: Any, seed: Any) -> tuple[int, int]:
+    """`draws` and `seed` checked as integers in the core's range; a seed of None is
+    picked at random."""
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws < 2**63:
+        raise InputError(f"argument 'draws': {draws!r} must be an integer from 0 to 2**63 - 1")
+    if seed is None:
+        seed = secrets.randbits(63)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise InputError(f"argument 'seed': {seed!r} must be an integer from 0 to 2**64 - 1")
+    return draws, seed
+
+
+def _hours_per_day(value: Any, name: str = "hours_per_day") -> float:
+    """Working hours in a day: more than 0 and at most 24."""
+    hours = _non_negative(value, name)
+    if not 0 < hours <= 24:
+        raise InputError(
+            f"argument '{name}': {value!r} hours a day must be more than 0 and at most 24"
+        )
+    return hours
 
 
 @dataclass(frozen=True)
@@ -294,7 +314,8 @@ def wisn(
         ``unit_time`` nor ``rate``); a negative, null or NaN workload or unit time; an
         available time that is not > 0 or not constant within a group; category
         allowances that add up to 100 % or more; a ``per`` other than day, week or
-        year; `hours_per_day` or `days_per_week` not > 0; `level` outside (0, 1).
+        year; `hours_per_day` outside (0, 24] or `days_per_week` outside (0, 7];
+        `draws` or `seed` not an integer in range; `level` outside (0, 1).
 
     References
     ----------
@@ -321,10 +342,13 @@ def wisn(
     │ 1.8182        ┆ 1.1111 ┆ 2.1338   ┆ 1.4059 │
     └───────────────┴────────┴──────────┴────────┘
     """
-    hpd = _non_negative(hours_per_day, "hours_per_day")
+    hpd = _hours_per_day(hours_per_day)
     dpw = _non_negative(days_per_week, "days_per_week")
-    if hpd == 0 or dpw == 0:
-        raise InputError("hours_per_day and days_per_week must be > 0")
+    if not 0 < dpw <= 7:
+        raise InputError(
+            f"argument 'days_per_week': {days_per_week!r} must be more than 0 and at most 7"
+        )
+    draws_checked, seed_checked = _draws_and_seed(draws, seed)
     df = to_frame(services, name="services")
     by_cols = as_list(by)
     require_columns(df, ["workload"], role="workload", table="services")
@@ -420,7 +444,7 @@ def wisn(
         check_level(level)
         low = column_array(df, "unit_time_low")
         high = column_array(df, "unit_time_high")
-        mc_seed = int(secrets.randbits(63) if seed is None else seed)
+        mc_seed = seed_checked
     r = _core.wisn(
         np.ascontiguousarray(at),
         codes,
@@ -432,7 +456,7 @@ def wisn(
         n_groups,
         low=low,
         high=high,
-        draws=int(draws),
+        draws=draws_checked,
         level=float(level),
         seed=mc_seed,
     )
@@ -1056,12 +1080,7 @@ def simulate(
         raise InputError(
             "argument 'density': densities need a population: give the scenario a `population`"
         )
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws < 2**63:
-        raise InputError(f"argument 'draws': {draws!r} must be an integer from 0 to 2**63 - 1")
-    if seed is None:
-        seed = secrets.randbits(63)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
-        raise InputError(f"argument 'seed': {seed!r} must be an integer from 0 to 2**64 - 1")
+    draws, seed = _draws_and_seed(draws, seed)
     policies = as_list(policy)
     for i, name in enumerate(policies):
         if name in policies[:i]:
