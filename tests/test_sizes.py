@@ -47,7 +47,7 @@ CASES = [
     (
         'hrh.wisn({"workload": [100.0], "unit_time": [1.0], "unit_time_low": [0.5], '
         '"unit_time_high": [2.0]}, available_time=1760, draws=2**63, seed=1)',
-        "must be from 2 to 10000000",
+        "argument 'draws': 9223372036854775808 must be an integer from 0 to 2**63 - 1",
     ),
     (
         'hrh.wisn({"workload": [100.0], "unit_time": [1.0], "unit_time_low": [0.5], '
