@@ -60,7 +60,10 @@ def api_names() -> dict[str, list[str]]:
         obj = getattr(hrh, name)
         if inspect.ismodule(obj) or not (inspect.isclass(obj) or callable(obj)):
             continue
-        module = obj.__module__
+        # A package's private submodules (hrh.attrition._cox) share the package's page.
+        parts = obj.__module__.split(".")
+        public = next((i for i, part in enumerate(parts) if part.startswith("_")), len(parts))
+        module = ".".join(parts[:public])
         if module not in pages:
             raise RuntimeError(f"hrh.{name} is defined in {module}, which has no API page")
         pages[module].append(name)
