@@ -1,6 +1,6 @@
 //! Binding of `hrh_core::density`.
 
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::run;
@@ -91,6 +91,41 @@ fn quota_gap<'py>(
     ))
 }
 
+/// Counts and exact sums over key combinations: returns (cell, count, sums), `cell` the
+/// mixed-radix combination of the key codes (last key fastest) of each non-empty group.
+#[allow(clippy::type_complexity)]
+#[pyfunction]
+fn grouped_sums<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+) -> PyResult<(
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Vec<F64Array<'py>>,
+)> {
+    let codes = codes
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<Vec<_>, _>>()?;
+    let values = values
+        .iter()
+        .map(|v| v.as_slice())
+        .collect::<Result<Vec<_>, _>>()?;
+    let keys = hrh_core::sums::KeyCodes {
+        codes: &codes,
+        cardinalities: &cardinalities,
+    };
+    let t = run(py, || hrh_core::sums::grouped_sums(keys, &values, rows))?;
+    Ok((
+        t.cell.into_pyarray(py),
+        t.count.into_pyarray(py),
+        t.sums.into_iter().map(|s| s.into_pyarray(py)).collect(),
+    ))
+}
+
 /// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
 /// area_share, hrad, pad, ratio, hrdi).
 #[allow(clippy::too_many_arguments)]
@@ -131,5 +166,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shortfall, m)?)?;
     m.add_function(wrap_pyfunction!(quota_gap, m)?)?;
     m.add_function(wrap_pyfunction!(agglomeration, m)?)?;
+    m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
     Ok(())
 }

@@ -1,4 +1,5 @@
 # Handwritten stub of the compiled extension hrh._core; checked by mypy.stubtest.
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,12 @@ def density(
 ) -> tuple[_F, _F, _F, _F | None, _F | None]: ...
 def shortfall(staff: _F, required: _F) -> tuple[_F, _F, _F]: ...
 def quota_gap(staff: _F, quota: _F) -> tuple[_F, _F]: ...
+def grouped_sums(
+    codes: Sequence[npt.NDArray[np.uint32]],
+    cardinalities: Sequence[int],
+    values: Sequence[_F],
+    rows: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
 def agglomeration(
     staff: _F,
     population: _F,
