@@ -91,21 +91,20 @@ fn quota_gap<'py>(
     ))
 }
 
-/// Counts and exact sums over key combinations: returns (cell, count, sums), `cell` the
-/// mixed-radix combination of the key codes (last key fastest) of each non-empty group.
-#[allow(clippy::type_complexity)]
-#[pyfunction]
-fn grouped_sums<'py>(
+type GroupedArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Vec<F64Array<'py>>,
+);
+
+fn grouped<'py>(
     py: Python<'py>,
     codes: Vec<PyReadonlyArray1<'py, u32>>,
     cardinalities: Vec<usize>,
     values: Vec<PyReadonlyArray1<'py, f64>>,
     rows: usize,
-) -> PyResult<(
-    Bound<'py, PyArray1<u64>>,
-    Bound<'py, PyArray1<u64>>,
-    Vec<F64Array<'py>>,
-)> {
+    partial: bool,
+) -> PyResult<GroupedArrays<'py>> {
     let codes = codes
         .iter()
         .map(|c| c.as_slice())
@@ -118,12 +117,44 @@ fn grouped_sums<'py>(
         codes: &codes,
         cardinalities: &cardinalities,
     };
-    let t = run(py, || hrh_core::sums::grouped_sums(keys, &values, rows))?;
+    let t = run(py, || {
+        if partial {
+            hrh_core::sums::grouped_partials(keys, &values, rows)
+        } else {
+            hrh_core::sums::grouped_sums(keys, &values, rows)
+        }
+    })?;
     Ok((
         t.cell.into_pyarray(py),
         t.count.into_pyarray(py),
         t.sums.into_iter().map(|s| s.into_pyarray(py)).collect(),
     ))
+}
+
+/// Counts and exact sums over key combinations: returns (cell, count, sums), `cell` the
+/// mixed-radix combination of the key codes (last key fastest) of each non-empty group.
+#[pyfunction]
+fn grouped_sums<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+) -> PyResult<GroupedArrays<'py>> {
+    grouped(py, codes, cardinalities, values, rows, false)
+}
+
+/// As `grouped_sums`, each group's exact sums spread over a few rows (the long partial
+/// table, merged by concatenation): returns (cell, count, values).
+#[pyfunction]
+fn grouped_partials<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+) -> PyResult<GroupedArrays<'py>> {
+    grouped(py, codes, cardinalities, values, rows, true)
 }
 
 /// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
@@ -167,5 +198,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quota_gap, m)?)?;
     m.add_function(wrap_pyfunction!(agglomeration, m)?)?;
     m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(grouped_partials, m)?)?;
     Ok(())
 }

@@ -44,6 +44,8 @@ __all__ = [
     "generalized_entropy",
     "gini",
     "gray_test",
+    "grouped_partials",
+    "grouped_sums",
     "kaplan_meier",
     "kaplan_meier_unweighted",
     "km_at",
@@ -101,6 +103,12 @@ def density(
 def shortfall(staff: _F, required: _F) -> tuple[_F, _F, _F]: ...
 def quota_gap(staff: _F, quota: _F) -> tuple[_F, _F]: ...
 def grouped_sums(
+    codes: Sequence[npt.NDArray[np.uint32]],
+    cardinalities: Sequence[int],
+    values: Sequence[_F],
+    rows: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
+def grouped_partials(
     codes: Sequence[npt.NDArray[np.uint32]],
     cardinalities: Sequence[int],
     values: Sequence[_F],

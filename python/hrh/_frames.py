@@ -434,6 +434,20 @@ def grouped_sums(
     cell, counts, totals = _core.grouped_sums(
         [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
     )
+    out = keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)))
+    if count is not None:
+        out = out.insert_column(len(by), pl.Series(count, counts, dtype=pl.Int64))
+    return out
+
+
+def keyed_table(
+    cell: npt.NDArray[np.uint64],
+    coded: Sequence[tuple[Any, pl.Series]],
+    by: Sequence[str],
+    columns: Mapping[str, Any],
+) -> pl.DataFrame:
+    """A table of the key columns decoded from mixed-radix cells (the last key varies
+    fastest; `coded` holds each key's codes and distinct values) and Float64 `columns`."""
     cols: list[pl.Series] = []
     rest = cell
     for (_, distinct), name in reversed(list(zip(coded, by, strict=True))):
@@ -441,7 +455,5 @@ def grouped_sums(
         cols.append(distinct.gather(pl.Series(rest % n)).alias(name))
         rest = rest // n
     cols.reverse()
-    if count is not None:
-        cols.append(pl.Series(count, counts, dtype=pl.Int64))
-    cols += [pl.Series(name, s, dtype=pl.Float64) for name, s in zip(sums, totals, strict=True)]
+    cols += [pl.Series(name, v, dtype=pl.Float64) for name, v in columns.items()]
     return pl.DataFrame(cols)

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from hrh import _core
+from hrh import _scale as scale
 from hrh._frames import (
     Nulls,
     _first,
@@ -55,11 +56,17 @@ def _sum(
 ) -> pl.DataFrame:
     """Exact sums (output name -> column) over `by` groups (sorted by the keys), or over
     all rows without `by`, identical for any row order and number of threads; `count`
-    names a row-count column. A sum beyond the largest float is an InputError naming
-    the column (`names` maps a sum's name to the user's column) and the group."""
+    names a row-count column."""
     out = grouped_sums(df, by, sums, count=count)
     if count is not None:
         out = out.with_columns(pl.col(count).cast(pl.Float64))
+    _check_sums(out, by, names)
+    return out
+
+
+def _check_sums(out: pl.DataFrame, by: list[str], names: dict[str, str] | None) -> None:
+    """A sum beyond the largest float is an InputError naming the column (`names` maps
+    a sum's name to the user's column) and the group."""
     for c in out.columns:
         if c in by or not out.schema[c].is_float():
             continue
@@ -70,7 +77,6 @@ def _sum(
                 f"column '{(names or {}).get(c, c)}': the sum over {group} is beyond the "
                 "largest float (about 1.8e308); check the unit"
             )
-    return out
 
 
 def _population_table(
@@ -151,7 +157,11 @@ def density(
     ----------
     data
         A register (one row per worker) or a table of counts (one row per unit, e.g.
-        province-year).
+        province-year): any table hrh reads, or, for data larger than memory, a polars
+        ``LazyFrame`` or a Parquet path (file, directory or glob), read in batches of
+        only the columns the call needs, or a Dask DataFrame, summed partition by
+        partition (``pip install 'hrh[dask]'``). Sums are exact, so every route gives
+        the same table, bit for bit.
     staff
         ``None`` counts the rows of `data` (a register); a column name sums that column
         (counts, or full-time equivalents); a list of columns gives one result per
@@ -240,7 +250,8 @@ def density(
     """
     check_positive(per, "per")
     check_level(level)
-    df = to_frame(data)
+    src = scale.source(data)
+    df = src.empty()  # the whole table when it is in memory, else its columns
     by_cols = as_list(by)
     staff_cols = as_list(staff, "staff")
     wide = isinstance(staff, list | tuple)
@@ -270,31 +281,37 @@ def density(
     require_columns(df, by_cols, role="by")
     used = by_cols + staff_cols + ([population] if pop_in_data else [])
     used += [area] if area_in_data and area is not None else []
-    df = drop_nulls(df, used, nulls)
-    if df.height == 0:
-        raise InputError("data has no rows")
-    _check_keys(df, by_cols)
-    for c in staff_cols:
-        check_numeric(df, c, minimum="non_negative")
-    if pop_in_data:
-        check_numeric(df, population, minimum="positive")
-    if area_in_data and area is not None:
-        check_numeric(df, area, minimum="positive")
+
+    def prepare(batch: pl.DataFrame) -> pl.DataFrame:
+        batch = drop_nulls(batch, used, nulls)
+        _check_keys(batch, by_cols)
+        for c in staff_cols:
+            check_numeric(batch, c, minimum="non_negative")
+        if pop_in_data:
+            check_numeric(batch, population, minimum="positive")
+        if area_in_data and area is not None:
+            check_numeric(batch, area, minimum="positive")
+        return batch
 
     sums = {c: c for c in staff_cols}
     if pop_in_data:
         sums["population"] = population
     if area_in_data and area is not None:
         sums["area"] = area
-    agg = _sum(
-        df,
+    agg, kept = scale.grouped_sums(
+        src, used, prepare, by_cols, sums, count=None if staff_cols else _STAFF
+    )
+    if kept == 0:
+        raise InputError("data has no rows")
+    if not staff_cols:
+        agg = agg.with_columns(pl.col(_STAFF).cast(pl.Float64))
+    _check_sums(
+        agg,
         by_cols,
-        sums,
         {
             **({"population": population} if isinstance(population, str) else {}),
             **({"area": area} if area is not None else {}),
         },
-        count=None if staff_cols else _STAFF,
     )
     if not pop_in_data:
         pop, keys, _, has_area = _population_table(population, by_cols, area)

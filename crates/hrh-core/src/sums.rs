@@ -69,6 +69,20 @@ impl ExactSum {
         self.partials.push(x);
     }
 
+    /// The partials: non-overlapping floats, increasing in magnitude, whose exact sum
+    /// is the sum (a single infinity when it overflowed). Adding them to another
+    /// `ExactSum` adds this sum exactly, so they carry a partial sum between processes.
+    pub fn partials(&self) -> Vec<f64> {
+        if self.overflow {
+            return vec![self.value()];
+        }
+        self.partials
+            .iter()
+            .copied()
+            .filter(|&p| p != 0.0)
+            .collect()
+    }
+
     /// Add another partial sum exactly (associative and commutative).
     pub fn merge(&mut self, other: &ExactSum) {
         if other.overflow {
@@ -249,26 +263,31 @@ impl ColumnSums {
     }
 
     /// Turn a fixed-point state into partials (exactly).
-    fn make_exact(&mut self) {
-        if let ColumnSums::Fixed { scale, acc, .. } = self {
-            let scale = *scale;
-            let sums = acc
-                .iter()
-                .map(|&a| {
-                    let mut s = ExactSum::new();
-                    let mut rest = a;
-                    // At most three floats hold a 126-bit integer exactly.
-                    for _ in 0..3 {
-                        if rest == 0 {
-                            break;
-                        }
-                        let part = rest as f64;
-                        s.add(part * pow2(scale));
-                        rest -= part as i128;
+    /// The exact sum of one cell as partials.
+    fn exact_at(&self, cell: usize) -> ExactSum {
+        match self {
+            ColumnSums::Fixed { scale, acc, .. } => {
+                let mut s = ExactSum::new();
+                let mut rest = acc[cell];
+                // At most three floats hold a 126-bit integer exactly.
+                for _ in 0..3 {
+                    if rest == 0 {
+                        break;
                     }
-                    s
-                })
-                .collect();
+                    let part = rest as f64;
+                    s.add(part * pow2(*scale));
+                    rest -= part as i128;
+                }
+                s
+            }
+            ColumnSums::Exact(sums) => sums[cell].clone(),
+        }
+    }
+
+    /// Turn a fixed-point state into partials (exactly).
+    fn make_exact(&mut self) {
+        if let ColumnSums::Fixed { acc, .. } = self {
+            let sums = (0..acc.len()).map(|c| self.exact_at(c)).collect();
             *self = ColumnSums::Exact(sums);
         }
     }
@@ -397,6 +416,18 @@ pub struct GroupedTable {
     pub sums: Vec<Vec<f64>>,
 }
 
+/// The finished partial table of a grouped sum: like [`GroupedTable`], with each sum as
+/// the exact partials of [`ExactSum::partials`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedPartials {
+    /// The cell (mixed-radix key combination) of each output row, increasing.
+    pub cell: Vec<u64>,
+    /// Rows in each cell.
+    pub count: Vec<u64>,
+    /// `partials[c][i]`: the partials of value column `c`'s sum over output row `i`.
+    pub partials: Vec<Vec<Vec<f64>>>,
+}
+
 /// Cells a dense partial state may hold (each costs a count and 16 bytes per value
 /// column, more for values of widely different magnitudes).
 pub const MAX_DENSE_CELLS: usize = 1 << 22;
@@ -475,6 +506,21 @@ impl GroupedSums {
             a.merge(b);
         }
         Ok(())
+    }
+
+    /// The cells with at least one row, each sum kept exactly as its partials: a table
+    /// that another process can merge (sum the partials again) without rounding.
+    pub fn finish_partials(&self) -> GroupedPartials {
+        let kept: Vec<usize> = (0..self.cells).filter(|&c| self.counts[c] > 0).collect();
+        GroupedPartials {
+            cell: kept.iter().map(|&c| c as u64).collect(),
+            count: kept.iter().map(|&c| self.counts[c]).collect(),
+            partials: self
+                .columns
+                .iter()
+                .map(|s| kept.iter().map(|&c| s.exact_at(c).partials()).collect())
+                .collect(),
+        }
     }
 
     /// The table of cells with at least one row.
@@ -584,10 +630,13 @@ fn dense_cells<'a>(keys: KeyCodes<'a>, rows: usize) -> Result<(Cow<'a, [u32]>, V
     Ok((Cow::Owned(index), distinct))
 }
 
-/// Counts and exact sums of `values` over the key combinations, computed in parallel
-/// blocks; identical for any number of threads. The table's `cell` is the mixed-radix
-/// combination of key codes.
-pub fn grouped_sums(keys: KeyCodes<'_>, values: &[&[f64]], rows: usize) -> Result<GroupedTable> {
+/// The partial state of `values` summed over the key combinations, built in parallel
+/// blocks, and the key combination of each of its cells.
+fn grouped_state(
+    keys: KeyCodes<'_>,
+    values: &[&[f64]],
+    rows: usize,
+) -> Result<(GroupedSums, Vec<u64>)> {
     if rows > u32::MAX as usize {
         return Err(Error::input(
             "data",
@@ -633,11 +682,56 @@ pub fn grouped_sums(keys: KeyCodes<'_>, values: &[&[f64]], rows: usize) -> Resul
     for s in states {
         total.merge(&s)?;
     }
-    let mut table = total.finish();
+    Ok((total, names))
+}
+
+/// Counts and exact sums of `values` over the key combinations, computed in parallel
+/// blocks; identical for any number of threads. The table's `cell` is the mixed-radix
+/// combination of key codes.
+pub fn grouped_sums(keys: KeyCodes<'_>, values: &[&[f64]], rows: usize) -> Result<GroupedTable> {
+    let (state, names) = grouped_state(keys, values, rows)?;
+    let mut table = state.finish();
     for c in table.cell.iter_mut() {
         *c = names[*c as usize];
     }
     Ok(table)
+}
+
+/// As [`grouped_sums`], with each group's sums kept exactly in a few rows whose values
+/// add up (exactly) to the sums: the long form of [`GroupedPartials`]. A group spans as
+/// many rows as its longest list of partials (at least one), shorter lists padded with
+/// zeros, its count on the first row and zero on the others. Tables of batches or
+/// partitions merge by concatenation, and a grouped sum of the concatenation (exact,
+/// here) gives the sums over all rows.
+pub fn grouped_partials(
+    keys: KeyCodes<'_>,
+    values: &[&[f64]],
+    rows: usize,
+) -> Result<GroupedTable> {
+    let (state, names) = grouped_state(keys, values, rows)?;
+    let p = state.finish_partials();
+    let mut out = GroupedTable {
+        cell: Vec::new(),
+        count: Vec::new(),
+        sums: vec![Vec::new(); p.partials.len()],
+    };
+    for (i, (&cell, &count)) in p.cell.iter().zip(&p.count).enumerate() {
+        let span = p
+            .partials
+            .iter()
+            .map(|c| c[i].len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for r in 0..span {
+            out.cell.push(names[cell as usize]);
+            out.count.push(if r == 0 { count } else { 0 });
+            for (column, parts) in out.sums.iter_mut().zip(&p.partials) {
+                column.push(parts[i].get(r).copied().unwrap_or(0.0));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -743,6 +837,41 @@ mod tests {
                 assert_eq!(b.finish(), t);
             }
         }
+    }
+
+    #[test]
+    fn partials_carry_the_exact_sum() {
+        let k = [0u32, 1, 0, 1, 0];
+        let v = [0.1, 1e300, 0.2, -1e300, 1e-300];
+        let codes: [&[u32]; 1] = [&k];
+        let keys = KeyCodes {
+            codes: &codes,
+            cardinalities: &[2],
+        };
+        let p = grouped_partials(keys, &[&v], 5).unwrap();
+        let t = grouped_sums(keys, &[&v], 5).unwrap();
+        for (i, &cell) in t.cell.iter().enumerate() {
+            let mine: Vec<f64> = (0..p.cell.len())
+                .filter(|&r| p.cell[r] == cell)
+                .map(|r| p.sums[0][r])
+                .collect();
+            assert_eq!(exact(&mine).to_bits(), t.sums[0][i].to_bits());
+            let n: u64 = (0..p.cell.len())
+                .filter(|&r| p.cell[r] == cell)
+                .map(|r| p.count[r])
+                .sum();
+            assert_eq!(n, t.count[i]);
+        }
+        // Group 1 cancels to zero: one row. Summing the long table again gives the sums.
+        assert_eq!(p.cell.iter().filter(|&&c| c == 1).count(), 1);
+        let cells: Vec<u32> = p.cell.iter().map(|&c| c as u32).collect();
+        let again: [&[u32]; 1] = [&cells];
+        let keys2 = KeyCodes {
+            codes: &again,
+            cardinalities: &[2],
+        };
+        let n = cells.len();
+        assert_eq!(grouped_sums(keys2, &[&p.sums[0]], n).unwrap().sums, t.sums);
     }
 
     #[test]
