@@ -229,10 +229,10 @@ def split_episodes(
                 f"column '{id}' has type {ids.dtype} in data and {ch_ids.dtype} in changes"
             )
         state_cols = [c for c in ch.columns if c not in (id, at)]
-        for c in state_cols:
-            if c in df.columns or c in (start, episode):
+        for name in state_cols:
+            if name in df.columns or name in (start, episode):
                 raise InputError(
-                    f"column '{c}' of changes is also a column of the result; rename it"
+                    f"column '{name}' of changes is also a column of the result; rename it"
                 )
         codes, _ = value_codes(pl.concat([ids, ch_ids]))
         row_id = np.ascontiguousarray(codes[: df.height])
