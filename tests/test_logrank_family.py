@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hrh
 
@@ -191,3 +193,35 @@ def test_core_refuses_exponents_with_other_weights() -> None:
         hrh._core.logrank(t, e, g, 2, None, 1, weights="fleming-harrington", q=1.0)
     with pytest.raises(hrh.InputError, match=r"column 'q': -1 must be a finite number >= 0"):
         hrh._core.logrank(t, e, g, 2, None, 1, weights="fleming-harrington", p=0.0, q=-1.0)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6).map(float), st.integers(0, 1), st.sampled_from("abc")),
+        min_size=2,
+        max_size=12,
+    ),
+    st.sampled_from(
+        [
+            ("logrank", None, None),
+            ("gehan-breslow", None, None),
+            ("tarone-ware", None, None),
+            ("peto-peto", None, None),
+            ("modified-peto", None, None),
+            ("fleming-harrington", 0.0, 1.0),
+            ("fleming-harrington", 2.0, 0.5),
+        ]
+    ),
+)
+def test_any_small_data_gives_a_finite_test_or_an_input_error(
+    rows: list[tuple[float, int, str]], w: tuple[str, float | None, float | None]
+) -> None:
+    d = {"t": [r[0] for r in rows], "e": [r[1] for r in rows], "g": [r[2] for r in rows]}
+    try:
+        r = hrh.logrank(d, duration="t", event="e", group="g", weights=w[0], p=w[1], q=w[2])
+    except hrh.InputError:
+        return
+    assert math.isfinite(r.statistic) and r.statistic >= -1e-12
+    assert 0 <= r.p_value <= 1 and r.df >= 1
+    assert r.table["observed"].is_finite().all() and r.table["expected"].is_finite().all()

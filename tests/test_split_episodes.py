@@ -220,3 +220,43 @@ def test_memory_budget_is_checked_before_allocating(monkeypatch: pytest.MonkeyPa
         r"memory, over the budget of 1\.0 MiB \(HRH_MAX_MEMORY\)",
     ):
         hrh.split_episodes(d, duration="t", event="e", cut=cut)
+
+
+def _reference(
+    entry: list[float], time: list[float], event: list[int], cut: list[float]
+) -> list[tuple[int, float, float, int, int]]:
+    """survSplit written out: (row, start, stop, event, episode) per piece."""
+    out = []
+    for i, (a, b) in enumerate(zip(entry, time, strict=True)):
+        points = [a, *[c for c in cut if a < c < b], b]
+        for k in range(len(points) - 1):
+            last = k == len(points) - 2
+            episode = 1 + sum(c <= points[k] for c in cut)
+            out.append((i, points[k], points[k + 1], event[i] if last else 0, episode))
+    return out
+
+
+times = st.one_of(st.integers(0, 20).map(float), st.floats(0, 20, allow_nan=False))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(times, times, st.integers(0, 3)), min_size=1, max_size=8),
+    st.lists(times, min_size=1, max_size=6, unique=True).map(sorted),
+)
+def test_pieces_are_survsplit_written_out(
+    rows: list[tuple[float, float, int]], cut: list[float]
+) -> None:
+    entry = [min(a, b) for a, b, _ in rows]
+    time = [max(a, b) for a, b, _ in rows]
+    event = [e for _, _, e in rows]
+    d = {"row": list(range(len(rows))), "s": entry, "t": time, "e": event}
+    if any(a >= b for a, b in zip(entry, time, strict=True)):
+        with pytest.raises(
+            hrh.InputError, match=r"column 'entry', row \d+: entry .* is not before"
+        ):
+            hrh.split_episodes(d, duration="t", event="e", entry="s", cut=cut)
+        return
+    out = hrh.split_episodes(d, duration="t", event="e", entry="s", cut=cut)
+    got = list(zip(*(out[c].to_list() for c in ["row", "s", "t", "e", "episode"]), strict=True))
+    assert got == _reference(entry, time, event, cut)
