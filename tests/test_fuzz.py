@@ -690,6 +690,42 @@ def test_logrank(data: Any, group: Any, strata: Any, rho: Any) -> None:
 
 @fuzz
 @given(
+    surv_table(s=KEY_KINDS),
+    arg(st.sampled_from([None, "s"])),
+    arg(st.sampled_from(["gehan-breslow", "tarone-ware", "modified-peto", "fleming-harrington"])),
+    arg(st.sampled_from([None, 0, 1, 0.5])),
+    arg(st.sampled_from([None, 0, 2])),
+)
+def test_logrank_weights(data: Any, strata: Any, weights: Any, p: Any, q: Any) -> None:
+    r = check(
+        lambda: hrh.logrank(
+            data, duration="t", event="e", group="g", strata=strata, weights=weights, p=p, q=q
+        ),
+        data,
+    )
+    assert r is None or (math.isfinite(r.p_value) and r.df > 0)
+
+
+@fuzz
+@given(
+    surv_table(en=["float_ok", "int_ok", "float"]),
+    arg(st.sampled_from([None, "en"])),
+    array_like(["float_ok", "int_ok", "float"]),
+    arg(st.sampled_from([None, "g"])),
+)
+def test_split_episodes(data: Any, entry: Any, cut: Any, id: Any) -> None:
+    changes = {"g": ["a", "b"], "time": [1.0, 2.0], "state": [1, 2]} if id else None
+    check(
+        lambda: hrh.split_episodes(
+            data, duration="t", event="e", entry=entry, cut=cut, id=id, changes=changes
+        ),
+        data,
+        cut,
+    )
+
+
+@fuzz
+@given(
     table(
         {"t": DUR_KINDS, "c": ["event", "int_ok", "str", "mixed", "float"], "g": KEY_KINDS},
         max_rows=6,

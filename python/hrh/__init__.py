@@ -30,6 +30,7 @@ from hrh.attrition import (
     nelson_aalen,
     person_time,
     rate,
+    split_episodes,
 )
 from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
 from hrh.economics import Comparison, Sensitivity, compare, sensitivity
@@ -126,6 +127,7 @@ __all__ = [
     "sensitivity",
     "shortfall",
     "simulate",
+    "split_episodes",
     "stock_table",
     "theil",
     "transitions",

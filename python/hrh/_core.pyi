@@ -66,6 +66,7 @@ __all__ = [
     "ratio",
     "shortfall",
     "simulate",
+    "split_episodes",
     "string_codes",
     "summary",
     "synthetic_register",
@@ -233,7 +234,22 @@ def logrank(
     strata: _U | None,
     n_strata: int,
     *,
-    rho: float,
+    weights: str = "logrank",
+    p: float | None = None,
+    q: float | None = None,
+) -> dict[str, Any]: ...
+def split_episodes(
+    time: _F,
+    event: _U,
+    entry: _F | None,
+    cuts: _F,
+    row_id: _U | None,
+    change_id: _U | None,
+    change_time: _F | None,
+    n_ids: int,
+    *,
+    row_bytes: int,
+    max_memory: int,
 ) -> dict[str, Any]: ...
 def cumulative_incidence(
     time: _F, cause: _U, group: _U, n_groups: int, n_causes: int, *, level: float

@@ -14,6 +14,7 @@
 //!   standard errors.
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
 //! - [`life_table`]: actuarial life tables.
+//! - [`split`]: episode splitting at cut times and state changes (R's `survSplit`).
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
 //!   columns, in parallel.
 
@@ -25,6 +26,7 @@ pub mod logrank;
 pub mod nelson_aalen;
 pub mod person_time;
 pub mod rates;
+pub mod split;
 pub mod tally;
 
 use crate::error::{Error, Result};
