@@ -475,7 +475,7 @@ fn lr_weights(py: Python<'_>, name: &str, p: Option<f64>, q: Option<f64>) -> PyR
 /// Weighted log-rank k-sample test.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, weights="logrank", p=None, q=None))]
+#[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, weighting="logrank", p=None, q=None))]
 fn logrank<'py>(
     py: Python<'py>,
     time: F64<'py>,
@@ -484,11 +484,11 @@ fn logrank<'py>(
     n_groups: usize,
     strata: Option<U32<'py>>,
     n_strata: usize,
-    weights: &str,
+    weighting: &str,
     p: Option<f64>,
     q: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let w = lr_weights(py, weights, p, q)?;
+    let w = lr_weights(py, weighting, p, q)?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let s = match &strata {
         Some(s) => Some((s.as_slice()?, n_strata)),

@@ -699,7 +699,7 @@ def test_logrank(data: Any, group: Any, strata: Any, rho: Any) -> None:
 def test_logrank_weights(data: Any, strata: Any, weights: Any, p: Any, q: Any) -> None:
     r = check(
         lambda: hrh.logrank(
-            data, duration="t", event="e", group="g", strata=strata, weights=weights, p=p, q=q
+            data, duration="t", event="e", group="g", strata=strata, weighting=weights, p=p, q=q
         ),
         data,
     )

@@ -1,4 +1,4 @@
-"""hrh.logrank(weights=...): the weighted log-rank family against R.
+"""hrh.logrank(weighting=...): the weighted log-rank family against R.
 
 Reference values from tests/oracles/logrank_family.R (R's survdiff for the G(rho, 0)
 members; the weighted statistic written out from the risk sets for every weight) on
@@ -44,7 +44,7 @@ def _id(case: dict[str, Any]) -> str:
 
 def _fit(case: dict[str, Any], **kw: Any) -> hrh.LogRankResult:
     if not kw:
-        kw = {"weights": case["weights"], "p": case["p"], "q": case["q"]}
+        kw = {"weighting": case["weights"], "p": case["p"], "q": case["q"]}
     return hrh.logrank(
         _frame(case["data"]),
         duration="time",
@@ -62,7 +62,7 @@ def _close(got: Any, want: Any, what: str) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_weighted_logrank_matches_r(case: dict[str, Any]) -> None:
     r = _fit(case)
-    assert r.weights == case["weights"]
+    assert r.weighting == case["weights"]
     assert r.df == case["df"]
     _close(r.statistic, case["statistic"], "statistic")
     _close(r.p_value, case["p_value"], "p_value")
@@ -125,11 +125,11 @@ def test_unstratified_weights_match_lifelines(case: dict[str, Any]) -> None:
 def test_rho_is_fleming_harrington_p_with_q_zero() -> None:
     case = next(c for c in CASES if c["data"] == "veteran" and c["strata"] == "prior")
     a = _fit(case, rho=0.5)
-    b = _fit(case, weights="fleming-harrington", p=0.5, q=0)
+    b = _fit(case, weighting="fleming-harrington", p=0.5, q=0)
     assert (a.rho, b.rho, b.p, b.q) == (0.5, 0.5, 0.5, 0.0)
     assert a.statistic == b.statistic
     assert _fit(case, rho=0).weights == "logrank"
-    assert _fit(case, weights="tarone-ware").rho is None
+    assert _fit(case, weighting="tarone-ware").rho is None
 
 
 def test_weights_are_computed_once_for_all_groups() -> None:
@@ -137,8 +137,8 @@ def test_weights_are_computed_once_for_all_groups() -> None:
     case = next(c for c in CASES if c["data"] == "veteran" and c["group"] == "celltype")
     d = _frame("veteran").with_columns(pl.col("celltype").str.to_uppercase().alias("cell2"))
     for w in ["gehan-breslow", "modified-peto", "tarone-ware"]:
-        a = hrh.logrank(d, duration="time", event="status", group="celltype", weights=w)
-        b = hrh.logrank(d, duration="time", event="status", group="cell2", weights=w)
+        a = hrh.logrank(d, duration="time", event="status", group="celltype", weighting=w)
+        b = hrh.logrank(d, duration="time", event="status", group="cell2", weighting=w)
         assert math.isclose(a.statistic, b.statistic, rel_tol=1e-12), w
     assert case["df"] == 3
 
@@ -188,11 +188,11 @@ def test_core_refuses_exponents_with_other_weights() -> None:
     e = np.ones(3, dtype=np.uint32)
     g = np.array([0, 1, 0], dtype=np.uint32)
     with pytest.raises(hrh.InputError, match=r"\"peto-peto\" takes no exponents"):
-        hrh._core.logrank(t, e, g, 2, None, 1, weights="peto-peto", p=1.0)
+        hrh._core.logrank(t, e, g, 2, None, 1, weighting="peto-peto", p=1.0)
     with pytest.raises(hrh.InputError, match=r"needs both exponents"):
-        hrh._core.logrank(t, e, g, 2, None, 1, weights="fleming-harrington", q=1.0)
+        hrh._core.logrank(t, e, g, 2, None, 1, weighting="fleming-harrington", q=1.0)
     with pytest.raises(hrh.InputError, match=r"column 'q': -1 must be a finite number >= 0"):
-        hrh._core.logrank(t, e, g, 2, None, 1, weights="fleming-harrington", p=0.0, q=-1.0)
+        hrh._core.logrank(t, e, g, 2, None, 1, weighting="fleming-harrington", p=0.0, q=-1.0)
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
@@ -219,7 +219,7 @@ def test_any_small_data_gives_a_finite_test_or_an_input_error(
 ) -> None:
     d = {"t": [r[0] for r in rows], "e": [r[1] for r in rows], "g": [r[2] for r in rows]}
     try:
-        r = hrh.logrank(d, duration="t", event="e", group="g", weights=w[0], p=w[1], q=w[2])
+        r = hrh.logrank(d, duration="t", event="e", group="g", weighting=w[0], p=w[1], q=w[2])
     except hrh.InputError:
         return
     assert math.isfinite(r.statistic) and r.statistic >= -1e-12

@@ -234,7 +234,7 @@ def logrank(
     strata: _U | None,
     n_strata: int,
     *,
-    weights: str = "logrank",
+    weighting: str = "logrank",
     p: float | None = None,
     q: float | None = None,
 ) -> dict[str, Any]: ...

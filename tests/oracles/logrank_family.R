@@ -1,4 +1,4 @@
-# Oracle for hrh.logrank(weights=...): the weighted log-rank family (log-rank,
+# Oracle for hrh.logrank(weighting=...): the weighted log-rank family (log-rank,
 # Gehan-Breslow, Tarone-Ware, Peto-Peto, Andersen's modified Peto-Peto,
 # Fleming-Harrington G(p, q)), with and without strata, 2 and 3+ groups.
 #

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # --- log-rank ---------------------------------------------------------------------------
 
 
-#: The weights of :func:`hrh.logrank`, by name.
+#: The weighting of :func:`hrh.logrank`, by name.
 WEIGHTS = (
     "logrank",
     "gehan-breslow",
@@ -53,12 +53,12 @@ class LogRankResult:
     rho : float or None
         The exponent rho of the weight S(t−)^rho when the test is one of survdiff's
         G-rho family (0 log-rank, 1 Peto-Peto, p for Fleming-Harrington G(p, 0));
-        None for the other weights.
-    weights : str
-        The weights used: ``"logrank"``, ``"gehan-breslow"``, ``"tarone-ware"``,
+        None for the other weighting.
+    weighting : str
+        The weighting used: ``"logrank"``, ``"gehan-breslow"``, ``"tarone-ware"``,
         ``"peto-peto"``, ``"modified-peto"`` or ``"fleming-harrington"``.
     p, q : float or None
-        The Fleming-Harrington exponents; None for the other weights.
+        The Fleming-Harrington exponents; None for the other weighting.
     table : polars.DataFrame
         Per group: the group column(s), ``n``, ``observed`` and ``expected`` exits and
         ``oe2_over_e`` = (O − E)² / E.
@@ -87,7 +87,7 @@ class LogRankResult:
     rho: float | None
     table: pl.DataFrame
     variance: npt.NDArray[np.float64] = field(repr=False)
-    weights: str = "logrank"
+    weighting: str = "logrank"
     p: float | None = None
     q: float | None = None
 
@@ -103,7 +103,7 @@ class LogRankResult:
             "peto-peto": "Peto-Peto",
             "modified-peto": "Modified Peto-Peto",
         }
-        name = names.get(self.weights) or f"Fleming-Harrington G({self.p:g}, {self.q:g})"
+        name = names.get(self.weighting) or f"Fleming-Harrington G({self.p:g}, {self.q:g})"
         return (
             f"<b>{name} test</b>: chi² = {self.statistic:.4g} on {self.df} df, "
             f"p = {self.p_value:.4g}" + self.table._repr_html_()
@@ -117,7 +117,7 @@ def logrank(
     event: str,
     group: str | Sequence[str],
     strata: str | Sequence[str] | None = None,
-    weights: str | None = None,
+    weighting: str | None = None,
     p: float | None = None,
     q: float | None = None,
     rho: float | None = None,
@@ -132,7 +132,7 @@ def logrank(
     with a weight w(t) computed once from the pooled risk set of the stratum:
 
     ====================== =============================================
-    ``weights``            w(t)
+    ``weighting``            w(t)
     ====================== =============================================
     ``"logrank"``          1 (the default)
     ``"gehan-breslow"``    n (generalised Wilcoxon)
@@ -165,16 +165,16 @@ def logrank(
     strata
         Column(s) of strata: the test is computed within each stratum and summed
         (R's ``strata()`` term); None: no strata.
-    weights
+    weighting
         The weight of each exit time, by name (table above). None (default): the
         log-rank test, or G-rho when `rho` is given.
     p, q
         The Fleming-Harrington exponents, finite and >= 0; both required with
-        ``weights="fleming-harrington"`` and refused with any other weights.
+        ``weighting="fleming-harrington"`` and refused with any other weighting.
     rho
         survdiff's exponent: the weight S(t−)^rho, i.e. Fleming-Harrington
         G(rho, 0) (0 log-rank, 1 Peto-Peto); finite and >= 0. Refused together with
-        `weights`, `p` or `q`.
+        `weighting`, `p` or `q`.
     event_values
         How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
         label -> code (0: still in post; a positive code: an exit) or a list of the
@@ -192,9 +192,9 @@ def logrank(
         A column that `data` lacks; bad durations or event codes (as in
         :func:`kaplan_meier`); a single group, or at most one group with expected
         exits or a variance of zero (nothing to compare); more than 1,000 groups;
-        `data` without rows; an unknown `weights` name; `p` or `q` negative, not
-        finite, missing with ``"fleming-harrington"`` or given with other weights;
-        `rho` negative or not finite, or given with `weights`, `p` or `q`.
+        `data` without rows; an unknown `weighting` name; `p` or `q` negative, not
+        finite, missing with ``"fleming-harrington"`` or given with other weighting;
+        `rho` negative or not finite, or given with `weighting`, `p` or `q`.
 
     References
     ----------
@@ -218,16 +218,16 @@ def logrank(
     >>> r = hrh.logrank(d, duration="t", event="e", group="g")
     >>> round(r.statistic, 4), r.df
     (0.6154, 1)
-    >>> w = hrh.logrank(d, duration="t", event="e", group="g", weights="gehan-breslow")
+    >>> w = hrh.logrank(d, duration="t", event="e", group="g", weighting="gehan-breslow")
     >>> round(w.statistic, 4), w.table["observed"].to_list()
     (0.5714, [6.0, 3.0])
     >>> fh = hrh.logrank(
-    ...     d, duration="t", event="e", group="g", weights="fleming-harrington", p=0, q=1
+    ...     d, duration="t", event="e", group="g", weighting="fleming-harrington", p=0, q=1
     ... )
-    >>> fh.weights, fh.p, fh.q
+    >>> fh.weighting, fh.p, fh.q
     ('fleming-harrington', 0.0, 1.0)
     """
-    name, p_, q_, rho_ = _weights(weights, p, q, rho)
+    name, p_, q_, rho_ = _weights(weighting, p, q, rho)
     data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
@@ -250,7 +250,7 @@ def logrank(
         s.keys.height,
         st_codes,
         max(st_keys.height, 1),
-        weights=name,
+        weighting=name,
         p=p_,
         q=q_,
     )
@@ -271,7 +271,7 @@ def logrank(
         rho=rho_,
         table=table,
         variance=np.asarray(r["variance"]),
-        weights=name,
+        weighting=name,
         p=p_,
         q=q_,
     )
@@ -288,33 +288,33 @@ def _exponent(value: object, name: str) -> float:
 
 
 def _weights(
-    weights: object, p: object, q: object, rho: object
+    weighting: object, p: object, q: object, rho: object
 ) -> tuple[str, float | None, float | None, float | None]:
-    """The weights' name, the exponents p and q (None unless Fleming-Harrington) and
-    survdiff's rho (None unless the weights are G(rho, 0))."""
+    """The weighting' name, the exponents p and q (None unless Fleming-Harrington) and
+    survdiff's rho (None unless the weighting are G(rho, 0))."""
     if rho is not None:
-        given = [n for n, v in (("weights", weights), ("p", p), ("q", q)) if v is not None]
+        given = [n for n, v in (("weighting", weighting), ("p", p), ("q", q)) if v is not None]
         if given:
             listed = " and ".join(f"'{n}'" for n in given)
             raise InputError(
                 f"arguments 'rho' and {listed}: rho is survdiff's G-rho weight, the same "
-                f"as weights='fleming-harrington' with p=rho and q=0; give one or the other"
+                f"as weighting='fleming-harrington' with p=rho and q=0; give one or the other"
             )
         r = _exponent(rho, "rho")
         if r == 0:
             return "logrank", None, None, 0.0
         return "fleming-harrington", r, 0.0, r
-    name = "logrank" if weights is None else weights
+    name = "logrank" if weighting is None else weighting
     if not isinstance(name, str) or name not in WEIGHTS:
         listed = ", ".join(f"'{w}'" for w in WEIGHTS)
-        raise InputError(f"argument 'weights': {name!r} is not one of {listed}")
+        raise InputError(f"argument 'weighting': {name!r} is not one of {listed}")
     if name != "fleming-harrington":
         extra = [n for n, v in (("p", p), ("q", q)) if v is not None]
         if extra:
             listed = " and ".join(f"'{n}'" for n in extra)
             raise InputError(
-                f"arguments {listed} and 'weights': the exponents p and q are for "
-                f"weights='fleming-harrington', not {name!r}"
+                f"arguments {listed} and 'weighting': the exponents p and q are for "
+                f"weighting='fleming-harrington', not {name!r}"
             )
         return name, None, None, {"logrank": 0.0, "peto-peto": 1.0}.get(name)
     missing = [n for n, v in (("p", p), ("q", q)) if v is None]
@@ -322,7 +322,7 @@ def _weights(
         listed = " and ".join(f"'{n}'" for n in missing)
         raise InputError(
             f"argument{'s' if len(missing) > 1 else ''} {listed}: "
-            "weights='fleming-harrington' needs both exponents p and q "
+            "weighting='fleming-harrington' needs both exponents p and q "
             "(p=1, q=0 is Peto-Peto; p=0, q=1 stresses late differences)"
         )
     p_, q_ = _exponent(p, "p"), _exponent(q, "q")
