@@ -31,7 +31,15 @@ from hrh.attrition import (
     person_time,
     rate,
 )
-from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
+from hrh.density import (
+    RateRatio,
+    agglomeration,
+    density,
+    poisson_ci,
+    quota_gap,
+    rate_ratio,
+    shortfall,
+)
 from hrh.economics import Comparison, Sensitivity, compare, sensitivity
 from hrh.equity import (
     TheilResult,
@@ -83,6 +91,7 @@ __all__ = [
     "KaplanMeier",
     "LogRankResult",
     "Projection",
+    "RateRatio",
     "ScenarioError",
     "Sensitivity",
     "TheilResult",
@@ -123,6 +132,7 @@ __all__ = [
     "polarization",
     "quota_gap",
     "rate",
+    "rate_ratio",
     "sensitivity",
     "shortfall",
     "simulate",
