@@ -145,6 +145,7 @@ def test_rate_ratio_result_object() -> None:
         ({"events1": 2.0**60}, r"column 'events1', row 0: .* up to 2\*\*53"),
         ({"exposure2": 0}, r"column 'exposure2', row 0"),
         ({"exposure1": [1, 2, 3], "events2": [1, 2]}, r"has length"),
+        ({"exposure1": 5e-324}, r"column 'exposure1', row 0: exposures 5e-324 and 1.2e1 are too"),
         ({"level": 1.5}, r"'level': 1.5 is outside \(0, 1\)"),
         ({"null_ratio": 0}, r"'null_ratio': 0 must be a finite number > 0"),
         ({"alternative": "two_sided_x"}, r"argument 'alternative': 'two_sided_x' is not"),

@@ -51,6 +51,22 @@ impl Alternative {
     }
 }
 
+/// A level whose complement is representable: a one-sided "greater" interval puts all
+/// of 1 − level below its lower limit, which is infinite when 1 − level rounds to 1.
+fn check_one_sided_level(level: f64, alternative: Alternative) -> Result<()> {
+    validate::level(level)?;
+    if alternative == Alternative::Greater && 1.0 - level == 1.0 {
+        return Err(Error::input(
+            "level",
+            format!(
+                "{level:e} is too small for a one-sided 'greater' interval: 1 - level rounds \
+                 to 1 and the lower limit would be infinite (give a level of at least 1e-15)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Exact (Garwood) limits of a Poisson mean with the interval's side(s) chosen by
 /// `alternative`, as R's `poisson.test(x, alternative = ...)`: two-sided as
 /// [`garwood`]; "less" gives [0, G⁻¹(level; x + 1)]; "greater" gives
@@ -118,7 +134,7 @@ pub fn poisson_rate_sided(
     count_name: &str,
     exposure_name: &str,
 ) -> Result<RateInterval> {
-    validate::level(level)?;
+    check_one_sided_level(level, alternative)?;
     validate::positive_scalar(scale, "per")?;
     validate::same_len(count.len(), exposure.len(), count_name, exposure_name)?;
     validate::non_negative(count, count_name)?;
@@ -446,7 +462,7 @@ pub fn rate_ratio(
     level: f64,
     alternative: Alternative,
 ) -> Result<RateRatio> {
-    validate::level(level)?;
+    check_one_sided_level(level, alternative)?;
     validate::positive_scalar(null_ratio, "null_ratio")?;
     let n = events1.len();
     validate::same_len(n, exposure1.len(), "events1", "exposure1")?;
@@ -506,6 +522,22 @@ pub fn rate_ratio(
     } else {
         (0..n).map(one).collect()
     };
+    // Exposures of very different size can push a ratio beyond the largest number; the
+    // only infinities are the documented ones (x2 = 0, or the open end of "greater").
+    if let Some(i) = rows.iter().enumerate().position(|(i, r)| {
+        let open = events2[i] == 0.0 || alternative == Alternative::Greater;
+        (r.0.is_infinite() && events2[i] > 0.0) || r.1.is_infinite() || (r.2.is_infinite() && !open)
+    }) {
+        return Err(Error::input_at(
+            "exposure1",
+            i,
+            format!(
+                "exposures {:e} and {:e} are too far apart: the rate ratio exceeds the \
+                 largest number (check the units)",
+                exposure1[i], exposure2[i]
+            ),
+        ));
+    }
     Ok(RateRatio {
         estimate: rows.iter().map(|r| r.0).collect(),
         lower: rows.iter().map(|r| r.1).collect(),
@@ -531,6 +563,31 @@ mod tests {
         assert!(e.to_string().starts_with("column 'area', row 0"), "{e}");
         let e = quota_gap(&[1e300], &[1e-300]).unwrap_err();
         assert!(e.to_string().starts_with("column 'quota', row 0"), "{e}");
+    }
+
+    #[test]
+    fn one_sided_limits_and_tiny_levels() {
+        let (lo, hi) = garwood_limits(3.0, 0.95, Alternative::Less);
+        assert_eq!(lo, 0.0);
+        assert!((hi - garwood(3.0, 0.90).1).abs() < 1e-12 * hi);
+        let (lo, hi) = garwood_limits(3.0, 0.95, Alternative::Greater);
+        assert!((lo - garwood(3.0, 0.90).0).abs() < 1e-12 * lo);
+        assert!(hi.is_infinite());
+        let e = poisson_rate_sided(&[1.0], &[1.0], 1.0, 5e-324, Alternative::Greater, "c", "e");
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("too small for a one-sided"));
+        let e = rate_ratio(
+            &[1.0],
+            &[1.0],
+            &[2.0],
+            &[1.0],
+            1.0,
+            1e-17,
+            Alternative::Greater,
+        );
+        assert!(e.is_err());
     }
 
     #[test]
