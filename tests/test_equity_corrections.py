@@ -163,3 +163,9 @@ def test_report_says_when_intervals_rest_on_few_units() -> None:
     html = section.html
     assert "With only 3 units there are few distinct resamples" in html
     assert "-0.0" not in html
+
+
+def test_concentration_bounds_without_a_correction_are_refused() -> None:
+    # They used to be accepted and ignored.
+    with pytest.raises(hrh.InputError, match=r"argument 'bounds': used only by correction="):
+        hrh.concentration_index([0.2, 0.4, 0.9], [1, 2, 3], bounds=(0, 1))

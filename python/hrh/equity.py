@@ -558,8 +558,8 @@ def concentration_index(
         ``"erreygers"``: 4 μ C / (b − a), for variables bounded by ``bounds=(a, b)``
         (required with a correction).
     bounds
-        The bounds (a, b) of `values`, needed by a correction; every value must lie in
-        [a, b].
+        The bounds (a, b) of `values`, needed by a correction (and refused without
+        one); every value must lie in [a, b].
 
     Returns
     -------
@@ -570,7 +570,8 @@ def concentration_index(
     ------
     InputError
         Empty, null or NaN values, ranks or weights; weights that are not > 0; inputs of
-        different lengths; a correction without `bounds`, or a value outside them.
+        different lengths; a correction without `bounds`, `bounds` without a
+        correction, or a value outside them.
 
     References
     ----------
@@ -595,6 +596,11 @@ def concentration_index(
     if correction not in (None, "wagstaff", "erreygers"):
         raise InputError(
             f"argument 'correction': {correction!r} is not None, 'wagstaff' or 'erreygers'"
+        )
+    if correction is None and bounds is not None:
+        raise InputError(
+            "argument 'bounds': used only by correction='wagstaff' or 'erreygers'; give a "
+            "correction, or leave bounds out"
         )
     lo, hi = (0.0, 1.0) if bounds is None else _pair(bounds, "bounds")
     return float(
