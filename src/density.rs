@@ -7,8 +7,9 @@ use crate::errors::run;
 use crate::F64Array;
 
 /// Exact Poisson rates: returns (rate, lower, upper).
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (count, exposure, *, per, level, count_name = "count", exposure_name = "exposure"))]
+#[pyo3(signature = (count, exposure, *, per, level, count_name = "count", exposure_name = "exposure", alternative = "two-sided"))]
 fn poisson_rate<'py>(
     py: Python<'py>,
     count: PyReadonlyArray1<'py, f64>,
@@ -17,15 +18,57 @@ fn poisson_rate<'py>(
     level: f64,
     count_name: &str,
     exposure_name: &str,
+    alternative: &str,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>)> {
     let (c, e) = (count.as_slice()?, exposure.as_slice()?);
     let r = run(py, || {
-        hrh_core::density::poisson_rate(c, e, per, level, count_name, exposure_name)
+        let alt = hrh_core::density::Alternative::parse(alternative)?;
+        hrh_core::density::poisson_rate_sided(c, e, per, level, alt, count_name, exposure_name)
     })?;
     Ok((
         r.rate.into_pyarray(py),
         r.lower.into_pyarray(py),
         r.upper.into_pyarray(py),
+    ))
+}
+
+/// Exact comparison of two Poisson rates: returns (estimate, lower, upper, p_value,
+/// total).
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyfunction]
+#[pyo3(signature = (events1, exposure1, events2, exposure2, *, null_ratio, level, alternative))]
+fn rate_ratio<'py>(
+    py: Python<'py>,
+    events1: PyReadonlyArray1<'py, f64>,
+    exposure1: PyReadonlyArray1<'py, f64>,
+    events2: PyReadonlyArray1<'py, f64>,
+    exposure2: PyReadonlyArray1<'py, f64>,
+    null_ratio: f64,
+    level: f64,
+    alternative: &str,
+) -> PyResult<(
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+)> {
+    let (x1, t1, x2, t2) = (
+        events1.as_slice()?,
+        exposure1.as_slice()?,
+        events2.as_slice()?,
+        exposure2.as_slice()?,
+    );
+    let r = run(py, || {
+        let alt = hrh_core::density::Alternative::parse(alternative)?;
+        hrh_core::density::rate_ratio(x1, t1, x2, t2, null_ratio, level, alt)
+    })?;
+    Ok((
+        r.estimate.into_pyarray(py),
+        r.lower.into_pyarray(py),
+        r.upper.into_pyarray(py),
+        r.p_value.into_pyarray(py),
+        r.total.into_pyarray(py),
     ))
 }
 
@@ -193,6 +236,7 @@ fn agglomeration<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(poisson_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(rate_ratio, m)?)?;
     m.add_function(wrap_pyfunction!(density, m)?)?;
     m.add_function(wrap_pyfunction!(shortfall, m)?)?;
     m.add_function(wrap_pyfunction!(quota_gap, m)?)?;

@@ -455,7 +455,7 @@ def test_concentration_index(
     values_st,
     weights_st,
     arg(st.sampled_from(["esteban_ray", "wolfson", "zhang_kanbur"])),
-    arg(st.sampled_from([1.3, 0.0, 1.6, 1.0])),
+    arg(st.sampled_from([None, 1.3, 0.0, 1.6, 1.0])),
     groups_st,
 )
 def test_polarization(values: Any, weights: Any, method: Any, alpha: Any, groups: Any) -> None:
@@ -560,6 +560,35 @@ def test_quota_gap(data: Any, by: Any, nulls: Any) -> None:
 def test_poisson_ci_and_rate(count: Any, exposure: Any, level: Any, per: Any) -> None:
     check(lambda: hrh.poisson_ci(count, exposure, level=level, per=per), count, exposure)
     check(lambda: hrh.rate(count, exposure, level=level, per=per), count, exposure)
+    check(lambda: hrh.poisson_ci(count, exposure, level=level, alternative="less"), count)
+    # "greater": the upper end of [lower, inf) is infinite by definition.
+    check(
+        lambda: hrh.poisson_ci(count, exposure, level=level, alternative="greater").drop("upper"),
+        count,
+        exposure,
+    )
+
+
+@fuzz
+@given(
+    array_like(),
+    st.one_of(st.just(1.0), array_like()),
+    array_like(),
+    st.one_of(st.just(2.5), array_like()),
+    levels,
+    arg(st.sampled_from(["two-sided", "less", "greater", "two.sided", "both"])),
+)
+def test_rate_ratio(x1: Any, t1: Any, x2: Any, t2: Any, level: Any, alternative: Any) -> None:
+    def call() -> pl.DataFrame:
+        t = hrh.rate_ratio(x1, t1, x2, t2, level=level, alternative=alternative).table
+        # Documented infinities: the upper limit when events2 = 0 or for "greater", the
+        # estimate when events2 = 0 < events1; anything else must be finite.
+        assert (t["upper"] >= t["lower"]).all() and (t["p_value"] <= 1).all()
+        zero2 = t["events2"] == 0
+        assert not (t["estimate"].is_infinite() & ~zero2).any()
+        return t.drop("upper", "estimate")
+
+    check(call, x1, t1, x2, t2)
 
 
 # --- equity: tables --------------------------------------------------------------------

@@ -32,7 +32,15 @@ from hrh.attrition import (
     rate,
     split_episodes,
 )
-from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
+from hrh.density import (
+    RateRatio,
+    agglomeration,
+    density,
+    poisson_ci,
+    quota_gap,
+    rate_ratio,
+    shortfall,
+)
 from hrh.economics import Comparison, Sensitivity, compare, sensitivity
 from hrh.equity import (
     TheilResult,
@@ -84,6 +92,7 @@ __all__ = [
     "KaplanMeier",
     "LogRankResult",
     "Projection",
+    "RateRatio",
     "ScenarioError",
     "Sensitivity",
     "TheilResult",
@@ -124,6 +133,7 @@ __all__ = [
     "polarization",
     "quota_gap",
     "rate",
+    "rate_ratio",
     "sensitivity",
     "shortfall",
     "simulate",

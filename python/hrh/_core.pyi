@@ -63,6 +63,7 @@ __all__ = [
     "polarization",
     "prcc",
     "quota_gap",
+    "rate_ratio",
     "ratio",
     "shortfall",
     "simulate",
@@ -97,7 +98,18 @@ def poisson_rate(
     level: float,
     count_name: str = "count",
     exposure_name: str = "exposure",
+    alternative: str = "two-sided",
 ) -> tuple[_F, _F, _F]: ...
+def rate_ratio(
+    events1: _F,
+    exposure1: _F,
+    events2: _F,
+    exposure2: _F,
+    *,
+    null_ratio: float,
+    level: float,
+    alternative: str,
+) -> tuple[_F, _F, _F, _F, _F]: ...
 def density(
     staff: _F, population: _F, area: _F | None = None, *, per: float, level: float
 ) -> tuple[_F, _F, _F, _F | None, _F | None]: ...

@@ -30,6 +30,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod attrition;
+pub mod binom;
 pub mod control;
 pub mod date;
 pub mod density;
