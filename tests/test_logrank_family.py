@@ -128,7 +128,7 @@ def test_rho_is_fleming_harrington_p_with_q_zero() -> None:
     b = _fit(case, weighting="fleming-harrington", p=0.5, q=0)
     assert (a.rho, b.rho, b.p, b.q) == (0.5, 0.5, 0.5, 0.0)
     assert a.statistic == b.statistic
-    assert _fit(case, rho=0).weights == "logrank"
+    assert _fit(case, rho=0).weighting == "logrank"
     assert _fit(case, weighting="tarone-ware").rho is None
 
 
@@ -149,29 +149,29 @@ D = {"t": [1, 3, 2, 4, 5], "e": [1, 1, 1, 0, 1], "g": ["a", "a", "b", "b", "b"]}
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
-        ({"weights": "wilcoxon"}, r"argument 'weights': 'wilcoxon' is not one of 'logrank'"),
-        ({"weights": 1}, r"argument 'weights': 1 is not one of"),
-        ({"weights": "logrank", "p": 1}, r"arguments 'p' and 'weights': the exponents"),
+        ({"weighting": "wilcoxon"}, r"argument 'weighting': 'wilcoxon' is not one of 'logrank'"),
+        ({"weighting": 1}, r"argument 'weighting': 1 is not one of"),
+        ({"weighting": "logrank", "p": 1}, r"arguments 'p' and 'weighting': the exponents"),
         (
-            {"weights": "tarone-ware", "p": 1, "q": 0},
-            r"arguments 'p' and 'q' and 'weights': .* not 'tarone-ware'",
+            {"weighting": "tarone-ware", "p": 1, "q": 0},
+            r"arguments 'p' and 'q' and 'weighting': .* not 'tarone-ware'",
         ),
-        ({"weights": "fleming-harrington", "p": 1}, r"argument 'q': .* needs both"),
-        ({"weights": "fleming-harrington"}, r"arguments 'p' and 'q': .* needs both"),
+        ({"weighting": "fleming-harrington", "p": 1}, r"argument 'q': .* needs both"),
+        ({"weighting": "fleming-harrington"}, r"arguments 'p' and 'q': .* needs both"),
         (
-            {"weights": "fleming-harrington", "p": -1, "q": 0},
+            {"weighting": "fleming-harrington", "p": -1, "q": 0},
             r"argument 'p': -1.0 must be a finite number >= 0",
         ),
         (
-            {"weights": "fleming-harrington", "p": 0, "q": math.inf},
+            {"weighting": "fleming-harrington", "p": 0, "q": math.inf},
             r"argument 'q': inf must be a finite number >= 0",
         ),
         (
-            {"weights": "fleming-harrington", "p": math.nan, "q": 1},
+            {"weighting": "fleming-harrington", "p": math.nan, "q": 1},
             r"argument 'p': nan must be a finite number >= 0",
         ),
-        ({"weights": "fleming-harrington", "p": "1", "q": 1}, r"argument 'p': '1' is not a"),
-        ({"rho": 1, "weights": "peto-peto"}, r"arguments 'rho' and 'weights': rho is"),
+        ({"weighting": "fleming-harrington", "p": "1", "q": 1}, r"argument 'p': '1' is not a"),
+        ({"rho": 1, "weighting": "peto-peto"}, r"arguments 'rho' and 'weighting': rho is"),
         ({"rho": 1, "p": 1, "q": 0}, r"arguments 'rho' and 'p' and 'q'"),
         ({"rho": -0.5}, r"argument 'rho': -0.5 must be a finite number >= 0"),
         ({"rho": math.nan}, r"argument 'rho': nan must be a finite number >= 0"),
