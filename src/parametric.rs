@@ -122,9 +122,9 @@ fn parametric_predict<'py>(
             ("rmst", pm::Prediction::Rmst),
         ],
     )?;
-    let p = x_new.shape()[1];
+    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
     let (xs, a) = (x_new.as_slice()?, at.as_slice()?);
-    let t = run(py, || pm::predict(&m, xs, p, what, a, level))?;
+    let t = run(py, || pm::predict(&m, xs, rows, p, what, a, level))?;
     table(py, t)
 }
 
@@ -144,9 +144,9 @@ fn parametric_band_rates<'py>(
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = model(py, dist, &coef, log_scale, &var)?;
-    let p = x_new.shape()[1];
+    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
     let (xs, e) = (x_new.as_slice()?, edges.as_slice()?);
-    let t = run(py, || pm::band_rates(&m, xs, p, e, per, level))?;
+    let t = run(py, || pm::band_rates(&m, xs, rows, p, e, per, level))?;
     table(py, t)
 }
 

@@ -25,8 +25,8 @@ lifelines' log_likelihood_ is that of T (as survreg's), conditioned on survival 
 entry. Variances are lifelines' variance_matrix_ carried to (β, log σ) (the sign of the
 shape parameter's row and column flips where log σ = -log(shape)). The Poisson GLM
 log-likelihood exceeds the survival one by Σ d log(exposure) (d in 0/1, so log d! = 0),
-which is taken off here. lifelines is run with scipy's L-BFGS-B at tight tolerances (the optimizer is
-recorded per case); the test compares to 1e-4.
+which is taken off here. lifelines is run with scipy's L-BFGS-B at tight tolerances
+(the optimizer is recorded per case); the test compares to 1e-4.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class ParametricResult:
     >>> m.summary["term"].to_list()
     ['(Intercept)', 'log(scale)']
     >>> m.predict_quantile(p=[0.5])["time"].round(2).to_list()  # median stay
-    [4.04]
+    [4.22]
     """
 
     summary: pl.DataFrame
@@ -186,6 +186,15 @@ class ParametricResult:
 
         The interval is built on the log scale: exp(log h ± z·se(log h)).
 
+        Parameters
+        ----------
+        new_data
+            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+        times
+            Times > 0 (array-like).
+        level
+            Confidence level; default the model's.
+
         Returns
         -------
         polars.DataFrame
@@ -205,6 +214,15 @@ class ParametricResult:
         The standard error is on the time scale, as R's; the interval is built on the
         log scale: exp(log t_p ± z·se(log t_p)).
 
+        Parameters
+        ----------
+        new_data
+            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+        p
+            Shares that have left, in (0, 1) (array-like); default 0.1, 0.5, 0.9.
+        level
+            Confidence level; default the model's.
+
         Returns
         -------
         polars.DataFrame
@@ -221,6 +239,15 @@ class ParametricResult:
         The standard error is the delta-method one; the interval is built on the log
         scale (so it stays positive; its upper limit may exceed τ when the estimate is
         close to τ).
+
+        Parameters
+        ----------
+        new_data
+            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+        tau
+            Horizons > 0 (array-like), in the units of the durations.
+        level
+            Confidence level; default the model's.
 
         Returns
         -------

@@ -545,6 +545,18 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
                     .total_cmp(&(step[b].abs() / (1.0 + theta[b].abs())))
             })
             .unwrap_or(0);
+        if dist.has_scale() && j == p1 && step[j] < 0.0 && theta[j] < -5.0 {
+            return Error::Convergence {
+                what: format!("the {} model", dist_name(dist)),
+                reason: format!(
+                    "{stage}the scale shrinks towards 0 (log(scale) = {:.4} after {iterations} \
+                     iterations): the durations are (nearly) all equal, or a covariate \
+                     predicts them exactly",
+                    theta[j]
+                ),
+                hint: "check the durations, or fit fewer covariates".into(),
+            };
+        }
         Error::Convergence {
             what: format!("the {} model", dist_name(dist)),
             reason: format!(
@@ -650,7 +662,7 @@ pub struct PredictionTable {
     pub band_probability: Vec<f64>,
 }
 
-fn check_model(m: &ParametricModel, x_new: &[f64], p: usize) -> Result<usize> {
+fn check_model(m: &ParametricModel, x_new: &[f64], rows: usize, p: usize) -> Result<()> {
     let k = m.k();
     if m.coef.len() != p + 1 || m.var.len() != k * k {
         return Err(Error::input(
@@ -661,14 +673,13 @@ fn check_model(m: &ParametricModel, x_new: &[f64], p: usize) -> Result<usize> {
             ),
         ));
     }
-    if p > 0 && x_new.len() % p != 0 {
+    if rows.checked_mul(p) != Some(x_new.len()) {
         return Err(Error::input(
             "new_data",
-            format!("has {} values, not a multiple of {p} columns", x_new.len()),
+            format!("has {} values, expected {rows} × {p}", x_new.len()),
         ));
     }
-    validate::finite(x_new, "new_data")?;
-    Ok(if p == 0 { 1 } else { x_new.len() / p })
+    validate::finite(x_new, "new_data")
 }
 
 /// gᵀ V g for a gradient given in (η, log σ): g_β = x g_η.
@@ -759,19 +770,20 @@ fn rmst(fam: Family, eta: f64, sigma: f64, tau: f64) -> (f64, f64, f64) {
     (r, d_eta, d_tau)
 }
 
-/// Predictions for the covariate rows `x_new` (row-major m × p, without the intercept)
+/// Predictions for the covariate rows `x_new` (row-major `rows` × p, without the intercept)
 /// at each value of `at`, with delta-method standard errors from the variance of
 /// (β, log σ) and intervals at `level` on the scale stated in [`Prediction`].
 pub fn predict(
     m: &ParametricModel,
     x_new: &[f64],
+    rows: usize,
     p: usize,
     what: Prediction,
     at: &[f64],
     level: f64,
 ) -> Result<PredictionTable> {
     validate::level(level)?;
-    let rows = check_model(m, x_new, p)?;
+    check_model(m, x_new, rows, p)?;
     let (arg, ok, rule): (&str, fn(f64) -> bool, &str) = match what {
         Prediction::Survival => ("times", |v| v >= 0.0, ">= 0"),
         Prediction::Hazard => ("times", |v| v > 0.0, "> 0"),
@@ -885,6 +897,7 @@ pub fn predict(
 pub fn band_rates(
     m: &ParametricModel,
     x_new: &[f64],
+    rows: usize,
     p: usize,
     edges: &[f64],
     per: f64,
@@ -892,7 +905,7 @@ pub fn band_rates(
 ) -> Result<PredictionTable> {
     validate::level(level)?;
     validate::positive_scalar(per, "per")?;
-    let rows = check_model(m, x_new, p)?;
+    check_model(m, x_new, rows, p)?;
     validate::non_negative(edges, "bands")?;
     if edges.len() < 2 {
         return Err(Error::input(
