@@ -300,3 +300,25 @@ def test_model_without_covariates_predicts_each_row_of_new_data() -> None:
     assert s["row"].to_list() == [0, 0, 1, 1, 2, 2]
     assert s["survival"][0] == s["survival"][2] == s["survival"][4]
     assert m.attrition_rates([0, 1, 2], new_data={"x": [0, 0]}).height == 4
+
+
+def test_covariate_units_do_not_change_the_fit() -> None:
+    base = np.array([1.0, -1, 2, 0, 1, 0.5, 0, 3, 2, 1, 0, 1])
+    fits = [
+        hrh.parametric(
+            D.with_columns(x=pl.Series(base * s)), duration="years", event="left", covariates=["x"]
+        )
+        for s in (1.0, 1e8, 1e-8, 1e100)
+    ]
+    for m, s in zip(fits[1:], (1e8, 1e-8, 1e100), strict=True):
+        assert m.loglik == pytest.approx(fits[0].loglik, rel=1e-10)
+        assert m.coef[1] * s == pytest.approx(fits[0].coef[1], rel=1e-7)
+        assert m.summary["std_err"][1] * s == pytest.approx(fits[0].summary["std_err"][1], rel=1e-7)
+    # A covariate whose coefficient's variance underflows is named, not given std_err 0.
+    with pytest.raises(hrh.ConvergenceError, match=r"rescale the covariates"):
+        hrh.parametric(
+            D.with_columns(x=pl.Series(base * 1e300)),
+            duration="years",
+            event="left",
+            covariates=["x"],
+        )

@@ -189,7 +189,8 @@ class ParametricResult:
         Parameters
         ----------
         new_data
-            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+            Covariate rows, as in :meth:`hrh.ParametricResult.predict_survival`; None
+            without covariates.
         times
             Times > 0 (array-like).
         level
@@ -217,7 +218,8 @@ class ParametricResult:
         Parameters
         ----------
         new_data
-            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+            Covariate rows, as in :meth:`hrh.ParametricResult.predict_survival`; None
+            without covariates.
         p
             Shares that have left, in (0, 1) (array-like); default 0.1, 0.5, 0.9.
         level
@@ -243,7 +245,8 @@ class ParametricResult:
         Parameters
         ----------
         new_data
-            Covariate rows, as in :meth:`predict_survival`; None without covariates.
+            Covariate rows, as in :meth:`hrh.ParametricResult.predict_survival`; None
+            without covariates.
         tau
             Horizons > 0 (array-like), in the units of the durations.
         level

@@ -254,8 +254,19 @@ fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
     Ok(w)
 }
 
-/// Constant and collinear covariates (InputError naming the column).
-fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<()> {
+/// How each covariate was standardised for the fit: x̃ = (x/m − μ)/s with m the largest
+/// |x| (so that no sum overflows), μ and s the weighted mean and standard deviation of
+/// x/m.
+struct Standardised {
+    x: Vec<f64>,
+    max_abs: Vec<f64>,
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+}
+
+/// Constant and collinear covariates (InputError naming the column), and the
+/// standardised covariates the fit works on (the estimates are carried back after).
+fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<Standardised> {
     let (n, p) = (d.time.len(), d.p);
     if n <= k {
         return Err(Error::input(
@@ -263,22 +274,34 @@ fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<()> {
             format!("a model with {k} parameters needs more than {k} rows; the data have {n}"),
         ));
     }
-    if p == 0 {
-        return Ok(());
+    let name = |a: usize| d.names.get(a).map_or("covariates", |s| s.as_str());
+    let constant =
+        "is constant (or nearly), so its effect cannot be told from the intercept; drop it";
+    let mut max_abs = vec![0.0f64; p];
+    for i in 0..n {
+        for j in 0..p {
+            max_abs[j] = max_abs[j].max(d.x[i * p + j].abs());
+        }
     }
-    let wsum: f64 = w.iter().sum();
+    if let Some(a) = max_abs.iter().position(|&m| m == 0.0) {
+        return Err(Error::input(name(a), constant));
+    }
+    let wmax = w.iter().fold(0.0f64, |m, &v| m.max(v));
+    let wn: Vec<f64> = w.iter().map(|v| v / wmax).collect();
+    let wsum: f64 = wn.iter().sum();
+    let u = |i: usize, j: usize| d.x[i * p + j] / max_abs[j];
     let mut means = vec![0.0; p];
     for i in 0..n {
         for j in 0..p {
-            means[j] += w[i] * d.x[i * p + j] / wsum;
+            means[j] += wn[i] * u(i, j) / wsum;
         }
     }
     let mut cov = vec![0.0; p * p];
     for i in 0..n {
         for a in 0..p {
-            let xa = (d.x[i * p + a] - means[a]) * w[i];
+            let xa = (u(i, a) - means[a]) * wn[i];
             for b in 0..=a {
-                cov[a * p + b] += xa * (d.x[i * p + b] - means[b]);
+                cov[a * p + b] += xa * (u(i, b) - means[b]);
             }
         }
     }
@@ -287,10 +310,7 @@ fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<()> {
             cov[b * p + a] = cov[a * p + b];
         }
         if cov[a * p + a] <= 1e-12 * (1.0 + means[a].abs()).powi(2) * wsum {
-            return Err(Error::input(
-                d.names.get(a).map_or("covariates", |s| s.as_str()),
-                "is constant (or nearly), so its effect cannot be told from the intercept; drop it",
-            ));
+            return Err(Error::input(name(a), constant));
         }
     }
     let mut corr = cov.clone();
@@ -303,11 +323,23 @@ fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<()> {
     if f.rank < p {
         let j = f.d.iter().position(|&x| x == 0.0).unwrap_or(0);
         return Err(Error::input(
-            d.names.get(j).map_or("covariates", |s| s.as_str()),
+            name(j),
             "is a linear combination of the covariates before it (collinear); drop it or merge levels",
         ));
     }
-    Ok(())
+    let sd: Vec<f64> = (0..p).map(|a| (cov[a * p + a] / wsum).sqrt()).collect();
+    let mut x = vec![0.0; n * p];
+    for i in 0..n {
+        for j in 0..p {
+            x[i * p + j] = (u(i, j) - means[j]) / sd[j];
+        }
+    }
+    Ok(Standardised {
+        x,
+        max_abs,
+        mean: means,
+        sd,
+    })
 }
 
 struct Eval {
@@ -497,7 +529,13 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
     let w = validate_data(d)?;
     let p1 = d.p + 1;
     let k = p1 + usize::from(dist.has_scale());
-    check_design(d, &w, k)?;
+    let st = check_design(d, &w, k)?;
+    // Fit on standardised covariates (the same likelihood, better conditioned).
+    let original = d;
+    let d = &ParametricData {
+        x: &st.x,
+        ..original.clone()
+    };
     let n = d.time.len();
     // Starting values from the log durations (every row, as survreg's first stage).
     let wsum: f64 = w.iter().sum();
@@ -560,12 +598,10 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
         Error::Convergence {
             what: format!("the {} model", dist_name(dist)),
             reason: format!(
-                "{stage}the estimate of '{}' was still moving (value {:.4}, Newton step {:.3e}) \
-                 after {iterations} iterations; the likelihood may have no maximum (e.g. a \
-                 covariate level in which nobody, or everybody, leaves)",
-                names(j),
-                theta[j],
-                step[j]
+                "{stage}the estimate of '{}' was still moving after {iterations} iterations; \
+                 the likelihood may have no maximum (e.g. a covariate level in which nobody, \
+                 or everybody, leaves)",
+                names(j)
             ),
             hint: "drop or merge sparse covariate levels, rescale covariates, try another \
                    distribution, or raise max_iter"
@@ -601,7 +637,45 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
             hint: "drop covariates with few exits in a level, or try another distribution".into(),
         });
     }
-    let var = f.inverse();
+    let var_std = f.inverse();
+    // Back to the caller's covariates: β_j = γ_j / (s_j m_j), β_0 = γ_0 − Σ γ_j μ_j / s_j;
+    // θ = A γ and Var θ = A Var γ Aᵀ.
+    let mut a = vec![0.0; k * k];
+    for j in 0..k {
+        a[j * k + j] = 1.0;
+    }
+    for j in 1..p1 {
+        a[j] = -st.mean[j - 1] / st.sd[j - 1];
+        a[j * k + j] = 1.0 / st.sd[j - 1] / st.max_abs[j - 1];
+    }
+    let gamma = theta.clone();
+    for r in 0..k {
+        theta[r] = (0..k).map(|c| a[r * k + c] * gamma[c]).sum();
+    }
+    let mut var = vec![0.0; k * k];
+    for r in 0..k {
+        for c in 0..k {
+            let mut acc = 0.0;
+            for i in 0..k {
+                if a[r * k + i] == 0.0 {
+                    continue;
+                }
+                for j in 0..k {
+                    acc += a[r * k + i] * var_std[i * k + j] * a[c * k + j];
+                }
+            }
+            var[r * k + c] = acc;
+        }
+    }
+    if theta.iter().chain(&var).any(|v| !v.is_finite()) || (0..k).any(|j| var[j * k + j] <= 0.0) {
+        return Err(Error::Convergence {
+            what: format!("the {} model", dist_name(dist)),
+            reason: "a coefficient or its variance overflows (or underflows) on the scale of \
+                     the covariates"
+                .into(),
+            hint: "rescale the covariates (e.g. thousands instead of units)".into(),
+        });
+    }
     let se: Vec<f64> = (0..k).map(|j| var[j * k + j].sqrt()).collect();
     let z: Vec<f64> = theta.iter().zip(&se).map(|(b, s)| b / s).collect();
     let p_value = z.iter().map(|&z| normal_two_sided_p(z)).collect();
