@@ -322,3 +322,13 @@ def test_covariate_units_do_not_change_the_fit() -> None:
             event="left",
             covariates=["x"],
         )
+
+
+def test_weibull_hazard_far_beyond_follow_up() -> None:
+    m = hrh.parametric(D, duration="years", event="left", dist="weibull")
+    eta, sigma = m.coef[0], m.scale
+    t = np.array([0.5, 10.0, 1e3, 1e6])
+    h = m.predict_hazard(times=t)
+    want = t ** (1 / sigma - 1) * np.exp(-eta / sigma) / sigma
+    np.testing.assert_allclose(h["hazard"], want, rtol=1e-12)
+    assert h["lower"].is_not_null().all() and (h["lower"] < h["hazard"]).all()
