@@ -332,3 +332,15 @@ def test_weibull_hazard_far_beyond_follow_up() -> None:
     want = t ** (1 / sigma - 1) * np.exp(-eta / sigma) / sigma
     np.testing.assert_allclose(h["hazard"], want, rtol=1e-12)
     assert h["lower"].is_not_null().all() and (h["lower"] < h["hazard"]).all()
+
+
+def test_weights_too_large_to_sum_are_named() -> None:
+    d = D.with_columns(w=pl.lit(1e300))
+    with pytest.raises(hrh.InputError, match=r"column 'weights': the weights sum to 1.200e301"):
+        hrh.parametric(d, duration="years", event="left", weights="w")
+    # Tiny weights are fine: the estimates do not depend on the weights' scale.
+    a = hrh.parametric(
+        D.with_columns(w=pl.lit(1e-300)), duration="years", event="left", weights="w"
+    )
+    b = hrh.parametric(D, duration="years", event="left")
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-8)

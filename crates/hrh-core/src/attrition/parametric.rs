@@ -257,6 +257,18 @@ fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
         Some(w) => {
             validate::same_len(n, w.len(), "duration", "weights")?;
             validate::positive(w, "weights")?;
+            // The log-likelihood and its derivatives are weighted sums: keep them finite.
+            let total: f64 = w.iter().sum();
+            if !total.is_finite() || total > 1e200 {
+                return Err(Error::input(
+                    "weights",
+                    format!(
+                        "the weights sum to {}, too large for the log-likelihood to be \
+                         computed; case weights count people (rescale them)",
+                        format!("{total:.3e}")
+                    ),
+                ));
+            }
             w.to_vec()
         }
         None => vec![1.0; n],
