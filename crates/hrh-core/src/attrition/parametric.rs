@@ -263,9 +263,8 @@ fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
                 return Err(Error::input(
                     "weights",
                     format!(
-                        "the weights sum to {}, too large for the log-likelihood to be \
-                         computed; case weights count people (rescale them)",
-                        format!("{total:.3e}")
+                        "the weights sum to {total:.3e}, too large for the log-likelihood \
+                         to be computed; case weights count people (rescale them)"
                     ),
                 ));
             }
