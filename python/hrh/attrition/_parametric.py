@@ -141,7 +141,7 @@ class ParametricResult:
         out = pl.DataFrame(
             {
                 "row": np.repeat(np.arange(m), a.size),
-                name if name != "p" else "p": np.tile(a, m),
+                name: np.tile(a, m),
                 column: r["estimate"],
                 "std_err": r["std_err"],
                 "lower": r["lower"],
@@ -300,7 +300,7 @@ class ParametricResult:
         lv = self.level if level is None else level
         check_level(lv)
         df, x = self._rows(new_data)
-        e = float_array(list(bands) if not isinstance(bands, np.ndarray) else bands, "bands")
+        e = float_array(bands, "bands")
         if not (isinstance(per, int | float) and math.isfinite(per) and per > 0):
             raise InputError(f"argument 'per': {per!r} must be a finite number > 0")
         r = _core.parametric_band_rates(
