@@ -14,6 +14,7 @@ mod economics;
 mod equity;
 mod errors;
 mod forecast;
+mod parametric;
 mod planning;
 mod synthetic;
 
@@ -33,6 +34,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     economics::register(m)?;
     equity::register(m)?;
     forecast::register(m)?;
+    parametric::register(m)?;
     planning::register(m)?;
     synthetic::register(m)?;
     Ok(())

@@ -77,6 +77,10 @@ RESULTS: dict[str, tuple[Callable[[], Any], list[dict[str, Any]]]] = {
         lambda: hrh.sensitivity(_runs()[0]),
         [{}, {"top": 2}],
     ),
+    "ParametricResult": (
+        lambda: hrh.parametric(_STAFF, duration="t", event="e", covariates=["g"]),
+        [{"new_data": {"g": ["x", "y"]}}, {"new_data": {"g": ["y"]}, "km": True, "ci": False}],
+    ),
 }
 
 

@@ -58,6 +58,9 @@ __all__ = [
     "nelson_aalen_unweighted",
     "p_best",
     "param_draws",
+    "parametric_band_rates",
+    "parametric_fit",
+    "parametric_predict",
     "person_time",
     "poisson_rate",
     "polarization",
@@ -290,6 +293,39 @@ def cox_predict(
     times: _F,
 ) -> npt.NDArray[np.float64]: ...
 def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
+def parametric_fit(
+    time: _F,
+    event: _U,
+    x: npt.NDArray[np.float64],
+    names: list[str],
+    entry: _F | None,
+    weights: _F | None,
+    *,
+    dist: str,
+    max_iter: int = 50,
+) -> dict[str, Any]: ...
+def parametric_predict(
+    dist: str,
+    coef: _F,
+    log_scale: float,
+    var: npt.NDArray[np.float64],
+    x_new: npt.NDArray[np.float64],
+    at: _F,
+    *,
+    kind: str,
+    level: float,
+) -> dict[str, Any]: ...
+def parametric_band_rates(
+    dist: str,
+    coef: _F,
+    log_scale: float,
+    var: npt.NDArray[np.float64],
+    x_new: npt.NDArray[np.float64],
+    edges: _F,
+    *,
+    per: float,
+    level: float,
+) -> dict[str, Any]: ...
 def person_time(
     entry: _I32,
     exit: _I32,

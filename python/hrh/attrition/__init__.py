@@ -1,6 +1,7 @@
 """Attrition and retention: exit rates and person-time from an HR register, survival
 (retention) curves, cumulative hazards, k-sample tests, competing exit reasons, Cox
-models of who leaves, and actuarial life tables.
+models of who leaves, parametric (accelerated failure time) models, and actuarial life
+tables.
 
 Statistical conventions follow R's ``survival`` package: Kaplan-Meier intervals use
 ``conf_type="log"`` by default, ``std_err`` columns are on the scale of the estimate
@@ -20,6 +21,7 @@ from hrh.attrition._cox import CoxResult, cox
 from hrh.attrition._curves import CumulativeHazard, KaplanMeier, kaplan_meier, nelson_aalen
 from hrh.attrition._life_table import life_table
 from hrh.attrition._logrank import LogRankResult, logrank
+from hrh.attrition._parametric import ParametricResult, parametric
 from hrh.attrition._rates import annualize, person_time, rate
 from hrh.attrition._split import split_episodes
 
@@ -29,6 +31,7 @@ __all__ = [
     "CumulativeIncidence",
     "KaplanMeier",
     "LogRankResult",
+    "ParametricResult",
     "annualize",
     "cox",
     "cumulative_incidence",
@@ -36,6 +39,7 @@ __all__ = [
     "life_table",
     "logrank",
     "nelson_aalen",
+    "parametric",
     "person_time",
     "rate",
     "split_episodes",

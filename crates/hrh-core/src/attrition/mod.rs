@@ -13,6 +13,8 @@
 //! - [`competing`]: Aalen-Johansen cumulative incidence with infinitesimal-jackknife
 //!   standard errors.
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
+//! - [`parametric`]: parametric (accelerated failure time) models: exponential,
+//!   Weibull, log-normal, log-logistic, with delayed entry.
 //! - [`life_table`]: actuarial life tables.
 //! - [`split`]: episode splitting at cut times and state changes (R's `survSplit`).
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
@@ -24,6 +26,7 @@ pub mod kaplan_meier;
 pub mod life_table;
 pub mod logrank;
 pub mod nelson_aalen;
+pub mod parametric;
 pub mod person_time;
 pub mod rates;
 pub mod split;

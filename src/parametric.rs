@@ -1,0 +1,158 @@
+//! Binding of `hrh_core::attrition::parametric`.
+
+use hrh_core::attrition::parametric::{self as pm, Dist, ParametricData, ParametricModel};
+use numpy::{
+    IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{choice, run};
+
+type F64<'py> = PyReadonlyArray1<'py, f64>;
+type U32<'py> = PyReadonlyArray1<'py, u32>;
+
+const DISTS: [(&str, Dist); 4] = [
+    ("exponential", Dist::Exponential),
+    ("weibull", Dist::Weibull),
+    ("lognormal", Dist::LogNormal),
+    ("loglogistic", Dist::LogLogistic),
+];
+
+fn opt<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
+    Ok(match a {
+        Some(a) => Some(a.as_slice()?),
+        None => None,
+    })
+}
+
+/// Parametric (AFT) survival model fit.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, x, names, entry, weights, *, dist, max_iter=50))]
+fn parametric_fit<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    entry: Option<F64<'py>>,
+    weights: Option<F64<'py>>,
+    dist: &str,
+    max_iter: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dist = choice(py, "dist", dist, &DISTS)?;
+    let p = x.shape()[1];
+    let (t, e, xs) = (time.as_slice()?, event.as_slice()?, x.as_slice()?);
+    let data = ParametricData {
+        time: t,
+        event: e,
+        x: xs,
+        p,
+        names: &names,
+        entry: opt(&entry)?,
+        weights: opt(&weights)?,
+    };
+    let f = run(py, || pm::fit(&data, dist, max_iter))?;
+    let k = f.se.len();
+    let d = PyDict::new(py);
+    d.set_item("coef", f.model.coef.into_pyarray(py))?;
+    d.set_item("log_scale", f.model.log_scale)?;
+    d.set_item("var", f.model.var.into_pyarray(py).reshape([k, k])?)?;
+    d.set_item("se", f.se.into_pyarray(py))?;
+    d.set_item("z", f.z.into_pyarray(py))?;
+    d.set_item("p", f.p_value.into_pyarray(py))?;
+    d.set_item("loglik", f.loglik)?;
+    d.set_item("loglik_null", f.loglik_null)?;
+    d.set_item("iterations", f.iterations)?;
+    d.set_item("n_events", f.n_events)?;
+    Ok(d)
+}
+
+fn model(
+    py: Python<'_>,
+    dist: &str,
+    coef: &F64<'_>,
+    log_scale: f64,
+    var: &PyReadonlyArray2<'_, f64>,
+) -> PyResult<ParametricModel> {
+    Ok(ParametricModel {
+        dist: choice(py, "dist", dist, &DISTS)?,
+        coef: coef.as_slice()?.to_vec(),
+        log_scale,
+        var: var.as_slice()?.to_vec(),
+    })
+}
+
+fn table<'py>(py: Python<'py>, t: pm::PredictionTable) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("estimate", t.estimate.into_pyarray(py))?;
+    d.set_item("std_err", t.std_err.into_pyarray(py))?;
+    d.set_item("lower", t.lower.into_pyarray(py))?;
+    d.set_item("upper", t.upper.into_pyarray(py))?;
+    d.set_item("band_probability", t.band_probability.into_pyarray(py))?;
+    Ok(d)
+}
+
+/// Predictions (survival, hazard, quantile, restricted mean) of a fitted model for
+/// new covariate rows, row-major (rows) × (values of `at`).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (dist, coef, log_scale, var, x_new, at, *, kind, level))]
+fn parametric_predict<'py>(
+    py: Python<'py>,
+    dist: &str,
+    coef: F64<'py>,
+    log_scale: f64,
+    var: PyReadonlyArray2<'py, f64>,
+    x_new: PyReadonlyArray2<'py, f64>,
+    at: F64<'py>,
+    kind: &str,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let m = model(py, dist, &coef, log_scale, &var)?;
+    let what = choice(
+        py,
+        "kind",
+        kind,
+        &[
+            ("survival", pm::Prediction::Survival),
+            ("hazard", pm::Prediction::Hazard),
+            ("quantile", pm::Prediction::Quantile),
+            ("rmst", pm::Prediction::Rmst),
+        ],
+    )?;
+    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
+    let (xs, a) = (x_new.as_slice()?, at.as_slice()?);
+    let t = run(py, || pm::predict(&m, xs, rows, p, what, a, level))?;
+    table(py, t)
+}
+
+/// Annual exit rates by band of time in post from a fitted model.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (dist, coef, log_scale, var, x_new, edges, *, per, level))]
+fn parametric_band_rates<'py>(
+    py: Python<'py>,
+    dist: &str,
+    coef: F64<'py>,
+    log_scale: f64,
+    var: PyReadonlyArray2<'py, f64>,
+    x_new: PyReadonlyArray2<'py, f64>,
+    edges: F64<'py>,
+    per: f64,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let m = model(py, dist, &coef, log_scale, &var)?;
+    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
+    let (xs, e) = (x_new.as_slice()?, edges.as_slice()?);
+    let t = run(py, || pm::band_rates(&m, xs, rows, p, e, per, level))?;
+    table(py, t)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(parametric_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(parametric_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(parametric_band_rates, m)?)?;
+    Ok(())
+}
