@@ -14,7 +14,7 @@ import datetime as dt
 import html
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -71,6 +71,13 @@ class Forecast:
         Group columns, ``rmse``, ``mae``, ``mape`` (percent) of the in-sample fit; for
         GM(1,1) also ``c`` (posterior-error ratio), ``p`` (small-error probability)
         and ``grade``.
+    coefficients : polars.DataFrame
+        One row per series and coefficient (linear and log-linear trends: intercept,
+        slope and break terms; ARIMA: ``ar1``..., ``ma1``..., ``intercept``, ``drift``
+        and break terms): group columns, ``term``, ``estimate``, ``std_err``,
+        ``statistic`` (t for the trends, z for ARIMA), ``p_value`` and the
+        ``conf_level`` limits ``lower``, ``upper``; null where undefined. Empty for
+        exponential smoothing and GM(1,1) (see Notes of :func:`trend`).
     by : list of str
         The group columns.
     time, value : str
@@ -108,6 +115,7 @@ class Forecast:
     value: str
     levels: tuple[float, ...]
     time_unit: str | None = None
+    coefficients: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_polars(self) -> pl.DataFrame:
         """The forecast table."""
@@ -418,6 +426,36 @@ def _fill_linear(df: pl.DataFrame, keys: list[str], tname: str, vname: str) -> p
     )
 
 
+def _break_times(value: Any, name: str) -> list[float]:
+    """Break times as a list of finite numbers (None or [] for none)."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, int | float) else value
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence | np.ndarray):
+        raise InputError(f"argument '{name}': {value!r} is not a list of times")
+    out = []
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+            raise InputError(f"argument '{name}': {v!r} is not a time (a number such as 2011)")
+        if not np.isfinite(v):
+            raise InputError(f"argument '{name}': break time {v!r} is not finite")
+        out.append(float(v))
+    return out
+
+
+def _coefficients(r: dict[str, Any], group_keys: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The long coefficient table: group columns, term, estimate, std_err, statistic,
+    p_value, lower, upper (NaN from the core becomes null)."""
+    idx = np.asarray(r["series"], dtype=np.int64)
+    cols: dict[str, Any] = {}
+    for k in keys:
+        cols[k] = group_keys.get_column(k).gather(idx)
+    cols["term"] = pl.Series("term", list(r["term"]), dtype=pl.String)
+    for name in ("estimate", "std_err", "statistic", "p_value", "lower", "upper"):
+        cols[name] = pl.Series(name, np.asarray(r[name], dtype=np.float64)).fill_nan(None)
+    return pl.DataFrame(cols)
+
+
 def _levels(level: float | Sequence[float]) -> tuple[float, ...]:
     levels = (level,) if isinstance(level, int | float) else tuple(level)
     for lv in levels:
@@ -456,6 +494,10 @@ def _fit(
         "order",
         "mean",
         "drift",
+        "search",
+        "breaks",
+        "slope_breaks",
+        "conf_level",
     }
     unknown = set(options) - known
     if unknown:
@@ -467,6 +509,18 @@ def _fit(
         if len(order) != 3 or not all(isinstance(o, int) and o >= 0 for o in order):
             raise InputError(f"order: {order!r} must be three integers (p, d, q) >= 0")
         order = tuple(int(o) for o in order)
+    search = options.get("search", "exhaustive")
+    if not isinstance(search, str) or search not in ("stepwise", "exhaustive"):
+        raise InputError(f"argument 'search': {search!r} is not 'stepwise' or 'exhaustive'")
+    breaks = _break_times(options.get("breaks"), "breaks")
+    slope_breaks = _break_times(options.get("slope_breaks"), "slope_breaks")
+    conf_level = options.get("conf_level", 0.95)
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, int | float)
+        or not 0 < conf_level < 1
+    ):
+        raise InputError(f"argument 'conf_level': {conf_level!r} is outside (0, 1); give e.g. 0.95")
     code = df.get_column(_CODE).to_numpy()
     counts = np.bincount(code) if code.size else np.zeros(0, dtype=np.int64)
     counts = counts[counts > 0]
@@ -497,6 +551,10 @@ def _fit(
         order=order,
         mean=bool(options.get("mean", True)),
         drift=bool(options.get("drift", False)),
+        search=search,
+        breaks=breaks,
+        slope_breaks=slope_breaks,
+        conf_level=float(conf_level),
         progress_after=progress,
     )
     g = len(counts)
@@ -545,6 +603,7 @@ def _fit(
     if "grey_c" in r:
         acc.update({"c": r["grey_c"], "p": r["grey_p"], "grade": list(r["grey_grade"])})
     return Forecast(
+        coefficients=_coefficients(r["coefficients"], group_keys, keys),
         model=model,
         method=str(r["model_name"]),
         fitted=fitted,
