@@ -674,6 +674,13 @@ def trend(
         - ``order`` ((p, d, q), p, q <= 5, d <= 2; or None for automatic selection),
           ``mean`` (bool, default True: a mean when d = 0), ``drift`` (bool, default
           False: a drift t = 1..n when d <= 1): ARIMA, as ``forecast::Arima``.
+        - ``search`` (``"exhaustive"``, the default, or ``"stepwise"``): how
+          ``order=None`` searches (below).
+        - ``breaks`` (times of level shifts), ``slope_breaks`` (times of slope
+          changes): structural breaks in the linear, log-linear and ARIMA models
+          (below), e.g. ``breaks=[2011, 2020]`` where a series changed definition.
+        - ``conf_level`` (default 0.95): level of the ``lower``/``upper`` limits of
+          :attr:`Forecast.coefficients`.
 
     Returns
     -------
@@ -687,7 +694,11 @@ def trend(
         duplicated, unsorted or with gaps within a series (unless ``fill="linear"``);
         values <= 0 for ``"loglinear"`` or ``"gm11"``; a series shorter than the model
         needs (the message says how many points); an unknown `model` or option;
-        `horizon` not an integer from 1 to 10,000; a level outside (0, 1).
+        `horizon` not an integer from 1 to 10,000; a level outside (0, 1); break times
+        that are not numbers, given twice, outside a series' times, collinear with the
+        trend (no observation between two breaks) or too many for the series, or given
+        to a model without breaks; `search` not ``"stepwise"``/``"exhaustive"``;
+        `conf_level` outside (0, 1).
     ConvergenceError
         A fit (ETS, GM(1,1), ARIMA) that fails, with the reason and what to try.
     KeyboardInterrupt
@@ -732,7 +743,33 @@ def trend(
     ``auto.arima(stepwise=False, approximation=False)`` with p, q <= 3: d by repeated
     KPSS tests at 5% (at most 2), then every p, q <= min(3, n/3) with and without the
     constant (mean for d = 0, drift for d = 1), smallest AICc among fits whose AR and
-    MA roots lie outside |z| = 1.01.
+    MA roots lie outside |z| = 1.01. ``search="stepwise"`` is ``auto.arima``'s default
+    search (Hyndman & Khandakar 2008): max p = max q = min(5, n/3); start from
+    ARIMA(2,d,2), (0,d,0), (1,d,0), (0,d,1) with the constant and (0,d,0) without; then
+    move p or q by ±1 (and both together) from the best model, taking the first move
+    that lowers the AICc, then toggle the constant, until nothing improves; candidates
+    are rejected as ``auto.arima`` rejects them (a failed fit, a non-stationary AR part
+    from the CSS step, a root within 1.01, a non-positive coefficient variance). The
+    default stays ``"exhaustive"`` so that earlier results do not change.
+
+    **Coefficients** (:attr:`Forecast.coefficients`): for the trends, the least-squares
+    standard errors and t tests on n − k degrees of freedom of ``summary.lm``; for ARIMA,
+    the square roots of the diagonal of the inverse Hessian of −log L (σ² concentrated
+    out) in the coefficients, by Richardson-extrapolated central differences, with z
+    tests and normal limits. R's ``arima`` reports the same quantity (``var.coef``) from
+    coarser finite differences (steps 1e-3 in transformed coordinates), so R's printed
+    standard errors can differ from hrh's in the third or fourth digit. Exponential
+    smoothing and GM(1,1) have no coefficient table: R's ``ets`` reports no standard
+    errors, and its parameters often sit on the bounds of their range, where a Hessian
+    says nothing.
+
+    **Breaks**: a level shift at τ adds the step 1{t ≥ τ}, a slope change the hinge
+    (t − τ)·1{t ≥ τ}, as regressors of the (log-)linear trend (``lm(y ~ t + step +
+    hinge)``, exact prediction intervals) or of ARIMA (``Arima(xreg=)``; for
+    ``order=None`` d comes from the residuals on the regressors, as
+    ``auto.arima(xreg=)``); the forecasts continue them (step 1, hinge t − τ). Their
+    coefficients are the columns ``level_shift_<τ>`` and ``slope_change_<τ>`` of
+    ``params`` and rows of ``coefficients``.
 
     References
     ----------
@@ -759,6 +796,14 @@ def trend(
     ...               model="gm11", horizon=1)
     >>> g.accuracy.select("c", "grade").rows()
     [(0.3..., 'good')]
+
+    A level shift where the series changed definition, with the coefficient table:
+
+    >>> b = hrh.trend(time=list(range(2005, 2015)),
+    ...               value=[4.8, 4.9, 4.9, 5.0, 5.1, 5.1, 4.3, 4.4, 4.4, 4.5],
+    ...               breaks=[2011], horizon=2)
+    >>> b.coefficients.select("term", pl.col("estimate").round(3)).rows()
+    [('intercept', -119.944), ('slope', 0.062), ('level_shift_2011', -0.878)]
     """
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:

@@ -668,6 +668,55 @@ mod tests {
     }
 
     #[test]
+    fn break_columns_and_their_checks() {
+        let b = Breaks {
+            level: vec![2002.0],
+            slope: vec![2001.0],
+        };
+        let t = [2000.0, 2001.0, 2002.0, 2003.0];
+        let cols = b.columns(&t).unwrap();
+        assert_eq!(cols[0], vec![0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(cols[1], vec![0.0, 0.0, 1.0, 2.0]);
+        assert_eq!(b.future(&[2004.0]), vec![vec![1.0], vec![3.0]]);
+        assert_eq!(b.names(), vec!["level_shift_2002", "slope_change_2001"]);
+        let late = Breaks {
+            level: vec![2004.0],
+            slope: vec![],
+        };
+        let e = late.columns(&t).unwrap_err().to_string();
+        assert!(
+            e.starts_with("argument 'breaks': level shift at 2004"),
+            "{e}"
+        );
+        let e = fit_with_breaks(
+            &t,
+            &t,
+            &Model::Grey(grey::GreySpec {
+                first_residual: false,
+                ddof: 0,
+            }),
+            &b,
+            1,
+            &[0.9],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("takes no break terms"), "{e}");
+    }
+
+    #[test]
+    fn coefficient_tests_t_and_normal() {
+        let (z, p, lo, hi) = coefficient_test(2.0, 1.0, f64::INFINITY, 0.95);
+        assert!((z - 2.0).abs() < 1e-15);
+        assert!((p / 0.045_500_263_896_358_4 - 1.0).abs() < 1e-9, "{p}");
+        assert!((lo - (2.0 - 1.959_963_984_540_054)).abs() < 1e-12 && hi > lo);
+        // R: 2 * pt(-2, 5) = 0.101939478829858
+        let (_, p, _, _) = coefficient_test(2.0, 1.0, 5.0, 0.95);
+        assert!((p / 0.101_939_478_829_858 - 1.0).abs() < 1e-9, "{p}");
+        assert!(coefficient_test(1.0, 0.0, 5.0, 0.95).0.is_nan());
+    }
+
+    #[test]
     fn groups_report_offset_rows_and_labels() {
         let t = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
         let y = [1.0, 2.0, 3.0, 1.0, f64::NAN, 3.0];

@@ -306,6 +306,39 @@ mod tests {
     }
 
     #[test]
+    fn ols_matches_the_closed_form_line() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [1.0, 2.5, 2.9, 4.2, 5.1];
+        let (beta, xtxi, rss) = ols(&[vec![1.0; 5], t.to_vec()], &y).unwrap();
+        let f = fit(&t, &y, false, &Xreg::default(), 1, &[0.9]).unwrap();
+        assert!((beta[0] - f.params[0]).abs() < 1e-12 && (beta[1] - f.params[1]).abs() < 1e-12);
+        let s2 = rss / 3.0;
+        assert!(((s2 * xtxi[3]).sqrt() - f.std_err[1]).abs() < 1e-12);
+        assert!(((s2 * xtxi[0]).sqrt() - f.std_err[0]).abs() < 1e-12);
+        // A repeated column is collinear.
+        assert!(ols(&[vec![1.0; 5], t.to_vec(), t.to_vec()], &y).is_none());
+    }
+
+    #[test]
+    fn a_level_shift_is_recovered_exactly() {
+        let t: Vec<f64> = (0..8).map(f64::from).collect();
+        let y: Vec<f64> = t
+            .iter()
+            .enumerate()
+            .map(|(i, t)| 1.0 + 0.5 * t + if *t >= 4.0 { 2.0 } else { 0.0 } + [0.01, -0.01][i % 2])
+            .collect();
+        let xreg = Xreg {
+            cols: vec![t.iter().map(|t| f64::from(u8::from(*t >= 4.0))).collect()],
+            future: vec![vec![1.0, 1.0]],
+        };
+        let f = fit(&t, &y, false, &xreg, 2, &[0.95]).unwrap();
+        assert!((f.params[4] - 2.0).abs() < 0.05, "{:?}", f.params);
+        assert!((f.mean[0] - (1.0 + 0.5 * 8.0 + 2.0)).abs() < 0.05);
+        assert_eq!(f.params.len(), 5);
+        assert!(f.std_err[4] > 0.0);
+    }
+
+    #[test]
     fn loglinear_growth_rate() {
         let t = [0.0, 1.0, 2.0, 3.0, 4.0];
         let y: Vec<f64> = t.iter().map(|t: &f64| 2.0 * 1.03_f64.powf(*t)).collect();
