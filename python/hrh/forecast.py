@@ -135,6 +135,11 @@ class Forecast:
             + self.forecast.head(20)._repr_html_()
             + "<i>accuracy</i>"
             + self.accuracy.head(20)._repr_html_()
+            + (
+                "<i>coefficients</i>" + self.coefficients.head(20)._repr_html_()
+                if self.coefficients.height
+                else ""
+            )
         )
 
     def plot(

@@ -126,14 +126,20 @@ se_case <- function(s, order, mean, drift) {
   b <- coef(fit)
   xreg <- if (drift) cbind(drift = seq_along(y)) else NULL
   se_r <- sqrt(diag(fit$var.coef))
-  H <- hessian_richardson(function(v) arima_nll(y, order, setNames(v, names(b)), xreg),
-                          unname(b), 5e-2 * unname(se_r))
-  se_num <- sqrt(diag(solve(H)))
-  list(
+  # Steps: 0.05 of R's standard error, or of 0.1 max(|b|, 1) where R has none.
+  h <- ifelse(is.finite(se_r), 5e-2 * se_r, 5e-3 * pmax(abs(b), 1))
+  precise <- tryCatch({
+    H <- hessian_richardson(function(v) arima_nll(y, order, setNames(v, names(b)), xreg),
+                            unname(b), unname(h))
+    sqrt(diag(solve(H)))
+  }, error = function(e) conditionMessage(e))
+  out <- list(
     series = s$name, order = order, mean = mean, drift = drift,
     terms = names(b), coef = unname(b), loglik = fit$loglik,
-    std_err_r = unname(se_r), std_err_hessian = se_num
+    std_err_r = unname(se_r)
   )
+  if (is.character(precise)) out$hessian_error <- precise else out$std_err_hessian <- precise
+  out
 }
 
 r_all <- list(
@@ -159,7 +165,11 @@ se_cases <- list()
 for (s in se_series) for (sp in se_specs) {
   key <- sprintf("%s_%d%d%d%s", s$name, sp$order[1], sp$order[2], sp$order[3],
                  if (sp$drift) "_drift" else "")
-  se_cases[[key]] <- safe(se_case(s, sp$order, sp$mean, sp$drift))
+  res <- safe(se_case(s, sp$order, sp$mean, sp$drift))
+  if (!is.null(res$error)) {
+    res <- c(list(series = s$name, order = sp$order, mean = sp$mean, drift = sp$drift), res)
+  }
+  se_cases[[key]] <- res
 }
 
 # --------------------------------------------------------------------------- 2. stepwise

@@ -176,13 +176,16 @@ impl Breaks {
     /// Check the break times: finite, and no time given twice in one list.
     pub fn check(&self) -> Result<()> {
         for (list, name) in [(&self.level, "breaks"), (&self.slope, "slope_breaks")] {
-            for (i, &t) in list.iter().enumerate() {
-                if !t.is_finite() {
-                    return Err(arg_error(name, format!("break time {t} is not finite")));
-                }
-                if list[..i].contains(&t) {
-                    return Err(arg_error(name, format!("break time {t} is given twice")));
-                }
+            if let Some(t) = list.iter().find(|t| !t.is_finite()) {
+                return Err(arg_error(name, format!("break time {t} is not finite")));
+            }
+            let mut sorted = list.clone();
+            sorted.sort_by(f64::total_cmp);
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(arg_error(
+                    name,
+                    format!("break time {} is given twice", w[0]),
+                ));
             }
         }
         Ok(())
@@ -192,7 +195,20 @@ impl Breaks {
     /// order). Each term must vary over the series: a level shift needs a time before τ
     /// and one at or after it, a slope change a time before τ and one after it.
     pub fn columns(&self, times: &[f64]) -> Result<Vec<Vec<f64>>> {
-        let (first, last) = (times[0], times[times.len() - 1]);
+        let n = times.len();
+        // Checked before the columns are allocated: every model needs n >= terms + 3.
+        if self.len().saturating_add(3) > n {
+            return Err(arg_error(
+                "breaks",
+                format!(
+                    "{} break term(s) are too many for a series of {n} observations (at most \
+                     {})",
+                    self.len(),
+                    n.saturating_sub(3)
+                ),
+            ));
+        }
+        let (first, last) = (times[0], times[n - 1]);
         let mut cols = Vec::with_capacity(self.len());
         for &tau in &self.level {
             if tau <= first || tau > last {
