@@ -148,7 +148,6 @@ fn forecast<'py>(
     let mut lower = Vec::with_capacity(levels.len() * g * horizon);
     let mut upper = Vec::with_capacity(levels.len() * g * horizon);
     let mut params = Vec::with_capacity(g * names.len());
-    let mut std_err = Vec::with_capacity(g * names.len());
     let mut coef_df = Vec::with_capacity(g);
     let mut crit: [Vec<f64>; 8] = Default::default();
     let (mut grey_c, mut grey_p, mut grade) = (Vec::new(), Vec::new(), Vec::new());
@@ -157,7 +156,6 @@ fn forecast<'py>(
         residuals.extend_from_slice(&f.residuals);
         mean.extend_from_slice(&f.mean);
         params.extend_from_slice(&f.params);
-        std_err.extend_from_slice(&f.std_err);
         coef_df.push(f.coef_df);
         let c = &f.criteria;
         let a = &f.accuracy;
