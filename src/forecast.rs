@@ -1,11 +1,11 @@
 //! Binding of `hrh_core::forecast`.
 
 use hrh_core::forecast::{
-    arima::ArimaSpec,
-    fit_groups_with,
+    arima::{ArimaSpec, Search},
+    coefficient_test, fit_groups_with,
     grey::GreySpec,
     holt::{EtsSpec, Initial, Trend},
-    Model,
+    Breaks, Model,
 };
 use hrh_core::Error;
 use numpy::{IntoPyArray, PyReadonlyArray1};
@@ -29,7 +29,18 @@ fn model(
     order: Option<(usize, usize, usize)>,
     include_mean: bool,
     drift: bool,
+    search: &str,
 ) -> Result<Model, Error> {
+    let search = match search {
+        "exhaustive" => Search::Exhaustive,
+        "stepwise" => Search::Stepwise,
+        other => {
+            return Err(Error::Input {
+                location: Default::default(),
+                message: format!("argument 'search': {other:?} is not 'stepwise' or 'exhaustive'"),
+            })
+        }
+    };
     let initial = match initial {
         "optimal" => Initial::Optimal,
         "simple" => Initial::Simple,
@@ -63,6 +74,7 @@ fn model(
             order,
             include_mean,
             drift,
+            search,
         }),
         other => {
             return Err(Error::input(
@@ -79,7 +91,7 @@ fn model(
 /// Fit one model to every series and forecast; flat arrays, series after series.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, progress_after=None))]
+#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, search="exhaustive", breaks=Vec::new(), slope_breaks=Vec::new(), conf_level=0.95, progress_after=None))]
 fn forecast<'py>(
     py: Python<'py>,
     times: F64<'py>,
@@ -98,6 +110,10 @@ fn forecast<'py>(
     order: Option<(usize, usize, usize)>,
     mean: bool,
     drift: bool,
+    search: &str,
+    breaks: Vec<f64>,
+    slope_breaks: Vec<f64>,
+    conf_level: f64,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let m = self::model(
@@ -111,21 +127,28 @@ fn forecast<'py>(
         order,
         mean,
         drift,
+        search,
     )
     .map_err(|e| to_pyerr(py, e))?;
+    let breaks = Breaks {
+        level: breaks,
+        slope: slope_breaks,
+    };
     let (t, v) = (times.as_slice()?, values.as_slice()?);
     let offsets: Vec<usize> = offsets.as_slice()?.iter().map(|&o| o as usize).collect();
     let fits = run_controlled(py, progress_after, "hrh.trend", |c| {
-        fit_groups_with(t, v, &offsets, &labels, &m, (horizon, &levels), c)
+        fit_groups_with(t, v, &offsets, &labels, &m, (horizon, &levels, &breaks), c)
     })?;
     let g = fits.len();
-    let names = m.param_names();
+    let names = m.param_names_with(&breaks);
+    let mask = m.coefficient_mask(&breaks);
     let mut fitted = Vec::with_capacity(v.len());
     let mut residuals = Vec::with_capacity(v.len());
     let mut mean = Vec::with_capacity(g * horizon);
     let mut lower = Vec::with_capacity(levels.len() * g * horizon);
     let mut upper = Vec::with_capacity(levels.len() * g * horizon);
     let mut params = Vec::with_capacity(g * names.len());
+    let mut coef_df = Vec::with_capacity(g);
     let mut crit: [Vec<f64>; 8] = Default::default();
     let (mut grey_c, mut grey_p, mut grade) = (Vec::new(), Vec::new(), Vec::new());
     for f in &fits {
@@ -133,6 +156,7 @@ fn forecast<'py>(
         residuals.extend_from_slice(&f.residuals);
         mean.extend_from_slice(&f.mean);
         params.extend_from_slice(&f.params);
+        coef_df.push(f.coef_df);
         let c = &f.criteria;
         let a = &f.accuracy;
         for (k, x) in [
@@ -163,6 +187,39 @@ fn forecast<'py>(
     d.set_item("mean", mean.into_pyarray(py))?;
     d.set_item("lower", lower.into_pyarray(py))?;
     d.set_item("upper", upper.into_pyarray(py))?;
+    // Coefficient table, series by series: estimate, std_err, statistic, p, limits.
+    let k = names.len();
+    let mut cols: [Vec<f64>; 6] = Default::default();
+    let (mut series, mut term) = (Vec::new(), Vec::new());
+    for (gi, f) in fits.iter().enumerate() {
+        for j in (0..k).filter(|&j| mask[j] && !f.params[j].is_nan()) {
+            let (est, se) = (f.params[j], f.std_err[j]);
+            let (z, p, lo, hi) = coefficient_test(est, se, f.coef_df, conf_level);
+            for (col, x) in cols.iter_mut().zip([est, se, z, p, lo, hi]) {
+                col.push(x);
+            }
+            series.push(gi as u64);
+            term.push(names[j].clone());
+        }
+    }
+    let coef = PyDict::new(py);
+    coef.set_item("series", series.into_pyarray(py))?;
+    coef.set_item("term", term)?;
+    for (name, col) in [
+        "estimate",
+        "std_err",
+        "statistic",
+        "p_value",
+        "lower",
+        "upper",
+    ]
+    .into_iter()
+    .zip(cols)
+    {
+        coef.set_item(name, col.into_pyarray(py))?;
+    }
+    coef.set_item("df", coef_df.into_pyarray(py))?;
+    d.set_item("coefficients", coef)?;
     d.set_item("params", params.into_pyarray(py))?;
     d.set_item("param_names", names)?;
     for (k, name) in [

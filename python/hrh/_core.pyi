@@ -409,6 +409,10 @@ def forecast(
     order: tuple[int, int, int] | None = None,
     mean: bool = True,
     drift: bool = False,
+    search: str = "exhaustive",
+    breaks: list[float] = ...,
+    slope_breaks: list[float] = ...,
+    conf_level: float = 0.95,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...
 def string_codes(column: object) -> tuple[_U, list[str | None]] | None: ...

@@ -14,7 +14,7 @@ import datetime as dt
 import html
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -71,6 +71,13 @@ class Forecast:
         Group columns, ``rmse``, ``mae``, ``mape`` (percent) of the in-sample fit; for
         GM(1,1) also ``c`` (posterior-error ratio), ``p`` (small-error probability)
         and ``grade``.
+    coefficients : polars.DataFrame
+        One row per series and coefficient (linear and log-linear trends: intercept,
+        slope and break terms; ARIMA: ``ar1``..., ``ma1``..., ``intercept``, ``drift``
+        and break terms): group columns, ``term``, ``estimate``, ``std_err``,
+        ``statistic`` (t for the trends, z for ARIMA), ``p_value`` and the
+        ``conf_level`` limits ``lower``, ``upper``; null where undefined. Empty for
+        exponential smoothing and GM(1,1) (see Notes of :func:`trend`).
     by : list of str
         The group columns.
     time, value : str
@@ -108,6 +115,7 @@ class Forecast:
     value: str
     levels: tuple[float, ...]
     time_unit: str | None = None
+    coefficients: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_polars(self) -> pl.DataFrame:
         """The forecast table."""
@@ -127,6 +135,11 @@ class Forecast:
             + self.forecast.head(20)._repr_html_()
             + "<i>accuracy</i>"
             + self.accuracy.head(20)._repr_html_()
+            + (
+                "<i>coefficients</i>" + self.coefficients.head(20)._repr_html_()
+                if self.coefficients.height
+                else ""
+            )
         )
 
     def plot(
@@ -418,6 +431,36 @@ def _fill_linear(df: pl.DataFrame, keys: list[str], tname: str, vname: str) -> p
     )
 
 
+def _break_times(value: Any, name: str) -> list[float]:
+    """Break times as a list of finite numbers (None or [] for none)."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, int | float) else value
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence | np.ndarray):
+        raise InputError(f"argument '{name}': {value!r} is not a list of times")
+    out = []
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+            raise InputError(f"argument '{name}': {v!r} is not a time (a number such as 2011)")
+        if not np.isfinite(v):
+            raise InputError(f"argument '{name}': break time {v!r} is not finite")
+        out.append(float(v))
+    return out
+
+
+def _coefficients(r: dict[str, Any], group_keys: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The long coefficient table: group columns, term, estimate, std_err, statistic,
+    p_value, lower, upper (NaN from the core becomes null)."""
+    idx = np.asarray(r["series"], dtype=np.int64)
+    cols: dict[str, Any] = {}
+    for k in keys:
+        cols[k] = group_keys.get_column(k).gather(idx)
+    cols["term"] = pl.Series("term", list(r["term"]), dtype=pl.String)
+    for name in ("estimate", "std_err", "statistic", "p_value", "lower", "upper"):
+        cols[name] = pl.Series(name, np.asarray(r[name], dtype=np.float64)).fill_nan(None)
+    return pl.DataFrame(cols)
+
+
 def _levels(level: float | Sequence[float]) -> tuple[float, ...]:
     levels = (level,) if isinstance(level, int | float) else tuple(level)
     for lv in levels:
@@ -456,6 +499,10 @@ def _fit(
         "order",
         "mean",
         "drift",
+        "search",
+        "breaks",
+        "slope_breaks",
+        "conf_level",
     }
     unknown = set(options) - known
     if unknown:
@@ -467,6 +514,18 @@ def _fit(
         if len(order) != 3 or not all(isinstance(o, int) and o >= 0 for o in order):
             raise InputError(f"order: {order!r} must be three integers (p, d, q) >= 0")
         order = tuple(int(o) for o in order)
+    search = options.get("search", "exhaustive")
+    if not isinstance(search, str) or search not in ("stepwise", "exhaustive"):
+        raise InputError(f"argument 'search': {search!r} is not 'stepwise' or 'exhaustive'")
+    breaks = _break_times(options.get("breaks"), "breaks")
+    slope_breaks = _break_times(options.get("slope_breaks"), "slope_breaks")
+    conf_level = options.get("conf_level", 0.95)
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, int | float)
+        or not 0 < conf_level < 1
+    ):
+        raise InputError(f"argument 'conf_level': {conf_level!r} is outside (0, 1); give e.g. 0.95")
     code = df.get_column(_CODE).to_numpy()
     counts = np.bincount(code) if code.size else np.zeros(0, dtype=np.int64)
     counts = counts[counts > 0]
@@ -497,6 +556,10 @@ def _fit(
         order=order,
         mean=bool(options.get("mean", True)),
         drift=bool(options.get("drift", False)),
+        search=search,
+        breaks=breaks,
+        slope_breaks=slope_breaks,
+        conf_level=float(conf_level),
         progress_after=progress,
     )
     g = len(counts)
@@ -545,6 +608,7 @@ def _fit(
     if "grey_c" in r:
         acc.update({"c": r["grey_c"], "p": r["grey_p"], "grade": list(r["grey_grade"])})
     return Forecast(
+        coefficients=_coefficients(r["coefficients"], group_keys, keys),
         model=model,
         method=str(r["model_name"]),
         fitted=fitted,
@@ -615,6 +679,13 @@ def trend(
         - ``order`` ((p, d, q), p, q <= 5, d <= 2; or None for automatic selection),
           ``mean`` (bool, default True: a mean when d = 0), ``drift`` (bool, default
           False: a drift t = 1..n when d <= 1): ARIMA, as ``forecast::Arima``.
+        - ``search`` (``"exhaustive"``, the default, or ``"stepwise"``): how
+          ``order=None`` searches (below).
+        - ``breaks`` (times of level shifts), ``slope_breaks`` (times of slope
+          changes): structural breaks in the linear, log-linear and ARIMA models
+          (below), e.g. ``breaks=[2011, 2020]`` where a series changed definition.
+        - ``conf_level`` (default 0.95): level of the ``lower``/``upper`` limits of
+          :attr:`Forecast.coefficients`.
 
     Returns
     -------
@@ -628,7 +699,11 @@ def trend(
         duplicated, unsorted or with gaps within a series (unless ``fill="linear"``);
         values <= 0 for ``"loglinear"`` or ``"gm11"``; a series shorter than the model
         needs (the message says how many points); an unknown `model` or option;
-        `horizon` not an integer from 1 to 10,000; a level outside (0, 1).
+        `horizon` not an integer from 1 to 10,000; a level outside (0, 1); break times
+        that are not numbers, given twice, outside a series' times, collinear with the
+        trend (no observation between two breaks) or too many for the series, or given
+        to a model without breaks; `search` not ``"stepwise"``/``"exhaustive"``;
+        `conf_level` outside (0, 1).
     ConvergenceError
         A fit (ETS, GM(1,1), ARIMA) that fails, with the reason and what to try.
     KeyboardInterrupt
@@ -673,7 +748,33 @@ def trend(
     ``auto.arima(stepwise=False, approximation=False)`` with p, q <= 3: d by repeated
     KPSS tests at 5% (at most 2), then every p, q <= min(3, n/3) with and without the
     constant (mean for d = 0, drift for d = 1), smallest AICc among fits whose AR and
-    MA roots lie outside |z| = 1.01.
+    MA roots lie outside |z| = 1.01. ``search="stepwise"`` is ``auto.arima``'s default
+    search (Hyndman & Khandakar 2008): max p = max q = min(5, n/3); start from
+    ARIMA(2,d,2), (0,d,0), (1,d,0), (0,d,1) with the constant and (0,d,0) without; then
+    move p or q by ±1 (and both together) from the best model, taking the first move
+    that lowers the AICc, then toggle the constant, until nothing improves; candidates
+    are rejected as ``auto.arima`` rejects them (a failed fit, a non-stationary AR part
+    from the CSS step, a root within 1.01, a non-positive coefficient variance). The
+    default stays ``"exhaustive"`` so that earlier results do not change.
+
+    **Coefficients** (:attr:`Forecast.coefficients`): for the trends, the least-squares
+    standard errors and t tests on n − k degrees of freedom of ``summary.lm``; for ARIMA,
+    the square roots of the diagonal of the inverse Hessian of −log L (σ² concentrated
+    out) in the coefficients, by Richardson-extrapolated central differences, with z
+    tests and normal limits. R's ``arima`` reports the same quantity (``var.coef``) from
+    coarser finite differences (steps 1e-3 in transformed coordinates), so R's printed
+    standard errors can differ from hrh's in the third or fourth digit. Exponential
+    smoothing and GM(1,1) have no coefficient table: R's ``ets`` reports no standard
+    errors, and its parameters often sit on the bounds of their range, where a Hessian
+    says nothing.
+
+    **Breaks**: a level shift at τ adds the step 1{t ≥ τ}, a slope change the hinge
+    (t − τ)·1{t ≥ τ}, as regressors of the (log-)linear trend (``lm(y ~ t + step +
+    hinge)``, exact prediction intervals) or of ARIMA (``Arima(xreg=)``; for
+    ``order=None`` d comes from the residuals on the regressors, as
+    ``auto.arima(xreg=)``); the forecasts continue them (step 1, hinge t − τ). Their
+    coefficients are the columns ``level_shift_<τ>`` and ``slope_change_<τ>`` of
+    ``params`` and rows of ``coefficients``.
 
     References
     ----------
@@ -700,6 +801,14 @@ def trend(
     ...               model="gm11", horizon=1)
     >>> g.accuracy.select("c", "grade").rows()
     [(0.3..., 'good')]
+
+    A level shift where the series changed definition, with the coefficient table:
+
+    >>> b = hrh.trend(time=list(range(2005, 2015)),
+    ...               value=[4.8, 4.9, 4.9, 5.0, 5.1, 5.1, 4.3, 4.4, 4.4, 4.5],
+    ...               breaks=[2011], horizon=2)
+    >>> b.coefficients.select("term", pl.col("estimate").round(3)).rows()
+    [('intercept', -119.944), ('slope', 0.062), ('level_shift_2011', -0.878)]
     """
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:

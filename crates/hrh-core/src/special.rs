@@ -127,6 +127,14 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
     erfc(z.abs() / std::f64::consts::SQRT_2)
 }
 
+/// Two-sided p-value of Student's t, 2 P(T > |t|) with `df` degrees of freedom.
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    if t.is_nan() {
+        return f64::NAN;
+    }
+    2.0 * t_upper(t.abs(), df)
+}
+
 /// Upper tail of Student's t distribution, `P(T > t)` for `t >= 0`.
 fn t_upper(t: f64, df: f64) -> f64 {
     0.5 * beta_reg(0.5 * df, 0.5, df / (df + t * t))

@@ -39,6 +39,33 @@
 //! |z| = 1.01, as `forecast::auto.arima(stepwise = FALSE, approximation = FALSE)`
 //! restricted to p, q ≤ 3.
 //!
+//! Stepwise order search (`search = Search::Stepwise`, `auto.arima`'s default): d as
+//! above; max p = max q = min(5, ⌊n/3⌋); the starting models ARIMA(2,d,2) (1,d,1 when
+//! n < 10), (0,d,0), (1,d,0), (0,d,1) with the constant where d ≤ 1, and (0,d,0)
+//! without; then, from the best so far, the moves p ± 1, q ± 1, (p, q) ± (1, 1) in
+//! the order of Hyndman & Khandakar (2008) and `forecast::auto.arima`, taking the first
+//! that lowers the AICc, and last toggling the constant, until no move improves (at
+//! most 94 models). A candidate is rejected (AICc = ∞) as `auto.arima`'s `myarima`
+//! rejects it: a fit that fails, an AR part from the CSS step that is not stationary
+//! (R's `arima` stops there), an AR or MA root within |z| = 1.01, or a coefficient
+//! variance that is not positive. When the best optimum hrh finds has a root within
+//! 1.01, the candidate is judged at the optimum reached from the CSS start alone (R's
+//! path), which may be an admissible local one.
+//!
+//! Regressors (break terms, see [`super::Breaks`]): columns of x_t after the mean and
+//! drift, as `Arima(xreg =)`; in automatic order selection d comes from the residuals
+//! of the least-squares fit of y on the regressors, one less when the d-th difference
+//! of a regressor is constant, as `auto.arima(xreg =)`.
+//!
+//! Standard errors: the inverse of the Hessian of −log L (σ² concentrated out, as R)
+//! in the natural coefficients (φ, θ, β), by central second differences with steps
+//! h = 0.05 and h/2 of each coefficient's standard error, Richardson-extrapolated
+//! (a first pass with step 10⁻⁴ of the coefficient's size gives that scale). R's `arima` takes the Hessian in its
+//! transformed coordinates by `optim`'s finite differences (step 10⁻³) and maps it back
+//! with a forward-difference Jacobian of the AR transformation (also step 10⁻³), so
+//! R's `var.coef` differs from the exact inverse information by up to about 10⁻³
+//! relative for AR coefficients (and the mean or drift next to them).
+//!
 //! References: Box GEP, Jenkins GM (1970). Time Series Analysis: Forecasting and
 //! Control. Holden-Day. Gardner G, Harvey AC, Phillips GDA (1980). Algorithm AS 154.
 //! Applied Statistics 29:311-322. Durbin J, Koopman SJ (2001). Time Series Analysis by
@@ -79,6 +106,27 @@ pub const PARAMS: [&str; 15] = [
 
 const KAPPA: f64 = 1e6;
 
+/// How the order is searched when it is not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Search {
+    /// Every p, q ≤ 3 with and without the constant
+    /// (`auto.arima(stepwise = FALSE)` restricted to p, q ≤ 3).
+    #[default]
+    Exhaustive,
+    /// The stepwise search of Hyndman & Khandakar (2008), `auto.arima`'s default.
+    Stepwise,
+}
+
+/// Regressors besides the mean and drift: in-sample columns and their values at the
+/// forecast steps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Xreg {
+    /// One column of n values per regressor.
+    pub cols: Vec<Vec<f64>>,
+    /// One column of `horizon` future values per regressor.
+    pub future: Vec<Vec<f64>>,
+}
+
 /// An ARIMA model: a fixed order, or `None` to select it (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ArimaSpec {
@@ -88,6 +136,8 @@ pub struct ArimaSpec {
     pub include_mean: bool,
     /// Include a drift t = 1..n when d ≤ 1 (R's `include.drift`).
     pub drift: bool,
+    /// Order search when `order` is `None`.
+    pub search: Search,
 }
 
 impl ArimaSpec {
@@ -130,11 +180,13 @@ struct Structure {
     q: usize,
     mean: bool,
     drift: bool,
+    /// Regressors besides mean and drift.
+    extra: usize,
 }
 
 impl Structure {
     fn n_xreg(&self) -> usize {
-        usize::from(self.mean) + usize::from(self.drift)
+        usize::from(self.mean) + usize::from(self.drift) + self.extra
     }
     fn n_coef(&self) -> usize {
         self.p + self.q + self.n_xreg()
@@ -563,7 +615,7 @@ struct Problem<'a> {
 }
 
 impl<'a> Problem<'a> {
-    fn new(y: &'a [f64], s: Structure) -> Self {
+    fn new(y: &'a [f64], s: Structure, extra: &Xreg) -> Self {
         let n = y.len();
         let mut xreg = Vec::new();
         if s.mean {
@@ -572,6 +624,7 @@ impl<'a> Problem<'a> {
         if s.drift {
             xreg.push((1..=n).map(|t| t as f64).collect());
         }
+        xreg.extend(extra.cols.iter().cloned());
         // lm of the differenced series on the differenced regressors (R's start).
         let diff = |v: &[f64]| -> Vec<f64> {
             let mut w = v.to_vec();
@@ -717,6 +770,8 @@ struct Fitted {
     theta: Vec<f64>,
     beta: Vec<f64>,
     value: f64,
+    /// The AR part of the CSS estimates is stationary (R's `arima` stops otherwise).
+    css_ar_ok: bool,
 }
 
 impl Fitted {
@@ -726,8 +781,14 @@ impl Fitted {
     }
 }
 
-fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
-    let pr = Problem::new(y, s);
+fn fit_structure(y: &[f64], s: Structure, extra: &Xreg) -> Option<Fitted> {
+    fit_structure_with(y, s, extra, false)
+}
+
+/// [`fit_structure`]; with `css_only`, only from the CSS start when it is usable (R's
+/// path), without the grid and corner starts.
+fn fit_structure_with(y: &[f64], s: Structure, extra: &Xreg, css_only: bool) -> Option<Fitted> {
+    let pr = Problem::new(y, s, extra);
     let k = s.n_coef();
     // 1. Conditional sum of squares from zero ARMA coefficients and the lm β.
     let mut raw0 = vec![0.0; s.p + s.q];
@@ -756,6 +817,7 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
         100,
     );
     let css_coef: Vec<f64> = css.x.iter().zip(&css_scale).map(|(a, b)| a * b).collect();
+    let css_ar_ok = invpartrans(&css_coef[..s.p]).is_some();
     let mut starts: Vec<Vec<f64>> = Vec::new();
     if let Some(u) = pr.encode(
         &css_coef[..s.p],
@@ -803,11 +865,14 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
         grid.push((objective(&u), u));
     }
     grid.sort_by(|a, b| a.0.total_cmp(&b.0));
-    starts.extend(grid.into_iter().take(2).map(|(_, u)| u));
+    let css_only = css_only && css_start;
+    if !css_only {
+        starts.extend(grid.into_iter().take(2).map(|(_, u)| u));
+    }
     // With AR and MA terms, the near-cancelling corner φ₁ ≈ 1, θ₁ ≈ −1 (a trend
     // mimicked by an AR root next to an MA root) is a frequent separate maximum on
     // trending series that no grid point's value announces.
-    if s.p > 0 && s.q > 0 {
+    if s.p > 0 && s.q > 0 && !css_only {
         let mut u = vec![0.0; m];
         u[0] = 2.0;
         u[s.p] = 2.0;
@@ -863,7 +928,101 @@ fn fit_structure(y: &[f64], s: Structure) -> Option<Fitted> {
         theta,
         beta,
         value,
+        css_ar_ok,
     })
+}
+
+/// Standard errors of (φ, θ, β) from the numerical Hessian of
+/// −log L = (n − d)·R's objective (see the module docs); NaN where the inverse
+/// Hessian's diagonal is not positive.
+fn coef_std_err(pr: &Problem, f: &Fitted, n_used: usize) -> Vec<f64> {
+    let s = f.s;
+    let k = s.n_coef();
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut x0: Vec<f64> = f.phi.clone();
+    x0.extend_from_slice(&f.theta);
+    x0.extend_from_slice(&f.beta);
+    let nu = n_used as f64;
+    let g = |x: &[f64]| -> f64 {
+        let (phi, rest) = x.split_at(s.p);
+        let (theta, beta) = rest.split_at(s.q);
+        nu * pr.ml(phi, theta, beta)
+    };
+    let hessian = |h: &[f64]| -> Vec<f64> {
+        let g0 = g(&x0);
+        let mut hm = vec![0.0; k * k];
+        let mut x = x0.clone();
+        for i in 0..k {
+            x[i] = x0[i] + h[i];
+            let gp = g(&x);
+            x[i] = x0[i] - h[i];
+            let gm = g(&x);
+            x[i] = x0[i];
+            hm[i * k + i] = (gp - 2.0 * g0 + gm) / (h[i] * h[i]);
+            for j in 0..i {
+                let mut e = [0.0; 4];
+                for (c, (si, sj)) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    x[i] = x0[i] + si * h[i];
+                    x[j] = x0[j] + sj * h[j];
+                    e[c] = g(&x);
+                }
+                x[i] = x0[i];
+                x[j] = x0[j];
+                let v = (e[0] - e[1] - e[2] + e[3]) / (4.0 * h[i] * h[j]);
+                hm[i * k + j] = v;
+                hm[j * k + i] = v;
+            }
+        }
+        hm
+    };
+    let se_of = |hm: &[f64]| -> Vec<f64> {
+        (0..k)
+            .map(|i| {
+                let mut a = hm.to_vec();
+                let mut e = vec![0.0; k];
+                e[i] = 1.0;
+                if hm.iter().all(|v| v.is_finite()) && solve(&mut a, &mut e, k).is_some() {
+                    if e[i] > 0.0 {
+                        e[i].sqrt()
+                    } else {
+                        f64::NAN
+                    }
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
+    };
+    let h1: Vec<f64> = x0
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let floor = if i < s.p + s.q {
+                0.1
+            } else {
+                pr.scale[i - s.p - s.q]
+            };
+            1e-4 * v.abs().max(floor)
+        })
+        .collect();
+    let se1 = se_of(&hessian(&h1));
+    // Richardson extrapolation of steps h and h/2, h = 0.05 se: the diffuse prior
+    // (κ = 1e6) leaves the likelihood about 1e-11 relative noise, too much for smaller
+    // steps; the extrapolation removes the O(h²) error of the larger ones.
+    let h2: Vec<f64> = h1
+        .iter()
+        .zip(&se1)
+        .map(|(h, se)| if se.is_finite() { 0.05 * se } else { *h })
+        .collect();
+    let h3: Vec<f64> = h2.iter().map(|h| 0.5 * h).collect();
+    let (a, b) = (hessian(&h2), hessian(&h3));
+    let hm: Vec<f64> = a.iter().zip(&b).map(|(a, b)| (4.0 * b - a) / 3.0).collect();
+    se_of(&hm)
 }
 
 /// KPSS level-stationarity statistic with `lags` Bartlett lags (urca's `ur.kpss`,
@@ -920,8 +1079,169 @@ fn aicc(f: &Fitted, n: usize) -> f64 {
     Criteria::from_loglik(f.loglik(n), k, n - f.s.d, f64::NAN).aicc
 }
 
-/// Fit an ARIMA model to a checked series and forecast.
-pub fn fit(y: &[f64], spec: &ArimaSpec, horizon: usize, levels: &[f64]) -> Result<Fit> {
+/// Order d for automatic selection: [`ndiffs`] of y, or of the residuals of y on the
+/// regressors, one less when the d-th difference of a regressor is constant
+/// (`auto.arima(xreg =)`).
+fn auto_d(y: &[f64], extra: &Xreg) -> usize {
+    if extra.cols.is_empty() {
+        return ndiffs(y);
+    }
+    let n = y.len();
+    let mut cols = vec![vec![1.0; n]];
+    cols.extend(extra.cols.iter().cloned());
+    let resid: Vec<f64> = match super::trend::ols(&cols, y) {
+        Some((beta, _, _)) => (0..n)
+            .map(|t| y[t] - cols.iter().zip(&beta).map(|(c, b)| c[t] * b).sum::<f64>())
+            .collect(),
+        None => y.to_vec(),
+    };
+    let mut d = ndiffs(&resid);
+    if d > 0 {
+        let constant = extra.cols.iter().any(|c| {
+            let mut w = c.clone();
+            for _ in 0..d {
+                w = w.windows(2).map(|p| p[1] - p[0]).collect();
+            }
+            is_constant(&w)
+        });
+        if constant {
+            d -= 1;
+        }
+    }
+    d
+}
+
+/// AR and MA roots outside |z| = 1.01 (`auto.arima`'s check).
+fn roots_ok(f: &Fitted) -> bool {
+    let ar: Vec<f64> = f.phi.iter().map(|v| -v).collect();
+    min_root_modulus(&ar).min(min_root_modulus(&f.theta)) >= 1.01
+}
+
+/// One candidate of the stepwise search, judged as `auto.arima`'s `myarima`.
+fn candidate(y: &[f64], s: Structure, extra: &Xreg) -> Option<(f64, Fitted)> {
+    let n = y.len();
+    if n < s.d + s.n_coef() + 3 {
+        return None;
+    }
+    let mut f = fit_structure(y, s, extra)?;
+    if !roots_ok(&f) {
+        // The best optimum has a root on the unit circle; R's path from the CSS start
+        // may stop at an admissible local one, which R then judges.
+        f = fit_structure_with(y, s, extra, true)?;
+    }
+    if !f.css_ar_ok || !roots_ok(&f) {
+        return None;
+    }
+    let pr = Problem::new(y, s, extra);
+    if coef_std_err(&pr, &f, n - s.d).iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let ic = aicc(&f, n);
+    ic.is_finite().then_some((ic, f))
+}
+
+/// The stepwise search of `auto.arima` (non-seasonal), see the module docs.
+fn stepwise(y: &[f64], d: usize, extra: &Xreg) -> Option<Fitted> {
+    const NMODELS: usize = 94;
+    let n = y.len();
+    let max_p = 5.min(n / 3);
+    let max_q = max_p;
+    let start = if n < 10 { 1 } else { 2 };
+    let allow_constant = d <= 1;
+    let structure = |p: usize, q: usize, c: bool| Structure {
+        p,
+        d,
+        q,
+        mean: c && d == 0,
+        drift: c && d == 1,
+        extra: extra.cols.len(),
+    };
+    let mut results: Vec<(usize, usize, bool)> = Vec::new();
+    let mut best: Option<(f64, Fitted)> = None;
+    // Fit (p, q, c), record it, and say whether it beat the best so far.
+    let mut try_model =
+        |p: usize, q: usize, c: bool, results: &mut Vec<(usize, usize, bool)>| -> bool {
+            results.push((p, q, c));
+            match candidate(y, structure(p, q, c), extra) {
+                Some((ic, f)) if best.as_ref().is_none_or(|(b, _)| ic < *b) => {
+                    best = Some((ic, f));
+                    true
+                }
+                _ => false,
+            }
+        };
+    let mut constant = allow_constant;
+    let (mut p, mut q) = (start.min(max_p), start.min(max_q));
+    try_model(p, q, constant, &mut results);
+    if try_model(0, 0, constant, &mut results) {
+        (p, q) = (0, 0);
+    }
+    if max_p > 0 && try_model(1, 0, constant, &mut results) {
+        (p, q) = (1, 0);
+    }
+    if max_q > 0 && try_model(0, 1, constant, &mut results) {
+        (p, q) = (0, 1);
+    }
+    if constant && try_model(0, 0, false, &mut results) {
+        (p, q) = (0, 0);
+        // R keeps `constant` as it was here.
+    }
+    let mut startk = 0;
+    while startk < results.len() && results.len() < NMODELS {
+        startk = results.len();
+        let moves: [(isize, isize); 8] = [
+            (-1, 0),
+            (0, -1),
+            (1, 0),
+            (0, 1),
+            (-1, -1),
+            (-1, 1),
+            (1, -1),
+            (1, 1),
+        ];
+        let mut moved = false;
+        for (dp, dq) in moves {
+            let np = p as isize + dp;
+            let nq = q as isize + dq;
+            if np < 0 || nq < 0 || np > max_p as isize || nq > max_q as isize {
+                continue;
+            }
+            let (np, nq) = (np as usize, nq as usize);
+            if results.contains(&(np, nq, constant)) {
+                continue;
+            }
+            if results.len() >= NMODELS {
+                break;
+            }
+            if try_model(np, nq, constant, &mut results) {
+                (p, q) = (np, nq);
+                moved = true;
+                break;
+            }
+        }
+        if moved {
+            continue;
+        }
+        if allow_constant
+            && !results.contains(&(p, q, !constant))
+            && results.len() < NMODELS
+            && try_model(p, q, !constant, &mut results)
+        {
+            constant = !constant;
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+/// Fit an ARIMA model to a checked series, with the regressors `extra` (break terms;
+/// empty for none), and forecast.
+pub fn fit(
+    y: &[f64],
+    spec: &ArimaSpec,
+    extra: &Xreg,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<Fit> {
     let n = y.len();
     let fitted = match spec.order {
         Some((p, d, q)) => {
@@ -943,15 +1263,37 @@ pub fn fit(y: &[f64], spec: &ArimaSpec, horizon: usize, levels: &[f64]) -> Resul
                 q,
                 mean: d == 0 && spec.include_mean,
                 drift: spec.drift,
+                extra: extra.cols.len(),
             };
-            fit_structure(y, s).ok_or_else(|| Error::Convergence {
+            if n < d + s.n_coef() + 3 {
+                return Err(super::arg_error(
+                    "breaks",
+                    format!(
+                        "{} with {} break term(s) has {} coefficients and needs at least {} \
+                         observations, the series has {n}",
+                        spec.name(),
+                        s.extra,
+                        s.n_coef(),
+                        d + s.n_coef() + 3
+                    ),
+                ));
+            }
+            fit_structure(y, s, extra).ok_or_else(|| Error::Convergence {
                 what: spec.name(),
                 reason: "the likelihood could not be evaluated at any start".into(),
                 hint: "try a lower order or another d".into(),
             })?
         }
+        None if spec.search == Search::Stepwise => {
+            let d = auto_d(y, extra);
+            stepwise(y, d, extra).ok_or_else(|| Error::Convergence {
+                what: spec.name(),
+                reason: "no model of the stepwise search gave a usable fit".into(),
+                hint: "give order=(p, d, q) or search='exhaustive'".into(),
+            })?
+        }
         None => {
-            let d = ndiffs(y);
+            let d = auto_d(y, extra);
             let max_pq = 3.min(n / 3);
             let mut best: Option<(f64, Fitted)> = None;
             for p in 0..=max_pq {
@@ -966,20 +1308,18 @@ pub fn fit(y: &[f64], spec: &ArimaSpec, horizon: usize, levels: &[f64]) -> Resul
                             q,
                             mean: constant && d == 0,
                             drift: constant && d == 1,
+                            extra: extra.cols.len(),
                         };
                         if n < d + s.n_coef() + 3 {
                             continue;
                         }
-                        let Some(f) = fit_structure(y, s) else {
+                        let Some(f) = fit_structure(y, s, extra) else {
                             continue;
                         };
-                        let mut ar = f.phi.iter().map(|v| -v).collect::<Vec<_>>();
-                        ar.truncate(p);
-                        let root = min_root_modulus(&ar).min(min_root_modulus(&f.theta));
-                        let ic = if root < 1.01 {
-                            f64::INFINITY
-                        } else {
+                        let ic = if roots_ok(&f) {
                             aicc(&f, n)
+                        } else {
+                            f64::INFINITY
                         };
                         if ic.is_finite() && best.as_ref().is_none_or(|(b, _)| ic < *b) {
                             best = Some((ic, f));
@@ -999,13 +1339,13 @@ pub fn fit(y: &[f64], spec: &ArimaSpec, horizon: usize, levels: &[f64]) -> Resul
             }
         }
     };
-    finish(y, fitted, horizon, levels)
+    finish(y, fitted, extra, horizon, levels)
 }
 
-fn finish(y: &[f64], f: Fitted, horizon: usize, levels: &[f64]) -> Result<Fit> {
+fn finish(y: &[f64], f: Fitted, extra: &Xreg, horizon: usize, levels: &[f64]) -> Result<Fit> {
     let n = y.len();
     let s = f.s;
-    let pr = Problem::new(y, s);
+    let pr = Problem::new(y, s, extra);
     let ss = make_state_space(&f.phi, &f.theta, s.d).ok_or_else(|| Error::Convergence {
         what: format!("ARIMA({},{},{})", s.p, s.d, s.q),
         reason: "the fitted model has no stationary covariance".into(),
@@ -1045,6 +1385,10 @@ fn finish(y: &[f64], f: Fitted, horizon: usize, levels: &[f64]) -> Result<Fit> {
         }
         if s.drift {
             x += f.beta[bi] * (n + h) as f64;
+            bi += 1;
+        }
+        for (col, b) in extra.future.iter().zip(&f.beta[bi..]) {
+            x += b * col[h - 1];
         }
         mean.push(x);
         sd.push((var * sigma2).sqrt());
@@ -1063,15 +1407,30 @@ fn finish(y: &[f64], f: Fitted, horizon: usize, levels: &[f64]) -> Result<Fit> {
     for (i, v) in f.theta.iter().enumerate() {
         params[3 + MAX_ORDER + i] = *v;
     }
+    let se = coef_std_err(&pr, &f, nstar);
+    let mut std_err = vec![nan; PARAMS.len()];
+    std_err[3..3 + s.p].copy_from_slice(&se[..s.p]);
+    for i in 0..s.q {
+        std_err[3 + MAX_ORDER + i] = se[s.p + i];
+    }
     let mut bi = 0;
     if s.mean {
         params[3 + 2 * MAX_ORDER] = f.beta[bi];
+        std_err[3 + 2 * MAX_ORDER] = se[s.p + s.q + bi];
         bi += 1;
     }
     if s.drift {
         params[4 + 2 * MAX_ORDER] = f.beta[bi];
+        std_err[4 + 2 * MAX_ORDER] = se[s.p + s.q + bi];
+        bi += 1;
+    }
+    for j in bi..f.beta.len() {
+        params.push(f.beta[j]);
+        std_err.push(se[s.p + s.q + j]);
     }
     Ok(Fit {
+        std_err,
+        coef_df: f64::INFINITY,
         accuracy: Accuracy::new(y, &residuals),
         fitted,
         residuals,
@@ -1142,8 +1501,9 @@ mod tests {
             order: None,
             include_mean: true,
             drift: false,
+            search: Search::Exhaustive,
         };
-        let f = fit(&y, &spec, 5, &[0.95]).unwrap();
+        let f = fit(&y, &spec, &Xreg::default(), 5, &[0.95]).unwrap();
         assert!(f.mean.iter().all(|v| v.is_finite()));
         assert!(f.lower[0][0] < f.mean[0] && f.mean[0] < f.upper[0][0]);
     }
@@ -1155,6 +1515,7 @@ mod tests {
             order: Some((usize::MAX, 0, 1)),
             include_mean: true,
             drift: false,
+            search: Search::Exhaustive,
         };
         assert_eq!(spec.min_points(), usize::MAX);
         let t: Vec<f64> = (0..10).map(f64::from).collect();

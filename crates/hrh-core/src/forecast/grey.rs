@@ -168,6 +168,8 @@ pub fn fit(x0: &[f64], spec: &GreySpec, horizon: usize) -> Result<Fit> {
         lower: Vec::new(),
         upper: Vec::new(),
         params: vec![a, b],
+        std_err: vec![f64::NAN; 2],
+        coef_df: f64::INFINITY,
         criteria: Criteria::NONE,
         grey: Some(GreyAccuracy {
             c,

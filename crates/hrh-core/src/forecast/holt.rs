@@ -504,6 +504,8 @@ pub fn fit(y: &[f64], spec: &EtsSpec, horizon: usize, levels: &[f64]) -> Result<
         mean,
         lower,
         upper,
+        std_err: vec![f64::NAN; params.len()],
+        coef_df: f64::INFINITY,
         params,
         criteria,
         grey: None,

@@ -15,6 +15,17 @@
 //! - [`optim`]: Nelder-Mead and BFGS minimisers.
 //!
 //! [`fit_groups`] is the entry point for many series; [`fit`] for one.
+//!
+//! **Structural breaks** ([`Breaks`], linear and log-linear trends and ARIMA): a level
+//! shift at time τ is the step regressor 1{t ≥ τ}, a slope change at τ the hinge
+//! (t − τ)·1{t ≥ τ}; both enter the least-squares trend (as R's
+//! `lm(y ~ t + step + hinge)`) or the ARIMA regression (as `forecast::Arima(xreg =)`),
+//! and take their future values (1 and t − τ) in the forecasts.
+//!
+//! **Standard errors** ([`Fit::std_err`]): least-squares coefficients s²(X′X)⁻¹ with
+//! t tests on n − k degrees of freedom (R's `summary.lm`); ARIMA coefficients the
+//! inverse of the numerical Hessian of −log L (σ² concentrated out) in the natural
+//! coefficients, with normal tests (R's `arima` `var.coef`, see [`arima`]).
 
 pub mod arima;
 pub mod grey;
@@ -76,9 +87,177 @@ impl Model {
         }
     }
 
+    /// Names of the entries of [`Fit::params`] with the break terms of `breaks`
+    /// appended (`level_shift_<τ>`, then `slope_change_<τ>`).
+    pub fn param_names_with(&self, breaks: &Breaks) -> Vec<String> {
+        let mut names: Vec<String> = self.param_names().iter().map(|s| s.to_string()).collect();
+        names.extend(breaks.names());
+        names
+    }
+
+    /// Which entries of [`Fit::params`] (named by [`Model::param_names_with`]) are
+    /// regression or ARMA coefficients with a standard error: intercept and slope of
+    /// the trends, AR, MA, intercept and drift of ARIMA, and the break terms.
+    pub fn coefficient_mask(&self, breaks: &Breaks) -> Vec<bool> {
+        let base: Vec<bool> = match self {
+            Model::Linear | Model::LogLinear => self
+                .param_names()
+                .iter()
+                .map(|n| matches!(*n, "intercept" | "slope"))
+                .collect(),
+            Model::Arima(_) => arima::PARAMS
+                .iter()
+                .map(|n| !matches!(*n, "p" | "d" | "q"))
+                .collect(),
+            _ => vec![false; self.param_names().len()],
+        };
+        let mut mask = base;
+        mask.extend(std::iter::repeat_n(true, breaks.len()));
+        mask
+    }
+
     /// Whether the model needs every value > 0.
     pub fn needs_positive(&self) -> bool {
         matches!(self, Model::LogLinear | Model::Grey(_))
+    }
+
+    /// Whether the model takes break terms.
+    pub fn takes_breaks(&self) -> bool {
+        matches!(self, Model::Linear | Model::LogLinear | Model::Arima(_))
+    }
+}
+
+/// An input error about an argument as a whole: "argument 'name': message".
+pub(crate) fn arg_error(name: &str, message: impl std::fmt::Display) -> Error {
+    Error::Input {
+        location: Location::default(),
+        message: format!("argument '{name}': {message}"),
+    }
+}
+
+/// Structural breaks: level shifts (step 1{t ≥ τ}) and slope changes (hinge
+/// (t − τ)·1{t ≥ τ}) at the given times, in the series' own time unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Breaks {
+    /// Times τ of the level shifts.
+    pub level: Vec<f64>,
+    /// Times τ of the slope changes.
+    pub slope: Vec<f64>,
+}
+
+impl Breaks {
+    /// Number of break terms.
+    pub fn len(&self) -> usize {
+        self.level.len() + self.slope.len()
+    }
+
+    /// No break terms.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `level_shift_<τ>` for each level shift, then `slope_change_<τ>`.
+    pub fn names(&self) -> Vec<String> {
+        let fmt = |t: f64| {
+            let s = format!("{t}");
+            s.replace('.', "_").replace('-', "m")
+        };
+        self.level
+            .iter()
+            .map(|&t| format!("level_shift_{}", fmt(t)))
+            .chain(
+                self.slope
+                    .iter()
+                    .map(|&t| format!("slope_change_{}", fmt(t))),
+            )
+            .collect()
+    }
+
+    /// Check the break times: finite, and no time given twice in one list.
+    pub fn check(&self) -> Result<()> {
+        for (list, name) in [(&self.level, "breaks"), (&self.slope, "slope_breaks")] {
+            if let Some(t) = list.iter().find(|t| !t.is_finite()) {
+                return Err(arg_error(name, format!("break time {t} is not finite")));
+            }
+            let mut sorted = list.clone();
+            sorted.sort_by(f64::total_cmp);
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(arg_error(
+                    name,
+                    format!("break time {} is given twice", w[0]),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The break regressors at `times` (one column per term, in [`Breaks::names`]
+    /// order). Each term must vary over the series: a level shift needs a time before τ
+    /// and one at or after it, a slope change a time before τ and one after it.
+    pub fn columns(&self, times: &[f64]) -> Result<Vec<Vec<f64>>> {
+        let n = times.len();
+        // Checked before the columns are allocated: every model needs n >= terms + 3.
+        if self.len().saturating_add(3) > n {
+            return Err(arg_error(
+                "breaks",
+                format!(
+                    "{} break term(s) are too many for a series of {n} observations (at most \
+                     {})",
+                    self.len(),
+                    n.saturating_sub(3)
+                ),
+            ));
+        }
+        let (first, last) = (times[0], times[n - 1]);
+        let mut cols = Vec::with_capacity(self.len());
+        for &tau in &self.level {
+            if tau <= first || tau > last {
+                return Err(arg_error(
+                    "breaks",
+                    format!(
+                        "level shift at {tau} is outside the series' times ({first} to {last}): \
+                         it needs a time before it and one at or after it"
+                    ),
+                ));
+            }
+            cols.push(self.level_at(tau, times));
+        }
+        for &tau in &self.slope {
+            if tau < first || tau >= last {
+                return Err(arg_error(
+                    "slope_breaks",
+                    format!(
+                        "slope change at {tau} is outside the series' times ({first} to {last}): \
+                         it needs a time at or before it and one after it"
+                    ),
+                ));
+            }
+            cols.push(self.slope_at(tau, times));
+        }
+        Ok(cols)
+    }
+
+    /// Future values of the break terms at `times` (after the series).
+    pub fn future(&self, times: &[f64]) -> Vec<Vec<f64>> {
+        self.level
+            .iter()
+            .map(|&tau| self.level_at(tau, times))
+            .chain(self.slope.iter().map(|&tau| self.slope_at(tau, times)))
+            .collect()
+    }
+
+    fn level_at(&self, tau: f64, times: &[f64]) -> Vec<f64> {
+        times
+            .iter()
+            .map(|&t| f64::from(u8::from(t >= tau)))
+            .collect()
+    }
+
+    fn slope_at(&self, tau: f64, times: &[f64]) -> Vec<f64> {
+        times
+            .iter()
+            .map(|&t| if t >= tau { t - tau } else { 0.0 })
+            .collect()
     }
 }
 
@@ -173,14 +352,43 @@ pub struct Fit {
     pub lower: Vec<Vec<f64>>,
     /// Upper prediction limits, `upper[level][step]`.
     pub upper: Vec<Vec<f64>>,
-    /// Parameter values, named by [`Model::param_names`] (NaN where not used).
+    /// Parameter values, named by [`Model::param_names_with`] (NaN where not used).
     pub params: Vec<f64>,
+    /// Standard errors of the coefficients among `params` (NaN for the other entries,
+    /// and where the information matrix is not positive definite).
+    pub std_err: Vec<f64>,
+    /// Degrees of freedom of the coefficients' t tests (n − k for least squares);
+    /// infinite for normal (Wald z) tests.
+    pub coef_df: f64,
     /// Likelihood and information criteria.
     pub criteria: Criteria,
     /// In-sample accuracy.
     pub accuracy: Accuracy,
     /// GM(1,1) posterior-error ratio, small-error probability and grade.
     pub grey: Option<grey::GreyAccuracy>,
+}
+
+/// Test statistic est/se, two-sided p-value and `conf_level` confidence limits of a
+/// coefficient: Student's t on `df` degrees of freedom, or the normal when `df` is
+/// infinite (R's `summary.lm`, and `confint.default` / `lmtest::coeftest` for ARIMA).
+/// All NaN when `se` is not a positive number.
+pub fn coefficient_test(est: f64, se: f64, df: f64, conf_level: f64) -> (f64, f64, f64, f64) {
+    if se.is_nan() || se <= 0.0 || !se.is_finite() {
+        return (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+    }
+    let stat = est / se;
+    let (p, q) = if df.is_finite() {
+        (
+            crate::special::t_two_sided_p(stat, df),
+            qt(0.5 * (1.0 + conf_level), df),
+        )
+    } else {
+        (
+            crate::special::normal_two_sided_p(stat),
+            qnorm(0.5 * (1.0 + conf_level)),
+        )
+    };
+    (stat, p, est - q * se, est + q * se)
 }
 
 /// Symmetric normal intervals mean ± z·sd, `z = Φ⁻¹((1 + level)/2)`.
@@ -300,7 +508,40 @@ pub fn fit(
     horizon: usize,
     levels: &[f64],
 ) -> Result<Fit> {
+    fit_with_breaks(times, values, model, &Breaks::default(), horizon, levels)
+}
+
+/// [`fit`] with structural `breaks` (linear, log-linear and ARIMA models only).
+pub fn fit_with_breaks(
+    times: &[f64],
+    values: &[f64],
+    model: &Model,
+    breaks: &Breaks,
+    horizon: usize,
+    levels: &[f64],
+) -> Result<Fit> {
     check_series(times, values, model)?;
+    if !breaks.is_empty() && !model.takes_breaks() {
+        return Err(arg_error(
+            "breaks",
+            format!(
+                "{} takes no break terms; use a linear, log-linear or ARIMA model",
+                model.name()
+            ),
+        ));
+    }
+    breaks.check()?;
+    let xreg = if breaks.is_empty() {
+        arima::Xreg::default()
+    } else {
+        let step = times[1] - times[0];
+        let last = times[times.len() - 1];
+        let future: Vec<f64> = (1..=horizon).map(|h| last + step * h as f64).collect();
+        arima::Xreg {
+            cols: breaks.columns(times)?,
+            future: breaks.future(&future),
+        }
+    };
     if horizon > MAX_HORIZON {
         return Err(Error::input(
             "horizon",
@@ -311,11 +552,11 @@ pub fn fit(
         crate::validate::level(l)?;
     }
     let mut out = match model {
-        Model::Linear => trend::fit(times, values, false, horizon, levels),
-        Model::LogLinear => trend::fit(times, values, true, horizon, levels),
+        Model::Linear => trend::fit(times, values, false, &xreg, horizon, levels),
+        Model::LogLinear => trend::fit(times, values, true, &xreg, horizon, levels),
         Model::Ets(spec) => holt::fit(values, spec, horizon, levels),
         Model::Grey(spec) => grey::fit(values, spec, horizon),
-        Model::Arima(spec) => arima::fit(values, spec, horizon, levels),
+        Model::Arima(spec) => arima::fit(values, spec, &xreg, horizon, levels),
     }?;
     if out.lower.len() != levels.len() {
         // Models without prediction intervals (GM(1,1)).
@@ -373,12 +614,12 @@ pub fn fit_groups(
         offsets,
         labels,
         model,
-        (horizon, levels),
+        (horizon, levels, &Breaks::default()),
         &control,
     )
 }
 
-/// [`fit_groups`] with `(horizon, levels)`, reporting its progress (in series) to
+/// [`fit_groups`] with `(horizon, levels, breaks)`, reporting its progress (in series) to
 /// `control` and stopping with [`Error::Interrupted`] when asked to.
 pub fn fit_groups_with(
     times: &[f64],
@@ -386,7 +627,7 @@ pub fn fit_groups_with(
     offsets: &[usize],
     labels: &[String],
     model: &Model,
-    (horizon, levels): (usize, &[f64]),
+    (horizon, levels, breaks): (usize, &[f64], &Breaks),
     control: &Control,
 ) -> Result<Vec<Fit>> {
     crate::validate::same_len(times.len(), values.len(), "time", "value")?;
@@ -408,7 +649,7 @@ pub fn fit_groups_with(
             control.check()?;
             let (a, b) = (offsets[g], offsets[g + 1]);
             let label = labels.get(g).map(String::as_str).unwrap_or("");
-            let out = fit(&times[a..b], &values[a..b], model, horizon, levels)
+            let out = fit_with_breaks(&times[a..b], &values[a..b], model, breaks, horizon, levels)
                 .map_err(|e| relabel(e, a, label));
             control.add(1);
             out
@@ -440,6 +681,55 @@ mod tests {
                 .starts_with("column 'value', row 1: value 0 is not positive"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn break_columns_and_their_checks() {
+        let b = Breaks {
+            level: vec![2002.0],
+            slope: vec![2001.0],
+        };
+        let t = [2000.0, 2001.0, 2002.0, 2003.0];
+        let cols = b.columns(&t).unwrap();
+        assert_eq!(cols[0], vec![0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(cols[1], vec![0.0, 0.0, 1.0, 2.0]);
+        assert_eq!(b.future(&[2004.0]), vec![vec![1.0], vec![3.0]]);
+        assert_eq!(b.names(), vec!["level_shift_2002", "slope_change_2001"]);
+        let late = Breaks {
+            level: vec![2004.0],
+            slope: vec![],
+        };
+        let e = late.columns(&t).unwrap_err().to_string();
+        assert!(
+            e.starts_with("argument 'breaks': level shift at 2004"),
+            "{e}"
+        );
+        let e = fit_with_breaks(
+            &t,
+            &t,
+            &Model::Grey(grey::GreySpec {
+                first_residual: false,
+                ddof: 0,
+            }),
+            &b,
+            1,
+            &[0.9],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("takes no break terms"), "{e}");
+    }
+
+    #[test]
+    fn coefficient_tests_t_and_normal() {
+        let (z, p, lo, hi) = coefficient_test(2.0, 1.0, f64::INFINITY, 0.95);
+        assert!((z - 2.0).abs() < 1e-15);
+        assert!((p / 0.045_500_263_896_358_4 - 1.0).abs() < 1e-9, "{p}");
+        assert!((lo - (2.0 - 1.959_963_984_540_054)).abs() < 1e-12 && hi > lo);
+        // R: 2 * pt(-2, 5) = 0.101939478829858
+        let (_, p, _, _) = coefficient_test(2.0, 1.0, 5.0, 0.95);
+        assert!((p / 0.101_939_478_829_858 - 1.0).abs() < 1e-9, "{p}");
+        assert!(coefficient_test(1.0, 0.0, 5.0, 0.95).0.is_nan());
     }
 
     #[test]
