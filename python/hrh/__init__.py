@@ -17,6 +17,7 @@ import warnings
 from hrh import _core, attrition, datasets, economics, evidence, forecast, norms, planning
 from hrh.attrition import (
     CoxResult,
+    CoxZph,
     CumulativeHazard,
     CumulativeIncidence,
     KaplanMeier,
@@ -75,6 +76,7 @@ __all__ = [
     "Comparison",
     "ConvergenceError",
     "CoxResult",
+    "CoxZph",
     "CumulativeHazard",
     "CumulativeIncidence",
     "Forecast",

@@ -13,12 +13,14 @@
 //! - [`competing`]: Aalen-Johansen cumulative incidence with infinitesimal-jackknife
 //!   standard errors.
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
+//! - [`cox_diagnostics`]: residuals of a Cox model and the proportional-hazards test.
 //! - [`life_table`]: actuarial life tables.
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
 //!   columns, in parallel.
 
 pub mod competing;
 pub mod cox;
+pub mod cox_diagnostics;
 pub mod kaplan_meier;
 pub mod life_table;
 pub mod logrank;
