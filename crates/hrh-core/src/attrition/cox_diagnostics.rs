@@ -493,3 +493,197 @@ pub fn zph(
     out.scaled = scaled;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attrition::cox::cox;
+
+    fn data<'a>(
+        time: &'a [f64],
+        event: &'a [u32],
+        x: &'a [f64],
+        names: &'a [String],
+    ) -> CoxData<'a> {
+        CoxData {
+            entry: None,
+            time,
+            event,
+            x,
+            p: 1,
+            names,
+            strata: None,
+            weights: None,
+            offset: None,
+            cluster: None,
+        }
+    }
+
+    const TIME: [f64; 10] = [5.0, 8.0, 2.0, 9.0, 4.0, 7.0, 3.0, 6.0, 4.0, 1.0];
+    const EVENT: [u32; 10] = [1, 0, 1, 1, 1, 0, 1, 1, 1, 1];
+    const X: [f64; 10] = [0.3, 1.2, 0.5, 0.1, 0.9, 0.4, 1.5, 0.7, 0.2, 1.1];
+
+    #[test]
+    fn martingale_residuals_sum_to_zero_and_schoenfeld_to_the_score() {
+        let names = vec!["x".to_string()];
+        let d = data(&TIME, &EVENT, &X, &names);
+        for ties in [CoxTies::Efron, CoxTies::Breslow] {
+            let fit = cox(&d, ties, 30, false).unwrap();
+            let m = residuals(
+                &d,
+                &fit.coef,
+                &fit.var_model,
+                ties,
+                CoxResidualType::Martingale,
+            )
+            .unwrap();
+            assert!(m.values.iter().sum::<f64>().abs() < 1e-10);
+            // At the estimate the score is zero: so are the sums of Schoenfeld and score
+            // residuals.
+            let s = residuals(
+                &d,
+                &fit.coef,
+                &fit.var_model,
+                ties,
+                CoxResidualType::Schoenfeld,
+            )
+            .unwrap();
+            assert_eq!(s.row.len(), 8);
+            assert!(s.values.iter().sum::<f64>().abs() < 1e-8);
+            let r = residuals(&d, &fit.coef, &fit.var_model, ties, CoxResidualType::Score).unwrap();
+            assert!(r.values.iter().sum::<f64>().abs() < 1e-8);
+            // Exits ordered by time, then row (rows 4 and 8 tie at t = 4).
+            assert_eq!(s.row, vec![9, 2, 6, 4, 8, 0, 7, 3]);
+        }
+    }
+
+    #[test]
+    fn zph_rejects_log_of_zero_and_bad_assign() {
+        let names = vec!["x".to_string()];
+        let mut time = TIME;
+        time[9] = 0.0;
+        let d = data(&time, &EVENT, &X, &names);
+        let fit = cox(&d, CoxTies::Efron, 30, false).unwrap();
+        let e = zph(&d, &fit.coef, CoxTies::Efron, ZphTransform::Log, &[0]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'duration', row 9: exit time 0 is not positive"),
+            "{e}"
+        );
+        let e = zph(&d, &fit.coef, CoxTies::Efron, ZphTransform::Km, &[1]).unwrap_err();
+        assert!(e.to_string().contains("'assign'"), "{e}");
+        let z = zph(&d, &fit.coef, CoxTies::Efron, ZphTransform::Rank, &[0]).unwrap();
+        assert_eq!(z.chisq.len(), 2);
+        // One term: its test is the global test.
+        assert!((z.chisq[0] - z.chisq[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_offset_changes_nothing_but_cluster_of_singletons_is_robust() {
+        let names = vec!["x".to_string()];
+        let d = data(&TIME, &EVENT, &X, &names);
+        let base = cox(&d, CoxTies::Efron, 30, true).unwrap();
+        let off = [2.5; 10];
+        let shifted = cox(
+            &CoxData {
+                offset: Some(&off),
+                ..d.clone()
+            },
+            CoxTies::Efron,
+            30,
+            false,
+        )
+        .unwrap();
+        assert!((base.coef[0] - shifted.coef[0]).abs() < 1e-10);
+        let ids: Vec<u32> = (0..10).collect();
+        let clustered = cox(
+            &CoxData {
+                cluster: Some(&ids),
+                ..d.clone()
+            },
+            CoxTies::Efron,
+            30,
+            false,
+        )
+        .unwrap();
+        assert!(clustered.robust);
+        assert!((clustered.se[0] - base.se[0]).abs() < 1e-12);
+        // Pairs of rows as clusters change the robust variance.
+        let pairs: Vec<u32> = (0..10).map(|i| i / 2).collect();
+        let paired = cox(
+            &CoxData {
+                cluster: Some(&pairs),
+                ..d.clone()
+            },
+            CoxTies::Efron,
+            30,
+            false,
+        )
+        .unwrap();
+        assert!((paired.se[0] - base.se[0]).abs() > 1e-6);
+        let bad = [0u32, 0, 0, 0, 0, 0, 0, 0, 0, 99];
+        let e = cox(
+            &CoxData {
+                cluster: Some(&bad),
+                ..d.clone()
+            },
+            CoxTies::Efron,
+            30,
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'cluster', row 9: cluster code 99 is not below"),
+            "{e}"
+        );
+        let inf = [0.0, 0.0, f64::INFINITY, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let e = cox(
+            &CoxData {
+                offset: Some(&inf),
+                ..d
+            },
+            CoxTies::Efron,
+            30,
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'offset', row 2: value inf is not a finite number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn predicted_survival_has_its_interval_around_it() {
+        let names = vec!["x".to_string()];
+        let d = data(&TIME, &EVENT, &X, &names);
+        let fit = cox(&d, CoxTies::Efron, 30, false).unwrap();
+        let p = crate::attrition::cox::predict_survival(
+            &fit,
+            &[0.5, 1.0],
+            1,
+            &[0, 0],
+            None,
+            &[0.5, 3.0, 6.0],
+            0.95,
+        )
+        .unwrap();
+        assert_eq!(p.survival.len(), 6);
+        // Before the first exit: S = 1 with no uncertainty.
+        for k in [0, 3] {
+            assert_eq!(
+                (p.survival[k], p.std_err[k], p.lower[k], p.upper[k]),
+                (1.0, 0.0, 1.0, 1.0)
+            );
+        }
+        for k in [1, 2, 4, 5] {
+            assert!(p.lower[k] < p.survival[k] && p.survival[k] <= p.upper[k]);
+            assert!(p.upper[k] <= 1.0 && p.std_err[k] > 0.0);
+        }
+        let e = crate::attrition::cox::predict_survival(&fit, &[0.5], 1, &[3], None, &[1.0], 0.95)
+            .unwrap_err();
+        assert!(e.to_string().contains("stratum code 3"), "{e}");
+    }
+}
