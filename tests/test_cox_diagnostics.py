@@ -363,3 +363,10 @@ def test_inputs_not_modified() -> None:
     fit.residuals("dfbeta")
     fit.zph()
     assert df.equals(before)
+
+
+def test_covariate_without_variation_in_any_risk_set() -> None:
+    # One exit, alone at risk: z and p were NaN.
+    d = {"t": [1.0, 1, 1, 1, 2], "e": [0, 0, 0, 0, 1], "x": [1.0, 1, 1, 1, 2]}
+    with pytest.raises(hrh.InputError, match=r"column 'x': does not vary among those at risk"):
+        hrh.cox(d, duration="t", event="e", covariates=["x"])

@@ -796,11 +796,13 @@ def cox(
                         "test": ["robust_score"],
                         "statistic": [rs],
                         "df": [int(r["df"])],
-                        "p": [_chisq_sf(rs, int(r["df"]))],
+                        "p": [_chisq_sf(rs, int(r["df"])) if int(r["df"]) > 0 else math.nan],
                     }
                 ),
             ]
         )
+    # Undefined p-values (no degrees of freedom) are null.
+    tests = tests.with_columns(pl.col("p").fill_nan(None))
     base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
     if st_cols:
         base = pl.concat(

@@ -483,7 +483,10 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             next = evaluate(d, &pr, &candidate, ties);
             halvings += 1;
         }
-        let done = (1.0 - cur.loglik / next.loglik).abs() <= 1e-9 && halvings == 0;
+        // (Equal log-likelihoods count as converged: both 0 when every exit is alone at
+        // risk.)
+        let done = (next.loglik == cur.loglik || (1.0 - cur.loglik / next.loglik).abs() <= 1e-9)
+            && halvings == 0;
         beta = candidate;
         cur = next;
         let f = ldl(&cur.imat, p, 1e-12);
@@ -493,7 +496,8 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             break;
         }
     }
-    let var = ldl(&cur.imat, p, 1e-12).inverse();
+    let fin = ldl(&cur.imat, p, 1e-12);
+    let var = fin.inverse();
     // Infinite coefficients: the next Newton step is still large relative to β.
     let infinite: Vec<usize> = (0..p)
         .filter(|&j| step[j].abs() > 1e-9 && step[j].abs() > 1e-9f64.sqrt() * beta[j].abs())
@@ -522,6 +526,16 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             ),
             hint: "drop the covariate, merge sparse levels, or stratify on it".into(),
         });
+    }
+    if fin.rank < p {
+        // A coefficient the partial likelihood does not inform: the covariate does not
+        // vary among those at risk at any exit time (R's coxph reports NA for it).
+        let j = fin.d.iter().position(|&x| x == 0.0).unwrap_or(0);
+        return Err(Error::input(
+            d.names.get(j).map_or("covariates", |s| s.as_str()),
+            "does not vary among those at risk at any exit time (or is a combination of \
+             the covariates before it there), so its effect cannot be estimated; drop it",
+        ));
     }
     let se_model: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
     let var_model = var.clone();
@@ -603,11 +617,14 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
         wald_test: wald,
         score_test,
         df,
-        test_p_values: [
-            chisq_sf(lr, df as f64),
-            chisq_sf(wald, df as f64),
-            chisq_sf(score_test, df as f64),
-        ],
+        // No degrees of freedom (an information matrix of rank 0): no p-value.
+        test_p_values: [lr, wald, score_test].map(|x| {
+            if df == 0 {
+                f64::NAN
+            } else {
+                chisq_sf(x, df as f64)
+            }
+        }),
         iterations,
         robust,
         se_model,

@@ -656,6 +656,22 @@ mod tests {
     }
 
     #[test]
+    fn covariate_without_variation_in_any_risk_set_is_an_input_error() {
+        // One exit, alone at risk: the partial likelihood says nothing about x (its
+        // information is 0; this gave z = NaN).
+        let names = vec!["x".to_string()];
+        let time = [1.0, 1.0, 1.0, 1.0, 2.0];
+        let event = [0, 0, 0, 0, 1];
+        let x = [1.0, 1.0, 1.0, 1.0, 2.0];
+        let e = cox(&data(&time, &event, &x, &names), CoxTies::Efron, 30, false).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("column 'x': does not vary among those at risk"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn predicted_survival_has_its_interval_around_it() {
         let names = vec!["x".to_string()];
         let d = data(&TIME, &EVENT, &X, &names);
