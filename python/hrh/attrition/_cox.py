@@ -776,6 +776,10 @@ def cox(
             "lower": np.exp(coef - z * se),
             "upper": np.exp(coef + z * se),
         }
+    ).with_columns(
+        # z and p are undefined (null) where the standard error is 0, e.g. a robust
+        # variance whose score residuals all vanish.
+        pl.col("z", "p").fill_nan(None)
     )
     pv = r["test_p_values"]
     tests = pl.DataFrame(
