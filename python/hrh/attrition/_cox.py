@@ -252,6 +252,12 @@ class CoxResult:
     iterations : int
         Newton-Raphson iterations to convergence.
 
+    Notes
+    -----
+    ``.predict_survival()`` gives survival curves with standard errors and intervals,
+    ``.residuals(type)`` the residuals of R's ``residuals.coxph`` and ``.zph()`` the test
+    of proportional hazards of R's ``cox.zph``.
+
     References
     ----------
     Cox DR (1972). Regression models and life-tables. JRSS B 34:187-220.
