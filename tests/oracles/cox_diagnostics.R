@@ -6,8 +6,9 @@
 #     Rscript tests/oracles/cox_diagnostics.R
 # It writes tests/oracles/cox_diagnostics.json (R and survival versions recorded).
 # Data: survival's lung (complete cases of time, status, age, sex, ph.ecog), veteran,
-# ovarian and heart (the Stanford heart transplant data, jasa1: (start, stop] rows with
-# a time-varying transplant indicator, several rows per id). Every input column of a
+# ovarian, heart (the Stanford heart transplant data, jasa1: (start, stop] rows with
+# a time-varying transplant indicator, several rows per id) and cgd (recurrent
+# infections in chronic granulomatous disease: several (tstart, tstop] rows per child). Every input column of a
 # case is stored in the JSON, so the Python test feeds exactly the rows R saw.
 # Debian packages: r-cran-survival, r-cran-jsonlite.
 #
@@ -100,7 +101,15 @@ heart_d <- data.frame(
 )
 add_data("heart", heart_d)
 
-all_data <- list(lung = lung_d, veteran = veteran_d, ovarian = ovarian_d, heart = heart_d)
+cgd_d <- data.frame(
+  id = cgd$id, tstart = cgd$tstart, tstop = cgd$tstop, status = as.integer(cgd$status),
+  treat = as.character(cgd$treat), sex = as.character(cgd$sex), age = cgd$age,
+  hos_cat = as.character(cgd$hos.cat), stringsAsFactors = FALSE
+)
+add_data("cgd", cgd_d)
+
+all_data <- list(lung = lung_d, veteran = veteran_d, ovarian = ovarian_d, heart = heart_d,
+                 cgd = cgd_d)
 
 # ---------------------------------------------------------------------------------
 # cases
@@ -233,7 +242,15 @@ cases <- list(
                       transplant = c(1, 0)),
        times = c(50, 200, 500)),
   case("heart-start-stop-breslow", "heart", "stop", "event",
-       c("age", "year", "surgery", "transplant"), entry = "start", ties = "breslow")
+       c("age", "year", "surgery", "transplant"), entry = "start", ties = "breslow"),
+  # recurrent infections: several (tstart, tstop] rows per child, clustered by id,
+  # stratified by hospital category
+  case("cgd-recurrent-strata-cluster", "cgd", "tstop", "status", c("treat", "sex", "age"),
+       categorical = c("treat", "sex"), entry = "tstart", strata = "hos_cat",
+       cluster = "id",
+       newdata = list(treat = c("placebo", "rIFN-g"), sex = c("female", "male"),
+                      age = c(10, 20), hos_cat = c("US:other", "Europe:Amsterdam")),
+       times = c(100, 300))
 )
 
 out <- list(
