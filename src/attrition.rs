@@ -6,8 +6,7 @@ use hrh_core::attrition::{
     nelson_aalen as na, person_time as ptm, rates, split as sp, RiskTable, SurvData,
 };
 use numpy::{
-    IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
-    PyUntypedArrayMethods,
+    IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -610,7 +609,7 @@ fn cumulative_incidence<'py>(
 /// Cox proportional-hazards fit.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, robust=false, max_iter=30))]
+#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, robust=false, max_iter=30, offset=None, cluster=None))]
 fn cox<'py>(
     py: Python<'py>,
     time: F64<'py>,
@@ -623,6 +622,8 @@ fn cox<'py>(
     ties: &str,
     robust: bool,
     max_iter: usize,
+    offset: Option<F64<'py>>,
+    cluster: Option<U32<'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let ties = choice(
         py,
@@ -649,6 +650,11 @@ fn cox<'py>(
         names: &names,
         strata: st,
         weights: w,
+        offset: opt(&offset)?,
+        cluster: match &cluster {
+            Some(c) => Some(c.as_slice()?),
+            None => None,
+        },
     };
     let f = run(py, || coxm::cox(&data, ties, max_iter, robust))?;
     let d = PyDict::new(py);
@@ -674,33 +680,14 @@ fn cox<'py>(
     d.set_item("baseline_stratum", f.baseline_stratum.into_pyarray(py))?;
     d.set_item("baseline_time", f.baseline_time.into_pyarray(py))?;
     d.set_item("baseline_hazard", f.baseline_hazard.into_pyarray(py))?;
+    d.set_item("var_model", f.var_model.into_pyarray(py).reshape([p, p])?)?;
+    d.set_item("means", f.means.into_pyarray(py))?;
+    d.set_item("curve_stratum", f.curve_stratum.into_pyarray(py))?;
+    d.set_item("curve_time", f.curve_time.into_pyarray(py))?;
+    d.set_item("curve_hazard", f.curve_hazard.into_pyarray(py))?;
+    d.set_item("curve_var", f.curve_var.into_pyarray(py))?;
+    d.set_item("curve_xbar", f.curve_xbar.into_pyarray(py))?;
     Ok(d)
-}
-
-/// Survival curves of new covariate rows from a fitted baseline hazard.
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-fn cox_predict<'py>(
-    py: Python<'py>,
-    coef: F64<'py>,
-    baseline_stratum: U32<'py>,
-    baseline_time: F64<'py>,
-    baseline_hazard: F64<'py>,
-    x_new: PyReadonlyArray2<'py, f64>,
-    stratum: u32,
-    times: F64<'py>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let fit = coxm::CoxFit {
-        coef: coef.as_slice()?.to_vec(),
-        baseline_stratum: baseline_stratum.as_slice()?.to_vec(),
-        baseline_time: baseline_time.as_slice()?.to_vec(),
-        baseline_hazard: baseline_hazard.as_slice()?.to_vec(),
-        ..Default::default()
-    };
-    let (m, p) = (x_new.shape()[0], x_new.shape()[1]);
-    let (xs, ts) = (x_new.as_slice()?, times.as_slice()?);
-    let out = run(py, || coxm::predict_survival(&fit, xs, p, stratum, ts))?;
-    out.into_pyarray(py).reshape([m, ts.len()])
 }
 
 /// Actuarial life table.
@@ -834,7 +821,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split_episodes, m)?)?;
     m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
     m.add_function(wrap_pyfunction!(cox, m)?)?;
-    m.add_function(wrap_pyfunction!(cox_predict, m)?)?;
     m.add_function(wrap_pyfunction!(life_table, m)?)?;
     m.add_function(wrap_pyfunction!(person_time, m)?)?;
     m.add_function(wrap_pyfunction!(annualize, m)?)?;

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod arrow;
 mod attrition;
+mod cox;
 mod density;
 mod economics;
 mod equity;
@@ -30,6 +31,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     arrow::register(m)?;
     attrition::register(m)?;
+    cox::register(m)?;
     density::register(m)?;
     economics::register(m)?;
     equity::register(m)?;

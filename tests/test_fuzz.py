@@ -798,6 +798,40 @@ def test_cox(data: Any, covariates: Any, strata: Any, weights: Any, ties: Any, r
     )
 
 
+def cox_methods(m: Any) -> Any:
+    kinds = ["martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas"]
+    return [
+        *[m.residuals(k) for k in kinds],
+        m.zph("km").table,
+        m.zph("rank").table,
+        m.predict_survival({"x": [0.0, 1.0]}, times=[0.0, 1.0, 3.0]),
+    ]
+
+
+@fuzz
+@given(
+    surv_table(x=NUM_KINDS, o=NUM_KINDS, id=KEY_KINDS),
+    arg(st.sampled_from([None, "o"])),
+    arg(st.sampled_from([None, "id"])),
+    arg(st.sampled_from(["efron", "breslow"])),
+)
+def test_cox_offset_cluster_diagnostics(data: Any, offset: Any, cluster: Any, ties: Any) -> None:
+    check(
+        lambda: hrh.cox(
+            data,
+            duration="t",
+            event="e",
+            covariates=["x"],
+            offset=offset,
+            cluster=cluster,
+            ties=ties,
+        ),
+        data,
+        # predictions need the offset column: only models without one are predicted
+        after=cox_methods if offset is None else lambda m: [m.residuals("score"), m.zph()],
+    )
+
+
 @fuzz
 @given(
     surv_table(w=NUM_KINDS),

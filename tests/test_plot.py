@@ -55,6 +55,12 @@ def _runs() -> list[Any]:
 
 
 _STAFF = {"t": [1, 2, 3, 4, 5, 6], "e": [1, 0, 1, 1, 0, 1], "g": ["x", "x", "x", "y", "y", "y"]}
+_COX = {
+    "t": [5, 8, 2, 9, 4, 7, 3, 6, 10, 1],
+    "e": [1, 0, 1, 1, 1, 0, 1, 1, 0, 1],
+    "x": [0.3, 1.2, 0.5, 0.1, 0.9, 0.4, 1.5, 0.7, 0.2, 1.1],
+    "g": ["a", "b", "a", "b", "b", "a", "a", "b", "a", "b"],
+}
 _CAUSES = {"t": [1, 2, 3, 4, 5], "c": ["quit", "retired", None, "quit", None]}
 
 # One producer per result class with a plot method, and the calls to check.
@@ -62,6 +68,10 @@ RESULTS: dict[str, tuple[Callable[[], Any], list[dict[str, Any]]]] = {
     "KaplanMeier": (
         lambda: hrh.kaplan_meier(_STAFF, duration="t", event="e", by="g"),
         [{}, {"ci": False}],
+    ),
+    "CoxZph": (
+        lambda: hrh.cox(_COX, duration="t", event="e", covariates=["x", "g"]).zph(),
+        [{}, {"covariate": "g"}],
     ),
     "CumulativeIncidence": (
         lambda: hrh.cumulative_incidence(_CAUSES, duration="t", cause="c"),

@@ -17,6 +17,7 @@ import warnings
 from hrh import _core, attrition, datasets, economics, evidence, forecast, norms, planning
 from hrh.attrition import (
     CoxResult,
+    CoxZph,
     CumulativeHazard,
     CumulativeIncidence,
     KaplanMeier,
@@ -86,6 +87,7 @@ __all__ = [
     "Comparison",
     "ConvergenceError",
     "CoxResult",
+    "CoxZph",
     "CumulativeHazard",
     "CumulativeIncidence",
     "Forecast",

@@ -31,6 +31,8 @@ __all__ = [
     "concentration_index",
     "cox",
     "cox_predict",
+    "cox_residuals",
+    "cox_zph",
     "cumulative_incidence",
     "cv",
     "debug_build",
@@ -281,17 +283,47 @@ def cox(
     ties: str,
     robust: bool = False,
     max_iter: int = 30,
+    offset: _F | None = None,
+    cluster: _U | None = None,
+) -> dict[str, Any]: ...
+def cox_predict(
+    fit: dict[str, Any],
+    x_new: npt.NDArray[np.float64],
+    strata: _U,
+    offset: _F | None,
+    times: _F,
+    *,
+    level: float,
+) -> dict[str, Any]: ...
+def cox_residuals(
+    time: _F,
+    event: _U,
+    x: npt.NDArray[np.float64],
+    entry: _F | None,
+    strata: _U | None,
+    weights: _F | None,
+    offset: _F | None,
+    coef: _F,
+    var_model: npt.NDArray[np.float64],
+    *,
+    ties: str,
+    kind: str,
+) -> dict[str, Any]: ...
+def cox_zph(
+    time: _F,
+    event: _U,
+    x: npt.NDArray[np.float64],
+    entry: _F | None,
+    strata: _U | None,
+    weights: _F | None,
+    offset: _F | None,
+    coef: _F,
+    assign: list[int],
+    *,
+    ties: str,
+    transform: str,
 ) -> dict[str, Any]: ...
 def chisq_sf(x: float, df: float) -> float: ...
-def cox_predict(
-    coef: _F,
-    baseline_stratum: _U,
-    baseline_time: _F,
-    baseline_hazard: _F,
-    x_new: npt.NDArray[np.float64],
-    stratum: int,
-    times: _F,
-) -> npt.NDArray[np.float64]: ...
 def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
 def parametric_fit(
     time: _F,

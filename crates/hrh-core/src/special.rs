@@ -111,13 +111,18 @@ pub fn qgamma(p: f64, shape: f64) -> f64 {
     x
 }
 
-/// Upper tail P(X > x) of the chi-squared distribution with `df` degrees of freedom.
+/// Upper tail P(X > x) of the chi-squared distribution with `df` degrees of freedom;
+/// with `df = 0` the distribution is a point mass at 0 (0 for any x > 0), and a negative
+/// or non-finite `df` gives NaN.
 pub fn chisq_sf(x: f64, df: f64) -> f64 {
-    if x.is_nan() {
+    if x.is_nan() || !df.is_finite() || df < 0.0 {
         return f64::NAN;
     }
     if x <= 0.0 {
         return 1.0;
+    }
+    if df == 0.0 {
+        return 0.0;
     }
     gamma_ur(0.5 * df, 0.5 * x)
 }
@@ -425,6 +430,15 @@ mod tests {
         assert!(close(qt(0.975, 2.0), 4.302_652_729_749_462, 1e-13));
         assert!(close(qt(0.9, 87.0), 1.291_358_243_324_779, 1e-12));
         assert!(close(qt(0.025, 10.0), -2.228_138_851_986_274, 1e-13));
+    }
+
+    #[test]
+    fn chisq_with_zero_or_bad_df_does_not_panic() {
+        assert_eq!(chisq_sf(3.0, 0.0), 0.0);
+        assert_eq!(chisq_sf(0.0, 0.0), 1.0);
+        assert!(chisq_sf(3.0, -1.0).is_nan());
+        assert!(chisq_sf(3.0, f64::NAN).is_nan());
+        assert!(chisq_sf(3.0, f64::INFINITY).is_nan());
     }
 
     #[test]

@@ -17,7 +17,7 @@ observation (at risk on (entry, duration]).
 from __future__ import annotations
 
 from hrh.attrition._competing import CumulativeIncidence, cumulative_incidence
-from hrh.attrition._cox import CoxResult, cox
+from hrh.attrition._cox import CoxResult, CoxZph, cox
 from hrh.attrition._curves import CumulativeHazard, KaplanMeier, kaplan_meier, nelson_aalen
 from hrh.attrition._life_table import life_table
 from hrh.attrition._logrank import LogRankResult, logrank
@@ -27,6 +27,7 @@ from hrh.attrition._split import split_episodes
 
 __all__ = [
     "CoxResult",
+    "CoxZph",
     "CumulativeHazard",
     "CumulativeIncidence",
     "KaplanMeier",

@@ -18,6 +18,7 @@ from hrh._frames import (
     check_level,
     check_no_nulls,
     check_numeric,
+    column_array,
     float_array,
     group_codes,
     require_columns,
@@ -28,7 +29,10 @@ from hrh.attrition._life_table import _chisq_sf
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    pass
+    from matplotlib.axes import Axes
+
+ResidualType = Literal["martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas"]
+ZphTransform = Literal["km", "rank", "identity", "log"]
 
 # --- Cox --------------------------------------------------------------------------------
 
@@ -107,6 +111,124 @@ def _design(
 
 
 @dataclass(frozen=True)
+class _CoxInputs:
+    """The arrays a model was fitted to, for its residuals and tests."""
+
+    time: npt.NDArray[np.float64]
+    event: npt.NDArray[np.uint32]
+    x: npt.NDArray[np.float64]
+    entry: npt.NDArray[np.float64] | None
+    strata: npt.NDArray[np.uint32] | None
+    weights: npt.NDArray[np.float64] | None
+    offset: npt.NDArray[np.float64] | None
+    offset_column: str | None
+    assign: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CoxZph:
+    """Test of proportional hazards of a Cox model (R's ``cox.zph``).
+
+    Attributes
+    ----------
+    table : polars.DataFrame
+        ``term`` (each covariate, then ``global``), ``statistic`` (chi-square),
+        ``df``, ``p``.
+    residuals : polars.DataFrame
+        Scaled Schoenfeld residuals, one row per exit: ``row`` (of the data), (the
+        strata columns), ``time``, ``transformed_time`` and one column per covariate
+        (an estimate of its coefficient at that time, β̂ + V̄⁻¹ r; for a categorical
+        covariate of several levels the projection on β̂, centred at 1; null where the
+        covariate is constant within the exit's stratum).
+    transform : str
+        The time scale: ``"km"``, ``"rank"``, ``"identity"`` or ``"log"``.
+
+    References
+    ----------
+    Grambsch PM, Therneau TM (1994). Proportional hazards tests and diagnostics based
+    on weighted residuals. Biometrika 81:515-526.
+
+    Examples
+    --------
+    >>> import hrh
+    >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+    ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+    >>> z = hrh.cox(d, duration="t", event="left", covariates=["commune"]).zph("rank")
+    >>> z.transform, z.residuals.columns
+    ('rank', ['row', 'time', 'transformed_time', 'commune'])
+    """
+
+    table: pl.DataFrame
+    residuals: pl.DataFrame
+    transform: str
+    _reference: dict[str, float] = field(repr=False)
+
+    def to_polars(self) -> pl.DataFrame:
+        """The test table."""
+        return self.table
+
+    def plot(self, covariate: str | None = None, ax: Axes | None = None) -> Axes:
+        """Scaled Schoenfeld residuals of `covariate` against transformed time, with
+        a local mean (tricube kernel over a third of the range), the fitted
+        coefficient (what proportional hazards predict: a flat line) dashed and zero
+        dotted.
+
+        Parameters
+        ----------
+        covariate
+            A covariate of the model (as named in ``.table``); None: the first.
+        ax
+            Matplotlib Axes to draw on; None: a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            Needs matplotlib (``pip install 'hrh[plot]'``).
+
+        Raises
+        ------
+        InputError
+            A `covariate` the model does not have.
+        """
+        if covariate is None:
+            covariate = next(iter(self._reference))
+        if covariate not in self._reference:
+            raise InputError(
+                f"argument 'covariate': {covariate!r} is not a covariate of the model "
+                f"({', '.join(repr(k) for k in self._reference)})"
+            )
+        from hrh.plot import _axes
+
+        ax = _axes(ax)
+        d = self.residuals.select("transformed_time", covariate).drop_nulls()
+        x = d["transformed_time"].to_numpy()
+        y = d[covariate].to_numpy()
+        ax.scatter(x, y, s=10, alpha=0.6, color="C0", label="scaled Schoenfeld residual")
+        if x.size > 2 and float(x.max()) > float(x.min()):
+            grid = np.linspace(float(x.min()), float(x.max()), 101)
+            h = (float(x.max()) - float(x.min())) / 3
+            u = np.clip(np.abs(grid[:, None] - x[None, :]) / h, 0, 1)
+            k = (1 - u**3) ** 3
+            ok = k.sum(axis=1) > 0
+            smooth = (k * y[None, :]).sum(axis=1)[ok] / k.sum(axis=1)[ok]
+            ax.plot(grid[ok], smooth, color="C1", label="local mean")
+        ax.axhline(self._reference[covariate], color="C2", ls="--", label="fitted coefficient")
+        ax.axhline(0.0, color="0.4", ls=":", lw=1)
+        ax.set_xlabel(f"time ({self.transform} scale)")
+        ax.set_ylabel(f"beta(t) for {covariate}")
+        row = self.table.filter(pl.col("term") == covariate).row(0, named=True)
+        ax.set_title(f"{covariate}: chi² = {row['statistic']:.3g}, p = {row['p']:.3g}")
+        ax.legend(loc="best", fontsize="small")
+        return ax
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<b>Test of proportional hazards</b> (Schoenfeld residuals, {self.transform} "
+            "time scale)" + self.table._repr_html_()
+        )
+
+
+@dataclass(frozen=True)
 class CoxResult:
     """A fitted Cox proportional-hazards model.
 
@@ -129,6 +251,12 @@ class CoxResult:
         Rows used, and the (weighted) number of exits.
     iterations : int
         Newton-Raphson iterations to convergence.
+
+    Notes
+    -----
+    ``.predict_survival()`` gives survival curves with standard errors and intervals,
+    ``.residuals(type)`` the residuals of R's ``residuals.coxph`` and ``.zph()`` the test
+    of proportional hazards of R's ``cox.zph``.
 
     References
     ----------
@@ -165,63 +293,286 @@ class CoxResult:
     _strata: list[str] = field(repr=False)
     _strata_keys: pl.DataFrame = field(repr=False)
     _core_fit: dict[str, Any] = field(repr=False)
+    _inputs: _CoxInputs = field(repr=False)
 
     @property
     def coef(self) -> npt.NDArray[np.float64]:
         """Coefficients (log hazard ratios)."""
         return self.summary["coef"].to_numpy()
 
-    def predict_survival(self, new_data: Any, times: Any) -> pl.DataFrame:
-        """Survival S(t | x) = exp(−H₀(t) e^{xβ}) of each row of `new_data` at `times`.
+    def predict_survival(self, new_data: Any, times: Any, *, level: float = 0.95) -> pl.DataFrame:
+        """Survival S(t | x) = exp(−H₀(t) e^{xβ}) of each row of `new_data` at `times`,
+        with its standard error and confidence interval.
+
+        As R's ``survfit.coxph`` with its defaults: the cumulative hazard takes
+        Breslow's increments (Efron's with Efron ties), its variance is the Aalen-type
+        term plus the uncertainty of the coefficients (through the model's variance,
+        robust when the model is), and the interval is the ``"log"`` type
+        S exp(±z se(H)), the upper end capped at 1. All rows are computed in one call.
 
         Parameters
         ----------
         new_data
             Any table hrh reads with the model's covariate columns (and strata
-            columns, if the model has strata); categorical levels must be ones the
-            model knows.
+            columns, if the model has strata; the offset column, if it has an
+            offset); categorical levels must be ones the model knows.
         times
             Times at which to evaluate the survival (array-like of numbers).
+        level
+            Confidence level of the interval, in (0, 1).
 
         Returns
         -------
         polars.DataFrame
             ``row`` (the row of `new_data`), (the strata columns), ``time``,
-            ``survival``.
+            ``survival``, ``std_err`` (on the survival scale, S · se(H)), ``lower``,
+            ``upper``.
+
+        Raises
+        ------
+        InputError
+            A column `new_data` lacks, a null in it, a category level or stratum the
+            model did not see (naming the column, row and value), a non-finite
+            offset or time, `level` outside (0, 1).
+
+        References
+        ----------
+        Tsiatis AA (1981). A large sample study of Cox's regression model. Annals of
+        Statistics 9:93-108.
+        Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox
+        Model, ch. 10. New York: Springer.
+
+        Examples
+        --------
+        >>> import hrh
+        >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+        ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+        >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+        >>> p = m.predict_survival({"commune": [0, 1]}, times=[5])
+        >>> p.columns
+        ['row', 'time', 'survival', 'std_err', 'lower', 'upper']
         """
+        check_level(level)
         df = to_frame(new_data, name="new_data")
         x = self._design.matrix(df, table="new_data")
         t = float_array(times, "times")
-        fit = self._core_fit
-        frames = []
         if self._strata:
             for c in self._strata:
                 require_columns(df, [c], role="strata", table="new_data")
+                check_no_nulls(df, c, table="new_data")
             keyed = self._strata_keys.with_row_index("__s")
             codes = df.select(self._strata).join(
                 keyed, on=self._strata, how="left", maintain_order="left"
             )["__s"]
             if codes.null_count():
                 row = int(codes.is_null().arg_true()[0])
-                raise InputError(f"new_data, row {row}: stratum not seen when fitting")
-            stratum_of = codes.to_list()
+                seen = ", ".join(f"{c} = {df[row, c]!r}" for c in self._strata)
+                raise InputError(f"new_data, row {row}: stratum ({seen}) was not seen when fitting")
+            stratum = np.ascontiguousarray(codes.to_numpy(), dtype=np.uint32)
         else:
-            stratum_of = [0] * df.height
-        for r in range(df.height):
-            s = _core.cox_predict(
-                fit["coef"],
-                fit["baseline_stratum"],
-                fit["baseline_time"],
-                fit["baseline_hazard"],
-                np.ascontiguousarray(x[r : r + 1]),
-                int(stratum_of[r]),
-                t,
+            stratum = np.zeros(df.height, dtype=np.uint32)
+        off = None
+        if self._inputs.offset_column is not None:
+            oc = self._inputs.offset_column
+            require_columns(df, [oc], role="offset", table="new_data")
+            check_numeric(df, oc, minimum="any", table="new_data")
+            off = column_array(df, oc)
+        r = _core.cox_predict(self._core_fit, x, stratum, off, t, level=float(level))
+        m, k = df.height, t.size
+        out = pl.DataFrame(
+            {
+                "row": np.repeat(np.arange(m, dtype=np.int64), k),
+                "time": np.tile(t, m),
+                "survival": np.asarray(r["survival"]).ravel(),
+                "std_err": np.asarray(r["std_err"]).ravel(),
+                "lower": np.asarray(r["lower"]).ravel(),
+                "upper": np.asarray(r["upper"]).ravel(),
+            }
+        )
+        if self._strata:
+            keys = df.select(self._strata)[np.repeat(np.arange(m), k).tolist()]
+            out = pl.concat([out, keys], how="horizontal")
+        return out.select(["row", *self._strata, "time", "survival", "std_err", "lower", "upper"])
+
+    def residuals(self, type: ResidualType = "martingale") -> pl.DataFrame:
+        """Residuals of the model, as R's ``residuals.coxph``.
+
+        Parameters
+        ----------
+        type
+            ``"martingale"`` (default): M_i = δ_i − e^{η_i} ∫ Y_i dΛ̂, observed minus
+            expected exits; ``"deviance"``: sign(M) √(−2 (M + δ log(δ − M))), more
+            symmetric; ``"score"``: ∫ (x_i − x̄(t)) dM_i(t), one column per term;
+            ``"schoenfeld"``: x_i − x̄(t_i), one row per exit; ``"dfbeta"``: the
+            approximate change of each coefficient when the row is left out (score
+            residual × model-based variance × case weight); ``"dfbetas"``: dfbeta
+            divided by the model-based standard errors. Martingale, deviance, score
+            and Schoenfeld residuals are unweighted, as R's defaults. Tied exits under
+            Efron's method are handled as R does (in the martingale and score
+            residuals an exit carries its share of Efron's down-weighted hazard; tied
+            exits share one mean x̄(t)).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``row`` (the row of the data the model was fitted to) and ``martingale``
+            or ``deviance``; or ``row`` and one column per term (score, dfbeta,
+            dfbetas); Schoenfeld: ``row``, (the strata columns), ``time`` and one
+            column per term, one row per exit, ordered by stratum, time and row.
+
+        Raises
+        ------
+        InputError
+            An unknown `type`.
+
+        References
+        ----------
+        Therneau TM, Grambsch PM, Fleming TR (1990). Martingale-based residuals for
+        survival models. Biometrika 77:147-160.
+        Schoenfeld D (1982). Partial residuals for the proportional hazards regression
+        model. Biometrika 69:239-241.
+
+        Examples
+        --------
+        >>> import hrh
+        >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+        ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+        >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+        >>> r = m.residuals("martingale")
+        >>> r.columns, r.height, round(float(r["martingale"].sum()), 12)
+        (['row', 'martingale'], 8, 0.0)
+        >>> m.residuals("schoenfeld").columns
+        ['row', 'time', 'commune']
+        """
+        kinds = ("martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas")
+        if not isinstance(type, str) or type not in kinds:
+            raise InputError(
+                f"argument 'type': {type!r} is not one of {', '.join(repr(k) for k in kinds)}"
             )
-            f = pl.DataFrame({"row": np.full(t.size, r), "time": t, "survival": s[0]})
-            if self._strata:
-                f = f.with_columns(pl.lit(df[r, c]).alias(c) for c in self._strata)
-            frames.append(f)
-        return pl.concat(frames).select(["row", *self._strata, "time", "survival"])
+        a = self._inputs
+        r = _core.cox_residuals(
+            a.time,
+            a.event,
+            a.x,
+            a.entry,
+            a.strata,
+            a.weights,
+            a.offset,
+            np.ascontiguousarray(self._core_fit["coef"], dtype=np.float64),
+            np.ascontiguousarray(self._core_fit["var_model"], dtype=np.float64),
+            ties=self.ties,
+            kind=type,
+        )
+        row = np.asarray(r["row"]).astype(np.int64)
+        values = np.asarray(r["values"])
+        if type in ("martingale", "deviance"):
+            return pl.DataFrame({"row": row, type: values[:, 0]})
+        cols = {name: values[:, j] for j, name in enumerate(self._design.names)}
+        if type != "schoenfeld":
+            return pl.DataFrame({"row": row, **cols})
+        out = pl.DataFrame({"row": row, "time": np.asarray(r["time"]), **cols})
+        if self._strata:
+            keys = self._strata_keys[a.strata[row].tolist()] if a.strata is not None else None
+            if keys is not None:
+                out = pl.concat([out.select("row"), keys, out.drop("row")], how="horizontal")
+        return out
+
+    def zph(self, transform: ZphTransform = "km") -> CoxZph:
+        """Test of proportional hazards on scaled Schoenfeld residuals, as R's
+        ``cox.zph`` (survival >= 3.0).
+
+        For each covariate (a categorical one is one term with one degree of freedom
+        per non-reference level) the score test that its coefficient does not change
+        with g(t), in the model β + γ g(t) at the fitted β̂ and γ = 0, using the full
+        information matrix of (β, γ); and the global test of all γ = 0. This is the
+        algorithm of R's survival 3.x (the oracle is survival 3.5-3), not the older
+        approximation from scaled residuals of survival 2.x.
+
+        Parameters
+        ----------
+        transform
+            Time scale g(t): ``"km"`` (default, 1 − Kaplan-Meier of all rows just
+            before t), ``"rank"`` (rank of t among all rows' times), ``"identity"``
+            (t) or ``"log"`` (log t).
+
+        Returns
+        -------
+        CoxZph
+            ``.table`` (``term``, ``statistic``, ``df``, ``p``; the last row is
+            ``global``), ``.residuals`` (scaled Schoenfeld residuals against time and
+            transformed time) and ``.plot(covariate)``.
+
+        Raises
+        ------
+        InputError
+            An unknown `transform`; ``"log"`` with an exit at time 0.
+
+        References
+        ----------
+        Grambsch PM, Therneau TM (1994). Proportional hazards tests and diagnostics
+        based on weighted residuals. Biometrika 81:515-526.
+
+        Examples
+        --------
+        >>> import hrh
+        >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
+        ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
+        >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
+        >>> z = m.zph()
+        >>> z.table["term"].to_list(), z.table.columns
+        (['commune', 'global'], ['term', 'statistic', 'df', 'p'])
+        """
+        transforms = ("km", "rank", "identity", "log")
+        if not isinstance(transform, str) or transform not in transforms:
+            raise InputError(
+                f"argument 'transform': {transform!r} is not one of "
+                f"{', '.join(repr(k) for k in transforms)}"
+            )
+        a = self._inputs
+        r = _core.cox_zph(
+            a.time,
+            a.event,
+            a.x,
+            a.entry,
+            a.strata,
+            a.weights,
+            a.offset,
+            np.ascontiguousarray(self._core_fit["coef"], dtype=np.float64),
+            list(a.assign),
+            ties=self.ties,
+            transform=transform,
+        )
+        terms = list(self._design.columns)
+        table = pl.DataFrame(
+            {
+                "term": [*terms, "global"],
+                "statistic": np.asarray(r["chisq"]),
+                "df": [int(v) for v in r["df"]],
+                "p": np.asarray(r["p"]),
+            }
+        )
+        row = np.asarray(r["row"]).astype(np.int64)
+        scaled = np.asarray(r["scaled"])
+        res = pl.DataFrame(
+            {
+                "row": row,
+                "time": np.asarray(r["time"]),
+                "transformed_time": np.asarray(r["x"]),
+                **{
+                    name: pl.Series(name, scaled[:, j]).fill_nan(None)
+                    for j, name in enumerate(terms)
+                },
+            }
+        )
+        if self._strata and a.strata is not None:
+            keys = self._strata_keys[a.strata[row].tolist()]
+            res = pl.concat([res.select("row"), keys, res.drop("row")], how="horizontal")
+        coef = self.coef
+        reference = {}
+        for j, name in enumerate(terms):
+            idx = [k for k, g in enumerate(a.assign) if g == j]
+            reference[name] = float(coef[idx[0]]) if len(idx) == 1 else 1.0
+        return CoxZph(table=table, residuals=res, transform=transform, _reference=reference)
 
     def to_polars(self) -> pl.DataFrame:
         """The coefficient table."""
@@ -254,6 +605,8 @@ def cox(
     weights: str | None = None,
     ties: Literal["efron", "breslow"] = "efron",
     robust: bool = False,
+    cluster: str | None = None,
+    offset: str | None = None,
     reference: Mapping[str, Any] | None = None,
     level: float = 0.95,
     event_values: EventValues | None = None,
@@ -269,7 +622,15 @@ def cox(
     With ``robust=True`` the standard errors, z, p, intervals and the Wald test use the
     sandwich variance V (Σ (w r)(w r)ᵀ) V built from score residuals r (Efron-weighted
     at ties), as R's ``coxph(robust = TRUE)``; ``se_model`` keeps the model-based ones
-    and ``tests`` gains R's robust score test.
+    and ``tests`` gains R's robust score test. With ``cluster=`` the weighted score
+    residuals are first summed within each cluster (R's ``coxph(..., cluster = id)``),
+    and the variance is robust whatever `robust` says.
+
+    Time-varying covariates and repeated spells are given in counting-process form:
+    several rows per person, each an interval (start, stop] with the covariates' values
+    over it, ``entry=`` naming the start column and `duration` the stop column; the
+    event is 1 only on a row that ends in an exit. Give ``cluster=`` the person's id so
+    that the standard errors allow for the rows of a person being dependent.
 
     Parameters
     ----------
@@ -294,6 +655,14 @@ def cox(
         ``"efron"`` (default, as R) or ``"breslow"`` handling of tied exit times.
     robust
         Sandwich (robust) standard errors, as above.
+    cluster
+        Column of cluster ids (any type; e.g. the person's id when a person has
+        several rows): cluster-robust standard errors, as above. A null is an
+        InputError. None: each row is its own cluster (only with ``robust=True``).
+    offset
+        Column of a known term added to each row's log hazard (R's ``offset()``), e.g.
+        a log exposure or a published effect held fixed; numeric and finite. Models
+        with an offset need the column in ``predict_survival``'s `new_data` too.
     reference
         Reference level of categorical covariates, by column (e.g.
         ``{"facility_level": "commune"}``); default the first level in sorted order.
@@ -309,7 +678,9 @@ def cox(
     CoxResult
         ``.summary`` (``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``,
         ``lower``, ``upper``), ``.tests``, ``.loglik``, ``.concordance``,
-        ``.baseline_hazard`` and ``.predict_survival()``.
+        ``.baseline_hazard``, ``.predict_survival()`` (with standard errors and
+        intervals), ``.residuals(type)`` and ``.zph()`` (test of proportional
+        hazards).
 
     Raises
     ------
@@ -317,7 +688,8 @@ def cox(
         A column that `data` lacks; constant or collinear covariates (also a covariate
         constant within every stratum), fewer rows than covariates, a data set in which
         nobody leaves, bad durations, event codes or weights, a `reference` level the
-        column does not have, `level` outside (0, 1).
+        column does not have, `level` outside (0, 1), a null in the `cluster` column,
+        a null or non-finite value in the `offset` column.
     ConvergenceError
         A coefficient that runs off to infinity (monotone likelihood, e.g. a level in
         which nobody or everybody leaves), naming the covariate.
@@ -329,6 +701,10 @@ def cox(
     JASA 72:557-565.
     Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
     New York: Springer.
+    Andersen PK, Gill RD (1982). Cox's regression model for counting processes: a
+    large sample study. Annals of Statistics 10:1100-1120 ((start, stop] data).
+    Lin DY, Wei LJ (1989). The robust inference for the Cox proportional hazards
+    model. JASA 84:1074-1078 (robust and cluster-robust variance).
 
     Examples
     --------
@@ -361,6 +737,20 @@ def cox(
     require_columns(df, st_cols, role="strata")
     for c in st_cols:
         check_no_nulls(df, c)
+    off = None
+    if offset is not None:
+        if not isinstance(offset, str):
+            raise InputError(f"argument 'offset': {offset!r} is not a column name")
+        require_columns(df, [offset], role="offset")
+        check_numeric(df, offset, minimum="any")
+        off = column_array(df, offset)
+    cl_codes = None
+    if cluster is not None:
+        if not isinstance(cluster, str):
+            raise InputError(f"argument 'cluster': {cluster!r} is not a column name")
+        require_columns(df, [cluster], role="cluster")
+        check_no_nulls(df, cluster)
+        cl_codes, _ = group_codes(df, [cluster])
     design = _design(df, covs, reference)
     x = design.matrix(df)
     st_codes, st_keys = group_codes(df, st_cols) if st_cols else (None, pl.DataFrame())
@@ -374,7 +764,10 @@ def cox(
         s.weights,
         ties=str(ties),
         robust=bool(robust),
+        offset=off,
+        cluster=cl_codes,
     )
+    robust = bool(r["robust"])
     z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     coef, se = np.asarray(r["coef"]), np.asarray(r["se"])
     summary = pl.DataFrame(
@@ -389,6 +782,10 @@ def cox(
             "lower": np.exp(coef - z * se),
             "upper": np.exp(coef + z * se),
         }
+    ).with_columns(
+        # z and p are undefined (null) where the standard error is 0, e.g. a robust
+        # variance whose score residuals all vanish.
+        pl.col("z", "p").fill_nan(None)
     )
     pv = r["test_p_values"]
     tests = pl.DataFrame(
@@ -409,11 +806,13 @@ def cox(
                         "test": ["robust_score"],
                         "statistic": [rs],
                         "df": [int(r["df"])],
-                        "p": [_chisq_sf(rs, int(r["df"]))],
+                        "p": [_chisq_sf(rs, int(r["df"])) if int(r["df"]) > 0 else math.nan],
                     }
                 ),
             ]
         )
+    # Undefined p-values (no degrees of freedom) are null.
+    tests = tests.with_columns(pl.col("p").fill_nan(None))
     base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
     if st_cols:
         base = pl.concat(
@@ -436,4 +835,19 @@ def cox(
         _strata=st_cols,
         _strata_keys=st_keys,
         _core_fit=r,
+        _inputs=_CoxInputs(
+            time=s.time,
+            event=s.event,
+            x=x,
+            entry=s.entry,
+            strata=st_codes,
+            weights=s.weights,
+            offset=off,
+            offset_column=offset,
+            assign=tuple(
+                j
+                for j, col in enumerate(design.columns)
+                for _ in range(len(design.levels[col]) - 1 if col in design.levels else 1)
+            ),
+        ),
     )

@@ -35,6 +35,12 @@ pub struct CoxData<'a> {
     pub strata: Option<&'a [u32]>,
     /// Case weights, or `None`.
     pub weights: Option<&'a [f64]>,
+    /// A known term added to each row's linear predictor (R's `offset()`), or `None`.
+    pub offset: Option<&'a [f64]>,
+    /// Cluster codes (dense, 0..k) of rows that belong together (repeated spells of a
+    /// person): the robust variance sums score residuals within a cluster. `None`:
+    /// every row is its own cluster.
+    pub cluster: Option<&'a [u32]>,
 }
 
 /// A fitted Cox model.
@@ -86,17 +92,46 @@ pub struct CoxFit {
     pub baseline_time: Vec<f64>,
     /// Cumulative baseline hazard at x = 0.
     pub baseline_hazard: Vec<f64>,
+    /// Model-based variance (inverse information, row-major p × p), whatever `robust`.
+    pub var_model: Vec<f64>,
+    /// Weighted means of the covariates (the centre of the curves below).
+    pub means: Vec<f64>,
+    /// Stratum of each exit time of the curves below.
+    pub curve_stratum: Vec<u32>,
+    /// Distinct exit times of each stratum.
+    pub curve_time: Vec<f64>,
+    /// Cumulative hazard at the covariate means (offset 0), at `curve_time`.
+    pub curve_hazard: Vec<f64>,
+    /// Its Aalen-type variance term Σ w̄ / a0² (cumulative).
+    pub curve_var: Vec<f64>,
+    /// Σ w̄ a1 / a0² (cumulative; centred covariates; row-major times × p), the
+    /// derivative of the cumulative hazard in β.
+    pub curve_xbar: Vec<f64>,
 }
 
-struct Prepared {
-    n: usize,
-    p: usize,
-    xc: Vec<f64>,
-    means: Vec<f64>,
-    w: Vec<f64>,
+pub(super) struct Prepared {
+    pub(super) n: usize,
+    pub(super) p: usize,
+    pub(super) xc: Vec<f64>,
+    pub(super) means: Vec<f64>,
+    pub(super) w: Vec<f64>,
+    /// Offsets (0 without).
+    pub(super) off: Vec<f64>,
+    /// Cluster code of each row and the number of clusters, or `None`.
+    pub(super) cluster: Option<(Vec<u32>, usize)>,
     // Per stratum: rows sorted by time descending, rows sorted by entry descending.
-    by_time: Vec<Vec<usize>>,
-    by_entry: Vec<Vec<usize>>,
+    pub(super) by_time: Vec<Vec<usize>>,
+    pub(super) by_entry: Vec<Vec<usize>>,
+}
+
+impl Prepared {
+    /// Linear predictors (centred covariates, plus the offset) at `beta`.
+    pub(super) fn eta(&self, beta: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        (0..self.n)
+            .map(|i| (0..p).map(|j| self.xc[i * p + j] * beta[j]).sum::<f64>() + self.off[i])
+            .collect()
+    }
 }
 
 struct Eval {
@@ -105,7 +140,7 @@ struct Eval {
     imat: Vec<f64>,
 }
 
-fn prepare(d: &CoxData) -> Result<Prepared> {
+pub(super) fn prepare(d: &CoxData) -> Result<Prepared> {
     let n = d.time.len();
     let p = d.p;
     validate::same_len(n, d.event.len(), "duration", "event")?;
@@ -145,6 +180,32 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
             w.to_vec()
         }
         None => vec![1.0; n],
+    };
+    let off = match d.offset {
+        Some(o) => {
+            validate::same_len(n, o.len(), "duration", "offset")?;
+            validate::finite(o, "offset")?;
+            o.to_vec()
+        }
+        None => vec![0.0; n],
+    };
+    let cluster = match d.cluster {
+        Some(c) => {
+            validate::same_len(n, c.len(), "duration", "cluster")?;
+            if let Some(i) = c.iter().position(|&x| x as usize >= n) {
+                return Err(Error::input_at(
+                    "cluster",
+                    i,
+                    format!(
+                        "cluster code {} is not below the number of rows {n}; give dense codes 0, 1, ...",
+                        c[i]
+                    ),
+                ));
+            }
+            let k = c.iter().map(|&x| x as usize + 1).max().unwrap_or(1);
+            Some((c.to_vec(), k))
+        }
+        None => None,
     };
     if p == 0 {
         return Err(Error::input("covariates", "no covariates given"));
@@ -275,6 +336,8 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
         xc,
         means,
         w,
+        off,
+        cluster,
         by_time,
         by_entry,
     })
@@ -283,9 +346,7 @@ fn prepare(d: &CoxData) -> Result<Prepared> {
 /// Log partial likelihood, score and information at `beta` (centred covariates).
 fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
     let p = pr.p;
-    let eta: Vec<f64> = (0..pr.n)
-        .map(|i| (0..p).map(|j| pr.xc[i * p + j] * beta[j]).sum())
-        .collect();
+    let eta = pr.eta(beta);
     let risk: Vec<f64> = eta.iter().zip(&pr.w).map(|(e, w)| w * e.exp()).collect();
     let mut ev = Eval {
         loglik: 0.0,
@@ -394,6 +455,7 @@ fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
 /// Survival Data: Extending the Cox Model, Springer.
 pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<CoxFit> {
     let pr = prepare(d)?;
+    let robust = robust || pr.cluster.is_some();
     let p = pr.p;
     let mut beta = vec![0.0; p];
     let first = evaluate(d, &pr, &beta, ties);
@@ -421,7 +483,10 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             next = evaluate(d, &pr, &candidate, ties);
             halvings += 1;
         }
-        let done = (1.0 - cur.loglik / next.loglik).abs() <= 1e-9 && halvings == 0;
+        // (Equal log-likelihoods count as converged: both 0 when every exit is alone at
+        // risk.)
+        let done = (next.loglik == cur.loglik || (1.0 - cur.loglik / next.loglik).abs() <= 1e-9)
+            && halvings == 0;
         beta = candidate;
         cur = next;
         let f = ldl(&cur.imat, p, 1e-12);
@@ -431,7 +496,8 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             break;
         }
     }
-    let var = ldl(&cur.imat, p, 1e-12).inverse();
+    let fin = ldl(&cur.imat, p, 1e-12);
+    let var = fin.inverse();
     // Infinite coefficients: the next Newton step is still large relative to β.
     let infinite: Vec<usize> = (0..p)
         .filter(|&j| step[j].abs() > 1e-9 && step[j].abs() > 1e-9f64.sqrt() * beta[j].abs())
@@ -461,17 +527,48 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             hint: "drop the covariate, merge sparse levels, or stratify on it".into(),
         });
     }
+    if fin.rank < p {
+        // A coefficient the partial likelihood does not inform: the covariate does not
+        // vary among those at risk at any exit time (R's coxph reports NA for it).
+        let j = fin.d.iter().position(|&x| x == 0.0).unwrap_or(0);
+        return Err(Error::input(
+            d.names.get(j).map_or("covariates", |s| s.as_str()),
+            "does not vary among those at risk at any exit time (or is a combination of \
+             the covariates before it there), so its effect cannot be estimated; drop it",
+        ));
+    }
     let se_model: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
+    let var_model = var.clone();
     let (var, wald, robust_score_test) = if robust {
         // Sandwich V (Σ (w r)(w r)ᵀ) V with score residuals r, as R's robust = TRUE.
+        // With clusters, the weighted residuals are first summed within each cluster
+        // (R's coxph(..., cluster = id)).
         let meat = |b: &[f64]| -> Vec<f64> {
-            let r = score_residuals(d, &pr, b, ties);
-            let mut m = vec![0.0; p * p];
+            let mut r = score_residuals(d, &pr, b, ties);
             for i in 0..pr.n {
                 for a in 0..p {
-                    let ra = pr.w[i] * r[i * p + a];
+                    r[i * p + a] *= pr.w[i];
+                }
+            }
+            let (g, k) = match &pr.cluster {
+                Some((codes, k)) => {
+                    let mut g = vec![0.0; k * p];
+                    for i in 0..pr.n {
+                        let c = codes[i] as usize;
+                        for a in 0..p {
+                            g[c * p + a] += r[i * p + a];
+                        }
+                    }
+                    (g, *k)
+                }
+                None => (r, pr.n),
+            };
+            let mut m = vec![0.0; p * p];
+            for i in 0..k {
+                for a in 0..p {
+                    let ra = g[i * p + a];
                     for c in 0..p {
-                        m[a * p + c] += ra * pr.w[i] * r[i * p + c];
+                        m[a * p + c] += ra * g[i * p + c];
                     }
                 }
             }
@@ -520,15 +617,20 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
         wald_test: wald,
         score_test,
         df,
-        test_p_values: [
-            chisq_sf(lr, df as f64),
-            chisq_sf(wald, df as f64),
-            chisq_sf(score_test, df as f64),
-        ],
+        // No degrees of freedom (an information matrix of rank 0): no p-value.
+        test_p_values: [lr, wald, score_test].map(|x| {
+            if df == 0 {
+                f64::NAN
+            } else {
+                chisq_sf(x, df as f64)
+            }
+        }),
         iterations,
         robust,
         se_model,
         robust_score_test,
+        var_model,
+        means: pr.means.clone(),
         n_events: (0..pr.n)
             .filter(|&i| d.event[i] == 1)
             .map(|i| pr.w[i])
@@ -542,103 +644,174 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
     Ok(fit)
 }
 
-/// Score residuals r_i = ∫ (x_i − x̄(t)) dM_i(t) (row-major n × p), with Efron's
-/// down-weighting of tied exits as in R's `residuals(fit, type = "score")`: at a time
-/// with m tied exits the risk set is evaluated m times, the exits carrying weight
-/// 1 − l/m at step l.
-fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Vec<f64> {
+/// What one distinct exit time of a stratum contributes, summed over the steps of the
+/// tie correction. With m tied exits of total weight W at time t, Efron's correction
+/// evaluates the risk set m times, step l = 0..m−1 removing the share l/m of the
+/// exits' risk: a0_l = S0 − (l/m) D0, a1_l = S1 − (l/m) D1 (D: sums over the exits), each
+/// step carrying the mean weight w̄ = W/m; Breslow takes one step, l = 0, with w̄ = W.
+/// Covariates are centred; `risk` is w e^η.
+pub(super) struct Step {
+    /// The exit time.
+    pub(super) t: f64,
+    /// Rows exiting at `t`, ascending.
+    pub(super) dead: Vec<usize>,
+    /// Hazard increment dΛ = Σ_l w̄ / a0_l.
+    pub(super) haz: f64,
+    /// The increment the exits themselves carry: Σ_l (1 − l/m) w̄ / a0_l.
+    pub(super) haz_dead: f64,
+    /// Aalen-type variance increment Σ_l w̄ / a0_l².
+    pub(super) var: f64,
+    /// Σ_l w̄ a1_l / a0_l² = ∫ x̄ dΛ over the step (also the derivative of dΛ in β,
+    /// for the variance of predicted curves).
+    pub(super) b: Vec<f64>,
+    /// Σ_l (1 − l/m) w̄ a1_l / a0_l², what the exits themselves carry.
+    pub(super) b_dead: Vec<f64>,
+    /// Mean over the steps of a1_l / a0_l (the mean covariate of Schoenfeld residuals).
+    pub(super) xbar: Vec<f64>,
+    /// Σ_l w̄ (a2_l / a0_l − a1_l a1_lᵀ / a0_l²), row-major p × p; empty unless asked.
+    pub(super) info: Vec<f64>,
+}
+
+/// The [`Step`]s of stratum `s`, in ascending order of time. Rows are at risk on
+/// (entry, time].
+pub(super) fn sweep(
+    d: &CoxData,
+    pr: &Prepared,
+    risk: &[f64],
+    ties: CoxTies,
+    s: usize,
+    second: bool,
+) -> Vec<Step> {
+    let p = pr.p;
+    let (rows, erows) = (&pr.by_time[s], &pr.by_entry[s]);
+    let q2 = if second { p * p } else { 0 };
+    let mut steps: Vec<Step> = Vec::new();
+    let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; q2]);
+    let add = |sign: f64, i: usize, s0: &mut f64, s1: &mut [f64], s2: &mut [f64]| {
+        *s0 += sign * risk[i];
+        for a in 0..p {
+            let xa = sign * risk[i] * pr.xc[i * p + a];
+            s1[a] += xa;
+            if second {
+                for c in 0..=a {
+                    s2[a * p + c] += xa * pr.xc[i * p + c];
+                }
+            }
+        }
+    };
+    let (mut k, mut ke) = (0, 0);
+    while k < rows.len() {
+        let t = d.time[rows[k]];
+        let (mut d0, mut d1, mut d2, mut wd) = (0.0, vec![0.0; p], vec![0.0; q2], 0.0);
+        let mut dead = Vec::new();
+        let mut q = k;
+        while q < rows.len() && d.time[rows[q]] == t {
+            let i = rows[q];
+            add(1.0, i, &mut s0, &mut s1, &mut s2);
+            if d.event[i] == 1 {
+                add(1.0, i, &mut d0, &mut d1, &mut d2);
+                wd += pr.w[i];
+                dead.push(i);
+            }
+            q += 1;
+        }
+        if let Some(e) = d.entry {
+            while ke < erows.len() && e[erows[ke]] >= t {
+                add(-1.0, erows[ke], &mut s0, &mut s1, &mut s2);
+                ke += 1;
+            }
+        }
+        if !dead.is_empty() {
+            let m = dead.len();
+            let (nsteps, wbar) = match ties {
+                CoxTies::Breslow => (1usize, wd),
+                CoxTies::Efron => (m, wd / m as f64),
+            };
+            dead.sort_unstable();
+            let mut st = Step {
+                t,
+                dead,
+                haz: 0.0,
+                haz_dead: 0.0,
+                var: 0.0,
+                b: vec![0.0; p],
+                b_dead: vec![0.0; p],
+                xbar: vec![0.0; p],
+                info: vec![0.0; q2],
+            };
+            let mut a1 = vec![0.0; p];
+            for l in 0..nsteps {
+                let frac = match ties {
+                    CoxTies::Breslow => 0.0,
+                    CoxTies::Efron => l as f64 / m as f64,
+                };
+                let a0 = s0 - frac * d0;
+                let dl = wbar / a0;
+                let down = 1.0 - frac;
+                st.haz += dl;
+                st.haz_dead += down * dl;
+                st.var += dl / a0;
+                for j in 0..p {
+                    a1[j] = s1[j] - frac * d1[j];
+                    let xb = a1[j] / a0;
+                    st.b[j] += xb * dl;
+                    st.b_dead[j] += down * xb * dl;
+                    st.xbar[j] += xb / nsteps as f64;
+                }
+                if second {
+                    for a in 0..p {
+                        for c in 0..=a {
+                            let a2 = s2[a * p + c] - frac * d2[a * p + c];
+                            let v = wbar * (a2 / a0 - a1[a] * a1[c] / (a0 * a0));
+                            st.info[a * p + c] += v;
+                        }
+                    }
+                }
+            }
+            if second {
+                for a in 0..p {
+                    for c in 0..a {
+                        st.info[c * p + a] = st.info[a * p + c];
+                    }
+                }
+            }
+            steps.push(st);
+        }
+        k = q;
+    }
+    steps.reverse();
+    steps
+}
+
+/// Martingale residuals M_i = δ_i − e^{η_i} ∫ Y_i(t) dΛ(t) (length n) and score
+/// residuals r_i = ∫ (x_i − x̄(t)) dM_i(t) (row-major n × p), with Efron's
+/// down-weighting of tied exits as in R's `residuals(fit, type = "martingale")` and
+/// `type = "score"`: at a time with m tied exits the risk set is evaluated m times,
+/// the exits carrying weight 1 − l/m at step l. Both are unweighted (case weights enter
+/// the hazard, not the residual).
+///
+/// Reference: Therneau TM, Grambsch PM, Fleming TR (1990) Martingale-based residuals
+/// for survival models. Biometrika 77:147-160.
+pub(super) fn mart_score_residuals(
+    d: &CoxData,
+    pr: &Prepared,
+    beta: &[f64],
+    ties: CoxTies,
+) -> (Vec<f64>, Vec<f64>) {
     let p = pr.p;
     let n = pr.n;
-    let eta: Vec<f64> = (0..n)
-        .map(|i| (0..p).map(|j| pr.xc[i * p + j] * beta[j]).sum())
-        .collect();
+    let eta = pr.eta(beta);
     let risk: Vec<f64> = (0..n).map(|i| pr.w[i] * eta[i].exp()).collect();
+    let mut mart = vec![0.0; n];
     let mut res = vec![0.0; n * p];
-    for (rows, erows) in pr.by_time.iter().zip(&pr.by_entry) {
-        // Pass 1 (descending time): per distinct exit time, the hazard increments and
-        // mean covariates, full (a, b) and for the exits themselves (a', b').
-        struct Step {
-            t: f64,
-            a: f64,
-            b: Vec<f64>,
-            a_dead: f64,
-            b_dead: Vec<f64>,
-            xbar: Vec<f64>,
-        }
-        let mut steps: Vec<Step> = Vec::new();
-        let (mut s0, mut s1) = (0.0, vec![0.0; p]);
-        let (mut k, mut ke) = (0, 0);
-        while k < rows.len() {
-            let t = d.time[rows[k]];
-            let (mut d0, mut d1, mut wd, mut m) = (0.0, vec![0.0; p], 0.0, 0usize);
-            let mut q = k;
-            while q < rows.len() && d.time[rows[q]] == t {
-                let i = rows[q];
-                s0 += risk[i];
-                for a in 0..p {
-                    s1[a] += risk[i] * pr.xc[i * p + a];
-                }
-                if d.event[i] == 1 {
-                    d0 += risk[i];
-                    wd += pr.w[i];
-                    m += 1;
-                    for a in 0..p {
-                        d1[a] += risk[i] * pr.xc[i * p + a];
-                    }
-                }
-                q += 1;
-            }
-            if let Some(e) = d.entry {
-                while ke < erows.len() && e[erows[ke]] >= t {
-                    let i = erows[ke];
-                    s0 -= risk[i];
-                    for a in 0..p {
-                        s1[a] -= risk[i] * pr.xc[i * p + a];
-                    }
-                    ke += 1;
-                }
-            }
-            if m > 0 {
-                let (nsteps, wbar) = match ties {
-                    CoxTies::Breslow => (1usize, wd),
-                    CoxTies::Efron => (m, wd / m as f64),
-                };
-                let mut st = Step {
-                    t,
-                    a: 0.0,
-                    b: vec![0.0; p],
-                    a_dead: 0.0,
-                    b_dead: vec![0.0; p],
-                    xbar: vec![0.0; p],
-                };
-                for l in 0..nsteps {
-                    let frac = match ties {
-                        CoxTies::Breslow => 0.0,
-                        CoxTies::Efron => l as f64 / m as f64,
-                    };
-                    let a0 = s0 - frac * d0;
-                    let dl = wbar / a0;
-                    let down = 1.0 - frac;
-                    st.a += dl;
-                    st.a_dead += down * dl;
-                    for j in 0..p {
-                        let xb = (s1[j] - frac * d1[j]) / a0;
-                        st.b[j] += xb * dl;
-                        st.b_dead[j] += down * xb * dl;
-                        st.xbar[j] += xb / nsteps as f64;
-                    }
-                }
-                steps.push(st);
-            }
-            k = q;
-        }
-        steps.reverse(); // ascending time
+    for (s, rows) in pr.by_time.iter().enumerate() {
+        let steps = sweep(d, pr, &risk, ties, s, false);
         let times: Vec<f64> = steps.iter().map(|s| s.t).collect();
-        // Cumulative sums A(t) = Σ_{t_j <= t} a_j, B(t) likewise.
+        // Cumulative sums A(t) = Σ_{t_j <= t} dΛ_j, B(t) likewise.
         let mut cum_a = vec![0.0; steps.len() + 1];
         let mut cum_b = vec![0.0; (steps.len() + 1) * p];
         for (j, st) in steps.iter().enumerate() {
-            cum_a[j + 1] = cum_a[j] + st.a;
+            cum_a[j + 1] = cum_a[j] + st.haz;
             for c in 0..p {
                 cum_b[(j + 1) * p + c] = cum_b[j * p + c] + st.b[c];
             }
@@ -649,23 +822,30 @@ fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> V
             let before = times.partition_point(|&t| t < ti);
             let at_own = before < times.len() && times[before] == ti;
             let start = match d.entry {
-                Some(e) => times.partition_point(|&t| t <= e[i]),
+                Some(e) => times.partition_point(|&t| t <= e[i]).min(before),
                 None => 0,
             };
             let er = eta[i].exp();
+            let dead = d.event[i] == 1;
+            let mut a = cum_a[before] - cum_a[start];
+            if at_own {
+                a += if dead {
+                    steps[before].haz_dead
+                } else {
+                    steps[before].haz
+                };
+            }
+            mart[i] = f64::from(u8::from(dead)) - er * a;
             for c in 0..p {
                 let x = pr.xc[i * p + c];
-                let mut a = cum_a[before] - cum_a[start];
                 let mut b = cum_b[before * p + c] - cum_b[start * p + c];
                 let mut r = 0.0;
                 if at_own {
                     let st = &steps[before];
-                    if d.event[i] == 1 {
-                        a += st.a_dead;
+                    if dead {
                         b += st.b_dead[c];
                         r += x - st.xbar[c];
                     } else {
-                        a += st.a;
                         b += st.b[c];
                     }
                 }
@@ -674,7 +854,12 @@ fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> V
             }
         }
     }
-    res
+    (mart, res)
+}
+
+/// Score residuals (row-major n × p); see [`mart_score_residuals`].
+fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Vec<f64> {
+    mart_score_residuals(d, pr, beta, ties).1
 }
 
 /// Cumulative baseline hazard at x = 0 at every distinct time of each stratum:
@@ -683,15 +868,24 @@ fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> V
 fn baseline(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies, fit: &mut CoxFit) {
     let p = pr.p;
     let shift: f64 = (0..p).map(|j| pr.means[j] * beta[j]).sum();
-    let risk: Vec<f64> = (0..pr.n)
-        .map(|i| {
-            pr.w[i]
-                * (0..p)
-                    .map(|j| pr.xc[i * p + j] * beta[j])
-                    .sum::<f64>()
-                    .exp()
-        })
-        .collect();
+    let eta = pr.eta(beta);
+    let risk: Vec<f64> = (0..pr.n).map(|i| pr.w[i] * eta[i].exp()).collect();
+    // Curves at the covariate means, for predictions and their variance (R's agsurv).
+    for s in 0..pr.by_time.len() {
+        let (mut h, mut v, mut xb) = (0.0, 0.0, vec![0.0; p]);
+        for st in sweep(d, pr, &risk, ties, s, false) {
+            h += st.haz;
+            v += st.var;
+            for j in 0..p {
+                xb[j] += st.b[j];
+            }
+            fit.curve_stratum.push(s as u32);
+            fit.curve_time.push(st.t);
+            fit.curve_hazard.push(h);
+            fit.curve_var.push(v);
+            fit.curve_xbar.extend_from_slice(&xb);
+        }
+    }
     for (s, (rows, erows)) in pr.by_time.iter().zip(&pr.by_entry).enumerate() {
         // Walk times descending collecting increments, then accumulate ascending.
         let mut incs: Vec<(f64, f64)> = Vec::new();
@@ -782,11 +976,8 @@ impl Fenwick {
 /// Reference: Therneau TM, Watson EA (2017) The concordance statistic and the Cox
 /// model. Mayo Clinic technical report; Harrell FE et al. (1982) JAMA 247:2543-2546.
 fn concordance(d: &CoxData, pr: &Prepared, beta: &[f64]) -> (f64, f64) {
-    let p = pr.p;
     let n = pr.n;
-    let eta: Vec<f64> = (0..n)
-        .map(|i| (0..p).map(|j| pr.xc[i * p + j] * beta[j]).sum())
-        .collect();
+    let eta = pr.eta(beta);
     let mut sorted = eta.clone();
     sorted.sort_by(f64::total_cmp);
     sorted.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
@@ -887,42 +1078,155 @@ fn concordance(d: &CoxData, pr: &Prepared, beta: &[f64]) -> (f64, f64) {
     ((somers + 1.0) / 2.0, var)
 }
 
-/// Survival curves S(t | x) = exp(−H₀(t) e^{xβ}) for new covariate rows `x_new`
-/// (row-major m × p) in stratum `stratum`, at `times`; returns row-major m × times.
+/// Predicted survival curves with their standard errors and intervals.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CoxPrediction {
+    /// S(t | x), row-major (rows of `x_new`) × times.
+    pub survival: Vec<f64>,
+    /// Standard error of S (survival scale: S · se(H)).
+    pub std_err: Vec<f64>,
+    /// Lower end of the log-type interval S · exp(−z se(H)).
+    pub lower: Vec<f64>,
+    /// Upper end min(1, S · exp(z se(H))).
+    pub upper: Vec<f64>,
+}
+
+/// Survival curves S(t | x) = exp(−H(t | x)) of new covariate rows `x_new` (row-major
+/// m × p), row r in stratum `strata[r]` with offset `offset[r]` (0 without), at
+/// `times`, as R's `survfit.coxph` with its defaults: H(t | x) = e^{(x − x̄)β + o}
+/// H_c(t), H_c the hazard at the covariate means (Breslow's increments, or Efron's
+/// with Efron ties), and
+///
+/// Var H(t | x) = e^{2((x − x̄)β + o)} [ Σ_{t_k <= t} Σ_l w̄ / a0_l²
+///                + q(t)ᵀ V q(t) ],   q(t) = H_c(t) (x − x̄) − Σ_{t_k <= t} Σ_l w̄ a1_l / a0_l²
+///
+/// (the Aalen-type term plus the uncertainty of β̂ through V, the fit's variance,
+/// robust when the fit is). The interval is R's default `conf.type = "log"`:
+/// S exp(±z se(H)), the upper end capped at 1; the standard error is reported on the
+/// survival scale, S se(H). All rows in one call.
+///
+/// References: Tsiatis AA (1981) A large sample study of Cox's regression model.
+/// Ann Stat 9:93-108; Therneau TM, Grambsch PM (2000) Modeling Survival Data, ch. 10.
 pub fn predict_survival(
     fit: &CoxFit,
     x_new: &[f64],
     p: usize,
-    stratum: u32,
+    strata: &[u32],
+    offset: Option<&[f64]>,
     times: &[f64],
-) -> Result<Vec<f64>> {
+    level: f64,
+) -> Result<CoxPrediction> {
     if p != fit.coef.len() || x_new.len() % p.max(1) != 0 {
         return Err(Error::input(
             "new_data",
             format!("needs {} covariate columns", fit.coef.len()),
         ));
     }
+    validate::level(level)?;
     validate::finite(x_new, "new_data")?;
     validate::finite(times, "times")?;
-    let idx: Vec<usize> = (0..fit.baseline_time.len())
-        .filter(|&k| fit.baseline_stratum[k] == stratum)
-        .collect();
-    if idx.is_empty() {
+    let m = x_new.len() / p.max(1);
+    validate::same_len(m, strata.len(), "new_data", "strata")?;
+    if let Some(o) = offset {
+        validate::same_len(m, o.len(), "new_data", "offset")?;
+        validate::finite(o, "offset")?;
+    }
+    let size = m.checked_mul(times.len()).filter(|&s| s <= (1 << 28));
+    let Some(size) = size else {
         return Err(Error::input(
+            "times",
+            format!(
+                "{m} rows × {} times is more than 2^28 predictions; ask for fewer",
+                times.len()
+            ),
+        ));
+    };
+    let means = if fit.means.len() == p {
+        fit.means.clone()
+    } else {
+        vec![0.0; p]
+    };
+    let has_var = fit.var.len() == p * p && fit.curve_xbar.len() == fit.curve_time.len() * p;
+    // Each stratum's run of curve entries.
+    let n_strata = fit
+        .baseline_stratum
+        .iter()
+        .chain(&fit.curve_stratum)
+        .map(|&s| s as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut known = vec![false; n_strata];
+    for &s in &fit.baseline_stratum {
+        known[s as usize] = true;
+    }
+    let mut ranges = vec![(0usize, 0usize); n_strata];
+    let mut k = 0;
+    while k < fit.curve_stratum.len() {
+        let s = fit.curve_stratum[k] as usize;
+        let mut e = k;
+        while e < fit.curve_stratum.len() && fit.curve_stratum[e] as usize == s {
+            e += 1;
+        }
+        ranges[s] = (k, e);
+        known[s] = true;
+        k = e;
+    }
+    if let Some(r) = strata
+        .iter()
+        .position(|&s| !known.get(s as usize).copied().unwrap_or(false))
+    {
+        return Err(Error::input_at(
             "strata",
-            format!("stratum code {stratum} has no baseline hazard"),
+            r,
+            format!("stratum code {} has no baseline hazard", strata[r]),
         ));
     }
-    let ts: Vec<f64> = idx.iter().map(|&k| fit.baseline_time[k]).collect();
-    let hs: Vec<f64> = idx.iter().map(|&k| fit.baseline_hazard[k]).collect();
-    let m = x_new.len() / p;
-    let mut out = Vec::with_capacity(m * times.len());
+    let z = crate::special::qnorm(0.5 + level / 2.0);
+    let mut out = CoxPrediction {
+        survival: Vec::with_capacity(size),
+        std_err: Vec::with_capacity(size),
+        lower: Vec::with_capacity(size),
+        upper: Vec::with_capacity(size),
+    };
+    let mut xc = vec![0.0; p];
+    let mut q = vec![0.0; p];
     for r in 0..m {
-        let lp: f64 = (0..p).map(|j| x_new[r * p + j] * fit.coef[j]).sum();
+        for j in 0..p {
+            xc[j] = x_new[r * p + j] - means[j];
+        }
+        let lp: f64 =
+            (0..p).map(|j| xc[j] * fit.coef[j]).sum::<f64>() + offset.map_or(0.0, |o| o[r]);
+        let risk = lp.exp();
+        let (a, b) = ranges[strata[r] as usize];
+        let ts = &fit.curve_time[a..b];
         for &t in times {
             let k = ts.partition_point(|&x| x <= t);
-            let h = if k == 0 { 0.0 } else { hs[k - 1] };
-            out.push((-h * lp.exp()).exp());
+            let (h, se) = if k == 0 {
+                (0.0, 0.0)
+            } else {
+                let c = a + k - 1;
+                let hc = fit.curve_hazard[c];
+                let se = if has_var {
+                    for j in 0..p {
+                        q[j] = hc * xc[j] - fit.curve_xbar[c * p + j];
+                    }
+                    let mut quad = 0.0;
+                    for i in 0..p {
+                        for j in 0..p {
+                            quad += q[i] * fit.var[i * p + j] * q[j];
+                        }
+                    }
+                    ((fit.curve_var[c] + quad).max(0.0)).sqrt() * risk
+                } else {
+                    f64::NAN
+                };
+                (hc * risk, se)
+            };
+            let sv = (-h).exp();
+            out.survival.push(sv);
+            out.std_err.push(sv * se);
+            out.lower.push(sv * (-z * se).exp());
+            out.upper.push((sv * (z * se).exp()).min(1.0));
         }
     }
     Ok(out)
@@ -949,6 +1253,8 @@ mod tests {
             names: &names,
             strata: None,
             weights: None,
+            offset: None,
+            cluster: None,
         };
         let fit = cox(&d, CoxTies::Efron, 20, false).unwrap();
         let lr =
@@ -974,6 +1280,8 @@ mod tests {
             names: &names,
             strata: None,
             weights: None,
+            offset: None,
+            cluster: None,
         };
         let e = cox(&d, CoxTies::Efron, 30, false).unwrap_err();
         assert!(e.to_string().contains("'grade'"), "{e}");
@@ -994,6 +1302,8 @@ mod tests {
             names: &names,
             strata: None,
             weights: None,
+            offset: None,
+            cluster: None,
         };
         let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err();
         assert!(
@@ -1024,6 +1334,8 @@ mod tests {
             names: &names,
             strata: None,
             weights: None,
+            offset: None,
+            cluster: None,
         };
         let pr = prepare(&d).unwrap();
         let r = score_residuals(&d, &pr, &[0.3, -0.2], CoxTies::Breslow);
@@ -1055,6 +1367,8 @@ mod tests {
             entry: None,
             strata: Some(&strata),
             weights: None,
+            offset: None,
+            cluster: None,
         };
         let e = cox(&d, CoxTies::Efron, 20, false).unwrap_err().to_string();
         assert!(
@@ -1078,6 +1392,8 @@ mod tests {
             names: &names,
             strata: Some(&[0, 0, 1, 1, u32::MAX]),
             weights: None,
+            offset: None,
+            cluster: None,
         };
         // The code u32::MAX used to ask for 2^32 lists of rows.
         let e = prepare(&d).err().expect("an error");

@@ -15,6 +15,7 @@
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
 //! - [`parametric`]: parametric (accelerated failure time) models: exponential,
 //!   Weibull, log-normal, log-logistic, with delayed entry.
+//! - [`cox_diagnostics`]: residuals of a Cox model and the proportional-hazards test.
 //! - [`life_table`]: actuarial life tables.
 //! - [`split`]: episode splitting at cut times and state changes (R's `survSplit`).
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
@@ -22,6 +23,7 @@
 
 pub mod competing;
 pub mod cox;
+pub mod cox_diagnostics;
 pub mod kaplan_meier;
 pub mod life_table;
 pub mod logrank;
