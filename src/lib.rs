@@ -13,6 +13,7 @@ mod density;
 mod economics;
 mod equity;
 mod errors;
+mod finegray;
 mod forecast;
 mod planning;
 mod synthetic;
@@ -32,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     density::register(m)?;
     economics::register(m)?;
     equity::register(m)?;
+    finegray::register(m)?;
     forecast::register(m)?;
     planning::register(m)?;
     synthetic::register(m)?;

@@ -246,6 +246,18 @@ def cox_predict(
     stratum: int,
     times: _F,
 ) -> npt.NDArray[np.float64]: ...
+def fine_gray(
+    time: _F,
+    status: _U,
+    x: npt.NDArray[np.float64],
+    names: list[str],
+    *,
+    max_iter: int,
+    tol: float,
+) -> dict[str, Any]: ...
+def fine_gray_predict(
+    coef: _F, baseline_jump: _F, x_new: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
 def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
 def person_time(
     entry: _I32,

@@ -13,12 +13,15 @@
 //! - [`competing`]: Aalen-Johansen cumulative incidence with infinitesimal-jackknife
 //!   standard errors.
 //! - [`cox`]: Cox proportional hazards (Efron, Breslow; strata, weights, entry, robust).
+//! - [`finegray`]: Fine-Gray regression of the subdistribution hazard of one exit cause
+//!   (as R's `cmprsk::crr`).
 //! - [`life_table`]: actuarial life tables.
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
 //!   columns, in parallel.
 
 pub mod competing;
 pub mod cox;
+pub mod finegray;
 pub mod kaplan_meier;
 pub mod life_table;
 pub mod logrank;
