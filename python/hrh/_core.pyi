@@ -38,6 +38,8 @@ __all__ = [
     "discounted",
     "dist_quantiles",
     "equity_table",
+    "fine_gray",
+    "fine_gray_predict",
     "forecast",
     "frontier",
     "generalized_entropy",

@@ -100,6 +100,15 @@ ties_d <- data.frame(
 )
 add_data("ties", ties_d)
 
+# Exits and censorings at time 0: crr reads the censoring distribution at t (1 - 100 eps),
+# i.e. just before t, except at 0, where it takes the value at 0.
+zero_d <- data.frame(
+  t = c(0, 0, 0, 1, 2, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10),
+  status = c(0L, 1L, 2L, 1L, 0L, 1L, 2L, 1L, 0L, 2L, 1L, 0L, 1L, 2L, 0L),
+  x = c(0.3, -1, 0.5, 1.2, -0.4, 0.8, 0.1, -0.9, 1.5, -0.2, 0.6, -1.1, 0.4, 0.9, -0.6)
+)
+add_data("zero", zero_d)
+
 # ---------------------------------------------------------------------------------
 # cases
 
@@ -182,6 +191,7 @@ add_case("senators_retirement_ref", "senators", "tenure_days", "exit_reason",
          reference = list(region = "Quebec"))
 add_case("ties", "ties", "t", "status", 1L, 0L, c("x", "grp"),
          list(x = c(0, 1.5), grp = c("a", "c")))
+add_case("time_zero", "zero", "t", "status", 1L, 0L, c("x"), list(x = c(-1, 1)))
 
 # ---------------------------------------------------------------------------------
 # write

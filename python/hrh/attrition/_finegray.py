@@ -43,6 +43,11 @@ class FineGrayPrediction:
     cause_of_interest
         The exit reason the curves are of.
 
+    References
+    ----------
+    Fine JP, Gray RJ (1999). A proportional hazards model for the subdistribution of a
+    competing risk. JASA 94:496-509.
+
     Examples
     --------
     >>> import hrh
@@ -51,8 +56,8 @@ class FineGrayPrediction:
     >>> m = hrh.fine_gray(d, duration="t", cause="why", cause_of_interest="quit",
     ...                   covariates=["rural"])
     >>> pr = m.predict({"rural": [0, 1]})
-    >>> pr.table.columns
-    ['row', 'time', 'cumulative_incidence']
+    >>> pr.table.filter(pr.table["row"] == 1).rows()[:2]
+    [(1, 1.0, 0.17776...), (1, 3.0, 0.35538...)]
     """
 
     table: pl.DataFrame
@@ -403,15 +408,11 @@ def fine_gray(
     ...      "quit", "retired", None, "quit"], "rural": [1, 0, 1, 1, 0, 0, 1, 0]}
     >>> m = hrh.fine_gray(d, duration="t", cause="why", cause_of_interest="quit",
     ...                   covariates=["rural"])
-    >>> m.table.select("term", "exp_coef").with_columns(pl.col("exp_coef").round(3))
-    shape: (1, 2)
-    ┌───────┬──────────┐
-    │ term  ┆ exp_coef │
-    │ ---   ┆ ---      │
-    │ str   ┆ f64      │
-    ╞═══════╪══════════╡
-    │ rural ┆ ...      │
-    └───────┴──────────┘
+    >>> r = m.table.row(0, named=True)
+    >>> r["term"], round(r["exp_coef"], 3), round(r["std_err"], 3), round(r["upper"], 1)
+    ('rural', 3.607, 0.994, 25.3)
+    >>> m.predict({"rural": [0, 1]}, times=[5]).table["cumulative_incidence"].round(4).to_list()
+    [0.2264, 0.6039]
     """
     check_level(level)
     if entry is not None:
