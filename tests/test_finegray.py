@@ -250,8 +250,9 @@ def test_missing_columns_and_arguments() -> None:
         fit(covariates=[])
     with pytest.raises(hrh.InputError, match=r"level"):
         fit(level=1.5)
-    with pytest.raises(hrh.InputError, match=r"'max_iter'"):
-        fit(max_iter=-1)
+    for bad in (-1, 10**30, 1.5, True):
+        with pytest.raises(hrh.InputError, match=r"'max_iter'"):
+            fit(max_iter=bad)
     with pytest.raises(hrh.InputError, match=r"'tol'"):
         fit(tol=0.0)
     with pytest.raises(hrh.InputError, match=r"data has no rows"):
@@ -295,3 +296,17 @@ def test_separation_is_a_convergence_error(max_iter: int) -> None:
 def test_too_few_steps_is_a_convergence_error() -> None:
     with pytest.raises(hrh.ConvergenceError, match=r"after 0 Newton steps.*raise max_iter"):
         fit(max_iter=0)
+
+
+def test_huge_and_flat_covariates_are_named() -> None:
+    d = {"t": [1, 2, 3, 4], "c": [1, 2, 0, 1], "x": [1.7e308, -1.7e308, 1.7e308, 1.7e308]}
+    with pytest.raises(hrh.InputError, match=r"column 'x': has values too large"):
+        hrh.fine_gray(d, duration="t", cause="c", cause_of_interest=1, covariates=["x"])
+    # Large but finite values: the derivatives overflow, a named ConvergenceError.
+    d = {"t": [1, 2, 3, 4, 5], "c": [1, 2, 0, 1, 1], "x": [1e200, -1e200, 3e200, 0.0, 2e200]}
+    with pytest.raises(hrh.ConvergenceError, match=r"overflow.*rescale covariates"):
+        hrh.fine_gray(d, duration="t", cause="c", cause_of_interest=1, covariates=["x"])
+    # The only exit of interest is the last row, alone at risk: no information about x.
+    d = {"t": [1, 2, 3, 4, 5], "c": [0, 0, 0, 0, 1], "x": [1.0, 2.0, 3.5, 1.0, 0.0]}
+    with pytest.raises(hrh.ConvergenceError, match=r"information about 'x' is zero"):
+        hrh.fine_gray(d, duration="t", cause="c", cause_of_interest=1, covariates=["x"])

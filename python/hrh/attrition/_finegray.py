@@ -228,6 +228,9 @@ class FineGrayResult:
         )
 
 
+_MAX_ITER = 10_000  # Newton steps; crr's default is 10
+
+
 def _status(
     df: pl.DataFrame, cause: str, cause_of_interest: Any, event_values: EventValues | None
 ) -> tuple[npt.NDArray[np.uint32], Any]:
@@ -373,7 +376,7 @@ def fine_gray(
         are one reason, named by the labels joined with " / ") or a list of the exit
         labels (any other non-null value is an InputError).
     max_iter
-        Most Newton steps (``crr``'s ``maxiter``, whose default is 10).
+        Most Newton steps, 0 to 10,000 (``crr``'s ``maxiter``, whose default is 10).
     tol
         Convergence tolerance (``crr``'s ``gtol``).
 
@@ -421,8 +424,14 @@ def fine_gray(
             "Fine-Gray model (nor by R's cmprsk::crr); fit on rows observed from time 0, "
             "or use hrh.cox per cause for cause-specific hazards with entry times"
         )
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 0:
-        raise InputError(f"argument 'max_iter': {max_iter!r} is not a non-negative integer")
+    if (
+        isinstance(max_iter, bool)
+        or not isinstance(max_iter, int | np.integer)
+        or not 0 <= max_iter <= _MAX_ITER
+    ):
+        raise InputError(
+            f"argument 'max_iter': {max_iter!r} is not an integer from 0 to {_MAX_ITER:,}"
+        )
     if not (isinstance(tol, int | float) and 0 < float(tol) < 1):
         raise InputError(f"argument 'tol': {tol!r} is not a number in (0, 1)")
     df = to_frame(data)

@@ -162,22 +162,39 @@ fn prepare(d: &FineGrayData) -> Result<Prepared> {
             format!("{p} covariates need more than {p} rows; the data have {n}"),
         ));
     }
-    // Constant and collinear covariates, before any fitting.
+    // Constant and collinear covariates, before any fitting. Sums of x / n and of
+    // ((x − m) / s)², s the largest |x − m|, so huge values do not overflow.
     let mut means = vec![0.0; p];
     for i in 0..n {
         for j in 0..p {
-            means[j] += d.x[i * p + j];
+            means[j] += d.x[i * p + j] / n as f64;
         }
     }
-    for m in &mut means {
-        *m /= n as f64;
+    let mut spread = vec![0.0_f64; p];
+    for i in 0..n {
+        for j in 0..p {
+            spread[j] = spread[j].max((d.x[i * p + j] - means[j]).abs());
+        }
+    }
+    for a in 0..p {
+        if !spread[a].is_finite() {
+            return Err(Error::input(
+                name(d, a),
+                "has values too large to fit (their differences overflow); rescale it",
+            ));
+        }
     }
     let mut cov = vec![0.0; p * p];
     for i in 0..n {
         for a in 0..p {
-            let xa = d.x[i * p + a] - means[a];
+            if spread[a] == 0.0 {
+                continue;
+            }
+            let xa = (d.x[i * p + a] - means[a]) / spread[a];
             for b in 0..=a {
-                cov[a * p + b] += xa * (d.x[i * p + b] - means[b]);
+                if spread[b] > 0.0 {
+                    cov[a * p + b] += xa * (d.x[i * p + b] - means[b]) / spread[b];
+                }
             }
         }
     }
@@ -185,7 +202,9 @@ fn prepare(d: &FineGrayData) -> Result<Prepared> {
         for b in 0..a {
             cov[b * p + a] = cov[a * p + b];
         }
-        if cov[a * p + a] <= 1e-12 * (1.0 + means[a].abs()).powi(2) * n as f64 {
+        // Constant: a standard deviation below 1e-6 (1 + |mean|), as for the Cox model.
+        let rel = (1.0 + means[a].abs()) / spread[a];
+        if spread[a] == 0.0 || cov[a * p + a] <= 1e-12 * rel * rel * n as f64 {
             return Err(Error::input(
                 name(d, a),
                 "is constant (or nearly), so its effect cannot be estimated; drop it",
@@ -206,7 +225,9 @@ fn prepare(d: &FineGrayData) -> Result<Prepared> {
             "is a linear combination of the covariates before it (collinear); drop it or merge levels",
         ));
     }
-    let sd: Vec<f64> = (0..p).map(|a| (cov[a * p + a] / n as f64).sqrt()).collect();
+    let sd: Vec<f64> = (0..p)
+        .map(|a| (cov[a * p + a] / n as f64).sqrt() * spread[a])
+        .collect();
     // Sort by time (stable: ties keep the input order, as R's order()).
     let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
@@ -534,7 +555,21 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         reason,
         hint: hint.into(),
     };
+    let overflow = |ev: &Eval| {
+        !(ev.loglik.is_finite()
+            && ev.u.iter().all(|v| v.is_finite())
+            && ev.imat.iter().all(|v| v.is_finite()))
+    };
+    let overflowed = || {
+        fail(
+            "the pseudo-likelihood or its derivatives overflow at the current coefficients".into(),
+            "rescale covariates with large values (e.g. thousands instead of units)",
+        )
+    };
     loop {
+        if overflow(&cur) {
+            return Err(overflowed());
+        }
         // crr minimises f = −ℓ: gradient −U, Hessian I.
         let f = -cur.loglik;
         let crit = (0..p)
@@ -555,8 +590,11 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         let fac = ldl(&cur.imat, p, 1e-12);
         if fac.rank < p {
             return Err(fail(
-                "the information matrix is singular at the current coefficients".into(),
-                "drop covariates that separate exits of interest from the rest, or merge levels",
+                format!(
+                    "the information matrix is singular at the coefficients of step {iterations}"
+                ),
+                "drop covariates that separate exits of interest from the rest, merge levels, \
+                 or rescale covariates",
             ));
         }
         let mut step = fac.solve(&cur.u);
@@ -598,13 +636,30 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         s0: Vec::new(),
         xbar: Vec::new(),
     });
+    if overflow(&cur) {
+        return Err(overflowed());
+    }
     let fac = ldl(&cur.imat, p, 1e-12);
+    if fac.rank < p {
+        let flat = (0..p)
+            .filter(|&j| fac.d[j] == 0.0)
+            .map(|j| format!("'{}'", name(d, j)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(fail(
+            format!(
+                "the information about {flat} is zero at the estimate: the exits of interest do \
+                 not tell its values apart (e.g. no one else with another value is at risk when they happen)"
+            ),
+            "drop the covariate or fit on more data",
+        ));
+    }
     // A coefficient running off to infinity meets crr's criterion (its score decays
     // exponentially) while the next Newton step stays of order one: a step that still
     // moves the linear predictor by 0.05 of a standard deviation of the covariate.
     let step = fac.solve(&cur.u);
     let running: Vec<usize> = (0..p)
-        .filter(|&j| fac.d[j] == 0.0 || step[j].abs() * pr.sd[j] > 0.05)
+        .filter(|&j| step[j].abs() * pr.sd[j] > 0.05)
         .collect();
     if !running.is_empty() || beta.iter().any(|b| !b.is_finite()) {
         let names = running
@@ -615,7 +670,7 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         return Err(fail(
             format!(
                 "the coefficient of {} keeps growing (monotone pseudo-likelihood: the covariate \
-                 separates exits of interest from the rest, e.g. a level with no exit of interest)",
+                 separates exits of interest from the rest, e.g. a level in which everyone or no one leaves for this reason)",
                 if names.is_empty() {
                     "a covariate".into()
                 } else {
@@ -724,11 +779,10 @@ mod tests {
         (0..p).map(|j| format!("x{j}")).collect()
     }
 
-    /// Without competing exits and censoring the weights are all 1 and the model is a
-    /// Cox model with Breslow ties: check the score is zero at the fit and the
-    /// pseudo-likelihood rises from 0.
+    /// A fit raises the pseudo-likelihood from β = 0, counts the rows, and predicts
+    /// curves that rise with time.
     #[test]
-    fn fits_and_scores_zero() {
+    fn fits_and_predicts() {
         let time = [1.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
         let status = [1, 2, 1, 0, 1, 2, 1, 0, 1, 1];
         let x = [0.5, 1.0, -0.3, 0.2, 1.5, -1.0, 0.0, 0.7, -0.4, 0.9];
@@ -748,6 +802,87 @@ mod tests {
         let pred = predict_cumulative_incidence(&f, &[0.0, 1.0], 1).unwrap();
         assert_eq!(pred.len(), 12);
         assert!(pred.windows(2).take(5).all(|w| w[1] >= w[0]));
+    }
+
+    fn example() -> (Vec<f64>, Vec<u32>, Vec<f64>) {
+        let time = vec![
+            1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0, 6.0, 7.0, 8.0, 9.0, 9.0, 10.0,
+        ];
+        let status = vec![1, 2, 1, 0, 2, 1, 0, 1, 2, 1, 0, 2, 1, 0, 1, 0];
+        let x = vec![
+            0.5, 1.0, 1.0, 0.0, -0.3, 1.0, 0.2, 0.0, 1.5, 1.0, -1.0, 0.0, 0.0, 1.0, 0.7, 0.0, -0.4,
+            1.0, 0.9, 1.0, 0.1, 0.0, -0.8, 1.0, 1.2, 0.0, 0.3, 1.0, -0.6, 0.0, 0.4, 1.0,
+        ];
+        (time, status, x)
+    }
+
+    /// The score and information are the derivatives of the log pseudo-likelihood.
+    #[test]
+    fn score_and_information_are_derivatives() {
+        let (time, status, x) = example();
+        let nm = names(2);
+        let d = FineGrayData {
+            time: &time,
+            status: &status,
+            x: &x,
+            p: 2,
+            names: &nm,
+        };
+        let pr = prepare(&d).unwrap();
+        let beta = [0.4, -0.7];
+        let ev = evaluate(&pr, &beta, false).0;
+        let h = 1e-5;
+        for j in 0..2 {
+            let mut up = beta;
+            let mut dn = beta;
+            up[j] += h;
+            dn[j] -= h;
+            let (eu, ed) = (evaluate(&pr, &up, false).0, evaluate(&pr, &dn, false).0);
+            let grad = (eu.loglik - ed.loglik) / (2.0 * h);
+            assert!(
+                (grad - ev.u[j]).abs() < 1e-7,
+                "score {j}: {grad} vs {}",
+                ev.u[j]
+            );
+            for k in 0..2 {
+                let hess = -(eu.u[k] - ed.u[k]) / (2.0 * h);
+                assert!(
+                    (hess - ev.imat[j * 2 + k]).abs() < 1e-7,
+                    "information {j},{k}"
+                );
+            }
+        }
+    }
+
+    /// Rows in another order give the same fit.
+    #[test]
+    fn row_order_does_not_matter() {
+        let (time, status, x) = example();
+        let nm = names(2);
+        let fit = |t: &[f64], s: &[u32], x: &[f64]| {
+            let d = FineGrayData {
+                time: t,
+                status: s,
+                x,
+                p: 2,
+                names: &nm,
+            };
+            fine_gray(&d, 25, 1e-9).unwrap()
+        };
+        let a = fit(&time, &status, &x);
+        let n = time.len();
+        let order: Vec<usize> = (0..n).rev().collect();
+        let t2: Vec<f64> = order.iter().map(|&i| time[i]).collect();
+        let s2: Vec<u32> = order.iter().map(|&i| status[i]).collect();
+        let x2: Vec<f64> = order
+            .iter()
+            .flat_map(|&i| [x[2 * i], x[2 * i + 1]])
+            .collect();
+        let b = fit(&t2, &s2, &x2);
+        for (u, v) in a.coef.iter().zip(&b.coef).chain(a.var.iter().zip(&b.var)) {
+            assert!((u - v).abs() <= 1e-10 * v.abs().max(1.0), "{u} vs {v}");
+        }
+        assert!((a.loglik - b.loglik).abs() < 1e-10);
     }
 
     #[test]
