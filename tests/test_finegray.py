@@ -206,6 +206,8 @@ def test_bad_cause_codes() -> None:
         fit(D.with_columns(pl.Series("why", [1, -1] * 6)), cause_of_interest=1)
     with pytest.raises(hrh.InputError, match=r"column 'why', row 1: value 1.5 is not an integer"):
         fit(D.with_columns(pl.Series("why", [1.0, 1.5] * 6)), cause_of_interest=1)
+    with pytest.raises(hrh.InputError, match=r"column 'why', row 1: value 1e\+308 is not an"):
+        fit(D.with_columns(pl.Series("why", [1.0, 1e308] * 6)), cause_of_interest=1)
     with pytest.raises(hrh.InputError, match=r"column 'why' has type Date"):
         fit(D.with_columns(pl.date(2020, 1, 1).alias("why")))
 
@@ -255,6 +257,8 @@ def test_missing_columns_and_arguments() -> None:
             fit(max_iter=bad)
     with pytest.raises(hrh.InputError, match=r"'tol'"):
         fit(tol=0.0)
+    with pytest.raises(hrh.InputError, match=r"argument 'reference': 1.0 is not a mapping"):
+        fit(reference=1.0)
     with pytest.raises(hrh.InputError, match=r"data has no rows"):
         fit(D.head(0))
     with pytest.raises(hrh.InputError, match=r"3 covariates need more than 3 rows"):

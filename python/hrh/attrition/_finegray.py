@@ -24,6 +24,7 @@ from hrh._frames import (
     to_frame,
 )
 from hrh.attrition._common import EventValues, _event_table, _named_causes
+from hrh.attrition._competing import _MAX_CAUSE_CODE
 from hrh.attrition._cox import _Design, _design
 from hrh.exceptions import InputError
 
@@ -264,6 +265,12 @@ def _status(
                 raise InputError(
                     f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
                 )
+            if raw.max() > _MAX_CAUSE_CODE:  # type: ignore[operator]
+                row = int((raw > _MAX_CAUSE_CODE).arg_true()[0])
+                raise InputError(
+                    f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
+                    f"from 1 to {_MAX_CAUSE_CODE}"
+                )
             c = raw.cast(pl.Int64)
             c = pl.Series(cause, c).set(c == 0, None)
             if isinstance(interest, bool) or not isinstance(interest, int | np.integer):
@@ -434,6 +441,11 @@ def fine_gray(
         )
     if not (isinstance(tol, int | float) and 0 < float(tol) < 1):
         raise InputError(f"argument 'tol': {tol!r} is not a number in (0, 1)")
+    if reference is not None and not isinstance(reference, Mapping):
+        raise InputError(
+            f"argument 'reference': {reference!r} is not a mapping of column to level, "
+            "e.g. {'facility_level': 'commune'}"
+        )
     df = to_frame(data)
     covs = as_list(covariates, "covariates")
     if not covs:
