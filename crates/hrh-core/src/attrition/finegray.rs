@@ -740,7 +740,13 @@ pub fn predict_cumulative_incidence(
             ),
         ));
     }
-    validate::finite(x_new, "new_data")?;
+    if let Some(i) = x_new.iter().position(|v| !v.is_finite()) {
+        return Err(Error::input_at(
+            "new_data",
+            i / p,
+            format!("covariate {} is {}, not a finite number", i % p, x_new[i]),
+        ));
+    }
     let m = x_new.len() / p;
     let k = fit.baseline_jump.len();
     let size = m.checked_mul(k).ok_or_else(|| {
