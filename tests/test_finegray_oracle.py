@@ -137,3 +137,23 @@ def test_baseline_is_prediction_at_zero() -> None:
     f = m.predict(zero).table["cumulative_incidence"].to_numpy()
     _close(f, 1 - np.exp(-m.baseline["cumulative_hazard"].to_numpy()))
     _close(m.baseline["time"], case["predict_time"])
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_covariates_in_other_units(scale: float) -> None:
+    """Age in thousands of years beside M-spike in thousandths (and the reverse): crr's
+    score criterion is not scale-free (it stops unconverged at 1e3, and at 1e-3 only
+    by a lucky rounding), but the fit is the same up to the units."""
+    case = next(c for c in CASES if c["name"] == "mgus2_pcm")
+    data = _frame("mgus2").with_columns(pl.col("age") * scale, pl.col("mspike") / scale)
+    m = hrh.fine_gray(
+        data,
+        duration="etime",
+        cause="event",
+        cause_of_interest=1,
+        covariates=["age", "sex", "hgb", "mspike"],
+    )
+    units = np.array([scale, 1.0, 1.0, 1 / scale])
+    _close(m.table["coef"].to_numpy() * units, case["coef"])
+    _close(m.table["z"], case["z"])
+    _close(m.loglik, case["loglik"])

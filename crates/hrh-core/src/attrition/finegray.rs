@@ -510,6 +510,60 @@ fn sandwich_middle(pr: &Prepared, beta: &[f64], sums: &RiskSums) -> Vec<f64> {
     omega
 }
 
+/// LDLᵀ of the information matrix after scaling it to unit diagonal, so that
+/// covariates on very different scales (years, thousands of units) do not pass for
+/// singular directions. A direction with zero information stays zero.
+struct Scaled {
+    fac: crate::linalg::Ldl,
+    s: Vec<f64>,
+}
+
+impl Scaled {
+    fn new(imat: &[f64], p: usize) -> Self {
+        let s: Vec<f64> = (0..p)
+            .map(|j| {
+                let v = imat[j * p + j];
+                if v > 0.0 && v.is_finite() {
+                    v.sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let mut a = vec![0.0; p * p];
+        for i in 0..p {
+            for j in 0..p {
+                a[i * p + j] = imat[i * p + j] / (s[i] * s[j]);
+            }
+        }
+        Scaled {
+            fac: ldl(&a, p, 1e-12),
+            s,
+        }
+    }
+
+    fn rank(&self) -> usize {
+        self.fac.rank
+    }
+
+    fn solve(&self, u: &[f64]) -> Vec<f64> {
+        let b: Vec<f64> = u.iter().zip(&self.s).map(|(u, s)| u / s).collect();
+        let y = self.fac.solve(&b);
+        y.iter().zip(&self.s).map(|(y, s)| y / s).collect()
+    }
+
+    fn inverse(&self) -> Vec<f64> {
+        let p = self.s.len();
+        let mut inv = self.fac.inverse();
+        for i in 0..p {
+            for j in 0..p {
+                inv[i * p + j] /= self.s[i] * self.s[j];
+            }
+        }
+        inv
+    }
+}
+
 fn mat_mul(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
     let mut out = vec![0.0; p * p];
     for i in 0..p {
@@ -528,6 +582,11 @@ fn mat_mul(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
 /// (`f = −ℓ`, at most 20 halvings), converged when
 /// `max_j |∂f/∂β_j| max(|β_j|, 1) < tol · max(|f|, 1)` (`crr`'s `gtol`, default
 /// 1e-6), in at most `max_iter` Newton steps (`crr`'s `maxiter`, default 10).
+///
+/// Where step halving cannot lower the objective because the Newton decrement
+/// `Uᵀ I⁻¹ U` is already below 10⁻¹² max(|f|, 1) (rounding level), the fit stops there
+/// as converged (`crr` reports it unconverged; this happens only with covariates on very
+/// different scales, since its criterion is not scale-free).
 ///
 /// Errors: constant or collinear covariates, no exit of the cause of interest, fewer
 /// rows than covariates, bad times or codes are input errors; a fit that does not meet
@@ -587,8 +646,8 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
                 "raise max_iter, rescale covariates, or drop sparse levels",
             ));
         }
-        let fac = ldl(&cur.imat, p, 1e-12);
-        if fac.rank < p {
+        let fac = Scaled::new(&cur.imat, p);
+        if fac.rank() < p {
             return Err(fail(
                 format!(
                     "the information matrix is singular at the coefficients of step {iterations}"
@@ -617,6 +676,13 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
             }
         };
         let Some((cand, ev)) = next else {
+            // The Newton decrement λ² = Uᵀ I⁻¹ U (twice the predicted gain) is below what
+            // the objective can resolve in floating point: the fit is at its maximum, and
+            // only crr's score criterion, which is not scale-free, is unmet (a covariate
+            // in thousands of units). crr would stop here unconverged.
+            if -slope <= 1e-12 * f.abs().max(1.0) {
+                break;
+            }
             return Err(fail(
                 format!(
                     "no step along the Newton direction lowers the objective after 20 halvings (step {})",
@@ -639,10 +705,10 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
     if overflow(&cur) {
         return Err(overflowed());
     }
-    let fac = ldl(&cur.imat, p, 1e-12);
-    if fac.rank < p {
+    let fac = Scaled::new(&cur.imat, p);
+    if fac.rank() < p {
         let flat = (0..p)
-            .filter(|&j| fac.d[j] == 0.0)
+            .filter(|&j| fac.fac.d[j] == 0.0)
             .map(|j| format!("'{}'", name(d, j)))
             .collect::<Vec<_>>()
             .join(", ");
