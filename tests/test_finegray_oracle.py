@@ -157,3 +157,6 @@ def test_covariates_in_other_units(scale: float) -> None:
     _close(m.table["coef"].to_numpy() * units, case["coef"])
     _close(m.table["z"], case["z"])
     _close(m.loglik, case["loglik"])
+    # exp(922) is beyond the float range: null, not inf.
+    ratio = m.table["exp_coef"].to_list()[3]
+    assert (ratio is None) == (scale == 1e3)

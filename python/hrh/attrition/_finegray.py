@@ -110,7 +110,8 @@ class FineGrayResult:
         ``term``, ``coef`` (log subdistribution hazard ratio), ``exp_coef`` (the
         subdistribution hazard ratio), ``std_err`` (of ``coef``, from the sandwich
         variance), ``z``, ``p_value``, and ``lower`` / ``upper``, the interval of
-        ``exp_coef`` at `level` (R's ``summary(crr)``).
+        ``exp_coef`` at `level` (R's ``summary(crr)``); a ratio beyond the float
+        range (a coefficient above 709, e.g. of a covariate in tiny units) is null.
     loglik, loglik_null : float
         Log pseudo-likelihood at the estimate and at coefficients 0 (``crr``'s
         ``loglik`` and ``loglik.null``).
@@ -471,17 +472,25 @@ def fine_gray(
     )
     z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     coef, se = np.asarray(r["coef"]), np.asarray(r["std_err"])
+    with np.errstate(over="ignore"):  # a ratio beyond the float range is null
+        ratios = {
+            "exp_coef": np.exp(coef),
+            "lower": np.exp(coef - z * se),
+            "upper": np.exp(coef + z * se),
+        }
     table = pl.DataFrame(
         {
             "term": design.names,
             "coef": coef,
-            "exp_coef": np.exp(coef),
+            "exp_coef": ratios["exp_coef"],
             "std_err": se,
             "z": r["z"],
             "p_value": r["p_value"],
-            "lower": np.exp(coef - z * se),
-            "upper": np.exp(coef + z * se),
+            "lower": ratios["lower"],
+            "upper": ratios["upper"],
         }
+    ).with_columns(
+        pl.when(pl.col(c).is_infinite()).then(None).otherwise(pl.col(c)).alias(c) for c in ratios
     )
     baseline = pl.DataFrame(
         {"time": r["time"], "cumulative_hazard": np.cumsum(np.asarray(r["baseline_jump"]))}
