@@ -3,7 +3,7 @@
 use hrh_core::attrition::tally::{self, Columns, Duration, EventCode};
 use hrh_core::attrition::{
     competing, cox as coxm, kaplan_meier as kmm, life_table as lt, logrank as lr,
-    nelson_aalen as na, person_time as ptm, rates, RiskTable, SurvData,
+    nelson_aalen as na, person_time as ptm, rates, split as sp, RiskTable, SurvData,
 };
 use numpy::{
     IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
@@ -438,10 +438,44 @@ const NA_COLUMNS: [Column<na::CumulativeHazard>; 5] = [
     ("std_err", |c| &mut c.std_err),
 ];
 
-/// G-rho k-sample test.
+/// The weights of a log-rank family test from their name and Fleming-Harrington
+/// exponents (given for "fleming-harrington" only).
+fn lr_weights(py: Python<'_>, name: &str, p: Option<f64>, q: Option<f64>) -> PyResult<lr::Weights> {
+    use lr::Weights::*;
+    let fh = FlemingHarrington { p: 0.0, q: 0.0 };
+    let w = choice(
+        py,
+        "weights",
+        name,
+        &[
+            ("logrank", LogRank),
+            ("gehan-breslow", GehanBreslow),
+            ("tarone-ware", TaroneWare),
+            ("peto-peto", PetoPeto),
+            ("modified-peto", ModifiedPeto),
+            ("fleming-harrington", fh),
+        ],
+    )?;
+    let bad = |msg: String| {
+        Err(crate::errors::to_pyerr(
+            py,
+            hrh_core::Error::input("weights", msg),
+        ))
+    };
+    match (w, p, q) {
+        (FlemingHarrington { .. }, Some(p), Some(q)) => Ok(FlemingHarrington { p, q }),
+        (FlemingHarrington { .. }, _, _) => {
+            bad("\"fleming-harrington\" needs both exponents p and q".into())
+        }
+        (w, None, None) => Ok(w),
+        _ => bad(format!("{name:?} takes no exponents p or q")),
+    }
+}
+
+/// Weighted log-rank k-sample test.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, rho))]
+#[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, weighting="logrank", p=None, q=None))]
 fn logrank<'py>(
     py: Python<'py>,
     time: F64<'py>,
@@ -450,14 +484,17 @@ fn logrank<'py>(
     n_groups: usize,
     strata: Option<U32<'py>>,
     n_strata: usize,
-    rho: f64,
+    weighting: &str,
+    p: Option<f64>,
+    q: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let w = lr_weights(py, weighting, p, q)?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let s = match &strata {
         Some(s) => Some((s.as_slice()?, n_strata)),
         None => None,
     };
-    let r = run(py, || lr::logrank(t, e, g, n_groups, s, rho))?;
+    let r = run(py, || lr::logrank_weighted(t, e, g, n_groups, s, w))?;
     let d = PyDict::new(py);
     d.set_item("observed", r.observed.into_pyarray(py))?;
     d.set_item("expected", r.expected.into_pyarray(py))?;
@@ -469,6 +506,48 @@ fn logrank<'py>(
     d.set_item("statistic", r.statistic)?;
     d.set_item("df", r.df)?;
     d.set_item("p_value", r.p_value)?;
+    Ok(d)
+}
+
+/// Episode splitting: for each output row its source row, start, stop, event code,
+/// episode and the state-change row in force (−1: none).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, event, entry, cuts, row_id, change_id, change_time, n_ids, *, row_bytes, max_memory))]
+fn split_episodes<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    event: U32<'py>,
+    entry: Option<F64<'py>>,
+    cuts: F64<'py>,
+    row_id: Option<U32<'py>>,
+    change_id: Option<U32<'py>>,
+    change_time: Option<F64<'py>>,
+    n_ids: usize,
+    row_bytes: usize,
+    max_memory: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, e, c) = (time.as_slice()?, event.as_slice()?, cuts.as_slice()?);
+    let en = opt(&entry)?;
+    let changes = match (&row_id, &change_id, &change_time) {
+        (Some(r), Some(i), Some(ct)) => Some(sp::Changes {
+            row_id: r.as_slice()?,
+            id: i.as_slice()?,
+            time: ct.as_slice()?,
+            n_ids,
+        }),
+        _ => None,
+    };
+    let r = run(py, || {
+        sp::split_episodes(t, e, en, c, changes, row_bytes, max_memory)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("row", r.row.into_pyarray(py))?;
+    d.set_item("start", r.start.into_pyarray(py))?;
+    d.set_item("stop", r.stop.into_pyarray(py))?;
+    d.set_item("event", r.event.into_pyarray(py))?;
+    d.set_item("episode", r.episode.into_pyarray(py))?;
+    d.set_item("state", r.state.into_pyarray(py))?;
     Ok(d)
 }
 
@@ -752,6 +831,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nelson_aalen, m)?)?;
     m.add_function(wrap_pyfunction!(nelson_aalen_unweighted, m)?)?;
     m.add_function(wrap_pyfunction!(logrank, m)?)?;
+    m.add_function(wrap_pyfunction!(split_episodes, m)?)?;
     m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
     m.add_function(wrap_pyfunction!(cox, m)?)?;
     m.add_function(wrap_pyfunction!(cox_predict, m)?)?;

@@ -1,14 +1,15 @@
 //! Binding of `hrh_core::density`.
 
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::run;
 use crate::F64Array;
 
 /// Exact Poisson rates: returns (rate, lower, upper).
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (count, exposure, *, per, level, count_name = "count", exposure_name = "exposure"))]
+#[pyo3(signature = (count, exposure, *, per, level, count_name = "count", exposure_name = "exposure", alternative = "two-sided"))]
 fn poisson_rate<'py>(
     py: Python<'py>,
     count: PyReadonlyArray1<'py, f64>,
@@ -17,15 +18,57 @@ fn poisson_rate<'py>(
     level: f64,
     count_name: &str,
     exposure_name: &str,
+    alternative: &str,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>)> {
     let (c, e) = (count.as_slice()?, exposure.as_slice()?);
     let r = run(py, || {
-        hrh_core::density::poisson_rate(c, e, per, level, count_name, exposure_name)
+        let alt = hrh_core::density::Alternative::parse(alternative)?;
+        hrh_core::density::poisson_rate_sided(c, e, per, level, alt, count_name, exposure_name)
     })?;
     Ok((
         r.rate.into_pyarray(py),
         r.lower.into_pyarray(py),
         r.upper.into_pyarray(py),
+    ))
+}
+
+/// Exact comparison of two Poisson rates: returns (estimate, lower, upper, p_value,
+/// total).
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyfunction]
+#[pyo3(signature = (events1, exposure1, events2, exposure2, *, null_ratio, level, alternative))]
+fn rate_ratio<'py>(
+    py: Python<'py>,
+    events1: PyReadonlyArray1<'py, f64>,
+    exposure1: PyReadonlyArray1<'py, f64>,
+    events2: PyReadonlyArray1<'py, f64>,
+    exposure2: PyReadonlyArray1<'py, f64>,
+    null_ratio: f64,
+    level: f64,
+    alternative: &str,
+) -> PyResult<(
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+)> {
+    let (x1, t1, x2, t2) = (
+        events1.as_slice()?,
+        exposure1.as_slice()?,
+        events2.as_slice()?,
+        exposure2.as_slice()?,
+    );
+    let r = run(py, || {
+        let alt = hrh_core::density::Alternative::parse(alternative)?;
+        hrh_core::density::rate_ratio(x1, t1, x2, t2, null_ratio, level, alt)
+    })?;
+    Ok((
+        r.estimate.into_pyarray(py),
+        r.lower.into_pyarray(py),
+        r.upper.into_pyarray(py),
+        r.p_value.into_pyarray(py),
+        r.total.into_pyarray(py),
     ))
 }
 
@@ -91,6 +134,72 @@ fn quota_gap<'py>(
     ))
 }
 
+type GroupedArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Vec<F64Array<'py>>,
+);
+
+fn grouped<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+    partial: bool,
+) -> PyResult<GroupedArrays<'py>> {
+    let codes = codes
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<Vec<_>, _>>()?;
+    let values = values
+        .iter()
+        .map(|v| v.as_slice())
+        .collect::<Result<Vec<_>, _>>()?;
+    let keys = hrh_core::sums::KeyCodes {
+        codes: &codes,
+        cardinalities: &cardinalities,
+    };
+    let t = run(py, || {
+        if partial {
+            hrh_core::sums::grouped_partials(keys, &values, rows)
+        } else {
+            hrh_core::sums::grouped_sums(keys, &values, rows)
+        }
+    })?;
+    Ok((
+        t.cell.into_pyarray(py),
+        t.count.into_pyarray(py),
+        t.sums.into_iter().map(|s| s.into_pyarray(py)).collect(),
+    ))
+}
+
+/// Counts and exact sums over key combinations: returns (cell, count, sums), `cell` the
+/// mixed-radix combination of the key codes (last key fastest) of each non-empty group.
+#[pyfunction]
+fn grouped_sums<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+) -> PyResult<GroupedArrays<'py>> {
+    grouped(py, codes, cardinalities, values, rows, false)
+}
+
+/// As `grouped_sums`, each group's exact sums spread over a few rows (the long partial
+/// table, merged by concatenation): returns (cell, count, values).
+#[pyfunction]
+fn grouped_partials<'py>(
+    py: Python<'py>,
+    codes: Vec<PyReadonlyArray1<'py, u32>>,
+    cardinalities: Vec<usize>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+) -> PyResult<GroupedArrays<'py>> {
+    grouped(py, codes, cardinalities, values, rows, true)
+}
+
 /// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
 /// area_share, hrad, pad, ratio, hrdi).
 #[allow(clippy::too_many_arguments)]
@@ -127,9 +236,12 @@ fn agglomeration<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(poisson_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(rate_ratio, m)?)?;
     m.add_function(wrap_pyfunction!(density, m)?)?;
     m.add_function(wrap_pyfunction!(shortfall, m)?)?;
     m.add_function(wrap_pyfunction!(quota_gap, m)?)?;
     m.add_function(wrap_pyfunction!(agglomeration, m)?)?;
+    m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(grouped_partials, m)?)?;
     Ok(())
 }

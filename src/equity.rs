@@ -202,8 +202,17 @@ fn polarization(
     run(py, move || {
         let d = Distribution::new(v, w)?;
         match method.as_str() {
-            "esteban_ray" => pz::esteban_ray(&d, alpha),
-            "wolfson" => pz::wolfson(&d),
+            "esteban_ray" => match gs {
+                Some(g) => pz::esteban_ray_grouped(&d, g, n_groups, alpha),
+                None => pz::esteban_ray(&d, alpha),
+            },
+            "wolfson" => match gs {
+                Some(_) => Err(Error::input(
+                    "groups",
+                    "method 'wolfson' is defined on units and takes no groups",
+                )),
+                None => pz::wolfson(&d),
+            },
             "zhang_kanbur" => match gs {
                 Some(g) => pz::zhang_kanbur(&d, g, n_groups),
                 None => Err(Error::input("groups", "method 'zhang_kanbur' needs groups")),

@@ -69,7 +69,7 @@ def test_population_table_summed_over_keys_not_in_by() -> None:
             "population": [500, 500, 1000, 1000],
         }
     )
-    out = hrh.density(reg, population=pop, by=["district", "cadre"])
+    out = hrh.density(reg, population=pop, by=["district", "cadre"], population_sum_over="sex")
     assert out.select("district", "cadre").rows() == [("x", "d"), ("y", "d"), ("y", "n")]
     assert out["population"].to_list() == [1000.0, 2000.0, 2000.0]
     # A population table with no key in `by` must be a single total row.

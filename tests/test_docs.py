@@ -296,7 +296,7 @@ def _python_blocks(text: str) -> list[tuple[int, str]]:
     return [(text[: m.start()].count("\n") + 2, m.group(1)) for m in found]
 
 
-GUIDE = ["density", "equity", "attrition", "forecast", "planning", "economics"]
+GUIDE = ["density", "equity", "attrition", "forecast", "planning", "economics", "scale"]
 
 
 def test_user_guide_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

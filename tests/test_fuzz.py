@@ -455,7 +455,7 @@ def test_concentration_index(
     values_st,
     weights_st,
     arg(st.sampled_from(["esteban_ray", "wolfson", "zhang_kanbur"])),
-    arg(st.sampled_from([1.3, 0.0, 1.6, 1.0])),
+    arg(st.sampled_from([None, 1.3, 0.0, 1.6, 1.0])),
     groups_st,
 )
 def test_polarization(values: Any, weights: Any, method: Any, alpha: Any, groups: Any) -> None:
@@ -560,6 +560,35 @@ def test_quota_gap(data: Any, by: Any, nulls: Any) -> None:
 def test_poisson_ci_and_rate(count: Any, exposure: Any, level: Any, per: Any) -> None:
     check(lambda: hrh.poisson_ci(count, exposure, level=level, per=per), count, exposure)
     check(lambda: hrh.rate(count, exposure, level=level, per=per), count, exposure)
+    check(lambda: hrh.poisson_ci(count, exposure, level=level, alternative="less"), count)
+    # "greater": the upper end of [lower, inf) is infinite by definition.
+    check(
+        lambda: hrh.poisson_ci(count, exposure, level=level, alternative="greater").drop("upper"),
+        count,
+        exposure,
+    )
+
+
+@fuzz
+@given(
+    array_like(),
+    st.one_of(st.just(1.0), array_like()),
+    array_like(),
+    st.one_of(st.just(2.5), array_like()),
+    levels,
+    arg(st.sampled_from(["two-sided", "less", "greater", "two.sided", "both"])),
+)
+def test_rate_ratio(x1: Any, t1: Any, x2: Any, t2: Any, level: Any, alternative: Any) -> None:
+    def call() -> pl.DataFrame:
+        t = hrh.rate_ratio(x1, t1, x2, t2, level=level, alternative=alternative).table
+        # Documented infinities: the upper limit when events2 = 0 or for "greater", the
+        # estimate when events2 = 0 < events1; anything else must be finite.
+        assert (t["upper"] >= t["lower"]).all() and (t["p_value"] <= 1).all()
+        zero2 = t["events2"] == 0
+        assert not (t["estimate"].is_infinite() & ~zero2).any()
+        return t.drop("upper", "estimate")
+
+    check(call, x1, t1, x2, t2)
 
 
 # --- equity: tables --------------------------------------------------------------------
@@ -686,6 +715,42 @@ def test_logrank(data: Any, group: Any, strata: Any, rho: Any) -> None:
         data,
     )
     assert r is None or (math.isfinite(r.p_value) and r.df > 0)
+
+
+@fuzz
+@given(
+    surv_table(s=KEY_KINDS),
+    arg(st.sampled_from([None, "s"])),
+    arg(st.sampled_from(["gehan-breslow", "tarone-ware", "modified-peto", "fleming-harrington"])),
+    arg(st.sampled_from([None, 0, 1, 0.5])),
+    arg(st.sampled_from([None, 0, 2])),
+)
+def test_logrank_weights(data: Any, strata: Any, weights: Any, p: Any, q: Any) -> None:
+    r = check(
+        lambda: hrh.logrank(
+            data, duration="t", event="e", group="g", strata=strata, weighting=weights, p=p, q=q
+        ),
+        data,
+    )
+    assert r is None or (math.isfinite(r.p_value) and r.df > 0)
+
+
+@fuzz
+@given(
+    surv_table(en=["float_ok", "int_ok", "float"]),
+    arg(st.sampled_from([None, "en"])),
+    array_like(["float_ok", "int_ok", "float"]),
+    arg(st.sampled_from([None, "g"])),
+)
+def test_split_episodes(data: Any, entry: Any, cut: Any, id: Any) -> None:
+    changes = {"g": ["a", "b"], "time": [1.0, 2.0], "state": [1, 2]} if id else None
+    check(
+        lambda: hrh.split_episodes(
+            data, duration="t", event="e", entry=entry, cut=cut, id=id, changes=changes
+        ),
+        data,
+        cut,
+    )
 
 
 @fuzz

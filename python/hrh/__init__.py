@@ -33,8 +33,17 @@ from hrh.attrition import (
     nelson_aalen,
     person_time,
     rate,
+    split_episodes,
 )
-from hrh.density import agglomeration, density, poisson_ci, quota_gap, shortfall
+from hrh.density import (
+    RateRatio,
+    agglomeration,
+    density,
+    poisson_ci,
+    quota_gap,
+    rate_ratio,
+    shortfall,
+)
 from hrh.economics import Comparison, Sensitivity, compare, sensitivity
 from hrh.equity import (
     TheilResult,
@@ -88,6 +97,7 @@ __all__ = [
     "KaplanMeier",
     "LogRankResult",
     "Projection",
+    "RateRatio",
     "ScenarioError",
     "Sensitivity",
     "TheilResult",
@@ -129,9 +139,11 @@ __all__ = [
     "polarization",
     "quota_gap",
     "rate",
+    "rate_ratio",
     "sensitivity",
     "shortfall",
     "simulate",
+    "split_episodes",
     "stock_table",
     "theil",
     "transitions",

@@ -1,4 +1,5 @@
 # Handwritten stub of the compiled extension hrh._core; checked by mypy.stubtest.
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,8 @@ __all__ = [
     "generalized_entropy",
     "gini",
     "gray_test",
+    "grouped_partials",
+    "grouped_sums",
     "kaplan_meier",
     "kaplan_meier_unweighted",
     "km_at",
@@ -62,9 +65,11 @@ __all__ = [
     "polarization",
     "prcc",
     "quota_gap",
+    "rate_ratio",
     "ratio",
     "shortfall",
     "simulate",
+    "split_episodes",
     "string_codes",
     "summary",
     "synthetic_register",
@@ -95,12 +100,35 @@ def poisson_rate(
     level: float,
     count_name: str = "count",
     exposure_name: str = "exposure",
+    alternative: str = "two-sided",
 ) -> tuple[_F, _F, _F]: ...
+def rate_ratio(
+    events1: _F,
+    exposure1: _F,
+    events2: _F,
+    exposure2: _F,
+    *,
+    null_ratio: float,
+    level: float,
+    alternative: str,
+) -> tuple[_F, _F, _F, _F, _F]: ...
 def density(
     staff: _F, population: _F, area: _F | None = None, *, per: float, level: float
 ) -> tuple[_F, _F, _F, _F | None, _F | None]: ...
 def shortfall(staff: _F, required: _F) -> tuple[_F, _F, _F]: ...
 def quota_gap(staff: _F, quota: _F) -> tuple[_F, _F]: ...
+def grouped_sums(
+    codes: Sequence[npt.NDArray[np.uint32]],
+    cardinalities: Sequence[int],
+    values: Sequence[_F],
+    rows: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
+def grouped_partials(
+    codes: Sequence[npt.NDArray[np.uint32]],
+    cardinalities: Sequence[int],
+    values: Sequence[_F],
+    rows: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
 def agglomeration(
     staff: _F,
     population: _F,
@@ -220,7 +248,22 @@ def logrank(
     strata: _U | None,
     n_strata: int,
     *,
-    rho: float,
+    weighting: str = "logrank",
+    p: float | None = None,
+    q: float | None = None,
+) -> dict[str, Any]: ...
+def split_episodes(
+    time: _F,
+    event: _U,
+    entry: _F | None,
+    cuts: _F,
+    row_id: _U | None,
+    change_id: _U | None,
+    change_time: _F | None,
+    n_ids: int,
+    *,
+    row_bytes: int,
+    max_memory: int,
 ) -> dict[str, Any]: ...
 def cumulative_incidence(
     time: _F, cause: _U, group: _U, n_groups: int, n_causes: int, *, level: float

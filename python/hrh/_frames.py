@@ -415,3 +415,45 @@ def value_codes(s: pl.Series) -> tuple[npt.NDArray[np.uint32], pl.Series]:
             .get_column("__hrh_code")
         )
     return np.ascontiguousarray(codes.cast(pl.UInt32).to_numpy()), values
+
+
+def grouped_sums(
+    df: pl.DataFrame, by: Sequence[str], sums: Mapping[str, str], *, count: str | None = None
+) -> pl.DataFrame:
+    """Exact sums of numeric columns over the `by` key combinations present, sorted by
+    the keys (nulls last): one row per group with the keys, the row count as `count`
+    (when named) and ``sums`` (output name -> column) as Float64.
+
+    Each sum is the correctly rounded sum of its values, whatever their order and the
+    number of threads, so the table is identical from run to run (a parallel float sum
+    is not). Keys are coded per column (:func:`value_codes`); the core counts and sums
+    over their combinations.
+    """
+    coded = [value_codes(df.get_column(c)) for c in by]
+    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in sums.values()]
+    cell, counts, totals = _core.grouped_sums(
+        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
+    )
+    out = keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)))
+    if count is not None:
+        out = out.insert_column(len(by), pl.Series(count, counts, dtype=pl.Int64))
+    return out
+
+
+def keyed_table(
+    cell: npt.NDArray[np.uint64],
+    coded: Sequence[tuple[Any, pl.Series]],
+    by: Sequence[str],
+    columns: Mapping[str, Any],
+) -> pl.DataFrame:
+    """A table of the key columns decoded from mixed-radix cells (the last key varies
+    fastest; `coded` holds each key's codes and distinct values) and Float64 `columns`."""
+    cols: list[pl.Series] = []
+    rest = cell
+    for (_, distinct), name in reversed(list(zip(coded, by, strict=True))):
+        n = len(distinct)
+        cols.append(distinct.gather(pl.Series(rest % n)).alias(name))
+        rest = rest // n
+    cols.reverse()
+    cols += [pl.Series(name, v, dtype=pl.Float64) for name, v in columns.items()]
+    return pl.DataFrame(cols)

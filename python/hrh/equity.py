@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,6 +42,7 @@ from hrh._frames import (
     value_codes,
 )
 from hrh._progress import progress_after
+from hrh.density import _AREA, _POP, _rows_with_population
 from hrh.exceptions import InputError
 
 __all__ = [
@@ -556,8 +558,8 @@ def concentration_index(
         ``"erreygers"``: 4 μ C / (b − a), for variables bounded by ``bounds=(a, b)``
         (required with a correction).
     bounds
-        The bounds (a, b) of `values`, needed by a correction; every value must lie in
-        [a, b].
+        The bounds (a, b) of `values`, needed by a correction (and refused without
+        one); every value must lie in [a, b].
 
     Returns
     -------
@@ -568,7 +570,8 @@ def concentration_index(
     ------
     InputError
         Empty, null or NaN values, ranks or weights; weights that are not > 0; inputs of
-        different lengths; a correction without `bounds`, or a value outside them.
+        different lengths; a correction without `bounds`, `bounds` without a
+        correction, or a value outside them.
 
     References
     ----------
@@ -594,6 +597,11 @@ def concentration_index(
         raise InputError(
             f"argument 'correction': {correction!r} is not None, 'wagstaff' or 'erreygers'"
         )
+    if correction is None and bounds is not None:
+        raise InputError(
+            "argument 'bounds': used only by correction='wagstaff' or 'erreygers'; give a "
+            "correction, or leave bounds out"
+        )
     lo, hi = (0.0, 1.0) if bounds is None else _pair(bounds, "bounds")
     return float(
         _core.concentration_index(
@@ -607,13 +615,17 @@ def polarization(
     weights: Any = None,
     *,
     method: Literal["esteban_ray", "wolfson", "zhang_kanbur"],
-    alpha: float = 1.3,
+    alpha: float | None = None,
     groups: Any = None,
 ) -> float:
     """Polarization index.
 
     - ``"esteban_ray"``: ER(α) = Σ_i Σ_j p_i^(1+α) p_j |x_i − x_j| / μ, normalised by
       the mean (K = 1/μ) so that it is scale invariant; α in [0, 1.6]; ER(0) = 2 G.
+      With `groups`, the index Esteban and Ray define on a population partitioned
+      into groups: ER(α) = Σ_g Σ_h π_g^(1+α) π_h |y_g − y_h| / μ, π_g the group's share
+      of the weight and y_g its weighted mean level; without, each unit is its own
+      group.
     - ``"wolfson"``: W = 2 (μ/m)(1 − 2 L(0.5) − G), m the weighted median, L(0.5) the
       Lorenz curve at half the population, G the Gini; maximum 1. Software that
       reports (μ/m)(1 − 2 L(0.5) − G) gives W/2, the half-scale value.
@@ -630,11 +642,12 @@ def polarization(
     method
         ``"esteban_ray"``, ``"wolfson"`` or ``"zhang_kanbur"``, as above (required).
     alpha
-        Esteban-Ray's polarisation sensitivity α, in [0, 1.6] (default 1.3); unused by
-        the other methods.
+        Esteban-Ray's polarisation sensitivity α, in [0, 1.6]; None (default) is 1.3.
+        The other methods have no α: giving one is an InputError.
     groups
-        Group label of each unit (same length as `values`), needed by
-        ``"zhang_kanbur"``; None otherwise.
+        Group label of each unit (same length as `values`): needed by
+        ``"zhang_kanbur"``; with ``"esteban_ray"``, the index over the groups (see
+        above); ``"wolfson"`` is defined on units and refuses groups.
 
     Returns
     -------
@@ -646,8 +659,9 @@ def polarization(
     InputError
         Empty, null, NaN, negative or all-zero `values`; weights that are not > 0 or of
         another length than `values`; a `method` not in the list; `alpha` outside [0, 1.6];
-        ``"zhang_kanbur"`` without `groups`, or with groups of another length or with
-        nulls.
+        ``"zhang_kanbur"`` without `groups`; groups of another length or with nulls;
+        ``"wolfson"`` with `groups`; `alpha` with a method other than
+        ``"esteban_ray"``.
 
     References
     ----------
@@ -666,7 +680,28 @@ def polarization(
     >>> round(hrh.polarization([1, 2, 3, 6], method="esteban_ray", alpha=0), 6) == round(
     ...     2 * hrh.gini([1, 2, 3, 6]), 6)
     True
+
+    Two groups of two regions (levels per 1,000 population, equal populations): the
+    index over the groups' means 1.5 and 4.5, 2 × 0.5^2.3 × 0.5 × 3 / 3 = 0.5^2.3.
+
+    >>> g = ["a", "a", "b", "b"]
+    >>> round(hrh.polarization([1, 2, 4, 5], method="esteban_ray", groups=g), 6)
+    0.203063
     """
+    if method not in ("esteban_ray", "wolfson", "zhang_kanbur"):
+        raise InputError(
+            f"argument 'method': {method!r} is not 'esteban_ray', 'wolfson' or 'zhang_kanbur'"
+        )
+    if alpha is not None and method != "esteban_ray":
+        raise InputError(
+            f"argument 'alpha': method {method!r} has no sensitivity α (only 'esteban_ray' "
+            "takes alpha); leave it out"
+        )
+    if groups is not None and method == "wolfson":
+        raise InputError(
+            "argument 'groups': the Wolfson index is defined on units and takes no groups; "
+            "leave groups out, or use method='esteban_ray' (over groups) or 'zhang_kanbur'"
+        )
     v = float_array(values, "values")
     codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
     return float(
@@ -676,19 +711,24 @@ def polarization(
             codes,
             len(labels),
             method=str(method),
-            alpha=_number(alpha, "alpha"),
+            alpha=1.3 if alpha is None else _number(alpha, "alpha"),
         )
     )
 
 
 _MEASURES = ("gini", "theil_t", "theil_l", "atkinson", "cv")
 
+BOOTSTRAP_MIN_UNITS = 10
+"""Fewest units per group for which :func:`equity` bootstraps without a warning: with
+n units there are at most C(2n − 1, n) distinct resamples (10 for three units, 92,378
+for ten), too few below 10 for a percentile interval to mean much."""
+
 
 def equity(
     data: Any,
     *,
     staff: str | Sequence[str],
-    population: str,
+    population: Any,
     area: str | None = None,
     by: str | Sequence[str] | None = None,
     groups: str | None = None,
@@ -698,6 +738,7 @@ def equity(
     level: float = 0.95,
     seed: int | None = None,
     progress: bool | None = None,
+    population_sum_over: str | Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Inequality of staff across units, per group of units, by population and by area.
 
@@ -711,8 +752,14 @@ def equity(
         One row per unit (a province, a county): any table hrh reads. Not modified.
     staff
         Staff column, or a list of columns (cadres): the result is long with ``cadre``.
-    population, area
-        Columns of `data`; `area` (km²) adds the measures by area.
+    population
+        A column of `data`; or a separate population table, as in
+        :func:`hrh.density` (a ``population`` column, or exactly one other numeric
+        column, and unique keys), joined to each unit (row of `data`) on the key
+        columns the two share. A unit without a population row, or a table that
+        shares no key column with `data`, is an InputError.
+    area
+        Column (km²) of `data`, or of the population table; adds the measures by area.
     by
         Columns whose groups are analysed separately (e.g. year, or state for counties
         within states); ``None``: all units together.
@@ -726,7 +773,10 @@ def equity(
         Inequality aversion of the Atkinson index (>= 0; default 0.5).
     bootstrap
         Number of bootstrap replicates (0: none). Units are resampled with replacement
-        within each `by` group; intervals are percentile intervals at `level`.
+        within each `by` group; intervals are percentile intervals at `level`. A group
+        of fewer than ``BOOTSTRAP_MIN_UNITS`` (10) units gets its intervals with a
+        ``UserWarning``: a handful of units has a handful of distinct resamples, and
+        their percentiles are not a confidence interval worth printing.
     level
         Level of the bootstrap intervals, in (0, 1).
     seed
@@ -737,6 +787,10 @@ def equity(
         True writes the share of bootstrap replicates done to ``sys.stderr``; None
         (default) does so from 5 seconds on in an interactive session, False never.
         Ctrl-C stops the bootstrap with ``KeyboardInterrupt``.
+    population_sum_over
+        With a population table: its key column(s) over which the population is summed
+        on purpose (as in :func:`hrh.density`); a key column that `data` lacks and
+        that varies within a unit is otherwise an InputError.
 
     Returns
     -------
@@ -794,14 +848,33 @@ def equity(
     if bootstrap:
         check_level(level)
     require_columns(df, staff_cols, role="staff")
-    require_columns(df, [population], role="population")
-    if area is not None:
-        require_columns(df, [area], role="area")
+    pop_in_data = isinstance(population, str)
+    if pop_in_data:
+        require_columns(df, [population], role="population")
+        if area is not None:
+            require_columns(df, [area], role="area")
+        if population_sum_over is not None:
+            raise InputError(
+                "argument 'population_sum_over': population is a column of data; "
+                "population_sum_over applies to a population table"
+            )
     require_columns(df, by_cols, role="by")
     if groups is not None:
         require_columns(df, [groups], role="groups")
     if df.height == 0:
         raise InputError("data has no rows")
+    if not pop_in_data:
+        if area is not None and not isinstance(area, str):
+            raise InputError(f"argument 'area': expected a column name, got {type(area).__name__}")
+        used = [*staff_cols, *([area] if area is not None and area in df.columns else [])]
+        df = _rows_with_population(df, population, area, population_sum_over, used)
+        population = _POP
+        if area is not None and area not in df.columns:
+            if _AREA not in df.columns:
+                raise InputError(
+                    f"column '{area}' (area) is in neither data nor the population table"
+                )
+            area = _AREA
     for c in [*by_cols, *([groups] if groups else [])]:
         check_no_nulls(df, c)
     for c in staff_cols:
@@ -830,6 +903,24 @@ def equity(
         elif df.get_column(c).sum() == 0:
             raise InputError(f"column '{c}': every unit has 0 staff, so inequality is undefined")
 
+    if bootstrap:
+        sizes = np.bincount(by_codes, minlength=n_by)
+        small = int((sizes < BOOTSTRAP_MIN_UNITS).sum())
+        if small:
+            row = int(np.argmin(sizes))
+            where = (
+                "all units together"
+                if not by_cols
+                else "group (" + ", ".join(f"{k}={keys[row, k]!r}" for k in by_cols) + ")"
+            )
+            warnings.warn(
+                f"bootstrap intervals on few units: {small} of {n_by} group(s) have fewer "
+                f"than {BOOTSTRAP_MIN_UNITS} units ({where} has {int(sizes[row])}); their "
+                "percentile intervals come from a handful of distinct resamples and say "
+                "little about uncertainty",
+                UserWarning,
+                stacklevel=2,
+            )
     bases = [("population", population)] + ([("area", area)] if area is not None else [])
     after = progress_after(progress)
     pieces: list[pl.DataFrame] = []

@@ -22,13 +22,72 @@ use crate::validate;
 /// Reference: Garwood F. (1936) Fiducial limits for the Poisson distribution.
 /// Biometrika 28:437-442.
 pub fn garwood(count: f64, level: f64) -> (f64, f64) {
+    garwood_limits(count, level, Alternative::TwoSided)
+}
+
+/// The alternative hypothesis of a test, and the side(s) of its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alternative {
+    /// Two-sided: an interval with (1 − level)/2 in each tail.
+    TwoSided,
+    /// "less": the interval [0, upper], all of 1 − level above the upper limit.
+    Less,
+    /// "greater": the interval [lower, ∞), all of 1 − level below the lower limit.
+    Greater,
+}
+
+impl Alternative {
+    /// From R's names "two.sided" (or "two-sided", "two_sided"), "less", "greater".
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "two-sided" | "two.sided" | "two_sided" => Ok(Alternative::TwoSided),
+            "less" => Ok(Alternative::Less),
+            "greater" => Ok(Alternative::Greater),
+            other => Err(Error::input(
+                "alternative",
+                format!("{other:?} is not 'two-sided', 'less' or 'greater'"),
+            )),
+        }
+    }
+}
+
+/// A level whose complement is representable: a one-sided "greater" interval puts all
+/// of 1 − level below its lower limit, which is infinite when 1 − level rounds to 1.
+fn check_one_sided_level(level: f64, alternative: Alternative) -> Result<()> {
+    validate::level(level)?;
+    if alternative == Alternative::Greater && 1.0 - level == 1.0 {
+        return Err(Error::input(
+            "level",
+            format!(
+                "{level:e} is too small for a one-sided 'greater' interval: 1 - level rounds \
+                 to 1 and the lower limit would be infinite (give a level of at least 1e-15)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Exact (Garwood) limits of a Poisson mean with the interval's side(s) chosen by
+/// `alternative`, as R's `poisson.test(x, alternative = ...)`: two-sided as
+/// [`garwood`]; "less" gives [0, G⁻¹(level; x + 1)]; "greater" gives
+/// [G⁻¹(1 − level; x), ∞) (0 when x = 0).
+pub fn garwood_limits(count: f64, level: f64, alternative: Alternative) -> (f64, f64) {
     let alpha = 1.0 - level;
-    let lower = if count > 0.0 {
-        qgamma(alpha / 2.0, count)
-    } else {
-        0.0
+    let (a_lower, a_upper) = match alternative {
+        Alternative::TwoSided => (alpha / 2.0, alpha / 2.0),
+        Alternative::Less => (f64::NAN, alpha),
+        Alternative::Greater => (alpha, f64::NAN),
     };
-    let upper = qgamma(1.0 - alpha / 2.0, count + 1.0);
+    let lower = if alternative == Alternative::Less || count <= 0.0 {
+        0.0
+    } else {
+        qgamma(a_lower, count)
+    };
+    let upper = if alternative == Alternative::Greater {
+        f64::INFINITY
+    } else {
+        qgamma(1.0 - a_upper, count + 1.0)
+    };
     (lower, upper)
 }
 
@@ -53,16 +112,44 @@ pub fn poisson_rate(
     count_name: &str,
     exposure_name: &str,
 ) -> Result<RateInterval> {
-    validate::level(level)?;
+    poisson_rate_sided(
+        count,
+        exposure,
+        scale,
+        level,
+        Alternative::TwoSided,
+        count_name,
+        exposure_name,
+    )
+}
+
+/// [`poisson_rate`] with one-sided intervals on request (see [`garwood_limits`]); a
+/// one-sided interval's open end is 0 ("less") or ∞ ("greater").
+pub fn poisson_rate_sided(
+    count: &[f64],
+    exposure: &[f64],
+    scale: f64,
+    level: f64,
+    alternative: Alternative,
+    count_name: &str,
+    exposure_name: &str,
+) -> Result<RateInterval> {
+    check_one_sided_level(level, alternative)?;
     validate::positive_scalar(scale, "per")?;
     validate::same_len(count.len(), exposure.len(), count_name, exposure_name)?;
     validate::non_negative(count, count_name)?;
     validate::positive(exposure, exposure_name)?;
     // Each interval is a few incomplete-gamma inversions: worth spreading over threads.
     let limits: Vec<(f64, f64)> = if count.len() >= 256 {
-        count.par_iter().map(|&c| garwood(c, level)).collect()
+        count
+            .par_iter()
+            .map(|&c| garwood_limits(c, level, alternative))
+            .collect()
     } else {
-        count.iter().map(|&c| garwood(c, level)).collect()
+        count
+            .iter()
+            .map(|&c| garwood_limits(c, level, alternative))
+            .collect()
     };
     let k: Vec<f64> = exposure.iter().map(|e| scale / e).collect();
     let out = RateInterval {
@@ -70,8 +157,15 @@ pub fn poisson_rate(
         lower: limits.iter().zip(&k).map(|(l, k)| l.0 * k).collect(),
         upper: limits.iter().zip(&k).map(|(l, k)| l.1 * k).collect(),
     };
-    // A tiny positive exposure can push a rate beyond the largest number.
-    if let Some(i) = out.upper.iter().position(|u| !u.is_finite()) {
+    // A tiny positive exposure can push a rate beyond the largest number (the open
+    // end of a "greater" interval is infinite by definition).
+    let beyond = |u: &f64| !u.is_finite() && alternative != Alternative::Greater;
+    if let Some(i) = out
+        .upper
+        .iter()
+        .zip(&out.rate)
+        .position(|(u, r)| beyond(u) || !r.is_finite())
+    {
         return Err(Error::input_at(
             exposure_name,
             i,
@@ -326,6 +420,133 @@ pub fn agglomeration(
     Ok(out)
 }
 
+/// Exact comparisons of two Poisson rates, one entry per pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateRatio {
+    /// (x₁/T₁)/(x₂/T₂): ∞ when x₂ = 0 < x₁, NaN (undefined) when both counts are 0.
+    pub estimate: Vec<f64>,
+    /// Lower limit of the ratio (0 for "less" and when x₁ = 0).
+    pub lower: Vec<f64>,
+    /// Upper limit of the ratio (∞ for "greater" and when x₂ = 0).
+    pub upper: Vec<f64>,
+    /// Exact p-value against the null ratio.
+    pub p_value: Vec<f64>,
+    /// x₁ + x₂, the number of trials of the conditional binomial.
+    pub total: Vec<f64>,
+}
+
+/// Largest count accepted by [`rate_ratio`]: whole numbers are exact up to 2⁵³.
+pub const MAX_EXACT_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// Exact comparison of two Poisson rates: counts x₁ in exposure T₁ and x₂ in T₂, rate
+/// ratio θ = (x₁/T₁)/(x₂/T₂). Given n = x₁ + x₂, x₁ ~ Bin(n, π) with
+/// π = θ T₁/(θ T₁ + T₂); the test of θ = `null_ratio` is the exact binomial test of
+/// π₀ = r T₁/(r T₁ + T₂) (two-sided: the outcomes no more likely than x₁, as R), and
+/// the interval is the Clopper-Pearson interval of π mapped to θ = π/(1 − π) · T₂/T₁.
+/// This is R's `poisson.test(c(x1, x2), c(T1, T2), r, alternative, conf.level)`; where
+/// R stops (both counts 0) the estimate is NaN, the interval [0, ∞) and the p-value 1.
+///
+/// Counts must be whole numbers in [0, 2⁵³], exposures finite and > 0, `null_ratio`
+/// finite and > 0. The cost of a pair grows with √n (tails summed term by term).
+///
+/// References: Clopper CJ, Pearson ES (1934) Biometrika 26:404-413; Przyborowski J,
+/// Wilenski H (1940) Homogeneity of results in testing samples from Poisson series.
+/// Biometrika 31:313-323; R's `stats::poisson.test`.
+#[allow(clippy::too_many_arguments)]
+pub fn rate_ratio(
+    events1: &[f64],
+    exposure1: &[f64],
+    events2: &[f64],
+    exposure2: &[f64],
+    null_ratio: f64,
+    level: f64,
+    alternative: Alternative,
+) -> Result<RateRatio> {
+    check_one_sided_level(level, alternative)?;
+    validate::positive_scalar(null_ratio, "null_ratio")?;
+    let n = events1.len();
+    validate::same_len(n, exposure1.len(), "events1", "exposure1")?;
+    validate::same_len(n, events2.len(), "events1", "events2")?;
+    validate::same_len(n, exposure2.len(), "events1", "exposure2")?;
+    for (x, name) in [(events1, "events1"), (events2, "events2")] {
+        validate::non_negative(x, name)?;
+        if let Some(i) = x
+            .iter()
+            .position(|&v| v.fract() != 0.0 || v > MAX_EXACT_COUNT)
+        {
+            return Err(Error::input_at(
+                name,
+                i,
+                format!(
+                    "{} is not a whole number of events up to 2**53: the exact comparison \
+                     conditions on whole counts",
+                    validate::short(x[i])
+                ),
+            ));
+        }
+    }
+    validate::positive(exposure1, "exposure1")?;
+    validate::positive(exposure2, "exposure2")?;
+    if let Some(i) = (0..n).position(|i| events1[i] + events2[i] > MAX_EXACT_COUNT) {
+        return Err(Error::input_at(
+            "events1",
+            i,
+            "events1 + events2 exceeds 2**53, beyond exact whole numbers",
+        ));
+    }
+    let alpha = 1.0 - level;
+    let (a_lower, a_upper) = match alternative {
+        Alternative::TwoSided => (alpha / 2.0, alpha / 2.0),
+        Alternative::Less => (f64::NAN, alpha),
+        Alternative::Greater => (alpha, f64::NAN),
+    };
+    let one = |i: usize| -> (f64, f64, f64, f64) {
+        let (x1, x2, t1, t2) = (events1[i], events2[i], exposure1[i], exposure2[i]);
+        let total = x1 + x2;
+        let estimate = (x1 / t1) / (x2 / t2);
+        let (mut lo, mut hi) = crate::binom::clopper_pearson_odds(x1, total, a_lower, a_upper);
+        match alternative {
+            Alternative::Less => lo = 0.0,
+            Alternative::Greater => hi = f64::INFINITY,
+            Alternative::TwoSided => {}
+        }
+        let k = t2 / t1;
+        // pi0 and 1 - pi0, each without cancellation.
+        let (p, q) = (null_ratio * t1, t2);
+        let (p, q) = (p / (p + q), q / (p + q));
+        let pv = crate::binom::binom_test_p(x1, total, p, q, alternative);
+        (estimate, lo * k, hi * k, pv)
+    };
+    let rows: Vec<(f64, f64, f64, f64)> = if n >= 16 {
+        (0..n).into_par_iter().map(one).collect()
+    } else {
+        (0..n).map(one).collect()
+    };
+    // Exposures of very different size can push a ratio beyond the largest number; the
+    // only infinities are the documented ones (x2 = 0, or the open end of "greater").
+    if let Some(i) = rows.iter().enumerate().position(|(i, r)| {
+        let open = events2[i] == 0.0 || alternative == Alternative::Greater;
+        (r.0.is_infinite() && events2[i] > 0.0) || r.1.is_infinite() || (r.2.is_infinite() && !open)
+    }) {
+        return Err(Error::input_at(
+            "exposure1",
+            i,
+            format!(
+                "exposures {:e} and {:e} are too far apart: the rate ratio exceeds the \
+                 largest number (check the units)",
+                exposure1[i], exposure2[i]
+            ),
+        ));
+    }
+    Ok(RateRatio {
+        estimate: rows.iter().map(|r| r.0).collect(),
+        lower: rows.iter().map(|r| r.1).collect(),
+        upper: rows.iter().map(|r| r.2).collect(),
+        p_value: rows.iter().map(|r| r.3).collect(),
+        total: (0..n).map(|i| events1[i] + events2[i]).collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +563,31 @@ mod tests {
         assert!(e.to_string().starts_with("column 'area', row 0"), "{e}");
         let e = quota_gap(&[1e300], &[1e-300]).unwrap_err();
         assert!(e.to_string().starts_with("column 'quota', row 0"), "{e}");
+    }
+
+    #[test]
+    fn one_sided_limits_and_tiny_levels() {
+        let (lo, hi) = garwood_limits(3.0, 0.95, Alternative::Less);
+        assert_eq!(lo, 0.0);
+        assert!((hi - garwood(3.0, 0.90).1).abs() < 1e-12 * hi);
+        let (lo, hi) = garwood_limits(3.0, 0.95, Alternative::Greater);
+        assert!((lo - garwood(3.0, 0.90).0).abs() < 1e-12 * lo);
+        assert!(hi.is_infinite());
+        let e = poisson_rate_sided(&[1.0], &[1.0], 1.0, 5e-324, Alternative::Greater, "c", "e");
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("too small for a one-sided"));
+        let e = rate_ratio(
+            &[1.0],
+            &[1.0],
+            &[2.0],
+            &[1.0],
+            1.0,
+            1e-17,
+            Alternative::Greater,
+        );
+        assert!(e.is_err());
     }
 
     #[test]

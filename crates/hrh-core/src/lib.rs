@@ -18,6 +18,7 @@
 //! - [`forecast`]: linear and log-linear trends, exponential smoothing (ETS), GM(1,1)
 //!   and ARIMA, for many series at once.
 //! - [`special`]: special functions and quantiles (regularised incomplete gamma inverse).
+//! - [`sums`]: exact sums and grouped sums whose partial states merge in any order.
 //! - [`rng`]: the deterministic, stream-splittable random generator every random
 //!   routine uses.
 //! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
@@ -29,6 +30,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod attrition;
+pub mod binom;
 pub mod control;
 pub mod date;
 pub mod density;
@@ -39,6 +41,7 @@ pub mod linalg;
 pub mod planning;
 pub mod rng;
 pub mod special;
+pub mod sums;
 pub mod synthetic;
 pub(crate) mod validate;
 

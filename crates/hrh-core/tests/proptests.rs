@@ -205,3 +205,49 @@ fn the_base_scenario_runs() {
     let p = simulate(&m, &opts).unwrap();
     assert!(p.costs.iter().any(|&c| c > 0.0));
 }
+
+// Grouped sums: any split of the rows into partial states, merged in any order, gives
+// the same counts and the same bits as one pass (the sums are exact).
+proptest! {
+    #[test]
+    fn grouped_sums_merge_in_any_order(
+        rows in proptest::collection::vec((0u32..6, -1e9f64..1e9, 0u32..4), 1..400),
+        cuts in proptest::collection::vec(0usize..400, 0..5),
+        tiny in proptest::bool::ANY,
+    ) {
+        use hrh_core::sums::GroupedSums;
+        let cell: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        // Mix in values of very different magnitudes to reach the partials path.
+        let values: Vec<f64> = rows
+            .iter()
+            .map(|r| if tiny && r.2 == 0 { r.1 * 1e-250 } else { r.1 })
+            .collect();
+        let mut whole = GroupedSums::new(6, 1).unwrap();
+        whole.add(&cell, &[&values]).unwrap();
+        let mut bounds: Vec<usize> = cuts.iter().map(|&c| c.min(rows.len())).collect();
+        bounds.push(0);
+        bounds.push(rows.len());
+        bounds.sort_unstable();
+        let mut parts: Vec<GroupedSums> = bounds
+            .windows(2)
+            .map(|w| {
+                let mut s = GroupedSums::new(6, 1).unwrap();
+                s.add(&cell[w[0]..w[1]], &[&values[w[0]..w[1]]]).unwrap();
+                s
+            })
+            .collect();
+        // Merge back to front, then as a tree, against the single pass.
+        let mut back = parts.last().unwrap().clone();
+        for p in parts.iter().rev().skip(1) {
+            back.merge(p).unwrap();
+        }
+        prop_assert_eq!(back.finish(), whole.finish());
+        while parts.len() > 1 {
+            let right = parts.pop().unwrap();
+            let mut left = parts.remove(0);
+            left.merge(&right).unwrap();
+            parts.push(left);
+        }
+        prop_assert_eq!(parts[0].finish(), whole.finish());
+    }
+}

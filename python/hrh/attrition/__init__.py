@@ -23,6 +23,7 @@ from hrh.attrition._finegray import FineGrayPrediction, FineGrayResult, fine_gra
 from hrh.attrition._life_table import life_table
 from hrh.attrition._logrank import LogRankResult, logrank
 from hrh.attrition._rates import annualize, person_time, rate
+from hrh.attrition._split import split_episodes
 
 __all__ = [
     "CoxResult",
@@ -42,4 +43,5 @@ __all__ = [
     "nelson_aalen",
     "person_time",
     "rate",
+    "split_episodes",
 ]

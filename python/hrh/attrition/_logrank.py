@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,17 @@ if TYPE_CHECKING:  # pragma: no cover
 # --- log-rank ---------------------------------------------------------------------------
 
 
+#: The weighting of :func:`hrh.logrank`, by name.
+WEIGHTS = (
+    "logrank",
+    "gehan-breslow",
+    "tarone-ware",
+    "peto-peto",
+    "modified-peto",
+    "fleming-harrington",
+)
+
+
 @dataclass(frozen=True)
 class LogRankResult:
     """A k-sample test of equal exit hazards, from :func:`hrh.logrank`.
@@ -38,8 +50,15 @@ class LogRankResult:
         Degrees of freedom (groups − 1).
     p_value : float
         Upper tail probability of the statistic.
-    rho : float
-        The weight exponent used (0 log-rank, 1 Peto-Peto).
+    rho : float or None
+        The exponent rho of the weight S(t−)^rho when the test is one of survdiff's
+        G-rho family (0 log-rank, 1 Peto-Peto, p for Fleming-Harrington G(p, 0));
+        None for the other weighting.
+    weighting : str
+        The weighting used: ``"logrank"``, ``"gehan-breslow"``, ``"tarone-ware"``,
+        ``"peto-peto"``, ``"modified-peto"`` or ``"fleming-harrington"``.
+    p, q : float or None
+        The Fleming-Harrington exponents; None for the other weighting.
     table : polars.DataFrame
         Per group: the group column(s), ``n``, ``observed`` and ``expected`` exits and
         ``oe2_over_e`` = (O − E)² / E.
@@ -65,16 +84,26 @@ class LogRankResult:
     statistic: float
     df: int
     p_value: float
-    rho: float
+    rho: float | None
     table: pl.DataFrame
     variance: npt.NDArray[np.float64] = field(repr=False)
+    weighting: str = "logrank"
+    p: float | None = None
+    q: float | None = None
 
     def to_polars(self) -> pl.DataFrame:
         """The per-group table."""
         return self.table
 
     def _repr_html_(self) -> str:
-        name = "Log-rank" if self.rho == 0 else f"G-rho (rho = {self.rho})"
+        names = {
+            "logrank": "Log-rank",
+            "gehan-breslow": "Gehan-Breslow",
+            "tarone-ware": "Tarone-Ware",
+            "peto-peto": "Peto-Peto",
+            "modified-peto": "Modified Peto-Peto",
+        }
+        name = names.get(self.weighting) or f"Fleming-Harrington G({self.p:g}, {self.q:g})"
         return (
             f"<b>{name} test</b>: chi² = {self.statistic:.4g} on {self.df} df, "
             f"p = {self.p_value:.4g}" + self.table._repr_html_()
@@ -88,15 +117,37 @@ def logrank(
     event: str,
     group: str | Sequence[str],
     strata: str | Sequence[str] | None = None,
-    rho: float = 0,
+    weighting: str | None = None,
+    p: float | None = None,
+    q: float | None = None,
+    rho: float | None = None,
     event_values: EventValues | None = None,
 ) -> LogRankResult:
-    """Test that groups have the same exit hazard (the G-rho family of R's
-    ``survdiff``).
+    """Test that groups have the same exit hazard: the weighted log-rank family
+    (log-rank, Gehan-Breslow, Tarone-Ware, Peto-Peto, modified Peto-Peto,
+    Fleming-Harrington), whose G-rho members are R's ``survdiff(rho=)``.
 
-    Each exit time is weighted by S(t−)^rho, S the pooled Kaplan-Meier within the
-    stratum: ``rho=0`` is the log-rank test, ``rho=1`` the Peto-Peto modification of
-    the Gehan-Wilcoxon test. Observed and expected are weighted likewise.
+    At each exit time t of a stratum, with n at risk and d exits (all groups
+    pooled), the groups' observed exits d_g and expected exits d n_g / n are summed
+    with a weight w(t) computed once from the pooled risk set of the stratum:
+
+    ====================== =============================================
+    ``weighting``            w(t)
+    ====================== =============================================
+    ``"logrank"``          1 (the default)
+    ``"gehan-breslow"``    n (generalised Wilcoxon)
+    ``"tarone-ware"``      √n
+    ``"peto-peto"``        S(t−), the pooled Kaplan-Meier just before t
+                           (survival form; ``survdiff(rho=1)``)
+    ``"modified-peto"``    S̃(t) n / (n + 1), S̃(t) = Π_{t_j ≤ t} (1 − d_j / (n_j + 1))
+                           (Andersen's modification)
+    ``"fleming-harrington"`` S(t−)^p (1 − S(t−))^q, with `p` and `q` >= 0
+    ====================== =============================================
+
+    Weights near 1 early (Gehan-Breslow, Peto-Peto, large p) stress early
+    differences; large q stresses late ones. Stratified tests sum the per-stratum
+    O − E and variances, as ``survdiff`` does. The reported observed and expected
+    exits are weighted (as ``survdiff`` reports them for rho > 0).
 
     Parameters
     ----------
@@ -114,8 +165,16 @@ def logrank(
     strata
         Column(s) of strata: the test is computed within each stratum and summed
         (R's ``strata()`` term); None: no strata.
+    weighting
+        The weight of each exit time, by name (table above). None (default): the
+        log-rank test, or G-rho when `rho` is given.
+    p, q
+        The Fleming-Harrington exponents, finite and >= 0; both required with
+        ``weighting="fleming-harrington"`` and refused with any other weighting.
     rho
-        Exponent of the weight S(t−)^rho: 0 (default) the log-rank test, 1 Peto-Peto.
+        survdiff's exponent: the weight S(t−)^rho, i.e. Fleming-Harrington
+        G(rho, 0) (0 log-rank, 1 Peto-Peto); finite and >= 0. Refused together with
+        `weighting`, `p` or `q`.
     event_values
         How to read an `event` column of labels, as in :func:`kaplan_meier`: a mapping
         label -> code (0: still in post; a positive code: an exit) or a list of the
@@ -133,7 +192,9 @@ def logrank(
         A column that `data` lacks; bad durations or event codes (as in
         :func:`kaplan_meier`); a single group, or at most one group with expected
         exits or a variance of zero (nothing to compare); more than 1,000 groups;
-        `data` without rows.
+        `data` without rows; an unknown `weighting` name; `p` or `q` negative, not
+        finite, missing with ``"fleming-harrington"`` or given with other weighting;
+        `rho` negative or not finite, or given with `weighting`, `p` or `q`.
 
     References
     ----------
@@ -141,6 +202,14 @@ def logrank(
     JRSS A 135:185-207.
     Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
     survival data. Biometrika 69:553-566.
+    Gehan EA (1965). A generalized Wilcoxon test for comparing arbitrarily
+    singly-censored samples. Biometrika 52:203-223.
+    Tarone RE, Ware J (1977). On distribution-free tests for equality of survival
+    distributions. Biometrika 64:156-160.
+    Andersen PK, Borgan Ø, Gill RD, Keiding N (1982). Linear nonparametric tests for
+    comparison of counting processes, with applications to censored survival data.
+    International Statistical Review 50:219-258.
+    Klein JP, Moeschberger ML (2003). Survival Analysis, 2nd ed., Springer, §7.3.
 
     Examples
     --------
@@ -149,9 +218,16 @@ def logrank(
     >>> r = hrh.logrank(d, duration="t", event="e", group="g")
     >>> round(r.statistic, 4), r.df
     (0.6154, 1)
+    >>> w = hrh.logrank(d, duration="t", event="e", group="g", weighting="gehan-breslow")
+    >>> round(w.statistic, 4), w.table["observed"].to_list()
+    (0.5714, [6.0, 3.0])
+    >>> fh = hrh.logrank(
+    ...     d, duration="t", event="e", group="g", weighting="fleming-harrington", p=0, q=1
+    ... )
+    >>> fh.weighting, fh.p, fh.q
+    ('fleming-harrington', 0.0, 1.0)
     """
-    if isinstance(rho, bool) or not isinstance(rho, int | float | np.number):
-        raise InputError(f"argument 'rho': {rho!r} is not a number")
+    name, p_, q_, rho_ = _weights(weighting, p, q, rho)
     data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
     if not np.any(np.asarray(s.event) > 0):
@@ -168,7 +244,15 @@ def logrank(
             check_no_nulls(s.df, c)
         st_codes, st_keys = group_codes(s.df, st_cols)
     r = _core.logrank(
-        s.time, s.event, s.codes, s.keys.height, st_codes, max(st_keys.height, 1), rho=float(rho)
+        s.time,
+        s.event,
+        s.codes,
+        s.keys.height,
+        st_codes,
+        max(st_keys.height, 1),
+        weighting=name,
+        p=p_,
+        q=q_,
     )
     obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
     table = s.keys.with_columns(
@@ -184,7 +268,62 @@ def logrank(
         statistic=float(r["statistic"]),
         df=int(r["df"]),
         p_value=float(r["p_value"]),
-        rho=float(rho),
+        rho=rho_,
         table=table,
         variance=np.asarray(r["variance"]),
+        weighting=name,
+        p=p_,
+        q=q_,
     )
+
+
+def _exponent(value: object, name: str) -> float:
+    """A Fleming-Harrington exponent: a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise InputError(f"argument '{name}': {value!r} is not a number")
+    v = float(value)
+    if not (math.isfinite(v) and v >= 0):
+        raise InputError(f"argument '{name}': {v!r} must be a finite number >= 0")
+    return v
+
+
+def _weights(
+    weighting: object, p: object, q: object, rho: object
+) -> tuple[str, float | None, float | None, float | None]:
+    """The weighting' name, the exponents p and q (None unless Fleming-Harrington) and
+    survdiff's rho (None unless the weighting are G(rho, 0))."""
+    if rho is not None:
+        given = [n for n, v in (("weighting", weighting), ("p", p), ("q", q)) if v is not None]
+        if given:
+            listed = " and ".join(f"'{n}'" for n in given)
+            raise InputError(
+                f"arguments 'rho' and {listed}: rho is survdiff's G-rho weight, the same "
+                f"as weighting='fleming-harrington' with p=rho and q=0; give one or the other"
+            )
+        r = _exponent(rho, "rho")
+        if r == 0:
+            return "logrank", None, None, 0.0
+        return "fleming-harrington", r, 0.0, r
+    name = "logrank" if weighting is None else weighting
+    if not isinstance(name, str) or name not in WEIGHTS:
+        listed = ", ".join(f"'{w}'" for w in WEIGHTS)
+        raise InputError(f"argument 'weighting': {name!r} is not one of {listed}")
+    if name != "fleming-harrington":
+        extra = [n for n, v in (("p", p), ("q", q)) if v is not None]
+        if extra:
+            listed = " and ".join(f"'{n}'" for n in extra)
+            raise InputError(
+                f"arguments {listed} and 'weighting': the exponents p and q are for "
+                f"weighting='fleming-harrington', not {name!r}"
+            )
+        return name, None, None, {"logrank": 0.0, "peto-peto": 1.0}.get(name)
+    missing = [n for n, v in (("p", p), ("q", q)) if v is None]
+    if missing:
+        listed = " and ".join(f"'{n}'" for n in missing)
+        raise InputError(
+            f"argument{'s' if len(missing) > 1 else ''} {listed}: "
+            "weighting='fleming-harrington' needs both exponents p and q "
+            "(p=1, q=0 is Peto-Peto; p=0, q=1 stresses late differences)"
+        )
+    p_, q_ = _exponent(p, "p"), _exponent(q, "q")
+    return name, p_, q_, p_ if q_ == 0 else None

@@ -23,6 +23,7 @@ from hrh._frames import (
     to_frame,
     value_codes,
 )
+from hrh.density import check_alternative
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +35,14 @@ _EPOCH = dt.date(1970, 1, 1)
 # --- rates ------------------------------------------------------------------------------
 
 
-def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -> pl.DataFrame:
+def rate(
+    events: Any,
+    exposure: Any,
+    *,
+    per: float = 100,
+    level: float = 0.95,
+    alternative: Literal["two-sided", "less", "greater"] = "two-sided",
+) -> pl.DataFrame:
     """Exit rates per `per` person-years with exact (Garwood) Poisson intervals,
     vectorised.
 
@@ -48,6 +56,10 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
         Multiplier of the rate: 100 (default) gives exits per 100 person-years.
     level
         Confidence level of the interval, in (0, 1).
+    alternative
+        ``"two-sided"`` (default); ``"less"``: the one-sided interval [0, upper] (an
+        upper bound on the rate at `level`); ``"greater"``: [lower, ∞) (a lower bound;
+        `upper` is infinite). As R's ``poisson.test(x, T, alternative=...)``.
 
     Returns
     -------
@@ -59,7 +71,7 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
     ------
     InputError
         Negative, null or NaN events; an exposure that is not > 0; inputs of different
-        lengths; `level` outside (0, 1); ``per <= 0``.
+        lengths; `level` outside (0, 1); ``per <= 0``; an `alternative` not in the list.
 
     References
     ----------
@@ -74,9 +86,16 @@ def rate(events: Any, exposure: Any, *, per: float = 100, level: float = 0.95) -
     """
     check_level(level)
     check_positive(per, "per")
+    alt = check_alternative(alternative)
     e, x = broadcast(events=events, exposure=exposure)
     r, lo, hi = _core.poisson_rate(
-        e, x, per=float(per), level=float(level), count_name="events", exposure_name="exposure"
+        e,
+        x,
+        per=float(per),
+        level=float(level),
+        count_name="events",
+        exposure_name="exposure",
+        alternative=alt,
     )
     return pl.DataFrame({"events": e, "exposure": x, "rate": r, "lower": lo, "upper": hi})
 

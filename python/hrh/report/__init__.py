@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -27,6 +28,7 @@ import polars as pl
 
 import hrh
 from hrh._frames import to_frame
+from hrh.equity import BOOTSTRAP_MIN_UNITS
 from hrh.exceptions import InputError
 from hrh.report._svg import bar_chart, fan_chart, lorenz_chart, plane_chart, step_chart
 
@@ -117,14 +119,24 @@ def count(v: Any) -> str:
 
 
 def number(v: Any, digits: int = 2) -> str:
-    """A number with `digits` decimals and thousands separators."""
-    return "" if _missing(v) else f"{float(v):,.{digits}f}"
+    """A number with `digits` decimals and thousands separators; a value that rounds to
+    zero prints without a minus sign.
+
+    >>> number(-1.1e-16, 4), number(-0.0), number(-0.004, 2), number(-0.006, 2)
+    ('0.0000', '0.00', '0.00', '-0.01')
+    """
+    return "" if _missing(v) else _unsigned_zero(f"{float(v):,.{digits}f}")
+
+
+def _unsigned_zero(text: str) -> str:
+    """``-0.00`` (a tiny negative or negative zero, rounded) as ``0.00``."""
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
 def percent(v: Any, digits: int = 1) -> str:
     """A probability or share as a percentage: ``0.1234`` is ``12.3 %`` (with a
     no-break space)."""
-    return "" if _missing(v) else f"{100 * float(v):.{digits}f}{NBSP}%"
+    return "" if _missing(v) else f"{_unsigned_zero(f'{100 * float(v):.{digits}f}')}{NBSP}%"
 
 
 def p_value(v: Any) -> str:
@@ -343,15 +355,20 @@ def equity_section(
     if area is not None:
         a = df[area].cast(pl.Float64)
         curves.append(("by area", *_lorenz_points(s / a, a)))
-    table = hrh.equity(
-        df,
-        staff=staff,
-        population=population,
-        area=area,
-        groups=groups,
-        bootstrap=bootstrap,
-        seed=seed,
-    )
+    few = df.height < BOOTSTRAP_MIN_UNITS
+    with warnings.catch_warnings():
+        # The text below says it when the units are few; no warning on top.
+        if few:
+            warnings.filterwarnings("ignore", "bootstrap intervals on few units", UserWarning)
+        table = hrh.equity(
+            df,
+            staff=staff,
+            population=population,
+            area=area,
+            groups=groups,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
     names = {
         "gini": "Gini",
         "theil_t": "Theil T",
@@ -377,7 +394,14 @@ def equity_section(
         "by population (levels per person, weighted by population) and by area (per km², "
         f"weighted by area); 95 % percentile intervals from {bootstrap:,} bootstrap "
         f"resamples of the units (seed {seed}). Each measure is 0 when every unit has the "
-        "same level; higher is more unequal.</p>",
+        "same level; higher is more unequal."
+        + (
+            f" With only {df.height} units there are few distinct resamples: read the "
+            "intervals as a rough guide, not as confidence intervals."
+            if few
+            else ""
+        )
+        + "</p>",
         lorenz_chart(
             curves,
             title=f"Lorenz curves of {staff}",
@@ -1111,7 +1135,7 @@ def demo() -> Report:
     gap = hrh.quota_gap(
         {"staff": [in_post.height], "quota": [staffing["quota"]]}, staff="staff", quota="quota"
     )
-    total = hrh.density(in_post, population=pop)
+    total = hrh.density(in_post, population=pop, population_sum_over="district")
     report = Report(
         "Health workforce report: demo province",
         "Synthetic register of a provincial health workforce (invented rows shaped after a "

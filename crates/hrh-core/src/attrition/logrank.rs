@@ -1,5 +1,6 @@
-//! The G-rho family of k-sample tests (log-rank for rho = 0, Peto-Peto for rho = 1),
-//! as R's `survdiff` defines them.
+//! The weighted log-rank family of k-sample tests: log-rank, Gehan-Breslow (Wilcoxon),
+//! Tarone-Ware, Peto-Peto, Andersen's modified Peto-Peto and Fleming-Harrington G(p, q),
+//! whose G(rho, 0) members are R's `survdiff(rho = )`.
 
 use super::tally::{self, Columns, Duration, EventCode};
 use super::RiskTable;
@@ -61,17 +62,80 @@ pub(crate) fn stratum_runs(
     (idx, runs)
 }
 
+/// The weight given to each exit time by a test of the log-rank family. At an exit
+/// time t of a stratum with n at risk and d exits (all groups pooled), S(t−) the pooled
+/// Kaplan-Meier estimate just before t and S̃(t) = Π_{t_j <= t} (1 − d_j / (n_j + 1))
+/// (Peto's survival estimate, through t):
+///
+/// | weights | w(t) |
+/// |---|---|
+/// | `LogRank` | 1 |
+/// | `GehanBreslow` | n (Gehan 1965, Breslow 1970) |
+/// | `TaroneWare` | √n (Tarone and Ware 1977) |
+/// | `PetoPeto` | S(t−) (Peto and Peto 1972, survival form; `survdiff(rho = 1)`) |
+/// | `ModifiedPeto` | S̃(t) n / (n + 1) (Andersen, Borgan, Gill and Keiding 1982) |
+/// | `FlemingHarrington { p, q }` | S(t−)^p (1 − S(t−))^q (Fleming and Harrington 1991) |
+///
+/// References: Klein JP, Moeschberger ML (2003) Survival Analysis, 2nd ed., §7.3;
+/// Harrington DP, Fleming TR (1982) Biometrika 69:553-566; Andersen PK, Borgan Ø,
+/// Gill RD, Keiding N (1982) Int Stat Rev 50:219-258; Tarone RE, Ware J (1977)
+/// Biometrika 64:156-160.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Weights {
+    /// w = 1: the log-rank (Mantel-Haenszel) test.
+    LogRank,
+    /// w = n: the Gehan-Breslow generalised Wilcoxon test.
+    GehanBreslow,
+    /// w = √n: the Tarone-Ware test.
+    TaroneWare,
+    /// w = S(t−), the pooled Kaplan-Meier just before t: Peto-Peto (R's rho = 1).
+    PetoPeto,
+    /// w = S̃(t) n / (n + 1), S̃ = Π (1 − d / (n + 1)): Andersen's modified Peto-Peto.
+    ModifiedPeto,
+    /// w = S(t−)^p (1 − S(t−))^q, p, q >= 0: Fleming-Harrington G(p, q); G(rho, 0) is
+    /// `survdiff(rho = )`.
+    FlemingHarrington {
+        /// Exponent of S(t−) (early differences).
+        p: f64,
+        /// Exponent of 1 − S(t−) (late differences).
+        q: f64,
+    },
+}
+
+impl Weights {
+    /// Fleming-Harrington exponents finite and >= 0.
+    pub fn check(&self) -> Result<()> {
+        if let Weights::FlemingHarrington { p, q } = *self {
+            for (name, v) in [("p", p), ("q", q)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(Error::input(
+                        name,
+                        format!("{v} must be a finite number >= 0"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The weight at an exit time with `n` at risk, from S(t−) (`km`) and S̃(t)
+    /// (`peto`, already including this time's factor).
+    fn at(&self, n: f64, km: f64, peto: f64) -> f64 {
+        match *self {
+            Weights::LogRank => 1.0,
+            Weights::GehanBreslow => n,
+            Weights::TaroneWare => n.sqrt(),
+            Weights::PetoPeto => km,
+            Weights::ModifiedPeto => peto * n / (n + 1.0),
+            // 0^0 = 1: G(0, q) at the first exit, G(p, 0) once S reaches 0.
+            Weights::FlemingHarrington { p, q } => km.powf(p) * (1.0 - km).powf(q),
+        }
+    }
+}
+
 /// G-rho test of equal exit hazards in `n_groups` groups, stratified by `strata`
-/// (codes in `0..n_strata`). At each exit time the weight is S(t−)^rho, S the pooled
-/// Kaplan-Meier estimate within the stratum; O_g = Σ w d_g, E_g = Σ w d n_g / n,
-/// V_gh = Σ w² d (n − d)/(n − 1) (n_g/n)(δ_gh − n_h/n). The statistic is
-/// (O − E)' V⁻ (O − E) on the groups after the first, with df = (groups with E > 0) − 1.
-///
-/// References: Harrington DP, Fleming TR (1982) Biometrika 69:553-566; Peto R, Peto J
-/// (1972) JRSS A 135:185-207.
-///
-/// The risk sets come from [`tally::risk_tables`](super::tally::risk_tables) by
-/// (stratum, group), so the durations are never sorted row by row.
+/// (codes in `0..n_strata`): [`logrank_weighted`] with Fleming-Harrington weights
+/// S(t−)^rho (rho >= 0), as R's `survdiff(rho = )`.
 pub fn logrank<T: Duration, E: EventCode>(
     time: &[T],
     event: &[E],
@@ -80,15 +144,45 @@ pub fn logrank<T: Duration, E: EventCode>(
     strata: Option<(&[u32], usize)>,
     rho: f64,
 ) -> Result<LogRank> {
+    if !(rho.is_finite() && rho >= 0.0) {
+        return Err(Error::input(
+            "rho",
+            format!("{rho} must be a finite number >= 0"),
+        ));
+    }
+    let weights = if rho == 0.0 {
+        Weights::LogRank
+    } else {
+        Weights::FlemingHarrington { p: rho, q: 0.0 }
+    };
+    logrank_weighted(time, event, group, n_groups, strata, weights)
+}
+
+/// Weighted log-rank test of equal exit hazards in `n_groups` groups, stratified by
+/// `strata` (codes in `0..n_strata`). At each exit time the weight w is given by
+/// `weights` (see [`Weights`]), computed once from the pooled risk set of the stratum;
+/// O_g = Σ w d_g, E_g = Σ w d n_g / n, V_gh = Σ w² d (n − d)/(n − 1) (n_g/n)(δ_gh − n_h/n),
+/// each summed over the strata. The statistic is (O − E)' V⁻ (O − E) on the groups
+/// after the first, with df = (groups with E > 0) − 1.
+///
+/// References: Harrington DP, Fleming TR (1982) Biometrika 69:553-566; Peto R, Peto J
+/// (1972) JRSS A 135:185-207; Klein JP, Moeschberger ML (2003) Survival Analysis,
+/// 2nd ed., §7.3.
+///
+/// The risk sets come from [`tally::risk_tables`](super::tally::risk_tables) by
+/// (stratum, group), so the durations are never sorted row by row.
+pub fn logrank_weighted<T: Duration, E: EventCode>(
+    time: &[T],
+    event: &[E],
+    group: &[u32],
+    n_groups: usize,
+    strata: Option<(&[u32], usize)>,
+    weights: Weights,
+) -> Result<LogRank> {
     let n = time.len();
     validate::same_len(n, event.len(), "duration", "event")?;
     validate::same_len(n, group.len(), "duration", "group")?;
-    if !rho.is_finite() {
-        return Err(Error::input(
-            "rho",
-            format!("{rho} must be a finite number"),
-        ));
-    }
+    weights.check()?;
     if n_groups < 2 {
         return Err(Error::input(
             "group",
@@ -144,12 +238,13 @@ pub fn logrank<T: Duration, E: EventCode>(
             format!("{n} rows is more than the log-rank test counts (fewer than 2^32)"),
         ));
     };
-    from_tables(&tables, k, rho)
+    from_tables(&tables, k, weights)
 }
 
-/// The G-rho test from the risk tables of every (stratum, group) pair, stratum-major
-/// (`tables[s * n_groups + g]`).
-pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> Result<LogRank> {
+/// The weighted log-rank test from the risk tables of every (stratum, group) pair,
+/// stratum-major (`tables[s * n_groups + g]`).
+pub fn from_tables(tables: &[RiskTable], n_groups: usize, weights: Weights) -> Result<LogRank> {
+    weights.check()?;
     let k = n_groups;
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
@@ -163,7 +258,9 @@ pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> Result<Lo
         let mut pos = vec![0usize; k];
         let mut at_risk = vec![0.0; k];
         let mut d_g = vec![0.0; k];
+        // Pooled Kaplan-Meier S(t−) and Peto's S̃ of the stratum.
         let mut km = 1.0_f64;
+        let mut peto = 1.0_f64;
         loop {
             let next = stratum
                 .iter()
@@ -185,7 +282,8 @@ pub fn from_tables(tables: &[RiskTable], n_groups: usize, rho: f64) -> Result<Lo
             let d: f64 = d_g.iter().sum();
             let nr: f64 = at_risk.iter().sum();
             if d > 0.0 {
-                let w = km.powf(rho);
+                peto *= 1.0 - d / (nr + 1.0);
+                let w = weights.at(nr, km, peto);
                 for g in 0..k {
                     obs[g] += w * d_g[g];
                     exp[g] += w * d * at_risk[g] / nr;
@@ -288,6 +386,90 @@ mod tests {
         let o_e = 1.0 - (0.5 + 2.0 / 3.0 + 0.5);
         assert!((r.statistic - o_e * o_e / v).abs() < 1e-12);
         assert_eq!(r.df, 1);
+    }
+
+    #[test]
+    fn every_weight_by_hand() {
+        // As above: exits at 1 (n = 2 + 2), 2 (n = 1 + 2), 3 (n = 1 + 1), one each.
+        // Pooled S(t−) = 1, 3/4, 1/2; S̃(t) = 4/5, 3/5, 2/5.
+        let cases: [(Weights, [f64; 3]); 7] = [
+            (Weights::LogRank, [1.0, 1.0, 1.0]),
+            (Weights::GehanBreslow, [4.0, 3.0, 2.0]),
+            (Weights::TaroneWare, [2.0, 3f64.sqrt(), 2f64.sqrt()]),
+            (Weights::PetoPeto, [1.0, 0.75, 0.5]),
+            (
+                Weights::ModifiedPeto,
+                [0.8 * 4.0 / 5.0, 0.6 * 3.0 / 4.0, 0.4 * 2.0 / 3.0],
+            ),
+            (
+                Weights::FlemingHarrington { p: 1.0, q: 1.0 },
+                [0.0, 0.75 * 0.25, 0.25],
+            ),
+            (
+                Weights::FlemingHarrington { p: 0.0, q: 2.0 },
+                [0.0, 0.0625, 0.25],
+            ),
+        ];
+        for (weights, w) in cases {
+            let r = logrank_weighted(
+                &[1.0, 3.0, 2.0, 4.0],
+                &[1, 1, 1, 0],
+                &[0, 0, 1, 1],
+                2,
+                None,
+                weights,
+            )
+            .unwrap();
+            let obs0 = w[0] + w[2];
+            let exp0 = w[0] * 0.5 + w[1] / 3.0 + w[2] * 0.5;
+            let v = 0.25 * w[0] * w[0] + 2.0 / 9.0 * w[1] * w[1] + 0.25 * w[2] * w[2];
+            assert!((r.observed[0] - obs0).abs() < 1e-14, "{weights:?}");
+            assert!((r.expected[0] - exp0).abs() < 1e-14, "{weights:?}");
+            assert!((r.variance[0] - v).abs() < 1e-14, "{weights:?}");
+            let want = (obs0 - exp0).powi(2) / v;
+            assert!((r.statistic - want).abs() < 1e-12 * want, "{weights:?}");
+        }
+        // rho is G(rho, 0).
+        let a = logrank(
+            &[1.0, 3.0, 2.0, 4.0],
+            &[1, 1, 1, 0],
+            &[0, 0, 1, 1],
+            2,
+            None,
+            1.0,
+        );
+        let b = logrank_weighted(
+            &[1.0, 3.0, 2.0, 4.0],
+            &[1, 1, 1, 0],
+            &[0, 0, 1, 1],
+            2,
+            None,
+            Weights::PetoPeto,
+        );
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn bad_exponents_are_input_errors() {
+        let (t, e, g) = ([1.0, 3.0, 2.0, 4.0], [1, 1, 1, 0], [0, 0, 1, 1]);
+        for (p, q, col) in [
+            (-1.0, 0.0, "p"),
+            (0.0, f64::NAN, "q"),
+            (f64::INFINITY, 1.0, "p"),
+        ] {
+            let w = Weights::FlemingHarrington { p, q };
+            let err = logrank_weighted(&t, &e, &g, 2, None, w).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("column '{col}'")),
+                "{err}"
+            );
+        }
+        let err = logrank(&t, &e, &g, 2, None, -0.5).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("-0.5 must be a finite number >= 0"),
+            "{err}"
+        );
     }
 
     #[test]

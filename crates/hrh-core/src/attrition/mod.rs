@@ -16,6 +16,7 @@
 //! - [`finegray`]: Fine-Gray regression of the subdistribution hazard of one exit cause
 //!   (as R's `cmprsk::crr`).
 //! - [`life_table`]: actuarial life tables.
+//! - [`split`]: episode splitting at cut times and state changes (R's `survSplit`).
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
 //!   columns, in parallel.
 
@@ -28,6 +29,7 @@ pub mod logrank;
 pub mod nelson_aalen;
 pub mod person_time;
 pub mod rates;
+pub mod split;
 pub mod tally;
 
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@
 
 use super::gini::{gini, lorenz};
 use super::theil::{theil, Reference, TheilKind};
-use super::Distribution;
+use super::{check_groups, Distribution};
 use crate::error::{Error, Result};
 
 /// Esteban-Ray polarization ER(α) = Σ_i Σ_j p_i^(1+α) p_j |x_i − x_j| / μ, with
@@ -32,6 +32,45 @@ pub fn esteban_ray(d: &Distribution, alpha: f64) -> Result<f64> {
         qb += p * x;
     }
     Ok(s / d.mean)
+}
+
+/// Esteban-Ray polarization over groups: ER(α) = Σ_g Σ_h π_g^(1+α) π_h |y_g − y_h| / μ,
+/// π_g the group's share of the weight (population) and y_g its weighted mean level, μ
+/// the overall weighted mean (= Σ π_g y_g), as in [`esteban_ray`] with K = 1/μ. This is
+/// the index as Esteban and Ray define it, on a population partitioned into groups;
+/// each unit's level stands for its group's mean. `groups` holds codes in
+/// `0..n_groups`; groups without units take no part.
+///
+/// Reference: Esteban J-M, Ray D (1994) On the measurement of polarization.
+/// Econometrica 62:819-851.
+pub fn esteban_ray_grouped(
+    d: &Distribution,
+    groups: &[u32],
+    n_groups: usize,
+    alpha: f64,
+) -> Result<f64> {
+    check_groups(groups, d.len(), n_groups)?;
+    let mut share = vec![0.0; n_groups];
+    let mut level = vec![0.0; n_groups];
+    for ((&g, &p), &x) in groups.iter().zip(&d.shares).zip(&d.values) {
+        share[g as usize] += p;
+        level[g as usize] += p * x;
+    }
+    let (mut values, mut shares) = (Vec::new(), Vec::new());
+    for (s, l) in share.iter().zip(&level) {
+        if *s > 0.0 {
+            values.push(l / s);
+            shares.push(*s);
+        }
+    }
+    let mean = values.iter().zip(&shares).map(|(y, p)| y * p).sum();
+    let between = Distribution {
+        values,
+        shares,
+        total_weight: d.total_weight,
+        mean,
+    };
+    esteban_ray(&between, alpha)
 }
 
 /// Weighted median: the value at which the cumulative weight share crosses 1/2 (the
@@ -122,6 +161,34 @@ mod tests {
         }
         let g = gini(&d, false, true).unwrap();
         assert!((esteban_ray(&d, 0.0).unwrap() - 2.0 * g).abs() < 1e-14);
+    }
+
+    #[test]
+    fn grouped_esteban_ray_is_the_double_sum_over_groups() {
+        let x = [1.0, 3.0, 3.0, 7.0, 2.0];
+        let w = [2.0, 1.0, 4.0, 1.0, 3.0];
+        let g = [0u32, 1, 1, 2, 0];
+        let d = Distribution::new(&x, Some(&w)).unwrap();
+        // Groups: 0 = {1 (w 2), 2 (w 3)}, 1 = {3, 3}, 2 = {7}; total weight 11.
+        let pi: [f64; 3] = [5.0 / 11.0, 5.0 / 11.0, 1.0 / 11.0];
+        let y: [f64; 3] = [(2.0 + 6.0) / 5.0, 3.0, 7.0];
+        let mu = x.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / 11.0;
+        for alpha in [0.0, 1.0, 1.3, 1.6] {
+            let mut s = 0.0;
+            for i in 0..3 {
+                for j in 0..3 {
+                    s += pi[i].powf(1.0 + alpha) * pi[j] * (y[i] - y[j]).abs();
+                }
+            }
+            let got = esteban_ray_grouped(&d, &g, 3, alpha).unwrap();
+            assert!((got - s / mu).abs() < 1e-14, "{got} {}", s / mu);
+        }
+        // One unit per group: the unit-level index.
+        let own = [0u32, 1, 2, 3, 4];
+        let a = esteban_ray_grouped(&d, &own, 5, 1.3).unwrap();
+        assert!((a - esteban_ray(&d, 1.3).unwrap()).abs() < 1e-14);
+        assert!(esteban_ray_grouped(&d, &[0, 1, 1, 2], 3, 1.3).is_err());
+        assert!(esteban_ray_grouped(&d, &[0, 1, 1, 2, 5], 3, 1.3).is_err());
     }
 
     #[test]

@@ -98,6 +98,14 @@ fn compute(
             Measure::Cv => out.push(cv(d, 0.0)?),
         }
     }
+    // Every column is >= 0 by definition (the Theil parts about the weighted mean
+    // included); a resample of equal levels gives rounding noise such as -1.1e-16, and
+    // -0.0, which print as "-0.0000". Both become 0; NaN stays.
+    for v in &mut out {
+        if *v <= 0.0 {
+            *v = 0.0;
+        }
+    }
     Ok(out)
 }
 
@@ -257,6 +265,20 @@ mod tests {
         }
         let again = equity_table(&values, &weights, &by, 2, None, &measures, 300, 0.9, 1).unwrap();
         assert_eq!(t, again);
+    }
+
+    #[test]
+    fn equal_levels_give_zero_not_negative_zero() {
+        // Three equal levels: every replicate is a resample of equal levels, whose Theil
+        // indices came out as -1.1e-16 and printed as "-0.0000".
+        let values = [0.1, 0.1, 0.1];
+        let weights = [3.0, 7.0, 11.0];
+        let by = [0u32, 0, 0];
+        let measures = [Measure::Gini, Measure::TheilT, Measure::TheilL, Measure::Cv];
+        let t = equity_table(&values, &weights, &by, 1, None, &measures, 50, 0.9, 3).unwrap();
+        for v in t.estimate[0].iter().chain(&t.lower[0]).chain(&t.upper[0]) {
+            assert!(v.is_sign_positive() && *v < 1e-12, "{v:?}");
+        }
     }
 
     #[test]

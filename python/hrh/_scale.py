@@ -1,0 +1,295 @@
+"""Inputs larger than memory, or spread over a Dask cluster, for statistics that are
+sums over rows.
+
+A :class:`Source` wraps what the user passed: an in-memory table (read once, as
+always), a polars ``LazyFrame`` or Parquet path (read in batches of only the columns
+the call needs), or a Dask DataFrame (one task per partition). :func:`grouped_sums`
+then computes, per batch or partition, a *partial table*: each group's row count and
+exact sums, spread over a few rows whose values add up exactly to them (the core's
+``grouped_partials``). Partial tables merge by concatenation followed by another exact
+grouped sum, so any batching, partitioning or order of merging gives the same bits as
+one pass over the whole table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from hrh import _core
+from hrh._frames import column_array, keyed_table, to_frame, value_codes
+from hrh.exceptions import InputError
+
+#: Rows per batch when a LazyFrame or Parquet file is read in batches
+#: (``HRH_BATCH_ROWS`` overrides).
+BATCH_ROWS = 1 << 20
+
+#: Partial tables kept before they are merged into one (bounds memory while streaming).
+_FAN_IN = 8
+
+_COUNT = "__hrh_n"
+
+Prepare = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+def _batch_rows() -> int:
+    raw = os.environ.get("HRH_BATCH_ROWS")
+    if raw is None:
+        return BATCH_ROWS
+    try:
+        rows = int(raw)
+    except ValueError:
+        rows = 0
+    if rows < 1:
+        raise InputError(f"environment variable HRH_BATCH_ROWS: {raw!r} must be an integer >= 1")
+    return rows
+
+
+def is_dask(data: Any) -> bool:
+    """Whether `data` is a Dask DataFrame, without importing Dask."""
+    return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "to_delayed")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the rows come from: exactly one of `frame`, `lazy` and `dask` is set."""
+
+    schema: pl.Schema
+    frame: pl.DataFrame | None = None
+    lazy: pl.LazyFrame | None = None
+    dask: Any = None
+    name: str = "data"
+
+    def empty(self) -> pl.DataFrame:
+        """A table with the columns and types and no rows, for checks of names."""
+        return self.frame if self.frame is not None else pl.DataFrame(schema=self.schema)
+
+
+def source(data: Any, *, name: str = "data") -> Source:
+    """Wrap `data`: a LazyFrame, a Parquet path (file, directory or glob) or a Dask
+    DataFrame is read later in batches or partitions; anything else now, whole."""
+    if isinstance(data, pl.LazyFrame):
+        try:
+            schema = data.collect_schema()
+        except pl.exceptions.PolarsError as e:
+            raise InputError(f"{name}: could not be read ({e})") from e
+        return Source(schema=schema, lazy=data, name=name)
+    if isinstance(data, str | os.PathLike):
+        path = Path(data)
+        if path.suffix not in (".parquet", ".pq", "") and "*" not in str(path):
+            raise InputError(
+                f"{name}: {str(path)!r} is a path, which hrh reads as Parquet; pass other "
+                "files as tables (e.g. polars.read_csv)"
+            )
+        try:
+            lazy = pl.scan_parquet(path, missing_columns="raise")
+            schema = lazy.collect_schema()
+        except (OSError, pl.exceptions.PolarsError) as e:
+            raise InputError(
+                f"{name}: could not read the Parquet data at {str(path)!r} ({e})"
+            ) from e
+        return Source(schema=schema, lazy=lazy, name=name)
+    if is_dask(data):
+        meta = getattr(data, "_meta", None)
+        if meta is None:
+            raise InputError(f"{name}: a Dask DataFrame without metadata (_meta)")
+        return Source(schema=to_frame(meta, name=name).schema, dask=data, name=name)
+    frame = to_frame(data, name=name)
+    return Source(schema=frame.schema, frame=frame, name=name)
+
+
+_ROW = re.compile(r"\brow (\d+)")
+
+
+def _in_batch(error: InputError, offset: int) -> InputError:
+    """The error of a batch with its row numbers counted from the start of the data."""
+    message = _ROW.sub(lambda m: f"row {int(m.group(1)) + offset}", str(error), count=1)
+    return InputError(message)
+
+
+def _partial(
+    df: pl.DataFrame, by: Sequence[str], sums: Mapping[str, str], *, count: bool = True
+) -> pl.DataFrame:
+    """The partial table of one batch: keys, the row count (unless `count` is false,
+    when merging tables that carry it as a sum) and the sums (names of `sums`), each
+    group spread over rows that add up exactly."""
+    coded = [value_codes(df.get_column(c)) for c in by]
+    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in sums.values()]
+    cell, counts, totals = _core.grouped_partials(
+        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
+    )
+    first = {_COUNT: counts.astype(np.float64)} if count else {}
+    return keyed_table(cell, coded, by, first | dict(zip(sums, totals, strict=True)))
+
+
+def _concat(parts: Sequence[pl.DataFrame], by: Sequence[str]) -> pl.DataFrame:
+    try:
+        return pl.concat(parts, how="vertical")
+    except pl.exceptions.PolarsError:
+        first = parts[0].schema
+        for i, p in enumerate(parts[1:], start=1):
+            for c in by:
+                if p.schema[c] != first[c] and p.height and parts[0].height:
+                    raise InputError(
+                        f"column {c!r} has type {first[c]} in one batch or partition and "
+                        f"{p.schema[c]} in another (batch or partition {i}); give it one type"
+                    ) from None
+        return pl.concat(parts, how="vertical_relaxed")
+
+
+def merge(parts: Sequence[pl.DataFrame], by: Sequence[str], sums: Sequence[str]) -> pl.DataFrame:
+    """Merge partial tables into one partial table (exactly)."""
+    if len(parts) == 1:
+        return parts[0]
+    both = _concat(parts, by)
+    return _partial(both, by, {c: c for c in [_COUNT, *sums]}, count=False)
+
+
+def finish(
+    part: pl.DataFrame, by: Sequence[str], sums: Sequence[str], count: str | None
+) -> pl.DataFrame:
+    """The sums (and count) of a partial table, rounded once: one row per group."""
+    coded = [value_codes(part.get_column(c)) for c in by]
+    values = [column_array(part, c) for c in [_COUNT, *sums]]
+    cell, _, totals = _core.grouped_sums(
+        [c for c, _ in coded], [len(v) for _, v in coded], values, part.height
+    )
+    out = keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)))
+    if count is not None:
+        out = out.insert_column(len(by), pl.Series(count, totals[0]).cast(pl.Int64))
+    return out
+
+
+def _batches(lazy: pl.LazyFrame, columns: list[str], name: str) -> Iterator[pl.DataFrame]:
+    try:
+        yield from lazy.select(columns).collect_batches(chunk_size=_batch_rows())
+    except pl.exceptions.ColumnNotFoundError as e:
+        raise InputError(f"{name}: a column is missing from some of the data ({e})") from e
+    except pl.exceptions.PolarsError as e:
+        raise InputError(f"{name}: could not be read ({e})") from e
+
+
+def _dropped_warning(dropped: int, seen: int, name: str, columns: Sequence[str]) -> None:
+    if dropped:
+        warnings.warn(
+            f"dropped {dropped} of {seen} rows of {name} with a null or NaN in "
+            f"{', '.join(repr(c) for c in dict.fromkeys(columns))}",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, int]:
+    """A checked batch and the rows its null rule dropped; errors count rows from the
+    start of the data."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            out = prepare(batch)
+        except InputError as e:
+            raise _in_batch(e, offset) from None
+    return out, batch.height - out.height
+
+
+def _partition_partial(
+    pdf: Any,
+    index: int,
+    schema: pl.Schema,
+    prepare: Prepare,
+    by: Sequence[str],
+    sums: Mapping[str, str],
+) -> tuple[pl.DataFrame, int, int]:
+    df = to_frame(pdf, name=f"partition {index}")
+    for c in schema:
+        if c in df.columns and df.schema[c] != schema[c] and df.height:
+            raise InputError(
+                f"column {c!r} has type {df.schema[c]} in partition {index} but {schema[c]} "
+                "in the Dask DataFrame's metadata; give every partition the same types"
+            )
+    df = df.select(list(schema))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            out = prepare(df)
+    except InputError as e:
+        raise InputError(f"partition {index}: {e}") from None
+    return _partial(out, by, sums), df.height, df.height - out.height
+
+
+def grouped_sums(
+    src: Source,
+    columns: Sequence[str],
+    prepare: Prepare,
+    by: Sequence[str],
+    sums: Mapping[str, str],
+    *,
+    count: str | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Exact sums (output name -> column) and the row count over `by` groups of the rows
+    `prepare` checks (and may filter), batch by batch or partition by partition; returns
+    the table and the number of rows kept. Only `columns` are read."""
+    needed = list(dict.fromkeys(columns))
+    names = list(sums)
+    if src.frame is not None:
+        df = prepare(src.frame)
+        from hrh._frames import grouped_sums as whole
+
+        return whole(df, by, sums, count=count), df.height
+    if src.lazy is not None:
+        parts: list[pl.DataFrame] = []
+        offset = dropped = 0
+        for batch in _batches(src.lazy, needed, src.name):
+            checked, lost = _prepared(prepare, batch, offset)
+            offset += batch.height
+            dropped += lost
+            parts.append(_partial(checked, by, sums))
+            if len(parts) >= _FAN_IN:
+                parts = [merge(parts, by, names)]
+        _dropped_warning(dropped, offset, src.name, needed)
+        if not parts:
+            parts = [_partial(prepare(src.empty().select(needed)), by, sums)]
+        return finish(merge(parts, by, names), by, names, count), offset - dropped
+    return _dask_sums(src, needed, prepare, by, sums, count)
+
+
+def _dask_sums(
+    src: Source,
+    needed: list[str],
+    prepare: Prepare,
+    by: Sequence[str],
+    sums: Mapping[str, str],
+    count: str | None,
+) -> tuple[pl.DataFrame, int]:
+    from dask.delayed import delayed
+
+    names = list(sums)
+    schema = pl.Schema({c: src.schema[c] for c in needed})
+    pieces = src.dask[needed].to_delayed()
+    if not pieces:
+        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
+    partial = delayed(_partition_partial, pure=True)
+    level = [partial(p, i, schema, prepare, by, sums) for i, p in enumerate(pieces)]
+    merged = delayed(_merge_triples, pure=True)
+    while len(level) > 1:
+        level = [merged(level[i : i + _FAN_IN], by, names) for i in range(0, len(level), _FAN_IN)]
+    part, seen, dropped = level[0].compute()
+    _dropped_warning(dropped, seen, src.name, needed)
+    return finish(part, by, names, count), seen - dropped
+
+
+def _merge_triples(
+    triples: Sequence[tuple[pl.DataFrame, int, int]], by: Sequence[str], names: Sequence[str]
+) -> tuple[pl.DataFrame, int, int]:
+    return (
+        merge([t[0] for t in triples], by, names),
+        sum(t[1] for t in triples),
+        sum(t[2] for t in triples),
+    )

@@ -1,0 +1,204 @@
+"""Density from tables larger than memory (LazyFrame, Parquet, in batches) and from Dask
+DataFrames: the same table, bit for bit, as from the whole table in memory."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import hrh
+
+N = 20_000
+DISTRICTS = [f"d{i:02d}" for i in range(25)]
+
+
+@pytest.fixture(scope="module")
+def register() -> pl.DataFrame:
+    rng = np.random.default_rng(5)
+    return pl.DataFrame(
+        {
+            "district": rng.choice(DISTRICTS, N),
+            "cadre": rng.choice(["doctor", "nurse", "midwife"], N),
+            "fte": rng.choice([0.1, 0.3, 0.5, 0.8, 1.0], N) * rng.choice([1.0, 0.7], N),
+            "age": rng.integers(20, 65, N),
+            "notes": ["x" * 20] * N,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def population() -> pl.DataFrame:
+    return pl.DataFrame(
+        {"district": DISTRICTS, "population": [50_000 + 1000 * i for i in range(25)]}
+    )
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", "997")
+
+
+def _same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.columns == b.columns
+    assert a.schema == b.schema
+    for c in a.columns:
+        if a.schema[c].is_float():
+            assert a[c].to_numpy().tobytes() == b[c].to_numpy().tobytes(), c
+        else:
+            assert a[c].to_list() == b[c].to_list(), c
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("staff", [None, "fte", ["fte", "age"]])
+def test_lazyframe_in_batches_equals_the_whole_table(
+    register: pl.DataFrame, population: pl.DataFrame, staff: str | list[str] | None
+) -> None:
+    by = ["district"] if isinstance(staff, list) else ["district", "cadre"]
+    whole = hrh.density(register, staff=staff, population=population, by=by)
+    shuffled = register.sample(fraction=1.0, shuffle=True, seed=1)
+    streamed = hrh.density(shuffled.lazy(), staff=staff, population=population, by=by)
+    _same(whole, streamed)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_only_the_needed_columns_are_read(register: pl.DataFrame, population: pl.DataFrame) -> None:
+    # Computing `bad` fails; a call that does not need it never computes it.
+    lazy = register.lazy().with_columns(bad=(pl.col("age") * 1000).cast(pl.Int8, strict=True))
+    with pytest.raises(pl.exceptions.InvalidOperationError):
+        lazy.collect()
+    out = hrh.density(lazy, staff="fte", population=population, by="district")
+    _same(out, hrh.density(register, staff="fte", population=population, by="district"))
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_bad_row_is_counted_from_the_start_of_the_data(
+    register: pl.DataFrame, population: pl.DataFrame
+) -> None:
+    bad = register.with_columns(
+        fte=pl.when(pl.int_range(pl.len()) == 5000).then(-1.0).otherwise(pl.col("fte"))
+    )
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.density(bad, staff="fte", population=population, by="district")
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.density(bad.lazy(), staff="fte", population=population, by="district")
+    assert "row 5000" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_dropped_nulls_are_reported_once(register: pl.DataFrame, population: pl.DataFrame) -> None:
+    holes = register.with_columns(
+        fte=pl.when(pl.int_range(pl.len()) % 100 == 0).then(None).otherwise(pl.col("fte"))
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = hrh.density(
+            holes.lazy(), staff="fte", population=population, by="district", nulls="drop"
+        )
+    messages = [str(w.message) for w in caught]
+    assert messages == [f"dropped 200 of {N} rows of data with a null or NaN in 'district', 'fte'"]
+    _same(
+        out, hrh.density(holes.drop_nulls("fte"), staff="fte", population=population, by="district")
+    )
+
+
+def test_parquet_files_equal_the_whole_table(
+    tmp_path: Path, register: pl.DataFrame, population: pl.DataFrame
+) -> None:
+    for i, part in enumerate(register.iter_slices(6_000)):
+        part.write_parquet(tmp_path / f"part-{i}.parquet")
+    whole = hrh.density(register, staff="fte", population=population, by=["district", "cadre"])
+    for path in (tmp_path, tmp_path / "*.parquet", str(tmp_path / "part-0.parquet")):
+        got = hrh.density(path, staff="fte", population=population, by=["district", "cadre"])
+        if path == str(tmp_path / "part-0.parquet"):
+            want = hrh.density(
+                register.head(6_000), staff="fte", population=population, by=["district", "cadre"]
+            )
+            _same(got, want)
+        else:
+            _same(got, whole)
+
+
+def test_parquet_errors_are_named(tmp_path: Path, population: pl.DataFrame) -> None:
+    with pytest.raises(hrh.InputError, match="could not read the Parquet data"):
+        hrh.density(tmp_path / "none.parquet", population=population, by="district")
+    csv = tmp_path / "register.csv"
+    csv.write_text("district\nd01\n")
+    with pytest.raises(hrh.InputError, match="reads as Parquet"):
+        hrh.density(csv, population=population, by="district")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pl.DataFrame({"district": ["d01"], "fte": [1.0]}).write_parquet(parts / "a.parquet")
+    pl.DataFrame({"district": ["d02"]}).write_parquet(parts / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*fte"):
+        hrh.density(parts, staff="fte", population=population, by="district")
+
+
+# --- Dask ------------------------------------------------------------------------------
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_dask_equals_the_whole_table(
+    register: pl.DataFrame, population: pl.DataFrame, partitions: int
+) -> None:
+    pdf = register.to_pandas()
+    ddf = dd.from_pandas(pdf, npartitions=partitions)
+    for staff in (None, "fte"):
+        whole = hrh.density(register, staff=staff, population=population, by=["district", "cadre"])
+        _same(whole, hrh.density(ddf, staff=staff, population=population, by=["district", "cadre"]))
+
+
+@pytest.mark.usefixtures("client")
+def test_dask_with_empty_and_single_group_partitions(
+    register: pl.DataFrame, population: pl.DataFrame
+) -> None:
+    ordered = register.sort("district")
+    pdf = ordered.to_pandas()
+    # Partitions cut at district boundaries (one group each) plus empty ones.
+    ddf = dd.from_pandas(pdf, npartitions=25, sort=False)
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    both = dd.concat([empty, ddf, empty])
+    whole = hrh.density(ordered, staff="fte", population=population, by="district")
+    _same(whole, hrh.density(both, staff="fte", population=population, by="district"))
+
+
+@pytest.mark.usefixtures("client")
+def test_dask_partitions_that_disagree_on_types_are_named(population: pl.DataFrame) -> None:
+    import pandas as pd
+
+    a = pd.DataFrame({"district": ["d01", "d02"], "fte": [1.0, 0.5]})
+    b = pd.DataFrame({"district": ["d01"], "fte": ["1.0"]})
+    ddf = dd.concat([dd.from_pandas(a, npartitions=1), dd.from_pandas(b, npartitions=1)])
+    with pytest.raises(hrh.InputError, match="column 'fte' has type"):
+        hrh.density(ddf, staff="fte", population=population, by="district")
+
+
+@pytest.mark.usefixtures("client")
+def test_dask_bad_value_names_the_partition(population: pl.DataFrame) -> None:
+    import pandas as pd
+
+    a = pd.DataFrame({"district": ["d01", "d02"], "fte": [1.0, 0.5]})
+    b = pd.DataFrame({"district": ["d01", "d03"], "fte": [1.0, -2.0]})
+    ddf = dd.concat([dd.from_pandas(a, npartitions=1), dd.from_pandas(b, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"partition 1: column 'fte', row 1"):
+        hrh.density(ddf, staff="fte", population=population, by="district")
