@@ -14,6 +14,7 @@ mod density;
 mod economics;
 mod equity;
 mod errors;
+mod finegray;
 mod forecast;
 mod parametric;
 mod planning;
@@ -35,6 +36,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     density::register(m)?;
     economics::register(m)?;
     equity::register(m)?;
+    finegray::register(m)?;
     forecast::register(m)?;
     parametric::register(m)?;
     planning::register(m)?;

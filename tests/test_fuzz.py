@@ -834,6 +834,42 @@ def test_cox_offset_cluster_diagnostics(data: Any, offset: Any, cluster: Any, ti
 
 @fuzz
 @given(
+    table(
+        {
+            "t": DUR_KINDS,
+            "c": ["event", "int_ok", "str", "mixed", "float"],
+            "x": [*NUM_KINDS, "str", "bool"],
+            "z": NUM_KINDS,
+        },
+        max_rows=8,
+    ),
+    arg(st.sampled_from([1, 2, "a", "b"])),
+    arg(st.sampled_from([["x"], ["x", "z"], []])),
+    arg(st.sampled_from([None, {"x": "a"}])),
+    levels,
+    arg(st.sampled_from([10, 0, 1, 25])),
+)
+def test_fine_gray(
+    data: Any, interest: Any, covariates: Any, reference: Any, level: Any, max_iter: Any
+) -> None:
+    check(
+        lambda: hrh.fine_gray(
+            data,
+            duration="t",
+            cause="c",
+            cause_of_interest=interest,
+            covariates=covariates,
+            reference=reference,
+            level=level,
+            max_iter=max_iter,
+        ),
+        data,
+        after=lambda m: m.predict(data, times=[0.0, 1.0, 3.0]),
+    )
+
+
+@fuzz
+@given(
     surv_table(w=NUM_KINDS),
     arg(st.sampled_from([1, 0.5, 2.5, 10])),
     arg(st.sampled_from([None, "w"])),

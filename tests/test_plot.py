@@ -77,6 +77,16 @@ RESULTS: dict[str, tuple[Callable[[], Any], list[dict[str, Any]]]] = {
         lambda: hrh.cumulative_incidence(_CAUSES, duration="t", cause="c"),
         [{}],
     ),
+    "FineGrayPrediction": (
+        lambda: hrh.fine_gray(
+            {**_CAUSES, "x": [0.1, 0.5, 0.2, 0.9, 0.3]},
+            duration="t",
+            cause="c",
+            cause_of_interest="quit",
+            covariates=["x"],
+        ).predict({"x": [0.0, 1.0]}),
+        [{}],
+    ),
     "Forecast": (_forecast, [{}, {"groups": ["b"]}, {"max_series": 1}]),
     "Projection": (lambda: _runs()[0], [{}, {"region": "A", "cadre": "nurse"}]),
     "Comparison": (

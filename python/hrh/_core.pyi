@@ -41,6 +41,8 @@ __all__ = [
     "discounted",
     "dist_quantiles",
     "equity_table",
+    "fine_gray",
+    "fine_gray_predict",
     "forecast",
     "frontier",
     "generalized_entropy",
@@ -324,6 +326,18 @@ def cox_zph(
     transform: str,
 ) -> dict[str, Any]: ...
 def chisq_sf(x: float, df: float) -> float: ...
+def fine_gray(
+    time: _F,
+    status: _U,
+    x: npt.NDArray[np.float64],
+    names: list[str],
+    *,
+    max_iter: int,
+    tol: float,
+) -> dict[str, Any]: ...
+def fine_gray_predict(
+    coef: _F, baseline_jump: _F, x_new: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
 def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
 def parametric_fit(
     time: _F,

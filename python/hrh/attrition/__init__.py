@@ -1,7 +1,7 @@
 """Attrition and retention: exit rates and person-time from an HR register, survival
 (retention) curves, cumulative hazards, k-sample tests, competing exit reasons, Cox
-models of who leaves, parametric (accelerated failure time) models, and actuarial life
-tables.
+models of who leaves, Fine-Gray models of one exit reason among others, parametric
+(accelerated failure time) models, and actuarial life tables.
 
 Statistical conventions follow R's ``survival`` package: Kaplan-Meier intervals use
 ``conf_type="log"`` by default, ``std_err`` columns are on the scale of the estimate
@@ -19,6 +19,7 @@ from __future__ import annotations
 from hrh.attrition._competing import CumulativeIncidence, cumulative_incidence
 from hrh.attrition._cox import CoxResult, CoxZph, cox
 from hrh.attrition._curves import CumulativeHazard, KaplanMeier, kaplan_meier, nelson_aalen
+from hrh.attrition._finegray import FineGrayPrediction, FineGrayResult, fine_gray
 from hrh.attrition._life_table import life_table
 from hrh.attrition._logrank import LogRankResult, logrank
 from hrh.attrition._parametric import ParametricResult, parametric
@@ -30,12 +31,15 @@ __all__ = [
     "CoxZph",
     "CumulativeHazard",
     "CumulativeIncidence",
+    "FineGrayPrediction",
+    "FineGrayResult",
     "KaplanMeier",
     "LogRankResult",
     "ParametricResult",
     "annualize",
     "cox",
     "cumulative_incidence",
+    "fine_gray",
     "kaplan_meier",
     "life_table",
     "logrank",

@@ -16,6 +16,8 @@
 //! - [`parametric`]: parametric (accelerated failure time) models: exponential,
 //!   Weibull, log-normal, log-logistic, with delayed entry.
 //! - [`cox_diagnostics`]: residuals of a Cox model and the proportional-hazards test.
+//! - [`finegray`]: Fine-Gray regression of the subdistribution hazard of one exit cause
+//!   (as R's `cmprsk::crr`).
 //! - [`life_table`]: actuarial life tables.
 //! - [`split`]: episode splitting at cut times and state changes (R's `survSplit`).
 //! - [`tally`]: risk tables of unweighted data counted straight from the caller's
@@ -24,6 +26,7 @@
 pub mod competing;
 pub mod cox;
 pub mod cox_diagnostics;
+pub mod finegray;
 pub mod kaplan_meier;
 pub mod life_table;
 pub mod logrank;
