@@ -202,3 +202,70 @@ def test_dask_bad_value_names_the_partition(population: pl.DataFrame) -> None:
     ddf = dd.concat([dd.from_pandas(a, npartitions=1), dd.from_pandas(b, npartitions=1)])
     with pytest.raises(hrh.InputError, match=r"partition 1: column 'fte', row 1"):
         hrh.density(ddf, staff="fte", population=population, by="district")
+
+
+# --- survival curves from counts -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spells() -> pl.DataFrame:
+    rng = np.random.default_rng(9)
+    n = 6_000
+    since = np.round(rng.uniform(0, 0.5, n), 2) * rng.integers(0, 2, n)
+    return pl.DataFrame(
+        {
+            "years": since + np.round(rng.exponential(6.0, n), 2) + 0.01,
+            "left": rng.integers(0, 2, n),
+            "reason": rng.choice(["resigned", "retired", "in post"], n),
+            "cadre": rng.choice(["doctor", "nurse"], n),
+            "since": since,
+            "fte": rng.choice([0.5, 1.0], n),
+        }
+    )
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_survival_curves_from_batches_equal_the_whole_table(spells: pl.DataFrame) -> None:
+    kw = {"duration": "years", "event": "left", "by": "cadre"}
+    lazy = spells.sample(fraction=1.0, shuffle=True, seed=2).lazy()
+    _same(hrh.kaplan_meier(spells, **kw).table, hrh.kaplan_meier(lazy, **kw).table)
+    _same(hrh.nelson_aalen(spells, **kw).table, hrh.nelson_aalen(lazy, **kw).table)
+    with_entry = {**kw, "entry": "since"}
+    _same(hrh.kaplan_meier(spells, **with_entry).table, hrh.kaplan_meier(lazy, **with_entry).table)
+    _same(
+        hrh.life_table(spells, duration="years", event="left", width=1),
+        hrh.life_table(lazy, duration="years", event="left", width=1),
+    )
+    labels = {"event_values": {"resigned": 1, "retired": 1, "in post": 0}}
+    by_label = {"duration": "years", "event": "reason", **labels}
+    _same(hrh.kaplan_meier(spells, **by_label).table, hrh.kaplan_meier(lazy, **by_label).table)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_weighted_curves_from_batches_agree(spells: pl.DataFrame) -> None:
+    kw = {"duration": "years", "event": "left", "by": "cadre", "weights": "fte"}
+    whole = hrh.kaplan_meier(spells, **kw).table
+    streamed = hrh.kaplan_meier(spells.lazy(), **kw).table
+    for c in ["time", "at_risk", "events", "survival", "std_err", "lower", "upper"]:
+        np.testing.assert_allclose(streamed[c].to_numpy(), whole[c].to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_survival_bad_row_is_counted_from_the_start(spells: pl.DataFrame) -> None:
+    bad = spells.with_columns(
+        years=pl.when(pl.int_range(pl.len()) == 4321).then(-1.0).otherwise(pl.col("years"))
+    )
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.kaplan_meier(bad, duration="years", event="left")
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.kaplan_meier(bad.lazy(), duration="years", event="left")
+    assert "row 4321" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+
+
+@pytest.mark.usefixtures("client")
+def test_survival_curves_on_dask(spells: pl.DataFrame) -> None:
+    ddf = dd.from_pandas(spells.to_pandas(), npartitions=4)
+    kw = {"duration": "years", "event": "left", "by": "cadre"}
+    _same(hrh.kaplan_meier(spells, **kw).table, hrh.kaplan_meier(ddf, **kw).table)
+    _same(hrh.nelson_aalen(spells, **kw).table, hrh.nelson_aalen(ddf, **kw).table)

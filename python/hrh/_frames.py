@@ -434,10 +434,8 @@ def grouped_sums(
     cell, counts, totals = _core.grouped_sums(
         [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
     )
-    out = keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)))
-    if count is not None:
-        out = out.insert_column(len(by), pl.Series(count, counts, dtype=pl.Int64))
-    return out
+    counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
+    return keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)), count=counted)
 
 
 def keyed_table(
@@ -445,9 +443,12 @@ def keyed_table(
     coded: Sequence[tuple[Any, pl.Series]],
     by: Sequence[str],
     columns: Mapping[str, Any],
+    *,
+    count: pl.Series | None = None,
 ) -> pl.DataFrame:
     """A table of the key columns decoded from mixed-radix cells (the last key varies
-    fastest; `coded` holds each key's codes and distinct values) and Float64 `columns`."""
+    fastest; `coded` holds each key's codes and distinct values), then `count`, then
+    Float64 `columns`."""
     cols: list[pl.Series] = []
     rest = cell
     for (_, distinct), name in reversed(list(zip(coded, by, strict=True))):
@@ -455,5 +456,6 @@ def keyed_table(
         cols.append(distinct.gather(pl.Series(rest % n)).alias(name))
         rest = rest // n
     cols.reverse()
+    cols += [count] if count is not None else []
     cols += [pl.Series(name, v, dtype=pl.Float64) for name, v in columns.items()]
     return pl.DataFrame(cols)

@@ -162,10 +162,8 @@ def finish(
     cell, _, totals = _core.grouped_sums(
         [c for c, _ in coded], [len(v) for _, v in coded], values, part.height
     )
-    out = keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)))
-    if count is not None:
-        out = out.insert_column(len(by), pl.Series(count, totals[0]).cast(pl.Int64))
-    return out
+    counted = pl.Series(count, totals[0]).cast(pl.Int64) if count is not None else None
+    return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
 def _batches(lazy: pl.LazyFrame, columns: list[str], name: str) -> Iterator[pl.DataFrame]:

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from hrh import _scale as scale
 from hrh._frames import (
     as_list,
     check_no_nulls,
@@ -186,6 +187,59 @@ def _frame(
     if df.height == 0:
         raise InputError("data has no rows")
     return df, by_cols
+
+
+_TALLY = "__hrh_weight"
+
+
+def _tallied(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None,
+    weights: str | None,
+    by: str | Sequence[str] | None,
+    event_values: Any,
+) -> tuple[Any, str | None, Any]:
+    """Data read in batches or partitions (a LazyFrame, a Parquet path, a Dask
+    DataFrame) as the table of row counts, or sums of `weights`, per group, duration,
+    event (and entry), each batch checked as the whole table would be; returns that
+    table, its weights column and the event labels still to map (None: mapped). A
+    table in memory is returned as it is (read once), with `weights` and
+    `event_values`.
+
+    The curves from the counts equal those from the rows: the risk sets and exits at
+    every time are the same integers. With `weights`, each cell's weight is the exact
+    sum of its rows' weights, rounded once."""
+    src = scale.source(data)
+    if src.frame is not None:
+        return src.frame, weights, event_values
+    by_cols = as_list(by)
+    empty = src.empty()
+    roles = [(duration, "duration"), (event, "event"), (entry, "entry"), (weights, "weights")]
+    for name, role in roles:
+        if name:
+            require_columns(empty, [name], role=role)
+    require_columns(empty, by_cols, role="by")
+    keys = [*by_cols, duration, event, *([entry] if entry else [])]
+    columns = [*keys, *([weights] if weights else [])]
+
+    def prepare(batch: pl.DataFrame) -> pl.DataFrame:
+        checked: pl.DataFrame = _with_events(batch, event, event_values)
+        if checked.height:
+            _surv(checked, duration=duration, event=event, entry=entry, weights=weights, by=by_cols)
+        return checked
+
+    table, _ = scale.grouped_sums(
+        src,
+        columns,
+        prepare,
+        keys,
+        {_TALLY: weights} if weights else {},
+        count=None if weights else _TALLY,
+    )
+    return table, _TALLY, None
 
 
 def _surv(

@@ -15,7 +15,14 @@ from hrh._frames import (
     check_level,
     float_array,
 )
-from hrh.attrition._common import EventValues, _curves, _nan_to_null, _with_events, _with_keys
+from hrh.attrition._common import (
+    EventValues,
+    _curves,
+    _nan_to_null,
+    _tallied,
+    _with_events,
+    _with_keys,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -259,7 +266,10 @@ def kaplan_meier(
     ----------
     data
         One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
-        dict of columns). Not modified.
+        dict of columns), or, for registers larger than memory, a polars LazyFrame, a
+        Parquet path or a Dask DataFrame, reduced batch by batch to counts per group,
+        duration and event (the same curve; see the guide's Data at scale page). Not
+        modified.
     duration
         Column of times in post at exit or censoring (e.g. years, fractional allowed),
         numeric, >= 0; a null or NaN is an InputError.
@@ -331,6 +341,15 @@ def kaplan_meier(
     >>> km.median()["time"].item()
     3.0
     """
+    data, weights, event_values = _tallied(
+        data,
+        duration=duration,
+        event=event,
+        entry=entry,
+        weights=weights,
+        by=by,
+        event_values=event_values,
+    )
     data = _with_events(data, event, event_values)
     check_level(level)
     conf, lev = str(conf_type), float(level)
@@ -423,7 +442,10 @@ def nelson_aalen(
     Parameters
     ----------
     data
-        One row per person (or spell): any table hrh reads. Not modified.
+        One row per person (or spell): any table hrh reads, or, for registers larger
+        than memory, a polars LazyFrame, a Parquet path or a Dask DataFrame, reduced
+        batch by batch to counts per group, duration and event (the same curve; see the
+        guide's Data at scale page). Not modified.
     duration
         Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
         InputError.
@@ -472,6 +494,15 @@ def nelson_aalen(
     >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
     [0.2, 0.2, 0.8666666666666667]
     """
+    data, weights, event_values = _tallied(
+        data,
+        duration=duration,
+        event=event,
+        entry=entry,
+        weights=weights,
+        by=by,
+        event_values=event_values,
+    )
     data = _with_events(data, event, event_values)
     r, by_cols, keys = _curves(
         data,

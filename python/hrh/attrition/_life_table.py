@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh.attrition._common import EventValues, _surv, _with_events
+from hrh.attrition._common import EventValues, _surv, _tallied, _with_events
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,7 +39,10 @@ def life_table(
     Parameters
     ----------
     data
-        One row per person: any table hrh reads. Not modified.
+        One row per person: any table hrh reads, or, for registers larger than memory, a
+        polars LazyFrame, a Parquet path or a Dask DataFrame, reduced batch by batch to
+        counts per group, duration and event (the same curve; see the guide's Data at
+        scale page). Not modified.
     duration
         Column of times in post at exit or censoring, numeric, >= 0 (no nulls or NaN).
     event
@@ -82,6 +85,15 @@ def life_table(
     """
     if isinstance(width, bool) or not isinstance(width, int | float | np.number):
         raise InputError(f"argument 'width': {width!r} is not a number")
+    data, weights, event_values = _tallied(
+        data,
+        duration=duration,
+        event=event,
+        entry=None,
+        weights=weights,
+        by=None,
+        event_values=event_values,
+    )
     data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, weights=weights)
     try:
