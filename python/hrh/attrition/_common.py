@@ -242,6 +242,30 @@ def _tallied(
     return table, _TALLY, None
 
 
+def _read(
+    data: Any,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None,
+    weights: str | None,
+    by: str | Sequence[str] | None,
+    event_values: Any,
+) -> tuple[Any, str | None]:
+    """`data` ready for the curves (:func:`_tallied`, then event labels mapped) and its
+    weights column."""
+    data, weights, event_values = _tallied(
+        data,
+        duration=duration,
+        event=event,
+        entry=entry,
+        weights=weights,
+        by=by,
+        event_values=event_values,
+    )
+    return _with_events(data, event, event_values), weights
+
+
 def _surv(
     data: Any,
     *,

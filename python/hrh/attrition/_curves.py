@@ -19,8 +19,7 @@ from hrh.attrition._common import (
     EventValues,
     _curves,
     _nan_to_null,
-    _tallied,
-    _with_events,
+    _read,
     _with_keys,
 )
 
@@ -341,7 +340,7 @@ def kaplan_meier(
     >>> km.median()["time"].item()
     3.0
     """
-    data, weights, event_values = _tallied(
+    data, weights = _read(
         data,
         duration=duration,
         event=event,
@@ -350,7 +349,6 @@ def kaplan_meier(
         by=by,
         event_values=event_values,
     )
-    data = _with_events(data, event, event_values)
     check_level(level)
     conf, lev = str(conf_type), float(level)
     r, by_cols, keys = _curves(
@@ -494,7 +492,7 @@ def nelson_aalen(
     >>> hrh.nelson_aalen(d, duration="t", event="e").table["cumulative_hazard"].to_list()
     [0.2, 0.2, 0.8666666666666667]
     """
-    data, weights, event_values = _tallied(
+    data, weights = _read(
         data,
         duration=duration,
         event=event,
@@ -503,7 +501,6 @@ def nelson_aalen(
         by=by,
         event_values=event_values,
     )
-    data = _with_events(data, event, event_values)
     r, by_cols, keys = _curves(
         data,
         duration=duration,

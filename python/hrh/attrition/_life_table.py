@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh.attrition._common import EventValues, _surv, _tallied, _with_events
+from hrh.attrition._common import EventValues, _read, _surv
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +85,7 @@ def life_table(
     """
     if isinstance(width, bool) or not isinstance(width, int | float | np.number):
         raise InputError(f"argument 'width': {width!r} is not a number")
-    data, weights, event_values = _tallied(
+    data, weights = _read(
         data,
         duration=duration,
         event=event,
@@ -94,7 +94,6 @@ def life_table(
         by=None,
         event_values=event_values,
     )
-    data = _with_events(data, event, event_values)
     s = _surv(data, duration=duration, event=event, weights=weights)
     try:
         w = float(width)
