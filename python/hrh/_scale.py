@@ -26,6 +26,7 @@ import polars as pl
 
 from hrh import _core
 from hrh._frames import column_array, keyed_table, to_frame, value_codes
+from hrh._frames import grouped_sums as whole
 from hrh.exceptions import InputError
 
 #: Rows per batch when a LazyFrame or Parquet file is read in batches
@@ -238,22 +239,29 @@ def grouped_sums(
     names = list(sums)
     if src.frame is not None:
         df = prepare(src.frame)
-        from hrh._frames import grouped_sums as whole
-
         return whole(df, by, sums, count=count), df.height
     if src.lazy is not None:
         parts: list[pl.DataFrame] = []
+        first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
         for batch in _batches(src.lazy, needed, src.name):
             checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
+            if first is None and not parts:
+                first = checked
+                continue
+            if first is not None:
+                parts.append(_partial(first, by, sums))
+                first = None
             parts.append(_partial(checked, by, sums))
             if len(parts) >= _FAN_IN:
                 parts = [merge(parts, by, names)]
         _dropped_warning(dropped, offset, src.name, needed)
         if not parts:
-            parts = [_partial(prepare(src.empty().select(needed)), by, sums)]
+            if first is None:
+                first = prepare(src.empty().select(needed))
+            return whole(first, by, sums, count=count), offset - dropped
         return finish(merge(parts, by, names), by, names, count), offset - dropped
     return _dask_sums(src, needed, prepare, by, sums, count)
 
