@@ -689,19 +689,22 @@ mod tests {
             level: vec![2002.0],
             slope: vec![2001.0],
         };
-        let t = [2000.0, 2001.0, 2002.0, 2003.0];
+        // Two break terms need at least five observations.
+        let e = b.columns(&[2000.0, 2001.0, 2002.0, 2003.0]).unwrap_err();
+        assert!(e.to_string().contains("too many for a series of 4"), "{e}");
+        let t = [2000.0, 2001.0, 2002.0, 2003.0, 2004.0];
         let cols = b.columns(&t).unwrap();
-        assert_eq!(cols[0], vec![0.0, 0.0, 1.0, 1.0]);
-        assert_eq!(cols[1], vec![0.0, 0.0, 1.0, 2.0]);
-        assert_eq!(b.future(&[2004.0]), vec![vec![1.0], vec![3.0]]);
+        assert_eq!(cols[0], vec![0.0, 0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(cols[1], vec![0.0, 0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(b.future(&[2005.0]), vec![vec![1.0], vec![4.0]]);
         assert_eq!(b.names(), vec!["level_shift_2002", "slope_change_2001"]);
         let late = Breaks {
-            level: vec![2004.0],
+            level: vec![2005.0],
             slope: vec![],
         };
         let e = late.columns(&t).unwrap_err().to_string();
         assert!(
-            e.starts_with("argument 'breaks': level shift at 2004"),
+            e.starts_with("argument 'breaks': level shift at 2005"),
             "{e}"
         );
         let e = fit_with_breaks(
