@@ -269,3 +269,15 @@ def test_survival_curves_on_dask(spells: pl.DataFrame) -> None:
     kw = {"duration": "years", "event": "left", "by": "cadre"}
     _same(hrh.kaplan_meier(spells, **kw).table, hrh.kaplan_meier(ddf, **kw).table)
     _same(hrh.nelson_aalen(spells, **kw).table, hrh.nelson_aalen(ddf, **kw).table)
+
+
+def test_dask_client_without_workers_is_refused(population: pl.DataFrame) -> None:
+    import pandas as pd
+
+    ddf = dd.from_pandas(pd.DataFrame({"district": ["d01"], "fte": [1.0]}), npartitions=1)
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
+        distributed.Client(empty),
+        pytest.raises(hrh.InputError, match="has no workers"),
+    ):
+        hrh.density(ddf, staff="fte", population=population, by="district")

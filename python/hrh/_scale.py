@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -266,6 +267,29 @@ def grouped_sums(
     return _dask_sums(src, needed, prepare, by, sums, count)
 
 
+def _check_client() -> None:
+    """A default Dask client that is closed or has no workers would fail or wait for
+    ever: an InputError before any work is sent. Without distributed (or without a
+    client) Dask's local scheduler runs the tasks."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return
+    try:
+        client = distributed.default_client()
+    except ValueError:  # no client: the local scheduler
+        return
+    if client.status in ("closing", "closed"):
+        raise InputError(
+            "Dask: the default client is closed; open a new one or remove it to run locally"
+        )
+    if not client.scheduler_info().get("workers"):
+        raise InputError(
+            "Dask: the client's cluster has no workers, so the work would wait for ever; "
+            "start workers (e.g. LocalCluster(n_workers=2)) or close the client to run "
+            "locally"
+        )
+
+
 def _dask_sums(
     src: Source,
     needed: list[str],
@@ -276,6 +300,7 @@ def _dask_sums(
 ) -> tuple[pl.DataFrame, int]:
     from dask.delayed import delayed
 
+    _check_client()
     names = list(sums)
     schema = pl.Schema({c: src.schema[c] for c in needed})
     pieces = src.dask[needed].to_delayed()
