@@ -281,3 +281,10 @@ def test_dask_client_without_workers_is_refused(population: pl.DataFrame) -> Non
         pytest.raises(hrh.InputError, match="has no workers"),
     ):
         hrh.density(ddf, staff="fte", population=population, by="district")
+
+
+@pytest.mark.usefixtures("client")
+def test_functions_that_need_the_whole_table_say_so(spells: pl.DataFrame) -> None:
+    ddf = dd.from_pandas(spells.to_pandas(), npartitions=2)
+    with pytest.raises(hrh.InputError, match=r"needs the whole table.*\.compute\(\)"):
+        hrh.cox(ddf, duration="years", event="left", covariates=["fte"])

@@ -87,6 +87,13 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
     if isinstance(data, pl.LazyFrame):
         return data.collect()
     module = type(data).__module__.split(".")[0]
+    if module == "dask" and hasattr(data, "to_delayed"):
+        raise InputError(
+            f"{name}: a Dask DataFrame, but this function needs the whole table in one "
+            "process (Cox models, for one, need whole risk sets): call .compute() on a "
+            "selection that fits in memory. hrh.density, kaplan_meier, nelson_aalen and "
+            "life_table take Dask DataFrames, LazyFrames and Parquet paths directly"
+        )
     try:
         if module == "pandas":
             try:
