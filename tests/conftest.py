@@ -16,6 +16,10 @@ import pytest
 
 import hrh
 
+# The scripts under oracles/ generate reference values with other libraries (R,
+# lifelines, PySAL): they are not tests, and those libraries are not test dependencies.
+collect_ignore_glob = ["oracles/*.py"]
+
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
