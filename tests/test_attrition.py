@@ -272,7 +272,7 @@ def test_cox_categorical_contrast_and_prediction() -> None:
     pred = m.predict_survival(new, [1.0, 5.0])
     commune = pred.filter(pl.col("row") == 0)["survival"].to_numpy()
     provincial = pred.filter(pl.col("row") == 1)["survival"].to_numpy()
-    hr = m.summary["hazard_ratio"][0]
+    hr = m.summary["exp_coef"][0]
     np.testing.assert_allclose(commune, provincial**hr, rtol=1e-12)
     with pytest.raises(hrh.InputError, match=r"column 'facility_level', row 0: level 'national'"):
         m.predict_survival(new.with_columns(pl.lit("national").alias("facility_level")), [1.0])

@@ -14,8 +14,8 @@ an example fails :func:`test_every_public_function_has_an_example`.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterator
@@ -32,8 +32,20 @@ REGISTER = hrh.datasets.synthetic_register()
 SURV = {
     "t": [5.0, 8, 2, 9, 4, 7, 3, 6, 1, 10, 2.5, 6.5],
     "left": [1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 0],
-    "why": ["quit", None, "retired", "quit", "quit", None, "retired", "quit", "quit", None,
-            "retired", None],
+    "why": [
+        "quit",
+        None,
+        "retired",
+        "quit",
+        "quit",
+        None,
+        "retired",
+        "quit",
+        "quit",
+        None,
+        "retired",
+        None,
+    ],
     "rural": [1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0],
     "g": ["a", "b"] * 6,
 }
@@ -55,8 +67,10 @@ DOC: dict[str, Any] = {
             "retirement_age": 60,
             "salary": 10,
             "attrition": {"rate": {"dist": "beta", "a": 5, "b": 95}},
-            "entrants": {"per_year": {"dist": "uniform", "low": 1, "high": 20},
-                         "age": {"mean": 25}},
+            "entrants": {
+                "per_year": {"dist": "uniform", "low": 1, "high": 20},
+                "age": {"mean": 25},
+            },
             "demand": {"method": "quota", "quota": {"A": 150, "B": 150}},
         }
     ],
@@ -81,8 +95,28 @@ def _km() -> hrh.KaplanMeier:
 def _series() -> dict[str, list[Any]]:
     return {
         "year": list(range(2010, 2020)) * 2,
-        "value": [2.0, 2.1, 2.3, 2.4, 2.6, 2.7, 2.9, 3.0, 3.2, 3.3]
-        + [4.8, 4.9, 4.9, 5.0, 5.1, 5.1, 5.3, 5.4, 5.4, 5.5],
+        "value": [
+            2.0,
+            2.1,
+            2.3,
+            2.4,
+            2.6,
+            2.7,
+            2.9,
+            3.0,
+            3.2,
+            3.3,
+            4.8,
+            4.9,
+            4.9,
+            5.0,
+            5.1,
+            5.1,
+            5.3,
+            5.4,
+            5.4,
+            5.5,
+        ],
         "region": ["x"] * 10 + ["y"] * 10,
     }
 
@@ -96,9 +130,7 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "annualize": lambda: hrh.annualize([0.1], [2.0]),
     "atkinson": lambda: hrh.atkinson([1.0, 2, 3], epsilon=0.5),
     "attrition_rates": lambda: hrh.attrition_rates(_km(), bands=[0, 2, 6], by="g"),
-    "available_working_time": lambda: hrh.available_working_time(
-        working_days=260, hours_per_day=8
-    ),
+    "available_working_time": lambda: hrh.available_working_time(working_days=260, hours_per_day=8),
     "backtest": lambda: hrh.backtest(
         _series(), time="year", value="value", by="region", models=["linear", "gm11"]
     ),
@@ -127,12 +159,14 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "logrank": lambda: hrh.logrank(SURV, duration="t", event="left", group="g"),
     "lorenz": lambda: hrh.lorenz([1.0, 2, 3]),
     "nelson_aalen": lambda: hrh.nelson_aalen(SURV, duration="t", event="left", by="g"),
-    "parametric": lambda: hrh.parametric(
-        SURV, duration="t", event="left", covariates=["rural"]
-    ),
+    "parametric": lambda: hrh.parametric(SURV, duration="t", event="left", covariates=["rural"]),
     "person_time": lambda: hrh.person_time(
-        REGISTER, entry="hire_date", exit="exit_date", by="cadre",
-        start="2015-01-01", end="2020-01-01",
+        REGISTER,
+        entry="hire_date",
+        exit="exit_date",
+        by="cadre",
+        start="2015-01-01",
+        end="2020-01-01",
     ),
     "poisson_ci": lambda: hrh.poisson_ci([0, 10], [100, 200]),
     "polarization": lambda: hrh.polarization([1.0, 2, 3, 4], method="wolfson"),
@@ -144,17 +178,20 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
         UNITS, staff="staff", population="population", norm=10, by="year"
     ),
     "simulate": _projection,
-    "split_episodes": lambda: hrh.split_episodes(
-        SURV, duration="t", event="left", cut=[3, 6]
-    ),
+    "split_episodes": lambda: hrh.split_episodes(SURV, duration="t", event="left", cut=[3, 6]),
     "stock_table": lambda: hrh.stock_table(
         REGISTER, at=dt.date(2015, 12, 31), cadre="cadre", region="district"
     ),
     "theil": lambda: hrh.theil([1.0, 2, 3, 4], groups=["a", "a", "b", "b"]),
     "transitions": lambda: hrh.transitions(
-        {"id": [1, 1, 1, 2, 2], "year": [2020, 2021, 2022, 2020, 2021],
-         "grade": ["I", "I", "II", "I", "I"]},
-        id="id", time="year", state="grade",
+        {
+            "id": [1, 1, 1, 2, 2],
+            "year": [2020, 2021, 2022, 2020, 2021],
+            "grade": ["I", "I", "II", "I", "I"],
+        },
+        id="id",
+        time="year",
+        state="grade",
     ),
     "trend": lambda: hrh.trend(
         _series(), time="year", value="value", by="region", model="gm11", horizon=2
@@ -163,17 +200,30 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
         _series(), time="year", value="value", by="region", horizon=2, level=0.9
     ),
     "wisn": lambda: hrh.wisn(
-        {"activity": ["visit", "delivery"], "workload": [6000, 400],
-         "unit_time": [1 / 3, 3]},
-        available_time=1760, existing=3, draws=50, seed=1,
+        {"activity": ["visit", "delivery"], "workload": [6000, 400], "unit_time": [1 / 3, 3]},
+        available_time=1760,
+        existing=3,
+        draws=50,
+        seed=1,
     ),
 }
 
 # Functions whose argument names a grouping of the input; each must accept by=.
 GROUPING = {
-    "agglomeration", "attrition_rates", "backtest", "cumulative_incidence", "density",
-    "equity", "kaplan_meier", "life_table", "nelson_aalen", "person_time", "quota_gap",
-    "shortfall", "trend", "wisn",
+    "agglomeration",
+    "attrition_rates",
+    "backtest",
+    "cumulative_incidence",
+    "density",
+    "equity",
+    "kaplan_meier",
+    "life_table",
+    "nelson_aalen",
+    "person_time",
+    "quota_gap",
+    "shortfall",
+    "trend",
+    "wisn",
 }
 
 INTERVAL = re.compile(r"(lower|upper|low|high|_p\d+$|^p\d+_)")

@@ -571,13 +571,13 @@ def attrition_section(
         cox = m.summary.select(
             "term",
             pl.Series(
-                "hazard_ratio",
+                "exp_coef",
                 [
                     interval(h, lo, hi, lambda v: number(v, 2))
-                    for h, lo, hi in m.summary.select("hazard_ratio", "lower", "upper").rows()
+                    for h, lo, hi in m.summary.select("exp_coef", "lower", "upper").rows()
                 ],
             ),
-            "p",
+            "p_value",
         )
         parts.append(
             f"<h3>Who leaves ({event_name}): Cox model (Efron ties)</h3><p>n = {m.n:,}, "
@@ -595,10 +595,10 @@ def attrition_section(
                 cox,
                 labels={
                     "term": "covariate [level]",
-                    "hazard_ratio": "hazard ratio (95 % CI)",
-                    "p": "p-value",
+                    "exp_coef": "hazard ratio (95 % CI)",
+                    "p_value": "p-value",
                 },
-                formats={"p": p_value},
+                formats={"p_value": p_value},
             )
         )
     if training_end is not None:
