@@ -33,15 +33,15 @@ def test_counts_table_by_region_hand_computed() -> None:
         "staff",
         "population",
         "density",
-        "density_low",
-        "density_high",
+        "lower",
+        "upper",
     ]
     assert out["region"].to_list() == ["a", "b"]
     assert out["staff"].to_list() == [22.0, 61.0]
     assert out["population"].to_list() == [20_500.0, 40_400.0]
     np.testing.assert_allclose(out["density"], [22 / 20.5, 61 / 40.4], rtol=1e-15)
-    assert (out["density_low"] < out["density"]).all()
-    assert (out["density_high"] > out["density"]).all()
+    assert (out["lower"] < out["density"]).all()
+    assert (out["upper"] > out["density"]).all()
 
 
 def test_register_counts_rows_and_sums_fte() -> None:
@@ -114,8 +114,8 @@ def test_per_and_level_change_scale_and_width() -> None:
     a = hrh.density(COUNTS, staff="doctors", population="population", per=1000)
     b = hrh.density(COUNTS, staff="doctors", population="population", per=100_000, level=0.8)
     assert b["density"].item() == pytest.approx(a["density"].item() * 100)
-    width_95 = a["density_high"].item() - a["density_low"].item()
-    width_80 = (b["density_high"].item() - b["density_low"].item()) / 100
+    width_95 = a["upper"].item() - a["lower"].item()
+    width_80 = (b["upper"].item() - b["lower"].item()) / 100
     assert width_80 < width_95
 
 
@@ -366,10 +366,10 @@ def test_interval_contains_estimate_and_scales_with_per(staff: list[int], scale:
     pop = [1000 + 37 * i for i in range(len(staff))]
     t = pl.DataFrame({"unit": list(range(len(staff))), "s": staff, "p": pop})
     a = hrh.density(t, staff="s", population="p", by="unit")
-    assert (a["density_low"] <= a["density"]).all()
-    assert (a["density"] < a["density_high"]).all()
+    assert (a["lower"] <= a["density"]).all()
+    assert (a["density"] < a["upper"]).all()
     b = hrh.density(t, staff="s", population="p", by="unit", per=1000 * scale)
-    np.testing.assert_allclose(b["density_high"], a["density_high"] * scale, rtol=1e-12)
+    np.testing.assert_allclose(b["upper"], a["upper"] * scale, rtol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

@@ -354,7 +354,7 @@ def test_huge_counts_finish() -> None:
     # Exact limits of 1e16 staff took minutes (rate, density, poisson_ci).
     d = hrh.density({"staff": [1e16], "pop": [1e9]}, staff="staff", population="pop")
     assert d["density"].to_list() == [1e10]
-    assert d["density_low"][0] < 1e10 < d["density_high"][0]
+    assert d["lower"][0] < 1e10 < d["upper"][0]
     r = hrh.rate([1e16], [1.0])
     assert r["lower"][0] < r["rate"][0] < r["upper"][0]
 

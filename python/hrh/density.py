@@ -311,8 +311,8 @@ def density(
     -------
     polars.DataFrame
         The `by` columns (and ``cadre``), ``staff``, ``population``, ``density``,
-        ``density_low``, ``density_high`` (exact Garwood interval at `level`, scaled
-        like the density), and with `area`: ``area``, ``density_per_km2``, ``hrdi``.
+        ``lower``, ``upper`` (exact Garwood interval of the density at `level`,
+        scaled like it), and with `area`: ``area``, ``density_per_km2``, ``hrdi``.
         Rows are sorted by the `by` keys.
 
     Raises
@@ -349,15 +349,15 @@ def density(
     ... })
     >>> hrh.density(counts, staff="doctors", population="population", by="region")
     shape: (3, 6)
-    ┌─────────┬──────────┬────────────┬──────────┬─────────────┬──────────────┐
-    │ region  ┆ staff    ┆ population ┆ density  ┆ density_low ┆ density_high │
-    │ ---     ┆ ---      ┆ ---        ┆ ---      ┆ ---         ┆ ---          │
-    │ str     ┆ f64      ┆ f64        ┆ f64      ┆ f64         ┆ f64          │
-    ╞═════════╪══════════╪════════════╪══════════╪═════════════╪══════════════╡
-    │ Beijing ┆ 118000.0 ┆ 2.185e7    ┆ 5.400458 ┆ 5.369688    ┆ 5.43136      │
-    │ Hebei   ┆ 237000.0 ┆ 7.42e7     ┆ 3.19407  ┆ 3.181224    ┆ 3.206956     │
-    │ Tianjin ┆ 48000.0  ┆ 1.363e7    ┆ 3.521643 ┆ 3.490208    ┆ 3.553291     │
-    └─────────┴──────────┴────────────┴──────────┴─────────────┴──────────────┘
+    ┌─────────┬──────────┬────────────┬──────────┬──────────┬──────────┐
+    │ region  ┆ staff    ┆ population ┆ density  ┆ lower    ┆ upper    │
+    │ ---     ┆ ---      ┆ ---        ┆ ---      ┆ ---      ┆ ---      │
+    │ str     ┆ f64      ┆ f64        ┆ f64      ┆ f64      ┆ f64      │
+    ╞═════════╪══════════╪════════════╪══════════╪══════════╪══════════╡
+    │ Beijing ┆ 118000.0 ┆ 2.185e7    ┆ 5.400458 ┆ 5.369688 ┆ 5.43136  │
+    │ Hebei   ┆ 237000.0 ┆ 7.42e7     ┆ 3.19407  ┆ 3.181224 ┆ 3.206956 │
+    │ Tianjin ┆ 48000.0  ┆ 1.363e7    ┆ 3.521643 ┆ 3.490208 ┆ 3.553291 │
+    └─────────┴──────────┴────────────┴──────────┴──────────┴──────────┘
     >>> long = hrh.density(counts, staff=["doctors", "nurses"], population="population")
     >>> long.select("cadre", "staff", "density")
     shape: (2, 3)
@@ -472,9 +472,7 @@ def density(
         level=float(level),
     )
     out = agg.select([*by_cols, *(["cadre"] if wide else []), "staff", "population"])
-    out = out.with_columns(
-        density=pl.Series(d), density_low=pl.Series(lo), density_high=pl.Series(hi)
-    )
+    out = out.with_columns(density=pl.Series(d), lower=pl.Series(lo), upper=pl.Series(hi))
     if area is not None:
         out = out.with_columns(
             area=agg.get_column("area"),

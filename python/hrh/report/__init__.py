@@ -288,8 +288,8 @@ def density_section(
             bar_chart(
                 core[by].cast(pl.String).to_list(),
                 core["density"].to_list(),
-                lower=core["density_low"].to_list(),
-                upper=core["density_high"].to_list(),
+                lower=core["lower"].to_list(),
+                upper=core["upper"].to_list(),
                 reference=[
                     ("WHO SDG threshold 4.45", hrh.norms.SDG_THRESHOLD),
                     ("World Health Report 2006 threshold 2.28", hrh.norms.WHR2006_THRESHOLD),
@@ -315,7 +315,7 @@ def density_section(
             "density",
             [
                 interval(d, lo, hi)
-                for d, lo, hi in overall.select("density", "density_low", "density_high").rows()
+                for d, lo, hi in overall.select("density", "lower", "upper").rows()
             ],
         )
     )
