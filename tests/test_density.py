@@ -155,7 +155,7 @@ def test_inputs_are_not_modified() -> None:
     before = pdf.copy()
     polars_before = COUNTS.clone()
     hrh.density(pdf, staff="doctors", population="population", by="region", area="area")
-    hrh.agglomeration(COUNTS, staff="doctors", population="population", area="area", within="year")
+    hrh.agglomeration(COUNTS, staff="doctors", population="population", area="area", by="year")
     pd.testing.assert_frame_equal(pdf, before)
     assert COUNTS.equals(polars_before)
 
@@ -326,7 +326,7 @@ def test_quota_gap_motivating_province() -> None:
 
 def test_agglomeration_within_groups() -> None:
     out = hrh.agglomeration(
-        COUNTS, staff="doctors", population="population", area="area", within="year"
+        COUNTS, staff="doctors", population="population", area="area", by="year"
     )
     assert out.height == COUNTS.height
     assert out.columns[: COUNTS.width] == COUNTS.columns

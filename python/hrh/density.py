@@ -740,12 +740,12 @@ def agglomeration(
     staff: str,
     population: str,
     area: str,
-    within: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
     per: float = 1000,
 ) -> pl.DataFrame:
     """Health-resource and population agglomeration degrees of units within groups.
 
-    For unit i of a `within` group (e.g. a province within a year),
+    For unit i of a `by` group (e.g. a province within a year),
     HRAD_i = (S_i / ΣS) / (A_i / ΣA) and PAD_i = (P_i / ΣP) / (A_i / ΣA), with S staff,
     P population and A area summed over the group. HRAD > 1: staff are more
     concentrated in the unit than its land area; HRAD / PAD > 1: more than its
@@ -757,7 +757,7 @@ def agglomeration(
         Table of counts, one row per unit (e.g. province and year). Not modified.
     staff, population, area
         Columns of staff (>= 0), population (> 0) and land area in km² (> 0).
-    within
+    by
         Column(s) of the groups within which shares are taken (e.g. ``"year"``); None:
         all rows form one group.
     per
@@ -802,17 +802,17 @@ def agglomeration(
     """
     check_positive(per, "per")
     df = to_frame(data)
-    within_cols = as_list(within, "within")
+    by_cols = as_list(by, "by")
     require_columns(df, [staff], role="staff")
     require_columns(df, [population], role="population")
     require_columns(df, [area], role="area")
     if df.height == 0:
         raise InputError("data has no rows")
-    _check_keys(df, within_cols)
+    _check_keys(df, by_cols)
     check_numeric(df, staff, minimum="non_negative")
     check_numeric(df, population, minimum="positive")
     check_numeric(df, area, minimum="positive")
-    codes, keys = group_codes(df, within_cols)
+    codes, keys = group_codes(df, by_cols)
     out = _core.agglomeration(
         column_array(df, staff),
         column_array(df, population),
