@@ -64,7 +64,7 @@ def test_gm11_matches_numpy(first: bool, ddof: int) -> None:
     acc = f.accuracy.row(0, named=True)
     assert math.isclose(acc["c"], want["c"], rel_tol=1e-9)
     assert acc["p"] == want["p"]
-    assert f.forecast["lower_95"].is_nan().all()
+    assert f.forecast["lower_95"].is_null().all()
 
 
 def test_gm11_on_wdi_series_matches_numpy(wdi_data: pl.DataFrame) -> None:

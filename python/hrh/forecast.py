@@ -59,14 +59,14 @@ class Forecast:
         The model asked for (``"holt"``, ...); ``method`` is its full name
         (``"ETS(A,A,N)"``).
     fitted : polars.DataFrame
-        Group columns, time, value, ``fitted`` and ``residual`` (value − fitted; NaN
+        Group columns, time, value, ``fitted`` and ``residual`` (value − fitted; null
         where the model has no fitted value).
     forecast : polars.DataFrame
         Group columns, time, ``mean`` and ``lower_80``, ``upper_80``, ... for each
-        requested level (NaN for GM(1,1), which has no intervals).
+        requested level (null for GM(1,1), which has no intervals).
     params : polars.DataFrame
         Group columns and the estimated parameters (and loglik, aic, aicc, bic,
-        sigma2 for likelihood-based models).
+        sigma2 for likelihood-based models); null where a series has no such value.
     accuracy : polars.DataFrame
         Group columns, ``rmse``, ``mae``, ``mape`` (percent) of the in-sample fit; for
         GM(1,1) also ``c`` (posterior-error ratio), ``p`` (small-error probability)
@@ -206,7 +206,9 @@ class Forecast:
         ax = _axes(ax)
         several = keys.height > 1
         for i in range(max(keys.height, 1)):
-            fit, fc = self.fitted, self.forecast
+            # null (undefined) is drawn as a gap: NaN, at plotting time only
+            fit = self.fitted.with_columns(pl.col("fitted").fill_null(float("nan")))
+            fc = self.forecast.with_columns(pl.selectors.float().fill_null(float("nan")))
             label = None
             if self.by:
                 cond = pl.all_horizontal(pl.col(k) == keys[i, k] for k in self.by)
@@ -563,8 +565,10 @@ def _fit(
         progress_after=progress,
     )
     g = len(counts)
+    # Undefined values (no fitted value, no interval, no parameter) are null, not NaN.
     fitted = df.select([*keys, tname, vname]).with_columns(
-        fitted=pl.Series(r["fitted"]), residual=pl.Series(r["residuals"])
+        fitted=pl.Series(r["fitted"], dtype=pl.Float64).fill_nan(None),
+        residual=pl.Series(r["residuals"], dtype=pl.Float64).fill_nan(None),
     )
     last = df.group_by(_CODE, maintain_order=True).agg(
         pl.col(tname).last().alias("last"),
@@ -587,7 +591,9 @@ def _fit(
     for i, lv in enumerate(levels):
         fc_cols[f"lower_{_level_name(lv)}"] = lower[i]
         fc_cols[f"upper_{_level_name(lv)}"] = upper[i]
-    forecast = pl.DataFrame(fc_cols)
+    forecast = pl.DataFrame(fc_cols).with_columns(
+        pl.col("mean", *(c for c in fc_cols if c.startswith(("lower_", "upper_")))).fill_nan(None)
+    )
     names = list(r["param_names"])
     pmat = np.asarray(r["params"]).reshape(g, len(names))
     pcols: dict[str, Any] = {k: group_keys.get_column(k) for k in keys}
@@ -602,7 +608,9 @@ def _fit(
         col = np.asarray(r[name])
         if not np.all(np.isnan(col)) or (name == "sigma2" and model != "gm11"):
             pcols[name] = col
-    params = pl.DataFrame(pcols)
+    params = pl.DataFrame(pcols).with_columns(
+        pl.col(n).fill_nan(None) for n, v in pcols.items() if n not in keys and _is_float(v)
+    )
     acc: dict[str, Any] = {k: group_keys.get_column(k) for k in keys}
     acc.update({"rmse": r["rmse"], "mae": r["mae"], "mape": r["mape"]})
     if "grey_c" in r:
@@ -614,13 +622,22 @@ def _fit(
         fitted=fitted,
         forecast=forecast,
         params=params,
-        accuracy=pl.DataFrame(acc),
+        accuracy=pl.DataFrame(acc).with_columns(
+            pl.col(n).fill_nan(None) for n, v in acc.items() if n not in keys and _is_float(v)
+        ),
         by=keys,
         time=tname,
         value=vname,
         levels=levels,
         time_unit=time_unit,
     )
+
+
+def _is_float(v: Any) -> bool:
+    """Whether a column handed to polars holds floats (numpy array, list or Series)."""
+    if isinstance(v, pl.Series):
+        return v.dtype.is_float()
+    return bool(np.asarray(v).dtype.kind == "f")
 
 
 def trend(
@@ -736,7 +753,7 @@ def trend(
     P = P(|e_k − ē| < 0.6745 S1) and the grade (good: C ≤ 0.35 and P ≥ 0.95;
     qualified: C ≤ 0.5, P ≥ 0.8; barely: C ≤ 0.65, P ≥ 0.7; else unqualified). By
     default the residuals are k = 2..n (``first_residual=False``; e₁ = 0 by
-    construction) and S1, S2 divide by n (``ddof=0``). No prediction intervals (NaN).
+    construction) and S1, S2 divide by n (``ddof=0``). No prediction intervals (null).
 
     **arima**: ARIMA(p, d, q) with a mean (d = 0, ``mean=True``) and/or a drift
     (``drift=True``, d <= 1), fitted as R's ``arima(method="CSS-ML")``: a conditional

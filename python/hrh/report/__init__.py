@@ -673,7 +673,7 @@ def trend_section(
     whole = bool((observed.drop_nulls() % 1 == 0).all())
     fmt: _Format = count if whole else (lambda v: number(v, 2))
     has_intervals = bool(
-        fc.select(pl.col("lower_95", "upper_95").is_finite().all()).row(0) == (True, True)
+        fc.select(pl.col("lower_95", "upper_95").is_not_null().all()).row(0) == (True, True)
     )
     chart = fan_chart(
         (df[time].cast(pl.Float64).to_list(), observed.to_list()),
