@@ -530,4 +530,6 @@ def test_life_table(case: Case) -> None:
     [k w, (k + 1) w), withdrawals at risk for half the interval, Greenwood std_err."""
     a = case["args"]
     got = hrh.life_table(_data(case), duration=a["duration"], event=a["event"], width=a["width"])
+    # R's (and the textbook's) q and p
+    got = got.rename({"exit_probability": "q", "stay_probability": "p"})
     _check(_table("life_table", got, case["table"], ["start"], LT_COLUMNS, RTOL))
