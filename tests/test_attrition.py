@@ -226,7 +226,7 @@ def test_person_time_rates_and_reasons() -> None:
     np.testing.assert_allclose(reasons, pt["exits"])
     r = pt.filter(pl.col("person_years") > 0)
     np.testing.assert_allclose(r["exit_rate"], 100 * r["exits"] / r["person_years"])
-    assert (r["exit_rate_lower"] <= r["exit_rate"]).all()
+    assert (r["lower"] <= r["exit_rate"]).all()
     in_post_2025 = pt.filter(pl.col("period_start") == dt.date(2024, 1, 1))["headcount_end"].sum()
     assert in_post_2025 == 3087
 

@@ -210,7 +210,7 @@ def person_time(
         The `by` columns, ``period_start``, ``period_end`` (exclusive), ``headcount_start``,
         ``headcount_end``, ``entrants``, ``exits``, ``exits_<reason>``...,
         ``person_years`` (days in post / 365.25), ``exit_rate`` per 100 person-years
-        with ``exit_rate_lower``/``exit_rate_upper`` (exact Poisson), and ``turnover``
+        with ``lower``/``upper`` (its exact Poisson interval), and ``turnover``
         = exits / mean(headcount_start, headcount_end). In every period
         headcount_start + entrants − exits = headcount_end.
 
@@ -345,8 +345,8 @@ def person_time(
     mean_hc = (out["headcount_start"] + out["headcount_end"]) / 2
     out = out.with_columns(
         exit_rate=pl.Series(rate_).fill_nan(None),
-        exit_rate_lower=pl.Series(lo).fill_nan(None),
-        exit_rate_upper=pl.Series(hi).fill_nan(None),
+        lower=pl.Series(lo).fill_nan(None),
+        upper=pl.Series(hi).fill_nan(None),
         turnover=pl.when(mean_hc > 0).then(out["exits"] / mean_hc).otherwise(None),
     )
     if by_cols:

@@ -473,10 +473,7 @@ def attrition_section(
         "person_years",
         pl.Series(
             "exit_rate",
-            [
-                interval(r, lo, hi)
-                for r, lo, hi in pt.select("exit_rate", "exit_rate_lower", "exit_rate_upper").rows()
-            ],
+            [interval(r, lo, hi) for r, lo, hi in pt.select("exit_rate", "lower", "upper").rows()],
         ),
         "turnover",
     )
