@@ -246,10 +246,10 @@ def test_population_table_rules() -> None:
 
 
 def test_per_and_level_out_of_range() -> None:
-    _raises(r"column 'per': 0 must be a finite number > 0", per=0)
-    _raises(r"column 'per': -5 must be a finite number > 0", per=-5)
-    _raises(r"column 'level': 1.5 is outside \(0, 1\)", level=1.5)
-    _raises(r"column 'level': 0 is outside \(0, 1\)", level=0)
+    _raises(r"argument 'per': 0 must be a finite number > 0", per=0)
+    _raises(r"argument 'per': -5 must be a finite number > 0", per=-5)
+    _raises(r"argument 'level': 1.5 is outside \(0, 1\)", level=1.5)
+    _raises(r"argument 'level': 0 is outside \(0, 1\)", level=0)
 
 
 def test_empty_input_is_an_error() -> None:
@@ -278,7 +278,7 @@ def test_shortfall_with_norm_column_and_groups() -> None:
     np.testing.assert_allclose(out["shortfall"], [7.8, 0.0], atol=1e-12)
     np.testing.assert_allclose(out["surplus"], [0.0, 5.5], atol=1e-12)
     np.testing.assert_allclose(out["ratio"], [15 / 22.8, 50 / 44.5])
-    with pytest.raises(hrh.InputError, match=r"column 'norm': -1 must be a number >= 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'norm': -1 must be a number >= 0"):
         hrh.shortfall(t, staff="staff", population="population", norm=-1)
 
 
@@ -346,11 +346,11 @@ def test_poisson_ci_broadcasts_and_validates() -> None:
     assert out["upper"][0] == pytest.approx(-math.log(0.025) / 2 * 100)
     with pytest.raises(hrh.InputError, match=r"column 'exposure', row 0: value 0 is not positive"):
         hrh.poisson_ci([1], [0])
-    with pytest.raises(hrh.InputError, match=r"column 'count', row 1: value is NaN"):
+    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value is NaN"):
         hrh.poisson_ci([1, math.nan])
-    with pytest.raises(hrh.InputError, match=r"column 'count', row 1: value 'x' is not a number"):
+    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value 'x' is not a number"):
         hrh.poisson_ci([1, "x"])
-    with pytest.raises(hrh.InputError, match=r"has length 3 but 'count' has length 2"):
+    with pytest.raises(hrh.InputError, match=r"has length 3 but 'events' has length 2"):
         hrh.poisson_ci([1, 2], [1, 2, 3])
 
 
@@ -412,7 +412,7 @@ def test_a_pandas_object_column_past_64_bits_is_an_input_error() -> None:
 def test_an_int128_series_is_read_as_numbers() -> None:
     count = pl.Series("c", [3, 2**64], dtype=pl.Int128)
     out = hrh.poisson_ci(count)
-    assert out["count"].to_list() == [3.0, float(2**64)]
+    assert out["events"].to_list() == [3.0, float(2**64)]
 
 
 def test_a_missing_by_column_with_nulls_drop_is_an_input_error() -> None:

@@ -574,7 +574,7 @@ def shortfall(
     if norm_col is None and (
         isinstance(norm, bool) or not isinstance(norm, int | float) or not norm >= 0
     ):
-        raise InputError(f"column 'norm': {norm!r} must be a number >= 0 or a column name")
+        raise InputError(f"argument 'norm': {norm!r} must be a number >= 0 or a column name")
     pop_in_data = isinstance(population, str)
     pop_name = population if isinstance(population, str) else "population"
     require_columns(df, [staff], role="staff")
@@ -825,25 +825,28 @@ def agglomeration(
 
 
 def poisson_ci(
-    count: Any,
+    events: Any,
     exposure: Any = 1.0,
     *,
-    level: float = 0.95,
     per: float = 1.0,
+    level: float = 0.95,
     alternative: Alternative = "two-sided",
 ) -> pl.DataFrame:
     """Exact (Garwood) confidence intervals for Poisson counts and rates, vectorised.
 
+    The same function as :func:`hrh.rate` (same arguments, defaults and columns).
+
     Parameters
     ----------
-    count
+    events
         Observed counts (array-like or scalar); zero is allowed (lower limit 0).
     exposure
-        Exposure (population, person-years; array-like or scalar, broadcast).
+        Exposure (population, person-years; array-like or scalar, broadcast); 1 by
+        default.
+    per
+        Multiplier of the rate (e.g. 1000 for per 1,000); 1 by default.
     level
         Confidence level.
-    per
-        Multiplier of the rate (e.g. 1000 for per 1,000).
     alternative
         ``"two-sided"`` (default): (1 − `level`)/2 in each tail. ``"less"``: the
         one-sided interval [0, upper] with upper = G⁻¹(level; x + 1) (an upper bound
@@ -853,14 +856,14 @@ def poisson_ci(
     Returns
     -------
     polars.DataFrame
-        ``count``, ``exposure``, ``rate`` = count / exposure × per, ``lower``,
+        ``events``, ``exposure``, ``rate`` = events / exposure × per, ``lower``,
         ``upper``. With exposure 1 and per 1 the limits are those of R's
-        ``poisson.test(count)$conf.int``.
+        ``poisson.test(events)$conf.int``.
 
     Raises
     ------
     InputError
-        A negative, null or NaN count; an exposure that is not > 0; `count` and
+        A negative, null or NaN count; an exposure that is not > 0; `events` and
         `exposure` of different lengths (other than a scalar); `level` outside (0, 1);
         ``per <= 0``; an `alternative` not in the list.
 
@@ -873,14 +876,14 @@ def poisson_ci(
     >>> import hrh
     >>> hrh.poisson_ci([0, 10])
     shape: (2, 5)
-    ┌───────┬──────────┬──────┬──────────┬───────────┐
-    │ count ┆ exposure ┆ rate ┆ lower    ┆ upper     │
-    │ ---   ┆ ---      ┆ ---  ┆ ---      ┆ ---       │
-    │ f64   ┆ f64      ┆ f64  ┆ f64      ┆ f64       │
-    ╞═══════╪══════════╪══════╪══════════╪═══════════╡
-    │ 0.0   ┆ 1.0      ┆ 0.0  ┆ 0.0      ┆ 3.688879  │
-    │ 10.0  ┆ 1.0      ┆ 10.0 ┆ 4.795389 ┆ 18.390356 │
-    └───────┴──────────┴──────┴──────────┴───────────┘
+    ┌────────┬──────────┬──────┬──────────┬───────────┐
+    │ events ┆ exposure ┆ rate ┆ lower    ┆ upper     │
+    │ ---    ┆ ---      ┆ ---  ┆ ---      ┆ ---       │
+    │ f64    ┆ f64      ┆ f64  ┆ f64      ┆ f64       │
+    ╞════════╪══════════╪══════╪══════════╪═══════════╡
+    │ 0.0    ┆ 1.0      ┆ 0.0  ┆ 0.0      ┆ 3.688879  │
+    │ 10.0   ┆ 1.0      ┆ 10.0 ┆ 4.795389 ┆ 18.390356 │
+    └────────┴──────────┴──────┴──────────┴───────────┘
 
     A one-sided 95 % upper bound: with no event seen, the rate is below 3.0 per unit
     of exposure.
@@ -891,17 +894,17 @@ def poisson_ci(
     check_level(level)
     check_positive(per, "per")
     alt = check_alternative(alternative)
-    c, e = broadcast(count=count, exposure=exposure)
+    c, e = broadcast(events=events, exposure=exposure)
     rate, lo, hi = _core.poisson_rate(
         c,
         e,
         per=float(per),
         level=float(level),
-        count_name="count",
+        count_name="events",
         exposure_name="exposure",
         alternative=alt,
     )
-    return pl.DataFrame({"count": c, "exposure": e, "rate": rate, "lower": lo, "upper": hi})
+    return pl.DataFrame({"events": c, "exposure": e, "rate": rate, "lower": lo, "upper": hi})
 
 
 @dataclass(frozen=True)
