@@ -353,3 +353,19 @@ def test_a_forecast_without_an_interval_has_null_bounds() -> None:
     # GM(1,1) gives no prediction interval: its bounds are undefined, so null
     f = _result("trend")
     assert f.forecast["lower_95"].null_count() == f.forecast.height
+
+
+def test_rate_and_poisson_ci_are_one_function() -> None:
+    """One rate-and-interval computation: same arguments, defaults and columns."""
+    a, b = inspect.signature(hrh.rate), inspect.signature(hrh.poisson_ci)
+    assert [(p.name, p.kind, p.default) for p in a.parameters.values()] == [
+        (p.name, p.kind, p.default) for p in b.parameters.values()
+    ]
+    assert hrh.rate([0, 3], [10, 20]).equals(hrh.poisson_ci([0, 3], [10, 20]))
+
+
+def test_keyword_errors_name_arguments() -> None:
+    with pytest.raises(hrh.InputError, match=r"argument 'draws'"):
+        hrh.simulate(DOC, draws=-5)
+    with pytest.raises(hrh.InputError, match=r"argument 'per'"):
+        hrh.rate(1, 1, per=-1)

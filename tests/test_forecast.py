@@ -348,7 +348,7 @@ def test_bad_arguments() -> None:
     )
     raises(
         hrh.InputError,
-        "column 'level': 95 is outside (0, 1)",
+        "argument 'level': 95 is outside (0, 1)",
         time=[1, 2, 3],
         value=[1, 2, 3],
         level=95,

@@ -182,7 +182,7 @@ def test_attrition_rates_checks_its_table_and_arguments() -> None:
         ({**curve, "row": [0, 0, 0, math.nan, math.nan, math.nan]}, {}, "column 'row', row 3"),
         ({**curve, "row": [0, 0, 0, math.inf, math.inf, math.inf]}, {}, "is not finite"),
         ({**curve, "row": [[1]] * 6}, {}, "column 'row' has type"),
-        ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": "02"}, "column 'bands'"),
+        ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": "02"}, "argument 'bands'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": [0, math.nan]}, "'bands'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"per_year": "1"}, "'per_year'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"per_year": math.inf}, "'per_year'"),

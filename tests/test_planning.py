@@ -24,7 +24,7 @@ def test_available_working_time_by_hand() -> None:
     with pytest.raises(hrh.InputError, match=r"column 'working_days': 10 days leave no working"):
         hrh.available_working_time(working_days=10, annual_leave=10, hours_per_day=8)
     with pytest.raises(
-        hrh.InputError, match=r"column 'sick_leave': -1 must be a finite number >= 0"
+        hrh.InputError, match=r"argument 'sick_leave': -1 must be a finite number >= 0"
     ):
         hrh.available_working_time(working_days=200, sick_leave=-1, hours_per_day=8)
 

@@ -477,7 +477,7 @@ def _levels(level: float | Sequence[float]) -> tuple[float, ...]:
     levels = (level,) if isinstance(level, int | float) else tuple(level)
     for lv in levels:
         if isinstance(lv, bool) or not isinstance(lv, int | float) or not 0 < lv < 1:
-            raise InputError(f"column 'level': {lv!r} is outside (0, 1); give e.g. 0.95")
+            raise InputError(f"argument 'level': {lv!r} is outside (0, 1); give e.g. 0.95")
     return tuple(float(x) for x in levels)
 
 

@@ -31,7 +31,7 @@ def _non_negative(value: float, name: str) -> float:
         or not isinstance(value, int | float)
         or not 0 <= value < float("inf")
     ):
-        raise InputError(f"column '{name}': {value!r} must be a finite number >= 0")
+        raise InputError(f"argument '{name}': {value!r} must be a finite number >= 0")
     return float(value)
 
 
