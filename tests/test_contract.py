@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import inspect
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -92,6 +93,13 @@ def _km() -> hrh.KaplanMeier:
     return hrh.kaplan_meier(SURV, duration="t", event="left", by="g")
 
 
+def _quiet(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`f` without its warning about bootstrap intervals on few units."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "bootstrap intervals on few units", UserWarning)
+        return f(*args, **kwargs)
+
+
 def _series() -> dict[str, list[Any]]:
     return {
         "year": list(range(2010, 2020)) * 2,
@@ -145,8 +153,14 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     ),
     "cv": lambda: hrh.cv([1.0, 2, 3]),
     "density": lambda: hrh.density(UNITS, staff="staff", population="population", by="unit"),
-    "equity": lambda: hrh.equity(
-        UNITS, staff="staff", population="population", by="year", bootstrap=20, seed=1
+    "equity": lambda: _quiet(
+        hrh.equity,
+        UNITS,
+        staff="staff",
+        population="population",
+        by="year",
+        bootstrap=20,
+        seed=1,
     ),
     "fine_gray": lambda: hrh.fine_gray(
         SURV, duration="t", cause="why", cause_of_interest="quit", covariates=["rural"]
@@ -226,6 +240,27 @@ GROUPING = {
     "wisn",
 }
 
+# Known departures, listed in CHANGELOG.md as not yet done. Strict: when one is fixed the
+# test passes unexpectedly and fails, so the entry must be removed here.
+PENDING_BY = {
+    "life_table": "life_table has no by= yet (the core fits one table per call)",
+}
+PENDING_INTERVALS = {
+    "simulate": "the projection tables name Monte Carlo percentiles supply_p5, ..., not "
+    "supply_lower / supply_upper",
+    "compare": "the comparison table names Monte Carlo percentiles shortage_p5, ...",
+}
+
+
+def _with_pending(names: list[str], pending: dict[str, str]) -> list[Any]:
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=pending[n]))
+        if n in pending
+        else n
+        for n in names
+    ]
+
+
 INTERVAL = re.compile(r"(lower|upper|low|high|_p\d+$|^p\d+_)")
 LEVELLED = re.compile(r"^(lower|upper)_\d+$")
 
@@ -291,7 +326,7 @@ def test_result_objects_render() -> None:
     assert covered
 
 
-@pytest.mark.parametrize("name", sorted(GROUPING))
+@pytest.mark.parametrize("name", _with_pending(sorted(GROUPING), PENDING_BY))
 def test_grouping_functions_take_by(name: str) -> None:
     params = inspect.signature(getattr(hrh, name)).parameters
     assert "by" in params, f"hrh.{name} groups but has no by="
@@ -311,7 +346,7 @@ def _standard_error_and_p_value_names(table: pl.DataFrame, where: str) -> None:
     assert not se, f"{where}: standard errors are std_err"
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", _with_pending(sorted(EXAMPLES), PENDING_INTERVALS))
 def test_interval_names(name: str) -> None:
     for where, table in _tables_of(name):
         _interval_names(table, f"{name}.{where}")
