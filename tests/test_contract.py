@@ -220,6 +220,19 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
         draws=50,
         seed=1,
     ),
+    "wisn_uncertain_unit_times": lambda: hrh.wisn(
+        {
+            "activity": ["visit", "delivery"],
+            "workload": [6000, 400],
+            "unit_time": [1 / 3, 3],
+            "unit_time_low": [0.25, 2],
+            "unit_time_high": [0.5, 4],
+        },
+        available_time=1760,
+        existing=3,
+        draws=50,
+        seed=1,
+    ),
 }
 
 # Functions whose argument names a grouping of the input; each must accept by=.
@@ -260,6 +273,9 @@ def _with_pending(names: list[str], pending: dict[str, str]) -> list[Any]:
         for n in names
     ]
 
+
+# Input columns a result echoes under the user's names (WISN's uncertain unit times).
+USER_COLUMNS = ("unit_time_low", "unit_time_high")
 
 INTERVAL = re.compile(r"(lower|upper|low|high|_p\d+$|^p\d+_)")
 LEVELLED = re.compile(r"^(lower|upper)_\d+$")
@@ -354,7 +370,9 @@ def test_interval_names(name: str) -> None:
 
 def _interval_names(table: pl.DataFrame, where: str) -> None:
     cols = table.columns
-    intervals = [c for c in cols if INTERVAL.search(c) and c not in ("lower", "upper")]
+    intervals = [
+        c for c in cols if INTERVAL.search(c) and c not in ("lower", "upper", *USER_COLUMNS)
+    ]
     prefixed = {c.rsplit("_", 1)[0] for c in intervals if c.endswith(("_lower", "_upper"))}
     for c in intervals:
         if LEVELLED.match(c):

@@ -108,8 +108,8 @@ def test_uncertain_unit_times_give_a_seeded_interval() -> None:
     b = hrh.wisn(services, available_time=1760, by="facility", draws=400, seed=3)
     assert a.table.equals(b.table)
     t = a.table
-    assert (t["required_lower"] < t["required"]).all()
-    assert (t["required"] < t["required_upper"]).all()
+    assert (t["lower"] < t["required"]).all()
+    assert (t["required"] < t["upper"]).all()
 
 
 def test_wisn_bad_input() -> None:
