@@ -422,3 +422,23 @@ def test_keyword_errors_name_arguments() -> None:
         hrh.simulate(DOC, draws=-5)
     with pytest.raises(hrh.InputError, match=r"argument 'per'"):
         hrh.rate(1, 1, per=-1)
+
+
+PLOT_ARGS: dict[str, dict[str, Any]] = {"parametric": {"new_data": {"rural": [0, 1]}}}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_plot_returns_axes(name: str) -> None:
+    result = _result(name)
+    # (polars' own DataFrame.plot needs altair: only result objects are asked)
+    plot = getattr(result, "plot", None) if dataclasses.is_dataclass(result) else None
+    if not callable(plot):
+        pytest.skip(f"{name} returns no result object with .plot()")
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    ax = plot(**PLOT_ARGS.get(name, {}))
+    assert isinstance(ax, Axes), f"{name}.plot() returned {type(ax).__name__}"
+    plt.close("all")
