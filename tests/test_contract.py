@@ -210,6 +210,9 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "trend": lambda: hrh.trend(
         _series(), time="year", value="value", by="region", model="gm11", horizon=2
     ),
+    "trend_arima": lambda: hrh.trend(
+        _series(), time="year", value="value", by="region", model="arima", horizon=2
+    ),
     "trend_one_level": lambda: hrh.trend(
         _series(), time="year", value="value", by="region", horizon=2, level=0.9
     ),
@@ -357,7 +360,9 @@ def test_standard_error_and_p_value_names(name: str) -> None:
 
 def _standard_error_and_p_value_names(table: pl.DataFrame, where: str) -> None:
     assert "se" not in table.columns, f"{where}: standard errors are std_err"
-    assert "p" not in table.columns, f"{where}: p-values are p_value"
+    # ARIMA's orders p, d, q keep R's names; any other p is a p-value
+    arima_orders = {"p", "d", "q"} <= set(table.columns)
+    assert "p" not in table.columns or arima_orders, f"{where}: p-values are p_value"
     se = [c for c in table.columns if c.endswith("_se")]
     assert not se, f"{where}: standard errors are std_err"
 
