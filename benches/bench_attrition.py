@@ -226,8 +226,8 @@ def polars_person_time(reg: pl.DataFrame) -> pl.DataFrame:
         *(f"exits_{r}" for r in reasons),
         "person_years",
         exit_rate=pl.Series(100 * x / py),
-        exit_rate_lower=pl.Series(100 * low / py),
-        exit_rate_upper=pl.Series(100 * high / py),
+        lower=pl.Series(100 * low / py),
+        upper=pl.Series(100 * high / py),
         turnover=pl.col("exits") / ((pl.col("hc") + pl.col("headcount_end")) / 2),
     )
 
@@ -239,7 +239,7 @@ def check_person_time(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
     for c in ours.columns[len(keys) :]:
         a = ours[c].cast(pl.Float64).to_numpy()
         b = peer[c].cast(pl.Float64).to_numpy()
-        if c in ("person_years", "exit_rate", "exit_rate_lower", "exit_rate_upper", "turnover"):
+        if c in ("person_years", "exit_rate", "lower", "upper", "turnover"):
             d = rel_diff(a, b)
             assert d < REL, f"{c}: max relative difference {d:.3g}"
         else:

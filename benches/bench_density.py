@@ -72,15 +72,15 @@ def polars_density(inputs: Inputs, staff: str | None, lazy: bool = True) -> pl.D
     high = gammaincinv(x + 1, 1 - alpha / 2)
     return out.with_columns(
         density=pl.Series(x * scale),
-        density_low=pl.Series(low * scale),
-        density_high=pl.Series(high * scale),
+        lower=pl.Series(low * scale),
+        upper=pl.Series(high * scale),
     )
 
 
 def check(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
     assert ours.height == peer.height, (ours.height, peer.height)
     assert ours.select(KEYS).equals(peer.select(KEYS)), "groups differ or are not in the same order"
-    for c in ["staff", "population", "density", "density_low", "density_high"]:
+    for c in ["staff", "population", "density", "lower", "upper"]:
         a = ours.get_column(c).cast(pl.Float64).to_numpy()
         b = peer.get_column(c).cast(pl.Float64).to_numpy()
         rel = np.max(np.abs(a - b) / np.maximum(np.abs(b), np.finfo(float).tiny))

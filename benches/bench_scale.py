@@ -79,8 +79,8 @@ def polars_streaming(inputs: Inputs) -> pl.DataFrame:
     high = gammaincinv(x + 1, 1 - alpha / 2)
     return out.with_columns(
         density=pl.Series(x * scale),
-        density_low=pl.Series(low * scale),
-        density_high=pl.Series(high * scale),
+        lower=pl.Series(low * scale),
+        upper=pl.Series(high * scale),
     )
 
 

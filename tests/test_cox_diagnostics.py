@@ -108,11 +108,11 @@ def test_fit(case: Case) -> None:
     s = fit.summary
     want = case["summary"]
     _assert_close("coef", s["coef"], want["coef"])
-    _assert_close("se", s["se"], want["se"])
+    _assert_close("std_err", s["std_err"], want["se"])
     _assert_close("z", s["z"], want["z"])
-    _assert_close("p", s["p"], want["p"], rtol=1e-5)
+    _assert_close("p_value", s["p_value"], want["p"], rtol=1e-5)
     if case["robust"]:
-        _assert_close("se_model", s["se_model"], want["naive_se"])
+        _assert_close("std_err_model", s["std_err_model"], want["naive_se"])
         _assert_close("variance", fit.variance, _columns(case["var"]))
     _assert_close("loglik", fit.loglik, case["loglik"])
     tests = {r["test"]: r for r in fit.tests.iter_rows(named=True)}
@@ -120,7 +120,7 @@ def test_fit(case: Case) -> None:
         assert name in tests, f"test {name} missing"
         _assert_close(f"{name}.statistic", tests[name]["statistic"], t["statistic"])
         assert tests[name]["df"] == t["df"]
-        _assert_close(f"{name}.p", tests[name]["p"], t["p_value"], rtol=1e-5)
+        _assert_close(f"{name}.p", tests[name]["p_value"], t["p_value"], rtol=1e-5)
     _assert_close("concordance", fit.concordance, case["concordance"])
     assert fit.n == case["n"]
     if case["args"]["weights"] is None:  # R's nevent counts exits unweighted
@@ -185,7 +185,7 @@ def test_zph(case: Case, transform: str) -> None:
     assert want["term"] == [*covs, "GLOBAL"]
     _assert_close("statistic", z.table["statistic"], want["chisq"])
     assert z.table["df"].to_list() == want["df"]
-    _assert_close("p", z.table["p"], want["p"], rtol=1e-5)
+    _assert_close("p_value", z.table["p_value"], want["p"], rtol=1e-5)
     r = z.residuals
     # hrh orders exits by stratum, time and row; R too, except that with (start, stop]
     # data tied exits come in descending row order: align on the row.
@@ -353,9 +353,9 @@ def test_robust_without_cluster_is_per_row() -> None:
     df = _lung().with_row_index("rid")
     a = hrh.cox(df, duration="time", event="event", covariates=["age", "sex"], robust=True)
     b = hrh.cox(df, duration="time", event="event", covariates=["age", "sex"], cluster="rid")
-    np.testing.assert_allclose(a.summary["se"], b.summary["se"], rtol=1e-12)
+    np.testing.assert_allclose(a.summary["std_err"], b.summary["std_err"], rtol=1e-12)
     # and a cluster makes the fit robust even with robust=False
-    assert "se_model" in b.summary.columns
+    assert "std_err_model" in b.summary.columns
 
 
 def test_inputs_not_modified() -> None:

@@ -33,15 +33,15 @@ def test_counts_table_by_region_hand_computed() -> None:
         "staff",
         "population",
         "density",
-        "density_low",
-        "density_high",
+        "lower",
+        "upper",
     ]
     assert out["region"].to_list() == ["a", "b"]
     assert out["staff"].to_list() == [22.0, 61.0]
     assert out["population"].to_list() == [20_500.0, 40_400.0]
     np.testing.assert_allclose(out["density"], [22 / 20.5, 61 / 40.4], rtol=1e-15)
-    assert (out["density_low"] < out["density"]).all()
-    assert (out["density_high"] > out["density"]).all()
+    assert (out["lower"] < out["density"]).all()
+    assert (out["upper"] > out["density"]).all()
 
 
 def test_register_counts_rows_and_sums_fte() -> None:
@@ -114,8 +114,8 @@ def test_per_and_level_change_scale_and_width() -> None:
     a = hrh.density(COUNTS, staff="doctors", population="population", per=1000)
     b = hrh.density(COUNTS, staff="doctors", population="population", per=100_000, level=0.8)
     assert b["density"].item() == pytest.approx(a["density"].item() * 100)
-    width_95 = a["density_high"].item() - a["density_low"].item()
-    width_80 = (b["density_high"].item() - b["density_low"].item()) / 100
+    width_95 = a["upper"].item() - a["lower"].item()
+    width_80 = (b["upper"].item() - b["lower"].item()) / 100
     assert width_80 < width_95
 
 
@@ -155,7 +155,7 @@ def test_inputs_are_not_modified() -> None:
     before = pdf.copy()
     polars_before = COUNTS.clone()
     hrh.density(pdf, staff="doctors", population="population", by="region", area="area")
-    hrh.agglomeration(COUNTS, staff="doctors", population="population", area="area", within="year")
+    hrh.agglomeration(COUNTS, staff="doctors", population="population", area="area", by="year")
     pd.testing.assert_frame_equal(pdf, before)
     assert COUNTS.equals(polars_before)
 
@@ -246,10 +246,10 @@ def test_population_table_rules() -> None:
 
 
 def test_per_and_level_out_of_range() -> None:
-    _raises(r"column 'per': 0 must be a finite number > 0", per=0)
-    _raises(r"column 'per': -5 must be a finite number > 0", per=-5)
-    _raises(r"column 'level': 1.5 is outside \(0, 1\)", level=1.5)
-    _raises(r"column 'level': 0 is outside \(0, 1\)", level=0)
+    _raises(r"argument 'per': 0 must be a finite number > 0", per=0)
+    _raises(r"argument 'per': -5 must be a finite number > 0", per=-5)
+    _raises(r"argument 'level': 1.5 is outside \(0, 1\)", level=1.5)
+    _raises(r"argument 'level': 0 is outside \(0, 1\)", level=0)
 
 
 def test_empty_input_is_an_error() -> None:
@@ -278,7 +278,7 @@ def test_shortfall_with_norm_column_and_groups() -> None:
     np.testing.assert_allclose(out["shortfall"], [7.8, 0.0], atol=1e-12)
     np.testing.assert_allclose(out["surplus"], [0.0, 5.5], atol=1e-12)
     np.testing.assert_allclose(out["ratio"], [15 / 22.8, 50 / 44.5])
-    with pytest.raises(hrh.InputError, match=r"column 'norm': -1 must be a number >= 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'norm': -1 must be a number >= 0"):
         hrh.shortfall(t, staff="staff", population="population", norm=-1)
 
 
@@ -326,7 +326,7 @@ def test_quota_gap_motivating_province() -> None:
 
 def test_agglomeration_within_groups() -> None:
     out = hrh.agglomeration(
-        COUNTS, staff="doctors", population="population", area="area", within="year"
+        COUNTS, staff="doctors", population="population", area="area", by="year"
     )
     assert out.height == COUNTS.height
     assert out.columns[: COUNTS.width] == COUNTS.columns
@@ -346,11 +346,11 @@ def test_poisson_ci_broadcasts_and_validates() -> None:
     assert out["upper"][0] == pytest.approx(-math.log(0.025) / 2 * 100)
     with pytest.raises(hrh.InputError, match=r"column 'exposure', row 0: value 0 is not positive"):
         hrh.poisson_ci([1], [0])
-    with pytest.raises(hrh.InputError, match=r"column 'count', row 1: value is NaN"):
+    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value is NaN"):
         hrh.poisson_ci([1, math.nan])
-    with pytest.raises(hrh.InputError, match=r"column 'count', row 1: value 'x' is not a number"):
+    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value 'x' is not a number"):
         hrh.poisson_ci([1, "x"])
-    with pytest.raises(hrh.InputError, match=r"has length 3 but 'count' has length 2"):
+    with pytest.raises(hrh.InputError, match=r"has length 3 but 'events' has length 2"):
         hrh.poisson_ci([1, 2], [1, 2, 3])
 
 
@@ -366,10 +366,10 @@ def test_interval_contains_estimate_and_scales_with_per(staff: list[int], scale:
     pop = [1000 + 37 * i for i in range(len(staff))]
     t = pl.DataFrame({"unit": list(range(len(staff))), "s": staff, "p": pop})
     a = hrh.density(t, staff="s", population="p", by="unit")
-    assert (a["density_low"] <= a["density"]).all()
-    assert (a["density"] < a["density_high"]).all()
+    assert (a["lower"] <= a["density"]).all()
+    assert (a["density"] < a["upper"]).all()
     b = hrh.density(t, staff="s", population="p", by="unit", per=1000 * scale)
-    np.testing.assert_allclose(b["density_high"], a["density_high"] * scale, rtol=1e-12)
+    np.testing.assert_allclose(b["upper"], a["upper"] * scale, rtol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -412,7 +412,7 @@ def test_a_pandas_object_column_past_64_bits_is_an_input_error() -> None:
 def test_an_int128_series_is_read_as_numbers() -> None:
     count = pl.Series("c", [3, 2**64], dtype=pl.Int128)
     out = hrh.poisson_ci(count)
-    assert out["count"].to_list() == [3.0, float(2**64)]
+    assert out["events"].to_list() == [3.0, float(2**64)]
 
 
 def test_a_missing_by_column_with_nulls_drop_is_an_input_error() -> None:

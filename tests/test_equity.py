@@ -259,7 +259,7 @@ def test_equity_bad_input() -> None:
     with_zero = UNITS.with_columns(pl.Series("doctors", [50, 0] + [5] * 10))
     with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 0: Theil L"):
         hrh.equity(with_zero, staff="doctors", population="population", by="year")
-    with pytest.raises(hrh.InputError, match=r"column 'bootstrap': -1 must be an integer"):
+    with pytest.raises(hrh.InputError, match=r"argument 'bootstrap': -1 must be an integer"):
         hrh.equity(UNITS, staff="doctors", population="population", bootstrap=-1)
 
 

@@ -62,9 +62,9 @@ def test_gm11_matches_numpy(first: bool, ddof: int) -> None:
     np.testing.assert_allclose(f.fitted["fitted"], want["fitted"], rtol=1e-9)
     np.testing.assert_allclose(f.forecast["mean"], want["mean"], rtol=1e-9)
     acc = f.accuracy.row(0, named=True)
-    assert math.isclose(acc["c"], want["c"], rel_tol=1e-9)
-    assert acc["p"] == want["p"]
-    assert f.forecast["lower_95"].is_nan().all()
+    assert math.isclose(acc["posterior_error_ratio"], want["c"], rel_tol=1e-9)
+    assert acc["small_error_probability"] == want["p"]
+    assert f.forecast["lower_95"].is_null().all()
 
 
 def test_gm11_on_wdi_series_matches_numpy(wdi_data: pl.DataFrame) -> None:
@@ -78,7 +78,7 @@ def test_gm11_on_wdi_series_matches_numpy(wdi_data: pl.DataFrame) -> None:
         got = f.forecast.filter(pl.col("iso3") == iso)["mean"].to_numpy()
         np.testing.assert_allclose(got, want["mean"], rtol=1e-9)
         acc = f.accuracy.filter(pl.col("iso3") == iso).row(0, named=True)
-        assert math.isclose(acc["c"], want["c"], rel_tol=1e-9)
+        assert math.isclose(acc["posterior_error_ratio"], want["c"], rel_tol=1e-9)
         assert acc["grade"] in ("good", "qualified", "barely", "unqualified")
 
 
@@ -145,7 +145,7 @@ def test_one_level_and_pandas_input() -> None:
     pytest.importorskip("pandas")
     df = frame().to_pandas()
     f = hrh.trend(df, time="year", value="density", by="country", level=0.9, horizon=2)
-    assert f.forecast.columns == ["country", "year", "mean", "lower_90", "upper_90"]
+    assert f.forecast.columns == ["country", "year", "mean", "lower", "upper"]
 
 
 def test_several_group_columns_and_pyarrow_input() -> None:
@@ -348,7 +348,7 @@ def test_bad_arguments() -> None:
     )
     raises(
         hrh.InputError,
-        "column 'level': 95 is outside (0, 1)",
+        "argument 'level': 95 is outside (0, 1)",
         time=[1, 2, 3],
         value=[1, 2, 3],
         level=95,

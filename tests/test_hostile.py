@@ -182,7 +182,7 @@ def test_attrition_rates_checks_its_table_and_arguments() -> None:
         ({**curve, "row": [0, 0, 0, math.nan, math.nan, math.nan]}, {}, "column 'row', row 3"),
         ({**curve, "row": [0, 0, 0, math.inf, math.inf, math.inf]}, {}, "is not finite"),
         ({**curve, "row": [[1]] * 6}, {}, "column 'row' has type"),
-        ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": "02"}, "column 'bands'"),
+        ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": "02"}, "argument 'bands'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"bands": [0, math.nan]}, "'bands'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"per_year": "1"}, "'per_year'"),
         ({"time": [0.0, 1.0], "survival": [1.0, 0.9]}, {"per_year": math.inf}, "'per_year'"),
@@ -354,7 +354,7 @@ def test_huge_counts_finish() -> None:
     # Exact limits of 1e16 staff took minutes (rate, density, poisson_ci).
     d = hrh.density({"staff": [1e16], "pop": [1e9]}, staff="staff", population="pop")
     assert d["density"].to_list() == [1e10]
-    assert d["density_low"][0] < 1e10 < d["density_high"][0]
+    assert d["lower"][0] < 1e10 < d["upper"][0]
     r = hrh.rate([1e16], [1.0])
     assert r["lower"][0] < r["rate"][0] < r["upper"][0]
 

@@ -30,8 +30,8 @@ def test_package_and_compiled_core_import() -> None:
     # 4 workers per 1,000 with the exact Poisson interval (R: poisson.test(4)$conf.int).
     row = hrh.density({"staff": [4], "population": [1000]}, staff="staff", population="population")
     assert row["density"][0] == 4.0
-    assert abs(row["density_low"][0] - 1.089865) < 1e-6
-    assert abs(row["density_high"][0] - 10.241589) < 1e-6
+    assert abs(row["lower"][0] - 1.089865) < 1e-6
+    assert abs(row["upper"][0] - 10.241589) < 1e-6
 
 
 def test_hrh_command_writes_the_demo_report(tmp_path: Path) -> None:

@@ -265,7 +265,7 @@ def test_result_contract() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.dist = "lognormal"  # type: ignore[misc]
     assert m.to_polars() is m.summary
-    assert m.summary.columns == ["term", "coef", "std_err", "z", "p", "lower", "upper"]
+    assert m.summary.columns == ["term", "coef", "std_err", "z", "p_value", "lower", "upper"]
     assert m.variance.shape == (5, 5)
     assert "Weibull" in m._repr_html_()
     assert m.aic == pytest.approx(-2 * m.loglik + 10)

@@ -24,7 +24,7 @@ def test_available_working_time_by_hand() -> None:
     with pytest.raises(hrh.InputError, match=r"column 'working_days': 10 days leave no working"):
         hrh.available_working_time(working_days=10, annual_leave=10, hours_per_day=8)
     with pytest.raises(
-        hrh.InputError, match=r"column 'sick_leave': -1 must be a finite number >= 0"
+        hrh.InputError, match=r"argument 'sick_leave': -1 must be a finite number >= 0"
     ):
         hrh.available_working_time(working_days=200, sick_leave=-1, hours_per_day=8)
 
@@ -108,8 +108,8 @@ def test_uncertain_unit_times_give_a_seeded_interval() -> None:
     b = hrh.wisn(services, available_time=1760, by="facility", draws=400, seed=3)
     assert a.table.equals(b.table)
     t = a.table
-    assert (t["required_lower"] < t["required"]).all()
-    assert (t["required"] < t["required_upper"]).all()
+    assert (t["lower"] < t["required"]).all()
+    assert (t["required"] < t["upper"]).all()
 
 
 def test_wisn_bad_input() -> None:

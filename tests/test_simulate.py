@@ -876,7 +876,7 @@ def test_attrition_rates_from_fitted_curves_feed_a_scenario() -> None:
     others = by_row.filter(pl.col("row") == 0)["rate"].to_numpy()
     assert (doctors > others).all() == (cox.summary["coef"][0] > 0)
     with pytest.raises(
-        hrh.InputError, match=r"column 'bands': \[3, 1\] must be at least two increasing"
+        hrh.InputError, match=r"argument 'bands': \[3, 1\] must be at least two increasing"
     ):
         hrh.attrition_rates(km, bands=[3, 1])
 
@@ -1279,7 +1279,7 @@ def test_memory_budget_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_hostile_inputs_to_planning_helpers() -> None:
-    with pytest.raises(hrh.InputError, match="column 'existing': inf must be a finite number"):
+    with pytest.raises(hrh.InputError, match="argument 'existing': inf must be a finite number"):
         hrh.wisn(
             {"workload": [100.0], "unit_time": [1.0]}, available_time=1760, existing=float("inf")
         )
@@ -1297,7 +1297,7 @@ def test_hostile_inputs_to_planning_helpers() -> None:
     curve = {"time": [0.0, 1, 2], "survival": [1.0, 0.5, 0.7]}
     with pytest.raises(hrh.InputError, match="never increases"):
         hrh.attrition_rates(curve, bands=[0, 1, 2])
-    with pytest.raises(hrh.InputError, match="column 'count': is empty"):
+    with pytest.raises(hrh.InputError, match="column 'events': is empty"):
         hrh.poisson_ci([])
     out = hrh.shortfall({"staff": [10], "pop": [1000]}, staff="staff", population="pop", norm=0)
     assert out["ratio"].to_list() == [None] and out["surplus"].to_list() == [10.0]

@@ -131,7 +131,7 @@ def test_cox_on_the_pieces_is_cox_on_the_spells(cut: list[float]) -> None:
         fit.summary["coef"].to_numpy(), WHOLE.summary["coef"].to_numpy(), rtol=1e-7
     )
     np.testing.assert_allclose(
-        fit.summary["se"].to_numpy(), WHOLE.summary["se"].to_numpy(), rtol=1e-7
+        fit.summary["std_err"].to_numpy(), WHOLE.summary["std_err"].to_numpy(), rtol=1e-7
     )
     np.testing.assert_allclose(fit.loglik, WHOLE.loglik, rtol=1e-9)
 

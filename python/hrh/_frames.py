@@ -303,13 +303,13 @@ def check_unique_keys(df: pl.DataFrame, keys: Sequence[str], *, table: str) -> N
 def check_level(level: float) -> None:
     """Confidence level strictly inside (0, 1)."""
     if not (isinstance(level, int | float) and 0 < level < 1):
-        raise InputError(f"column 'level': {level} is outside (0, 1); give e.g. 0.95")
+        raise InputError(f"argument 'level': {level} is outside (0, 1); give e.g. 0.95")
 
 
 def check_positive(value: float, name: str) -> None:
     """Finite scalar > 0."""
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise InputError(f"column '{name}': {value} must be a finite number > 0")
+        raise InputError(f"argument '{name}': {value} must be a finite number > 0")
 
 
 def float_array(values: Any, name: str) -> FloatArray:

@@ -311,8 +311,8 @@ def density(
     -------
     polars.DataFrame
         The `by` columns (and ``cadre``), ``staff``, ``population``, ``density``,
-        ``density_low``, ``density_high`` (exact Garwood interval at `level`, scaled
-        like the density), and with `area`: ``area``, ``density_per_km2``, ``hrdi``.
+        ``lower``, ``upper`` (exact Garwood interval of the density at `level`,
+        scaled like it), and with `area`: ``area``, ``density_per_km2``, ``hrdi``.
         Rows are sorted by the `by` keys.
 
     Raises
@@ -349,15 +349,15 @@ def density(
     ... })
     >>> hrh.density(counts, staff="doctors", population="population", by="region")
     shape: (3, 6)
-    ┌─────────┬──────────┬────────────┬──────────┬─────────────┬──────────────┐
-    │ region  ┆ staff    ┆ population ┆ density  ┆ density_low ┆ density_high │
-    │ ---     ┆ ---      ┆ ---        ┆ ---      ┆ ---         ┆ ---          │
-    │ str     ┆ f64      ┆ f64        ┆ f64      ┆ f64         ┆ f64          │
-    ╞═════════╪══════════╪════════════╪══════════╪═════════════╪══════════════╡
-    │ Beijing ┆ 118000.0 ┆ 2.185e7    ┆ 5.400458 ┆ 5.369688    ┆ 5.43136      │
-    │ Hebei   ┆ 237000.0 ┆ 7.42e7     ┆ 3.19407  ┆ 3.181224    ┆ 3.206956     │
-    │ Tianjin ┆ 48000.0  ┆ 1.363e7    ┆ 3.521643 ┆ 3.490208    ┆ 3.553291     │
-    └─────────┴──────────┴────────────┴──────────┴─────────────┴──────────────┘
+    ┌─────────┬──────────┬────────────┬──────────┬──────────┬──────────┐
+    │ region  ┆ staff    ┆ population ┆ density  ┆ lower    ┆ upper    │
+    │ ---     ┆ ---      ┆ ---        ┆ ---      ┆ ---      ┆ ---      │
+    │ str     ┆ f64      ┆ f64        ┆ f64      ┆ f64      ┆ f64      │
+    ╞═════════╪══════════╪════════════╪══════════╪══════════╪══════════╡
+    │ Beijing ┆ 118000.0 ┆ 2.185e7    ┆ 5.400458 ┆ 5.369688 ┆ 5.43136  │
+    │ Hebei   ┆ 237000.0 ┆ 7.42e7     ┆ 3.19407  ┆ 3.181224 ┆ 3.206956 │
+    │ Tianjin ┆ 48000.0  ┆ 1.363e7    ┆ 3.521643 ┆ 3.490208 ┆ 3.553291 │
+    └─────────┴──────────┴────────────┴──────────┴──────────┴──────────┘
     >>> long = hrh.density(counts, staff=["doctors", "nurses"], population="population")
     >>> long.select("cadre", "staff", "density")
     shape: (2, 3)
@@ -472,9 +472,7 @@ def density(
         level=float(level),
     )
     out = agg.select([*by_cols, *(["cadre"] if wide else []), "staff", "population"])
-    out = out.with_columns(
-        density=pl.Series(d), density_low=pl.Series(lo), density_high=pl.Series(hi)
-    )
+    out = out.with_columns(density=pl.Series(d), lower=pl.Series(lo), upper=pl.Series(hi))
     if area is not None:
         out = out.with_columns(
             area=agg.get_column("area"),
@@ -576,7 +574,7 @@ def shortfall(
     if norm_col is None and (
         isinstance(norm, bool) or not isinstance(norm, int | float) or not norm >= 0
     ):
-        raise InputError(f"column 'norm': {norm!r} must be a number >= 0 or a column name")
+        raise InputError(f"argument 'norm': {norm!r} must be a number >= 0 or a column name")
     pop_in_data = isinstance(population, str)
     pop_name = population if isinstance(population, str) else "population"
     require_columns(df, [staff], role="staff")
@@ -742,12 +740,12 @@ def agglomeration(
     staff: str,
     population: str,
     area: str,
-    within: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
     per: float = 1000,
 ) -> pl.DataFrame:
     """Health-resource and population agglomeration degrees of units within groups.
 
-    For unit i of a `within` group (e.g. a province within a year),
+    For unit i of a `by` group (e.g. a province within a year),
     HRAD_i = (S_i / ΣS) / (A_i / ΣA) and PAD_i = (P_i / ΣP) / (A_i / ΣA), with S staff,
     P population and A area summed over the group. HRAD > 1: staff are more
     concentrated in the unit than its land area; HRAD / PAD > 1: more than its
@@ -759,7 +757,7 @@ def agglomeration(
         Table of counts, one row per unit (e.g. province and year). Not modified.
     staff, population, area
         Columns of staff (>= 0), population (> 0) and land area in km² (> 0).
-    within
+    by
         Column(s) of the groups within which shares are taken (e.g. ``"year"``); None:
         all rows form one group.
     per
@@ -804,17 +802,17 @@ def agglomeration(
     """
     check_positive(per, "per")
     df = to_frame(data)
-    within_cols = as_list(within, "within")
+    by_cols = as_list(by, "by")
     require_columns(df, [staff], role="staff")
     require_columns(df, [population], role="population")
     require_columns(df, [area], role="area")
     if df.height == 0:
         raise InputError("data has no rows")
-    _check_keys(df, within_cols)
+    _check_keys(df, by_cols)
     check_numeric(df, staff, minimum="non_negative")
     check_numeric(df, population, minimum="positive")
     check_numeric(df, area, minimum="positive")
-    codes, keys = group_codes(df, within_cols)
+    codes, keys = group_codes(df, by_cols)
     out = _core.agglomeration(
         column_array(df, staff),
         column_array(df, population),
@@ -827,25 +825,28 @@ def agglomeration(
 
 
 def poisson_ci(
-    count: Any,
+    events: Any,
     exposure: Any = 1.0,
     *,
-    level: float = 0.95,
     per: float = 1.0,
+    level: float = 0.95,
     alternative: Alternative = "two-sided",
 ) -> pl.DataFrame:
     """Exact (Garwood) confidence intervals for Poisson counts and rates, vectorised.
 
+    The same function as :func:`hrh.rate` (same arguments, defaults and columns).
+
     Parameters
     ----------
-    count
+    events
         Observed counts (array-like or scalar); zero is allowed (lower limit 0).
     exposure
-        Exposure (population, person-years; array-like or scalar, broadcast).
+        Exposure (population, person-years; array-like or scalar, broadcast); 1 by
+        default.
+    per
+        Multiplier of the rate (e.g. 1000 for per 1,000); 1 by default.
     level
         Confidence level.
-    per
-        Multiplier of the rate (e.g. 1000 for per 1,000).
     alternative
         ``"two-sided"`` (default): (1 − `level`)/2 in each tail. ``"less"``: the
         one-sided interval [0, upper] with upper = G⁻¹(level; x + 1) (an upper bound
@@ -855,14 +856,14 @@ def poisson_ci(
     Returns
     -------
     polars.DataFrame
-        ``count``, ``exposure``, ``rate`` = count / exposure × per, ``lower``,
+        ``events``, ``exposure``, ``rate`` = events / exposure × per, ``lower``,
         ``upper``. With exposure 1 and per 1 the limits are those of R's
-        ``poisson.test(count)$conf.int``.
+        ``poisson.test(events)$conf.int``.
 
     Raises
     ------
     InputError
-        A negative, null or NaN count; an exposure that is not > 0; `count` and
+        A negative, null or NaN count; an exposure that is not > 0; `events` and
         `exposure` of different lengths (other than a scalar); `level` outside (0, 1);
         ``per <= 0``; an `alternative` not in the list.
 
@@ -875,14 +876,14 @@ def poisson_ci(
     >>> import hrh
     >>> hrh.poisson_ci([0, 10])
     shape: (2, 5)
-    ┌───────┬──────────┬──────┬──────────┬───────────┐
-    │ count ┆ exposure ┆ rate ┆ lower    ┆ upper     │
-    │ ---   ┆ ---      ┆ ---  ┆ ---      ┆ ---       │
-    │ f64   ┆ f64      ┆ f64  ┆ f64      ┆ f64       │
-    ╞═══════╪══════════╪══════╪══════════╪═══════════╡
-    │ 0.0   ┆ 1.0      ┆ 0.0  ┆ 0.0      ┆ 3.688879  │
-    │ 10.0  ┆ 1.0      ┆ 10.0 ┆ 4.795389 ┆ 18.390356 │
-    └───────┴──────────┴──────┴──────────┴───────────┘
+    ┌────────┬──────────┬──────┬──────────┬───────────┐
+    │ events ┆ exposure ┆ rate ┆ lower    ┆ upper     │
+    │ ---    ┆ ---      ┆ ---  ┆ ---      ┆ ---       │
+    │ f64    ┆ f64      ┆ f64  ┆ f64      ┆ f64       │
+    ╞════════╪══════════╪══════╪══════════╪═══════════╡
+    │ 0.0    ┆ 1.0      ┆ 0.0  ┆ 0.0      ┆ 3.688879  │
+    │ 10.0   ┆ 1.0      ┆ 10.0 ┆ 4.795389 ┆ 18.390356 │
+    └────────┴──────────┴──────┴──────────┴───────────┘
 
     A one-sided 95 % upper bound: with no event seen, the rate is below 3.0 per unit
     of exposure.
@@ -893,17 +894,17 @@ def poisson_ci(
     check_level(level)
     check_positive(per, "per")
     alt = check_alternative(alternative)
-    c, e = broadcast(count=count, exposure=exposure)
+    c, e = broadcast(events=events, exposure=exposure)
     rate, lo, hi = _core.poisson_rate(
         c,
         e,
         per=float(per),
         level=float(level),
-        count_name="count",
+        count_name="events",
         exposure_name="exposure",
         alternative=alt,
     )
-    return pl.DataFrame({"count": c, "exposure": e, "rate": rate, "lower": lo, "upper": hi})
+    return pl.DataFrame({"events": c, "exposure": e, "rate": rate, "lower": lo, "upper": hi})
 
 
 @dataclass(frozen=True)

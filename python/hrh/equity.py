@@ -844,7 +844,7 @@ def equity(
         if m not in _MEASURES:
             raise InputError(f"measures: {m!r} is not one of {', '.join(map(repr, _MEASURES))}")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
-        raise InputError(f"column 'bootstrap': {bootstrap!r} must be an integer >= 0")
+        raise InputError(f"argument 'bootstrap': {bootstrap!r} must be an integer >= 0")
     if bootstrap:
         check_level(level)
     require_columns(df, staff_cols, role="staff")

@@ -17,7 +17,7 @@ Examples
 ...     hrh.poisson_ci([3, -1])
 ... except hrh.InputError as e:
 ...     print(e)
-column 'count', row 1: value -1 is negative; count must be >= 0
+column 'events', row 1: value -1 is negative; events must be >= 0
 >>> issubclass(hrh.InputError, ValueError)
 True
 """

@@ -49,6 +49,15 @@ def _level_name(level: float) -> str:
     return f"{100 * level:.10g}".replace(".", "_")
 
 
+def _bounds(level: float, levels: Sequence[float]) -> tuple[str, str]:
+    """The interval columns of `level`: ``lower``/``upper`` when it is the only level,
+    else ``lower_80``/``upper_80``, ... (the result contract)."""
+    if len(levels) == 1:
+        return "lower", "upper"
+    name = _level_name(level)
+    return f"lower_{name}", f"upper_{name}"
+
+
 @dataclass(frozen=True)
 class Forecast:
     """Fitted models and forecasts, one per series.
@@ -59,17 +68,18 @@ class Forecast:
         The model asked for (``"holt"``, ...); ``method`` is its full name
         (``"ETS(A,A,N)"``).
     fitted : polars.DataFrame
-        Group columns, time, value, ``fitted`` and ``residual`` (value − fitted; NaN
+        Group columns, time, value, ``fitted`` and ``residual`` (value − fitted; null
         where the model has no fitted value).
     forecast : polars.DataFrame
         Group columns, time, ``mean`` and ``lower_80``, ``upper_80``, ... for each
-        requested level (NaN for GM(1,1), which has no intervals).
+        requested level, or ``lower``, ``upper`` when one level was asked for (null
+        for GM(1,1), which has no intervals).
     params : polars.DataFrame
         Group columns and the estimated parameters (and loglik, aic, aicc, bic,
-        sigma2 for likelihood-based models).
+        sigma2 for likelihood-based models); null where a series has no such value.
     accuracy : polars.DataFrame
         Group columns, ``rmse``, ``mae``, ``mape`` (percent) of the in-sample fit; for
-        GM(1,1) also ``c`` (posterior-error ratio), ``p`` (small-error probability)
+        GM(1,1) also ``posterior_error_ratio`` (C), ``small_error_probability`` (P)
         and ``grade``.
     coefficients : polars.DataFrame
         One row per series and coefficient (linear and log-linear trends: intercept,
@@ -101,7 +111,7 @@ class Forecast:
     >>> f = hrh.trend(time=[1, 2, 3, 4, 5, 6], value=[5.0, 5.2, 5.5, 5.6, 5.9, 6.1],
     ...               model="ses", horizon=2, level=0.9)
     >>> f.method, f.to_polars().columns
-    ('ETS(A,N,N)', ['time', 'mean', 'lower_90', 'upper_90'])
+    ('ETS(A,N,N)', ['time', 'mean', 'lower', 'upper'])
     """
 
     model: str
@@ -206,7 +216,9 @@ class Forecast:
         ax = _axes(ax)
         several = keys.height > 1
         for i in range(max(keys.height, 1)):
-            fit, fc = self.fitted, self.forecast
+            # null (undefined) is drawn as a gap: NaN, at plotting time only
+            fit = self.fitted.with_columns(pl.col("fitted").fill_null(float("nan")))
+            fc = self.forecast.with_columns(pl.selectors.float().fill_null(float("nan")))
             label = None
             if self.by:
                 cond = pl.all_horizontal(pl.col(k) == keys[i, k] for k in self.by)
@@ -217,11 +229,11 @@ class Forecast:
             t0, v0 = fit[self.time][-1], fit[self.value][-1]
             ft = [t0, *fc[self.time].to_list()]
             for level in sorted(self.levels, reverse=True):
-                name = _level_name(level)
+                lo, hi = _bounds(level, self.levels)
                 ax.fill_between(
                     ft,
-                    [v0, *fc[f"lower_{name}"].to_list()],
-                    [v0, *fc[f"upper_{name}"].to_list()],
+                    [v0, *fc[lo].to_list()],
+                    [v0, *fc[hi].to_list()],
                     color=color,
                     alpha=0.15 + 0.15 * (1 - level),
                     lw=0,
@@ -465,7 +477,7 @@ def _levels(level: float | Sequence[float]) -> tuple[float, ...]:
     levels = (level,) if isinstance(level, int | float) else tuple(level)
     for lv in levels:
         if isinstance(lv, bool) or not isinstance(lv, int | float) or not 0 < lv < 1:
-            raise InputError(f"column 'level': {lv!r} is outside (0, 1); give e.g. 0.95")
+            raise InputError(f"argument 'level': {lv!r} is outside (0, 1); give e.g. 0.95")
     return tuple(float(x) for x in levels)
 
 
@@ -563,8 +575,10 @@ def _fit(
         progress_after=progress,
     )
     g = len(counts)
+    # Undefined values (no fitted value, no interval, no parameter) are null, not NaN.
     fitted = df.select([*keys, tname, vname]).with_columns(
-        fitted=pl.Series(r["fitted"]), residual=pl.Series(r["residuals"])
+        fitted=pl.Series(r["fitted"], dtype=pl.Float64).fill_nan(None),
+        residual=pl.Series(r["residuals"], dtype=pl.Float64).fill_nan(None),
     )
     last = df.group_by(_CODE, maintain_order=True).agg(
         pl.col(tname).last().alias("last"),
@@ -584,10 +598,12 @@ def _fit(
     fc_cols["mean"] = r["mean"]
     lower = np.asarray(r["lower"]).reshape(len(levels), g * horizon)
     upper = np.asarray(r["upper"]).reshape(len(levels), g * horizon)
+    bounds: list[str] = []
     for i, lv in enumerate(levels):
-        fc_cols[f"lower_{_level_name(lv)}"] = lower[i]
-        fc_cols[f"upper_{_level_name(lv)}"] = upper[i]
-    forecast = pl.DataFrame(fc_cols)
+        lo, hi = _bounds(lv, levels)
+        fc_cols[lo], fc_cols[hi] = lower[i], upper[i]
+        bounds += [lo, hi]
+    forecast = pl.DataFrame(fc_cols).with_columns(pl.col("mean", *bounds).fill_nan(None))
     names = list(r["param_names"])
     pmat = np.asarray(r["params"]).reshape(g, len(names))
     pcols: dict[str, Any] = {k: group_keys.get_column(k) for k in keys}
@@ -602,11 +618,19 @@ def _fit(
         col = np.asarray(r[name])
         if not np.all(np.isnan(col)) or (name == "sigma2" and model != "gm11"):
             pcols[name] = col
-    params = pl.DataFrame(pcols)
+    params = pl.DataFrame(pcols).with_columns(
+        pl.col(n).fill_nan(None) for n, v in pcols.items() if n not in keys and _is_float(v)
+    )
     acc: dict[str, Any] = {k: group_keys.get_column(k) for k in keys}
     acc.update({"rmse": r["rmse"], "mae": r["mae"], "mape": r["mape"]})
     if "grey_c" in r:
-        acc.update({"c": r["grey_c"], "p": r["grey_p"], "grade": list(r["grey_grade"])})
+        acc.update(
+            {
+                "posterior_error_ratio": r["grey_c"],
+                "small_error_probability": r["grey_p"],
+                "grade": list(r["grey_grade"]),
+            }
+        )
     return Forecast(
         coefficients=_coefficients(r["coefficients"], group_keys, keys),
         model=model,
@@ -614,13 +638,22 @@ def _fit(
         fitted=fitted,
         forecast=forecast,
         params=params,
-        accuracy=pl.DataFrame(acc),
+        accuracy=pl.DataFrame(acc).with_columns(
+            pl.col(n).fill_nan(None) for n, v in acc.items() if n not in keys and _is_float(v)
+        ),
         by=keys,
         time=tname,
         value=vname,
         levels=levels,
         time_unit=time_unit,
     )
+
+
+def _is_float(v: Any) -> bool:
+    """Whether a column handed to polars holds floats (numpy array, list or Series)."""
+    if isinstance(v, pl.Series):
+        return v.dtype.is_float()
+    return bool(np.asarray(v).dtype.kind == "f")
 
 
 def trend(
@@ -661,6 +694,7 @@ def trend(
         Steps to forecast.
     level
         Prediction interval level(s) in (0, 1): columns ``lower_80``, ``upper_80``, ...
+        for several levels, ``lower``, ``upper`` for one.
     fill
         ``None`` (default): a gap in a series (a missing year) is an error.
         ``"linear"``: insert the missing times (the series' smallest step; integer
@@ -736,7 +770,7 @@ def trend(
     P = P(|e_k − ē| < 0.6745 S1) and the grade (good: C ≤ 0.35 and P ≥ 0.95;
     qualified: C ≤ 0.5, P ≥ 0.8; barely: C ≤ 0.65, P ≥ 0.7; else unqualified). By
     default the residuals are k = 2..n (``first_residual=False``; e₁ = 0 by
-    construction) and S1, S2 divide by n (``ddof=0``). No prediction intervals (NaN).
+    construction) and S1, S2 divide by n (``ddof=0``). No prediction intervals (null).
 
     **arima**: ARIMA(p, d, q) with a mean (d = 0, ``mean=True``) and/or a drift
     (``drift=True``, d <= 1), fitted as R's ``arima(method="CSS-ML")``: a conditional
@@ -799,7 +833,7 @@ def trend(
     0.15
     >>> g = hrh.trend(time=[1, 2, 3, 4, 5], value=[2.87, 3.28, 3.34, 3.39, 3.68],
     ...               model="gm11", horizon=1)
-    >>> g.accuracy.select("c", "grade").rows()
+    >>> g.accuracy.select("posterior_error_ratio", "grade").rows()
     [(0.3..., 'good')]
 
     A level shift where the series changed definition, with the coefficient table:

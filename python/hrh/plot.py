@@ -91,8 +91,8 @@ def density(
     Parameters
     ----------
     result
-        Output of :func:`hrh.density` (columns ``density``, ``density_low``,
-        ``density_high``).
+        Output of :func:`hrh.density` (columns ``density``, ``lower``,
+        ``upper``).
     label
         Column naming the bars (e.g. ``"district"``).
 
@@ -106,13 +106,13 @@ def density(
     >>> len(hrh.plot.density(d, label="region").patches)
     2
     """
-    for c in (label, "density", "density_low", "density_high"):
+    for c in (label, "density", "lower", "upper"):
         if c not in result.columns:
             raise InputError(f"column '{c}' is not in the density result")
     ax = _axes(ax)
     names = result[label].cast(pl.String).to_list()
     d = result["density"].to_numpy()
-    err = [d - result["density_low"].to_numpy(), result["density_high"].to_numpy() - d]
+    err = [d - result["lower"].to_numpy(), result["upper"].to_numpy() - d]
     ax.barh(names, d, xerr=err, color="#1b6ca8", ecolor="0.2", capsize=3)
     for (name, v), color in zip(thresholds, ["#e07a1f", "#3a9d5d", "#b23a48"], strict=False):
         ax.axvline(v, color=color, ls="--", lw=1.5, label=name)

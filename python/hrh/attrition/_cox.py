@@ -133,7 +133,7 @@ class CoxZph:
     ----------
     table : polars.DataFrame
         ``term`` (each covariate, then ``global``), ``statistic`` (chi-square),
-        ``df``, ``p``.
+        ``df``, ``p_value``.
     residuals : polars.DataFrame
         Scaled Schoenfeld residuals, one row per exit: ``row`` (of the data), (the
         strata columns), ``time``, ``transformed_time`` and one column per covariate
@@ -217,7 +217,7 @@ class CoxZph:
         ax.set_xlabel(f"time ({self.transform} scale)")
         ax.set_ylabel(f"beta(t) for {covariate}")
         row = self.table.filter(pl.col("term") == covariate).row(0, named=True)
-        ax.set_title(f"{covariate}: chi² = {row['statistic']:.3g}, p = {row['p']:.3g}")
+        ax.set_title(f"{covariate}: chi² = {row['statistic']:.3g}, p = {row['p_value']:.3g}")
         ax.legend(loc="best", fontsize="small")
         return ax
 
@@ -235,12 +235,15 @@ class CoxResult:
     Attributes
     ----------
     summary : polars.DataFrame
-        ``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``, ``lower``, ``upper``
-        (interval of the hazard ratio at `level`).
+        ``term``, ``coef`` (log hazard ratio), ``exp_coef`` (the hazard ratio),
+        ``std_err`` (of ``coef``; with a robust variance also ``std_err_model``, the
+        model-based one), ``z``, ``p_value``, ``lower``, ``upper`` (interval of the
+        hazard ratio at `level`), the columns of :func:`hrh.fine_gray`.
     loglik : tuple of float
         Log partial likelihood at β = 0 and at the estimate.
     tests : polars.DataFrame
-        Likelihood-ratio, Wald and score tests: ``test``, ``statistic``, ``df``, ``p``.
+        Likelihood-ratio, Wald and score tests: ``test``, ``statistic``, ``df``,
+        ``p_value``.
     concordance, concordance_std_err : float or None
         Harrell's C and its infinitesimal-jackknife standard error, as R's
         ``concordance`` computes them; ``None`` when no pair of rows can be compared.
@@ -498,7 +501,7 @@ class CoxResult:
         Returns
         -------
         CoxZph
-            ``.table`` (``term``, ``statistic``, ``df``, ``p``; the last row is
+            ``.table`` (``term``, ``statistic``, ``df``, ``p_value``; the last row is
             ``global``), ``.residuals`` (scaled Schoenfeld residuals against time and
             transformed time) and ``.plot(covariate)``.
 
@@ -520,7 +523,7 @@ class CoxResult:
         >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
         >>> z = m.zph()
         >>> z.table["term"].to_list(), z.table.columns
-        (['commune', 'global'], ['term', 'statistic', 'df', 'p'])
+        (['commune', 'global'], ['term', 'statistic', 'df', 'p_value'])
         """
         transforms = ("km", "rank", "identity", "log")
         if not isinstance(transform, str) or transform not in transforms:
@@ -548,7 +551,7 @@ class CoxResult:
                 "term": [*terms, "global"],
                 "statistic": np.asarray(r["chisq"]),
                 "df": [int(v) for v in r["df"]],
-                "p": np.asarray(r["p"]),
+                "p_value": np.asarray(r["p"]),
             }
         )
         row = np.asarray(r["row"]).astype(np.int64)
@@ -585,7 +588,7 @@ class CoxResult:
             f"<b>Cox model</b> ({self.ties} ties): n = {self.n}, exits = {self.n_events:g}, "
             f"concordance = {'undefined' if c is None else f'{c:.3f}'}, "
             f"LR chi² = {lr['statistic']:.4g} on "
-            f"{lr['df']} df (p = {lr['p']:.3g})" + self.summary._repr_html_()
+            f"{lr['df']} df (p = {lr['p_value']:.3g})" + self.summary._repr_html_()
         )
 
 
@@ -676,8 +679,8 @@ def cox(
     Returns
     -------
     CoxResult
-        ``.summary`` (``term``, ``coef``, ``se``, ``z``, ``p``, ``hazard_ratio``,
-        ``lower``, ``upper``), ``.tests``, ``.loglik``, ``.concordance``,
+        ``.summary`` (``term``, ``coef``, ``exp_coef``, ``std_err``, ``z``,
+        ``p_value``, ``lower``, ``upper``), ``.tests``, ``.loglik``, ``.concordance``,
         ``.baseline_hazard``, ``.predict_survival()`` (with standard errors and
         intervals), ``.residuals(type)`` and ``.zph()`` (test of proportional
         hazards).
@@ -712,16 +715,16 @@ def cox(
     >>> d = {"t": [5, 8, 2, 9, 4, 7, 3, 6], "left": [1, 0, 1, 1, 1, 0, 1, 1],
     ...      "commune": [1, 0, 1, 0, 1, 0, 0, 1]}
     >>> m = hrh.cox(d, duration="t", event="left", covariates=["commune"])
-    >>> m.summary.select("term", "hazard_ratio").with_columns(
-    ...     hazard_ratio=m.summary["hazard_ratio"].round(3))
+    >>> m.summary.select("term", "exp_coef").with_columns(
+    ...     exp_coef=m.summary["exp_coef"].round(3))
     shape: (1, 2)
-    ┌─────────┬──────────────┐
-    │ term    ┆ hazard_ratio │
-    │ ---     ┆ ---          │
-    │ str     ┆ f64          │
-    ╞═════════╪══════════════╡
-    │ commune ┆ ...          │
-    └─────────┴──────────────┘
+    ┌─────────┬──────────┐
+    │ term    ┆ exp_coef │
+    │ ---     ┆ ---      │
+    │ str     ┆ f64      │
+    ╞═════════╪══════════╡
+    │ commune ┆ ...      │
+    └─────────┴──────────┘
     """
     check_level(level)
     data = _with_events(data, event, event_values)
@@ -774,18 +777,18 @@ def cox(
         {
             "term": design.names,
             "coef": coef,
-            "se": se,
-            **({"se_model": r["se_model"]} if robust else {}),
+            "exp_coef": np.exp(coef),
+            "std_err": se,
+            **({"std_err_model": r["se_model"]} if robust else {}),
             "z": r["z"],
-            "p": r["p"],
-            "hazard_ratio": np.exp(coef),
+            "p_value": r["p"],
             "lower": np.exp(coef - z * se),
             "upper": np.exp(coef + z * se),
         }
     ).with_columns(
         # z and p are undefined (null) where the standard error is 0, e.g. a robust
         # variance whose score residuals all vanish.
-        pl.col("z", "p").fill_nan(None)
+        pl.col("z", "p_value").fill_nan(None)
     )
     pv = r["test_p_values"]
     tests = pl.DataFrame(
@@ -793,7 +796,7 @@ def cox(
             "test": ["likelihood_ratio", "wald", "score"],
             "statistic": [r["lr_test"], r["wald_test"], r["score_test"]],
             "df": [int(r["df"])] * 3,
-            "p": pv,
+            "p_value": pv,
         }
     )
     if robust:
@@ -806,13 +809,13 @@ def cox(
                         "test": ["robust_score"],
                         "statistic": [rs],
                         "df": [int(r["df"])],
-                        "p": [_chisq_sf(rs, int(r["df"])) if int(r["df"]) > 0 else math.nan],
+                        "p_value": [_chisq_sf(rs, int(r["df"])) if int(r["df"]) > 0 else math.nan],
                     }
                 ),
             ]
         )
     # Undefined p-values (no degrees of freedom) are null.
-    tests = tests.with_columns(pl.col("p").fill_nan(None))
+    tests = tests.with_columns(pl.col("p_value").fill_nan(None))
     base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
     if st_cols:
         base = pl.concat(

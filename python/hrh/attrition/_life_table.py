@@ -60,9 +60,10 @@ def life_table(
     -------
     polars.DataFrame
         ``start``, ``end``, ``entered``, ``withdrawn`` (censored in the interval),
-        ``events``, ``at_risk`` = entered − withdrawn/2, ``q`` = events / at_risk,
-        ``p`` = 1 − q, ``survival`` (at the interval start) and ``std_err``
-        (Greenwood: S √(Σ q/(n′ p)) over earlier intervals).
+        ``events``, ``at_risk`` = entered − withdrawn/2, ``exit_probability`` q =
+        events / at_risk, ``stay_probability`` p = 1 − q (the textbook's q and p),
+        ``survival`` (at the interval start) and ``std_err`` (Greenwood:
+        S √(Σ q/(n′ p)) over earlier intervals).
 
     Raises
     ------
@@ -100,4 +101,4 @@ def life_table(
     except OverflowError as e:
         raise InputError(f"argument 'width': {width!r} is too large") from e
     r = _core.life_table(s.time, s.event, s.weights, width=w)
-    return pl.DataFrame(r)
+    return pl.DataFrame(r).rename({"q": "exit_probability", "p": "stay_probability"})

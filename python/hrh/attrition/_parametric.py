@@ -50,7 +50,7 @@ class ParametricResult:
     ----------
     summary : polars.DataFrame
         ``term`` (``(Intercept)``, the covariate terms, then ``log(scale)`` unless the
-        model is exponential), ``coef``, ``std_err``, ``z``, ``p``, ``lower``,
+        model is exponential), ``coef``, ``std_err``, ``z``, ``p_value``, ``lower``,
         ``upper`` (Wald interval at `level`).
     dist : str
         The distribution.
@@ -481,7 +481,7 @@ def parametric(
     Returns
     -------
     ParametricResult
-        ``.summary`` (``term``, ``coef``, ``std_err``, ``z``, ``p``, ``lower``,
+        ``.summary`` (``term``, ``coef``, ``std_err``, ``z``, ``p_value``, ``lower``,
         ``upper``), ``.scale``, ``.loglik``, ``.aic``, ``.variance``, and the methods
         ``predict_survival``, ``predict_hazard``, ``predict_quantile``,
         ``predict_rmst``, ``attrition_rates`` and ``plot``.
@@ -550,7 +550,7 @@ def parametric(
             "coef": est,
             "std_err": se,
             "z": r["z"],
-            "p": r["p"],
+            "p_value": r["p"],
             "lower": est - zq * se,
             "upper": est + zq * se,
         }

@@ -37,23 +37,27 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def rate(
     events: Any,
-    exposure: Any,
+    exposure: Any = 1.0,
     *,
-    per: float = 100,
+    per: float = 1.0,
     level: float = 0.95,
     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
 ) -> pl.DataFrame:
     """Exit rates per `per` person-years with exact (Garwood) Poisson intervals,
     vectorised.
 
+    The same function as :func:`hrh.poisson_ci` (same arguments, defaults and columns).
+
     Parameters
     ----------
     events
         Exits (counts >= 0; array-like or scalar); a null or NaN is an InputError.
     exposure
-        Person-years at risk (> 0; array-like or scalar, broadcast against `events`).
+        Person-years at risk (> 0; array-like or scalar, broadcast against `events`);
+        1 by default.
     per
-        Multiplier of the rate: 100 (default) gives exits per 100 person-years.
+        Multiplier of the rate: 1 (default) gives exits per person-year, 100 exits
+        per 100 person-years.
     level
         Confidence level of the interval, in (0, 1).
     alternative
@@ -161,11 +165,11 @@ def _to_day(value: dt.date | str | None, name: str) -> int | None:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError as e:
-            raise InputError(f"column '{name}': {value!r} is not an ISO date (YYYY-MM-DD)") from e
+            raise InputError(f"argument '{name}': {value!r} is not an ISO date (YYYY-MM-DD)") from e
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
-        raise InputError(f"column '{name}': {value!r} is not a date")
+        raise InputError(f"argument '{name}': {value!r} is not a date")
     return (value - _EPOCH).days
 
 
@@ -210,7 +214,7 @@ def person_time(
         The `by` columns, ``period_start``, ``period_end`` (exclusive), ``headcount_start``,
         ``headcount_end``, ``entrants``, ``exits``, ``exits_<reason>``...,
         ``person_years`` (days in post / 365.25), ``exit_rate`` per 100 person-years
-        with ``exit_rate_lower``/``exit_rate_upper`` (exact Poisson), and ``turnover``
+        with ``lower``/``upper`` (its exact Poisson interval), and ``turnover``
         = exits / mean(headcount_start, headcount_end). In every period
         headcount_start + entrants − exits = headcount_end.
 
@@ -345,8 +349,8 @@ def person_time(
     mean_hc = (out["headcount_start"] + out["headcount_end"]) / 2
     out = out.with_columns(
         exit_rate=pl.Series(rate_).fill_nan(None),
-        exit_rate_lower=pl.Series(lo).fill_nan(None),
-        exit_rate_upper=pl.Series(hi).fill_nan(None),
+        lower=pl.Series(lo).fill_nan(None),
+        upper=pl.Series(hi).fill_nan(None),
         turnover=pl.when(mean_hc > 0).then(out["exits"] / mean_hc).otherwise(None),
     )
     if by_cols:

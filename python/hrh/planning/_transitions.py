@@ -420,7 +420,9 @@ def attrition_rates(
         or not all(math.isfinite(b) for b in cuts)
         or any(not (b > a) for a, b in itertools.pairwise(cuts))
     ):
-        raise InputError(f"column 'bands': {bands!r} must be at least two increasing finite limits")
+        raise InputError(
+            f"argument 'bands': {bands!r} must be at least two increasing finite limits"
+        )
     if (
         isinstance(per_year, bool)
         or not isinstance(per_year, int | float | np.number)

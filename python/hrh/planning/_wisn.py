@@ -31,7 +31,7 @@ def _non_negative(value: float, name: str) -> float:
         or not isinstance(value, int | float)
         or not 0 <= value < float("inf")
     ):
-        raise InputError(f"column '{name}': {value!r} must be a finite number >= 0")
+        raise InputError(f"argument '{name}': {value!r} must be a finite number >= 0")
     return float(value)
 
 
@@ -131,7 +131,7 @@ class WisnResult:
     ----------
     table : polars.DataFrame
         The `by` columns, ``service_staff``, ``caf``, ``iaf``, ``required`` (with
-        ``required_lower``/``required_upper`` when unit times are uncertain),
+        its interval ``lower``/``upper`` when unit times are uncertain),
         ``existing``, ``difference`` = existing − required, ``ratio`` = existing /
         required, ``pressure`` = 1 − ratio.
     activities : polars.DataFrame
@@ -427,10 +427,10 @@ def wisn(
         level=float(level),
         seed=mc_seed,
     )
-    cols = ["service_staff", "caf", "iaf", "required"]
+    cols = {c: c for c in ("service_staff", "caf", "iaf", "required")}
     if "required_lower" in r:
-        cols += ["required_lower", "required_upper"]
-    table = pl.DataFrame({c: r[c] for c in cols}).with_columns(
+        cols |= {"lower": "required_lower", "upper": "required_upper"}
+    table = pl.DataFrame({name: r[key] for name, key in cols.items()}).with_columns(
         existing=pl.Series(have).fill_nan(None),
         difference=pl.Series(r["difference"]).fill_nan(None),
         ratio=pl.Series(r["ratio"]).fill_nan(None),

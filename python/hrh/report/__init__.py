@@ -288,8 +288,8 @@ def density_section(
             bar_chart(
                 core[by].cast(pl.String).to_list(),
                 core["density"].to_list(),
-                lower=core["density_low"].to_list(),
-                upper=core["density_high"].to_list(),
+                lower=core["lower"].to_list(),
+                upper=core["upper"].to_list(),
                 reference=[
                     ("WHO SDG threshold 4.45", hrh.norms.SDG_THRESHOLD),
                     ("World Health Report 2006 threshold 2.28", hrh.norms.WHR2006_THRESHOLD),
@@ -315,7 +315,7 @@ def density_section(
             "density",
             [
                 interval(d, lo, hi)
-                for d, lo, hi in overall.select("density", "density_low", "density_high").rows()
+                for d, lo, hi in overall.select("density", "lower", "upper").rows()
             ],
         )
     )
@@ -473,10 +473,7 @@ def attrition_section(
         "person_years",
         pl.Series(
             "exit_rate",
-            [
-                interval(r, lo, hi)
-                for r, lo, hi in pt.select("exit_rate", "exit_rate_lower", "exit_rate_upper").rows()
-            ],
+            [interval(r, lo, hi) for r, lo, hi in pt.select("exit_rate", "lower", "upper").rows()],
         ),
         "turnover",
     )
@@ -571,13 +568,13 @@ def attrition_section(
         cox = m.summary.select(
             "term",
             pl.Series(
-                "hazard_ratio",
+                "exp_coef",
                 [
                     interval(h, lo, hi, lambda v: number(v, 2))
-                    for h, lo, hi in m.summary.select("hazard_ratio", "lower", "upper").rows()
+                    for h, lo, hi in m.summary.select("exp_coef", "lower", "upper").rows()
                 ],
             ),
-            "p",
+            "p_value",
         )
         parts.append(
             f"<h3>Who leaves ({event_name}): Cox model (Efron ties)</h3><p>n = {m.n:,}, "
@@ -595,10 +592,10 @@ def attrition_section(
                 cox,
                 labels={
                     "term": "covariate [level]",
-                    "hazard_ratio": "hazard ratio (95 % CI)",
-                    "p": "p-value",
+                    "exp_coef": "hazard ratio (95 % CI)",
+                    "p_value": "p-value",
                 },
-                formats={"p": p_value},
+                formats={"p_value": p_value},
             )
         )
     if training_end is not None:
@@ -673,7 +670,7 @@ def trend_section(
     whole = bool((observed.drop_nulls() % 1 == 0).all())
     fmt: _Format = count if whole else (lambda v: number(v, 2))
     has_intervals = bool(
-        fc.select(pl.col("lower_95", "upper_95").is_finite().all()).row(0) == (True, True)
+        fc.select(pl.col("lower_95", "upper_95").is_not_null().all()).row(0) == (True, True)
     )
     chart = fan_chart(
         (df[time].cast(pl.Float64).to_list(), observed.to_list()),
