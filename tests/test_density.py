@@ -460,3 +460,10 @@ def test_a_column_both_staff_and_area_is_an_input_error() -> None:
     t = {"staff": [1.0, 1.0], "population": [1.0, 1.0], "area": [1.0, 1.0]}
     with pytest.raises(hrh.InputError, match=r"argument 'area': column 'area' is also a staff"):
         hrh.density(t, staff=["staff", "area"], population="population", area="area")
+
+
+def test_a_by_column_named_like_an_output_column_is_refused() -> None:
+    # It was overwritten by the output, losing the groups without a word.
+    data = {"lower": ["a", "b"], "n": [3, 4], "pop": [1000, 2000]}
+    with pytest.raises(hrh.InputError, match="argument 'by': column 'lower' has the name"):
+        hrh.density(data, staff="n", population="pop", by="lower")

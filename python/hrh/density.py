@@ -48,6 +48,17 @@ __all__ = [
 ]
 
 _STAFF = "__hrh_staff"
+# The columns density() writes beside the `by` keys.
+_OUTPUT_COLUMNS = (
+    "staff",
+    "population",
+    "density",
+    "lower",
+    "upper",
+    "area",
+    "density_per_km2",
+    "hrdi",
+)
 
 Alternative = Literal["two-sided", "less", "greater"]
 _ALTERNATIVES = {"two-sided": "two-sided", "two.sided": "two-sided", "less": "less"}
@@ -393,6 +404,12 @@ def density(
             )
     if area is not None and area in staff_cols:
         raise InputError(f"argument 'area': column {area!r} is also a staff column")
+    taken = [c for c in by_cols if c in _OUTPUT_COLUMNS]
+    if taken:
+        raise InputError(
+            f"argument 'by': column {taken[0]!r} has the name of an output column of "
+            f"density ({', '.join(repr(c) for c in _OUTPUT_COLUMNS)}); rename it first"
+        )
     if area is not None and not isinstance(area, str):
         raise InputError(f"area: expected a column name, got {type(area).__name__}")
     require_columns(df, staff_cols, role="staff")
