@@ -690,31 +690,51 @@ fn cox<'py>(
     Ok(d)
 }
 
-/// Actuarial life table.
+/// Actuarial life tables, one per group (rows in group order): a dict of columns with
+/// `group`, the group code of each row.
 #[pyfunction]
-#[pyo3(signature = (time, event, weights, *, width))]
+#[pyo3(signature = (time, event, weights, group, n_groups, *, width))]
 fn life_table<'py>(
     py: Python<'py>,
     time: F64<'py>,
     event: U32<'py>,
     weights: Option<F64<'py>>,
+    group: U32<'py>,
+    n_groups: usize,
     width: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, e, w) = (time.as_slice()?, event.as_slice()?, opt(&weights)?);
-    let r = run(py, || {
-        lt::life_table(&SurvData::new(t, e, None, w, 1)?, width)
+    let g = group.as_slice()?;
+    let tables = run(py, || {
+        lt::life_tables(&SurvData::new(t, e, None, w, 1)?, g, n_groups, width)
     })?;
+    let mut codes: Vec<u32> = Vec::new();
+    let mut all = lt::LifeTable::default();
+    for (k, r) in tables.into_iter().enumerate() {
+        codes.extend(std::iter::repeat_n(k as u32, r.start.len()));
+        all.start.extend(r.start);
+        all.end.extend(r.end);
+        all.entered.extend(r.entered);
+        all.withdrawn.extend(r.withdrawn);
+        all.events.extend(r.events);
+        all.at_risk.extend(r.at_risk);
+        all.q.extend(r.q);
+        all.p.extend(r.p);
+        all.survival.extend(r.survival);
+        all.std_err.extend(r.std_err);
+    }
     let d = PyDict::new(py);
-    d.set_item("start", r.start.into_pyarray(py))?;
-    d.set_item("end", r.end.into_pyarray(py))?;
-    d.set_item("entered", r.entered.into_pyarray(py))?;
-    d.set_item("withdrawn", r.withdrawn.into_pyarray(py))?;
-    d.set_item("events", r.events.into_pyarray(py))?;
-    d.set_item("at_risk", r.at_risk.into_pyarray(py))?;
-    d.set_item("q", r.q.into_pyarray(py))?;
-    d.set_item("p", r.p.into_pyarray(py))?;
-    d.set_item("survival", r.survival.into_pyarray(py))?;
-    d.set_item("std_err", r.std_err.into_pyarray(py))?;
+    d.set_item("group", codes.into_pyarray(py))?;
+    d.set_item("start", all.start.into_pyarray(py))?;
+    d.set_item("end", all.end.into_pyarray(py))?;
+    d.set_item("entered", all.entered.into_pyarray(py))?;
+    d.set_item("withdrawn", all.withdrawn.into_pyarray(py))?;
+    d.set_item("events", all.events.into_pyarray(py))?;
+    d.set_item("at_risk", all.at_risk.into_pyarray(py))?;
+    d.set_item("q", all.q.into_pyarray(py))?;
+    d.set_item("p", all.p.into_pyarray(py))?;
+    d.set_item("survival", all.survival.into_pyarray(py))?;
+    d.set_item("std_err", all.std_err.into_pyarray(py))?;
     Ok(d)
 }
 

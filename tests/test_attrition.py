@@ -709,3 +709,21 @@ def test_event_values_on_the_synthetic_register() -> None:
     reasons = sorted(years["exit_reason"].drop_nulls().unique().to_list())
     km = hrh.kaplan_meier(years, duration="years", event="exit_reason", event_values=reasons)
     assert km.table.equals(hrh.kaplan_meier(years, duration="years", event="left").table)
+
+
+def test_life_table_by_group_equals_each_group_alone() -> None:
+    rng = np.random.default_rng(4)
+    n = 400
+    d = pl.DataFrame(
+        {
+            "t": np.round(rng.exponential(3.0, n), 2),
+            "e": rng.integers(0, 2, n),
+            "cadre": rng.choice(["nurse", "doctor", "midwife"], n),
+        }
+    )
+    out = hrh.life_table(d, duration="t", event="e", width=1, by="cadre")
+    assert out.columns[0] == "cadre"
+    assert out["cadre"].unique(maintain_order=True).to_list() == ["doctor", "midwife", "nurse"]
+    for cadre in ["doctor", "midwife", "nurse"]:
+        alone = hrh.life_table(d.filter(pl.col("cadre") == cadre), duration="t", event="e", width=1)
+        assert out.filter(pl.col("cadre") == cadre).drop("cadre").equals(alone)

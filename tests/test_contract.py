@@ -258,9 +258,7 @@ GROUPING = {
 
 # Known departures, listed in CHANGELOG.md as not yet done. Strict: when one is fixed the
 # test passes unexpectedly and fails, so the entry must be removed here.
-PENDING_BY = {
-    "life_table": "life_table has no by= yet (the core fits one table per call)",
-}
+PENDING_BY: dict[str, str] = {}
 PENDING_INTERVALS = {
     "simulate": "the projection tables name Monte Carlo percentiles supply_p5, ..., not "
     "supply_lower / supply_upper",

@@ -338,7 +338,9 @@ def fine_gray(
 def fine_gray_predict(
     coef: _F, baseline_jump: _F, x_new: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]: ...
-def life_table(time: _F, event: _U, weights: _F | None, *, width: float) -> dict[str, Any]: ...
+def life_table(
+    time: _F, event: _U, weights: _F | None, group: _U, n_groups: int, *, width: float
+) -> dict[str, Any]: ...
 def parametric_fit(
     time: _F,
     event: _U,

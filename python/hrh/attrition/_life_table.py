@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,10 +32,11 @@ def life_table(
     duration: str,
     event: str,
     width: float,
+    by: str | Sequence[str] | None = None,
     weights: str | None = None,
     event_values: EventValues | None = None,
 ) -> pl.DataFrame:
-    """Actuarial life table in intervals [k·width, (k+1)·width).
+    """Actuarial life table in intervals [k·width, (k+1)·width), one per `by` group.
 
     Parameters
     ----------
@@ -49,6 +51,9 @@ def life_table(
         Column of exit indicators: 1 or True = left, 0 or False = censored.
     width
         Width of each interval, in the unit of `duration` (> 0).
+    by
+        Grouping columns: one table per group (computed in one call), the group's keys
+        in the first columns. Each group's intervals run to its own longest time.
     weights
         Column of case weights (> 0); None: every row counts once.
     event_values
@@ -92,13 +97,18 @@ def life_table(
         event=event,
         entry=None,
         weights=weights,
-        by=None,
+        by=by,
         event_values=event_values,
     )
-    s = _surv(data, duration=duration, event=event, weights=weights)
+    s = _surv(data, duration=duration, event=event, weights=weights, by=by)
     try:
         w = float(width)
     except OverflowError as e:
         raise InputError(f"argument 'width': {width!r} is too large") from e
-    r = _core.life_table(s.time, s.event, s.weights, width=w)
-    return pl.DataFrame(r).rename({"q": "exit_probability", "p": "stay_probability"})
+    r = _core.life_table(s.time, s.event, s.weights, s.codes, max(s.keys.height, 1), width=w)
+    group = r.pop("group")
+    table = pl.DataFrame(r).rename({"q": "exit_probability", "p": "stay_probability"})
+    if not s.by:
+        return table
+    keys: pl.DataFrame = s.keys[np.asarray(group).tolist()]
+    return keys.hstack(table)

@@ -103,6 +103,72 @@ pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
     Ok(t)
 }
 
+/// One life table per group (`group[i] < n_groups`; a group without rows gets an empty
+/// table), computed in parallel. The total number of intervals over all groups is
+/// checked against [`MAX_INTERVALS`] before any table is built.
+pub fn life_tables(
+    d: &SurvData,
+    group: &[u32],
+    n_groups: usize,
+    width: f64,
+) -> Result<Vec<LifeTable>> {
+    use rayon::prelude::*;
+    if group.len() != d.time.len() {
+        return Err(Error::input(
+            "by",
+            format!("{} group codes for {} rows", group.len(), d.time.len()),
+        ));
+    }
+    if let Some(row) = group.iter().position(|&g| g as usize >= n_groups) {
+        return Err(Error::input_at(
+            "by",
+            row,
+            format!("group code {} is not below {n_groups}", group[row]),
+        ));
+    }
+    if n_groups > d.time.len().max(1) {
+        return Err(Error::input(
+            "by",
+            format!("{n_groups} groups for {} rows", d.time.len()),
+        ));
+    }
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+    for (i, &g) in group.iter().enumerate() {
+        rows[g as usize].push(i);
+    }
+    if width.is_finite() && width > 0.0 {
+        let mut total = 0.0;
+        for r in &rows {
+            let max_t = r.iter().fold(0.0_f64, |m, &i| m.max(d.time[i]));
+            total += (max_t / width).floor() + 1.0;
+        }
+        if total.is_nan() || total > MAX_INTERVALS as f64 {
+            return Err(Error::input(
+                "width",
+                format!(
+                    "{width} gives {total:.0} intervals over the groups, more than the \
+                     {MAX_INTERVALS} a life table may have; use a wider interval"
+                ),
+            ));
+        }
+    }
+    rows.par_iter()
+        .map(|r| {
+            if r.is_empty() {
+                return Ok(LifeTable::default());
+            }
+            let part = SurvData {
+                entry: r.iter().map(|&i| d.entry[i]).collect(),
+                time: r.iter().map(|&i| d.time[i]).collect(),
+                status: r.iter().map(|&i| d.status[i]).collect(),
+                weight: r.iter().map(|&i| d.weight[i]).collect(),
+                delayed: d.delayed,
+            };
+            life_table(&part, width)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +182,23 @@ mod tests {
         assert_eq!(t.withdrawn, vec![0.0, 1.0, 0.0, 1.0]);
         assert_eq!(t.at_risk[1], 3.5);
         assert!((t.survival[2] - 0.8 * (1.0 - 1.0 / 3.5)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn per_group_tables_equal_the_tables_of_each_group() {
+        let time = [0.5, 1.5, 1.0, 2.5, 3.0, 0.2, 4.0];
+        let status = [1, 0, 1, 1, 0, 1, 0];
+        let group = [0, 0, 0, 0, 0, 2, 2];
+        let d = SurvData::new(&time, &status, None, None, 1).unwrap();
+        let all = life_tables(&d, &group, 3, 1.0).unwrap();
+        let first = SurvData::new(&time[..5], &status[..5], None, None, 1).unwrap();
+        assert_eq!(all[0], life_table(&first, 1.0).unwrap());
+        assert_eq!(all[1], LifeTable::default());
+        let last = SurvData::new(&time[5..], &status[5..], None, None, 1).unwrap();
+        assert_eq!(all[2], life_table(&last, 1.0).unwrap());
+        assert!(life_tables(&d, &group, 2, 1.0).is_err());
+        assert!(
+            format!("{:?}", life_tables(&d, &group, 3, 1e-6)).contains("intervals over the groups")
+        );
     }
 }
