@@ -271,14 +271,17 @@ def test_survival_curves_on_dask(spells: pl.DataFrame) -> None:
     _same(hrh.nelson_aalen(spells, **kw).table, hrh.nelson_aalen(ddf, **kw).table)
 
 
-def test_dask_client_without_workers_is_refused(population: pl.DataFrame) -> None:
+def test_dask_client_without_workers_is_refused(
+    population: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pandas as pd
 
+    monkeypatch.setenv("HRH_DASK_WORKER_WAIT", "0.5")
     ddf = dd.from_pandas(pd.DataFrame({"district": ["d01"], "fte": [1.0]}), npartitions=1)
     with (
         distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
         distributed.Client(empty),
-        pytest.raises(hrh.InputError, match="has no workers"),
+        pytest.raises(hrh.InputError, match="has had no workers for 0.5 s"),
     ):
         hrh.density(ddf, staff="fte", population=population, by="district")
 

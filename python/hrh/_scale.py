@@ -282,12 +282,31 @@ def _check_client() -> None:
         raise InputError(
             "Dask: the default client is closed; open a new one or remove it to run locally"
         )
-    if not client.scheduler_info().get("workers"):
+    if client.nthreads():  # asks the scheduler now (scheduler_info() may be stale)
+        return
+    wait = _worker_wait()
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
         raise InputError(
-            "Dask: the client's cluster has no workers, so the work would wait for ever; "
-            "start workers (e.g. LocalCluster(n_workers=2)) or close the client to run "
-            "locally"
+            f"Dask: the client's cluster has had no workers for {wait:g} s, so the work "
+            "would wait for ever; start workers (e.g. LocalCluster(n_workers=2)) or close "
+            "the client to run locally (HRH_DASK_WORKER_WAIT sets the wait)"
+        ) from None
+
+
+def _worker_wait() -> float:
+    """Seconds to wait for a Dask worker (``HRH_DASK_WORKER_WAIT``, default 30)."""
+    raw = os.environ.get("HRH_DASK_WORKER_WAIT", "30")
+    try:
+        wait = float(raw)
+    except ValueError:
+        wait = -1.0
+    if not (0 < wait < float("inf")):
+        raise InputError(
+            f"environment variable HRH_DASK_WORKER_WAIT: {raw!r} must be a number of seconds > 0"
         )
+    return wait
 
 
 def _dask_sums(
