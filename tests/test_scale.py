@@ -281,7 +281,7 @@ def test_dask_client_without_workers_is_refused(
     with (
         distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
         distributed.Client(empty),
-        pytest.raises(hrh.InputError, match="has had no workers for 0.5 s"),
+        pytest.raises(hrh.InputError, match=r"has had no workers for 0\.5 s"),
     ):
         hrh.density(ddf, staff="fte", population=population, by="district")
 
