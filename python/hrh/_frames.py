@@ -258,14 +258,22 @@ def drop_nulls(
     )
     n_bad = df.select(bad.sum()).item()
     if n_bad:
-        warnings.warn(
-            f"dropped {n_bad} of {df.height} rows of {table} with a null or NaN in "
-            f"{', '.join(repr(c) for c in cols)}",
-            UserWarning,
-            stacklevel=3,
-        )
+        warn_dropped(n_bad, df.height, table, cols)
         return df.filter(~bad)
     return df
+
+
+def warn_dropped(dropped: int, seen: int, table: str, columns: Sequence[str]) -> None:
+    """The warning of ``nulls="drop"``: `dropped` of `seen` rows of `table` had a null or
+    NaN in `columns` (nothing when none was dropped). It points at the caller of the
+    public function that called the caller of this."""
+    if dropped:
+        warnings.warn(
+            f"dropped {dropped} of {seen} rows of {table} with a null or NaN in "
+            f"{', '.join(repr(c) for c in dict.fromkeys(columns))}",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def check_key_type(df: pl.DataFrame, column: str, *, table: str = "data") -> None:

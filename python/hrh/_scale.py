@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh._frames import column_array, keyed_table, to_frame, value_codes
+from hrh._frames import column_array, keyed_table, to_frame, value_codes, warn_dropped
 from hrh._frames import grouped_sums as whole
 from hrh.exceptions import InputError
 
@@ -177,16 +177,6 @@ def _batches(lazy: pl.LazyFrame, columns: list[str], name: str) -> Iterator[pl.D
         raise InputError(f"{name}: could not be read ({e})") from e
 
 
-def _dropped_warning(dropped: int, seen: int, name: str, columns: Sequence[str]) -> None:
-    if dropped:
-        warnings.warn(
-            f"dropped {dropped} of {seen} rows of {name} with a null or NaN in "
-            f"{', '.join(repr(c) for c in dict.fromkeys(columns))}",
-            UserWarning,
-            stacklevel=4,
-        )
-
-
 def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, int]:
     """A checked batch and the rows its null rule dropped; errors count rows from the
     start of the data."""
@@ -258,7 +248,7 @@ def grouped_sums(
             parts.append(_partial(checked, by, sums))
             if len(parts) >= _FAN_IN:
                 parts = [merge(parts, by, names)]
-        _dropped_warning(dropped, offset, src.name, needed)
+        warn_dropped(dropped, offset, src.name, needed)
         if not parts:
             if first is None:
                 first = prepare(src.empty().select(needed))
@@ -331,7 +321,7 @@ def _dask_sums(
     while len(level) > 1:
         level = [merged(level[i : i + _FAN_IN], by, names) for i in range(0, len(level), _FAN_IN)]
     part, seen, dropped = level[0].compute()
-    _dropped_warning(dropped, seen, src.name, needed)
+    warn_dropped(dropped, seen, src.name, needed)
     return finish(part, by, names, count), seen - dropped
 
 
