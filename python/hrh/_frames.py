@@ -444,13 +444,29 @@ def grouped_sums(
     is not). Keys are coded per column (:func:`value_codes`); the core counts and sums
     over their combinations.
     """
-    coded = [value_codes(df.get_column(c)) for c in by]
-    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in sums.values()]
-    cell, counts, totals = _core.grouped_sums(
-        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
-    )
+    cell, coded, counts, totals = coded_sums(df, by, list(sums.values()))
     counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
     return keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)), count=counted)
+
+
+def coded_sums(
+    df: pl.DataFrame, by: Sequence[str], columns: Sequence[str], *, partial: bool = False
+) -> tuple[
+    npt.NDArray[np.uint64],
+    list[tuple[npt.NDArray[np.uint32], pl.Series]],
+    npt.NDArray[np.uint64],
+    list[FloatArray],
+]:
+    """The core's exact grouped sums of `columns` (cast to Float64) over the `by` keys,
+    coded per column: (cell, the keys' codes and distinct values, counts, sums). With
+    `partial`, the sums are the long partial table of ``grouped_partials``."""
+    coded = [value_codes(df.get_column(c)) for c in by]
+    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in columns]
+    core = _core.grouped_partials if partial else _core.grouped_sums
+    cell, counts, totals = core(
+        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
+    )
+    return cell, coded, counts, totals
 
 
 def keyed_table(

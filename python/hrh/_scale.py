@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrh import _core
-from hrh._frames import column_array, keyed_table, to_frame, value_codes, warn_dropped
+from hrh._frames import coded_sums, keyed_table, to_frame, warn_dropped
 from hrh._frames import grouped_sums as whole
 from hrh.exceptions import InputError
 
@@ -123,11 +122,7 @@ def _partial(
     """The partial table of one batch: keys, the row count (unless `count` is false,
     when merging tables that carry it as a sum) and the sums (names of `sums`), each
     group spread over rows that add up exactly."""
-    coded = [value_codes(df.get_column(c)) for c in by]
-    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in sums.values()]
-    cell, counts, totals = _core.grouped_partials(
-        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
-    )
+    cell, coded, counts, totals = coded_sums(df, by, list(sums.values()), partial=True)
     first = {_COUNT: counts.astype(np.float64)} if count else {}
     return keyed_table(cell, coded, by, first | dict(zip(sums, totals, strict=True)))
 
@@ -159,11 +154,7 @@ def finish(
     part: pl.DataFrame, by: Sequence[str], sums: Sequence[str], count: str | None
 ) -> pl.DataFrame:
     """The sums (and count) of a partial table, rounded once: one row per group."""
-    coded = [value_codes(part.get_column(c)) for c in by]
-    values = [column_array(part, c) for c in [_COUNT, *sums]]
-    cell, _, totals = _core.grouped_sums(
-        [c for c, _ in coded], [len(v) for _, v in coded], values, part.height
-    )
+    cell, coded, _, totals = coded_sums(part, by, [_COUNT, *sums])
     counted = pl.Series(count, totals[0]).cast(pl.Int64) if count is not None else None
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
