@@ -2,17 +2,15 @@
 
 use hrh_core::attrition::tally::{self, Columns, Duration, EventCode};
 use hrh_core::attrition::{
-    competing, cox as coxm, kaplan_meier as kmm, life_table as lt, logrank as lr,
+    competing, curves as cv, kaplan_meier as kmm, life_table as lt, logrank as lr,
     nelson_aalen as na, person_time as ptm, rates, split as sp, RiskTable, SurvData,
 };
-use numpy::{
-    IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
-};
+use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rayon::prelude::*;
 
-use crate::errors::{choice, run};
+use crate::errors::{choice, run, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -22,48 +20,6 @@ fn opt<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
         Some(a) => Some(a.as_slice()?),
         None => None,
     })
-}
-
-/// `f` on the rows of each group (in parallel), or on all the data at once when there
-/// is a single group (no copy).
-fn per_group<T: Send>(
-    data: &SurvData,
-    group: &[u32],
-    n_groups: usize,
-    f: impl Fn(&SurvData) -> hrh_core::Result<T> + Sync,
-) -> hrh_core::Result<Vec<T>> {
-    if n_groups == 1 {
-        return Ok(vec![f(data)?]);
-    }
-    group_rows(group, n_groups)?
-        .par_iter()
-        .map(|rows| f(&data.subset(rows)))
-        .collect()
-}
-
-/// Row indices of each group code: one code per row, each below `n_groups`, and no more
-/// groups than rows (a code out of range dropped its rows silently).
-fn group_rows(group: &[u32], n_groups: usize) -> hrh_core::Result<Vec<Vec<usize>>> {
-    if n_groups > group.len().max(1) {
-        return Err(hrh_core::Error::input(
-            "by",
-            format!("{n_groups} groups for {} rows", group.len()),
-        ));
-    }
-    let mut rows = vec![Vec::new(); n_groups];
-    for (i, &g) in group.iter().enumerate() {
-        match rows.get_mut(g as usize) {
-            Some(r) => r.push(i),
-            None => {
-                return Err(hrh_core::Error::input_at(
-                    "by",
-                    i,
-                    format!("group code {g} is not below {n_groups}"),
-                ))
-            }
-        }
-    }
-    Ok(rows)
 }
 
 /// A named column of a per-group curve.
@@ -130,9 +86,11 @@ fn kaplan_meier<'py>(
     let conf = self::conf_type(py, conf_type)?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let (en, w) = (opt(&entry)?, opt(&weights)?);
-    let curves = run(py, || {
+    let curves = run_controlled(py, None, "hrh.kaplan_meier", |ctl| {
         let data = SurvData::new(t, e, en, w, 1)?;
-        per_group(&data, g, n_groups, |d| kmm::kaplan_meier(d, conf, level))
+        data.per_group(g, n_groups, Some(ctl), |d| {
+            kmm::kaplan_meier(d, conf, level)
+        })
     })?;
     let d = PyDict::new(py);
     set_concatenated(&d, curves, &KM_COLUMNS)?;
@@ -151,99 +109,145 @@ const KM_COLUMNS: [Column<kmm::KaplanMeier>; 8] = [
     ("upper", |c| &mut c.upper),
 ];
 
-fn curve(
-    time: &[f64],
-    at_risk: &[f64],
-    events: &[f64],
-    survival: &[f64],
-    lower: &[f64],
-    upper: &[f64],
-) -> kmm::KaplanMeier {
-    kmm::KaplanMeier {
-        time: time.to_vec(),
-        at_risk: at_risk.to_vec(),
-        events: events.to_vec(),
-        survival: survival.to_vec(),
-        lower: lower.to_vec(),
-        upper: upper.to_vec(),
-        ..Default::default()
-    }
+/// The columns of a table of Kaplan-Meier curves, in the order of [`KM_COLUMNS`]
+/// without `censored`.
+type KmTable<'py> = (
+    F64<'py>,
+    F64<'py>,
+    F64<'py>,
+    F64<'py>,
+    F64<'py>,
+    F64<'py>,
+    F64<'py>,
+);
+
+fn km_columns<'a>(t: &'a KmTable<'_>) -> PyResult<cv::KmColumns<'a>> {
+    Ok(cv::KmColumns {
+        time: t.0.as_slice()?,
+        at_risk: t.1.as_slice()?,
+        events: t.2.as_slice()?,
+        survival: t.3.as_slice()?,
+        std_err: t.4.as_slice()?,
+        lower: t.5.as_slice()?,
+        upper: t.6.as_slice()?,
+    })
 }
 
-/// Quantile of one Kaplan-Meier curve: (estimate, lower, upper), None when not reached.
-#[allow(clippy::too_many_arguments)]
+/// Quantile of every group's Kaplan-Meier curve: `time`, `lower`, `upper` (NaN when
+/// not reached), one entry per group.
 #[pyfunction]
-fn km_quantile(
-    py: Python<'_>,
-    time: F64<'_>,
-    at_risk: F64<'_>,
-    events: F64<'_>,
-    survival: F64<'_>,
-    lower: F64<'_>,
-    upper: F64<'_>,
+fn km_quantile<'py>(
+    py: Python<'py>,
+    curves: KmTable<'py>,
+    group: U32<'py>,
+    n_groups: usize,
     p: f64,
-) -> PyResult<(Option<f64>, Option<f64>, Option<f64>)> {
-    let c = curve(
-        time.as_slice()?,
-        at_risk.as_slice()?,
-        events.as_slice()?,
-        survival.as_slice()?,
-        lower.as_slice()?,
-        upper.as_slice()?,
-    );
-    run(py, || kmm::quantile(&c, p))
+) -> PyResult<Bound<'py, PyDict>> {
+    let (c, g) = (km_columns(&curves)?, group.as_slice()?);
+    let q = run(py, || cv::km_quantiles(&c, g, n_groups, p))?;
+    let d = PyDict::new(py);
+    d.set_item("time", q.estimate.into_pyarray(py))?;
+    d.set_item("lower", q.lower.into_pyarray(py))?;
+    d.set_item("upper", q.upper.into_pyarray(py))?;
+    Ok(d)
 }
 
-/// Restricted mean survival time and its standard error for one curve.
+/// Restricted mean survival time and its standard error of every group's curve.
 #[pyfunction]
-fn km_rmst(
-    py: Python<'_>,
-    time: F64<'_>,
-    at_risk: F64<'_>,
-    events: F64<'_>,
-    survival: F64<'_>,
+fn km_rmst<'py>(
+    py: Python<'py>,
+    curves: KmTable<'py>,
+    group: U32<'py>,
+    n_groups: usize,
     tau: f64,
-) -> PyResult<(f64, f64)> {
-    let (t, n, e, s) = (
-        time.as_slice()?,
-        at_risk.as_slice()?,
-        events.as_slice()?,
-        survival.as_slice()?,
-    );
-    let c = curve(t, n, e, s, s, s);
-    run(py, || kmm::rmst(&c, tau))
+) -> PyResult<(crate::F64Array<'py>, crate::F64Array<'py>)> {
+    let (c, g) = (km_columns(&curves)?, group.as_slice()?);
+    let (mean, se) = run(py, || cv::km_rmst(&c, g, n_groups, tau))?;
+    Ok((mean.into_pyarray(py), se.into_pyarray(py)))
 }
 
-/// Survival, standard error and limits of one curve at given times.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+/// Survival, standard error and limits of every group's curve at the same times,
+/// group by group.
 #[pyfunction]
 fn km_at<'py>(
     py: Python<'py>,
-    time: F64<'py>,
-    survival: F64<'py>,
-    std_err: F64<'py>,
-    lower: F64<'py>,
-    upper: F64<'py>,
+    curves: KmTable<'py>,
+    group: U32<'py>,
+    n_groups: usize,
     times: F64<'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let t = time.as_slice()?;
-    let mut c = curve(
-        t,
-        t,
-        t,
-        survival.as_slice()?,
-        lower.as_slice()?,
-        upper.as_slice()?,
-    );
-    c.std_err = std_err.as_slice()?.to_vec();
-    let q = times.as_slice()?;
-    let r = run(py, || kmm::at(&c, q))?;
+    let (c, g, q) = (km_columns(&curves)?, group.as_slice()?, times.as_slice()?);
+    let r = run(py, || cv::km_at(&c, g, n_groups, q))?;
     let d = PyDict::new(py);
     d.set_item("survival", r.survival.into_pyarray(py))?;
     d.set_item("std_err", r.std_err.into_pyarray(py))?;
     d.set_item("lower", r.lower.into_pyarray(py))?;
     d.set_item("upper", r.upper.into_pyarray(py))?;
     Ok(d)
+}
+
+/// Annual exit rates by band of every group's Kaplan-Meier curve, group by group.
+#[pyfunction]
+#[pyo3(signature = (curves, group, n_groups, cuts, *, per_year))]
+fn km_band_rates<'py>(
+    py: Python<'py>,
+    curves: KmTable<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    cuts: F64<'py>,
+    per_year: f64,
+) -> PyResult<crate::F64Array<'py>> {
+    let (c, g, b) = (km_columns(&curves)?, group.as_slice()?, cuts.as_slice()?);
+    Ok(run(py, || cv::km_band_rates(&c, g, n_groups, b, per_year))?.into_pyarray(py))
+}
+
+/// Annual exit rates by band of every group's survival curve (a table of time and
+/// survival), group by group; NaN where the curve is 0 at the start of a band.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (time, survival, group, n_groups, cuts, *, per_year))]
+fn survival_band_rates<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    survival: F64<'py>,
+    group: U32<'py>,
+    n_groups: usize,
+    cuts: F64<'py>,
+    per_year: f64,
+) -> PyResult<crate::F64Array<'py>> {
+    let (t, s, g, b) = (
+        time.as_slice()?,
+        survival.as_slice()?,
+        group.as_slice()?,
+        cuts.as_slice()?,
+    );
+    let r = run(py, || {
+        cv::survival_band_rates(t, s, g, n_groups, b, per_year)
+    })?;
+    Ok(r.into_pyarray(py))
+}
+
+/// Step curves (rows with the same `curve` code, in time order) at the same times,
+/// curve by curve; `before` ahead of a curve's first time.
+#[pyfunction]
+#[pyo3(signature = (time, value, curve, n_curves, times, *, before))]
+fn step_at<'py>(
+    py: Python<'py>,
+    time: F64<'py>,
+    value: F64<'py>,
+    curve: U32<'py>,
+    n_curves: usize,
+    times: F64<'py>,
+    before: f64,
+) -> PyResult<crate::F64Array<'py>> {
+    let (t, v, c, q) = (
+        time.as_slice()?,
+        value.as_slice()?,
+        curve.as_slice()?,
+        times.as_slice()?,
+    );
+    let r = run(py, || cv::step_at(t, v, c, n_curves, q, before))?;
+    Ok(r.into_pyarray(py))
 }
 
 /// A duration column as numpy holds it.
@@ -407,9 +411,9 @@ fn nelson_aalen<'py>(
     let ties = na_ties(py, ties)?;
     let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
     let (en, w) = (opt(&entry)?, opt(&weights)?);
-    let curves = run(py, || {
+    let curves = run_controlled(py, None, "hrh.nelson_aalen", |ctl| {
         let data = SurvData::new(t, e, en, w, 1)?;
-        per_group(&data, g, n_groups, |d| Ok(na::nelson_aalen(d, ties)))
+        data.per_group(g, n_groups, Some(ctl), |d| Ok(na::nelson_aalen(d, ties)))
     })?;
     let d = PyDict::new(py);
     set_concatenated(&d, curves, &NA_COLUMNS)?;
@@ -563,9 +567,9 @@ fn cumulative_incidence<'py>(
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (time.as_slice()?, cause.as_slice()?, group.as_slice()?);
-    let curves = run(py, || {
+    let curves = run_controlled(py, None, "hrh.cumulative_incidence", |ctl| {
         let data = SurvData::new(t, c, None, None, n_causes as u32)?;
-        per_group(&data, g, n_groups, |d| {
+        data.per_group(g, n_groups, Some(ctl), |d| {
             competing::cumulative_incidence(d, n_causes, level)
         })
     })?;
@@ -603,90 +607,6 @@ fn cumulative_incidence<'py>(
     for (name, col) in names.iter().zip(cols) {
         d.set_item(*name, col.into_pyarray(py))?;
     }
-    Ok(d)
-}
-
-/// Cox proportional-hazards fit.
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, robust=false, max_iter=30, offset=None, cluster=None))]
-fn cox<'py>(
-    py: Python<'py>,
-    time: F64<'py>,
-    event: U32<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    names: Vec<String>,
-    entry: Option<F64<'py>>,
-    strata: Option<U32<'py>>,
-    weights: Option<F64<'py>>,
-    ties: &str,
-    robust: bool,
-    max_iter: usize,
-    offset: Option<F64<'py>>,
-    cluster: Option<U32<'py>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let ties = choice(
-        py,
-        "ties",
-        ties,
-        &[
-            ("efron", coxm::CoxTies::Efron),
-            ("breslow", coxm::CoxTies::Breslow),
-        ],
-    )?;
-    let p = x.shape()[1];
-    let (t, e, xs) = (time.as_slice()?, event.as_slice()?, x.as_slice()?);
-    let (en, w) = (opt(&entry)?, opt(&weights)?);
-    let st = match &strata {
-        Some(s) => Some(s.as_slice()?),
-        None => None,
-    };
-    let data = coxm::CoxData {
-        entry: en,
-        time: t,
-        event: e,
-        x: xs,
-        p,
-        names: &names,
-        strata: st,
-        weights: w,
-        offset: opt(&offset)?,
-        cluster: match &cluster {
-            Some(c) => Some(c.as_slice()?),
-            None => None,
-        },
-    };
-    let f = run(py, || coxm::cox(&data, ties, max_iter, robust))?;
-    let d = PyDict::new(py);
-    d.set_item("coef", f.coef.into_pyarray(py))?;
-    d.set_item("se", f.se.into_pyarray(py))?;
-    d.set_item("se_model", f.se_model.into_pyarray(py))?;
-    d.set_item("robust", f.robust)?;
-    d.set_item("robust_score_test", f.robust_score_test)?;
-    d.set_item("z", f.z.into_pyarray(py))?;
-    d.set_item("p", f.p_value.into_pyarray(py))?;
-    d.set_item("var", f.var.into_pyarray(py).reshape([p, p])?)?;
-    d.set_item("loglik_null", f.loglik_null)?;
-    d.set_item("loglik", f.loglik)?;
-    d.set_item("lr_test", f.lr_test)?;
-    d.set_item("wald_test", f.wald_test)?;
-    d.set_item("score_test", f.score_test)?;
-    d.set_item("df", f.df)?;
-    d.set_item("test_p_values", f.test_p_values.to_vec())?;
-    d.set_item("concordance", f.concordance)?;
-    d.set_item("concordance_std_err", f.concordance_std_err)?;
-    d.set_item("iterations", f.iterations)?;
-    d.set_item("n_events", f.n_events)?;
-    d.set_item("baseline_stratum", f.baseline_stratum.into_pyarray(py))?;
-    d.set_item("baseline_time", f.baseline_time.into_pyarray(py))?;
-    d.set_item("baseline_hazard", f.baseline_hazard.into_pyarray(py))?;
-    d.set_item("var_model", f.var_model.into_pyarray(py).reshape([p, p])?)?;
-    d.set_item("means", f.means.into_pyarray(py))?;
-    d.set_item("curve_stratum", f.curve_stratum.into_pyarray(py))?;
-    d.set_item("curve_time", f.curve_time.into_pyarray(py))?;
-    d.set_item("curve_hazard", f.curve_hazard.into_pyarray(py))?;
-    d.set_item("curve_var", f.curve_var.into_pyarray(py))?;
-    d.set_item("curve_xbar", f.curve_xbar.into_pyarray(py))?;
     Ok(d)
 }
 
@@ -834,13 +754,15 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(km_quantile, m)?)?;
     m.add_function(wrap_pyfunction!(km_rmst, m)?)?;
     m.add_function(wrap_pyfunction!(km_at, m)?)?;
+    m.add_function(wrap_pyfunction!(km_band_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(survival_band_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(step_at, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier_unweighted, m)?)?;
     m.add_function(wrap_pyfunction!(nelson_aalen, m)?)?;
     m.add_function(wrap_pyfunction!(nelson_aalen_unweighted, m)?)?;
     m.add_function(wrap_pyfunction!(logrank, m)?)?;
     m.add_function(wrap_pyfunction!(split_episodes, m)?)?;
     m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
-    m.add_function(wrap_pyfunction!(cox, m)?)?;
     m.add_function(wrap_pyfunction!(life_table, m)?)?;
     m.add_function(wrap_pyfunction!(person_time, m)?)?;
     m.add_function(wrap_pyfunction!(annualize, m)?)?;

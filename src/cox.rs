@@ -1,4 +1,6 @@
-//! Binding of `hrh_core::attrition::cox` predictions and `cox_diagnostics`.
+//! Binding of `hrh_core::attrition::cox` and `cox_diagnostics`: the fit returns its
+//! results and an opaque handle to the fitted model, whose methods give predictions,
+//! residuals and the proportional-hazards test without the model leaving the core.
 
 use hrh_core::attrition::cox::{self as coxm, CoxData, CoxFit, CoxTies};
 use hrh_core::attrition::cox_diagnostics::{self as diag, CoxResidualType, ZphTransform};
@@ -31,76 +33,8 @@ fn ties_of(py: Python<'_>, ties: &str) -> PyResult<CoxTies> {
     )
 }
 
-/// A float64 array out of the fitted model's dict.
-fn vec_of(fit: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<f64>> {
-    match fit.get_item(key)? {
-        Some(v) => {
-            let a = v.extract::<PyReadonlyArray1<f64>>();
-            match a {
-                Ok(a) => Ok(a.as_slice()?.to_vec()),
-                // 2-d arrays (the variance) are read flat.
-                Err(_) => {
-                    let a = v.extract::<PyReadonlyArray2<f64>>()?;
-                    Ok(a.as_array().iter().copied().collect())
-                }
-            }
-        }
-        None => Err(pyo3::exceptions::PyKeyError::new_err(key.to_string())),
-    }
-}
-
-fn u32_of(fit: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<u32>> {
-    match fit.get_item(key)? {
-        Some(v) => Ok(v.extract::<U32>()?.as_slice()?.to_vec()),
-        None => Err(pyo3::exceptions::PyKeyError::new_err(key.to_string())),
-    }
-}
-
-/// Survival curves, standard errors and intervals of new covariate rows from a fitted
-/// model (the dict `cox` returns), all rows in one call.
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (fit, x_new, strata, offset, times, *, level))]
-fn cox_predict<'py>(
-    py: Python<'py>,
-    fit: &Bound<'py, PyDict>,
-    x_new: PyReadonlyArray2<'py, f64>,
-    strata: U32<'py>,
-    offset: Option<F64<'py>>,
-    times: F64<'py>,
-    level: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let f = CoxFit {
-        coef: vec_of(fit, "coef")?,
-        var: vec_of(fit, "var")?,
-        means: vec_of(fit, "means")?,
-        baseline_stratum: u32_of(fit, "baseline_stratum")?,
-        curve_stratum: u32_of(fit, "curve_stratum")?,
-        curve_time: vec_of(fit, "curve_time")?,
-        curve_hazard: vec_of(fit, "curve_hazard")?,
-        curve_var: vec_of(fit, "curve_var")?,
-        curve_xbar: vec_of(fit, "curve_xbar")?,
-        ..Default::default()
-    };
-    let (m, p) = (x_new.shape()[0], x_new.shape()[1]);
-    let (xs, st, ts) = (x_new.as_slice()?, strata.as_slice()?, times.as_slice()?);
-    let off = slice(&offset)?;
-    let r = run(py, || coxm::predict_survival(&f, xs, p, st, off, ts, level))?;
-    let k = ts.len();
-    let d = PyDict::new(py);
-    d.set_item("survival", r.survival.into_pyarray(py).reshape([m, k])?)?;
-    d.set_item("std_err", r.std_err.into_pyarray(py).reshape([m, k])?)?;
-    d.set_item("lower", r.lower.into_pyarray(py).reshape([m, k])?)?;
-    d.set_item("upper", r.upper.into_pyarray(py).reshape([m, k])?)?;
-    Ok(d)
-}
-
-/// Residuals of a fitted Cox model (`kind` as R's `residuals.coxph(type = )`).
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (time, event, x, entry, strata, weights, offset, coef, var_model, *, ties, kind))]
-fn cox_residuals<'py>(
-    py: Python<'py>,
+/// The arrays of a Cox model's data as numpy holds them (read in place).
+struct Inputs<'py> {
     time: F64<'py>,
     event: U32<'py>,
     x: PyReadonlyArray2<'py, f64>,
@@ -108,118 +42,248 @@ fn cox_residuals<'py>(
     strata: Option<U32<'py>>,
     weights: Option<F64<'py>>,
     offset: Option<F64<'py>>,
-    coef: F64<'py>,
-    var_model: PyReadonlyArray2<'py, f64>,
-    ties: &str,
-    kind: &str,
-) -> PyResult<Bound<'py, PyDict>> {
-    let ties = ties_of(py, ties)?;
-    let kind = choice(
-        py,
-        "type",
-        kind,
-        &[
-            ("martingale", CoxResidualType::Martingale),
-            ("deviance", CoxResidualType::Deviance),
-            ("score", CoxResidualType::Score),
-            ("schoenfeld", CoxResidualType::Schoenfeld),
-            ("dfbeta", CoxResidualType::Dfbeta),
-            ("dfbetas", CoxResidualType::Dfbetas),
-        ],
-    )?;
-    let p = x.shape()[1];
-    let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
-    let data = CoxData {
-        entry: slice(&entry)?,
-        time: time.as_slice()?,
-        event: event.as_slice()?,
-        x: x.as_slice()?,
-        p,
-        names: &names,
-        strata: slice(&strata)?,
-        weights: slice(&weights)?,
-        offset: slice(&offset)?,
-        cluster: None,
-    };
-    let (b, v) = (coef.as_slice()?, var_model.as_slice()?);
-    let r = run(py, || diag::residuals(&data, b, v, ties, kind))?;
-    let rows = r.row.len();
-    let d = PyDict::new(py);
-    let row: Vec<u64> = r.row.iter().map(|&i| i as u64).collect();
-    d.set_item("row", row.into_pyarray(py))?;
-    d.set_item("time", r.time.into_pyarray(py))?;
-    d.set_item(
-        "values",
-        r.values.into_pyarray(py).reshape([rows, r.columns])?,
-    )?;
-    Ok(d)
+    cluster: Option<U32<'py>>,
 }
 
-/// Test of proportional hazards on Schoenfeld residuals (R's `cox.zph`).
+impl Inputs<'_> {
+    /// The core's view of the data, its covariates named by `names` (`x0`, `x1`, ...
+    /// when the caller has none to give).
+    fn data<'a>(&'a self, names: &'a [String]) -> PyResult<CoxData<'a>> {
+        Ok(CoxData {
+            entry: slice(&self.entry)?,
+            time: self.time.as_slice()?,
+            event: self.event.as_slice()?,
+            x: self.x.as_slice()?,
+            p: self.x.shape()[1],
+            names,
+            strata: slice(&self.strata)?,
+            weights: slice(&self.weights)?,
+            offset: slice(&self.offset)?,
+            cluster: slice(&self.cluster)?,
+        })
+    }
+
+    fn anonymous_names(&self) -> Vec<String> {
+        (0..self.x.shape()[1]).map(|j| format!("x{j}")).collect()
+    }
+}
+
+/// A fitted Cox model, held by the core: predictions, residuals and the test of
+/// proportional hazards are its methods.
+#[pyclass(frozen, module = "hrh._core")]
+pub(crate) struct CoxModel {
+    fit: CoxFit,
+    ties: CoxTies,
+}
+
+/// Cox proportional-hazards fit: (its results as a dict, the fitted model).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (time, event, x, entry, strata, weights, offset, coef, assign, *, ties, transform))]
-fn cox_zph<'py>(
+#[pyo3(signature = (time, event, x, names, entry, strata, weights, *, ties, robust=false, max_iter=30, offset=None, cluster=None))]
+fn cox<'py>(
     py: Python<'py>,
     time: F64<'py>,
     event: U32<'py>,
     x: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
     entry: Option<F64<'py>>,
     strata: Option<U32<'py>>,
     weights: Option<F64<'py>>,
-    offset: Option<F64<'py>>,
-    coef: F64<'py>,
-    assign: Vec<usize>,
     ties: &str,
-    transform: &str,
-) -> PyResult<Bound<'py, PyDict>> {
+    robust: bool,
+    max_iter: usize,
+    offset: Option<F64<'py>>,
+    cluster: Option<U32<'py>>,
+) -> PyResult<(Bound<'py, PyDict>, CoxModel)> {
     let ties = ties_of(py, ties)?;
-    let transform = choice(
-        py,
-        "transform",
-        transform,
-        &[
-            ("km", ZphTransform::Km),
-            ("rank", ZphTransform::Rank),
-            ("identity", ZphTransform::Identity),
-            ("log", ZphTransform::Log),
-        ],
-    )?;
     let p = x.shape()[1];
-    let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
-    let data = CoxData {
-        entry: slice(&entry)?,
-        time: time.as_slice()?,
-        event: event.as_slice()?,
-        x: x.as_slice()?,
-        p,
-        names: &names,
-        strata: slice(&strata)?,
-        weights: slice(&weights)?,
-        offset: slice(&offset)?,
-        cluster: None,
+    let inputs = Inputs {
+        time,
+        event,
+        x,
+        entry,
+        strata,
+        weights,
+        offset,
+        cluster,
     };
-    let b = coef.as_slice()?;
-    let r = run(py, || diag::zph(&data, b, ties, transform, &assign))?;
-    let ne = r.row.len();
+    let data = inputs.data(&names)?;
+    let mut f = run(py, || coxm::cox(&data, ties, max_iter, robust))?;
     let d = PyDict::new(py);
-    d.set_item("chisq", r.chisq.into_pyarray(py))?;
-    d.set_item("df", r.df)?;
-    d.set_item("p", r.p_value.into_pyarray(py))?;
-    let row: Vec<u64> = r.row.iter().map(|&i| i as u64).collect();
-    d.set_item("row", row.into_pyarray(py))?;
-    d.set_item("time", r.time.into_pyarray(py))?;
-    d.set_item("x", r.x.into_pyarray(py))?;
-    d.set_item(
-        "scaled",
-        r.scaled.into_pyarray(py).reshape([ne, r.n_terms])?,
-    )?;
-    Ok(d)
+    d.set_item("coef", f.coef.clone().into_pyarray(py))?;
+    d.set_item("se", std::mem::take(&mut f.se).into_pyarray(py))?;
+    d.set_item("se_model", std::mem::take(&mut f.se_model).into_pyarray(py))?;
+    d.set_item("robust", f.robust)?;
+    d.set_item("robust_score_test", f.robust_score_test)?;
+    d.set_item("z", std::mem::take(&mut f.z).into_pyarray(py))?;
+    d.set_item("p", std::mem::take(&mut f.p_value).into_pyarray(py))?;
+    d.set_item("var", f.var.clone().into_pyarray(py).reshape([p, p])?)?;
+    d.set_item("loglik_null", f.loglik_null)?;
+    d.set_item("loglik", f.loglik)?;
+    d.set_item("lr_test", f.lr_test)?;
+    d.set_item("wald_test", f.wald_test)?;
+    d.set_item("score_test", f.score_test)?;
+    d.set_item("df", f.df)?;
+    d.set_item("test_p_values", f.test_p_values.to_vec())?;
+    d.set_item("concordance", f.concordance)?;
+    d.set_item("concordance_std_err", f.concordance_std_err)?;
+    d.set_item("iterations", f.iterations)?;
+    d.set_item("n_events", f.n_events)?;
+    let stratum = std::mem::take(&mut f.baseline_stratum);
+    d.set_item("baseline_stratum", stratum.into_pyarray(py))?;
+    let time = std::mem::take(&mut f.baseline_time);
+    d.set_item("baseline_time", time.into_pyarray(py))?;
+    let hazard = std::mem::take(&mut f.baseline_hazard);
+    d.set_item("baseline_hazard", hazard.into_pyarray(py))?;
+    Ok((d, CoxModel { fit: f, ties }))
+}
+
+#[pymethods]
+impl CoxModel {
+    /// Survival curves, standard errors and intervals of new covariate rows, all rows
+    /// in one call: (rows) × (times) arrays.
+    #[pyo3(signature = (x_new, strata, offset, times, *, level))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x_new: PyReadonlyArray2<'py, f64>,
+        strata: U32<'py>,
+        offset: Option<F64<'py>>,
+        times: F64<'py>,
+        level: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (m, p) = (x_new.shape()[0], x_new.shape()[1]);
+        let (xs, st, ts) = (x_new.as_slice()?, strata.as_slice()?, times.as_slice()?);
+        let off = slice(&offset)?;
+        let f = &self.fit;
+        let r = run(py, || coxm::predict_survival(f, xs, p, st, off, ts, level))?;
+        let k = ts.len();
+        let d = PyDict::new(py);
+        d.set_item("survival", r.survival.into_pyarray(py).reshape([m, k])?)?;
+        d.set_item("std_err", r.std_err.into_pyarray(py).reshape([m, k])?)?;
+        d.set_item("lower", r.lower.into_pyarray(py).reshape([m, k])?)?;
+        d.set_item("upper", r.upper.into_pyarray(py).reshape([m, k])?)?;
+        Ok(d)
+    }
+
+    /// Residuals of the model on the data it was fitted to (`kind` as R's
+    /// `residuals.coxph(type = )`).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (time, event, x, entry, strata, weights, offset, *, kind))]
+    fn residuals<'py>(
+        &self,
+        py: Python<'py>,
+        time: F64<'py>,
+        event: U32<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        entry: Option<F64<'py>>,
+        strata: Option<U32<'py>>,
+        weights: Option<F64<'py>>,
+        offset: Option<F64<'py>>,
+        kind: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let kind = choice(
+            py,
+            "type",
+            kind,
+            &[
+                ("martingale", CoxResidualType::Martingale),
+                ("deviance", CoxResidualType::Deviance),
+                ("score", CoxResidualType::Score),
+                ("schoenfeld", CoxResidualType::Schoenfeld),
+                ("dfbeta", CoxResidualType::Dfbeta),
+                ("dfbetas", CoxResidualType::Dfbetas),
+            ],
+        )?;
+        let inputs = Inputs {
+            time,
+            event,
+            x,
+            entry,
+            strata,
+            weights,
+            offset,
+            cluster: None,
+        };
+        let names = inputs.anonymous_names();
+        let data = inputs.data(&names)?;
+        let (f, ties) = (&self.fit, self.ties);
+        let r = run(py, || {
+            diag::residuals(&data, &f.coef, &f.var_model, ties, kind)
+        })?;
+        let rows = r.row.len();
+        let d = PyDict::new(py);
+        let row: Vec<u64> = r.row.iter().map(|&i| i as u64).collect();
+        d.set_item("row", row.into_pyarray(py))?;
+        d.set_item("time", r.time.into_pyarray(py))?;
+        d.set_item(
+            "values",
+            r.values.into_pyarray(py).reshape([rows, r.columns])?,
+        )?;
+        Ok(d)
+    }
+
+    /// Test of proportional hazards on Schoenfeld residuals (R's `cox.zph`), on the
+    /// data the model was fitted to; `assign` gives each coefficient's term.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (time, event, x, entry, strata, weights, offset, assign, *, transform))]
+    fn zph<'py>(
+        &self,
+        py: Python<'py>,
+        time: F64<'py>,
+        event: U32<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        entry: Option<F64<'py>>,
+        strata: Option<U32<'py>>,
+        weights: Option<F64<'py>>,
+        offset: Option<F64<'py>>,
+        assign: Vec<usize>,
+        transform: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let transform = choice(
+            py,
+            "transform",
+            transform,
+            &[
+                ("km", ZphTransform::Km),
+                ("rank", ZphTransform::Rank),
+                ("identity", ZphTransform::Identity),
+                ("log", ZphTransform::Log),
+            ],
+        )?;
+        let inputs = Inputs {
+            time,
+            event,
+            x,
+            entry,
+            strata,
+            weights,
+            offset,
+            cluster: None,
+        };
+        let names = inputs.anonymous_names();
+        let data = inputs.data(&names)?;
+        let (f, ties) = (&self.fit, self.ties);
+        let r = run(py, || diag::zph(&data, &f.coef, ties, transform, &assign))?;
+        let ne = r.row.len();
+        let d = PyDict::new(py);
+        d.set_item("chisq", r.chisq.into_pyarray(py))?;
+        d.set_item("df", r.df)?;
+        d.set_item("p", r.p_value.into_pyarray(py))?;
+        let row: Vec<u64> = r.row.iter().map(|&i| i as u64).collect();
+        d.set_item("row", row.into_pyarray(py))?;
+        d.set_item("time", r.time.into_pyarray(py))?;
+        d.set_item("x", r.x.into_pyarray(py))?;
+        d.set_item(
+            "scaled",
+            r.scaled.into_pyarray(py).reshape([ne, r.n_terms])?,
+        )?;
+        Ok(d)
+    }
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(cox_predict, m)?)?;
-    m.add_function(wrap_pyfunction!(cox_residuals, m)?)?;
-    m.add_function(wrap_pyfunction!(cox_zph, m)?)?;
+    m.add_class::<CoxModel>()?;
+    m.add_function(wrap_pyfunction!(cox, m)?)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 # Handwritten stub of the compiled extension hrh._core; checked by mypy.stubtest.
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,7 @@ _Events = (
 __all__ = [
     "GRAY_MAX_GROUPS",
     "ConvergenceError",
+    "CoxModel",
     "HrhError",
     "InputError",
     "ScenarioError",
@@ -30,9 +31,6 @@ __all__ = [
     "chisq_sf",
     "concentration_index",
     "cox",
-    "cox_predict",
-    "cox_residuals",
-    "cox_zph",
     "cumulative_incidence",
     "cv",
     "debug_build",
@@ -53,6 +51,7 @@ __all__ = [
     "kaplan_meier",
     "kaplan_meier_unweighted",
     "km_at",
+    "km_band_rates",
     "km_quantile",
     "km_rmst",
     "life_table",
@@ -75,8 +74,10 @@ __all__ = [
     "shortfall",
     "simulate",
     "split_episodes",
+    "step_at",
     "string_codes",
     "summary",
+    "survival_band_rates",
     "synthetic_register",
     "theil",
     "transitions",
@@ -219,13 +220,20 @@ def kaplan_meier_unweighted(
     conf_type: str,
     level: float,
 ) -> dict[str, Any] | None: ...
-def km_quantile(
-    time: _F, at_risk: _F, events: _F, survival: _F, lower: _F, upper: _F, p: float
-) -> tuple[float | None, float | None, float | None]: ...
-def km_rmst(time: _F, at_risk: _F, events: _F, survival: _F, tau: float) -> tuple[float, float]: ...
-def km_at(
-    time: _F, survival: _F, std_err: _F, lower: _F, upper: _F, times: _F
-) -> dict[str, _F]: ...
+
+# A table of Kaplan-Meier curves: time, at_risk, events, survival, std_err, lower, upper.
+_KmTable = tuple[_F, _F, _F, _F, _F, _F, _F]
+
+def km_quantile(curves: _KmTable, group: _U, n_groups: int, p: float) -> dict[str, _F]: ...
+def km_rmst(curves: _KmTable, group: _U, n_groups: int, tau: float) -> tuple[_F, _F]: ...
+def km_at(curves: _KmTable, group: _U, n_groups: int, times: _F) -> dict[str, _F]: ...
+def km_band_rates(
+    curves: _KmTable, group: _U, n_groups: int, cuts: _F, *, per_year: float
+) -> _F: ...
+def survival_band_rates(
+    time: _F, survival: _F, group: _U, n_groups: int, cuts: _F, *, per_year: float
+) -> _F: ...
+def step_at(time: _F, value: _F, curve: _U, n_curves: int, times: _F, *, before: float) -> _F: ...
 def nelson_aalen(
     time: _F,
     event: _U,
@@ -287,44 +295,45 @@ def cox(
     max_iter: int = 30,
     offset: _F | None = None,
     cluster: _U | None = None,
-) -> dict[str, Any]: ...
-def cox_predict(
-    fit: dict[str, Any],
-    x_new: npt.NDArray[np.float64],
-    strata: _U,
-    offset: _F | None,
-    times: _F,
-    *,
-    level: float,
-) -> dict[str, Any]: ...
-def cox_residuals(
-    time: _F,
-    event: _U,
-    x: npt.NDArray[np.float64],
-    entry: _F | None,
-    strata: _U | None,
-    weights: _F | None,
-    offset: _F | None,
-    coef: _F,
-    var_model: npt.NDArray[np.float64],
-    *,
-    ties: str,
-    kind: str,
-) -> dict[str, Any]: ...
-def cox_zph(
-    time: _F,
-    event: _U,
-    x: npt.NDArray[np.float64],
-    entry: _F | None,
-    strata: _U | None,
-    weights: _F | None,
-    offset: _F | None,
-    coef: _F,
-    assign: list[int],
-    *,
-    ties: str,
-    transform: str,
-) -> dict[str, Any]: ...
+) -> tuple[dict[str, Any], CoxModel]: ...
+
+@final
+class CoxModel:
+    def predict(
+        self,
+        x_new: npt.NDArray[np.float64],
+        strata: _U,
+        offset: _F | None,
+        times: _F,
+        *,
+        level: float,
+    ) -> dict[str, Any]: ...
+    def residuals(
+        self,
+        time: _F,
+        event: _U,
+        x: npt.NDArray[np.float64],
+        entry: _F | None,
+        strata: _U | None,
+        weights: _F | None,
+        offset: _F | None,
+        *,
+        kind: str,
+    ) -> dict[str, Any]: ...
+    def zph(
+        self,
+        time: _F,
+        event: _U,
+        x: npt.NDArray[np.float64],
+        entry: _F | None,
+        strata: _U | None,
+        weights: _F | None,
+        offset: _F | None,
+        assign: list[int],
+        *,
+        transform: str,
+    ) -> dict[str, Any]: ...
+
 def chisq_sf(x: float, df: float) -> float: ...
 def fine_gray(
     time: _F,

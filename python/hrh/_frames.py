@@ -402,6 +402,31 @@ def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uin
     return np.ascontiguousarray(arr), keys.drop("__hrh_code")
 
 
+def first_seen_codes(
+    df: pl.DataFrame, by: Sequence[str]
+) -> tuple[npt.NDArray[np.uint32], pl.DataFrame]:
+    """Dense integer codes of the `by` key combinations of `df`'s rows, numbered in the
+    order each first appears (as ``group_by(maintain_order=True)``), and the table of
+    keys in their own types (row `k` holds the keys of code `k`). Without `by`, every
+    row has code 0 and the keys table is empty. For tables of results (curves), whose
+    groups come back in the order the table gives them."""
+    if not by:
+        return np.zeros(df.height, dtype=np.uint32), pl.DataFrame()
+    keys = df.select(by).filter(pl.struct(by).is_first_distinct())
+    codes = (
+        df.select(by)
+        .join(
+            keys.with_row_index("__hrh_code"),
+            on=list(by),
+            how="left",
+            maintain_order="left",
+            nulls_equal=True,
+        )
+        .get_column("__hrh_code")
+    )
+    return np.ascontiguousarray(codes.cast(pl.UInt32).to_numpy()), keys
+
+
 def value_codes(s: pl.Series) -> tuple[npt.NDArray[np.uint32], pl.Series]:
     """Dense integer codes of the values of `s`, numbered in sorted order with null
     last, and the distinct values in that order (value `k` has code `k`).

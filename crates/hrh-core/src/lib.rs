@@ -23,6 +23,8 @@
 //!   routine uses.
 //! - [`synthetic`]: the deterministic synthetic HR register used by the demo report.
 //! - [`date`]: civil-date arithmetic on days since 1970-01-01.
+//! - [`grouping`]: the rows of each group from dense group codes, checked once, and a
+//!   parallel map over groups.
 //! - [`control`]: progress and interruption of long computations.
 
 // Index loops over several parallel arrays read more clearly than zipped iterators in
@@ -37,6 +39,7 @@ pub mod density;
 pub mod equity;
 pub mod error;
 pub mod forecast;
+pub mod grouping;
 pub mod linalg;
 pub mod planning;
 pub mod rng;

@@ -15,6 +15,7 @@ from hrh import _core
 from hrh._frames import (
     check_level,
     check_numeric,
+    first_seen_codes,
     float_array,
     require_columns,
     to_frame,
@@ -101,25 +102,27 @@ class CumulativeIncidence:
         """
         t = np.sort(float_array(times, "times"))
         keys = [*self.by, "cause"]
-        frames = []
-        for key, part in self.table.group_by(keys, maintain_order=True):
-            part = part.sort("time")
-            idx = np.searchsorted(part["time"].to_numpy(), t, side="right") - 1
-            vals = part["cumulative_incidence"].to_numpy()
-            f = pl.DataFrame(
-                {
-                    "time": t,
-                    "cumulative_incidence": np.where(idx >= 0, vals[np.maximum(idx, 0)], 0.0),
-                }
-            )
-            frames.append(
-                # Each key in its column's type (a literal 2**31 is Int64 beside Int32).
-                f.with_columns(
-                    pl.lit(v, dtype=self.table.schema[k]).alias(k)
-                    for k, v in zip(keys, key, strict=True)
-                )
-            )
-        return pl.concat(frames).select([*keys, "time", "cumulative_incidence"])
+        # One curve per group and cause, in the order they first appear.
+        curve, curves = first_seen_codes(self.table, keys)
+        n = curves.height
+        value = _core.step_at(
+            np.ascontiguousarray(self.table["time"].to_numpy(), dtype=np.float64),
+            np.ascontiguousarray(
+                self.table["cumulative_incidence"].fill_null(np.nan).to_numpy(), dtype=np.float64
+            ),
+            curve,
+            n,
+            t,
+            before=0.0,
+        )
+        each = np.repeat(np.arange(n), t.size)
+        return pl.concat(
+            [
+                curves[each],
+                pl.DataFrame({"time": np.tile(t, n), "cumulative_incidence": value}),
+            ],
+            how="horizontal",
+        )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Stacked step curves of cumulative incidence by cause.

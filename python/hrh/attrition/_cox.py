@@ -295,7 +295,7 @@ class CoxResult:
     _design: _Design = field(repr=False)
     _strata: list[str] = field(repr=False)
     _strata_keys: pl.DataFrame = field(repr=False)
-    _core_fit: dict[str, Any] = field(repr=False)
+    _model: _core.CoxModel = field(repr=False)
     _inputs: _CoxInputs = field(repr=False)
 
     @property
@@ -380,7 +380,7 @@ class CoxResult:
             require_columns(df, [oc], role="offset", table="new_data")
             check_numeric(df, oc, minimum="any", table="new_data")
             off = column_array(df, oc)
-        r = _core.cox_predict(self._core_fit, x, stratum, off, t, level=float(level))
+        r = self._model.predict(x, stratum, off, t, level=float(level))
         m, k = df.height, t.size
         out = pl.DataFrame(
             {
@@ -453,18 +453,8 @@ class CoxResult:
                 f"argument 'type': {type!r} is not one of {', '.join(repr(k) for k in kinds)}"
             )
         a = self._inputs
-        r = _core.cox_residuals(
-            a.time,
-            a.event,
-            a.x,
-            a.entry,
-            a.strata,
-            a.weights,
-            a.offset,
-            np.ascontiguousarray(self._core_fit["coef"], dtype=np.float64),
-            np.ascontiguousarray(self._core_fit["var_model"], dtype=np.float64),
-            ties=self.ties,
-            kind=type,
+        r = self._model.residuals(
+            a.time, a.event, a.x, a.entry, a.strata, a.weights, a.offset, kind=type
         )
         row = np.asarray(r["row"]).astype(np.int64)
         values = np.asarray(r["values"])
@@ -532,7 +522,7 @@ class CoxResult:
                 f"{', '.join(repr(k) for k in transforms)}"
             )
         a = self._inputs
-        r = _core.cox_zph(
+        r = self._model.zph(
             a.time,
             a.event,
             a.x,
@@ -540,9 +530,7 @@ class CoxResult:
             a.strata,
             a.weights,
             a.offset,
-            np.ascontiguousarray(self._core_fit["coef"], dtype=np.float64),
             list(a.assign),
-            ties=self.ties,
             transform=transform,
         )
         terms = list(self._design.columns)
@@ -757,7 +745,7 @@ def cox(
     design = _design(df, covs, reference)
     x = design.matrix(df)
     st_codes, st_keys = group_codes(df, st_cols) if st_cols else (None, pl.DataFrame())
-    r = _core.cox(
+    r, model = _core.cox(
         s.time,
         s.event,
         x,
@@ -837,7 +825,7 @@ def cox(
         _design=design,
         _strata=st_cols,
         _strata_keys=st_keys,
-        _core_fit=r,
+        _model=model,
         _inputs=_CoxInputs(
             time=s.time,
             event=s.event,

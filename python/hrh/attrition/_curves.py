@@ -13,6 +13,7 @@ import polars as pl
 from hrh import _core
 from hrh._frames import (
     check_level,
+    first_seen_codes,
     float_array,
 )
 from hrh.attrition._common import (
@@ -26,16 +27,9 @@ from hrh.attrition._common import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+    from hrh._core import _KmTable
+
 # --- Kaplan-Meier -----------------------------------------------------------------------
-
-
-def _groups_of(table: pl.DataFrame, by: list[str]) -> list[tuple[dict[str, Any], pl.DataFrame]]:
-    if not by:
-        return [({}, table)]
-    out = []
-    for key, part in table.group_by(by, maintain_order=True):
-        out.append((dict(zip(by, key, strict=True)), part))
-    return out
 
 
 @dataclass(frozen=True)
@@ -82,12 +76,37 @@ class KaplanMeier:
     conf_type: str
     level: float
 
-    def _curves(self) -> list[tuple[dict[str, Any], pl.DataFrame]]:
-        return _groups_of(self.table, self.by)
+    def _groups(self) -> tuple[npt.NDArray[np.uint32], pl.DataFrame, int]:
+        """Each row's curve (codes in the order the curves appear), the curves' keys
+        and the number of curves (1 without `by`)."""
+        codes, keys = first_seen_codes(self.table, self.by)
+        return codes, keys, max(keys.height, 1)
 
-    @staticmethod
-    def _arr(part: pl.DataFrame, c: str) -> npt.NDArray[np.float64]:
-        return np.ascontiguousarray(part[c].fill_null(np.nan).to_numpy(), dtype=np.float64)
+    def _columns(self) -> _KmTable:
+        """The curve table's columns as the core reads them (null as NaN)."""
+
+        def col(c: str) -> npt.NDArray[np.float64]:
+            return np.ascontiguousarray(
+                self.table[c].fill_null(np.nan).to_numpy(), dtype=np.float64
+            )
+
+        return (
+            col("time"),
+            col("at_risk"),
+            col("events"),
+            col("survival"),
+            col("std_err"),
+            col("lower"),
+            col("upper"),
+        )
+
+    def _keyed(self, keys: pl.DataFrame, columns: dict[str, Any], rows: Any = None) -> pl.DataFrame:
+        """`columns` led by the `by` keys of each row's curve (`rows`: the curve of each
+        row, by default one row per curve)."""
+        out = pl.DataFrame(columns)
+        if not self.by:
+            return out
+        return pl.concat([keys if rows is None else keys[rows], out], how="horizontal")
 
     def quantile(self, p: float = 0.5) -> pl.DataFrame:
         """Time by which a share ``1 − p`` has left (the survival curve reaches `p`),
@@ -104,21 +123,10 @@ class KaplanMeier:
         polars.DataFrame
             The `by` columns, ``quantile``, ``time``, ``lower``, ``upper``.
         """
-        rows = []
-        for key, part in self._curves():
-            est, lo, hi = _core.km_quantile(
-                self._arr(part, "time"),
-                self._arr(part, "at_risk"),
-                self._arr(part, "events"),
-                self._arr(part, "survival"),
-                self._arr(part, "lower"),
-                self._arr(part, "upper"),
-                float(p),
-            )
-            rows.append({**key, "quantile": p, "time": est, "lower": lo, "upper": hi})
-        return pl.DataFrame(
-            rows, schema_overrides={"time": pl.Float64, "lower": pl.Float64, "upper": pl.Float64}
-        )
+        codes, keys, n = self._groups()
+        r = _core.km_quantile(self._columns(), codes, n, float(p))
+        out = self._keyed(keys, {"quantile": [p] * n, **r})
+        return _nan_to_null(out, ["time", "lower", "upper"])
 
     def median(self) -> pl.DataFrame:
         """Median retention time with its interval (see :meth:`quantile`)."""
@@ -130,18 +138,12 @@ class KaplanMeier:
         or their total weight), ``events`` (exits), ``median`` (median time in post: the
         first time the curve is at or below 0.5; null when it never gets there) and
         ``lower`` / ``upper``, the confidence interval of the median at `level`."""
-        counts = [
-            {
-                **key,
-                "n": float(part["events"].sum()) + float(part["censored"].sum()),
-                "events": float(part["events"].sum()),
-            }
-            for key, part in self._curves()
-        ]
+        codes, keys, n = self._groups()
+        events = np.bincount(codes, weights=self.table["events"].to_numpy(), minlength=n)
+        censored = np.bincount(codes, weights=self.table["censored"].to_numpy(), minlength=n)
+        counts = self._keyed(keys, {"n": events + censored, "events": events})
         med = self.median().rename({"time": "median"})
-        return pl.concat(
-            [pl.DataFrame(counts), med.select("median", "lower", "upper")], how="horizontal"
-        )
+        return pl.concat([counts, med.select("median", "lower", "upper")], how="horizontal")
 
     def rmst(self, tau: float) -> pl.DataFrame:
         """Restricted mean survival time up to `tau` — the expected years retained out
@@ -162,17 +164,9 @@ class KaplanMeier:
         Royston P, Parmar MKB (2013). Restricted mean survival time. BMC Med Res
         Methodol 13:152.
         """
-        rows = []
-        for key, part in self._curves():
-            mean, se = _core.km_rmst(
-                self._arr(part, "time"),
-                self._arr(part, "at_risk"),
-                self._arr(part, "events"),
-                self._arr(part, "survival"),
-                float(tau),
-            )
-            rows.append({**key, "tau": float(tau), "rmst": mean, "std_err": se})
-        return pl.DataFrame(rows)
+        codes, keys, n = self._groups()
+        mean, se = _core.km_rmst(self._columns(), codes, n, float(tau))
+        return self._keyed(keys, {"tau": [float(tau)] * n, "rmst": mean, "std_err": se})
 
     def at(self, times: Any) -> pl.DataFrame:
         """Survival, its standard error and limits at the given times (step function;
@@ -189,24 +183,10 @@ class KaplanMeier:
             The `by` columns, ``time``, ``survival``, ``std_err``, ``lower``, ``upper``.
         """
         t = float_array(times, "times")
-        frames = []
-        for key, part in self._curves():
-            r = _core.km_at(
-                self._arr(part, "time"),
-                self._arr(part, "survival"),
-                self._arr(part, "std_err"),
-                self._arr(part, "lower"),
-                self._arr(part, "upper"),
-                t,
-            )
-            f = pl.DataFrame({"time": t, **r})
-            frames.append(
-                f.with_columns(
-                    pl.lit(v, dtype=self.table.schema[k]).alias(k) for k, v in key.items()
-                )
-            )
-        out = pl.concat(frames)
-        out = out.select([*self.by, "time", "survival", "std_err", "lower", "upper"])
+        codes, keys, n = self._groups()
+        r = _core.km_at(self._columns(), codes, n, t)
+        each = np.repeat(np.arange(n), t.size)
+        out = self._keyed(keys, {"time": np.tile(t, n), **r}, rows=each)
         return _nan_to_null(out, ["std_err", "lower", "upper"])
 
     def to_polars(self) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from hrh._frames import (
     check_level,
     check_no_nulls,
     check_numeric,
+    first_seen_codes,
     group_codes,
     require_columns,
     to_frame,
@@ -432,35 +433,14 @@ def attrition_rates(
     per_year = float(per_year)
     from hrh.attrition import KaplanMeier
 
+    bands_ = np.asarray(cuts, dtype=np.float64)
     if isinstance(curve, KaplanMeier):
         # Survival over each band from the curve's own factors (1 - d/n) at the event
         # times inside it, so that a band after the curve reaches 0 (a tiny risk set at
         # early ages under delayed entry) still gets its conditional rate.
         groups = list(curve.by)
-        tab = curve.table.filter(pl.col("events") > 0)
-        # Band i holds the event times in (cuts[i - 1], cuts[i]].
-        band = np.searchsorted(np.asarray(cuts), tab["time"].to_numpy(), side="left")
-        logs = (
-            tab.with_columns(pl.Series("__band", band, dtype=pl.Int64))
-            .filter((pl.col("__band") >= 1) & (pl.col("__band") < len(cuts)))
-            .group_by(*groups, "__band")
-            .agg((1 - pl.col("events") / pl.col("at_risk")).log().sum().alias("__log"))
-        )
-        keys = curve.table.select(groups).unique(maintain_order=True) if groups else pl.DataFrame()
-        grid = pl.DataFrame(
-            {"__band": list(range(1, len(cuts))), "from": cuts[:-1], "to": cuts[1:]}
-        )
-        grid = keys.join(grid, how="cross") if groups else grid
-        return (
-            grid.join(logs, on=[*groups, "__band"], how="left", nulls_equal=True)
-            .with_columns(
-                rate=1
-                - (
-                    pl.col("__log").fill_null(0.0) * per_year / (pl.col("to") - pl.col("from"))
-                ).exp()
-            )
-            .select(*groups, "from", "to", "rate")
-        )
+        codes, keys, n = curve._groups()
+        rates = _core.km_band_rates(curve._columns(), codes, n, bands_, per_year=per_year)
     else:
         table = to_frame(curve, name="curve")
         groups = as_list(by) or (["row"] if "row" in table.columns else [])
@@ -485,50 +465,22 @@ def attrition_rates(
                     raise InputError(
                         f"column '{g}', row {row}: group label {table[row, g]} is not finite"
                     )
-        rows = []
-        for key, part in table.group_by(groups, maintain_order=True) if groups else [((), table)]:
-            part = part.sort("time")
-            t = part["time"].cast(pl.Float64).to_numpy()
-            s = part["survival"].cast(pl.Float64).to_numpy()
-            bad = np.flatnonzero(~((s >= 0) & (s <= 1)))
-            if bad.size:
-                at, value = float(t[bad[0]]), float(s[bad[0]])
-                raise InputError(
-                    f"column 'survival', at time {at!r}: {value!r} is not a survival "
-                    "probability in [0, 1]"
-                )
-            rises = np.flatnonzero(np.diff(s) > 0)
-            if rises.size:
-                at, value = float(t[rises[0] + 1]), float(s[rises[0] + 1])
-                raise InputError(
-                    f"column 'survival', at time {at!r}: {value!r} rises above the value "
-                    "before it; a survival curve never increases"
-                )
-            idx = np.searchsorted(t, cuts, side="right") - 1
-            surv = np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
-            rows.append(
-                pl.DataFrame({"time": cuts, "survival": surv}).with_columns(
-                    pl.lit(v, dtype=table.schema[k]).alias(k)
-                    for k, v in zip(groups, key, strict=True)
-                )
-            )
-        points = pl.concat(rows).select(*groups, "time", "survival")
-    out = (
-        points.with_columns(
-            pl.col("time").alias("from"),
-            pl.col("time").shift(-1).over(groups or pl.lit(1)).alias("to"),
-            pl.col("survival").shift(-1).over(groups or pl.lit(1)).alias("__next"),
+        codes, keys = first_seen_codes(table, groups)
+        n = max(keys.height, 1)
+        # Each group's curve in time order, a step function from 1; the core names a
+        # survival outside [0, 1] or rising, at its time.
+        rates = _core.survival_band_rates(
+            np.ascontiguousarray(table["time"].cast(pl.Float64).to_numpy()),
+            np.ascontiguousarray(table["survival"].cast(pl.Float64).to_numpy()),
+            codes,
+            n,
+            bands_,
+            per_year=per_year,
         )
-        .filter(pl.col("to").is_not_null())
-        .with_columns(
-            rate=pl.when(pl.col("survival") > 0)
-            .then(
-                1
-                - (pl.col("__next") / pl.col("survival"))
-                ** (per_year / (pl.col("to") - pl.col("from")))
-            )
-            .otherwise(None)
-        )
-        .select(*groups, "from", "to", "rate")
-    )
+    k = len(cuts) - 1
+    out = pl.DataFrame(
+        {"from": np.tile(cuts[:-1], n), "to": np.tile(cuts[1:], n), "rate": rates}
+    ).with_columns(pl.col("rate").fill_nan(None))
+    if groups:
+        out = pl.concat([keys[np.repeat(np.arange(n), k)], out], how="horizontal")
     return out

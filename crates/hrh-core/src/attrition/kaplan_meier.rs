@@ -264,7 +264,7 @@ pub fn at(km: &KaplanMeier, times: &[f64]) -> Result<AtTimes> {
     }
     let mut out = AtTimes::default();
     for &t in times {
-        let k = km.time.partition_point(|&x| x <= t);
+        let k = super::curves::steps_through(&km.time, t);
         if k == 0 {
             out.survival.push(1.0);
             out.std_err.push(0.0);

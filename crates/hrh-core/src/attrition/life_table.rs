@@ -113,29 +113,7 @@ pub fn life_tables(
     width: f64,
 ) -> Result<Vec<LifeTable>> {
     use rayon::prelude::*;
-    if group.len() != d.time.len() {
-        return Err(Error::input(
-            "by",
-            format!("{} group codes for {} rows", group.len(), d.time.len()),
-        ));
-    }
-    if let Some(row) = group.iter().position(|&g| g as usize >= n_groups) {
-        return Err(Error::input_at(
-            "by",
-            row,
-            format!("group code {} is not below {n_groups}", group[row]),
-        ));
-    }
-    if n_groups > d.time.len().max(1) {
-        return Err(Error::input(
-            "by",
-            format!("{n_groups} groups for {} rows", d.time.len()),
-        ));
-    }
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, &g) in group.iter().enumerate() {
-        rows[g as usize].push(i);
-    }
+    let rows = crate::grouping::group_rows(group, n_groups, d.time.len())?;
     // One group: life_table's own checks say it in its terms.
     if n_groups > 1 && width.is_finite() && width > 0.0 {
         let mut total = 0.0;
@@ -158,14 +136,7 @@ pub fn life_tables(
             if r.is_empty() {
                 return Ok(LifeTable::default());
             }
-            let part = SurvData {
-                entry: r.iter().map(|&i| d.entry[i]).collect(),
-                time: r.iter().map(|&i| d.time[i]).collect(),
-                status: r.iter().map(|&i| d.status[i]).collect(),
-                weight: r.iter().map(|&i| d.weight[i]).collect(),
-                delayed: d.delayed,
-            };
-            life_table(&part, width)
+            life_table(&d.subset(r), width)
         })
         .collect()
 }

@@ -8,6 +8,8 @@
 //! - [`rates`]: exact Poisson rates per person-time, annualised proportions.
 //! - [`person_time`]: headcounts, entrants, exits and person-years per calendar period.
 //! - [`kaplan_meier`]: Kaplan-Meier with Greenwood variance, medians, RMST.
+//! - [`curves`]: quantiles, RMST, values at given times and band rates of tables of
+//!   curves, every group in one call, on one step-function lookup.
 //! - [`nelson_aalen`]: cumulative hazard, Nelson-Aalen and Fleming-Harrington ties.
 //! - [`logrank`]: the G-rho family of tests (log-rank, Peto-Peto).
 //! - [`competing`]: Aalen-Johansen cumulative incidence with infinitesimal-jackknife
@@ -26,6 +28,7 @@
 pub mod competing;
 pub mod cox;
 pub mod cox_diagnostics;
+pub mod curves;
 pub mod finegray;
 pub mod kaplan_meier;
 pub mod life_table;
@@ -124,6 +127,24 @@ impl SurvData {
     /// True without rows.
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()
+    }
+
+    /// `f` on the data of each group (`group[i] < n_groups`, one code per row), in
+    /// parallel and in group order, or on all the data at once when there is a single
+    /// group (no copy); `control` is checked between groups.
+    pub fn per_group<T: Send>(
+        &self,
+        group: &[u32],
+        n_groups: usize,
+        control: Option<&crate::control::Control>,
+        f: impl Fn(&SurvData) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        if n_groups == 1 {
+            return Ok(vec![f(self)?]);
+        }
+        crate::grouping::map_groups(group, n_groups, self.time.len(), control, |rows| {
+            f(&self.subset(rows))
+        })
     }
 
     /// Rows `idx` as a new data set.
