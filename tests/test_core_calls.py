@@ -1,8 +1,9 @@
 """No Python loop over groups or rows calls the core: the curves' and models' methods
 make as many ``hrh._core`` calls for 1,000 groups (or rows) as for 10.
 
-Every public function of ``hrh._core`` is wrapped with a counter (and the fitted Cox
-model's methods through a proxy); the counts are compared, never the time taken.
+Every public function of ``hrh._core`` is wrapped with a counter (and the methods of the
+fitted models the core holds through a proxy); the counts are compared, never the time
+taken.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
 
 
 class _CountedModel:
-    """A fitted Cox model whose method calls are counted as core calls."""
+    """A fitted model held by the core (``_core.CoxModel``, ``_core.FineGrayModel``)
+    whose method calls are counted as core calls."""
 
     def __init__(self, model: Any, counter: Calls) -> None:
         self._model, self._counter = model, counter
@@ -49,7 +51,7 @@ class _CountedModel:
         method = getattr(self._model, name)
 
         def counted(*args: Any, **kw: Any) -> Any:
-            self._counter[f"CoxModel.{name}"] += 1
+            self._counter[f"{type(self._model).__name__}.{name}"] += 1
             return method(*args, **kw)
 
         return counted
@@ -80,6 +82,8 @@ def _counts(groups: int, calls: Calls) -> dict[str, Calls]:
         ci = hrh.cumulative_incidence(reg, duration="t", cause="why", by="g")
     model = hrh.cox(reg, duration="t", event="left", covariates=["x"])
     model = dataclasses.replace(model, _model=_CountedModel(model._model, calls))
+    fg = hrh.fine_gray(reg, duration="t", cause="why", cause_of_interest="quit", covariates=["x"])
+    fg = dataclasses.replace(fg, _model=_CountedModel(fg._model, calls))
     new_rows = pl.DataFrame({"x": np.linspace(-1, 1, groups)})
     curve = km.at([1.0, 4.0, 8.0])
     out: dict[str, Calls] = {}
@@ -93,6 +97,7 @@ def _counts(groups: int, calls: Calls) -> dict[str, Calls]:
         "attrition_rates(KaplanMeier)": lambda: hrh.attrition_rates(km, bands=[0, 3, 9]),
         "attrition_rates(table)": lambda: hrh.attrition_rates(curve, bands=[0, 3, 9], by="g"),
         "CoxResult.predict_survival": lambda: model.predict_survival(new_rows, [2.0, 5.0]),
+        "FineGrayResult.predict": lambda: fg.predict(new_rows, times=[2.0, 5.0]).table,
     }
     for name, method in methods.items():
         calls.clear()

@@ -19,6 +19,7 @@ __all__ = [
     "GRAY_MAX_GROUPS",
     "ConvergenceError",
     "CoxModel",
+    "FineGrayModel",
     "HrhError",
     "InputError",
     "ScenarioError",
@@ -40,7 +41,6 @@ __all__ = [
     "dist_quantiles",
     "equity_table",
     "fine_gray",
-    "fine_gray_predict",
     "forecast",
     "frontier",
     "generalized_entropy",
@@ -343,10 +343,14 @@ def fine_gray(
     *,
     max_iter: int,
     tol: float,
-) -> dict[str, Any]: ...
-def fine_gray_predict(
-    coef: _F, baseline_jump: _F, x_new: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]: ...
+) -> tuple[dict[str, Any], FineGrayModel]: ...
+
+@final
+class FineGrayModel:
+    def predict(
+        self, x_new: npt.NDArray[np.float64], times: _F | None = None
+    ) -> npt.NDArray[np.float64]: ...
+
 def life_table(
     time: _F, event: _U, weights: _F | None, group: _U, n_groups: int, *, width: float
 ) -> dict[str, Any]: ...

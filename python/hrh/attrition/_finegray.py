@@ -168,7 +168,8 @@ class FineGrayResult:
     cause_of_interest: Any
     level: float
     _design: _Design = field(repr=False)
-    _core_fit: dict[str, Any] = field(repr=False)
+    _model: _core.FineGrayModel = field(repr=False)
+    _times: npt.NDArray[np.float64] = field(repr=False)
 
     @property
     def coef(self) -> npt.NDArray[np.float64]:
@@ -198,15 +199,12 @@ class FineGrayResult:
         if df.height == 0:
             raise InputError("new_data has no rows")
         x = self._design.matrix(df, table="new_data")
-        fit = self._core_fit
-        base_t = np.asarray(fit["time"], dtype=np.float64)
-        f = np.asarray(_core.fine_gray_predict(fit["coef"], fit["baseline_jump"], x))
         if times is None:
-            t = base_t
+            t = self._times
+            f = np.asarray(self._model.predict(x))
         else:
             t = float_array(times, "times")
-            idx = np.searchsorted(base_t, t, side="right") - 1
-            f = np.where(idx >= 0, f[:, np.maximum(idx, 0)], 0.0)
+            f = np.asarray(self._model.predict(x, t))
         m = df.height
         table = pl.DataFrame(
             {
@@ -462,7 +460,7 @@ def fine_gray(
     status, interest = _status(df, cause, cause_of_interest, event_values)
     design = _design(df, covs, reference)
     x = design.matrix(df)
-    r = _core.fine_gray(
+    r, model = _core.fine_gray(
         column_array(df, duration),
         status,
         x,
@@ -511,5 +509,6 @@ def fine_gray(
         cause_of_interest=interest,
         level=float(level),
         _design=design,
-        _core_fit=r,
+        _model=model,
+        _times=np.asarray(r["time"], dtype=np.float64),
     )

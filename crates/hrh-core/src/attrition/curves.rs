@@ -158,6 +158,34 @@ pub fn step_at(
     Ok(parts.concat())
 }
 
+/// Step curves that share their knots `time` (sorted), `rows` of them in `values`
+/// (row-major, rows × knots), at `times`, row by row; `before` ahead of the first knot
+/// (e.g. predicted cumulative incidence of new covariate rows at the fit's exit times,
+/// asked at other times).
+pub fn rows_at(
+    time: &[f64],
+    values: &[f64],
+    rows: usize,
+    times: &[f64],
+    before: f64,
+) -> Result<Vec<f64>> {
+    validate::finite(times, "times")?;
+    let k = time.len();
+    if Some(values.len()) != rows.checked_mul(k) {
+        return Err(Error::input(
+            "values",
+            format!("has {} values, not {rows} rows of {k} times", values.len()),
+        ));
+    }
+    let at: Vec<usize> = times.iter().map(|&t| steps_through(time, t)).collect();
+    let mut out = Vec::with_capacity(rows * times.len());
+    for r in 0..rows {
+        let row = &values[r * k..(r + 1) * k];
+        out.extend(at.iter().map(|&j| if j == 0 { before } else { row[j - 1] }));
+    }
+    Ok(out)
+}
+
 /// The (time, value) pairs of `rows`, sorted by time (ties in row order).
 fn sorted_by_time(time: &[f64], value: &[f64], rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let mut r = rows.to_vec();
@@ -172,7 +200,7 @@ fn sorted_by_time(time: &[f64], value: &[f64], rows: &[usize]) -> (Vec<f64>, Vec
 fn check_cuts(cuts: &[f64]) -> Result<()> {
     if cuts.len() < 2
         || cuts.iter().any(|c| !c.is_finite())
-        || cuts.windows(2).any(|w| !(w[1] > w[0]))
+        || cuts.windows(2).any(|w| w[1] <= w[0])
     {
         return Err(Error::input(
             "bands",
@@ -298,7 +326,7 @@ pub fn km_band_rates(
         let mut log = vec![0.0; bands];
         for &i in r {
             let (t, d, n) = (c.time[i], c.events[i], c.at_risk[i]);
-            if !(d > 0.0) {
+            if d.is_nan() || d <= 0.0 {
                 continue;
             }
             // Band b holds the exit times in (cuts[b - 1], cuts[b]].
@@ -413,6 +441,12 @@ mod tests {
             .unwrap();
         assert_eq!(r[0], 1.0);
         assert!(r[1].is_nan());
+    }
+
+    #[test]
+    fn rows_sharing_knots() {
+        let v = rows_at(&[1.0, 2.0], &[0.1, 0.2, 0.3, 0.4], 2, &[0.0, 1.5, 9.0], 0.0).unwrap();
+        assert_eq!(v, vec![0.0, 0.1, 0.2, 0.0, 0.3, 0.4]);
     }
 
     #[test]
