@@ -1,6 +1,7 @@
-//! Binding of `hrh_core::attrition::parametric`.
+//! Binding of `hrh_core::attrition::parametric`: the fit returns its results and an
+//! opaque handle to the fitted model, whose methods give predictions and band rates.
 
-use hrh_core::attrition::parametric::{self as pm, Dist, ParametricData, ParametricModel};
+use hrh_core::attrition::parametric::{self as pm, Dist, ParametricData};
 use numpy::{
     IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
@@ -26,7 +27,13 @@ fn opt<'a>(a: &'a Option<F64<'_>>) -> PyResult<Option<&'a [f64]>> {
     })
 }
 
-/// Parametric (AFT) survival model fit.
+/// A fitted parametric (AFT) model, held by the core.
+#[pyclass(frozen, module = "hrh._core")]
+pub(crate) struct ParametricModel {
+    model: pm::ParametricModel,
+}
+
+/// Parametric (AFT) survival model fit: (its results as a dict, the fitted model).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (time, event, x, names, entry, weights, *, dist, max_iter=50))]
@@ -40,7 +47,7 @@ fn parametric_fit<'py>(
     weights: Option<F64<'py>>,
     dist: &str,
     max_iter: usize,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<(Bound<'py, PyDict>, ParametricModel)> {
     let dist = choice(py, "dist", dist, &DISTS)?;
     let p = x.shape()[1];
     let (t, e, xs) = (time.as_slice()?, event.as_slice()?, x.as_slice()?);
@@ -56,9 +63,9 @@ fn parametric_fit<'py>(
     let f = run(py, || pm::fit(&data, dist, max_iter))?;
     let k = f.se.len();
     let d = PyDict::new(py);
-    d.set_item("coef", f.model.coef.into_pyarray(py))?;
+    d.set_item("coef", f.model.coef.clone().into_pyarray(py))?;
     d.set_item("log_scale", f.model.log_scale)?;
-    d.set_item("var", f.model.var.into_pyarray(py).reshape([k, k])?)?;
+    d.set_item("var", f.model.var.clone().into_pyarray(py).reshape([k, k])?)?;
     d.set_item("se", f.se.into_pyarray(py))?;
     d.set_item("z", f.z.into_pyarray(py))?;
     d.set_item("p", f.p_value.into_pyarray(py))?;
@@ -66,22 +73,7 @@ fn parametric_fit<'py>(
     d.set_item("loglik_null", f.loglik_null)?;
     d.set_item("iterations", f.iterations)?;
     d.set_item("n_events", f.n_events)?;
-    Ok(d)
-}
-
-fn model(
-    py: Python<'_>,
-    dist: &str,
-    coef: &F64<'_>,
-    log_scale: f64,
-    var: &PyReadonlyArray2<'_, f64>,
-) -> PyResult<ParametricModel> {
-    Ok(ParametricModel {
-        dist: choice(py, "dist", dist, &DISTS)?,
-        coef: coef.as_slice()?.to_vec(),
-        log_scale,
-        var: var.as_slice()?.to_vec(),
-    })
+    Ok((d, ParametricModel { model: f.model }))
 }
 
 fn table<'py>(py: Python<'py>, t: pm::PredictionTable) -> PyResult<Bound<'py, PyDict>> {
@@ -94,65 +86,55 @@ fn table<'py>(py: Python<'py>, t: pm::PredictionTable) -> PyResult<Bound<'py, Py
     Ok(d)
 }
 
-/// Predictions (survival, hazard, quantile, restricted mean) of a fitted model for
-/// new covariate rows, row-major (rows) × (values of `at`).
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (dist, coef, log_scale, var, x_new, at, *, kind, level))]
-fn parametric_predict<'py>(
-    py: Python<'py>,
-    dist: &str,
-    coef: F64<'py>,
-    log_scale: f64,
-    var: PyReadonlyArray2<'py, f64>,
-    x_new: PyReadonlyArray2<'py, f64>,
-    at: F64<'py>,
-    kind: &str,
-    level: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, dist, &coef, log_scale, &var)?;
-    let what = choice(
-        py,
-        "kind",
-        kind,
-        &[
-            ("survival", pm::Prediction::Survival),
-            ("hazard", pm::Prediction::Hazard),
-            ("quantile", pm::Prediction::Quantile),
-            ("rmst", pm::Prediction::Rmst),
-        ],
-    )?;
-    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
-    let (xs, a) = (x_new.as_slice()?, at.as_slice()?);
-    let t = run(py, || pm::predict(&m, xs, rows, p, what, a, level))?;
-    table(py, t)
-}
+#[pymethods]
+impl ParametricModel {
+    /// Predictions (survival, hazard, quantile, restricted mean) for new covariate
+    /// rows, row-major (rows) × (values of `at`), all rows in one call.
+    #[pyo3(signature = (x_new, at, *, kind, level))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x_new: PyReadonlyArray2<'py, f64>,
+        at: F64<'py>,
+        kind: &str,
+        level: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let what = choice(
+            py,
+            "kind",
+            kind,
+            &[
+                ("survival", pm::Prediction::Survival),
+                ("hazard", pm::Prediction::Hazard),
+                ("quantile", pm::Prediction::Quantile),
+                ("rmst", pm::Prediction::Rmst),
+            ],
+        )?;
+        let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
+        let (xs, a, m) = (x_new.as_slice()?, at.as_slice()?, &self.model);
+        let t = run(py, || pm::predict(m, xs, rows, p, what, a, level))?;
+        table(py, t)
+    }
 
-/// Annual exit rates by band of time in post from a fitted model.
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (dist, coef, log_scale, var, x_new, edges, *, per, level))]
-fn parametric_band_rates<'py>(
-    py: Python<'py>,
-    dist: &str,
-    coef: F64<'py>,
-    log_scale: f64,
-    var: PyReadonlyArray2<'py, f64>,
-    x_new: PyReadonlyArray2<'py, f64>,
-    edges: F64<'py>,
-    per: f64,
-    level: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, dist, &coef, log_scale, &var)?;
-    let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
-    let (xs, e) = (x_new.as_slice()?, edges.as_slice()?);
-    let t = run(py, || pm::band_rates(&m, xs, rows, p, e, per, level))?;
-    table(py, t)
+    /// Annual exit rates by band of time in post for new covariate rows.
+    #[pyo3(signature = (x_new, edges, *, per, level))]
+    fn band_rates<'py>(
+        &self,
+        py: Python<'py>,
+        x_new: PyReadonlyArray2<'py, f64>,
+        edges: F64<'py>,
+        per: f64,
+        level: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
+        let (xs, e, m) = (x_new.as_slice()?, edges.as_slice()?, &self.model);
+        let t = run(py, || pm::band_rates(m, xs, rows, p, e, per, level))?;
+        table(py, t)
+    }
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ParametricModel>()?;
     m.add_function(wrap_pyfunction!(parametric_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(parametric_predict, m)?)?;
-    m.add_function(wrap_pyfunction!(parametric_band_rates, m)?)?;
     Ok(())
 }

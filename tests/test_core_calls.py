@@ -2,7 +2,7 @@
 make as many ``hrh._core`` calls for 1,000 groups (or rows) as for 10.
 
 Every public function of ``hrh._core`` is wrapped with a counter (and the methods of the
-fitted models the core holds through a proxy); the counts are compared, never the time
+fitted models the core holds, through a proxy); the counts are compared, never the time
 taken.
 """
 
@@ -84,6 +84,8 @@ def _counts(groups: int, calls: Calls) -> dict[str, Calls]:
     model = dataclasses.replace(model, _model=_CountedModel(model._model, calls))
     fg = hrh.fine_gray(reg, duration="t", cause="why", cause_of_interest="quit", covariates=["x"])
     fg = dataclasses.replace(fg, _model=_CountedModel(fg._model, calls))
+    aft = hrh.parametric(reg, duration="t", event="left", covariates=["x"], dist="weibull")
+    aft = dataclasses.replace(aft, _model=_CountedModel(aft._model, calls))
     new_rows = pl.DataFrame({"x": np.linspace(-1, 1, groups)})
     curve = km.at([1.0, 4.0, 8.0])
     out: dict[str, Calls] = {}
@@ -98,6 +100,10 @@ def _counts(groups: int, calls: Calls) -> dict[str, Calls]:
         "attrition_rates(table)": lambda: hrh.attrition_rates(curve, bands=[0, 3, 9], by="g"),
         "CoxResult.predict_survival": lambda: model.predict_survival(new_rows, [2.0, 5.0]),
         "FineGrayResult.predict": lambda: fg.predict(new_rows, times=[2.0, 5.0]).table,
+        "ParametricResult.predict_survival": lambda: aft.predict_survival(new_rows, times=[2.0]),
+        "ParametricResult.attrition_rates": lambda: aft.attrition_rates(
+            [0, 2, 5], new_data=new_rows
+        ),
     }
     for name, method in methods.items():
         calls.clear()

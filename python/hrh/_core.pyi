@@ -22,6 +22,7 @@ __all__ = [
     "FineGrayModel",
     "HrhError",
     "InputError",
+    "ParametricModel",
     "ScenarioError",
     "__version__",
     "acceptability",
@@ -61,9 +62,7 @@ __all__ = [
     "nelson_aalen_unweighted",
     "p_best",
     "param_draws",
-    "parametric_band_rates",
     "parametric_fit",
-    "parametric_predict",
     "person_time",
     "poisson_rate",
     "polarization",
@@ -364,29 +363,17 @@ def parametric_fit(
     *,
     dist: str,
     max_iter: int = 50,
-) -> dict[str, Any]: ...
-def parametric_predict(
-    dist: str,
-    coef: _F,
-    log_scale: float,
-    var: npt.NDArray[np.float64],
-    x_new: npt.NDArray[np.float64],
-    at: _F,
-    *,
-    kind: str,
-    level: float,
-) -> dict[str, Any]: ...
-def parametric_band_rates(
-    dist: str,
-    coef: _F,
-    log_scale: float,
-    var: npt.NDArray[np.float64],
-    x_new: npt.NDArray[np.float64],
-    edges: _F,
-    *,
-    per: float,
-    level: float,
-) -> dict[str, Any]: ...
+) -> tuple[dict[str, Any], ParametricModel]: ...
+
+@final
+class ParametricModel:
+    def predict(
+        self, x_new: npt.NDArray[np.float64], at: _F, *, kind: str, level: float
+    ) -> dict[str, Any]: ...
+    def band_rates(
+        self, x_new: npt.NDArray[np.float64], edges: _F, *, per: float, level: float
+    ) -> dict[str, Any]: ...
+
 def person_time(
     entry: _I32,
     exit: _I32,

@@ -101,7 +101,7 @@ class ParametricResult:
     variance: npt.NDArray[np.float64] = field(repr=False)
     _design: _Design = field(repr=False)
     _coef: npt.NDArray[np.float64] = field(repr=False)
-    _log_scale: float = field(repr=False)
+    _model: _core.ParametricModel = field(repr=False)
     _data: dict[str, Any] = field(repr=False)
 
     @property
@@ -134,9 +134,7 @@ class ParametricResult:
         check_level(lv)
         df, x = self._rows(new_data)
         a = float_array(at, name)
-        r = _core.parametric_predict(
-            self.dist, self._coef, self._log_scale, self.variance, x, a, kind=kind, level=lv
-        )
+        r = self._model.predict(x, a, kind=kind, level=lv)
         m = df.height
         out = pl.DataFrame(
             {
@@ -303,16 +301,7 @@ class ParametricResult:
         e = float_array(bands, "bands")
         if not (isinstance(per, int | float) and math.isfinite(per) and per > 0):
             raise InputError(f"argument 'per': {per!r} must be a finite number > 0")
-        r = _core.parametric_band_rates(
-            self.dist,
-            self._coef,
-            self._log_scale,
-            self.variance,
-            x,
-            e,
-            per=float(per),
-            level=lv,
-        )
+        r = self._model.band_rates(x, e, per=float(per), level=lv)
         nb = e.size - 1
         m = df.height
         out = pl.DataFrame(
@@ -535,7 +524,7 @@ def parametric(
         check_no_nulls(df, c)
     design = _design(df, covs, reference)
     x = np.ascontiguousarray(_matrix(design, df, "data"))
-    r = _core.parametric_fit(
+    r, model = _core.parametric_fit(
         s.time, s.event, x, design.names, s.entry, s.weights, dist=dist, max_iter=max_iter
     )
     has_scale = dist != "exponential"
@@ -570,6 +559,6 @@ def parametric(
         variance=np.asarray(r["var"]),
         _design=design,
         _coef=coef,
-        _log_scale=float(r["log_scale"]),
+        _model=model,
         _data={"time": s.time, "event": s.event, "entry": s.entry, "weights": s.weights},
     )
