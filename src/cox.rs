@@ -68,6 +68,34 @@ impl Inputs<'_> {
     }
 }
 
+/// The data a model was fitted to, handed back for its residuals and test: the tuple
+/// (time, event, x, entry, strata, weights, offset).
+#[derive(FromPyObject)]
+struct Fitted<'py>(
+    F64<'py>,
+    U32<'py>,
+    PyReadonlyArray2<'py, f64>,
+    Option<F64<'py>>,
+    Option<U32<'py>>,
+    Option<F64<'py>>,
+    Option<F64<'py>>,
+);
+
+impl<'py> Fitted<'py> {
+    fn inputs(self) -> Inputs<'py> {
+        Inputs {
+            time: self.0,
+            event: self.1,
+            x: self.2,
+            entry: self.3,
+            strata: self.4,
+            weights: self.5,
+            offset: self.6,
+            cluster: None,
+        }
+    }
+}
+
 /// A fitted Cox model, held by the core: predictions, residuals and the test of
 /// proportional hazards are its methods.
 #[pyclass(frozen, module = "hrh._core")]
@@ -168,18 +196,11 @@ impl CoxModel {
 
     /// Residuals of the model on the data it was fitted to (`kind` as R's
     /// `residuals.coxph(type = )`).
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (time, event, x, entry, strata, weights, offset, *, kind))]
+    #[pyo3(signature = (data, *, kind))]
     fn residuals<'py>(
         &self,
         py: Python<'py>,
-        time: F64<'py>,
-        event: U32<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        entry: Option<F64<'py>>,
-        strata: Option<U32<'py>>,
-        weights: Option<F64<'py>>,
-        offset: Option<F64<'py>>,
+        data: Fitted<'py>,
         kind: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let kind = choice(
@@ -195,16 +216,7 @@ impl CoxModel {
                 ("dfbetas", CoxResidualType::Dfbetas),
             ],
         )?;
-        let inputs = Inputs {
-            time,
-            event,
-            x,
-            entry,
-            strata,
-            weights,
-            offset,
-            cluster: None,
-        };
+        let inputs = data.inputs();
         let names = inputs.anonymous_names();
         let data = inputs.data(&names)?;
         let (f, ties) = (&self.fit, self.ties);
@@ -225,18 +237,11 @@ impl CoxModel {
 
     /// Test of proportional hazards on Schoenfeld residuals (R's `cox.zph`), on the
     /// data the model was fitted to; `assign` gives each coefficient's term.
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (time, event, x, entry, strata, weights, offset, assign, *, transform))]
+    #[pyo3(signature = (data, assign, *, transform))]
     fn zph<'py>(
         &self,
         py: Python<'py>,
-        time: F64<'py>,
-        event: U32<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        entry: Option<F64<'py>>,
-        strata: Option<U32<'py>>,
-        weights: Option<F64<'py>>,
-        offset: Option<F64<'py>>,
+        data: Fitted<'py>,
         assign: Vec<usize>,
         transform: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
@@ -251,16 +256,7 @@ impl CoxModel {
                 ("log", ZphTransform::Log),
             ],
         )?;
-        let inputs = Inputs {
-            time,
-            event,
-            x,
-            entry,
-            strata,
-            weights,
-            offset,
-            cluster: None,
-        };
+        let inputs = data.inputs();
         let names = inputs.anonymous_names();
         let data = inputs.data(&names)?;
         let (f, ties) = (&self.fit, self.ties);

@@ -296,6 +296,9 @@ def cox(
     cluster: _U | None = None,
 ) -> tuple[dict[str, Any], CoxModel]: ...
 
+# The data a Cox model was fitted to: time, event, x, entry, strata, weights, offset.
+_CoxData = tuple[_F, _U, npt.NDArray[np.float64], _F | None, _U | None, _F | None, _F | None]
+
 @final
 class CoxModel:
     def predict(
@@ -307,31 +310,8 @@ class CoxModel:
         *,
         level: float,
     ) -> dict[str, Any]: ...
-    def residuals(
-        self,
-        time: _F,
-        event: _U,
-        x: npt.NDArray[np.float64],
-        entry: _F | None,
-        strata: _U | None,
-        weights: _F | None,
-        offset: _F | None,
-        *,
-        kind: str,
-    ) -> dict[str, Any]: ...
-    def zph(
-        self,
-        time: _F,
-        event: _U,
-        x: npt.NDArray[np.float64],
-        entry: _F | None,
-        strata: _U | None,
-        weights: _F | None,
-        offset: _F | None,
-        assign: list[int],
-        *,
-        transform: str,
-    ) -> dict[str, Any]: ...
+    def residuals(self, data: _CoxData, *, kind: str) -> dict[str, Any]: ...
+    def zph(self, data: _CoxData, assign: list[int], *, transform: str) -> dict[str, Any]: ...
 
 def chisq_sf(x: float, df: float) -> float: ...
 def fine_gray(

@@ -31,6 +31,8 @@ from hrh.exceptions import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+    from hrh._core import _CoxData
+
 ResidualType = Literal["martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas"]
 ZphTransform = Literal["km", "rank", "identity", "log"]
 
@@ -123,6 +125,10 @@ class _CoxInputs:
     offset: npt.NDArray[np.float64] | None
     offset_column: str | None
     assign: tuple[int, ...]
+
+    def fitted(self) -> _CoxData:
+        """The arrays as the fitted model's methods take them back."""
+        return (self.time, self.event, self.x, self.entry, self.strata, self.weights, self.offset)
 
 
 @dataclass(frozen=True)
@@ -453,9 +459,7 @@ class CoxResult:
                 f"argument 'type': {type!r} is not one of {', '.join(repr(k) for k in kinds)}"
             )
         a = self._inputs
-        r = self._model.residuals(
-            a.time, a.event, a.x, a.entry, a.strata, a.weights, a.offset, kind=type
-        )
+        r = self._model.residuals(a.fitted(), kind=type)
         row = np.asarray(r["row"]).astype(np.int64)
         values = np.asarray(r["values"])
         if type in ("martingale", "deviance"):
@@ -522,17 +526,7 @@ class CoxResult:
                 f"{', '.join(repr(k) for k in transforms)}"
             )
         a = self._inputs
-        r = self._model.zph(
-            a.time,
-            a.event,
-            a.x,
-            a.entry,
-            a.strata,
-            a.weights,
-            a.offset,
-            list(a.assign),
-            transform=transform,
-        )
+        r = self._model.zph(a.fitted(), list(a.assign), transform=transform)
         terms = list(self._design.columns)
         table = pl.DataFrame(
             {
