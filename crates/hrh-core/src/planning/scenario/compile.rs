@@ -1830,17 +1830,21 @@ mod tests {
                 "unknown field",
             ),
         ] {
-            let e = doc(edit).unwrap_err();
-            let Error::Scenario {
-                path: got,
-                message: said,
-            } = &e
-            else {
-                panic!("{e:?}")
-            };
-            assert_eq!(got, path, "{e}");
-            assert!(said.contains(message), "{e}");
+            assert_names_key(doc(edit).unwrap_err(), path, message);
         }
+    }
+
+    /// `e` is a scenario error at key `path` whose message contains `message`.
+    fn assert_names_key(e: Error, path: &str, message: &str) {
+        let Error::Scenario {
+            path: got,
+            message: said,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(got, path, "{e}");
+        assert!(said.contains(message), "{e}");
     }
 
     /// Values at the ends of their integer types, each of which used to overflow while
@@ -1874,16 +1878,7 @@ mod tests {
                 "must be at most 100 years, got 4294967295",
             ),
         ] {
-            let e = doc(edit).unwrap_err();
-            let Error::Scenario {
-                path: got,
-                message: said,
-            } = &e
-            else {
-                panic!("{e:?}")
-            };
-            assert_eq!(got, path, "{e}");
-            assert!(said.contains(message), "{e}");
+            assert_names_key(doc(edit).unwrap_err(), path, message);
         }
         // A population row far before the start year is outside the projection (skipped).
         let m = doc((
