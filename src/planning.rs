@@ -256,7 +256,7 @@ fn simulate<'py>(
                 let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
                 return Err(to_pyerr(
                     py,
-                    hrh_core::Error::input(
+                    hrh_core::Error::argument(
                         "policy",
                         format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
                     ),

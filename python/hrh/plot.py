@@ -213,7 +213,7 @@ def projection(
         cadres = result.table["cadre"].unique().to_list()
         if cadre is None and len(cadres) > 1:
             raise InputError(
-                f"column 'cadre': name one of {', '.join(sorted(cadres))} to plot a region"
+                f"argument 'cadre': name one of {', '.join(sorted(cadres))} to plot a region"
             )
         t = result.table.filter(
             (pl.col("region") == region) & (pl.col("cadre") == (cadre or cadres[0]))
@@ -221,7 +221,7 @@ def projection(
         where = region
     if t.height == 0:
         raise InputError(
-            f"column 'region': nothing projected for region {region!r}, cadre {cadre!r}"
+            f"argument 'region': nothing projected for region {region!r}, cadre {cadre!r}"
         )
     years = t["year"].to_list()
     for lo, hi, alpha, width in (("p5", "p95", 0.15, 90), ("p25", "p75", 0.3, 50)):

@@ -95,7 +95,7 @@ def available_working_time(
     hours = _hours_per_day(hours_per_day)
     if absent >= days:
         raise InputError(
-            f"column 'working_days': {days:g} days leave no working time after {absent:g} "
+            f"argument 'working_days': {days:g} days leave no working time after {absent:g} "
             "days of holidays and leave"
         )
     return (days - absent) * hours
@@ -339,9 +339,9 @@ def wisn(
     if isinstance(available_time, str):
         at = _per_group(df, codes, n_groups, available_time, minimum="positive")
     elif isinstance(available_time, bool) or not isinstance(available_time, int | float):
-        raise InputError(f"column 'available_time': {available_time!r} is not a number")
+        raise InputError(f"argument 'available_time': {available_time!r} is not a number")
     elif not available_time > 0:
-        raise InputError(f"column 'available_time': {available_time} must be > 0 hours")
+        raise InputError(f"argument 'available_time': {available_time} must be > 0 hours")
     else:
         at = np.full(n_groups, float(available_time))
 

@@ -223,7 +223,7 @@ pub fn wisn_interval(
         ));
     }
     if !(2..=MAX_DRAWS).contains(&draws) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "draws",
             format!("{draws} must be from 2 to {MAX_DRAWS}"),
         ));
