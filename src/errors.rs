@@ -208,6 +208,25 @@ pub(crate) fn choice<T: Copy>(
     Err(not_one_of(py, argument, &shown, options))
 }
 
+/// [`choice`] for any Python value: one that is not a string is not one of the options
+/// either, and the message shows its `repr`.
+pub(crate) fn option<T: Copy>(
+    py: Python<'_>,
+    argument: &str,
+    value: &Bound<'_, PyAny>,
+    options: &[(&str, T)],
+) -> PyResult<T> {
+    match value.cast::<pyo3::types::PyString>() {
+        Ok(s) => choice(py, argument, &s.to_cow()?, options),
+        Err(_) => {
+            let shown = value
+                .repr()
+                .map_or_else(|_| "the value".to_string(), |r| r.to_string());
+            Err(not_one_of(py, argument, &shown, options))
+        }
+    }
+}
+
 fn not_one_of<T>(py: Python<'_>, argument: &str, shown: &str, options: &[(&str, T)]) -> PyErr {
     let names: Vec<String> = options.iter().map(|(n, _)| format!("'{n}'")).collect();
     let listed = match names.split_last() {

@@ -8,7 +8,9 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
-use crate::errors::{choice, run, run_controlled, to_pyerr};
+use hrh_core::control::Control;
+
+use crate::errors::{option, run, run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 
@@ -77,22 +79,36 @@ fn check_scenario<'py>(
     json: &str,
     stock: Option<Bound<'py, PyList>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, json, stock)?;
+    let stock = stock_of(py, stock)?;
+    let m = run_controlled(py, None, "hrh.check_scenario", |c| model(json, stock, c))?;
     describe(py, &m)
 }
 
-/// The model of a JSON scenario document, with its stock records given apart (read here
-/// without a trip through JSON) when `stock` is given.
-fn model(
+/// The stock records given apart from the JSON document (read here, with the GIL, without
+/// a trip through JSON).
+fn stock_of(
     py: Python<'_>,
-    json: &str,
     stock: Option<Bound<'_, PyList>>,
-) -> PyResult<scenario::Model> {
-    let mut doc = scenario::parse(json).map_err(|e| to_pyerr(py, e))?;
+) -> PyResult<Option<Vec<scenario::StockRow>>> {
+    stock
+        .map(|rows| stock_records(&rows))
+        .transpose()
+        .map_err(|e| to_pyerr(py, e))
+}
+
+/// The model of a JSON scenario document, with its stock records when given apart; run
+/// without the GIL, stopping once `control` is cancelled.
+fn model(
+    json: &str,
+    stock: Option<Vec<scenario::StockRow>>,
+    control: &Control,
+) -> hrh_core::Result<scenario::Model> {
+    let mut doc = scenario::parse(json)?;
+    control.check()?;
     if let Some(rows) = stock {
-        doc.stock = stock_records(&rows).map_err(|e| to_pyerr(py, e))?;
+        doc.stock = rows;
     }
-    scenario::compile(doc).map_err(|e| to_pyerr(py, e))
+    scenario::compile_with(doc, control)
 }
 
 /// The Python type of a value, for messages.
@@ -227,7 +243,24 @@ fn summary<'py>(
     Ok(())
 }
 
-/// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
+/// The indices of the named policies of `m`, or an error naming one it does not have.
+fn policy_indices(m: &scenario::Model, policies: &[String]) -> hrh_core::Result<Vec<usize>> {
+    policies
+        .iter()
+        .map(|p| {
+            m.policies.iter().position(|q| &q.name == p).ok_or_else(|| {
+                let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
+                hrh_core::Error::argument(
+                    "policy",
+                    format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Run a scenario (`quantiles` "auto", "exact" or "streaming"), parsing and compiling it
+/// without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
@@ -238,7 +271,7 @@ fn simulate<'py>(
     draws: usize,
     seed: u64,
     policies: Vec<String>,
-    quantiles: &str,
+    quantiles: &Bound<'py, PyAny>,
     keep_draws: bool,
     binomial: bool,
     density: bool,
@@ -247,48 +280,34 @@ fn simulate<'py>(
     horizon_value: bool,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, json, stock)?;
-    let mut idx = Vec::new();
-    for p in &policies {
-        match m.policies.iter().position(|q| &q.name == p) {
-            Some(i) => idx.push(i),
-            None => {
-                let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
-                return Err(to_pyerr(
-                    py,
-                    hrh_core::Error::argument(
-                        "policy",
-                        format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
-                    ),
-                ));
-            }
-        }
-    }
-    let mode = choice(
+    let stock = stock_of(py, stock)?;
+    let mode = option(
         py,
         "quantiles",
         quantiles,
         &[
+            ("auto", sim::QuantileMode::Auto),
             ("exact", sim::QuantileMode::Exact),
             ("streaming", sim::QuantileMode::Streaming),
-            ("auto", sim::QuantileMode::Auto),
         ],
     )?;
-    let opts = sim::Options {
-        draws,
-        seed,
-        policies: idx,
-        quantiles: mode,
-        keep_draws,
-        binomial,
-        general_only: false,
-        density,
-        max_memory,
-        max_work,
-        horizon_value,
-    };
-    let p = run_controlled(py, progress_after, "hrh.simulate", |c| {
-        sim::simulate_with(&m, &opts, c)
+    let (m, p) = run_controlled(py, progress_after, "hrh.simulate", |c| {
+        let m = model(json, stock, c)?;
+        let opts = sim::Options {
+            draws,
+            seed,
+            policies: policy_indices(&m, &policies)?,
+            quantiles: mode,
+            keep_draws,
+            binomial,
+            general_only: false,
+            density,
+            max_memory,
+            max_work,
+            horizon_value,
+        };
+        let p = sim::simulate_with(&m, &opts, c)?;
+        Ok((m, p))
     })?;
     let d = describe(py, &m)?;
     d.set_item("years", p.years)?;
@@ -341,8 +360,12 @@ fn param_draws<'py>(
     seed: u64,
     draws: usize,
 ) -> PyResult<(Vec<String>, Bound<'py, numpy::PyArray1<f64>>)> {
-    let m = model(py, json, stock)?;
-    let (which, values) = run(py, || sim::param_draws(&m, seed, draws))?;
+    let stock = stock_of(py, stock)?;
+    let (m, (which, values)) = run_controlled(py, None, "hrh.param_draws", |c| {
+        let m = model(json, stock, c)?;
+        let draws = sim::param_draws(&m, seed, draws)?;
+        Ok((m, draws))
+    })?;
     let paths = which.iter().map(|&p| m.params[p].path.clone()).collect();
     Ok((paths, values.into_pyarray(py)))
 }
@@ -350,8 +373,10 @@ fn param_draws<'py>(
 /// The mean and `p` quantiles of a scenario distribution given as JSON.
 #[pyfunction]
 fn dist_quantiles(py: Python<'_>, dist: &str, p: Vec<f64>) -> PyResult<(f64, Vec<f64>)> {
-    let d = run(py, || hrh_core::planning::param::dist_from_json(dist))?;
-    Ok((d.mean(), p.iter().map(|&q| d.quantile(q)).collect()))
+    run(py, || {
+        let d = hrh_core::planning::param::dist_from_json(dist)?;
+        Ok((d.mean(), p.iter().map(|&q| d.quantile(q)).collect()))
+    })
 }
 
 /// Transition counts and probabilities from a panel of dense codes.

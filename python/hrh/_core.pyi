@@ -415,7 +415,7 @@ def simulate(
     draws: int,
     seed: int,
     policies: list[str],
-    quantiles: str,
+    quantiles: object,
     keep_draws: bool,
     binomial: bool,
     density: bool = False,
