@@ -13,50 +13,99 @@ use hrh_core::control::Control;
 use crate::errors::{option, run, run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
+type U32<'py> = PyReadonlyArray1<'py, u32>;
 
-/// WISN per group; with `low`/`high` unit times and `draws`, interval limits too.
+/// WISN per group: the category allowances from the support activities applied to each
+/// group (`support_group`, `support_value`, `support_per`: 0 percent, 1 hours a day, 2 a
+/// week, 3 a year), the individual allowances from the additional activities
+/// (`additional_group`, `additional_hours`, `additional_staff`), the staff required and,
+/// per activity, the standard workload and staff; with `low`/`high` unit times and
+/// `draws`, interval limits too.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (available_time, service_group, workload, unit_time, cas_percent, ias_hours, existing, n_groups, *, low=None, high=None, draws=0, level=0.95, seed=0))]
+#[pyo3(signature = (available_time, service_group, workload, unit_time, existing, n_groups, *, support_group, support_value, support_per, additional_group, additional_hours, additional_staff, hours_per_day, days_per_week, low=None, high=None, draws=0, level=0.95, seed=0))]
 fn wisn<'py>(
     py: Python<'py>,
     available_time: F64<'py>,
-    service_group: PyReadonlyArray1<'py, u32>,
+    service_group: U32<'py>,
     workload: F64<'py>,
     unit_time: F64<'py>,
-    cas_percent: F64<'py>,
-    ias_hours: F64<'py>,
     existing: F64<'py>,
     n_groups: usize,
+    support_group: U32<'py>,
+    support_value: F64<'py>,
+    support_per: PyReadonlyArray1<'py, u8>,
+    additional_group: U32<'py>,
+    additional_hours: F64<'py>,
+    additional_staff: F64<'py>,
+    hours_per_day: f64,
+    days_per_week: f64,
     low: Option<F64<'py>>,
     high: Option<F64<'py>>,
     draws: usize,
     level: f64,
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let input = w::WisnInput {
-        available_time: available_time.as_slice()?,
-        service_group: service_group.as_slice()?,
-        workload: workload.as_slice()?,
-        unit_time: unit_time.as_slice()?,
-        cas_percent: cas_percent.as_slice()?,
-        ias_hours: ias_hours.as_slice()?,
-        existing: existing.as_slice()?,
-        n_groups,
-    };
+    const PER: [w::Per; 4] = [w::Per::Percent, w::Per::Day, w::Per::Week, w::Per::Year];
+    let per = support_per
+        .as_slice()?
+        .iter()
+        .map(|&p| PER.get(p as usize).copied())
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            to_pyerr(
+                py,
+                hrh_core::Error::input("per", "codes must be 0 to 3 (percent, day, week, year)"),
+            )
+        })?;
+    let available_time = available_time.as_slice()?;
+    let (service_group, workload, unit_time) = (
+        service_group.as_slice()?,
+        workload.as_slice()?,
+        unit_time.as_slice()?,
+    );
+    let existing = existing.as_slice()?;
+    let support = (support_group.as_slice()?, support_value.as_slice()?);
+    let additional = (
+        additional_group.as_slice()?,
+        additional_hours.as_slice()?,
+        additional_staff.as_slice()?,
+    );
     let bounds = match (&low, &high) {
         (Some(l), Some(h)) => Some((l.as_slice()?, h.as_slice()?)),
         _ => None,
     };
-    let (r, interval) = run(py, || {
+    let (cas, ias, r, activities, interval) = run(py, || {
+        let cas = w::category_allowance(
+            support.0,
+            support.1,
+            &per,
+            hours_per_day,
+            days_per_week,
+            available_time,
+        )?;
+        let ias = w::individual_allowance(additional.0, additional.1, additional.2, n_groups)?;
+        let input = w::WisnInput {
+            available_time,
+            service_group,
+            workload,
+            unit_time,
+            cas_percent: &cas,
+            ias_hours: &ias,
+            existing,
+            n_groups,
+        };
         let r = w::wisn(&input)?;
+        let activities = w::activities(&input)?;
         let interval = match bounds {
             Some((l, h)) if draws > 0 => Some(w::wisn_interval(&input, l, h, draws, level, seed)?),
             _ => None,
         };
-        Ok((r, interval))
+        Ok((cas, ias, r, activities, interval))
     })?;
     let d = PyDict::new(py);
+    d.set_item("cas_percent", cas.into_pyarray(py))?;
+    d.set_item("ias_hours", ias.into_pyarray(py))?;
     d.set_item("service_staff", r.service_staff.into_pyarray(py))?;
     d.set_item("caf", r.caf.into_pyarray(py))?;
     d.set_item("iaf", r.iaf.into_pyarray(py))?;
@@ -64,6 +113,11 @@ fn wisn<'py>(
     d.set_item("difference", r.difference.into_pyarray(py))?;
     d.set_item("ratio", r.ratio.into_pyarray(py))?;
     d.set_item("pressure", r.pressure.into_pyarray(py))?;
+    d.set_item(
+        "standard_workload",
+        activities.standard_workload.into_pyarray(py),
+    )?;
+    d.set_item("staff", activities.staff.into_pyarray(py))?;
     if let Some((lo, hi)) = interval {
         d.set_item("required_lower", lo.into_pyarray(py))?;
         d.set_item("required_upper", hi.into_pyarray(py))?;
