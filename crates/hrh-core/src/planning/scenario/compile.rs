@@ -3,6 +3,7 @@
 
 use super::doc::*;
 use super::model::*;
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::planning::param::{ByRegion, Dist};
 
@@ -326,6 +327,13 @@ pub const MAX_BOND_YEARS: u32 = 100;
 
 /// Check a parsed document and build the model.
 pub fn compile(doc: ScenarioDoc) -> Result<Model> {
+    compile_with(doc, &Control::default())
+}
+
+/// [`compile`], stopping with [`crate::Error::Interrupted`] once `control` is cancelled
+/// (checked before the work starts and every 65,536 stock records).
+pub fn compile_with(doc: ScenarioDoc, control: &Control) -> Result<Model> {
+    control.check()?;
     if !(1800..=2500).contains(&doc.start_year) {
         return Err(err(
             "start_year",
@@ -751,6 +759,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     // Starting stock.
     let mut stock = vec![0.0; doc.regions.len() * region_size];
     for (i, row) in doc.stock.iter().enumerate() {
+        if i % 65_536 == 0 {
+            control.check()?;
+        }
         // Paths are written out only for an error.
         let path = format_args!("stock[{i}]");
         let r = b.region(&row.region, format_args!("{path}.region"))?;
@@ -1763,6 +1774,18 @@ mod tests {
             "policies": [{"name": "p", "quota": [{"cadre": "doctor", "grade": "specialist", "value": 4}]}]}"#;
         assert!(edit.0.is_empty() || text.contains(edit.0), "{}", edit.0);
         from_json(&text.replacen(edit.0, edit.1, 1))
+    }
+
+    #[test]
+    fn a_cancelled_compilation_stops() {
+        let text = r#"{"start_year": 2024, "horizon": 3, "regions": ["A"],
+            "cadres": [{"name": "nurse", "retirement_age": 55, "attrition": {"rate": 0.05}}],
+            "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 7}]}"#;
+        let control = Control::default();
+        assert!(compile_with(parse(text).unwrap(), &control).is_ok());
+        control.cancel();
+        let e = compile_with(parse(text).unwrap(), &control).unwrap_err();
+        assert_eq!(e, Error::Interrupted);
     }
 
     #[test]
