@@ -48,7 +48,7 @@ GROWTH_SD = 0.005
 MIGRATION = [(1, 0), (2, 0), (11, 10), (101, 100), (350, 349)]
 MIGRATION_AB = (2.0, 98.0)
 PROBS = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
-Q_NAMES = ["p5", "p25", "p50", "p75", "p95"]
+Q_NAMES = ["lower_90", "lower_50", "median", "upper_50", "upper_90"]  # the 5 ... 95 % quantiles
 BATCH = 4  # numpy draws per batch: state arrays of 4 x 45 x 5 x 700 floats (5 MiB)
 
 

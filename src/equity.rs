@@ -59,9 +59,9 @@ fn reference(mean: &Bound<'_, PyAny>) -> PyResult<th::Reference> {
             "unweighted" => Ok(th::Reference::Unweighted),
             other => Err(crate::errors::to_pyerr(
                 mean.py(),
-                Error::input(
+                Error::argument(
                     "mean",
-                    format!("{other:?} is not 'weighted', 'unweighted' or a number"),
+                    format!("'{other}' is not 'weighted', 'unweighted' or a number"),
                 ),
             )),
         };
@@ -169,9 +169,9 @@ fn concentration_index(
         Some(other) => {
             return Err(crate::errors::to_pyerr(
                 py,
-                Error::input(
+                Error::argument(
                     "correction",
-                    format!("{other:?} is not None, 'wagstaff' or 'erreygers'"),
+                    format!("'{other}' is not None, 'wagstaff' or 'erreygers'"),
                 ),
             ))
         }
@@ -207,7 +207,7 @@ fn polarization(
                 None => pz::esteban_ray(&d, alpha),
             },
             "wolfson" => match gs {
-                Some(_) => Err(Error::input(
+                Some(_) => Err(Error::argument(
                     "groups",
                     "method 'wolfson' is defined on units and takes no groups",
                 )),
@@ -215,11 +215,14 @@ fn polarization(
             },
             "zhang_kanbur" => match gs {
                 Some(g) => pz::zhang_kanbur(&d, g, n_groups),
-                None => Err(Error::input("groups", "method 'zhang_kanbur' needs groups")),
+                None => Err(Error::argument(
+                    "groups",
+                    "method 'zhang_kanbur' needs groups",
+                )),
             },
-            other => Err(Error::input(
+            other => Err(Error::argument(
                 "method",
-                format!("{other:?} is not 'esteban_ray', 'wolfson' or 'zhang_kanbur'"),
+                format!("'{other}' is not 'esteban_ray', 'wolfson' or 'zhang_kanbur'"),
             )),
         }
     })

@@ -191,25 +191,51 @@ fn write_stderr(py: Python<'_>, text: &str) -> PyResult<()> {
     Ok(())
 }
 
-/// The value of `options` named `value`, or an InputError on `column` listing the
-/// choices (`"x" is not 'a', 'b' or 'c'`).
+/// The value of `options` named `value`, or an InputError on `argument` listing the
+/// choices (`argument 'x': 'd' is not 'a', 'b' or 'c'`).
 pub(crate) fn choice<T: Copy>(
     py: Python<'_>,
-    column: &str,
+    argument: &str,
     value: &str,
     options: &[(&str, T)],
 ) -> PyResult<T> {
     if let Some((_, v)) = options.iter().find(|(name, _)| *name == value) {
         return Ok(*v);
     }
+    let shown = pyo3::types::PyString::new(py, value)
+        .repr()
+        .map_or_else(|_| format!("{value:?}"), |r| r.to_string());
+    Err(not_one_of(py, argument, &shown, options))
+}
+
+/// [`choice`] for any Python value: one that is not a string is not one of the options
+/// either, and the message shows its `repr`.
+pub(crate) fn option<T: Copy>(
+    py: Python<'_>,
+    argument: &str,
+    value: &Bound<'_, PyAny>,
+    options: &[(&str, T)],
+) -> PyResult<T> {
+    match value.cast::<pyo3::types::PyString>() {
+        Ok(s) => choice(py, argument, &s.to_cow()?, options),
+        Err(_) => {
+            let shown = value
+                .repr()
+                .map_or_else(|_| "the value".to_string(), |r| r.to_string());
+            Err(not_one_of(py, argument, &shown, options))
+        }
+    }
+}
+
+fn not_one_of<T>(py: Python<'_>, argument: &str, shown: &str, options: &[(&str, T)]) -> PyErr {
     let names: Vec<String> = options.iter().map(|(n, _)| format!("'{n}'")).collect();
     let listed = match names.split_last() {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     };
-    Err(to_pyerr(
+    to_pyerr(
         py,
-        Error::input(column, format!("{value:?} is not {listed}")),
-    ))
+        Error::argument(argument, format!("{shown} is not {listed}")),
+    )
 }

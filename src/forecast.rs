@@ -35,19 +35,19 @@ fn model(
         "exhaustive" => Search::Exhaustive,
         "stepwise" => Search::Stepwise,
         other => {
-            return Err(Error::Input {
-                location: Default::default(),
-                message: format!("argument 'search': {other:?} is not 'stepwise' or 'exhaustive'"),
-            })
+            return Err(Error::argument(
+                "search",
+                format!("'{other}' is not 'stepwise' or 'exhaustive'"),
+            ))
         }
     };
     let initial = match initial {
         "optimal" => Initial::Optimal,
         "simple" => Initial::Simple,
         other => {
-            return Err(Error::input(
+            return Err(Error::argument(
                 "initial",
-                format!("{other:?} is not 'optimal' or 'simple'"),
+                format!("'{other}' is not 'optimal' or 'simple'"),
             ))
         }
     };
@@ -77,10 +77,10 @@ fn model(
             search,
         }),
         other => {
-            return Err(Error::input(
+            return Err(Error::argument(
                 "model",
                 format!(
-                    "{other:?} is not one of 'linear', 'loglinear', 'ses', 'holt', \
+                    "'{other}' is not one of 'linear', 'loglinear', 'ses', 'holt', \
                      'damped', 'gm11', 'arima'"
                 ),
             ))

@@ -8,53 +8,104 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
-use crate::errors::{choice, run, run_controlled, to_pyerr};
+use hrh_core::control::Control;
+
+use crate::errors::{option, run, run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
+type U32<'py> = PyReadonlyArray1<'py, u32>;
 
-/// WISN per group; with `low`/`high` unit times and `draws`, interval limits too.
+/// WISN per group: the category allowances from the support activities applied to each
+/// group (`support_group`, `support_value`, `support_per`: 0 percent, 1 hours a day, 2 a
+/// week, 3 a year), the individual allowances from the additional activities
+/// (`additional_group`, `additional_hours`, `additional_staff`), the staff required and,
+/// per activity, the standard workload and staff; with `low`/`high` unit times and
+/// `draws`, interval limits too.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (available_time, service_group, workload, unit_time, cas_percent, ias_hours, existing, n_groups, *, low=None, high=None, draws=0, level=0.95, seed=0))]
+#[pyo3(signature = (available_time, service_group, workload, unit_time, existing, n_groups, *, support_group, support_value, support_per, additional_group, additional_hours, additional_staff, hours_per_day, days_per_week, low=None, high=None, draws=0, level=0.95, seed=0))]
 fn wisn<'py>(
     py: Python<'py>,
     available_time: F64<'py>,
-    service_group: PyReadonlyArray1<'py, u32>,
+    service_group: U32<'py>,
     workload: F64<'py>,
     unit_time: F64<'py>,
-    cas_percent: F64<'py>,
-    ias_hours: F64<'py>,
     existing: F64<'py>,
     n_groups: usize,
+    support_group: U32<'py>,
+    support_value: F64<'py>,
+    support_per: PyReadonlyArray1<'py, u8>,
+    additional_group: U32<'py>,
+    additional_hours: F64<'py>,
+    additional_staff: F64<'py>,
+    hours_per_day: f64,
+    days_per_week: f64,
     low: Option<F64<'py>>,
     high: Option<F64<'py>>,
     draws: usize,
     level: f64,
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let input = w::WisnInput {
-        available_time: available_time.as_slice()?,
-        service_group: service_group.as_slice()?,
-        workload: workload.as_slice()?,
-        unit_time: unit_time.as_slice()?,
-        cas_percent: cas_percent.as_slice()?,
-        ias_hours: ias_hours.as_slice()?,
-        existing: existing.as_slice()?,
-        n_groups,
-    };
+    const PER: [w::Per; 4] = [w::Per::Percent, w::Per::Day, w::Per::Week, w::Per::Year];
+    let per = support_per
+        .as_slice()?
+        .iter()
+        .map(|&p| PER.get(p as usize).copied())
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            to_pyerr(
+                py,
+                hrh_core::Error::input("per", "codes must be 0 to 3 (percent, day, week, year)"),
+            )
+        })?;
+    let available_time = available_time.as_slice()?;
+    let (service_group, workload, unit_time) = (
+        service_group.as_slice()?,
+        workload.as_slice()?,
+        unit_time.as_slice()?,
+    );
+    let existing = existing.as_slice()?;
+    let support = (support_group.as_slice()?, support_value.as_slice()?);
+    let additional = (
+        additional_group.as_slice()?,
+        additional_hours.as_slice()?,
+        additional_staff.as_slice()?,
+    );
     let bounds = match (&low, &high) {
         (Some(l), Some(h)) => Some((l.as_slice()?, h.as_slice()?)),
         _ => None,
     };
-    let (r, interval) = run(py, || {
+    let (cas, ias, r, activities, interval) = run(py, || {
+        let cas = w::category_allowance(
+            support.0,
+            support.1,
+            &per,
+            hours_per_day,
+            days_per_week,
+            available_time,
+        )?;
+        let ias = w::individual_allowance(additional.0, additional.1, additional.2, n_groups)?;
+        let input = w::WisnInput {
+            available_time,
+            service_group,
+            workload,
+            unit_time,
+            cas_percent: &cas,
+            ias_hours: &ias,
+            existing,
+            n_groups,
+        };
         let r = w::wisn(&input)?;
+        let activities = w::activities(&input)?;
         let interval = match bounds {
             Some((l, h)) if draws > 0 => Some(w::wisn_interval(&input, l, h, draws, level, seed)?),
             _ => None,
         };
-        Ok((r, interval))
+        Ok((cas, ias, r, activities, interval))
     })?;
     let d = PyDict::new(py);
+    d.set_item("cas_percent", cas.into_pyarray(py))?;
+    d.set_item("ias_hours", ias.into_pyarray(py))?;
     d.set_item("service_staff", r.service_staff.into_pyarray(py))?;
     d.set_item("caf", r.caf.into_pyarray(py))?;
     d.set_item("iaf", r.iaf.into_pyarray(py))?;
@@ -62,6 +113,11 @@ fn wisn<'py>(
     d.set_item("difference", r.difference.into_pyarray(py))?;
     d.set_item("ratio", r.ratio.into_pyarray(py))?;
     d.set_item("pressure", r.pressure.into_pyarray(py))?;
+    d.set_item(
+        "standard_workload",
+        activities.standard_workload.into_pyarray(py),
+    )?;
+    d.set_item("staff", activities.staff.into_pyarray(py))?;
     if let Some((lo, hi)) = interval {
         d.set_item("required_lower", lo.into_pyarray(py))?;
         d.set_item("required_upper", hi.into_pyarray(py))?;
@@ -77,22 +133,36 @@ fn check_scenario<'py>(
     json: &str,
     stock: Option<Bound<'py, PyList>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, json, stock)?;
+    let stock = stock_of(py, stock)?;
+    let m = run_controlled(py, None, "hrh.check_scenario", |c| model(json, stock, c))?;
     describe(py, &m)
 }
 
-/// The model of a JSON scenario document, with its stock records given apart (read here
-/// without a trip through JSON) when `stock` is given.
-fn model(
+/// The stock records given apart from the JSON document (read here, with the GIL, without
+/// a trip through JSON).
+fn stock_of(
     py: Python<'_>,
-    json: &str,
     stock: Option<Bound<'_, PyList>>,
-) -> PyResult<scenario::Model> {
-    let mut doc = scenario::parse(json).map_err(|e| to_pyerr(py, e))?;
+) -> PyResult<Option<Vec<scenario::StockRow>>> {
+    stock
+        .map(|rows| stock_records(&rows))
+        .transpose()
+        .map_err(|e| to_pyerr(py, e))
+}
+
+/// The model of a JSON scenario document, with its stock records when given apart; run
+/// without the GIL, stopping once `control` is cancelled.
+fn model(
+    json: &str,
+    stock: Option<Vec<scenario::StockRow>>,
+    control: &Control,
+) -> hrh_core::Result<scenario::Model> {
+    let mut doc = scenario::parse(json)?;
+    control.check()?;
     if let Some(rows) = stock {
-        doc.stock = stock_records(&rows).map_err(|e| to_pyerr(py, e))?;
+        doc.stock = rows;
     }
-    scenario::compile(doc).map_err(|e| to_pyerr(py, e))
+    scenario::compile_with(doc, control)
 }
 
 /// The Python type of a value, for messages.
@@ -227,7 +297,24 @@ fn summary<'py>(
     Ok(())
 }
 
-/// Run a scenario. Arrays are flat, row-major over (year, region, cadre[, column]).
+/// The indices of the named policies of `m`, or an error naming one it does not have.
+fn policy_indices(m: &scenario::Model, policies: &[String]) -> hrh_core::Result<Vec<usize>> {
+    policies
+        .iter()
+        .map(|p| {
+            m.policies.iter().position(|q| &q.name == p).ok_or_else(|| {
+                let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
+                hrh_core::Error::argument(
+                    "policy",
+                    format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Run a scenario (`quantiles` "auto", "exact" or "streaming"), parsing and compiling it
+/// without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
@@ -238,7 +325,7 @@ fn simulate<'py>(
     draws: usize,
     seed: u64,
     policies: Vec<String>,
-    quantiles: &str,
+    quantiles: &Bound<'py, PyAny>,
     keep_draws: bool,
     binomial: bool,
     density: bool,
@@ -247,48 +334,34 @@ fn simulate<'py>(
     horizon_value: bool,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = model(py, json, stock)?;
-    let mut idx = Vec::new();
-    for p in &policies {
-        match m.policies.iter().position(|q| &q.name == p) {
-            Some(i) => idx.push(i),
-            None => {
-                let known: Vec<&str> = m.policies.iter().map(|q| q.name.as_str()).collect();
-                return Err(to_pyerr(
-                    py,
-                    hrh_core::Error::input(
-                        "policy",
-                        format!("unknown policy '{p}' (scenario has: {})", known.join(", ")),
-                    ),
-                ));
-            }
-        }
-    }
-    let mode = choice(
+    let stock = stock_of(py, stock)?;
+    let mode = option(
         py,
         "quantiles",
         quantiles,
         &[
+            ("auto", sim::QuantileMode::Auto),
             ("exact", sim::QuantileMode::Exact),
             ("streaming", sim::QuantileMode::Streaming),
-            ("auto", sim::QuantileMode::Auto),
         ],
     )?;
-    let opts = sim::Options {
-        draws,
-        seed,
-        policies: idx,
-        quantiles: mode,
-        keep_draws,
-        binomial,
-        general_only: false,
-        density,
-        max_memory,
-        max_work,
-        horizon_value,
-    };
-    let p = run_controlled(py, progress_after, "hrh.simulate", |c| {
-        sim::simulate_with(&m, &opts, c)
+    let (m, p) = run_controlled(py, progress_after, "hrh.simulate", |c| {
+        let m = model(json, stock, c)?;
+        let opts = sim::Options {
+            draws,
+            seed,
+            policies: policy_indices(&m, &policies)?,
+            quantiles: mode,
+            keep_draws,
+            binomial,
+            general_only: false,
+            density,
+            max_memory,
+            max_work,
+            horizon_value,
+        };
+        let p = sim::simulate_with(&m, &opts, c)?;
+        Ok((m, p))
     })?;
     let d = describe(py, &m)?;
     d.set_item("years", p.years)?;
@@ -341,8 +414,12 @@ fn param_draws<'py>(
     seed: u64,
     draws: usize,
 ) -> PyResult<(Vec<String>, Bound<'py, numpy::PyArray1<f64>>)> {
-    let m = model(py, json, stock)?;
-    let (which, values) = run(py, || sim::param_draws(&m, seed, draws))?;
+    let stock = stock_of(py, stock)?;
+    let (m, (which, values)) = run_controlled(py, None, "hrh.param_draws", |c| {
+        let m = model(json, stock, c)?;
+        let draws = sim::param_draws(&m, seed, draws)?;
+        Ok((m, draws))
+    })?;
     let paths = which.iter().map(|&p| m.params[p].path.clone()).collect();
     Ok((paths, values.into_pyarray(py)))
 }
@@ -350,8 +427,10 @@ fn param_draws<'py>(
 /// The mean and `p` quantiles of a scenario distribution given as JSON.
 #[pyfunction]
 fn dist_quantiles(py: Python<'_>, dist: &str, p: Vec<f64>) -> PyResult<(f64, Vec<f64>)> {
-    let d = run(py, || hrh_core::planning::param::dist_from_json(dist))?;
-    Ok((d.mean(), p.iter().map(|&q| d.quantile(q)).collect()))
+    run(py, || {
+        let d = hrh_core::planning::param::dist_from_json(dist)?;
+        Ok((d.mean(), p.iter().map(|&q| d.quantile(q)).collect()))
+    })
 }
 
 /// Transition counts and probabilities from a panel of dense codes.

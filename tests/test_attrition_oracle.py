@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from _oracle import typed_frame
 
 import hrh
 
@@ -45,20 +46,7 @@ Case = dict[str, Any]
 @functools.cache
 def _frame(name: str) -> pl.DataFrame:
     """The data set `name` exactly as R saw it (integers stay integers)."""
-    cols: dict[str, list[Any]] = ORACLE["data"][name]["columns"]
-    series = []
-    for col, values in cols.items():
-        present = [v for v in values if v is not None]
-        if all(isinstance(v, str) for v in present):
-            dtype: Any = pl.String
-        elif all(isinstance(v, int) for v in present):
-            dtype = pl.Int64
-        else:
-            dtype = pl.Float64
-        series.append(pl.Series(col, values, dtype=dtype))
-    df = pl.DataFrame(series)
-    assert df.height == ORACLE["data"][name]["n"]
-    return df
+    return typed_frame(ORACLE["data"][name])
 
 
 def _data(case: Case) -> pl.DataFrame:

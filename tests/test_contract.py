@@ -3,7 +3,9 @@
 Every public class is an immutable result object with ``to_polars()`` and ``_repr_html_``;
 every table a public function returns (directly or on a result object) names intervals
 ``lower`` / ``upper`` beside its estimate (``{estimate}_lower`` / ``{estimate}_upper``
-when several estimates carry intervals, ``lower_80`` / ``upper_95`` for several levels),
+when several estimates carry intervals, ``lower_80`` / ``upper_95`` for several levels,
+``{estimate}_lower_90`` / ``{estimate}_upper_50`` for several estimates at several
+levels),
 standard errors ``std_err``, p-values ``p_value``, and holds null, never NaN, where a
 value is undefined; every function that groups takes ``by=``.
 
@@ -259,11 +261,7 @@ GROUPING = {
 # Known departures, listed in CHANGELOG.md as not yet done. Strict: when one is fixed the
 # test passes unexpectedly and fails, so the entry must be removed here.
 PENDING_BY: dict[str, str] = {}
-PENDING_INTERVALS = {
-    "simulate": "the projection tables name Monte Carlo percentiles supply_p5, ..., not "
-    "supply_lower / supply_upper",
-    "compare": "the comparison table names Monte Carlo percentiles shortage_p5, ...",
-}
+PENDING_INTERVALS: dict[str, str] = {}
 
 
 def _with_pending(names: list[str], pending: dict[str, str]) -> list[Any]:
@@ -280,6 +278,8 @@ USER_COLUMNS = ("unit_time_low", "unit_time_high")
 
 INTERVAL = re.compile(r"(lower|upper|low|high|_p\d+$|^p\d+_)")
 LEVELLED = re.compile(r"^(lower|upper)_\d+$")
+# Several estimates, each with intervals at several levels: supply_lower_90, ...
+LEVELLED_OF = re.compile(r"^(.+)_(lower|upper)_(\d+)$")
 
 
 def _public(kind: Callable[[Any], bool]) -> list[str]:
@@ -381,6 +381,14 @@ def _interval_names(table: pl.DataFrame, where: str) -> None:
         if LEVELLED.match(c):
             levels = {x.split("_")[1] for x in cols if LEVELLED.match(x)}
             assert len(levels) > 1, f"{where}.{c}: one level is lower/upper"
+            continue
+        if (m := LEVELLED_OF.match(c)) and not LEVELLED.match(c):
+            est, side, level = m.groups()
+            assert est in cols, f"{where}.{c}: no estimate column {est!r} beside it"
+            other = f"{est}_{'upper' if side == 'lower' else 'lower'}_{level}"
+            assert other in cols, f"{where}.{c}: no {other!r} beside it"
+            levels = {x.rsplit("_", 1)[1] for x in cols if x.startswith(f"{est}_lower_")}
+            assert len(levels) > 1, f"{where}.{c}: one level is {est}_lower/{est}_upper"
             continue
         if c.endswith(("_lower", "_upper")):
             est = c.rsplit("_", 1)[0]

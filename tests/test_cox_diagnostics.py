@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from _oracle import typed_frame
 
 import hrh
 
@@ -43,19 +44,8 @@ def _ids(cases: list[Case]) -> list[str]:
 
 @functools.cache
 def _frame(name: str) -> pl.DataFrame:
-    cols: dict[str, list[Any]] = ORACLE["data"][name]["columns"]
-    series = []
-    for col, values in cols.items():
-        if all(isinstance(v, str) for v in values):
-            dtype: Any = pl.String
-        elif all(isinstance(v, int) for v in values):
-            dtype = pl.Int64
-        else:
-            dtype = pl.Float64
-        series.append(pl.Series(col, values, dtype=dtype))
-    df = pl.DataFrame(series)
-    assert df.height == ORACLE["data"][name]["n"]
-    return df
+    """The data set `name` exactly as R saw it (integers stay integers)."""
+    return typed_frame(ORACLE["data"][name])
 
 
 @functools.cache

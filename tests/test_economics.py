@@ -118,14 +118,14 @@ def test_policy_against_itself_is_zero_in_every_draw() -> None:
     for col in ("incremental_cost", "extra_person_years", "shortage_years_averted"):
         assert (d[col] == 0).all(), col
     row = c.table.row(1, named=True)
-    assert row["incremental_cost_p5"] == row["incremental_cost_p95"] == 0.0
+    assert row["incremental_cost_lower"] == row["incremental_cost_upper"] == 0.0
     # No effect: no ratio, and never cost-effective (a tie is not a gain).
     assert row["cost_per_shortage_year_averted"] is None
     assert row["p_shortage_years_averted"] == 0.0
     a = c.acceptability.filter(pl.col("projection") == "b")
     assert (a["p_cost_effective"] == 0).all()
     # Quantiles never print as negative zero.
-    assert math.copysign(1.0, c.table["shortage_years_averted_p5"][0]) == 1.0
+    assert math.copysign(1.0, c.table["shortage_years_averted_lower"][0]) == 1.0
 
 
 def test_paired_intervals_are_narrower_than_unpaired() -> None:
@@ -134,7 +134,7 @@ def test_paired_intervals_are_narrower_than_unpaired() -> None:
     other = hrh.simulate(PROVINCE, policy="attract_specialists", draws=400, seed=12)
     c = hrh.compare([base, pol], cadre="doctor", discount_rate=0)
     row = c.table.row(1, named=True)
-    paired = row["shortage_years_averted_p95"] - row["shortage_years_averted_p5"]
+    paired = row["shortage_years_averted_upper"] - row["shortage_years_averted_lower"]
     # The same difference from independent draws (another seed for the policy).
     assert base._draws is not None and other._draws is not None
     j = base._draws.cells.index(("doctor", None))
@@ -173,8 +173,8 @@ def test_acceptability_rises_with_willingness_to_pay() -> None:
     # The incentive adds person-years at a cost, and its draws' ratios are all defined.
     inc = c.table.row(2, named=True)
     assert inc["p_more_person_years"] == 1.0
-    assert inc["cost_per_person_year_p5"] < inc["cost_per_person_year"]
-    assert inc["cost_per_person_year"] < inc["cost_per_person_year_p95"]
+    assert inc["cost_per_person_year_lower"] < inc["cost_per_person_year"]
+    assert inc["cost_per_person_year"] < inc["cost_per_person_year_upper"]
 
 
 def test_dominance_on_four_policies() -> None:
@@ -215,7 +215,7 @@ def test_costs_per_draw_have_intervals() -> None:
     assert set(ct["item"]) == {"salary", "training", "bond_buyout", "incentive", "all"}
     inc = ct.filter(pl.col("item") == "incentive")
     # The incentive depends on how many it attracts in the draw: it has a spread.
-    assert (inc["cost_p5"] < inc["cost"]).all() and (inc["cost"] < inc["cost_p95"]).all()
+    assert (inc["cost_lower_90"] < inc["cost"]).all() and (inc["cost"] < inc["cost_upper_90"]).all()
     # Means over draws equal the cost table summed over regions and cadres.
     by_year = p.costs.group_by("year", "item").agg(pl.col("cost").sum())
     j = ct.join(by_year, on=["year", "item"], suffix="_table")

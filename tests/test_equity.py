@@ -155,21 +155,21 @@ def test_bad_input() -> None:
         hrh.gini([1, 2], [1, 1, 1])
     with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value is NaN"):
         hrh.theil([1, math.nan])
-    with pytest.raises(hrh.InputError, match=r"column 'corrected': the n/\(n-1\) correction"):
+    with pytest.raises(hrh.InputError, match=r"argument 'corrected': the n/\(n-1\) correction"):
         hrh.gini([1, 2], [1, 1], corrected=True)
-    with pytest.raises(hrh.InputError, match=r"column 'log_base': 1 must be"):
+    with pytest.raises(hrh.InputError, match=r"argument 'log_base': 1 must be"):
         hrh.theil([1, 2], log_base=1)
-    with pytest.raises(hrh.InputError, match=r"column 'kind': \"X\" is not 'T' or 'L'"):
+    with pytest.raises(hrh.InputError, match=r"argument 'kind': 'X' is not 'T' or 'L'"):
         hrh.theil([1, 2], kind="X")  # type: ignore[arg-type]
-    with pytest.raises(hrh.InputError, match=r"column 'mean': \"median\" is not"):
+    with pytest.raises(hrh.InputError, match=r"argument 'mean': 'median' is not"):
         hrh.theil([1, 2], mean="median")  # type: ignore[arg-type]
     with pytest.raises(hrh.InputError, match=r"column 'groups', row 1: value is null"):
         hrh.theil([1, 2], groups=["a", None])
-    with pytest.raises(hrh.InputError, match=r"column 'alpha': 2 is outside \[0, 1.6\]"):
+    with pytest.raises(hrh.InputError, match=r"argument 'alpha': 2 is outside \[0, 1.6\]"):
         hrh.polarization([1, 2], method="esteban_ray", alpha=2)
     with pytest.raises(hrh.InputError, match=r"method 'zhang_kanbur' needs groups"):
         hrh.polarization([1, 2], method="zhang_kanbur")
-    with pytest.raises(hrh.InputError, match=r"column 'bounds': correction='wagstaff' needs"):
+    with pytest.raises(hrh.InputError, match=r"argument 'bounds': correction='wagstaff' needs"):
         hrh.concentration_index([0.1, 0.2], [1, 2], correction="wagstaff")
     with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 2 lies outside"):
         hrh.concentration_index([0.1, 2], [1, 2], correction="wagstaff", bounds=(0, 1))

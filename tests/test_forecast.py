@@ -261,7 +261,7 @@ def test_empty_input() -> None:
 def test_simple_damped_needs_phi() -> None:
     raises(
         hrh.InputError,
-        "column 'phi': initial='simple' with a damped trend needs a fixed phi",
+        "argument 'phi': initial='simple' with a damped trend needs a fixed phi",
         time=YEARS,
         value=VALUES,
         model="damped",
@@ -356,7 +356,7 @@ def test_bad_arguments() -> None:
     raises(hrh.InputError, "unknown option(s) gamma", time=[1, 2, 3], value=[1, 2, 3], gamma=0.1)
     raises(
         hrh.InputError,
-        "column 'alpha': 1.5 is outside [0.0001, 0.9999]",
+        "argument 'alpha': 1.5 is outside [0.0001, 0.9999]",
         time=range(10),
         value=VALUES[:10],
         model="ses",
@@ -364,7 +364,7 @@ def test_bad_arguments() -> None:
     )
     raises(
         hrh.InputError,
-        "column 'beta': 0.6 is larger than alpha 0.5",
+        "argument 'beta': 0.6 is larger than alpha 0.5",
         time=range(10),
         value=VALUES[:10],
         model="holt",
@@ -383,7 +383,7 @@ def test_bad_arguments() -> None:
 def test_arima_bad_order() -> None:
     raises(
         hrh.InputError,
-        "column 'order': (6, 1, 0): p and q must be <= 5 and d <= 2",
+        "argument 'order': (6, 1, 0): p and q must be <= 5 and d <= 2",
         time=range(40),
         value=np.arange(40.0) ** 1.1,
         model="arima",
@@ -391,7 +391,7 @@ def test_arima_bad_order() -> None:
     )
     raises(
         hrh.InputError,
-        "column 'drift': a drift needs d <= 1, got d = 2",
+        "argument 'drift': a drift needs d <= 1, got d = 2",
         time=range(40),
         value=np.arange(40.0) ** 1.1,
         model="arima",

@@ -71,7 +71,7 @@ def test_atkinson_and_ge_at_huge_parameters() -> None:
     # GE(alpha) of unequal values at a huge alpha is beyond any float: a named error
     # (was NaN or inf).
     for alpha in (1e308, 2.0**63, -1e308):
-        with pytest.raises(hrh.InputError, match=r"column 'alpha': GE\(.*beyond the largest"):
+        with pytest.raises(hrh.InputError, match=r"argument 'alpha': GE\(.*beyond the largest"):
             hrh.generalized_entropy([1.0, 2.0], alpha=alpha)
     # ... and 0 for equal values, whatever the parameter.
     assert hrh.generalized_entropy([3.0, 3.0, 3.0], alpha=1e308) == 0.0
@@ -90,7 +90,7 @@ def test_ge_of_values_spanning_the_float_range() -> None:
 
 def test_theil_about_a_tiny_reference_level() -> None:
     # x / mean overflowed and the total was inf without a word.
-    with pytest.raises(hrh.InputError, match=r"^column 'mean': Theil T about the reference"):
+    with pytest.raises(hrh.InputError, match=r"^argument 'mean': Theil T about the reference"):
         hrh.theil([1.0, 2.0], mean=5e-324)
     t = hrh.theil([1.0, 2.0], mean=1e-300)
     m = 1e-300
@@ -298,7 +298,7 @@ def test_scenario_stock_file_that_is_not_a_table(tmp_path: Path) -> None:
 def test_simulate_refuses_unbounded_work(monkeypatch: pytest.MonkeyPatch) -> None:
     # Streaming quantiles need little memory, so 2**40 draws started and ran for days.
     with pytest.raises(
-        hrh.InputError, match=r"^column 'draws': 1099511627776 draws .*HRH_MAX_WORK"
+        hrh.InputError, match=r"^argument 'draws': 1099511627776 draws .*HRH_MAX_WORK"
     ):
         hrh.simulate(_scenario(), draws=2**40, seed=1, quantiles="streaming")
     # The limit is the environment's: 10 draws of 11 years x 1 region x 25 cells are 2750.

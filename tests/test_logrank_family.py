@@ -191,7 +191,7 @@ def test_core_refuses_exponents_with_other_weights() -> None:
         hrh._core.logrank(t, e, g, 2, None, 1, weighting="peto-peto", p=1.0)
     with pytest.raises(hrh.InputError, match=r"needs both exponents"):
         hrh._core.logrank(t, e, g, 2, None, 1, weighting="fleming-harrington", q=1.0)
-    with pytest.raises(hrh.InputError, match=r"column 'q': -1 must be a finite number >= 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'q': -1 must be a finite number >= 0"):
         hrh._core.logrank(t, e, g, 2, None, 1, weighting="fleming-harrington", p=0.0, q=-1.0)
 
 

@@ -111,17 +111,17 @@ def test_prediction_arguments_are_checked() -> None:
     with pytest.raises(hrh.InputError, match=r"column 'cadre', row 0: level 'pharmacist' was not"):
         m.predict_survival({"cadre": ["pharmacist"]}, times=[1.0])
     new = {"cadre": ["nurse"]}
-    with pytest.raises(hrh.InputError, match=r"column 'times', row 1: value -1 is not >= 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'times', item 1: value -1 is not >= 0"):
         m.predict_survival(new, times=[1.0, -1.0])
-    with pytest.raises(hrh.InputError, match=r"column 'times', row 0: value 0 is not > 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'times', item 0: value 0 is not > 0"):
         m.predict_hazard(new, times=[0.0])
-    with pytest.raises(hrh.InputError, match=r"column 'p', row 0: value 1 is not in \(0, 1\)"):
+    with pytest.raises(hrh.InputError, match=r"argument 'p', item 0: value 1 is not in \(0, 1\)"):
         m.predict_quantile(new, p=[1.0])
-    with pytest.raises(hrh.InputError, match=r"column 'tau', row 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'tau', item 0"):
         m.predict_rmst(new, tau=[0.0])
-    with pytest.raises(hrh.InputError, match=r"column 'bands', row 2: edge 1 is not above"):
+    with pytest.raises(hrh.InputError, match=r"argument 'bands', item 2: edge 1 is not above"):
         m.attrition_rates([0, 2, 1], new_data=new)
-    with pytest.raises(hrh.InputError, match=r"column 'bands': give at least two"):
+    with pytest.raises(hrh.InputError, match=r"argument 'bands': give at least two"):
         m.attrition_rates([0], new_data=new)
     with pytest.raises(hrh.InputError, match=r"argument 'per'"):
         m.attrition_rates([0, 1], new_data=new, per=0)

@@ -21,7 +21,7 @@ def test_available_working_time_by_hand() -> None:
         )
         == 220 * 8
     )
-    with pytest.raises(hrh.InputError, match=r"column 'working_days': 10 days leave no working"):
+    with pytest.raises(hrh.InputError, match=r"argument 'working_days': 10 days leave no working"):
         hrh.available_working_time(working_days=10, annual_leave=10, hours_per_day=8)
     with pytest.raises(
         hrh.InputError, match=r"argument 'sick_leave': -1 must be a finite number >= 0"
@@ -133,7 +133,7 @@ def test_wisn_bad_input() -> None:
             available_time=1000,
             support={"activity": ["x", "y"], "percent": [60, 60]},
         )
-    with pytest.raises(hrh.InputError, match=r"column 'available_time': 0 must be > 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'available_time': 0 must be > 0"):
         hrh.wisn({"workload": [1], "unit_time": [1]}, available_time=0)
     with pytest.raises(hrh.InputError, match=r"column 'in_post': differs within a group"):
         hrh.wisn(SERVICES, available_time=1000, existing="in_post", by="facility")

@@ -103,7 +103,7 @@ def test_projection_worked_by_hand() -> None:
         salary, [10 * (f["stock_start"] + f["stock_end"]) / 2 for f in flows]
     )
     # Deterministic: every quantile equals the value.
-    assert (p.table["supply_p5"] == p.table["supply_p95"]).all()
+    assert (p.table["supply_lower_90"] == p.table["supply_upper_90"]).all()
     assert p.table["p_gap_positive"].to_list() == [
         float(g > 0) for g in np.subtract(demand, supply)
     ]
@@ -251,7 +251,7 @@ def test_every_year_conserves_people(data: st.DataObject) -> None:
         np.testing.assert_allclose(
             part["stock_start"][1:].to_numpy(), part["stock_end"][:-1].to_numpy()
         )
-    assert (p.table["supply_p5"] >= -1e-9).all()
+    assert (p.table["supply_lower_90"] >= -1e-9).all()
     # Migration moves people between regions without creating any.
     assert abs(f["in_migration"].sum() - f["out_migration"].sum()) < 1e-6 * max(
         f["in_migration"].sum(), 1
@@ -330,15 +330,19 @@ def test_kept_draws_give_the_table_exact_quantiles_and_streaming_is_close() -> N
     )
     j = exact.table.join(q, on=["year", "region", "cadre"])
     np.testing.assert_allclose(j["supply"], j["m"], rtol=1e-12)
-    np.testing.assert_allclose(j["supply_p5"], j["q5"], rtol=1e-12)
-    np.testing.assert_allclose(j["gap_p95"], j["g95"], rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(j["supply_lower_90"], j["q5"], rtol=1e-12)
+    np.testing.assert_allclose(j["gap_upper_90"], j["g95"], rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(j["p_gap_positive"], j["p"])
     stream = hrh.simulate(path, draws=400, seed=5, quantiles="streaming")
     assert stream.quantiles == "streaming"
     np.testing.assert_allclose(stream.table["supply"], exact.table["supply"], rtol=1e-12)
     # P² estimates: within 1 % of the exact quantile (the spread is a few %).
-    np.testing.assert_allclose(stream.table["supply_p50"], exact.table["supply_p50"], rtol=0.01)
-    np.testing.assert_allclose(stream.table["supply_p95"], exact.table["supply_p95"], rtol=0.01)
+    np.testing.assert_allclose(
+        stream.table["supply_median"], exact.table["supply_median"], rtol=0.01
+    )
+    np.testing.assert_allclose(
+        stream.table["supply_upper_90"], exact.table["supply_upper_90"], rtol=0.01
+    )
     # Totals are quantiles of sums over regions, not sums of quantiles.
     sums = (
         d.group_by("year", "draw")
@@ -347,7 +351,7 @@ def test_kept_draws_give_the_table_exact_quantiles_and_streaming_is_close() -> N
         .agg(pl.col("supply").quantile(0.95, interpolation="linear").alias("q95"))
     )
     j = exact.totals.filter(pl.col("cadre") == "all").join(sums, on="year")
-    np.testing.assert_allclose(j["supply_p95"], j["q95"], rtol=1e-12)
+    np.testing.assert_allclose(j["supply_upper_90"], j["q95"], rtol=1e-12)
 
 
 def test_policies_change_flows_and_costs() -> None:
@@ -473,7 +477,7 @@ def test_service_use_by_age_group() -> None:
         "available_hours": 1500,
     }
     a, b = (hrh.simulate(doc, draws=50, seed=2).table for _ in range(2))
-    assert a.equals(b) and (a["demand_p95"] > a["demand_p5"]).all()
+    assert a.equals(b) and (a["demand_upper_90"] > a["demand_lower_90"]).all()
     with pytest.raises(hrh.ScenarioError, match="no value for age group '65"):
         doc["cadres"][0]["demand"]["visits_by_age_group"] = {"0-14": 1, "15-64": 1}
         hrh.simulate(doc, draws=0)
@@ -1004,7 +1008,7 @@ def test_regions_projected_apart_match_the_linked_projection(policy: str | None)
     linked = hrh.simulate(linked_doc(True), draws=13, seed=4, keep_draws=True, policy=policy)
     if policy is not None:
         assert set(apart.costs["item"]) == {"salary", "training", "bond_buyout", "bonus", "office"}
-    for col in ("supply", "supply_p5", "supply_p95", "gap_p50", "p_gap_positive"):
+    for col in ("supply", "supply_lower_90", "supply_upper_90", "gap_median", "p_gap_positive"):
         np.testing.assert_allclose(apart.table[col], linked.table[col], rtol=1e-12, atol=1e-12)
     flows = [c for c in apart.flows.columns if c not in ("year", "region", "cadre")]
     for col in flows:
@@ -1054,19 +1058,19 @@ def test_surplus_in_one_region_never_hides_a_shortage_in_another() -> None:
     b = base.table.filter(pl.col("region") == "B")
     tot = base.totals.filter(pl.col("cadre") == "all")
     # B is short at least 50 nurses in every year and draw; the net gap says surplus.
-    assert (b["shortage_p5"] >= 50).all() and (b["p_gap_positive"] == 1).all()
-    assert (tot["shortage_p5"] >= 50).all() and (tot["p_shortage"] == 1).all()
+    assert (b["shortage_lower_90"] >= 50).all() and (b["p_gap_positive"] == 1).all()
+    assert (tot["shortage_lower_90"] >= 50).all() and (tot["p_shortage"] == 1).all()
     assert (tot["net_gap"] < -90).all() and (tot["p_net_gap_positive"] == 0).all()
     np.testing.assert_allclose(tot["shortage"], b["shortage"], rtol=1e-12)
     np.testing.assert_allclose(tot["shortage"] - tot["surplus"], tot["net_gap"], rtol=1e-12)
     # Paired per draw: adding nurses in A averts nothing; in B it averts 10 a year.
     cmp = hrh.compare([base, in_a, in_b], discount_rate=0).table
     assert cmp["shortage_averted"].to_list()[:2] == [0.0, 0.0]
-    assert cmp["shortage_averted_p5"][1] == cmp["shortage_averted_p95"][1] == 0.0
+    assert cmp["shortage_averted_lower"][1] == cmp["shortage_averted_upper"][1] == 0.0
     assert cmp["net_gap"][1] < cmp["net_gap"][0] - 100
     assert cmp["cost_per_shortage_year_averted"][1] is None
     # In B: 10, 20, 30, 40 extra nurses less a little attrition, in every draw.
-    assert 40 * 0.97 < cmp["shortage_averted_p5"][2] <= cmp["shortage_averted_p95"][2] <= 40
+    assert 40 * 0.97 < cmp["shortage_averted_lower"][2] <= cmp["shortage_averted_upper"][2] <= 40
     assert 100 * 0.97 < cmp["shortage_years_averted"][2] <= 100
 
 
@@ -1092,9 +1096,9 @@ def test_shortage_against_the_draws() -> None:
     assert (j["m"] > 0).any() and (j["sm"] > 0).any()
     for ours, ref in (
         ("shortage", "m"),
-        ("shortage_p25", "q25"),
+        ("shortage_lower_50", "q25"),
         ("surplus", "sm"),
-        ("surplus_p95", "s95"),
+        ("surplus_upper_90", "s95"),
     ):
         np.testing.assert_allclose(j[ours], j[ref], rtol=1e-9, atol=1e-9)
     # Totals: the sum over cells per draw, then mean, quantiles and P(some cell short).
@@ -1112,8 +1116,8 @@ def test_shortage_against_the_draws() -> None:
     j = p.totals.filter(pl.col("cadre") == "all").join(tot, on="year")
     for ours, ref in (
         ("shortage", "m"),
-        ("shortage_p5", "q5"),
-        ("surplus_p50", "s50"),
+        ("shortage_lower_90", "q5"),
+        ("surplus_median", "s50"),
         ("p_shortage", "p"),
     ):
         np.testing.assert_allclose(j[ours], j[ref], rtol=1e-9, atol=1e-9)
@@ -1154,7 +1158,7 @@ def test_density_and_theil_against_the_draws_and_hrh_theil() -> None:
     j = p.table.join(cells, on=["year", "region"])
     np.testing.assert_allclose(j["population"], j["population_right"], rtol=1e-12)
     np.testing.assert_allclose(j["density_per_1000"], j["m"], rtol=1e-12)
-    np.testing.assert_allclose(j["density_per_1000_p75"], j["q75"], rtol=1e-12)
+    np.testing.assert_allclose(j["density_per_1000_upper_50"], j["q75"], rtol=1e-12)
     # The Theil index of each draw, by hrh.theil (checked against PySAL elsewhere).
     theil = {
         (year, draw): hrh.theil(part["density"], part["population"]).total
@@ -1177,7 +1181,7 @@ def test_density_and_theil_against_the_draws_and_hrh_theil() -> None:
     t = p.totals.filter(pl.col("cadre") == "all").join(ref, on="year")
     assert t["theil"].min() > 0 and 0 < t["p_theil_below_start"].max() <= 1
     np.testing.assert_allclose(t["theil"], t["m"], rtol=1e-9)
-    np.testing.assert_allclose(t["theil_p5"], t["q5"], rtol=1e-9)
+    np.testing.assert_allclose(t["theil_lower_90"], t["q5"], rtol=1e-9)
     np.testing.assert_allclose(t["p_theil_below_start"], t["below"], rtol=1e-12)
     total = d.group_by("year", "draw").agg(
         (1000 * pl.col("supply").sum() / pl.col("population").sum()).alias("x")
@@ -1214,7 +1218,7 @@ def test_hiring_into_vacancies_never_passes_the_quota() -> None:
         assert (d["supply"] <= d["demand"] + 1e-9).filter(d["year"] > 2024).all()
         # A fills its 50 posts unless a year's graduates are too few.
         a = p.table.filter((pl.col("region") == "A") & (pl.col("year") > 2024))
-        assert ((a["supply_p95"] - 50).abs() < 1e-9).all() and (a["supply"] > 49).all()
+        assert ((a["supply_upper_90"] - 50).abs() < 1e-9).all() and (a["supply"] > 49).all()
 
 
 def test_compare_needs_the_same_years() -> None:

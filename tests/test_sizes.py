@@ -14,7 +14,7 @@ CASES = [
     (
         'hrh.life_table({"years": [1.0, 1e308], "left": [1, 1]}, duration="years", '
         'event="left", width=1)',
-        "column 'width': 1 cuts durations up to 1e308",
+        "argument 'width': 1 cuts durations up to 1e308",
     ),
     (
         'hrh.life_table({"years": [1.0, 2.5], "left": [1, 0]}, duration="years", '

@@ -150,8 +150,8 @@ def _select(
         "supply": last["supply"],
         "demand": last["demand"],
         "shortage": last["shortage"],
-        "shortage_p5": last["shortage_p5"],
-        "shortage_p95": last["shortage_p95"],
+        "shortage_lower": last["shortage_lower_90"],
+        "shortage_upper": last["shortage_upper_90"],
         "p_shortage": last["p_shortage"],
         "surplus": last["surplus"],
         "net_gap": last["net_gap"],
@@ -214,16 +214,18 @@ class Comparison:
     table
         One row per projection. The final year's state: `supply`, `demand`,
         `shortage` (the sum over cells of each cell's unmet need: a surplus in one region
-        never offsets a shortage in another) with `shortage_p5`/`shortage_p95`,
+        never offsets a shortage in another) with its 90 % interval over draws
+        `shortage_lower`/`shortage_upper` (the 5 % and 95 % quantiles),
         `p_shortage`, `surplus` and `net_gap` (netted, for reference). Over the projected
         years, discounted: `cost` (all cost items), `person_years` (staff in post, the
         mean of each year's start and end stock) and `shortage_years` (each year's
-        end-of-year shortage), each with `_p5`/`_p95` over draws. Against the baseline
+        end-of-year shortage), each with its 90 % interval `_lower`/`_upper` over draws.
+        Against the baseline
         (paired draw by draw; 5 %/95 % quantiles of the draws' differences):
         `incremental_cost`, `extra_person_years`, `shortage_years_averted`,
         `shortage_averted` (final year, undiscounted); the ratios
         `cost_per_person_year` and `cost_per_shortage_year_averted` (mean incremental
-        cost over mean effect, null unless the mean effect is positive; their `_p5`/`_p95`
+        cost over mean effect, null unless the mean effect is positive; their `_lower`/`_upper`
         are quantiles of the draws' own ratios, null unless every draw's effect is
         positive, since a ratio whose denominator changes sign has no interval), with
         `p_more_person_years` and `p_shortage_years_averted`, the shares of draws whose
@@ -501,7 +503,7 @@ def compare(
             "shortage": None if s.shortage_draws is None else s.shortage_draws[:, -1].copy(),
         }
         for key in ("cost", "person_years", "shortage_years"):
-            r[f"{key}_p5"], r[f"{key}_p95"] = _quantiles(draws[key])
+            r[f"{key}_lower"], r[f"{key}_upper"] = _quantiles(draws[key])
         per_draw.append(draws)
     base, b = sel[0].row, per_draw[0]
     plane = []
@@ -527,17 +529,17 @@ def compare(
             "shortage_averted": diff("shortage", -1.0),
         }
         for key, x in dd.items():
-            r[f"{key}_p5"], r[f"{key}_p95"] = _quantiles(x)
+            r[f"{key}_lower"], r[f"{key}_upper"] = _quantiles(x)
         for eff, ratio in _RATIOS.items():
             mean_e, mean_c = r[eff], r["incremental_cost"]
             r[ratio] = mean_c / mean_e if mean_e is not None and mean_e > 0 else None
-            r[f"{ratio}_p5"] = r[f"{ratio}_p95"] = None
+            r[f"{ratio}_lower"] = r[f"{ratio}_upper"] = None
             dc, de = dd["incremental_cost"], dd[eff]
             share = None
             if dc is not None and de is not None and not np.isnan(de).any():
                 rr = _core.ratio(dc, de)
                 q = rr["quantiles"]
-                r[f"{ratio}_p5"], r[f"{ratio}_p95"] = _none(q[0]), _none(q[4])
+                r[f"{ratio}_lower"], r[f"{ratio}_upper"] = _none(q[0]), _none(q[4])
                 share = rr["p_effect_positive"]
             key = (
                 "p_more_person_years" if eff == "extra_person_years" else "p_shortage_years_averted"

@@ -368,9 +368,9 @@ def theil(
     w = _weights(weights, v.size)
     codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
     if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
-        raise InputError(f"column 'mean': {mean!r} is not 'weighted', 'unweighted' or a number")
+        raise InputError(f"argument 'mean': {mean!r} is not 'weighted', 'unweighted' or a number")
     if isinstance(log_base, bool) or not isinstance(log_base, int | float):
-        raise InputError(f"column 'log_base': {log_base!r} is not a number")
+        raise InputError(f"argument 'log_base': {log_base!r} is not a number")
     log_base = _number(log_base, "log_base")
     if not isinstance(mean, str):
         mean = _number(mean, "mean")
@@ -592,7 +592,9 @@ def concentration_index(
     v = float_array(values, "values")
     r = float_array(rank, "rank")
     if correction is not None and bounds is None:
-        raise InputError(f"column 'bounds': correction={correction!r} needs bounds=(lower, upper)")
+        raise InputError(
+            f"argument 'bounds': correction={correction!r} needs bounds=(lower, upper)"
+        )
     if correction not in (None, "wagstaff", "erreygers"):
         raise InputError(
             f"argument 'correction': {correction!r} is not None, 'wagstaff' or 'erreygers'"

@@ -213,7 +213,7 @@ def projection(
         cadres = result.table["cadre"].unique().to_list()
         if cadre is None and len(cadres) > 1:
             raise InputError(
-                f"column 'cadre': name one of {', '.join(sorted(cadres))} to plot a region"
+                f"argument 'cadre': name one of {', '.join(sorted(cadres))} to plot a region"
             )
         t = result.table.filter(
             (pl.col("region") == region) & (pl.col("cadre") == (cadre or cadres[0]))
@@ -221,25 +221,25 @@ def projection(
         where = region
     if t.height == 0:
         raise InputError(
-            f"column 'region': nothing projected for region {region!r}, cadre {cadre!r}"
+            f"argument 'region': nothing projected for region {region!r}, cadre {cadre!r}"
         )
     years = t["year"].to_list()
-    for lo, hi, alpha, width in (("p5", "p95", 0.15, 90), ("p25", "p75", 0.3, 50)):
+    for alpha, width in ((0.15, 90), (0.3, 50)):
         ax.fill_between(
             years,
-            t[f"supply_{lo}"].to_list(),
-            t[f"supply_{hi}"].to_list(),
+            t[f"supply_lower_{width}"].to_list(),
+            t[f"supply_upper_{width}"].to_list(),
             alpha=alpha,
             color="C0",
             label=f"supply {width} % band",
         )
-    ax.plot(years, t["supply_p50"].to_list(), color="C0", label="supply (median)")
+    ax.plot(years, t["supply_median"].to_list(), color="C0", label="supply (median)")
     if t["demand"].null_count() < t.height:
         ax.plot(years, t["demand"].to_list(), color="C3", label="demand (mean)")
         ax.fill_between(
             years,
-            t["demand_p5"].fill_null(float("nan")).to_list(),
-            t["demand_p95"].fill_null(float("nan")).to_list(),
+            t["demand_lower_90"].fill_null(float("nan")).to_list(),
+            t["demand_upper_90"].fill_null(float("nan")).to_list(),
             alpha=0.12,
             color="C3",
         )

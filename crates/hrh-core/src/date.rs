@@ -18,7 +18,7 @@ pub(crate) fn check_day(day: i32, name: &str) -> Result<()> {
     if (FIRST_DAY..=END_DAY).contains(&day) {
         Ok(())
     } else {
-        Err(Error::input(
+        Err(Error::argument(
             name,
             format!("day {day} (days since 1970-01-01) is outside the supported dates 0001-01-01 to 10000-01-01"),
         ))
@@ -94,7 +94,7 @@ mod tests {
         assert_eq!(days_from_civil(10_000, 1, 1), END_DAY);
         assert!(check_day(END_DAY, "end").is_ok());
         let e = check_day(i32::MAX, "end").unwrap_err().to_string();
-        assert!(e.starts_with("column 'end': day 2147483647"), "{e}");
+        assert!(e.starts_with("argument 'end': day 2147483647"), "{e}");
         assert_eq!(show_day(0), "1970-01-01");
         // civil_from_days(i32::MAX) overflows; show_day does not call it there.
         assert_eq!(show_day(i32::MAX), "day 2147483647 since 1970-01-01");

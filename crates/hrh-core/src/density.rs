@@ -43,9 +43,9 @@ impl Alternative {
             "two-sided" | "two.sided" | "two_sided" => Ok(Alternative::TwoSided),
             "less" => Ok(Alternative::Less),
             "greater" => Ok(Alternative::Greater),
-            other => Err(Error::input(
+            other => Err(Error::argument(
                 "alternative",
-                format!("{other:?} is not 'two-sided', 'less' or 'greater'"),
+                format!("'{other}' is not 'two-sided', 'less' or 'greater'"),
             )),
         }
     }
@@ -56,7 +56,7 @@ impl Alternative {
 fn check_one_sided_level(level: f64, alternative: Alternative) -> Result<()> {
     validate::level(level)?;
     if alternative == Alternative::Greater && 1.0 - level == 1.0 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "level",
             format!(
                 "{level:e} is too small for a one-sided 'greater' interval: 1 - level rounds \

@@ -48,4 +48,4 @@ pub mod sums;
 pub mod synthetic;
 pub(crate) mod validate;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Subject};

@@ -241,7 +241,7 @@ pub fn register(
     reference: i32,
 ) -> Result<Register> {
     if target_active == 0 || target_active > 5_000_000 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "n_active",
             format!("{target_active} must be between 1 and 5,000,000"),
         ));
@@ -250,7 +250,7 @@ pub fn register(
     crate::date::check_day(reference, "reference_date")?;
     let (ref_year, _, _) = civil_from_days(reference);
     if first_year >= ref_year || first_year < 1900 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "first_year",
             format!("{first_year} must be at least 1900 and before the reference year {ref_year}"),
         ));
@@ -317,7 +317,7 @@ mod tests {
         // i32::MAX used to overflow the calendar arithmetic.
         let e = register(1, 10, 1985, i32::MAX).unwrap_err().to_string();
         assert!(
-            e.starts_with("column 'reference_date': day 2147483647"),
+            e.starts_with("argument 'reference_date': day 2147483647"),
             "{e}"
         );
     }

@@ -67,7 +67,7 @@ pub(crate) fn level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {
         Ok(())
     } else {
-        Err(Error::input(
+        Err(Error::argument(
             "level",
             format!("{level} is outside (0, 1); give e.g. 0.95"),
         ))
@@ -79,7 +79,7 @@ pub(crate) fn positive_scalar(value: f64, name: &str) -> Result<()> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(Error::input(
+        Err(Error::argument(
             name,
             format!("{value} must be a finite number > 0"),
         ))

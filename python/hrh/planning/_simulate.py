@@ -21,7 +21,10 @@ from hrh.exceptions import InputError
 from hrh.planning._scenario import Scenario, _core_args, _load, _max_memory, _max_work
 from hrh.planning._wisn import _draws_and_seed
 
-_Q = ["p5", "p25", "p50", "p75", "p95"]
+# The core's quantiles over draws (5, 25, 50, 75 and 95 %) as the result contract names
+# them: the central interval at level L % runs from the (100 - L) / 2 % quantile,
+# `_lower_L`, to the (100 + L) / 2 % quantile, `_upper_L`; the 50 % quantile is `_median`.
+_Q = ["lower_90", "lower_50", "median", "upper_50", "upper_90"]
 
 
 def _summary_columns(raw: dict[str, Any], key: str, out: str) -> dict[str, Any]:
@@ -68,8 +71,10 @@ class Projection:
     table
         Per year, region and cadre: `supply`, `demand`, `gap` (demand - supply),
         `shortage` (max(gap, 0)) and `surplus` (max(-gap, 0)), each the mean over draws
-        with quantiles `_p5`, `_p25`, `_p50`, `_p75`, `_p95`, and `p_gap_positive` (share
-        of draws in which demand exceeds supply).
+        with the median over draws (`_median`, e.g. `supply_median`) and the central
+        50 % and 90 % intervals over draws (`_lower_50` / `_upper_50`, the 25 % and
+        75 % quantiles; `_lower_90` / `_upper_90`, the 5 % and 95 % quantiles), and
+        `p_gap_positive` (share of draws in which demand exceeds supply).
     totals
         Per year and cadre over all regions, and for all cadres (`cadre` = "all"):
         `supply` and `demand` (sums); `shortage`, the sum over cells (region x cadre) of
@@ -103,7 +108,8 @@ class Projection:
         the policies switched on.
     cost_totals
         The cost over all regions and cadres per projected year and item (item
-        "all": every item), the mean over draws with quantiles `_p5` ... `_p95`.
+        "all": every item), the mean over draws with its median and 50 % and 90 %
+        intervals over draws (`cost_median`, `cost_lower_50` ... `cost_upper_90`).
     draws_table
         With `keep_draws=True`, supply and demand of every draw.
 

@@ -429,7 +429,7 @@ def attrition_rates(
         or not isinstance(per_year, int | float | np.number)
         or not 0 < per_year < math.inf
     ):
-        raise InputError(f"column 'per_year': {per_year!r} must be a finite number > 0")
+        raise InputError(f"argument 'per_year': {per_year!r} must be a finite number > 0")
     per_year = float(per_year)
     from hrh.attrition import KaplanMeier
 

@@ -95,7 +95,7 @@ def available_working_time(
     hours = _hours_per_day(hours_per_day)
     if absent >= days:
         raise InputError(
-            f"column 'working_days': {days:g} days leave no working time after {absent:g} "
+            f"argument 'working_days': {days:g} days leave no working time after {absent:g} "
             "days of holidays and leave"
         )
     return (days - absent) * hours
@@ -197,24 +197,25 @@ def _per_group(
     return out
 
 
-def _allowance_per_group(
-    table: pl.DataFrame, keys: pl.DataFrame, by: list[str], value: str, n_groups: int
-) -> np.ndarray:
-    """Sum `value` over the rows of `table` that apply to each group: rows match a group
-    on the `by` columns the table has; a table without them applies to every group."""
+def _applied(
+    table: pl.DataFrame, keys: pl.DataFrame, by: list[str], values: list[str]
+) -> pl.DataFrame:
+    """The rows of `table` paired with each group they apply to (`__g`, the group's code,
+    and `values`): rows match a group on the `by` columns the table has; a table without
+    them applies to every group."""
     shared = [c for c in by if c in table.columns]
     coded = (
         keys.with_row_index("__g") if by else pl.DataFrame({"__g": [0]}, schema={"__g": pl.UInt32})
     )
     joined = (
-        coded.join(table.select([*shared, value]), on=shared, how="inner")
+        coded.join(table.select([*shared, *values]), on=shared, how="inner")
         if shared
-        else coded.join(table.select(value), how="cross")
+        else coded.join(table.select(values), how="cross")
     )
-    sums = joined.group_by("__g").agg(pl.col(value).sum())
-    out = np.zeros(n_groups)
-    out[sums["__g"].to_numpy()] = sums[value].to_numpy()
-    return out
+    return joined.select(pl.col("__g").cast(pl.UInt32), *values)
+
+
+_PER = {"percent": 0, "day": 1, "week": 2, "year": 3}
 
 
 def wisn(
@@ -339,18 +340,26 @@ def wisn(
     if isinstance(available_time, str):
         at = _per_group(df, codes, n_groups, available_time, minimum="positive")
     elif isinstance(available_time, bool) or not isinstance(available_time, int | float):
-        raise InputError(f"column 'available_time': {available_time!r} is not a number")
+        raise InputError(f"argument 'available_time': {available_time!r} is not a number")
     elif not available_time > 0:
-        raise InputError(f"column 'available_time': {available_time} must be > 0 hours")
+        raise InputError(f"argument 'available_time': {available_time} must be > 0 hours")
     else:
         at = np.full(n_groups, float(available_time))
 
-    cas = np.zeros(n_groups)
+    # Which support and additional rows apply to which group; the allowances themselves
+    # are computed in the core.
+    sup_rows = pl.DataFrame(
+        {"__g": [], "__value": [], "__per": []},
+        schema={"__g": pl.UInt32, "__value": pl.Float64, "__per": pl.UInt8},
+    )
     if support is not None:
         sup = to_frame(support, name="support")
         if "percent" in sup.columns:
             check_numeric(sup, "percent", minimum="non_negative", table="support")
-            sup = sup.with_columns(pl.col("percent").cast(pl.Float64).alias("__pct"))
+            sup = sup.with_columns(
+                pl.col("percent").cast(pl.Float64).alias("__value"),
+                pl.lit(_PER["percent"], dtype=pl.UInt8).alias("__per"),
+            )
         elif "hours" in sup.columns and "per" in sup.columns:
             check_numeric(sup, "hours", minimum="non_negative", table="support")
             check_no_nulls(sup, "per", table="support")
@@ -366,35 +375,25 @@ def wisn(
                     f"column 'per', row {row}: {sup['per'][row]!r} is not 'day', 'week' or "
                     "'year' in support"
                 )
-            # Daily and weekly shares are percentages already; yearly hours become one
-            # per group below, over that group's available time.
-            denom = pl.when(pl.col("per") == "day").then(hpd).otherwise(hpd * dpw)
-            hours = pl.col("hours").cast(pl.Float64)
             sup = sup.with_columns(
-                pl.when(pl.col("per") == "year")
-                .then(0.0)
-                .otherwise(100 * hours / denom)
-                .alias("__pct"),
-                pl.when(pl.col("per") == "year").then(hours).otherwise(0.0).alias("__year_hours"),
+                pl.col("hours").cast(pl.Float64).alias("__value"),
+                pl.col("per").replace_strict(_PER, return_dtype=pl.UInt8).alias("__per"),
             )
         else:
             raise InputError("support: give a 'percent' column, or 'hours' with 'per'")
-        cas = _allowance_per_group(sup, keys, by_cols, "__pct", n_groups)
-        if "__year_hours" in sup.columns:
-            cas = (
-                cas + 100 * _allowance_per_group(sup, keys, by_cols, "__year_hours", n_groups) / at
-            )
+        sup_rows = _applied(sup, keys, by_cols, ["__value", "__per"])
 
-    ias = np.zeros(n_groups)
+    add_rows = pl.DataFrame(
+        {"__g": [], "hours_per_year": [], "staff": []},
+        schema={"__g": pl.UInt32, "hours_per_year": pl.Float64, "staff": pl.Float64},
+    )
     if additional is not None:
         add = to_frame(additional, name="additional")
         require_columns(add, ["hours_per_year", "staff"], role="additional", table="additional")
         check_numeric(add, "hours_per_year", minimum="non_negative", table="additional")
         check_numeric(add, "staff", minimum="non_negative", table="additional")
-        add = add.with_columns(
-            (pl.col("hours_per_year").cast(pl.Float64) * pl.col("staff")).alias("__hours")
-        )
-        ias = _allowance_per_group(add, keys, by_cols, "__hours", n_groups)
+        add = add.with_columns(pl.col("hours_per_year", "staff").cast(pl.Float64))
+        add_rows = _applied(add, keys, by_cols, ["hours_per_year", "staff"])
 
     if existing is None:
         have = np.full(n_groups, np.nan)
@@ -417,10 +416,16 @@ def wisn(
         codes,
         column_array(df, "workload"),
         column_array(df, "__unit"),
-        np.ascontiguousarray(cas),
-        np.ascontiguousarray(ias),
         np.ascontiguousarray(have),
         n_groups,
+        support_group=sup_rows["__g"].to_numpy(),
+        support_value=sup_rows["__value"].to_numpy(),
+        support_per=sup_rows["__per"].to_numpy(),
+        additional_group=add_rows["__g"].to_numpy(),
+        additional_hours=add_rows["hours_per_year"].to_numpy(),
+        additional_staff=add_rows["staff"].to_numpy(),
+        hours_per_day=hpd,
+        days_per_week=dpw,
         low=low,
         high=high,
         draws=draws_checked,
@@ -440,28 +445,10 @@ def wisn(
         table = table.with_columns(available_time=pl.Series(at))
     if by_cols:
         table = pl.concat([keys, table], how="horizontal")
-    at_row = at[codes] if by_cols else np.full(df.height, at[0])
-    unit_row = df["__unit"].to_numpy()
-    work = df["workload"].cast(pl.Float64).to_numpy()
-    with np.errstate(over="ignore"):
-        standard = at_row / unit_row
-        # workload x unit time / available time in an order that stays in range when
-        # the result does (the core's requirement check already passed).
-        staff = work * unit_row / at_row
-        staff = np.where(np.isfinite(staff), staff, work * (unit_row / at_row))
-        staff = np.where(np.isfinite(staff), staff, (work / at_row) * unit_row)
-    over = np.flatnonzero(~np.isfinite(standard))
-    if over.size:
-        row = int(over[0])
-        raise InputError(
-            f"column 'unit_time', row {row}: the standard workload, available time "
-            f"{float(at_row[row])!r} / unit time {float(unit_row[row])!r}, is beyond the "
-            "largest float (check the units)"
-        )
     activities = df.drop("__unit").with_columns(
         unit_time=df["__unit"],
-        standard_workload=pl.Series(standard),
-        staff=pl.Series(staff),
+        standard_workload=pl.Series(r["standard_workload"]),
+        staff=pl.Series(r["staff"]),
     )
     return WisnResult(
         table=table,

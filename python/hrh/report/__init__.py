@@ -746,8 +746,11 @@ def projection_section(
     has_demand = last["demand"] is not None
     kpis = [
         (f"staff {first['year']}", count(first["supply"])),
-        (f"staff {last['year']} (median)", count(last["supply_p50"])),
-        (f"90 % interval {last['year']}", span(last["supply_p5"], last["supply_p95"], count)),
+        (f"staff {last['year']} (median)", count(last["supply_median"])),
+        (
+            f"90 % interval {last['year']}",
+            span(last["supply_lower_90"], last["supply_upper_90"], count),
+        ),
     ]
     worst = ""
     if has_demand:
@@ -764,7 +767,7 @@ def projection_section(
         if short.height:
             cells = ", ".join(
                 f"{escape(str(r['region']))} {escape(str(r['cadre']))} "
-                f"{interval(r['shortage'], r['shortage_p5'], r['shortage_p95'], count)}"
+                f"{interval(r['shortage'], r['shortage_lower_90'], r['shortage_upper_90'], count)}"
                 for r in short.iter_rows(named=True)
             )
             worst = (
@@ -776,10 +779,10 @@ def projection_section(
     years = [float(y) for y in t["year"]]
     chart = fan_chart(
         ([years[0]], [first["supply"]]),
-        (years, t["supply_p50"].to_list()),
+        (years, t["supply_median"].to_list()),
         [
-            (t["supply_p5"].to_list(), t["supply_p95"].to_list()),
-            (t["supply_p25"].to_list(), t["supply_p75"].to_list()),
+            (t["supply_lower_90"].to_list(), t["supply_upper_90"].to_list()),
+            (t["supply_lower_50"].to_list(), t["supply_upper_50"].to_list()),
         ],
         lines=[("demand", years, t["demand"].to_list())] if has_demand else [],
         title=f"{base.name}: staff in post (median, 50 % and 90 % bands) and need",
@@ -793,7 +796,7 @@ def projection_section(
             "supply",
             [
                 interval(r[0], r[1], r[2], count)
-                for r in final.select("supply", "supply_p5", "supply_p95").rows()
+                for r in final.select("supply", "supply_lower_90", "supply_upper_90").rows()
             ],
         ),
         "demand",
@@ -801,7 +804,7 @@ def projection_section(
             "shortage",
             [
                 interval(r[0], r[1], r[2], count)
-                for r in final.select("shortage", "shortage_p5", "shortage_p95").rows()
+                for r in final.select("shortage", "shortage_lower_90", "shortage_upper_90").rows()
             ],
         ),
         "surplus",
@@ -810,10 +813,10 @@ def projection_section(
     if has_demand:
         chart += fan_chart(
             ([years[0]], [first["shortage"]]),
-            (years, t["shortage_p50"].to_list()),
+            (years, t["shortage_median"].to_list()),
             [
-                (t["shortage_p5"].to_list(), t["shortage_p95"].to_list()),
-                (t["shortage_p25"].to_list(), t["shortage_p75"].to_list()),
+                (t["shortage_lower_90"].to_list(), t["shortage_upper_90"].to_list()),
+                (t["shortage_lower_50"].to_list(), t["shortage_upper_50"].to_list()),
             ],
             title=f"{base.name}: shortage, region by region (median, 50 %, 90 %)",
             ylabel="staff short (head count)",
@@ -846,7 +849,7 @@ def projection_section(
                 col,
                 [
                     interval(r[0], r[1], r[2], fmt)
-                    for r in ct.select(col, f"{col}_p5", f"{col}_p95").rows()
+                    for r in ct.select(col, f"{col}_lower", f"{col}_upper").rows()
                 ],
             )
 

@@ -1124,7 +1124,7 @@ pub fn predict_survival(
     }
     validate::level(level)?;
     validate::finite(x_new, "new_data")?;
-    validate::finite(times, "times")?;
+    validate::finite(times, "times").map_err(Error::of_argument)?;
     let m = x_new.len() / p.max(1);
     validate::same_len(m, strata.len(), "new_data", "strata")?;
     if let Some(o) = offset {

@@ -597,7 +597,7 @@ fn mat_mul(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
 /// Reference: Fine JP, Gray RJ (1999) JASA 94:496-509.
 pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGrayFit> {
     if !(tol > 0.0 && tol.is_finite()) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "tol",
             format!("{tol} is not a positive number"),
         ));

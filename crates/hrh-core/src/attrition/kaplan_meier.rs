@@ -177,7 +177,7 @@ pub fn quantile(km: &KaplanMeier, p: f64) -> Result<(Option<f64>, Option<f64>, O
     validate::same_len(m, km.lower.len(), "time", "lower")?;
     validate::same_len(m, km.upper.len(), "time", "upper")?;
     if !(p > 0.0 && p < 1.0) {
-        return Err(Error::input("p", format!("{p} is outside (0, 1)")));
+        return Err(Error::argument("p", format!("{p} is outside (0, 1)")));
     }
     Ok((
         curve_quantile(&km.time, &km.survival, p),
@@ -197,7 +197,7 @@ pub fn rmst(km: &KaplanMeier, tau: f64) -> Result<(f64, f64)> {
     validate::same_len(m, km.at_risk.len(), "time", "at_risk")?;
     validate::same_len(m, km.events.len(), "time", "events")?;
     if !(tau.is_finite() && tau > 0.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "tau",
             format!("{tau} must be a finite number > 0"),
         ));
@@ -252,7 +252,7 @@ pub struct AtTimes {
 
 /// The curve at arbitrary `times`, as R's `summary(fit, times = ...)`.
 pub fn at(km: &KaplanMeier, times: &[f64]) -> Result<AtTimes> {
-    validate::finite(times, "times")?;
+    validate::finite(times, "times").map_err(Error::of_argument)?;
     let m = km.time.len();
     for (name, len) in [
         ("survival", km.survival.len()),

@@ -40,7 +40,7 @@ pub const MAX_INTERVALS: usize = 1_000_000;
 /// 3rd ed., Wiley, ch. 4.
 pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
     if !(width.is_finite() && width > 0.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "width",
             format!("{width} must be a finite number > 0"),
         ));
@@ -55,7 +55,7 @@ pub fn life_table(d: &SurvData, width: f64) -> Result<LifeTable> {
     // The number of intervals, checked before anything is allocated.
     let bins = (max_t / width).floor();
     if bins.is_nan() || bins >= MAX_INTERVALS as f64 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "width",
             format!(
                 "{} cuts durations up to {} into {bins:e} intervals, more than \
@@ -122,7 +122,7 @@ pub fn life_tables(
             total += (max_t / width).floor() + 1.0;
         }
         if total.is_nan() || total > MAX_INTERVALS as f64 {
-            return Err(Error::input(
+            return Err(Error::argument(
                 "width",
                 format!(
                     "{width} gives {total:.3e} intervals over the groups, more than the \

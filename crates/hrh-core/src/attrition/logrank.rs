@@ -108,7 +108,7 @@ impl Weights {
         if let Weights::FlemingHarrington { p, q } = *self {
             for (name, v) in [("p", p), ("q", q)] {
                 if !(v.is_finite() && v >= 0.0) {
-                    return Err(Error::input(
+                    return Err(Error::argument(
                         name,
                         format!("{v} must be a finite number >= 0"),
                     ));
@@ -145,7 +145,7 @@ pub fn logrank<T: Duration, E: EventCode>(
     rho: f64,
 ) -> Result<LogRank> {
     if !(rho.is_finite() && rho >= 0.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "rho",
             format!("{rho} must be a finite number >= 0"),
         ));
@@ -460,7 +460,7 @@ mod tests {
             let w = Weights::FlemingHarrington { p, q };
             let err = logrank_weighted(&t, &e, &g, 2, None, w).unwrap_err();
             assert!(
-                err.to_string().starts_with(&format!("column '{col}'")),
+                err.to_string().starts_with(&format!("argument '{col}'")),
                 "{err}"
             );
         }

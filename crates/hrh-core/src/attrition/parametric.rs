@@ -894,9 +894,9 @@ pub fn predict(
         Prediction::Quantile => ("p", |v| v > 0.0 && v < 1.0, "in (0, 1)"),
         Prediction::Rmst => ("tau", |v| v > 0.0, "> 0"),
     };
-    validate::finite(at, arg)?;
+    validate::finite(at, arg).map_err(Error::of_argument)?;
     if let Some(i) = at.iter().position(|&v| !ok(v)) {
-        return Err(Error::input_at(
+        return Err(Error::argument_at(
             arg,
             i,
             format!("value {} is not {rule}", at[i]),
@@ -1008,15 +1008,15 @@ pub fn band_rates(
     validate::level(level)?;
     validate::positive_scalar(per, "per")?;
     check_model(m, x_new, rows, p)?;
-    validate::non_negative(edges, "bands")?;
+    validate::non_negative(edges, "bands").map_err(Error::of_argument)?;
     if edges.len() < 2 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "bands",
             "give at least two band edges, e.g. [0, 2, 5, 10]",
         ));
     }
     if let Some(i) = (1..edges.len()).find(|&i| edges[i] <= edges[i - 1]) {
-        return Err(Error::input_at(
+        return Err(Error::argument_at(
             "bands",
             i,
             format!(

@@ -111,7 +111,7 @@ pub fn person_time(
     check_day(start, "start")?;
     check_day(end, "end")?;
     if end <= start {
-        return Err(Error::input(
+        return Err(Error::argument(
             "end",
             format!("day {end} is not after the start day {start}"),
         ));
@@ -404,12 +404,13 @@ mod tests {
         // A window ending on i32::MAX used to overflow the calendar arithmetic.
         let e = person_time(&spells, Period::Month, 0, i32::MAX).unwrap_err();
         assert!(
-            e.to_string().starts_with("column 'end': day 2147483647"),
+            e.to_string().starts_with("argument 'end': day 2147483647"),
             "{e}"
         );
         let e = person_time(&spells, Period::Year, i32::MIN, 0).unwrap_err();
         assert!(
-            e.to_string().starts_with("column 'start': day -2147483648"),
+            e.to_string()
+                .starts_with("argument 'start': day -2147483648"),
             "{e}"
         );
         // An entry on i32::MAX used to overflow while the message was written.

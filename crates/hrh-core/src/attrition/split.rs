@@ -80,14 +80,14 @@ pub fn split_episodes(
     crate::validate::same_len(n, event.len(), "duration", "event")?;
     for (i, &c) in cuts.iter().enumerate() {
         if !(c.is_finite() && c >= 0.0) {
-            return Err(Error::input_at(
+            return Err(Error::argument_at(
                 "cut",
                 i,
                 format!("{c} is not a finite time >= 0"),
             ));
         }
         if i > 0 && c <= cuts[i - 1] {
-            return Err(Error::input_at(
+            return Err(Error::argument_at(
                 "cut",
                 i,
                 format!(
@@ -159,7 +159,7 @@ pub fn split_episodes(
             let want = need.map_or("more than the address space".to_string(), |b| {
                 format!("about {}", size(b))
             });
-            return Err(Error::input(
+            return Err(Error::argument(
                 "cut",
                 format!(
                     "splitting {n} rows makes {total} rows, which would need {want} of memory, \
@@ -245,7 +245,7 @@ fn size(bytes: usize) -> String {
 }
 
 fn too_many() -> Error {
-    Error::input(
+    Error::argument(
         "cut",
         "the split would make more rows than the address space holds",
     )
@@ -388,14 +388,14 @@ mod tests {
         let e = [1, 0];
         let m = msg(split_episodes(&t, &e, None, &[2.0, 1.0], None, 0, BIG));
         assert!(
-            m.starts_with("column 'cut', row 1: 1 does not follow 2"),
+            m.starts_with("argument 'cut', item 1: 1 does not follow 2"),
             "{m}"
         );
         let m = msg(split_episodes(&t, &e, None, &[2.0, 2.0], None, 0, BIG));
         assert!(m.contains("strictly increasing"), "{m}");
         let m = msg(split_episodes(&t, &e, None, &[-1.0], None, 0, BIG));
         assert!(
-            m.starts_with("column 'cut', row 0: -1 is not a finite time"),
+            m.starts_with("argument 'cut', item 0: -1 is not a finite time"),
             "{m}"
         );
         let m = msg(split_episodes(&t, &e, None, &[f64::NAN], None, 0, BIG));

@@ -70,13 +70,13 @@ pub fn percentile_intervals(
 ) -> Result<(Vec<f64>, Vec<f64>)> {
     crate::validate::level(level)?;
     if let Some(i) = reps.iter().position(|r| r.len() != k) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "bootstrap",
             format!("replicate {i} has {} values, not {k}", reps[i].len()),
         ));
     }
     if reps.is_empty() {
-        return Err(Error::input(
+        return Err(Error::argument(
             "bootstrap",
             "no bootstrap replicate gave a defined value; the intervals cannot be computed",
         ));
@@ -130,12 +130,12 @@ mod tests {
         let reps = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
         // level 1.5 used to ask for the quantile 1.25 and index past the end.
         let e = percentile_intervals(&reps, 2, 1.5).unwrap_err();
-        assert!(e.to_string().starts_with("column 'level': 1.5"), "{e}");
+        assert!(e.to_string().starts_with("argument 'level': 1.5"), "{e}");
         // A replicate with fewer than k values used to be indexed past its end.
         let e = percentile_intervals(&[vec![1.0]], 2, 0.9).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "column 'bootstrap': replicate 0 has 1 values, not 2"
+            "argument 'bootstrap': replicate 0 has 1 values, not 2"
         );
         assert!(percentile_intervals(&reps, 2, 0.9).is_ok());
     }

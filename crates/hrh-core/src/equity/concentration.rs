@@ -62,7 +62,7 @@ pub fn concentration_index(d: &Distribution, rank: &[f64], correction: Correctio
     let c = 2.0 * cov / d.mean;
     let bounds = |a: f64, b: f64| -> Result<()> {
         if !(a.is_finite() && b.is_finite() && a < b) {
-            return Err(Error::input(
+            return Err(Error::argument(
                 "bounds",
                 format!("({a}, {b}) must be finite with lower < upper"),
             ));
@@ -81,7 +81,7 @@ pub fn concentration_index(d: &Distribution, rank: &[f64], correction: Correctio
         Correction::Wagstaff { lower, upper } => {
             bounds(lower, upper)?;
             if d.mean >= upper || d.mean <= lower {
-                return Err(Error::input(
+                return Err(Error::argument(
                     "bounds",
                     "the mean equals a bound: Wagstaff's correction is undefined",
                 ));

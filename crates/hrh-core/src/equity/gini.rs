@@ -47,14 +47,14 @@ pub fn gini(d: &Distribution, corrected: bool, weighted: bool) -> Result<f64> {
     let mut g = (1.0 - area / acc).max(0.0);
     if corrected {
         if weighted {
-            return Err(Error::input(
+            return Err(Error::argument(
                 "corrected",
                 "the n/(n-1) correction applies to unweighted data only; drop the weights or corrected=True",
             ));
         }
         let n = d.len() as f64;
         if d.len() < 2 {
-            return Err(Error::input("corrected", "needs at least two units"));
+            return Err(Error::argument("corrected", "needs at least two units"));
         }
         g *= n / (n - 1.0);
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// Econometrica 62:819-851.
 pub fn esteban_ray(d: &Distribution, alpha: f64) -> Result<f64> {
     if !(alpha.is_finite() && (0.0..=1.6).contains(&alpha)) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "alpha",
             format!("{alpha} is outside [0, 1.6], the range Esteban and Ray admit"),
         ));

@@ -116,15 +116,18 @@ type GroupResult = (Vec<f64>, Vec<f64>, Vec<f64>, usize);
 fn relabel(err: Error, rows: &[usize]) -> Error {
     match err {
         Error::Input {
-            location: Location {
-                column,
-                row: Some(r),
-            },
+            location:
+                Location {
+                    column,
+                    row: Some(r),
+                    subject,
+                },
             message,
         } => Error::Input {
             location: Location {
                 column,
                 row: rows.get(r).copied(),
+                subject,
             },
             message,
         },
@@ -181,7 +184,7 @@ pub fn equity_table_with(
         validate::level(level)?;
     }
     if bootstrap > MAX_REPLICATES {
-        return Err(Error::input(
+        return Err(Error::argument(
             "bootstrap",
             format!("{bootstrap} replicates is more than {MAX_REPLICATES}"),
         ));

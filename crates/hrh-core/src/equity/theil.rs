@@ -59,7 +59,7 @@ fn check_log_base(log_base: f64) -> Result<f64> {
     if log_base.is_finite() && log_base > 0.0 && log_base != 1.0 {
         Ok(log_base.ln())
     } else {
-        Err(Error::input(
+        Err(Error::argument(
             "log_base",
             format!("{log_base} must be a finite number > 0 other than 1 (e.g. e, 10 or 2)"),
         ))
@@ -148,6 +148,11 @@ fn beyond_range(what: &str, column: &str, hint: &str) -> Error {
     )
 }
 
+/// The same error, said of the argument (`alpha`, `mean`) that takes it past the range.
+fn beyond_range_for(what: &str, argument: &str, hint: &str) -> Error {
+    beyond_range(what, argument, hint).of_argument()
+}
+
 /// Theil T or L of `d` about the reference level, in logarithms to `log_base`, and,
 /// with `groups` (codes in `0..n_groups`), the decomposition
 ///
@@ -181,7 +186,7 @@ pub fn theil(
         }
         Reference::Value(v) => {
             if !(v.is_finite() && v > 0.0) {
-                return Err(Error::input(
+                return Err(Error::argument(
                     "mean",
                     format!("{v} must be a finite number > 0"),
                 ));
@@ -295,7 +300,7 @@ pub fn theil(
             TheilKind::L => "Theil L",
         };
         return Err(match reference {
-            Reference::Value(v) => beyond_range(
+            Reference::Value(v) => beyond_range_for(
                 &format!("{name} about the reference level {}", short(v)),
                 "mean",
                 "give a reference level nearer the values, or mean='weighted'",
@@ -324,7 +329,7 @@ pub fn theil(
 /// Reference: Shorrocks AF (1980) Econometrica 48:613-625.
 pub fn generalized_entropy(d: &Distribution, alpha: f64) -> Result<f64> {
     if !alpha.is_finite() {
-        return Err(Error::input(
+        return Err(Error::argument(
             "alpha",
             format!("{alpha} must be a finite number"),
         ));
@@ -384,7 +389,7 @@ pub fn generalized_entropy(d: &Distribution, alpha: f64) -> Result<f64> {
         return if ge.is_finite() {
             Ok(ge.max(0.0))
         } else {
-            Err(beyond_range(&what, "alpha", hint))
+            Err(beyond_range_for(&what, "alpha", hint))
         };
     }
     // ln S, S = Σ p_i e^(α l_i), by log-sum-exp; then |S − 1| / |α (α − 1)| (S >= 1 for
@@ -402,7 +407,7 @@ pub fn generalized_entropy(d: &Distribution, alpha: f64) -> Result<f64> {
     };
     let ln_ge = ln_num - alpha.abs().ln() - (alpha - 1.0).abs().ln();
     if ln_ge.is_nan() || ln_ge > f64::MAX.ln() {
-        return Err(beyond_range(&what, "alpha", hint));
+        return Err(beyond_range_for(&what, "alpha", hint));
     }
     Ok(ln_ge.exp())
 }
@@ -414,7 +419,7 @@ pub fn generalized_entropy(d: &Distribution, alpha: f64) -> Result<f64> {
 /// 2:244-263.
 pub fn atkinson(d: &Distribution, epsilon: f64) -> Result<f64> {
     if !(epsilon.is_finite() && epsilon >= 0.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "epsilon",
             format!("{epsilon} must be a finite number >= 0"),
         ));
@@ -470,7 +475,7 @@ pub fn atkinson(d: &Distribution, epsilon: f64) -> Result<f64> {
 pub fn cv(d: &Distribution, ddof: f64) -> Result<f64> {
     let denom = d.total_weight - ddof;
     if !(ddof.is_finite() && ddof >= 0.0) || denom <= 0.0 {
-        return Err(Error::input(
+        return Err(Error::argument(
             "ddof",
             format!(
                 "{ddof} must be >= 0 and below the total weight {}",
@@ -605,7 +610,7 @@ mod tests {
         assert!((t.total / want - 1.0).abs() < 1e-13, "{} {want}", t.total);
         // About m = 5e-324 the index is beyond the range: a named error (was total inf).
         let e = theil(&d, TheilKind::T, Reference::Value(5e-324), 10.0, None).unwrap_err();
-        assert!(e.to_string().starts_with("column 'mean': Theil T"), "{e}");
+        assert!(e.to_string().starts_with("argument 'mean': Theil T"), "{e}");
         // Theil L about it is finite: ln(m / x) is only −744.
         let l = theil(&d, TheilKind::L, Reference::Value(5e-324), 10.0, None).unwrap();
         assert!(l.total.is_finite() && l.total < 0.0);

@@ -1246,13 +1246,13 @@ pub fn fit(
     let fitted = match spec.order {
         Some((p, d, q)) => {
             if p > MAX_ORDER || q > MAX_ORDER || d > 2 {
-                return Err(Error::input(
+                return Err(Error::argument(
                     "order",
                     format!("({p}, {d}, {q}): p and q must be <= {MAX_ORDER} and d <= 2"),
                 ));
             }
             if spec.drift && d > 1 {
-                return Err(Error::input(
+                return Err(Error::argument(
                     "drift",
                     format!("a drift needs d <= 1, got d = {d}"),
                 ));

@@ -98,7 +98,10 @@ fn sd(v: &[f64], ddof: u8) -> f64 {
 /// Fit GM(1,1) to a checked positive series (n ≥ 4) and forecast `horizon` steps.
 pub fn fit(x0: &[f64], spec: &GreySpec, horizon: usize) -> Result<Fit> {
     if spec.ddof > 1 {
-        return Err(Error::input("ddof", format!("{} is not 0 or 1", spec.ddof)));
+        return Err(Error::argument(
+            "ddof",
+            format!("{} is not 0 or 1", spec.ddof),
+        ));
     }
     let n = x0.len();
     let mut x1 = Vec::with_capacity(n);

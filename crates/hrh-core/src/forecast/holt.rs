@@ -124,9 +124,10 @@ impl EtsSpec {
     fn check(&self) -> Result<()> {
         let unit = |v: Option<f64>, name: &str, lo: f64, hi: f64| -> Result<()> {
             match v {
-                Some(x) if !(x >= lo && x <= hi) => {
-                    Err(Error::input(name, format!("{x} is outside [{lo}, {hi}]")))
-                }
+                Some(x) if !(x >= lo && x <= hi) => Err(Error::argument(
+                    name,
+                    format!("{x} is outside [{lo}, {hi}]"),
+                )),
                 _ => Ok(()),
             }
         };
@@ -137,7 +138,7 @@ impl EtsSpec {
                 unit(self.phi, "phi", PHI_LOWER, PHI_UPPER)?;
                 if let (Some(a), Some(b)) = (self.alpha, self.beta) {
                     if b > a {
-                        return Err(Error::input(
+                        return Err(Error::argument(
                             "beta",
                             format!("{b} is larger than alpha {a}; ETS needs beta <= alpha"),
                         ));
@@ -149,7 +150,7 @@ impl EtsSpec {
                 unit(self.beta, "beta", 0.0, 1.0)?;
                 unit(self.phi, "phi", 0.0, 1.0)?;
                 if self.trend == Trend::Damped && self.phi.is_none() {
-                    return Err(Error::input(
+                    return Err(Error::argument(
                         "phi",
                         "initial='simple' with a damped trend needs a fixed phi \
                          (or use initial='optimal')",

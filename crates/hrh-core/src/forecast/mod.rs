@@ -36,7 +36,7 @@ pub mod trend;
 use rayon::prelude::*;
 
 use crate::control::Control;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, Subject};
 use crate::special::{qnorm, qt};
 
 /// The model to fit to every series.
@@ -129,10 +129,7 @@ impl Model {
 
 /// An input error about an argument as a whole: "argument 'name': message".
 pub(crate) fn arg_error(name: &str, message: impl std::fmt::Display) -> Error {
-    Error::Input {
-        location: Location::default(),
-        message: format!("argument '{name}': {message}"),
-    }
+    Error::argument(name, message.to_string())
 }
 
 /// Structural breaks: level shifts (step 1{t ≥ τ}) and slope changes (hinge
@@ -543,7 +540,7 @@ pub fn fit_with_breaks(
         }
     };
     if horizon > MAX_HORIZON {
-        return Err(Error::input(
+        return Err(Error::argument(
             "horizon",
             format!("{horizon} steps is more than {MAX_HORIZON}"),
         ));
@@ -572,8 +569,11 @@ fn relabel(err: Error, offset: usize, label: &str) -> Error {
     match err {
         Error::Input { location, message } => Error::Input {
             location: Location {
-                column: location.column,
-                row: location.row.map(|r| r + offset),
+                row: match location.subject {
+                    Subject::Column => location.row.map(|r| r + offset),
+                    Subject::Argument => location.row,
+                },
+                ..location
             },
             message: if label.is_empty() {
                 message

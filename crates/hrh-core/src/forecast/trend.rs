@@ -80,39 +80,12 @@ pub fn fit(
         .iter()
         .map(|t| (s2 * (1.0 + 1.0 / nf + (t - tbar) * (t - tbar) / stt)).sqrt())
         .collect();
-    let (mut lower, mut upper) = t_intervals(&mean_log, &se, df, levels);
-    let back = |v: f64| if log { v.exp() } else { v };
-    let fitted: Vec<f64> = fit_log.iter().map(|&v| back(v)).collect();
-    let mean: Vec<f64> = mean_log.iter().map(|&v| back(v)).collect();
-    if log {
-        for row in lower.iter_mut().chain(upper.iter_mut()) {
-            row.iter_mut().for_each(|v| *v = v.exp());
-        }
-    }
-    let residuals: Vec<f64> = values.iter().zip(&fitted).map(|(v, f)| v - f).collect();
-    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + (sse / nf).ln() + 1.0);
-    let r2 = if syy > 0.0 { 1.0 - sse / syy } else { f64::NAN };
-    let params = if log {
-        vec![a, b, b.exp() - 1.0, s2.sqrt(), r2]
-    } else {
-        vec![a, b, s2.sqrt(), r2]
-    };
+    let out = Scaled::new(values, log, &fit_log, &mean_log, &se, df, levels, sse, syy);
+    let params = trend_params(a, b, s2, out.r2, log);
     let mut std_err = vec![f64::NAN; params.len()];
     std_err[0] = (s2 * (1.0 / nf + tbar * tbar / stt)).sqrt();
     std_err[1] = (s2 / stt).sqrt();
-    Ok(Fit {
-        accuracy: Accuracy::new(values, &residuals),
-        fitted,
-        residuals,
-        mean,
-        lower,
-        upper,
-        params,
-        std_err,
-        coef_df: df,
-        criteria: Criteria::from_loglik(loglik, 3, n, s2),
-        grey: None,
-    })
+    Ok(out.into_fit(values, params, std_err, df, 3, s2))
 }
 
 /// Least squares by modified Gram-Schmidt: coefficients, (X′X)⁻¹ (row-major) and the
@@ -247,28 +220,13 @@ fn fit_breaks(
         mean_log.push(x0.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>());
         se.push((s2 * (1.0 + quad(&x0))).sqrt());
     }
-    let (mut lower, mut upper) = t_intervals(&mean_log, &se, df, levels);
-    let back = |v: f64| if log { v.exp() } else { v };
-    let fitted: Vec<f64> = fit_log.iter().map(|&v| back(v)).collect();
-    let mean: Vec<f64> = mean_log.iter().map(|&v| back(v)).collect();
-    if log {
-        for row in lower.iter_mut().chain(upper.iter_mut()) {
-            row.iter_mut().for_each(|v| *v = v.exp());
-        }
-    }
-    let residuals: Vec<f64> = values.iter().zip(&fitted).map(|(v, f)| v - f).collect();
-    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + (sse / nf).ln() + 1.0);
-    let r2 = if syy > 0.0 { 1.0 - sse / syy } else { f64::NAN };
+    let out = Scaled::new(values, log, &fit_log, &mean_log, &se, df, levels, sse, syy);
     // Intercept at t = 0: a = a_c − b t̄, var a = v₀₀ − 2 t̄ v₀₁ + t̄² v₁₁, cov(a, c_j) =
     // v₀ⱼ − t̄ v₁ⱼ.
     let (ac, b) = (beta[0], beta[1]);
     let a = ac - b * tbar;
     let var_a = xtxi[0] - 2.0 * tbar * xtxi[1] + tbar * tbar * xtxi[k + 1];
-    let mut params = if log {
-        vec![a, b, b.exp() - 1.0, s2.sqrt(), r2]
-    } else {
-        vec![a, b, s2.sqrt(), r2]
-    };
+    let mut params = trend_params(a, b, s2, out.r2, log);
     let mut std_err = vec![f64::NAN; params.len()];
     std_err[0] = (s2 * var_a).sqrt();
     std_err[1] = (s2 * xtxi[k + 1]).sqrt();
@@ -276,19 +234,91 @@ fn fit_breaks(
         params.push(beta[j]);
         std_err.push((s2 * xtxi[j * k + j]).sqrt());
     }
-    Ok(Fit {
-        accuracy: Accuracy::new(values, &residuals),
-        fitted,
-        residuals,
-        mean,
-        lower,
-        upper,
-        params,
-        std_err,
-        coef_df: df,
-        criteria: Criteria::from_loglik(loglik, k + 1, n, s2),
-        grey: None,
-    })
+    Ok(out.into_fit(values, params, std_err, df, k + 1, s2))
+}
+
+/// The trend's parameters as reported: intercept, slope (and, on the log scale, the
+/// growth rate e^b − 1), residual standard deviation and R².
+fn trend_params(a: f64, b: f64, s2: f64, r2: f64, log: bool) -> Vec<f64> {
+    if log {
+        vec![a, b, b.exp() - 1.0, s2.sqrt(), r2]
+    } else {
+        vec![a, b, s2.sqrt(), r2]
+    }
+}
+
+/// A least-squares trend's fitted values, forecasts and intervals on the data's own
+/// scale (exponentiated when the fit was on logs), with the residuals, the Gaussian
+/// log-likelihood and R² every trend fit reports.
+struct Scaled {
+    fitted: Vec<f64>,
+    mean: Vec<f64>,
+    lower: Vec<Vec<f64>>,
+    upper: Vec<Vec<f64>>,
+    residuals: Vec<f64>,
+    loglik: f64,
+    r2: f64,
+}
+
+impl Scaled {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        values: &[f64],
+        log: bool,
+        fit_log: &[f64],
+        mean_log: &[f64],
+        se: &[f64],
+        df: f64,
+        levels: &[f64],
+        sse: f64,
+        syy: f64,
+    ) -> Scaled {
+        let nf = values.len() as f64;
+        let (mut lower, mut upper) = t_intervals(mean_log, se, df, levels);
+        let back = |v: f64| if log { v.exp() } else { v };
+        let fitted: Vec<f64> = fit_log.iter().map(|&v| back(v)).collect();
+        let mean: Vec<f64> = mean_log.iter().map(|&v| back(v)).collect();
+        if log {
+            for row in lower.iter_mut().chain(upper.iter_mut()) {
+                row.iter_mut().for_each(|v| *v = v.exp());
+            }
+        }
+        let residuals: Vec<f64> = values.iter().zip(&fitted).map(|(v, f)| v - f).collect();
+        Scaled {
+            fitted,
+            mean,
+            lower,
+            upper,
+            residuals,
+            loglik: -0.5 * nf * ((2.0 * std::f64::consts::PI).ln() + (sse / nf).ln() + 1.0),
+            r2: if syy > 0.0 { 1.0 - sse / syy } else { f64::NAN },
+        }
+    }
+
+    /// The whole fit, with `n_params` estimated parameters (the variance counted).
+    fn into_fit(
+        self,
+        values: &[f64],
+        params: Vec<f64>,
+        std_err: Vec<f64>,
+        df: f64,
+        n_params: usize,
+        s2: f64,
+    ) -> Fit {
+        Fit {
+            accuracy: Accuracy::new(values, &self.residuals),
+            criteria: Criteria::from_loglik(self.loglik, n_params, values.len(), s2),
+            fitted: self.fitted,
+            residuals: self.residuals,
+            mean: self.mean,
+            lower: self.lower,
+            upper: self.upper,
+            params,
+            std_err,
+            coef_df: df,
+            grey: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub fn discount_factors(
     timing: Timing,
 ) -> Result<Vec<f64>> {
     if !(rate.is_finite() && rate > -1.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "discount_rate",
             format!("must be a finite rate above -1 (-100 %), got {rate}"),
         ));

@@ -69,7 +69,7 @@ pub fn transitions(
         ));
     }
     if !(level > 0.0 && level < 1.0) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "level",
             format!("must be between 0 and 1, got {level}"),
         ));

@@ -255,7 +255,7 @@ fn check_dist(d: &Dist) -> Result<(), String> {
 
 /// A number or distribution from its JSON text (as in a scenario document).
 pub fn dist_from_json(json: &str) -> crate::error::Result<Dist> {
-    serde_json::from_str(json).map_err(|e| crate::error::Error::input("dist", e.to_string()))
+    serde_json::from_str(json).map_err(|e| crate::error::Error::argument("dist", e.to_string()))
 }
 
 struct DistVisitor;

@@ -326,7 +326,7 @@ pub fn param_draws(m: &Model, seed: u64, n: usize) -> Result<(Vec<usize>, Vec<f6
     if n.checked_mul(which.len() * 8)
         .is_none_or(|b| b > KEPT_BUDGET * 8)
     {
-        return Err(Error::input(
+        return Err(Error::argument(
             "draws",
             format!(
                 "{n} draws of {} parameters are too many to keep",
@@ -804,7 +804,7 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
 pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Projection> {
     for &p in &opts.policies {
         if p >= m.policies.len() {
-            return Err(Error::input("policy", format!("no policy number {p}")));
+            return Err(Error::argument("policy", format!("no policy number {p}")));
         }
     }
     let n = opts.draws.max(1);
@@ -814,7 +814,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
     let nc = m.cadres.len();
     let density = opts.density;
     if density && matches!(m.population, Population::None) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "density",
             "densities need a population: give the scenario a `population`",
         ));
@@ -959,7 +959,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
             } else {
                 "use quantiles='streaming' or 'auto', or fewer draws"
             };
-            return Err(Error::input(
+            return Err(Error::argument(
                 "draws",
                 format!(
                     "{} draws would need {want} of memory, over the budget of {:.1} GiB \
@@ -981,7 +981,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
         let amount = work.map_or("more than 1.8e19".to_string(), |w| {
             format!("{:.2e}", w as f64)
         });
-        return Err(Error::input(
+        return Err(Error::argument(
             "draws",
             format!(
                 "{} draws of {years} years x {nr} regions x {} cadre and grade cells are \

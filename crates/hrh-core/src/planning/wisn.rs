@@ -75,13 +75,7 @@ fn check(input: &WisnInput) -> Result<()> {
     validate::same_len(g, input.ias_hours.len(), "groups", "ias_hours")?;
     validate::same_len(g, input.existing.len(), "groups", "existing")?;
     validate::non_negative(input.ias_hours, "ias_hours")?;
-    if let Some(i) = input.service_group.iter().position(|&c| c as usize >= g) {
-        return Err(Error::input_at(
-            "group",
-            i,
-            format!("group code {} is not below {g}", input.service_group[i]),
-        ));
-    }
+    check_codes(input.service_group, g)?;
     if let Some(k) = input
         .cas_percent
         .iter()
@@ -188,6 +182,136 @@ fn beyond_range(input: &WisnInput, required: &[f64]) -> Result<()> {
     }
 }
 
+/// How a category allowance (CAS) is given: as a share of working time, or as hours
+/// per day, week or year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    /// Percent of working time.
+    Percent,
+    /// Hours a day: hours / hours per day.
+    Day,
+    /// Hours a week: hours / (hours per day × days per week).
+    Week,
+    /// Hours a year: hours / the group's available working time.
+    Year,
+}
+
+/// The category allowances (CAS) of each group, percent of working time, from support
+/// activities applied to groups: activity `i` applies to group `group[i]` (an activity
+/// that applies to several groups appears once for each), with `value[i]` a percent or a
+/// number of hours `per[i]`. Daily and weekly hours become shares of the day
+/// (`hours_per_day`) and of the week (`hours_per_day` × `days_per_week`); yearly hours
+/// are summed per group and taken over that group's `available_time`.
+pub fn category_allowance(
+    group: &[u32],
+    value: &[f64],
+    per: &[Per],
+    hours_per_day: f64,
+    days_per_week: f64,
+    available_time: &[f64],
+) -> Result<Vec<f64>> {
+    let n = group.len();
+    validate::same_len(n, value.len(), "activity", "percent")?;
+    validate::same_len(n, per.len(), "activity", "per")?;
+    validate::non_negative(value, "percent")?;
+    validate::positive_scalar(hours_per_day, "hours_per_day")?;
+    validate::positive_scalar(days_per_week, "days_per_week")?;
+    validate::positive(available_time, "available_time")?;
+    let g = available_time.len();
+    check_codes(group, g)?;
+    let mut percent = vec![0.0; g];
+    let mut yearly = vec![0.0; g];
+    for ((&c, &v), &p) in group.iter().zip(value).zip(per) {
+        let c = c as usize;
+        match p {
+            Per::Percent => percent[c] += v,
+            Per::Day => percent[c] += 100.0 * v / hours_per_day,
+            Per::Week => percent[c] += 100.0 * v / (hours_per_day * days_per_week),
+            Per::Year => yearly[c] += v,
+        }
+    }
+    Ok(percent
+        .iter()
+        .zip(&yearly)
+        .zip(available_time)
+        .map(|((&p, &y), &a)| p + 100.0 * y / a)
+        .collect())
+}
+
+/// The individual allowances (IAS) of each of `n_groups` groups, hours per year: the sum
+/// of hours per year × staff doing them over the activities applied to the group
+/// (activity `i` to group `group[i]`).
+pub fn individual_allowance(
+    group: &[u32],
+    hours_per_year: &[f64],
+    staff: &[f64],
+    n_groups: usize,
+) -> Result<Vec<f64>> {
+    let n = group.len();
+    validate::same_len(n, hours_per_year.len(), "activity", "hours_per_year")?;
+    validate::same_len(n, staff.len(), "activity", "staff")?;
+    validate::non_negative(hours_per_year, "hours_per_year")?;
+    validate::non_negative(staff, "staff")?;
+    check_codes(group, n_groups)?;
+    let mut out = vec![0.0; n_groups];
+    for ((&c, &h), &s) in group.iter().zip(hours_per_year).zip(staff) {
+        out[c as usize] += h * s;
+    }
+    Ok(out)
+}
+
+fn check_codes(group: &[u32], n_groups: usize) -> Result<()> {
+    match group.iter().position(|&c| c as usize >= n_groups) {
+        Some(i) => Err(Error::input_at(
+            "group",
+            i,
+            format!("group code {} is not below {n_groups}", group[i]),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Per health-service activity: the standard workload (units one staff member can do in
+/// a year, available time / unit time) and the staff its workload needs (workload /
+/// standard workload).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Activities {
+    /// Units of the activity one staff member can do in a year.
+    pub standard_workload: Vec<f64>,
+    /// Staff the activity's workload needs.
+    pub staff: Vec<f64>,
+}
+
+/// The standard workload and staff of each activity of `input`; an error naming the
+/// unit time when a standard workload is beyond the largest float.
+pub fn activities(input: &WisnInput) -> Result<Activities> {
+    check(input)?;
+    let mut out = Activities::default();
+    for (i, ((&c, &w), &u)) in input
+        .service_group
+        .iter()
+        .zip(input.workload)
+        .zip(input.unit_time)
+        .enumerate()
+    {
+        let at = input.available_time[c as usize];
+        let standard = at / u;
+        if !standard.is_finite() {
+            return Err(Error::input_at(
+                "unit_time",
+                i,
+                format!(
+                    "the standard workload, available time {at:?} / unit time {u:?}, is \
+                     beyond the largest float (check the units)"
+                ),
+            ));
+        }
+        out.standard_workload.push(standard);
+        out.staff.push(staff_for(w, u, at));
+    }
+    Ok(out)
+}
+
 /// Most Monte Carlo draws of a WISN calculation (each draw's requirements are kept).
 pub const MAX_DRAWS: usize = 10_000_000;
 
@@ -223,7 +347,7 @@ pub fn wisn_interval(
         ));
     }
     if !(2..=MAX_DRAWS).contains(&draws) {
-        return Err(Error::input(
+        return Err(Error::argument(
             "draws",
             format!("{draws} must be from 2 to {MAX_DRAWS}"),
         ));
@@ -319,5 +443,60 @@ mod tests {
             n_groups: 1,
         };
         assert!(wisn(&input).unwrap_err().to_string().contains("below 100%"));
+    }
+
+    #[test]
+    fn allowances_by_hand() {
+        // Group 0: 10% + 2 hours a week (5 % of 8 h × 5 d) + 0.4 hours a day (5 %) + 17.6
+        // hours a year (1 % of 1,760 h); group 1: 3 % only.
+        let cas = category_allowance(
+            &[0, 0, 0, 0, 1],
+            &[10.0, 2.0, 0.4, 17.6, 3.0],
+            &[Per::Percent, Per::Week, Per::Day, Per::Year, Per::Percent],
+            8.0,
+            5.0,
+            &[1760.0, 1500.0],
+        )
+        .unwrap();
+        assert!((cas[0] - 21.0).abs() < 1e-12 && cas[1] == 3.0, "{cas:?}");
+        let ias = individual_allowance(&[1, 1, 0], &[100.0, 50.0, 10.0], &[2.0, 1.0, 3.0], 3);
+        assert_eq!(ias.unwrap(), vec![30.0, 250.0, 0.0]);
+        let bad = category_allowance(&[2], &[1.0], &[Per::Day], 8.0, 5.0, &[1760.0]);
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .starts_with("column 'group', row 0"));
+    }
+
+    #[test]
+    fn standard_workloads_and_staff() {
+        let input = WisnInput {
+            available_time: &[1760.0, 1000.0],
+            service_group: &[0, 1],
+            workload: &[8800.0, 500.0],
+            unit_time: &[0.2, 4.0],
+            cas_percent: &[0.0, 0.0],
+            ias_hours: &[0.0, 0.0],
+            existing: &[f64::NAN, f64::NAN],
+            n_groups: 2,
+        };
+        let a = activities(&input).unwrap();
+        assert_eq!(a.standard_workload, vec![1760.0 / 0.2, 250.0]);
+        assert_eq!(a.staff, vec![8800.0 * 0.2 / 1760.0, 2.0]);
+        let tiny = WisnInput {
+            available_time: &[1e308],
+            service_group: &[0],
+            workload: &[1.0],
+            unit_time: &[0.5],
+            cas_percent: &[0.0],
+            ias_hours: &[0.0],
+            existing: &[f64::NAN],
+            n_groups: 1,
+        };
+        let e = activities(&tiny).unwrap_err().to_string();
+        assert!(
+            e.starts_with("column 'unit_time', row 0: the standard workload"),
+            "{e}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::doc::*;
 use super::model::*;
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::planning::param::{ByRegion, Dist};
 
@@ -326,6 +327,13 @@ pub const MAX_BOND_YEARS: u32 = 100;
 
 /// Check a parsed document and build the model.
 pub fn compile(doc: ScenarioDoc) -> Result<Model> {
+    compile_with(doc, &Control::default())
+}
+
+/// [`compile`], stopping with [`crate::Error::Interrupted`] once `control` is cancelled
+/// (checked before the work starts and every 65,536 stock records).
+pub fn compile_with(doc: ScenarioDoc, control: &Control) -> Result<Model> {
+    control.check()?;
     if !(1800..=2500).contains(&doc.start_year) {
         return Err(err(
             "start_year",
@@ -751,6 +759,9 @@ pub fn compile(doc: ScenarioDoc) -> Result<Model> {
     // Starting stock.
     let mut stock = vec![0.0; doc.regions.len() * region_size];
     for (i, row) in doc.stock.iter().enumerate() {
+        if i % 65_536 == 0 {
+            control.check()?;
+        }
         // Paths are written out only for an error.
         let path = format_args!("stock[{i}]");
         let r = b.region(&row.region, format_args!("{path}.region"))?;
@@ -1766,6 +1777,18 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_compilation_stops() {
+        let text = r#"{"start_year": 2024, "horizon": 3, "regions": ["A"],
+            "cadres": [{"name": "nurse", "retirement_age": 55, "attrition": {"rate": 0.05}}],
+            "stock": [{"region": "A", "cadre": "nurse", "age": 30, "count": 7}]}"#;
+        let control = Control::default();
+        assert!(compile_with(parse(text).unwrap(), &control).is_ok());
+        control.cancel();
+        let e = compile_with(parse(text).unwrap(), &control).unwrap_err();
+        assert_eq!(e, Error::Interrupted);
+    }
+
+    #[test]
     fn names_become_indices_and_cells() {
         let m = doc(("", "")).unwrap();
         assert_eq!(m.regions, ["A", "B"]);
@@ -1830,17 +1853,21 @@ mod tests {
                 "unknown field",
             ),
         ] {
-            let e = doc(edit).unwrap_err();
-            let Error::Scenario {
-                path: got,
-                message: said,
-            } = &e
-            else {
-                panic!("{e:?}")
-            };
-            assert_eq!(got, path, "{e}");
-            assert!(said.contains(message), "{e}");
+            assert_names_key(doc(edit).unwrap_err(), path, message);
         }
+    }
+
+    /// `e` is a scenario error at key `path` whose message contains `message`.
+    fn assert_names_key(e: Error, path: &str, message: &str) {
+        let Error::Scenario {
+            path: got,
+            message: said,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(got, path, "{e}");
+        assert!(said.contains(message), "{e}");
     }
 
     /// Values at the ends of their integer types, each of which used to overflow while
@@ -1874,16 +1901,7 @@ mod tests {
                 "must be at most 100 years, got 4294967295",
             ),
         ] {
-            let e = doc(edit).unwrap_err();
-            let Error::Scenario {
-                path: got,
-                message: said,
-            } = &e
-            else {
-                panic!("{e:?}")
-            };
-            assert_eq!(got, path, "{e}");
-            assert!(said.contains(message), "{e}");
+            assert_names_key(doc(edit).unwrap_err(), path, message);
         }
         // A population row far before the start year is outside the projection (skipped).
         let m = doc((

@@ -15,6 +15,6 @@ pub mod compile;
 pub mod doc;
 pub mod model;
 
-pub use compile::{compile, from_json, parse};
+pub use compile::{compile, compile_with, from_json, parse};
 pub use doc::*;
 pub use model::*;
