@@ -122,7 +122,7 @@ pub fn km_rmst(
 /// `g * times.len() + i` is group `g` at `times[i]`).
 pub fn km_at(c: &KmColumns, group: &[u32], n_groups: usize, times: &[f64]) -> Result<AtTimes> {
     let rows = c.check(group)?;
-    validate::finite(times, "times")?;
+    validate::finite(times, "times").map_err(Error::of_argument)?;
     let parts = map_groups(group, n_groups, rows, None, |r| kmm::at(&c.curve(r), times))?;
     let mut out = AtTimes::default();
     for p in parts {
@@ -147,7 +147,7 @@ pub fn step_at(
     before: f64,
 ) -> Result<Vec<f64>> {
     validate::same_len(time.len(), value.len(), "time", "value")?;
-    validate::finite(times, "times")?;
+    validate::finite(times, "times").map_err(Error::of_argument)?;
     let parts = map_groups(curve, n_curves, time.len(), None, |rows| {
         let (t, v) = sorted_by_time(time, value, rows);
         Ok(times
@@ -169,7 +169,7 @@ pub fn rows_at(
     times: &[f64],
     before: f64,
 ) -> Result<Vec<f64>> {
-    validate::finite(times, "times")?;
+    validate::finite(times, "times").map_err(Error::of_argument)?;
     let k = time.len();
     if Some(values.len()) != rows.checked_mul(k) {
         return Err(Error::input(
@@ -202,7 +202,7 @@ fn check_cuts(cuts: &[f64]) -> Result<()> {
         || cuts.iter().any(|c| !c.is_finite())
         || cuts.windows(2).any(|w| w[1] <= w[0])
     {
-        return Err(Error::input(
+        return Err(Error::argument(
             "bands",
             "must be at least two increasing finite limits",
         ));
@@ -218,7 +218,7 @@ fn check_per_year(per_year: f64) -> Result<()> {
     if per_year_ok(per_year) {
         Ok(())
     } else {
-        Err(Error::input(
+        Err(Error::argument(
             "per_year",
             format!("{per_year} must be a finite number > 0"),
         ))
