@@ -66,6 +66,7 @@ __all__ = [
     "parametric_fit",
     "parametric_predict",
     "person_time",
+    "person_time_counts",
     "poisson_rate",
     "polarization",
     "prcc",
@@ -375,6 +376,19 @@ def parametric_band_rates(
     level: float,
 ) -> dict[str, Any]: ...
 def person_time(
+    entry: _I32,
+    exit: _I32,
+    exit_known: _B,
+    reason: _U,
+    n_reasons: int,
+    group: _U,
+    n_groups: int,
+    *,
+    period: str,
+    start: int,
+    end: int,
+) -> dict[str, Any]: ...
+def person_time_counts(
     entry: _I32,
     exit: _I32,
     exit_known: _B,

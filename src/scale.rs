@@ -1,0 +1,68 @@
+//! Binding of the mergeable partial states that the scale layer (`hrh._scale`) reads a
+//! register in parts with.
+
+use hrh_core::attrition::person_time as ptm;
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::{choice, run};
+
+type U32<'py> = PyReadonlyArray1<'py, u32>;
+
+/// The integer counts of the person-time table of a part of a register: headcount at
+/// the start, entrants, exits (and by reason) and person-days per group and period.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (entry, exit, exit_known, reason, n_reasons, group, n_groups, *, period, start, end))]
+fn person_time_counts<'py>(
+    py: Python<'py>,
+    entry: PyReadonlyArray1<'py, i32>,
+    exit: PyReadonlyArray1<'py, i32>,
+    exit_known: PyReadonlyArray1<'py, bool>,
+    reason: U32<'py>,
+    n_reasons: usize,
+    group: U32<'py>,
+    n_groups: usize,
+    period: &str,
+    start: i32,
+    end: i32,
+) -> PyResult<Bound<'py, PyDict>> {
+    use ptm::Period::*;
+    let period = choice(
+        py,
+        "period",
+        period,
+        &[("year", Year), ("quarter", Quarter), ("month", Month)],
+    )?;
+    let spells = ptm::Spells {
+        entry: entry.as_slice()?,
+        exit: exit.as_slice()?,
+        exit_known: exit_known.as_slice()?,
+        reason: reason.as_slice()?,
+        n_reasons,
+        group: group.as_slice()?,
+        n_groups,
+    };
+    let t = run(py, || ptm::person_time_counts(&spells, period, start, end))?;
+    let d = PyDict::new(py);
+    d.set_item("group", t.group.into_pyarray(py))?;
+    d.set_item("period_start", t.period_start.into_pyarray(py))?;
+    d.set_item("period_end", t.period_end.into_pyarray(py))?;
+    d.set_item("headcount_start", t.headcount_start.into_pyarray(py))?;
+    d.set_item("entrants", t.entrants.into_pyarray(py))?;
+    d.set_item("exits", t.exits.into_pyarray(py))?;
+    let by: Vec<_> = t
+        .exits_by_reason
+        .into_iter()
+        .map(|v| v.into_pyarray(py))
+        .collect();
+    d.set_item("exits_by_reason", by)?;
+    d.set_item("person_days", t.person_days.into_pyarray(py))?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(person_time_counts, m)?)?;
+    Ok(())
+}
