@@ -377,7 +377,7 @@ impl Sums {
             let base = sp.group[i] as usize * p;
             let e = sp.entry[i];
             let x = if known { sp.exit[i] } else { i32::MAX };
-            if x <= b0 || e >= end {
+            if x < b0 || e >= end {
                 continue;
             }
             // Periods whose start p satisfies e < p <= x: headcount_start.
@@ -634,6 +634,30 @@ mod tests {
             "column 'reason', row 90000: code 3 is not below 3"
         );
     }
+    #[test]
+    fn an_exit_on_the_first_day_counts_in_the_first_period() {
+        let d = |y, m, dd| days_from_civil(y, m, dd);
+        let spells = Spells {
+            entry: &[d(2019, 5, 1), d(2019, 5, 1)],
+            exit: &[d(2020, 1, 1), d(2019, 12, 31)],
+            exit_known: &[true, true],
+            reason: &[1, 1],
+            n_reasons: 1,
+            group: &[0, 0],
+            n_groups: 1,
+        };
+        // In post on the first day and leaving that day, as on any later period's first
+        // day; a spell that ended the day before is not in the window.
+        let t = person_time(&spells, Period::Year, d(2020, 1, 1), d(2021, 1, 1)).unwrap();
+        assert_eq!(t.headcount_start, vec![1.0]);
+        assert_eq!(t.exits, vec![1.0]);
+        assert_eq!(t.headcount_end, vec![0.0]);
+        assert_eq!(t.person_years, vec![0.0]);
+        let later = person_time(&spells, Period::Year, d(2019, 1, 1), d(2021, 1, 1)).unwrap();
+        assert_eq!(later.headcount_start[1], 1.0);
+        assert_eq!(later.exits[1], 1.0);
+    }
+
     #[test]
     fn parts_merged_in_any_order_give_the_whole_table() {
         let reg = Register::new(30_000);
