@@ -439,7 +439,12 @@ const NA_COLUMNS: [Column<na::CumulativeHazard>; 5] = [
 
 /// The weights of a log-rank family test from their name and Fleming-Harrington
 /// exponents (given for "fleming-harrington" only).
-fn lr_weights(py: Python<'_>, name: &str, p: Option<f64>, q: Option<f64>) -> PyResult<lr::Weights> {
+pub(crate) fn lr_weights(
+    py: Python<'_>,
+    name: &str,
+    p: Option<f64>,
+    q: Option<f64>,
+) -> PyResult<lr::Weights> {
     use lr::Weights::*;
     let fh = FlemingHarrington { p: 0.0, q: 0.0 };
     let w = choice(

@@ -1,8 +1,8 @@
 //! Binding of the mergeable partial states that the scale layer (`hrh._scale`) reads a
 //! register in parts with.
 
-use hrh_core::attrition::person_time as ptm;
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use hrh_core::attrition::{counted, person_time as ptm};
+use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -62,7 +62,49 @@ fn person_time_counts<'py>(
     Ok(d)
 }
 
+/// The weighted log-rank test from counted rows: `count` people of cell `cell`
+/// (stratum × `n_groups` + group) with duration `time`, who exited there or not.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (cell, n_groups, n_strata, time, exit, count, *, weighting="logrank", p=None, q=None))]
+fn logrank_counts<'py>(
+    py: Python<'py>,
+    cell: U32<'py>,
+    n_groups: usize,
+    n_strata: usize,
+    time: PyReadonlyArray1<'py, f64>,
+    exit: PyReadonlyArray1<'py, bool>,
+    count: PyReadonlyArray1<'py, u64>,
+    weighting: &str,
+    p: Option<f64>,
+    q: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let w = crate::attrition::lr_weights(py, weighting, p, q)?;
+    let (c, t, e, k) = (
+        cell.as_slice()?,
+        time.as_slice()?,
+        exit.as_slice()?,
+        count.as_slice()?,
+    );
+    let r = run(py, || {
+        counted::logrank_counts(c, n_groups, n_strata, t, e, k, w)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("observed", r.observed.into_pyarray(py))?;
+    d.set_item("expected", r.expected.into_pyarray(py))?;
+    d.set_item(
+        "variance",
+        r.variance.into_pyarray(py).reshape([n_groups, n_groups])?,
+    )?;
+    d.set_item("n", r.n)?;
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("p_value", r.p_value)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(person_time_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(logrank_counts, m)?)?;
     Ok(())
 }

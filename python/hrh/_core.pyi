@@ -57,6 +57,7 @@ __all__ = [
     "km_rmst",
     "life_table",
     "logrank",
+    "logrank_counts",
     "lorenz",
     "nelson_aalen",
     "nelson_aalen_unweighted",
@@ -387,6 +388,18 @@ def person_time(
     period: str,
     start: int,
     end: int,
+) -> dict[str, Any]: ...
+def logrank_counts(
+    cell: _U,
+    n_groups: int,
+    n_strata: int,
+    time: _F,
+    exit: _B,
+    count: npt.NDArray[np.uint64],
+    *,
+    weighting: str = "logrank",
+    p: float | None = None,
+    q: float | None = None,
 ) -> dict[str, Any]: ...
 def person_time_counts(
     entry: _I32,
