@@ -333,6 +333,65 @@ def test_survival_curves_from_batches_equal_the_whole_table(spells: pl.DataFrame
     _same(hrh.kaplan_meier(spells, **by_label).table, hrh.kaplan_meier(lazy, **by_label).table)
 
 
+LOGRANK_CALLS = [
+    {"group": "cadre"},
+    {"group": "cadre", "strata": "reason"},
+    {"group": ["cadre", "reason"], "weighting": "fleming-harrington", "p": 1.0, "q": 0.5},
+    {"group": "cadre", "weighting": "gehan-breslow"},
+    {"group": "cadre", "weighting": "modified-peto"},
+]
+
+
+def _same_test(a: hrh.LogRankResult, b: hrh.LogRankResult) -> None:
+    assert (a.statistic, a.df, a.p_value) == (b.statistic, b.df, b.p_value)
+    assert a.variance.tobytes() == b.variance.tobytes()
+    _same(a.table, b.table)
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("call", LOGRANK_CALLS)
+def test_logrank_from_batches_equals_the_whole_table(
+    spells: pl.DataFrame, call: dict[str, object]
+) -> None:
+    kw = {"duration": "years", "event": "left", **call}
+    lazy = spells.sample(fraction=1.0, shuffle=True, seed=4).lazy()
+    _same_test(hrh.logrank(spells, **kw), hrh.logrank(lazy, **kw))  # type: ignore[arg-type]
+
+
+def test_logrank_from_parquet_files_and_labels(tmp_path: Path, spells: pl.DataFrame) -> None:
+    # One file per cadre (a single group each) and an empty file.
+    for cadre, part in spells.group_by("cadre"):
+        part.write_parquet(tmp_path / f"{cadre[0]}.parquet")
+    spells.head(0).write_parquet(tmp_path / "empty.parquet")
+    labels = {"resigned": 1, "retired": 1, "in post": 0}
+    kw = {"duration": "years", "event": "reason", "group": "cadre", "event_values": labels}
+    _same_test(hrh.logrank(spells, **kw), hrh.logrank(tmp_path, **kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_logrank_bad_input_in_parts_is_named(tmp_path: Path, spells: pl.DataFrame) -> None:
+    bad = spells.with_columns(
+        left=pl.when(pl.int_range(pl.len()) == 2500).then(2).otherwise(pl.col("left"))
+    )
+    kw = {"duration": "years", "event": "left", "group": "cadre"}
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.logrank(bad, **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.logrank(bad.lazy(), **kw)  # type: ignore[arg-type]
+    assert "row 2500" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+    with pytest.raises(hrh.InputError, match="single group"):
+        hrh.logrank(spells.filter(pl.col("cadre") == "nurse").lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="holds no events"):
+        hrh.logrank(spells.with_columns(left=0).lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="strata"):
+        hrh.logrank(spells.lazy(), **kw, strata="site")  # type: ignore[arg-type]
+    spells.head(100).write_parquet(tmp_path / "a.parquet")
+    spells.tail(100).drop("cadre").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*cadre"):
+        hrh.logrank(tmp_path, **kw)  # type: ignore[arg-type]
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_weighted_curves_from_batches_agree(spells: pl.DataFrame) -> None:
     kw = {"duration": "years", "event": "left", "by": "cadre", "weights": "fte"}
@@ -440,3 +499,15 @@ def pd_days(n: int) -> object:
     import pandas as pd
 
     return pd.Timedelta(days=n)
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 4])
+def test_logrank_on_dask(spells: pl.DataFrame, partitions: int) -> None:
+    ordered = spells.sort("cadre")
+    pdf = ordered.to_pandas()
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    ddf = dd.concat([empty, dd.from_pandas(pdf, npartitions=partitions, sort=False)])
+    for call in LOGRANK_CALLS:
+        kw = {"duration": "years", "event": "left", **call}
+        _same_test(hrh.logrank(ordered, **kw), hrh.logrank(ddf, **kw))  # type: ignore[arg-type]
