@@ -1,6 +1,7 @@
 //! Binding of the mergeable partial states that the scale layer (`hrh._scale`) reads a
 //! register in parts with.
 
+use hrh_core::attrition::logrank::LogRank;
 use hrh_core::attrition::{counted, person_time as ptm};
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -9,6 +10,40 @@ use pyo3::types::PyDict;
 use crate::errors::{choice, run};
 
 type U32<'py> = PyReadonlyArray1<'py, u32>;
+
+/// `f` of a register's spells (the columns of `person_time` and `person_time_counts`)
+/// in the calendar `period`, with the GIL released.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn with_spells<'py, T: Send>(
+    py: Python<'py>,
+    entry: &PyReadonlyArray1<'py, i32>,
+    exit: &PyReadonlyArray1<'py, i32>,
+    exit_known: &PyReadonlyArray1<'py, bool>,
+    reason: &U32<'py>,
+    n_reasons: usize,
+    group: &U32<'py>,
+    n_groups: usize,
+    period: &str,
+    f: impl FnOnce(&ptm::Spells<'_>, ptm::Period) -> hrh_core::Result<T> + Send,
+) -> PyResult<T> {
+    use ptm::Period::*;
+    let period = choice(
+        py,
+        "period",
+        period,
+        &[("year", Year), ("quarter", Quarter), ("month", Month)],
+    )?;
+    let spells = ptm::Spells {
+        entry: entry.as_slice()?,
+        exit: exit.as_slice()?,
+        exit_known: exit_known.as_slice()?,
+        reason: reason.as_slice()?,
+        n_reasons,
+        group: group.as_slice()?,
+        n_groups,
+    };
+    run(py, || f(&spells, period))
+}
 
 /// The integer counts of the person-time table of a part of a register: headcount at
 /// the start, entrants, exits (and by reason) and person-days per group and period.
@@ -28,23 +63,18 @@ fn person_time_counts<'py>(
     start: i32,
     end: i32,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use ptm::Period::*;
-    let period = choice(
+    let t = with_spells(
         py,
-        "period",
-        period,
-        &[("year", Year), ("quarter", Quarter), ("month", Month)],
-    )?;
-    let spells = ptm::Spells {
-        entry: entry.as_slice()?,
-        exit: exit.as_slice()?,
-        exit_known: exit_known.as_slice()?,
-        reason: reason.as_slice()?,
+        &entry,
+        &exit,
+        &exit_known,
+        &reason,
         n_reasons,
-        group: group.as_slice()?,
+        &group,
         n_groups,
-    };
-    let t = run(py, || ptm::person_time_counts(&spells, period, start, end))?;
+        period,
+        |sp, period| ptm::person_time_counts(sp, period, start, end),
+    )?;
     let d = PyDict::new(py);
     d.set_item("group", t.group.into_pyarray(py))?;
     d.set_item("period_start", t.period_start.into_pyarray(py))?;
@@ -89,6 +119,15 @@ fn logrank_counts<'py>(
     let r = run(py, || {
         counted::logrank_counts(c, n_groups, n_strata, t, e, k, w)
     })?;
+    logrank_dict(py, r, n_groups)
+}
+
+/// A log-rank result as the dict `hrh.logrank` reads.
+pub(crate) fn logrank_dict(
+    py: Python<'_>,
+    r: LogRank,
+    n_groups: usize,
+) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("observed", r.observed.into_pyarray(py))?;
     d.set_item("expected", r.expected.into_pyarray(py))?;
