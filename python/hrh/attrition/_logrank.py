@@ -154,7 +154,8 @@ def logrank(
     ----------
     data
         One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
-        dict of columns). Not modified.
+        dict of columns), or a polars ``LazyFrame``, a Parquet path or a Dask DataFrame,
+        read in batches or partitions with the same result. Not modified.
     duration
         Column of times in post at exit or censoring (e.g. years, fractional allowed),
         numeric, >= 0; a null or NaN is an InputError.

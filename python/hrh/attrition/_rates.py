@@ -191,7 +191,9 @@ def person_time(
     Parameters
     ----------
     register
-        One row per employment spell.
+        One row per employment spell: any table hrh reads, or a polars ``LazyFrame``, a
+        Parquet path (file, directory or glob) or a Dask DataFrame, read in batches or
+        partitions of only the columns needed, with the same result.
     entry, exit
         Date columns: the first day in post, and the day the person left (null while
         still in post).
