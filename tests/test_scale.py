@@ -1,5 +1,6 @@
-"""Density from tables larger than memory (LazyFrame, Parquet, in batches) and from Dask
-DataFrames: the same table, bit for bit, as from the whole table in memory."""
+"""Density, person-time, survival curves and the log-rank test from tables larger than
+memory (LazyFrame, Parquet, in batches) and from Dask DataFrames: the same result, bit
+for bit, as from the whole table in memory."""
 
 from __future__ import annotations
 
