@@ -1,12 +1,14 @@
-"""hrh.density on a register stored as Parquet (a directory of files, 13 columns), read
-in batches of only the needed columns, against polars' streaming engine doing the same
-aggregation from the same files (with scipy for the exact Poisson interval).
+"""hrh.density and hrh.person_time on a register stored as Parquet (a directory of
+files), read in batches of only the needed columns, against polars' streaming engine
+doing the same aggregation from the same files (with scipy for the exact Poisson
+interval of density).
 
 The files are generated on first use under the system's temporary directory
 (``hrh-bench-scale/<rows>``), in chunks of at most 10 million rows, and reused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -84,6 +86,131 @@ def polars_streaming(inputs: Inputs) -> pl.DataFrame:
     )
 
 
+# --- person-time ------------------------------------------------------------------------
+
+REASONS = ["resignation", "retirement", "transfer", "death"]
+START, END = dt.date(2005, 1, 1), dt.date(2025, 1, 1)
+EPOCH = dt.date(1970, 1, 1)
+PT_KEYS = ["cadre"]
+
+
+def _write_spells(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    first = (dt.date(1985, 1, 1) - EPOCH).days
+    today = (END - EPOCH).days
+    for k, lo in enumerate(range(0, n, CHUNK)):
+        rows = min(CHUNK, n - lo)
+        rng = np.random.default_rng(100 + k)
+        hire = first + rng.integers(0, today - first, rows)
+        leave = hire + 1 + np.round(rng.exponential(9 * 365.25, rows)).astype(np.int64)
+        known = leave < today
+        reason = pl.Series(REASONS).gather(rng.choice(4, rows, p=[0.6, 0.2, 0.15, 0.05]))
+        part = (
+            pl.DataFrame(
+                {
+                    "district": pl.Series([f"district_{i:03d}" for i in range(N_DISTRICTS)]).gather(
+                        rng.integers(0, N_DISTRICTS, rows)
+                    ),
+                    "cadre": pl.Series(CADRES).gather(
+                        rng.choice(len(CADRES), rows, p=CADRE_SHARES)
+                    ),
+                    "hire_date": pl.Series(hire, dtype=pl.Int32).cast(pl.Date),
+                    "exit_date": pl.Series(np.where(known, leave, 0), dtype=pl.Int32).cast(pl.Date),
+                    "exit_reason": reason,
+                    "known": known,
+                    **{c: rng.integers(0, 1000, rows) for c in EXTRA},
+                }
+            )
+            .with_columns(pl.when("known").then(pl.col("exit_date", "exit_reason")).otherwise(None))
+            .drop("known")
+        )
+        part.write_parquet(folder / f"part-{k:03d}.parquet")
+    (folder / "done").write_text(str(n))
+
+
+def setup_spells(n: int) -> Path:
+    folder = Path(tempfile.gettempdir()) / "hrh-bench-scale" / f"spells-{n}"
+    if not (folder / "done").exists():
+        _write_spells(folder, n)
+    return folder
+
+
+def hrh_person_time(folder: Path) -> pl.DataFrame:
+    return hrh.person_time(
+        folder / "*.parquet",
+        entry="hire_date",
+        exit="exit_date",
+        reason="exit_reason",
+        by=PT_KEYS,
+        period="year",
+        start=START,
+        end=END,
+    )
+
+
+def polars_person_time(folder: Path) -> pl.DataFrame:
+    """The same counts from polars expressions: per year, headcount at its start and
+    days in post (one expression each per year), entrants and exits by reason (a group
+    by on the year of the date)."""
+    years = range(START.year, END.year)
+    bounds = [(dt.date(y, 1, 1), dt.date(y + 1, 1, 1)) for y in years]
+    e, x = pl.col("hire_date"), pl.col("exit_date").fill_null(END)
+    scan = pl.scan_parquet(folder / "*.parquet")
+    wide = scan.group_by(PT_KEYS).agg(
+        *[((e < a) & (x >= a)).sum().alias(f"hc{a.year}") for a, _ in bounds],
+        *[
+            (pl.min_horizontal(x, pl.lit(b)) - pl.max_horizontal(e, pl.lit(a)))
+            .dt.total_days()
+            .clip(0)
+            .sum()
+            .alias(f"pd{a.year}")
+            for a, b in bounds
+        ],
+    )
+    window = pl.lit(START), pl.lit(END)
+    entrants = (
+        scan.filter(e.is_between(*window, closed="left"))
+        .group_by(*PT_KEYS, year=e.dt.year())
+        .agg(entrants=pl.len())
+    )
+    exits = (
+        scan.filter(pl.col("exit_date").is_between(*window, closed="left"))
+        .group_by(*PT_KEYS, pl.col("exit_reason"), year=pl.col("exit_date").dt.year())
+        .agg(n=pl.len())
+    )
+    wide, entrants, exits = pl.collect_all([wide, entrants, exits], engine="streaming")
+    long = (
+        wide.unpivot(index=PT_KEYS)
+        .with_columns(
+            kind=pl.col("variable").str.slice(0, 2),
+            year=pl.col("variable").str.slice(2).cast(pl.Int32),
+        )
+        .pivot("kind", index=[*PT_KEYS, "year"], values="value")
+    )
+    by_reason = exits.pivot("exit_reason", index=[*PT_KEYS, "year"], values="n")
+    out = (
+        long.join(entrants, on=[*PT_KEYS, "year"], how="left")
+        .join(by_reason, on=[*PT_KEYS, "year"], how="left")
+        .fill_null(0)
+        .sort(*PT_KEYS, "year")
+    )
+    # numpy divides exactly (polars may multiply by the reciprocal, one ulp apart).
+    days = out.get_column("pd").cast(pl.Float64).to_numpy()
+    return out.with_columns(exits=pl.sum_horizontal(REASONS), person_years=pl.Series(days / 365.25))
+
+
+def check_person_time(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
+    assert ours.height == peer.height, (ours.height, peer.height)
+    assert ours.select(PT_KEYS).equals(peer.select(PT_KEYS)), "groups differ"
+    pairs = [("headcount_start", "hc"), ("entrants", "entrants"), ("exits", "exits")]
+    pairs += [(f"exits_{r}", r) for r in REASONS]
+    pairs += [("person_years", "person_years")]
+    for a, b in pairs:
+        mine = ours.get_column(a).to_numpy()
+        theirs = peer.get_column(b).cast(pl.Float64).to_numpy()
+        assert np.array_equal(mine, theirs), a
+
+
 def cases(quick: bool) -> list[Case]:
     sizes = [10**6] if quick else [10**6, 10**7, 10**8]
     return [
@@ -103,5 +230,25 @@ def cases(quick: bool) -> list[Case]:
             f"10 million rows (district: {N_DISTRICTS} strings, cadre: 6 strings, fte, and "
             "10 integer columns the call does not need) and a population table of "
             f"{N_DISTRICTS} districts. hrh reads batches of about a million rows.",
-        )
+        ),
+        Case(
+            name="parquet_person_time",
+            sizes=sizes,
+            setup=setup_spells,
+            hrh=hrh_person_time,
+            peer=polars_person_time,
+            peer_name=f"polars {pl.__version__} scan_parquet: per-year expressions for "
+            "headcount and days in post, group_by on the year for entrants and exits by "
+            "reason, collect_all on the streaming engine",
+            check=check_person_time,
+            min_repeats=1,
+            min_seconds=0.5,
+            description='`hrh.person_time(folder / "*.parquet", entry="hire_date", '
+            'exit="exit_date", reason="exit_reason", by="cadre", start="2005-01-01", '
+            'end="2025-01-01")`: 20 years of headcounts, entrants, exits by 4 reasons and '
+            "person-years for 6 cadres. A register of N spells hired 1985-2024 in Parquet "
+            f"files of at most 10 million rows (district: {N_DISTRICTS} strings, cadre, "
+            "hire and exit dates, exit reason, and 10 integer columns the call does not "
+            "need; exits null while in post). hrh reads batches of about a million rows.",
+        ),
     ]

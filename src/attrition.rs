@@ -443,7 +443,12 @@ const NA_COLUMNS: [Column<na::CumulativeHazard>; 5] = [
 
 /// The weights of a log-rank family test from their name and Fleming-Harrington
 /// exponents (given for "fleming-harrington" only).
-fn lr_weights(py: Python<'_>, name: &str, p: Option<f64>, q: Option<f64>) -> PyResult<lr::Weights> {
+pub(crate) fn lr_weights(
+    py: Python<'_>,
+    name: &str,
+    p: Option<f64>,
+    q: Option<f64>,
+) -> PyResult<lr::Weights> {
     use lr::Weights::*;
     let fh = FlemingHarrington { p: 0.0, q: 0.0 };
     let w = choice(
@@ -498,18 +503,7 @@ fn logrank<'py>(
         None => None,
     };
     let r = run(py, || lr::logrank_weighted(t, e, g, n_groups, s, w))?;
-    let d = PyDict::new(py);
-    d.set_item("observed", r.observed.into_pyarray(py))?;
-    d.set_item("expected", r.expected.into_pyarray(py))?;
-    d.set_item(
-        "variance",
-        r.variance.into_pyarray(py).reshape([n_groups, n_groups])?,
-    )?;
-    d.set_item("n", r.n)?;
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("p_value", r.p_value)?;
-    Ok(d)
+    crate::scale::logrank_dict(py, r, n_groups)
 }
 
 /// Episode splitting: for each output row its source row, start, stop, event code,
@@ -675,23 +669,18 @@ fn person_time<'py>(
     start: i32,
     end: i32,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use ptm::Period::*;
-    let period = choice(
+    let t = crate::scale::with_spells(
         py,
-        "period",
-        period,
-        &[("year", Year), ("quarter", Quarter), ("month", Month)],
-    )?;
-    let spells = ptm::Spells {
-        entry: entry.as_slice()?,
-        exit: exit.as_slice()?,
-        exit_known: exit_known.as_slice()?,
-        reason: reason.as_slice()?,
+        &entry,
+        &exit,
+        &exit_known,
+        &reason,
         n_reasons,
-        group: group.as_slice()?,
+        &group,
         n_groups,
-    };
-    let t = run(py, || ptm::person_time(&spells, period, start, end))?;
+        period,
+        |sp, period| ptm::person_time(sp, period, start, end),
+    )?;
     let d = PyDict::new(py);
     d.set_item("group", t.group.into_pyarray(py))?;
     d.set_item("period_start", t.period_start.into_pyarray(py))?;

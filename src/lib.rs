@@ -18,6 +18,7 @@ mod finegray;
 mod forecast;
 mod parametric;
 mod planning;
+mod scale;
 mod synthetic;
 
 /// A float64 numpy array handed back to Python.
@@ -40,6 +41,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     forecast::register(m)?;
     parametric::register(m)?;
     planning::register(m)?;
+    scale::register(m)?;
     synthetic::register(m)?;
     Ok(())
 }

@@ -1,8 +1,10 @@
-"""Density from tables larger than memory (LazyFrame, Parquet, in batches) and from Dask
-DataFrames: the same table, bit for bit, as from the whole table in memory."""
+"""Density, person-time, survival curves and the log-rank test from tables larger than
+memory (LazyFrame, Parquet, in batches) and from Dask DataFrames: the same result, bit
+for bit, as from the whole table in memory."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hrh
 
@@ -139,6 +143,95 @@ def test_parquet_errors_are_named(tmp_path: Path, population: pl.DataFrame) -> N
         hrh.density(parts, staff="fte", population=population, by="district")
 
 
+# --- person-time in parts ------------------------------------------------------------
+
+PT = {"entry": "hire_date", "exit": "exit_date"}
+PT_CALLS = [
+    {},
+    {"by": "cadre", "reason": "exit_reason"},
+    {"by": ["district", "cadre"], "reason": "exit_reason", "period": "quarter"},
+    {"by": "district", "period": "month", "start": "2012-03-15", "end": "2024-07-01"},
+]
+
+
+@pytest.fixture(scope="module")
+def staff_register() -> pl.DataFrame:
+    reg = hrh.datasets.synthetic_register()
+    return reg.select("district", "cadre", "hire_date", "exit_date", "exit_reason")
+
+
+@pytest.mark.parametrize("rows", ["1", "997", "100000"])
+@pytest.mark.parametrize("call", PT_CALLS)
+def test_person_time_in_batches_equals_the_whole_table(
+    staff_register: pl.DataFrame,
+    call: dict[str, object],
+    rows: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", rows)
+    whole = hrh.person_time(staff_register, **PT, **call)  # type: ignore[arg-type]
+    shuffled = staff_register.sample(fraction=1.0, shuffle=True, seed=3)
+    _same(whole, hrh.person_time(shuffled.lazy(), **PT, **call))  # type: ignore[arg-type]
+
+
+@given(cuts=st.lists(st.integers(0, 5873), max_size=6), seed=st.integers(0, 2**16))
+@settings(max_examples=15, deadline=None)
+def test_person_time_parts_merge_in_any_order(cuts: list[int], seed: int) -> None:
+    reg = hrh.datasets.synthetic_register()
+    call = {"by": "cadre", "reason": "exit_reason", "period": "quarter"}
+    whole = hrh.person_time(reg, **PT, **call)  # type: ignore[arg-type]
+    shuffled = reg.sample(fraction=1.0, shuffle=True, seed=seed)
+    bounds = [0, *sorted(cuts), reg.height]
+    parts = [shuffled.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
+    # Parts (some empty, some one group only) in a random order, as one lazy concatenation.
+    order = np.random.default_rng(seed).permutation(len(parts))
+    lazy = pl.concat([parts[i].lazy() for i in order])
+    _same(whole, hrh.person_time(lazy, **PT, **call))  # type: ignore[arg-type]
+
+
+def test_person_time_parquet_files_with_single_group_and_empty_files(
+    tmp_path: Path, staff_register: pl.DataFrame
+) -> None:
+    for cadre, part in staff_register.group_by("cadre"):
+        part.write_parquet(tmp_path / f"{cadre[0]}.parquet")
+    staff_register.head(0).write_parquet(tmp_path / "empty.parquet")
+    for call in PT_CALLS:
+        whole = hrh.person_time(staff_register, **PT, **call)  # type: ignore[arg-type]
+        _same(whole, hrh.person_time(tmp_path, **PT, **call))  # type: ignore[arg-type]
+
+
+def test_person_time_bad_inputs_in_parts_are_named(
+    tmp_path: Path, staff_register: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", "500")
+    bad = staff_register.with_columns(
+        exit_date=pl.when(pl.int_range(pl.len()) == 4321)
+        .then(pl.date(1980, 1, 1))
+        .otherwise(pl.col("exit_date"))
+    )
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.person_time(bad, **PT, by="cadre")
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.person_time(bad.lazy(), **PT, by="cadre")
+    assert "column 'exit_date', row 4321: exit date 1980-01-01 is before" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+    # A column missing from some Parquet files.
+    staff_register.head(100).write_parquet(tmp_path / "a.parquet")
+    staff_register.tail(100).drop("exit_reason").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(
+        hrh.InputError, match=r"column is missing from some of the data.*exit_reason"
+    ):
+        hrh.person_time(tmp_path, **PT, reason="exit_reason")
+    # Types are checked before any batch is read.
+    text = staff_register.lazy().with_columns(pl.col("exit_date").cast(pl.String))
+    with pytest.raises(hrh.InputError, match="column 'exit_date' has type String, expected dates"):
+        hrh.person_time(text, **PT)
+    with pytest.raises(hrh.InputError, match="register has no rows"):
+        hrh.person_time(staff_register.head(0).lazy(), **PT)
+    with pytest.raises(hrh.InputError, match="register has no rows"):
+        hrh.person_time(staff_register.head(0).lazy(), **PT, start="2020-01-01", end="2021-01-01")
+
+
 # --- Dask ------------------------------------------------------------------------------
 
 dd = pytest.importorskip("dask.dataframe")
@@ -241,6 +334,65 @@ def test_survival_curves_from_batches_equal_the_whole_table(spells: pl.DataFrame
     _same(hrh.kaplan_meier(spells, **by_label).table, hrh.kaplan_meier(lazy, **by_label).table)
 
 
+LOGRANK_CALLS = [
+    {"group": "cadre"},
+    {"group": "cadre", "strata": "reason"},
+    {"group": ["cadre", "reason"], "weighting": "fleming-harrington", "p": 1.0, "q": 0.5},
+    {"group": "cadre", "weighting": "gehan-breslow"},
+    {"group": "cadre", "weighting": "modified-peto"},
+]
+
+
+def _same_test(a: hrh.LogRankResult, b: hrh.LogRankResult) -> None:
+    assert (a.statistic, a.df, a.p_value) == (b.statistic, b.df, b.p_value)
+    assert a.variance.tobytes() == b.variance.tobytes()
+    _same(a.table, b.table)
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("call", LOGRANK_CALLS)
+def test_logrank_from_batches_equals_the_whole_table(
+    spells: pl.DataFrame, call: dict[str, object]
+) -> None:
+    kw = {"duration": "years", "event": "left", **call}
+    lazy = spells.sample(fraction=1.0, shuffle=True, seed=4).lazy()
+    _same_test(hrh.logrank(spells, **kw), hrh.logrank(lazy, **kw))  # type: ignore[arg-type]
+
+
+def test_logrank_from_parquet_files_and_labels(tmp_path: Path, spells: pl.DataFrame) -> None:
+    # One file per cadre (a single group each) and an empty file.
+    for cadre, part in spells.group_by("cadre"):
+        part.write_parquet(tmp_path / f"{cadre[0]}.parquet")
+    spells.head(0).write_parquet(tmp_path / "empty.parquet")
+    labels = {"resigned": 1, "retired": 1, "in post": 0}
+    kw = {"duration": "years", "event": "reason", "group": "cadre", "event_values": labels}
+    _same_test(hrh.logrank(spells, **kw), hrh.logrank(tmp_path, **kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_logrank_bad_input_in_parts_is_named(tmp_path: Path, spells: pl.DataFrame) -> None:
+    bad = spells.with_columns(
+        left=pl.when(pl.int_range(pl.len()) == 2500).then(2).otherwise(pl.col("left"))
+    )
+    kw = {"duration": "years", "event": "left", "group": "cadre"}
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.logrank(bad, **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.logrank(bad.lazy(), **kw)  # type: ignore[arg-type]
+    assert "row 2500" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+    with pytest.raises(hrh.InputError, match="single group"):
+        hrh.logrank(spells.filter(pl.col("cadre") == "nurse").lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="holds no events"):
+        hrh.logrank(spells.with_columns(left=0).lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="strata"):
+        hrh.logrank(spells.lazy(), **kw, strata="site")  # type: ignore[arg-type]
+    spells.head(100).write_parquet(tmp_path / "a.parquet")
+    spells.tail(100).drop("cadre").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*cadre"):
+        hrh.logrank(tmp_path, **kw)  # type: ignore[arg-type]
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_weighted_curves_from_batches_agree(spells: pl.DataFrame) -> None:
     kw = {"duration": "years", "event": "left", "by": "cadre", "weights": "fte"}
@@ -291,3 +443,72 @@ def test_functions_that_need_the_whole_table_say_so(spells: pl.DataFrame) -> Non
     ddf = dd.from_pandas(spells.to_pandas(), npartitions=2)
     with pytest.raises(hrh.InputError, match=r"needs the whole table.*\.compute\(\)"):
         hrh.cox(ddf, duration="years", event="left", covariates=["fte"])
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_person_time_on_dask_equals_the_whole_table(
+    staff_register: pl.DataFrame, partitions: int
+) -> None:
+    ddf = dd.from_pandas(staff_register.to_pandas(), npartitions=partitions)
+    for call in PT_CALLS:
+        whole = hrh.person_time(staff_register, **PT, **call)  # type: ignore[arg-type]
+        _same(whole, hrh.person_time(ddf, **PT, **call))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("client")
+def test_person_time_on_dask_with_empty_and_single_group_partitions(
+    staff_register: pl.DataFrame,
+) -> None:
+    ordered = staff_register.sort("district")
+    pdf = ordered.to_pandas()
+    cuts = [0, *np.flatnonzero(np.diff(ordered["district"].rank("dense").to_numpy())) + 1]
+    one_each = [
+        dd.from_pandas(pdf.iloc[a:b], npartitions=1)
+        for a, b in zip(cuts, [*cuts[1:], len(pdf)], strict=True)
+    ]
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    ddf = dd.concat([empty, *one_each, empty])
+    assert ddf.npartitions == len(one_each) + 2
+    for call in PT_CALLS:
+        whole = hrh.person_time(ordered, **PT, **call)  # type: ignore[arg-type]
+        _same(whole, hrh.person_time(ddf, **PT, **call))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("client")
+def test_person_time_on_dask_bad_partitions_are_named(staff_register: pl.DataFrame) -> None:
+    pdf = staff_register.head(200).to_pandas()
+    text = pdf.assign(exit_date=pdf["exit_date"].astype(str))
+    # Dask's concatenation reads the mixed types as text: named before any work.
+    mixed = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(text, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"column 'exit_date' has type String, expected dates"):
+        hrh.person_time(mixed, **PT)
+    # Metadata that one partition does not match: named with the partition.
+    from dask import delayed
+
+    lying = dd.from_delayed([delayed(pdf), delayed(text)], meta=pdf.head(0), verify_meta=False)
+    with pytest.raises(hrh.InputError, match=r"column 'exit_date' has type String in partition 1"):
+        hrh.person_time(lying, **PT, start="2010-01-01", end="2020-01-01")
+    late = pdf.copy()
+    late.loc[7, "exit_date"] = late.loc[7, "hire_date"] - pd_days(1)
+    two = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(late, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"partition 1: column 'exit_date', row 7: exit date"):
+        hrh.person_time(two, **PT)
+
+
+def pd_days(n: int) -> object:
+    import pandas as pd
+
+    return pd.Timedelta(days=n)
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 4])
+def test_logrank_on_dask(spells: pl.DataFrame, partitions: int) -> None:
+    ordered = spells.sort("cadre")
+    pdf = ordered.to_pandas()
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    ddf = dd.concat([empty, dd.from_pandas(pdf, npartitions=partitions, sort=False)])
+    for call in LOGRANK_CALLS:
+        kw = {"duration": "years", "event": "left", **call}
+        _same_test(hrh.logrank(ordered, **kw), hrh.logrank(ddf, **kw))  # type: ignore[arg-type]

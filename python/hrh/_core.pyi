@@ -57,6 +57,7 @@ __all__ = [
     "km_rmst",
     "life_table",
     "logrank",
+    "logrank_counts",
     "lorenz",
     "nelson_aalen",
     "nelson_aalen_unweighted",
@@ -64,6 +65,7 @@ __all__ = [
     "param_draws",
     "parametric_fit",
     "person_time",
+    "person_time_counts",
     "poisson_rate",
     "polarization",
     "prcc",
@@ -355,6 +357,31 @@ class ParametricModel:
     ) -> dict[str, Any]: ...
 
 def person_time(
+    entry: _I32,
+    exit: _I32,
+    exit_known: _B,
+    reason: _U,
+    n_reasons: int,
+    group: _U,
+    n_groups: int,
+    *,
+    period: str,
+    start: int,
+    end: int,
+) -> dict[str, Any]: ...
+def logrank_counts(
+    cell: _U,
+    n_groups: int,
+    n_strata: int,
+    time: _F,
+    exit: _B,
+    count: npt.NDArray[np.uint64],
+    *,
+    weighting: str = "logrank",
+    p: float | None = None,
+    q: float | None = None,
+) -> dict[str, Any]: ...
+def person_time_counts(
     entry: _I32,
     exit: _I32,
     exit_known: _B,

@@ -91,8 +91,9 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
         raise InputError(
             f"{name}: a Dask DataFrame, but this function needs the whole table in one "
             "process (Cox models, for one, need whole risk sets): call .compute() on a "
-            "selection that fits in memory. hrh.density, kaplan_meier, nelson_aalen and "
-            "life_table take Dask DataFrames, LazyFrames and Parquet paths directly"
+            "selection that fits in memory. hrh.density, person_time, kaplan_meier, "
+            "nelson_aalen, life_table and logrank take Dask DataFrames, LazyFrames and "
+            "Parquet paths directly"
         )
     try:
         if module == "pandas":

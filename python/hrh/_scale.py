@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -180,6 +180,19 @@ def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.Da
     return out, batch.height - out.height
 
 
+def _partition_frame(pdf: Any, index: int, schema: pl.Schema) -> pl.DataFrame:
+    """A Dask partition as a polars frame of the `schema` columns, whose types it must
+    share (an empty partition may differ)."""
+    df = to_frame(pdf, name=f"partition {index}")
+    for c in schema:
+        if c in df.columns and df.schema[c] != schema[c] and df.height:
+            raise InputError(
+                f"column {c!r} has type {df.schema[c]} in partition {index} but {schema[c]} "
+                "in the Dask DataFrame's metadata; give every partition the same types"
+            )
+    return df.select(list(schema))
+
+
 def _partition_partial(
     pdf: Any,
     index: int,
@@ -188,14 +201,7 @@ def _partition_partial(
     by: Sequence[str],
     sums: Mapping[str, str],
 ) -> tuple[pl.DataFrame, int, int]:
-    df = to_frame(pdf, name=f"partition {index}")
-    for c in schema:
-        if c in df.columns and df.schema[c] != schema[c] and df.height:
-            raise InputError(
-                f"column {c!r} has type {df.schema[c]} in partition {index} but {schema[c]} "
-                "in the Dask DataFrame's metadata; give every partition the same types"
-            )
-    df = df.select(list(schema))
+    df = _partition_frame(pdf, index, schema)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -324,3 +330,68 @@ def _merge_triples(
         sum(t[1] for t in triples),
         sum(t[2] for t in triples),
     )
+
+
+# --- any mergeable partial state --------------------------------------------------------
+
+State = TypeVar("State")
+
+
+def fold(
+    src: Source,
+    columns: Sequence[str],
+    partial: Callable[[pl.DataFrame], State],
+    merge: Callable[[list[State]], State],
+) -> tuple[State | None, int]:
+    """The partial state of all the rows (None without rows) and their number:
+    `partial` of each batch or partition that has rows, combined by `merge`
+    (associative and commutative, so any batching or partitioning gives the same
+    state). Only `columns` are read; an InputError of a batch counts rows from the
+    start of the data, one of a partition names it. A table in memory is one batch."""
+    needed = list(dict.fromkeys(columns))
+    if src.frame is not None:
+        return (partial(src.frame) if src.frame.height else None), src.frame.height
+    if src.lazy is not None:
+        kept: list[State] = []
+        offset = 0
+        for batch in _batches(src.lazy, needed, src.name):
+            if batch.height:
+                try:
+                    kept.append(partial(batch))
+                except InputError as e:
+                    raise _in_batch(e, offset) from None
+            offset += batch.height
+            if len(kept) >= _FAN_IN:
+                kept = [merge(kept)]
+        return (merge(kept) if kept else None), offset
+    from dask.delayed import delayed
+
+    _check_client()
+    schema = pl.Schema({c: src.schema[c] for c in needed})
+    pieces = src.dask[needed].to_delayed()
+    if not pieces:
+        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
+    one = delayed(_fold_partition, pure=True)
+    level = [one(p, i, schema, partial) for i, p in enumerate(pieces)]
+    both = delayed(_fold_merge, pure=True)
+    while len(level) > 1:
+        level = [both(level[i : i + _FAN_IN], merge) for i in range(0, len(level), _FAN_IN)]
+    state, rows = level[0].compute()
+    return state, rows
+
+
+def _fold_partition(
+    pdf: Any, index: int, schema: pl.Schema, partial: Callable[[pl.DataFrame], State]
+) -> tuple[State | None, int]:
+    df = _partition_frame(pdf, index, schema)
+    try:
+        return (partial(df) if df.height else None), df.height
+    except InputError as e:
+        raise InputError(f"partition {index}: {e}") from None
+
+
+def _fold_merge(
+    pairs: Sequence[tuple[State | None, int]], merge: Callable[[list[State]], State]
+) -> tuple[State | None, int]:
+    states = [s for s, _ in pairs if s is not None]
+    return (merge(states) if states else None), sum(n for _, n in pairs)

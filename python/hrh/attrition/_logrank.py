@@ -12,13 +12,14 @@ import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
+from hrh import _scale as scale
 from hrh._frames import (
     as_list,
     check_no_nulls,
     group_codes,
     require_columns,
 )
-from hrh.attrition._common import EventValues, _surv, _with_events
+from hrh.attrition._common import EventValues, _surv, _tallied, _with_events
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -153,7 +154,8 @@ def logrank(
     ----------
     data
         One row per person (or spell): any table hrh reads (polars, pandas, pyarrow, a
-        dict of columns). Not modified.
+        dict of columns), or a polars ``LazyFrame``, a Parquet path or a Dask DataFrame,
+        read in batches or partitions with the same result. Not modified.
     duration
         Column of times in post at exit or censoring (e.g. years, fractional allowed),
         numeric, >= 0; a null or NaN is an InputError.
@@ -228,34 +230,37 @@ def logrank(
     ('fleming-harrington', 0.0, 1.0)
     """
     name, p_, q_, rho_ = _weights(weighting, p, q, rho)
-    data = _with_events(data, event, event_values)
-    s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
-    if not np.any(np.asarray(s.event) > 0):
-        raise InputError(
-            f"column '{event}': holds no events, so the log-rank test has nothing to compare"
+    src = scale.source(data)
+    if src.frame is None:
+        require_columns(src.empty(), as_list(strata, "strata") if strata else [], role="strata")
+        r, keys = _counted(
+            data, duration, event, group, strata, event_values, weighting=name, p=p_, q=q_
         )
-    if s.keys.height < 2:
-        raise InputError(f"group: {as_list(group)} has a single group; nothing to compare")
-    st_codes, st_keys = (None, pl.DataFrame())
-    if strata is not None:
-        st_cols = as_list(strata, "strata")
-        require_columns(s.df, st_cols, role="strata")
-        for c in st_cols:
-            check_no_nulls(s.df, c)
-        st_codes, st_keys = group_codes(s.df, st_cols)
-    r = _core.logrank(
-        s.time,
-        s.event,
-        s.codes,
-        s.keys.height,
-        st_codes,
-        max(st_keys.height, 1),
-        weighting=name,
-        p=p_,
-        q=q_,
-    )
+    else:
+        data = _with_events(src.frame, event, event_values)
+        s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
+        _check_comparable(np.asarray(s.event), s.keys, event, group)
+        keys = s.keys
+        st_codes, st_keys = (None, pl.DataFrame())
+        if strata is not None:
+            st_cols = as_list(strata, "strata")
+            require_columns(s.df, st_cols, role="strata")
+            for c in st_cols:
+                check_no_nulls(s.df, c)
+            st_codes, st_keys = group_codes(s.df, st_cols)
+        r = _core.logrank(
+            s.time,
+            s.event,
+            s.codes,
+            s.keys.height,
+            st_codes,
+            max(st_keys.height, 1),
+            weighting=name,
+            p=p_,
+            q=q_,
+        )
     obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
-    table = s.keys.with_columns(
+    table = keys.with_columns(
         n=pl.Series(r["n"], dtype=pl.Int64),
         observed=pl.Series(obs),
         expected=pl.Series(exp),
@@ -275,6 +280,60 @@ def logrank(
         p=p_,
         q=q_,
     )
+
+
+def _check_comparable(
+    events: npt.NDArray[Any], keys: pl.DataFrame, event: str, group: str | Sequence[str]
+) -> None:
+    if not np.any(events > 0):
+        raise InputError(
+            f"column '{event}': holds no events, so the log-rank test has nothing to compare"
+        )
+    if keys.height < 2:
+        raise InputError(f"group: {as_list(group)} has a single group; nothing to compare")
+
+
+def _counted(
+    data: Any,
+    duration: str,
+    event: str,
+    group: str | Sequence[str],
+    strata: str | Sequence[str] | None,
+    event_values: EventValues | None,
+    **weighting: Any,
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """The test of data read in batches or partitions (a LazyFrame, a Parquet path, a
+    Dask DataFrame): the number of people per group, stratum, duration and event code
+    (each part checked as the whole table would be; counts of parts added exactly),
+    whose risk tables are those of the rows, so the result is the same."""
+    group_cols = as_list(group, "group")
+    st_cols = as_list(strata, "strata") if strata is not None else []
+    table, count, _ = _tallied(
+        data,
+        duration=duration,
+        event=event,
+        entry=None,
+        weights=None,
+        by=list(dict.fromkeys([*group_cols, *st_cols])),
+        event_values=event_values,
+    )
+    exits = table.get_column(event).cast(pl.Float64).to_numpy() > 0
+    codes, keys = group_codes(table, group_cols)
+    _check_comparable(exits, keys, event, group)
+    st_codes, st_keys = group_codes(table, st_cols)
+    cell = st_codes.astype(np.uint64) * keys.height + codes
+    if cell.size and int(cell.max()) >= 2**32:
+        raise InputError(f"{keys.height} groups in {st_keys.height} strata are too many to compare")
+    r = _core.logrank_counts(
+        np.ascontiguousarray(cell, dtype=np.uint32),
+        keys.height,
+        max(st_keys.height, 1),
+        table.get_column(duration).cast(pl.Float64).to_numpy(),
+        exits,
+        table.get_column(str(count)).cast(pl.UInt64).to_numpy(),
+        **weighting,
+    )
+    return r, keys
 
 
 def _exponent(value: object, name: str) -> float:

@@ -26,6 +26,7 @@
 //!   columns, in parallel.
 
 pub mod competing;
+pub mod counted;
 pub mod cox;
 pub mod cox_diagnostics;
 pub mod curves;

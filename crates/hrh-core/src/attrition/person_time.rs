@@ -95,12 +95,12 @@ const CHUNK: usize = 1 << 15;
 ///
 /// Rows are tabulated in parallel chunks into integer counts and day sums, so the
 /// table is exact and the same for any number of threads.
-pub fn person_time(
+pub fn person_time_counts(
     spells: &Spells<'_>,
     period: Period,
     start: i32,
     end: i32,
-) -> Result<PersonTime> {
+) -> Result<PersonTimeCounts> {
     let sp = spells;
     let n = sp.entry.len();
     crate::validate::same_len(n, sp.exit.len(), "entry", "exit")?;
@@ -140,7 +140,96 @@ pub fn person_time(
     if let Some((row, kind)) = sums.first_bad {
         return Err(bad_row(sp, row, kind));
     }
-    Ok(sums.table(&cal, sp.n_groups))
+    Ok(sums.counts(&cal, sp.n_groups))
+}
+
+/// The table of [`person_time_counts`]: counts as floats, person-years = person-days /
+/// 365.25.
+pub fn person_time(
+    spells: &Spells<'_>,
+    period: Period,
+    start: i32,
+    end: i32,
+) -> Result<PersonTime> {
+    Ok(person_time_counts(spells, period, start, end)?.finish())
+}
+
+/// The integer counts behind a [`PersonTime`] table, one row per (group, period),
+/// group-major: the mergeable partial state of a register read in parts. Two parts
+/// tabulated over the same window and groups merge by adding their counts
+/// ([`PersonTimeCounts::merge`]), exactly and in any order, and [`PersonTimeCounts::finish`]
+/// gives the same table as [`person_time`] on all their rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonTimeCounts {
+    /// Group code of each row.
+    pub group: Vec<u32>,
+    /// First day of the period (days since 1970-01-01).
+    pub period_start: Vec<i32>,
+    /// First day after the period (or the end of observation).
+    pub period_end: Vec<i32>,
+    /// In post at the start of the period.
+    pub headcount_start: Vec<i64>,
+    /// Hired during the period.
+    pub entrants: Vec<i64>,
+    /// Left during the period.
+    pub exits: Vec<i64>,
+    /// Exits by reason (`exits_by_reason[r - 1][row]`).
+    pub exits_by_reason: Vec<Vec<i64>>,
+    /// Days in post in the period.
+    pub person_days: Vec<i64>,
+}
+
+impl PersonTimeCounts {
+    /// Add the counts of `other`, tabulated over the same periods, groups and reasons.
+    pub fn merge(&mut self, other: &PersonTimeCounts) -> Result<()> {
+        if self.group != other.group
+            || self.period_start != other.period_start
+            || self.period_end != other.period_end
+            || self.exits_by_reason.len() != other.exits_by_reason.len()
+        {
+            return Err(Error::input(
+                "counts",
+                "the parts were tabulated over different periods, groups or exit reasons"
+                    .to_string(),
+            ));
+        }
+        fn add(a: &mut [i64], b: &[i64]) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        add(&mut self.headcount_start, &other.headcount_start);
+        add(&mut self.entrants, &other.entrants);
+        add(&mut self.exits, &other.exits);
+        for (a, b) in self.exits_by_reason.iter_mut().zip(&other.exits_by_reason) {
+            add(a, b);
+        }
+        add(&mut self.person_days, &other.person_days);
+        Ok(())
+    }
+
+    /// The person-time table: counts as floats, headcount_end = headcount_start +
+    /// entrants − exits, person-years = person-days / 365.25.
+    pub fn finish(&self) -> PersonTime {
+        let float = |v: &[i64]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+        PersonTime {
+            group: self.group.clone(),
+            period_start: self.period_start.clone(),
+            period_end: self.period_end.clone(),
+            headcount_start: float(&self.headcount_start),
+            headcount_end: (0..self.group.len())
+                .map(|c| (self.headcount_start[c] + self.entrants[c] - self.exits[c]) as f64)
+                .collect(),
+            entrants: float(&self.entrants),
+            exits: float(&self.exits),
+            exits_by_reason: self.exits_by_reason.iter().map(|v| float(v)).collect(),
+            person_years: self
+                .person_days
+                .iter()
+                .map(|&d| d as f64 / 365.25)
+                .collect(),
+        }
+    }
 }
 
 /// The calendar periods of the window: their first days and, for each day of the
@@ -288,7 +377,7 @@ impl Sums {
             let base = sp.group[i] as usize * p;
             let e = sp.entry[i];
             let x = if known { sp.exit[i] } else { i32::MAX };
-            if x <= b0 || e >= end {
+            if x < b0 || e >= end {
                 continue;
             }
             // Periods whose start p satisfies e < p <= x: headcount_start.
@@ -351,10 +440,10 @@ impl Sums {
         self
     }
 
-    fn table(&self, cal: &Calendar, n_groups: usize) -> PersonTime {
+    fn counts(&self, cal: &Calendar, n_groups: usize) -> PersonTimeCounts {
         let p = cal.periods();
         let cells = n_groups * p;
-        let mut out = PersonTime {
+        let mut out = PersonTimeCounts {
             exits_by_reason: vec![Vec::with_capacity(cells); self.by_reason.len()],
             ..Default::default()
         };
@@ -367,19 +456,16 @@ impl Sums {
                 hc += self.hc_diff[c];
                 full += self.full_diff[c];
                 let len = (cal.bounds[k + 1] - cal.bounds[k]) as i64;
-                let (entrants, exits) = (self.entrants[c] as i64, self.exits[c] as i64);
                 out.group.push(g as u32);
                 out.period_start.push(cal.bounds[k]);
                 out.period_end.push(cal.bounds[k + 1]);
-                out.headcount_start.push(hc as f64);
-                out.headcount_end.push((hc + entrants - exits) as f64);
-                out.entrants.push(entrants as f64);
-                out.exits.push(exits as f64);
+                out.headcount_start.push(hc);
+                out.entrants.push(self.entrants[c] as i64);
+                out.exits.push(self.exits[c] as i64);
                 for (r, col) in out.exits_by_reason.iter_mut().enumerate() {
-                    col.push(self.by_reason[r][c] as f64);
+                    col.push(self.by_reason[r][c] as i64);
                 }
-                out.person_years
-                    .push((full * len + self.partial[c]) as f64 / 365.25);
+                out.person_days.push(full * len + self.partial[c]);
             }
         }
         out
@@ -548,5 +634,73 @@ mod tests {
             first_error(&reg),
             "column 'reason', row 90000: code 3 is not below 3"
         );
+    }
+    #[test]
+    fn an_exit_on_the_first_day_counts_in_the_first_period() {
+        let d = |y, m, dd| days_from_civil(y, m, dd);
+        let spells = Spells {
+            entry: &[d(2019, 5, 1), d(2019, 5, 1)],
+            exit: &[d(2020, 1, 1), d(2019, 12, 31)],
+            exit_known: &[true, true],
+            reason: &[1, 1],
+            n_reasons: 1,
+            group: &[0, 0],
+            n_groups: 1,
+        };
+        // In post on the first day and leaving that day, as on any later period's first
+        // day; a spell that ended the day before is not in the window.
+        let t = person_time(&spells, Period::Year, d(2020, 1, 1), d(2021, 1, 1)).unwrap();
+        assert_eq!(t.headcount_start, vec![1.0]);
+        assert_eq!(t.exits, vec![1.0]);
+        assert_eq!(t.headcount_end, vec![0.0]);
+        assert_eq!(t.person_years, vec![0.0]);
+        let later = person_time(&spells, Period::Year, d(2019, 1, 1), d(2021, 1, 1)).unwrap();
+        assert_eq!(later.headcount_start[1], 1.0);
+        assert_eq!(later.exits[1], 1.0);
+    }
+
+    #[test]
+    fn parts_merged_in_any_order_give_the_whole_table() {
+        let reg = Register::new(30_000);
+        let (start, end) = (days_from_civil(2005, 1, 1), days_from_civil(2024, 7, 1));
+        let whole = person_time(&reg.spells(), Period::Quarter, start, end).unwrap();
+        let part = |rows: std::ops::Range<usize>| {
+            let sp = reg.spells();
+            let spells = Spells {
+                entry: &sp.entry[rows.clone()],
+                exit: &sp.exit[rows.clone()],
+                exit_known: &sp.exit_known[rows.clone()],
+                reason: &sp.reason[rows.clone()],
+                group: &sp.group[rows],
+                ..sp
+            };
+            person_time_counts(&spells, Period::Quarter, start, end).unwrap()
+        };
+        // Cuts including empty parts, merged forwards, backwards and pairwise.
+        for cuts in [
+            vec![0, 30_000],
+            vec![0, 0, 7, 12_345, 12_345, 30_000],
+            vec![0, 1, 29_999, 30_000],
+        ] {
+            let parts: Vec<_> = cuts.windows(2).map(|w| part(w[0]..w[1])).collect();
+            let mut forward = parts[0].clone();
+            for p in &parts[1..] {
+                forward.merge(p).unwrap();
+            }
+            let mut backward = parts[parts.len() - 1].clone();
+            for p in parts[..parts.len() - 1].iter().rev() {
+                backward.merge(p).unwrap();
+            }
+            assert_eq!(forward, backward);
+            assert_eq!(forward.finish(), whole);
+        }
+        // Parts over different windows do not merge.
+        let mut a = part(0..10);
+        let other = person_time_counts(&reg.spells(), Period::Year, start, end).unwrap();
+        assert!(a
+            .merge(&other)
+            .unwrap_err()
+            .to_string()
+            .contains("different periods"));
     }
 }
