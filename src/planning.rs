@@ -313,11 +313,11 @@ fn policy_indices(m: &scenario::Model, policies: &[String]) -> hrh_core::Result<
         .collect()
 }
 
-/// Run a scenario (`quantiles` "auto", "exact" or "streaming"), parsing and compiling it
-/// without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
+/// Run a scenario (`quantiles` "auto", "exact" or "streaming"; `flows` "expected" or
+/// "binomial"), parsing and compiling it without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, binomial, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -327,7 +327,7 @@ fn simulate<'py>(
     policies: Vec<String>,
     quantiles: &Bound<'py, PyAny>,
     keep_draws: bool,
-    binomial: bool,
+    flows: &Bound<'py, PyAny>,
     density: bool,
     max_memory: usize,
     max_work: u64,
@@ -345,6 +345,21 @@ fn simulate<'py>(
             ("streaming", sim::QuantileMode::Streaming),
         ],
     )?;
+    let binomial = option(
+        py,
+        "flows",
+        flows,
+        &[("expected", false), ("binomial", true)],
+    )?;
+    if binomial && draws == 0 {
+        return Err(to_pyerr(
+            py,
+            hrh_core::Error::argument(
+                "flows",
+                "binomial flows need draws > 0 (draws=0 is the expected path)",
+            ),
+        ));
+    }
     let (m, p) = run_controlled(py, progress_after, "hrh.simulate", |c| {
         let m = model(json, stock, c)?;
         let opts = sim::Options {

@@ -663,7 +663,7 @@ def test_bad_arguments() -> None:
         hrh.simulate(hand_doc(), draws=2**64)
     with pytest.raises(hrh.InputError, match=r"argument 'seed': 18446744073709551616 must"):
         hrh.simulate(hand_doc(), draws=0, seed=2**64)
-    with pytest.raises(hrh.InputError, match=r"column 'quantiles': 'p2' is not"):
+    with pytest.raises(hrh.InputError, match=r"argument 'quantiles': 'p2' is not"):
         hrh.simulate(hand_doc(), quantiles="p2")
     with pytest.raises(
         hrh.ScenarioError, match=r"scenario key 'stock': file .*nope.csv' does not exist"
@@ -904,7 +904,7 @@ def test_binomial_flows_move_whole_people() -> None:
     # Same parameter draws (the flow stream follows them): means agree to sampling noise,
     # far below the spread between draws.
     np.testing.assert_allclose(b.table["supply"], e.table["supply"], rtol=2e-3)
-    with pytest.raises(hrh.InputError, match=r"column 'flows': binomial flows need draws > 0"):
+    with pytest.raises(hrh.InputError, match=r"argument 'flows': binomial flows need draws > 0"):
         hrh.simulate(path, draws=0, flows="binomial")
 
 

@@ -430,7 +430,7 @@ def simulate(
     policies: list[str],
     quantiles: object,
     keep_draws: bool,
-    binomial: bool,
+    flows: object,
     density: bool = False,
     max_memory: int = ...,
     max_work: int = ...,

@@ -334,14 +334,6 @@ def simulate(
     for i, name in enumerate(policies):
         if name in policies[:i]:
             raise InputError(f"argument 'policy': {name!r} is named twice")
-    if flows not in ("expected", "binomial"):
-        raise InputError(f"column 'flows': {flows!r} is not 'expected' or 'binomial'")
-    if flows == "binomial" and draws == 0:
-        raise InputError(
-            "column 'flows': binomial flows need draws > 0 (draws=0 is the expected path)"
-        )
-    if quantiles not in ("auto", "exact", "streaming"):
-        raise InputError(f"column 'quantiles': {quantiles!r} is not 'auto', 'exact' or 'streaming'")
     js, stock = _core_args(doc)
     raw = _core.simulate(
         js,
@@ -351,7 +343,7 @@ def simulate(
         policies=policies,
         quantiles=quantiles,
         keep_draws=keep_draws,
-        binomial=flows == "binomial",
+        flows=flows,
         density=density,
         max_memory=_max_memory(),
         max_work=_max_work(),
