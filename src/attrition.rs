@@ -5,7 +5,7 @@ use hrh_core::attrition::{
     competing, curves as cv, kaplan_meier as kmm, life_table as lt, logrank as lr,
     nelson_aalen as na, person_time as ptm, rates, split as sp, RiskTable, SurvData,
 };
-use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rayon::prelude::*;
