@@ -52,6 +52,7 @@ __all__ = [
     "grouped_sums",
     "kaplan_meier",
     "kaplan_meier_unweighted",
+    "keyed_sums",
     "km_at",
     "km_quantile",
     "km_rmst",
@@ -134,6 +135,21 @@ def grouped_partials(
     values: Sequence[_F],
     rows: int,
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
+def keyed_sums(
+    keys: Sequence[object],
+    values: Sequence[_F],
+    rows: int,
+    *,
+    partial: bool = False,
+) -> (
+    tuple[
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        list[_F],
+        list[list[str | None] | npt.NDArray[np.uint32]],
+    ]
+    | None
+): ...
 def agglomeration(
     staff: _F,
     population: _F,

@@ -37,6 +37,7 @@ pub mod density;
 pub mod equity;
 pub mod error;
 pub mod forecast;
+pub mod keys;
 pub mod linalg;
 pub mod planning;
 pub mod rng;
