@@ -486,11 +486,11 @@ def coded_sums(
         if out is None:  # codes are always read
             raise InputError(f"by: the key columns {', '.join(map(repr, by))} could not be read")
     cell, counts, totals, labels = out
-    distinct = [
+    decoded = [
         pl.Series(c, label, dtype=pl.String) if d is None else d.gather(pl.Series(label))
         for c, d, label in zip(by, coded, labels, strict=True)
     ]
-    return cell, [(None, d) for d in distinct], counts, totals
+    return cell, [(None, d) for d in decoded], counts, totals
 
 
 def keyed_table(
