@@ -200,6 +200,83 @@ fn grouped_partials<'py>(
     grouped(py, codes, cardinalities, values, rows, true)
 }
 
+/// One key of `keyed_sums`: codes, or a string column read in place.
+enum Key<'py> {
+    Codes(PyReadonlyArray1<'py, u32>),
+    Strings(crate::arrow::Column),
+}
+
+/// Counts and exact sums of `values` over the combinations of `keys` present (each key
+/// a uint32 code array or a column exporting Arrow strings), hashed in one pass; with
+/// `partial`, the long partial table. Returns (cell, count, sums, labels): `labels[k]`
+/// the sorted distinct values of key `k` (a list of strings, None for null, or the
+/// codes present as a uint32 array), `cell` each row's mixed-radix combination of ranks
+/// in them (last key fastest). `None` when a string key cannot be read in place.
+#[allow(clippy::type_complexity)]
+#[pyfunction]
+#[pyo3(signature = (keys, values, rows, *, partial = false))]
+fn keyed_sums<'py>(
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyAny>>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+    partial: bool,
+) -> PyResult<
+    Option<(
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<u64>>,
+        Vec<F64Array<'py>>,
+        Vec<Bound<'py, PyAny>>,
+    )>,
+> {
+    let mut read = Vec::with_capacity(keys.len());
+    for k in &keys {
+        if let Ok(codes) = k.extract::<PyReadonlyArray1<'py, u32>>() {
+            read.push(Key::Codes(codes));
+        } else {
+            match crate::arrow::Column::read(k)? {
+                Some(c) => read.push(Key::Strings(c)),
+                None => return Ok(None),
+            }
+        }
+    }
+    let mut columns = Vec::with_capacity(read.len());
+    for k in &read {
+        columns.push(match k {
+            Key::Codes(c) => hrh_core::keys::KeyColumn::Codes(c.as_slice()?),
+            Key::Strings(c) => match c.arrays() {
+                Some(a) => hrh_core::keys::KeyColumn::Strings(a),
+                None => return Ok(None),
+            },
+        });
+    }
+    let values = values
+        .iter()
+        .map(|v| v.as_slice())
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(out) = run(py, || {
+        hrh_core::keys::keyed_sums(&columns, &values, rows, partial)
+    })?
+    else {
+        return Ok(None);
+    };
+    let labels = out
+        .labels
+        .into_iter()
+        .map(|l| match l {
+            hrh_core::keys::Labels::Strings(s) => s.into_pyobject(py).map(|o| o.into_any()),
+            hrh_core::keys::Labels::Codes(c) => Ok(c.into_pyarray(py).into_any()),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let t = out.table;
+    Ok(Some((
+        t.cell.into_pyarray(py),
+        t.count.into_pyarray(py),
+        t.sums.into_iter().map(|s| s.into_pyarray(py)).collect(),
+        labels,
+    )))
+}
+
 /// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
 /// area_share, hrad, pad, ratio, hrdi).
 #[allow(clippy::too_many_arguments)]
@@ -243,5 +320,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(agglomeration, m)?)?;
     m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
     m.add_function(wrap_pyfunction!(grouped_partials, m)?)?;
+    m.add_function(wrap_pyfunction!(keyed_sums, m)?)?;
     Ok(())
 }

@@ -90,3 +90,32 @@ def test_any_order_gives_fsum_per_group(rows: list[tuple[int, float]], rnd: obje
         cell, _, (total,) = _core.grouped_sums([codes], [5], [values], len(data))
         expected = _fsum_by([str(g) for g, _ in data], [v for _, v in data])
         assert {str(c): t for c, t in zip(cell.tolist(), total.tolist(), strict=True)} == expected
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_hashed_keys_match_polars_groups_with_nulls_long_strings_and_chunks(
+    chunked: bool,
+) -> None:
+    rng = np.random.default_rng(8)
+    n = 50_000
+    names = [f"d{i}" for i in range(20)]
+    names += [f"a district name longer than twelve {i}" for i in range(5)]
+    a = pl.Series("a", rng.choice(np.array(names, dtype=object), n).tolist(), dtype=pl.String)
+    a = a.scatter(rng.choice(n, 300, replace=False), None)
+    df = pl.DataFrame({"a": a, "b": rng.integers(0, 4, n), "v": rng.random(n) * 10})
+    if chunked:
+        cut = 17_001
+        df = pl.concat([df[:cut], df[cut:]], rechunk=False)
+        assert df.n_chunks() == 2
+    out = grouped_sums(df, ["a", "b"], {"total": "v"}, count="n")
+    want = (
+        df.group_by(["a", "b"])
+        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("v"))
+        .sort(["a", "b"], nulls_last=True)
+    )
+    assert out.select("a", "b", "n").equals(want.select("a", "b", "n"))
+    assert out["total"].to_list() == [math.fsum(v) for v in want["v"].to_list()]
+    # A string key read through the fallback coding gives the same table.
+    cat = df.with_columns(pl.col("a").cast(pl.Categorical))
+    again = grouped_sums(cat, ["a", "b"], {"total": "v"}, count="n")
+    assert again.with_columns(pl.col("a").cast(pl.String)).equals(out)

@@ -51,6 +51,7 @@ __all__ = [
     "grouped_sums",
     "kaplan_meier",
     "kaplan_meier_unweighted",
+    "keyed_sums",
     "km_at",
     "km_band_rates",
     "km_quantile",
@@ -136,6 +137,21 @@ def grouped_partials(
     values: Sequence[_F],
     rows: int,
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
+def keyed_sums(
+    keys: Sequence[object],
+    values: Sequence[_F],
+    rows: int,
+    *,
+    partial: bool = False,
+) -> (
+    tuple[
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        list[_F],
+        list[list[str | None] | npt.NDArray[np.uint32]],
+    ]
+    | None
+): ...
 def agglomeration(
     staff: _F,
     population: _F,

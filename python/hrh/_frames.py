@@ -467,8 +467,8 @@ def grouped_sums(
 
     Each sum is the correctly rounded sum of its values, whatever their order and the
     number of threads, so the table is identical from run to run (a parallel float sum
-    is not). Keys are coded per column (:func:`value_codes`); the core counts and sums
-    over their combinations.
+    is not). The core hashes the key combinations of the rows in one pass
+    (:func:`coded_sums`).
     """
     cell, coded, counts, totals = coded_sums(df, by, list(sums.values()))
     counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
@@ -479,20 +479,44 @@ def coded_sums(
     df: pl.DataFrame, by: Sequence[str], columns: Sequence[str], *, partial: bool = False
 ) -> tuple[
     npt.NDArray[np.uint64],
-    list[tuple[npt.NDArray[np.uint32], pl.Series]],
+    list[tuple[None, pl.Series]],
     npt.NDArray[np.uint64],
     list[FloatArray],
 ]:
-    """The core's exact grouped sums of `columns` (cast to Float64) over the `by` keys,
-    coded per column: (cell, the keys' codes and distinct values, counts, sums). With
-    `partial`, the sums are the long partial table of ``grouped_partials``."""
-    coded = [value_codes(df.get_column(c)) for c in by]
+    """The core's exact grouped sums of `columns` (cast to Float64) over the `by` keys:
+    (cell, per key ``(None, distinct values present)``, counts, sums), `cell` the
+    mixed-radix combination of each group's ranks in the distinct values (last key
+    fastest). With `partial`, the sums are the long partial table of
+    ``grouped_partials``.
+
+    The core hashes the combination of key values per row in one pass, reading string
+    keys in place (Arrow views); other keys are coded first (:func:`value_codes`)."""
     values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in columns]
-    core = _core.grouped_partials if partial else _core.grouped_sums
-    cell, counts, totals = core(
-        [c for c, _ in coded], [len(v) for _, v in coded], values, df.height
-    )
-    return cell, coded, counts, totals
+    coded: list[pl.Series | None] = []
+    keys: list[Any] = []
+    for c in by:
+        s = df.get_column(c)
+        if s.dtype == pl.String:
+            coded.append(None)
+            keys.append(s)
+        else:
+            codes, distinct = value_codes(s)
+            coded.append(distinct)
+            keys.append(codes)
+    out = _core.keyed_sums(keys, values, df.height, partial=partial)
+    if out is None:  # a string key the core could not read in place: coded first
+        for k, c in enumerate(by):
+            if coded[k] is None:
+                keys[k], coded[k] = value_codes(df.get_column(c))
+        out = _core.keyed_sums(keys, values, df.height, partial=partial)
+        if out is None:  # codes are always read
+            raise InputError(f"by: the key columns {', '.join(map(repr, by))} could not be read")
+    cell, counts, totals, labels = out
+    decoded = [
+        pl.Series(c, label, dtype=pl.String) if d is None else d.gather(pl.Series(label))
+        for c, d, label in zip(by, coded, labels, strict=True)
+    ]
+    return cell, [(None, d) for d in decoded], counts, totals
 
 
 def keyed_table(

@@ -40,6 +40,7 @@ pub mod equity;
 pub mod error;
 pub mod forecast;
 pub mod grouping;
+pub mod keys;
 pub mod linalg;
 pub mod planning;
 pub mod rng;

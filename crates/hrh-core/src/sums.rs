@@ -334,7 +334,18 @@ impl ColumnSums {
         }
     }
 
-    fn merge(&mut self, other: &ColumnSums) {
+    /// Room for `cells` cells (not fewer than now), the new ones empty.
+    fn grow(&mut self, cells: usize) {
+        match self {
+            ColumnSums::Fixed { acc, .. } => acc.resize(cells, 0),
+            ColumnSums::Exact(sums) => sums.resize(cells, ExactSum::new()),
+        }
+    }
+
+    /// Add cell `i` of `other` into cell `map[i]` of this (cell `i` when `map` is
+    /// `None`).
+    fn merge(&mut self, other: &ColumnSums, map: Option<&[u32]>) {
+        let at = |i: usize| map.map_or(i, |m| m[i] as usize);
         let mut other = other.clone();
         if let ColumnSums::Fixed {
             scale, high, rows, ..
@@ -347,8 +358,8 @@ impl ColumnSums {
                     ColumnSums::Fixed { acc: theirs, .. },
                 ) = (&mut *self, &other)
                 {
-                    for (a, b) in mine.iter_mut().zip(theirs) {
-                        *a += b;
+                    for (i, b) in theirs.iter().enumerate() {
+                        mine[at(i)] += b;
                     }
                     return;
                 }
@@ -357,8 +368,8 @@ impl ColumnSums {
         self.make_exact();
         other.make_exact();
         if let (ColumnSums::Exact(mine), ColumnSums::Exact(theirs)) = (&mut *self, &other) {
-            for (a, b) in mine.iter_mut().zip(theirs) {
-                a.merge(b);
+            for (i, b) in theirs.iter().enumerate() {
+                mine[at(i)].merge(b);
             }
         }
     }
@@ -503,7 +514,45 @@ impl GroupedSums {
             *a += b;
         }
         for (a, b) in self.columns.iter_mut().zip(&other.columns) {
-            a.merge(b);
+            a.merge(b, None);
+        }
+        Ok(())
+    }
+
+    /// The number of cells.
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+
+    /// Room for `cells` cells (not fewer than now), the new ones empty: a state whose
+    /// cells are found as the rows arrive (hashed keys) grows with them.
+    pub fn grow(&mut self, cells: usize) {
+        if cells > self.cells {
+            self.cells = cells;
+            self.counts.resize(cells, 0);
+            for c in &mut self.columns {
+                c.grow(cells);
+            }
+        }
+    }
+
+    /// Merge another state whose cell `i` is this state's cell `map[i]` (associative
+    /// and commutative, as [`GroupedSums::merge`]).
+    pub fn merge_mapped(&mut self, other: &GroupedSums, map: &[u32]) -> Result<()> {
+        if map.len() != other.cells
+            || other.columns.len() != self.columns.len()
+            || map.iter().any(|&c| c as usize >= self.cells)
+        {
+            return Err(Error::input(
+                "state",
+                "partial states over different cells or columns cannot merge",
+            ));
+        }
+        for (i, &b) in other.counts.iter().enumerate() {
+            self.counts[map[i] as usize] += b;
+        }
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            a.merge(b, Some(map));
         }
         Ok(())
     }
@@ -709,7 +758,14 @@ pub fn grouped_partials(
     rows: usize,
 ) -> Result<GroupedTable> {
     let (state, names) = grouped_state(keys, values, rows)?;
-    let p = state.finish_partials();
+    Ok(long_partials(&state.finish_partials(), |c| {
+        names[c as usize]
+    }))
+}
+
+/// The long form of a partial table (see [`grouped_partials`]), each output cell
+/// named by `name` of the state's cell.
+pub fn long_partials(p: &GroupedPartials, name: impl Fn(u64) -> u64) -> GroupedTable {
     let mut out = GroupedTable {
         cell: Vec::new(),
         count: Vec::new(),
@@ -724,14 +780,14 @@ pub fn grouped_partials(
             .unwrap_or(0)
             .max(1);
         for r in 0..span {
-            out.cell.push(names[cell as usize]);
+            out.cell.push(name(cell));
             out.count.push(if r == 0 { count } else { 0 });
             for (column, parts) in out.sums.iter_mut().zip(&p.partials) {
                 column.push(parts[i].get(r).copied().unwrap_or(0.0));
             }
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,1056 @@
+//! Grouping rows by the values of key columns, in one hashed pass.
+//!
+//! Key columns are Arrow string arrays read in place ([`StringArray`]: `utf8_view`,
+//! `utf8`, `large_utf8`, borrowed from their buffers) or integer codes. A string of up
+//! to 12 bytes is its 16-byte `utf8_view` view (length, then the bytes inline), so the
+//! key of such a row is the views themselves; a longer string is its bytes.
+//!
+//! [`keyed_sums`] makes one parallel pass over the rows: each block of rows hashes the
+//! combination of its key values into a per-thread table of groups and adds the rows'
+//! counts and values into that table's exact sums ([`GroupedSums`], whose range scan
+//! runs on the block while it is in cache). The per-thread tables merge exactly, and
+//! the groups are numbered at the end in sorted order of their keys, so the output
+//! (order and bits) is the same for any number of threads and any split of the rows.
+//! [`string_codes`] gives one string column dense codes in sorted order of its values.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::sums::{long_partials, GroupedPartials, GroupedSums, GroupedTable};
+
+/// Buffers that do not hold the string data their layout promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+/// The Arrow string layouts read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `vu`: 16-byte views, short strings inline, long ones in data buffers.
+    View,
+    /// `u`: i32 offsets into one data buffer.
+    Offsets32,
+    /// `U`: i64 offsets into one data buffer.
+    Offsets64,
+}
+
+/// One Arrow array of strings, borrowed from its buffers.
+#[derive(Debug, Clone)]
+pub struct StringArray<'a> {
+    layout: Layout,
+    len: usize,
+    offset: usize,
+    validity: Option<&'a [u8]>,
+    index: &'a [u8],
+    data: Vec<&'a [u8]>,
+}
+
+impl<'a> StringArray<'a> {
+    /// An array of `len` rows starting at row `offset` of its buffers: `validity` the
+    /// validity bitmap (`None`: no nulls), `index` the views (`View`) or the offsets (as
+    /// bytes), `data` the data buffers (one for the offset layouts). The sizes are
+    /// checked here; every value read later is checked against its buffer.
+    pub fn new(
+        layout: Layout,
+        len: usize,
+        offset: usize,
+        validity: Option<&'a [u8]>,
+        index: &'a [u8],
+        data: Vec<&'a [u8]>,
+    ) -> std::result::Result<Self, Malformed> {
+        let end = offset.checked_add(len).ok_or(Malformed)?;
+        if validity.is_some_and(|v| v.len() < end.div_ceil(8)) {
+            return Err(Malformed);
+        }
+        let index_len = match layout {
+            Layout::View => end.checked_mul(16),
+            Layout::Offsets32 => (end + 1).checked_mul(4),
+            Layout::Offsets64 => (end + 1).checked_mul(8),
+        };
+        if index.len() < index_len.ok_or(Malformed)? || (layout != Layout::View && data.len() != 1)
+        {
+            return Err(Malformed);
+        }
+        Ok(StringArray {
+            layout,
+            len,
+            offset,
+            validity,
+            index,
+            data,
+        })
+    }
+
+    /// Rows of the array.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the array has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Row `i` as a key part.
+    #[inline(always)]
+    fn part(&self, i: usize) -> std::result::Result<Part<'a>, Malformed> {
+        let j = self.offset + i;
+        if let Some(bits) = self.validity {
+            if bits[j / 8] & (1 << (j % 8)) == 0 {
+                return Ok(Part::Null);
+            }
+        }
+        match self.layout {
+            Layout::View => {
+                let view: [u8; 16] = self.index[16 * j..16 * j + 16]
+                    .try_into()
+                    .map_err(|_| Malformed)?;
+                let packed = u128::from_le_bytes(view);
+                let len = packed as u32 as usize;
+                if len <= 12 {
+                    // The bytes after the string are zeros by the format; masked anyway.
+                    let bits = 32 + 8 * len;
+                    Ok(Part::Short(if bits == 128 {
+                        packed
+                    } else {
+                        packed & ((1 << bits) - 1)
+                    }))
+                } else {
+                    let (buffer, start) = ((packed >> 64) as u32 as usize, (packed >> 96) as usize);
+                    let data = self.data.get(buffer).ok_or(Malformed)?;
+                    Ok(Part::Long(data.get(start..start + len).ok_or(Malformed)?))
+                }
+            }
+            Layout::Offsets32 | Layout::Offsets64 => {
+                let width = if self.layout == Layout::Offsets32 {
+                    4
+                } else {
+                    8
+                };
+                let start = read_offset(self.index, width, j)?;
+                let end = read_offset(self.index, width, j + 1)?;
+                Ok(Part::of(self.data[0].get(start..end).ok_or(Malformed)?))
+            }
+        }
+    }
+}
+
+/// Offset `j` of an i32 (`width` 4) or i64 (8) offsets buffer.
+fn read_offset(index: &[u8], width: usize, j: usize) -> std::result::Result<usize, Malformed> {
+    let b = index.get(width * j..width * (j + 1)).ok_or(Malformed)?;
+    let v = match width {
+        4 => i32::from_le_bytes(b.try_into().map_err(|_| Malformed)?) as i64,
+        _ => i64::from_le_bytes(b.try_into().map_err(|_| Malformed)?),
+    };
+    usize::try_from(v).map_err(|_| Malformed)
+}
+
+/// One key column.
+#[derive(Debug, Clone)]
+pub enum KeyColumn<'a> {
+    /// Strings, in one or more arrays (chunks) that follow each other.
+    Strings(Vec<StringArray<'a>>),
+    /// Integer codes (ordered as the values they stand for).
+    Codes(&'a [u32]),
+}
+
+/// One key value: a string of up to 12 bytes (or a code) as a `utf8_view` view holds it
+/// inline (length in the low 4 bytes, then the bytes, zeros after them), a longer
+/// string by its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part<'a> {
+    Null,
+    Short(u128),
+    Long(&'a [u8]),
+}
+
+impl<'a> Part<'a> {
+    fn of(bytes: &'a [u8]) -> Part<'a> {
+        if bytes.len() <= 12 {
+            let mut view = [0u8; 16];
+            view[..4].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+            view[4..4 + bytes.len()].copy_from_slice(bytes);
+            Part::Short(u128::from_le_bytes(view))
+        } else {
+            Part::Long(bytes)
+        }
+    }
+
+    /// The string's bytes (`None` for a null).
+    fn bytes(&self) -> Option<Vec<u8>> {
+        match *self {
+            Part::Null => None,
+            Part::Short(v) => Some(v.to_le_bytes()[4..4 + (v as u32 as usize).min(12)].to_vec()),
+            Part::Long(b) => Some(b.to_vec()),
+        }
+    }
+
+    /// `h` with this part mixed in.
+    #[inline(always)]
+    fn hash_into(&self, h: u64) -> u64 {
+        match *self {
+            Part::Null => fold_mul(h ^ 0x6A09_E667_F3BC_C909, 0xBB67_AE85_84CA_A73B),
+            // One folded multiply of the view's two halves (foldhash's step): the
+            // usual key, so the cheapest.
+            Part::Short(v) => fold_mul(
+                h ^ (v as u64) ^ 0x243F_6A88_85A3_08D3,
+                ((v >> 64) as u64) ^ 0x1319_8A2E_0370_7344,
+            ),
+            Part::Long(b) => {
+                let mut chunks = b.chunks_exact(8);
+                let mut h = mix(h, b.len() as u64);
+                for c in &mut chunks {
+                    h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
+                }
+                let mut tail = [0u8; 8];
+                tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+                finish(mix(h, u64::from_le_bytes(tail)))
+            }
+        }
+    }
+}
+
+/// The 128-bit product of `a` and `b` folded to 64 bits.
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let f = u128::from(a) * u128::from(b);
+    (f as u64) ^ ((f >> 64) as u64)
+}
+
+/// One step of the hash of a long string: a multiply folded to 64 bits.
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    fold_mul(h ^ w, 0x9E37_79B9_7F4A_7C15)
+}
+
+/// The final avalanche of a long string's hash (murmur3's), so the slot bits depend on
+/// every byte.
+#[inline(always)]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+#[inline(always)]
+fn hash_row(row: &[Part<'_>]) -> u64 {
+    row.iter().fold(0, |h, p| p.hash_into(h))
+}
+
+/// Groups numbered in order of first appearance: an open-addressing table over the
+/// hashes of their keys, each hit checked against the key itself.
+#[derive(Debug, Clone)]
+struct Groups<'a> {
+    /// Key parts per group.
+    width: usize,
+    /// Each slot's [`Groups::slot`] (0: empty); a power-of-two length.
+    slots: Vec<u64>,
+    hashes: Vec<u64>,
+    /// `width` parts per group.
+    parts: Vec<Part<'a>>,
+}
+
+impl<'a> Groups<'a> {
+    fn new(width: usize) -> Self {
+        Groups {
+            width,
+            slots: vec![0; 16],
+            hashes: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn key(&self, g: usize) -> &[Part<'a>] {
+        &self.parts[g * self.width..(g + 1) * self.width]
+    }
+
+    /// The number of the group with key `row` (whose hash is `h`), added if new.
+    #[inline(always)]
+    fn id(&mut self, h: u64, row: &[Part<'a>]) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return self.insert(h, row, i);
+            }
+            let g = (slot as u32 - 1) as usize;
+            if slot >> 32 == h >> 32 && self.key(g) == row {
+                return g as u32;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Add a group in the empty slot `i`; the table doubles when half full.
+    #[cold]
+    #[inline(never)]
+    fn insert(&mut self, h: u64, row: &[Part<'a>], i: usize) -> u32 {
+        self.hashes.push(h);
+        self.parts.extend_from_slice(row);
+        let g = self.len() as u32 - 1;
+        self.slots[i] = Self::slot(h, g);
+        if 2 * self.len() > self.slots.len() {
+            let len = 2 * self.slots.len();
+            self.slots = vec![0; len];
+            for (g, &h) in self.hashes.iter().enumerate() {
+                let mut i = h as usize & (len - 1);
+                while self.slots[i] != 0 {
+                    i = (i + 1) & (len - 1);
+                }
+                self.slots[i] = Self::slot(h, g as u32);
+            }
+        }
+        g
+    }
+
+    /// A slot's content: the hash's high half (checked before the key), then the
+    /// group's number + 1 (0 is an empty slot).
+    fn slot(h: u64, g: u32) -> u64 {
+        (h & 0xFFFF_FFFF_0000_0000) | (u64::from(g) + 1)
+    }
+}
+
+/// Groups of two key columns by the pair of their values' numbers (one u64): a
+/// smaller table than one of the values themselves, so it stays in cache.
+#[derive(Debug, Clone)]
+struct Pairs {
+    /// The pair in each slot (`EMPTY`: none); a power-of-two length.
+    keys: Vec<u64>,
+    /// The group of the pair in each slot.
+    groups: Vec<u32>,
+    len: usize,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl Pairs {
+    fn new() -> Self {
+        Pairs {
+            keys: vec![EMPTY; 64],
+            groups: vec![0; 64],
+            len: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn slot(&self, key: u64) -> usize {
+        let bits = self.keys.len().trailing_zeros();
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// The group of `key`, or `None` with the empty slot where it goes.
+    #[inline(always)]
+    fn find(&self, key: u64) -> std::result::Result<u32, usize> {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return Ok(self.groups[i]);
+            }
+            if k == EMPTY {
+                return Err(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn insert(&mut self, key: u64, group: u32, i: usize) {
+        self.keys[i] = key;
+        self.groups[i] = group;
+        self.len += 1;
+        if 2 * self.len > self.keys.len() {
+            let len = 2 * self.keys.len();
+            let old = std::mem::replace(&mut self.keys, vec![EMPTY; len]);
+            let groups = std::mem::replace(&mut self.groups, vec![0; len]);
+            for (k, g) in old.into_iter().zip(groups) {
+                if k != EMPTY {
+                    let mut i = self.slot(k);
+                    while self.keys[i] != EMPTY {
+                        i = (i + 1) & (self.keys.len() - 1);
+                    }
+                    self.keys[i] = k;
+                    self.groups[i] = g;
+                }
+            }
+        }
+    }
+}
+
+/// Why a pass stopped: string buffers that do not hold together, or bad input.
+#[derive(Debug)]
+enum Stop {
+    Malformed,
+    Error(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Error(e)
+    }
+}
+
+impl From<Malformed> for Stop {
+    fn from(_: Malformed) -> Self {
+        Stop::Malformed
+    }
+}
+
+/// Rows hashed and summed together (their values stay in cache between the hash, the
+/// range scan and the add).
+const BLOCK: usize = 1 << 14;
+
+/// A stretch of rows inside one chunk of every string column.
+struct Task {
+    lo: usize,
+    hi: usize,
+    /// Per key column: (chunk, row of `lo` in that chunk); (0, lo) for codes.
+    at: Vec<(usize, usize)>,
+}
+
+/// The tasks covering `rows` rows: blocks of at most `BLOCK` rows, cut at every chunk
+/// boundary. Checks that each key column has `rows` rows.
+fn tasks(keys: &[KeyColumn<'_>], rows: usize) -> Result<Vec<Task>> {
+    let mut cuts = vec![0, rows];
+    for (k, key) in keys.iter().enumerate() {
+        let n = match key {
+            KeyColumn::Strings(arrays) => {
+                let mut n = 0;
+                for a in arrays {
+                    n += a.len;
+                    cuts.push(n.min(rows));
+                }
+                n
+            }
+            KeyColumn::Codes(c) => c.len(),
+        };
+        if n != rows {
+            return Err(Error::input(
+                format!("key {k}"),
+                format!("{n} values for {rows} rows"),
+            ));
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    // Per string column: its current chunk and that chunk's first row.
+    let mut chunk: Vec<(usize, usize)> = vec![(0, 0); keys.len()];
+    for w in cuts.windows(2) {
+        let mut lo = w[0];
+        while lo < w[1] {
+            let hi = (lo + BLOCK).min(w[1]);
+            let at = keys
+                .iter()
+                .zip(chunk.iter_mut())
+                .map(|(key, (c, first))| match key {
+                    KeyColumn::Strings(arrays) => {
+                        while lo >= *first + arrays[*c].len {
+                            *first += arrays[*c].len;
+                            *c += 1;
+                        }
+                        (*c, lo - *first)
+                    }
+                    KeyColumn::Codes(_) => (0, lo),
+                })
+                .collect();
+            out.push(Task { lo, hi, at });
+            lo = hi;
+        }
+    }
+    Ok(out)
+}
+
+/// The groups and sums of some of the rows.
+struct Partial<'a> {
+    groups: Groups<'a>,
+    /// For two key columns: each column's values numbered, and the groups of the pairs.
+    columns: [Groups<'a>; 2],
+    pairs: Pairs,
+    /// Each row's numbers in the two columns, for the current block.
+    na: Vec<u32>,
+    nb: Vec<u32>,
+    sums: GroupedSums,
+    /// Group of each row of the current block.
+    ids: Vec<u32>,
+    row: Vec<Part<'a>>,
+}
+
+impl<'a> Partial<'a> {
+    fn new(width: usize, columns: usize) -> Result<Self> {
+        Ok(Partial {
+            groups: Groups::new(width),
+            columns: [Groups::new(1), Groups::new(1)],
+            pairs: Pairs::new(),
+            na: Vec::new(),
+            nb: Vec::new(),
+            sums: GroupedSums::new(0, columns)?,
+            ids: Vec::new(),
+            row: Vec::with_capacity(width),
+        })
+    }
+
+    fn add(
+        &mut self,
+        keys: &[KeyColumn<'a>],
+        values: &[&[f64]],
+        task: &Task,
+    ) -> std::result::Result<(), Stop> {
+        let n = task.hi - task.lo;
+        self.ids.clear();
+        match keys {
+            // The usual shapes, without the general loop's per-row dispatch.
+            [KeyColumn::Strings(a)] => {
+                let (a, s) = (&a[task.at[0].0], task.at[0].1);
+                for i in s..s + n {
+                    let p = [a.part(i)?];
+                    let id = self.groups.id(hash_row(&p), &p);
+                    self.ids.push(id);
+                }
+            }
+            [first, second] => {
+                // Each column's values numbered in its own small table, a column at a
+                // time, then the pairs of numbers looked up (a new pair is a new group,
+                // or one the general loop of another partial saw: the same key).
+                let [ca, cb] = &mut self.columns;
+                Self::numbers(ca, first, task.at[0], n, &mut self.na)?;
+                Self::numbers(cb, second, task.at[1], n, &mut self.nb)?;
+                for (&na, &nb) in self.na.iter().zip(&self.nb) {
+                    let key = (u64::from(na) << 32) | u64::from(nb);
+                    let id = match self.pairs.find(key) {
+                        Ok(g) => g,
+                        Err(slot) => {
+                            let p = [
+                                Self::part_of(&self.columns[0], first, na),
+                                Self::part_of(&self.columns[1], second, nb),
+                            ];
+                            let g = self.groups.id(hash_row(&p), &p);
+                            self.pairs.insert(key, g, slot);
+                            g
+                        }
+                    };
+                    self.ids.push(id);
+                }
+            }
+            _ => {
+                for i in 0..n {
+                    self.row.clear();
+                    for (key, &(c, s)) in keys.iter().zip(&task.at) {
+                        self.row.push(match key {
+                            KeyColumn::Strings(arrays) => arrays[c].part(s + i)?,
+                            KeyColumn::Codes(codes) => Part::Short(u128::from(codes[s + i])),
+                        });
+                    }
+                    let id = self.groups.id(hash_row(&self.row), &self.row);
+                    self.ids.push(id);
+                }
+            }
+        }
+        self.sums.grow(self.groups.len());
+        let slices: Vec<&[f64]> = values.iter().map(|v| &v[task.lo..task.hi]).collect();
+        self.sums.add(&self.ids, &slices)?;
+        Ok(())
+    }
+
+    /// The numbers of `n` rows of `key` from `at` (chunk, row) into `out`: a string's
+    /// in `numbers`, a code's itself.
+    fn numbers(
+        numbers: &mut Groups<'a>,
+        key: &KeyColumn<'a>,
+        at: (usize, usize),
+        n: usize,
+        out: &mut Vec<u32>,
+    ) -> std::result::Result<(), Malformed> {
+        out.clear();
+        match key {
+            KeyColumn::Strings(arrays) => {
+                let a = &arrays[at.0];
+                for i in at.1..at.1 + n {
+                    let p = [a.part(i)?];
+                    out.push(numbers.id(hash_row(&p), &p));
+                }
+            }
+            KeyColumn::Codes(codes) => out.extend_from_slice(&codes[at.1..at.1 + n]),
+        }
+        Ok(())
+    }
+
+    /// The key part numbered `n` by [`Partial::numbers`].
+    fn part_of(numbers: &Groups<'a>, key: &KeyColumn<'a>, n: u32) -> Part<'a> {
+        match key {
+            KeyColumn::Strings(_) => numbers.parts[n as usize],
+            KeyColumn::Codes(_) => Part::Short(u128::from(n)),
+        }
+    }
+
+    /// Add another partial (its groups found or added here).
+    fn merge(&mut self, other: &Partial<'a>) -> Result<()> {
+        let map: Vec<u32> = (0..other.groups.len())
+            .map(|g| self.groups.id(other.groups.hashes[g], other.groups.key(g)))
+            .collect();
+        self.sums.grow(self.groups.len());
+        self.sums.merge_mapped(&other.sums, &map)
+    }
+}
+
+/// The distinct values of one key column, in sorted order (nulls last).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Labels {
+    /// Strings (`None`: null).
+    Strings(Vec<Option<String>>),
+    /// Codes.
+    Codes(Vec<u32>),
+}
+
+/// The grouped counts and sums of [`keyed_sums`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedSums {
+    /// Per key column, the distinct values present, sorted.
+    pub labels: Vec<Labels>,
+    /// One row per group (or a few per group for a partial table), sorted by the keys;
+    /// `cell` is the mixed-radix combination of the groups' ranks in `labels` (the last
+    /// key varies fastest).
+    pub table: GroupedTable,
+}
+
+/// A sortable form of a key part: strings by their bytes, codes by value, null last.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Value(u128),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+/// Counts and exact sums of `values` over the combinations of `keys` present, in one
+/// hashed pass over the `rows` rows (see the module documentation): identical, order
+/// and bits, for any number of threads. With `partial`, each group's sums are spread
+/// over a few rows whose values add up exactly to them (the long partial table of
+/// [`crate::sums::grouped_partials`]). `Ok(None)` when a string column's buffers do not
+/// hold together (the caller codes it another way).
+pub fn keyed_sums(
+    keys: &[KeyColumn<'_>],
+    values: &[&[f64]],
+    rows: usize,
+    partial: bool,
+) -> Result<Option<KeyedSums>> {
+    if rows > u32::MAX as usize {
+        return Err(Error::input(
+            "data",
+            format!(
+                "{rows} rows; a grouped sum takes at most {} per call",
+                u32::MAX
+            ),
+        ));
+    }
+    if let Some(v) = values.iter().find(|v| v.len() != rows) {
+        return Err(Error::input(
+            "values",
+            format!("{} values for {rows} rows", v.len()),
+        ));
+    }
+    let tasks = tasks(keys, rows)?;
+    let (width, columns) = (keys.len(), values.len());
+    let parts = tasks
+        .par_iter()
+        .try_fold(
+            || None,
+            |p: Option<Partial<'_>>, task| {
+                let mut p = match p {
+                    Some(p) => p,
+                    None => Partial::new(width, columns)?,
+                };
+                p.add(keys, values, task)?;
+                Ok::<_, Stop>(Some(p))
+            },
+        )
+        .collect::<std::result::Result<Vec<_>, Stop>>();
+    let parts = match parts {
+        Ok(p) => p,
+        Err(Stop::Malformed) => return Ok(None),
+        Err(Stop::Error(e)) => return Err(e),
+    };
+    let mut parts = parts.into_iter().flatten();
+    let mut total = match parts.next() {
+        Some(p) => p,
+        None => Partial::new(width, columns)?,
+    };
+    for p in parts {
+        total.merge(&p)?;
+    }
+    let Some((labels, cell)) = label(&total.groups, keys)? else {
+        return Ok(None);
+    };
+    let mut order: Vec<usize> = (0..cell.len()).collect();
+    order.sort_unstable_by_key(|&g| cell[g]);
+    let sorted_cells = order.iter().map(|&g| cell[g]).collect();
+    let table = if partial {
+        let p = total.sums.finish_partials();
+        let sorted = GroupedPartials {
+            cell: sorted_cells,
+            count: order.iter().map(|&g| p.count[g]).collect(),
+            partials: p
+                .partials
+                .iter()
+                .map(|c| order.iter().map(|&g| c[g].clone()).collect())
+                .collect(),
+        };
+        long_partials(&sorted, |c| c)
+    } else {
+        let t = total.sums.finish();
+        GroupedTable {
+            cell: sorted_cells,
+            count: order.iter().map(|&g| t.count[g]).collect(),
+            sums: t
+                .sums
+                .iter()
+                .map(|c| order.iter().map(|&g| c[g]).collect())
+                .collect(),
+        }
+    };
+    Ok(Some(KeyedSums { labels, table }))
+}
+
+/// The sorted distinct values of each key column, and each group's mixed-radix cell of
+/// its ranks; `None` when a string is not UTF-8.
+#[allow(clippy::type_complexity)]
+fn label(groups: &Groups<'_>, keys: &[KeyColumn<'_>]) -> Result<Option<(Vec<Labels>, Vec<u64>)>> {
+    let mut cell = vec![0u64; groups.len()];
+    let mut labels = Vec::with_capacity(keys.len());
+    let mut product: u64 = 1;
+    let mut sizes = Vec::new();
+    for (k, key) in keys.iter().enumerate() {
+        let mut distinct = Groups::new(1);
+        let local: Vec<u32> = (0..groups.len())
+            .map(|g| {
+                let p = [groups.key(g)[k]];
+                distinct.id(hash_row(&p), &p)
+            })
+            .collect();
+        let codes = matches!(key, KeyColumn::Codes(_));
+        let sort: Vec<SortKey> = distinct
+            .parts
+            .iter()
+            .map(|p| match (p, codes) {
+                (Part::Null, _) => SortKey::Null,
+                (Part::Short(v), true) => SortKey::Value(*v),
+                (p, _) => SortKey::Bytes(p.bytes().unwrap_or_default()),
+            })
+            .collect();
+        let mut order: Vec<u32> = (0..sort.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| sort[a as usize].cmp(&sort[b as usize]));
+        let mut rank = vec![0u64; sort.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u64;
+        }
+        let n = sort.len().max(1) as u64;
+        sizes.push(n.to_string());
+        product = product.checked_mul(n).ok_or_else(|| {
+            Error::input(
+                "by",
+                format!(
+                    "the keys' combinations ({}) exceed 2^64; group by fewer keys",
+                    sizes.join(" x ")
+                ),
+            )
+        })?;
+        for (c, &l) in cell.iter_mut().zip(&local) {
+            *c = *c * n + rank[l as usize];
+        }
+        labels.push(if codes {
+            Labels::Codes(
+                order
+                    .iter()
+                    .map(|&i| match distinct.parts[i as usize] {
+                        Part::Short(v) => v as u32,
+                        _ => 0,
+                    })
+                    .collect(),
+            )
+        } else {
+            let mut strings = Vec::with_capacity(order.len());
+            for &i in &order {
+                match &sort[i as usize] {
+                    SortKey::Bytes(b) => match String::from_utf8(b.clone()) {
+                        Ok(s) => strings.push(Some(s)),
+                        Err(_) => return Ok(None),
+                    },
+                    _ => strings.push(None),
+                }
+            }
+            Labels::Strings(strings)
+        });
+    }
+    Ok(Some((labels, cell)))
+}
+
+/// Code of a null before the final numbering.
+const NULL: u32 = u32::MAX;
+
+/// Rows coded together by [`string_codes`].
+const TASK: usize = 1 << 16;
+
+/// Dense codes of a string column (its arrays one after the other), numbered in sorted
+/// byte order of the values with null last, and the distinct values in that order (a
+/// final `None` when there are nulls); `None` when the buffers do not hold together or
+/// a value is not UTF-8. Each block of rows is numbered in parallel in order of first
+/// appearance, then renumbered once all values are known.
+#[allow(clippy::type_complexity)]
+pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<String>>)> {
+    let mut codes = vec![0u32; arrays.iter().map(|s| s.len).sum::<usize>()];
+    let mut tasks: Vec<(&StringArray<'_>, usize, &mut [u32])> = Vec::new();
+    let mut rest = codes.as_mut_slice();
+    for s in arrays {
+        for lo in (0..s.len).step_by(TASK) {
+            let n = TASK.min(s.len - lo);
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            tasks.push((s, lo, head));
+            rest = tail;
+        }
+    }
+    let parts: Vec<Groups<'_>> = tasks
+        .par_iter_mut()
+        .map(|(s, lo, out)| {
+            let mut numbering = Groups::new(1);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = match s.part(*lo + i)? {
+                    Part::Null => NULL,
+                    v => numbering.id(hash_row(&[v]), &[v]),
+                };
+            }
+            Ok(numbering)
+        })
+        .collect::<std::result::Result<_, Malformed>>()
+        .ok()?;
+    // One numbering over all parts, then ranks in sorted order.
+    let mut numbering = Groups::new(1);
+    let local: Vec<Vec<u32>> = parts
+        .iter()
+        .map(|p| {
+            (0..p.len())
+                .map(|g| numbering.id(p.hashes[g], p.key(g)))
+                .collect()
+        })
+        .collect();
+    let distinct: Vec<Vec<u8>> = numbering
+        .parts
+        .iter()
+        .map(|p| p.bytes().unwrap_or_default())
+        .collect();
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    let null_code = distinct.len() as u32;
+    let any_null = tasks
+        .into_par_iter()
+        .zip(&local)
+        .map(|((_, _, out), local)| {
+            let mut null = false;
+            for o in out.iter_mut() {
+                *o = if *o == NULL {
+                    null = true;
+                    null_code
+                } else {
+                    rank[local[*o as usize] as usize]
+                };
+            }
+            null
+        })
+        .reduce(|| false, |a, b| a || b);
+    let mut values = order
+        .iter()
+        .map(|&id| {
+            String::from_utf8(distinct[id as usize].clone())
+                .ok()
+                .map(Some)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    if any_null {
+        values.push(None);
+    }
+    Some((codes, values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sums::{grouped_partials, grouped_sums, KeyCodes};
+
+    /// A `utf8` array of `values` (`None`: null).
+    fn offsets(values: &[Option<&str>]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let mut index = 0i32.to_le_bytes().to_vec();
+        let mut data = Vec::new();
+        let mut validity = vec![0u8; values.len().div_ceil(8)];
+        for (i, v) in values.iter().enumerate() {
+            if let Some(s) = v {
+                data.extend_from_slice(s.as_bytes());
+                validity[i / 8] |= 1 << (i % 8);
+            }
+            index.extend_from_slice(&(data.len() as i32).to_le_bytes());
+        }
+        (validity, index, data)
+    }
+
+    /// A `utf8_view` array of `values`, long strings in one data buffer.
+    fn views(values: &[&str]) -> (Vec<u8>, Vec<u8>) {
+        let mut index = Vec::new();
+        let mut data = Vec::new();
+        for s in values {
+            let b = s.as_bytes();
+            let mut view = [0u8; 16];
+            view[..4].copy_from_slice(&(b.len() as u32).to_le_bytes());
+            if b.len() <= 12 {
+                view[4..4 + b.len()].copy_from_slice(b);
+            } else {
+                view[4..8].copy_from_slice(&b[..4]);
+                view[12..16].copy_from_slice(&(data.len() as u32).to_le_bytes());
+                data.extend_from_slice(b);
+            }
+            index.extend_from_slice(&view);
+        }
+        (index, data)
+    }
+
+    #[test]
+    fn hashed_sums_equal_the_coded_sums_in_order_and_bits() {
+        let mut rng = crate::rng::Rng::stream(5, 0);
+        let n = 70_000;
+        let names: Vec<String> = (0..40)
+            .map(|i| {
+                if i % 3 == 0 {
+                    format!("a rather long district name {i:03}")
+                } else {
+                    format!("d{i:03}")
+                }
+            })
+            .collect();
+        let a: Vec<usize> = (0..n).map(|_| (rng.uniform() * 40.0) as usize).collect();
+        let b: Vec<u32> = (0..n).map(|_| (rng.uniform() * 5.0) as u32).collect();
+        let v: Vec<f64> = (0..n)
+            .map(|_| (rng.uniform() * 4.0).floor() * 0.25 + 0.1)
+            .collect();
+        let strs: Vec<&str> = a.iter().map(|&i| names[i].as_str()).collect();
+        let (index, data) = views(&strs);
+        // Two chunks, cut off the block grid.
+        let cut = 12_345;
+        let first = StringArray::new(Layout::View, cut, 0, None, &index, vec![&data]).unwrap();
+        let second =
+            StringArray::new(Layout::View, n - cut, cut, None, &index, vec![&data]).unwrap();
+        let keys = [
+            KeyColumn::Strings(vec![first, second]),
+            KeyColumn::Codes(&b),
+        ];
+        let got = keyed_sums(&keys, &[&v], n, false).unwrap().unwrap();
+        // The reference: codes in sorted order of the names, then the coded sums.
+        let mut sorted: Vec<&String> = names.iter().collect();
+        sorted.sort();
+        let code_a: Vec<u32> = a
+            .iter()
+            .map(|&i| sorted.iter().position(|s| **s == names[i]).unwrap() as u32)
+            .collect();
+        let codes: [&[u32]; 2] = [&code_a, &b];
+        let kc = KeyCodes {
+            codes: &codes,
+            cardinalities: &[40, 5],
+        };
+        let want = grouped_sums(kc, &[&v], n).unwrap();
+        assert_eq!(got.table, want);
+        let want_p = grouped_partials(kc, &[&v], n).unwrap();
+        assert_eq!(
+            keyed_sums(&keys, &[&v], n, true).unwrap().unwrap().table,
+            want_p
+        );
+        assert_eq!(
+            got.labels[0],
+            Labels::Strings(sorted.iter().map(|s| Some(s.to_string())).collect())
+        );
+        assert_eq!(got.labels[1], Labels::Codes(vec![0, 1, 2, 3, 4]));
+        // Any number of threads gives the same table.
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let again = pool.install(|| keyed_sums(&keys, &[&v], n, false).unwrap().unwrap());
+            assert_eq!(again, got);
+        }
+    }
+
+    #[test]
+    fn nulls_sort_last_and_offsets_match_views() {
+        let values = [
+            Some("b"),
+            None,
+            Some("a"),
+            Some("b"),
+            None,
+            Some("ccccccccccccccc"),
+        ];
+        let (validity, index, data) = offsets(&values);
+        let arr = StringArray::new(
+            Layout::Offsets32,
+            6,
+            0,
+            Some(&validity),
+            &index,
+            vec![&data],
+        )
+        .unwrap();
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let keys = [KeyColumn::Strings(vec![arr.clone()])];
+        let got = keyed_sums(&keys, &[&v], 6, false).unwrap().unwrap();
+        assert_eq!(
+            got.labels[0],
+            Labels::Strings(vec![
+                Some("a".into()),
+                Some("b".into()),
+                Some("ccccccccccccccc".into()),
+                None
+            ])
+        );
+        assert_eq!(got.table.cell, vec![0, 1, 2, 3]);
+        assert_eq!(got.table.count, vec![1, 2, 1, 2]);
+        assert_eq!(got.table.sums, vec![vec![3.0, 5.0, 6.0, 7.0]]);
+        let (codes, labels) = string_codes(&[arr]).unwrap();
+        assert_eq!(codes, vec![1, 3, 0, 1, 3, 2]);
+        assert_eq!(labels.len(), 4);
+        // The same strings as views.
+        let (vi, vd) = views(&["b", "x", "a", "b", "x", "ccccccccccccccc"]);
+        let varr = StringArray::new(Layout::View, 6, 0, Some(&validity), &vi, vec![&vd]).unwrap();
+        let got_v = keyed_sums(&[KeyColumn::Strings(vec![varr])], &[&v], 6, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got_v, got);
+    }
+
+    #[test]
+    fn no_keys_no_rows_and_bad_buffers() {
+        let v = [1.0, 2.0];
+        let t = keyed_sums(&[], &[&v], 2, false).unwrap().unwrap();
+        assert_eq!((t.table.cell, t.table.count), (vec![0], vec![2]));
+        let t = keyed_sums(&[KeyColumn::Codes(&[])], &[&[]], 0, false)
+            .unwrap()
+            .unwrap();
+        assert!(t.table.cell.is_empty());
+        // A long view pointing past its buffer: not read.
+        let (index, data) = views(&["a string longer than twelve"]);
+        let arr = StringArray::new(Layout::View, 1, 0, None, &index, vec![&data[..5]]).unwrap();
+        assert_eq!(
+            keyed_sums(&[KeyColumn::Strings(vec![arr])], &[], 1, false).unwrap(),
+            None
+        );
+        assert!(StringArray::new(Layout::View, 2, 0, None, &index, vec![&data]).is_err());
+        let e = keyed_sums(&[KeyColumn::Codes(&[1, 2, 3])], &[], 2, false);
+        assert!(matches!(e, Err(Error::Input { .. })));
+    }
+}
