@@ -425,10 +425,26 @@ fn first_appearance<'a>(
     out: &mut [u32],
 ) -> Result<Vec<Value<'a>>, Malformed> {
     let mut numbering = Numbering::default();
+    // Most group columns hold a handful of values: while the rows have shown at most
+    // `FEW`, a row is compared with them (value k has number k) before any hashing.
+    const FEW: usize = 4;
+    let mut few: Vec<Value<'a>> = Vec::with_capacity(FEW);
     for (o, i) in out.iter_mut().zip(rows) {
         *o = match s.value(i)? {
             None => NULL,
-            Some(v) => numbering.number(v),
+            Some(v) => match few.iter().position(|&f| f == v) {
+                Some(k) => k as u32,
+                None => {
+                    let k = numbering.number(v);
+                    if numbering.values.len() > FEW {
+                        few.clear();
+                        few.shrink_to(0);
+                    } else if k as usize == few.len() {
+                        few.push(v);
+                    }
+                    k
+                }
+            },
         };
     }
     Ok(numbering.values)

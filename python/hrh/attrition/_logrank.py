@@ -18,7 +18,15 @@ from hrh._frames import (
     group_codes,
     require_columns,
 )
-from hrh.attrition._common import EventValues, _surv, _with_events
+from hrh.attrition._common import (
+    _DURATION_TYPES,
+    _EVENT_TYPES,
+    EventValues,
+    _frame,
+    _native,
+    _surv,
+    _with_events,
+)
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,7 +237,88 @@ def logrank(
     """
     name, p_, q_, rho_ = _weights(weighting, p, q, rho)
     data = _with_events(data, event, event_values)
-    s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
+    group_cols = as_list(group, "group")
+    df, _ = _frame(data, duration=duration, event=event, by=group_cols)
+    counted = _counted(df, duration, event, group_cols, strata, (name, p_, q_))
+    if counted is not None:
+        r, keys = counted
+    else:
+        r, keys = _checked(df, duration, event, group_cols, strata, (name, p_, q_))
+    obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
+    table = keys.with_columns(
+        n=pl.Series(r["n"], dtype=pl.Int64),
+        observed=pl.Series(obs),
+        expected=pl.Series(exp),
+        # Null where nothing is expected (a group with no one at risk at any exit time).
+        oe2_over_e=pl.Series(
+            np.divide((obs - exp) ** 2, exp, out=np.full(exp.shape, np.nan), where=exp > 0)
+        ).fill_nan(None),
+    )
+    return LogRankResult(
+        statistic=float(r["statistic"]),
+        df=int(r["df"]),
+        p_value=float(r["p_value"]),
+        rho=rho_,
+        table=table,
+        variance=np.asarray(r["variance"]),
+        weighting=name,
+        p=p_,
+        q=q_,
+    )
+
+
+_Weighting = tuple[str, float | None, float | None]
+
+
+def _counted(
+    df: pl.DataFrame,
+    duration: str,
+    event: str,
+    group: list[str],
+    strata: str | Sequence[str] | None,
+    weighting: _Weighting,
+) -> tuple[dict[str, Any], pl.DataFrame] | None:
+    """The test and the group keys with the durations and event codes read in place by
+    the core, which checks them as it counts them (one pass, no copies or casts); None
+    when the columns need :func:`_checked` (nulls, other column types) or anything is
+    wrong with the input, which :func:`_checked` then reports as it always has."""
+    t = _native(df.get_column(duration), _DURATION_TYPES)
+    e = _native(df.get_column(event), _EVENT_TYPES)
+    if t is None or e is None:
+        return None
+    name, p, q = weighting
+    try:
+        for c in group:
+            check_no_nulls(df, c)
+        codes, keys = group_codes(df, group)
+        if keys.height < 2:
+            return None
+        st_codes, st_keys = None, pl.DataFrame()
+        if strata is not None:
+            st_cols = as_list(strata, "strata")
+            require_columns(df, st_cols, role="strata")
+            for c in st_cols:
+                check_no_nulls(df, c)
+            st_codes, st_keys = group_codes(df, st_cols)
+        r = _core.logrank(
+            t, e, codes, keys.height, st_codes, max(st_keys.height, 1), weighting=name, p=p, q=q
+        )
+    except InputError:
+        return None
+    return r, keys
+
+
+def _checked(
+    df: pl.DataFrame,
+    duration: str,
+    event: str,
+    group: list[str],
+    strata: str | Sequence[str] | None,
+    weighting: _Weighting,
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """The test and the group keys, every column checked (and cast) in Python first."""
+    name, p_, q_ = weighting
+    s = _surv(df, duration=duration, event=event, by=group)
     if not np.any(np.asarray(s.event) > 0):
         raise InputError(
             f"column '{event}': holds no events, so the log-rank test has nothing to compare"
@@ -254,27 +343,7 @@ def logrank(
         p=p_,
         q=q_,
     )
-    obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
-    table = s.keys.with_columns(
-        n=pl.Series(r["n"], dtype=pl.Int64),
-        observed=pl.Series(obs),
-        expected=pl.Series(exp),
-        # Null where nothing is expected (a group with no one at risk at any exit time).
-        oe2_over_e=pl.Series(
-            np.divide((obs - exp) ** 2, exp, out=np.full(exp.shape, np.nan), where=exp > 0)
-        ).fill_nan(None),
-    )
-    return LogRankResult(
-        statistic=float(r["statistic"]),
-        df=int(r["df"]),
-        p_value=float(r["p_value"]),
-        rho=rho_,
-        table=table,
-        variance=np.asarray(r["variance"]),
-        weighting=name,
-        p=p_,
-        q=q_,
-    )
+    return r, s.keys
 
 
 def _exponent(value: object, name: str) -> float:
