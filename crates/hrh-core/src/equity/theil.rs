@@ -2,8 +2,6 @@
 //! deviation) with exact between/within decomposition, GE(α), Atkinson and the
 //! coefficient of variation.
 
-use rayon::prelude::*;
-
 use super::{check_groups, Distribution};
 use crate::error::{Error, Result};
 use crate::validate::short;
@@ -126,20 +124,6 @@ fn scaled_share(p: f64, mu: f64, m: f64) -> f64 {
     }
 }
 
-/// Units per parallel task.
-const BLOCK: usize = 1 << 12;
-
-/// `v` in logarithms to the base whose natural logarithm is `ln_base` (`v` itself for
-/// base e, where dividing by 1 changes nothing).
-#[inline]
-fn in_base(v: f64, ln_base: f64) -> f64 {
-    if ln_base == 1.0 {
-        v
-    } else {
-        v / ln_base
-    }
-}
-
 /// True when every value is the same (every measure of inequality is then 0, whatever
 /// rounding does to the mean).
 fn all_equal(d: &Distribution) -> bool {
@@ -221,14 +205,11 @@ pub fn theil(
             TheilKind::L => p * ln_ratio(m, x),
         }
     };
-    // Each unit's term on its own (in parallel: the same for any number of threads);
-    // the sums below add them in order.
     let unit_contribution: Vec<f64> = d
         .values
-        .par_iter()
-        .with_min_len(BLOCK)
-        .zip(d.shares.par_iter())
-        .map(|(&x, &p)| in_base(term(x, p, m), ln_base))
+        .iter()
+        .zip(&d.shares)
+        .map(|(&x, &p)| term(x, p, m) / ln_base)
         .collect();
     let total: f64 = unit_contribution.iter().sum();
 
@@ -241,28 +222,13 @@ pub fn theil(
                 pg[g as usize] += p;
                 sx[g as usize] += p * x;
             }
-            // Each group's own index about its own mean: the units' terms in parallel,
-            // added in order.
-            let mu: Vec<f64> = sx.iter().zip(&pg).map(|(s, p)| s / p).collect();
-            let terms: Vec<f64> = codes
-                .par_iter()
-                .with_min_len(BLOCK)
-                .zip(d.values.par_iter())
-                .zip(d.shares.par_iter())
-                .map(|((&g, &x), &p)| {
-                    let g = g as usize;
-                    if mu[g] > 0.0 {
-                        in_base(term(x, p / pg[g], mu[g]), ln_base)
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
+            // Each group's own index about its own mean.
             let mut own = vec![0.0; n_groups];
-            for (&g, &t) in codes.iter().zip(&terms) {
+            for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
                 let g = g as usize;
-                if mu[g] > 0.0 {
-                    own[g] += t;
+                let mu = sx[g] / pg[g];
+                if mu > 0.0 {
+                    own[g] += term(x, p / pg[g], mu) / ln_base;
                 }
             }
             (pg, sx, own, n_groups)
