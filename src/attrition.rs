@@ -265,6 +265,7 @@ enum Events<'py> {
     I64(PyReadonlyArray1<'py, i64>),
     I32(PyReadonlyArray1<'py, i32>),
     F64(F64<'py>),
+    U32(U32<'py>),
 }
 
 /// Unweighted data without entry times, read in place: the columns, their names and
@@ -311,6 +312,7 @@ impl<'py> Unweighted<'py> {
             Events::I64(e) => self.count(py, time, e.as_slice()?, curve),
             Events::I32(e) => self.count(py, time, e.as_slice()?, curve),
             Events::F64(e) => self.count(py, time, e.as_slice()?, curve),
+            Events::U32(e) => self.count(py, time, e.as_slice()?, curve),
         }
     }
 
@@ -480,14 +482,29 @@ pub(crate) fn lr_weights(
     }
 }
 
+/// [`lr::logrank_weighted`] with the GIL released.
+fn lr_run<T: Duration, E: EventCode>(
+    py: Python<'_>,
+    time: &[T],
+    event: &[E],
+    group: &[u32],
+    n_groups: usize,
+    strata: Option<(&[u32], usize)>,
+    w: lr::Weights,
+) -> PyResult<lr::LogRank> {
+    run(py, || {
+        lr::logrank_weighted(time, event, group, n_groups, strata, w)
+    })
+}
+
 /// Weighted log-rank k-sample test.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (time, event, group, n_groups, strata, n_strata, *, weighting="logrank", p=None, q=None))]
 fn logrank<'py>(
     py: Python<'py>,
-    time: F64<'py>,
-    event: U32<'py>,
+    time: Durations<'py>,
+    event: Events<'py>,
     group: U32<'py>,
     n_groups: usize,
     strata: Option<U32<'py>>,
@@ -497,12 +514,28 @@ fn logrank<'py>(
     q: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let w = lr_weights(py, weighting, p, q)?;
-    let (t, e, g) = (time.as_slice()?, event.as_slice()?, group.as_slice()?);
+    let g = group.as_slice()?;
     let s = match &strata {
         Some(s) => Some((s.as_slice()?, n_strata)),
         None => None,
     };
-    let r = run(py, || lr::logrank_weighted(t, e, g, n_groups, s, w))?;
+    // Durations and event codes are read in place, whatever their numeric type.
+    macro_rules! test {
+        ($t:expr) => {
+            match &event {
+                Events::Bool(e) => lr_run(py, $t, e.as_slice()?, g, n_groups, s, w),
+                Events::I64(e) => lr_run(py, $t, e.as_slice()?, g, n_groups, s, w),
+                Events::I32(e) => lr_run(py, $t, e.as_slice()?, g, n_groups, s, w),
+                Events::F64(e) => lr_run(py, $t, e.as_slice()?, g, n_groups, s, w),
+                Events::U32(e) => lr_run(py, $t, e.as_slice()?, g, n_groups, s, w),
+            }
+        };
+    }
+    let r = match &time {
+        Durations::I64(t) => test!(t.as_slice()?),
+        Durations::I32(t) => test!(t.as_slice()?),
+        Durations::F64(t) => test!(t.as_slice()?),
+    }?;
     crate::scale::logrank_dict(py, r, n_groups)
 }
 
@@ -562,6 +595,10 @@ fn cumulative_incidence<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, c, g) = (time.as_slice()?, cause.as_slice()?, group.as_slice()?);
     let curves = run_controlled(py, None, "hrh.cumulative_incidence", |ctl| {
+        let counted = competing::cumulative_incidence_counted(t, c, g, n_groups, n_causes, level)?;
+        if let Some(curves) = counted {
+            return Ok(curves);
+        }
         let data = SurvData::new(t, c, None, None, n_causes as u32)?;
         data.per_group(g, n_groups, Some(ctl), |d| {
             competing::cumulative_incidence(d, n_causes, level)

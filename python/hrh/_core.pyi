@@ -9,10 +9,14 @@ _F = npt.NDArray[np.float64]
 _U = npt.NDArray[np.uint32]
 _U64 = npt.NDArray[np.uint64]
 # Columns the core reads in place: durations int64, int32 or float64; event codes bool,
-# int64, int32 or float64.
+# int64, int32, float64 or uint32.
 _Durations = npt.NDArray[np.int64] | npt.NDArray[np.int32] | npt.NDArray[np.float64]
 _Events = (
-    npt.NDArray[np.bool_] | npt.NDArray[np.int64] | npt.NDArray[np.int32] | npt.NDArray[np.float64]
+    npt.NDArray[np.bool_]
+    | npt.NDArray[np.int64]
+    | npt.NDArray[np.int32]
+    | npt.NDArray[np.float64]
+    | npt.NDArray[np.uint32]
 )
 
 __all__ = [
@@ -271,8 +275,8 @@ def nelson_aalen_unweighted(
     ties: str,
 ) -> dict[str, Any] | None: ...
 def logrank(
-    time: _F,
-    event: _U,
+    time: _Durations,
+    event: _Events,
     group: _U,
     n_groups: int,
     strata: _U | None,

@@ -819,10 +819,26 @@ pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<
         .par_iter_mut()
         .map(|(s, lo, out)| {
             let mut numbering = Groups::new(1);
+            // Most group columns hold a handful of values: while the rows have shown at
+            // most `FEW`, a row is compared with them (value k has number k) before any
+            // hashing.
+            const FEW: usize = 8;
+            let mut few: Vec<Part<'_>> = Vec::with_capacity(FEW);
             for (i, o) in out.iter_mut().enumerate() {
                 *o = match s.part(*lo + i)? {
                     Part::Null => NULL,
-                    v => numbering.id(hash_row(&[v]), &[v]),
+                    v => match few.iter().position(|&f| f == v) {
+                        Some(k) => k as u32,
+                        None => {
+                            let k = numbering.id(hash_row(&[v]), &[v]);
+                            if numbering.len() > FEW {
+                                few.clear();
+                            } else if k as usize == few.len() {
+                                few.push(v);
+                            }
+                            k
+                        }
+                    },
                 };
             }
             Ok(numbering)

@@ -19,7 +19,16 @@ from hrh._frames import (
     group_codes,
     require_columns,
 )
-from hrh.attrition._common import EventValues, _surv, _tallied, _with_events
+from hrh.attrition._common import (
+    _DURATION_TYPES,
+    _EVENT_TYPES,
+    EventValues,
+    _frame,
+    _native,
+    _surv,
+    _tallied,
+    _with_events,
+)
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -237,28 +246,18 @@ def logrank(
             data, duration, event, group, strata, event_values, weighting=name, p=p_, q=q_
         )
     else:
-        data = _with_events(src.frame, event, event_values)
-        s = _surv(data, duration=duration, event=event, by=as_list(group, "group"))
-        _check_comparable(np.asarray(s.event), s.keys, event, group)
-        keys = s.keys
-        st_codes, st_keys = (None, pl.DataFrame())
-        if strata is not None:
-            st_cols = as_list(strata, "strata")
-            require_columns(s.df, st_cols, role="strata")
-            for c in st_cols:
-                check_no_nulls(s.df, c)
-            st_codes, st_keys = group_codes(s.df, st_cols)
-        r = _core.logrank(
-            s.time,
-            s.event,
-            s.codes,
-            s.keys.height,
-            st_codes,
-            max(st_keys.height, 1),
-            weighting=name,
-            p=p_,
-            q=q_,
+        group_cols = as_list(group, "group")
+        df, _ = _frame(
+            _with_events(src.frame, event, event_values),
+            duration=duration,
+            event=event,
+            by=group_cols,
         )
+        read = _in_place(df, duration, event, group_cols, strata, (name, p_, q_))
+        if read is not None:
+            r, keys = read
+        else:
+            r, keys = _checked(df, duration, event, group_cols, strata, (name, p_, q_))
     obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
     table = keys.with_columns(
         n=pl.Series(r["n"], dtype=pl.Int64),
@@ -280,6 +279,80 @@ def logrank(
         p=p_,
         q=q_,
     )
+
+
+_Weighting = tuple[str, float | None, float | None]
+
+
+def _in_place(
+    df: pl.DataFrame,
+    duration: str,
+    event: str,
+    group: list[str],
+    strata: str | Sequence[str] | None,
+    weighting: _Weighting,
+) -> tuple[dict[str, Any], pl.DataFrame] | None:
+    """The test and the group keys with the durations and event codes read in place by
+    the core, which checks them as it counts them (one pass, no copies or casts); None
+    when the columns need :func:`_checked` (nulls, other column types) or anything is
+    wrong with the input, which :func:`_checked` then reports as it always has."""
+    t = _native(df.get_column(duration), _DURATION_TYPES)
+    e = _native(df.get_column(event), _EVENT_TYPES)
+    if t is None or e is None:
+        return None
+    name, p, q = weighting
+    try:
+        for c in group:
+            check_no_nulls(df, c)
+        codes, keys = group_codes(df, group)
+        if keys.height < 2:
+            return None
+        st_codes, st_keys = None, pl.DataFrame()
+        if strata is not None:
+            st_cols = as_list(strata, "strata")
+            require_columns(df, st_cols, role="strata")
+            for c in st_cols:
+                check_no_nulls(df, c)
+            st_codes, st_keys = group_codes(df, st_cols)
+        r = _core.logrank(
+            t, e, codes, keys.height, st_codes, max(st_keys.height, 1), weighting=name, p=p, q=q
+        )
+    except InputError:
+        return None
+    return r, keys
+
+
+def _checked(
+    df: pl.DataFrame,
+    duration: str,
+    event: str,
+    group: list[str],
+    strata: str | Sequence[str] | None,
+    weighting: _Weighting,
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    """The test and the group keys, every column checked (and cast) in Python first."""
+    name, p_, q_ = weighting
+    s = _surv(df, duration=duration, event=event, by=group)
+    _check_comparable(np.asarray(s.event), s.keys, event, group)
+    st_codes, st_keys = (None, pl.DataFrame())
+    if strata is not None:
+        st_cols = as_list(strata, "strata")
+        require_columns(s.df, st_cols, role="strata")
+        for c in st_cols:
+            check_no_nulls(s.df, c)
+        st_codes, st_keys = group_codes(s.df, st_cols)
+    r = _core.logrank(
+        s.time,
+        s.event,
+        s.codes,
+        s.keys.height,
+        st_codes,
+        max(st_keys.height, 1),
+        weighting=name,
+        p=p_,
+        q=q_,
+    )
+    return r, s.keys
 
 
 def _check_comparable(

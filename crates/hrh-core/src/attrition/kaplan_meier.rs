@@ -1,6 +1,8 @@
 //! Kaplan-Meier estimator with Greenwood variance, confidence intervals as R's
 //! `survfit` computes them, quantiles (medians) and restricted mean survival time.
 
+use rayon::prelude::*;
+
 use super::{risk_table, RiskTable, SurvData};
 use crate::error::{Error, Result};
 use crate::special::qnorm;
@@ -101,17 +103,9 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
         ..Default::default()
     };
     let (mut s, mut v) = (1.0, 0.0);
-    for v in [
-        &mut km.survival,
-        &mut km.sigma,
-        &mut km.std_err,
-        &mut km.lower,
-        &mut km.upper,
-    ] {
+    for v in [&mut km.survival, &mut km.sigma, &mut km.std_err] {
         v.reserve_exact(m);
     }
-    // Limits of the last (s, sigma): rows with no exit repeat them.
-    let mut last: Option<(f64, f64, (f64, f64))> = None;
     for j in 0..m {
         let (n, e) = (km.at_risk[j], km.events[j]);
         if e > 0.0 {
@@ -127,18 +121,38 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
             s = 0.0;
         }
         let sigma = v.sqrt();
-        let (lo, hi) = match last {
-            Some((s0, g0, lim)) if s0 == s && g0 == sigma => lim,
-            _ => confidence_limits(s, sigma, conf, z),
-        };
-        last = Some((s, sigma, (lo, hi)));
         km.survival.push(s);
         km.sigma.push(sigma);
         km.std_err.push(if s == 0.0 { f64::NAN } else { s * sigma });
-        km.lower.push(lo);
-        km.upper.push(hi);
     }
+    (km.lower, km.upper) = limits(&km.survival, &km.sigma, conf, z);
     Ok(km)
+}
+
+/// The confidence limits of every point of a curve (`s`, `sigma`), in parallel over
+/// blocks of points: each limit is a function of its own point only, so they are the
+/// same for any number of threads. A point equal to the one before repeats its limits.
+pub(crate) fn limits(s: &[f64], sigma: &[f64], conf: ConfType, z: f64) -> (Vec<f64>, Vec<f64>) {
+    const BLOCK: usize = 1 << 13;
+    let m = s.len();
+    let (mut lower, mut upper) = (vec![0.0; m], vec![0.0; m]);
+    lower
+        .par_chunks_mut(BLOCK)
+        .zip(upper.par_chunks_mut(BLOCK))
+        .enumerate()
+        .for_each(|(b, (lo, hi))| {
+            let mut last: Option<(f64, f64, (f64, f64))> = None;
+            for (i, (l, h)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+                let (s, g) = (s[b * BLOCK + i], sigma[b * BLOCK + i]);
+                let lim = match last {
+                    Some((s0, g0, lim)) if s0 == s && g0 == g => lim,
+                    _ => confidence_limits(s, g, conf, z),
+                };
+                last = Some((s, g, lim));
+                (*l, *h) = lim;
+            }
+        });
+    (lower, upper)
 }
 
 /// First time a step curve (value 1 before the first time) falls to `p` or below, with

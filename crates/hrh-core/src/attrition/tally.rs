@@ -383,10 +383,64 @@ fn sorted_tables<T: Duration, E: EventCode>(c: &Columns<'_, T, E>) -> Vec<RiskTa
     slices
         .into_par_iter()
         .map(|s| {
-            radix_sort(s);
+            par_radix_sort(s);
             table_of_sorted(s)
         })
         .collect()
+}
+
+/// Sort `u64` keys in place, in parallel: one pass scatters them into 2^16 buckets by
+/// the 16 bits below the highest bit in which any two keys differ, then the buckets
+/// (small enough to stay in cache) are sorted at once, by [`radix_sort`] or, when
+/// small, by comparison. The sorted keys are the same for any number of threads.
+fn par_radix_sort(keys: &mut [u64]) {
+    const TOP: u32 = 16;
+    let n = keys.len();
+    if n < 1 << 16 {
+        return radix_sort(keys);
+    }
+    let first = keys[0];
+    let differ = keys
+        .par_chunks(CHUNK)
+        .map(|c| c.iter().fold(0, |acc, &k| acc | (k ^ first)))
+        .reduce(|| 0, |a, b| a | b);
+    let high = 64 - differ.leading_zeros(); // bits below the common prefix
+    if high <= TOP {
+        return radix_sort(keys);
+    }
+    let shift = high - TOP;
+    let bucket = |k: u64| ((k >> shift) & ((1 << TOP) - 1)) as usize;
+    let mut start = vec![0usize; (1 << TOP) + 1];
+    for &k in keys.iter() {
+        start[bucket(k) + 1] += 1;
+    }
+    for b in 0..1 << TOP {
+        start[b + 1] += start[b];
+    }
+    let mut scratch = vec![0u64; n];
+    let mut next = start.clone();
+    for &k in keys.iter() {
+        let b = bucket(k);
+        scratch[next[b]] = k;
+        next[b] += 1;
+    }
+    let mut buckets: Vec<&mut [u64]> = Vec::new();
+    let mut rest = scratch.as_mut_slice();
+    for b in 0..1 << TOP {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(start[b + 1] - start[b]);
+        if head.len() > 1 {
+            buckets.push(head);
+        }
+        rest = tail;
+    }
+    buckets.into_par_iter().for_each(|b| {
+        if b.len() < 1 << 10 {
+            b.sort_unstable();
+        } else {
+            radix_sort(b);
+        }
+    });
+    keys.copy_from_slice(&scratch);
 }
 
 /// Sort `u64` keys in place: least-significant-digit radix sort on 11-bit digits (six
@@ -1149,7 +1203,7 @@ mod tests {
     #[test]
     fn radix_sort_sorts() {
         let mut x = 7u64;
-        for n in [0, 1, 63, 64, 1000, 70_000] {
+        for n in [0, 1, 63, 64, 1000, 70_000, 300_001] {
             let mut keys: Vec<u64> = (0..n)
                 .map(|i| {
                     x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -1163,8 +1217,40 @@ mod tests {
                 .collect();
             let mut want = keys.clone();
             want.sort_unstable();
+            let mut split = keys.clone();
             radix_sort(&mut keys);
             assert_eq!(keys, want);
+            par_radix_sort(&mut split);
+            assert_eq!(split, want);
+        }
+        // Packed durations from a continuous distribution, many repeats of a few keys,
+        // and most keys in one bucket beside a few far away.
+        let n = 200_000u64;
+        let cases: [Vec<u64>; 3] = [
+            (0..n)
+                .map(|i| {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let t = -8.0 * (1.0 - (x >> 11) as f64 / (1u64 << 53) as f64).ln();
+                    (key_of(t) << 1) | (i & 1)
+                })
+                .collect(),
+            (0..n).map(|i| (i * 7919) % 1000).collect(),
+            (0..n)
+                .map(|i| {
+                    if i % 1000 == 0 {
+                        u64::MAX - i
+                    } else {
+                        (i * 7919) % n
+                    }
+                })
+                .collect(),
+        ];
+        for keys in cases {
+            let mut want = keys.clone();
+            want.sort_unstable();
+            let mut got = keys;
+            par_radix_sort(&mut got);
+            assert_eq!(got, want);
         }
     }
 
