@@ -760,8 +760,8 @@ fn gray_test(
     rho: f64,
 ) -> PyResult<(f64, usize, f64)> {
     let (t, s, g) = (time.as_slice()?, status.as_slice()?, group.as_slice()?);
-    let r = run(py, || {
-        competing::gray_test(t, s, g, n_groups, None, cause, rho)
+    let r = run_controlled(py, None, "hrh.gray_test", |c| {
+        competing::gray_test_with(t, s, g, n_groups, None, cause, rho, c)
     })?;
     Ok((r.statistic, r.df, r.p_value))
 }

@@ -10,7 +10,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run};
+use crate::errors::{choice, run, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -136,7 +136,9 @@ fn cox<'py>(
         cluster,
     };
     let data = inputs.data(&names)?;
-    let mut f = run(py, || coxm::cox(&data, ties, max_iter, robust))?;
+    let mut f = run_controlled(py, None, "hrh.cox", |c| {
+        coxm::cox_with(&data, ties, max_iter, robust, c)
+    })?;
     let d = PyDict::new(py);
     d.set_item("coef", f.coef.clone().into_pyarray(py))?;
     d.set_item("se", std::mem::take(&mut f.se).into_pyarray(py))?;

@@ -10,7 +10,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::run;
+use crate::errors::{run, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -49,7 +49,9 @@ fn fine_gray<'py>(
         p,
         names: &names,
     };
-    let mut f = run(py, || fg::fine_gray(&data, max_iter, tol))?;
+    let mut f = run_controlled(py, None, "hrh.fine_gray", |c| {
+        fg::fine_gray_with(&data, max_iter, tol, c)
+    })?;
     let d = PyDict::new(py);
     let take = std::mem::take::<Vec<f64>>;
     d.set_item("coef", f.coef.clone().into_pyarray(py))?;

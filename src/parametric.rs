@@ -8,7 +8,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run};
+use crate::errors::{choice, run, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -60,7 +60,9 @@ fn parametric_fit<'py>(
         entry: opt(&entry)?,
         weights: opt(&weights)?,
     };
-    let f = run(py, || pm::fit(&data, dist, max_iter))?;
+    let f = run_controlled(py, None, "hrh.parametric", |c| {
+        pm::fit_with(&data, dist, max_iter, c)
+    })?;
     let k = f.se.len();
     let d = PyDict::new(py);
     d.set_item("coef", f.model.coef.clone().into_pyarray(py))?;

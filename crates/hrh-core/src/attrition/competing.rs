@@ -7,6 +7,7 @@ use super::logrank::{check_group_count, check_strata, stratum_runs};
 use rayon::prelude::*;
 
 use super::{risk_table, tally, RiskTable, SurvData};
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::special::qnorm;
 use crate::validate;
@@ -312,6 +313,9 @@ struct GroupState {
 /// operations per exit time.
 pub const MAX_GRAY_GROUPS: usize = 200;
 
+/// Distinct times between checks of the control in [`gray_test_with`].
+const GRAY_CHECK_EVERY: usize = 256;
+
 /// Gray's k-sample test that the cumulative incidence of `cause` is the same in
 /// `n_groups` groups (`status` 0 = censored, any other value = an exit of that cause),
 /// stratified by `strata`, with weight (1 − F(t−))^rho on the pooled incidence F (R's
@@ -335,6 +339,31 @@ pub fn gray_test(
     strata: Option<(&[u32], usize)>,
     cause: u32,
     rho: f64,
+) -> Result<GrayTest> {
+    gray_test_with(
+        time,
+        status,
+        group,
+        n_groups,
+        strata,
+        cause,
+        rho,
+        &Control::default(),
+    )
+}
+
+/// [`gray_test`], checking `control` in each stratum every [`GRAY_CHECK_EVERY`]
+/// distinct times: once it is cancelled the test stops with [`Error::Interrupted`].
+#[allow(clippy::too_many_arguments)]
+pub fn gray_test_with(
+    time: &[f64],
+    status: &[u32],
+    group: &[u32],
+    n_groups: usize,
+    strata: Option<(&[u32], usize)>,
+    cause: u32,
+    rho: f64,
+    control: &Control,
 ) -> Result<GrayTest> {
     let n = time.len();
     validate::same_len(n, status.len(), "duration", "cause")?;
@@ -382,7 +411,12 @@ pub fn gray_test(
         let mut v3 = vec![0.0; g];
         let (mut pooled_left, mut pooled) = (0.0_f64, 0.0_f64);
         let mut p = 0;
+        let mut times = 0usize;
         while p < idx.len() {
+            if times % GRAY_CHECK_EVERY == 0 {
+                control.check()?;
+            }
+            times += 1;
             let t = time[idx[p]];
             let mut q = p;
             let mut d1 = vec![0.0; g];

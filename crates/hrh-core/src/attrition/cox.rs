@@ -2,6 +2,7 @@
 //! with Efron or Breslow ties, strata, case weights and delayed entry, following R's
 //! `coxph` (iteration, convergence and tests).
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
 use crate::special::{chisq_sf, normal_two_sided_p};
@@ -454,7 +455,21 @@ fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
 /// Breslow NE (1974) Biometrics 30:89-99; Therneau TM, Grambsch PM (2000) Modeling
 /// Survival Data: Extending the Cox Model, Springer.
 pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<CoxFit> {
+    cox_with(d, ties, max_iter, robust, &Control::default())
+}
+
+/// [`cox`], checking `control` before each pass over the risk sets (every Newton step
+/// and step halving, the robust variance, the concordance and the baseline hazard):
+/// once it is cancelled the fit stops with [`Error::Interrupted`].
+pub fn cox_with(
+    d: &CoxData,
+    ties: CoxTies,
+    max_iter: usize,
+    robust: bool,
+    control: &Control,
+) -> Result<CoxFit> {
     let pr = prepare(d)?;
+    control.check()?;
     let robust = robust || pr.cluster.is_some();
     let p = pr.p;
     let mut beta = vec![0.0; p];
@@ -468,6 +483,7 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
     let mut iterations = 0;
     let mut converged = false;
     while iterations < max_iter {
+        control.check()?;
         iterations += 1;
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
         let mut next = evaluate(d, &pr, &candidate, ties);
@@ -475,6 +491,7 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
         while !(next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs())
             && halvings < 30
         {
+            control.check()?;
             candidate = beta
                 .iter()
                 .zip(&candidate)
@@ -543,7 +560,8 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
         // Sandwich V (Σ (w r)(w r)ᵀ) V with score residuals r, as R's robust = TRUE.
         // With clusters, the weighted residuals are first summed within each cluster
         // (R's coxph(..., cluster = id)).
-        let meat = |b: &[f64]| -> Vec<f64> {
+        let meat = |b: &[f64]| -> Result<Vec<f64>> {
+            control.check()?;
             let mut r = score_residuals(d, &pr, b, ties);
             for i in 0..pr.n {
                 for a in 0..p {
@@ -572,9 +590,9 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
                     }
                 }
             }
-            m
+            Ok(m)
         };
-        let dd = meat(&beta);
+        let dd = meat(&beta)?;
         let mut vr = vec![0.0; p * p];
         for a in 0..p {
             for c in 0..p {
@@ -588,7 +606,8 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             }
         }
         let wald = crate::linalg::quadratic_form_ginv(&vr, &beta, p);
-        let d0 = meat(&vec![0.0; p]);
+        let d0 = meat(&vec![0.0; p])?;
+        control.check()?;
         let u0 = evaluate(d, &pr, &vec![0.0; p], ties).u;
         (vr, wald, crate::linalg::quadratic_form_ginv(&d0, &u0, p))
     } else {
@@ -637,9 +656,11 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
             .sum(),
         ..Default::default()
     };
+    control.check()?;
     let (c, cvar) = concordance(d, &pr, &beta);
     fit.concordance = c;
     fit.concordance_std_err = cvar.sqrt();
+    control.check()?;
     baseline(d, &pr, &beta, ties, &mut fit);
     Ok(fit)
 }
@@ -1263,6 +1284,34 @@ mod tests {
         assert!((fit.score_test - lr.statistic).abs() < 1e-10);
         assert!(fit.loglik >= fit.loglik_null);
         assert!(fit.concordance > 0.0 && fit.concordance < 1.0);
+    }
+
+    #[test]
+    fn a_cancelled_control_stops_the_fit() {
+        let time = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let event = [1, 1, 0, 1, 1, 1, 0, 1];
+        let x = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+        let names = vec!["x".to_string()];
+        let d = CoxData {
+            entry: None,
+            time: &time,
+            event: &event,
+            x: &x,
+            p: 1,
+            names: &names,
+            strata: None,
+            weights: None,
+            offset: None,
+            cluster: None,
+        };
+        let c = Control::default();
+        let plain = cox(&d, CoxTies::Efron, 20, true).unwrap();
+        assert_eq!(cox_with(&d, CoxTies::Efron, 20, true, &c).unwrap(), plain);
+        c.cancel();
+        for robust in [false, true] {
+            let e = cox_with(&d, CoxTies::Efron, 20, robust, &c).unwrap_err();
+            assert_eq!(e, Error::Interrupted);
+        }
     }
 
     #[test]

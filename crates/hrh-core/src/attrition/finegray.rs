@@ -25,6 +25,7 @@
 //! subdistribution of a competing risk. JASA 94:496-509. Gray RJ, cmprsk (R package),
 //! `crr`.
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
 use crate::special::normal_two_sided_p;
@@ -596,6 +597,18 @@ fn mat_mul(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
 ///
 /// Reference: Fine JP, Gray RJ (1999) JASA 94:496-509.
 pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGrayFit> {
+    fine_gray_with(d, max_iter, tol, &Control::default())
+}
+
+/// [`fine_gray`], checking `control` before each pass over the risk sets (every Newton
+/// step and step halving, and the variance): once it is cancelled the fit stops with
+/// [`Error::Interrupted`].
+pub fn fine_gray_with(
+    d: &FineGrayData,
+    max_iter: usize,
+    tol: f64,
+    control: &Control,
+) -> Result<FineGrayFit> {
     if !(tol > 0.0 && tol.is_finite()) {
         return Err(Error::argument(
             "tol",
@@ -605,6 +618,7 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
     let pr = prepare(d)?;
     let p = pr.p;
     let mut beta = vec![0.0; p];
+    control.check()?;
     let null = evaluate(&pr, &beta, false).0;
     let loglik_null = null.loglik;
     let mut cur = null;
@@ -661,6 +675,7 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         let mut halvings = 0;
         let next = loop {
             let cand: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+            control.check()?;
             let ev = evaluate(&pr, &cand, false).0;
             let fb = -ev.loglik;
             let fb_ok = fb.is_finite() && fb <= f + 1e-4 * slope * 0.5f64.powi(halvings);
@@ -695,6 +710,7 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         cur = ev;
         iterations += 1;
     }
+    control.check()?;
     let (cur, sums) = evaluate(&pr, &beta, true);
     let sums = sums.unwrap_or(RiskSums {
         block: Vec::new(),
@@ -747,6 +763,7 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
         ));
     }
     let inv = fac.inverse();
+    control.check()?;
     let omega = sandwich_middle(&pr, &beta, &sums);
     let var = mat_mul(&mat_mul(&inv, &omega, p), &inv, p);
     let std_err: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();

@@ -15,6 +15,7 @@
 //! analysis in R (`survreg`); Klein JP, Moeschberger ML (2003). Survival Analysis,
 //! 2nd ed., Springer, §3.4 (left truncation).
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
 use crate::special::{normal_two_sided_p, qnorm};
@@ -483,6 +484,7 @@ fn newton_step(ev: &Eval, k: usize, free: &[usize]) -> Vec<f64> {
 /// Newton-Raphson with step halving over the parameters `free` from `theta`. Returns
 /// the final evaluation, the iterations and whether it converged (the Newton step
 /// below 1e-9 relative in every parameter, or the log-likelihood unchanged to 1e-13).
+/// `control` is checked before each evaluation.
 fn maximise(
     d: &ParametricData,
     w: &[f64],
@@ -490,8 +492,10 @@ fn maximise(
     theta: &mut [f64],
     free: &[usize],
     max_iter: usize,
-) -> (Eval, Vec<f64>, usize, bool) {
+    control: &Control,
+) -> Result<(Eval, Vec<f64>, usize, bool)> {
     let k = theta.len();
+    control.check()?;
     let mut cur = evaluate(d, w, dist, theta);
     let mut step = newton_step(&cur, k, free);
     let mut iterations = 0;
@@ -502,19 +506,21 @@ fn maximise(
         if small {
             // One last step: Newton's convergence is quadratic.
             let cand: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
+            control.check()?;
             let next = evaluate(d, w, dist, &cand);
             if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
                 theta.copy_from_slice(&cand);
                 cur = next;
                 step = newton_step(&cur, k, free);
             }
-            return (cur, step, iterations, true);
+            return Ok((cur, step, iterations, true));
         }
         iterations += 1;
         let mut frac = 1.0;
         let mut accepted = None;
         for _ in 0..40 {
             let cand: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + frac * b).collect();
+            control.check()?;
             let next = evaluate(d, w, dist, &cand);
             if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
                 accepted = Some((cand, next));
@@ -527,7 +533,7 @@ fn maximise(
             let flat = free
                 .iter()
                 .all(|&j| step[j].abs() <= 1e-6 * (1.0 + theta[j].abs()));
-            return (cur, step, iterations, flat);
+            return Ok((cur, step, iterations, flat));
         };
         let unchanged = (next.loglik - cur.loglik).abs() <= 1e-13 * (1.0 + next.loglik.abs());
         theta.copy_from_slice(&cand);
@@ -538,10 +544,10 @@ fn maximise(
                 .iter()
                 .all(|&j| step[j].abs() <= 1e-8 * (1.0 + theta[j].abs()))
         {
-            return (cur, step, iterations, true);
+            return Ok((cur, step, iterations, true));
         }
     }
-    (cur, step, iterations, false)
+    Ok((cur, step, iterations, false))
 }
 
 /// Fit a parametric AFT model by Newton-Raphson with analytic gradient and Hessian and
@@ -556,6 +562,18 @@ fn maximise(
 /// converge in `max_iter` iterations (e.g. a coefficient running off to infinity when a
 /// level has no exits) is a convergence error naming the parameter.
 pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<ParametricFit> {
+    fit_with(d, dist, max_iter, &Control::default())
+}
+
+/// [`fit`], checking `control` before each evaluation of the likelihood (every Newton
+/// step and step halving): once it is cancelled the fit stops with
+/// [`Error::Interrupted`].
+pub fn fit_with(
+    d: &ParametricData,
+    dist: Dist,
+    max_iter: usize,
+    control: &Control,
+) -> Result<ParametricFit> {
     let w = validate_data(d)?;
     let p1 = d.p + 1;
     let k = p1 + usize::from(dist.has_scale());
@@ -643,7 +661,7 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
     } else {
         vec![0]
     };
-    let (null_eval, step, it, ok) = maximise(d, &w, dist, &mut theta, &first, max_iter);
+    let (null_eval, step, it, ok) = maximise(d, &w, dist, &mut theta, &first, max_iter, control)?;
     if !ok {
         return Err(fail(&step, &theta, it, "in the intercept-only model, "));
     }
@@ -652,7 +670,7 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
     let (cur, step, iterations, ok) = if d.p == 0 {
         (null_eval, step, it, ok)
     } else {
-        maximise(d, &w, dist, &mut theta, &all, max_iter)
+        maximise(d, &w, dist, &mut theta, &all, max_iter, control)?
     };
     if !ok || theta.iter().any(|v| !v.is_finite()) {
         return Err(fail(&step, &theta, iterations, ""));
