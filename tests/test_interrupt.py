@@ -112,3 +112,85 @@ def test_progress_argument() -> None:
     assert quiet.table.equals(loud.table)
     with pytest.raises(hrh.InputError, match="argument 'progress'"):
         hrh.simulate(doc, draws=10, seed=1, progress="yes")  # type: ignore[arg-type]
+
+
+FIT_CHILD = textwrap.dedent(
+    """
+    import numpy as np, polars as pl, hrh
+    rng = np.random.default_rng(1)
+    n, p = 200_000, 150
+    cols = {{f"x{{j}}": rng.normal(size=n) for j in range(p)}}
+    df = pl.DataFrame({{"t": rng.exponential(size=n) + 0.001,
+                       "e": rng.integers(0, 2, n), "c": rng.integers(0, 3, n), **cols}})
+    cov = list(cols)
+    print("start", flush=True)
+    try:
+        # Minutes of work (each pass over the rows costs n p^2), past the 60 s the
+        # parent waits: only a fit that stops on the interrupt ends in time.
+        {call}
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+FITS = {
+    "cox": 'hrh.cox(df, duration="t", event="e", covariates=cov, robust=True)',
+    "parametric": 'hrh.parametric(df, duration="t", event="e", covariates=cov)',
+    "fine_gray": (
+        'hrh.fine_gray(df, duration="t", cause="c", cause_of_interest=1, covariates=cov)'
+    ),
+}
+
+GRAY_CHILD = textwrap.dedent(
+    """
+    import numpy as np, hrh
+    from hrh import _core
+    rng = np.random.default_rng(1)
+    n = 100_000
+    t = rng.exponential(size=n)
+    cause = rng.integers(0, 3, n).astype(np.uint32)
+    group = (np.arange(n) % 200).astype(np.uint32)
+    print("start", flush=True)
+    try:
+        # Minutes of work (200 groups). Called directly so that the interrupt
+        # lands in Gray's test itself, not in the curves hrh.cumulative_incidence
+        # computes first.
+        _core.gray_test(t, cause, group, 200, 1)
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+def _interrupted(script: str) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "start"
+        time.sleep(2.5)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        # A call that does not stop would otherwise run on for minutes.
+        child.kill()
+        child.wait()
+    assert out.strip() == "interrupted", (out, err[-2000:])
+    assert child.returncode == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("fit", sorted(FITS))
+def test_ctrl_c_stops_a_model_fit(fit: str) -> None:
+    _interrupted(FIT_CHILD.format(call=FITS[fit]))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_grays_test() -> None:
+    _interrupted(GRAY_CHILD)

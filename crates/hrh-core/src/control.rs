@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
+/// Rows between two checks of [`Control::check_row`].
+pub const CHECK_ROWS: usize = 1 << 14;
+
 /// Shared between a computation and its caller.
 #[derive(Debug, Default)]
 pub struct Control {
@@ -30,6 +33,16 @@ impl Control {
     pub fn check(&self) -> Result<()> {
         if self.cancelled() {
             Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`Control::check`] at every [`CHECK_ROWS`]th row `i` of a pass over the rows (a
+    /// load of one flag between checks is all the cost).
+    pub fn check_row(&self, i: usize) -> Result<()> {
+        if i % CHECK_ROWS == 0 {
+            self.check()
         } else {
             Ok(())
         }

@@ -142,6 +142,12 @@ struct Eval {
 }
 
 pub(super) fn prepare(d: &CoxData) -> Result<Prepared> {
+    prepare_with(d, &Control::default())
+}
+
+/// [`prepare`], checking `control` every [`crate::control::CHECK_ROWS`] rows of the
+/// collinearity check.
+fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
     let n = d.time.len();
     let p = d.p;
     validate::same_len(n, d.event.len(), "duration", "event")?;
@@ -242,6 +248,7 @@ pub(super) fn prepare(d: &CoxData) -> Result<Prepared> {
     }
     let mut cov = vec![0.0; p * p];
     for i in 0..n {
+        control.check_row(i)?;
         for a in 0..p {
             let xa = xc[i * p + a] * w[i];
             for b in 0..=a {
@@ -345,7 +352,14 @@ pub(super) fn prepare(d: &CoxData) -> Result<Prepared> {
 }
 
 /// Log partial likelihood, score and information at `beta` (centred covariates).
-fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
+/// `control` is checked every [`crate::control::CHECK_ROWS`] rows.
+fn evaluate(
+    d: &CoxData,
+    pr: &Prepared,
+    beta: &[f64],
+    ties: CoxTies,
+    control: &Control,
+) -> Result<Eval> {
     let p = pr.p;
     let eta = pr.eta(beta);
     let risk: Vec<f64> = eta.iter().zip(&pr.w).map(|(e, w)| w * e.exp()).collect();
@@ -358,7 +372,12 @@ fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
     for (rows, erows) in pr.by_time.iter().zip(&pr.by_entry) {
         let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; p * p]);
         let (mut k, mut ke) = (0, 0);
+        let mut checked = 0;
         while k < rows.len() {
+            if k >= checked {
+                control.check()?;
+                checked = k + crate::control::CHECK_ROWS;
+            }
             let t = d.time[rows[k]];
             // Add everyone with time >= t (all rows at this time).
             let mut deaths = Vec::new();
@@ -440,7 +459,7 @@ fn evaluate(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Eval {
             ev.imat[b * p + a] = ev.imat[a * p + b];
         }
     }
-    ev
+    Ok(ev)
 }
 
 /// Fit a Cox model. Newton-Raphson from β = 0 with step halving, converged when
@@ -458,9 +477,9 @@ pub fn cox(d: &CoxData, ties: CoxTies, max_iter: usize, robust: bool) -> Result<
     cox_with(d, ties, max_iter, robust, &Control::default())
 }
 
-/// [`cox`], checking `control` before each pass over the risk sets (every Newton step
-/// and step halving, the robust variance, the concordance and the baseline hazard):
-/// once it is cancelled the fit stops with [`Error::Interrupted`].
+/// [`cox`], checking `control` every [`crate::control::CHECK_ROWS`] rows of each
+/// Newton step and step halving, and before the robust variance, the concordance and
+/// the baseline hazard: once it is cancelled the fit stops with [`Error::Interrupted`].
 pub fn cox_with(
     d: &CoxData,
     ties: CoxTies,
@@ -468,12 +487,11 @@ pub fn cox_with(
     robust: bool,
     control: &Control,
 ) -> Result<CoxFit> {
-    let pr = prepare(d)?;
-    control.check()?;
+    let pr = prepare_with(d, control)?;
     let robust = robust || pr.cluster.is_some();
     let p = pr.p;
     let mut beta = vec![0.0; p];
-    let first = evaluate(d, &pr, &beta, ties);
+    let first = evaluate(d, &pr, &beta, ties, control)?;
     let loglik_null = first.loglik;
     let f0 = ldl(&first.imat, p, 1e-12);
     let step0 = f0.solve(&first.u);
@@ -486,7 +504,7 @@ pub fn cox_with(
         control.check()?;
         iterations += 1;
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-        let mut next = evaluate(d, &pr, &candidate, ties);
+        let mut next = evaluate(d, &pr, &candidate, ties, control)?;
         let mut halvings = 0;
         while !(next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs())
             && halvings < 30
@@ -497,7 +515,7 @@ pub fn cox_with(
                 .zip(&candidate)
                 .map(|(b, c)| 0.5 * (b + c))
                 .collect();
-            next = evaluate(d, &pr, &candidate, ties);
+            next = evaluate(d, &pr, &candidate, ties, control)?;
             halvings += 1;
         }
         // (Equal log-likelihoods count as converged: both 0 when every exit is alone at
@@ -608,7 +626,7 @@ pub fn cox_with(
         let wald = crate::linalg::quadratic_form_ginv(&vr, &beta, p);
         let d0 = meat(&vec![0.0; p])?;
         control.check()?;
-        let u0 = evaluate(d, &pr, &vec![0.0; p], ties).u;
+        let u0 = evaluate(d, &pr, &vec![0.0; p], ties, control)?.u;
         (vr, wald, crate::linalg::quadratic_form_ginv(&d0, &u0, p))
     } else {
         let mut wald = 0.0;

@@ -126,7 +126,7 @@ fn name(d: &FineGrayData, j: usize) -> String {
         .unwrap_or_else(|| "covariates".into())
 }
 
-fn prepare(d: &FineGrayData) -> Result<Prepared> {
+fn prepare(d: &FineGrayData, control: &Control) -> Result<Prepared> {
     let n = d.time.len();
     let p = d.p;
     validate::same_len(n, d.status.len(), "duration", "cause")?;
@@ -187,6 +187,7 @@ fn prepare(d: &FineGrayData) -> Result<Prepared> {
     }
     let mut cov = vec![0.0; p * p];
     for i in 0..n {
+        control.check_row(i)?;
         for a in 0..p {
             if spread[a] == 0.0 {
                 continue;
@@ -290,7 +291,14 @@ fn risks(pr: &Prepared, beta: &[f64]) -> (Vec<f64>, Vec<f64>) {
 /// One backward pass over the blocks of tied times: the sums over those still at risk
 /// (`t_j >= s`) grow by addition; the competing exits before `s` enter as
 /// `G(s−) (Σ_all − Σ_{t_j >= s}) e_j / G(t_j−)`.
-fn evaluate(pr: &Prepared, beta: &[f64], want_sums: bool) -> (Eval, Option<RiskSums>) {
+///
+/// `control` is checked every [`crate::control::CHECK_ROWS`] rows.
+fn evaluate(
+    pr: &Prepared,
+    beta: &[f64],
+    want_sums: bool,
+    control: &Control,
+) -> Result<(Eval, Option<RiskSums>)> {
     let p = pr.p;
     let (eta, e) = risks(pr, beta);
     let nb = pr.blocks.len() - 1;
@@ -326,6 +334,7 @@ fn evaluate(pr: &Prepared, beta: &[f64], want_sums: bool) -> (Eval, Option<RiskS
         let (lo, hi) = (pr.blocks[b], pr.blocks[b + 1]);
         let mut deaths = 0.0;
         for i in lo..hi {
+            control.check_row(i)?;
             let xi = &pr.xc[i * p..(i + 1) * p];
             add_row(xi, e[i], &mut r0, &mut r1, &mut r2);
             if pr.st[i] == 2 {
@@ -371,7 +380,7 @@ fn evaluate(pr: &Prepared, beta: &[f64], want_sums: bool) -> (Eval, Option<RiskS
         }
     }
     if !want_sums {
-        return (ev, None);
+        return Ok((ev, None));
     }
     // Ascending order of time.
     sums.block.reverse();
@@ -383,7 +392,7 @@ fn evaluate(pr: &Prepared, beta: &[f64], want_sums: bool) -> (Eval, Option<RiskS
         xbar[r * p..(r + 1) * p].copy_from_slice(&sums.xbar[(k - 1 - r) * p..(k - r) * p]);
     }
     sums.xbar = xbar;
-    (ev, Some(sums))
+    Ok((ev, Some(sums)))
 }
 
 /// Add `w (1, x, x xᵀ)` (lower triangle) to the sums.
@@ -600,9 +609,9 @@ pub fn fine_gray(d: &FineGrayData, max_iter: usize, tol: f64) -> Result<FineGray
     fine_gray_with(d, max_iter, tol, &Control::default())
 }
 
-/// [`fine_gray`], checking `control` before each pass over the risk sets (every Newton
-/// step and step halving, and the variance): once it is cancelled the fit stops with
-/// [`Error::Interrupted`].
+/// [`fine_gray`], checking `control` every [`crate::control::CHECK_ROWS`] rows of each
+/// pass over the risk sets and before the variance: once it is cancelled the fit stops
+/// with [`Error::Interrupted`].
 pub fn fine_gray_with(
     d: &FineGrayData,
     max_iter: usize,
@@ -615,11 +624,10 @@ pub fn fine_gray_with(
             format!("{tol} is not a positive number"),
         ));
     }
-    let pr = prepare(d)?;
+    let pr = prepare(d, control)?;
     let p = pr.p;
     let mut beta = vec![0.0; p];
-    control.check()?;
-    let null = evaluate(&pr, &beta, false).0;
+    let null = evaluate(&pr, &beta, false, control)?.0;
     let loglik_null = null.loglik;
     let mut cur = null;
     let mut iterations = 0;
@@ -675,8 +683,7 @@ pub fn fine_gray_with(
         let mut halvings = 0;
         let next = loop {
             let cand: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-            control.check()?;
-            let ev = evaluate(&pr, &cand, false).0;
+            let ev = evaluate(&pr, &cand, false, control)?.0;
             let fb = -ev.loglik;
             let fb_ok = fb.is_finite() && fb <= f + 1e-4 * slope * 0.5f64.powi(halvings);
             if fb_ok {
@@ -710,8 +717,7 @@ pub fn fine_gray_with(
         cur = ev;
         iterations += 1;
     }
-    control.check()?;
-    let (cur, sums) = evaluate(&pr, &beta, true);
+    let (cur, sums) = evaluate(&pr, &beta, true, control)?;
     let sums = sums.unwrap_or(RiskSums {
         block: Vec::new(),
         d: Vec::new(),
@@ -917,16 +923,19 @@ mod tests {
             p: 2,
             names: &nm,
         };
-        let pr = prepare(&d).unwrap();
+        let pr = prepare(&d, &Control::default()).unwrap();
         let beta = [0.4, -0.7];
-        let ev = evaluate(&pr, &beta, false).0;
+        let ev = evaluate(&pr, &beta, false, &Control::default()).unwrap().0;
         let h = 1e-5;
         for j in 0..2 {
             let mut up = beta;
             let mut dn = beta;
             up[j] += h;
             dn[j] -= h;
-            let (eu, ed) = (evaluate(&pr, &up, false).0, evaluate(&pr, &dn, false).0);
+            let (eu, ed) = (
+                evaluate(&pr, &up, false, &Control::default()).unwrap().0,
+                evaluate(&pr, &dn, false, &Control::default()).unwrap().0,
+            );
             let grad = (eu.loglik - ed.loglik) / (2.0 * h);
             assert!(
                 (grad - ev.u[j]).abs() < 1e-7,

@@ -294,7 +294,12 @@ struct Standardised {
 
 /// Constant and collinear covariates (InputError naming the column), and the
 /// standardised covariates the fit works on (the estimates are carried back after).
-fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<Standardised> {
+fn check_design(
+    d: &ParametricData,
+    w: &[f64],
+    k: usize,
+    control: &Control,
+) -> Result<Standardised> {
     let (n, p) = (d.time.len(), d.p);
     if n <= k {
         return Err(Error::input(
@@ -326,6 +331,7 @@ fn check_design(d: &ParametricData, w: &[f64], k: usize) -> Result<Standardised>
     }
     let mut cov = vec![0.0; p * p];
     for i in 0..n {
+        control.check_row(i)?;
         for a in 0..p {
             let xa = (u(i, a) - means[a]) * wn[i];
             for b in 0..=a {
@@ -377,8 +383,15 @@ struct Eval {
     info: Vec<f64>,
 }
 
-/// Log-likelihood, gradient and information at θ = (β, log σ).
-fn evaluate(d: &ParametricData, w: &[f64], dist: Dist, theta: &[f64]) -> Eval {
+/// Log-likelihood, gradient and information at θ = (β, log σ); `control` is checked
+/// every [`crate::control::CHECK_ROWS`] rows.
+fn evaluate(
+    d: &ParametricData,
+    w: &[f64],
+    dist: Dist,
+    theta: &[f64],
+    control: &Control,
+) -> Result<Eval> {
     let fam = dist.family();
     let p1 = d.p + 1;
     let k = theta.len();
@@ -392,6 +405,7 @@ fn evaluate(d: &ParametricData, w: &[f64], dist: Dist, theta: &[f64]) -> Eval {
     let mut xi = vec![0.0; p1];
     xi[0] = 1.0;
     for i in 0..d.time.len() {
+        control.check_row(i)?;
         xi[1..].copy_from_slice(&d.x[i * d.p..(i + 1) * d.p]);
         let eta: f64 = xi.iter().zip(theta).map(|(a, b)| a * b).sum();
         let y = d.time[i].ln();
@@ -435,7 +449,7 @@ fn evaluate(d: &ParametricData, w: &[f64], dist: Dist, theta: &[f64]) -> Eval {
             ev.info[b * k + a] = ev.info[a * k + b];
         }
     }
-    ev
+    Ok(ev)
 }
 
 /// A Newton step on the free parameters `free`: info⁻¹ grad, with a ridge added to an
@@ -484,7 +498,7 @@ fn newton_step(ev: &Eval, k: usize, free: &[usize]) -> Vec<f64> {
 /// Newton-Raphson with step halving over the parameters `free` from `theta`. Returns
 /// the final evaluation, the iterations and whether it converged (the Newton step
 /// below 1e-9 relative in every parameter, or the log-likelihood unchanged to 1e-13).
-/// `control` is checked before each evaluation.
+/// `control` is checked during each evaluation.
 fn maximise(
     d: &ParametricData,
     w: &[f64],
@@ -495,8 +509,7 @@ fn maximise(
     control: &Control,
 ) -> Result<(Eval, Vec<f64>, usize, bool)> {
     let k = theta.len();
-    control.check()?;
-    let mut cur = evaluate(d, w, dist, theta);
+    let mut cur = evaluate(d, w, dist, theta, control)?;
     let mut step = newton_step(&cur, k, free);
     let mut iterations = 0;
     while iterations < max_iter {
@@ -506,8 +519,7 @@ fn maximise(
         if small {
             // One last step: Newton's convergence is quadratic.
             let cand: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
-            control.check()?;
-            let next = evaluate(d, w, dist, &cand);
+            let next = evaluate(d, w, dist, &cand, control)?;
             if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
                 theta.copy_from_slice(&cand);
                 cur = next;
@@ -520,8 +532,7 @@ fn maximise(
         let mut accepted = None;
         for _ in 0..40 {
             let cand: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + frac * b).collect();
-            control.check()?;
-            let next = evaluate(d, w, dist, &cand);
+            let next = evaluate(d, w, dist, &cand, control)?;
             if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
                 accepted = Some((cand, next));
                 break;
@@ -565,8 +576,8 @@ pub fn fit(d: &ParametricData, dist: Dist, max_iter: usize) -> Result<Parametric
     fit_with(d, dist, max_iter, &Control::default())
 }
 
-/// [`fit`], checking `control` before each evaluation of the likelihood (every Newton
-/// step and step halving): once it is cancelled the fit stops with
+/// [`fit`], checking `control` every [`crate::control::CHECK_ROWS`] rows of each
+/// evaluation of the likelihood: once it is cancelled the fit stops with
 /// [`Error::Interrupted`].
 pub fn fit_with(
     d: &ParametricData,
@@ -577,7 +588,7 @@ pub fn fit_with(
     let w = validate_data(d)?;
     let p1 = d.p + 1;
     let k = p1 + usize::from(dist.has_scale());
-    let st = check_design(d, &w, k)?;
+    let st = check_design(d, &w, k, control)?;
     // Fit on standardised covariates (the same likelihood, better conditioned).
     let original = d;
     let d = &ParametricData {
@@ -1114,8 +1125,8 @@ mod tests {
             let mut dn = theta.to_vec();
             up[j] += h;
             dn[j] -= h;
-            let eu = evaluate(d, &w, dist, &up);
-            let ed = evaluate(d, &w, dist, &dn);
+            let eu = evaluate(d, &w, dist, &up, &Control::default()).unwrap();
+            let ed = evaluate(d, &w, dist, &dn, &Control::default()).unwrap();
             g[j] = (eu.loglik - ed.loglik) / (2.0 * h);
             for i in 0..k {
                 info[i * k + j] = -(eu.grad[i] - ed.grad[i]) / (2.0 * h);
@@ -1151,7 +1162,7 @@ mod tests {
             } else {
                 vec![1.4, 0.2]
             };
-            let ev = evaluate(&d, &[1.0; 8], dist, &theta);
+            let ev = evaluate(&d, &[1.0; 8], dist, &theta, &Control::default()).unwrap();
             let (g, info) = numeric_grad(&d, dist, &theta);
             for (a, b) in ev.grad.iter().zip(&g) {
                 assert!((a - b).abs() < 1e-6, "{dist:?} grad {a} vs {b}");
