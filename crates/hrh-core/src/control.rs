@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::error::{Error, Result};
 
 /// Rows between two checks of [`Control::check_row`].
-pub const CHECK_ROWS: usize = 1 << 14;
+pub const CHECK_ROWS: usize = 1 << 12;
 
 /// Shared between a computation and its caller.
 #[derive(Debug, Default)]
