@@ -116,18 +116,21 @@ def test_progress_argument() -> None:
 
 FIT_CHILD = textwrap.dedent(
     """
-    import numpy as np, polars as pl, hrh
+    import numpy as np
+    from hrh import _core
     rng = np.random.default_rng(1)
     n, p = 50_000, 800
-    cols = {{f"x{{j}}": rng.normal(size=n) for j in range(p)}}
-    df = pl.DataFrame({{"t": rng.exponential(size=n) + 0.001,
-                       "e": rng.integers(0, 2, n), "c": rng.integers(0, 3, n), **cols}})
-    cov = list(cols)
-    del cols
+    t = rng.exponential(size=n) + 0.001
+    e = rng.integers(0, 2, n).astype(np.uint32)
+    c = rng.integers(0, 3, n).astype(np.uint32)
+    x = rng.normal(size=(n, p))
+    names = [f"x{{j}}" for j in range(p)]
     print("start", flush=True)
     try:
         # Minutes of work (each pass over the rows costs n p^2), past the 60 s the
-        # parent waits: only a fit that stops on the interrupt ends in time.
+        # parent waits: only a fit that stops on the interrupt ends in time. The core
+        # is called directly (what hrh.cox, hrh.parametric and hrh.fine_gray call) so
+        # that the interrupt lands in the fit, not in the preparation of the data.
         {call}
         print("finished", flush=True)
     except KeyboardInterrupt:
@@ -136,11 +139,9 @@ FIT_CHILD = textwrap.dedent(
 )
 
 FITS = {
-    "cox": 'hrh.cox(df, duration="t", event="e", covariates=cov)',
-    "parametric": 'hrh.parametric(df, duration="t", event="e", covariates=cov)',
-    "fine_gray": (
-        'hrh.fine_gray(df, duration="t", cause="c", cause_of_interest=1, covariates=cov)'
-    ),
+    "cox": '_core.cox(t, e, x, names, None, None, None, ties="efron")',
+    "parametric": '_core.parametric_fit(t, e, x, names, None, None, dist="weibull")',
+    "fine_gray": "_core.fine_gray(t, c, x, names, max_iter=25, tol=1e-6)",
 }
 
 GRAY_CHILD = textwrap.dedent(
