@@ -604,6 +604,16 @@ fn cumulative_incidence<'py>(
             competing::cumulative_incidence(d, n_causes, level)
         })
     })?;
+    incidence_dict(py, &curves, n_causes)
+}
+
+/// Cumulative incidence curves of every group as the dict (long: group, time, cause)
+/// that `hrh.cumulative_incidence` reads.
+pub(crate) fn incidence_dict<'py>(
+    py: Python<'py>,
+    curves: &[competing::CumulativeIncidence],
+    n_causes: usize,
+) -> PyResult<Bound<'py, PyDict>> {
     let mut cols: [Vec<f64>; 8] = Default::default();
     let (mut gcol, mut ccol) = (Vec::new(), Vec::new());
     for (k, cv) in curves.iter().enumerate() {

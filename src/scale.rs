@@ -122,6 +122,27 @@ fn logrank_counts<'py>(
     logrank_dict(py, r, n_groups)
 }
 
+/// Aalen-Johansen cumulative incidence of every group from counted rows: `count`
+/// people of cell `cell` (group × (`n_causes` + 1) + cause, cause 0 censored) with
+/// duration `time`; the dict of `cumulative_incidence`.
+#[pyfunction]
+#[pyo3(signature = (cell, n_groups, n_causes, time, count, *, level))]
+fn cumulative_incidence_counts<'py>(
+    py: Python<'py>,
+    cell: U32<'py>,
+    n_groups: usize,
+    n_causes: usize,
+    time: PyReadonlyArray1<'py, f64>,
+    count: PyReadonlyArray1<'py, u64>,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (c, t, k) = (cell.as_slice()?, time.as_slice()?, count.as_slice()?);
+    let curves = run(py, || {
+        counted::cumulative_incidence_counts(c, n_groups, n_causes, t, k, level)
+    })?;
+    crate::attrition::incidence_dict(py, &curves, n_causes)
+}
+
 /// A log-rank result as the dict `hrh.logrank` reads.
 pub(crate) fn logrank_dict(
     py: Python<'_>,
@@ -145,5 +166,6 @@ pub(crate) fn logrank_dict(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(person_time_counts, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(cumulative_incidence_counts, m)?)?;
     Ok(())
 }

@@ -512,3 +512,139 @@ def test_logrank_on_dask(spells: pl.DataFrame, partitions: int) -> None:
     for call in LOGRANK_CALLS:
         kw = {"duration": "years", "event": "left", **call}
         _same_test(hrh.logrank(ordered, **kw), hrh.logrank(ddf, **kw))  # type: ignore[arg-type]
+
+
+# --- cumulative incidence from counts --------------------------------------------------
+
+REASONS = {"resigned": 1, "retired": 2, "in post": 0}
+
+
+@pytest.fixture(scope="module")
+def exits(spells: pl.DataFrame) -> pl.DataFrame:
+    """The spells with exit reasons as labels and as integer codes (null: in post)."""
+    code = pl.col("reason").replace_strict({"resigned": 1, "retired": 3, "in post": None})
+    return spells.with_columns(
+        code=code.cast(pl.Int64), why=pl.col("reason").replace("in post", None)
+    )
+
+
+CI_CALLS: list[dict[str, object]] = [
+    {"cause": "reason", "event_values": REASONS},
+    {"cause": "code"},
+    {"cause": "why", "by": "cadre", "gray_test": False, "level": 0.9},
+    {"cause": "why", "causes": ["retired", "died", "resigned"]},
+    {"cause": "code", "by": "cadre", "gray_test": False, "event_values": [3, 1]},
+]
+
+
+def _same_incidence(a: hrh.CumulativeIncidence, b: hrh.CumulativeIncidence) -> None:
+    _same(a.table, b.table)
+    assert (a.by, a.causes, a.level) == (b.by, b.causes, b.level)
+    assert b.gray_test is None
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("call", CI_CALLS)
+def test_cumulative_incidence_from_batches_equals_the_whole_table(
+    exits: pl.DataFrame, call: dict[str, object]
+) -> None:
+    kw = {"duration": "years", **call}
+    whole = hrh.cumulative_incidence(exits, **kw)  # type: ignore[arg-type]
+    lazy = exits.sample(fraction=1.0, shuffle=True, seed=3).lazy()
+    _same_incidence(whole, hrh.cumulative_incidence(lazy, **kw))  # type: ignore[arg-type]
+    if "by" in call:  # the curves with Gray's test are the same curves
+        with_test = hrh.cumulative_incidence(exits, **{**kw, "gray_test": True})  # type: ignore[arg-type]
+        assert with_test.gray_test is not None
+        _same(whole.table, with_test.table)
+
+
+def test_cumulative_incidence_from_parquet_files(tmp_path: Path, exits: pl.DataFrame) -> None:
+    # One file per cadre (a single group each) and an empty file.
+    for cadre, part in exits.group_by("cadre"):
+        part.write_parquet(tmp_path / f"{cadre[0]}.parquet")
+    exits.head(0).write_parquet(tmp_path / "empty.parquet")
+    ordered = pl.read_parquet(tmp_path)
+    for call in CI_CALLS:
+        kw = {"duration": "years", **call}
+        whole = hrh.cumulative_incidence(ordered, **kw)  # type: ignore[arg-type]
+        _same_incidence(whole, hrh.cumulative_incidence(tmp_path, **kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_cumulative_incidence_bad_input_in_parts_is_named(
+    tmp_path: Path, exits: pl.DataFrame
+) -> None:
+    kw = {"duration": "years", "cause": "code"}
+    for bad_value, said in ((-1, "row 2500"), (2.5, "row 2500: value 2.5 is not an integer")):
+        bad = exits.with_columns(
+            code=pl.when(pl.int_range(pl.len()) == 2500).then(bad_value).otherwise(pl.col("code"))
+        )
+        with pytest.raises(hrh.InputError) as whole:
+            hrh.cumulative_incidence(bad, **kw)  # type: ignore[arg-type]
+        with pytest.raises(hrh.InputError) as streamed:
+            hrh.cumulative_incidence(bad.lazy(), **kw)  # type: ignore[arg-type]
+        assert said in str(whole.value)
+        assert str(streamed.value) == str(whole.value)
+    # A label outside `causes`, and one the mapping lacks: the row of the whole table.
+    odd = exits.with_columns(
+        why=pl.when(pl.int_range(pl.len()) == 3001).then(pl.lit("fired")).otherwise("why")
+    )
+    for extra in ({"causes": ["resigned", "retired"]}, {"event_values": ["resigned", "retired"]}):
+        args = {"duration": "years", "cause": "why", **extra}
+        with pytest.raises(hrh.InputError) as whole:
+            hrh.cumulative_incidence(odd, **args)  # type: ignore[arg-type]
+        with pytest.raises(hrh.InputError) as streamed:
+            hrh.cumulative_incidence(odd.lazy(), **args)  # type: ignore[arg-type]
+        assert "row 3001: cause 'fired'" in str(whole.value)
+        assert str(streamed.value) == str(whole.value)
+    # Gray's test needs the rows: named before any work, with the ways to get it.
+    with pytest.raises(hrh.InputError, match=r"Gray's test needs the rows.*gray_test=False"):
+        hrh.cumulative_incidence(exits.lazy(), **kw, by="cadre")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="argument 'gray_test'"):
+        hrh.cumulative_incidence(exits, **kw, gray_test="no")  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="data has no rows"):
+        hrh.cumulative_incidence(exits.head(0).lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="no exits at all"):
+        hrh.cumulative_incidence(exits.with_columns(code=0).lazy(), **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="column 'site'"):
+        hrh.cumulative_incidence(exits.lazy(), **kw, by="site", gray_test=False)  # type: ignore[arg-type]
+    exits.head(100).write_parquet(tmp_path / "a.parquet")
+    exits.tail(100).drop("code").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*code"):
+        hrh.cumulative_incidence(tmp_path, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 4])
+def test_cumulative_incidence_on_dask(exits: pl.DataFrame, partitions: int) -> None:
+    ordered = exits.sort("cadre")
+    pdf = ordered.to_pandas()
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    cut = int((ordered["cadre"] == ordered["cadre"][0]).sum())
+    one_each = [dd.from_pandas(p, npartitions=1) for p in (pdf.iloc[:cut], pdf.iloc[cut:])]
+    layouts = [
+        dd.concat([empty, dd.from_pandas(pdf, npartitions=partitions, sort=False)]),
+        dd.concat([empty, *one_each, empty]),  # single-group partitions
+    ]
+    for ddf in layouts:
+        for call in CI_CALLS:
+            kw = {"duration": "years", **call}
+            whole = hrh.cumulative_incidence(ordered, **kw)  # type: ignore[arg-type]
+            _same_incidence(whole, hrh.cumulative_incidence(ddf, **kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("client")
+def test_cumulative_incidence_on_dask_bad_partitions_are_named(exits: pl.DataFrame) -> None:
+    from dask import delayed
+
+    pdf = exits.head(200).select("years", "code", "cadre").to_pandas()
+    text = pdf.assign(code=pdf["code"].astype(str))
+    lying = dd.from_delayed([delayed(pdf), delayed(text)], meta=pdf.head(0), verify_meta=False)
+    kw = {"duration": "years", "cause": "code"}
+    with pytest.raises(hrh.InputError, match=r"column 'code' has type String in partition 1"):
+        hrh.cumulative_incidence(lying, **kw)  # type: ignore[arg-type]
+    late = pdf.copy()
+    late.loc[7, "years"] = -1.0
+    two = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(late, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"partition 1: column 'years', row 7"):
+        hrh.cumulative_incidence(two, **kw)  # type: ignore[arg-type]

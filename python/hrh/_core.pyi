@@ -38,6 +38,7 @@ __all__ = [
     "concentration_index",
     "cox",
     "cumulative_incidence",
+    "cumulative_incidence_counts",
     "cv",
     "debug_build",
     "density",
@@ -301,6 +302,15 @@ def split_episodes(
 ) -> dict[str, Any]: ...
 def cumulative_incidence(
     time: _F, cause: _U, group: _U, n_groups: int, n_causes: int, *, level: float
+) -> dict[str, Any]: ...
+def cumulative_incidence_counts(
+    cell: _U,
+    n_groups: int,
+    n_causes: int,
+    time: _F,
+    count: npt.NDArray[np.uint64],
+    *,
+    level: float,
 ) -> dict[str, Any]: ...
 def cox(
     time: _F,

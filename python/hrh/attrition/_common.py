@@ -139,18 +139,24 @@ def _named_causes(
     named by the labels joined with ' / '."""
     event_values = {None: 0, **event_values}  # a null is censored unless mapped
     codes = _mapped_events(df, cause, event_values)
+    order, labels = _cause_names(event_values)
+    lut = np.array([None, *labels], dtype=object)
+    position = np.zeros(max(order, default=0) + 1, dtype=np.int64)
+    position[order] = np.arange(1, len(order) + 1)
+    named = pl.Series(cause, lut[position[codes]].tolist(), dtype=pl.String)
+    return df.with_columns(named), labels
+
+
+def _cause_names(event_values: Any) -> tuple[list[int], list[str]]:
+    """The exit codes of an `event_values` mapping, sorted, and the name of each: its
+    labels joined with ' / '."""
     table, _ = _event_table(event_values)
     names: dict[int, list[str]] = {}
     for label, code in table.items():
         if code > 0:
             names.setdefault(code, []).append(str(label))
     order = sorted(names)
-    labels = [" / ".join(names[c]) for c in order]
-    lut = np.array([None, *labels], dtype=object)
-    position = np.zeros(max(order, default=0) + 1, dtype=np.int64)
-    position[order] = np.arange(1, len(order) + 1)
-    named = pl.Series(cause, lut[position[codes]].tolist(), dtype=pl.String)
-    return df.with_columns(named), labels
+    return order, [" / ".join(names[c]) for c in order]
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,21 @@ import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
+from hrh import _scale as scale
 from hrh._frames import (
+    as_list,
     check_level,
     check_numeric,
     first_seen_codes,
     float_array,
+    group_codes,
     require_columns,
-    to_frame,
     value_codes,
 )
 from hrh.attrition._common import (
+    _TALLY,
     EventValues,
+    _cause_names,
     _event_table,
     _named_causes,
     _nan_to_null,
@@ -56,10 +60,10 @@ class CumulativeIncidence:
     gray_test : polars.DataFrame or None
         With `by`: Gray's test that each cause's cumulative incidence is the same in
         every group — ``cause``, ``statistic``, ``df``, ``p_value`` — as R's
-        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups, and ``None`` with a
-        warning beyond 200 groups (its work grows with the groups cubed). A statistic
-        is null where the test is undefined (the pooled incidence reaches 1 while a
-        group is still at risk).
+        ``cmprsk::cuminc(...)$Tests``; ``None`` without groups or with
+        ``gray_test=False``, and ``None`` with a warning beyond 200 groups (its work
+        grows with the groups cubed). A statistic is null where the test is undefined
+        (the pooled incidence reaches 1 while a group is still at risk).
 
     References
     ----------
@@ -154,6 +158,7 @@ def cumulative_incidence(
     causes: Sequence[Any] | None = None,
     level: float = 0.95,
     event_values: EventValues | None = None,
+    gray_test: bool = True,
 ) -> CumulativeIncidence:
     """Aalen-Johansen cumulative incidence of each exit reason (resignation,
     retirement, transfer, death, ...) in the presence of the others.
@@ -166,7 +171,9 @@ def cumulative_incidence(
     Parameters
     ----------
     data
-        One row per person: any table hrh reads. Not modified.
+        One row per person: any table hrh reads, or a polars ``LazyFrame``, a Parquet
+        path or a Dask DataFrame, read in batches or partitions with the same curves
+        (Gray's test then needs ``gray_test=False``; see `gray_test`). Not modified.
     duration
         Column of times in post at exit or censoring, numeric, >= 0; a null or NaN is an
         InputError.
@@ -190,6 +197,11 @@ def cumulative_incidence(
         post unless the mapping has a ``None`` key. Or a list of the causes' labels, as
         `causes`. A value it does not map is an InputError naming the column, row and
         value.
+    gray_test
+        With `by`: whether to compute Gray's test between the groups (True, the
+        default). Gray's test needs the rows of the whole table, so data read in parts
+        with `by` needs ``gray_test=False``; for the test, call this on the collected
+        table.
 
     Returns
     -------
@@ -203,7 +215,7 @@ def cumulative_incidence(
     InputError
         A column that `data` lacks; bad durations; a cause outside `causes`, or a
         negative or non-integer numeric code; `level` outside (0, 1); `data` without
-        rows.
+        rows; `gray_test` not a bool, or True with `by` for data read in parts.
 
     References
     ----------
@@ -229,59 +241,28 @@ def cumulative_incidence(
     └──────────┴──────────────────────┘
     """
     check_level(level)
-    df = to_frame(data)
+    if event_values is not None and causes is not None:
+        raise InputError("arguments 'causes' and 'event_values': give one of them, not both")
+    if not isinstance(gray_test, bool):
+        raise InputError(f"argument 'gray_test': {gray_test!r} is not True or False")
+    if causes is not None and (isinstance(causes, str | bytes) or not isinstance(causes, Sequence)):
+        raise InputError(f"argument 'causes': {causes!r} is not a list of causes")
+    if event_values is not None and not isinstance(event_values, Mapping):
+        _event_table(event_values)  # a list of distinct labels
+        causes, event_values = list(event_values), None
+    src = scale.source(data)
+    if src.frame is None:
+        return _counted(src, duration, cause, by, causes, level, event_values, gray_test)
+    df = src.frame
     require_columns(df, [cause], role="cause")
     if df.height == 0:
         raise InputError("data has no rows")
-    if event_values is not None and causes is not None:
-        raise InputError("arguments 'causes' and 'event_values': give one of them, not both")
-    if isinstance(event_values, Mapping):
-        df, causes = _named_causes(df, cause, event_values)
-    elif event_values is not None:
-        _event_table(event_values)  # a list of distinct labels
-        causes = list(event_values)
-    c = df.get_column(cause)
-    if c.dtype.is_numeric():
-        check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
-        raw = c.fill_null(0)
-        if not raw.dtype.is_integer() and not (raw == raw.round(0)).all():
-            row = int((raw != raw.round(0)).arg_true()[0])
-            raise InputError(
-                f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
-            )
-        if raw.max() > _MAX_CAUSE_CODE:  # type: ignore[operator]
-            row = int((raw > _MAX_CAUSE_CODE).arg_true()[0])
-            raise InputError(
-                f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
-                f"from 1 to {_MAX_CAUSE_CODE}"
-            )
-        present = _present_codes(raw)
-    elif c.dtype in (pl.String, pl.Categorical, pl.Boolean, pl.Null) or isinstance(
-        c.dtype, pl.Enum
-    ):
-        raw = c.cast(pl.String)
-        present = sorted(v for v in raw.drop_nulls().unique().to_list())
-    else:
-        raise InputError(
-            f"column '{cause}' has type {c.dtype}, expected exit reasons as text or integer codes"
-        )
-    if causes is not None:
-        if isinstance(causes, str | bytes) or not isinstance(causes, Sequence):
-            raise InputError(f"argument 'causes': {causes!r} is not a list of causes")
-        allowed = list(causes)
-        unknown = [v for v in present if v not in allowed]
-        if unknown:
-            row = int((raw == unknown[0]).arg_true()[0])
-            raise InputError(
-                f"column '{cause}', row {row}: cause {unknown[0]!r} is not one of {allowed!r}"
-            )
-        labels = allowed
-    else:
-        labels = present
-    if not labels:
-        labels = []
+    df, raw, labels = _cause_values(df, cause, causes, event_values)
+    numeric = raw.dtype.is_numeric()
+    present = _present_codes(raw) if numeric else sorted(raw.drop_nulls().unique().to_list())
+    labels = labels if labels is not None else present
     code_of = {v: i + 1 for i, v in enumerate(labels)}
-    codes = _cause_codes(raw, present, code_of, numeric=c.dtype.is_numeric())
+    codes = _cause_codes(raw, present, code_of, numeric=numeric)
     work = df.with_columns(pl.Series("__hrh_event", (codes > 0).astype(np.uint32)))
     s = _surv(work, duration=duration, event="__hrh_event", by=by)
     if not labels:
@@ -289,19 +270,15 @@ def cumulative_incidence(
     r = _core.cumulative_incidence(
         s.time, codes, s.codes, max(s.keys.height, 1), len(labels), level=float(level)
     )
-    table = _with_keys(r, s.by, s.keys, drop=("group", "cause"))
-    cause_labels = _labels_of(np.asarray(r["cause"]), labels)
-    table = table.insert_column(len(s.by) + 1, cause_labels)
-    table = _nan_to_null(table, ["lower", "upper"])
     gray = None
-    if s.by and s.keys.height > _core.GRAY_MAX_GROUPS:
+    if gray_test and s.by and s.keys.height > _core.GRAY_MAX_GROUPS:
         warnings.warn(
             f"Gray's test left out: {s.keys.height} groups is more than the "
             f"{_core.GRAY_MAX_GROUPS} it compares (its work grows with the groups cubed)",
             UserWarning,
             stacklevel=2,
         )
-    elif s.by and s.keys.height >= 2:
+    elif gray_test and s.by and s.keys.height >= 2:
         rows = []
         for k, lab in enumerate(labels, start=1):
             stat, df_, p = _core.gray_test(s.time, codes, s.codes, s.keys.height, k)
@@ -311,9 +288,145 @@ def cumulative_incidence(
         gray = pl.DataFrame(rows).with_columns(
             pl.col("statistic", "p_value").cast(pl.Float64).fill_nan(None)
         )
-    return CumulativeIncidence(
-        table=table, by=s.by, causes=labels, level=float(level), gray_test=gray
+    return _result(r, s.by, s.keys, labels, float(level), gray)
+
+
+def _result(
+    r: dict[str, Any],
+    by: list[str],
+    keys: pl.DataFrame,
+    labels: list[Any],
+    level: float,
+    gray: pl.DataFrame | None,
+) -> CumulativeIncidence:
+    """The curves of the core's dict `r` with their group keys and cause labels."""
+    table = _with_keys(r, by, keys, drop=("group", "cause"))
+    cause_labels = _labels_of(np.asarray(r["cause"]), labels)
+    table = table.insert_column(len(by) + 1, cause_labels)
+    table = _nan_to_null(table, ["lower", "upper"])
+    return CumulativeIncidence(table=table, by=by, causes=labels, level=level, gray_test=gray)
+
+
+def _cause_values(
+    df: pl.DataFrame, cause: str, causes: Sequence[Any] | None, event_values: Any
+) -> tuple[pl.DataFrame, pl.Series, list[Any] | None]:
+    """`df` with `cause` named by an `event_values` mapping (if any), the column's
+    checked values (integer codes, a null filled with 0, or labels as text) and the
+    causes to report (`causes`, the mapping's names, or None: those present); a bad
+    value or one outside `causes` is an InputError naming its row."""
+    if isinstance(event_values, Mapping):
+        df, causes = _named_causes(df, cause, event_values)
+    c = df.get_column(cause)
+    if c.dtype.is_numeric():
+        check_numeric(df.with_columns(c.fill_null(0)), cause, minimum="non_negative")
+        raw = c.fill_null(0)
+        if not raw.dtype.is_integer() and not (raw == raw.round(0)).all():
+            row = int((raw != raw.round(0)).arg_true()[0])
+            raise InputError(
+                f"column '{cause}', row {row}: value {raw[row]} is not an integer code"
+            )
+        if raw.len() and raw.max() > _MAX_CAUSE_CODE:  # type: ignore[operator]
+            row = int((raw > _MAX_CAUSE_CODE).arg_true()[0])
+            raise InputError(
+                f"column '{cause}', row {row}: value {raw[row]} is not an integer code "
+                f"from 1 to {_MAX_CAUSE_CODE}"
+            )
+    elif c.dtype in (pl.String, pl.Categorical, pl.Boolean, pl.Null) or isinstance(
+        c.dtype, pl.Enum
+    ):
+        raw = c.cast(pl.String)
+    else:
+        raise InputError(
+            f"column '{cause}' has type {c.dtype}, expected exit reasons as text or integer codes"
+        )
+    if causes is None:
+        return df, raw, None
+    if isinstance(causes, str | bytes) or not isinstance(causes, Sequence):
+        raise InputError(f"argument 'causes': {causes!r} is not a list of causes")
+    allowed = list(causes)
+    present = _present_codes(raw) if raw.dtype.is_numeric() else raw.drop_nulls().unique().to_list()
+    unknown = sorted(v for v in present if v not in allowed)
+    if unknown:
+        row = int((raw == unknown[0]).arg_true()[0])
+        raise InputError(
+            f"column '{cause}', row {row}: cause {unknown[0]!r} is not one of {allowed!r}"
+        )
+    return df, raw, allowed
+
+
+def _counted(
+    src: scale.Source,
+    duration: str,
+    cause: str,
+    by: str | Sequence[str] | None,
+    causes: Sequence[Any] | None,
+    level: float,
+    event_values: Mapping[Any, int] | None,
+    gray_test: bool,
+) -> CumulativeIncidence:
+    """The curves of data read in batches or partitions (a LazyFrame, a Parquet path, a
+    Dask DataFrame): the number of people per group, duration and cause (each part
+    checked as the whole table would be; counts of parts added exactly), whose risk
+    tables, and so curves, are those of the rows."""
+    by_cols = as_list(by)
+    if by_cols and gray_test:
+        raise InputError(
+            f"argument 'by': Gray's test needs the rows of the whole table, which {src.name} "
+            "read in batches or partitions (a LazyFrame, a Parquet path or a Dask DataFrame) "
+            "does not hold: pass gray_test=False for the curves alone, or for the test call "
+            "hrh.cumulative_incidence on the collected table (LazyFrame.collect(), "
+            "polars.read_parquet, or .compute() of the Dask DataFrame)"
+        )
+    empty = src.empty()
+    require_columns(empty, [duration], role="duration")
+    require_columns(empty, [cause], role="cause")
+    require_columns(empty, by_cols, role="by")
+    labels = None if causes is None else list(causes)
+    if event_values is not None:
+        labels = _cause_names({None: 0, **event_values})[1]
+
+    def prepare(batch: pl.DataFrame) -> pl.DataFrame:
+        if not batch.height:  # the type the checked rows of other parts have
+            numeric = batch.schema[cause].is_numeric() and event_values is None
+            kind = pl.Int64 if numeric else pl.String
+            return batch.with_columns(pl.Series(cause, [], dtype=kind))
+        named, raw, _ = _cause_values(batch, cause, causes, event_values)
+        exits = raw != 0 if raw.dtype.is_numeric() else raw.is_not_null()
+        _surv(
+            named.with_columns(exits.cast(pl.UInt32).alias("__hrh_event")),
+            duration=duration,
+            event="__hrh_event",
+            by=by_cols,
+        )
+        kept = raw.cast(pl.Int64) if raw.dtype.is_numeric() else raw
+        return named.with_columns(kept.alias(cause))
+
+    keys = [*by_cols, duration, cause]
+    table, n = scale.grouped_sums(src, keys, prepare, keys, {}, count=_TALLY)
+    if n == 0:
+        raise InputError("data has no rows")
+    raw = table.get_column(cause)
+    numeric = raw.dtype.is_numeric()
+    present = _present_codes(raw) if numeric else sorted(raw.drop_nulls().unique().to_list())
+    labels = labels if labels is not None else present
+    if not labels:
+        raise InputError(f"column '{cause}': no exits at all (every row is censored)")
+    codes = _cause_codes(raw, present, {v: i + 1 for i, v in enumerate(labels)}, numeric=numeric)
+    groups, group_keys = group_codes(table, by_cols)
+    cell = groups.astype(np.uint64) * (len(labels) + 1) + codes
+    if cell.size and int(cell.max()) >= 2**32:
+        raise InputError(
+            f"argument 'by': {group_keys.height} groups with {len(labels)} causes are too many"
+        )
+    r = _core.cumulative_incidence_counts(
+        np.ascontiguousarray(cell, dtype=np.uint32),
+        max(group_keys.height, 1),
+        len(labels),
+        table.get_column(duration).cast(pl.Float64).to_numpy(),
+        table.get_column(_TALLY).cast(pl.UInt64).to_numpy(),
+        level=level,
     )
+    return _result(r, by_cols, group_keys, labels, level, None)
 
 
 _MAX_CAUSE_CODE = 2**53  # integer cause codes exact in a float

@@ -122,7 +122,7 @@ pub fn cumulative_incidence_counted(
 
 /// The risk table of a group from those of its rows by cause (`parts[0]`: the censored
 /// rows, `parts[c]`: the exits by cause c), with the exits of each cause.
-fn merged(parts: &[RiskTable]) -> RiskTable {
+pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
     let k = parts.len() - 1;
     let mut rt = RiskTable {
         events_by_cause: vec![Vec::new(); k],
@@ -162,7 +162,11 @@ fn merged(parts: &[RiskTable]) -> RiskTable {
 }
 
 /// [`cumulative_incidence`] from the risk table of the data (exits by cause).
-fn from_risk_table(rt: RiskTable, n_causes: usize, level: f64) -> Result<CumulativeIncidence> {
+pub(super) fn from_risk_table(
+    rt: RiskTable,
+    n_causes: usize,
+    level: f64,
+) -> Result<CumulativeIncidence> {
     let k = n_causes;
     let s = k + 1; // state 0 = in post, k = exited by cause k
     let z = qnorm(1.0 - (1.0 - level) / 2.0);

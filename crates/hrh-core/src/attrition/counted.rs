@@ -3,6 +3,7 @@
 //! not); counts of the same key from different parts add up exactly, and the risk
 //! tables built from the sums are those of the rows they count.
 
+use super::competing::{from_risk_table, merged, CumulativeIncidence};
 use super::logrank::{check_group_count, from_tables, LogRank, Weights, MAX_GROUPS};
 use super::RiskTable;
 use crate::error::{Error, Result};
@@ -114,10 +115,93 @@ pub fn logrank_counts(
     from_tables(&tables, n_groups, weights)
 }
 
+/// Aalen-Johansen cumulative incidence of causes `1..=n_causes` in each of `n_groups`
+/// groups (as [`cumulative_incidence_counted`](super::competing::cumulative_incidence_counted))
+/// from counted rows: `count[i]` people of cell `cell[i]` = group × (`n_causes` + 1) +
+/// cause (cause 0: censored) with duration `time[i]`. The risk tables, and so the
+/// curves, are those of the rows counted.
+pub fn cumulative_incidence_counts(
+    cell: &[u32],
+    n_groups: usize,
+    n_causes: usize,
+    time: &[f64],
+    count: &[u64],
+    level: f64,
+) -> Result<Vec<CumulativeIncidence>> {
+    validate::level(level)?;
+    if n_groups == 0 {
+        return Err(Error::input("by", "needs at least one group"));
+    }
+    let states = n_causes
+        .checked_add(1)
+        .ok_or_else(|| Error::input("cause", "too many causes"))?;
+    let Some(cells) = n_groups.checked_mul(states) else {
+        return Err(Error::input("by", "too many groups times causes"));
+    };
+    let budget = (4 * time.len()).max(1 << 16);
+    if cells > budget {
+        return Err(Error::input(
+            "by",
+            format!(
+                "{n_groups} groups with {n_causes} causes make {cells} risk tables, more than {budget} for {} counted rows",
+                time.len()
+            ),
+        ));
+    }
+    let exit: Vec<bool> = cell.iter().map(|&c| c as usize % states != 0).collect();
+    let tables = risk_tables_from_counts(cell, cells, time, &exit, count)?;
+    tables
+        .chunks(states)
+        .map(|parts| from_risk_table(merged(parts), n_causes, level))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attrition::competing::cumulative_incidence_counted;
     use crate::attrition::logrank::logrank_weighted;
+
+    #[test]
+    fn counted_rows_give_the_incidence_of_the_rows() {
+        let mut x = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let (n, causes, groups) = (4000, 3usize, 3usize);
+        let (mut time, mut cause, mut group) = (vec![], vec![], vec![]);
+        for _ in 0..n {
+            time.push(next(40) as f64 / 4.0);
+            cause.push(next(causes as u64 + 1) as u32);
+            group.push(next(groups as u64) as u32);
+        }
+        let rows = cumulative_incidence_counted(&time, &cause, &group, groups, causes, 0.9)
+            .unwrap()
+            .unwrap();
+        // Counted in reverse order, in two parts whose keys repeat.
+        let mut counted: std::collections::BTreeMap<(u32, u64), u64> = Default::default();
+        let mut keys = vec![];
+        for i in (0..n).rev() {
+            let cell = group[i] * (causes as u32 + 1) + cause[i];
+            *counted.entry((cell, time[i].to_bits())).or_default() += 1;
+            if i == n / 3 {
+                keys.extend(std::mem::take(&mut counted));
+            }
+        }
+        keys.extend(counted);
+        let cell: Vec<u32> = keys.iter().map(|k| k.0 .0).collect();
+        let t: Vec<f64> = keys.iter().map(|k| f64::from_bits(k.0 .1)).collect();
+        let c: Vec<u64> = keys.iter().map(|k| k.1).collect();
+        let got = cumulative_incidence_counts(&cell, groups, causes, &t, &c, 0.9).unwrap();
+        assert_eq!(got, rows);
+        let e = cumulative_incidence_counts(&[9], 1, 1, &[1.0], &[1], 0.9).unwrap_err();
+        assert!(e.to_string().contains("not below 2"), "{e}");
+        let e = cumulative_incidence_counts(&[1], 1, 1, &[f64::NAN], &[1], 0.9).unwrap_err();
+        assert!(e.to_string().contains("duration"), "{e}");
+    }
 
     #[test]
     fn counted_rows_give_the_test_of_the_rows() {
