@@ -96,7 +96,7 @@ fn theil<'py>(
         None => None,
     };
     let t = run(py, || {
-        th::theil(&Distribution::new(v, w)?, kind, reference, log_base, gs)
+        th::theil_of(v, w, kind, reference, log_base, gs, true)
     })?;
     let d = PyDict::new(py);
     d.set_item("total", t.total)?;

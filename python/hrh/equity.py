@@ -17,6 +17,7 @@ with population weights, ``theil(..., kind="L")``; T = Σ Y_i ln(Y_i / P_i) is
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 import warnings
@@ -229,7 +230,8 @@ class TheilResult:
     groups : polars.DataFrame or None
         Per group: ``group``, ``population_share`` (weight share), ``value_share``
         (share of Σ w·x, e.g. of staff), ``mean``, ``index`` (the group's own index
-        about its own mean), ``within``, ``between`` (its contributions).
+        about its own mean), ``within``, ``between`` (its contributions); built on
+        first access.
     units : polars.DataFrame
         ``unit`` (row index) and ``contribution`` (terms summing to the total), built
         on first access.
@@ -256,8 +258,30 @@ class TheilResult:
     kind: str
     reference: float
     log_base: float
-    groups: pl.DataFrame | None
     unit_contribution: npt.NDArray[np.float64] = field(repr=False)
+    # The core's per-group arrays and the labels, made a table on first access.
+    _group_parts: tuple[pl.Series, dict[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @functools.cached_property
+    def groups(self) -> pl.DataFrame | None:
+        """Per group: shares, mean, own index and contributions (None without groups)."""
+        if self._group_parts is None:
+            return None
+        labels, r = self._group_parts
+        return pl.DataFrame(
+            {
+                "group": labels,
+                "population_share": r["group_weight_share"],
+                "value_share": r["group_value_share"],
+                "mean": r["group_mean"],
+                # A group whose values are all 0 has no index of its own (0 / 0): null.
+                "index": pl.Series(np.asarray(r["group_index"], np.float64), nan_to_null=True),
+                "within": r["group_within"],
+                "between": r["group_between"],
+            }
+        )
 
     @property
     def units(self) -> pl.DataFrame:
@@ -375,20 +399,6 @@ def theil(
     if not isinstance(mean, str):
         mean = _number(mean, "mean")
     r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=log_base)
-    table = None
-    if codes is not None:
-        table = pl.DataFrame(
-            {
-                "group": labels,
-                "population_share": r["group_weight_share"],
-                "value_share": r["group_value_share"],
-                "mean": r["group_mean"],
-                # A group whose values are all 0 has no index of its own (0 / 0): null.
-                "index": pl.Series(np.asarray(r["group_index"], np.float64), nan_to_null=True),
-                "within": r["group_within"],
-                "between": r["group_between"],
-            }
-        )
     return TheilResult(
         total=float(r["total"]),
         between=float(r["between"]),
@@ -396,8 +406,8 @@ def theil(
         kind=str(kind),
         reference=float(r["reference"]),
         log_base=float(log_base),
-        groups=table,
         unit_contribution=np.asarray(r["unit_contribution"]),
+        _group_parts=None if codes is None else (labels, r),
     )
 
 

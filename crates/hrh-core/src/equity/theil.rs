@@ -38,7 +38,8 @@ pub struct Theil {
     pub between: f64,
     /// Within-group part (= total without groups).
     pub within: f64,
-    /// Each unit's term; they sum to `total`.
+    /// Each unit's term; they sum to `total` (empty from [`theil_of`] without
+    /// `with_units`).
     pub unit_contribution: Vec<f64>,
     /// Per group: weight share p_g.
     pub group_weight_share: Vec<f64>,
@@ -171,17 +172,131 @@ pub fn theil(
     log_base: f64,
     groups: Option<(&[u32], usize)>,
 ) -> Result<Theil> {
+    let units = Units {
+        values: &d.values,
+        mean: d.mean,
+    };
+    theil_parts(
+        units,
+        |i| d.shares[i],
+        kind,
+        reference,
+        log_base,
+        groups,
+        true,
+    )
+}
+
+/// [`theil`] of `values` and `weights` (checked as [`Distribution::new`] checks them)
+/// read in place (no copy of the values): one pass checks both, and the terms are
+/// summed block by block as they are formed. Each unit's term is kept only with
+/// `with_units` (else `unit_contribution` is empty). Every figure is the same, to the
+/// last bit, as `theil(&Distribution::new(values, weights)?, ...)`.
+pub fn theil_of(
+    values: &[f64],
+    weights: Option<&[f64]>,
+    kind: TheilKind,
+    reference: Reference,
+    log_base: f64,
+    groups: Option<(&[u32], usize)>,
+    with_units: bool,
+) -> Result<Theil> {
+    if values.is_empty() {
+        // The same error as Distribution::new.
+        return Distribution::new(values, weights)
+            .and_then(|d| theil(&d, kind, reference, log_base, groups));
+    }
+    let bad_value = |&x: &f64| !(x.is_finite() && x >= 0.0);
+    match weights {
+        Some(w) => {
+            let top = if w.len() == values.len() {
+                let mut top = 0.0_f64;
+                let mut bad = false;
+                for (x, &wi) in values.iter().zip(w) {
+                    bad |= bad_value(x) | !(wi.is_finite() && wi > 0.0);
+                    top = top.max(wi);
+                }
+                (!bad).then_some(top)
+            } else {
+                None
+            };
+            let Some(top) = top else {
+                // Distribution::new names the first problem.
+                return Distribution::new(values, weights)
+                    .and_then(|d| theil(&d, kind, reference, log_base, groups));
+            };
+            let mut shares: Vec<f64> = w.iter().map(|x| x / top).collect();
+            let scaled: f64 = shares.iter().sum();
+            for p in shares.iter_mut() {
+                *p /= scaled;
+            }
+            let mean: f64 = values.iter().zip(&shares).map(|(x, p)| x * p).sum();
+            check_mean(mean)?;
+            let units = Units { values, mean };
+            theil_parts(
+                units,
+                |i| shares[i],
+                kind,
+                reference,
+                log_base,
+                groups,
+                with_units,
+            )
+        }
+        None => {
+            if values.iter().any(bad_value) {
+                return Distribution::new(values, None)
+                    .and_then(|d| theil(&d, kind, reference, log_base, groups));
+            }
+            let p = 1.0 / values.len() as f64;
+            let mean: f64 = values.iter().map(|x| x * p).sum();
+            check_mean(mean)?;
+            let units = Units { values, mean };
+            theil_parts(units, |_| p, kind, reference, log_base, groups, with_units)
+        }
+    }
+}
+
+/// The error of [`Distribution::new`] for values that are all zero.
+fn check_mean(mean: f64) -> Result<()> {
+    if mean <= 0.0 {
+        return Err(Error::input(
+            "values",
+            "are all zero: there is nothing distributed, so inequality is undefined",
+        ));
+    }
+    Ok(())
+}
+
+/// The checked values and their weighted mean.
+#[derive(Clone, Copy)]
+struct Units<'a> {
+    values: &'a [f64],
+    mean: f64,
+}
+
+/// [`theil`] of values with weight shares `share(i)`.
+fn theil_parts(
+    d: Units<'_>,
+    share: impl Fn(usize) -> f64,
+    kind: TheilKind,
+    reference: Reference,
+    log_base: f64,
+    groups: Option<(&[u32], usize)>,
+    with_units: bool,
+) -> Result<Theil> {
     let ln_base = check_log_base(log_base)?;
+    let n = d.values.len();
     let m = match reference {
         Reference::Weighted => d.mean,
         Reference::Unweighted => {
-            let n = d.len() as f64;
+            let nf = n as f64;
             let sum: f64 = d.values.iter().sum();
             if sum.is_finite() {
-                sum / n
+                sum / nf
             } else {
                 // Values near the top of the range: average their n-th parts.
-                d.values.iter().map(|x| x / n).sum()
+                d.values.iter().map(|x| x / nf).sum()
             }
         }
         Reference::Value(v) => {
@@ -195,7 +310,7 @@ pub fn theil(
         }
     };
     if kind == TheilKind::L {
-        if let Some(i) = first_zero(d) {
+        if let Some(i) = d.values.iter().position(|&x| x == 0.0) {
             return Err(Error::input_at(
                 "values",
                 i,
@@ -204,39 +319,71 @@ pub fn theil(
             ));
         }
     }
+    // In base e (ln e = 1) the division by ln_base changes nothing and is skipped.
+    let natural = ln_base == 1.0;
     let term = |x: f64, p: f64, m: f64| -> f64 {
-        match kind {
+        let t = match kind {
             TheilKind::T => t_term(x, p, m),
             TheilKind::L => p * ln_ratio(m, x),
+        };
+        if natural {
+            t
+        } else {
+            t / ln_base
         }
     };
-    let unit_contribution: Vec<f64> = d
-        .values
-        .iter()
-        .zip(&d.shares)
-        .map(|(&x, &p)| term(x, p, m) / ln_base)
-        .collect();
-    let total: f64 = unit_contribution.iter().sum();
-
-    let (pg, sx, own, n_groups) = match groups {
-        Some((codes, n_groups)) => {
-            check_groups(codes, d.len(), n_groups)?;
-            let mut pg = vec![0.0; n_groups];
-            let mut sx = vec![0.0; n_groups];
-            for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
+    if let Some((codes, n_groups)) = groups {
+        check_groups(codes, n, n_groups)?;
+    }
+    // One pass: each unit's term, summed in order (and kept with `with_units`), and
+    // with groups each group's weight share and Σ p x. The terms of a block of units
+    // are formed first and then added, so that the running sums stay in registers
+    // across the logarithms.
+    const BLOCK: usize = 256;
+    let mut unit_contribution = Vec::with_capacity(if with_units { n } else { 0 });
+    let mut total = -0.0;
+    let (mut pg, mut sx) = match groups {
+        Some((_, n_groups)) => (vec![0.0; n_groups], vec![0.0; n_groups]),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut block = [0.0; BLOCK];
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        let terms = &mut block[..end - start];
+        for ((t, &x), i) in terms.iter_mut().zip(&d.values[start..end]).zip(start..) {
+            *t = term(x, share(i), m);
+        }
+        for &t in terms.iter() {
+            total += t;
+        }
+        if with_units {
+            unit_contribution.extend_from_slice(terms);
+        }
+        if let Some((codes, _)) = groups {
+            for ((&x, &g), i) in d.values[start..end]
+                .iter()
+                .zip(&codes[start..end])
+                .zip(start..)
+            {
+                let p = share(i);
                 pg[g as usize] += p;
                 sx[g as usize] += p * x;
             }
+        }
+    }
+
+    let (own, n_groups) = match groups {
+        Some((codes, n_groups)) => {
             // Each group's own index about its own mean.
+            let mu: Vec<f64> = pg.iter().zip(&sx).map(|(&p, &s)| s / p).collect();
             let mut own = vec![0.0; n_groups];
-            for ((&g, &x), &p) in codes.iter().zip(&d.values).zip(&d.shares) {
+            for (i, (&x, &g)) in d.values.iter().zip(codes).enumerate() {
                 let g = g as usize;
-                let mu = sx[g] / pg[g];
-                if mu > 0.0 {
-                    own[g] += term(x, p / pg[g], mu) / ln_base;
+                if mu[g] > 0.0 {
+                    own[g] += term(x, share(i) / pg[g], mu[g]);
                 }
             }
-            (pg, sx, own, n_groups)
+            (own, n_groups)
         }
         None => {
             // One group: its own index is the total when the reference is the
@@ -244,14 +391,18 @@ pub fn theil(
             let own = if m == d.mean {
                 total
             } else {
-                d.values
-                    .iter()
-                    .zip(&d.shares)
-                    .map(|(&x, &p)| term(x, p, d.mean))
-                    .sum::<f64>()
-                    / ln_base
+                let mut s = -0.0;
+                for (i, &x) in d.values.iter().enumerate() {
+                    s += match kind {
+                        TheilKind::T => t_term(x, share(i), d.mean),
+                        TheilKind::L => share(i) * ln_ratio(d.mean, x),
+                    };
+                }
+                s / ln_base
             };
-            (vec![1.0], vec![d.mean], vec![own], 1)
+            pg = vec![1.0];
+            sx = vec![d.mean];
+            (vec![own], 1)
         }
     };
     let mu: Vec<f64> = pg
@@ -288,8 +439,8 @@ pub fn theil(
     } else {
         (0.0, total)
     };
+    // A unit's term beyond the float range makes the total so too.
     let overflowed = !(total.is_finite() && between.is_finite() && within.is_finite())
-        || unit_contribution.iter().any(|v| !v.is_finite())
         || group_within
             .iter()
             .chain(&group_between)
@@ -526,6 +677,104 @@ pub fn cv(d: &Distribution, ddof: f64) -> Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// theil_of reads the values in place and sums as it goes; every figure must be
+    /// the same, bit for bit, as theil of a Distribution, and so must every error.
+    #[test]
+    fn theil_of_is_theil_of_the_distribution() {
+        let bits = |t: &Theil| -> Vec<u64> {
+            [t.total, t.reference, t.between, t.within]
+                .iter()
+                .chain(&t.group_weight_share)
+                .chain(&t.group_value_share)
+                .chain(&t.group_mean)
+                .chain(&t.group_index)
+                .chain(&t.group_within)
+                .chain(&t.group_between)
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        let values = [0.0, 3.5, 1.25, 7.0, 0.5, 2.0, 0.0, 9.75, 4.0, 1e-3];
+        let weights = [1.0, 250.0, 3.5, 1e6, 7.0, 12.0, 0.25, 44.0, 8.0, 3.0];
+        let codes = [0u32, 1, 1, 2, 0, 2, 1, 0, 2, 1];
+        let cases: [(&[f64], Option<&[f64]>); 4] = [
+            (&values, Some(&weights)),
+            (&values, None),
+            (&[2.0, 2.0, 2.0], None),
+            (&[0.0, 1e300, 1.7e308], Some(&[1e308, 1.0, 1e-300])),
+        ];
+        for (v, w) in cases {
+            let d = Distribution::new(v, w).unwrap();
+            for kind in [TheilKind::T, TheilKind::L] {
+                for r in [
+                    Reference::Weighted,
+                    Reference::Unweighted,
+                    Reference::Value(0.7),
+                ] {
+                    for base in [std::f64::consts::E, 10.0, 2.0, 0.5] {
+                        let g = &codes[..v.len()];
+                        for groups in [None, Some((g, 3)), Some((g, 4))] {
+                            let want = theil(&d, kind, r, base, groups);
+                            for units in [true, false] {
+                                let got = theil_of(v, w, kind, r, base, groups, units);
+                                match (&want, got) {
+                                    (Ok(a), Ok(b)) => {
+                                        assert_eq!(bits(a), bits(&b));
+                                        let n = if units { v.len() } else { 0 };
+                                        assert_eq!(b.unit_contribution.len(), n);
+                                        if units {
+                                            let ua: Vec<u64> = a
+                                                .unit_contribution
+                                                .iter()
+                                                .map(|x| x.to_bits())
+                                                .collect();
+                                            let ub: Vec<u64> = b
+                                                .unit_contribution
+                                                .iter()
+                                                .map(|x| x.to_bits())
+                                                .collect();
+                                            assert_eq!(ua, ub);
+                                        }
+                                    }
+                                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                                    (a, b) => panic!("{a:?} but {b:?}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Bad input gives Distribution::new's error.
+        let bad: [(&[f64], Option<&[f64]>); 6] = [
+            (&[], None),
+            (&[1.0, f64::NAN], None),
+            (&[1.0, -1.0], Some(&[1.0, 1.0])),
+            (&[1.0, 2.0], Some(&[1.0])),
+            (&[1.0, 2.0], Some(&[1.0, 0.0])),
+            (&[0.0, 0.0], Some(&[1.0, f64::INFINITY])),
+        ];
+        for (v, w) in bad {
+            let want = Distribution::new(v, w).unwrap_err().to_string();
+            let got = theil_of(v, w, TheilKind::T, Reference::Weighted, 10.0, None, false);
+            assert_eq!(got.unwrap_err().to_string(), want);
+        }
+        let e = theil_of(
+            &[0.0, 0.0],
+            None,
+            TheilKind::T,
+            Reference::Weighted,
+            10.0,
+            None,
+            true,
+        );
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            Distribution::new(&[0.0, 0.0], None)
+                .unwrap_err()
+                .to_string()
+        );
+    }
 
     #[test]
     fn extreme_parameters_and_values() {
