@@ -129,6 +129,9 @@ impl Error {
     }
 }
 
+/// `Result` with the core's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +149,3 @@ mod tests {
         );
     }
 }
-
-/// `Result` with the core's [`Error`].
-pub type Result<T> = std::result::Result<T, Error>;
