@@ -641,21 +641,7 @@ pub fn keyed_sums(
     rows: usize,
     partial: bool,
 ) -> Result<Option<KeyedSums>> {
-    if rows > u32::MAX as usize {
-        return Err(Error::input(
-            "data",
-            format!(
-                "{rows} rows; a grouped sum takes at most {} per call",
-                u32::MAX
-            ),
-        ));
-    }
-    if let Some(v) = values.iter().find(|v| v.len() != rows) {
-        return Err(Error::input(
-            "values",
-            format!("{} values for {rows} rows", v.len()),
-        ));
-    }
+    crate::sums::check_sizes(values, rows)?;
     let tasks = tasks(keys, rows)?;
     let (width, columns) = (keys.len(), values.len());
     let parts = tasks

@@ -679,13 +679,9 @@ fn dense_cells<'a>(keys: KeyCodes<'a>, rows: usize) -> Result<(Cow<'a, [u32]>, V
     Ok((Cow::Owned(index), distinct))
 }
 
-/// The partial state of `values` summed over the key combinations, built in parallel
-/// blocks, and the key combination of each of its cells.
-fn grouped_state(
-    keys: KeyCodes<'_>,
-    values: &[&[f64]],
-    rows: usize,
-) -> Result<(GroupedSums, Vec<u64>)> {
+/// The checks every grouped sum makes first: at most `u32::MAX` rows, and as many
+/// values in each column as rows.
+pub(crate) fn check_sizes(values: &[&[f64]], rows: usize) -> Result<()> {
     if rows > u32::MAX as usize {
         return Err(Error::input(
             "data",
@@ -701,6 +697,17 @@ fn grouped_state(
             format!("{} values for {rows} rows", v.len()),
         ));
     }
+    Ok(())
+}
+
+/// The partial state of `values` summed over the key combinations, built in parallel
+/// blocks, and the key combination of each of its cells.
+fn grouped_state(
+    keys: KeyCodes<'_>,
+    values: &[&[f64]],
+    rows: usize,
+) -> Result<(GroupedSums, Vec<u64>)> {
+    check_sizes(values, rows)?;
     let (cell, names) = dense_cells(keys, rows)?;
     let cells = names.len();
     let columns = values.len();
