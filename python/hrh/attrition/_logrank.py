@@ -307,16 +307,8 @@ def _in_place(
         codes, keys = group_codes(df, group)
         if keys.height < 2:
             return None
-        st_codes, st_keys = None, pl.DataFrame()
-        if strata is not None:
-            st_cols = as_list(strata, "strata")
-            require_columns(df, st_cols, role="strata")
-            for c in st_cols:
-                check_no_nulls(df, c)
-            st_codes, st_keys = group_codes(df, st_cols)
-        r = _core.logrank(
-            t, e, codes, keys.height, st_codes, max(st_keys.height, 1), weighting=name, p=p, q=q
-        )
+        st_codes, n_strata = _strata_codes(df, strata)
+        r = _core.logrank(t, e, codes, keys.height, st_codes, n_strata, weighting=name, p=p, q=q)
     except InputError:
         return None
     return r, keys
@@ -334,25 +326,26 @@ def _checked(
     name, p_, q_ = weighting
     s = _surv(df, duration=duration, event=event, by=group)
     _check_comparable(np.asarray(s.event), s.keys, event, group)
-    st_codes, st_keys = (None, pl.DataFrame())
-    if strata is not None:
-        st_cols = as_list(strata, "strata")
-        require_columns(s.df, st_cols, role="strata")
-        for c in st_cols:
-            check_no_nulls(s.df, c)
-        st_codes, st_keys = group_codes(s.df, st_cols)
+    st_codes, n_strata = _strata_codes(s.df, strata)
     r = _core.logrank(
-        s.time,
-        s.event,
-        s.codes,
-        s.keys.height,
-        st_codes,
-        max(st_keys.height, 1),
-        weighting=name,
-        p=p_,
-        q=q_,
+        s.time, s.event, s.codes, s.keys.height, st_codes, n_strata, weighting=name, p=p_, q=q_
     )
     return r, s.keys
+
+
+def _strata_codes(
+    df: pl.DataFrame, strata: str | Sequence[str] | None
+) -> tuple[npt.NDArray[np.uint32] | None, int]:
+    """The stratum code of each row (None without strata; each strata column present
+    and without nulls) and the number of strata (1 without)."""
+    if strata is None:
+        return None, 1
+    st_cols = as_list(strata, "strata")
+    require_columns(df, st_cols, role="strata")
+    for c in st_cols:
+        check_no_nulls(df, c)
+    codes, keys = group_codes(df, st_cols)
+    return codes, max(keys.height, 1)
 
 
 def _check_comparable(
