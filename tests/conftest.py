@@ -35,7 +35,7 @@ def data_root() -> Path:
     if not root.is_dir():
         pytest.skip(
             f"real data folder {root} does not exist; set HRH_DATA to the folder that "
-            "contains the data folders (see DESIGN.md §4)"
+            "contains the data folders (see docs/architecture.md, Tests and checks)"
         )
     return root
 

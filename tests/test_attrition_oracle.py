@@ -7,7 +7,7 @@ documents every convention). The inputs of every case (lung, ovarian, veteran, m
 lifelines' rossi, the Canadian senators register, a synthetic cohort with heavy ties)
 are stored in the JSON and fed to hrh as they are.
 
-Tolerances (DESIGN.md section 4): closed-form results agree to 1e-9 relative; Cox
+Tolerances (docs/architecture.md, Tolerances): closed-form results agree to 1e-9 relative; Cox
 results (iterative) to 1e-6 relative. The absolute floor 1e-12 only matters where R
 gives an exact zero. Where R gives NA/NaN (written as null: a standard error at a
 survival of 0, a log-log interval at a survival of 1, a log interval at a cumulative

@@ -13,7 +13,7 @@ Two oracles, both on real data (China provinces 1998-1999, US counties):
   Wolfson's; the JSON carries both) and the Lorenz curve.
 
 Every input (values, weights, groups, ranks, parameters) is taken from the JSON as is.
-Closed-form results: relative tolerance 1e-9 (DESIGN.md section 4); the absolute floor
+Closed-form results: relative tolerance 1e-9 (docs/architecture.md, Tolerances); the absolute floor
 1e-15 only matters for an exact zero.
 """
 

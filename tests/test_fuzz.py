@@ -1,4 +1,4 @@
-"""Hostile-input fuzzing of the public API (DESIGN.md §4).
+"""Hostile-input fuzzing of the public API (docs/architecture.md, Tests and checks).
 
 Every public function is called with hostile values (NaN, ±inf, 0, negatives, 1e308,
 2**63, 5e-324, nulls, empty and one-row inputs, all-equal values), hostile types

@@ -6,7 +6,7 @@ recorded in the JSON, conventions in the script's header) and
 oracles/parametric_entry.json from oracles/parametric_entry.py (lifelines' AFT fitters
 with ``entry_col`` for delayed entry, which survreg cannot fit).
 
-Tolerances (DESIGN.md section 4): the fits are iterative, so 1e-5 relative against R
+Tolerances (docs/architecture.md, Tolerances): the fits are iterative, so 1e-5 relative against R
 (R was run with rel.tolerance = 1e-12); 1e-4 against lifelines (its optimiser stops
 earlier). R's standard errors of survival, hazard and restricted mean are finite
 differences (step 1e-5 or 1e-4), so their intervals are compared to 1e-5 relative too.
