@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh.economics._select import (
+from hrh.economics._selection import (
     _EFFECTS,
     _RATIOS,
     _Arr,

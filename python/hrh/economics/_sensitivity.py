@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh.economics._select import _Arr, _items, _rate
+from hrh.economics._selection import _Arr, _items, _rate
 from hrh.exceptions import InputError
 from hrh.planning import Projection
 
