@@ -17,12 +17,16 @@ observation (at risk on (entry, duration]).
 from __future__ import annotations
 
 from hrh.attrition._competing import CumulativeIncidence, cumulative_incidence
-from hrh.attrition._cox import CoxResult, CoxZph, cox
+from hrh.attrition._cox import cox
+from hrh.attrition._cox_diagnostics import CoxZph
+from hrh.attrition._cox_result import CoxResult
 from hrh.attrition._curves import CumulativeHazard, KaplanMeier, kaplan_meier, nelson_aalen
-from hrh.attrition._finegray import FineGrayPrediction, FineGrayResult, fine_gray
+from hrh.attrition._finegray import fine_gray
+from hrh.attrition._finegray_result import FineGrayPrediction, FineGrayResult
 from hrh.attrition._life_table import life_table
 from hrh.attrition._logrank import LogRankResult, logrank
-from hrh.attrition._parametric import ParametricResult, parametric
+from hrh.attrition._parametric import parametric
+from hrh.attrition._parametric_result import ParametricResult
 from hrh.attrition._rates import annualize, person_time, rate
 from hrh.attrition._split import split_episodes
 

@@ -36,17 +36,13 @@ from hrh.datasets._bundled import (
     synthetic_population,
     synthetic_register,
 )
-from hrh.datasets._public import (
-    ENV_VAR,
-    NHWA_MEASURES,
-    WPP_VARIANTS,
+from hrh.datasets._international import NHWA_MEASURES, WPP_VARIANTS, nhwa, wdi, wpp
+from hrh.datasets._local import ENV_VAR
+from hrh.datasets._national import (
     canadian_senators,
     china_province_areas,
     china_provinces,
-    nhwa,
     us_counties,
-    wdi,
-    wpp,
 )
 
 __all__ = [
