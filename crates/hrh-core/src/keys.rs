@@ -5,10 +5,14 @@
 //! to 12 bytes is its 16-byte `utf8_view` view (length, then the bytes inline), so the
 //! key of such a row is the views themselves; a longer string is its bytes.
 //!
-//! [`keyed_sums`] makes one parallel pass over the rows: each block of rows hashes the
-//! combination of its key values into a per-thread table of groups and adds the rows'
-//! counts and values into that table's exact sums ([`GroupedSums`], whose range scan
-//! runs on the block while it is in cache). The per-thread tables merge exactly, and
+//! [`keyed_sums`] makes one parallel pass over the rows: each thread takes a run of
+//! blocks, and each block of rows finds the groups of its key values in the thread's
+//! table of groups and adds the rows' counts and values into that table's exact sums
+//! ([`GroupedSums`], whose range scan runs on the block while it is in cache). With one
+//! or two key columns, each column's values are numbered first, a `utf8_view` column's
+//! through a small cache of the raw views already seen (a repeated view is one load
+//! and one compare, no hashing of text), and the pairs of numbers index a grid of
+//! groups (hashed when the numbers are many). The per-thread tables merge exactly, and
 //! the groups are numbered at the end in sorted order of their keys, so the output
 //! (order and bits) is the same for any number of threads and any split of the rows.
 //! [`string_codes`] gives one string column dense codes in sorted order of its values.
@@ -331,12 +335,12 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// A direct-mapped cache from the raw 16-byte views of one `utf8_view` array to the
+/// A two-choice cache from the raw 16-byte views of one `utf8_view` array to the
 /// numbers of their strings in a column's [`Groups`]: a repeated view (every row of a
 /// short string, and the rows of a long one that share its bytes, as a dictionary or
 /// `gather` leaves them) costs one load and one compare instead of hashing the string
-/// and comparing it with the table's key. A miss (new view, or a slot taken by another)
-/// looks the string up as before and takes the slot.
+/// and comparing it with the table's key. A miss (a new view, or one whose two slots
+/// others hold) looks the string up as before and takes a slot.
 #[derive(Debug, Clone)]
 struct ViewCache {
     /// The chunk (array) of the column whose views are cached: a long string's view
@@ -350,8 +354,8 @@ struct ViewCache {
 
 const NO_NUMBER: u32 = u32::MAX;
 
-/// Slots of a new cache (a power of two), and at most (4 per distinct value seen, so
-/// two values seldom share a slot, up to this bound).
+/// Slots of a new cache (a power of two), and at most (2 per distinct value seen, up
+/// to this bound: with two slots to choose from, few values lack one).
 const CACHE_MIN: usize = 1 << 8;
 const CACHE_MAX: usize = 1 << 16;
 
@@ -368,7 +372,7 @@ impl ViewCache {
     /// Ready for the views of `chunk`, with `distinct` values numbered so far: emptied
     /// when the chunk changes, grown (and emptied) when it is small for the values.
     fn prepare(&mut self, chunk: usize, distinct: usize) {
-        let want = (4 * distinct)
+        let want = (2 * distinct)
             .next_power_of_two()
             .clamp(CACHE_MIN, CACHE_MAX);
         if chunk != self.chunk || want > self.views.len() {
@@ -382,10 +386,39 @@ impl ViewCache {
         }
     }
 
+    /// The view's two slots: the first, and another from other bits of its hash.
     #[inline(always)]
-    fn slot(&self, view: u128) -> usize {
+    fn slots(&self, view: u128) -> (usize, usize) {
         let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
-        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        let h = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mask = (self.views.len() - 1) as u64;
+        ((h >> self.shift) as usize, ((h >> 20) & mask) as usize)
+    }
+
+    /// The number of `view` if cached, looked in its first slot, then its second.
+    #[inline(always)]
+    fn get(&self, view: u128) -> Option<u32> {
+        let (first, second) = self.slots(view);
+        let known = self.numbers[first];
+        if known != NO_NUMBER && self.views[first] == view {
+            return Some(known);
+        }
+        let known = self.numbers[second];
+        (known != NO_NUMBER && self.views[second] == view).then_some(known)
+    }
+
+    /// Cache the number of `view`: in its first slot if free, else in its second (so a
+    /// view in its first slot stays while others come and go).
+    #[cold]
+    fn put(&mut self, view: u128, number: u32) {
+        let (first, second) = self.slots(view);
+        let slot = if self.numbers[first] == NO_NUMBER {
+            first
+        } else {
+            second
+        };
+        self.views[slot] = view;
+        self.numbers[slot] = number;
     }
 }
 
@@ -739,19 +772,15 @@ impl<'a> Partial<'a> {
                 out.resize(n, 0);
                 for (o, i) in out.iter_mut().zip(at.1..at.1 + n) {
                     *o = match a.raw_view(i) {
-                        Some(view) => {
-                            let slot = cache.slot(view);
-                            let known = cache.numbers[slot];
-                            if known != NO_NUMBER && cache.views[slot] == view {
-                                known
-                            } else {
+                        Some(view) => match cache.get(view) {
+                            Some(known) => known,
+                            None => {
                                 let p = [a.part(i)?];
                                 let k = numbers.id(hash_row(&p), &p);
-                                cache.views[slot] = view;
-                                cache.numbers[slot] = k;
+                                cache.put(view, k);
                                 k
                             }
-                        }
+                        },
                         None => numbers.id(hash_row(&[Part::Null]), &[Part::Null]),
                     };
                 }
