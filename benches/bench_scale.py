@@ -4,13 +4,26 @@ doing the same aggregation from the same files (with scipy for the exact Poisson
 interval of density).
 
 The files are generated on first use under the system's temporary directory
-(``hrh-bench-scale/<rows>``), in chunks of at most 10 million rows, and reused."""
+(``hrh-bench-scale/<rows>``), in chunks of at most 10 million rows, and reused.
+
+The ``dask_*`` cases run the same calls on a Dask DataFrame read from the same files,
+on a ``distributed.LocalCluster`` of two single-threaded worker processes started
+before the timing (partitions of about half a million rows, four Parquet row groups).
+The harness's peak memory for them is the client process's; ``python
+benches/bench_scale.py --dask 1e6,1e7`` prints the time of each call and the peak
+memory of the client and of each worker process, measured from a reset before the call
+(summed over the workers)."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import os
+import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -211,8 +224,146 @@ def check_person_time(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
         assert np.array_equal(mine, theirs), a
 
 
+# --- the same calls on a two-worker Dask cluster ----------------------------------------
+
+#: Parquet row groups per Dask partition (polars writes row groups of about 125,000 rows).
+ROW_GROUPS_PER_PARTITION = 4
+
+_CLUSTER: list[Any] = []
+
+
+def _client() -> Any:
+    """A client of a LocalCluster of two single-threaded worker processes, started once
+    per process (not timed) and closed at exit."""
+    if not _CLUSTER:
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            memory_limit=0,
+        )
+        client = Client(cluster)
+        _CLUSTER.extend([client, cluster])
+
+        def close() -> None:
+            client.close()
+            cluster.close()
+
+        atexit.register(close)
+    return _CLUSTER[0]
+
+
+def _dask_frame(folder: Path) -> Any:
+    import dask.dataframe as dd
+
+    return dd.read_parquet(str(folder / "*.parquet"), split_row_groups=ROW_GROUPS_PER_PARTITION)
+
+
+#: The Dask frame and the inputs of the one-process case on the same files.
+DaskInputs = tuple[Any, Inputs]
+DaskSpells = tuple[Any, Path]
+
+
+def setup_dask(n: int) -> DaskInputs:
+    inputs = setup(n)
+    _client()
+    return _dask_frame(inputs[0]), inputs
+
+
+def setup_dask_spells(n: int) -> DaskSpells:
+    folder = setup_spells(n)
+    _client()
+    return _dask_frame(folder), folder
+
+
+def dask_density(inputs: DaskInputs) -> pl.DataFrame:
+    frame, (_, population) = inputs
+    return hrh.density(frame, staff="fte", population=population, by=KEYS)
+
+
+def dask_person_time(inputs: DaskSpells) -> pl.DataFrame:
+    return hrh.person_time(
+        inputs[0],
+        entry="hire_date",
+        exit="exit_date",
+        reason="exit_reason",
+        by=PT_KEYS,
+        period="year",
+        start=START,
+        end=END,
+    )
+
+
+def _reset_peak() -> int:
+    """In a worker: reset this process's peak-RSS mark; returns the RSS in KiB."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _vm("VmRSS")
+
+
+def _vm(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _peak() -> int:
+    return _vm("VmHWM")
+
+
+def measure_dask(sizes: list[int]) -> None:
+    """Print, per size, the time of each Dask call (best of two after a warm-up) and
+    the peak memory above the RSS before the call of the client and of each worker."""
+    client = _client()
+    print("| call | rows | partitions | time s | client peak MiB | worker peaks MiB | sum MiB |")
+    print("|---|---:|---:|---:|---:|---|---:|")
+    for n in sizes:
+        runs: list[tuple[str, Any, tuple[Any, Any]]] = [
+            ("density", dask_density, setup_dask(n)),
+            ("person_time", dask_person_time, setup_dask_spells(n)),
+        ]
+        for name, fn, inputs in runs:
+            fn(inputs)  # warm-up: imports and task code on the workers
+            best = float("inf")
+            client_peak = 0
+            worker_peaks: dict[str, int] = {}
+            for _ in range(2):
+                with open("/proc/self/clear_refs", "w") as f:
+                    f.write("5")
+                base = _vm("VmRSS")
+                worker_base = client.run(_reset_peak)
+                t0 = time.perf_counter()
+                fn(inputs)
+                best = min(best, time.perf_counter() - t0)
+                client_peak = max(client_peak, _peak() - base)
+                for w, peak in client.run(_peak).items():
+                    worker_peaks[w] = max(worker_peaks.get(w, 0), peak - worker_base[w])
+            frame = inputs[0]
+            peaks = [v / 1024 for v in worker_peaks.values()]
+            mine = client_peak / 1024
+            print(
+                f"| {name} | {n:,} | {frame.npartitions} | {best:.2f} | {mine:.1f} "
+                f"| {', '.join(f'{p:.1f}' for p in peaks)} | {mine + sum(peaks):.1f} |",
+                flush=True,
+            )
+
+
 def cases(quick: bool) -> list[Case]:
     sizes = [10**6] if quick else [10**6, 10**7, 10**8]
+    dask_sizes = [10**6] if quick else [10**6, 10**7]
+    dask_note = (
+        " On a Dask DataFrame (`dask.dataframe.read_parquet(..., split_row_groups="
+        f"{ROW_GROUPS_PER_PARTITION})`, partitions of about 500,000 rows) and a "
+        "`distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True)` "
+        "started before the timing; the peer is polars' streaming engine in one process. "
+        "hrh's peak memory is the client process's (the workers' is printed by "
+        "`python benches/bench_scale.py --dask`)."
+    )
     return [
         Case(
             name="parquet_fte",
@@ -251,4 +402,40 @@ def cases(quick: bool) -> list[Case]:
             "hire and exit dates, exit reason, and 10 integer columns the call does not "
             "need; exits null while in post). hrh reads batches of about a million rows.",
         ),
+        Case(
+            name="dask_fte",
+            sizes=dask_sizes,
+            setup=setup_dask,
+            hrh=dask_density,
+            peer=lambda inputs: polars_streaming(inputs[1]),
+            peer_name=f"polars {pl.__version__} scan_parquet + group_by + join + sort, "
+            "streaming engine; scipy gammaincinv",
+            check=check,
+            min_repeats=1,
+            min_seconds=0.5,
+            description='`hrh.density(dask_frame, staff="fte", population=pop, '
+            'by=["district", "cadre"])` on the files of `parquet_fte`.' + dask_note,
+        ),
+        Case(
+            name="dask_person_time",
+            sizes=dask_sizes,
+            setup=setup_dask_spells,
+            hrh=dask_person_time,
+            peer=lambda inputs: polars_person_time(inputs[1]),
+            peer_name=f"polars {pl.__version__} scan_parquet, as `parquet_person_time`, "
+            "streaming engine",
+            check=check_person_time,
+            min_repeats=1,
+            min_seconds=0.5,
+            description='`hrh.person_time(dask_frame, entry="hire_date", exit="exit_date", '
+            'reason="exit_reason", by="cadre", start="2005-01-01", end="2025-01-01")` on '
+            "the files of `parquet_person_time`." + dask_note,
+        ),
     ]
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--dask"]:
+    # e.g. python benches/bench_scale.py --dask 1e6,1e7
+    wanted = sys.argv[2] if len(sys.argv) > 2 else "1e6,1e7"
+    os.environ.setdefault("HRH_DASK_WORKER_WAIT", "60")
+    measure_dask([int(float(x)) for x in wanted.split(",")])

@@ -5,10 +5,14 @@
 //! to 12 bytes is its 16-byte `utf8_view` view (length, then the bytes inline), so the
 //! key of such a row is the views themselves; a longer string is its bytes.
 //!
-//! [`keyed_sums`] makes one parallel pass over the rows: each block of rows hashes the
-//! combination of its key values into a per-thread table of groups and adds the rows'
-//! counts and values into that table's exact sums ([`GroupedSums`], whose range scan
-//! runs on the block while it is in cache). The per-thread tables merge exactly, and
+//! [`keyed_sums`] makes one parallel pass over the rows: each thread takes a run of
+//! blocks, and each block of rows finds the groups of its key values in the thread's
+//! table of groups and adds the rows' counts and values into that table's exact sums
+//! ([`GroupedSums`], whose range scan runs on the block while it is in cache). With one
+//! or two key columns, each column's values are numbered first, a `utf8_view` column's
+//! through a small cache of the raw views already seen (a repeated view is one load
+//! and one compare, no hashing of text), and the pairs of numbers index a grid of
+//! groups (hashed when the numbers are many). The per-thread tables merge exactly, and
 //! the groups are numbered at the end in sorted order of their keys, so the output
 //! (order and bits) is the same for any number of threads and any split of the rows.
 //! [`string_codes`] gives one string column dense codes in sorted order of its values.
@@ -88,6 +92,21 @@ impl<'a> StringArray<'a> {
     /// Whether the array has no rows.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Row `i`'s 16-byte view as it is stored (`None` for a null), for a `View` array.
+    /// A short string's view is its value; a long string's names its bytes by buffer
+    /// and offset, so equal views of one array are equal strings (not the converse).
+    #[inline(always)]
+    fn raw_view(&self, i: usize) -> Option<u128> {
+        let j = self.offset + i;
+        if let Some(bits) = self.validity {
+            if bits[j / 8] & (1 << (j % 8)) == 0 {
+                return None;
+            }
+        }
+        let view: [u8; 16] = self.index[16 * j..16 * j + 16].try_into().ok()?;
+        Some(u128::from_le_bytes(view))
     }
 
     /// Row `i` as a key part.
@@ -316,6 +335,136 @@ impl<'a> Groups<'a> {
     }
 }
 
+/// A two-choice cache from the raw 16-byte views of one `utf8_view` array to the
+/// numbers of their strings in a column's [`Groups`]: a repeated view (every row of a
+/// short string, and the rows of a long one that share its bytes, as a dictionary or
+/// `gather` leaves them) costs one load and one compare instead of hashing the string
+/// and comparing it with the table's key. A miss (a new view, or one whose two slots
+/// others hold) looks the string up as before and takes a slot.
+#[derive(Debug, Clone)]
+struct ViewCache {
+    /// The chunk (array) of the column whose views are cached: a long string's view
+    /// points into its own array's data buffers.
+    chunk: usize,
+    views: Vec<u128>,
+    /// The number of the view in each slot (`NO_NUMBER`: the slot is empty).
+    numbers: Vec<u32>,
+    shift: u32,
+}
+
+const NO_NUMBER: u32 = u32::MAX;
+
+/// Slots of a new cache (a power of two), and at most (2 per distinct value seen, up
+/// to this bound: with two slots to choose from, few values lack one).
+const CACHE_MIN: usize = 1 << 8;
+const CACHE_MAX: usize = 1 << 16;
+
+impl ViewCache {
+    fn new() -> Self {
+        ViewCache {
+            chunk: usize::MAX,
+            views: Vec::new(),
+            numbers: Vec::new(),
+            shift: 64,
+        }
+    }
+
+    /// Ready for the views of `chunk`, with `distinct` values numbered so far: emptied
+    /// when the chunk changes, grown (and emptied) when it is small for the values.
+    fn prepare(&mut self, chunk: usize, distinct: usize) {
+        let want = (2 * distinct)
+            .next_power_of_two()
+            .clamp(CACHE_MIN, CACHE_MAX);
+        if chunk != self.chunk || want > self.views.len() {
+            let size = want.max(self.views.len());
+            self.chunk = chunk;
+            self.views.clear();
+            self.views.resize(size, 0);
+            self.numbers.clear();
+            self.numbers.resize(size, NO_NUMBER);
+            self.shift = 64 - size.trailing_zeros();
+        }
+    }
+
+    /// The view's two slots: the first, and another from other bits of its hash.
+    #[inline(always)]
+    fn slots(&self, view: u128) -> (usize, usize) {
+        let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
+        let h = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mask = (self.views.len() - 1) as u64;
+        ((h >> self.shift) as usize, ((h >> 20) & mask) as usize)
+    }
+
+    /// The number of `view` if cached, looked in its first slot, then its second.
+    #[inline(always)]
+    fn get(&self, view: u128) -> Option<u32> {
+        let (first, second) = self.slots(view);
+        let known = self.numbers[first];
+        if known != NO_NUMBER && self.views[first] == view {
+            return Some(known);
+        }
+        let known = self.numbers[second];
+        (known != NO_NUMBER && self.views[second] == view).then_some(known)
+    }
+
+    /// Cache the number of `view`: in its first slot if free, else in its second (so a
+    /// view in its first slot stays while others come and go).
+    #[cold]
+    fn put(&mut self, view: u128, number: u32) {
+        let (first, second) = self.slots(view);
+        let slot = if self.numbers[first] == NO_NUMBER {
+            first
+        } else {
+            second
+        };
+        self.views[slot] = view;
+        self.numbers[slot] = number;
+    }
+}
+
+/// Groups of two key columns by the pair of their values' numbers `(a, b)`, in a grid
+/// at `a << bits | b` (`NO_NUMBER`: not seen): for the usual keys with few values.
+#[derive(Debug, Clone)]
+struct Grid {
+    bits: u32,
+    groups: Vec<u32>,
+}
+
+/// Cells of the largest grid (beyond it the pairs are hashed).
+const GRID_MAX: usize = 1 << 16;
+
+impl Grid {
+    fn new() -> Self {
+        Grid {
+            bits: 0,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Whether pairs up to (`a`, `b`) fit in a grid of at most `GRID_MAX` cells (the
+    /// grid grows to hold them, keeping what it holds).
+    fn fits(&mut self, a: usize, b: usize) -> bool {
+        let bits = self.bits.max(usize::BITS - b.leading_zeros());
+        let rows = (a + 1).max(self.groups.len() >> self.bits);
+        if rows > GRID_MAX >> bits {
+            return false;
+        }
+        let cells = rows << bits;
+        if bits != self.bits {
+            let mut grown = vec![NO_NUMBER; cells];
+            for (i, &g) in self.groups.iter().enumerate() {
+                let (a, b) = (i >> self.bits, i & ((1 << self.bits) - 1));
+                grown[(a << bits) | b] = g;
+            }
+            self.groups = grown;
+            self.bits = bits;
+        } else if cells > self.groups.len() {
+            self.groups.resize(cells, NO_NUMBER);
+        }
+        true
+    }
+}
+
 /// Groups of two key columns by the pair of their values' numbers (one u64): a
 /// smaller table than one of the values themselves, so it stays in cache.
 #[derive(Debug, Clone)]
@@ -472,9 +621,13 @@ fn tasks(keys: &[KeyColumn<'_>], rows: usize) -> Result<Vec<Task>> {
 /// The groups and sums of some of the rows.
 struct Partial<'a> {
     groups: Groups<'a>,
-    /// For two key columns: each column's values numbered, and the groups of the pairs.
+    /// For one or two key columns: each column's values numbered (with a cache of
+    /// views), and the groups of the pairs (of the single values: `singles`).
     columns: [Groups<'a>; 2],
+    caches: [ViewCache; 2],
+    grid: Grid,
     pairs: Pairs,
+    singles: Vec<u32>,
     /// Each row's numbers in the two columns, for the current block.
     na: Vec<u32>,
     nb: Vec<u32>,
@@ -489,7 +642,10 @@ impl<'a> Partial<'a> {
         Ok(Partial {
             groups: Groups::new(width),
             columns: [Groups::new(1), Groups::new(1)],
+            caches: [ViewCache::new(), ViewCache::new()],
+            grid: Grid::new(),
             pairs: Pairs::new(),
+            singles: Vec::new(),
             na: Vec::new(),
             nb: Vec::new(),
             sums: GroupedSums::new(0, columns)?,
@@ -508,11 +664,23 @@ impl<'a> Partial<'a> {
         self.ids.clear();
         match keys {
             // The usual shapes, without the general loop's per-row dispatch.
-            [KeyColumn::Strings(a)] => {
-                let (a, s) = (&a[task.at[0].0], task.at[0].1);
-                for i in s..s + n {
-                    let p = [a.part(i)?];
-                    let id = self.groups.id(hash_row(&p), &p);
+            [only @ KeyColumn::Strings(_)] => {
+                // The column's values numbered (through the cache of views), then each
+                // number's group (numbers and groups both count the distinct values,
+                // but a merged partial's groups may come in another order).
+                let [ca, _] = &mut self.columns;
+                let [cache, _] = &mut self.caches;
+                Self::numbers(ca, cache, only, task.at[0], n, &mut self.na)?;
+                for &na in &self.na {
+                    let id = match self.singles.get(na as usize) {
+                        Some(&g) => g,
+                        None => {
+                            let p = [self.columns[0].parts[na as usize]];
+                            let g = self.groups.id(hash_row(&p), &p);
+                            self.singles.push(g);
+                            g
+                        }
+                    };
                     self.ids.push(id);
                 }
             }
@@ -521,23 +689,49 @@ impl<'a> Partial<'a> {
                 // time, then the pairs of numbers looked up (a new pair is a new group,
                 // or one the general loop of another partial saw: the same key).
                 let [ca, cb] = &mut self.columns;
-                Self::numbers(ca, first, task.at[0], n, &mut self.na)?;
-                Self::numbers(cb, second, task.at[1], n, &mut self.nb)?;
-                for (&na, &nb) in self.na.iter().zip(&self.nb) {
-                    let key = (u64::from(na) << 32) | u64::from(nb);
-                    let id = match self.pairs.find(key) {
-                        Ok(g) => g,
-                        Err(slot) => {
+                let [ka, kb] = &mut self.caches;
+                Self::numbers(ca, ka, first, task.at[0], n, &mut self.na)?;
+                Self::numbers(cb, kb, second, task.at[1], n, &mut self.nb)?;
+                // The pairs' groups in a grid indexed by the two numbers while the
+                // numbers are few (one load per row), else in the hashed table of pairs;
+                // both only remember groups found in `groups`, so either serves a block.
+                let max_a = self.na.iter().copied().max().unwrap_or(0) as usize;
+                let max_b = self.nb.iter().copied().max().unwrap_or(0) as usize;
+                if self.grid.fits(max_a, max_b) {
+                    let bits = self.grid.bits;
+                    for (&na, &nb) in self.na.iter().zip(&self.nb) {
+                        let at = ((na as usize) << bits) | nb as usize;
+                        let known = self.grid.groups[at];
+                        let id = if known != NO_NUMBER {
+                            known
+                        } else {
                             let p = [
                                 Self::part_of(&self.columns[0], first, na),
                                 Self::part_of(&self.columns[1], second, nb),
                             ];
                             let g = self.groups.id(hash_row(&p), &p);
-                            self.pairs.insert(key, g, slot);
+                            self.grid.groups[at] = g;
                             g
-                        }
-                    };
-                    self.ids.push(id);
+                        };
+                        self.ids.push(id);
+                    }
+                } else {
+                    for (&na, &nb) in self.na.iter().zip(&self.nb) {
+                        let key = (u64::from(na) << 32) | u64::from(nb);
+                        let id = match self.pairs.find(key) {
+                            Ok(g) => g,
+                            Err(slot) => {
+                                let p = [
+                                    Self::part_of(&self.columns[0], first, na),
+                                    Self::part_of(&self.columns[1], second, nb),
+                                ];
+                                let g = self.groups.id(hash_row(&p), &p);
+                                self.pairs.insert(key, g, slot);
+                                g
+                            }
+                        };
+                        self.ids.push(id);
+                    }
                 }
             }
             _ => {
@@ -561,9 +755,10 @@ impl<'a> Partial<'a> {
     }
 
     /// The numbers of `n` rows of `key` from `at` (chunk, row) into `out`: a string's
-    /// in `numbers`, a code's itself.
+    /// in `numbers` (a view's through `cache`), a code's itself.
     fn numbers(
         numbers: &mut Groups<'a>,
+        cache: &mut ViewCache,
         key: &KeyColumn<'a>,
         at: (usize, usize),
         n: usize,
@@ -571,6 +766,25 @@ impl<'a> Partial<'a> {
     ) -> std::result::Result<(), Malformed> {
         out.clear();
         match key {
+            KeyColumn::Strings(arrays) if arrays[at.0].layout == Layout::View => {
+                let a = &arrays[at.0];
+                cache.prepare(at.0, numbers.len());
+                out.resize(n, 0);
+                for (o, i) in out.iter_mut().zip(at.1..at.1 + n) {
+                    *o = match a.raw_view(i) {
+                        Some(view) => match cache.get(view) {
+                            Some(known) => known,
+                            None => {
+                                let p = [a.part(i)?];
+                                let k = numbers.id(hash_row(&p), &p);
+                                cache.put(view, k);
+                                k
+                            }
+                        },
+                        None => numbers.id(hash_row(&[Part::Null]), &[Part::Null]),
+                    };
+                }
+            }
             KeyColumn::Strings(arrays) => {
                 let a = &arrays[at.0];
                 for i in at.1..at.1 + n {
@@ -644,19 +858,22 @@ pub fn keyed_sums(
     crate::sums::check_sizes(values, rows)?;
     let tasks = tasks(keys, rows)?;
     let (width, columns) = (keys.len(), values.len());
+    // One partial per thread, over a run of consecutive tasks: each partial finds every
+    // group (and every value of each key) once, so more partials would cost more than
+    // they balance (the merge is exact, so the split does not change the result).
+    let per = tasks
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
     let parts = tasks
-        .par_iter()
-        .try_fold(
-            || None,
-            |p: Option<Partial<'_>>, task| {
-                let mut p = match p {
-                    Some(p) => p,
-                    None => Partial::new(width, columns)?,
-                };
+        .par_chunks(per)
+        .map(|run| {
+            let mut p = Partial::new(width, columns)?;
+            for task in run {
                 p.add(keys, values, task)?;
-                Ok::<_, Stop>(Some(p))
-            },
-        )
+            }
+            Ok::<_, Stop>(Some(p))
+        })
         .collect::<std::result::Result<Vec<_>, Stop>>();
     let parts = match parts {
         Ok(p) => p,
@@ -986,6 +1203,83 @@ mod tests {
             let again = pool.install(|| keyed_sums(&keys, &[&v], n, false).unwrap().unwrap());
             assert_eq!(again, got);
         }
+    }
+
+    #[test]
+    fn equal_views_of_different_chunks_are_different_strings() {
+        // Two chunks whose long strings sit at the same offset of their own data
+        // buffers: the same 16-byte view names different strings in each.
+        let long = |c: char| format!("same{}", c.to_string().repeat(16));
+        let (xa, xb) = (long('x'), long('y'));
+        let (ia, da) = views(&[&xa, "s", &xa]);
+        let (ib, db) = views(&[&xb, "s", &xb]);
+        assert_eq!(ia, ib);
+        let first = StringArray::new(Layout::View, 3, 0, None, &ia, vec![&da]).unwrap();
+        let second = StringArray::new(Layout::View, 3, 0, None, &ib, vec![&db]).unwrap();
+        let codes = [0u32, 1, 0, 1, 0, 1];
+        let v = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        for two in [false, true] {
+            let mut keys = vec![KeyColumn::Strings(vec![first.clone(), second.clone()])];
+            if two {
+                keys.push(KeyColumn::Codes(&codes));
+            }
+            let got = pool.install(|| keyed_sums(&keys, &[&v], 6, false).unwrap().unwrap());
+            assert_eq!(
+                got.labels[0],
+                Labels::Strings(vec![Some("s".into()), Some(xa.clone()), Some(xb.clone())])
+            );
+            if two {
+                // (s,1) (s,0) (x,0) (y,1) with rows 1, 4 | 0, 2 | 3, 5.
+                assert_eq!(got.table.cell, vec![0, 1, 2, 5]);
+                assert_eq!(got.table.count, vec![1, 1, 2, 2]);
+                assert_eq!(got.table.sums, vec![vec![16.0, 2.0, 5.0, 40.0]]);
+            } else {
+                assert_eq!(got.table.count, vec![2, 2, 2]);
+                assert_eq!(got.table.sums, vec![vec![18.0, 5.0, 40.0]]);
+            }
+        }
+    }
+
+    #[test]
+    fn many_values_with_colliding_cache_slots() {
+        // More distinct short and long values than the cache's slots, with nulls: the
+        // cache only saves lookups, the groups are those of the values.
+        let n = 50_000;
+        let names: Vec<String> = (0..3_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("v{i}")
+                } else {
+                    format!("a long value number {i}")
+                }
+            })
+            .collect();
+        let pick: Vec<usize> = (0..n).map(|i| (i * 7919 + i / 3) % names.len()).collect();
+        let values: Vec<Option<&str>> = pick
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (i % 97 != 0).then_some(names[k].as_str()))
+            .collect();
+        let strs: Vec<&str> = values.iter().map(|v| v.unwrap_or("")).collect();
+        let (index, data) = views(&strs);
+        let (validity, oi, od) = offsets(&values);
+        let view =
+            StringArray::new(Layout::View, n, 0, Some(&validity), &index, vec![&data]).unwrap();
+        let off =
+            StringArray::new(Layout::Offsets32, n, 0, Some(&validity), &oi, vec![&od]).unwrap();
+        let v: Vec<f64> = (0..n).map(|i| (i % 5) as f64 * 0.5).collect();
+        let got = keyed_sums(&[KeyColumn::Strings(vec![view])], &[&v], n, false)
+            .unwrap()
+            .unwrap();
+        let want = keyed_sums(&[KeyColumn::Strings(vec![off])], &[&v], n, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, want);
+        assert_eq!(got.table.count.iter().sum::<u64>(), n as u64);
     }
 
     #[test]

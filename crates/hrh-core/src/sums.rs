@@ -304,6 +304,16 @@ impl ColumnSums {
             ColumnSums::Fixed {
                 scale: i32::MAX, ..
             } => {}
+            ColumnSums::Fixed { scale, acc, .. }
+                if i64::from(range.high) - i64::from(*scale) <= 62 && *scale <= 1022 =>
+            {
+                // Every value is an integer times 2^scale below 2^62 in magnitude:
+                // scaling it by a power of two is exact, and so is the conversion.
+                let unit = pow2(-*scale);
+                for (&c, &x) in cell.iter().zip(values) {
+                    acc[c as usize] += i128::from((x * unit) as i64);
+                }
+            }
             ColumnSums::Fixed { scale, acc, .. } => {
                 let scale = *scale;
                 for (&c, &x) in cell.iter().zip(values) {
