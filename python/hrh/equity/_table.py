@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
+from hrh import _scale as scale
 from hrh._frames import (
     as_list,
     check_level,
@@ -20,11 +21,11 @@ from hrh._frames import (
     column_array,
     group_codes,
     require_columns,
-    to_frame,
 )
 from hrh._progress import progress_after
 from hrh.density import _AREA, _POP, _rows_with_population
 from hrh.equity._common import _number
+from hrh.equity._scale import scaled_equity
 from hrh.exceptions import InputError
 
 _MEASURES = ("gini", "theil_t", "theil_l", "atkinson", "cv")
@@ -145,7 +146,7 @@ def equity(
     │ 2    ┆ 3     ┆ 0.222222           │
     └──────┴───────┴────────────────────┘
     """
-    df = to_frame(data)
+    src = scale.source(data)
     staff_cols = as_list(staff, "staff")
     wide = not isinstance(staff, str)
     by_cols = as_list(by)
@@ -158,6 +159,21 @@ def equity(
         raise InputError(f"argument 'bootstrap': {bootstrap!r} must be an integer >= 0")
     if bootstrap:
         check_level(level)
+    if src.frame is None:
+        return scaled_equity(
+            src,
+            staff_cols=staff_cols,
+            wide=wide,
+            population=population,
+            area=area,
+            by_cols=by_cols,
+            groups=groups,
+            measures=measures,
+            epsilon=_number(epsilon, "epsilon"),
+            bootstrap=bootstrap,
+            population_sum_over=population_sum_over,
+        )
+    df = src.frame
     require_columns(df, staff_cols, role="staff")
     pop_in_data = isinstance(population, str)
     if pop_in_data:
