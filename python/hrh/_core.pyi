@@ -467,8 +467,11 @@ def simulate(
     horizon_value: bool = False,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...
-def transitions(
-    id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float
+def transition_counts(
+    id: _U, time: npt.NDArray[np.int64], state: _U, k: int
+) -> tuple[npt.NDArray[np.uint64], int]: ...
+def transitions_from_counts(
+    counts: npt.NDArray[np.uint64], k: int, gaps: int, *, level: float
 ) -> dict[str, Any]: ...
 def param_draws(
     json: str, *, stock: list[Any] | None = None, seed: int, draws: int
