@@ -4,15 +4,16 @@ Parquet path, a Dask DataFrame): Theil T and L (with the between/within parts ov
 
 Pass 1 sums, per ``by`` group and subgroup, the units, the staff and the weights
 (population, area): the weighted mean level of each group, μ = Σ staff / Σ weight, and
-of each subgroup, μ_g. Pass 2 sums each unit's terms about those means (w (x/μ) ln(x/μ)
-for Theil T, w ln(μ/x) for Theil L, w (x/μ)^(1−ε) for Atkinson, w ((x − μ)/μ)² for the
-coefficient of variation, and the within-subgroup terms about μ_g). Every sum is the
-core's exact (correctly rounded) grouped sum, and each unit's term depends only on the
-unit and on the means, which are themselves exact: the result is the same, bit for bit,
-for any batching, partitioning or order of partitions. Against the whole table in
-memory, whose sums are running float sums, it differs by that path's rounding: at most
-about n·2⁻⁵³ times the sum of the terms' magnitudes over the n units of a group (the
-tests check 1e-12 on tables of a few thousand units).
+of each subgroup, μ_g. Pass 2 sums each unit's terms about those means, formed by the
+core (``hrh_core::equity::partial``: w (x/μ) ln(x/μ) for Theil T, w ln(μ/x) for Theil
+L, w (x/μ)^(1−ε) for Atkinson, w ((x − μ)/μ)² for the coefficient of variation, and the
+within-subgroup terms about μ_g). Every sum is the core's exact (correctly rounded)
+grouped sum, and each unit's term depends only on the unit and on the means, which are
+themselves exact: the result is the same, bit for bit, for any batching, partitioning
+or order of partitions. Against the whole table in memory, whose sums are running float
+sums, it differs by that path's rounding: at most about n·2⁻⁵³ times the sum of the
+terms' magnitudes over the n units of a group (the tests check 1e-12 on tables of a few
+thousand units).
 
 Gini needs the units sorted by level and the bootstrap resamples units: both need the
 whole table, and asking for them here is an :class:`hrh.InputError` that says so.
@@ -21,12 +22,14 @@ whole table, and asking for them here is an :class:`hrh.InputError` that says so
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from hrh import _core
 from hrh import _scale as scale
 from hrh._frames import check_no_nulls, check_numeric, require_columns, to_frame
 from hrh.density import _AREA, _POP, _rows_with_population
@@ -157,14 +160,16 @@ def scaled_equity(
             if keys
             else batch.with_columns(pl.lit(means[0, c]).alias(c) for c in means.columns)
         )
-        out: dict[str, np.ndarray] = {}
+        out: dict[str, npt.NDArray[np.float64]] = {}
         for i, c in enumerate(staff_cols):
             s = _floats(at, c)
             for b, col in bases:
                 w = _floats(at, col)
                 mu, mu_g = _floats(at, f"mu{i}_{b}"), _floats(at, f"mug{i}_{b}")
-                for name, f in wanted.items():
-                    out[f"{name}{i}_{b}"] = f(s / w, w, mu, mu_g, epsilon)
+                for name, term in wanted.items():
+                    out[f"{name}{i}_{b}"] = _core.equity_unit_terms(
+                        s, w, mu, mu_g, term=term, epsilon=epsilon
+                    )
         return pl.concat([at.select(keys), pl.DataFrame(out)], how="horizontal")
 
     parts = sums
@@ -178,8 +183,8 @@ def scaled_equity(
     return _finish(parts, by_cols, staff_cols, wide, bases, measures, epsilon, groups is not None)
 
 
-def _floats(df: pl.DataFrame, column: str) -> np.ndarray:
-    return df.get_column(column).cast(pl.Float64).to_numpy()
+def _floats(df: pl.DataFrame, column: str) -> npt.NDArray[np.float64]:
+    return np.ascontiguousarray(df.get_column(column).cast(pl.Float64).to_numpy())
 
 
 def _zero_rule(measures: Sequence[str], epsilon: float) -> str | None:
@@ -240,56 +245,17 @@ def _means(
     return table.select(*keys, *exprs)
 
 
-Term = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
-
-
-def _xlnx(r: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(r == 0, 0.0, r * np.log(r))
-
-
-def _t(x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float) -> np.ndarray:
-    return np.asarray(w * _xlnx(x / mu), dtype=np.float64)
-
-
-def _t_within(
-    x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float
-) -> np.ndarray:
-    # (μ_g/μ) times the subgroup's own term about μ_g: w (x/μ) ln(x/μ_g).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x == 0, 0.0, w * (x / mu) * np.log(x / mu_g))
-
-
-def _l(x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float) -> np.ndarray:
-    return np.asarray(w * np.log(mu / x), dtype=np.float64)
-
-
-def _l_within(
-    x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float
-) -> np.ndarray:
-    return np.asarray(w * np.log(mu_g / x), dtype=np.float64)
-
-
-def _a(x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float) -> np.ndarray:
-    if e == 1:
-        return np.asarray(w * np.log(x / mu), dtype=np.float64)
-    return np.asarray(w * (x / mu) ** (1.0 - e), dtype=np.float64)
-
-
-def _c(x: np.ndarray, w: np.ndarray, mu: np.ndarray, mu_g: np.ndarray, e: float) -> np.ndarray:
-    return np.asarray(w * ((x - mu) / mu) ** 2, dtype=np.float64)
-
-
-def _terms(measures: Sequence[str], decompose: bool) -> dict[str, Term]:
-    out: dict[str, Term] = {}
+def _terms(measures: Sequence[str], decompose: bool) -> dict[str, str]:
+    """The sums pass 2 needs (short name -> the core's term)."""
+    out: dict[str, str] = {}
     if "theil_t" in measures:
-        out |= {"tt": _t, **({"ttw": _t_within} if decompose else {})}
+        out |= {"tt": "theil_t", **({"ttw": "theil_t_within"} if decompose else {})}
     if "theil_l" in measures:
-        out |= {"tl": _l, **({"tlw": _l_within} if decompose else {})}
+        out |= {"tl": "theil_l", **({"tlw": "theil_l_within"} if decompose else {})}
     if "atkinson" in measures:
-        out["ta"] = _a
+        out["ta"] = "atkinson"
     if "cv" in measures:
-        out["tc"] = _c
+        out["tc"] = "cv"
     return out
 
 
@@ -303,7 +269,8 @@ def _finish(
     epsilon: float,
     decompose: bool,
 ) -> pl.DataFrame:
-    """The indices per by group from the subgroups' exact sums."""
+    """The indices per by group from the subgroups' exact sums (the core's
+    ``equity_from_sums`` and ``equity_between``)."""
     term_cols = [c for c in parts.columns if c[:2] in ("tt", "tl", "ta", "tc")]
     weight_cols = [f"w_{b}" for b, _ in bases]
     staff_sums = [f"s{i}" for i in range(len(staff_cols))]
@@ -320,32 +287,30 @@ def _finish(
     order = totals.sort(by_cols) if by_cols else totals
     pieces = []
     for i, c in enumerate(staff_cols):
-        cols: dict[str, Any] = {}
+        cols: dict[str, npt.NDArray[np.float64]] = {}
         for b, _ in bases:
-            big_w = order.get_column(f"w_{b}").to_numpy()
+            big_w = _floats(order, f"w_{b}")
+
+            def index(column: str, term: str, w: Any = big_w) -> npt.NDArray[np.float64]:
+                sums = _floats(order, column)
+                return _core.equity_from_sums(sums, w, term=term, epsilon=epsilon)
+
             between = _between(parts, order, by_cols, i, b) if decompose else None
             for m in measures:
                 name = f"{m}_by_{b}"
                 if m in ("theil_t", "theil_l"):
                     k = "tt" if m == "theil_t" else "tl"
-                    total = _clamp(order.get_column(f"{k}{i}_{b}").to_numpy() / big_w)
+                    total = index(f"{k}{i}_{b}", m)
                     cols[name] = total
                     if between is not None:
                         bt = _clamp(between[k])
-                        wi = _clamp(order.get_column(f"{k}w{i}_{b}").to_numpy() / big_w)
-                        cols[f"theil_{m[-1]}_between_by_{b}"] = bt
-                        cols[f"theil_{m[-1]}_within_by_{b}"] = wi
+                        cols[f"{m}_between_by_{b}"] = bt
+                        cols[f"{m}_within_by_{b}"] = index(f"{k}w{i}_{b}", f"{m}_within")
                         with np.errstate(divide="ignore", invalid="ignore"):
                             share = np.where(total > 0, bt / total, np.nan)
-                        cols[f"theil_{m[-1]}_between_share_by_{b}"] = share
-                elif m == "atkinson":
-                    mean_power = order.get_column(f"ta{i}_{b}").to_numpy() / big_w
-                    if epsilon == 1:
-                        cols[name] = _clamp(-np.expm1(mean_power))
-                    else:
-                        cols[name] = _clamp(1.0 - mean_power ** (1.0 / (1.0 - epsilon)))
-                elif m == "cv":
-                    cols[name] = np.sqrt(_clamp(order.get_column(f"tc{i}_{b}").to_numpy() / big_w))
+                        cols[f"{m}_between_share_by_{b}"] = share
+                elif m in ("atkinson", "cv"):
+                    cols[name] = index(f"{'ta' if m == 'atkinson' else 'tc'}{i}_{b}", m)
         for k, v in cols.items():
             if not np.isfinite(v[~np.isnan(v)] if "_between_share_" in k else v).all():
                 raise InputError(
@@ -361,14 +326,14 @@ def _finish(
     return pl.concat(pieces, how="vertical")
 
 
-def _clamp(v: np.ndarray) -> np.ndarray:
+def _clamp(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Every index is >= 0: rounding noise below 0 (and -0.0) becomes 0, as in memory."""
     return np.where(v <= 0, 0.0, v)
 
 
 def _between(
     parts: pl.DataFrame, order: pl.DataFrame, by_cols: list[str], i: int, b: str
-) -> dict[str, np.ndarray]:
+) -> dict[str, npt.NDArray[np.float64]]:
     """Theil T's and L's between-subgroup parts per by group, from the subgroups'
     weights and staff: Σ_g (W_g/W)(μ_g/μ) ln(μ_g/μ) and Σ_g (W_g/W) ln(μ/μ_g)."""
     big = order.select(
@@ -380,13 +345,11 @@ def _between(
         if by_cols
         else sub.with_columns(pl.lit(big[0, "mu"]).alias("mu"), pl.lit(big[0, "W"]).alias("W"))
     )
-    p = sub.get_column(f"w_{b}").to_numpy() / sub.get_column("W").to_numpy()
-    r = sub.get_column("mu_g").to_numpy() / sub.get_column("mu").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = p * _xlnx(r)
-        lg = np.where(r > 0, -p * np.log(r), np.nan)
+    t, lg = _core.equity_between(
+        _floats(sub, f"w_{b}"), _floats(sub, "mu_g"), _floats(sub, "W"), _floats(sub, "mu")
+    )
     terms = pl.concat([sub.select(by_cols), pl.DataFrame({"bt": t, "bl": lg})], how="horizontal")
     summed = _by_totals(terms, by_cols, ["bt", "bl"])
     if by_cols:
         summed = order.select(by_cols).join(summed, on=by_cols, how="left", maintain_order="left")
-    return {"tt": summed.get_column("bt").to_numpy(), "tl": summed.get_column("bl").to_numpy()}
+    return {"tt": _floats(summed, "bt"), "tl": _floats(summed, "bl")}
