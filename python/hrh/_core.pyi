@@ -45,7 +45,10 @@ __all__ = [
     "discount_factors",
     "discounted",
     "dist_quantiles",
+    "equity_between",
+    "equity_from_sums",
     "equity_table",
+    "equity_unit_terms",
     "fine_gray",
     "forecast",
     "frontier",
@@ -87,7 +90,8 @@ __all__ = [
     "survival_band_rates",
     "synthetic_register",
     "theil",
-    "transitions",
+    "transition_counts",
+    "transitions_from_counts",
     "wisn",
 ]
 __version__: str
