@@ -61,7 +61,10 @@ def equity(
     Parameters
     ----------
     data
-        One row per unit (a province, a county): any table hrh reads. Not modified.
+        One row per unit (a province, a county): any table hrh reads, or, for data
+        larger than memory, a polars LazyFrame, a Parquet path or a Dask DataFrame
+        (read in two passes of exact sums; ``gini`` and `bootstrap` then need the
+        collected table, see the guide's "Data at scale"). Not modified.
     staff
         Staff column, or a list of columns (cadres): the result is long with ``cadre``.
     population

@@ -133,7 +133,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
     Parameters
     ----------
     panel
-        One row per person and period: any table hrh reads. Not modified.
+        One row per person and period: any table hrh reads, or a polars LazyFrame, a
+        Parquet path or a Dask DataFrame (read in buckets of people, or shuffled on
+        `id`; the same table as in memory). Not modified.
     id
         Column identifying the person.
     time
