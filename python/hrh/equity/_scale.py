@@ -88,7 +88,7 @@ def scaled_equity(
         require_columns(empty, [groups], role="groups")
     if area is not None and not isinstance(area, str):
         raise InputError(f"argument 'area': expected a column name, got {type(area).__name__}")
-    keys = [*by_cols, *([groups] if groups is not None else [])]
+    keys = list(dict.fromkeys([*by_cols, *([groups] if groups is not None else [])]))
     used = [*staff_cols, *([area] if area is not None and area in empty.columns else [])]
     needed = [*keys, *used, *([population] if pop_in_data else [])]
     if not pop_in_data:
