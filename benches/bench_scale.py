@@ -1,7 +1,7 @@
-"""hrh.density and hrh.person_time on a register stored as Parquet (a directory of
-files), read in batches of only the needed columns, against polars' streaming engine
-doing the same aggregation from the same files (with scipy for the exact Poisson
-interval of density).
+"""hrh.density, hrh.person_time, hrh.equity and hrh.transitions on data stored as
+Parquet (a directory of files), read in batches of only the needed columns, against
+polars' streaming engine doing the same aggregation from the same files (with scipy for
+the exact Poisson interval of density).
 
 The files are generated on first use under the system's temporary directory
 (``hrh-bench-scale/<rows>``), in chunks of at most 10 million rows, and reused.
@@ -353,6 +353,137 @@ def measure_dask(sizes: list[int]) -> None:
             )
 
 
+# --- equity and transitions -------------------------------------------------------------
+
+EQ_MEASURES = ["theil_t", "theil_l", "atkinson", "cv"]
+ZONES = ["urban", "lowland", "highland", "coast"]
+
+
+def setup_units(n: int) -> Path:
+    """N units (e.g. facilities' catchments) with staff, population, a zone and a year."""
+    folder = Path(tempfile.gettempdir()) / "hrh-bench-scale-units" / str(n)
+    if not (folder / "done").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, lo in enumerate(range(0, n, CHUNK)):
+            rows = min(CHUNK, n - lo)
+            rng = np.random.default_rng(100 + k)
+            pl.DataFrame(
+                {
+                    "year": rng.integers(2015, 2025, rows),
+                    "zone": pl.Series(ZONES).gather(rng.integers(0, len(ZONES), rows)),
+                    "staff": rng.integers(1, 200, rows).astype(np.float64),
+                    "population": rng.integers(1_000, 500_000, rows),
+                    **{c: rng.integers(0, 1000, rows) for c in EXTRA},
+                }
+            ).write_parquet(folder / f"part-{k:03d}.parquet")
+        (folder / "done").write_text(str(n))
+    return folder
+
+
+def hrh_equity(folder: Path) -> pl.DataFrame:
+    return hrh.equity(
+        folder / "*.parquet",
+        staff="staff",
+        population="population",
+        by="year",
+        groups="zone",
+        measures=EQ_MEASURES,
+    )
+
+
+def polars_equity(folder: Path) -> pl.DataFrame:
+    """The same indices in two streaming passes: the means, then the terms about them."""
+    lf = pl.scan_parquet(folder / "*.parquet").select("year", "zone", "staff", "population")
+    sub = (
+        lf.group_by("year", "zone")
+        .agg(s=pl.col("staff").sum(), w=pl.col("population").cast(pl.Float64).sum())
+        .collect(engine="streaming")
+    )
+    means = sub.with_columns(
+        mu=pl.col("s").sum().over("year") / pl.col("w").sum().over("year"),
+        mu_g=pl.col("s") / pl.col("w"),
+        big_w=pl.col("w").sum().over("year"),
+    )
+    w = pl.col("population").cast(pl.Float64)
+    r = pl.col("staff") / w / pl.col("mu")
+    sums = (
+        lf.join(means.lazy(), on=["year", "zone"])
+        .group_by("year")
+        .agg(
+            tt=(w * r * r.log()).sum() / pl.col("big_w").first(),
+            tl=(-w * r.log()).sum() / pl.col("big_w").first(),
+            ta=(w * r.sqrt()).sum() / pl.col("big_w").first(),
+            tc=(w * (r - 1) ** 2).sum() / pl.col("big_w").first(),
+        )
+        .sort("year")
+        .collect(engine="streaming")
+    )
+    return sums.select(
+        "year",
+        theil_t_by_population="tt",
+        theil_l_by_population="tl",
+        atkinson_by_population=1 - pl.col("ta") ** 2,
+        cv_by_population=pl.col("tc").sqrt(),
+    )
+
+
+def check_equity(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
+    assert ours["year"].to_list() == peer["year"].to_list()
+    for c in peer.columns[1:]:
+        np.testing.assert_allclose(ours[c].to_numpy(), peer[c].to_numpy(), rtol=1e-9, err_msg=c)
+
+
+def setup_panel(n: int) -> Path:
+    """A panel of about N person-years: people followed for 1-10 years between 2010 and
+    2024, moving between 5 grades (some years missing)."""
+    folder = Path(tempfile.gettempdir()) / "hrh-bench-scale-panel" / str(n)
+    if not (folder / "done").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        people = max(1, n // 5)
+        for k, lo in enumerate(range(0, people, CHUNK // 5)):
+            count = min(CHUNK // 5, people - lo)
+            rng = np.random.default_rng(200 + k)
+            ids = np.arange(lo, lo + count)
+            years = rng.integers(1, 10, count)
+            person = np.repeat(ids, years)
+            first = np.repeat(rng.integers(2010, 2020, count), years)
+            offset = np.arange(person.size) - np.repeat(np.cumsum(years) - years, years)
+            keep = rng.random(person.size) > 0.05
+            pl.DataFrame(
+                {
+                    "person": person[keep],
+                    "year": (first + offset)[keep],
+                    "grade": pl.Series([f"G{g}" for g in range(5)]).gather(
+                        np.minimum(offset[keep] // 2 + rng.integers(0, 2, keep.sum()), 4)
+                    ),
+                    **{c: rng.integers(0, 1000, int(keep.sum())) for c in EXTRA[:4]},
+                }
+            ).write_parquet(folder / f"part-{k:03d}.parquet")
+        (folder / "done").write_text(str(n))
+    return folder
+
+
+def hrh_transitions(folder: Path) -> pl.DataFrame:
+    t = hrh.transitions(folder / "*.parquet", id="person", time="year", state="grade")
+    return t.table.filter(pl.col("count") > 0).select("from", "to", "count")
+
+
+def polars_transitions(folder: Path) -> pl.DataFrame:
+    lf = pl.scan_parquet(folder / "*.parquet").select("person", "year", "grade")
+    following = lf.select("person", year=pl.col("year") - 1, to="grade")
+    return (
+        lf.join(following, on=["person", "year"])
+        .group_by(pl.col("grade").alias("from"), "to")
+        .agg(count=pl.len().cast(pl.Float64))
+        .sort("from", "to")
+        .collect(engine="streaming")
+    )
+
+
+def check_transitions(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
+    assert ours.sort("from", "to").equals(peer), "counts differ"
+
+
 def cases(quick: bool) -> list[Case]:
     sizes = [10**6] if quick else [10**6, 10**7, 10**8]
     dask_sizes = [10**6] if quick else [10**6, 10**7]
@@ -430,6 +561,40 @@ def cases(quick: bool) -> list[Case]:
             description='`hrh.person_time(dask_frame, entry="hire_date", exit="exit_date", '
             'reason="exit_reason", by="cadre", start="2005-01-01", end="2025-01-01")` on '
             "the files of `parquet_person_time`." + dask_note,
+        ),
+        Case(
+            name="parquet_equity",
+            sizes=sizes[:2],
+            setup=setup_units,
+            hrh=hrh_equity,
+            peer=polars_equity,
+            peer_name=f"polars {pl.__version__} scan_parquet: group means, then the "
+            "terms about them joined and summed by year, streaming engine",
+            check=check_equity,
+            min_repeats=1,
+            min_seconds=0.5,
+            description='`hrh.equity(folder / "*.parquet", staff="staff", '
+            'population="population", by="year", groups="zone", measures=["theil_t", '
+            '"theil_l", "atkinson", "cv"])`: two passes of exact sums (means, then terms). '
+            "N units over 10 years and 4 zones in Parquet files of at most 10 million "
+            "rows, with 10 integer columns the call does not need.",
+        ),
+        Case(
+            name="parquet_transitions",
+            sizes=sizes[:2],
+            setup=setup_panel,
+            hrh=hrh_transitions,
+            peer=polars_transitions,
+            peer_name=f"polars {pl.__version__} scan_parquet: self-join on (person, "
+            "year + 1), group_by (from, to), streaming engine",
+            check=check_transitions,
+            min_repeats=1,
+            min_seconds=0.5,
+            description='`hrh.transitions(folder / "*.parquet", id="person", time="year", '
+            'state="grade")`. A panel of about N person-years (people followed 1-9 years, '
+            "5 grades, 5 % of years missing) in Parquet files, with 4 integer columns the "
+            "call does not need; hrh reads the three columns in buckets of people of about "
+            "a million rows.",
         ),
     ]
 

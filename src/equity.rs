@@ -2,7 +2,9 @@
 
 use hrh_core::equity::{
     concentration::{concentration_index as ci, Correction},
-    gini as g, polarization as pz,
+    gini as g,
+    partial::{self, Term},
+    polarization as pz,
     table::{equity_table_with as table, Measure},
     theil as th, Distribution,
 };
@@ -281,6 +283,87 @@ fn equity_table<'py>(
     Ok(d)
 }
 
+fn term(py: Python<'_>, name: &str, epsilon: f64) -> PyResult<Term> {
+    let options = [
+        ("theil_t", Term::TheilT),
+        ("theil_t_within", Term::TheilTWithin),
+        ("theil_l", Term::TheilL),
+        ("theil_l_within", Term::TheilLWithin),
+        ("atkinson", Term::Atkinson(epsilon)),
+        ("cv", Term::Cv),
+    ];
+    choice(py, "term", name, &options)
+}
+
+/// Each unit's term of a sum behind an index, about its group's and subgroup's means.
+#[pyfunction]
+#[pyo3(signature = (staff, weights, mean, sub_mean, *, term, epsilon=0.0))]
+fn equity_unit_terms<'py>(
+    py: Python<'py>,
+    staff: F64<'py>,
+    weights: F64<'py>,
+    mean: F64<'py>,
+    sub_mean: F64<'py>,
+    term: &str,
+    epsilon: f64,
+) -> PyResult<F64Array<'py>> {
+    let t = self::term(py, term, epsilon)?;
+    let (s, w) = (staff.as_slice()?, weights.as_slice()?);
+    let (m, mg) = (mean.as_slice()?, sub_mean.as_slice()?);
+    let out = run(py, || partial::unit_terms(s, w, m, mg, t))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// The index of each group from its summed terms and its total weight.
+#[pyfunction]
+#[pyo3(signature = (sums, weights, *, term, epsilon=0.0))]
+fn equity_from_sums<'py>(
+    py: Python<'py>,
+    sums: F64<'py>,
+    weights: F64<'py>,
+    term: &str,
+    epsilon: f64,
+) -> PyResult<F64Array<'py>> {
+    let t = self::term(py, term, epsilon)?;
+    let (s, w) = (sums.as_slice()?, weights.as_slice()?);
+    if s.len() != w.len() {
+        return Err(crate::errors::to_pyerr(
+            py,
+            Error::input("weights", "sums and weights must have the same length"),
+        ));
+    }
+    let out: Vec<f64> = s
+        .iter()
+        .zip(w)
+        .map(|(&a, &b)| partial::finish(t, a, b))
+        .collect();
+    Ok(out.into_pyarray(py))
+}
+
+/// Each subgroup's terms of Theil T's and L's between-subgroup parts.
+#[pyfunction]
+fn equity_between<'py>(
+    py: Python<'py>,
+    weight_g: F64<'py>,
+    mean_g: F64<'py>,
+    weight: F64<'py>,
+    mean: F64<'py>,
+) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
+    let (wg, mg) = (weight_g.as_slice()?, mean_g.as_slice()?);
+    let (w, m) = (weight.as_slice()?, mean.as_slice()?);
+    let n = wg.len();
+    if [mg.len(), w.len(), m.len()].iter().any(|&l| l != n) {
+        return Err(crate::errors::to_pyerr(
+            py,
+            Error::input("weights", "subgroup weights and means must have one length"),
+        ));
+    }
+    let (t, l): (Vec<f64>, Vec<f64>) = (0..n)
+        .map(|i| partial::between(wg[i], mg[i], w[i], m[i]))
+        .unzip();
+    Ok((t.into_pyarray(py), l.into_pyarray(py)))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gini, m)?)?;
     m.add_function(wrap_pyfunction!(lorenz, m)?)?;
@@ -291,5 +374,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(concentration_index, m)?)?;
     m.add_function(wrap_pyfunction!(polarization, m)?)?;
     m.add_function(wrap_pyfunction!(equity_table, m)?)?;
+    m.add_function(wrap_pyfunction!(equity_unit_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(equity_from_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(equity_between, m)?)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use hrh_core::planning::markov;
 use hrh_core::planning::scenario;
 use hrh_core::planning::simulate as sim;
 use hrh_core::planning::wisn as w;
-use numpy::{IntoPyArray, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
@@ -448,19 +448,35 @@ fn dist_quantiles(py: Python<'_>, dist: &str, p: Vec<f64>) -> PyResult<(f64, Vec
     })
 }
 
-/// Transition counts and probabilities from a panel of dense codes.
+/// Transition counts of a panel of dense codes (a part holding its people whole): the
+/// `k x k` counts and the number of gaps.
 #[pyfunction]
-#[pyo3(signature = (id, time, state, k, *, level))]
-fn transitions<'py>(
+#[pyo3(signature = (id, time, state, k))]
+fn transition_counts<'py>(
     py: Python<'py>,
     id: PyReadonlyArray1<'py, u32>,
     time: PyReadonlyArray1<'py, i64>,
     state: PyReadonlyArray1<'py, u32>,
     k: usize,
+) -> PyResult<(Bound<'py, PyArray1<u64>>, u64)> {
+    let (id, time, state) = (id.as_slice()?, time.as_slice()?, state.as_slice()?);
+    let t = run(py, || markov::TransitionCounts::of(id, time, state, k))?;
+    Ok((t.counts.into_pyarray(py), t.gaps))
+}
+
+/// Probabilities and Wilson intervals from (merged) transition counts.
+#[pyfunction]
+#[pyo3(signature = (counts, k, gaps, *, level))]
+fn transitions_from_counts<'py>(
+    py: Python<'py>,
+    counts: PyReadonlyArray1<'py, u64>,
+    k: usize,
+    gaps: u64,
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (id, time, state) = (id.as_slice()?, time.as_slice()?, state.as_slice()?);
-    let t = run(py, || markov::transitions(id, time, state, k, level))?;
+    let counts = counts.as_slice()?.to_vec();
+    let state = markov::TransitionCounts { k, counts, gaps };
+    let t = run(py, || state.finish(level))?;
     let d = PyDict::new(py);
     d.set_item("count", t.counts.into_pyarray(py))?;
     d.set_item("probability", t.probability.into_pyarray(py))?;
@@ -474,7 +490,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wisn, m)?)?;
     m.add_function(wrap_pyfunction!(check_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
-    m.add_function(wrap_pyfunction!(transitions, m)?)?;
+    m.add_function(wrap_pyfunction!(transition_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(transitions_from_counts, m)?)?;
     m.add_function(wrap_pyfunction!(param_draws, m)?)?;
     m.add_function(wrap_pyfunction!(dist_quantiles, m)?)?;
     Ok(())

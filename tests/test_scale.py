@@ -1,6 +1,8 @@
-"""Density, person-time, survival curves and the log-rank test from tables larger than
-memory (LazyFrame, Parquet, in batches) and from Dask DataFrames: the same result, bit
-for bit, as from the whole table in memory."""
+"""Density, person-time, survival curves, the log-rank test, equity and transitions
+from tables larger than memory (LazyFrame, Parquet, in batches) and from Dask
+DataFrames: the same result, bit for bit, as from the whole table in memory (equity's
+floating sums: bit for bit across partitionings, and within EQUITY_BOUND of the whole
+table)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import itertools
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -230,6 +233,264 @@ def test_person_time_bad_inputs_in_parts_are_named(
         hrh.person_time(staff_register.head(0).lazy(), **PT)
     with pytest.raises(hrh.InputError, match="register has no rows"):
         hrh.person_time(staff_register.head(0).lazy(), **PT, start="2020-01-01", end="2021-01-01")
+
+
+# --- equity ----------------------------------------------------------------------------
+
+# The documented bound: figures from parts are identical for any partitioning and agree
+# with the whole table in memory (running float sums) to within 1e-12.
+EQUITY_BOUND = 1e-12
+EQ_MEASURES = ["theil_t", "theil_l", "atkinson", "cv"]
+EQ_CALLS: list[dict[str, object]] = [
+    {"staff": "doctors", "by": "year", "groups": "region"},
+    {"staff": ["doctors", "nurses"], "area": "area", "measures": ["theil_t", "cv", "atkinson"]},
+    {"staff": "doctors", "area": "area", "by": ["year", "region"], "epsilon": 1.0},
+    {"staff": "doctors", "groups": "region", "epsilon": 2.0, "area": "area"},
+]
+
+
+@pytest.fixture(scope="module")
+def units() -> pl.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 3000
+    return pl.DataFrame(
+        {
+            "year": rng.integers(2018, 2022, n),
+            "region": rng.choice(["east", "central", "west", "north"], n),
+            "doctors": rng.gamma(2.0, 20.0, n).round(1) + 0.1,
+            "nurses": rng.integers(0, 90, n),  # some zero
+            "population": rng.integers(1_000, 200_000, n),
+            "area": rng.uniform(5.0, 900.0, n),
+            "notes": ["unused"] * n,
+        }
+    )
+
+
+def _close(whole: pl.DataFrame, parts: pl.DataFrame, bound: float = EQUITY_BOUND) -> None:
+    assert whole.columns == parts.columns
+    assert whole.schema == parts.schema
+    for c in whole.columns:
+        a, b = whole[c], parts[c]
+        assert a.is_null().to_list() == b.is_null().to_list(), c
+        if whole.schema[c].is_float():
+            d = np.abs(a.drop_nulls().to_numpy() - b.drop_nulls().to_numpy())
+            assert d.max(initial=0.0) <= bound, (c, d.max())
+        else:
+            assert a.to_list() == b.to_list(), c
+
+
+@pytest.mark.parametrize("call", EQ_CALLS)
+def test_equity_in_batches_equals_the_whole_table(
+    units: pl.DataFrame, call: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kw = {"population": "population", "measures": EQ_MEASURES, **call}
+    whole = hrh.equity(units, **kw)  # type: ignore[arg-type]
+    first = None
+    for rows, seed in [("1000000", 0), ("997", 1), ("50", 2)]:
+        monkeypatch.setenv("HRH_BATCH_ROWS", rows)
+        shuffled = units.sample(fraction=1.0, shuffle=True, seed=seed)
+        out = hrh.equity(shuffled.lazy(), **kw)  # type: ignore[arg-type]
+        _close(whole, out)
+        if first is None:
+            first = out
+        _same(first, out)  # bit for bit, whatever the batches and the order of rows
+    # Every unit counted once (per staff column).
+    assert whole["units"].sum() == units.height * (2 if isinstance(call["staff"], list) else 1)
+
+
+def test_equity_from_parquet_with_empty_and_single_group_files(
+    tmp_path: Path, units: pl.DataFrame
+) -> None:
+    for (year,), part in units.group_by("year"):
+        part.write_parquet(tmp_path / f"year-{year}.parquet")
+    units.head(0).write_parquet(tmp_path / "empty.parquet")
+    for call in EQ_CALLS:
+        kw = {"population": "population", "measures": EQ_MEASURES, **call}
+        whole = hrh.equity(units, **kw)  # type: ignore[arg-type]
+        from_files = hrh.equity(tmp_path, **kw)  # type: ignore[arg-type]
+        _close(whole, from_files)
+        _same(hrh.equity(units.lazy(), **kw), from_files)  # type: ignore[arg-type]
+
+
+def test_equity_with_a_population_table_from_parts(units: pl.DataFrame) -> None:
+    keyed = units.with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
+    pop = keyed.select("unit", "population", "area")
+    data = keyed.drop("population", "area")
+    kw = {"staff": "doctors", "population": pop, "area": "area", "by": "year"}
+    kw |= {"groups": "region", "measures": EQ_MEASURES}
+    whole = hrh.equity(data, **kw)  # type: ignore[arg-type]
+    _close(whole, hrh.equity(data.lazy(), **kw))  # type: ignore[arg-type]
+    _close(
+        hrh.equity(
+            units,
+            staff="doctors",
+            population="population",
+            area="area",
+            by="year",
+            groups="region",
+            measures=EQ_MEASURES,
+        ),
+        whole,
+    )
+
+
+@given(cuts=st.lists(st.integers(0, 3000), max_size=6), seed=st.integers(0, 2**16))
+@settings(max_examples=15, deadline=None)
+def test_equity_parts_merge_in_any_order(units: pl.DataFrame, cuts: list[int], seed: int) -> None:
+    kw = {"staff": "doctors", "population": "population", "by": "year", "groups": "region"}
+    kw["measures"] = EQ_MEASURES
+    reference = hrh.equity(units.lazy(), **kw)  # type: ignore[arg-type]
+    shuffled = units.sample(fraction=1.0, shuffle=True, seed=seed)
+    bounds = [0, *sorted(cuts), units.height]
+    parts = [shuffled.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
+    order = np.random.default_rng(seed).permutation(len(parts))
+    lazy = pl.concat([parts[i].lazy() for i in order])
+    _same(reference, hrh.equity(lazy, **kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_equity_in_parts_refuses_what_needs_the_whole_table(
+    tmp_path: Path, units: pl.DataFrame
+) -> None:
+    kw = {"staff": "doctors", "population": "population"}
+    with pytest.raises(hrh.InputError, match=r"'gini' needs the units sorted.*collect"):
+        hrh.equity(units.lazy(), **kw)  # type: ignore[arg-type]  # gini is a default measure
+    with pytest.raises(hrh.InputError, match=r"argument 'bootstrap'.*bootstrap=0"):
+        hrh.equity(units.lazy(), **kw, measures=["cv"], bootstrap=10)  # type: ignore[arg-type]
+    # A unit without staff makes Theil L undefined: named at its row from the start.
+    zero = units.with_columns(
+        doctors=pl.when(pl.int_range(pl.len()) == 2345).then(0.0).otherwise(pl.col("doctors"))
+    )
+    with pytest.raises(hrh.InputError, match=r"column 'doctors', row 2345: 0 staff; Theil L"):
+        hrh.equity(zero.lazy(), **kw, measures=["theil_l"])  # type: ignore[arg-type]
+    negative = units.with_columns(
+        population=pl.when(pl.int_range(pl.len()) == 1234).then(-5).otherwise("population")
+    )
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.equity(negative, **kw, measures=["cv"])  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.equity(negative.lazy(), **kw, measures=["cv"])  # type: ignore[arg-type]
+    assert "row 1234" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+    none = units.with_columns(
+        doctors=pl.when(pl.col("year") == 2019).then(0.0).otherwise("doctors")
+    )
+    with pytest.raises(hrh.InputError, match=r"group \(year=2019\) has no staff"):
+        hrh.equity(none.lazy(), **kw, by="year", measures=["cv"])  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match="data has no rows"):
+        hrh.equity(units.head(0).lazy(), **kw, measures=["cv"])  # type: ignore[arg-type]
+    units.head(100).write_parquet(tmp_path / "a.parquet")
+    units.tail(100).drop("region").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*region"):
+        hrh.equity(tmp_path, **kw, groups="region", measures=["cv"])  # type: ignore[arg-type]
+
+
+# --- transitions -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def panel() -> pl.DataFrame:
+    rng = np.random.default_rng(21)
+    rows = []
+    for p in range(600):
+        start, n = int(rng.integers(2010, 2016)), int(rng.integers(1, 9))
+        grade = str(rng.choice(["I", "II", "III"]))
+        for t in range(start, start + n):
+            if rng.random() < 0.1:
+                continue  # a gap
+            if rng.random() < 0.3:
+                grade = str(rng.choice(["I", "II", "III", "IV"]))
+            rows.append((f"p{p:03d}", t, grade, 1.0))
+    df = pl.DataFrame(rows, schema=["id", "year", "grade", "fte"], orient="row")
+    return df.sample(fraction=1.0, shuffle=True, seed=4)
+
+
+def _same_transitions(a: Any, b: Any) -> None:
+    assert a.table.equals(b.table)
+    assert (a.states, a.gaps, a.level, a.time_unit) == (b.states, b.gaps, b.level, b.time_unit)
+
+
+TR = {"id": "id", "time": "year", "state": "grade"}
+
+
+@pytest.mark.parametrize("rows", ["1", "97", "100000"])
+def test_transitions_in_parts_equal_the_whole_panel(
+    panel: pl.DataFrame, rows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", rows)
+    whole = hrh.transitions(panel, **TR)
+    assert whole.gaps > 0 and whole.table["count"].sum() > 1000
+    _same_transitions(whole, hrh.transitions(panel.lazy(), **TR))
+    dated = panel.with_columns(year=pl.date(pl.col("year"), 6, 30))
+    _same_transitions(hrh.transitions(dated, **TR), hrh.transitions(dated.lazy(), **TR))
+
+
+def test_transitions_from_parquet_with_empty_and_single_person_files(
+    tmp_path: Path, panel: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", "400")
+    first = panel["id"][0]
+    panel.filter(pl.col("id") == first).write_parquet(tmp_path / "one.parquet")
+    rest = panel.filter(pl.col("id") != first)
+    for i, part in enumerate(rest.iter_slices(700)):  # people cut across files
+        part.write_parquet(tmp_path / f"part-{i}.parquet")
+    panel.head(0).write_parquet(tmp_path / "empty.parquet")
+    files = pl.concat([pl.read_parquet(p) for p in sorted(tmp_path.glob("*.parquet"))])
+    _same_transitions(hrh.transitions(files, **TR), hrh.transitions(tmp_path, **TR))
+
+
+@given(cuts=st.lists(st.integers(0, 600), max_size=6), seed=st.integers(0, 2**16))
+@settings(max_examples=20, deadline=None)
+def test_transition_counts_merge_in_any_order(
+    panel: pl.DataFrame, cuts: list[int], seed: int
+) -> None:
+    from hrh.planning._panel_parts import merge_counts
+    from hrh.planning._transitions import counts_of
+
+    people = panel["id"].unique().sort().sample(fraction=1.0, shuffle=True, seed=seed)
+    bounds = [0, *sorted(min(c, people.len()) for c in cuts), people.len()]
+    parts = [
+        panel.filter(pl.col("id").is_in(people.slice(a, b - a).implode()))
+        for a, b in itertools.pairwise(bounds)
+    ]
+    states = [counts_of(p, "id", "year", "grade", None) for p in parts if p.height]
+    rng = np.random.default_rng(seed)
+    # Merge in a random order, as a random tree: pairs of neighbours until one is left.
+    while len(states) > 1:
+        states = [states[i] for i in rng.permutation(len(states))]
+        i = int(rng.integers(0, len(states) - 1))
+        states[i : i + 2] = [merge_counts(states[i : i + 2])]
+    labels, counts, gaps = states[0]
+    whole_labels, whole_counts, whole_gaps = counts_of(panel, "id", "year", "grade", None)
+    assert labels.to_list() == whole_labels.to_list()
+    assert counts.tolist() == whole_counts.tolist() and gaps == whole_gaps
+
+
+def test_transitions_bad_input_in_parts_is_named(
+    tmp_path: Path, panel: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRH_BATCH_ROWS", "300")
+    twice = pl.concat([panel, panel.slice(17, 1)])
+    row = panel.height
+    with pytest.raises(hrh.InputError) as whole:
+        hrh.transitions(twice, **TR)
+    with pytest.raises(hrh.InputError) as streamed:
+        hrh.transitions(twice.lazy(), **TR)
+    assert f"column 'year', row {row}:" in str(whole.value)
+    assert str(streamed.value) == str(whole.value)
+    holes = panel.with_columns(
+        grade=pl.when(pl.int_range(pl.len()) == 777).then(None).otherwise("grade")
+    )
+    with pytest.raises(hrh.InputError, match=r"column 'grade', row 777: value is null"):
+        hrh.transitions(holes.lazy(), **TR)
+    with pytest.raises(hrh.InputError, match="must hold integer periods"):
+        hrh.transitions(panel.lazy().with_columns(pl.col("year").cast(pl.Float64)), **TR)
+    with pytest.raises(hrh.InputError, match="panel has no rows"):
+        hrh.transitions(panel.head(0).lazy(), **TR)
+    panel.head(100).write_parquet(tmp_path / "a.parquet")
+    panel.tail(100).drop("grade").write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(hrh.InputError, match=r"column is missing from some of the data.*grade"):
+        hrh.transitions(tmp_path, **TR)
 
 
 # --- Dask ------------------------------------------------------------------------------
@@ -648,3 +909,87 @@ def test_cumulative_incidence_on_dask_bad_partitions_are_named(exits: pl.DataFra
     two = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(late, npartitions=1)])
     with pytest.raises(hrh.InputError, match=r"partition 1: column 'years', row 7"):
         hrh.cumulative_incidence(two, **kw)  # type: ignore[arg-type]
+
+
+# --- equity and transitions on Dask ----------------------------------------------------
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_equity_on_dask(units: pl.DataFrame, partitions: int) -> None:
+    ordered = units.sort("year")
+    pdf = ordered.to_pandas()
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    by_year = [
+        dd.from_pandas(p.to_pandas(), npartitions=1)
+        for _, p in ordered.group_by("year", maintain_order=True)
+    ]
+    layouts = [
+        dd.from_pandas(pdf, npartitions=partitions, sort=False),
+        dd.concat([empty, *by_year, empty]),  # single-group partitions and empty ones
+    ]
+    for call in EQ_CALLS[:3]:
+        kw = {"population": "population", "measures": EQ_MEASURES, **call}
+        whole = hrh.equity(ordered, **kw)  # type: ignore[arg-type]
+        lazy = hrh.equity(ordered.lazy(), **kw)  # type: ignore[arg-type]
+        for ddf in layouts:
+            out = hrh.equity(ddf, **kw)  # type: ignore[arg-type]
+            _close(whole, out)
+            _same(lazy, out)  # the same bits as from batches
+
+
+@pytest.mark.usefixtures("client")
+def test_equity_on_dask_bad_partitions_are_named(units: pl.DataFrame) -> None:
+    from dask import delayed
+
+    pdf = units.head(200).select("year", "doctors", "population").to_pandas()
+    text = pdf.assign(doctors=pdf["doctors"].astype(str))
+    lying = dd.from_delayed([delayed(pdf), delayed(text)], meta=pdf.head(0), verify_meta=False)
+    kw = {"staff": "doctors", "population": "population", "measures": ["cv"]}
+    with pytest.raises(hrh.InputError, match=r"column 'doctors' has type String in partition 1"):
+        hrh.equity(lying, **kw)  # type: ignore[arg-type]
+    late = pdf.copy()
+    late.loc[7, "population"] = 0
+    two = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(late, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"partition 1: column 'population', row 7"):
+        hrh.equity(two, **kw)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"'gini' needs the units sorted.*compute\(\)"):
+        hrh.equity(two, staff="doctors", population="population")
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_transitions_on_dask(panel: pl.DataFrame, partitions: int) -> None:
+    whole = hrh.transitions(panel, **TR)
+    ordered = panel.sort("id")
+    pdf = ordered.to_pandas()
+    empty = dd.from_pandas(pdf.iloc[:0], npartitions=1)
+    first = int((ordered["id"] == ordered["id"][0]).sum())
+    layouts = [
+        dd.from_pandas(panel.to_pandas(), npartitions=partitions),  # people cut across
+        dd.concat(
+            [
+                empty,
+                dd.from_pandas(pdf.iloc[:first], npartitions=1),  # one person
+                dd.from_pandas(pdf.iloc[first:], npartitions=partitions, sort=False),
+                empty,
+            ]
+        ),
+    ]
+    for ddf in layouts:
+        _same_transitions(whole, hrh.transitions(ddf, **TR))
+
+
+@pytest.mark.usefixtures("client")
+def test_transitions_on_dask_bad_partitions_are_named(panel: pl.DataFrame) -> None:
+    from dask import delayed
+
+    pdf = panel.head(300).to_pandas()
+    text = pdf.assign(year=pdf["year"].astype(str))
+    lying = dd.from_delayed([delayed(pdf), delayed(text)], meta=pdf.head(0), verify_meta=False)
+    with pytest.raises(hrh.InputError, match=r"column 'year' has type String in partition 1"):
+        hrh.transitions(lying, **TR)
+    again = pdf.iloc[[5]]
+    two = dd.concat([dd.from_pandas(pdf, npartitions=1), dd.from_pandas(again, npartitions=1)])
+    with pytest.raises(hrh.InputError, match=r"row 0 of partition 1: id .* observed twice"):
+        hrh.transitions(two, **TR)

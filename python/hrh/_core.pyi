@@ -45,7 +45,10 @@ __all__ = [
     "discount_factors",
     "discounted",
     "dist_quantiles",
+    "equity_between",
+    "equity_from_sums",
     "equity_table",
+    "equity_unit_terms",
     "fine_gray",
     "forecast",
     "frontier",
@@ -87,7 +90,8 @@ __all__ = [
     "survival_band_rates",
     "synthetic_register",
     "theil",
-    "transitions",
+    "transition_counts",
+    "transitions_from_counts",
     "wisn",
 ]
 __version__: str
@@ -217,6 +221,11 @@ def equity_table(
     seed: int,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...
+def equity_unit_terms(
+    staff: _F, weights: _F, mean: _F, sub_mean: _F, *, term: str, epsilon: float = 0.0
+) -> _F: ...
+def equity_from_sums(sums: _F, weights: _F, *, term: str, epsilon: float = 0.0) -> _F: ...
+def equity_between(weight_g: _F, mean_g: _F, weight: _F, mean: _F) -> tuple[_F, _F]: ...
 
 _I32 = npt.NDArray[np.int32]
 _B = npt.NDArray[np.bool_]
@@ -467,8 +476,11 @@ def simulate(
     horizon_value: bool = False,
     progress_after: float | None = None,
 ) -> dict[str, Any]: ...
-def transitions(
-    id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float
+def transition_counts(
+    id: _U, time: npt.NDArray[np.int64], state: _U, k: int
+) -> tuple[npt.NDArray[np.uint64], int]: ...
+def transitions_from_counts(
+    counts: npt.NDArray[np.uint64], k: int, gaps: int, *, level: float
 ) -> dict[str, Any]: ...
 def param_draws(
     json: str, *, stock: list[Any] | None = None, seed: int, draws: int

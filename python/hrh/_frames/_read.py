@@ -83,8 +83,9 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
             f"{name}: a Dask DataFrame, but this function needs the whole table in one "
             "process (Cox models, for one, need whole risk sets): call .compute() on a "
             "selection that fits in memory. hrh.density, person_time, kaplan_meier, "
-            "nelson_aalen, life_table, logrank and cumulative_incidence (the curves) take "
-            "Dask DataFrames, LazyFrames and Parquet paths directly"
+            "nelson_aalen, life_table, logrank, cumulative_incidence (the curves), equity "
+            "(without Gini or the bootstrap) and transitions take Dask DataFrames, "
+            "LazyFrames and Parquet paths directly"
         )
     try:
         if module == "pandas":

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
+from hrh import _scale as scale
 from hrh._frames import (
     _first,
     as_list,
@@ -131,7 +133,9 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
     Parameters
     ----------
     panel
-        One row per person and period: any table hrh reads. Not modified.
+        One row per person and period: any table hrh reads, or a polars LazyFrame, a
+        Parquet path or a Dask DataFrame (read in buckets of people, or shuffled on
+        `id`; the same table as in memory). Not modified.
     id
         Column identifying the person.
     time
@@ -168,12 +172,31 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
     >>> hrh.transitions(panel, id="id", time="year", state="grade").matrix().rows()
     [('I', 0.666..., 0.333...), ('II', None, None)]
     """
-    df = to_frame(panel, name="panel")
+    src = scale.source(panel, name="panel")
+    if src.frame is None:
+        from hrh.planning._panel_parts import counts_in_parts
+
+        empty = src.empty()
+        require_columns(empty, [id, time, state], role="id, time and state")
+        _checked(empty, id, time, state)  # the types, before any work
+        check_level(level)
+        labels, counts, gaps, unit = counts_in_parts(src, id, time, state)
+        return _finish(labels, counts, gaps, level, unit)
+    df = src.frame
     require_columns(df, [id], role="id")
     require_columns(df, [time], role="time")
     require_columns(df, [state], role="state")
     if df.height == 0:
         raise InputError("panel has no rows")
+    df, unit = _checked(df, id, time, state)
+    check_level(level)
+    labels, counts, gaps = counts_of(df, id, time, state, unit)
+    return _finish(labels, counts, gaps, level, unit)
+
+
+def _checked(df: pl.DataFrame, id: str, time: str, state: str) -> tuple[pl.DataFrame, str | None]:
+    """`df` with no null id, time or state, its periods as integers (dates as their
+    calendar year) and keys that can be grouped; and ``"year"`` when times were dates."""
     for c in (id, time, state):
         check_no_nulls(df, c)
     unit = None
@@ -197,7 +220,16 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
             )
     for c in (id, state):
         check_key_type(df, c, table="panel")
-    check_level(level)
+    return df, unit
+
+
+def counts_of(
+    df: pl.DataFrame, id: str, time: str, state: str, unit: str | None
+) -> tuple[pl.Series, npt.NDArray[np.uint64], int]:
+    """The partial state of a checked panel (or part of one holding its people whole):
+    the states present (sorted, in their own type), the k x k transition counts over
+    them (row-major, from then to) and the gaps. Parts holding different people merge
+    by adding their counts over the union of their states."""
     dup = df.select(pl.struct(id, time).is_duplicated().arg_true()).to_series()
     if len(dup):
         rows = dup.to_list()
@@ -209,15 +241,27 @@ def transitions(panel: Any, *, id: str, time: str, state: str, level: float = 0.
         )
     ids, _ = group_codes(df, [id])
     codes, keys = group_codes(df, [state])
-    states = [str(s) for s in keys.get_column(state).to_list()]
-    k = len(states)
-    raw = _core.transitions(
+    counts, gaps = _core.transition_counts(
         ids,
         np.ascontiguousarray(df.get_column(time).cast(pl.Int64).to_numpy()),
         codes,
-        k,
-        level=level,
+        keys.height,
     )
+    return keys.get_column(state), counts, int(gaps)
+
+
+def _finish(
+    labels: pl.Series,
+    counts: npt.NDArray[np.uint64],
+    gaps: int,
+    level: float,
+    unit: str | None,
+) -> Transitions:
+    """The transition matrix of (merged) counts over the states `labels`."""
+    states = [str(s) for s in labels.to_list()]
+    k = len(states)
+    counts = np.require(counts, dtype=np.uint64, requirements=["C", "A"])  # e.g. unpickled
+    raw = _core.transitions_from_counts(counts, k, gaps, level=level)
     table = pl.DataFrame(
         {
             "from": np.repeat(np.asarray(states, dtype=object), k).tolist(),

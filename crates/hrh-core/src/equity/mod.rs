@@ -11,10 +11,13 @@
 //! - [`concentration`]: concentration index with Wagstaff and Erreygers corrections.
 //! - [`polarization`]: Esteban-Ray, Wolfson, Zhang-Kanbur.
 //! - [`bootstrap`]: seeded, parallel percentile intervals by resampling units.
+//! - [`partial`]: the per-unit terms and sums behind Theil, Atkinson and CV for units
+//!   read in parts (batches, files, partitions), merged exactly.
 
 pub mod bootstrap;
 pub mod concentration;
 pub mod gini;
+pub mod partial;
 pub mod polarization;
 pub mod table;
 pub mod theil;
