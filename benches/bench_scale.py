@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -211,9 +212,60 @@ def check_person_time(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
         assert np.array_equal(mine, theirs), a
 
 
+# --- hrh.simulate on a two-worker LocalCluster ------------------------------------------
+
+SimInputs = tuple[dict[str, Any], int, Any]
+_CLUSTER: list[Any] = []  # (cluster, client), started once and kept for the process
+
+
+def setup_cluster(draws: int) -> SimInputs:
+    """The bundled province scenario, the draws, and a client of a LocalCluster of two
+    worker processes with one thread each (started on first use, not timed)."""
+    if not _CLUSTER:
+        import distributed
+
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        _CLUSTER.extend([cluster, distributed.Client(cluster, set_as_default=False)])
+    return hrh.datasets.province_scenario(), draws, _CLUSTER[1]
+
+
+def simulate_on_cluster(inputs: SimInputs) -> hrh.Projection:
+    scenario, draws, client = inputs
+    return hrh.simulate(scenario, draws=draws, seed=1, client=client)
+
+
+def simulate_in_process(inputs: SimInputs) -> hrh.Projection:
+    scenario, draws, _ = inputs
+    return hrh.simulate(scenario, draws=draws, seed=1)
+
+
+def check_same_projection(ours: hrh.Projection, peer: hrh.Projection) -> None:
+    for name in ("table", "totals", "grade_table", "flows", "costs", "cost_totals"):
+        assert getattr(ours, name).equals(getattr(peer, name)), name
+
+
 def cases(quick: bool) -> list[Case]:
     sizes = [10**6] if quick else [10**6, 10**7, 10**8]
     return [
+        Case(
+            name="simulate_cluster",
+            sizes=[2_000] if quick else [20_000],
+            setup=setup_cluster,
+            hrh=simulate_on_cluster,
+            peer=simulate_in_process,
+            peer_name="hrh.simulate in this process (all its threads), the same seed",
+            check=check_same_projection,
+            min_repeats=1,
+            min_seconds=0.5,
+            description="`hrh.simulate(province, draws=N, seed=1, client=client)` on a "
+            "LocalCluster of 2 worker processes of 1 thread each (the draws in 2 chunks, "
+            "summarised in this process), against the same call without a client. "
+            "Bundled province scenario (`hrh.datasets.province_scenario()`: 1 region, 6 "
+            "cadres, grades, 10 years); streaming quantiles (auto) at 20,000 draws. The "
+            "tables are identical.",
+        ),
         Case(
             name="parquet_fte",
             sizes=sizes,

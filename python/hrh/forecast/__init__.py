@@ -8,7 +8,8 @@ Conventions follow R's ``forecast`` package (Hyndman & Khandakar 2008) unless a 
 says otherwise; every formula is in the docstring of :func:`trend`.
 """
 
+from hrh.forecast._backtest import backtest
 from hrh.forecast._result import MODELS, Forecast
-from hrh.forecast._trend import backtest, trend
+from hrh.forecast._trend import trend
 
 __all__ = ["MODELS", "Forecast", "backtest", "trend"]

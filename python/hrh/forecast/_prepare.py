@@ -4,6 +4,7 @@ user's row numbers and group codes, times checked (and gaps filled on request)."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from hrh._frames import (
     require_columns,
     to_frame,
 )
+from hrh._scale import source
 from hrh.exceptions import InputError
 
 _POSITIVE = {"loglinear": "a log-linear trend", "gm11": "GM(1,1)"}
@@ -86,10 +88,19 @@ def _prepare(
     else:
         if not isinstance(time, str) or not isinstance(value, str):
             raise InputError("time, value: give column names when data is a table")
-        df = to_frame(data)
-        require_columns(df, [time, value, *keys], role="time/value/by")
+        wanted = [*keys, time, value]
+        if isinstance(data, pl.LazyFrame | str | os.PathLike):
+            # Only the columns the fit needs are read.
+            src = source(data)
+            require_columns(src.empty(), wanted, role="time/value/by")
+            assert src.lazy is not None
+            df = src.lazy.select(wanted).collect()
+        else:
+            df = to_frame(data)
+            require_columns(df, wanted, role="time/value/by")
         tname, vname = time, value
-        df = df.select([*keys, tname, vname])
+        # Rows numbered already (a partition of a Dask DataFrame) keep their numbers.
+        df = df.select([*wanted, *([_ROW] if _ROW in df.columns else [])])
         if df.schema[tname] == pl.Date or isinstance(df.schema[tname], pl.Datetime):
             df, unit = df.with_columns(pl.col(tname).dt.year().cast(pl.Int64)), "year"
     for c in (tname, vname):
@@ -106,7 +117,8 @@ def _prepare(
         check_no_nulls(df, k)
     if df.height == 0:
         raise InputError(f"column '{vname}': no observations; a series needs at least 3")
-    df = df.with_row_index(_ROW)
+    if _ROW not in df.columns:
+        df = df.with_row_index(_ROW)
     codes, _ = group_codes(df, keys)
     df = df.with_columns(pl.Series(_CODE, codes)).sort(_CODE, maintain_order=True)
     _check_positive(df, vname, [model])

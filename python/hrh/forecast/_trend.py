@@ -4,19 +4,22 @@ rolling-origin backtests (:func:`backtest`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
 from hrh import _core
+from hrh._frames import as_list
 from hrh._progress import progress_after
+from hrh._scale import is_dask
 from hrh.exceptions import InputError
+from hrh.forecast._dask import trend_dask
 from hrh.forecast._prepare import (
     _CODE,
     _MAX_HORIZON,
     _break_times,
-    _check_positive,
     _coefficients,
     _is_float,
     _levels,
@@ -36,6 +39,7 @@ def _fit(
     options: dict[str, Any],
     progress: float | None = None,
     time_unit: str | None = None,
+    keep_empty: bool = False,
 ) -> Forecast:
     if model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
@@ -158,9 +162,11 @@ def _fit(
                 pcols[name] = pl.Series(name, col).cast(pl.Int64)
             else:
                 pcols[name] = col
+        elif keep_empty:  # (a part of the series: see forecast._dask)
+            pcols[name] = pmat[:, j]
     for name in ("loglik", "aic", "aicc", "bic", "sigma2"):
         col = np.asarray(r[name])
-        if not np.all(np.isnan(col)) or (name == "sigma2" and model != "gm11"):
+        if keep_empty or not np.all(np.isnan(col)) or (name == "sigma2" and model != "gm11"):
             pcols[name] = col
     params = pl.DataFrame(pcols).with_columns(
         pl.col(n).fill_nan(None) for n, v in pcols.items() if n not in keys and _is_float(v)
@@ -212,7 +218,13 @@ def trend(
     ----------
     data
         A table (polars/pandas DataFrame, pyarrow Table, dict of columns); ``None`` to
-        pass `time` and `value` as arrays.
+        pass `time` and `value` as arrays. A polars LazyFrame or a Parquet path (file,
+        directory or glob) is read for the `by`, `time` and `value` columns only. A Dask
+        DataFrame (``hrh[dask]``) is shuffled on `by` so that each series lies in one
+        partition, and each partition's series are fitted on the worker that holds it:
+        the result is the one of the whole table in memory (each series' fit is the same
+        computation), rows numbered as in the whole table in messages; ``fill`` and
+        ``progress=True`` are not available there.
     time, value
         Column names (or array-likes without `data`). Times are numbers (e.g. years),
         strictly increasing within each series, with one constant step; values finite
@@ -274,7 +286,8 @@ def trend(
         that are not numbers, given twice, outside a series' times, collinear with the
         trend (no observation between two breaks) or too many for the series, or given
         to a model without breaks; `search` not ``"stepwise"``/``"exhaustive"``;
-        `conf_level` outside (0, 1).
+        `conf_level` outside (0, 1); with a Dask DataFrame, ``fill`` or
+        ``progress=True``, or a default Dask client that is closed or has no workers.
     ConvergenceError
         A fit (ETS, GM(1,1), ARIMA) that fails, with the reason and what to try.
     KeyboardInterrupt
@@ -384,114 +397,32 @@ def trend(
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
+    if is_dask(data):
+        if progress:
+            raise InputError(
+                "argument 'progress': the fits of a Dask DataFrame run on its workers, "
+                "whose progress Dask's own dashboard shows; leave progress at None or False"
+            )
+        fit = partial(_fit_piece, model=model, horizon=horizon, levels=levels, options=options)
+        return trend_dask(data, time, value, as_list(by), model, fill, fit)
     df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
     return _fit(
         df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
     )
 
 
-def backtest(
-    data: Any = None,
+def _fit_piece(
+    df: pl.DataFrame,
+    keys: list[str],
+    tname: str,
+    vname: str,
+    unit: str | None,
     *,
-    time: Any,
-    value: Any,
-    by: str | Sequence[str] | None = None,
-    models: Sequence[str] = ("linear", "loglinear", "holt", "damped", "gm11"),
-    holdout: int = 3,
-    fill: Literal["linear"] | None = None,
-    **options: Any,
-) -> pl.DataFrame:
-    """Rolling-origin accuracy of each model for each series.
-
-    For each origin k = 1..`holdout`, every series is cut to its first n − k points,
-    each model is refitted and forecasts the k held-out points; the errors of all
-    origins and steps are pooled (Tashman 2000): holdout·(holdout + 1)/2 forecasts per
-    series and model.
-
-    Parameters
-    ----------
-    data
-        A table, or ``None`` to pass `time` and `value` as arrays (as :func:`trend`).
-    time, value
-        Column names (or array-likes without `data`), as in :func:`trend`.
-    by
-        Group column(s): one series per group.
-    models
-        Models to compare (names as :func:`trend`'s `model`).
-    holdout
-        Number of forecast origins (and the longest horizon), an integer >= 1; every
-        series needs `holdout` points more than the most demanding model's minimum.
-    fill
-        As :func:`trend`: ``None`` (a gap is an error) or ``"linear"``.
-    **options
-        Model options passed to every fit (as :func:`trend`).
-
-    Returns
-    -------
-    polars.DataFrame
-        Group columns, ``model``, ``n_forecasts``, ``rmse``, ``mae``, ``mape``
-        (percent), sorted by group and then by RMSE.
-
-    Raises
-    ------
-    InputError
-        As :func:`trend` (bad times or values, unknown models or options); `holdout`
-        not an integer >= 1, or a series too short to refit after holding out
-        `holdout` points.
-    ConvergenceError
-        A refit that fails to converge.
-
-    References
-    ----------
-    Tashman LJ (2000). Out-of-sample tests of forecasting accuracy: an analysis and
-    review. International Journal of Forecasting 16:437-450.
-
-    Examples
-    --------
-    >>> import hrh
-    >>> b = hrh.backtest(time=list(range(2000, 2012)),
-    ...                  value=[2.0, 2.1, 2.3, 2.4, 2.6, 2.7, 2.9, 3.0, 3.2, 3.3, 3.5, 3.6],
-    ...                  models=["linear", "holt"], holdout=3)
-    >>> b.columns
-    ['model', 'n_forecasts', 'rmse', 'mae', 'mape']
-    """
-    if isinstance(holdout, bool) or not isinstance(holdout, int) or holdout < 1:
-        raise InputError(f"holdout: {holdout!r} must be an integer >= 1")
-    if isinstance(models, str):
-        models = [models]
-    if not isinstance(models, Sequence) or not all(isinstance(m, str) for m in models):
-        raise InputError(f"argument 'models': {models!r} is not a list of model names")
-    if not len(models):
-        raise InputError("argument 'models': name at least one model")
-    df, keys, tname, vname, _ = _prepare(data, time, value, by, "linear", fill)
-    _check_positive(df, vname, models)
-    idx = pl.int_range(pl.len()).over(_CODE)
-    n = pl.len().over(_CODE)
-    df = df.with_columns(__hrh_i=idx, __hrh_n=n)
-    errors = []
-    for model in models:
-        for k in range(1, holdout + 1):
-            train = df.filter(pl.col("__hrh_i") < pl.col("__hrh_n") - k)
-            test = df.filter(pl.col("__hrh_i") >= pl.col("__hrh_n") - k)
-            f = _fit(train, keys, tname, vname, model, k, (0.95,), options)
-            pred = f.forecast.select([*keys, tname, "mean"])
-            joined = test.select([*keys, tname, vname]).join(
-                pred, on=[*keys, tname], how="left", nulls_equal=True
-            )
-            errors.append(
-                joined.with_columns(
-                    model=pl.lit(model), error=pl.col(vname) - pl.col("mean")
-                ).select([*keys, "model", "error", vname])
-            )
-    e = pl.concat(errors)
-    out = (
-        e.group_by([*keys, "model"], maintain_order=True)
-        .agg(
-            pl.len().alias("n_forecasts"),
-            (pl.col("error") ** 2).mean().sqrt().alias("rmse"),
-            pl.col("error").abs().mean().alias("mae"),
-            (100 * (pl.col("error") / pl.col(vname)).abs().mean()).alias("mape"),
-        )
-        .sort([*keys, "rmse"])
-    )
-    return out
+    model: str,
+    horizon: int,
+    levels: tuple[float, ...],
+    options: dict[str, Any],
+) -> Forecast:
+    """The fit of a part of the series, keeping statistics undefined for all of them
+    (for `trend_dask`, which drops those undefined for every series)."""
+    return _fit(df, keys, tname, vname, model, horizon, levels, options, None, unit, True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hrh import _core
 from hrh._frames import as_list
 from hrh._progress import progress_after
 from hrh.exceptions import InputError
+from hrh.planning._cluster import simulate_on
 from hrh.planning._projection import Projection, _projection
 from hrh.planning._scenario import Scenario, _core_args, _load, _max_memory, _max_work
 from hrh.planning._wisn import _draws_and_seed
@@ -26,6 +28,8 @@ def simulate(
     density: bool = False,
     horizon_value: bool = False,
     progress: bool | None = None,
+    client: Any = None,
+    chunks: int | None = None,
 ) -> Projection:
     """Project supply, demand, the gap and costs of a scenario, with Monte Carlo
     uncertainty.
@@ -81,7 +85,23 @@ def simulate(
         True writes the share of the work done to `sys.stderr` while the call runs;
         None (the default) does so from 5 seconds on in an interactive session (a
         notebook, or a terminal), False never. Ctrl-C stops a call at any time with
-        `KeyboardInterrupt`, leaving nothing half-done.
+        `KeyboardInterrupt`, leaving nothing half-done. With a `client`, the progress
+        is that of summarising the draws once the workers have run them.
+    client
+        A ``dask.distributed.Client`` (or a scheduler address such as
+        ``"tcp://10.0.0.5:8786"``, connected to for the call and closed after it): the
+        draws run on its workers, in `chunks` pieces of consecutive draws, and this
+        process summarises them. Every draw's random numbers depend on (seed, draw) only
+        and the summaries are taken in the same order, so the projection is the one this
+        machine computes with the same seed, to the bit, with exact or streaming
+        quantiles. The draws' numbers (supply and demand of every cell, costs) come back
+        to this process, so `HRH_MAX_MEMORY` bounds them too. Needs ``hrh[dask]``. A
+        worker lost during the run has its piece rerun by Dask; a piece that still fails
+        raises `HrhError` and no projection is made. See the guide's page on scale.
+    chunks
+        With a `client`, the number of pieces the draws are split into (whole segments of
+        up to 128 draws, so at most `draws` and at most the number of segments); None:
+        one per worker thread. Only with a `client`.
 
     Returns
     -------
@@ -98,7 +118,15 @@ def simulate(
         the call would need and what to change; more work than the limit: draws ×
         years × regions × cadre-and-grade cells are checked before the run starts,
         against `HRH_MAX_WORK` (1e10 by default), and the message names `draws` and
-        the limit; a policy the scenario does not have.
+        the limit; a policy the scenario does not have. With a `client`: a closed client,
+        a cluster without workers (after ``HRH_DASK_WORKER_WAIT`` seconds, 30 by
+        default), something other than a Client or an address, an address when
+        dask.distributed is not installed, `chunks` not an integer >= 1, more chunks than
+        draws or segments, `chunks` without a `client`, or draws whose numbers would
+        take more than the memory budget on this machine.
+    HrhError
+        With a `client`: a piece of the draws that failed on the cluster (Dask reruns
+        the pieces of a lost worker first).
     ScenarioError
         A bad scenario key (unknown, wrong type, or a value that breaks a rule of the
         scenario reference); the message gives the key's path.
@@ -138,19 +166,25 @@ def simulate(
         if name in policies[:i]:
             raise InputError(f"argument 'policy': {name!r} is named twice")
     js, stock = _core_args(doc)
-    raw = _core.simulate(
-        js,
-        stock=stock,
-        draws=draws,
-        seed=seed,
-        policies=policies,
-        quantiles=quantiles,
-        keep_draws=keep_draws,
-        flows=flows,
-        density=density,
-        max_memory=_max_memory(),
-        max_work=_max_work(),
-        horizon_value=horizon_value,
-        progress_after=progress_after(progress),
-    )
+    kwargs: dict[str, Any] = {
+        "draws": draws,
+        "seed": seed,
+        "policies": policies,
+        "quantiles": quantiles,
+        "keep_draws": keep_draws,
+        "flows": flows,
+        "density": density,
+        "max_memory": _max_memory(),
+        "max_work": _max_work(),
+        "horizon_value": horizon_value,
+    }
+    if client is not None:
+        raw = simulate_on(client, chunks, js, stock, kwargs, progress_after(progress))
+    elif chunks is not None:
+        raise InputError(
+            f"argument 'chunks': {chunks!r} needs a Dask client (client=...) to spread the "
+            "draws over; without one the draws run on this machine's threads"
+        )
+    else:
+        raw = _core.simulate(js, stock=stock, **kwargs, progress_after=progress_after(progress))
     return _projection(raw, policies, draws, seed, raw["quantiles"], (js, stock))
