@@ -80,6 +80,8 @@ __all__ = [
     "ratio",
     "shortfall",
     "simulate",
+    "simulate_draws",
+    "simulate_layout",
     "split_episodes",
     "step_at",
     "string_codes",
