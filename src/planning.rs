@@ -399,12 +399,12 @@ impl SimArgs {
 }
 
 /// A chunk's draws of one group handed over by Python: supply, demand, flows, costs,
-/// each draw's costs and numbers after the horizon (see `simulate_draws`).
+/// each draw's costs and numbers after the horizon (see `simulate_parts`).
 type Draws<'py> = Vec<Vec<Vec<F64<'py>>>>;
 
 /// Run a scenario (`quantiles` "auto", "exact" or "streaming"; `flows` "expected" or
 /// "binomial"), parsing and compiling it without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
-/// With `draws_from` (per chunk, per wave: each group's six arrays of `simulate_draws`,
+/// With `draws_from` (per chunk, per wave: each group's six arrays of `simulate_parts`,
 /// over the whole chunk), the draws are taken from it instead of computed.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
@@ -536,13 +536,15 @@ fn group_draws(arrays: &[F64<'_>]) -> PyResult<Vec<sim::GroupDraws>> {
         .collect()
 }
 
-/// How `simulate` with these arguments splits its draws (chunks of (first draw, draws,
-/// segments), waves of (first group, end)) and the bytes of all its draws' numbers, after
-/// the checks `simulate` makes before it starts.
+/// How `simulate` with these arguments splits its draws, after the checks `simulate`
+/// makes before it starts: `layout`, a dict of `chunks` ((first draw, draws, segments)
+/// each), `waves` ((first group, end) each) and `bytes` (of all the draws' numbers); and
+/// `draws`, the numbers of `pieces`, each (chunk, wave, first segment, end): per piece,
+/// per group of the wave, six arrays (see `simulate(draws_from=...)`).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false))]
-fn simulate_layout<'py>(
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, pieces=Vec::new()))]
+fn simulate_parts<'py>(
     py: Python<'py>,
     json: &str,
     stock: Option<Bound<'py, PyList>>,
@@ -556,6 +558,7 @@ fn simulate_layout<'py>(
     max_memory: usize,
     max_work: u64,
     horizon_value: bool,
+    pieces: Vec<(usize, usize, usize, usize)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let stock = stock_of(py, stock)?;
     let args = SimArgs::new(
@@ -571,61 +574,21 @@ fn simulate_layout<'py>(
         max_work,
         horizon_value,
     )?;
-    let lay = run_controlled(py, None, "hrh.simulate", |c| {
-        let m = model(json, stock, c)?;
-        sim::layout(&m, &args.options(&m)?)
-    })?;
-    let d = PyDict::new(py);
-    d.set_item("chunks", lay.chunks)?;
-    let waves: Vec<(usize, usize)> = lay.waves.iter().map(|w| (w.start, w.end)).collect();
-    d.set_item("waves", waves)?;
-    d.set_item("bytes", lay.bytes)?;
-    Ok(d)
-}
-
-/// The numbers of pieces of a simulation, each (chunk, wave, first segment, end): per
-/// piece, per group of the wave, six arrays (see `simulate(draws_from=...)`).
-#[allow(clippy::too_many_arguments)]
-#[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, pieces))]
-fn simulate_draws<'py>(
-    py: Python<'py>,
-    json: &str,
-    stock: Option<Bound<'py, PyList>>,
-    draws: usize,
-    seed: u64,
-    policies: Vec<String>,
-    quantiles: &Bound<'py, PyAny>,
-    keep_draws: bool,
-    flows: &Bound<'py, PyAny>,
-    density: bool,
-    max_memory: usize,
-    max_work: u64,
-    horizon_value: bool,
-    pieces: Vec<(usize, usize, usize, usize)>,
-) -> PyResult<Bound<'py, PyList>> {
-    let stock = stock_of(py, stock)?;
-    let args = SimArgs::new(
-        py,
-        draws,
-        seed,
-        policies,
-        quantiles,
-        keep_draws,
-        flows,
-        density,
-        max_memory,
-        max_work,
-        horizon_value,
-    )?;
-    let parts = run_controlled(py, None, "hrh.simulate", |c| {
+    let (lay, parts) = run_controlled(py, None, "hrh.simulate", |c| {
         let m = model(json, stock, c)?;
         let opts = args.options(&m)?;
-        pieces
+        let lay = sim::layout(&m, &opts)?;
+        let parts = pieces
             .iter()
             .map(|&(ci, wi, s0, s1)| sim::simulate_draws(&m, &opts, ci, wi, s0..s1, c))
-            .collect::<hrh_core::Result<Vec<_>>>()
+            .collect::<hrh_core::Result<Vec<_>>>()?;
+        Ok((lay, parts))
     })?;
+    let layout = PyDict::new(py);
+    layout.set_item("chunks", lay.chunks)?;
+    let waves: Vec<(usize, usize)> = lay.waves.iter().map(|w| (w.start, w.end)).collect();
+    layout.set_item("waves", waves)?;
+    layout.set_item("bytes", lay.bytes)?;
     let out = PyList::empty(py);
     for groups in parts {
         let list = PyList::empty(py);
@@ -643,7 +606,10 @@ fn simulate_draws<'py>(
         }
         out.append(list)?;
     }
-    Ok(out)
+    let d = PyDict::new(py);
+    d.set_item("layout", layout)?;
+    d.set_item("draws", out)?;
+    Ok(d)
 }
 
 /// The values draws `0..n` with `seed` give the scenario's varying parameters: their
@@ -702,8 +668,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wisn, m)?)?;
     m.add_function(wrap_pyfunction!(check_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
-    m.add_function(wrap_pyfunction!(simulate_layout, m)?)?;
-    m.add_function(wrap_pyfunction!(simulate_draws, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_parts, m)?)?;
     m.add_function(wrap_pyfunction!(transitions, m)?)?;
     m.add_function(wrap_pyfunction!(param_draws, m)?)?;
     m.add_function(wrap_pyfunction!(dist_quantiles, m)?)?;

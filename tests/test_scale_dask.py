@@ -5,7 +5,6 @@ machine with the whole table in memory."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +16,6 @@ import hrh
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
 
 
 def _same(a: pl.DataFrame | None, b: pl.DataFrame | None, what: str = "") -> None:
@@ -268,3 +256,57 @@ def test_trend_on_dask_names_rows_as_the_whole_table(series: pl.DataFrame) -> No
         hrh.trend(ddf, **kw, progress=True)
     with pytest.raises(hrh.InputError, match=r"column 'nope'"):
         hrh.trend(ddf, time="year", value="nope", by="country")
+
+
+def test_simulate_reports_a_piece_that_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hrh.planning._cluster as on_cluster
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("out of memory on the worker")
+
+    monkeypatch.setattr(on_cluster, "_piece", broken)
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cl,
+        distributed.Client(cl, set_as_default=False) as c,
+        pytest.raises(
+            hrh.HrhError,
+            match=r"a piece of the draws failed on the cluster \(RuntimeError: out of memory "
+            r"on the worker\); nothing was summarised",
+        ),
+    ):
+        hrh.simulate(REGIONS, draws=300, seed=1, client=c)
+
+
+def _dies_once(marker: str, *args: Any) -> Any:
+    """A piece whose worker process dies the first time any piece runs."""
+    import os
+    from pathlib import Path
+
+    from hrh.planning._cluster import _piece
+
+    if not Path(marker).exists():
+        Path(marker).write_text("died")
+        os._exit(1)
+    return _piece(*args)
+
+
+def test_simulate_survives_a_lost_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import cloudpickle
+
+    import hrh.planning._cluster as on_cluster
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = tmp_path / "died"
+    monkeypatch.setattr(on_cluster, "_piece", functools.partial(_dies_once, str(marker)))
+    kw: dict[str, Any] = {"draws": 300, "seed": 5}
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cl,
+        distributed.Client(cl, set_as_default=False) as c,
+    ):
+        there = hrh.simulate(REGIONS, **kw, client=c, chunks=2)
+    assert marker.exists()  # a worker did die, and Dask ran its piece again
+    _same_projection(hrh.simulate(REGIONS, **kw), there)

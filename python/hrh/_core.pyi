@@ -80,8 +80,7 @@ __all__ = [
     "ratio",
     "shortfall",
     "simulate",
-    "simulate_draws",
-    "simulate_layout",
+    "simulate_parts",
     "split_episodes",
     "step_at",
     "string_codes",
@@ -470,7 +469,7 @@ def simulate(
     progress_after: float | None = None,
     draws_from: list[list[list[_F]]] | None = None,
 ) -> dict[str, Any]: ...
-def simulate_layout(
+def simulate_parts(
     json: str,
     *,
     stock: list[Any] | None = None,
@@ -484,23 +483,8 @@ def simulate_layout(
     max_memory: int = ...,
     max_work: int = ...,
     horizon_value: bool = False,
+    pieces: list[tuple[int, int, int, int]] = ...,
 ) -> dict[str, Any]: ...
-def simulate_draws(
-    json: str,
-    *,
-    stock: list[Any] | None = None,
-    draws: int,
-    seed: int,
-    policies: list[str],
-    quantiles: object,
-    keep_draws: bool,
-    flows: object,
-    density: bool = False,
-    max_memory: int = ...,
-    max_work: int = ...,
-    horizon_value: bool = False,
-    pieces: list[tuple[int, int, int, int]],
-) -> list[list[npt.NDArray[np.float64]]]: ...
 def transitions(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int, *, level: float
 ) -> dict[str, Any]: ...

@@ -4,7 +4,7 @@ The core splits a simulation's draws into chunks (summarised one after another: 
 chunk with exact quantiles, many with streaming ones), each cut into segments of 128
 draws whose numbers depend on (seed, chunk, segment) only, and its groups of regions into
 waves. The segments are cut into ``chunks`` pieces of consecutive segments; each piece
-runs on a worker (``_core.simulate_draws``) and sends back its segments' numbers; the
+runs on a worker (``_core.simulate_parts``) and sends back its segments' numbers; the
 client puts each chunk's segments end to end and the core summarises them exactly as one
 machine does (``_core.simulate(..., draws_from=...)``), so the tables are the same, bit
 for bit, exact and streaming quantiles included.
@@ -29,9 +29,11 @@ def _is_client(client: Any) -> bool:
     return type(client).__module__.split(".")[0] == "distributed" and hasattr(client, "submit")
 
 
-def _piece(js: str, stock: Any, kwargs: dict[str, Any], units: list[tuple[int, int, int, int]]) -> Any:
+def _piece(
+    js: str, stock: Any, kwargs: dict[str, Any], units: list[tuple[int, int, int, int]]
+) -> Any:
     """Run on a worker: the numbers of the piece's (chunk, wave, segments) units."""
-    return _core.simulate_draws(js, stock=stock, **kwargs, pieces=units)
+    return _core.simulate_parts(js, stock=stock, **kwargs, pieces=units)["draws"]
 
 
 def _connect(address: str) -> Any:
@@ -92,7 +94,7 @@ def _run(
     name: str,
 ) -> dict[str, Any]:
     threads = check_client(client, name)
-    layout = _core.simulate_layout(js, stock=stock, **kwargs)
+    layout = _core.simulate_parts(js, stock=stock, **kwargs)["layout"]
     draws = kwargs["draws"]
     budget = kwargs["max_memory"]
     if layout["bytes"] > budget:
