@@ -484,6 +484,32 @@ def check_transitions(ours: pl.DataFrame, peer: pl.DataFrame) -> None:
     assert ours.sort("from", "to").equals(peer), "counts differ"
 
 
+# --- hrh.simulate on a two-worker LocalCluster ------------------------------------------
+
+SimInputs = tuple[dict[str, Any], int, Any]
+
+
+def setup_cluster(draws: int) -> SimInputs:
+    """The bundled province scenario, the draws, and the client of the two-worker
+    LocalCluster above (started on first use, not timed)."""
+    return hrh.datasets.province_scenario(), draws, _client()
+
+
+def simulate_on_cluster(inputs: SimInputs) -> hrh.Projection:
+    scenario, draws, client = inputs
+    return hrh.simulate(scenario, draws=draws, seed=1, client=client)
+
+
+def simulate_in_process(inputs: SimInputs) -> hrh.Projection:
+    scenario, draws, _ = inputs
+    return hrh.simulate(scenario, draws=draws, seed=1)
+
+
+def check_same_projection(ours: hrh.Projection, peer: hrh.Projection) -> None:
+    for name in ("table", "totals", "grade_table", "flows", "costs", "cost_totals"):
+        assert getattr(ours, name).equals(getattr(peer, name)), name
+
+
 def cases(quick: bool) -> list[Case]:
     sizes = [10**6] if quick else [10**6, 10**7, 10**8]
     dask_sizes = [10**6] if quick else [10**6, 10**7]
@@ -496,6 +522,23 @@ def cases(quick: bool) -> list[Case]:
         "`python benches/bench_scale.py --dask`)."
     )
     return [
+        Case(
+            name="simulate_cluster",
+            sizes=[2_000] if quick else [20_000],
+            setup=setup_cluster,
+            hrh=simulate_on_cluster,
+            peer=simulate_in_process,
+            peer_name="hrh.simulate in this process (all its threads), the same seed",
+            check=check_same_projection,
+            min_repeats=1,
+            min_seconds=0.5,
+            description="`hrh.simulate(province, draws=N, seed=1, client=client)` on a "
+            "LocalCluster of 2 worker processes of 1 thread each (the draws in 2 chunks, "
+            "summarised in this process), against the same call without a client. "
+            "Bundled province scenario (`hrh.datasets.province_scenario()`: 1 region, 6 "
+            "cadres, grades, 10 years); streaming quantiles (auto) at 20,000 draws. The "
+            "tables are identical.",
+        ),
         Case(
             name="parquet_fte",
             sizes=sizes,

@@ -313,11 +313,102 @@ fn policy_indices(m: &scenario::Model, policies: &[String]) -> hrh_core::Result<
         .collect()
 }
 
+/// The options of a simulation, from the arguments of [`simulate`] and its pieces.
+struct SimArgs {
+    draws: usize,
+    seed: u64,
+    policies: Vec<String>,
+    mode: sim::QuantileMode,
+    keep_draws: bool,
+    binomial: bool,
+    density: bool,
+    max_memory: usize,
+    max_work: u64,
+    horizon_value: bool,
+}
+
+impl SimArgs {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        draws: usize,
+        seed: u64,
+        policies: Vec<String>,
+        quantiles: &Bound<'_, PyAny>,
+        keep_draws: bool,
+        flows: &Bound<'_, PyAny>,
+        density: bool,
+        max_memory: usize,
+        max_work: u64,
+        horizon_value: bool,
+    ) -> PyResult<Self> {
+        let mode = option(
+            py,
+            "quantiles",
+            quantiles,
+            &[
+                ("auto", sim::QuantileMode::Auto),
+                ("exact", sim::QuantileMode::Exact),
+                ("streaming", sim::QuantileMode::Streaming),
+            ],
+        )?;
+        let binomial = option(
+            py,
+            "flows",
+            flows,
+            &[("expected", false), ("binomial", true)],
+        )?;
+        if binomial && draws == 0 {
+            return Err(to_pyerr(
+                py,
+                hrh_core::Error::argument(
+                    "flows",
+                    "binomial flows need draws > 0 (draws=0 is the expected path)",
+                ),
+            ));
+        }
+        Ok(SimArgs {
+            draws,
+            seed,
+            policies,
+            mode,
+            keep_draws,
+            binomial,
+            density,
+            max_memory,
+            max_work,
+            horizon_value,
+        })
+    }
+
+    fn options(&self, m: &scenario::Model) -> hrh_core::Result<sim::Options> {
+        Ok(sim::Options {
+            draws: self.draws,
+            seed: self.seed,
+            policies: policy_indices(m, &self.policies)?,
+            quantiles: self.mode,
+            keep_draws: self.keep_draws,
+            binomial: self.binomial,
+            general_only: false,
+            density: self.density,
+            max_memory: self.max_memory,
+            max_work: self.max_work,
+            horizon_value: self.horizon_value,
+        })
+    }
+}
+
+/// A chunk's draws of one group handed over by Python: supply, demand, flows, costs,
+/// each draw's costs and numbers after the horizon (see `simulate_parts`).
+type Draws<'py> = Vec<Vec<Vec<F64<'py>>>>;
+
 /// Run a scenario (`quantiles` "auto", "exact" or "streaming"; `flows` "expected" or
 /// "binomial"), parsing and compiling it without the GIL. Arrays are flat, row-major over (year, region, cadre[, column]).
+/// With `draws_from` (per chunk, per wave: each group's six arrays of `simulate_parts`,
+/// over the whole chunk), the draws are taken from it instead of computed.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None))]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, progress_after=None, draws_from=None))]
 fn simulate<'py>(
     py: Python<'py>,
     json: &str,
@@ -333,49 +424,53 @@ fn simulate<'py>(
     max_work: u64,
     horizon_value: bool,
     progress_after: Option<f64>,
+    draws_from: Option<Draws<'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let stock = stock_of(py, stock)?;
-    let mode = option(
+    let args = SimArgs::new(
         py,
-        "quantiles",
+        draws,
+        seed,
+        policies,
         quantiles,
-        &[
-            ("auto", sim::QuantileMode::Auto),
-            ("exact", sim::QuantileMode::Exact),
-            ("streaming", sim::QuantileMode::Streaming),
-        ],
-    )?;
-    let binomial = option(
-        py,
-        "flows",
+        keep_draws,
         flows,
-        &[("expected", false), ("binomial", true)],
+        density,
+        max_memory,
+        max_work,
+        horizon_value,
     )?;
-    if binomial && draws == 0 {
-        return Err(to_pyerr(
-            py,
-            hrh_core::Error::argument(
-                "flows",
-                "binomial flows need draws > 0 (draws=0 is the expected path)",
-            ),
-        ));
-    }
+    // Owned copies, read without the GIL; each chunk's are dropped once summarised.
+    let mut given: Option<Vec<Vec<Vec<sim::GroupDraws>>>> = match draws_from {
+        None => None,
+        Some(chunks) => Some(
+            chunks
+                .iter()
+                .map(|waves| waves.iter().map(|arrays| group_draws(arrays)).collect())
+                .collect::<PyResult<_>>()?,
+        ),
+    };
     let (m, p) = run_controlled(py, progress_after, "hrh.simulate", |c| {
         let m = model(json, stock, c)?;
-        let opts = sim::Options {
-            draws,
-            seed,
-            policies: policy_indices(&m, &policies)?,
-            quantiles: mode,
-            keep_draws,
-            binomial,
-            general_only: false,
-            density,
-            max_memory,
-            max_work,
-            horizon_value,
+        let opts = args.options(&m)?;
+        let p = match given.as_mut() {
+            None => sim::simulate_with(&m, &opts, c)?,
+            Some(chunks) => {
+                let mut source = |ci: usize, wi: usize| {
+                    let taken = chunks
+                        .get_mut(ci)
+                        .and_then(|w| w.get_mut(wi))
+                        .map(std::mem::take);
+                    taken.ok_or_else(|| {
+                        hrh_core::Error::argument(
+                            "draws_from",
+                            format!("has no draws for chunk {ci}, wave {wi}"),
+                        )
+                    })
+                };
+                sim::simulate_from(&m, &opts, c, &mut source)?
+            }
         };
-        let p = sim::simulate_with(&m, &opts, c)?;
         Ok((m, p))
     })?;
     let d = describe(py, &m)?;
@@ -415,6 +510,105 @@ fn simulate<'py>(
         "exact"
     };
     d.set_item("quantiles", used)?;
+    Ok(d)
+}
+
+/// A wave's groups from six arrays per group.
+fn group_draws(arrays: &[F64<'_>]) -> PyResult<Vec<sim::GroupDraws>> {
+    if arrays.len() % 6 != 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "draws_from: six arrays per group",
+        ));
+    }
+    arrays
+        .chunks_exact(6)
+        .map(|a| {
+            let v = |i: usize| -> PyResult<Vec<f64>> { Ok(a[i].as_slice()?.to_vec()) };
+            Ok(sim::GroupDraws {
+                supply: v(0)?,
+                demand: v(1)?,
+                flows: v(2)?,
+                costs: v(3)?,
+                draw_costs: v(4)?,
+                draw_after: v(5)?,
+            })
+        })
+        .collect()
+}
+
+/// How `simulate` with these arguments splits its draws, after the checks `simulate`
+/// makes before it starts: `layout`, a dict of `chunks` ((first draw, draws, segments)
+/// each), `waves` ((first group, end) each) and `bytes` (of all the draws' numbers); and
+/// `draws`, the numbers of `pieces`, each (chunk, wave, first segment, end): per piece,
+/// per group of the wave, six arrays (see `simulate(draws_from=...)`).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (json, *, stock=None, draws, seed, policies, quantiles, keep_draws, flows, density=false, max_memory=1 << 32, max_work=sim::MAX_WORK, horizon_value=false, pieces=Vec::new()))]
+fn simulate_parts<'py>(
+    py: Python<'py>,
+    json: &str,
+    stock: Option<Bound<'py, PyList>>,
+    draws: usize,
+    seed: u64,
+    policies: Vec<String>,
+    quantiles: &Bound<'py, PyAny>,
+    keep_draws: bool,
+    flows: &Bound<'py, PyAny>,
+    density: bool,
+    max_memory: usize,
+    max_work: u64,
+    horizon_value: bool,
+    pieces: Vec<(usize, usize, usize, usize)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let stock = stock_of(py, stock)?;
+    let args = SimArgs::new(
+        py,
+        draws,
+        seed,
+        policies,
+        quantiles,
+        keep_draws,
+        flows,
+        density,
+        max_memory,
+        max_work,
+        horizon_value,
+    )?;
+    let (lay, parts) = run_controlled(py, None, "hrh.simulate", |c| {
+        let m = model(json, stock, c)?;
+        let opts = args.options(&m)?;
+        let lay = sim::layout(&m, &opts)?;
+        let parts = pieces
+            .iter()
+            .map(|&(ci, wi, s0, s1)| sim::simulate_draws(&m, &opts, ci, wi, s0..s1, c))
+            .collect::<hrh_core::Result<Vec<_>>>()?;
+        Ok((lay, parts))
+    })?;
+    let layout = PyDict::new(py);
+    layout.set_item("chunks", lay.chunks)?;
+    let waves: Vec<(usize, usize)> = lay.waves.iter().map(|w| (w.start, w.end)).collect();
+    layout.set_item("waves", waves)?;
+    layout.set_item("bytes", lay.bytes)?;
+    let out = PyList::empty(py);
+    for groups in parts {
+        let list = PyList::empty(py);
+        for g in groups {
+            for v in [
+                g.supply,
+                g.demand,
+                g.flows,
+                g.costs,
+                g.draw_costs,
+                g.draw_after,
+            ] {
+                list.append(v.into_pyarray(py))?;
+            }
+        }
+        out.append(list)?;
+    }
+    let d = PyDict::new(py);
+    d.set_item("layout", layout)?;
+    d.set_item("draws", out)?;
     Ok(d)
 }
 
@@ -490,6 +684,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wisn, m)?)?;
     m.add_function(wrap_pyfunction!(check_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_parts, m)?)?;
     m.add_function(wrap_pyfunction!(transition_counts, m)?)?;
     m.add_function(wrap_pyfunction!(transitions_from_counts, m)?)?;
     m.add_function(wrap_pyfunction!(param_draws, m)?)?;

@@ -9,7 +9,9 @@ data folder missing inside it is an error, not a skip.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -73,3 +75,17 @@ def china_areas(data_root: Path) -> pl.DataFrame:
 @pytest.fixture(scope="session")
 def senators_data(data_root: Path) -> pl.DataFrame:
     return hrh.datasets.canadian_senators(data_root)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A Dask client of a LocalCluster of two worker processes of one thread each (the
+    module is skipped without dask.distributed)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c

@@ -83,6 +83,7 @@ __all__ = [
     "ratio",
     "shortfall",
     "simulate",
+    "simulate_parts",
     "split_episodes",
     "step_at",
     "string_codes",
@@ -475,6 +476,23 @@ def simulate(
     max_work: int = ...,
     horizon_value: bool = False,
     progress_after: float | None = None,
+    draws_from: list[list[list[_F]]] | None = None,
+) -> dict[str, Any]: ...
+def simulate_parts(
+    json: str,
+    *,
+    stock: list[Any] | None = None,
+    draws: int,
+    seed: int,
+    policies: list[str],
+    quantiles: object,
+    keep_draws: bool,
+    flows: object,
+    density: bool = False,
+    max_memory: int = ...,
+    max_work: int = ...,
+    horizon_value: bool = False,
+    pieces: list[tuple[int, int, int, int]] = ...,
 ) -> dict[str, Any]: ...
 def transition_counts(
     id: _U, time: npt.NDArray[np.int64], state: _U, k: int

@@ -265,21 +265,28 @@ def _check_client() -> None:
         client = distributed.default_client()
     except ValueError:  # no client: the local scheduler
         return
+    check_client(client, "the default client")
+
+
+def check_client(client: Any, name: str) -> int:
+    """The number of worker threads of a Dask `client` (`name` in messages); an
+    InputError when it is closed or its cluster has no workers within
+    ``HRH_DASK_WORKER_WAIT`` seconds."""
     if client.status in ("closing", "closed"):
-        raise InputError(
-            "Dask: the default client is closed; open a new one or remove it to run locally"
-        )
-    if client.nthreads():  # asks the scheduler now (scheduler_info() may be stale)
-        return
+        raise InputError(f"Dask: {name} is closed; open a new one or remove it to run locally")
+    threads = client.nthreads()  # asks the scheduler now (scheduler_info() may be stale)
+    if threads:
+        return int(sum(threads.values()))
     wait = _worker_wait()
     try:
         client.wait_for_workers(1, timeout=wait)
     except TimeoutError:
         raise InputError(
-            f"Dask: the client's cluster has had no workers for {wait:g} s, so the work "
+            f"Dask: the cluster of {name} has had no workers for {wait:g} s, so the work "
             "would wait for ever; start workers (e.g. LocalCluster(n_workers=2)) or close "
             "the client to run locally (HRH_DASK_WORKER_WAIT sets the wait)"
         ) from None
+    return int(sum(client.nthreads().values()))
 
 
 def _worker_wait() -> float:

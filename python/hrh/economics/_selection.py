@@ -17,7 +17,7 @@ import polars as pl
 from hrh import _core
 from hrh.exceptions import InputError
 from hrh.planning import Projection
-from hrh.planning._simulate import _shortage_draws
+from hrh.planning._projection import _shortage_draws
 
 _EFFECTS = {
     "shortage_years": "shortage_years_averted",

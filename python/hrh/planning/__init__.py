@@ -11,8 +11,9 @@ Geneva: WHO.
 
 from __future__ import annotations
 
+from hrh.planning._projection import Projection
 from hrh.planning._scenario import check_scenario, load_scenario
-from hrh.planning._simulate import Projection, simulate
+from hrh.planning._simulate import simulate
 from hrh.planning._transitions import Transitions, attrition_rates, stock_table, transitions
 from hrh.planning._wisn import WisnResult, available_working_time, wisn
 

@@ -596,47 +596,61 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Run `nd` draws from `c0` of group `g` into `sbuf` and `dbuf` (supply and demand
-    /// per segment, local cell and draw of the segment), and add them to its cells;
-    /// `seeds` and `gvals` are the chunk's draw seeds (None on the deterministic path) and
-    /// global parameters.
+    /// Numbers per segment of a chunk of `nd` draws of group `g` in each buffer of
+    /// [`GroupDraws`], in its field order.
+    fn per_segment(&self, g: &Group, nd: usize) -> [usize; 6] {
+        let m = self.cx.m;
+        let (cl, fl, cc) = self.cx.sizes(g.regions.len());
+        let sl = seg_len(nd);
+        let yi = m.horizon * m.cadres.len() * self.cx.n_items;
+        // (Without live costs, one unused number per draw.)
+        let yk = if self.cx.costs_live { yi } else { 0 };
+        // (One unused number per draw without `horizon_value`, so that every segment has
+        // its slice.)
+        let ka = after_len(m, self.opts);
+        [cl * sl, cl * sl, fl, cc, yk.max(1) * sl, ka.max(1) * sl]
+    }
+
+    /// Run the draws of segments `segs` of the chunk of `nd` draws from `c0` of group
+    /// `g` into `sbuf` and `dbuf` (supply and demand per segment, local cell and draw of
+    /// the segment, from segment `segs.start`); returns the other numbers of
+    /// [`GroupDraws`] (its `supply` and `demand` left empty). `seeds` and `gvals` are
+    /// the chunk's draw seeds (None on the deterministic path) and global parameters.
+    /// A segment's numbers depend on the chunk and the segment only, so segments may
+    /// run anywhere.
     #[allow(clippy::too_many_arguments)]
-    fn group(
+    fn draw(
         &self,
         g: &Group,
         c0: usize,
         nd: usize,
         seeds: &[Option<u64>],
         gvals: &[f64],
+        segs: std::ops::Range<usize>,
         sbuf: &mut [f64],
         dbuf: &mut [f64],
-        (cells, dcells): (&mut [Cell<3>], &mut [Cell<1>]),
-    ) -> GroupChunk {
+    ) -> GroupDraws {
         let m = self.cx.m;
         let opts = self.opts;
         let (cl, fl, cc) = self.cx.sizes(g.regions.len());
         let sl = seg_len(nd);
-        let nseg = slots(nd) / sl;
+        let nseg = segs.len();
         let nblocks = nd.div_ceil(L);
         let ng = self.global.len();
+        let [_, _, _, _, kw, aw] = self.per_segment(g, nd);
         let mut fbuf = vec![0.0; nseg * fl];
         let mut cbuf = vec![0.0; nseg * cc];
-        let yi = m.horizon * m.cadres.len() * self.cx.n_items;
-        // (Without live costs, one unused number per draw.)
-        let yk = if self.cx.costs_live { yi } else { 0 };
-        let mut kbuf = vec![0.0; nseg * yk.max(1) * sl];
-        let ka = after_len(m, opts);
-        // (One unused number per draw without `horizon_value`, so that every segment has
-        // its slice.)
-        let mut abuf = vec![0.0; nseg * ka.max(1) * sl];
+        let mut kbuf = vec![0.0; nseg * kw];
+        let mut abuf = vec![0.0; nseg * aw];
         sbuf.par_chunks_mut(cl * sl)
             .zip(dbuf.par_chunks_mut(cl * sl))
             .zip(fbuf.par_chunks_mut(fl))
             .zip(cbuf.par_chunks_mut(cc))
-            .zip(kbuf.par_chunks_mut(yk.max(1) * sl))
-            .zip(abuf.par_chunks_mut(ka.max(1) * sl))
+            .zip(kbuf.par_chunks_mut(kw))
+            .zip(abuf.par_chunks_mut(aw))
             .enumerate()
-            .for_each(|(sg, (((((sb, db), fb), cb), kb), ab))| {
+            .for_each(|(i, (((((sb, db), fb), cb), kb), ab))| {
+                let sg = segs.start + i;
                 WORKER.with_borrow_mut(|s| {
                     if s.v.len() != m.params.len() {
                         *s = Scratch::new(m.params.len());
@@ -694,6 +708,37 @@ impl Run<'_> {
                     cb.copy_from_slice(&s.costs);
                 });
             });
+        GroupDraws {
+            supply: Vec::new(),
+            demand: Vec::new(),
+            flows: fbuf,
+            costs: cbuf,
+            draw_costs: kbuf,
+            draw_after: abuf,
+        }
+    }
+
+    /// Add the draws of a chunk of `nd` draws of a group, `sbuf` and `dbuf` (supply and
+    /// demand per segment, local cell and draw of the segment) and `raw`'s per-segment
+    /// flows and costs, to its cells; returns its flows and costs summed over the draws.
+    fn summarise(
+        &self,
+        g: &Group,
+        nd: usize,
+        sbuf: &[f64],
+        dbuf: &[f64],
+        raw: GroupDraws,
+        (cells, dcells): (&mut [Cell<3>], &mut [Cell<1>]),
+    ) -> GroupChunk {
+        let opts = self.opts;
+        let (cl, fl, cc) = self.cx.sizes(g.regions.len());
+        let GroupDraws {
+            flows: fbuf,
+            costs: cbuf,
+            draw_costs: kbuf,
+            draw_after: abuf,
+            ..
+        } = raw;
         // Segment sums, in segment order.
         let fold = |buf: &[f64], len: usize| {
             let mut out = vec![0.0; len];
@@ -703,7 +748,6 @@ impl Run<'_> {
             out
         };
         let all = opts.quantiles == QuantileMode::Exact;
-        let (sbuf, dbuf) = (&*sbuf, &*dbuf);
         cells
             .par_iter_mut()
             .enumerate()
@@ -802,6 +846,248 @@ pub fn simulate(m: &Model, opts: &Options) -> Result<Projection> {
 /// [`simulate`], reporting its progress (in draws of groups of regions) to `control` and
 /// stopping with [`Error::Interrupted`] when asked to.
 pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Projection> {
+    run_draws(m, opts, control, None)
+}
+
+/// One group of regions' numbers from draws of a chunk, segment after segment (see
+/// [`Layout`]): supply and demand per (segment, local cell, draw of the segment), flows
+/// and costs summed over each segment's draws, and each draw's costs and numbers after
+/// the horizon per segment. The buffers of consecutive segments follow one another, so
+/// the numbers of a chunk are those of its segments put end to end.
+#[derive(Clone, Debug, Default)]
+pub struct GroupDraws {
+    pub supply: Vec<f64>,
+    pub demand: Vec<f64>,
+    pub flows: Vec<f64>,
+    pub costs: Vec<f64>,
+    pub draw_costs: Vec<f64>,
+    pub draw_after: Vec<f64>,
+}
+
+/// How a simulation splits its draws: chunks of draws summarised one after another, each
+/// cut into segments of draws whose numbers depend on (chunk, segment) only; and waves of
+/// groups of regions projected together.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Per chunk: its first draw, its number of draws and its number of segments.
+    pub chunks: Vec<(usize, usize, usize)>,
+    /// Per wave: its groups (ranges of group indices).
+    pub waves: Vec<std::ops::Range<usize>>,
+    /// Bytes of every draw's numbers of every group ([`GroupDraws`] of all chunks and
+    /// waves), what [`simulate_from`]'s source hands over in all.
+    pub bytes: u64,
+}
+
+/// The [`Layout`] of a simulation, after the checks [`simulate`] makes before it starts
+/// (the same errors).
+pub fn layout(m: &Model, opts: &Options) -> Result<Layout> {
+    let p = prepare(m, opts)?;
+    let run = Run {
+        cx: p.ctx(m),
+        opts: &p.opts,
+        global: &p.global,
+        control: &Control::default(),
+    };
+    let mut chunks = Vec::new();
+    let mut bytes = 0u64;
+    let mut c0 = 0;
+    while c0 < p.n {
+        let nd = p.chunk.min(p.n - c0);
+        let nseg = slots(nd) / seg_len(nd);
+        chunks.push((c0, nd, nseg));
+        for g in &p.groups {
+            let per: usize = run.per_segment(g, nd).iter().sum();
+            bytes = bytes.saturating_add(8 * (per as u64).saturating_mul(nseg as u64));
+        }
+        c0 += nd;
+    }
+    Ok(Layout {
+        chunks,
+        waves: p.waves.clone(),
+        bytes,
+    })
+}
+
+/// The numbers of segments `segs` of chunk `chunk` (see [`layout`]) of the groups of
+/// wave `wave`, one [`GroupDraws`] per group, exactly as [`simulate`] computes them: a
+/// simulation may be split into such pieces, run anywhere, and summarised by
+/// [`simulate_from`].
+pub fn simulate_draws(
+    m: &Model,
+    opts: &Options,
+    chunk: usize,
+    wave: usize,
+    segs: std::ops::Range<usize>,
+    control: &Control,
+) -> Result<Vec<GroupDraws>> {
+    let p = prepare(m, opts)?;
+    let c0 = chunk.checked_mul(p.chunk).filter(|&c| c < p.n);
+    let (Some(c0), Some(groups)) = (c0, p.waves.get(wave)) else {
+        return Err(Error::argument(
+            "chunk",
+            format!("no chunk {chunk} of wave {wave} in this simulation"),
+        ));
+    };
+    let nd = p.chunk.min(p.n - c0);
+    let nseg = slots(nd) / seg_len(nd);
+    if segs.start >= segs.end || segs.end > nseg {
+        return Err(Error::argument(
+            "segments",
+            format!(
+                "segments {}..{} are not within the chunk's {nseg}",
+                segs.start, segs.end
+            ),
+        ));
+    }
+    let run = Run {
+        cx: p.ctx(m),
+        opts: &p.opts,
+        global: &p.global,
+        control,
+    };
+    let (seeds, gvals) = chunk_seeds(m, &p, c0, nd);
+    let out = p.groups[groups.clone()]
+        .par_iter()
+        .map(|g| {
+            let [sw, dw, ..] = run.per_segment(g, nd);
+            let mut supply = vec![0.0; segs.len() * sw];
+            let mut demand = vec![0.0; segs.len() * dw];
+            let d = run.draw(
+                g,
+                c0,
+                nd,
+                &seeds,
+                &gvals,
+                segs.clone(),
+                &mut supply,
+                &mut demand,
+            );
+            GroupDraws {
+                supply,
+                demand,
+                ..d
+            }
+        })
+        .collect();
+    control.check()?;
+    Ok(out)
+}
+
+/// Where [`simulate_from`] takes each chunk's draws: called once per (chunk, wave) in
+/// order, it returns the [`GroupDraws`] of the wave's groups over the whole chunk.
+pub type DrawSource<'a> = dyn FnMut(usize, usize) -> Result<Vec<GroupDraws>> + 'a;
+
+/// [`simulate_with`] on draws computed elsewhere ([`simulate_draws`] of every chunk,
+/// wave and segment, put together): the same summaries in the same order, so the same
+/// numbers as [`simulate`] with the same options and seed.
+pub fn simulate_from(
+    m: &Model,
+    opts: &Options,
+    control: &Control,
+    source: &mut DrawSource<'_>,
+) -> Result<Projection> {
+    run_draws(m, opts, control, Some(source))
+}
+
+/// Everything a simulation fixes before its first draw, checked.
+struct Prep {
+    /// The options with the quantile mode resolved (never `Auto`).
+    opts: Options,
+    /// Draws run (1 on the deterministic path) and whether it is that path.
+    n: usize,
+    det: bool,
+    items: Vec<String>,
+    item_of: Vec<Vec<usize>>,
+    changes: Vec<bool>,
+    runs: Vec<std::ops::Range<usize>>,
+    groups: Vec<Group>,
+    global: Vec<usize>,
+    /// Per cell: whether its shortage counts in its own total, and the cadre whose total
+    /// also counts it.
+    credit: Vec<(bool, Option<usize>)>,
+    /// The population's cell, cells per region and year, totals per draw, each draw's
+    /// costs and its numbers after the horizon.
+    popc: usize,
+    nw: usize,
+    tc: usize,
+    yi: usize,
+    ka: usize,
+    /// Draws summarised at a time.
+    chunk: usize,
+    waves: Vec<std::ops::Range<usize>>,
+}
+
+impl Prep {
+    fn ctx<'a>(&'a self, m: &'a Model) -> Ctx<'a> {
+        let opts = &self.opts;
+        Ctx {
+            m,
+            policies: &opts.policies,
+            n_items: self.items.len(),
+            item_of: &self.item_of,
+            changes: &self.changes,
+            runs: &self.runs,
+            gmax: m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1),
+            pmax: m
+                .cadres
+                .iter()
+                .map(|c| c.programmes.len())
+                .max()
+                .unwrap_or(0),
+            dmax: m
+                .cadres
+                .iter()
+                .flat_map(|c| c.programmes.iter().map(|p| p.duration))
+                .max()
+                .unwrap_or(0),
+            avx2: has_avx2(),
+            grade_entry: (0..m.cadres.len())
+                .map(|ci| {
+                    opts.policies.iter().any(|&pi| {
+                        let p = &m.policies[pi];
+                        p.extra_entrants
+                            .iter()
+                            .any(|ch| ch.cadre == Some(ci) && ch.grade.is_some())
+                    })
+                })
+                .collect(),
+            general_only: opts.general_only,
+            n_cells: self.nw,
+            population_cell: opts.density,
+            horizon_value: opts.horizon_value,
+            costs_live: m.cadres.iter().any(|c| {
+                c.salary.iter().any(|&x| x != 0.0)
+                    || c.programmes
+                        .iter()
+                        .any(|p| p.cost_year != 0.0 || p.cost_one_off != 0.0 || p.buyout != 0.0)
+            }) || opts
+                .policies
+                .iter()
+                .any(|&p| !m.policies[p].costs.is_empty()),
+        }
+    }
+}
+
+/// The seeds of draws `c0..c0 + nd` (None on the deterministic path) and their values of
+/// the global parameters, per (draw, parameter).
+fn chunk_seeds(m: &Model, p: &Prep, c0: usize, nd: usize) -> (Vec<Option<u64>>, Vec<f64>) {
+    let ng = p.global.len();
+    let seeds: Vec<Option<u64>> = (c0..c0 + nd)
+        .map(|d| (!p.det).then(|| draw_seed(p.opts.seed, d)))
+        .collect();
+    let mut gvals = vec![0.0; nd * ng];
+    gvals
+        .par_chunks_mut(ng.max(1))
+        .zip(&seeds)
+        .for_each(|(row, &ds)| {
+            for (x, &q) in row.iter_mut().zip(&p.global) {
+                *x = sample(&m.params[q], q, ds);
+            }
+        });
+    (seeds, gvals)
+}
+
+fn prepare(m: &Model, opts: &Options) -> Result<Prep> {
     for &p in &opts.policies {
         if p >= m.policies.len() {
             return Err(Error::argument("policy", format!("no policy number {p}")));
@@ -865,51 +1151,6 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
             t0 = t;
         }
     }
-    let cx = Ctx {
-        m,
-        policies: &opts.policies,
-        n_items: items.len(),
-        item_of: &item_of,
-        changes: &changes,
-        runs: &runs,
-        gmax: m.cadres.iter().map(|c| c.grades.len()).max().unwrap_or(1),
-        pmax: m
-            .cadres
-            .iter()
-            .map(|c| c.programmes.len())
-            .max()
-            .unwrap_or(0),
-        dmax: m
-            .cadres
-            .iter()
-            .flat_map(|c| c.programmes.iter().map(|p| p.duration))
-            .max()
-            .unwrap_or(0),
-        avx2: has_avx2(),
-        grade_entry: (0..nc)
-            .map(|ci| {
-                opts.policies.iter().any(|&pi| {
-                    let p = &m.policies[pi];
-                    p.extra_entrants
-                        .iter()
-                        .any(|ch| ch.cadre == Some(ci) && ch.grade.is_some())
-                })
-            })
-            .collect(),
-        general_only: opts.general_only,
-        n_cells: nw,
-        population_cell: density,
-        horizon_value: opts.horizon_value,
-        costs_live: m.cadres.iter().any(|c| {
-            c.salary.iter().any(|&x| x != 0.0)
-                || c.programmes
-                    .iter()
-                    .any(|p| p.cost_year != 0.0 || p.cost_one_off != 0.0 || p.buyout != 0.0)
-        }) || opts
-            .policies
-            .iter()
-            .any(|&p| !m.policies[p].costs.is_empty()),
-    };
     // Memory per draw: the largest group's supply and demand, plus the totals' supply,
     // demand, shortage and surplus.
     let biggest = groups.iter().map(|g| g.regions.len()).max().unwrap_or(0);
@@ -919,7 +1160,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
     let ka = after_len(m, opts);
     // Per draw: the largest group's supply, demand, costs and numbers after the horizon
     // (each group of a wave has its own), and the chunk's totals.
-    let per_draw = 16 * cx.sizes(biggest).0 + 8 * (yi + ka.max(1)) + 8 * NT * tc + 8 * (yi + ka);
+    let per_draw = 16 * (h + 1) * biggest * nw + 8 * (yi + ka.max(1)) + 8 * NT * tc + 8 * (yi + ka);
     let mode = match opts.quantiles {
         _ if det => QuantileMode::Exact,
         QuantileMode::Auto if per_draw * slots(n) <= EXACT_BUDGET => QuantileMode::Exact,
@@ -993,10 +1234,62 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
             ),
         ));
     }
+    // Groups run in waves whose buffers of supply and demand draws fit the budget.
+    let mut waves = Vec::new();
+    let mut start = 0;
+    while start < groups.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < groups.len() {
+            let b = slots(chunk)
+                * (16 * (h + 1) * groups[end].regions.len() * nw + 8 * (yi + ka.max(1)));
+            if end > start && bytes + b > EXACT_BUDGET {
+                break;
+            }
+            bytes += b;
+            end += 1;
+        }
+        waves.push(start..end);
+        start = end;
+    }
+    Ok(Prep {
+        opts: opts.clone(),
+        n,
+        det,
+        items,
+        item_of,
+        changes,
+        runs,
+        groups,
+        global,
+        credit,
+        popc,
+        nw,
+        tc,
+        yi,
+        ka,
+        chunk,
+        waves,
+    })
+}
+
+fn run_draws(
+    m: &Model,
+    opts: &Options,
+    control: &Control,
+    mut source: Option<&mut DrawSource<'_>>,
+) -> Result<Projection> {
+    let p = prepare(m, opts)?;
+    let opts = &p.opts;
+    let (n, chunk, mode) = (p.n, p.chunk, opts.quantiles);
+    let (groups, global, credit, waves, items) =
+        (&p.groups, &p.global[..], &p.credit, &p.waves, &p.items);
+    let (popc, nw, tc, yi, ka) = (p.popc, p.nw, p.tc, p.yi, p.ka);
+    let (nr, nc, h, density) = (m.regions.len(), m.cadres.len(), m.horizon, opts.density);
     let run = Run {
-        cx,
+        cx: p.ctx(m),
         opts,
-        global: &global,
+        global,
         control,
     };
     // Progress in draws of groups.
@@ -1054,42 +1347,17 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
     } else {
         Vec::new()
     };
-    // Groups run in waves whose buffers of supply and demand draws fit the budget.
-    let mut waves = Vec::new();
-    let mut start = 0;
-    while start < groups.len() {
-        let mut end = start;
-        let mut bytes = 0;
-        while end < groups.len() {
-            let b = slots(chunk)
-                * (16 * run.cx.sizes(groups[end].regions.len()).0 + 8 * (yi + ka.max(1)));
-            if end > start && bytes + b > EXACT_BUDGET {
-                break;
-            }
-            bytes += b;
-            end += 1;
-        }
-        waves.push(start..end);
-        start = end;
-    }
     let mut pool = [Vec::new(), Vec::new()];
     let mut c0 = 0;
     while c0 < n {
         let nd = chunk.min(n - c0);
         let sl = seg_len(nd);
-        let ng = global.len();
-        let seeds: Vec<Option<u64>> = (c0..c0 + nd)
-            .map(|d| (!det).then(|| draw_seed(opts.seed, d)))
-            .collect();
-        let mut gvals = vec![0.0; nd * ng];
-        gvals
-            .par_chunks_mut(ng.max(1))
-            .zip(&seeds)
-            .for_each(|(row, &ds)| {
-                for (x, &p) in row.iter_mut().zip(&global) {
-                    *x = sample(&m.params[p], p, ds);
-                }
-            });
+        let nseg = slots(nd) / sl;
+        // Computed here, or taken from the source.
+        let (seeds, gvals) = match source {
+            None => chunk_seeds(m, &p, c0, nd),
+            Some(_) => (Vec::new(), Vec::new()),
+        };
         // Totals per (segment, year and cadre, draw of the segment): supply, demand, and
         // the sums of the cells' shortages and surpluses.
         let mut ctot: [Vec<f64>; NT] = std::array::from_fn(|_| vec![0.0; slots(nd) * tc]);
@@ -1101,7 +1369,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
         // horizon, as (number, draw) rows; the groups added in group order.
         let mut kc = vec![0.0; nd * yi];
         let mut kafter = vec![0.0; nd * ka];
-        for wave in &waves {
+        for (wi, wave) in waves.iter().enumerate() {
             control.check()?;
             let gs = &groups[wave.clone()];
             // Each group's (segment, cell, draw of the segment) supply and demand, in one
@@ -1128,18 +1396,58 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
                 parts_d.push(a);
                 rest_d = b;
             }
-            let outs: Vec<GroupChunk> = gs
+            let parts = gs
                 .par_iter()
                 .zip(parts_s)
                 .zip(parts_d)
                 .zip(cells[wave.clone()].par_iter_mut())
-                .zip(dcells[wave.clone()].par_iter_mut())
-                .map(|((((g, sb), db), cs), ds)| {
-                    let out = run.group(g, c0, nd, &seeds, &gvals, sb, db, (cs, ds));
-                    control.add(nd as u64);
-                    out
-                })
-                .collect();
+                .zip(dcells[wave.clone()].par_iter_mut());
+            let outs: Vec<GroupChunk> = match source.as_deref_mut() {
+                None => parts
+                    .map(|((((g, sb), db), cs), ds)| {
+                        let raw = run.draw(g, c0, nd, &seeds, &gvals, 0..nseg, sb, db);
+                        let out = run.summarise(g, nd, sb, db, raw, (cs, ds));
+                        control.add(nd as u64);
+                        out
+                    })
+                    .collect(),
+                Some(src) => {
+                    let got = src(c0 / chunk, wi)?;
+                    let fits = |g: &Group, d: &GroupDraws| {
+                        let want = run.per_segment(g, nd).map(|w| w * nseg);
+                        let have = [
+                            &d.supply,
+                            &d.demand,
+                            &d.flows,
+                            &d.costs,
+                            &d.draw_costs,
+                            &d.draw_after,
+                        ]
+                        .map(Vec::len);
+                        want == have
+                    };
+                    if got.len() != gs.len() || gs.iter().zip(&got).any(|(g, d)| !fits(g, d)) {
+                        return Err(Error::argument(
+                            "draws",
+                            format!(
+                                "the draws of chunk {} and wave {wi} do not have the layout \
+                                 of this simulation (see `layout`)",
+                                c0 / chunk
+                            ),
+                        ));
+                    }
+                    parts
+                        .zip(got)
+                        .map(|(((((g, sb), db), cs), ds), raw)| {
+                            sb.copy_from_slice(&raw.supply);
+                            db.copy_from_slice(&raw.demand);
+                            let out = run.summarise(g, nd, sb, db, raw, (cs, ds));
+                            control.add(nd as u64);
+                            out
+                        })
+                        .collect()
+                }
+            };
             control.check()?;
             let (ps, pd) = (&pool[0][..total], &pool[1][..total]);
             // Totals: each draw adds the groups' regions in group order (a segment of
@@ -1468,7 +1776,7 @@ pub fn simulate_with(m: &Model, opts: &Options, control: &Control) -> Result<Pro
         total_theil,
         draws_theil: kept_theil,
         flows,
-        cost_items: items,
+        cost_items: items.clone(),
         costs,
         total_cost,
         draws_total_supply: kept_supply,
@@ -1963,6 +2271,81 @@ mod tests {
         assert_eq!(bits(&a.density.quantiles), bits(&b.density.quantiles));
         assert_eq!(bits(&a.total_theil.mean), bits(&b.total_theil.mean));
         assert_eq!(a.costs, b.costs);
+    }
+
+    /// [`simulate`] run as pieces: every chunk and wave's segments cut into `pieces`
+    /// runs of [`simulate_draws`], put end to end and summarised by [`simulate_from`].
+    fn in_pieces(m: &Model, o: &Options, pieces: usize) -> Projection {
+        let lay = layout(m, o).unwrap();
+        let mut got = Vec::new();
+        for (ci, &(_, _, nseg)) in lay.chunks.iter().enumerate() {
+            for wi in 0..lay.waves.len() {
+                let cuts: Vec<usize> = (0..=pieces).map(|i| i * nseg / pieces).collect();
+                let mut whole: Vec<GroupDraws> = Vec::new();
+                for w in cuts.windows(2).filter(|w| w[0] < w[1]) {
+                    let part = simulate_draws(m, o, ci, wi, w[0]..w[1], &Control::default());
+                    let part = part.unwrap();
+                    if whole.is_empty() {
+                        whole = part;
+                        continue;
+                    }
+                    for (a, b) in whole.iter_mut().zip(part) {
+                        a.supply.extend(b.supply);
+                        a.demand.extend(b.demand);
+                        a.flows.extend(b.flows);
+                        a.costs.extend(b.costs);
+                        a.draw_costs.extend(b.draw_costs);
+                        a.draw_after.extend(b.draw_after);
+                    }
+                }
+                got.push(whole);
+            }
+        }
+        let mut it = got.into_iter();
+        let mut source = |_: usize, _: usize| Ok(it.next().unwrap());
+        simulate_from(m, o, &Control::default(), &mut source).unwrap()
+    }
+
+    #[test]
+    fn split_draws_give_the_same_projection() {
+        let full = from_json(FULL).unwrap();
+        let cases = [
+            (QuantileMode::Exact, 0, true),
+            (QuantileMode::Exact, 301, true),
+            (QuantileMode::Streaming, 1100, false),
+            (QuantileMode::Auto, 37, true),
+        ];
+        for (quantiles, draws, keep_draws) in cases {
+            for pieces in [1, 2, 3] {
+                let o = Options {
+                    quantiles,
+                    keep_draws,
+                    density: true,
+                    horizon_value: true,
+                    ..opts(draws)
+                };
+                let want = format!("{:?}", simulate(&full, &o).unwrap());
+                let got = format!("{:?}", in_pieces(&full, &o, pieces));
+                assert!(want == got, "{quantiles:?}, {draws} draws, {pieces} pieces");
+            }
+        }
+        for seed in 0..6 {
+            let m = from_json(&random_doc(seed)).unwrap();
+            let o = Options {
+                policies: vec![0],
+                binomial: true,
+                ..opts(150)
+            };
+            let want = format!("{:?}", simulate(&m, &o).unwrap());
+            assert!(want == format!("{:?}", in_pieces(&m, &o, 2)), "seed {seed}");
+        }
+        // A source whose numbers do not fit is an error, not a wrong result.
+        let o = opts(40);
+        let mut short = |_: usize, _: usize| Ok(vec![GroupDraws::default()]);
+        let e = simulate_from(&full, &o, &Control::default(), &mut short).unwrap_err();
+        assert!(e.to_string().contains("layout"), "{e}");
+        let e = simulate_draws(&full, &o, 5, 0, 0..1, &Control::default()).unwrap_err();
+        assert!(e.to_string().contains("no chunk 5"), "{e}");
     }
 
     #[test]
