@@ -460,7 +460,9 @@ fn transitions<'py>(
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (id, time, state) = (id.as_slice()?, time.as_slice()?, state.as_slice()?);
-    let t = run(py, || markov::transitions(id, time, state, k, level))?;
+    let t = run_controlled(py, None, "hrh.transitions", |c| {
+        markov::transitions_with(id, time, state, k, level, c)
+    })?;
     let d = PyDict::new(py);
     d.set_item("count", t.counts.into_pyarray(py))?;
     d.set_item("probability", t.probability.into_pyarray(py))?;

@@ -5,6 +5,7 @@
 //! (Anderson and Goodman 1957), with a Wilson score interval for each cell
 //! (Wilson 1927).
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::special::qnorm;
 
@@ -61,6 +62,20 @@ pub fn transitions(
     k: usize,
     level: f64,
 ) -> Result<Transitions> {
+    transitions_with(id, time, state, k, level, &Control::default())
+}
+
+/// [`transitions`], checking `control` every [`crate::control::CHECK_ROWS`] rows and
+/// before each state's row of the matrix: once it is cancelled the count stops with
+/// [`crate::Error::Interrupted`].
+pub fn transitions_with(
+    id: &[u32],
+    time: &[i64],
+    state: &[u32],
+    k: usize,
+    level: f64,
+    control: &Control,
+) -> Result<Transitions> {
     let n = id.len();
     if time.len() != n || state.len() != n {
         return Err(Error::input(
@@ -98,7 +113,9 @@ pub fn transitions(
     order.sort_unstable_by_key(|&i| (id[i as usize], time[i as usize], i));
     let mut counts = vec![0.0; k * k];
     let mut gaps = 0;
-    for w in order.windows(2) {
+    control.check()?;
+    for (r, w) in order.windows(2).enumerate() {
+        control.check_row(r)?;
         let (a, b) = (w[0] as usize, w[1] as usize);
         if id[a] != id[b] {
             continue;
@@ -125,6 +142,7 @@ pub fn transitions(
     let mut lower = vec![f64::NAN; k * k];
     let mut upper = vec![f64::NAN; k * k];
     for i in 0..k {
+        control.check()?;
         let row = &counts[i * k..(i + 1) * k];
         let total: f64 = row.iter().sum();
         if total == 0.0 {
