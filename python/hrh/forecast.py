@@ -22,6 +22,7 @@ import polars as pl
 
 from hrh import _core
 from hrh._frames import (
+    arrays_as_arguments,
     as_list,
     check_no_nulls,
     float_array,
@@ -527,8 +528,6 @@ def _fit(
             raise InputError(f"order: {order!r} must be three integers (p, d, q) >= 0")
         order = tuple(int(o) for o in order)
     search = options.get("search", "exhaustive")
-    if not isinstance(search, str) or search not in ("stepwise", "exhaustive"):
-        raise InputError(f"argument 'search': {search!r} is not 'stepwise' or 'exhaustive'")
     breaks = _break_times(options.get("breaks"), "breaks")
     slope_breaks = _break_times(options.get("slope_breaks"), "slope_breaks")
     conf_level = options.get("conf_level", 0.95)
@@ -847,10 +846,11 @@ def trend(
     levels = _levels(level)
     if not isinstance(model, str) or model not in MODELS:
         raise InputError(f"model: {model!r} is not one of {', '.join(map(repr, MODELS))}")
-    df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
-    return _fit(
-        df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
-    )
+    with arrays_as_arguments(("time", "value"), when=data is None):
+        df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
+        return _fit(
+            df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
+        )
 
 
 def backtest(
@@ -926,6 +926,20 @@ def backtest(
         raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
+    with arrays_as_arguments(("time", "value"), when=data is None):
+        return _backtest(data, time, value, by, models, holdout, fill, options)
+
+
+def _backtest(
+    data: Any,
+    time: Any,
+    value: Any,
+    by: str | Sequence[str] | None,
+    models: Sequence[str],
+    holdout: int,
+    fill: str | None,
+    options: dict[str, Any],
+) -> pl.DataFrame:
     df, keys, tname, vname, _ = _prepare(data, time, value, by, "linear", fill)
     _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)
