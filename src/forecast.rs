@@ -81,7 +81,7 @@ fn model(
 /// Fit one model to every series and forecast; flat arrays, series after series.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, search=None, breaks=Vec::new(), slope_breaks=Vec::new(), conf_level=0.95, progress_after=None))]
+#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, search, breaks=Vec::new(), slope_breaks=Vec::new(), conf_level=0.95, progress_after=None))]
 fn forecast<'py>(
     py: Python<'py>,
     times: F64<'py>,
@@ -100,21 +100,21 @@ fn forecast<'py>(
     order: Option<(usize, usize, usize)>,
     mean: bool,
     drift: bool,
-    search: Option<&Bound<'py, PyAny>>,
+    search: &Bound<'py, PyAny>,
     breaks: Vec<f64>,
     slope_breaks: Vec<f64>,
     conf_level: f64,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let search = match search {
-        None => Search::Exhaustive,
-        Some(v) => option(
-            py,
-            "search",
-            v,
-            &[("stepwise", Search::Stepwise), ("exhaustive", Search::Exhaustive)],
-        )?,
-    };
+    let search = option(
+        py,
+        "search",
+        search,
+        &[
+            ("stepwise", Search::Stepwise),
+            ("exhaustive", Search::Exhaustive),
+        ],
+    )?;
     let m = self::model(
         model,
         initial,

@@ -500,7 +500,7 @@ def forecast(
     order: tuple[int, int, int] | None = None,
     mean: bool = True,
     drift: bool = False,
-    search: str | None = None,
+    search: str,
     breaks: list[float] = ...,
     slope_breaks: list[float] = ...,
     conf_level: float = 0.95,
