@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rayon::prelude::*;
 
-use crate::errors::{choice, run, run_controlled};
+use crate::errors::{choice, run, run_controlled, run_on_arguments};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -754,7 +754,7 @@ fn annualize<'py>(
     years: F64<'py>,
 ) -> PyResult<crate::F64Array<'py>> {
     let (p, y) = (proportion.as_slice()?, years.as_slice()?);
-    Ok(run(py, || rates::annualize(p, y))?.into_pyarray(py))
+    Ok(run_on_arguments(py, || rates::annualize(p, y))?.into_pyarray(py))
 }
 
 /// Gray's test for one cause: (statistic, df, p_value).

@@ -10,7 +10,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run, run_controlled};
+use crate::errors::{choice, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -186,7 +186,9 @@ impl CoxModel {
         let (xs, st, ts) = (x_new.as_slice()?, strata.as_slice()?, times.as_slice()?);
         let off = slice(&offset)?;
         let f = &self.fit;
-        let r = run(py, || coxm::predict_survival(f, xs, p, st, off, ts, level))?;
+        let r = run_controlled(py, None, "CoxResult.predict_survival", |c| {
+            coxm::predict_survival_with(f, xs, p, st, off, ts, level, c)
+        })?;
         let k = ts.len();
         let d = PyDict::new(py);
         d.set_item("survival", r.survival.into_pyarray(py).reshape([m, k])?)?;
@@ -222,8 +224,8 @@ impl CoxModel {
         let names = inputs.anonymous_names();
         let data = inputs.data(&names)?;
         let (f, ties) = (&self.fit, self.ties);
-        let r = run(py, || {
-            diag::residuals(&data, &f.coef, &f.var_model, ties, kind)
+        let r = run_controlled(py, None, "CoxResult.residuals", |c| {
+            diag::residuals_with(&data, &f.coef, &f.var_model, ties, kind, c)
         })?;
         let rows = r.row.len();
         let d = PyDict::new(py);
@@ -262,7 +264,9 @@ impl CoxModel {
         let names = inputs.anonymous_names();
         let data = inputs.data(&names)?;
         let (f, ties) = (&self.fit, self.ties);
-        let r = run(py, || diag::zph(&data, &f.coef, ties, transform, &assign))?;
+        let r = run_controlled(py, None, "CoxResult.zph", |c| {
+            diag::zph_with(&data, &f.coef, ties, transform, &assign, c)
+        })?;
         let ne = r.row.len();
         let d = PyDict::new(py);
         d.set_item("chisq", r.chisq.into_pyarray(py))?;

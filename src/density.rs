@@ -3,7 +3,7 @@
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::errors::run;
+use crate::errors::{run, run_on_arguments};
 use crate::F64Array;
 
 /// Exact Poisson rates: returns (rate, lower, upper).
@@ -21,7 +21,7 @@ fn poisson_rate<'py>(
     alternative: &str,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>, F64Array<'py>)> {
     let (c, e) = (count.as_slice()?, exposure.as_slice()?);
-    let r = run(py, || {
+    let r = run_on_arguments(py, || {
         let alt = hrh_core::density::Alternative::parse(alternative)?;
         hrh_core::density::poisson_rate_sided(c, e, per, level, alt, count_name, exposure_name)
     })?;
@@ -59,7 +59,7 @@ fn rate_ratio<'py>(
         events2.as_slice()?,
         exposure2.as_slice()?,
     );
-    let r = run(py, || {
+    let r = run_on_arguments(py, || {
         let alt = hrh_core::density::Alternative::parse(alternative)?;
         hrh_core::density::rate_ratio(x1, t1, x2, t2, null_ratio, level, alt)
     })?;

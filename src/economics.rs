@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run};
+use crate::errors::{option, run};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 
@@ -17,9 +17,9 @@ fn discount_factors<'py>(
     years: Vec<i32>,
     rate: f64,
     base_year: i32,
-    timing: &str,
+    timing: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
-    let timing = choice(
+    let timing = option(
         py,
         "timing",
         timing,

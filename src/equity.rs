@@ -13,7 +13,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run, run_controlled};
+use crate::errors::{choice, run, run_controlled, run_on_arguments};
 use crate::F64Array;
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
@@ -36,7 +36,7 @@ fn gini(
     corrected: bool,
 ) -> PyResult<f64> {
     let (v, w) = (values.as_slice()?, slice(&weights)?);
-    run(py, || {
+    run_on_arguments(py, || {
         g::gini(&Distribution::new(v, w)?, corrected, w.is_some())
     })
 }
@@ -50,7 +50,7 @@ fn lorenz<'py>(
     weights: Option<F64<'py>>,
 ) -> PyResult<(F64Array<'py>, F64Array<'py>)> {
     let (v, w) = (values.as_slice()?, slice(&weights)?);
-    let (p, l) = run(py, || Ok(g::lorenz(&Distribution::new(v, w)?)))?;
+    let (p, l) = run_on_arguments(py, || Ok(g::lorenz(&Distribution::new(v, w)?)))?;
     Ok((p.into_pyarray(py), l.into_pyarray(py)))
 }
 
@@ -97,7 +97,7 @@ fn theil<'py>(
         Some(gr) => Some((gr.as_slice()?, n_groups)),
         None => None,
     };
-    let t = run(py, || {
+    let t = run_on_arguments(py, || {
         th::theil_of(v, w, kind, reference, log_base, gs, true)
     })?;
     let d = PyDict::new(py);
@@ -125,7 +125,7 @@ fn generalized_entropy(
     alpha: f64,
 ) -> PyResult<f64> {
     let (v, w) = (values.as_slice()?, slice(&weights)?);
-    run(py, || {
+    run_on_arguments(py, || {
         th::generalized_entropy(&Distribution::new(v, w)?, alpha)
     })
 }
@@ -140,7 +140,7 @@ fn atkinson(
     epsilon: f64,
 ) -> PyResult<f64> {
     let (v, w) = (values.as_slice()?, slice(&weights)?);
-    run(py, || th::atkinson(&Distribution::new(v, w)?, epsilon))
+    run_on_arguments(py, || th::atkinson(&Distribution::new(v, w)?, epsilon))
 }
 
 /// Coefficient of variation.
@@ -148,7 +148,7 @@ fn atkinson(
 #[pyo3(signature = (values, weights=None, *, ddof))]
 fn cv(py: Python<'_>, values: F64<'_>, weights: Option<F64<'_>>, ddof: f64) -> PyResult<f64> {
     let (v, w) = (values.as_slice()?, slice(&weights)?);
-    run(py, || th::cv(&Distribution::new(v, w)?, ddof))
+    run_on_arguments(py, || th::cv(&Distribution::new(v, w)?, ddof))
 }
 
 /// Concentration index; correction None, "wagstaff" or "erreygers" with bounds.
@@ -179,7 +179,7 @@ fn concentration_index(
         }
     };
     let (v, r, w) = (values.as_slice()?, rank.as_slice()?, slice(&weights)?);
-    run(py, || ci(&Distribution::new(v, w)?, r, c))
+    run_on_arguments(py, || ci(&Distribution::new(v, w)?, r, c))
 }
 
 /// Polarization index: method "esteban_ray", "wolfson" or "zhang_kanbur".
@@ -201,7 +201,7 @@ fn polarization(
         None => None,
     };
     let method = method.to_string();
-    run(py, move || {
+    run_on_arguments(py, move || {
         let d = Distribution::new(v, w)?;
         match method.as_str() {
             "esteban_ray" => match gs {

@@ -116,6 +116,16 @@ where
     py.detach(f).map_err(|e| to_pyerr(py, e))
 }
 
+/// [`run`] for a call whose data are arrays passed as arguments rather than columns of
+/// a table: its input errors name them as arguments (`argument 'values', item 3: ...`).
+pub(crate) fn run_on_arguments<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: Send + FnOnce() -> hrh_core::Result<T>,
+{
+    run(py, || f().map_err(Error::of_argument))
+}
+
 /// Run `f` on its own thread with the GIL released, while this thread checks for Ctrl-C
 /// (and other signals) every 100 ms: on `KeyboardInterrupt` it asks `f` to stop through
 /// its [`Control`] and raises once `f` has returned. With `progress_after` (seconds), the

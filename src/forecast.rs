@@ -12,7 +12,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{run_controlled, to_pyerr};
+use crate::errors::{option, run_controlled, to_pyerr};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U64<'py> = PyReadonlyArray1<'py, u64>;
@@ -29,18 +29,8 @@ fn model(
     order: Option<(usize, usize, usize)>,
     include_mean: bool,
     drift: bool,
-    search: &str,
+    search: Search,
 ) -> Result<Model, Error> {
-    let search = match search {
-        "exhaustive" => Search::Exhaustive,
-        "stepwise" => Search::Stepwise,
-        other => {
-            return Err(Error::argument(
-                "search",
-                format!("'{other}' is not 'stepwise' or 'exhaustive'"),
-            ))
-        }
-    };
     let initial = match initial {
         "optimal" => Initial::Optimal,
         "simple" => Initial::Simple,
@@ -91,7 +81,7 @@ fn model(
 /// Fit one model to every series and forecast; flat arrays, series after series.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, search="exhaustive", breaks=Vec::new(), slope_breaks=Vec::new(), conf_level=0.95, progress_after=None))]
+#[pyo3(signature = (times, values, offsets, labels, *, model, horizon, levels, initial="optimal", alpha=None, beta=None, phi=None, first_residual=false, ddof=0, order=None, mean=true, drift=false, search, breaks=Vec::new(), slope_breaks=Vec::new(), conf_level=0.95, progress_after=None))]
 fn forecast<'py>(
     py: Python<'py>,
     times: F64<'py>,
@@ -110,12 +100,21 @@ fn forecast<'py>(
     order: Option<(usize, usize, usize)>,
     mean: bool,
     drift: bool,
-    search: &str,
+    search: &Bound<'py, PyAny>,
     breaks: Vec<f64>,
     slope_breaks: Vec<f64>,
     conf_level: f64,
     progress_after: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let search = option(
+        py,
+        "search",
+        search,
+        &[
+            ("stepwise", Search::Stepwise),
+            ("exhaustive", Search::Exhaustive),
+        ],
+    )?;
     let m = self::model(
         model,
         initial,

@@ -654,7 +654,9 @@ fn transition_counts<'py>(
     k: usize,
 ) -> PyResult<(Bound<'py, PyArray1<u64>>, u64)> {
     let (id, time, state) = (id.as_slice()?, time.as_slice()?, state.as_slice()?);
-    let t = run(py, || markov::TransitionCounts::of(id, time, state, k))?;
+    let t = run_controlled(py, None, "hrh.transitions", |c| {
+        markov::TransitionCounts::of_with(id, time, state, k, c)
+    })?;
     Ok((t.counts.into_pyarray(py), t.gaps))
 }
 

@@ -238,7 +238,7 @@ def test_rate_and_annualize() -> None:
     a = hrh.annualize([0.271, 0.5], [3, 1])
     assert a[1] == 0.5
     assert 1 - (1 - a[0]) ** 3 == pytest.approx(0.271)
-    with pytest.raises(hrh.InputError, match=r"column 'proportion', row 0: value 1.5 is outside"):
+    with pytest.raises(hrh.InputError, match=r"argument 'proportion', item 0: value 1.5 is"):
         hrh.annualize(1.5, 2)
 
 

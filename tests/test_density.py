@@ -344,11 +344,11 @@ def test_poisson_ci_broadcasts_and_validates() -> None:
     assert out["rate"].to_list() == [0.0, 200.0, 450.0]
     assert out["lower"][0] == 0.0
     assert out["upper"][0] == pytest.approx(-math.log(0.025) / 2 * 100)
-    with pytest.raises(hrh.InputError, match=r"column 'exposure', row 0: value 0 is not positive"):
+    with pytest.raises(hrh.InputError, match=r"argument 'exposure', item 0: value 0 is not"):
         hrh.poisson_ci([1], [0])
-    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value is NaN"):
+    with pytest.raises(hrh.InputError, match=r"argument 'events', item 1: value is NaN"):
         hrh.poisson_ci([1, math.nan])
-    with pytest.raises(hrh.InputError, match=r"column 'events', row 1: value 'x' is not a number"):
+    with pytest.raises(hrh.InputError, match=r"argument 'events', item 1: value 'x' is not a"):
         hrh.poisson_ci([1, "x"])
     with pytest.raises(hrh.InputError, match=r"has length 3 but 'events' has length 2"):
         hrh.poisson_ci([1, 2], [1, 2, 3])

@@ -234,7 +234,9 @@ def test_bad_economic_arguments_are_named_errors() -> None:
         ({"outcome_discount_rate": -2}, "argument 'outcome_discount_rate'"),
         ({"wtp": [1.0, float("inf")]}, r"argument 'wtp', row 1"),
         ({"wtp": [-5]}, r"argument 'wtp', row 0"),
-        ({"timing": "later"}, "argument 'timing'"),
+        ({"timing": "later"}, r"^argument 'timing': 'later' is not 'start', 'mid' or 'end'$"),
+        ({"timing": 1}, r"^argument 'timing': 1 is not 'start', 'mid' or 'end'$"),
+        ({"timing": None}, r"^argument 'timing': None is not 'start', 'mid' or 'end'$"),
         ({"effect": "lives"}, "argument 'effect'"),
         ({"base_year": 2025.5}, "argument 'base_year'"),
     ):

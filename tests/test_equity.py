@@ -136,24 +136,24 @@ def test_zeros() -> None:
     x = [0, 1, 2, 5]
     assert hrh.theil(x).total > 0  # 0 ln 0 = 0
     assert hrh.atkinson(x, epsilon=0.5) > 0
-    with pytest.raises(hrh.InputError, match=r"column 'values', row 0: value 0: Theil L"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values', item 0: value 0: Theil L"):
         hrh.theil(x, kind="L")
-    with pytest.raises(hrh.InputError, match=r"row 0: value 0: Atkinson with epsilon = 1"):
+    with pytest.raises(hrh.InputError, match=r"item 0: value 0: Atkinson with epsilon = 1"):
         hrh.atkinson(x, epsilon=1)
-    with pytest.raises(hrh.InputError, match=r"row 0: value 0: GE\(-1\)"):
+    with pytest.raises(hrh.InputError, match=r"item 0: value 0: GE\(-1\)"):
         hrh.generalized_entropy(x, alpha=-1)
     with pytest.raises(hrh.InputError, match=r"values' are all zero|are all zero"):
         hrh.gini([0, 0, 0])
 
 
 def test_bad_input() -> None:
-    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value -1 is negative"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values', item 1: value -1 is negative"):
         hrh.gini([1, -1])
-    with pytest.raises(hrh.InputError, match=r"column 'weights', row 0: value 0 is not positive"):
+    with pytest.raises(hrh.InputError, match=r"argument 'weights', item 0: value 0 is not"):
         hrh.gini([1, 2], [0, 1])
-    with pytest.raises(hrh.InputError, match=r"column 'weights': has length 3"):
+    with pytest.raises(hrh.InputError, match=r"argument 'weights': has length 3"):
         hrh.gini([1, 2], [1, 1, 1])
-    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value is NaN"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values', item 1: value is NaN"):
         hrh.theil([1, math.nan])
     with pytest.raises(hrh.InputError, match=r"argument 'corrected': the n/\(n-1\) correction"):
         hrh.gini([1, 2], [1, 1], corrected=True)
@@ -163,7 +163,7 @@ def test_bad_input() -> None:
         hrh.theil([1, 2], kind="X")  # type: ignore[arg-type]
     with pytest.raises(hrh.InputError, match=r"argument 'mean': 'median' is not"):
         hrh.theil([1, 2], mean="median")  # type: ignore[arg-type]
-    with pytest.raises(hrh.InputError, match=r"column 'groups', row 1: value is null"):
+    with pytest.raises(hrh.InputError, match=r"argument 'groups', item 1: value is null"):
         hrh.theil([1, 2], groups=["a", None])
     with pytest.raises(hrh.InputError, match=r"argument 'alpha': 2 is outside \[0, 1.6\]"):
         hrh.polarization([1, 2], method="esteban_ray", alpha=2)
@@ -171,9 +171,9 @@ def test_bad_input() -> None:
         hrh.polarization([1, 2], method="zhang_kanbur")
     with pytest.raises(hrh.InputError, match=r"argument 'bounds': correction='wagstaff' needs"):
         hrh.concentration_index([0.1, 0.2], [1, 2], correction="wagstaff")
-    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 2 lies outside"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values', item 1: value 2 lies outside"):
         hrh.concentration_index([0.1, 2], [1, 2], correction="wagstaff", bounds=(0, 1))
-    with pytest.raises(hrh.InputError, match=r"column 'values': is empty"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values': is empty"):
         hrh.gini([])
 
 
@@ -284,7 +284,7 @@ def test_seed_range_and_mixed_group_labels() -> None:
     assert top.height == 2  # the second cadre's stream wraps to seed 0
     with pytest.raises(hrh.InputError, match=r"argument 'seed': 18446744073709551616"):
         hrh.equity(t, staff=["a", "b"], population="pop", bootstrap=10, seed=2**64)
-    with pytest.raises(hrh.InputError, match="column 'groups': labels must all be of one type"):
+    with pytest.raises(hrh.InputError, match="argument 'groups': labels must all be of one type"):
         hrh.theil([1.0, 2, 3, 4], groups=[1, "a", 1, "a"])
 
 
@@ -319,13 +319,13 @@ def test_concentration_bounds_and_correction_are_checked() -> None:
 
 
 def test_group_labels_that_cannot_be_coded_are_input_errors() -> None:
-    with pytest.raises(hrh.InputError, match=r"column 'values': is empty"):
+    with pytest.raises(hrh.InputError, match=r"argument 'values': is empty"):
         hrh.theil([], groups=[])
-    with pytest.raises(hrh.InputError, match=r"column 'groups' has type List\(Int64\)"):
+    with pytest.raises(hrh.InputError, match=r"argument 'groups' has type List\(Int64\)"):
         hrh.theil([1.0, 2, 3], groups=[[1], [2], [3]])
-    with pytest.raises(hrh.InputError, match=r"column 'groups', row 1: value is NaN"):
+    with pytest.raises(hrh.InputError, match=r"argument 'groups', item 1: value is NaN"):
         hrh.theil([1.0, 2, 3], groups=[1.0, math.nan, 2.0])
-    with pytest.raises(hrh.InputError, match=r"column 'groups': expected one label per value"):
+    with pytest.raises(hrh.InputError, match=r"argument 'groups': expected one label per value"):
         hrh.polarization([1.0, 2, 3], method="zhang_kanbur", groups=1.5)
     # Labels past 64 bits are kept as they are (Int128), not an OverflowError.
     t = hrh.theil([1.0, 2, 3], groups=[2**70, 1, 1])

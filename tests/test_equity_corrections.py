@@ -100,7 +100,7 @@ def test_esteban_ray_over_groups_by_hand() -> None:
         ({"method": "esteban", "alpha": 1.3}, r"argument 'method': 'esteban' is not"),
         (
             {"method": "esteban_ray", "groups": ["a", "b"]},
-            r"column 'groups'",
+            r"argument 'groups'",
         ),
     ],
 )

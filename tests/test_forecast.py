@@ -238,7 +238,7 @@ def raises(cls: type[Exception], match: str, **kwargs: Any) -> None:
 def test_too_few_points_says_how_many() -> None:
     raises(
         hrh.InputError,
-        "column 'value': ETS(A,A,N) has 5 observation(s) but needs at least 6",
+        "argument 'value': ETS(A,A,N) has 5 observation(s) but needs at least 6",
         time=[1, 2, 3, 4, 5],
         value=[1.0, 2, 3, 4, 5],
         model="holt",
@@ -255,7 +255,7 @@ def test_too_few_points_says_how_many() -> None:
 
 
 def test_empty_input() -> None:
-    raises(hrh.InputError, "column 'value': no observations", time=[], value=[])
+    raises(hrh.InputError, "argument 'value': no observations", time=[], value=[])
 
 
 def test_simple_damped_needs_phi() -> None:
@@ -287,7 +287,7 @@ def test_duplicated_time() -> None:
 def test_decreasing_time() -> None:
     raises(
         hrh.InputError,
-        "column 'time', row 2: time 2000 is not after the previous time 2002 (row 1)",
+        "argument 'time', item 2: time 2000 is not after the previous time 2002 (row 1)",
         time=[2001, 2002, 2000, 2003],
         value=[1.0, 2, 3, 4],
     )
@@ -296,7 +296,7 @@ def test_decreasing_time() -> None:
 def test_gap_is_an_error_by_default() -> None:
     raises(
         hrh.InputError,
-        "column 'time', row 2: time 2003 follows 2001 but the series steps by 1; the series "
+        "argument 'time', item 2: time 2003 follows 2001 but the series steps by 1; the series "
         "has a gap; fill it first or pass fill='linear'",
         time=[2000, 2001, 2003, 2004],
         value=[1.0, 2, 3, 4],
@@ -308,7 +308,7 @@ def test_non_positive_values(model: str) -> None:
     what = "a log-linear trend" if model == "loglinear" else "GM(1,1)"
     raises(
         hrh.InputError,
-        f"column 'value', row 3: value 0.0 is not positive; {what} needs values > 0",
+        f"argument 'value', item 3: value 0.0 is not positive; {what} needs values > 0",
         time=[1, 2, 3, 4, 5],
         value=[1.0, 2, 3, 0, 5],
         model=model,
@@ -318,7 +318,7 @@ def test_non_positive_values(model: str) -> None:
 def test_nan_and_null() -> None:
     raises(
         hrh.InputError,
-        "column 'value', row 1: value is NaN",
+        "argument 'value', item 1: value is NaN",
         time=[1, 2, 3],
         value=[1.0, float("nan"), 3],
     )
@@ -487,7 +487,7 @@ def test_dates_count_by_calendar_year() -> None:
     twice = [dt.date(2010, 1, 1), dt.date(2010, 12, 1), dt.date(2011, 1, 1), dt.date(2012, 1, 1)]
     with pytest.raises(
         hrh.InputError,
-        match=r"column 'time', row 1: time 2010 is duplicated \(also at row 0\); dates count "
+        match=r"argument 'time', item 1: time 2010 is duplicated \(also at row 0\); dates count "
         "by their calendar year",
     ):
         hrh.trend(time=twice, value=[1.0, 2, 3, 4])

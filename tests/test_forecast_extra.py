@@ -295,6 +295,9 @@ def test_bad_breaks_and_options() -> None:
         hrh.trend(time=t, value=v, breaks=[2000.5 + i * 1e-5 for i in range(100_000)])
     with pytest.raises(hrh.InputError, match=r"argument 'search': 'greedy' is not"):
         hrh.trend(time=t, value=v, model="arima", search="greedy")
+    for bad in (1, None, ["stepwise"]):
+        with pytest.raises(hrh.InputError, match=r"^argument 'search': .* is not 'stepwise' or"):
+            hrh.trend(time=t, value=v, model="arima", search=bad)
     with pytest.raises(hrh.InputError, match=r"argument 'conf_level': 1.5 is outside"):
         hrh.trend(time=t, value=v, conf_level=1.5)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -423,3 +424,78 @@ def test_available_working_time_beyond_a_day_is_named() -> None:
             other_leave=2,
             hours_per_day=25,
         )
+
+
+NAN = float("nan")
+
+# Functions that take arrays as arguments (not columns of a table): a bad value is named
+# as an argument, with its item and value, whether Python or the core finds it.
+ARRAY_ARGUMENTS = [
+    (lambda: hrh.gini([1, NAN, 3]), r"^argument 'values', item 1: value is NaN"),
+    (lambda: hrh.gini([1, -2, 3]), r"^argument 'values', item 1: value -2 is negative"),
+    (lambda: hrh.gini([1, 2], [1, 0]), r"^argument 'weights', item 1: value 0 is not positive"),
+    (lambda: hrh.gini([1, 2, 3], [1, 1]), r"^argument 'weights': has length 2 but 'values'"),
+    (lambda: hrh.gini([]), r"^argument 'values': is empty"),
+    (lambda: hrh.lorenz([1, None, 3]), r"^argument 'values', item 1: value is null"),
+    (lambda: hrh.theil([1, -1, 3]), r"^argument 'values', item 1: value -1 is negative"),
+    (lambda: hrh.theil([1, 0, 3], kind="L"), r"^argument 'values', item 1: value 0: Theil L"),
+    (lambda: hrh.theil([1, 2], groups=["a", None]), r"^argument 'groups', item 1: value is null"),
+    (
+        lambda: hrh.generalized_entropy([1, 0, 3], alpha=0),
+        r"^argument 'values', item 1: value 0",
+    ),
+    (
+        lambda: hrh.atkinson([2, 0, 3], epsilon=1),
+        r"^argument 'values', item 1: value 0: Atkinson",
+    ),
+    (lambda: hrh.cv([1, "x"]), r"^argument 'values', item 1: value 'x' is not a number"),
+    (
+        lambda: hrh.concentration_index([1, 2, 3], [1, NAN, 2]),
+        r"^argument 'rank', item 1: value is NaN",
+    ),
+    (
+        lambda: hrh.concentration_index([1, 5, 3], [1, 2, 3], correction="wagstaff", bounds=(0, 2)),
+        r"^argument 'values', item 1: value 5 lies outside bounds",
+    ),
+    (
+        lambda: hrh.polarization([1, -1, 3], method="wolfson"),
+        r"^argument 'values', item 1: value -1 is negative",
+    ),
+    (
+        lambda: hrh.polarization([1, 2, 3], method="zhang_kanbur", groups=[1, 2]),
+        r"^argument 'groups': has length 2 but 'values' has length 3",
+    ),
+    (lambda: hrh.annualize([0.1, 1.5], [1, 1]), r"^argument 'proportion', item 1: value 1.5"),
+    (lambda: hrh.annualize([0.1, 0.5], [1, -1]), r"^argument 'years', item 1: value -1"),
+    (lambda: hrh.rate([1, -2], [1, 1]), r"^argument 'events', item 1: value -2 is negative"),
+    (lambda: hrh.poisson_ci([1, 2], [1, 0]), r"^argument 'exposure', item 1: value 0 is not"),
+    (lambda: hrh.rate_ratio(1, 10, -2, 10), r"^argument 'events2', item 0: value -2"),
+    (
+        lambda: hrh.trend(time=[2000, 2001, 2002, 2003], value=[1, NAN, 3, 4]),
+        r"^argument 'value', item 1: value is NaN",
+    ),
+    (
+        lambda: hrh.trend(time=[2000, 2001, 2002, 2003], value=[1, 2, 0, 4], model="loglinear"),
+        r"^argument 'value', item 2: value 0.0 is not positive",
+    ),
+    (
+        lambda: hrh.backtest(time=[2000, 2001, 2001, 2003, 2004], value=[1, 2, 3, 4, 5]),
+        r"^argument 'time', item 2: time 2001 is duplicated",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), ARRAY_ARGUMENTS)
+def test_array_arguments_are_named_as_arguments(call: Any, message: str) -> None:
+    with pytest.raises(hrh.InputError, match=message):
+        call()
+
+
+def test_table_columns_stay_columns() -> None:
+    with pytest.raises(hrh.InputError, match=r"^column 'v', row 1: value is NaN"):
+        hrh.trend({"t": [2000, 2001, 2002], "v": [1, NAN, 3]}, time="t", value="v")
+    data = {"t": [2000, 2001, 2002, 2003], "v": [1.0, 2.0, 0.0, 4.0]}
+    with pytest.raises(hrh.InputError, match=r"^column 'v', row 2: value 0.0 is not positive"):
+        hrh.trend(data, time="t", value="v", model="loglinear")
+    with pytest.raises(hrh.InputError, match=r"^column 'staff', row 1"):
+        hrh.equity({"staff": [1, -1], "pop": [10, 10]}, staff="staff", population="pop")

@@ -196,3 +196,34 @@ def test_ctrl_c_stops_a_model_fit(fit: str) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_stops_grays_test() -> None:
     _interrupted(GRAY_CHILD)
+
+
+PREDICT_CHILD = textwrap.dedent(
+    """
+    import numpy as np
+    from hrh import _core
+    rng = np.random.default_rng(1)
+    n, p = 1_000, 300
+    t = rng.exponential(size=n) + 0.001
+    e = rng.integers(0, 2, n).astype(np.uint32)
+    x = rng.normal(size=(n, p))
+    names = [f"x{j}" for j in range(p)]
+    _, model = _core.cox(t, e, x, names, None, None, None, ties="breslow")
+    m = 10_000
+    x_new = rng.normal(size=(m, p))
+    times = np.linspace(0.01, 2.0, 200)
+    print("start", flush=True)
+    try:
+        # Minutes of work (each of the m x 200 points costs p^2): only a prediction
+        # that stops on the interrupt ends in time.
+        model.predict(x_new, np.zeros(m, dtype=np.uint32), None, times, level=0.95)
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_cox_prediction() -> None:
+    _interrupted(PREDICT_CHILD)

@@ -1301,7 +1301,7 @@ def test_hostile_inputs_to_planning_helpers() -> None:
     curve = {"time": [0.0, 1, 2], "survival": [1.0, 0.5, 0.7]}
     with pytest.raises(hrh.InputError, match="never increases"):
         hrh.attrition_rates(curve, bands=[0, 1, 2])
-    with pytest.raises(hrh.InputError, match="column 'events': is empty"):
+    with pytest.raises(hrh.InputError, match="argument 'events': is empty"):
         hrh.poisson_ci([])
     out = hrh.shortfall({"staff": [10], "pop": [1000]}, staff="staff", population="pop", norm=0)
     assert out["ratio"].to_list() == [None] and out["surplus"].to_list() == [10.0]

@@ -530,7 +530,7 @@ def forecast(
     order: tuple[int, int, int] | None = None,
     mean: bool = True,
     drift: bool = False,
-    search: str = "exhaustive",
+    search: str,
     breaks: list[float] = ...,
     slope_breaks: list[float] = ...,
     conf_level: float = 0.95,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from hrh._frames._checks import (
     FloatArray,
     Nulls,
+    arrays_as_arguments,
     as_list,
     broadcast,
     check_key_type,
@@ -39,6 +40,7 @@ from hrh._frames._read import to_frame
 __all__ = [
     "FloatArray",
     "Nulls",
+    "arrays_as_arguments",
     "as_list",
     "broadcast",
     "check_key_type",

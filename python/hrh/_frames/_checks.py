@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -215,13 +216,14 @@ def check_positive(value: float, name: str) -> None:
 
 
 def float_array(values: Any, name: str) -> FloatArray:
-    """An array-like (list, numpy array, polars or pandas Series, scalar) as a contiguous
-    float64 numpy array, rejecting nulls and non-numbers with the row."""
+    """An array-like (list, numpy array, polars or pandas Series, scalar) passed as the
+    argument `name`, as a contiguous float64 numpy array, rejecting nulls and non-numbers
+    with the item (``argument 'values', item 3: value is NaN``)."""
     if isinstance(values, pl.Series):
         if values.null_count():
-            raise InputError(f"column '{name}', row {_first(values.is_null())}: value is null")
+            raise InputError(f"argument '{name}', item {_first(values.is_null())}: value is null")
         if not values.dtype.is_numeric():
-            raise InputError(f"column '{name}' has type {values.dtype}, expected numbers")
+            raise InputError(f"argument '{name}' has type {values.dtype}, expected numbers")
         if values.dtype in (pl.Int128, pl.UInt128):
             values = values.cast(pl.Float64)
         values = values.to_numpy()
@@ -230,23 +232,44 @@ def float_array(values: Any, name: str) -> FloatArray:
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as e:
-        raise InputError(f"column '{name}': could not be read as numbers ({e})") from e
+        raise InputError(f"argument '{name}': could not be read as numbers ({e})") from e
     if arr.dtype.kind in "OUS":
         arr = np.asarray(values, dtype=object)
         for i, v in enumerate(arr.ravel()):
             if v is None:
-                raise InputError(f"column '{name}', row {i}: value is null")
+                raise InputError(f"argument '{name}', item {i}: value is null")
             if not isinstance(v, int | float | np.number):
-                raise InputError(f"column '{name}', row {i}: value {v!r} is not a number")
+                raise InputError(f"argument '{name}', item {i}: value {v!r} is not a number")
     elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise InputError(f"column '{name}' has type {arr.dtype}, expected numbers")
+        raise InputError(f"argument '{name}' has type {arr.dtype}, expected numbers")
     out = np.ascontiguousarray(np.atleast_1d(arr), dtype=np.float64)
     if out.ndim != 1:
-        raise InputError(f"column '{name}': expected one dimension, got shape {out.shape}")
+        raise InputError(f"argument '{name}': expected one dimension, got shape {out.shape}")
     if out.size and np.isnan(out.min()):  # the minimum is NaN when any value is
         nan = np.flatnonzero(np.isnan(out))
-        raise InputError(f"column '{name}', row {int(nan[0])}: value is NaN")
+        raise InputError(f"argument '{name}', item {int(nan[0])}: value is NaN")
     return out
+
+
+@contextmanager
+def arrays_as_arguments(names: Sequence[str], when: bool = True) -> Iterator[None]:
+    """Input errors about `names`, arrays passed as arguments rather than columns of a
+    table, name them as arguments: ``column 'value', row 3: ...`` (what the checks
+    shared with tables say) becomes ``argument 'value', item 3: ...``."""
+    try:
+        yield
+    except InputError as e:
+        if not when or type(e) is not InputError:
+            raise
+        msg = str(e)
+        for name in names:
+            for column, argument in (
+                (f"column '{name}', row ", f"argument '{name}', item "),
+                (f"column '{name}'", f"argument '{name}'"),
+            ):
+                if msg.startswith(column):
+                    raise InputError(argument + msg[len(column) :]) from e
+        raise
 
 
 def broadcast(**arrays: Any) -> list[FloatArray]:
@@ -255,12 +278,14 @@ def broadcast(**arrays: Any) -> list[FloatArray]:
     out = {name: float_array(v, name) for name, v in arrays.items()}
     for name, a in out.items():
         if a.size == 0:
-            raise InputError(f"column '{name}': is empty")
+            raise InputError(f"argument '{name}': is empty")
     sizes = {a.size for a in out.values()} - {1}
     if len(sizes) > 1:
         (first, a0), *rest = out.items()
         name, a = next((k, v) for k, v in rest if v.size not in (1, a0.size))
-        raise InputError(f"column '{name}': has length {a.size} but '{first}' has length {a0.size}")
+        raise InputError(
+            f"argument '{name}': has length {a.size} but '{first}' has length {a0.size}"
+        )
     n = max(a.size for a in out.values())
     for name, a in out.items():
         if a.size != n:

@@ -278,8 +278,6 @@ def compare(
         if outcome_discount_rate is None
         else _rate(outcome_discount_rate, "outcome_discount_rate")
     )
-    if timing not in ("start", "mid", "end"):
-        raise InputError(f"argument 'timing': {timing!r} is not 'start', 'mid' or 'end'")
     if effect not in _EFFECTS:
         raise InputError(f"argument 'effect': {effect!r} is not 'shortage_years' or 'person_years'")
     years = items[0][1].totals["year"].unique().sort().to_list()

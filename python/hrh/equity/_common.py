@@ -18,7 +18,7 @@ def _weights(weights: Any, n: int) -> np.ndarray | None:
         return None
     w = float_array(weights, "weights")
     if w.size != n:
-        raise InputError(f"column 'weights': has length {w.size} but 'values' has length {n}")
+        raise InputError(f"argument 'weights': has length {w.size} but 'values' has length {n}")
     return w
 
 
@@ -50,24 +50,24 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
     else:
         if isinstance(groups, str | bytes) or not hasattr(groups, "__iter__"):
             raise InputError(
-                f"column 'groups': expected one label per value, got {type(groups).__name__}"
+                f"argument 'groups': expected one label per value, got {type(groups).__name__}"
             )
         try:
             s = pl.Series("groups", list(groups))
         except (TypeError, OverflowError, pl.exceptions.PolarsError) as e:
             raise InputError(
-                "column 'groups': labels must all be of one type (all text or all numbers)"
+                "argument 'groups': labels must all be of one type (all text or all numbers)"
             ) from e
     if s.len() != n:
-        raise InputError(f"column 'groups': has length {s.len()} but 'values' has length {n}")
+        raise InputError(f"argument 'groups': has length {s.len()} but 'values' has length {n}")
     if s.null_count():
-        raise InputError(f"column 'groups', row {int(s.is_null().arg_true()[0])}: value is null")
+        raise InputError(f"argument 'groups', item {int(s.is_null().arg_true()[0])}: value is null")
     if s.dtype.is_nested() or s.dtype == pl.Object:
         raise InputError(
-            f"column 'groups' has type {s.dtype}; labels must be text, numbers or booleans"
+            f"argument 'groups' has type {s.dtype}; labels must be text, numbers or booleans"
         )
     if s.dtype.is_float() and s.is_nan().any():
-        raise InputError(f"column 'groups', row {int(s.is_nan().arg_true()[0])}: value is NaN")
+        raise InputError(f"argument 'groups', item {int(s.is_nan().arg_true()[0])}: value is NaN")
     if n == 0:
         return np.zeros(0, dtype=np.uint32), s.rename("group")
     if s.dtype == pl.String:  # coded in place by the core, in parallel

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from hrh._frames import arrays_as_arguments
 from hrh.exceptions import InputError
 from hrh.forecast._prepare import _CODE, _check_positive, _prepare
 from hrh.forecast._trend import _fit
@@ -85,6 +86,20 @@ def backtest(
         raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
+    with arrays_as_arguments(("time", "value"), when=data is None):
+        return _backtest(data, time, value, by, models, holdout, fill, options)
+
+
+def _backtest(
+    data: Any,
+    time: Any,
+    value: Any,
+    by: str | Sequence[str] | None,
+    models: Sequence[str],
+    holdout: int,
+    fill: str | None,
+    options: dict[str, Any],
+) -> pl.DataFrame:
     df, keys, tname, vname, _ = _prepare(data, time, value, by, "linear", fill)
     _check_positive(df, vname, models)
     idx = pl.int_range(pl.len()).over(_CODE)

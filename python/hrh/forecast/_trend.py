@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
-from hrh._frames import as_list
+from hrh._frames import arrays_as_arguments, as_list
 from hrh._progress import progress_after
 from hrh._scale import is_dask
 from hrh.exceptions import InputError
@@ -75,8 +75,6 @@ def _fit(
             raise InputError(f"order: {order!r} must be three integers (p, d, q) >= 0")
         order = tuple(int(o) for o in order)
     search = options.get("search", "exhaustive")
-    if not isinstance(search, str) or search not in ("stepwise", "exhaustive"):
-        raise InputError(f"argument 'search': {search!r} is not 'stepwise' or 'exhaustive'")
     breaks = _break_times(options.get("breaks"), "breaks")
     slope_breaks = _break_times(options.get("slope_breaks"), "slope_breaks")
     conf_level = options.get("conf_level", 0.95)
@@ -405,10 +403,11 @@ def trend(
             )
         fit = partial(_fit_piece, model=model, horizon=horizon, levels=levels, options=options)
         return trend_dask(data, time, value, as_list(by), model, fill, fit)
-    df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
-    return _fit(
-        df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
-    )
+    with arrays_as_arguments(("time", "value"), when=data is None):
+        df, keys, tname, vname, unit = _prepare(data, time, value, by, model, fill)
+        return _fit(
+            df, keys, tname, vname, model, horizon, levels, options, progress_after(progress), unit
+        )
 
 
 def _fit_piece(

@@ -2,6 +2,7 @@
 //! with Efron or Breslow ties, strata, case weights and delayed entry, following R's
 //! `coxph` (iteration, convergence and tests).
 
+use super::design::{Design, CONSTANT};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
@@ -141,24 +142,19 @@ struct Eval {
     imat: Vec<f64>,
 }
 
+#[cfg(test)]
 pub(super) fn prepare(d: &CoxData) -> Result<Prepared> {
     prepare_with(d, &Control::default())
 }
 
 /// [`prepare`], checking `control` every [`crate::control::CHECK_ROWS`] rows of the
 /// collinearity check.
-fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
+pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
     let n = d.time.len();
     let p = d.p;
     validate::same_len(n, d.event.len(), "duration", "event")?;
     validate::non_negative(d.time, "duration")?;
-    validate::finite(d.x, "covariates")?;
-    if n.checked_mul(p) != Some(d.x.len()) {
-        return Err(Error::input(
-            "covariates",
-            format!("has {} values, expected {n} × {p}", d.x.len()),
-        ));
-    }
+    let design = Design::new(d.x, n, p, d.names)?;
     if let Some(i) = d.event.iter().position(|&e| e > 1) {
         return Err(Error::input_at(
             "event",
@@ -214,15 +210,8 @@ fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
         }
         None => None,
     };
-    if p == 0 {
-        return Err(Error::input("covariates", "no covariates given"));
-    }
-    if n <= p {
-        return Err(Error::input(
-            "covariates",
-            format!("{p} covariates need more than {p} rows; the data have {n}"),
-        ));
-    }
+    design.require_covariates()?;
+    design.require_rows()?;
     if !d.event.contains(&1) {
         return Err(Error::input(
             "event",
@@ -246,43 +235,13 @@ fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
             xc[i * p + j] -= means[j];
         }
     }
-    let mut cov = vec![0.0; p * p];
-    for i in 0..n {
-        control.check_row(i)?;
-        for a in 0..p {
-            let xa = xc[i * p + a] * w[i];
-            for b in 0..=a {
-                cov[a * p + b] += xa * xc[i * p + b];
-            }
-        }
-    }
+    let cov = design.cross_products(|i, j| xc[i * p + j], |i| w[i], control)?;
     for a in 0..p {
-        for b in 0..a {
-            cov[b * p + a] = cov[a * p + b];
-        }
         if cov[a * p + a] <= 1e-12 * (1.0 + means[a].abs()).powi(2) * wsum {
-            return Err(Error::input(
-                d.names.get(a).map_or("covariates", |s| s.as_str()),
-                "is constant (or nearly), so its effect cannot be estimated; drop it",
-            ));
+            return Err(design.constant(a, CONSTANT));
         }
     }
-    // Scale-free collinearity check on the correlation matrix.
-    let mut corr = cov.clone();
-    for a in 0..p {
-        for b in 0..p {
-            corr[a * p + b] = cov[a * p + b] / (cov[a * p + a] * cov[b * p + b]).sqrt();
-        }
-    }
-    let f = ldl(&corr, p, 1e-10);
-    if f.rank < p {
-        let j = f.d.iter().position(|&x| x == 0.0).unwrap_or(0);
-        let name = d.names.get(j).map_or("covariates", |s| s.as_str());
-        return Err(Error::input(
-            name,
-            "is a linear combination of the covariates before it (collinear); drop it or merge levels",
-        ));
-    }
+    design.check_rank(&cov)?;
     let (codes, n_strata) = match d.strata {
         Some(s) => {
             validate::same_len(n, s.len(), "duration", "strata")?;
@@ -580,7 +539,7 @@ pub fn cox_with(
         // (R's coxph(..., cluster = id)).
         let meat = |b: &[f64]| -> Result<Vec<f64>> {
             control.check()?;
-            let mut r = score_residuals(d, &pr, b, ties);
+            let mut r = score_residuals(d, &pr, b, ties, control)?;
             for i in 0..pr.n {
                 for a in 0..p {
                     r[i * p + a] *= pr.w[i];
@@ -679,7 +638,7 @@ pub fn cox_with(
     fit.concordance = c;
     fit.concordance_std_err = cvar.sqrt();
     control.check()?;
-    baseline(d, &pr, &beta, ties, &mut fit);
+    baseline(d, &pr, &beta, ties, &mut fit, control)?;
     Ok(fit)
 }
 
@@ -712,7 +671,7 @@ pub(super) struct Step {
 }
 
 /// The [`Step`]s of stratum `s`, in ascending order of time. Rows are at risk on
-/// (entry, time].
+/// (entry, time]. `control` is checked every [`crate::control::CHECK_ROWS`] rows.
 pub(super) fn sweep(
     d: &CoxData,
     pr: &Prepared,
@@ -720,7 +679,8 @@ pub(super) fn sweep(
     ties: CoxTies,
     s: usize,
     second: bool,
-) -> Vec<Step> {
+    control: &Control,
+) -> Result<Vec<Step>> {
     let p = pr.p;
     let (rows, erows) = (&pr.by_time[s], &pr.by_entry[s]);
     let q2 = if second { p * p } else { 0 };
@@ -739,7 +699,12 @@ pub(super) fn sweep(
         }
     };
     let (mut k, mut ke) = (0, 0);
+    let mut checked = 0;
     while k < rows.len() {
+        if k >= checked {
+            control.check()?;
+            checked = k + crate::control::CHECK_ROWS;
+        }
         let t = d.time[rows[k]];
         let (mut d0, mut d1, mut d2, mut wd) = (0.0, vec![0.0; p], vec![0.0; q2], 0.0);
         let mut dead = Vec::new();
@@ -819,7 +784,7 @@ pub(super) fn sweep(
         k = q;
     }
     steps.reverse();
-    steps
+    Ok(steps)
 }
 
 /// Martingale residuals M_i = δ_i − e^{η_i} ∫ Y_i(t) dΛ(t) (length n) and score
@@ -836,7 +801,8 @@ pub(super) fn mart_score_residuals(
     pr: &Prepared,
     beta: &[f64],
     ties: CoxTies,
-) -> (Vec<f64>, Vec<f64>) {
+    control: &Control,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let p = pr.p;
     let n = pr.n;
     let eta = pr.eta(beta);
@@ -844,7 +810,7 @@ pub(super) fn mart_score_residuals(
     let mut mart = vec![0.0; n];
     let mut res = vec![0.0; n * p];
     for (s, rows) in pr.by_time.iter().enumerate() {
-        let steps = sweep(d, pr, &risk, ties, s, false);
+        let steps = sweep(d, pr, &risk, ties, s, false, control)?;
         let times: Vec<f64> = steps.iter().map(|s| s.t).collect();
         // Cumulative sums A(t) = Σ_{t_j <= t} dΛ_j, B(t) likewise.
         let mut cum_a = vec![0.0; steps.len() + 1];
@@ -855,7 +821,8 @@ pub(super) fn mart_score_residuals(
                 cum_b[(j + 1) * p + c] = cum_b[j * p + c] + st.b[c];
             }
         }
-        for &i in rows {
+        for (r, &i) in rows.iter().enumerate() {
+            control.check_row(r)?;
             let ti = d.time[i];
             // Steps with time < ti, and the step at ti (if any).
             let before = times.partition_point(|&t| t < ti);
@@ -893,18 +860,31 @@ pub(super) fn mart_score_residuals(
             }
         }
     }
-    (mart, res)
+    Ok((mart, res))
 }
 
 /// Score residuals (row-major n × p); see [`mart_score_residuals`].
-fn score_residuals(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies) -> Vec<f64> {
-    mart_score_residuals(d, pr, beta, ties).1
+fn score_residuals(
+    d: &CoxData,
+    pr: &Prepared,
+    beta: &[f64],
+    ties: CoxTies,
+    control: &Control,
+) -> Result<Vec<f64>> {
+    Ok(mart_score_residuals(d, pr, beta, ties, control)?.1)
 }
 
 /// Cumulative baseline hazard at x = 0 at every distinct time of each stratum:
 /// increments d / S0 (Breslow) or Σ_l w̄ / (S0 − (l/m) D0) (Efron), as R's
 /// `basehaz(fit, centered = FALSE)`.
-fn baseline(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies, fit: &mut CoxFit) {
+fn baseline(
+    d: &CoxData,
+    pr: &Prepared,
+    beta: &[f64],
+    ties: CoxTies,
+    fit: &mut CoxFit,
+    control: &Control,
+) -> Result<()> {
     let p = pr.p;
     let shift: f64 = (0..p).map(|j| pr.means[j] * beta[j]).sum();
     let eta = pr.eta(beta);
@@ -912,7 +892,7 @@ fn baseline(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies, fit: &mut C
     // Curves at the covariate means, for predictions and their variance (R's agsurv).
     for s in 0..pr.by_time.len() {
         let (mut h, mut v, mut xb) = (0.0, 0.0, vec![0.0; p]);
-        for st in sweep(d, pr, &risk, ties, s, false) {
+        for st in sweep(d, pr, &risk, ties, s, false, control)? {
             h += st.haz;
             v += st.var;
             for j in 0..p {
@@ -973,6 +953,7 @@ fn baseline(d: &CoxData, pr: &Prepared, beta: &[f64], ties: CoxTies, fit: &mut C
             fit.baseline_hazard.push(h * (-shift).exp());
         }
     }
+    Ok(())
 }
 
 /// Weighted Fenwick tree over ranks.
@@ -1155,6 +1136,23 @@ pub fn predict_survival(
     times: &[f64],
     level: f64,
 ) -> Result<CoxPrediction> {
+    let control = Control::default();
+    predict_survival_with(fit, x_new, p, strata, offset, times, level, &control)
+}
+
+/// [`predict_survival`], checking `control` before each new row: once it is cancelled
+/// the prediction stops with [`Error::Interrupted`].
+#[allow(clippy::too_many_arguments)]
+pub fn predict_survival_with(
+    fit: &CoxFit,
+    x_new: &[f64],
+    p: usize,
+    strata: &[u32],
+    offset: Option<&[f64]>,
+    times: &[f64],
+    level: f64,
+    control: &Control,
+) -> Result<CoxPrediction> {
     if p != fit.coef.len() || x_new.len() % p.max(1) != 0 {
         return Err(Error::input(
             "new_data",
@@ -1230,6 +1228,7 @@ pub fn predict_survival(
     let mut xc = vec![0.0; p];
     let mut q = vec![0.0; p];
     for r in 0..m {
+        control.check()?;
         for j in 0..p {
             xc[j] = x_new[r * p + j] - means[j];
         }
@@ -1405,7 +1404,8 @@ mod tests {
             cluster: None,
         };
         let pr = prepare(&d).unwrap();
-        let r = score_residuals(&d, &pr, &[0.3, -0.2], CoxTies::Breslow);
+        let r =
+            score_residuals(&d, &pr, &[0.3, -0.2], CoxTies::Breslow, &Control::default()).unwrap();
         // Brute force in numpy: for each exit time, dN (x - xbar) - Y e^eta (x - xbar) dL.
         let want = [
             0.25494, -0.445877, -0.492839, 0.264361, -0.159103, -0.32737, 0.156037, -0.472671,

@@ -2,7 +2,8 @@
 //! Schoenfeld, dfbeta, dfbetas) and the test of proportional hazards on Schoenfeld
 //! residuals, following R's `residuals.coxph` and `cox.zph` (survival >= 3.0).
 
-use super::cox::{mart_score_residuals, prepare, sweep, CoxData, CoxTies};
+use super::cox::{mart_score_residuals, prepare_with, sweep, CoxData, CoxTies};
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
 use crate::special::chisq_sf;
@@ -77,7 +78,21 @@ pub fn residuals(
     ties: CoxTies,
     kind: CoxResidualType,
 ) -> Result<CoxResiduals> {
-    let pr = prepare(d)?;
+    residuals_with(d, beta, var_model, ties, kind, &Control::default())
+}
+
+/// [`residuals`], checking `control` every [`crate::control::CHECK_ROWS`] rows of each
+/// pass over the data: once it is cancelled the computation stops with
+/// [`Error::Interrupted`].
+pub fn residuals_with(
+    d: &CoxData,
+    beta: &[f64],
+    var_model: &[f64],
+    ties: CoxTies,
+    kind: CoxResidualType,
+    control: &Control,
+) -> Result<CoxResiduals> {
+    let pr = prepare_with(d, control)?;
     let (n, p) = (pr.n, pr.p);
     check_beta(beta, p)?;
     if matches!(kind, CoxResidualType::Dfbeta | CoxResidualType::Dfbetas)
@@ -94,7 +109,7 @@ pub fn residuals(
     };
     match kind {
         CoxResidualType::Martingale | CoxResidualType::Deviance => {
-            let (mart, _) = mart_score_residuals(d, &pr, beta, ties);
+            let (mart, _) = mart_score_residuals(d, &pr, beta, ties, control)?;
             out.columns = 1;
             out.row = (0..n).collect();
             out.values = if kind == CoxResidualType::Martingale {
@@ -111,7 +126,7 @@ pub fn residuals(
             };
         }
         CoxResidualType::Score | CoxResidualType::Dfbeta | CoxResidualType::Dfbetas => {
-            let (_, score) = mart_score_residuals(d, &pr, beta, ties);
+            let (_, score) = mart_score_residuals(d, &pr, beta, ties, control)?;
             out.row = (0..n).collect();
             out.values = if kind == CoxResidualType::Score {
                 score
@@ -127,6 +142,7 @@ pub fn residuals(
                     })
                     .collect();
                 for i in 0..n {
+                    control.check_row(i)?;
                     for c in 0..p {
                         let acc: f64 = (0..p)
                             .map(|k| score[i * p + k] * var_model[k * p + c])
@@ -141,7 +157,7 @@ pub fn residuals(
             let eta = pr.eta(beta);
             let risk: Vec<f64> = (0..n).map(|i| pr.w[i] * eta[i].exp()).collect();
             for s in 0..pr.by_time.len() {
-                for st in sweep(d, &pr, &risk, ties, s, false) {
+                for st in sweep(d, &pr, &risk, ties, s, false, control)? {
                     for &i in &st.dead {
                         out.row.push(i);
                         out.time.push(st.t);
@@ -301,7 +317,20 @@ pub fn zph(
     transform: ZphTransform,
     assign: &[usize],
 ) -> Result<CoxZph> {
-    let pr = prepare(d)?;
+    zph_with(d, beta, ties, transform, assign, &Control::default())
+}
+
+/// [`zph`], checking `control` every [`crate::control::CHECK_ROWS`] rows of each pass
+/// over the data: once it is cancelled the test stops with [`Error::Interrupted`].
+pub fn zph_with(
+    d: &CoxData,
+    beta: &[f64],
+    ties: CoxTies,
+    transform: ZphTransform,
+    assign: &[usize],
+    control: &Control,
+) -> Result<CoxZph> {
+    let pr = prepare_with(d, control)?;
     let (n, p) = (pr.n, pr.p);
     check_beta(beta, p)?;
     if assign.len() != p {
@@ -339,7 +368,7 @@ pub fn zph(
     let mut schoen: Vec<f64> = Vec::new();
     let mut stratum_of: Vec<usize> = Vec::new();
     for s in 0..pr.by_time.len() {
-        for st in sweep(d, &pr, &risk, ties, s, true) {
+        for st in sweep(d, &pr, &risk, ties, s, true, control)? {
             let g = tt[st.dead[0]] - tmean;
             // Σ_l w̄ a1_l / a0_l = W x̄(t), W the exits' weight.
             let wd: f64 = st.dead.iter().map(|&i| pr.w[i]).sum();

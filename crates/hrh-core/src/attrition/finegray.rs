@@ -25,6 +25,7 @@
 //! subdistribution of a competing risk. JASA 94:496-509. Gray RJ, cmprsk (R package),
 //! `crr`.
 
+use super::design::{Design, CONSTANT};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
@@ -131,16 +132,8 @@ fn prepare(d: &FineGrayData, control: &Control) -> Result<Prepared> {
     let p = d.p;
     validate::same_len(n, d.status.len(), "duration", "cause")?;
     validate::non_negative(d.time, "duration")?;
-    if p == 0 {
-        return Err(Error::input("covariates", "no covariates given"));
-    }
-    if n.checked_mul(p) != Some(d.x.len()) {
-        return Err(Error::input(
-            "covariates",
-            format!("has {} values, expected {n} × {p}", d.x.len()),
-        ));
-    }
-    validate::finite(d.x, "covariates")?;
+    let design = Design::new(d.x, n, p, d.names)?;
+    design.require_covariates()?;
     if let Some(i) = d.status.iter().position(|&s| s > 2) {
         return Err(Error::input_at(
             "cause",
@@ -157,12 +150,7 @@ fn prepare(d: &FineGrayData, control: &Control) -> Result<Prepared> {
             "no exit of the cause of interest: there is nothing to model",
         ));
     }
-    if n <= p {
-        return Err(Error::input(
-            "covariates",
-            format!("{p} covariates need more than {p} rows; the data have {n}"),
-        ));
-    }
+    design.require_rows()?;
     // Constant and collinear covariates, before any fitting. Sums of x / n and of
     // ((x − m) / s)², s the largest |x − m|, so huge values do not overflow.
     let mut means = vec![0.0; p];
@@ -180,7 +168,7 @@ fn prepare(d: &FineGrayData, control: &Control) -> Result<Prepared> {
     for a in 0..p {
         if !spread[a].is_finite() {
             return Err(Error::input(
-                name(d, a),
+                design.name(a),
                 "has values too large to fit (their differences overflow); rescale it",
             ));
         }
@@ -207,26 +195,10 @@ fn prepare(d: &FineGrayData, control: &Control) -> Result<Prepared> {
         // Constant: a standard deviation below 1e-6 (1 + |mean|), as for the Cox model.
         let rel = (1.0 + means[a].abs()) / spread[a];
         if spread[a] == 0.0 || cov[a * p + a] <= 1e-12 * rel * rel * n as f64 {
-            return Err(Error::input(
-                name(d, a),
-                "is constant (or nearly), so its effect cannot be estimated; drop it",
-            ));
+            return Err(design.constant(a, CONSTANT));
         }
     }
-    let mut corr = cov.clone();
-    for a in 0..p {
-        for b in 0..p {
-            corr[a * p + b] = cov[a * p + b] / (cov[a * p + a] * cov[b * p + b]).sqrt();
-        }
-    }
-    let f = ldl(&corr, p, 1e-10);
-    if f.rank < p {
-        let j = f.d.iter().position(|&x| x == 0.0).unwrap_or(0);
-        return Err(Error::input(
-            name(d, j),
-            "is a linear combination of the covariates before it (collinear); drop it or merge levels",
-        ));
-    }
+    design.check_rank(&cov)?;
     let sd: Vec<f64> = (0..p)
         .map(|a| (cov[a * p + a] / n as f64).sqrt() * spread[a])
         .collect();

@@ -30,6 +30,7 @@ pub mod counted;
 pub mod cox;
 pub mod cox_diagnostics;
 pub mod curves;
+mod design;
 pub mod finegray;
 pub mod kaplan_meier;
 pub mod life_table;

@@ -15,6 +15,7 @@
 //! analysis in R (`survreg`); Klein JP, Moeschberger ML (2003). Survival Analysis,
 //! 2nd ed., Springer, §3.4 (left truncation).
 
+use super::design::Design;
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::linalg::ldl;
@@ -211,7 +212,7 @@ pub struct ParametricFit {
     pub n_events: f64,
 }
 
-fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
+fn validate_data<'a>(d: &ParametricData<'a>) -> Result<(Vec<f64>, Design<'a>)> {
     let n = d.time.len();
     validate::same_len(n, d.event.len(), "duration", "event")?;
     validate::finite(d.time, "duration")?;
@@ -233,13 +234,7 @@ fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
             format!("code {} is not 0 (censored) or 1 (exit)", d.event[i]),
         ));
     }
-    if n.checked_mul(d.p) != Some(d.x.len()) {
-        return Err(Error::input(
-            "covariates",
-            format!("has {} values, expected {n} × {}", d.x.len(), d.p),
-        ));
-    }
-    validate::finite(d.x, "covariates")?;
+    let design = Design::new(d.x, n, d.p, d.names)?;
     if let Some(e) = d.entry {
         validate::same_len(n, e.len(), "duration", "entry")?;
         validate::non_negative(e, "entry")?;
@@ -279,7 +274,7 @@ fn validate_data(d: &ParametricData) -> Result<Vec<f64>> {
             "every observation is censored: there is no exit to model",
         ));
     }
-    Ok(w)
+    Ok((w, design))
 }
 
 /// How each covariate was standardised for the fit: x̃ = (x/m − μ)/s with m the largest
@@ -295,72 +290,46 @@ struct Standardised {
 /// Constant and collinear covariates (InputError naming the column), and the
 /// standardised covariates the fit works on (the estimates are carried back after).
 fn check_design(
-    d: &ParametricData,
+    design: Design<'_>,
     w: &[f64],
     k: usize,
     control: &Control,
 ) -> Result<Standardised> {
-    let (n, p) = (d.time.len(), d.p);
+    let (n, p) = (design.n, design.p);
     if n <= k {
         return Err(Error::input(
             "covariates",
             format!("a model with {k} parameters needs more than {k} rows; the data have {n}"),
         ));
     }
-    let name = |a: usize| d.names.get(a).map_or("covariates", |s| s.as_str());
     let constant =
         "is constant (or nearly), so its effect cannot be told from the intercept; drop it";
     let mut max_abs = vec![0.0f64; p];
     for i in 0..n {
         for j in 0..p {
-            max_abs[j] = max_abs[j].max(d.x[i * p + j].abs());
+            max_abs[j] = max_abs[j].max(design.x[i * p + j].abs());
         }
     }
     if let Some(a) = max_abs.iter().position(|&m| m == 0.0) {
-        return Err(Error::input(name(a), constant));
+        return Err(design.constant(a, constant));
     }
     let wmax = w.iter().fold(0.0f64, |m, &v| m.max(v));
     let wn: Vec<f64> = w.iter().map(|v| v / wmax).collect();
     let wsum: f64 = wn.iter().sum();
-    let u = |i: usize, j: usize| d.x[i * p + j] / max_abs[j];
+    let u = |i: usize, j: usize| design.x[i * p + j] / max_abs[j];
     let mut means = vec![0.0; p];
     for i in 0..n {
         for j in 0..p {
             means[j] += wn[i] * u(i, j) / wsum;
         }
     }
-    let mut cov = vec![0.0; p * p];
-    for i in 0..n {
-        control.check_row(i)?;
-        for a in 0..p {
-            let xa = (u(i, a) - means[a]) * wn[i];
-            for b in 0..=a {
-                cov[a * p + b] += xa * (u(i, b) - means[b]);
-            }
-        }
-    }
+    let cov = design.cross_products(|i, j| u(i, j) - means[j], |i| wn[i], control)?;
     for a in 0..p {
-        for b in 0..a {
-            cov[b * p + a] = cov[a * p + b];
-        }
         if cov[a * p + a] <= 1e-12 * (1.0 + means[a].abs()).powi(2) * wsum {
-            return Err(Error::input(name(a), constant));
+            return Err(design.constant(a, constant));
         }
     }
-    let mut corr = cov.clone();
-    for a in 0..p {
-        for b in 0..p {
-            corr[a * p + b] = cov[a * p + b] / (cov[a * p + a] * cov[b * p + b]).sqrt();
-        }
-    }
-    let f = ldl(&corr, p, 1e-10);
-    if f.rank < p {
-        let j = f.d.iter().position(|&x| x == 0.0).unwrap_or(0);
-        return Err(Error::input(
-            name(j),
-            "is a linear combination of the covariates before it (collinear); drop it or merge levels",
-        ));
-    }
+    design.check_rank(&cov)?;
     let sd: Vec<f64> = (0..p).map(|a| (cov[a * p + a] / wsum).sqrt()).collect();
     let mut x = vec![0.0; n * p];
     for i in 0..n {
@@ -585,10 +554,10 @@ pub fn fit_with(
     max_iter: usize,
     control: &Control,
 ) -> Result<ParametricFit> {
-    let w = validate_data(d)?;
+    let (w, design) = validate_data(d)?;
     let p1 = d.p + 1;
     let k = p1 + usize::from(dist.has_scale());
-    let st = check_design(d, &w, k, control)?;
+    let st = check_design(design, &w, k, control)?;
     // Fit on standardised covariates (the same likelihood, better conditioned).
     let original = d;
     let d = &ParametricData {

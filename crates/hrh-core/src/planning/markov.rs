@@ -5,6 +5,7 @@
 //! (Anderson and Goodman 1957), with a Wilson score interval for each cell
 //! (Wilson 1927).
 
+use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::special::qnorm;
 
@@ -70,6 +71,19 @@ impl TransitionCounts {
     /// `k` at most [`MAX_STATES`]), `time` integer periods. Rows may come in any order;
     /// a repeated (id, time) is an error naming both rows.
     pub fn of(id: &[u32], time: &[i64], state: &[u32], k: usize) -> Result<Self> {
+        Self::of_with(id, time, state, k, &Control::default())
+    }
+
+    /// [`TransitionCounts::of`], checking `control` before the sort and every
+    /// [`crate::control::CHECK_ROWS`] pairs of rows after it: once it is cancelled the
+    /// count stops with [`crate::Error::Interrupted`].
+    pub fn of_with(
+        id: &[u32],
+        time: &[i64],
+        state: &[u32],
+        k: usize,
+        control: &Control,
+    ) -> Result<Self> {
         let n = id.len();
         if time.len() != n || state.len() != n {
             return Err(Error::input(
@@ -96,7 +110,9 @@ impl TransitionCounts {
         order.sort_unstable_by_key(|&i| (id[i as usize], time[i as usize], i));
         let mut counts = vec![0_u64; k * k];
         let mut gaps = 0;
-        for w in order.windows(2) {
+        control.check()?;
+        for (r, w) in order.windows(2).enumerate() {
+            control.check_row(r)?;
             let (a, b) = (w[0] as usize, w[1] as usize);
             if id[a] != id[b] {
                 continue;
