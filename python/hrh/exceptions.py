@@ -8,7 +8,8 @@ here::
     │   └── ScenarioError(InputError)           bad scenario key; ``.path``
     └── ConvergenceError(HrhError, ArithmeticError)   failed fit; ``.reason``, ``.hint``
 
-Every message names the column (or argument), the row and the offending value.
+Every message names the column and the row of a table, or the argument and the item
+of a list or array passed directly, and the offending value.
 
 Examples
 --------
@@ -17,7 +18,7 @@ Examples
 ...     hrh.poisson_ci([3, -1])
 ... except hrh.InputError as e:
 ...     print(e)
-column 'events', row 1: value -1 is negative; events must be >= 0
+argument 'events', item 1: value -1 is negative; events must be >= 0
 >>> issubclass(hrh.InputError, ValueError)
 True
 """
