@@ -124,9 +124,15 @@ pub fn cumulative_incidence_counted(
 /// rows, `parts[c]`: the exits by cause c), with the exits of each cause.
 pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
     let k = parts.len() - 1;
+    // At most one time per row of the parts.
+    let m: usize = parts.iter().map(|p| p.time.len()).sum();
     let mut rt = RiskTable {
-        events_by_cause: vec![Vec::new(); k],
-        ..RiskTable::default()
+        time: Vec::with_capacity(m),
+        at_risk: Vec::with_capacity(m),
+        events: Vec::with_capacity(m),
+        events_by_cause: (0..k).map(|_| Vec::with_capacity(m)).collect(),
+        censored: Vec::with_capacity(m),
+        event_count: Vec::with_capacity(m),
     };
     let mut pos = vec![0usize; parts.len()];
     loop {
