@@ -2,8 +2,6 @@
 //! Tarone-Ware, Peto-Peto, Andersen's modified Peto-Peto and Fleming-Harrington G(p, q),
 //! whose G(rho, 0) members are R's `survdiff(rho = )`.
 
-use rayon::prelude::*;
-
 use super::tally::{self, Columns, Duration, EventCode};
 use super::RiskTable;
 use crate::error::{Error, Result};
@@ -191,7 +189,7 @@ pub fn logrank_weighted<T: Duration, E: EventCode>(
             "needs at least two groups to compare",
         ));
     }
-    if let Some(i) = group.par_iter().position_first(|&g| g as usize >= n_groups) {
+    if let Some(i) = group.iter().position(|&g| g as usize >= n_groups) {
         return Err(Error::input_at(
             "group",
             i,
