@@ -614,8 +614,9 @@ pub(crate) fn incidence_dict<'py>(
     curves: &[competing::CumulativeIncidence],
     n_causes: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut cols: [Vec<f64>; 8] = Default::default();
-    let (mut gcol, mut ccol) = (Vec::new(), Vec::new());
+    let rows = curves.iter().map(|cv| cv.time.len()).sum::<usize>() * n_causes;
+    let mut cols: [Vec<f64>; 8] = std::array::from_fn(|_| Vec::with_capacity(rows));
+    let (mut gcol, mut ccol) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
     for (k, cv) in curves.iter().enumerate() {
         for j in 0..cv.time.len() {
             for cause in 0..n_causes {

@@ -332,11 +332,26 @@ def test_unweighted_counting_equals_the_general_route(by: str | None) -> None:
 
 def test_unweighted_counting_of_fractional_and_widely_spread_durations() -> None:
     d = _spells(20_000, seed=1)
-    for t in [pl.col("t") / 7, pl.col("t") * 1_000_003, pl.col("t") / 7 * 1e12]:
+    years = pl.col("t") / 365.25
+    first_half = pl.int_range(pl.len()) < 10_000
+    for t in [
+        pl.col("t") / 7,
+        pl.col("t") * 1_000_003,
+        pl.col("t") / 7 * 1e12,
+        # Whole numbers of a unit, counted in bins of that unit.
+        years,
+        years.round(2),
+        years.round(4),
+        pl.col("t") / 12,
+        pl.when(first_half).then(years.round(1)).otherwise(years.round(3)),
+        pl.when(first_half).then(pl.col("t").cast(pl.Float64)).otherwise(years),
+    ]:
         v = d.with_columns(t.alias("t"))
         for by in [None, "cadre"]:
             km = hrh.kaplan_meier(v, duration="t", event="e", by=by).table
             assert km.equals(hrh.kaplan_meier(v, duration="t", event="e", by=by, weights="w").table)
+            na = hrh.nelson_aalen(v, duration="t", event="e", by=by).table
+            assert na.equals(hrh.nelson_aalen(v, duration="t", event="e", by=by, weights="w").table)
 
 
 def _with_threads(threads: str, code: str, *args: Path) -> None:
@@ -353,13 +368,17 @@ def test_unweighted_counting_is_the_same_for_any_number_of_threads(tmp_path: Pat
         "d = pl.read_parquet(sys.argv[1])\n"
         "km = hrh.kaplan_meier(d, duration='t', event='e', by='cadre')\n"
         "km.table.write_parquet(sys.argv[2])\n"
+        "y = d.with_columns((pl.col('t') / 365.25).round(2))\n"
+        "km = hrh.kaplan_meier(y, duration='t', event='e', by='cadre')\n"
+        "km.table.write_parquet(sys.argv[2].replace('km_', 'years_'))\n"
     )
     src = tmp_path / "spells.parquet"
     _spells(300_000, seed=2).write_parquet(src)
     for threads in ["1", "2"]:
         _with_threads(threads, code, src, tmp_path / f"km_{threads}.parquet")
-    one, two = (pl.read_parquet(tmp_path / f"km_{t}.parquet") for t in "12")
-    assert one.equals(two)
+    for name in ["km", "years"]:
+        one, two = (pl.read_parquet(tmp_path / f"{name}_{t}.parquet") for t in "12")
+        assert one.equals(two)
 
 
 def test_person_time_is_the_same_for_any_number_of_threads(tmp_path: Path) -> None:

@@ -124,9 +124,15 @@ pub fn cumulative_incidence_counted(
 /// rows, `parts[c]`: the exits by cause c), with the exits of each cause.
 pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
     let k = parts.len() - 1;
+    // At most one time per row of the parts.
+    let m: usize = parts.iter().map(|p| p.time.len()).sum();
     let mut rt = RiskTable {
-        events_by_cause: vec![Vec::new(); k],
-        ..RiskTable::default()
+        time: Vec::with_capacity(m),
+        at_risk: Vec::with_capacity(m),
+        events: Vec::with_capacity(m),
+        events_by_cause: (0..k).map(|_| Vec::with_capacity(m)).collect(),
+        censored: Vec::with_capacity(m),
+        event_count: Vec::with_capacity(m),
     };
     let mut pos = vec![0usize; parts.len()];
     loop {
@@ -170,16 +176,21 @@ pub(super) fn from_risk_table(
     let k = n_causes;
     let s = k + 1; // state 0 = in post, k = exited by cause k
     let z = qnorm(1.0 - (1.0 - level) / 2.0);
+    // The columns computed here, allocated once; times, risk sets and events are the
+    // risk table's own, moved at the end.
+    let m = rt.time.len();
+    let columns = || -> Vec<Vec<f64>> { (0..k).map(|_| Vec::with_capacity(m)).collect() };
     let mut out = CumulativeIncidence {
-        events: vec![Vec::new(); k],
-        incidence: vec![Vec::new(); k],
-        std_err: vec![Vec::new(); k],
+        in_post: Vec::with_capacity(m),
+        in_post_std_err: Vec::with_capacity(m),
+        incidence: columns(),
+        std_err: columns(),
         lower: vec![Vec::new(); k],
         upper: vec![Vec::new(); k],
         ..Default::default()
     };
     // Relative standard errors, for the limits computed at the end.
-    let mut sigma = vec![Vec::with_capacity(rt.time.len()); k];
+    let mut sigma = columns();
     let mut p = vec![0.0; s];
     p[0] = 1.0;
     let mut a = vec![0.0; s]; // common influence of the at-risk observations
@@ -260,8 +271,6 @@ pub(super) fn from_risk_table(
         if p[0] < 1e-15 {
             p[0] = 0.0;
         }
-        out.time.push(rt.time[j]);
-        out.at_risk.push(n);
         out.in_post.push(p[0]);
         let var0 = c_dep[0] + n_r * a[0] * a[0];
         out.in_post_std_err.push(var0.max(0.0).sqrt());
@@ -270,7 +279,6 @@ pub(super) fn from_risk_table(
             let se = var.max(0.0).sqrt();
             let f = p[c + 1];
             sigma[c].push(if f > 0.0 { se / f } else { 0.0 });
-            out.events[c].push(dk[c]);
             out.incidence[c].push(f);
             out.std_err[c].push(se);
         }
@@ -278,6 +286,10 @@ pub(super) fn from_risk_table(
     for (c, sigma) in sigma.iter().enumerate() {
         (out.lower[c], out.upper[c]) = limits(&out.incidence[c], sigma, ConfType::Log, z);
     }
+    out.time = rt.time;
+    out.at_risk = rt.at_risk;
+    out.events = rt.events_by_cause;
+    out.events.resize(k, Vec::new());
     Ok(out)
 }
 

@@ -6,7 +6,10 @@
 //! while it sits in cache, in the cheapest of three ways the data allow:
 //!
 //! - durations that are whole numbers in a moderate range (days, months, whole years)
-//!   go into one bin per value;
+//!   go into one bin per value, and so do float durations that are whole numbers of a
+//!   fixed fraction in a moderate range (years rounded to 0.01, days / 365.25, months
+//!   / 12): the bin of such a value is the whole number, found and checked without a
+//!   branch per row;
 //! - other durations with a moderate number of distinct values (fractional years
 //!   rounded to 0.01, days divided by 365.25, a wide integer range) go into a hash
 //!   table keyed by the value's bit pattern, counting rows and exits per value;
@@ -30,6 +33,18 @@ const CHUNK: usize = 1 << 14;
 const MAX_EXACT: u64 = 1 << 53;
 /// Low half of a bin: rows; high half: exits.
 const ROWS: u64 = u32::MAX as u64;
+/// 2^52: adding it to a value in [0, 2^52) rounds the value to a whole number, which
+/// the low bits of the sum then hold.
+const ROUNDER: f64 = (1u64 << 52) as f64;
+/// The largest whole number of units a binned value may have (well within 2^52, so
+/// that a value binned in one unit is binned exactly in a tenth of it).
+const MAX_UNITS: u64 = 1 << 48;
+/// Units a float duration is tried in, in units per unit of the data, when it is not a
+/// whole number: tenths to ten-thousandths (rounded decimals), twelfths (months),
+/// days of a 365.25- or 365-day year and weeks of a 52-week year. A value is in a
+/// unit when it equals a whole number of them divided by the units per unit, as
+/// `(exit - hire).dt.total_days() / 365.25` or `round(years, 2)` give.
+const SCALES: [f64; 8] = [10.0, 100.0, 1000.0, 10000.0, 12.0, 365.25, 365.0, 52.0];
 
 /// A numeric element type of a duration column.
 pub trait Duration: Copy + Send + Sync {
@@ -39,6 +54,18 @@ pub trait Duration: Copy + Send + Sync {
     fn whole(self) -> Option<u64>;
     /// [`Duration::whole`] for a value it accepted.
     fn whole_unchecked(self) -> u64;
+    /// The value as a whole number `k` of units such that `k as f64 / scale` is the
+    /// value itself, `k` at most [`MAX_UNITS`] (`scale` > 1; whole values use
+    /// [`Duration::whole`]). Only float durations can be fractions of a unit.
+    fn scaled(self, scale: f64) -> Option<u64> {
+        let _ = scale;
+        None
+    }
+    /// [`Duration::scaled`] for a value it accepted.
+    fn scaled_unchecked(self, scale: f64) -> u64 {
+        let _ = scale;
+        self.whole_unchecked()
+    }
     /// What makes the value unusable as a duration, if anything.
     fn problem(self) -> Option<Problem>;
     /// Whether the value is usable (no [`Duration::problem`]), without branches.
@@ -134,6 +161,19 @@ impl Duration for f64 {
     }
     fn whole_unchecked(self) -> u64 {
         self as u64
+    }
+    // One product, one sum, one quotient and comparisons joined without a branch, so
+    // the check vectorises. `y + ROUNDER` rounds y to a whole number k (0 <= y < 2^52);
+    // the value is k units exactly when k / scale gives it back.
+    #[allow(clippy::manual_range_contains)]
+    fn scaled(self, scale: f64) -> Option<u64> {
+        let y = self * scale;
+        let rounded = y + ROUNDER;
+        let ok = (self >= 0.0) & (y <= MAX_UNITS as f64) & ((rounded - ROUNDER) / scale == self);
+        ok.then(|| rounded.to_bits() - ROUNDER.to_bits())
+    }
+    fn scaled_unchecked(self, scale: f64) -> u64 {
+        (self * scale + ROUNDER).to_bits() - ROUNDER.to_bits()
     }
     fn problem(self) -> Option<Problem> {
         if self.is_nan() {
@@ -280,7 +320,7 @@ pub fn risk_tables<T: Duration, E: EventCode>(
     let tables = match tally.counts {
         Counts::Empty => (0..n_groups).map(|_| table(std::iter::empty())).collect(),
         Counts::Bins(h) => {
-            let lo = h.lo;
+            let (lo, scale) = (h.lo, h.scale);
             (0..n_groups)
                 .map(|g| {
                     let cells = &h.cells[g * h.len..(g + 1) * h.len];
@@ -288,7 +328,7 @@ pub fn risk_tables<T: Duration, E: EventCode>(
                         cells
                             .iter()
                             .enumerate()
-                            .map(|(b, &cell)| ((lo + b as u64) as f64, cell)),
+                            .map(|(b, &cell)| (Bins::value(lo + b as u64, scale), cell)),
                     )
                 })
                 .collect()
@@ -394,27 +434,28 @@ fn sorted_tables<T: Duration, E: EventCode>(c: &Columns<'_, T, E>) -> Vec<RiskTa
 /// (small enough to stay in cache) are sorted at once, by [`radix_sort`] or, when
 /// small, by comparison. The sorted keys are the same for any number of threads.
 fn par_radix_sort(keys: &mut [u64]) {
-    const TOP: u32 = 16;
     let n = keys.len();
     if n < 1 << 16 {
         return radix_sort(keys);
     }
+    // About 16 keys per bucket, at most 2^16 buckets.
+    let top: u32 = (n.ilog2() - 4).clamp(12, 16);
     let first = keys[0];
     let differ = keys
         .par_chunks(CHUNK)
         .map(|c| c.iter().fold(0, |acc, &k| acc | (k ^ first)))
         .reduce(|| 0, |a, b| a | b);
     let high = 64 - differ.leading_zeros(); // bits below the common prefix
-    if high <= TOP {
+    if high <= top {
         return radix_sort(keys);
     }
-    let shift = high - TOP;
-    let bucket = |k: u64| ((k >> shift) & ((1 << TOP) - 1)) as usize;
-    let mut start = vec![0usize; (1 << TOP) + 1];
+    let shift = high - top;
+    let bucket = |k: u64| ((k >> shift) & ((1 << top) - 1)) as usize;
+    let mut start = vec![0usize; (1 << top) + 1];
     for &k in keys.iter() {
         start[bucket(k) + 1] += 1;
     }
-    for b in 0..1 << TOP {
+    for b in 0..1 << top {
         start[b + 1] += start[b];
     }
     let mut scratch = vec![0u64; n];
@@ -426,14 +467,14 @@ fn par_radix_sort(keys: &mut [u64]) {
     }
     let mut buckets: Vec<&mut [u64]> = Vec::new();
     let mut rest = scratch.as_mut_slice();
-    for b in 0..1 << TOP {
+    for b in 0..1 << top {
         let (head, tail) = std::mem::take(&mut rest).split_at_mut(start[b + 1] - start[b]);
         if head.len() > 1 {
             buckets.push(head);
         }
         rest = tail;
     }
-    buckets.into_par_iter().for_each(|b| {
+    buckets.into_par_iter().with_min_len(64).for_each(|b| {
         if b.len() < 1 << 10 {
             b.sort_unstable();
         } else {
@@ -597,12 +638,14 @@ impl FirstBad {
     }
 }
 
-/// Bins for the values lo .. lo + len of every group (group-major).
+/// Bins for the values lo .. lo + len of every group (group-major), in units of
+/// 1 / `scale` (1: whole values).
 #[derive(Debug)]
 struct Bins {
     lo: u64,
     len: usize,
     cells: Vec<u64>,
+    scale: f64,
 }
 
 /// Counts by duration for every group in an open-addressing hash table: the slot of a
@@ -717,7 +760,7 @@ impl Hashed {
         for g in 0..n_groups {
             for (i, &cell) in b.cells[g * b.len..(g + 1) * b.len].iter().enumerate() {
                 if cell != 0 {
-                    h.add(key_of((b.lo + i as u64) as f64), g, cell);
+                    h.add(key_of(Bins::value(b.lo + i as u64, b.scale)), g, cell);
                 }
             }
         }
@@ -797,8 +840,7 @@ impl Tally {
                     return;
                 }
                 hash_chunk(h, ts, es, gs);
-                // Nearly every duration distinct: sorting at the end is cheaper.
-                if h.len > (1 << 14).max(self.rows / 2) {
+                if nearly_distinct(h.len, self.rows) {
                     self.counts = Counts::Sort;
                 }
             }
@@ -806,8 +848,10 @@ impl Tally {
         }
     }
 
-    /// Count a chunk by value while every duration is a whole number in range; move to
-    /// hashing at the first chunk that is not.
+    /// Count a chunk by value while every duration is a whole number of units (whole
+    /// values, or fractions of one of [`SCALES`]) in range; move to hashing at the
+    /// first chunk that is not.
+    #[allow(clippy::too_many_arguments)]
     fn whole_chunk<T: Duration, E: EventCode>(
         &mut self,
         c: &Columns<'_, T, E>,
@@ -817,27 +861,36 @@ impl Tally {
         offset: usize,
         limit: Limits,
     ) {
-        // Pass 1: the range of the chunk, and whether every value is usable as it is.
-        let (mut lo, mut hi, mut whole, mut valid) = (u64::MAX, 0u64, true, true);
-        for (&t, &e) in ts.iter().zip(es) {
-            match t.whole() {
-                Some(w) => {
-                    lo = lo.min(w);
-                    hi = hi.max(w);
-                }
-                None => {
-                    whole = false;
-                    valid &= t.problem().is_none();
-                }
-            }
-            valid &= e.exit().is_some();
-        }
+        // Pass 1: the range of the chunk in the current unit, and whether every value
+        // is usable as it is.
+        let mut scale = match &self.counts {
+            Counts::Bins(b) => b.scale,
+            _ => 1.0,
+        };
+        let (mut range, valid) = if scale == 1.0 {
+            units(ts, es, |t| t.whole())
+        } else {
+            units(ts, es, |t| t.scaled(scale))
+        };
         if !valid {
             self.diagnose(ts, es, offset);
             return;
         }
+        if range.is_none() {
+            // A finer unit that the counts so far can move to.
+            let empty = matches!(self.counts, Counts::Empty);
+            for &s in &SCALES {
+                if empty || refinement(scale, s).is_some() {
+                    range = units_only(ts, s);
+                    if range.is_some() {
+                        scale = s;
+                        break;
+                    }
+                }
+            }
+        }
         let n_groups = c.n_groups;
-        if whole {
+        if let Some((lo, hi)) = range {
             if let Counts::Empty = self.counts {
                 let len = (hi - lo) as usize + 1;
                 if len.saturating_mul(n_groups) <= limit.bins {
@@ -845,32 +898,25 @@ impl Tally {
                         lo,
                         len,
                         cells: vec![0; len * n_groups],
+                        scale,
                     });
                 }
             }
             if let Counts::Bins(bins) = &mut self.counts {
-                if bins.cover(lo, hi, n_groups, limit.bins) {
+                if bins.rescale(scale, n_groups, limit.bins)
+                    && bins.cover(lo, hi, n_groups, limit.bins)
+                {
                     // Pass 2: count, the chunk still in cache.
-                    let (base, len, cells) = (bins.lo, bins.len, &mut bins.cells);
-                    match gs {
-                        None => {
-                            for (&t, &e) in ts.iter().zip(es) {
-                                cells[(t.whole_unchecked() - base) as usize] +=
-                                    1 | (e.exit_unchecked() << 32);
-                            }
-                        }
-                        Some(gs) => {
-                            for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
-                                let b = g as usize * len + (t.whole_unchecked() - base) as usize;
-                                cells[b] += 1 | (e.exit_unchecked() << 32);
-                            }
-                        }
+                    if scale == 1.0 {
+                        bins.count(ts, es, gs, |t| t.whole_unchecked());
+                    } else {
+                        bins.count(ts, es, gs, |t| t.scaled_unchecked(scale));
                     }
                     return;
                 }
             }
         }
-        // A fractional duration or a range too wide for bins: hash from here on, if
+        // A duration in no unit or a range too wide for bins: hash from here on, if
         // a table for every group fits the budget; else sort at the end.
         if !Hashed::fits(n_groups, ts.len(), limit) {
             self.counts = Counts::Sort;
@@ -881,7 +927,11 @@ impl Tally {
             _ => Hashed::new(n_groups),
         };
         hash_chunk(&mut h, ts, es, gs);
-        self.counts = Counts::Hashed(h);
+        self.counts = if nearly_distinct(h.len, self.rows) {
+            Counts::Sort
+        } else {
+            Counts::Hashed(h)
+        };
     }
 
     /// Record the first bad value of each kind in a chunk that has one.
@@ -939,6 +989,66 @@ fn all_valid<T: Duration, E: EventCode>(ts: &[T], es: &[E]) -> bool {
         .fold(true, |ok, (&t, &e)| ok & t.valid() & e.valid())
 }
 
+/// The range of a chunk's durations as whole numbers of a unit (`unit` of each
+/// value), `None` when a value is not one, and whether every duration and event code
+/// is usable.
+fn units<T: Duration, E: EventCode>(
+    ts: &[T],
+    es: &[E],
+    unit: impl Fn(T) -> Option<u64>,
+) -> (Option<(u64, u64)>, bool) {
+    let (mut lo, mut hi, mut all, mut valid) = (u64::MAX, 0u64, true, true);
+    for (&t, &e) in ts.iter().zip(es) {
+        match unit(t) {
+            Some(w) => {
+                lo = lo.min(w);
+                hi = hi.max(w);
+            }
+            None => {
+                all = false;
+                valid &= t.problem().is_none();
+            }
+        }
+        valid &= e.exit().is_some();
+    }
+    (all.then_some((lo, hi)), valid)
+}
+
+/// The range of a chunk's (usable) durations in units of 1 / `scale`, `None` when a
+/// value is not a whole number of them (stopping at the first block that has one).
+fn units_only<T: Duration>(ts: &[T], scale: f64) -> Option<(u64, u64)> {
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for block in ts.chunks(256) {
+        let mut all = true;
+        for &t in block {
+            let k = t.scaled(scale);
+            all &= k.is_some();
+            let k = k.unwrap_or(0);
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+        if !all {
+            return None;
+        }
+    }
+    Some((lo, hi))
+}
+
+/// How many units of 1 / `to` make one unit of 1 / `from` (both units per unit of
+/// the data), when that is a whole number above 1: the counts in the coarser unit then
+/// move to the finer one exactly.
+fn refinement(from: f64, to: f64) -> Option<u64> {
+    let f = to / from;
+    (f > 1.0 && f <= 1e4 && f.fract() == 0.0 && f * from == to).then_some(f as u64)
+}
+
+/// Whether `distinct` durations among the `rows` hashed so far are nearly all
+/// distinct (nine in ten rows of a new value, or more than half past the first
+/// chunks): sorting at the end is then cheaper than hashing on.
+fn nearly_distinct(distinct: usize, rows: usize) -> bool {
+    10 * distinct > 9 * rows || distinct > (1 << 14).max(rows / 2)
+}
+
 /// Count a checked chunk into the hash table.
 fn hash_chunk<T: Duration, E: EventCode>(h: &mut Hashed, ts: &[T], es: &[E], gs: Option<&[u32]>) {
     match gs {
@@ -960,6 +1070,70 @@ fn hash_chunk<T: Duration, E: EventCode>(h: &mut Hashed, ts: &[T], es: &[E], gs:
 }
 
 impl Bins {
+    /// The duration of bin value `k` in units of 1 / `scale`: the value counted there
+    /// (for whole values, `k` itself).
+    #[inline]
+    fn value(k: u64, scale: f64) -> f64 {
+        k as f64 / scale
+    }
+
+    /// Count a checked chunk whose durations are in range (`unit`: each duration's
+    /// whole number of units).
+    fn count<T: Duration, E: EventCode>(
+        &mut self,
+        ts: &[T],
+        es: &[E],
+        gs: Option<&[u32]>,
+        unit: impl Fn(T) -> u64,
+    ) {
+        let (base, len, cells) = (self.lo, self.len, &mut self.cells);
+        match gs {
+            None => {
+                for (&t, &e) in ts.iter().zip(es) {
+                    cells[(unit(t) - base) as usize] += 1 | (e.exit_unchecked() << 32);
+                }
+            }
+            Some(gs) => {
+                for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
+                    let b = g as usize * len + (unit(t) - base) as usize;
+                    cells[b] += 1 | (e.exit_unchecked() << 32);
+                }
+            }
+        }
+    }
+
+    /// Move the counts to units of 1 / `scale` (a refinement of the current unit, see
+    /// [`refinement`]); false when that is not one or needs more than `limit` cells.
+    fn rescale(&mut self, scale: f64, n_groups: usize, limit: usize) -> bool {
+        if scale == self.scale {
+            return true;
+        }
+        let Some(f) = refinement(self.scale, scale) else {
+            return false;
+        };
+        let len = (self.len - 1).saturating_mul(f as usize).saturating_add(1);
+        let hi = (self.lo + self.len as u64 - 1).saturating_mul(f);
+        if len.saturating_mul(n_groups) > limit || hi > MAX_UNITS {
+            return false;
+        }
+        let mut cells = vec![0; len * n_groups];
+        for g in 0..n_groups {
+            for (i, &cell) in self.cells[g * self.len..(g + 1) * self.len]
+                .iter()
+                .enumerate()
+            {
+                cells[g * len + i * f as usize] = cell;
+            }
+        }
+        *self = Bins {
+            lo: self.lo * f,
+            len,
+            cells,
+            scale,
+        };
+        true
+    }
+
     /// Widen the bins to hold lo ..= hi (with room to grow upwards, as sorted data
     /// would); false when that needs more than `limit` cells.
     fn cover(&mut self, lo: u64, hi: u64, n_groups: usize, limit: usize) -> bool {
@@ -985,13 +1159,25 @@ impl Bins {
             let from = &self.cells[g * self.len..(g + 1) * self.len];
             cells[g * len + shift..g * len + shift + self.len].copy_from_slice(from);
         }
-        *self = Bins { lo, len, cells };
+        *self = Bins {
+            lo,
+            len,
+            cells,
+            scale: self.scale,
+        };
     }
 
     /// The counts of two runs of chunks together: bins when their joint range fits
     /// `limit` cells, else hashed.
     fn add(mut a: Bins, mut b: Bins, limit: usize) -> Counts {
         let n_groups = a.cells.len() / a.len;
+        // One unit for both: the finer one, when the other refines into it.
+        let scale = a.scale.max(b.scale);
+        if !a.rescale(scale, n_groups, limit) || !b.rescale(scale, n_groups, limit) {
+            let mut h = Hashed::from_bins(&a, n_groups);
+            Hashed::from_bins(&b, n_groups).add_into(&mut h);
+            return Counts::Hashed(h);
+        }
         let lo = a.lo.min(b.lo);
         let end = (a.lo + a.len as u64).max(b.lo + b.len as u64);
         let len = (end - lo) as usize;
@@ -1168,6 +1354,42 @@ mod tests {
             ),
             ("continuous", continuous.clone()),
             (
+                "months / 12",
+                days.iter().map(|&d| (d % 600) as f64 / 12.0).collect(),
+            ),
+            (
+                "tenths, then hundredths, then thousandths",
+                (0..n)
+                    .map(|i| {
+                        let digits = [10.0, 100.0, 1000.0][3 * i / n];
+                        (continuous[i] * digits).round() / digits
+                    })
+                    .collect(),
+            ),
+            (
+                "whole days, then days / 365.25",
+                (0..n)
+                    .map(|i| {
+                        let d = days[i] as f64;
+                        if i < n / 2 {
+                            d
+                        } else {
+                            d / 365.25
+                        }
+                    })
+                    .collect(),
+            ),
+            (
+                "hundredths with -0 and huge values",
+                (0..n)
+                    .map(|i| match i % 1000 {
+                        0 => -0.0,
+                        1 => 1e15 + (i % 7) as f64,
+                        _ => (continuous[i] * 100.0).round() / 100.0,
+                    })
+                    .collect(),
+            ),
+            (
                 "rounded, then continuous",
                 (0..n)
                     .map(|i| {
@@ -1198,6 +1420,88 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn scaled_values_are_whole_numbers_of_units_given_back_exactly() {
+        for (t, scale, want) in [
+            (0.01, 100.0, Some(1)),
+            (12.34, 100.0, Some(1234)),
+            (-0.0, 100.0, Some(0)),
+            (0.015, 100.0, None),
+            (1.0 / 3.0, 100.0, None),
+            (700.0 / 365.25, 365.25, Some(700)),
+            (-0.01, 100.0, None),
+            (f64::NAN, 100.0, None),
+            (f64::INFINITY, 100.0, None),
+            (1e13, 100.0, None), // beyond MAX_UNITS
+        ] {
+            let got = t.scaled(scale);
+            assert_eq!(got, want, "{t} in units of 1/{scale}");
+            if let Some(k) = got {
+                assert_eq!(t.scaled_unchecked(scale), k);
+                assert_eq!(Bins::value(k, scale), t);
+            }
+        }
+        assert_eq!(refinement(10.0, 100.0), Some(10));
+        assert_eq!(refinement(1.0, 365.0), Some(365));
+        assert_eq!(refinement(100.0, 365.25), None);
+        assert_eq!(refinement(100.0, 10.0), None);
+        assert_eq!(5i64.scaled(100.0), None);
+    }
+
+    /// How one run of chunks counts `t` (one group, no exits): bins and their units,
+    /// the hash table, or sorting.
+    fn mode(t: &[f64]) -> String {
+        let e = vec![0u32; t.len()];
+        let c = cols(t, &e, None);
+        let limit = Limits {
+            bins: 1 << 16,
+            cells: 1 << 22,
+        };
+        let mut part = Tally::default();
+        for lo in (0..t.len()).step_by(CHUNK) {
+            part.chunk(&c, lo..(lo + CHUNK).min(t.len()), limit);
+        }
+        match part.counts {
+            Counts::Bins(b) => format!("bins 1/{}", b.scale),
+            Counts::Hashed(_) => "hashed".into(),
+            Counts::Sort => "sort".into(),
+            Counts::Empty => "empty".into(),
+            Counts::Bad => "bad".into(),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_duration_is_counted_the_cheap_way() {
+        let n = 3 * CHUNK;
+        let u = |i: usize| {
+            ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let years: Vec<f64> = (0..n).map(|i| 40.0 * u(i)).collect();
+        let by = |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(f).collect() };
+        assert_eq!(mode(&by(&|i| (years[i] * 365.0).floor())), "bins 1/1");
+        assert_eq!(
+            mode(&by(&|i| (years[i] * 100.0).round() / 100.0)),
+            "bins 1/100"
+        );
+        assert_eq!(
+            mode(&by(&|i| (years[i] * 365.25).floor() / 365.25)),
+            "bins 1/365.25"
+        );
+        // Whole years, then hundredths: the bins move to the finer unit.
+        let mixed = by(&|i| {
+            if i < CHUNK {
+                years[i].floor()
+            } else {
+                (years[i] * 100.0).round() / 100.0
+            }
+        });
+        assert_eq!(mode(&mixed), "bins 1/100");
+        // Days / 7 are in no unit tried: hashed.
+        assert_eq!(mode(&by(&|i| (years[i] * 365.0).floor() / 7.0)), "hashed");
+        // Unrounded: sorted from the first chunk on.
+        assert_eq!(mode(&years[..CHUNK]), "sort");
     }
 
     #[test]
