@@ -230,10 +230,12 @@ fn polarization(
     })
 }
 
-/// Measures for many groups at once, with bootstrap intervals.
+/// Measures for many groups at once, with bootstrap intervals. `column` names the
+/// table column the levels come from (the staff column), so that an error about a
+/// level names it rather than the internal `values`.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (values, weights, by, n_by, groups=None, n_groups=0, *, measures, epsilon, bootstrap, level, seed, progress_after=None))]
+#[pyo3(signature = (values, weights, by, n_by, groups=None, n_groups=0, *, measures, epsilon, bootstrap, level, seed, progress_after=None, column="values"))]
 fn equity_table<'py>(
     py: Python<'py>,
     values: F64<'py>,
@@ -248,6 +250,7 @@ fn equity_table<'py>(
     level: f64,
     seed: u64,
     progress_after: Option<f64>,
+    column: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut ms = Vec::with_capacity(measures.len());
     let options = [
@@ -266,7 +269,16 @@ fn equity_table<'py>(
         None => None,
     };
     let t = run_controlled(py, progress_after, "hrh.equity", |c| {
-        table(v, w, b, n_by, gs, &ms, (bootstrap, level, seed), c)
+        table(v, w, b, n_by, gs, &ms, (bootstrap, level, seed), c).map_err(|e| match e {
+            Error::Input {
+                mut location,
+                message,
+            } if location.column.as_deref() == Some("values") => {
+                location.column = Some(column.to_string());
+                Error::Input { location, message }
+            }
+            e => e,
+        })
     })?;
     let to2d = |rows: Vec<Vec<f64>>| -> PyResult<Bound<'py, PyArray2<f64>>> {
         if rows.is_empty() {

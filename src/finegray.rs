@@ -10,7 +10,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{run, run_controlled};
+use crate::errors::run_controlled;
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -92,8 +92,8 @@ impl FineGrayModel {
             None => None,
         };
         let fit = &self.fit;
-        let out = run(py, || {
-            let f = fg::predict_cumulative_incidence(fit, xs, p)?;
+        let out = run_controlled(py, None, "FineGrayModel.predict", |c| {
+            let f = fg::predict_cumulative_incidence_with(fit, xs, p, c)?;
             match q {
                 Some(q) => curves::rows_at(&fit.time, &f, m, q, 0.0),
                 None => Ok(f),

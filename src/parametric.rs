@@ -8,7 +8,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{choice, run, run_controlled};
+use crate::errors::{choice, run_controlled};
 
 type F64<'py> = PyReadonlyArray1<'py, f64>;
 type U32<'py> = PyReadonlyArray1<'py, u32>;
@@ -114,7 +114,9 @@ impl ParametricModel {
         )?;
         let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
         let (xs, a, m) = (x_new.as_slice()?, at.as_slice()?, &self.model);
-        let t = run(py, || pm::predict(m, xs, rows, p, what, a, level))?;
+        let t = run_controlled(py, None, "ParametricModel.predict", |c| {
+            pm::predict_with(m, xs, rows, p, what, a, level, c)
+        })?;
         table(py, t)
     }
 
@@ -130,7 +132,9 @@ impl ParametricModel {
     ) -> PyResult<Bound<'py, PyDict>> {
         let (rows, p) = (x_new.shape()[0], x_new.shape()[1]);
         let (xs, e, m) = (x_new.as_slice()?, edges.as_slice()?, &self.model);
-        let t = run(py, || pm::band_rates(m, xs, rows, p, e, per, level))?;
+        let t = run_controlled(py, None, "ParametricModel.band_rates", |c| {
+            pm::band_rates_with(m, xs, rows, p, e, per, level, c)
+        })?;
         table(py, t)
     }
 }

@@ -257,7 +257,7 @@ def test_equity_bad_input() -> None:
             population="population",
         )
     with_zero = UNITS.with_columns(pl.Series("doctors", [50, 0] + [5] * 10))
-    with pytest.raises(hrh.InputError, match=r"column 'values', row 1: value 0: Theil L"):
+    with pytest.raises(hrh.InputError, match=r"column 'doctors', row 1: value 0: Theil L"):
         hrh.equity(with_zero, staff="doctors", population="population", by="year")
     with pytest.raises(hrh.InputError, match=r"argument 'bootstrap': -1 must be an integer"):
         hrh.equity(UNITS, staff="doctors", population="population", bootstrap=-1)
@@ -348,3 +348,56 @@ def test_theil_group_of_zeros_has_a_null_index() -> None:
     # index of its own (0 / 0); it was NaN, the contract asks for null.
     t = hrh.theil([0.0, 0.0, 1.0], groups=[0, 0, 1])
     assert t.groups is not None and t.groups["index"].to_list() == [None, 0.0]
+
+
+_UNITS = {"id": [1, 2, 3], "doctors": [10.0, 20.0, 30.0], "pop": [100.0, 200.0, 300.0]}
+_UNITS_AREA = {**_UNITS, "km2": [5.0, 6.0, 7.0]}
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "message"),
+    [
+        ("doctors", None, "value is null"),
+        ("doctors", math.nan, "value is NaN"),
+        ("doctors", -1.0, "value -1.0 is negative"),
+        ("doctors", 0.0, "value 0: Theil L"),
+        ("pop", None, "value is null"),
+        ("pop", math.nan, "value is NaN"),
+        ("pop", -1.0, "value -1.0 is not positive"),
+        ("pop", 0.0, "value 0.0 is not positive"),
+        ("km2", None, "value is null"),
+        ("km2", math.nan, "value is NaN"),
+        ("km2", -1.0, "value -1.0 is not positive"),
+        ("km2", 0.0, "value 0.0 is not positive"),
+    ],
+)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_equity_on_a_table_names_the_users_columns(
+    column: str, bad: float | None, message: str, lazy: bool
+) -> None:
+    # A bad value in a column of the table is reported with that column's name, its
+    # row and the value, never with the internal names of the array functions.
+    d = dict(_UNITS_AREA)
+    d[column] = [d[column][0], bad, d[column][2]]
+    df = pl.DataFrame(d)
+    measures = ["theil_t", "theil_l", "cv"] + ([] if lazy else ["gini"])
+    data = df.lazy() if lazy else df
+    if lazy and column == "doctors" and bad == 0.0:
+        message = "0 staff; Theil L"
+    with pytest.raises(hrh.InputError, match=rf"^column '{column}', row 1: {message}"):
+        hrh.equity(data, staff="doctors", population="pop", area="km2", measures=measures)
+
+
+def test_equity_with_a_population_table_names_its_columns() -> None:
+    units = pl.DataFrame({"id": [1, 2, 3], "doctors": [10.0, 0.0, 30.0]})
+    pop = pl.DataFrame({"id": [1, 2, 3], "population": [100.0, 200.0, 300.0]})
+    with pytest.raises(hrh.InputError, match=r"^column 'doctors', row 1: value 0: Theil L"):
+        hrh.equity(units, staff="doctors", population=pop, measures=["theil_l"])
+    with pytest.raises(hrh.InputError, match=r"^column 'doctors', row 1: value 0: Atkinson"):
+        hrh.equity(units, staff="doctors", population=pop, measures=["atkinson"], epsilon=1.0)
+    bad = pop.with_columns(pl.Series("population", [100.0, 0.0, 300.0]))
+    with pytest.raises(hrh.InputError, match=r"^column 'population', row 1: value 0.0 is not"):
+        hrh.equity(units, staff="doctors", population=bad)
+    # The array functions keep naming their arguments.
+    with pytest.raises(hrh.InputError, match=r"^argument 'values', item 1: value 0: Theil L"):
+        hrh.theil([10.0, 0.0, 30.0], kind="L")

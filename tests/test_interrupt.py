@@ -227,3 +227,34 @@ PREDICT_CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_stops_a_cox_prediction() -> None:
     _interrupted(PREDICT_CHILD)
+
+
+PARAMETRIC_PREDICT_CHILD = textwrap.dedent(
+    """
+    import numpy as np
+    from hrh import _core
+    rng = np.random.default_rng(1)
+    n, p = 2_000, 300
+    t = rng.exponential(size=n) + 0.001
+    e = rng.integers(0, 2, n).astype(np.uint32)
+    x = rng.normal(size=(n, p))
+    names = [f"x{j}" for j in range(p)]
+    _, model = _core.parametric_fit(t, e, x, names, None, None, dist="weibull")
+    m = 20_000
+    x_new = rng.normal(size=(m, p))
+    at = np.linspace(0.01, 2.0, 200)
+    print("start", flush=True)
+    try:
+        # Minutes of work (each of the m x 200 points costs p^2 for its standard
+        # error): only a prediction that stops on the interrupt ends in time.
+        model.predict(x_new, at, kind="survival", level=0.95)
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_parametric_prediction() -> None:
+    _interrupted(PARAMETRIC_PREDICT_CHILD)

@@ -221,6 +221,7 @@ def equity_table(
     level: float,
     seed: int,
     progress_after: float | None = None,
+    column: str = "values",
 ) -> dict[str, Any]: ...
 def equity_unit_terms(
     staff: _F, weights: _F, mean: _F, sub_mean: _F, *, term: str, epsilon: float = 0.0

@@ -272,6 +272,7 @@ def equity(
                 level=float(level),
                 seed=(int(seed) + ci) % 2**64,
                 progress_after=after,
+                column=c,
             )
             cols: dict[str, Any] = {}
             for j, name in enumerate(r["columns"]):

@@ -786,6 +786,18 @@ pub fn predict_cumulative_incidence(
     x_new: &[f64],
     p: usize,
 ) -> Result<Vec<f64>> {
+    predict_cumulative_incidence_with(fit, x_new, p, &Control::default())
+}
+
+/// [`predict_cumulative_incidence`], checking `control` at every
+/// [`crate::control::CHECK_ROWS`]th row: once it is cancelled the prediction stops with
+/// [`Error::Interrupted`].
+pub fn predict_cumulative_incidence_with(
+    fit: &FineGrayFit,
+    x_new: &[f64],
+    p: usize,
+    control: &Control,
+) -> Result<Vec<f64>> {
     if p != fit.coef.len() {
         return Err(Error::input(
             "new_data",
@@ -826,7 +838,8 @@ pub fn predict_cumulative_incidence(
         ));
     }
     let mut out = Vec::with_capacity(size);
-    for row in x_new.chunks_exact(p) {
+    for (i, row) in x_new.chunks_exact(p).enumerate() {
+        control.check_row(i)?;
         let lp: f64 = row.iter().zip(&fit.coef).map(|(x, b)| x * b).sum();
         let r = lp.exp();
         let mut cum = 0.0;

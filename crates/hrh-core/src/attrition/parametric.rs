@@ -884,6 +884,22 @@ pub fn predict(
     at: &[f64],
     level: f64,
 ) -> Result<PredictionTable> {
+    predict_with(m, x_new, rows, p, what, at, level, &Control::default())
+}
+
+/// [`predict`], checking `control` before each new row: once it is cancelled the
+/// prediction stops with [`Error::Interrupted`].
+#[allow(clippy::too_many_arguments)]
+pub fn predict_with(
+    m: &ParametricModel,
+    x_new: &[f64],
+    rows: usize,
+    p: usize,
+    what: Prediction,
+    at: &[f64],
+    level: f64,
+    control: &Control,
+) -> Result<PredictionTable> {
     validate::level(level)?;
     check_model(m, x_new, rows, p)?;
     let (arg, ok, rule): (&str, fn(f64) -> bool, &str) = match what {
@@ -922,6 +938,7 @@ pub fn predict(
     };
     let mut xi = vec![1.0; p + 1];
     for r in 0..rows {
+        control.check()?;
         xi[1..].copy_from_slice(&x_new[r * p..(r + 1) * p]);
         let eta: f64 = xi.iter().zip(&m.coef).map(|(a, b)| a * b).sum();
         for &v in at {
@@ -1003,6 +1020,22 @@ pub fn band_rates(
     per: f64,
     level: f64,
 ) -> Result<PredictionTable> {
+    band_rates_with(m, x_new, rows, p, edges, per, level, &Control::default())
+}
+
+/// [`band_rates`], checking `control` before each new row: once it is cancelled the
+/// computation stops with [`Error::Interrupted`].
+#[allow(clippy::too_many_arguments)]
+pub fn band_rates_with(
+    m: &ParametricModel,
+    x_new: &[f64],
+    rows: usize,
+    p: usize,
+    edges: &[f64],
+    per: f64,
+    level: f64,
+    control: &Control,
+) -> Result<PredictionTable> {
     validate::level(level)?;
     validate::positive_scalar(per, "per")?;
     check_model(m, x_new, rows, p)?;
@@ -1044,6 +1077,7 @@ pub fn band_rates(
     };
     let mut xi = vec![1.0; p + 1];
     for r in 0..rows {
+        control.check()?;
         xi[1..].copy_from_slice(&x_new[r * p..(r + 1) * p]);
         let eta: f64 = xi.iter().zip(&m.coef).map(|(a, b)| a * b).sum();
         // Cumulative hazard H(b) and its derivatives in η and log σ.
