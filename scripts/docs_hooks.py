@@ -60,10 +60,12 @@ def api_names() -> dict[str, list[str]]:
         obj = getattr(hrh, name)
         if inspect.ismodule(obj) or not (inspect.isclass(obj) or callable(obj)):
             continue
-        # A package's private submodules (hrh.attrition._cox) share the package's page.
+        # A package's private submodules (hrh.attrition._cox) share the package's page;
+        # a private package named after its main function (hrh._density, whose function
+        # is hrh.density) has the page of that name.
         parts = obj.__module__.split(".")
         public = next((i for i, part in enumerate(parts) if part.startswith("_")), len(parts))
-        module = ".".join(parts[:public])
+        module = ".".join(parts[:public]) if public > 1 else f"hrh.{parts[1].lstrip('_')}"
         if module not in pages:
             raise RuntimeError(f"hrh.{name} is defined in {module}, which has no API page")
         pages[module].append(name)

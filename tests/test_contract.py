@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import importlib.util
 import inspect
 import re
 import warnings
@@ -426,6 +427,16 @@ def test_rate_and_poisson_ci_are_one_function() -> None:
         (p.name, p.kind, p.default) for p in b.parameters.values()
     ]
     assert hrh.rate([0, 3], [10, 20]).equals(hrh.poisson_ci([0, 3], [10, 20]))
+
+
+@pytest.mark.parametrize("name", sorted(hrh.__all__))
+def test_no_public_function_shadows_a_module(name: str) -> None:
+    """`hrh.density` is the function: no module `hrh.density` hides behind it (or behind
+    any other public function or class), so `import hrh.x` and `hrh.x` never disagree."""
+    obj = getattr(hrh, name)
+    if inspect.ismodule(obj):
+        return
+    assert importlib.util.find_spec(f"hrh.{name}") is None, f"hrh.{name} is also a module"
 
 
 def test_keyword_errors_name_arguments() -> None:

@@ -15,6 +15,27 @@ from __future__ import annotations
 import warnings
 
 from hrh import _core, attrition, datasets, economics, evidence, forecast, norms, planning
+from hrh._density import (
+    RateRatio,
+    agglomeration,
+    density,
+    poisson_ci,
+    quota_gap,
+    rate_ratio,
+    shortfall,
+)
+from hrh._equity import (
+    TheilResult,
+    atkinson,
+    concentration_index,
+    cv,
+    equity,
+    generalized_entropy,
+    gini,
+    lorenz,
+    polarization,
+    theil,
+)
 from hrh.attrition import (
     CoxResult,
     CoxZph,
@@ -38,28 +59,7 @@ from hrh.attrition import (
     rate,
     split_episodes,
 )
-from hrh.density import (
-    RateRatio,
-    agglomeration,
-    density,
-    poisson_ci,
-    quota_gap,
-    rate_ratio,
-    shortfall,
-)
 from hrh.economics import Comparison, Sensitivity, compare, sensitivity
-from hrh.equity import (
-    TheilResult,
-    atkinson,
-    concentration_index,
-    cv,
-    equity,
-    generalized_entropy,
-    gini,
-    lorenz,
-    polarization,
-    theil,
-)
 from hrh.exceptions import ConvergenceError, HrhError, InputError, ScenarioError
 from hrh.forecast import Forecast, backtest, trend
 from hrh.planning import (

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from hrh import norms
-from hrh.equity import lorenz as _lorenz
+from hrh._equity import lorenz as _lorenz
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover

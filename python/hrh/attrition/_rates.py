@@ -14,11 +14,11 @@ import polars as pl
 
 from hrh import _core
 from hrh import _scale as scale
+from hrh._density._poisson import poisson_ci
 from hrh._frames import (
     as_list,
     broadcast,
     check_level,
-    check_positive,
     group_codes,
     require_columns,
 )
@@ -30,7 +30,6 @@ from hrh.attrition._spells import (
     _to_day,
     _year_start,
 )
-from hrh.density import check_alternative
 from hrh.exceptions import InputError
 
 # --- rates ------------------------------------------------------------------------------
@@ -89,20 +88,7 @@ def rate(
     >>> hrh.rate([11], [3 * 120], per=100).select("rate").item()  # 11 exits in 360 PY
     3.055555555555556
     """
-    check_level(level)
-    check_positive(per, "per")
-    alt = check_alternative(alternative)
-    e, x = broadcast(events=events, exposure=exposure)
-    r, lo, hi = _core.poisson_rate(
-        e,
-        x,
-        per=float(per),
-        level=float(level),
-        count_name="events",
-        exposure_name="exposure",
-        alternative=alt,
-    )
-    return pl.DataFrame({"events": e, "exposure": x, "rate": r, "lower": lo, "upper": hi})
+    return poisson_ci(events, exposure, per=per, level=level, alternative=alternative)
 
 
 def annualize(proportion: Any, years: Any) -> npt.NDArray[np.float64]:

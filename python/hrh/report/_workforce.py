@@ -13,8 +13,8 @@ from typing import Any
 import polars as pl
 
 import hrh
+from hrh._equity import BOOTSTRAP_MIN_UNITS
 from hrh._frames import to_frame
-from hrh.equity import BOOTSTRAP_MIN_UNITS
 from hrh.exceptions import InputError
 from hrh.report._html import Section, count, interval, number, p_value, percent, table_html
 from hrh.report._svg import bar_chart, lorenz_chart, step_chart

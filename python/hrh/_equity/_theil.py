@@ -13,8 +13,8 @@ import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
+from hrh._equity._common import _codes, _number, _weights
 from hrh._frames import float_array
-from hrh.equity._common import _codes, _number, _weights
 from hrh.exceptions import InputError
 
 

@@ -20,11 +20,11 @@ The functions live in private modules (``_indices``, ``_theil``, ``_concentratio
 
 from __future__ import annotations
 
-from hrh.equity._concentration import concentration_index, polarization
-from hrh.equity._indices import atkinson, cv, generalized_entropy, gini, lorenz
-from hrh.equity._table import BOOTSTRAP_MIN_UNITS as BOOTSTRAP_MIN_UNITS
-from hrh.equity._table import equity
-from hrh.equity._theil import TheilResult, theil
+from hrh._equity._concentration import concentration_index, polarization
+from hrh._equity._indices import atkinson, cv, generalized_entropy, gini, lorenz
+from hrh._equity._table import BOOTSTRAP_MIN_UNITS as BOOTSTRAP_MIN_UNITS
+from hrh._equity._table import equity
+from hrh._equity._theil import TheilResult, theil
 
 __all__ = [
     "TheilResult",

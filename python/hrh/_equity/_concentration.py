@@ -8,8 +8,8 @@ from typing import Any, Literal
 import polars as pl
 
 from hrh import _core
+from hrh._equity._common import _codes, _number, _pair, _weights
 from hrh._frames import float_array
-from hrh.equity._common import _codes, _number, _pair, _weights
 from hrh.exceptions import InputError
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
+from hrh._equity._common import _number, _weights
 from hrh._frames import float_array
-from hrh.equity._common import _number, _weights
 from hrh.exceptions import InputError
 
 

@@ -31,8 +31,9 @@ import polars as pl
 
 from hrh import _core
 from hrh import _scale as scale
-from hrh._frames import check_no_nulls, check_numeric, require_columns, to_frame
-from hrh.density import _AREA, _POP, _rows_with_population
+from hrh._density._common import _AREA, _POP, _rows_with_population
+from hrh._equity._common import _require_table_columns
+from hrh._frames import check_no_nulls, check_numeric, to_frame
 from hrh.exceptions import InputError
 
 _COLLECT = (
@@ -72,20 +73,16 @@ def scaled_equity(
             f"bootstrap=0, or {_COLLECT}"
         )
     empty = src.empty()
-    require_columns(empty, staff_cols, role="staff")
+    _require_table_columns(
+        empty,
+        staff_cols=staff_cols,
+        population=population,
+        area=area,
+        population_sum_over=population_sum_over,
+        by_cols=by_cols,
+        groups=groups,
+    )
     pop_in_data = isinstance(population, str)
-    if pop_in_data:
-        require_columns(empty, [population], role="population")
-        if area is not None:
-            require_columns(empty, [area], role="area")
-        if population_sum_over is not None:
-            raise InputError(
-                "argument 'population_sum_over': population is a column of data; "
-                "population_sum_over applies to a population table"
-            )
-    require_columns(empty, by_cols, role="by")
-    if groups is not None:
-        require_columns(empty, [groups], role="groups")
     if area is not None and not isinstance(area, str):
         raise InputError(f"argument 'area': expected a column name, got {type(area).__name__}")
     keys = list(dict.fromkeys([*by_cols, *([groups] if groups is not None else [])]))

@@ -13,6 +13,9 @@ import polars as pl
 
 from hrh import _core
 from hrh import _scale as scale
+from hrh._density._common import _AREA, _POP, _rows_with_population
+from hrh._equity._common import _number, _require_table_columns
+from hrh._equity._scale import scaled_equity
 from hrh._frames import (
     as_list,
     check_level,
@@ -20,12 +23,8 @@ from hrh._frames import (
     check_numeric,
     column_array,
     group_codes,
-    require_columns,
 )
 from hrh._progress import progress_after
-from hrh.density import _AREA, _POP, _rows_with_population
-from hrh.equity._common import _number
-from hrh.equity._scale import scaled_equity
 from hrh.exceptions import InputError
 
 _MEASURES = ("gini", "theil_t", "theil_l", "atkinson", "cv")
@@ -177,20 +176,16 @@ def equity(
             population_sum_over=population_sum_over,
         )
     df = src.frame
-    require_columns(df, staff_cols, role="staff")
+    _require_table_columns(
+        df,
+        staff_cols=staff_cols,
+        population=population,
+        area=area,
+        population_sum_over=population_sum_over,
+        by_cols=by_cols,
+        groups=groups,
+    )
     pop_in_data = isinstance(population, str)
-    if pop_in_data:
-        require_columns(df, [population], role="population")
-        if area is not None:
-            require_columns(df, [area], role="area")
-        if population_sum_over is not None:
-            raise InputError(
-                "argument 'population_sum_over': population is a column of data; "
-                "population_sum_over applies to a population table"
-            )
-    require_columns(df, by_cols, role="by")
-    if groups is not None:
-        require_columns(df, [groups], role="groups")
     if df.height == 0:
         raise InputError("data has no rows")
     if not pop_in_data:

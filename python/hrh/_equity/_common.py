@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrh._frames import float_array, value_codes
+from hrh._frames import float_array, require_columns, value_codes
 from hrh.exceptions import InputError
 
 
@@ -76,3 +76,31 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
     labels = s.unique().sort()
     codes = s.replace_strict(labels, pl.int_range(labels.len(), eager=True), return_dtype=pl.UInt32)
     return np.ascontiguousarray(codes.to_numpy()), labels.rename("group")
+
+
+def _require_table_columns(
+    frame: pl.DataFrame,
+    *,
+    staff_cols: Sequence[str],
+    population: Any,
+    area: str | None,
+    population_sum_over: Any,
+    by_cols: Sequence[str],
+    groups: str | None,
+) -> None:
+    """The columns :func:`hrh.equity` names, present in `frame` (the table, or an empty
+    frame with the schema of data read in parts); `population_sum_over` only with a
+    separate population table."""
+    require_columns(frame, list(staff_cols), role="staff")
+    if isinstance(population, str):
+        require_columns(frame, [population], role="population")
+        if area is not None:
+            require_columns(frame, [area], role="area")
+        if population_sum_over is not None:
+            raise InputError(
+                "argument 'population_sum_over': population is a column of data; "
+                "population_sum_over applies to a population table"
+            )
+    require_columns(frame, list(by_cols), role="by")
+    if groups is not None:
+        require_columns(frame, [groups], role="groups")
