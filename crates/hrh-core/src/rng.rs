@@ -219,7 +219,10 @@ impl Rng {
         let mut trials = 0u64;
         let mut successes = 0u64;
         loop {
-            let gap = (self.uniform_open().ln() / log_q).floor() as u64 + 1;
+            // The cast saturates at u64::MAX for a tiny `p` (a wait beyond any n): add
+            // the 1 saturating too, so such a wait ends the count rather than wrapping to
+            // a gap of 0 (one success too many in a release build).
+            let gap = ((self.uniform_open().ln() / log_q).floor() as u64).saturating_add(1);
             trials = trials.saturating_add(gap);
             if trials > n {
                 return successes;
@@ -245,6 +248,16 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binomial_with_a_tiny_probability_has_no_success() {
+        // The geometric wait exceeds u64::MAX trials: no success among n, in debug and
+        // release builds alike (the wait used to wrap to 0 and count successes).
+        for s in 0..200 {
+            let mut rng = Rng::stream(s, 1);
+            assert_eq!(rng.binomial(1_000, 1e-300), 0);
+        }
+    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
