@@ -131,8 +131,144 @@ impl Prepared {
     pub(super) fn eta(&self, beta: &[f64]) -> Vec<f64> {
         let p = self.p;
         (0..self.n)
-            .map(|i| (0..p).map(|j| self.xc[i * p + j] * beta[j]).sum::<f64>() + self.off[i])
+            .map(|i| linear_predictor(&self.xc[i * p..(i + 1) * p], beta, self.off[i]))
             .collect()
+    }
+}
+
+/// x·β + offset of one row: the same sum, in the same order, wherever the row lies.
+fn linear_predictor(x: &[f64], beta: &[f64], off: f64) -> f64 {
+    x.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + off
+}
+
+/// The rows laid out once in the order the risk-set sweeps visit them: stratum by
+/// stratum, exit time descending (the order of [`Prepared::by_time`]), so that each
+/// Newton evaluation and the concordance read memory forward instead of jumping by
+/// row number. Position k holds row `row[k]`; every sum runs over the rows in the
+/// same order as before, so results are unchanged to the bit.
+struct Sorted {
+    p: usize,
+    /// Row at each position.
+    row: Vec<usize>,
+    /// Position of each row.
+    pos: Vec<usize>,
+    /// First position of each stratum, and n at the end.
+    start: Vec<usize>,
+    /// Centred covariates (positions × p), weights, offsets, times and exits.
+    x: Vec<f64>,
+    w: Vec<f64>,
+    off: Vec<f64>,
+    time: Vec<f64>,
+    dead: Vec<bool>,
+    /// With delayed entry: per stratum (same runs as `start`), the positions in
+    /// descending order of entry ([`Prepared::by_entry`]) and their entry times.
+    entry: Option<(Vec<usize>, Vec<f64>)>,
+}
+
+impl Sorted {
+    fn new(d: &CoxData, pr: &Prepared) -> Sorted {
+        let p = pr.p;
+        let row: Vec<usize> = pr.by_time.iter().flatten().copied().collect();
+        let mut pos = vec![0; pr.n];
+        for (k, &i) in row.iter().enumerate() {
+            pos[i] = k;
+        }
+        let mut start = vec![0];
+        for rows in &pr.by_time {
+            start.push(start[start.len() - 1] + rows.len());
+        }
+        let entry = d.entry.map(|e| {
+            let at: Vec<usize> = pr.by_entry.iter().flatten().map(|&i| pos[i]).collect();
+            let times = at.iter().map(|&k| e[row[k]]).collect();
+            (at, times)
+        });
+        Sorted {
+            p,
+            x: row
+                .iter()
+                .flat_map(|&i| pr.xc[i * p..(i + 1) * p].iter().copied())
+                .collect(),
+            w: row.iter().map(|&i| pr.w[i]).collect(),
+            off: row.iter().map(|&i| pr.off[i]).collect(),
+            time: row.iter().map(|&i| d.time[i]).collect(),
+            dead: row.iter().map(|&i| d.event[i] == 1).collect(),
+            row,
+            pos,
+            start,
+            entry,
+        }
+    }
+
+    /// Linear predictors at `beta`, by position.
+    fn eta(&self, beta: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        (0..self.row.len())
+            .map(|k| linear_predictor(&self.x[k * p..(k + 1) * p], beta, self.off[k]))
+            .collect()
+    }
+
+    /// The strata's runs of positions.
+    fn strata(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.start.windows(2).map(|r| (r[0], r[1]))
+    }
+
+    /// The end of the run of positions from `k` (below `hi`) with the time at `k`.
+    fn run_end(&self, k: usize, hi: usize) -> usize {
+        let t = self.time[k];
+        let mut q = k;
+        while q < hi && self.time[q] == t {
+            q += 1;
+        }
+        q
+    }
+}
+
+/// Running sums over a risk set of r, r x and r x xᵀ (lower triangle), r = w e^η.
+struct RiskSums {
+    s0: f64,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+}
+
+impl RiskSums {
+    fn new(p: usize) -> Self {
+        RiskSums {
+            s0: 0.0,
+            s1: vec![0.0; p],
+            s2: vec![0.0; p * p],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.s0 = 0.0;
+        self.s1.fill(0.0);
+        self.s2.fill(0.0);
+    }
+
+    /// Add (`sign` 1) or remove (-1) a row with covariates `x` and risk `r`.
+    #[inline]
+    fn add<const SIGN: i8>(&mut self, x: &[f64], r: f64) {
+        let p = x.len();
+        if SIGN > 0 {
+            self.s0 += r;
+        } else {
+            self.s0 -= r;
+        }
+        for a in 0..p {
+            let xa = x[a] * r;
+            let row = &mut self.s2[a * p..a * p + a + 1];
+            if SIGN > 0 {
+                self.s1[a] += xa;
+                for (s, xb) in row.iter_mut().zip(x) {
+                    *s += xa * xb;
+                }
+            } else {
+                self.s1[a] -= xa;
+                for (s, xb) in row.iter_mut().zip(x) {
+                    *s -= xa * xb;
+                }
+            }
+        }
     }
 }
 
@@ -310,102 +446,75 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
     })
 }
 
-/// Log partial likelihood, score and information at `beta` (centred covariates).
-/// `control` is checked every [`crate::control::CHECK_ROWS`] rows.
-fn evaluate(
-    d: &CoxData,
-    pr: &Prepared,
-    beta: &[f64],
-    ties: CoxTies,
-    control: &Control,
-) -> Result<Eval> {
-    let p = pr.p;
-    let eta = pr.eta(beta);
-    let risk: Vec<f64> = eta.iter().zip(&pr.w).map(|(e, w)| w * e.exp()).collect();
+/// Log partial likelihood, score and information at `beta` (centred covariates), in
+/// one forward pass over the rows in time order per stratum. `control` is checked every
+/// [`crate::control::CHECK_ROWS`] rows.
+fn evaluate(srt: &Sorted, beta: &[f64], ties: CoxTies, control: &Control) -> Result<Eval> {
+    let p = srt.p;
+    let eta = srt.eta(beta);
+    let risk: Vec<f64> = eta.iter().zip(&srt.w).map(|(e, w)| w * e.exp()).collect();
     let mut ev = Eval {
         loglik: 0.0,
         u: vec![0.0; p],
         imat: vec![0.0; p * p],
     };
-    let entry = d.entry;
-    for (rows, erows) in pr.by_time.iter().zip(&pr.by_entry) {
-        let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; p * p]);
-        let (mut k, mut ke) = (0, 0);
-        let mut checked = 0;
-        while k < rows.len() {
+    let (mut at_risk, mut exits) = (RiskSums::new(p), RiskSums::new(p));
+    let mut a1 = vec![0.0; p];
+    for (lo, hi) in srt.strata() {
+        at_risk.clear();
+        let (mut k, mut ke) = (lo, lo);
+        let mut checked = lo;
+        while k < hi {
             if k >= checked {
                 control.check()?;
                 checked = k + crate::control::CHECK_ROWS;
             }
-            let t = d.time[rows[k]];
+            let t = srt.time[k];
             // Add everyone with time >= t (all rows at this time).
-            let mut deaths = Vec::new();
-            let mut q = k;
-            while q < rows.len() && d.time[rows[q]] == t {
-                let i = rows[q];
-                s0 += risk[i];
-                for a in 0..p {
-                    let xa = pr.xc[i * p + a] * risk[i];
-                    s1[a] += xa;
-                    for b in 0..=a {
-                        s2[a * p + b] += xa * pr.xc[i * p + b];
-                    }
-                }
-                if d.event[i] == 1 {
-                    deaths.push(i);
-                }
-                q += 1;
+            let q = srt.run_end(k, hi);
+            let mut m = 0usize;
+            for i in k..q {
+                at_risk.add::<1>(&srt.x[i * p..(i + 1) * p], risk[i]);
+                m += usize::from(srt.dead[i]);
             }
             // Remove those not yet entered at t (entry >= t).
-            if let Some(e) = entry {
-                while ke < erows.len() && e[erows[ke]] >= t {
-                    let i = erows[ke];
-                    s0 -= risk[i];
-                    for a in 0..p {
-                        let xa = pr.xc[i * p + a] * risk[i];
-                        s1[a] -= xa;
-                        for b in 0..=a {
-                            s2[a * p + b] -= xa * pr.xc[i * p + b];
-                        }
-                    }
+            if let Some((at, entry)) = &srt.entry {
+                while ke < hi && entry[ke] >= t {
+                    let i = at[ke];
+                    at_risk.add::<-1>(&srt.x[i * p..(i + 1) * p], risk[i]);
                     ke += 1;
                 }
             }
-            if !deaths.is_empty() {
-                let m = deaths.len() as f64;
-                let (mut d0, mut d1, mut d2) = (0.0, vec![0.0; p], vec![0.0; p * p]);
+            if m > 0 {
+                exits.clear();
                 let mut wd = 0.0;
-                for &i in &deaths {
-                    wd += pr.w[i];
-                    ev.loglik += pr.w[i] * eta[i];
+                for i in (k..q).filter(|&i| srt.dead[i]) {
+                    let (w, x) = (srt.w[i], &srt.x[i * p..(i + 1) * p]);
+                    wd += w;
+                    ev.loglik += w * eta[i];
                     for a in 0..p {
-                        ev.u[a] += pr.w[i] * pr.xc[i * p + a];
-                        let xa = pr.xc[i * p + a] * risk[i];
-                        d1[a] += xa;
-                        for b in 0..=a {
-                            d2[a * p + b] += xa * pr.xc[i * p + b];
-                        }
+                        ev.u[a] += w * x[a];
                     }
-                    d0 += risk[i];
+                    exits.add::<1>(x, risk[i]);
                 }
                 let (steps, wbar) = match ties {
                     CoxTies::Breslow => (1usize, wd),
-                    CoxTies::Efron => (deaths.len(), wd / m),
+                    CoxTies::Efron => (m, wd / m as f64),
                 };
+                let (s, dd) = (&at_risk, &exits);
                 for l in 0..steps {
                     let frac = match ties {
                         CoxTies::Breslow => 0.0,
-                        CoxTies::Efron => l as f64 / m,
+                        CoxTies::Efron => l as f64 / m as f64,
                     };
-                    let a0 = s0 - frac * d0;
+                    let a0 = s.s0 - frac * dd.s0;
                     ev.loglik -= wbar * a0.ln();
                     for a in 0..p {
-                        let a1 = s1[a] - frac * d1[a];
-                        ev.u[a] -= wbar * a1 / a0;
+                        a1[a] = s.s1[a] - frac * dd.s1[a];
+                        ev.u[a] -= wbar * a1[a] / a0;
                         for b in 0..=a {
-                            let a2 = s2[a * p + b] - frac * d2[a * p + b];
-                            let b1 = s1[b] - frac * d1[b];
-                            ev.imat[a * p + b] += wbar * (a2 / a0 - a1 * b1 / (a0 * a0));
+                            let a2 = s.s2[a * p + b] - frac * dd.s2[a * p + b];
+                            ev.imat[a * p + b] += wbar * (a2 / a0 - a1[a] * a1[b] / (a0 * a0));
                         }
                     }
                 }
@@ -447,10 +556,11 @@ pub fn cox_with(
     control: &Control,
 ) -> Result<CoxFit> {
     let pr = prepare_with(d, control)?;
+    let srt = Sorted::new(d, &pr);
     let robust = robust || pr.cluster.is_some();
     let p = pr.p;
     let mut beta = vec![0.0; p];
-    let first = evaluate(d, &pr, &beta, ties, control)?;
+    let first = evaluate(&srt, &beta, ties, control)?;
     let loglik_null = first.loglik;
     let f0 = ldl(&first.imat, p, 1e-12);
     let step0 = f0.solve(&first.u);
@@ -463,7 +573,7 @@ pub fn cox_with(
         control.check()?;
         iterations += 1;
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-        let mut next = evaluate(d, &pr, &candidate, ties, control)?;
+        let mut next = evaluate(&srt, &candidate, ties, control)?;
         let mut halvings = 0;
         while !(next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs())
             && halvings < 30
@@ -474,7 +584,7 @@ pub fn cox_with(
                 .zip(&candidate)
                 .map(|(b, c)| 0.5 * (b + c))
                 .collect();
-            next = evaluate(d, &pr, &candidate, ties, control)?;
+            next = evaluate(&srt, &candidate, ties, control)?;
             halvings += 1;
         }
         // (Equal log-likelihoods count as converged: both 0 when every exit is alone at
@@ -585,7 +695,7 @@ pub fn cox_with(
         let wald = crate::linalg::quadratic_form_ginv(&vr, &beta, p);
         let d0 = meat(&vec![0.0; p])?;
         control.check()?;
-        let u0 = evaluate(d, &pr, &vec![0.0; p], ties, control)?.u;
+        let u0 = evaluate(&srt, &vec![0.0; p], ties, control)?.u;
         (vr, wald, crate::linalg::quadratic_form_ginv(&d0, &u0, p))
     } else {
         let mut wald = 0.0;
@@ -634,7 +744,7 @@ pub fn cox_with(
         ..Default::default()
     };
     control.check()?;
-    let (c, cvar) = concordance(d, &pr, &beta);
+    let (c, cvar) = concordance(&pr, &srt, &beta);
     fit.concordance = c;
     fit.concordance_std_err = cvar.sqrt();
     control.check()?;
@@ -988,6 +1098,32 @@ impl Fenwick {
     }
 }
 
+/// The rank of each linear predictor among the distinct ones (values within 1e-12
+/// relative of the smaller one before them count as one), and their number. Walks the
+/// values in ascending order with a pointer into the distinct ones instead of a binary
+/// search per value; the pointer steps back should a rounding make a threshold fall.
+fn eta_ranks(eta: &[f64]) -> (Vec<usize>, usize) {
+    let mut order: Vec<(f64, usize)> = eta.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut sorted: Vec<f64> = order.iter().map(|o| o.0).collect();
+    sorted.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
+    let m = sorted.len();
+    let mut ranks = vec![0; eta.len()];
+    let mut r = 0;
+    for &(v, k) in &order {
+        // The first distinct value not below v − 1e-12 (1 + |v|).
+        let floor = v - 1e-12 * (1.0 + v.abs());
+        while r < m && sorted[r] < floor {
+            r += 1;
+        }
+        while r > 0 && sorted[r - 1] >= floor {
+            r -= 1;
+        }
+        ranks[k] = r.min(m.saturating_sub(1));
+    }
+    (ranks, m)
+}
+
 /// Harrell's C over comparable pairs (i exits at t_i; j in the same stratum still at
 /// risk after t_i, or censored at t_i), the weighted share with η_i > η_j, ties in η
 /// counting one half, and its infinitesimal-jackknife variance, both as R's
@@ -995,79 +1131,68 @@ impl Fenwick {
 ///
 /// Reference: Therneau TM, Watson EA (2017) The concordance statistic and the Cox
 /// model. Mayo Clinic technical report; Harrell FE et al. (1982) JAMA 247:2543-2546.
-fn concordance(d: &CoxData, pr: &Prepared, beta: &[f64]) -> (f64, f64) {
+fn concordance(pr: &Prepared, srt: &Sorted, beta: &[f64]) -> (f64, f64) {
     let n = pr.n;
-    let eta = pr.eta(beta);
-    let mut sorted = eta.clone();
-    sorted.sort_by(f64::total_cmp);
-    sorted.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
-    let rank = |v: f64| -> usize {
-        let k = sorted.partition_point(|&x| x < v - 1e-12 * (1.0 + v.abs()));
-        k.min(sorted.len() - 1)
-    };
-    let m = sorted.len();
-    let ranks: Vec<usize> = eta.iter().map(|&e| rank(e)).collect();
-    // Per observation: weighted counts of its concordant, discordant and η-tied pairs.
+    let (ranks, m) = eta_ranks(&srt.eta(beta));
+    let (w, dead, time) = (&srt.w, &srt.dead, &srt.time);
+    // Per position: weighted counts of its concordant, discordant and η-tied pairs.
     let mut infl = vec![[0.0f64; 3]; n];
-    for (rows, erows) in pr.by_time.iter().zip(&pr.by_entry) {
-        // Exits against those who outlast them (rows run by time descending).
+    for (lo, hi) in srt.strata() {
+        // Exits against those who outlast them (positions run by time descending).
         let mut tree = Fenwick::new(m);
-        let (mut k, mut ke) = (0, 0);
-        while k < rows.len() {
-            let t = d.time[rows[k]];
-            let mut q = k;
-            while q < rows.len() && d.time[rows[q]] == t {
-                q += 1;
+        let (mut k, mut ke) = (lo, lo);
+        while k < hi {
+            let t = time[k];
+            let q = srt.run_end(k, hi);
+            for i in (k..q).filter(|&i| !dead[i]) {
+                tree.add(ranks[i], w[i]);
             }
-            for &i in &rows[k..q] {
-                if d.event[i] == 0 {
-                    tree.add(ranks[i], pr.w[i]);
-                }
-            }
-            if let Some(e) = d.entry {
-                while ke < erows.len() && e[erows[ke]] >= t {
-                    let i = erows[ke];
-                    if d.time[i] > t || d.event[i] == 0 {
-                        tree.add(ranks[i], -pr.w[i]);
+            if let Some((at, entry)) = &srt.entry {
+                while ke < hi && entry[ke] >= t {
+                    let i = at[ke];
+                    if time[i] > t || !dead[i] {
+                        tree.add(ranks[i], -w[i]);
                     }
                     ke += 1;
                 }
             }
-            for &i in &rows[k..q] {
-                if d.event[i] == 1 {
-                    let [below, tied, above] = tree.split(ranks[i]);
-                    infl[i][0] += below;
-                    infl[i][1] += above;
-                    infl[i][2] += tied;
-                }
+            for i in (k..q).filter(|&i| dead[i]) {
+                let [below, tied, above] = tree.split(ranks[i]);
+                infl[i][0] += below;
+                infl[i][1] += above;
+                infl[i][2] += tied;
             }
-            for &i in &rows[k..q] {
-                if d.event[i] == 1 {
-                    tree.add(ranks[i], pr.w[i]);
-                }
+            for i in (k..q).filter(|&i| dead[i]) {
+                tree.add(ranks[i], w[i]);
             }
             k = q;
         }
-        // Those who outlast, against the exits before them: a sweep over thresholds,
-        // adding each exit's weight once the threshold passes its time.
-        let mut exits: Vec<usize> = rows.iter().copied().filter(|&i| d.event[i] == 1).collect();
-        exits.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
-        // (threshold, inclusive, row, sign)
-        let mut queries: Vec<(f64, bool, usize, f64)> = Vec::with_capacity(2 * rows.len());
-        for &j in rows {
-            queries.push((d.time[j], d.event[j] == 0, j, 1.0));
-            if let Some(e) = d.entry {
-                queries.push((e[j], true, j, -1.0));
+        // Those who outlast, against the exits before them: a sweep over thresholds in
+        // ascending order, adding each exit's weight once the threshold passes its
+        // time. Thresholds: each row's time (inclusive when censored; at one time the
+        // exits' exclusive ones first) and, with delayed entry, each entry time
+        // (inclusive, subtracting what the row was never at risk for). Runs of equal
+        // times are walked backwards, so exits are added by ascending time.
+        let (mut exits, mut at_time) = (Vec::new(), Vec::with_capacity(hi - lo));
+        let mut end = hi;
+        while end > lo {
+            let bits = time[end - 1].to_bits();
+            let mut b = end - 1;
+            while b > lo && time[b - 1].to_bits() == bits {
+                b -= 1;
             }
+            exits.extend((b..end).filter(|&i| dead[i]));
+            at_time.extend((b..end).filter(|&i| dead[i]));
+            at_time.extend((b..end).filter(|&i| !dead[i]));
+            end = b;
         }
-        queries.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut tree = Fenwick::new(m);
         let mut next = 0;
-        for &(x, inclusive, j, sign) in &queries {
+        let mut query = |x: f64, inclusive: bool, j: usize, sign: f64| {
             while next < exits.len()
-                && (d.time[exits[next]] < x || (inclusive && d.time[exits[next]] == x))
+                && (time[exits[next]] < x || (inclusive && time[exits[next]] == x))
             {
-                tree.add(ranks[exits[next]], pr.w[exits[next]]);
+                tree.add(ranks[exits[next]], w[exits[next]]);
                 next += 1;
             }
             let [below, tied, above] = tree.split(ranks[j]);
@@ -1075,11 +1200,34 @@ fn concordance(d: &CoxData, pr: &Prepared, beta: &[f64]) -> (f64, f64) {
             infl[j][0] += sign * above;
             infl[j][1] += sign * below;
             infl[j][2] += sign * tied;
+        };
+        let entered: &[usize] = srt.entry.as_ref().map_or(&[], |(at, _)| &at[lo..hi]);
+        let entries: &[f64] = srt.entry.as_ref().map_or(&[], |(_, e)| &e[lo..hi]);
+        let mut ke = entered.len();
+        for j in at_time {
+            let key = (time[j], !dead[j]);
+            // Entry thresholds below this one (entries ascend from the end).
+            while ke > 0
+                && entries[ke - 1]
+                    .total_cmp(&key.0)
+                    .then(true.cmp(&key.1))
+                    .is_lt()
+            {
+                ke -= 1;
+                query(entries[ke], true, entered[ke], -1.0);
+            }
+            query(key.0, key.1, j, 1.0);
+        }
+        while ke > 0 {
+            ke -= 1;
+            query(entries[ke], true, entered[ke], -1.0);
         }
     }
     // Σ_i w_i count_i counts every pair twice, once from each member.
+    // (Summed by row, as ever.)
     let mut totals = [0.0; 3];
-    for (i, v) in infl.iter().enumerate() {
+    for i in 0..n {
+        let v = infl[srt.pos[i]];
         for k in 0..3 {
             totals[k] += pr.w[i] * v[k] / 2.0;
         }
@@ -1089,7 +1237,7 @@ fn concordance(d: &CoxData, pr: &Prepared, beta: &[f64]) -> (f64, f64) {
     let somers = (conc - disc) / npair;
     let var: f64 = (0..n)
         .map(|i| {
-            let [c, dd, t] = infl[i];
+            let [c, dd, t] = infl[srt.pos[i]];
             let dfbeta = pr.w[i] * ((c - dd) / npair - somers / npair * (c + dd + t));
             dfbeta * dfbeta
         })
