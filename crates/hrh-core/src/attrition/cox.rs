@@ -400,7 +400,7 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
         }
         None => (vec![0; n], 1),
     };
-    let mut by_time = vec![Vec::new(); n_strata];
+    let mut by_time: Vec<Vec<usize>> = vec![Vec::new(); n_strata];
     for i in 0..n {
         by_time[codes[i] as usize].push(i);
     }
@@ -424,14 +424,12 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
             }
         }
     }
-    let mut by_entry = by_time.clone();
-    for s in 0..n_strata {
-        by_time[s].sort_by(|&a, &b| d.time[b].total_cmp(&d.time[a]));
-        if let Some(e) = d.entry {
-            by_entry[s].sort_by(|&a, &b| e[b].total_cmp(&e[a]));
-        } else {
-            by_entry[s].clear();
-        }
+    let by_entry = match d.entry {
+        Some(e) => by_time.iter().map(|rows| descending(rows, e)).collect(),
+        None => vec![Vec::new(); n_strata],
+    };
+    for rows in &mut by_time {
+        *rows = descending(rows, d.time);
     }
     Ok(Prepared {
         n,
@@ -444,6 +442,24 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
         by_time,
         by_entry,
     })
+}
+
+/// `rows` (ascending) in descending order of `v` (`f64::total_cmp`), equal values in
+/// ascending order of row: what a stable sort by descending value gives, found by
+/// sorting pairs of integers (an order-preserving key of the value, the row) instead of
+/// comparing values looked up row by row.
+fn descending(rows: &[usize], v: &[f64]) -> Vec<usize> {
+    let key = |x: f64| {
+        let b = x.to_bits();
+        if b >> 63 == 1 {
+            !b
+        } else {
+            b | 1 << 63
+        }
+    };
+    let mut keyed: Vec<(u64, usize)> = rows.iter().map(|&i| (!key(v[i]), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Log partial likelihood, score and information at `beta` (centred covariates), in
@@ -1603,6 +1619,27 @@ mod tests {
             .sum::<f64>()
             / 4.0;
         ((somers + 1.0) / 2.0, var)
+    }
+
+    #[test]
+    fn descending_is_a_stable_sort_by_descending_value() {
+        let mut rng = crate::rng::Rng::stream(7, 0);
+        let pool = [
+            -2.5,
+            -1.0,
+            -0.0,
+            0.0,
+            0.5,
+            3.0,
+            1e300,
+            -1e-300,
+            f64::INFINITY,
+        ];
+        let v: Vec<f64> = (0..500).map(|_| pool[rng.below(9) as usize]).collect();
+        let rows: Vec<usize> = (0..500).filter(|_| rng.bernoulli(0.7)).collect();
+        let mut want = rows.clone();
+        want.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
+        assert_eq!(descending(&rows, &v), want);
     }
 
     #[test]
