@@ -124,6 +124,8 @@ pub(super) struct Prepared {
     // Per stratum: rows sorted by time descending, rows sorted by entry descending.
     pub(super) by_time: Vec<Vec<usize>>,
     pub(super) by_entry: Vec<Vec<usize>>,
+    /// The rows laid out in the order of `by_time`.
+    pub(super) sorted: Sorted,
 }
 
 impl Prepared {
@@ -146,7 +148,8 @@ fn linear_predictor(x: &[f64], beta: &[f64], off: f64) -> f64 {
 /// Newton evaluation and the concordance read memory forward instead of jumping by
 /// row number. Position k holds row `row[k]`; every sum runs over the rows in the
 /// same order as before, so results are unchanged to the bit.
-struct Sorted {
+#[derive(Default)]
+pub(super) struct Sorted {
     p: usize,
     /// Row at each position.
     row: Vec<usize>,
@@ -431,7 +434,7 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
     for rows in &mut by_time {
         *rows = descending(rows, d.time);
     }
-    Ok(Prepared {
+    let mut pr = Prepared {
         n,
         p,
         xc,
@@ -441,7 +444,10 @@ pub(super) fn prepare_with(d: &CoxData, control: &Control) -> Result<Prepared> {
         cluster,
         by_time,
         by_entry,
-    })
+        sorted: Sorted::default(),
+    };
+    pr.sorted = Sorted::new(d, &pr);
+    Ok(pr)
 }
 
 /// `rows` (ascending) in descending order of `v` (`f64::total_cmp`), equal values in
@@ -572,11 +578,11 @@ pub fn cox_with(
     control: &Control,
 ) -> Result<CoxFit> {
     let pr = prepare_with(d, control)?;
-    let srt = Sorted::new(d, &pr);
+    let srt = &pr.sorted;
     let robust = robust || pr.cluster.is_some();
     let p = pr.p;
     let mut beta = vec![0.0; p];
-    let first = evaluate(&srt, &beta, ties, control)?;
+    let first = evaluate(srt, &beta, ties, control)?;
     let loglik_null = first.loglik;
     let f0 = ldl(&first.imat, p, 1e-12);
     let step0 = f0.solve(&first.u);
@@ -589,7 +595,7 @@ pub fn cox_with(
         control.check()?;
         iterations += 1;
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-        let mut next = evaluate(&srt, &candidate, ties, control)?;
+        let mut next = evaluate(srt, &candidate, ties, control)?;
         let mut halvings = 0;
         while !(next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs())
             && halvings < 30
@@ -600,7 +606,7 @@ pub fn cox_with(
                 .zip(&candidate)
                 .map(|(b, c)| 0.5 * (b + c))
                 .collect();
-            next = evaluate(&srt, &candidate, ties, control)?;
+            next = evaluate(srt, &candidate, ties, control)?;
             halvings += 1;
         }
         // (Equal log-likelihoods count as converged: both 0 when every exit is alone at
@@ -711,7 +717,7 @@ pub fn cox_with(
         let wald = crate::linalg::quadratic_form_ginv(&vr, &beta, p);
         let d0 = meat(&vec![0.0; p])?;
         control.check()?;
-        let u0 = evaluate(&srt, &vec![0.0; p], ties, control)?.u;
+        let u0 = evaluate(srt, &vec![0.0; p], ties, control)?.u;
         (vr, wald, crate::linalg::quadratic_form_ginv(&d0, &u0, p))
     } else {
         let mut wald = 0.0;
@@ -760,7 +766,7 @@ pub fn cox_with(
         ..Default::default()
     };
     control.check()?;
-    let (c, cvar) = concordance(&pr, &srt, &beta);
+    let (c, cvar) = concordance(&pr, srt, &beta);
     fit.concordance = c;
     fit.concordance_std_err = cvar.sqrt();
     control.check()?;
@@ -799,7 +805,6 @@ pub(super) struct Step {
 /// The [`Step`]s of stratum `s`, in ascending order of time. Rows are at risk on
 /// (entry, time]. `control` is checked every [`crate::control::CHECK_ROWS`] rows.
 pub(super) fn sweep(
-    d: &CoxData,
     pr: &Prepared,
     risk: &[f64],
     ties: CoxTies,
@@ -808,46 +813,47 @@ pub(super) fn sweep(
     control: &Control,
 ) -> Result<Vec<Step>> {
     let p = pr.p;
-    let (rows, erows) = (&pr.by_time[s], &pr.by_entry[s]);
+    // Positions (rows in time order, see [`Sorted`]); `risk` is by row.
+    let srt = &pr.sorted;
+    let (lo, hi) = (srt.start[s], srt.start[s + 1]);
     let q2 = if second { p * p } else { 0 };
     let mut steps: Vec<Step> = Vec::new();
     let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; q2]);
-    let add = |sign: f64, i: usize, s0: &mut f64, s1: &mut [f64], s2: &mut [f64]| {
-        *s0 += sign * risk[i];
+    let add = |sign: f64, k: usize, s0: &mut f64, s1: &mut [f64], s2: &mut [f64]| {
+        let (r, x) = (risk[srt.row[k]], &srt.x[k * p..(k + 1) * p]);
+        *s0 += sign * r;
         for a in 0..p {
-            let xa = sign * risk[i] * pr.xc[i * p + a];
+            let xa = sign * r * x[a];
             s1[a] += xa;
             if second {
                 for c in 0..=a {
-                    s2[a * p + c] += xa * pr.xc[i * p + c];
+                    s2[a * p + c] += xa * x[c];
                 }
             }
         }
     };
-    let (mut k, mut ke) = (0, 0);
-    let mut checked = 0;
-    while k < rows.len() {
+    let (mut k, mut ke) = (lo, lo);
+    let mut checked = lo;
+    while k < hi {
         if k >= checked {
             control.check()?;
             checked = k + crate::control::CHECK_ROWS;
         }
-        let t = d.time[rows[k]];
+        let t = srt.time[k];
         let (mut d0, mut d1, mut d2, mut wd) = (0.0, vec![0.0; p], vec![0.0; q2], 0.0);
         let mut dead = Vec::new();
-        let mut q = k;
-        while q < rows.len() && d.time[rows[q]] == t {
-            let i = rows[q];
+        let q = srt.run_end(k, hi);
+        for i in k..q {
             add(1.0, i, &mut s0, &mut s1, &mut s2);
-            if d.event[i] == 1 {
+            if srt.dead[i] {
                 add(1.0, i, &mut d0, &mut d1, &mut d2);
-                wd += pr.w[i];
-                dead.push(i);
+                wd += srt.w[i];
+                dead.push(srt.row[i]);
             }
-            q += 1;
         }
-        if let Some(e) = d.entry {
-            while ke < erows.len() && e[erows[ke]] >= t {
-                add(-1.0, erows[ke], &mut s0, &mut s1, &mut s2);
+        if let Some((at, entry)) = &srt.entry {
+            while ke < hi && entry[ke] >= t {
+                add(-1.0, at[ke], &mut s0, &mut s1, &mut s2);
                 ke += 1;
             }
         }
@@ -936,7 +942,7 @@ pub(super) fn mart_score_residuals(
     let mut mart = vec![0.0; n];
     let mut res = vec![0.0; n * p];
     for (s, rows) in pr.by_time.iter().enumerate() {
-        let steps = sweep(d, pr, &risk, ties, s, false, control)?;
+        let steps = sweep(pr, &risk, ties, s, false, control)?;
         let times: Vec<f64> = steps.iter().map(|s| s.t).collect();
         // Cumulative sums A(t) = Σ_{t_j <= t} dΛ_j, B(t) likewise.
         let mut cum_a = vec![0.0; steps.len() + 1];
@@ -1018,7 +1024,7 @@ fn baseline(
     // Curves at the covariate means, for predictions and their variance (R's agsurv).
     for s in 0..pr.by_time.len() {
         let (mut h, mut v, mut xb) = (0.0, 0.0, vec![0.0; p]);
-        for st in sweep(d, pr, &risk, ties, s, false, control)? {
+        for st in sweep(pr, &risk, ties, s, false, control)? {
             h += st.haz;
             v += st.var;
             for j in 0..p {
@@ -1650,10 +1656,10 @@ mod tests {
             let rd = RandomData::new(seed, flags[0], flags[1], flags[2], flags[3]);
             let d = rd.data();
             let Ok(pr) = prepare(&d) else { continue };
-            let srt = Sorted::new(&d, &pr);
+            let srt = &pr.sorted;
             for beta in [[0.0, 0.0, 0.0], [0.4, -0.3, 0.25]] {
                 for ties in [CoxTies::Efron, CoxTies::Breslow] {
-                    let got = evaluate(&srt, &beta, ties, &Control::default()).unwrap();
+                    let got = evaluate(srt, &beta, ties, &Control::default()).unwrap();
                     let want = reference_evaluate(&d, &pr, &beta, ties);
                     close(got.loglik, want.loglik, "loglik");
                     for (a, b) in got.u.iter().zip(&want.u) {
@@ -1663,7 +1669,7 @@ mod tests {
                         close(*a, *b, "information");
                     }
                 }
-                let (c, v) = concordance(&pr, &srt, &beta);
+                let (c, v) = concordance(&pr, srt, &beta);
                 let (c_ref, v_ref) = reference_concordance(&d, &pr, &beta);
                 close(c, c_ref, "concordance");
                 close(v, v_ref, "concordance variance");

@@ -157,7 +157,7 @@ pub fn residuals_with(
             let eta = pr.eta(beta);
             let risk: Vec<f64> = (0..n).map(|i| pr.w[i] * eta[i].exp()).collect();
             for s in 0..pr.by_time.len() {
-                for st in sweep(d, &pr, &risk, ties, s, false, control)? {
+                for st in sweep(&pr, &risk, ties, s, false, control)? {
                     for &i in &st.dead {
                         out.row.push(i);
                         out.time.push(st.t);
@@ -368,7 +368,7 @@ pub fn zph_with(
     let mut schoen: Vec<f64> = Vec::new();
     let mut stratum_of: Vec<usize> = Vec::new();
     for s in 0..pr.by_time.len() {
-        for st in sweep(d, &pr, &risk, ties, s, true, control)? {
+        for st in sweep(&pr, &risk, ties, s, true, control)? {
             let g = tt[st.dead[0]] - tmean;
             // Σ_l w̄ a1_l / a0_l = W x̄(t), W the exits' weight.
             let wd: f64 = st.dead.iter().map(|&i| pr.w[i]).sum();
