@@ -68,6 +68,9 @@ class Source:
     lazy: pl.LazyFrame | None = None
     dask: Any = None
     name: str = "data"
+    #: The files of a Parquet path, read one after another in slices (None: read
+    #: `lazy` in batches: a LazyFrame, or a hive-partitioned dataset)
+    files: tuple[str, ...] | None = None
 
     def empty(self) -> pl.DataFrame:
         """A table with the columns and types and no rows, for checks of names."""
@@ -97,7 +100,7 @@ def source(data: Any, *, name: str = "data") -> Source:
             raise InputError(
                 f"{name}: could not read the Parquet data at {str(path)!r} ({e})"
             ) from e
-        return Source(schema=schema, lazy=lazy, name=name)
+        return Source(schema=schema, lazy=lazy, name=name, files=_parquet_files(path, schema))
     if is_dask(data):
         meta = getattr(data, "_meta", None)
         if meta is None:
@@ -105,6 +108,21 @@ def source(data: Any, *, name: str = "data") -> Source:
         return Source(schema=to_frame(meta, name=name).schema, dask=data, name=name)
     frame = to_frame(data, name=name)
     return Source(schema=frame.schema, frame=frame, name=name)
+
+
+def _parquet_files(path: Path, schema: pl.Schema) -> tuple[str, ...] | None:
+    """The files of a Parquet path in the order polars' scan reads them, or None when
+    they cannot be listed (a polars without its path expansion) or the columns are not
+    all in the files (a hive-partitioned dataset): that data is read as one scan."""
+    try:
+        from polars.io._expand_paths import _expand_paths
+
+        files = tuple(str(f) for f in _expand_paths(path).collect().to_series())
+        if not files or set(pl.read_parquet_schema(files[0])) != set(schema):
+            return None
+    except (ImportError, AttributeError, TypeError, OSError, pl.exceptions.PolarsError):
+        return None
+    return files
 
 
 _ROW = re.compile(r"\brow (\d+)")
@@ -159,13 +177,52 @@ def finish(
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
-def _batches(lazy: pl.LazyFrame, columns: list[str], name: str) -> Iterator[pl.DataFrame]:
+def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
+    ``HRH_BATCH_ROWS`` rows at most. Parquet files are read one after another, in slices
+    of only those columns, so that memory does not grow with the rows (a scan's batches
+    read ahead); a user's LazyFrame (and a hive-partitioned dataset) is read in batches
+    of its scan."""
+    assert src.lazy is not None
+    rows = _batch_rows()
     try:
-        yield from lazy.select(columns).collect_batches(chunk_size=_batch_rows())
+        if src.files is None:
+            yield from src.lazy.select(columns).collect_batches(chunk_size=rows)
+            return
+        _check_files(src, columns)
+        for file in src.files:
+            scan = pl.scan_parquet(file).select(columns)
+            offset = 0
+            while True:
+                batch = scan.slice(offset, rows).collect()
+                if batch.height:
+                    yield batch
+                if batch.height < rows:
+                    break
+                offset += rows
     except pl.exceptions.ColumnNotFoundError as e:
-        raise InputError(f"{name}: a column is missing from some of the data ({e})") from e
-    except pl.exceptions.PolarsError as e:
-        raise InputError(f"{name}: could not be read ({e})") from e
+        raise InputError(f"{src.name}: a column is missing from some of the data ({e})") from e
+    except (OSError, pl.exceptions.PolarsError) as e:
+        raise InputError(f"{src.name}: could not be read ({e})") from e
+
+
+def _check_files(src: Source, columns: list[str]) -> None:
+    """Every file of a Parquet path has the `columns`, of the types of the first: an
+    InputError naming the column and the file before any row is read."""
+    assert src.files is not None
+    for file in src.files:
+        schema = pl.read_parquet_schema(file)
+        for c in columns:
+            if c not in schema:
+                raise InputError(
+                    f"{src.name}: a column is missing from some of the data: {c!r} is not "
+                    f"in the Parquet file {file!r}"
+                )
+            if schema[c] != src.schema[c]:
+                raise InputError(
+                    f"{src.name}: column {c!r} has type {schema[c]} in the Parquet file "
+                    f"{file!r} but {src.schema[c]} in the first file; give it one type"
+                )
 
 
 def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, int]:
@@ -232,7 +289,7 @@ def grouped_sums(
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
-        for batch in _batches(src.lazy, needed, src.name):
+        for batch in _batches(src, needed):
             checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
@@ -361,7 +418,7 @@ def fold(
     if src.lazy is not None:
         kept: list[State] = []
         offset = 0
-        for batch in _batches(src.lazy, needed, src.name):
+        for batch in _batches(src, needed):
             if batch.height:
                 try:
                     kept.append(partial(batch))
