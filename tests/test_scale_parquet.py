@@ -172,3 +172,50 @@ def test_a_file_with_another_type_is_named(
         hrh.InputError, match=r"column 'fte' has type Float32 in the Parquet file '.*b\.parquet'"
     ):
         _density(tmp_path, population)
+
+
+# --- Parquet files read by Dask ------------------------------------------------------
+
+
+def test_dask_reads_and_reduces_each_partition_in_one_task(folder: Path) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    ddf = dd.read_parquet(str(folder / "part-0*.parquet"))
+    tasks = scale.partition_tasks(ddf, ["district", "fte"], lambda pdf, i: (i, len(pdf)))
+    graph = dict(tasks[0].__dask_graph__())
+    assert len(tasks) == len(graph)  # one task a partition: none of rows alone
+    states = scale.reduce_tree(tasks, lambda parts: (-1, sum(n for _, n in parts)))
+    assert states == (-1, N)
+
+
+def test_dask_parquet_file_without_a_column_is_named(
+    tmp_path: Path, register: pl.DataFrame, population: pl.DataFrame
+) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    register.head(100).write_parquet(tmp_path / "a.parquet")
+    register.slice(100, 100).drop("fte").write_parquet(tmp_path / "b.parquet")
+    ddf = dd.read_parquet(str(tmp_path))
+    with pytest.raises(
+        hrh.InputError, match=r"'fte' is not in the Parquet file '.*b\.parquet' of the Dask"
+    ):
+        _density(ddf, population)
+    with pytest.raises(hrh.InputError, match=r"'fte' is not in the Parquet file '.*b\.parquet'"):
+        _density(ddf[["district", "cadre", "fte"]], population)  # a selection, too
+    counted = hrh.density(ddf, population=population, by="district")
+    _same(counted, hrh.density(register.head(200), population=population, by="district"))
+
+
+def test_dask_partition_without_a_column_is_an_input_error(population: pl.DataFrame) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    from dask import delayed
+
+    parts = [
+        delayed(pd.DataFrame)({"district": ["d01"], "fte": [1.0]}),
+        delayed(pd.DataFrame)({"district": ["d02"]}),
+    ]
+    meta = pd.DataFrame(
+        {"district": pd.Series([], dtype=object), "fte": pd.Series([], dtype=float)}
+    )
+    ddf = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    with pytest.raises(hrh.InputError, match=r"column is missing from some partitions.*fte"):
+        _density(ddf.assign(cadre="nurse"), population)

@@ -18,6 +18,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,20 +191,33 @@ def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
             yield from src.lazy.select(columns).collect_batches(chunk_size=rows)
             return
         _check_files(src, columns)
-        for file in src.files:
-            scan = pl.scan_parquet(file).select(columns)
-            offset = 0
-            while True:
-                batch = scan.slice(offset, rows).collect()
-                if batch.height:
-                    yield batch
-                if batch.height < rows:
-                    break
-                offset += rows
+        yield from _slices(src.files, columns, rows)
     except pl.exceptions.ColumnNotFoundError as e:
         raise InputError(f"{src.name}: a column is missing from some of the data ({e})") from e
     except (OSError, pl.exceptions.PolarsError) as e:
         raise InputError(f"{src.name}: could not be read ({e})") from e
+
+
+def _slices(files: Sequence[str], columns: list[str], rows: int) -> Iterator[pl.DataFrame]:
+    """The `columns` of the `files`, one after another, in slices of `rows` rows (empty
+    files left out). The next slice is read in a thread while the caller works on the
+    current one (polars reads without the GIL): two slices in memory at most."""
+    spans = [
+        (file, offset)
+        for file in files
+        for offset in range(0, pl.scan_parquet(file).select(pl.len()).collect().item(), rows)
+    ]
+
+    def read(span: tuple[str, int]) -> pl.DataFrame:
+        return pl.scan_parquet(span[0]).select(columns).slice(span[1], rows).collect()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(read, spans[0]) if spans else None
+        for i in range(len(spans)):
+            assert ahead is not None
+            batch = ahead.result()
+            ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
+            yield batch
 
 
 def _check_files(src: Source, columns: list[str]) -> None:
@@ -368,32 +382,108 @@ def _dask_sums(
     sums: Mapping[str, str],
     count: str | None,
 ) -> tuple[pl.DataFrame, int]:
-    from dask.delayed import delayed
-
-    _check_client()
     names = list(sums)
     schema = pl.Schema({c: src.schema[c] for c in needed})
-    pieces = src.dask[needed].to_delayed()
-    if not pieces:
-        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
-    partial = delayed(_partition_partial, pure=True)
-    level = [partial(p, i, schema, prepare, by, sums) for i, p in enumerate(pieces)]
-    merged = delayed(_merge_triples, pure=True)
-    while len(level) > 1:
-        level = [merged(level[i : i + _FAN_IN], by, names) for i in range(0, len(level), _FAN_IN)]
-    part, seen, dropped = level[0].compute()
+
+    def one(pdf: Any, index: int) -> tuple[pl.DataFrame, int, int]:
+        return _partition_partial(pdf, index, schema, prepare, by, sums)
+
+    def merged(triples: list[tuple[pl.DataFrame, int, int]]) -> tuple[pl.DataFrame, int, int]:
+        return (
+            merge([t[0] for t in triples], by, names),
+            sum(t[1] for t in triples),
+            sum(t[2] for t in triples),
+        )
+
+    part, seen, dropped = reduce_tree(
+        partition_tasks(src.dask, needed, one, src.name), merged, src.name
+    )
     warn_dropped(dropped, seen, src.name, needed)
     return finish(part, by, names, count), seen - dropped
 
 
-def _merge_triples(
-    triples: Sequence[tuple[pl.DataFrame, int, int]], by: Sequence[str], names: Sequence[str]
-) -> tuple[pl.DataFrame, int, int]:
-    return (
-        merge([t[0] for t in triples], by, names),
-        sum(t[1] for t in triples),
-        sum(t[2] for t in triples),
-    )
+_STATE = "__hrh_state"
+T = TypeVar("T")
+
+
+def partition_tasks(
+    ddf: Any, columns: Sequence[str], reduce: Callable[[Any, int], T], name: str = "data"
+) -> list[Any]:
+    """One Dask task per partition of `ddf` that reads its `columns` and reduces them
+    with ``reduce(partition, number)``: Dask fuses the reading (of a Parquet file, say)
+    and the reduction into one task, so a partition's rows stay in the worker that
+    reads them and only the reduced state travels. The tasks are delayed objects whose
+    values :func:`reduce_tree` unwraps."""
+    import pandas as pd  # type: ignore[import-untyped]
+
+    _check_client()
+    _check_parquet_parts(ddf, columns, name)
+    selected = ddf[list(columns)]
+    if selected.npartitions == 0:
+        raise InputError(f"{name}: the Dask DataFrame has no partitions")
+    meta = pd.DataFrame({_STATE: pd.Series([], dtype=object)})
+    states = selected.map_partitions(_wrapped, reduce, meta=meta, align_dataframes=False)
+    return list(states.to_delayed(optimize_graph=True))
+
+
+def _check_parquet_parts(ddf: Any, columns: Sequence[str], name: str) -> None:
+    """A Dask DataFrame read from Parquet files (``dd.read_parquet``) whose files do not
+    all have the `columns` it reads: an InputError naming the column and the file before
+    any task runs (Dask's metadata comes from one file). Nothing is checked when the
+    files cannot be listed (another reader, or a Dask without these internals)."""
+    try:
+        reads = [n for n in ddf.expr.walk() if type(n).__name__.startswith("ReadParquet")]
+        found = []
+        for node in reads:
+            info = node._dataset_info
+            keys = set(info.get("partition_names") or ())
+            wanted = [c for c in columns if c in info["schema"].names and c not in keys]
+            for fragment in info["ds"].get_fragments():
+                found.append((fragment.path, fragment.physical_schema.names, wanted))
+    except (AttributeError, KeyError, TypeError, ValueError, OSError):
+        return
+    for path, names, wanted in found:
+        for c in wanted:
+            if c not in names:
+                raise InputError(
+                    f"{name}: a column is missing from some of the data: {c!r} is not in "
+                    f"the Parquet file {path!r} of the Dask DataFrame"
+                )
+
+
+def _wrapped(pdf: Any, reduce: Callable[[Any, int], T], partition_info: Any = None) -> Any:
+    """The state of a partition in a one-row pandas frame (what a partition must be)."""
+    import pandas as pd
+
+    number = 0 if partition_info is None else int(partition_info["number"])
+    return pd.DataFrame({_STATE: pd.Series([reduce(pdf, number)], dtype=object)})
+
+
+def _unwrapped(part: Any) -> Any:
+    return part.iloc[0, 0] if hasattr(part, "iloc") else part
+
+
+def _combined(parts: Sequence[Any], combine: Callable[[list[T]], T]) -> T:
+    states = [_unwrapped(p) for p in parts]
+    return states[0] if len(states) == 1 else combine(states)
+
+
+def reduce_tree(tasks: Sequence[Any], combine: Callable[[list[T]], T], name: str = "data") -> T:
+    """The state of all the partitions of :func:`partition_tasks`, combined by
+    `combine` (associative) in a tree of at most ``_FAN_IN`` states a task."""
+    from dask.delayed import delayed
+
+    both = delayed(_combined, pure=True)
+    level = [both(tasks[i : i + _FAN_IN], combine) for i in range(0, len(tasks), _FAN_IN)]
+    while len(level) > 1:
+        level = [both(level[i : i + _FAN_IN], combine) for i in range(0, len(level), _FAN_IN)]
+    try:
+        return level[0].compute()  # type: ignore[no-any-return]
+    except KeyError as e:  # a partition without a column its metadata has
+        raise InputError(
+            f"{name}: a column is missing from some partitions of the Dask DataFrame ({e}); "
+            "give every partition the same columns"
+        ) from None
 
 
 # --- any mergeable partial state --------------------------------------------------------
@@ -428,20 +518,16 @@ def fold(
             if len(kept) >= _FAN_IN:
                 kept = [merge(kept)]
         return (merge(kept) if kept else None), offset
-    from dask.delayed import delayed
-
-    _check_client()
     schema = pl.Schema({c: src.schema[c] for c in needed})
-    pieces = src.dask[needed].to_delayed()
-    if not pieces:
-        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
-    one = delayed(_fold_partition, pure=True)
-    level = [one(p, i, schema, partial) for i, p in enumerate(pieces)]
-    both = delayed(_fold_merge, pure=True)
-    while len(level) > 1:
-        level = [both(level[i : i + _FAN_IN], merge) for i in range(0, len(level), _FAN_IN)]
-    state, rows = level[0].compute()
-    return state, rows
+
+    def one(pdf: Any, index: int) -> tuple[State | None, int]:
+        return _fold_partition(pdf, index, schema, partial)
+
+    def both(pairs: list[tuple[State | None, int]]) -> tuple[State | None, int]:
+        states = [s for s, _ in pairs if s is not None]
+        return (merge(states) if states else None), sum(n for _, n in pairs)
+
+    return reduce_tree(partition_tasks(src.dask, needed, one, src.name), both, src.name)
 
 
 def _fold_partition(
@@ -452,10 +538,3 @@ def _fold_partition(
         return (partial(df) if df.height else None), df.height
     except InputError as e:
         raise InputError(f"partition {index}: {e}") from None
-
-
-def _fold_merge(
-    pairs: Sequence[tuple[State | None, int]], merge: Callable[[list[State]], State]
-) -> tuple[State | None, int]:
-    states = [s for s, _ in pairs if s is not None]
-    return (merge(states) if states else None), sum(n for _, n in pairs)
