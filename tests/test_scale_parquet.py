@@ -112,6 +112,9 @@ def test_hive_partitioned_folder_equals_the_frame(
     monkeypatch.setenv("HRH_BATCH_ROWS", rows)
     src = scale.source(hive)
     assert src.files is None  # the cadre is in the folder names, not in the files
+    batches = list(scale._batches(src, ["district", "cadre"]))
+    assert sum(b.height for b in batches) == N
+    assert max(b.height for b in batches) <= int(rows)
     # The files hold the cadres one after another: compare with the frame in that order.
     ordered = register.sort("cadre", maintain_order=True)
     _same(_density(hive, population), _density(ordered, population))

@@ -70,8 +70,10 @@ class Source:
     dask: Any = None
     name: str = "data"
     #: The files of a Parquet path, read one after another in slices (None: read
-    #: `lazy` in batches: a LazyFrame, or a hive-partitioned dataset)
+    #: `lazy` in slices if `path`, else in batches)
     files: tuple[str, ...] | None = None
+    #: Whether `lazy` is the scan of a Parquet path (rather than a user's LazyFrame)
+    path: bool = False
 
     def empty(self) -> pl.DataFrame:
         """A table with the columns and types and no rows, for checks of names."""
@@ -101,7 +103,8 @@ def source(data: Any, *, name: str = "data") -> Source:
             raise InputError(
                 f"{name}: could not read the Parquet data at {str(path)!r} ({e})"
             ) from e
-        return Source(schema=schema, lazy=lazy, name=name, files=_parquet_files(path, schema))
+        files = _parquet_files(path, schema)
+        return Source(schema=schema, lazy=lazy, name=name, files=files, path=True)
     if is_dask(data):
         meta = getattr(data, "_meta", None)
         if meta is None:
@@ -114,7 +117,8 @@ def source(data: Any, *, name: str = "data") -> Source:
 def _parquet_files(path: Path, schema: pl.Schema) -> tuple[str, ...] | None:
     """The files of a Parquet path in the order polars' scan reads them, or None when
     they cannot be listed (a polars without its path expansion) or the columns are not
-    all in the files (a hive-partitioned dataset): that data is read as one scan."""
+    all in the files (a hive-partitioned dataset): that data is read as one scan, in
+    slices."""
     try:
         from polars.io._expand_paths import _expand_paths
 
@@ -182,11 +186,14 @@ def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
     """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
     ``HRH_BATCH_ROWS`` rows at most. Parquet files are read one after another, in slices
     of only those columns, so that memory does not grow with the rows (a scan's batches
-    read ahead); a user's LazyFrame (and a hive-partitioned dataset) is read in batches
-    of its scan."""
+    read ahead); Parquet data whose files are not listed is read as one scan in slices,
+    and a user's LazyFrame in batches of its query."""
     assert src.lazy is not None
     rows = _batch_rows()
     try:
+        if src.files is None and src.path:
+            yield from _scan_slices(src.lazy.select(columns), rows)
+            return
         if src.files is None:
             yield from src.lazy.select(columns).collect_batches(chunk_size=rows)
             return
@@ -218,6 +225,19 @@ def _slices(files: Sequence[str], columns: list[str], rows: int) -> Iterator[pl.
             batch = ahead.result()
             ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
             yield batch
+
+
+def _scan_slices(scan: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of `scan` in slices of `rows` rows, until one comes short (polars pushes
+    each slice down to its Parquet reader)."""
+    offset = 0
+    while True:
+        batch = scan.slice(offset, rows).collect()
+        if batch.height:
+            yield batch
+        if batch.height < rows:
+            return
+        offset += rows
 
 
 def _check_files(src: Source, columns: list[str]) -> None:
