@@ -222,3 +222,26 @@ def test_dask_partition_without_a_column_is_an_input_error(population: pl.DataFr
     ddf = dd.from_delayed(parts, meta=meta, verify_meta=False)
     with pytest.raises(hrh.InputError, match=r"column is missing from some partitions.*fte"):
         _density(ddf.assign(cadre="nurse"), population)
+
+
+def test_dask_partitions_read_together_are_named(
+    tmp_path: Path, register: pl.DataFrame, population: pl.DataFrame
+) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    bad = register.with_columns(
+        fte=pl.when(pl.int_range(pl.len()) == 7_777).then(-1.0).otherwise(pl.col("fte"))
+    )
+    for i, part in enumerate(bad.iter_slices(2_500)):  # the bad row: file 3, row 277
+        part.write_parquet(tmp_path / f"part-{i:02d}.parquet")
+    ddf = dd.read_parquet(str(tmp_path))
+    # Two of six columns: Dask reads the five files' partitions in two tasks.
+    tasks = scale.partition_tasks(ddf, ["district", "fte"], lambda pdf, where: where)
+    names = scale.reduce_tree(tasks, lambda parts: "; ".join(parts))
+    together = "(which Dask reads as one)"
+    assert names == f"partitions 0 to 1 {together}; partitions 2 to 4 {together}"
+    with pytest.raises(hrh.InputError) as spread:
+        hrh.density(ddf, staff="fte", population=population, by="district")
+    assert str(spread.value).startswith(f"partitions 2 to 4 {together}: column 'fte', row 2777")
+    # every partition on its own when all columns are read
+    whole = scale.partition_tasks(ddf, list(ddf.columns), lambda pdf, where: where)
+    assert len(whole) == ddf.npartitions

@@ -271,14 +271,14 @@ def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.Da
     return out, batch.height - out.height
 
 
-def _partition_frame(pdf: Any, index: int, schema: pl.Schema) -> pl.DataFrame:
+def _partition_frame(pdf: Any, where: str, schema: pl.Schema) -> pl.DataFrame:
     """A Dask partition as a polars frame of the `schema` columns, whose types it must
     share (an empty partition may differ)."""
-    df = to_frame(pdf, name=f"partition {index}")
+    df = to_frame(pdf, name=where)
     for c in schema:
         if c in df.columns and df.schema[c] != schema[c] and df.height:
             raise InputError(
-                f"column {c!r} has type {df.schema[c]} in partition {index} but {schema[c]} "
+                f"column {c!r} has type {df.schema[c]} in {where} but {schema[c]} "
                 "in the Dask DataFrame's metadata; give every partition the same types"
             )
     return df.select(list(schema))
@@ -286,19 +286,19 @@ def _partition_frame(pdf: Any, index: int, schema: pl.Schema) -> pl.DataFrame:
 
 def _partition_partial(
     pdf: Any,
-    index: int,
+    where: str,
     schema: pl.Schema,
     prepare: Prepare,
     by: Sequence[str],
     sums: Mapping[str, str],
 ) -> tuple[pl.DataFrame, int, int]:
-    df = _partition_frame(pdf, index, schema)
+    df = _partition_frame(pdf, where, schema)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             out = prepare(df)
     except InputError as e:
-        raise InputError(f"partition {index}: {e}") from None
+        raise InputError(f"{where}: {e}") from None
     return _partial(out, by, sums), df.height, df.height - out.height
 
 
@@ -405,8 +405,8 @@ def _dask_sums(
     names = list(sums)
     schema = pl.Schema({c: src.schema[c] for c in needed})
 
-    def one(pdf: Any, index: int) -> tuple[pl.DataFrame, int, int]:
-        return _partition_partial(pdf, index, schema, prepare, by, sums)
+    def one(pdf: Any, where: str) -> tuple[pl.DataFrame, int, int]:
+        return _partition_partial(pdf, where, schema, prepare, by, sums)
 
     def merged(triples: list[tuple[pl.DataFrame, int, int]]) -> tuple[pl.DataFrame, int, int]:
         return (
@@ -427,12 +427,14 @@ T = TypeVar("T")
 
 
 def partition_tasks(
-    ddf: Any, columns: Sequence[str], reduce: Callable[[Any, int], T], name: str = "data"
+    ddf: Any, columns: Sequence[str], reduce: Callable[[Any, str], T], name: str = "data"
 ) -> list[Any]:
     """One Dask task per partition of `ddf` that reads its `columns` and reduces them
-    with ``reduce(partition, number)``: Dask fuses the reading (of a Parquet file, say)
-    and the reduction into one task, so a partition's rows stay in the worker that
-    reads them and only the reduced state travels. The tasks are delayed objects whose
+    with ``reduce(partition, where)`` (`where` names the partition in messages, e.g.
+    ``"partition 3"``): Dask fuses the reading (of a Parquet file, say) and the
+    reduction into one task, so a partition's rows stay in the worker that reads them
+    and only the reduced state travels. When Dask reads several small partitions of a
+    column selection as one, `where` names them all. The tasks are delayed objects whose
     values :func:`reduce_tree` unwraps."""
     import pandas as pd  # type: ignore[import-untyped]
 
@@ -442,8 +444,28 @@ def partition_tasks(
     if selected.npartitions == 0:
         raise InputError(f"{name}: the Dask DataFrame has no partitions")
     meta = pd.DataFrame({_STATE: pd.Series([], dtype=object)})
-    states = selected.map_partitions(_wrapped, reduce, meta=meta, align_dataframes=False)
+    states = selected.map_partitions(_wrapped, reduce, None, meta=meta, align_dataframes=False)
+    together = _read_together(states)
+    if together is not None:
+        states = selected.map_partitions(
+            _wrapped, reduce, together, meta=meta, align_dataframes=False
+        )
     return list(states.to_delayed(optimize_graph=True))
+
+
+def _read_together(states: Any) -> list[list[int]] | None:
+    """The partitions that Dask reads as one task, per task, when it combines the small
+    partitions of a column selection of a file reader (None when it does not, or when
+    that cannot be told)."""
+    try:
+        for node in states.optimize().expr.walk():
+            fused = "exprs" in getattr(type(node), "_parameters", ())  # lists its parts
+            for part in [node, *(node.operand("exprs") if fused else ())]:
+                if "_fusion_buckets" in dir(type(part)):
+                    return [[int(i) for i in bucket] for bucket in part._fusion_buckets]
+    except (AttributeError, KeyError, TypeError, ValueError, NotImplementedError):
+        return None
+    return None
 
 
 def _check_parquet_parts(ddf: Any, columns: Sequence[str], name: str) -> None:
@@ -471,12 +493,23 @@ def _check_parquet_parts(ddf: Any, columns: Sequence[str], name: str) -> None:
                 )
 
 
-def _wrapped(pdf: Any, reduce: Callable[[Any, int], T], partition_info: Any = None) -> Any:
+def _wrapped(
+    pdf: Any,
+    reduce: Callable[[Any, str], T],
+    together: list[list[int]] | None,
+    partition_info: Any = None,
+) -> Any:
     """The state of a partition in a one-row pandas frame (what a partition must be)."""
     import pandas as pd
 
     number = 0 if partition_info is None else int(partition_info["number"])
-    return pd.DataFrame({_STATE: pd.Series([reduce(pdf, number)], dtype=object)})
+    where = f"partition {number}"
+    if together is not None:
+        first, last = together[number][0], together[number][-1]
+        where = f"partition {first}"
+        if last != first:
+            where = f"partitions {first} to {last} (which Dask reads as one)"
+    return pd.DataFrame({_STATE: pd.Series([reduce(pdf, where)], dtype=object)})
 
 
 def _unwrapped(part: Any) -> Any:
@@ -540,8 +573,8 @@ def fold(
         return (merge(kept) if kept else None), offset
     schema = pl.Schema({c: src.schema[c] for c in needed})
 
-    def one(pdf: Any, index: int) -> tuple[State | None, int]:
-        return _fold_partition(pdf, index, schema, partial)
+    def one(pdf: Any, where: str) -> tuple[State | None, int]:
+        return _fold_partition(pdf, where, schema, partial)
 
     def both(pairs: list[tuple[State | None, int]]) -> tuple[State | None, int]:
         states = [s for s, _ in pairs if s is not None]
@@ -551,10 +584,10 @@ def fold(
 
 
 def _fold_partition(
-    pdf: Any, index: int, schema: pl.Schema, partial: Callable[[pl.DataFrame], State]
+    pdf: Any, where: str, schema: pl.Schema, partial: Callable[[pl.DataFrame], State]
 ) -> tuple[State | None, int]:
-    df = _partition_frame(pdf, index, schema)
+    df = _partition_frame(pdf, where, schema)
     try:
         return (partial(df) if df.height else None), df.height
     except InputError as e:
-        raise InputError(f"partition {index}: {e}") from None
+        raise InputError(f"{where}: {e}") from None

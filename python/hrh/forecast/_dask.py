@@ -30,10 +30,10 @@ def _numbered(pdf: Any, first: int, columns: list[str]) -> Any:
     return out
 
 
-def _in_order(pdf: Any, index: int) -> pl.DataFrame | None:
+def _in_order(pdf: Any, where: str) -> pl.DataFrame | None:
     """A partition of whole series, rows in the order of the whole table (None without
     rows)."""
-    df = to_frame(pdf, name=f"partition {index}")
+    df = to_frame(pdf, name=where)
     if df.height == 0:
         return None
     return df.with_columns(pl.col(_ROW).cast(pl.UInt32)).sort(_ROW)
@@ -94,8 +94,8 @@ def series_parts(
     # Each series in one partition (without `by`, all rows are one series).
     numbered = numbered.shuffle(on=by) if by else numbered.repartition(npartitions=1)
 
-    def reduced(pdf: Any, index: int) -> list[T]:
-        df = _in_order(pdf, index)
+    def reduced(pdf: Any, where: str) -> list[T]:
+        df = _in_order(pdf, where)
         return [] if df is None else [one(df)]
 
     tasks = partition_tasks(numbered, [*columns, _ROW], reduced)

@@ -132,7 +132,7 @@ def _tagged(pdf: Any, schema: pl.Schema, partition_info: Any = None) -> Any:
     """A partition with its number and each row's, after checking that its types are
     those of the metadata (run before the shuffle)."""
     number = 0 if partition_info is None else int(partition_info["number"])
-    scale._partition_frame(pdf, number, schema)
+    scale._partition_frame(pdf, f"partition {number}", schema)
     return pdf.assign(**{_PART: number, _ROW: np.arange(len(pdf), dtype=np.int64)})
 
 
@@ -148,7 +148,7 @@ def _dask_parts(
     tagged = ddf.map_partitions(_tagged, schema, meta=meta)
     shuffled = tagged.shuffle(on=id, npartitions=ddf.npartitions, shuffle_method="tasks")
 
-    def one(pdf: Any, _: int) -> Counts | None:
+    def one(pdf: Any, _: str) -> Counts | None:
         return _dask_part(pdf, schema, id, time, state, unit)
 
     tasks = scale.partition_tasks(shuffled, [*columns, _PART, _ROW], one, src.name)
