@@ -235,6 +235,47 @@ def test_trend_from_lazy_and_parquet_equals_the_whole_table(
     _same_forecast(whole, hrh.trend(str(path), **kw))
 
 
+def _same_error(call: Any, bad: pl.DataFrame, partitions: int, kw: dict[str, Any]) -> Any:
+    """`call` of `bad` in memory and on a Dask DataFrame of it fails with the same error,
+    naming a row; returns the Dask DataFrame."""
+    with pytest.raises(hrh.InputError) as whole:
+        call(bad, **kw)
+    ddf = dd.from_pandas(bad.to_pandas(), npartitions=partitions, sort=False)
+    with pytest.raises(hrh.InputError) as spread:
+        call(ddf, **kw)
+    assert str(spread.value) == str(whole.value)
+    assert "row" in str(whole.value)
+    return ddf
+
+
+@pytest.mark.usefixtures("client")
+@pytest.mark.parametrize("partitions", [1, 4])
+@pytest.mark.parametrize("by", ["country", ["cadre", "country"], None])
+def test_backtest_on_dask_equals_the_whole_table(
+    series: pl.DataFrame, partitions: int, by: Any
+) -> None:
+    data = series if by is not None else series.filter(country="c03")
+    kw: dict[str, Any] = {"time": "year", "value": "density", "by": by, "holdout": 2}
+    kw["models"] = ["linear", "holt", "gm11"]
+    whole = hrh.backtest(data, **kw)
+    ddf = dd.from_pandas(data.to_pandas(), npartitions=partitions, sort=False)
+    _same(whole, hrh.backtest(ddf, **kw))
+
+
+@pytest.mark.usefixtures("client")
+def test_backtest_on_dask_names_rows_and_refuses_fill(series: pl.DataFrame) -> None:
+    bad = series.with_columns(
+        density=pl.when((pl.col("country") == "c05") & (pl.col("year") == 2012))
+        .then(-1.0)
+        .otherwise(pl.col("density"))
+    )
+    kw: dict[str, Any] = {"time": "year", "value": "density", "by": "country"}
+    kw["models"] = ["loglinear"]
+    ddf = _same_error(hrh.backtest, bad, 3, kw)
+    with pytest.raises(hrh.InputError, match=r"argument 'fill': filling gaps is not done"):
+        hrh.backtest(ddf, **kw, fill="linear")
+
+
 @pytest.mark.usefixtures("client")
 def test_trend_on_dask_names_rows_as_the_whole_table(series: pl.DataFrame) -> None:
     bad = series.with_columns(
@@ -243,13 +284,7 @@ def test_trend_on_dask_names_rows_as_the_whole_table(series: pl.DataFrame) -> No
         .otherwise(pl.col("year"))
     )
     kw: dict[str, Any] = {"time": "year", "value": "density", "by": "country"}
-    with pytest.raises(hrh.InputError) as whole:
-        hrh.trend(bad, **kw)
-    ddf = dd.from_pandas(bad.to_pandas(), npartitions=4, sort=False)
-    with pytest.raises(hrh.InputError) as spread:
-        hrh.trend(ddf, **kw)
-    assert str(spread.value) == str(whole.value)
-    assert "row" in str(whole.value)
+    ddf = _same_error(hrh.trend, bad, 4, kw)
     with pytest.raises(hrh.InputError, match=r"argument 'fill': filling gaps is not done"):
         hrh.trend(ddf, **kw, fill="linear")
     with pytest.raises(hrh.InputError, match=r"argument 'progress'"):

@@ -18,6 +18,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +69,11 @@ class Source:
     lazy: pl.LazyFrame | None = None
     dask: Any = None
     name: str = "data"
+    #: The files of a Parquet path, read one after another in slices (None: read
+    #: `lazy` in slices if `path`, else in batches)
+    files: tuple[str, ...] | None = None
+    #: Whether `lazy` is the scan of a Parquet path (rather than a user's LazyFrame)
+    path: bool = False
 
     def empty(self) -> pl.DataFrame:
         """A table with the columns and types and no rows, for checks of names."""
@@ -97,7 +103,8 @@ def source(data: Any, *, name: str = "data") -> Source:
             raise InputError(
                 f"{name}: could not read the Parquet data at {str(path)!r} ({e})"
             ) from e
-        return Source(schema=schema, lazy=lazy, name=name)
+        files = _parquet_files(path, schema)
+        return Source(schema=schema, lazy=lazy, name=name, files=files, path=True)
     if is_dask(data):
         meta = getattr(data, "_meta", None)
         if meta is None:
@@ -105,6 +112,22 @@ def source(data: Any, *, name: str = "data") -> Source:
         return Source(schema=to_frame(meta, name=name).schema, dask=data, name=name)
     frame = to_frame(data, name=name)
     return Source(schema=frame.schema, frame=frame, name=name)
+
+
+def _parquet_files(path: Path, schema: pl.Schema) -> tuple[str, ...] | None:
+    """The files of a Parquet path in the order polars' scan reads them, or None when
+    they cannot be listed (a polars without its path expansion) or the columns are not
+    all in the files (a hive-partitioned dataset): that data is read as one scan, in
+    slices."""
+    try:
+        from polars.io._expand_paths import _expand_paths
+
+        files = tuple(str(f) for f in _expand_paths(path).collect().to_series())
+        if not files or set(pl.read_parquet_schema(files[0])) != set(schema):
+            return None
+    except (ImportError, AttributeError, TypeError, OSError, pl.exceptions.PolarsError):
+        return None
+    return files
 
 
 _ROW = re.compile(r"\brow (\d+)")
@@ -159,13 +182,81 @@ def finish(
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
-def _batches(lazy: pl.LazyFrame, columns: list[str], name: str) -> Iterator[pl.DataFrame]:
+def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
+    ``HRH_BATCH_ROWS`` rows at most. Parquet files are read one after another, in slices
+    of only those columns, so that memory does not grow with the rows (a scan's batches
+    read ahead); Parquet data whose files are not listed is read as one scan in slices,
+    and a user's LazyFrame in batches of its query."""
+    assert src.lazy is not None
+    rows = _batch_rows()
     try:
-        yield from lazy.select(columns).collect_batches(chunk_size=_batch_rows())
+        if src.files is None and src.path:
+            yield from _scan_slices(src.lazy.select(columns), rows)
+            return
+        if src.files is None:
+            yield from src.lazy.select(columns).collect_batches(chunk_size=rows)
+            return
+        _check_files(src, columns)
+        yield from _slices(src.files, columns, rows)
     except pl.exceptions.ColumnNotFoundError as e:
-        raise InputError(f"{name}: a column is missing from some of the data ({e})") from e
-    except pl.exceptions.PolarsError as e:
-        raise InputError(f"{name}: could not be read ({e})") from e
+        raise InputError(f"{src.name}: a column is missing from some of the data ({e})") from e
+    except (OSError, pl.exceptions.PolarsError) as e:
+        raise InputError(f"{src.name}: could not be read ({e})") from e
+
+
+def _slices(files: Sequence[str], columns: list[str], rows: int) -> Iterator[pl.DataFrame]:
+    """The `columns` of the `files`, one after another, in slices of `rows` rows (empty
+    files left out). The next slice is read in a thread while the caller works on the
+    current one (polars reads without the GIL): two slices in memory at most."""
+    spans = [
+        (file, offset)
+        for file in files
+        for offset in range(0, pl.scan_parquet(file).select(pl.len()).collect().item(), rows)
+    ]
+
+    def read(span: tuple[str, int]) -> pl.DataFrame:
+        return pl.scan_parquet(span[0]).select(columns).slice(span[1], rows).collect()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(read, spans[0]) if spans else None
+        for i in range(len(spans)):
+            assert ahead is not None
+            batch = ahead.result()
+            ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
+            yield batch
+
+
+def _scan_slices(scan: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of `scan` in slices of `rows` rows, until one comes short (polars pushes
+    each slice down to its Parquet reader)."""
+    offset = 0
+    while True:
+        batch = scan.slice(offset, rows).collect()
+        if batch.height:
+            yield batch
+        if batch.height < rows:
+            return
+        offset += rows
+
+
+def _check_files(src: Source, columns: list[str]) -> None:
+    """Every file of a Parquet path has the `columns`, of the types of the first: an
+    InputError naming the column and the file before any row is read."""
+    assert src.files is not None
+    for file in src.files:
+        schema = pl.read_parquet_schema(file)
+        for c in columns:
+            if c not in schema:
+                raise InputError(
+                    f"{src.name}: a column is missing from some of the data: {c!r} is not "
+                    f"in the Parquet file {file!r}"
+                )
+            if schema[c] != src.schema[c]:
+                raise InputError(
+                    f"{src.name}: column {c!r} has type {schema[c]} in the Parquet file "
+                    f"{file!r} but {src.schema[c]} in the first file; give it one type"
+                )
 
 
 def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.DataFrame, int]:
@@ -180,14 +271,14 @@ def _prepared(prepare: Prepare, batch: pl.DataFrame, offset: int) -> tuple[pl.Da
     return out, batch.height - out.height
 
 
-def _partition_frame(pdf: Any, index: int, schema: pl.Schema) -> pl.DataFrame:
+def _partition_frame(pdf: Any, where: str, schema: pl.Schema) -> pl.DataFrame:
     """A Dask partition as a polars frame of the `schema` columns, whose types it must
     share (an empty partition may differ)."""
-    df = to_frame(pdf, name=f"partition {index}")
+    df = to_frame(pdf, name=where)
     for c in schema:
         if c in df.columns and df.schema[c] != schema[c] and df.height:
             raise InputError(
-                f"column {c!r} has type {df.schema[c]} in partition {index} but {schema[c]} "
+                f"column {c!r} has type {df.schema[c]} in {where} but {schema[c]} "
                 "in the Dask DataFrame's metadata; give every partition the same types"
             )
     return df.select(list(schema))
@@ -195,19 +286,19 @@ def _partition_frame(pdf: Any, index: int, schema: pl.Schema) -> pl.DataFrame:
 
 def _partition_partial(
     pdf: Any,
-    index: int,
+    where: str,
     schema: pl.Schema,
     prepare: Prepare,
     by: Sequence[str],
     sums: Mapping[str, str],
 ) -> tuple[pl.DataFrame, int, int]:
-    df = _partition_frame(pdf, index, schema)
+    df = _partition_frame(pdf, where, schema)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             out = prepare(df)
     except InputError as e:
-        raise InputError(f"partition {index}: {e}") from None
+        raise InputError(f"{where}: {e}") from None
     return _partial(out, by, sums), df.height, df.height - out.height
 
 
@@ -232,7 +323,7 @@ def grouped_sums(
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
-        for batch in _batches(src.lazy, needed, src.name):
+        for batch in _batches(src, needed):
             checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
@@ -311,32 +402,141 @@ def _dask_sums(
     sums: Mapping[str, str],
     count: str | None,
 ) -> tuple[pl.DataFrame, int]:
-    from dask.delayed import delayed
-
-    _check_client()
     names = list(sums)
     schema = pl.Schema({c: src.schema[c] for c in needed})
-    pieces = src.dask[needed].to_delayed()
-    if not pieces:
-        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
-    partial = delayed(_partition_partial, pure=True)
-    level = [partial(p, i, schema, prepare, by, sums) for i, p in enumerate(pieces)]
-    merged = delayed(_merge_triples, pure=True)
-    while len(level) > 1:
-        level = [merged(level[i : i + _FAN_IN], by, names) for i in range(0, len(level), _FAN_IN)]
-    part, seen, dropped = level[0].compute()
+
+    def one(pdf: Any, where: str) -> tuple[pl.DataFrame, int, int]:
+        return _partition_partial(pdf, where, schema, prepare, by, sums)
+
+    def merged(triples: list[tuple[pl.DataFrame, int, int]]) -> tuple[pl.DataFrame, int, int]:
+        return (
+            merge([t[0] for t in triples], by, names),
+            sum(t[1] for t in triples),
+            sum(t[2] for t in triples),
+        )
+
+    part, seen, dropped = reduce_tree(
+        partition_tasks(src.dask, needed, one, src.name), merged, src.name
+    )
     warn_dropped(dropped, seen, src.name, needed)
     return finish(part, by, names, count), seen - dropped
 
 
-def _merge_triples(
-    triples: Sequence[tuple[pl.DataFrame, int, int]], by: Sequence[str], names: Sequence[str]
-) -> tuple[pl.DataFrame, int, int]:
-    return (
-        merge([t[0] for t in triples], by, names),
-        sum(t[1] for t in triples),
-        sum(t[2] for t in triples),
-    )
+_STATE = "__hrh_state"
+T = TypeVar("T")
+
+
+def partition_tasks(
+    ddf: Any, columns: Sequence[str], reduce: Callable[[Any, str], T], name: str = "data"
+) -> list[Any]:
+    """One Dask task per partition of `ddf` that reads its `columns` and reduces them
+    with ``reduce(partition, where)`` (`where` names the partition in messages, e.g.
+    ``"partition 3"``): Dask fuses the reading (of a Parquet file, say) and the
+    reduction into one task, so a partition's rows stay in the worker that reads them
+    and only the reduced state travels. When Dask reads several small partitions of a
+    column selection as one, `where` names them all. The tasks are delayed objects whose
+    values :func:`reduce_tree` unwraps."""
+    import pandas as pd  # type: ignore[import-untyped]
+
+    _check_client()
+    _check_parquet_parts(ddf, columns, name)
+    selected = ddf[list(columns)]
+    if selected.npartitions == 0:
+        raise InputError(f"{name}: the Dask DataFrame has no partitions")
+    meta = pd.DataFrame({_STATE: pd.Series([], dtype=object)})
+    states = selected.map_partitions(_wrapped, reduce, None, meta=meta, align_dataframes=False)
+    together = _read_together(states)
+    if together is not None:
+        states = selected.map_partitions(
+            _wrapped, reduce, together, meta=meta, align_dataframes=False
+        )
+    return list(states.to_delayed(optimize_graph=True))
+
+
+def _read_together(states: Any) -> list[list[int]] | None:
+    """The partitions that Dask reads as one task, per task, when it combines the small
+    partitions of a column selection of a file reader (None when it does not, or when
+    that cannot be told)."""
+    try:
+        for node in states.optimize().expr.walk():
+            fused = "exprs" in getattr(type(node), "_parameters", ())  # lists its parts
+            for part in [node, *(node.operand("exprs") if fused else ())]:
+                if "_fusion_buckets" in dir(type(part)):
+                    return [[int(i) for i in bucket] for bucket in part._fusion_buckets]
+    except (AttributeError, KeyError, TypeError, ValueError, NotImplementedError):
+        return None
+    return None
+
+
+def _check_parquet_parts(ddf: Any, columns: Sequence[str], name: str) -> None:
+    """A Dask DataFrame read from Parquet files (``dd.read_parquet``) whose files do not
+    all have the `columns` it reads: an InputError naming the column and the file before
+    any task runs (Dask's metadata comes from one file). Nothing is checked when the
+    files cannot be listed (another reader, or a Dask without these internals)."""
+    try:
+        reads = [n for n in ddf.expr.walk() if type(n).__name__.startswith("ReadParquet")]
+        found = []
+        for node in reads:
+            info = node._dataset_info
+            keys = set(info.get("partition_names") or ())
+            wanted = [c for c in columns if c in info["schema"].names and c not in keys]
+            for fragment in info["ds"].get_fragments():
+                found.append((fragment.path, fragment.physical_schema.names, wanted))
+    except (AttributeError, KeyError, TypeError, ValueError, OSError):
+        return
+    for path, names, wanted in found:
+        for c in wanted:
+            if c not in names:
+                raise InputError(
+                    f"{name}: a column is missing from some of the data: {c!r} is not in "
+                    f"the Parquet file {path!r} of the Dask DataFrame"
+                )
+
+
+def _wrapped(
+    pdf: Any,
+    reduce: Callable[[Any, str], T],
+    together: list[list[int]] | None,
+    partition_info: Any = None,
+) -> Any:
+    """The state of a partition in a one-row pandas frame (what a partition must be)."""
+    import pandas as pd
+
+    number = 0 if partition_info is None else int(partition_info["number"])
+    where = f"partition {number}"
+    if together is not None:
+        first, last = together[number][0], together[number][-1]
+        where = f"partition {first}"
+        if last != first:
+            where = f"partitions {first} to {last} (which Dask reads as one)"
+    return pd.DataFrame({_STATE: pd.Series([reduce(pdf, where)], dtype=object)})
+
+
+def _unwrapped(part: Any) -> Any:
+    return part.iloc[0, 0] if hasattr(part, "iloc") else part
+
+
+def _combined(parts: Sequence[Any], combine: Callable[[list[T]], T]) -> T:
+    states = [_unwrapped(p) for p in parts]
+    return states[0] if len(states) == 1 else combine(states)
+
+
+def reduce_tree(tasks: Sequence[Any], combine: Callable[[list[T]], T], name: str = "data") -> T:
+    """The state of all the partitions of :func:`partition_tasks`, combined by
+    `combine` (associative) in a tree of at most ``_FAN_IN`` states a task."""
+    from dask.delayed import delayed
+
+    both = delayed(_combined, pure=True)
+    level = [both(tasks[i : i + _FAN_IN], combine) for i in range(0, len(tasks), _FAN_IN)]
+    while len(level) > 1:
+        level = [both(level[i : i + _FAN_IN], combine) for i in range(0, len(level), _FAN_IN)]
+    try:
+        return level[0].compute()  # type: ignore[no-any-return]
+    except KeyError as e:  # a partition without a column its metadata has
+        raise InputError(
+            f"{name}: a column is missing from some partitions of the Dask DataFrame ({e}); "
+            "give every partition the same columns"
+        ) from None
 
 
 # --- any mergeable partial state --------------------------------------------------------
@@ -361,7 +561,7 @@ def fold(
     if src.lazy is not None:
         kept: list[State] = []
         offset = 0
-        for batch in _batches(src.lazy, needed, src.name):
+        for batch in _batches(src, needed):
             if batch.height:
                 try:
                     kept.append(partial(batch))
@@ -371,34 +571,23 @@ def fold(
             if len(kept) >= _FAN_IN:
                 kept = [merge(kept)]
         return (merge(kept) if kept else None), offset
-    from dask.delayed import delayed
-
-    _check_client()
     schema = pl.Schema({c: src.schema[c] for c in needed})
-    pieces = src.dask[needed].to_delayed()
-    if not pieces:
-        raise InputError(f"{src.name}: the Dask DataFrame has no partitions")
-    one = delayed(_fold_partition, pure=True)
-    level = [one(p, i, schema, partial) for i, p in enumerate(pieces)]
-    both = delayed(_fold_merge, pure=True)
-    while len(level) > 1:
-        level = [both(level[i : i + _FAN_IN], merge) for i in range(0, len(level), _FAN_IN)]
-    state, rows = level[0].compute()
-    return state, rows
+
+    def one(pdf: Any, where: str) -> tuple[State | None, int]:
+        return _fold_partition(pdf, where, schema, partial)
+
+    def both(pairs: list[tuple[State | None, int]]) -> tuple[State | None, int]:
+        states = [s for s, _ in pairs if s is not None]
+        return (merge(states) if states else None), sum(n for _, n in pairs)
+
+    return reduce_tree(partition_tasks(src.dask, needed, one, src.name), both, src.name)
 
 
 def _fold_partition(
-    pdf: Any, index: int, schema: pl.Schema, partial: Callable[[pl.DataFrame], State]
+    pdf: Any, where: str, schema: pl.Schema, partial: Callable[[pl.DataFrame], State]
 ) -> tuple[State | None, int]:
-    df = _partition_frame(pdf, index, schema)
+    df = _partition_frame(pdf, where, schema)
     try:
         return (partial(df) if df.height else None), df.height
     except InputError as e:
-        raise InputError(f"partition {index}: {e}") from None
-
-
-def _fold_merge(
-    pairs: Sequence[tuple[State | None, int]], merge: Callable[[list[State]], State]
-) -> tuple[State | None, int]:
-    states = [s for s, _ in pairs if s is not None]
-    return (merge(states) if states else None), sum(n for _, n in pairs)
+        raise InputError(f"{where}: {e}") from None

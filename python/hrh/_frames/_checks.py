@@ -215,10 +215,24 @@ def check_positive(value: float, name: str) -> None:
         raise InputError(f"argument '{name}': {value} must be a finite number > 0")
 
 
+def refuse_dask(values: Any, name: str) -> None:
+    """An InputError for a Dask collection passed as the argument `name` of a function
+    that needs its values in memory (NumPy would compute it whole, silently)."""
+    if type(values).__module__.split(".")[0] == "dask":
+        raise InputError(
+            f"argument '{name}': a Dask {type(values).__name__}, but this function needs "
+            "the values in memory; call .compute() on it (or on a selection that fits in "
+            "memory) first. hrh.density, person_time, the retention curves, logrank, "
+            "cumulative_incidence, equity, transitions, trend and backtest take Dask "
+            "DataFrames directly"
+        )
+
+
 def float_array(values: Any, name: str) -> FloatArray:
     """An array-like (list, numpy array, polars or pandas Series, scalar) passed as the
     argument `name`, as a contiguous float64 numpy array, rejecting nulls and non-numbers
     with the item (``argument 'values', item 3: value is NaN``)."""
+    refuse_dask(values, name)
     if isinstance(values, pl.Series):
         if values.null_count():
             raise InputError(f"argument '{name}', item {_first(values.is_null())}: value is null")

@@ -84,8 +84,8 @@ def to_frame(data: Any, *, name: str = "data") -> pl.DataFrame:
             "process (Cox models, for one, need whole risk sets): call .compute() on a "
             "selection that fits in memory. hrh.density, person_time, kaplan_meier, "
             "nelson_aalen, life_table, logrank, cumulative_incidence (the curves), equity "
-            "(without Gini or the bootstrap) and transitions take Dask DataFrames, "
-            "LazyFrames and Parquet paths directly"
+            "(without Gini or the bootstrap), transitions, trend and backtest take Dask "
+            "DataFrames, LazyFrames and Parquet paths directly"
         )
     try:
         if module == "pandas":

@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from hrh._frames import arrays_as_arguments
+from hrh._frames import arrays_as_arguments, as_list
+from hrh._scale import is_dask
 from hrh.exceptions import InputError
+from hrh.forecast._dask import series_parts
 from hrh.forecast._prepare import _CODE, _check_positive, _prepare
 from hrh.forecast._trend import _fit
 
@@ -34,7 +36,10 @@ def backtest(
     Parameters
     ----------
     data
-        A table, or ``None`` to pass `time` and `value` as arrays (as :func:`trend`).
+        A table, or ``None`` to pass `time` and `value` as arrays (as :func:`trend`). A
+        Dask DataFrame is shuffled on `by` so that each series lies in one partition,
+        and each partition's series are backtested on its worker: the same table as in
+        memory (`fill` is not available there).
     time, value
         Column names (or array-likes without `data`), as in :func:`trend`.
     by
@@ -86,6 +91,16 @@ def backtest(
         raise InputError(f"argument 'models': {models!r} is not a list of model names")
     if not len(models):
         raise InputError("argument 'models': name at least one model")
+    if is_dask(data):  # each series in one partition, backtested on its worker
+        keys = as_list(by)
+
+        def one(df: pl.DataFrame) -> pl.DataFrame:
+            return _backtest(df, time, value, keys, models, holdout, None, options)
+
+        parts = series_parts(data, time, value, keys, fill, one)
+        if not parts:
+            raise InputError(f"column '{value}': no observations; a series needs at least 3")
+        return pl.concat(parts, how="vertical").sort(keys, maintain_order=True)
     with arrays_as_arguments(("time", "value"), when=data is None):
         return _backtest(data, time, value, by, models, holdout, fill, options)
 

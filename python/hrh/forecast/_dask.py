@@ -5,16 +5,19 @@ the groups, so the result is the one of the whole table in memory."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
 
 from hrh._frames import to_frame
-from hrh._scale import _check_client, source
+from hrh._scale import _check_client, partition_tasks, reduce_tree, source
 from hrh.exceptions import InputError
 from hrh.forecast._prepare import _ROW, _prepare
 from hrh.forecast._result import Forecast
+
+T = TypeVar("T")
 
 #: Statistics of the fit that are kept although undefined for every series (see _fit).
 _ALWAYS = {"sigma2"}
@@ -27,23 +30,13 @@ def _numbered(pdf: Any, first: int, columns: list[str]) -> Any:
     return out
 
 
-def _fit_part(
-    pdf: Any,
-    index: int,
-    time: str,
-    value: str,
-    keys: list[str],
-    model: str,
-    fit: Any,
-) -> Forecast | None:
-    """The fit of the series of one partition (None without rows), rows in the order of
-    the whole table."""
-    df = to_frame(pdf, name=f"partition {index}")
+def _in_order(pdf: Any, where: str) -> pl.DataFrame | None:
+    """A partition of whole series, rows in the order of the whole table (None without
+    rows)."""
+    df = to_frame(pdf, name=where)
     if df.height == 0:
         return None
-    df = df.with_columns(pl.col(_ROW).cast(pl.UInt32)).sort(_ROW)
-    prepared, keys, tname, vname, unit = _prepare(df, time, value, keys, model, None)
-    return fit(prepared, keys, tname, vname, unit)  # type: ignore[no-any-return]
+    return df.with_columns(pl.col(_ROW).cast(pl.UInt32)).sort(_ROW)
 
 
 def _stack(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
@@ -55,11 +48,18 @@ def _stack(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical").sort(keys, maintain_order=True)
 
 
-def trend_dask(
-    ddf: Any, time: Any, value: Any, by: list[str], model: str, fill: Any, fit: Any
-) -> Forecast:
-    """:func:`hrh.trend` of a Dask DataFrame; `fit(df, keys, tname, vname, unit)` fits
-    the prepared series of a part (keeping statistics undefined for all its series)."""
+def series_parts(
+    ddf: Any,
+    time: Any,
+    value: Any,
+    by: list[str],
+    fill: Any,
+    one: Callable[[pl.DataFrame], T],
+) -> list[T]:
+    """`one` of each partition of whole series of a Dask DataFrame (Dask shuffles the
+    rows on the `by` columns so that each series lies in one partition; each part holds
+    the `by`, `time` and `value` columns and the rows' numbers in the whole table, in
+    that order), in the order of the partitions."""
     from dask.dataframe import from_delayed
     from dask.delayed import delayed
 
@@ -93,9 +93,26 @@ def trend_dask(
     )
     # Each series in one partition (without `by`, all rows are one series).
     numbered = numbered.shuffle(on=by) if by else numbered.repartition(npartitions=1)
-    one = delayed(_fit_part, pure=True)
-    parts = [one(p, i, time, value, by, model, fit) for i, p in enumerate(numbered.to_delayed())]
-    fits = [f for f in delayed(list)(parts).compute() if f is not None]
+
+    def reduced(pdf: Any, where: str) -> list[T]:
+        df = _in_order(pdf, where)
+        return [] if df is None else [one(df)]
+
+    tasks = partition_tasks(numbered, [*columns, _ROW], reduced)
+    return reduce_tree(tasks, lambda lists: [x for part in lists for x in part])
+
+
+def trend_dask(
+    ddf: Any, time: Any, value: Any, by: list[str], model: str, fill: Any, fit: Any
+) -> Forecast:
+    """:func:`hrh.trend` of a Dask DataFrame; `fit(df, keys, tname, vname, unit)` fits
+    the prepared series of a part (keeping statistics undefined for all its series)."""
+
+    def one(df: pl.DataFrame) -> Forecast:
+        prepared, keys, tname, vname, unit = _prepare(df, time, value, by, model, None)
+        return fit(prepared, keys, tname, vname, unit)  # type: ignore[no-any-return]
+
+    fits = series_parts(ddf, time, value, by, fill, one)
     if not fits:
         raise InputError(f"column '{value}': no observations; a series needs at least 3")
     params = _stack([f.params for f in fits], by)

@@ -30,7 +30,6 @@ from hrh.planning._transitions import _checked, counts_of
 
 _ROW = "__hrh_row"
 _PART = "__hrh_part"
-_FAN_IN = 8
 
 Counts = tuple[pl.Series, npt.NDArray[np.uint64], int]
 
@@ -133,15 +132,13 @@ def _tagged(pdf: Any, schema: pl.Schema, partition_info: Any = None) -> Any:
     """A partition with its number and each row's, after checking that its types are
     those of the metadata (run before the shuffle)."""
     number = 0 if partition_info is None else int(partition_info["number"])
-    scale._partition_frame(pdf, number, schema)
+    scale._partition_frame(pdf, f"partition {number}", schema)
     return pdf.assign(**{_PART: number, _ROW: np.arange(len(pdf), dtype=np.int64)})
 
 
 def _dask_parts(
     src: scale.Source, columns: list[str], id: str, time: str, state: str, unit: str | None
 ) -> list[Counts | None]:
-    from dask.delayed import delayed
-
     scale._check_client()
     schema = pl.Schema({c: src.schema[c] for c in columns})
     ddf = src.dask[columns]
@@ -150,12 +147,12 @@ def _dask_parts(
     meta = ddf._meta.assign(**{_PART: np.int64(0), _ROW: np.int64(0)}).iloc[:0]
     tagged = ddf.map_partitions(_tagged, schema, meta=meta)
     shuffled = tagged.shuffle(on=id, npartitions=ddf.npartitions, shuffle_method="tasks")
-    one = delayed(_dask_part, pure=True)
-    level = [one(p, schema, id, time, state, unit) for p in shuffled.to_delayed()]
-    both = delayed(_merge_some, pure=True)
-    while len(level) > 1:
-        level = [both(level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)]
-    return [level[0].compute()]
+
+    def one(pdf: Any, _: str) -> Counts | None:
+        return _dask_part(pdf, schema, id, time, state, unit)
+
+    tasks = scale.partition_tasks(shuffled, [*columns, _PART, _ROW], one, src.name)
+    return [scale.reduce_tree(tasks, _merge_some, src.name)]
 
 
 def _dask_part(
