@@ -514,3 +514,30 @@ def test_table_in_memory_and_in_batches_give_the_same_table_and_errors() -> None
     for data in (reg, reg.lazy()):
         with pytest.raises(hrh.InputError, match=r"group \(district='d2'\) has no population"):
             hrh.density(data, population=short, by=["cadre", "district"])
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_bad_float_staff_found_in_any_block_of_a_long_column(chunks: int) -> None:
+    # A long Float64 column is checked in one parallel pass when it is one chunk, by
+    # polars otherwise; either way the error names the first bad row and its value.
+    n = 200_000
+    base = np.full(n, 0.5)
+    for value, message in [
+        (math.nan, "value is NaN in data"),
+        (math.inf, "value inf is not a finite number"),
+        (-0.25, "value -0.25 is negative; fte must be >= 0"),
+    ]:
+        for row in (0, 70_000, n - 1):
+            fte = base.copy()
+            fte[row] = value
+            fte[row + 1 :] = np.where(np.arange(row + 1, n) % 2, value, 0.5)
+            parts = np.array_split(fte, chunks)
+            reg = pl.concat([pl.DataFrame({"fte": p}) for p in parts], rechunk=False)
+            assert reg["fte"].n_chunks() == chunks
+            with pytest.raises(hrh.InputError, match=rf"column 'fte', row {row}: {message}"):
+                hrh.density(reg, staff="fte", population=pl.DataFrame({"population": [1e6]}))
+    ok = pl.DataFrame({"fte": base})
+    assert (
+        hrh.density(ok, staff="fte", population=pl.DataFrame({"population": [1e6]}))["staff"].item()
+        == n * 0.5
+    )
