@@ -277,6 +277,29 @@ fn keyed_sums<'py>(
     )))
 }
 
+/// Whether every value is finite and meets `minimum` ("any", "non_negative" or
+/// "positive"), in one parallel pass with the GIL released: the plain case of the
+/// checks of a numeric column (which find the first bad row only when this is false).
+#[pyfunction]
+fn values_within(
+    py: Python<'_>,
+    values: PyReadonlyArray1<'_, f64>,
+    minimum: &str,
+) -> PyResult<bool> {
+    let (bound, strict) = crate::errors::choice(
+        py,
+        "minimum",
+        minimum,
+        &[
+            ("any", (f64::NEG_INFINITY, false)),
+            ("non_negative", (0.0, false)),
+            ("positive", (0.0, true)),
+        ],
+    )?;
+    let v = values.as_slice()?;
+    Ok(py.detach(|| hrh_core::sums::finite_at_least(v, bound, strict)))
+}
+
 /// Agglomeration degrees: returns a dict of arrays (staff_share, population_share,
 /// area_share, hrad, pad, ratio, hrdi).
 #[allow(clippy::too_many_arguments)]
@@ -321,5 +344,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
     m.add_function(wrap_pyfunction!(grouped_partials, m)?)?;
     m.add_function(wrap_pyfunction!(keyed_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(values_within, m)?)?;
     Ok(())
 }

@@ -467,3 +467,77 @@ def test_a_by_column_named_like_an_output_column_is_refused() -> None:
     data = {"lower": ["a", "b"], "n": [3, 4], "pop": [1000, 2000]}
     with pytest.raises(hrh.InputError, match="argument 'by': column 'lower' has the name"):
         hrh.density(data, staff="n", population="pop", by="lower")
+
+
+def test_table_in_memory_and_in_batches_give_the_same_table_and_errors() -> None:
+    # A table in memory is summed straight into the result, a LazyFrame batch by
+    # batch through partial tables: the same columns, dtypes and bits either way.
+    rng = np.random.default_rng(3)
+    n = 500
+    reg = pl.DataFrame(
+        {
+            "district": rng.choice(["d1", "d2", "d3", "a_long_district_name"], n),
+            "cadre": rng.choice(["doctor", "nurse"], n),
+            "fte": rng.choice([0.25, 0.5, 1.0], n),
+            "pop": rng.integers(1, 1000, n),
+            "km2": rng.uniform(1.0, 9.0, n),
+        }
+    )
+    names = ["d1", "d2", "d3", "a_long_district_name"]
+    table = pl.DataFrame({"district": names, "population": [5e4, 7e4, 1e5, 3e4]})
+    with_area = table.with_columns(area=pl.Series([10.0, 20.0, 30.0, 40.0]))
+    whole_pop = pl.DataFrame({"population": [1e6]})
+    calls: list[dict[str, object]] = [
+        {"population": table, "by": ["district", "cadre"]},
+        {"staff": "fte", "population": table, "by": ["cadre", "district"]},
+        {"staff": "fte", "population": with_area, "by": "district", "area": "area"},
+        {"staff": "fte", "population": with_area, "by": "district", "area": "km2"},
+        {"staff": "fte", "population": "pop", "by": "cadre", "area": "km2"},
+        {"population": whole_pop, "by": "cadre"},
+        {"staff": "fte", "population": whole_pop},
+        {"staff": "fte", "population": "pop", "per": 10, "level": 0.9},
+        {"staff": ["fte", "pop"], "population": table, "by": ["district"]},
+        {"staff": ["pop", "fte"], "population": with_area, "by": "district", "area": "km2"},
+    ]
+    for kwargs in calls:
+        whole = hrh.density(reg, **kwargs)  # type: ignore[arg-type]
+        batched = hrh.density(reg.lazy(), **kwargs)  # type: ignore[arg-type]
+        assert whole.schema == batched.schema, kwargs
+        for c in whole.columns:
+            assert whole[c].to_list() == batched[c].to_list(), (kwargs, c)
+    huge = reg.with_columns(pl.when(pl.col("cadre") == "nurse").then(1e308).otherwise(1.0))
+    huge = huge.rename({"literal": "big"})
+    for data in (huge, huge.lazy()):
+        with pytest.raises(hrh.InputError, match=r"column 'big': the sum over cadre='nurse'"):
+            hrh.density(data, staff="big", population=table, by=["cadre", "district"])
+    short = table.filter(pl.col("district") != "d2")
+    for data in (reg, reg.lazy()):
+        with pytest.raises(hrh.InputError, match=r"group \(district='d2'\) has no population"):
+            hrh.density(data, population=short, by=["cadre", "district"])
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_bad_float_staff_found_in_any_block_of_a_long_column(chunks: int) -> None:
+    # A long Float64 column is checked in one parallel pass when it is one chunk, by
+    # polars otherwise; either way the error names the first bad row and its value.
+    n = 200_000
+    base = np.full(n, 0.5)
+    for value, message in [
+        (math.nan, "value is NaN in data"),
+        (math.inf, "value inf is not a finite number"),
+        (-0.25, "value -0.25 is negative; fte must be >= 0"),
+    ]:
+        for row in (0, 70_000, n - 1):
+            fte = base.copy()
+            fte[row] = value
+            fte[row + 1 :] = np.where(np.arange(row + 1, n) % 2, value, 0.5)
+            parts = np.array_split(fte, chunks)
+            reg = pl.concat([pl.DataFrame({"fte": p}) for p in parts], rechunk=False)
+            assert reg["fte"].n_chunks() == chunks
+            with pytest.raises(hrh.InputError, match=rf"column 'fte', row {row}: {message}"):
+                hrh.density(reg, staff="fte", population=pl.DataFrame({"population": [1e6]}))
+    ok = pl.DataFrame({"fte": base})
+    assert (
+        hrh.density(ok, staff="fte", population=pl.DataFrame({"population": [1e6]}))["staff"].item()
+        == n * 0.5
+    )

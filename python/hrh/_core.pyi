@@ -93,6 +93,7 @@ __all__ = [
     "theil",
     "transition_counts",
     "transitions_from_counts",
+    "values_within",
     "wisn",
 ]
 __version__: str
@@ -162,6 +163,7 @@ def keyed_sums(
     ]
     | None
 ): ...
+def values_within(values: _F, minimum: str) -> bool: ...
 def agglomeration(
     staff: _F,
     population: _F,

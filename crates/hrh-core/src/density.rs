@@ -91,6 +91,46 @@ pub fn garwood_limits(count: f64, level: f64, alternative: Alternative) -> (f64,
     (lower, upper)
 }
 
+/// Distinct counts from which their limits are computed in parallel (fewer are done on
+/// the calling thread: waking the pool would cost more than it saves).
+const PARALLEL_LIMITS: usize = 256;
+
+/// [`garwood_limits`] of each count, computed once per distinct count (by its bits)
+/// and copied to the others: counts of staff and events repeat (integers, or sums of
+/// a few FTE fractions), and each pair of limits is a few incomplete-gamma
+/// inversions. The same function of the same value, so the bits are those of one
+/// call per count, for any number of threads.
+fn distinct_limits(count: &[f64], level: f64, alternative: Alternative) -> Vec<(f64, f64)> {
+    let mut order: Vec<usize> = (0..count.len()).collect();
+    order.sort_unstable_by_key(|&i| count[i].to_bits());
+    // The distinct counts, and for each row of `order` the index of its count in them.
+    let mut values: Vec<f64> = Vec::new();
+    let mut at: Vec<usize> = Vec::with_capacity(order.len());
+    for &i in &order {
+        let c = count[i];
+        if values.last().is_none_or(|v| v.to_bits() != c.to_bits()) {
+            values.push(c);
+        }
+        at.push(values.len() - 1);
+    }
+    let distinct: Vec<(f64, f64)> = if values.len() >= PARALLEL_LIMITS {
+        values
+            .par_iter()
+            .map(|&c| garwood_limits(c, level, alternative))
+            .collect()
+    } else {
+        values
+            .iter()
+            .map(|&c| garwood_limits(c, level, alternative))
+            .collect()
+    };
+    let mut out = vec![(0.0, 0.0); count.len()];
+    for (&i, &d) in order.iter().zip(&at) {
+        out[i] = distinct[d];
+    }
+    out
+}
+
 /// A rate with its exact interval, one entry per unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateInterval {
@@ -139,18 +179,7 @@ pub fn poisson_rate_sided(
     validate::same_len(count.len(), exposure.len(), count_name, exposure_name)?;
     validate::non_negative(count, count_name)?;
     validate::positive(exposure, exposure_name)?;
-    // Each interval is a few incomplete-gamma inversions: worth spreading over threads.
-    let limits: Vec<(f64, f64)> = if count.len() >= 256 {
-        count
-            .par_iter()
-            .map(|&c| garwood_limits(c, level, alternative))
-            .collect()
-    } else {
-        count
-            .iter()
-            .map(|&c| garwood_limits(c, level, alternative))
-            .collect()
-    };
+    let limits = distinct_limits(count, level, alternative);
     let k: Vec<f64> = exposure.iter().map(|e| scale / e).collect();
     let out = RateInterval {
         rate: count.iter().zip(&k).map(|(c, k)| c * k).collect(),
@@ -588,6 +617,34 @@ mod tests {
             Alternative::Greater,
         );
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn repeated_counts_get_the_limits_of_their_own_call() {
+        // Few distinct counts (computed on the calling thread) and many (in parallel),
+        // repeated and out of order, with zeros of both signs and FTE fractions.
+        for distinct in [7usize, 600] {
+            let count: Vec<f64> = (0..5 * distinct)
+                .map(|i| match (i * 7919) % distinct {
+                    0 => 0.0,
+                    1 => -0.0,
+                    k => k as f64 * 0.25,
+                })
+                .collect();
+            for alt in [
+                Alternative::TwoSided,
+                Alternative::Less,
+                Alternative::Greater,
+            ] {
+                let got = distinct_limits(&count, 0.9, alt);
+                assert_eq!(got.len(), count.len());
+                for (&c, &(lo, hi)) in count.iter().zip(&got) {
+                    let (l, h) = garwood_limits(c, 0.9, alt);
+                    assert_eq!((lo.to_bits(), hi.to_bits()), (l.to_bits(), h.to_bits()));
+                }
+            }
+        }
+        assert!(distinct_limits(&[], 0.95, Alternative::TwoSided).is_empty());
     }
 
     #[test]

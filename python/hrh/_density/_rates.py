@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from hrh import _core
@@ -20,13 +21,16 @@ from hrh._density._common import (
     _population_table,
 )
 from hrh._frames import (
+    FloatArray,
     Nulls,
     as_list,
     check_level,
     check_numeric,
     check_positive,
+    coded_sums,
     column_array,
     drop_nulls,
+    keyed_table,
     require_columns,
 )
 from hrh.exceptions import InputError
@@ -206,63 +210,100 @@ def density(
         sums["population"] = population
     if area_in_data and area is not None:
         sums["area"] = area
-    agg, kept = scale.grouped_sums(
-        src, used, prepare, by_cols, sums, count=None if staff_cols else _STAFF
-    )
-    if kept == 0:
-        raise InputError("data has no rows")
-    if not staff_cols:
-        agg = agg.with_columns(pl.col(_STAFF).cast(pl.Float64))
-    _check_sums(
-        agg,
+    if src.frame is not None:
+        # In memory: the core's sums stay arrays, and the result is built once.
+        df = prepare(src.frame)
+        if df.height == 0:
+            raise InputError("data has no rows")
+        cell, coded, counts, totals = coded_sums(df, by_cols, list(sums.values()))
+        keys = keyed_table(cell, coded, by_cols, {})
+        summed = dict(zip(sums, totals, strict=True))
+        summed |= {} if staff_cols else {_STAFF: counts.astype(np.float64)}
+    else:
+        agg, kept = scale.grouped_sums(
+            src, used, prepare, by_cols, sums, count=None if staff_cols else _STAFF
+        )
+        if kept == 0:
+            raise InputError("data has no rows")
+        keys = agg.select(by_cols)
+        summed = {c: column_array(agg, c) for c in agg.columns if c not in by_cols}
+    return _result(
+        keys,
+        summed,
         by_cols,
-        {
-            **({"population": population} if isinstance(population, str) else {}),
-            **({"area": area} if area is not None else {}),
-        },
+        staff_cols if staff_cols else [_STAFF],
+        population,
+        area if area_in_data else None,
+        area,
+        population_sum_over,
+        wide=wide,
+        per=float(per),
+        level=float(level),
     )
+
+
+def _result(
+    keys: pl.DataFrame,
+    summed: dict[str, FloatArray],
+    by: list[str],
+    staff: list[str],
+    population: Any,
+    area_in_data: str | None,
+    area: str | None,
+    population_sum_over: str | Sequence[str] | None,
+    *,
+    wide: bool,
+    per: float,
+    level: float,
+) -> pl.DataFrame:
+    """The table of :func:`density` from the groups' `keys` and their sums (`summed`,
+    by the names of the sums: the `staff` columns, and ``population`` and ``area`` when
+    they are columns of data), with the population table joined in: built once from
+    arrays, without intermediate tables."""
+    pop_in_data = isinstance(population, str)
+    n = len(summed[staff[0]])
+    if any(np.isinf(v).any() for v in summed.values()):
+        # A sum beyond the largest float: the table that names its group and column.
+        sums = [pl.Series(c, v, dtype=pl.Float64) for c, v in summed.items()]
+        names = {"population": population} if pop_in_data else {}
+        names |= {"area": area} if area is not None else {}
+        _check_sums(pl.DataFrame([*keys.get_columns(), *sums]), by, names)
     if pop_in_data and population_sum_over is not None:
         raise InputError(
             "argument 'population_sum_over': population is a column of data, summed over "
             "each by group already; population_sum_over applies to a population table"
         )
-    if not pop_in_data:
-        pop, keys, _, has_area = _population_table(population, by_cols, area, population_sum_over)
-        if area is not None and not area_in_data and not has_area:
-            raise InputError(f"column '{area}' (area) is in neither data nor the population table")
-        if area_in_data and has_area:
-            pop = pop.drop("area")
-        agg = _join_population(agg, pop, keys)
-
-    extra = ["population"] + (["area"] if area is not None else [])
-    if wide:
-        # Unpivot under private names, so that a staff column may itself be called
-        # "staff" (or "cadre").
-        tmp = {c: f"__hrh_cadre_{i}" for i, c in enumerate(staff_cols)}
-        agg = agg.rename(tmp).unpivot(
-            index=by_cols + extra, on=list(tmp.values()), variable_name="cadre", value_name="staff"
-        )
-        agg = agg.with_columns(
-            pl.col("cadre").replace_strict({v: k for k, v in tmp.items()}, return_dtype=pl.String)
-        )
-        agg = agg.select([*by_cols, "cadre", "staff", *extra])
+    area_sum = summed["area"] if area_in_data is not None else None
+    if pop_in_data:
+        pop_sum = summed["population"]
     else:
-        agg = agg.rename({staff_cols[0] if staff_cols else _STAFF: "staff"})
-        agg = agg.select([*by_cols, "staff", *extra])
-
-    d, lo, hi, km2, hrdi = _core.density(
-        column_array(agg, "staff"),
-        column_array(agg, "population"),
-        column_array(agg, "area") if area is not None else None,
-        per=float(per),
-        level=float(level),
-    )
-    out = agg.select([*by_cols, *(["cadre"] if wide else []), "staff", "population"])
-    out = out.with_columns(density=pl.Series(d), lower=pl.Series(lo), upper=pl.Series(hi))
+        pop, on, _, has_area = _population_table(population, by, area, population_sum_over)
+        if area is not None and area_in_data is None and not has_area:
+            raise InputError(f"column '{area}' (area) is in neither data nor the population table")
+        if area_in_data is not None and has_area:
+            pop = pop.drop("area")
+        # Joined on the groups' keys (a cross join without shared keys: one row per group).
+        rows = keys.select(on) if on else pl.DataFrame({"__hrh_group": np.arange(n)})
+        joined = _join_population(rows, pop, on)
+        pop_sum = column_array(joined, "population")
+        if area is not None and area_sum is None:
+            area_sum = column_array(joined, "area")
+    key_columns = keys.get_columns()
+    staff_sum = summed[staff[0]]
+    if wide:
+        # Long form, one block of groups per staff column (in their order), each
+        # group with its population and area.
+        rows_of = np.tile(np.arange(n), len(staff))
+        key_columns = [c.gather(rows_of) for c in key_columns]
+        cadres = pl.Series("cadre", staff, dtype=pl.String)
+        key_columns.append(cadres.gather(np.repeat(np.arange(len(staff)), n)))
+        staff_sum = np.concatenate([summed[c] for c in staff])
+        pop_sum = pop_sum[rows_of]
+        area_sum = None if area_sum is None else area_sum[rows_of]
+    d, lo, hi, km2, hrdi = _core.density(staff_sum, pop_sum, area_sum, per=per, level=level)
+    columns: dict[str, Any] = {"staff": staff_sum, "population": pop_sum, "density": d}
+    columns |= {"lower": lo, "upper": hi}
     if area is not None:
-        out = out.with_columns(
-            area=agg.get_column("area"),
-            density_per_km2=pl.Series(km2),
-            hrdi=pl.Series(hrdi),
-        )
-    return out
+        columns |= {"area": area_sum, "density_per_km2": km2, "hrdi": hrdi}
+    values = [pl.Series(c, v, dtype=pl.Float64) for c, v in columns.items()]
+    return pl.DataFrame([*key_columns, *values])

@@ -124,7 +124,7 @@ def coded_sums(
 
     The core hashes the combination of key values per row in one pass, reading string
     keys in place (Arrow views); other keys are coded first (:func:`value_codes`)."""
-    values = [column_array(df.select(pl.col(c).cast(pl.Float64)), c) for c in columns]
+    values = [column_array(df, c) for c in columns]  # Float64 columns read in place
     coded: list[pl.Series | None] = []
     keys: list[Any] = []
     for c in by:
