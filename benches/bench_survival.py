@@ -90,6 +90,38 @@ def check_na(ours: hrh.CumulativeHazard, peer: NelsonAalenFitter) -> None:
     check_at_event_times(ours.table, "cumulative_hazard", peer, peer.cumulative_hazard_)
 
 
+def days_survival(n: int) -> Surv:
+    """The staff of :func:`float_survival`, time in post counted in whole days and
+    turned into years as users do, ``(exit - hire).dt.total_days() / 365.25``."""
+    s = float_survival(n, rounded=False)
+    t = np.floor(s["t"] * 365.25) / 365.25
+    a = s["df"]["g"].to_numpy() == "a"
+    e = s["e"]
+    return {
+        **s,
+        "df": s["df"].with_columns(t=pl.Series(t)),
+        "t": t,
+        "split": (t[a], t[~a], e[a], e[~a]),
+    }
+
+
+def hrh_km_by(s: Surv) -> hrh.KaplanMeier:
+    return hrh.kaplan_meier(s["df"], duration="t", event="e", by="g")
+
+
+def lifelines_km_by(s: Surv) -> list[KaplanMeierFitter]:
+    """One fit per group, on numpy arrays split by group beforehand (not timed)."""
+    ta, tb, ea, eb = s["split"]
+    return [KaplanMeierFitter().fit(ta, ea), KaplanMeierFitter().fit(tb, eb)]
+
+
+def check_km_by(ours: hrh.KaplanMeier, peer: list[KaplanMeierFitter]) -> None:
+    assert ours.table["g"].unique(maintain_order=True).to_list() == ["a", "b"], "groups"
+    for g, fitter in zip(("a", "b"), peer, strict=True):
+        tab = ours.table.filter(pl.col("g") == g)
+        check_at_event_times(tab, "survival", fitter, fitter.survival_function_)
+
+
 # --------------------------------------------------------------------------- log-rank
 
 
@@ -291,6 +323,32 @@ def cases(quick: bool) -> list[Case]:
                 f"at random, so its curve is that of other data). {about}",
             ),
         ]
+    out += [
+        Case(
+            name="kaplan_meier_by_years_0.01",
+            sizes=sizes,
+            setup=functools.partial(float_survival, rounded=True),
+            hrh=hrh_km_by,
+            peer=lifelines_km_by,
+            peer_name=f"{ll} `KaplanMeierFitter().fit(t, e)` once per group, on numpy arrays "
+            "split by group beforehand (not timed)",
+            check=check_km_by,
+            description='`hrh.kaplan_meier(df, duration="t", event="e", by="g")`, one curve '
+            f"per group of the String column. {workload}{data[True]}.",
+        ),
+        Case(
+            name="kaplan_meier_days_365.25",
+            sizes=sizes,
+            setup=days_survival,
+            hrh=hrh_km,
+            peer=lifelines_km,
+            peer_name=f"{ll} `KaplanMeierFitter().fit(t, e)` on numpy arrays",
+            check=check_km,
+            description='`hrh.kaplan_meier(df, duration="t", event="e")`. '
+            f"{workload}in whole days / 365.25, as `(exit - hire).dt.total_days() / 365.25` "
+            "gives them.",
+        ),
+    ]
     version = r_survival()
     if version is not None:
         out.append(

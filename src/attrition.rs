@@ -614,39 +614,54 @@ pub(crate) fn incidence_dict<'py>(
     curves: &[competing::CumulativeIncidence],
     n_causes: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows = curves.iter().map(|cv| cv.time.len()).sum::<usize>() * n_causes;
-    let mut cols: [Vec<f64>; 8] = std::array::from_fn(|_| Vec::with_capacity(rows));
-    let (mut gcol, mut ccol) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
-    for (k, cv) in curves.iter().enumerate() {
-        for j in 0..cv.time.len() {
-            for cause in 0..n_causes {
-                gcol.push(k as u32);
-                ccol.push(cause as u32 + 1);
-                cols[0].push(cv.time[j]);
-                cols[1].push(cv.at_risk[j]);
-                cols[2].push(cv.events[cause][j]);
-                cols[3].push(cv.incidence[cause][j]);
-                cols[4].push(cv.std_err[cause][j]);
-                cols[5].push(cv.lower[cause][j]);
-                cols[6].push(cv.upper[cause][j]);
-                cols[7].push(cv.in_post[j]);
-            }
-        }
-    }
-    let d = PyDict::new(py);
-    d.set_item("group", gcol.into_pyarray(py))?;
-    d.set_item("cause", ccol.into_pyarray(py))?;
-    let names = [
-        "time",
-        "at_risk",
-        "events",
-        "cumulative_incidence",
-        "std_err",
-        "lower",
-        "upper",
-        "in_post",
+    type Pick = fn(&competing::CumulativeIncidence, usize) -> &[f64];
+    const COLUMNS: [(&str, Pick); 8] = [
+        ("time", |cv, _| &cv.time),
+        ("at_risk", |cv, _| &cv.at_risk),
+        ("events", |cv, c| &cv.events[c]),
+        ("cumulative_incidence", |cv, c| &cv.incidence[c]),
+        ("std_err", |cv, c| &cv.std_err[c]),
+        ("lower", |cv, c| &cv.lower[c]),
+        ("upper", |cv, c| &cv.upper[c]),
+        ("in_post", |cv, _| &cv.in_post),
     ];
-    for (name, col) in names.iter().zip(cols) {
+    let rows = curves.iter().map(|cv| cv.time.len()).sum::<usize>() * n_causes;
+    // Each column interleaves the causes time by time: a copy per column, built in
+    // parallel without the GIL (each column on its own, so the same for any number of
+    // threads).
+    let (codes, cols) = py.detach(|| {
+        rayon::join(
+            || {
+                let (mut gcol, mut ccol) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+                for (k, cv) in curves.iter().enumerate() {
+                    for _ in 0..cv.time.len() {
+                        gcol.extend(std::iter::repeat_n(k as u32, n_causes));
+                        ccol.extend(1..=n_causes as u32);
+                    }
+                }
+                (gcol, ccol)
+            },
+            || {
+                COLUMNS
+                    .par_iter()
+                    .map(|(_, pick)| {
+                        let mut col = Vec::with_capacity(rows);
+                        for cv in curves {
+                            let src: Vec<&[f64]> = (0..n_causes).map(|c| pick(cv, c)).collect();
+                            for j in 0..cv.time.len() {
+                                col.extend(src.iter().map(|s| s[j]));
+                            }
+                        }
+                        col
+                    })
+                    .collect::<Vec<Vec<f64>>>()
+            },
+        )
+    });
+    let d = PyDict::new(py);
+    d.set_item("group", codes.0.into_pyarray(py))?;
+    d.set_item("cause", codes.1.into_pyarray(py))?;
+    for ((name, _), col) in COLUMNS.iter().zip(cols) {
         d.set_item(*name, col.into_pyarray(py))?;
     }
     Ok(d)

@@ -1000,15 +1000,110 @@ const NULL: u32 = u32::MAX;
 /// Rows coded together by [`string_codes`].
 const TASK: usize = 1 << 16;
 
+/// Values a block of string rows compares with before hashing: most group columns
+/// hold a handful (value k of a block has number k while they are this few).
+const FEW: usize = 8;
+
+/// Most values of block 0 that number the other blocks first ([`string_codes`]).
+const SEED: usize = 256;
+
+/// Number the rows `lo..` of an array of the offset layouts into `out` (in order of
+/// first appearance in `numbering`, `NULL` for a null); whether a row is null.
+fn number_parts<'a>(
+    s: &StringArray<'a>,
+    lo: usize,
+    out: &mut [u32],
+    numbering: &mut Groups<'a>,
+) -> std::result::Result<bool, Malformed> {
+    let mut few: Vec<Part<'_>> = Vec::with_capacity(FEW);
+    if numbering.len() <= FEW {
+        few.extend_from_slice(&numbering.parts);
+    }
+    let mut null = false;
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = match s.part(lo + i)? {
+            Part::Null => {
+                null = true;
+                NULL
+            }
+            v => match few.iter().position(|&f| f == v) {
+                Some(k) => k as u32,
+                None => {
+                    let k = numbering.id(hash_row(&[v]), &[v]);
+                    if numbering.len() > FEW {
+                        few.clear();
+                    } else if k as usize == few.len() {
+                        few.push(v);
+                    }
+                    k
+                }
+            },
+        };
+    }
+    Ok(null)
+}
+
+/// [`number_parts`] for an array of string views: a row's 16-byte view is compared
+/// as one `u128` with the first [`FEW`] views of the block (without a branch per
+/// view: rows of a few values in random order would mispredict one), before its
+/// string is hashed. Equal views of one array are equal strings (a long string's view
+/// names its bytes); a string whose views differ (a long one stored twice) is found by
+/// hashing, so the numbers are those of [`number_parts`].
+fn number_views<'a>(
+    s: &StringArray<'a>,
+    lo: usize,
+    out: &mut [u32],
+    numbering: &mut Groups<'a>,
+) -> std::result::Result<bool, Malformed> {
+    // The views' low and high halves, and their numbers.
+    let (mut low, mut high, mut numbers) = ([0u64; FEW], [0u64; FEW], [NO_NUMBER; FEW]);
+    let mut seen = 0;
+    // The values numbered already (short strings: a view is the value itself).
+    for (k, p) in numbering.parts.iter().enumerate().take(FEW) {
+        if let Part::Short(v) = *p {
+            (low[seen], high[seen], numbers[seen]) = (v as u64, (v >> 64) as u64, k as u32);
+            seen += 1;
+        }
+    }
+    let mut null = false;
+    for (i, o) in out.iter_mut().enumerate() {
+        let Some(view) = s.raw_view(lo + i) else {
+            null = true;
+            *o = NULL;
+            continue;
+        };
+        let (l, h) = (view as u64, (view >> 64) as u64);
+        let mut k = NO_NUMBER;
+        for j in 0..seen {
+            // All ones where the view is that of slot j, kept opaque so that the
+            // compiler cannot turn the masks back into a branch.
+            let same = std::hint::black_box(
+                0u32.wrapping_sub((((low[j] ^ l) | (high[j] ^ h)) == 0) as u32),
+            );
+            k = (numbers[j] & same) | (k & !same);
+        }
+        if k == NO_NUMBER {
+            let p = [s.part(lo + i)?];
+            k = numbering.id(hash_row(&p), &p);
+            if seen < FEW {
+                (low[seen], high[seen], numbers[seen]) = (l, h, k);
+                seen += 1;
+            }
+        }
+        *o = k;
+    }
+    Ok(null)
+}
+
 /// Dense codes of a string column (its arrays one after the other), numbered in sorted
 /// byte order of the values with null last, and the distinct values in that order (a
 /// final `None` when there are nulls); `None` when the buffers do not hold together or
 /// a value is not UTF-8. Each block of rows is numbered in parallel in order of first
 /// appearance, then renumbered once all values are known.
 #[allow(clippy::type_complexity)]
-pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<String>>)> {
+pub fn string_codes<'a>(arrays: &[StringArray<'a>]) -> Option<(Vec<u32>, Vec<Option<String>>)> {
     let mut codes = vec![0u32; arrays.iter().map(|s| s.len).sum::<usize>()];
-    let mut tasks: Vec<(&StringArray<'_>, usize, &mut [u32])> = Vec::new();
+    let mut tasks: Vec<(&StringArray<'a>, usize, &mut [u32])> = Vec::new();
     let mut rest = codes.as_mut_slice();
     for s in arrays {
         for lo in (0..s.len).step_by(TASK) {
@@ -1018,41 +1113,41 @@ pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<
             rest = tail;
         }
     }
-    let parts: Vec<Groups<'_>> = tasks
-        .par_iter_mut()
-        .map(|(s, lo, out)| {
-            let mut numbering = Groups::new(1);
-            // Most group columns hold a handful of values: while the rows have shown at
-            // most `FEW`, a row is compared with them (value k has number k) before any
-            // hashing.
-            const FEW: usize = 8;
-            let mut few: Vec<Part<'_>> = Vec::with_capacity(FEW);
-            for (i, o) in out.iter_mut().enumerate() {
-                *o = match s.part(*lo + i)? {
-                    Part::Null => NULL,
-                    v => match few.iter().position(|&f| f == v) {
-                        Some(k) => k as u32,
-                        None => {
-                            let k = numbering.id(hash_row(&[v]), &[v]);
-                            if numbering.len() > FEW {
-                                few.clear();
-                            } else if k as usize == few.len() {
-                                few.push(v);
-                            }
-                            k
-                        }
-                    },
-                };
-            }
-            Ok(numbering)
-        })
-        .collect::<std::result::Result<_, Malformed>>()
-        .ok()?;
+    // Block 0 first: its values, in sorted order, are the first numbers of every other
+    // block, so that a block without other values (the usual case for a column of a
+    // few groups) is numbered in final order already and skips the renumbering.
+    let number = |(s, lo, out): &mut (&StringArray<'a>, usize, &mut [u32]),
+                  seed: &[Part<'a>]|
+     -> std::result::Result<(Groups<'a>, bool), Malformed> {
+        let mut numbering = Groups::new(1);
+        for p in seed {
+            numbering.id(hash_row(std::slice::from_ref(p)), std::slice::from_ref(p));
+        }
+        let null = match s.layout {
+            Layout::View => number_views(s, *lo, out, &mut numbering)?,
+            _ => number_parts(s, *lo, out, &mut numbering)?,
+        };
+        Ok((numbering, null))
+    };
+    let mut parts: Vec<(Groups<'a>, bool)> = Vec::with_capacity(tasks.len());
+    if let Some((first, others)) = tasks.split_first_mut() {
+        parts.push(number(first, &[]).ok()?);
+        let mut seed = parts[0].0.parts.clone();
+        seed.sort_by_cached_key(|p| p.bytes());
+        seed.truncate(if seed.len() <= SEED { seed.len() } else { 0 });
+        parts.extend(
+            others
+                .par_iter_mut()
+                .map(|t| number(t, &seed))
+                .collect::<std::result::Result<Vec<_>, Malformed>>()
+                .ok()?,
+        );
+    }
     // One numbering over all parts, then ranks in sorted order.
     let mut numbering = Groups::new(1);
     let local: Vec<Vec<u32>> = parts
         .iter()
-        .map(|p| {
+        .map(|(p, _)| {
             (0..p.len())
                 .map(|g| numbering.id(p.hashes[g], p.key(g)))
                 .collect()
@@ -1073,17 +1168,24 @@ pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<
     let any_null = tasks
         .into_par_iter()
         .zip(&local)
-        .map(|((_, _, out), local)| {
-            let mut null = false;
-            for o in out.iter_mut() {
-                *o = if *o == NULL {
-                    null = true;
-                    null_code
-                } else {
-                    rank[local[*o as usize] as usize]
-                };
+        .zip(&parts)
+        .map(|(((_, _, out), local), (_, null))| {
+            // A block without nulls whose numbers are final already (block 0's values
+            // and no others, or values first seen in sorted order) keeps them.
+            let numbered = local
+                .iter()
+                .enumerate()
+                .all(|(k, &id)| rank[id as usize] == k as u32);
+            if !numbered || *null {
+                for o in out.iter_mut() {
+                    *o = if *o == NULL {
+                        null_code
+                    } else {
+                        rank[local[*o as usize] as usize]
+                    };
+                }
             }
-            null
+            *null
         })
         .reduce(|| false, |a, b| a || b);
     let mut values = order
@@ -1327,6 +1429,73 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(got_v, got);
+    }
+
+    /// Codes of views (compared as `u128` before hashing) and of offsets agree with
+    /// the sorted distinct values, over blocks that skip the renumbering (values in
+    /// sorted order, no nulls) and blocks that need it: more than `FEW` values, a long
+    /// string stored twice (two views of one value), nulls, values first seen out of
+    /// order.
+    #[test]
+    fn string_codes_of_views_match_the_values() {
+        let long = "a string longer than twelve bytes";
+        let pool = [
+            "b", "a", long, "c", "d", "e", "f", "g", "h", "i", "j", "", long,
+        ];
+        let n = 3 * TASK + 17;
+        // Block 0 sorted ("", "a", ..), block 1 two values first seen in order, the
+        // rest scattered over the pool with nulls.
+        let values: Vec<Option<&str>> = (0..n)
+            .map(|i| match i / TASK {
+                0 => Some(["", "a", "b"][3 * i / TASK]),
+                1 => Some(["a", "b"][i % 2]),
+                _ if i % 97 == 5 => None,
+                _ => Some(pool[(i * 7 + i / 3) % pool.len()]),
+            })
+            .collect();
+        let mut sorted: Vec<&str> = values.iter().flatten().copied().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let expect: Vec<u32> = values
+            .iter()
+            .map(|v| match v {
+                Some(v) => sorted.binary_search(v).unwrap() as u32,
+                None => sorted.len() as u32,
+            })
+            .collect();
+        let mut validity = vec![0u8; n.div_ceil(8)];
+        for (i, v) in values.iter().enumerate() {
+            if v.is_some() {
+                validity[i / 8] |= 1 << (i % 8);
+            }
+        }
+        let plain: Vec<&str> = values.iter().map(|v| v.unwrap_or("")).collect();
+        let (vi, vd) = views(&plain);
+        let varr = StringArray::new(Layout::View, n, 0, Some(&validity), &vi, vec![&vd]).unwrap();
+        let (_, oi, od) = offsets(&values);
+        let oarr =
+            StringArray::new(Layout::Offsets32, n, 0, Some(&validity), &oi, vec![&od]).unwrap();
+        let mut labels: Vec<Option<String>> = sorted.iter().map(|s| Some(s.to_string())).collect();
+        labels.push(None);
+        for arr in [varr, oarr] {
+            let (codes, got) = string_codes(&[arr]).unwrap();
+            assert_eq!(got, labels);
+            assert!(codes == expect, "codes differ from the sorted values");
+        }
+        // A sorted column without nulls keeps the codes of the first pass.
+        let (vi, vd) = views(&plain[..TASK]);
+        let arr = StringArray::new(Layout::View, TASK, 0, None, &vi, vec![&vd]).unwrap();
+        let (codes, got) = string_codes(&[arr]).unwrap();
+        assert_eq!(got, [Some("".into()), Some("a".into()), Some("b".into())]);
+        assert!((0..TASK).all(|i| codes[i] == (3 * i / TASK) as u32));
+        // Two values, "b" first: block 0 is renumbered, the others are numbered by its
+        // sorted values and kept.
+        let two: Vec<&str> = (0..n).map(|i| ["b", "a"][(i / 3 + i / 5) % 2]).collect();
+        let (vi, vd) = views(&two);
+        let arr = StringArray::new(Layout::View, n, 0, None, &vi, vec![&vd]).unwrap();
+        let (codes, got) = string_codes(&[arr]).unwrap();
+        assert_eq!(got, [Some("a".into()), Some("b".into())]);
+        assert!((0..n).all(|i| codes[i] == u32::from(two[i] == "b")));
     }
 
     #[test]

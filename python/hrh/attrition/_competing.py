@@ -468,6 +468,10 @@ def _labels_of(codes: npt.NDArray[Any], labels: list[Any]) -> pl.Series:
     labels of the codes that occur (so its type is inferred from those alone)."""
     if codes.size == 0:
         return pl.Series("cause", [])
+    if labels and all(type(v) is int and -(2**63) <= v < 2**63 for v in labels):
+        # Integer labels (the usual codes 1, 2, ...): Int64 whichever occur, by a lookup.
+        lut = np.array(labels, dtype=np.int64)
+        return pl.Series("cause", lut[codes.astype(np.int64) - 1])
     used = np.flatnonzero(np.bincount(codes))
     at = np.zeros(int(used[-1]) + 1, dtype=np.int64)
     at[used] = np.arange(used.size)

@@ -259,14 +259,17 @@ def logrank(
         else:
             r, keys = _checked(df, duration, event, group_cols, strata, (name, p_, q_))
     obs, exp = np.asarray(r["observed"]), np.asarray(r["expected"])
-    table = keys.with_columns(
-        n=pl.Series(r["n"], dtype=pl.Int64),
-        observed=pl.Series(obs),
-        expected=pl.Series(exp),
-        # Null where nothing is expected (a group with no one at risk at any exit time).
-        oe2_over_e=pl.Series(
-            np.divide((obs - exp) ** 2, exp, out=np.full(exp.shape, np.nan), where=exp > 0)
-        ).fill_nan(None),
+    # Null where nothing is expected (a group with no one at risk at any exit time).
+    oe = np.divide((obs - exp) ** 2, exp, out=np.full(exp.shape, np.nan), where=exp > 0)
+    # The table built from its columns at once (no query plans for a few rows).
+    table = pl.DataFrame(
+        [
+            *keys.get_columns(),
+            pl.Series("n", r["n"], dtype=pl.Int64),
+            pl.Series("observed", obs),
+            pl.Series("expected", exp),
+            pl.Series("oe2_over_e", oe, nan_to_null=True),
+        ]
     )
     return LogRankResult(
         statistic=float(r["statistic"]),

@@ -50,10 +50,10 @@ pub fn confidence_limits(s: f64, sigma: f64, conf: ConfType, z: f64) -> (f64, f6
             if s == 0.0 {
                 (f64::NAN, f64::NAN)
             } else {
-                (
-                    (s.ln() - z * sigma).exp(),
-                    (s.ln() + z * sigma).exp().min(1.0),
-                )
+                // exp(log S ∓ zσ) as S / exp(zσ) and S exp(zσ): one exp, no log (the
+                // same limits within an ulp or two).
+                let f = (z * sigma).exp();
+                (s / f, (s * f).min(1.0))
             }
         }
         ConfType::LogLog => {

@@ -36,10 +36,7 @@ pub struct CumulativeHazard {
 /// References: Nelson W (1972) Technometrics 14:945-966; Aalen O (1978) Ann Stat
 /// 6:701-726; Fleming TR, Harrington DP (1984) Commun Stat Theory Methods 13:2469-2486.
 pub fn nelson_aalen(d: &SurvData, ties: Ties) -> CumulativeHazard {
-    let rt = risk_table(d, 1);
-    let mut out = CumulativeHazard::default();
-    accumulate(&rt, ties, &mut out);
-    out
+    accumulate(risk_table(d, 1), ties)
 }
 
 /// [`nelson_aalen`] from the risk table of the data (e.g. one that
@@ -62,13 +59,14 @@ pub fn from_risk_table(rt: RiskTable, ties: Ties) -> Result<CumulativeHazard> {
             ));
         }
     }
-    let mut out = CumulativeHazard::default();
-    accumulate(&rt, ties, &mut out);
-    Ok(out)
+    Ok(accumulate(rt, ties))
 }
 
-/// The cumulative hazard of a risk table whose columns have been checked.
-fn accumulate(rt: &RiskTable, ties: Ties, out: &mut CumulativeHazard) {
+/// The cumulative hazard of a risk table whose columns have been checked; its times,
+/// risk sets and exits are moved into the curve, not copied.
+fn accumulate(rt: RiskTable, ties: Ties) -> CumulativeHazard {
+    let m = rt.time.len();
+    let (mut cumulative_hazard, mut std_err) = (Vec::with_capacity(m), Vec::with_capacity(m));
     let (mut h, mut v) = (0.0, 0.0);
     for j in 0..rt.time.len() {
         let (n, e) = (rt.at_risk[j], rt.events[j]);
@@ -89,11 +87,15 @@ fn accumulate(rt: &RiskTable, ties: Ties, out: &mut CumulativeHazard) {
                 }
             }
         }
-        out.time.push(rt.time[j]);
-        out.at_risk.push(n);
-        out.events.push(e);
-        out.cumulative_hazard.push(h);
-        out.std_err.push(v.sqrt());
+        cumulative_hazard.push(h);
+        std_err.push(v.sqrt());
+    }
+    CumulativeHazard {
+        time: rt.time,
+        at_risk: rt.at_risk,
+        events: rt.events,
+        cumulative_hazard,
+        std_err,
     }
 }
 

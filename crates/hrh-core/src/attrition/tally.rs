@@ -66,6 +66,15 @@ pub trait Duration: Copy + Send + Sync {
         let _ = scale;
         self.whole_unchecked()
     }
+    /// [`Duration::whole`] as the whole number (anything when not one) and whether it is
+    /// one, for loops without a branch per row.
+    fn whole_bits(self) -> (u64, bool) {
+        self.whole().map_or((0, false), |k| (k, true))
+    }
+    /// [`Duration::scaled`] as [`Duration::whole_bits`] gives [`Duration::whole`].
+    fn scaled_bits(self, scale: f64) -> (u64, bool) {
+        self.scaled(scale).map_or((0, false), |k| (k, true))
+    }
     /// What makes the value unusable as a duration, if anything.
     fn problem(self) -> Option<Problem>;
     /// Whether the value is usable (no [`Duration::problem`]), without branches.
@@ -174,6 +183,23 @@ impl Duration for f64 {
     }
     fn scaled_unchecked(self, scale: f64) -> u64 {
         (self * scale + ROUNDER).to_bits() - ROUNDER.to_bits()
+    }
+    // The checks of `whole` and `scaled` joined without a branch (a value that is not
+    // one gives a whole number of no use).
+    #[allow(clippy::manual_range_contains)]
+    fn whole_bits(self) -> (u64, bool) {
+        let k = self as u64; // saturating; NaN gives 0
+        (
+            k,
+            (self >= 0.0) & (self <= MAX_EXACT as f64) & (k as f64 == self),
+        )
+    }
+    #[allow(clippy::manual_range_contains)]
+    fn scaled_bits(self, scale: f64) -> (u64, bool) {
+        let y = self * scale;
+        let rounded = y + ROUNDER;
+        let ok = (self >= 0.0) & (y <= MAX_UNITS as f64) & ((rounded - ROUNDER) / scale == self);
+        (rounded.to_bits().wrapping_sub(ROUNDER.to_bits()), ok)
     }
     fn problem(self) -> Option<Problem> {
         if self.is_nan() {
@@ -861,6 +887,18 @@ impl Tally {
         offset: usize,
         limit: Limits,
     ) {
+        // Once bins are set, most chunks fit them: checked and counted in one pass.
+        if let Counts::Bins(b) = &mut self.counts {
+            let scale = b.scale;
+            let fitted = if scale == 1.0 {
+                b.count_fitting(ts, es, gs, |t| t.whole_bits())
+            } else {
+                b.count_fitting(ts, es, gs, |t| t.scaled_bits(scale))
+            };
+            if fitted {
+                return;
+            }
+        }
         // Pass 1: the range of the chunk in the current unit, and whether every value
         // is usable as it is.
         let mut scale = match &self.counts {
@@ -1075,6 +1113,55 @@ impl Bins {
     #[inline]
     fn value(k: u64, scale: f64) -> f64 {
         k as f64 / scale
+    }
+
+    /// Check and count a chunk in one pass, when every duration and event code is
+    /// usable and every duration a whole number of units within the bins (`unit`: its
+    /// number of units and whether it is one; group codes checked already); `false`,
+    /// with nothing counted, when a row is not.
+    fn count_fitting<T: Duration, E: EventCode>(
+        &mut self,
+        ts: &[T],
+        es: &[E],
+        gs: Option<&[u32]>,
+        unit: impl Fn(T) -> (u64, bool),
+    ) -> bool {
+        let (base, len) = (self.lo, self.len);
+        // A row's bin within its group and cell (0 and bin 0 for a row that does not fit).
+        let bin = |t: T, e: E| -> (usize, u64, bool) {
+            let (k, whole) = unit(t);
+            let i = k.wrapping_sub(base);
+            let ok = whole & (i < len as u64) & e.valid();
+            let cell = (ok as u64) * (1 | (e.exit_unchecked() << 32));
+            (if ok { i as usize } else { 0 }, cell, ok)
+        };
+        // Add (`sign` 1) or take back (`sign` −1, wrapping) every fitting row's cell.
+        let pass = |cells: &mut [u64], sign: u64| -> bool {
+            let mut all = true;
+            match gs {
+                None => {
+                    for (&t, &e) in ts.iter().zip(es) {
+                        let (i, cell, ok) = bin(t, e);
+                        cells[i] = cells[i].wrapping_add(cell.wrapping_mul(sign));
+                        all &= ok;
+                    }
+                }
+                Some(gs) => {
+                    for ((&t, &e), &g) in ts.iter().zip(es).zip(gs) {
+                        let (i, cell, ok) = bin(t, e);
+                        let b = g as usize * len + i;
+                        cells[b] = cells[b].wrapping_add(cell.wrapping_mul(sign));
+                        all &= ok;
+                    }
+                }
+            }
+            all
+        };
+        if pass(&mut self.cells, 1) {
+            return true;
+        }
+        pass(&mut self.cells, u64::MAX);
+        false
     }
 
     /// Count a checked chunk whose durations are in range (`unit`: each duration's
@@ -1597,6 +1684,60 @@ mod tests {
         assert_eq!(
             risk_tables(&c).unwrap_err().to_string(),
             "column 'by', row 1: group code 5 is not below 2"
+        );
+    }
+
+    /// Chunks after the first are checked and counted in one pass while they fit the
+    /// bins; a chunk with a row that does not (beyond the bins, off the unit, a bad
+    /// value or event code) is taken back and counted the two-pass way, with the same
+    /// tables and errors as `risk_table` gives, for any number of threads.
+    #[test]
+    fn one_pass_chunks_give_back_rows_that_do_not_fit() {
+        let n = 6 * CHUNK;
+        let (days, e, g) = sample(n, 3_000);
+        let years: Vec<f64> = days.iter().map(|&d| d as f64 / 100.0).collect();
+        let mut beyond = years.clone();
+        beyond[4 * CHUNK + 7] = 45.67; // past the bins, still in hundredths
+        let mut off = years.clone();
+        off[5 * CHUNK + 1] = 1.0 / 3.0; // in no unit: hashed from there on
+        let whole: Vec<f64> = days.iter().map(|&d| d as f64).collect();
+        let mut whole_beyond = whole.clone();
+        whole_beyond[3 * CHUNK] = 1e6;
+        for t in [&years, &beyond, &off, &whole, &whole_beyond] {
+            for group in [None, Some(&g[..])] {
+                let k = if group.is_some() { 3 } else { 1 };
+                let want = reference(t, &e, group, k);
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    let got = pool.install(|| risk_tables(&cols(t, &e, group)));
+                    assert_eq!(got.unwrap().unwrap(), want);
+                }
+            }
+        }
+        let mut bad = years.clone();
+        bad[3 * CHUNK + 5] = -0.25;
+        let err = risk_tables(&cols(&bad, &e, None)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "column 'years', row {}: value -0.25 is negative; years must be >= 0",
+                3 * CHUNK + 5
+            )
+        );
+        let mut bad_e: Vec<i64> = e.iter().map(|&v| v as i64).collect();
+        bad_e[2 * CHUNK + 9] = -1;
+        let err = risk_tables(&cols(&years, &bad_e, Some(&g)))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "column 'left', row {}: value -1 is not 0 (censored) or 1 (exit)",
+                2 * CHUNK + 9
+            )
         );
     }
 
