@@ -1027,7 +1027,24 @@ pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<
             // hashing.
             const FEW: usize = 8;
             let mut few: Vec<Part<'_>> = Vec::with_capacity(FEW);
+            // The short ones among them as views (u128::MAX, never a view, for a long
+            // one): a row's view is compared with all of them without branches, so
+            // that rows in no particular order cost no mispredicted jumps.
+            let mut few_views: Vec<u128> = Vec::with_capacity(FEW);
+            let views = s.layout == Layout::View;
             for (i, o) in out.iter_mut().enumerate() {
+                if views {
+                    if let Some(view) = s.raw_view(*lo + i) {
+                        let mut k = NULL;
+                        for (j, &f) in few_views.iter().enumerate() {
+                            k = if f == view { j as u32 } else { k };
+                        }
+                        if k != NULL {
+                            *o = k;
+                            continue;
+                        }
+                    }
+                }
                 *o = match s.part(*lo + i)? {
                     Part::Null => NULL,
                     v => match few.iter().position(|&f| f == v) {
@@ -1036,8 +1053,13 @@ pub fn string_codes(arrays: &[StringArray<'_>]) -> Option<(Vec<u32>, Vec<Option<
                             let k = numbering.id(hash_row(&[v]), &[v]);
                             if numbering.len() > FEW {
                                 few.clear();
+                                few_views.clear();
                             } else if k as usize == few.len() {
                                 few.push(v);
+                                few_views.push(match v {
+                                    Part::Short(view) => view,
+                                    _ => u128::MAX,
+                                });
                             }
                             k
                         }
@@ -1327,6 +1349,47 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(got_v, got);
+    }
+
+    #[test]
+    fn views_code_as_offsets_with_few_and_many_values() {
+        // Rows in no order of 4 short values, then of 12 (more than the few compared
+        // without hashing), short and long, with nulls: views code as offsets do.
+        for distinct in [4usize, 12] {
+            let words: Vec<String> = (0..distinct)
+                .map(|k| {
+                    if k % 5 == 4 {
+                        format!("long value number {k}")
+                    } else {
+                        format!("w{k}")
+                    }
+                })
+                .collect();
+            let rows: Vec<Option<&str>> = (0..5000usize)
+                .map(|i| {
+                    let k = (i * 7919 + i / 3) % (distinct + 1);
+                    (k < distinct).then(|| words[k].as_str())
+                })
+                .collect();
+            let (validity, index, data) = offsets(&rows);
+            let off = StringArray::new(
+                Layout::Offsets32,
+                rows.len(),
+                0,
+                Some(&validity),
+                &index,
+                vec![&data],
+            )
+            .unwrap();
+            let texts: Vec<&str> = rows.iter().map(|r| r.unwrap_or("")).collect();
+            let (vi, vd) = views(&texts);
+            let view =
+                StringArray::new(Layout::View, rows.len(), 0, Some(&validity), &vi, vec![&vd])
+                    .unwrap();
+            let want = string_codes(&[off]).unwrap();
+            assert_eq!(want.1.len(), distinct + 1);
+            assert_eq!(string_codes(&[view]).unwrap(), want);
+        }
     }
 
     #[test]
