@@ -116,42 +116,42 @@ fn blocks<T: Send>(n: usize, f: impl Fn(usize, usize) -> T + Sync + Send) -> Vec
     }
 }
 
-/// Checks of a unit: (bad, zero) for a value not finite, negative or subnormal, or a
-/// weight not finite and > 0; written with non-short-circuit operators so that a block
-/// is checked in vector registers.
-// `&` rather than the `&&` of `Range::contains`.
-#[allow(clippy::manual_range_contains)]
-#[inline(always)]
-fn check(x: f64, w: f64) -> (bool, bool) {
-    let zero = x == 0.0;
-    let ok_x = ((x >= f64::MIN_POSITIVE) & (x < f64::INFINITY)) | zero;
-    let ok_w = (w > 0.0) & (w < f64::INFINITY);
-    (!(ok_x & ok_w), zero)
+/// What the first pass reads: the units and the number of groups (1 without).
+#[derive(Clone, Copy)]
+struct Read<'a> {
+    values: &'a [f64],
+    weights: Option<&'a [f64]>,
+    codes: Option<&'a [u32]>,
+    k: usize,
 }
 
-/// First pass over units `s..e`.
-fn first(
-    values: &[f64],
-    weights: Option<&[f64]>,
-    codes: Option<&[u32]>,
-    k: usize,
-    s: usize,
-    e: usize,
-) -> Sums {
+/// First pass over units `s..e`. Only minima, maxima and sums, so that a block is
+/// read in vector registers: a NaN or infinite value or weight makes Σw or Σwx NaN or
+/// infinite, which the caller checks.
+#[inline(always)]
+fn first_portable(u: Read<'_>, s: usize, e: usize) -> Sums {
+    let Read {
+        values,
+        weights,
+        codes,
+        k,
+    } = u;
     let mut out = Sums::new(k);
     let xs = &values[s..e];
     let ws = weights.map(|w| &w[s..e]);
-    // Four lanes of every running figure, combined in a fixed order.
-    let (mut bad, mut zero) = ([false; 4], [false; 4]);
-    let (mut lo, mut hi) = ([f64::INFINITY; 4], [0.0_f64; 4]);
+    // Four lanes of every running figure, combined in a fixed order: the smallest
+    // value, the smallest positive one, the largest, the smallest weight, Σw, Σwx.
+    let mut mn = [f64::INFINITY; 4];
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [0.0_f64; 4];
+    let mut wmin = [f64::INFINITY; 4];
     let (mut sw, mut swx) = ([0.0; 4], [0.0; 4]);
     let mut unit = |j: usize, x: f64, w: f64| {
-        let (b, z) = check(x, w);
-        bad[j] |= b;
-        zero[j] |= z;
+        mn[j] = if x < mn[j] { x } else { mn[j] };
         let xp = if x > 0.0 { x } else { f64::INFINITY };
         lo[j] = if xp < lo[j] { xp } else { lo[j] };
         hi[j] = if x > hi[j] { x } else { hi[j] };
+        wmin[j] = if w < wmin[j] { w } else { wmin[j] };
         sw[j] += w;
         swx[j] += w * x;
     };
@@ -179,14 +179,22 @@ fn first(
             }
         }
     }
-    out.bad = bad.iter().any(|&b| b);
-    out.zero = zero.iter().any(|&z| z);
-    out.lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let min4 = |a: [f64; 4]| a.iter().fold(f64::INFINITY, |m, &v| m.min(v));
+    let mn = min4(mn);
+    let sum4 = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    let (sw, swx) = (sum4(sw), sum4(swx));
+    // A negative or subnormal value, a weight <= 0, or a NaN or infinity anywhere.
+    out.lo = min4(lo);
     out.hi = hi.iter().fold(0.0, |a, &b| a.max(b));
+    out.bad = mn < 0.0
+        || out.lo < f64::MIN_POSITIVE
+        || min4(wmin) <= 0.0
+        || !(sw.is_finite() && swx.is_finite());
+    out.zero = mn == 0.0;
     match codes {
         None => {
-            out.w[0] = (sw[0] + sw[1]) + (sw[2] + sw[3]);
-            out.wx[0] = (swx[0] + swx[1]) + (swx[2] + swx[3]);
+            out.w[0] = sw;
+            out.wx[0] = swx;
         }
         Some(codes) => {
             let codes = &codes[s..e];
@@ -201,6 +209,22 @@ fn first(
         }
     }
     out
+}
+
+fn first(u: Read<'_>, s: usize, e: usize) -> Sums {
+    #[cfg(target_arch = "x86_64")]
+    {
+        /// The same code compiled for AVX2 (the same operations, so the same numbers).
+        #[target_feature(enable = "avx2")]
+        fn avx2(u: Read<'_>, s: usize, e: usize) -> Sums {
+            first_portable(u, s, e)
+        }
+        if crate::planning::lanes::has_avx2() {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { avx2(u, s, e) };
+        }
+    }
+    first_portable(u, s, e)
 }
 
 /// w·r·ln r (T) or w·ln r (L) of each unit, r = x / μ (x · (1/μ) would round twice).
@@ -322,7 +346,13 @@ pub fn theil_fast(
         Some(_) => return None,
         None => (None, 1),
     };
-    let parts = blocks(n, |s, e| first(values, weights, codes, k, s, e));
+    let read = Read {
+        values,
+        weights,
+        codes,
+        k,
+    };
+    let parts = blocks(n, |s, e| first(read, s, e));
     let mut all = Sums::new(k);
     for p in &parts {
         all.add(p);
