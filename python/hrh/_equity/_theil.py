@@ -216,7 +216,7 @@ def theil(
                 raise InputError(
                     f"argument 'weights': has length {w.size} but 'values' has length {v.size}"
                 )
-        codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
+        codes, labels = (None, None) if groups is None else _codes(groups, v.size)
         if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
             raise InputError(
                 f"argument 'mean': {mean!r} is not 'weighted', 'unweighted' or a number"
@@ -227,7 +227,14 @@ def theil(
         if not isinstance(mean, str):
             mean = _number(mean, "mean")
         call = functools.partial(
-            _core.theil, v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=log_base
+            _core.theil,
+            v,
+            w,
+            codes,
+            0 if labels is None else len(labels),
+            kind=str(kind),
+            mean=mean,
+            log_base=log_base,
         )
         r = call(units=False)
     except Exception:
@@ -242,6 +249,6 @@ def theil(
         kind=str(kind),
         reference=float(r["reference"]),
         log_base=float(log_base),
-        _group_parts=None if codes is None else (labels, r),
+        _group_parts=None if labels is None else (labels, r),
         _call=call,
     )
