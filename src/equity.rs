@@ -74,7 +74,7 @@ fn reference(mean: &Bound<'_, PyAny>) -> PyResult<th::Reference> {
 /// Theil index with decomposition: dict of total, between, within and arrays.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (values, weights=None, groups=None, n_groups=0, *, kind, mean, log_base))]
+#[pyo3(signature = (values, weights=None, groups=None, n_groups=0, *, kind, mean, log_base, units=true))]
 fn theil<'py>(
     py: Python<'py>,
     values: F64<'py>,
@@ -84,6 +84,7 @@ fn theil<'py>(
     kind: &str,
     mean: &Bound<'py, PyAny>,
     log_base: f64,
+    units: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let kind = choice(
         py,
@@ -97,8 +98,16 @@ fn theil<'py>(
         Some(gr) => Some((gr.as_slice()?, n_groups)),
         None => None,
     };
+    // Without each unit's term, about the weighted mean: the fast path where it
+    // applies (the general one names every error).
     let t = run_on_arguments(py, || {
-        th::theil_of(v, w, kind, reference, log_base, gs, true)
+        let fast = (!units && reference == th::Reference::Weighted)
+            .then(|| th::fast::theil_fast(v, w, kind, log_base, gs))
+            .flatten();
+        match fast {
+            Some(t) => Ok(t),
+            None => th::theil_of(v, w, kind, reference, log_base, gs, units),
+        }
     })?;
     let d = PyDict::new(py);
     d.set_item("total", t.total)?;

@@ -401,3 +401,38 @@ def test_equity_with_a_population_table_names_its_columns() -> None:
     # The array functions keep naming their arguments.
     with pytest.raises(hrh.InputError, match=r"^argument 'values', item 1: value 0: Theil L"):
         hrh.theil([10.0, 0.0, 30.0], kind="L")
+
+
+def test_theil_fast_path_agrees_with_its_unit_terms_and_names_errors_first() -> None:
+    rng = np.random.default_rng(3)
+    n = 50_000
+    x = rng.lognormal(0.0, 1.0, n)
+    x[::17] = 0.0
+    w = np.round(rng.lognormal(8.0, 1.0, n)) + 1.0
+    region = pl.Series("region", rng.choice(["a", "b", "c", "d"], n))
+    t = hrh.theil(x, w, groups=region)
+    # The units' terms (computed on first access, by the general path) sum to the total.
+    assert t.unit_contribution.size == n
+    assert math.isclose(float(t.unit_contribution.sum()), t.total, rel_tol=1e-11)
+    assert t.units.height == n
+    assert math.isclose(t.between + t.within, t.total, rel_tol=1e-14)
+    assert math.isclose(hrh.theil(x, w).total, t.total, rel_tol=1e-12)
+    # Numpy's reference, summed exactly.
+    p = w / math.fsum(w)
+    r = x / math.fsum(p * x)
+    want = math.fsum(p * r * np.log(np.where(r > 0, r, 1.0)))
+    assert math.isclose(hrh.theil(x, w).total, want, rel_tol=1e-13)
+    # A NaN is named first, before any other problem of the arguments.
+    bad = x.copy()
+    bad[7] = np.nan
+    for kwargs in ({}, {"groups": region[:3]}, {"kind": "Q"}):
+        with pytest.raises(hrh.InputError, match=r"argument 'values', item 7: value is NaN"):
+            hrh.theil(bad, w, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InputError, match=r"argument 'values', item 7: value is NaN"):
+        hrh.theil(bad, w[:5])
+    bad_w = w.copy()
+    bad_w[9] = np.nan
+    with pytest.raises(hrh.InputError, match=r"argument 'weights', item 9: value is NaN"):
+        hrh.theil(x, bad_w)
+    with pytest.raises(hrh.InputError, match=r"argument 'weights', item 9: value is NaN"):
+        hrh.theil(x[:-1], bad_w)

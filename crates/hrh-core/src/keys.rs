@@ -1499,6 +1499,47 @@ mod tests {
     }
 
     #[test]
+    fn views_code_as_offsets_with_few_and_many_values() {
+        // Rows in no order of 4 short values, then of 12 (more than the few compared
+        // without hashing), short and long, with nulls: views code as offsets do.
+        for distinct in [4usize, 12] {
+            let words: Vec<String> = (0..distinct)
+                .map(|k| {
+                    if k % 5 == 4 {
+                        format!("long value number {k}")
+                    } else {
+                        format!("w{k}")
+                    }
+                })
+                .collect();
+            let rows: Vec<Option<&str>> = (0..5000usize)
+                .map(|i| {
+                    let k = (i * 7919 + i / 3) % (distinct + 1);
+                    (k < distinct).then(|| words[k].as_str())
+                })
+                .collect();
+            let (validity, index, data) = offsets(&rows);
+            let off = StringArray::new(
+                Layout::Offsets32,
+                rows.len(),
+                0,
+                Some(&validity),
+                &index,
+                vec![&data],
+            )
+            .unwrap();
+            let texts: Vec<&str> = rows.iter().map(|r| r.unwrap_or("")).collect();
+            let (vi, vd) = views(&texts);
+            let view =
+                StringArray::new(Layout::View, rows.len(), 0, Some(&validity), &vi, vec![&vd])
+                    .unwrap();
+            let want = string_codes(&[off]).unwrap();
+            assert_eq!(want.1.len(), distinct + 1);
+            assert_eq!(string_codes(&[view]).unwrap(), want);
+        }
+    }
+
+    #[test]
     fn no_keys_no_rows_and_bad_buffers() {
         let v = [1.0, 2.0];
         let t = keyed_sums(&[], &[&v], 2, false).unwrap().unwrap();

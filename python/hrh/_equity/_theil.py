@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -13,8 +14,8 @@ import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
-from hrh._equity._common import _codes, _number, _weights
-from hrh._frames import float_array
+from hrh._equity._common import _codes, _number
+from hrh._frames import check_nan, float_array
 from hrh.exceptions import InputError
 
 
@@ -40,6 +41,9 @@ class TheilResult:
     units : polars.DataFrame
         ``unit`` (row index) and ``contribution`` (terms summing to the total), built
         on first access.
+    unit_contribution : numpy.ndarray
+        Each unit's term of the total, computed on first access (the total is summed
+        without forming them).
 
     References
     ----------
@@ -63,11 +67,19 @@ class TheilResult:
     kind: str
     reference: float
     log_base: float
-    unit_contribution: npt.NDArray[np.float64] = field(repr=False)
     # The core's per-group arrays and the labels, made a table on first access.
     _group_parts: tuple[pl.Series, dict[str, Any]] | None = field(
         default=None, repr=False, compare=False
     )
+    # The core's call with its arguments, for the units' terms on first access.
+    _call: Callable[..., dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def unit_contribution(self) -> npt.NDArray[np.float64]:
+        """Each unit's term of the total."""
+        if self._call is None:
+            return np.zeros(0)
+        return np.asarray(self._call(units=True)["unit_contribution"])
 
     @functools.cached_property
     def groups(self) -> pl.DataFrame | None:
@@ -193,17 +205,43 @@ def theil(
     >>> round(hrh.theil([1, 2, 3, 6], kind="L", log_base=10).total, 6)
     0.088046
     """
-    v = float_array(values, "values")
-    w = _weights(weights, v.size)
-    codes, labels = (None, pl.Series("group", [])) if groups is None else _codes(groups, v.size)
-    if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
-        raise InputError(f"argument 'mean': {mean!r} is not 'weighted', 'unweighted' or a number")
-    if isinstance(log_base, bool) or not isinstance(log_base, int | float):
-        raise InputError(f"argument 'log_base': {log_base!r} is not a number")
-    log_base = _number(log_base, "log_base")
-    if not isinstance(mean, str):
-        mean = _number(mean, "mean")
-    r = _core.theil(v, w, codes, len(labels), kind=str(kind), mean=mean, log_base=log_base)
+    # NaNs are found by the core's checks, in the same pass as the others; on any error
+    # they are named first, as the checks of each argument in turn would.
+    v = float_array(values, "values", nan=False)
+    w = None
+    try:
+        if weights is not None:
+            w = float_array(weights, "weights", nan=False)
+            if w.size != v.size:
+                raise InputError(
+                    f"argument 'weights': has length {w.size} but 'values' has length {v.size}"
+                )
+        codes, labels = (None, None) if groups is None else _codes(groups, v.size)
+        if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
+            raise InputError(
+                f"argument 'mean': {mean!r} is not 'weighted', 'unweighted' or a number"
+            )
+        if isinstance(log_base, bool) or not isinstance(log_base, int | float):
+            raise InputError(f"argument 'log_base': {log_base!r} is not a number")
+        log_base = _number(log_base, "log_base")
+        if not isinstance(mean, str):
+            mean = _number(mean, "mean")
+        call = functools.partial(
+            _core.theil,
+            v,
+            w,
+            codes,
+            0 if labels is None else len(labels),
+            kind=str(kind),
+            mean=mean,
+            log_base=log_base,
+        )
+        r = call(units=False)
+    except Exception:
+        check_nan(v, "values")
+        if w is not None:
+            check_nan(w, "weights")
+        raise
     return TheilResult(
         total=float(r["total"]),
         between=float(r["between"]),
@@ -211,6 +249,6 @@ def theil(
         kind=str(kind),
         reference=float(r["reference"]),
         log_base=float(log_base),
-        unit_contribution=np.asarray(r["unit_contribution"]),
-        _group_parts=None if codes is None else (labels, r),
+        _group_parts=None if labels is None else (labels, r),
+        _call=call,
     )

@@ -232,10 +232,12 @@ def refuse_dask(values: Any, name: str) -> None:
         )
 
 
-def float_array(values: Any, name: str) -> FloatArray:
+def float_array(values: Any, name: str, *, nan: bool = True) -> FloatArray:
     """An array-like (list, numpy array, polars or pandas Series, scalar) passed as the
     argument `name`, as a contiguous float64 numpy array, rejecting nulls and non-numbers
-    with the item (``argument 'values', item 3: value is NaN``)."""
+    with the item (``argument 'values', item 3: value is NaN``). With ``nan=False`` a NaN
+    is left for the caller, whose own checks find it in the same pass as the others
+    (then :func:`check_nan` names it)."""
     refuse_dask(values, name)
     if isinstance(values, pl.Series):
         if values.null_count():
@@ -263,10 +265,16 @@ def float_array(values: Any, name: str) -> FloatArray:
     out = np.ascontiguousarray(np.atleast_1d(arr), dtype=np.float64)
     if out.ndim != 1:
         raise InputError(f"argument '{name}': expected one dimension, got shape {out.shape}")
-    if out.size and np.isnan(out.min()):  # the minimum is NaN when any value is
-        nan = np.flatnonzero(np.isnan(out))
-        raise InputError(f"argument '{name}', item {int(nan[0])}: value is NaN")
+    if nan:
+        check_nan(out, name)
     return out
+
+
+def check_nan(values: FloatArray, name: str) -> None:
+    """An InputError naming the first NaN of the argument `name`, if any."""
+    if values.size and np.isnan(values.min()):  # the minimum is NaN when any value is
+        at = np.flatnonzero(np.isnan(values))
+        raise InputError(f"argument '{name}', item {int(at[0])}: value is NaN")
 
 
 @contextmanager

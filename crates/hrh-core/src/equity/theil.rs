@@ -2,6 +2,8 @@
 //! deviation) with exact between/within decomposition, GE(α), Atkinson and the
 //! coefficient of variation.
 
+pub mod fast;
+
 use super::{check_groups, Distribution};
 use crate::error::{Error, Result};
 use crate::validate::short;
