@@ -245,3 +245,18 @@ def test_dask_partitions_read_together_are_named(
     # every partition on its own when all columns are read
     whole = scale.partition_tasks(ddf, list(ddf.columns), lambda pdf, where: where)
     assert len(whole) == ddf.npartitions
+
+
+def test_rows_counted_when_no_column_is_needed(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, register: pl.DataFrame
+) -> None:
+    # Without `by` or `staff` the rows are counted: a selection of no columns has none,
+    # so one column is read to count them (this was "data has no rows").
+    monkeypatch.setenv("HRH_BATCH_ROWS", "1000")
+    pop = pl.DataFrame({"population": [1_000_000.0]})
+    want = hrh.density(register, population=pop)
+    assert want["staff"].to_list() == [float(N)]
+    _same(hrh.density(register.lazy(), population=pop), want)
+    _same(hrh.density(folder, population=pop), want)
+    dd = pytest.importorskip("dask.dataframe")
+    _same(hrh.density(dd.read_parquet(str(folder / "part-0*.parquet")), population=pop), want)

@@ -302,6 +302,15 @@ def _partition_partial(
     return _partial(out, by, sums), df.height, df.height - out.height
 
 
+def _needed(src: Source, columns: Sequence[str]) -> list[str]:
+    """The distinct `columns` to read, or the first column of the data when none is
+    needed (rows are counted; a selection of no columns would have none)."""
+    needed = list(dict.fromkeys(columns))
+    if not needed and src.schema:
+        needed = [next(iter(src.schema))]
+    return needed
+
+
 def grouped_sums(
     src: Source,
     columns: Sequence[str],
@@ -314,7 +323,7 @@ def grouped_sums(
     """Exact sums (output name -> column) and the row count over `by` groups of the rows
     `prepare` checks (and may filter), batch by batch or partition by partition; returns
     the table and the number of rows kept. Only `columns` are read."""
-    needed = list(dict.fromkeys(columns))
+    needed = _needed(src, columns)
     names = list(sums)
     if src.frame is not None:
         df = prepare(src.frame)
@@ -555,7 +564,7 @@ def fold(
     (associative and commutative, so any batching or partitioning gives the same
     state). Only `columns` are read; an InputError of a batch counts rows from the
     start of the data, one of a partition names it. A table in memory is one batch."""
-    needed = list(dict.fromkeys(columns))
+    needed = _needed(src, columns)
     if src.frame is not None:
         return (partial(src.frame) if src.frame.height else None), src.frame.height
     if src.lazy is not None:
