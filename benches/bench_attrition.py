@@ -147,14 +147,15 @@ def hrh_person_time(reg: pl.DataFrame) -> pl.DataFrame:
 
 
 def polars_person_time(reg: pl.DataFrame) -> pl.DataFrame:
-    """The same table straight in polars: spells [hire, exit) overlapping [START, END);
+    """The same table straight in polars: spells [hire, exit) overlapping [START, END), and
+    those that end on START (in post at its start and an exit then, as in hrh);
     headcount at each year's start and person-days by per-year overlap arithmetic (one
     group_by with an expression per year), entrants and exits by reason from group_by on
     the year, joined onto the full cadre × year grid."""
     years = list(range(START.year, END.year))
     bounds = [dt.date(y, 1, 1) for y in years] + [END]
     hire, exit_ = pl.col("hire"), pl.col("exit")
-    spells = reg.lazy().filter((hire < END) & (exit_.is_null() | (exit_ > START)))
+    spells = reg.lazy().filter((hire < END) & (exit_.is_null() | (exit_ >= START)))
     open_end = exit_.fill_null(END)
     per_year = []
     for y, p, q in zip(years, bounds[:-1], bounds[1:], strict=True):
