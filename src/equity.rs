@@ -71,7 +71,8 @@ fn reference(mean: &Bound<'_, PyAny>) -> PyResult<th::Reference> {
     Ok(th::Reference::Value(mean.extract::<f64>()?))
 }
 
-/// Theil index with decomposition: dict of total, between, within and arrays.
+/// Theil index with decomposition: dict of total, reference, between and within, with
+/// `unit_contribution` when `units` and the `group_*` arrays when `groups` is given.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (values, weights=None, groups=None, n_groups=0, *, kind, mean, log_base, units=true))]
@@ -114,13 +115,19 @@ fn theil<'py>(
     d.set_item("reference", t.reference)?;
     d.set_item("between", t.between)?;
     d.set_item("within", t.within)?;
-    d.set_item("unit_contribution", t.unit_contribution.into_pyarray(py))?;
-    d.set_item("group_weight_share", t.group_weight_share.into_pyarray(py))?;
-    d.set_item("group_value_share", t.group_value_share.into_pyarray(py))?;
-    d.set_item("group_mean", t.group_mean.into_pyarray(py))?;
-    d.set_item("group_index", t.group_index.into_pyarray(py))?;
-    d.set_item("group_within", t.group_within.into_pyarray(py))?;
-    d.set_item("group_between", t.group_between.into_pyarray(py))?;
+    // Only what was asked for: each unit's term with `units`, the groups' parts with
+    // groups (empty arrays cost as much to make as a small index does to compute).
+    if units {
+        d.set_item("unit_contribution", t.unit_contribution.into_pyarray(py))?;
+    }
+    if groups.is_some() {
+        d.set_item("group_weight_share", t.group_weight_share.into_pyarray(py))?;
+        d.set_item("group_value_share", t.group_value_share.into_pyarray(py))?;
+        d.set_item("group_mean", t.group_mean.into_pyarray(py))?;
+        d.set_item("group_index", t.group_index.into_pyarray(py))?;
+        d.set_item("group_within", t.group_within.into_pyarray(py))?;
+        d.set_item("group_between", t.group_between.into_pyarray(py))?;
+    }
     Ok(d)
 }
 

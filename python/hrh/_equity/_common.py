@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from hrh import _core
 from hrh._frames import float_array, require_columns, value_codes
 from hrh.exceptions import InputError
 
@@ -45,6 +46,19 @@ def _pair(value: Any, name: str) -> tuple[float, float]:
 
 def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
     """Group labels (any array-like) as dense codes in sorted label order."""
+    codes, labels = _codes_and_labels(groups, n)
+    return codes, labels if isinstance(labels, pl.Series) else _label_series(labels)
+
+
+def _label_series(labels: list[Any]) -> pl.Series:
+    """The labels of strings coded by the core (no nulls: they are refused) as a Series."""
+    return pl.Series("group", labels, dtype=pl.String)
+
+
+def _codes_and_labels(groups: Any, n: int) -> tuple[np.ndarray, pl.Series | list[Any]]:
+    """:func:`_codes`, with the labels of strings coded by the core left a list (a caller
+    that may never show them need not build a Series: make one with
+    :func:`_label_series`)."""
     if isinstance(groups, pl.Series):
         s = groups
     else:
@@ -71,6 +85,9 @@ def _codes(groups: Any, n: int) -> tuple[np.ndarray, pl.Series]:
     if n == 0:
         return np.zeros(0, dtype=np.uint32), s.rename("group")
     if s.dtype == pl.String:  # coded in place by the core, in parallel
+        read = _core.string_codes(s)
+        if read is not None:
+            return read[0], read[1]
         codes_, labels = value_codes(s)
         return codes_, labels.rename("group")
     labels = s.unique().sort()

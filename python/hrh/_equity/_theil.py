@@ -14,7 +14,7 @@ import numpy.typing as npt
 import polars as pl
 
 from hrh import _core
-from hrh._equity._common import _codes, _number
+from hrh._equity._common import _codes_and_labels, _label_series, _number
 from hrh._frames import check_nan, float_array
 from hrh.exceptions import InputError
 
@@ -68,7 +68,7 @@ class TheilResult:
     reference: float
     log_base: float
     # The core's per-group arrays and the labels, made a table on first access.
-    _group_parts: tuple[pl.Series, dict[str, Any]] | None = field(
+    _group_parts: tuple[pl.Series | list[Any], dict[str, Any]] | None = field(
         default=None, repr=False, compare=False
     )
     # The core's call with its arguments, for the units' terms on first access.
@@ -89,7 +89,7 @@ class TheilResult:
         labels, r = self._group_parts
         return pl.DataFrame(
             {
-                "group": labels,
+                "group": labels if isinstance(labels, pl.Series) else _label_series(labels),
                 "population_share": r["group_weight_share"],
                 "value_share": r["group_value_share"],
                 "mean": r["group_mean"],
@@ -216,7 +216,7 @@ def theil(
                 raise InputError(
                     f"argument 'weights': has length {w.size} but 'values' has length {v.size}"
                 )
-        codes, labels = (None, None) if groups is None else _codes(groups, v.size)
+        codes, labels = (None, None) if groups is None else _codes_and_labels(groups, v.size)
         if isinstance(mean, bool) or not (isinstance(mean, str | int | float)):
             raise InputError(
                 f"argument 'mean': {mean!r} is not 'weighted', 'unweighted' or a number"

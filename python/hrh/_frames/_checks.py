@@ -238,6 +238,15 @@ def float_array(values: Any, name: str, *, nan: bool = True) -> FloatArray:
     with the item (``argument 'values', item 3: value is NaN``). With ``nan=False`` a NaN
     is left for the caller, whose own checks find it in the same pass as the others
     (then :func:`check_nan` names it)."""
+    if (
+        type(values) is np.ndarray
+        and values.dtype == np.float64
+        and values.ndim == 1
+        and values.flags.c_contiguous
+    ):  # already what the core reads: no conversion to check
+        if nan:
+            check_nan(values, name)
+        return values
     refuse_dask(values, name)
     if isinstance(values, pl.Series):
         if values.null_count():
