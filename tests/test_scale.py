@@ -670,6 +670,10 @@ def test_survival_curves_on_dask(spells: pl.DataFrame) -> None:
     kw = {"duration": "years", "event": "left", "by": "cadre"}
     _same(hrh.kaplan_meier(spells, **kw).table, hrh.kaplan_meier(ddf, **kw).table)
     _same(hrh.nelson_aalen(spells, **kw).table, hrh.nelson_aalen(ddf, **kw).table)
+    _same(
+        hrh.life_table(spells, duration="years", event="left", width=1),
+        hrh.life_table(ddf, duration="years", event="left", width=1),
+    )
 
 
 def test_dask_client_without_workers_is_refused(
