@@ -22,6 +22,8 @@ from bench_attrition import (
     check_km,
     cox_setup,
     hrh_cox,
+    hrh_km,
+    lifelines_km,
     rel_diff,
 )
 from harness import Case, PeerTiming
@@ -67,14 +69,6 @@ def float_survival(n: int, rounded: bool) -> Surv:
 
 
 # --------------------------------------------------------------------------- curves
-
-
-def hrh_km(s: Surv) -> hrh.KaplanMeier:
-    return hrh.kaplan_meier(s["df"], duration="t", event="e")
-
-
-def lifelines_km(s: Surv) -> KaplanMeierFitter:
-    return KaplanMeierFitter().fit(s["t"], s["e"])
 
 
 def hrh_na(s: Surv) -> hrh.CumulativeHazard:
@@ -265,6 +259,13 @@ def cases(quick: bool) -> list[Case]:
         f"{SHAPE:g}, scale {SCALE['a']:g} and {SCALE['b']:g} years), censored by a uniform "
         f"follow-up of up to {FOLLOW_UP:g} years (about 83 % exits); Float64 durations "
     )
+    # Kaplan-Meier against lifelines, on every kind of duration.
+    km: dict[str, Any] = {
+        "hrh": hrh_km,
+        "peer": lifelines_km,
+        "peer_name": f"{ll} `KaplanMeierFitter().fit(t, e)` on numpy arrays",
+        "check": check_km,
+    }
     out: list[Case] = []
     for rounded in (True, False):
         tag = "years_0.01" if rounded else "years"
@@ -275,10 +276,7 @@ def cases(quick: bool) -> list[Case]:
                 name=f"kaplan_meier_{tag}",
                 sizes=sizes,
                 setup=setup,
-                hrh=hrh_km,
-                peer=lifelines_km,
-                peer_name=f"{ll} `KaplanMeierFitter().fit(t, e)` on numpy arrays",
-                check=check_km,
+                **km,
                 description='`hrh.kaplan_meier(df, duration="t", event="e")` (Greenwood '
                 f"standard errors, log intervals). {about}",
             ),
@@ -340,10 +338,7 @@ def cases(quick: bool) -> list[Case]:
             name="kaplan_meier_days_365.25",
             sizes=sizes,
             setup=days_survival,
-            hrh=hrh_km,
-            peer=lifelines_km,
-            peer_name=f"{ll} `KaplanMeierFitter().fit(t, e)` on numpy arrays",
-            check=check_km,
+            **km,
             description='`hrh.kaplan_meier(df, duration="t", event="e")`. '
             f"{workload}in whole days / 365.25, as `(exit - hire).dt.total_days() / 365.25` "
             "gives them.",
