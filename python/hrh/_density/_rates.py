@@ -233,7 +233,7 @@ def density(
         by_cols,
         staff_cols if staff_cols else [_STAFF],
         population,
-        area if area_in_data else None,
+        area_in_data,
         area,
         population_sum_over,
         wide=wide,
@@ -248,7 +248,7 @@ def _result(
     by: list[str],
     staff: list[str],
     population: Any,
-    area_in_data: str | None,
+    area_in_data: bool,
     area: str | None,
     population_sum_over: str | Sequence[str] | None,
     *,
@@ -273,14 +273,14 @@ def _result(
             "argument 'population_sum_over': population is a column of data, summed over "
             "each by group already; population_sum_over applies to a population table"
         )
-    area_sum = summed["area"] if area_in_data is not None else None
+    area_sum = summed["area"] if area_in_data else None
     if pop_in_data:
         pop_sum = summed["population"]
     else:
         pop, on, _, has_area = _population_table(population, by, area, population_sum_over)
-        if area is not None and area_in_data is None and not has_area:
+        if area is not None and not area_in_data and not has_area:
             raise InputError(f"column '{area}' (area) is in neither data nor the population table")
-        if area_in_data is not None and has_area:
+        if area_in_data and has_area:
             pop = pop.drop("area")
         # Joined on the groups' keys (a cross join without shared keys: one row per group).
         rows = keys.select(on) if on else pl.DataFrame({"__hrh_group": np.arange(n)})
