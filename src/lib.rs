@@ -21,6 +21,10 @@ mod planning;
 mod scale;
 mod synthetic;
 
+/// Arrays handed to Python are freed by this allocator when numpy lets them go.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A float64 numpy array handed back to Python.
 pub(crate) type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 

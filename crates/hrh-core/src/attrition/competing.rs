@@ -151,7 +151,7 @@ pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
                 let d = if here { p.events[*j] } else { 0.0 };
                 rt.events_by_cause[c - 1].push(d);
                 events += d;
-                count += if here { p.event_count[*j] } else { 0 };
+                count += if here { p.exit_count(*j) } else { 0 };
             }
             if here {
                 censored += p.censored[*j];

@@ -95,19 +95,11 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
     validate::same_len(m, rt.events.len(), "time", "events")?;
     validate::same_len(m, rt.censored.len(), "time", "censored")?;
     let z = qnorm(1.0 - (1.0 - level) / 2.0);
-    let mut km = KaplanMeier {
-        time: rt.time,
-        at_risk: rt.at_risk,
-        events: rt.events,
-        censored: rt.censored,
-        ..Default::default()
-    };
+    // The products and sums run in order (one pass; the only sequential work); the
+    // square roots, standard errors and limits of each point follow in parallel.
+    let (mut survival, mut variance) = (Vec::with_capacity(m), Vec::with_capacity(m));
     let (mut s, mut v) = (1.0, 0.0);
-    for v in [&mut km.survival, &mut km.sigma, &mut km.std_err] {
-        v.reserve_exact(m);
-    }
-    for j in 0..m {
-        let (n, e) = (km.at_risk[j], km.events[j]);
+    for (&n, &e) in rt.at_risk.iter().zip(&rt.events) {
         if e > 0.0 {
             s *= 1.0 - e / n;
             v += if n > e {
@@ -120,13 +112,72 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
         if s < 1e-15 {
             s = 0.0;
         }
-        let sigma = v.sqrt();
-        km.survival.push(s);
-        km.sigma.push(sigma);
-        km.std_err.push(if s == 0.0 { f64::NAN } else { s * sigma });
+        survival.push(s);
+        variance.push(v);
     }
-    (km.lower, km.upper) = limits(&km.survival, &km.sigma, conf, z);
-    Ok(km)
+    let points = Points::of(&survival, variance, conf, z);
+    Ok(KaplanMeier {
+        time: rt.time,
+        at_risk: rt.at_risk,
+        events: rt.events,
+        censored: rt.censored,
+        survival,
+        sigma: points.sigma,
+        std_err: points.std_err,
+        lower: points.lower,
+        upper: points.upper,
+    })
+}
+
+/// The columns of a curve computed point by point from its survival and Greenwood
+/// variance.
+struct Points {
+    sigma: Vec<f64>,
+    std_err: Vec<f64>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+impl Points {
+    /// σ = √variance (written over `variance`), S σ (NaN at S = 0) and the limits of
+    /// every point, in parallel over blocks of points: each is a function of its own
+    /// point only, so they are the same for any number of threads. A point equal to the
+    /// one before (a time with censorings only) repeats its values.
+    fn of(survival: &[f64], variance: Vec<f64>, conf: ConfType, z: f64) -> Points {
+        const BLOCK: usize = 1 << 13;
+        let m = survival.len();
+        let mut p = Points {
+            sigma: variance,
+            std_err: vec![0.0; m],
+            lower: vec![0.0; m],
+            upper: vec![0.0; m],
+        };
+        p.sigma
+            .par_chunks_mut(BLOCK)
+            .zip(p.std_err.par_chunks_mut(BLOCK))
+            .zip(p.lower.par_chunks_mut(BLOCK))
+            .zip(p.upper.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, (((sg, se), lo), hi))| {
+                let s = &survival[b * BLOCK..b * BLOCK + sg.len()];
+                let mut last: Option<(f64, f64, [f64; 4])> = None;
+                for i in 0..sg.len() {
+                    let (s, v) = (s[i], sg[i]);
+                    let out = match last {
+                        Some((s0, v0, out)) if s0 == s && v0 == v => out,
+                        _ => {
+                            let sigma = v.sqrt();
+                            let err = if s == 0.0 { f64::NAN } else { s * sigma };
+                            let (l, h) = confidence_limits(s, sigma, conf, z);
+                            [sigma, err, l, h]
+                        }
+                    };
+                    last = Some((s, v, out));
+                    [sg[i], se[i], lo[i], hi[i]] = out;
+                }
+            });
+        p
+    }
 }
 
 /// The confidence limits of every point of a curve (`s`, `sigma`), in parallel over

@@ -246,61 +246,25 @@ pub fn logrank_weighted<T: Duration, E: EventCode>(
 pub fn from_tables(tables: &[RiskTable], n_groups: usize, weights: Weights) -> Result<LogRank> {
     weights.check()?;
     let k = n_groups;
-    let mut obs = vec![0.0; k];
-    let mut exp = vec![0.0; k];
-    let mut var = vec![0.0; k * k];
+    let mut sums = Sums {
+        obs: vec![0.0; k],
+        exp: vec![0.0; k],
+        var: vec![0.0; k * k],
+    };
     let mut counts = vec![0usize; k];
     for stratum in tables.chunks(k) {
         for (c, t) in counts.iter_mut().zip(stratum) {
             *c += t.at_risk.first().map_or(0, |&a| a as usize);
         }
-        // Walk the groups' tables together, one distinct time of the stratum at a time.
-        let mut pos = vec![0usize; k];
-        let mut at_risk = vec![0.0; k];
-        let mut d_g = vec![0.0; k];
-        // Pooled Kaplan-Meier S(t−) and Peto's S̃ of the stratum.
-        let mut km = 1.0_f64;
-        let mut peto = 1.0_f64;
-        loop {
-            let next = stratum
-                .iter()
-                .zip(&pos)
-                .filter_map(|(t, &p)| t.time.get(p).copied())
-                .reduce(f64::min);
-            let Some(t) = next else { break };
-            for g in 0..k {
-                let (tab, p) = (&stratum[g], pos[g]);
-                at_risk[g] = tab.at_risk.get(p).copied().unwrap_or(0.0);
-                d_g[g] = match tab.time.get(p) {
-                    Some(&x) if x == t => {
-                        pos[g] += 1;
-                        tab.events[p]
-                    }
-                    _ => 0.0,
-                };
-            }
-            let d: f64 = d_g.iter().sum();
-            let nr: f64 = at_risk.iter().sum();
-            if d > 0.0 {
-                peto *= 1.0 - d / (nr + 1.0);
-                let w = weights.at(nr, km, peto);
-                for g in 0..k {
-                    obs[g] += w * d_g[g];
-                    exp[g] += w * d * at_risk[g] / nr;
-                }
-                if nr > 1.0 {
-                    let c = w * w * d * (nr - d) / (nr - 1.0);
-                    for g in 0..k {
-                        for h in 0..k {
-                            let delta = if g == h { 1.0 } else { 0.0 };
-                            var[g * k + h] += c * at_risk[g] / nr * (delta - at_risk[h] / nr);
-                        }
-                    }
-                }
-                km *= 1.0 - d / nr;
-            }
+        // Two or three groups (most tests) keep their work in fixed-size arrays, which
+        // the compiler holds in registers; the arithmetic is the same.
+        match k {
+            2 => walk::<[f64; 2], [usize; 2], [f64; 4]>(stratum, weights, &mut sums),
+            3 => walk::<[f64; 3], [usize; 3], [f64; 9]>(stratum, weights, &mut sums),
+            _ => walk::<Vec<f64>, Vec<usize>, Vec<f64>>(stratum, weights, &mut sums),
         }
     }
+    let Sums { obs, exp, var } = sums;
     // Statistic on groups 1..k (dropping the first), generalised inverse.
     let m = k - 1;
     let diff: Vec<f64> = (1..k).map(|g| obs[g] - exp[g]).collect();
@@ -331,6 +295,104 @@ pub fn from_tables(tables: &[RiskTable], n_groups: usize, weights: Weights) -> R
         df,
         p_value,
     })
+}
+
+/// Running sums of the test over the strata: O_g, E_g and V_gh (row-major).
+struct Sums {
+    obs: Vec<f64>,
+    exp: Vec<f64>,
+    var: Vec<f64>,
+}
+
+/// Work space of a walk: a fixed-size array or a vector of `len` zeros.
+trait Work<T>: AsRef<[T]> + AsMut<[T]> {
+    fn zeros(len: usize) -> Self;
+}
+
+impl<T: Copy + Default, const N: usize> Work<T> for [T; N] {
+    fn zeros(len: usize) -> Self {
+        debug_assert_eq!(len, N);
+        [T::default(); N]
+    }
+}
+
+impl<T: Copy + Default> Work<T> for Vec<T> {
+    fn zeros(len: usize) -> Self {
+        vec![T::default(); len]
+    }
+}
+
+/// Add one stratum's terms to `sums`, walking its groups' tables together one distinct
+/// time at a time (`G`, `P`: per-group work of floats and positions, `V`: k × k). The
+/// sums are carried in and out, so each keeps one order of addition over all strata.
+fn walk<G: Work<f64>, P: Work<usize>, V: Work<f64>>(
+    stratum: &[RiskTable],
+    weights: Weights,
+    sums: &mut Sums,
+) {
+    let k = stratum.len();
+    let (mut obs, mut exp, mut var) = (G::zeros(k), G::zeros(k), V::zeros(k * k));
+    obs.as_mut().copy_from_slice(&sums.obs);
+    exp.as_mut().copy_from_slice(&sums.exp);
+    var.as_mut().copy_from_slice(&sums.var);
+    let (obs_, exp_, var_) = (obs.as_mut(), exp.as_mut(), var.as_mut());
+    let mut pos = P::zeros(k);
+    let pos = pos.as_mut();
+    let (mut at_risk, mut d_g) = (G::zeros(k), G::zeros(k));
+    let (at_risk, d_g) = (at_risk.as_mut(), d_g.as_mut());
+    let (mut scaled, mut share) = (G::zeros(k), G::zeros(k));
+    let (scaled, share) = (scaled.as_mut(), share.as_mut());
+    // Pooled Kaplan-Meier S(t−) and Peto's S̃ of the stratum.
+    let mut km = 1.0_f64;
+    let mut peto = 1.0_f64;
+    loop {
+        // The next time, and which groups have it, without branching on which group it
+        // comes from (in continuous data a coin toss at every time); a group past its
+        // last time reads as time ∞, nobody at risk, no exit.
+        let mut t = f64::INFINITY;
+        for (tab, &p) in stratum.iter().zip(pos.iter()) {
+            t = t.min(tab.time.get(p).copied().unwrap_or(f64::INFINITY));
+        }
+        if t == f64::INFINITY {
+            break;
+        }
+        for g in 0..k {
+            let (tab, p) = (&stratum[g], pos[g]);
+            let here = tab.time.get(p) == Some(&t);
+            at_risk[g] = tab.at_risk.get(p).copied().unwrap_or(0.0);
+            let e = tab.events.get(p).copied().unwrap_or(0.0);
+            d_g[g] = if here { e } else { 0.0 };
+            pos[g] += usize::from(here);
+        }
+        let d: f64 = d_g.iter().sum();
+        let nr: f64 = at_risk.iter().sum();
+        if d > 0.0 {
+            peto *= 1.0 - d / (nr + 1.0);
+            let w = weights.at(nr, km, peto);
+            for g in 0..k {
+                obs_[g] += w * d_g[g];
+                exp_[g] += w * d * at_risk[g] / nr;
+            }
+            if nr > 1.0 {
+                let c = w * w * d * (nr - d) / (nr - 1.0);
+                // c n_g / n and n_h / n once per group, not once per pair.
+                for g in 0..k {
+                    scaled[g] = c * at_risk[g] / nr;
+                    share[g] = at_risk[g] / nr;
+                }
+                for g in 0..k {
+                    for h in 0..k {
+                        let delta = if g == h { 1.0 } else { 0.0 };
+                        var_[g * k + h] += scaled[g] * (delta - share[h]);
+                    }
+                }
+            }
+            km *= 1.0 - d / nr;
+        }
+    }
+    sums.obs.copy_from_slice(obs_);
+    sums.exp.copy_from_slice(exp_);
+    sums.var.copy_from_slice(var_);
 }
 
 /// Stratum codes: one per row, each below `n_strata` (a code at or above it would drop
@@ -534,5 +596,73 @@ mod tests {
         let r1 = logrank(&t1, &e1, &g1, 2, None, 0.0).unwrap();
         assert!((a.expected[1] - r0.expected[1] - r1.expected[1]).abs() < 1e-14);
         assert!((a.variance[3] - r0.variance[3] - r1.variance[3]).abs() < 1e-14);
+    }
+
+    #[test]
+    fn fixed_size_and_vector_walks_agree_bit_for_bit() {
+        // Three groups in two strata, with ties, censorings and a group that runs out
+        // of times first; every weight. The fixed-size walk of k = 2 and 3 must give the
+        // sums of the general one exactly.
+        let t = [
+            1.0, 3.0, 2.0, 4.0, 1.5, 2.5, 3.5, 0.5, 2.0, 3.0, 5.0, 1.0, 2.5,
+        ];
+        let e = [1, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1];
+        let g = [0, 0, 1, 1, 0, 1, 2, 2, 2, 1, 0, 2, 1];
+        let s = [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 0];
+        let weights = [
+            Weights::LogRank,
+            Weights::GehanBreslow,
+            Weights::TaroneWare,
+            Weights::PetoPeto,
+            Weights::ModifiedPeto,
+            Weights::FlemingHarrington { p: 0.5, q: 1.5 },
+        ];
+        for k in [2usize, 3] {
+            let rows: Vec<usize> = (0..t.len()).filter(|&i| (g[i] as usize) < k).collect();
+            let pick = |x: &[u32]| -> Vec<u32> { rows.iter().map(|&i| x[i]).collect() };
+            let tk: Vec<f64> = rows.iter().map(|&i| t[i]).collect();
+            let (ek, gk, sk) = (pick(&e), pick(&g), pick(&s));
+            let cells: Vec<u32> = sk
+                .iter()
+                .zip(&gk)
+                .map(|(&s, &g)| s * k as u32 + g)
+                .collect();
+            let columns = Columns {
+                time: &tk,
+                event: &ek,
+                group: Some(&cells),
+                n_groups: 2 * k,
+                time_name: "t",
+                event_name: "e",
+            };
+            let tables = tally::risk_tables(&columns).unwrap().unwrap();
+            for w in weights {
+                let sums = |fixed: bool| {
+                    let mut sums = Sums {
+                        obs: vec![0.0; k],
+                        exp: vec![0.0; k],
+                        var: vec![0.0; k * k],
+                    };
+                    for stratum in tables.chunks(k) {
+                        match (fixed, k) {
+                            (true, 2) => {
+                                walk::<[f64; 2], [usize; 2], [f64; 4]>(stratum, w, &mut sums)
+                            }
+                            (true, _) => {
+                                walk::<[f64; 3], [usize; 3], [f64; 9]>(stratum, w, &mut sums)
+                            }
+                            (false, _) => {
+                                walk::<Vec<f64>, Vec<usize>, Vec<f64>>(stratum, w, &mut sums)
+                            }
+                        }
+                    }
+                    [sums.obs, sums.exp, sums.var].concat()
+                };
+                let (a, b) = (sums(true), sums(false));
+                assert!(a.iter().any(|&x| x != 0.0), "{w:?}");
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&a), bits(&b), "k = {k}, {w:?}");
+            }
+        }
     }
 }

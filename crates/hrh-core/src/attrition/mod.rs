@@ -170,12 +170,25 @@ pub struct RiskTable {
     pub at_risk: Vec<f64>,
     /// Weighted exits of any cause.
     pub events: Vec<f64>,
-    /// Weighted exits per cause (`events_by_cause[k - 1][j]`).
+    /// Weighted exits per cause (`events_by_cause[k - 1][j]`); empty in a table that
+    /// does not keep causes apart.
     pub events_by_cause: Vec<Vec<f64>>,
     /// Weighted censorings.
     pub censored: Vec<f64>,
-    /// Unweighted number of exits (for tie corrections).
+    /// Unweighted number of exits (for tie corrections); empty in a table of
+    /// unweighted rows, whose `events` are the counts (see [`RiskTable::exit_count`]).
     pub event_count: Vec<usize>,
+}
+
+impl RiskTable {
+    /// Unweighted number of exits at the `j`-th time: `event_count[j]`, or `events[j]`
+    /// in a table of unweighted rows (`event_count` empty).
+    pub fn exit_count(&self, j: usize) -> usize {
+        match self.event_count.get(j) {
+            Some(&c) => c,
+            None => self.events[j] as usize,
+        }
+    }
 }
 
 /// Sorted distinct values of `x` and, for each row, the index of its value among them.

@@ -47,8 +47,10 @@ pub fn from_risk_table(rt: RiskTable, ties: Ties) -> Result<CumulativeHazard> {
     validate::same_len(m, rt.at_risk.len(), "time", "at_risk")?;
     validate::same_len(m, rt.events.len(), "time", "events")?;
     if ties == Ties::FlemingHarrington {
-        validate::same_len(m, rt.event_count.len(), "time", "event_count")?;
-        if let Some(j) = (0..m).find(|&j| rt.events[j] > 0.0 && rt.event_count[j] == 0) {
+        if !rt.event_count.is_empty() {
+            validate::same_len(m, rt.event_count.len(), "time", "event_count")?;
+        }
+        if let Some(j) = (0..m).find(|&j| rt.events[j] > 0.0 && rt.exit_count(j) == 0) {
             return Err(Error::input_at(
                 "event_count",
                 j,
@@ -77,7 +79,7 @@ fn accumulate(rt: RiskTable, ties: Ties) -> CumulativeHazard {
                     v += e / (n * n);
                 }
                 Ties::FlemingHarrington => {
-                    let m = rt.event_count[j];
+                    let m = rt.exit_count(j);
                     let wbar = e / m as f64;
                     for k in 0..m {
                         let r = n - k as f64 * wbar;

@@ -301,8 +301,8 @@ pub struct Columns<'a, T, E> {
     pub event_name: &'a str,
 }
 
-/// One risk table per group (exits of any cause only: `events_by_cause` holds the
-/// events once), or `Ok(None)` when the data have 2^32 − 1 rows or more, for the
+/// One risk table per group (unweighted exits of any cause: `events_by_cause` and
+/// `event_count` are left empty, `events` being the counts), or `Ok(None)` when the data have 2^32 − 1 rows or more, for the
 /// caller to use [`SurvData`](super::SurvData) and [`risk_table`](super::risk_table).
 ///
 /// Errors name the first bad row: a NaN duration anywhere comes first, then an infinite
@@ -393,10 +393,8 @@ fn table<I: Iterator<Item = (f64, u64)> + Clone>(cells: I) -> RiskTable {
         t.at_risk.push((total - before) as f64);
         t.events.push(exits as f64);
         t.censored.push((rows - exits) as f64);
-        t.event_count.push(exits as usize);
         before += rows;
     }
-    t.events_by_cause = vec![t.events.clone()];
     t
 }
 
@@ -408,75 +406,109 @@ fn key_of(t: f64) -> u64 {
 }
 
 /// Tables of nearly all-distinct durations (checked already): every row becomes the
-/// key `duration << 1 | exit` (a duration >= 0 leaves the top bit free), keys are
-/// placed group by group, radix-sorted within each group in parallel, and each group's
-/// runs of equal durations make its table.
+/// key `duration << 1 | exit` (a duration >= 0 leaves the top bit free) in its group's
+/// buffer, each group's keys are radix-sorted in parallel, and its runs of equal
+/// durations make its table, written over the sorting buffers.
 fn sorted_tables<T: Duration, E: EventCode>(c: &Columns<'_, T, E>) -> Vec<RiskTable> {
     let n = c.time.len();
     let packed = |i: usize| (key_of(c.time[i].to_f64()) << 1) | c.event[i].exit_unchecked();
-    let mut keys = vec![0u64; n];
-    let mut bounds = vec![0usize; c.n_groups + 1];
-    match c.group {
+    let keys: Vec<Vec<u64>> = match c.group {
         None => {
-            bounds[1] = n;
+            let mut keys = vec![0u64; n];
             keys.par_chunks_mut(CHUNK).enumerate().for_each(|(p, out)| {
                 for (j, k) in out.iter_mut().enumerate() {
                     *k = packed(p * CHUNK + j);
                 }
             });
+            vec![keys]
         }
         Some(groups) => {
-            for &g in groups {
-                bounds[g as usize + 1] += 1;
-            }
-            for g in 0..c.n_groups {
-                bounds[g + 1] += bounds[g];
-            }
-            let mut next = bounds.clone();
-            for (i, &g) in groups.iter().enumerate() {
-                keys[next[g as usize]] = packed(i);
-                next[g as usize] += 1;
+            let k = c.n_groups;
+            let sizes = groups
+                .par_chunks(CHUNK)
+                .fold(
+                    || vec![0usize; k],
+                    |mut sizes, chunk| {
+                        for &g in chunk {
+                            sizes[g as usize] += 1;
+                        }
+                        sizes
+                    },
+                )
+                .reduce(
+                    || vec![0usize; k],
+                    |mut a, b| {
+                        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                        a
+                    },
+                );
+            if k <= 4 {
+                // A few groups: each gathers its own rows in one pass of its own, all
+                // at once.
+                (0..k)
+                    .into_par_iter()
+                    .map(|g| {
+                        // Every row is written and only the group's rows move on
+                        // (no branch on a coin toss); the slot past the end takes the
+                        // writes after the group's last row.
+                        let mut keys = vec![0u64; sizes[g] + 1];
+                        let mut j = 0;
+                        for (i, &x) in groups.iter().enumerate() {
+                            keys[j] = packed(i);
+                            j += usize::from(x as usize == g);
+                        }
+                        keys.truncate(sizes[g]);
+                        keys
+                    })
+                    .collect()
+            } else {
+                let mut keys: Vec<Vec<u64>> =
+                    sizes.iter().map(|&m| Vec::with_capacity(m)).collect();
+                for (i, &g) in groups.iter().enumerate() {
+                    keys[g as usize].push(packed(i));
+                }
+                keys
             }
         }
-    }
-    let mut slices = Vec::with_capacity(c.n_groups);
-    let mut rest = &mut keys[..];
-    for g in 0..c.n_groups {
-        let (head, tail) = rest.split_at_mut(bounds[g + 1] - bounds[g]);
-        slices.push(head);
-        rest = tail;
-    }
-    slices
-        .into_par_iter()
-        .map(|s| {
-            par_radix_sort(s);
-            table_of_sorted(s)
+    };
+    keys.into_par_iter()
+        .map(|k| {
+            let (sorted, spare) = par_radix_sort(k);
+            table_of_sorted(sorted, spare)
         })
         .collect()
 }
 
-/// Sort `u64` keys in place, in parallel: one pass scatters them into 2^16 buckets by
-/// the 16 bits below the highest bit in which any two keys differ, then the buckets
-/// (small enough to stay in cache) are sorted at once, by [`radix_sort`] or, when
-/// small, by comparison. The sorted keys are the same for any number of threads.
-fn par_radix_sort(keys: &mut [u64]) {
+/// Sort `u64` keys, in parallel: one pass scatters them into up to 2^16 buckets of
+/// equal width between the smallest and the largest key, then the buckets (small
+/// enough to stay in cache) are sorted at once, by [`radix_sort`] or, when small, by
+/// comparison. The sorted keys are the same for any number of threads. Returns them
+/// with the buffer left over (empty when they were sorted in place), for the caller to
+/// reuse rather than touch fresh memory.
+fn par_radix_sort(mut keys: Vec<u64>) -> (Vec<u64>, Vec<u64>) {
     let n = keys.len();
     if n < 1 << 16 {
-        return radix_sort(keys);
+        radix_sort(&mut keys);
+        return (keys, Vec::new());
     }
     // About 16 keys per bucket, at most 2^16 buckets.
     let top: u32 = (n.ilog2() - 4).clamp(12, 16);
-    let first = keys[0];
-    let differ = keys
+    let (min, max) = keys
         .par_chunks(CHUNK)
-        .map(|c| c.iter().fold(0, |acc, &k| acc | (k ^ first)))
-        .reduce(|| 0, |a, b| a | b);
-    let high = 64 - differ.leading_zeros(); // bits below the common prefix
+        .map(|c| {
+            c.iter()
+                .fold((u64::MAX, 0), |(lo, hi), &k| (lo.min(k), hi.max(k)))
+        })
+        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    // Bits of the widest offset from the smallest key: the width of the buckets
+    // follows the range of the keys, not their common leading bits.
+    let high = 64 - (max - min).leading_zeros();
     if high <= top {
-        return radix_sort(keys);
+        radix_sort(&mut keys);
+        return (keys, Vec::new());
     }
     let shift = high - top;
-    let bucket = |k: u64| ((k >> shift) & ((1 << top) - 1)) as usize;
+    let bucket = |k: u64| ((k - min) >> shift) as usize;
     let mut start = vec![0usize; (1 << top) + 1];
     for &k in keys.iter() {
         start[bucket(k) + 1] += 1;
@@ -501,13 +533,13 @@ fn par_radix_sort(keys: &mut [u64]) {
         rest = tail;
     }
     buckets.into_par_iter().with_min_len(64).for_each(|b| {
-        if b.len() < 1 << 10 {
+        if b.len() < 1 << 12 {
             b.sort_unstable();
         } else {
             radix_sort(b);
         }
     });
-    keys.copy_from_slice(&scratch);
+    (scratch, keys)
 }
 
 /// Sort `u64` keys in place: least-significant-digit radix sort on 11-bit digits (six
@@ -563,39 +595,46 @@ pub(crate) fn radix_sort_with<P: Copy + Default>(keys: &mut [u64], payload: &mut
     }
 }
 
-/// The risk table of one group's sorted keys (`duration << 1 | exit`).
-fn table_of_sorted(keys: &[u64]) -> RiskTable {
-    let total = keys.len() as u64;
-    let distinct = 1 + keys.windows(2).filter(|w| w[0] >> 1 != w[1] >> 1).count();
-    let mut t = RiskTable {
-        time: Vec::with_capacity(distinct),
-        at_risk: Vec::with_capacity(distinct),
-        events: Vec::with_capacity(distinct),
-        censored: Vec::with_capacity(distinct),
-        event_count: Vec::with_capacity(distinct),
-        ..RiskTable::default()
-    };
-    let mut before = 0u64;
-    let mut p = 0;
-    while p < keys.len() {
+/// The risk table of one group's sorted keys (`duration << 1 | exit`). The times are
+/// written over the keys (a run is read before its time is written, at or before the
+/// run's first key) and the numbers at risk over `spare` (a buffer of at least as many
+/// keys, or empty): fresh memory only for the exits and censorings.
+fn table_of_sorted(mut keys: Vec<u64>, spare: Vec<u64>) -> RiskTable {
+    let n = keys.len();
+    let total = n as u64;
+    let mut at_risk = spare;
+    at_risk.clear();
+    at_risk.reserve_exact(n);
+    let (mut events, mut censored) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut before, mut p, mut j) = (0u64, 0, 0);
+    while p < n {
         let d = keys[p] >> 1;
         let mut q = p;
         let mut exits = 0u64;
-        while q < keys.len() && keys[q] >> 1 == d {
+        while q < n && keys[q] >> 1 == d {
             exits += keys[q] & 1;
             q += 1;
         }
         let rows = (q - p) as u64;
-        t.time.push(f64::from_bits(d));
-        t.at_risk.push((total - before) as f64);
-        t.events.push(exits as f64);
-        t.censored.push((rows - exits) as f64);
-        t.event_count.push(exits as usize);
+        keys[j] = d;
+        at_risk.push(((total - before) as f64).to_bits());
+        events.push(exits as f64);
+        censored.push((rows - exits) as f64);
         before += rows;
         p = q;
+        j += 1;
     }
-    t.events_by_cause = vec![t.events.clone()];
-    t
+    keys.truncate(j);
+    // Bits to values, in place (the same allocations).
+    let time: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
+    let at_risk: Vec<f64> = at_risk.into_iter().map(f64::from_bits).collect();
+    RiskTable {
+        time,
+        at_risk,
+        events,
+        censored,
+        ..RiskTable::default()
+    }
 }
 
 /// First row of each kind of bad value seen so far.
@@ -1320,7 +1359,12 @@ mod tests {
                 let d = SurvData::new(time, event, None, None, 1)
                     .unwrap()
                     .subset(&rows);
-                risk_table(&d, 1)
+                // The tally keeps neither causes nor separate counts (see risk_tables).
+                RiskTable {
+                    events_by_cause: Vec::new(),
+                    event_count: Vec::new(),
+                    ..risk_table(&d, 1)
+                }
             })
             .collect()
     }
@@ -1608,11 +1652,10 @@ mod tests {
                 .collect();
             let mut want = keys.clone();
             want.sort_unstable();
-            let mut split = keys.clone();
+            let split = keys.clone();
             radix_sort(&mut keys);
             assert_eq!(keys, want);
-            par_radix_sort(&mut split);
-            assert_eq!(split, want);
+            assert_eq!(par_radix_sort(split).0, want);
         }
         // Packed durations from a continuous distribution, many repeats of a few keys,
         // and most keys in one bucket beside a few far away.
@@ -1639,9 +1682,7 @@ mod tests {
         for keys in cases {
             let mut want = keys.clone();
             want.sort_unstable();
-            let mut got = keys;
-            par_radix_sort(&mut got);
-            assert_eq!(got, want);
+            assert_eq!(par_radix_sort(keys).0, want);
         }
     }
 
