@@ -628,16 +628,19 @@ pub(crate) fn incidence_dict<'py>(
     let rows = curves.iter().map(|cv| cv.time.len()).sum::<usize>() * n_causes;
     // Each column interleaves the causes time by time: a copy per column, built in
     // parallel without the GIL (each column on its own, so the same for any number of
-    // threads).
+    // threads), cause by cause into every `n_causes`-th slot.
     let (codes, cols) = py.detach(|| {
         rayon::join(
             || {
-                let (mut gcol, mut ccol) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+                let (mut gcol, mut ccol) = (vec![0u32; rows], vec![0u32; rows]);
+                let mut at = 0;
                 for (k, cv) in curves.iter().enumerate() {
-                    for _ in 0..cv.time.len() {
-                        gcol.extend(std::iter::repeat_n(k as u32, n_causes));
-                        ccol.extend(1..=n_causes as u32);
+                    let m = cv.time.len() * n_causes;
+                    gcol[at..at + m].fill(k as u32);
+                    for (j, c) in ccol[at..at + m].iter_mut().enumerate() {
+                        *c = (j % n_causes) as u32 + 1;
                     }
+                    at += m;
                 }
                 (gcol, ccol)
             },
@@ -645,12 +648,18 @@ pub(crate) fn incidence_dict<'py>(
                 COLUMNS
                     .par_iter()
                     .map(|(_, pick)| {
-                        let mut col = Vec::with_capacity(rows);
+                        let mut col = vec![0.0; rows];
+                        let mut at = 0;
                         for cv in curves {
-                            let src: Vec<&[f64]> = (0..n_causes).map(|c| pick(cv, c)).collect();
-                            for j in 0..cv.time.len() {
-                                col.extend(src.iter().map(|s| s[j]));
+                            let m = cv.time.len();
+                            let part = &mut col[at..at + m * n_causes];
+                            for c in 0..n_causes {
+                                let slots = part[c..].iter_mut().step_by(n_causes);
+                                for (x, &v) in slots.zip(pick(cv, c)) {
+                                    *x = v;
+                                }
                             }
+                            at += m * n_causes;
                         }
                         col
                     })

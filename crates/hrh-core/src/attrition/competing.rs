@@ -6,7 +6,7 @@ use super::kaplan_meier::{limits, ConfType};
 use super::logrank::{check_group_count, check_strata, stratum_runs};
 use rayon::prelude::*;
 
-use super::{risk_table, tally, RiskTable, SurvData};
+use super::{risk_table, tally, RiskTable, SurvData, Work};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::special::qnorm;
@@ -121,7 +121,8 @@ pub fn cumulative_incidence_counted(
 }
 
 /// The risk table of a group from those of its rows by cause (`parts[0]`: the censored
-/// rows, `parts[c]`: the exits by cause c), with the exits of each cause.
+/// rows, `parts[c]`: the exits by cause c), with the exits of each cause. The rows are
+/// unweighted, so the table keeps no separate `event_count`.
 pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
     let k = parts.len() - 1;
     // At most one time per row of the parts.
@@ -132,37 +133,38 @@ pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
         events: Vec::with_capacity(m),
         events_by_cause: (0..k).map(|_| Vec::with_capacity(m)).collect(),
         censored: Vec::with_capacity(m),
-        event_count: Vec::with_capacity(m),
+        event_count: Vec::new(),
     };
     let mut pos = vec![0usize; parts.len()];
     loop {
-        let next = parts
-            .iter()
-            .zip(&pos)
-            .filter_map(|(p, &j)| p.time.get(j).copied())
-            .reduce(f64::min);
-        let Some(t) = next else { break };
-        let (mut at_risk, mut events, mut censored, mut count) = (0.0, 0.0, 0.0, 0);
+        // The next time, and which parts have it, without branching on which part it
+        // comes from; a part past its last time reads as time ∞, nobody at risk.
+        let mut t = f64::INFINITY;
+        for (p, &j) in parts.iter().zip(&pos) {
+            t = t.min(p.time.get(j).copied().unwrap_or(f64::INFINITY));
+        }
+        if t == f64::INFINITY {
+            break;
+        }
+        let (mut at_risk, mut events, mut censored) = (0.0, 0.0, 0.0);
         for (c, (p, j)) in parts.iter().zip(pos.iter_mut()).enumerate() {
             // Rows of this part still at risk: those with times from its next one on.
             at_risk += p.at_risk.get(*j).copied().unwrap_or(0.0);
             let here = p.time.get(*j) == Some(&t);
             if c > 0 {
-                let d = if here { p.events[*j] } else { 0.0 };
+                let d = p.events.get(*j).copied().unwrap_or(0.0);
+                let d = if here { d } else { 0.0 };
                 rt.events_by_cause[c - 1].push(d);
                 events += d;
-                count += if here { p.exit_count(*j) } else { 0 };
             }
-            if here {
-                censored += p.censored[*j];
-                *j += 1;
-            }
+            let cens = p.censored.get(*j).copied().unwrap_or(0.0);
+            censored += if here { cens } else { 0.0 };
+            *j += usize::from(here);
         }
         rt.time.push(t);
         rt.at_risk.push(at_risk);
         rt.events.push(events);
         rt.censored.push(censored);
-        rt.event_count.push(count);
     }
     rt
 }
@@ -173,11 +175,41 @@ pub(super) fn from_risk_table(
     n_causes: usize,
     level: f64,
 ) -> Result<CumulativeIncidence> {
-    let k = n_causes;
-    let s = k + 1; // state 0 = in post, k = exited by cause k
+    // One to three causes (most registers) keep their work in fixed-size arrays.
+    Ok(match n_causes {
+        1 => aalen_johansen::<[f64; 1], [f64; 2], [f64; 4]>(rt, n_causes, level),
+        2 => aalen_johansen::<[f64; 2], [f64; 3], [f64; 9]>(rt, n_causes, level),
+        3 => aalen_johansen::<[f64; 3], [f64; 4], [f64; 16]>(rt, n_causes, level),
+        _ => aalen_johansen::<Vec<f64>, Vec<f64>, Vec<f64>>(rt, n_causes, level),
+    })
+}
+
+/// [`from_risk_table`] with work space `K` of one value per cause, `S` of one per
+/// state (in post and each cause) and `SS` of one per pair of states. The estimates
+/// and variances run time by time; square roots, relative errors and limits follow in
+/// parallel, point by point.
+fn aalen_johansen<K: Work<f64>, S: Work<f64>, SS: Work<f64>>(
+    rt: RiskTable,
+    n_causes: usize,
+    level: f64,
+) -> CumulativeIncidence {
     let z = qnorm(1.0 - (1.0 - level) / 2.0);
-    // The columns computed here, allocated once; times, risk sets and events are the
-    // risk table's own, moved at the end.
+    // Work space, reused at every time; k and s read from it are constants in the
+    // fixed-size cases.
+    let (mut dk, mut lam) = (K::zeros(n_causes), K::zeros(n_causes));
+    let (dk, lam) = (dk.as_mut(), lam.as_mut());
+    let (k, s) = (dk.len(), n_causes + 1); // state 0 = in post, c = exited by cause c
+    let (mut p, mut a) = (S::zeros(s), S::zeros(s));
+    let (p, mut a) = (p.as_mut(), a.as_mut());
+    let (mut a_m, mut a_new, mut v) = (S::zeros(s), S::zeros(s), S::zeros(s));
+    let (a_m, mut a_new, v) = (a_m.as_mut(), a_new.as_mut(), v.as_mut());
+    let (mut column, mut mapped) = (S::zeros(s), S::zeros(s));
+    let (column, mapped) = (column.as_mut(), mapped.as_mut());
+    let (mut c_dep, mut rows) = (SS::zeros(s * s), SS::zeros(s * s));
+    let (c_dep, rows) = (c_dep.as_mut(), rows.as_mut()); // c_dep: Σ U Uᵀ over departed
+                                                         // The columns computed here, allocated once; times, risk sets and events are the
+                                                         // risk table's own, moved at the end. The standard errors hold variances until
+                                                         // the parallel pass.
     let m = rt.time.len();
     let columns = || -> Vec<Vec<f64>> { (0..k).map(|_| Vec::with_capacity(m)).collect() };
     let mut out = CumulativeIncidence {
@@ -185,22 +217,11 @@ pub(super) fn from_risk_table(
         in_post_std_err: Vec::with_capacity(m),
         incidence: columns(),
         std_err: columns(),
-        lower: vec![Vec::new(); k],
-        upper: vec![Vec::new(); k],
         ..Default::default()
     };
-    // Relative standard errors, for the limits computed at the end.
-    let mut sigma = columns();
-    let mut p = vec![0.0; s];
     p[0] = 1.0;
-    let mut a = vec![0.0; s]; // common influence of the at-risk observations
-    let mut c_dep = vec![0.0; s * s]; // Σ U Uᵀ over departed observations
-                                      // Everyone is at risk at the first time (no delayed entry): the total weight.
+    // Everyone is at risk at the first time (no delayed entry): the total weight.
     let mut n_r: f64 = rt.at_risk.first().copied().unwrap_or(0.0);
-    // Work space, reused at every time.
-    let (mut dk, mut lam) = (vec![0.0; k], vec![0.0; k]);
-    let (mut a_m, mut a_new, mut v) = (vec![0.0; s], vec![0.0; s], vec![0.0; s]);
-    let (mut rows, mut column, mut mapped) = (vec![0.0; s * s], vec![0.0; s], vec![0.0; s]);
     // The linear map M (row-vector convention): u0' = u0 (1 − λ), uk' = uk + u0 λk.
     let apply = |u: &[f64], out: &mut [f64], lam: &[f64], ltot: f64| {
         out[0] = u[0] * (1.0 - ltot);
@@ -215,14 +236,14 @@ pub(super) fn from_risk_table(
         }
         let dtot: f64 = dk.iter().sum();
         let cens = rt.censored[j];
-        for (l, x) in lam.iter_mut().zip(&dk) {
+        for (l, x) in lam.iter_mut().zip(dk.iter()) {
             *l = x / n;
         }
         let ltot: f64 = lam.iter().sum();
         let p0 = p[0];
-        apply(&a, &mut a_m, &lam, ltot);
+        apply(a, a_m, lam, ltot);
         // At risk, no exit at t_j: ∂λ_c = −λ_c / n.
-        a_new.copy_from_slice(&a_m);
+        a_new.copy_from_slice(a_m);
         a_new[0] += p0 * ltot / n;
         for c in 0..k {
             a_new[c + 1] -= p0 * lam[c] / n;
@@ -233,7 +254,7 @@ pub(super) fn from_risk_table(
                 apply(
                     &c_dep[r * s..(r + 1) * s],
                     &mut rows[r * s..(r + 1) * s],
-                    &lam,
+                    lam,
                     ltot,
                 );
             }
@@ -241,7 +262,7 @@ pub(super) fn from_risk_table(
                 for r in 0..s {
                     column[r] = rows[r * s + col];
                 }
-                apply(&column, &mut mapped, &lam, ltot);
+                apply(column, mapped, lam, ltot);
                 for r in 0..s {
                     c_dep[r * s + col] = mapped[r];
                 }
@@ -252,15 +273,15 @@ pub(super) fn from_risk_table(
             if dk[c] == 0.0 {
                 continue;
             }
-            v.copy_from_slice(&a_m);
+            v.copy_from_slice(a_m);
             v[0] -= p0 * (1.0 - ltot) / n;
             for c2 in 0..k {
                 let delta = if c == c2 { 1.0 } else { 0.0 };
                 v[c2 + 1] += p0 * (delta - lam[c2]) / n;
             }
-            add_outer(&mut c_dep, &v, dk[c], s);
+            add_outer(c_dep, v, dk[c], s);
         }
-        add_outer(&mut c_dep, &a_new, cens, s);
+        add_outer(c_dep, a_new, cens, s);
         n_r -= dtot + cens;
         std::mem::swap(&mut a, &mut a_new);
         // Estimates.
@@ -273,24 +294,39 @@ pub(super) fn from_risk_table(
         }
         out.in_post.push(p[0]);
         let var0 = c_dep[0] + n_r * a[0] * a[0];
-        out.in_post_std_err.push(var0.max(0.0).sqrt());
+        out.in_post_std_err.push(var0.max(0.0));
         for c in 0..k {
             let var = c_dep[(c + 1) * s + (c + 1)] + n_r * a[c + 1] * a[c + 1];
-            let se = var.max(0.0).sqrt();
-            let f = p[c + 1];
-            sigma[c].push(if f > 0.0 { se / f } else { 0.0 });
-            out.incidence[c].push(f);
-            out.std_err[c].push(se);
+            out.incidence[c].push(p[c + 1]);
+            out.std_err[c].push(var.max(0.0));
         }
     }
-    for (c, sigma) in sigma.iter().enumerate() {
-        (out.lower[c], out.upper[c]) = limits(&out.incidence[c], sigma, ConfType::Log, z);
+    const BLOCK: usize = 1 << 13;
+    out.in_post_std_err
+        .par_chunks_mut(BLOCK)
+        .for_each(|b| b.iter_mut().for_each(|x| *x = x.sqrt()));
+    for c in 0..k {
+        // Standard errors from the variances, and relative ones for the limits.
+        let mut sigma = vec![0.0; m];
+        out.std_err[c]
+            .par_chunks_mut(BLOCK)
+            .zip(sigma.par_chunks_mut(BLOCK))
+            .zip(out.incidence[c].par_chunks(BLOCK))
+            .for_each(|((se, sigma), f)| {
+                for ((se, sigma), &f) in se.iter_mut().zip(sigma).zip(f) {
+                    *se = se.sqrt();
+                    *sigma = if f > 0.0 { *se / f } else { 0.0 };
+                }
+            });
+        let (lower, upper) = limits(&out.incidence[c], &sigma, ConfType::Log, z);
+        out.lower.push(lower);
+        out.upper.push(upper);
     }
     out.time = rt.time;
     out.at_risk = rt.at_risk;
     out.events = rt.events_by_cause;
     out.events.resize(k, Vec::new());
-    Ok(out)
+    out
 }
 
 fn add_outer(m: &mut [f64], v: &[f64], weight: f64, s: usize) {
@@ -595,6 +631,36 @@ mod tests {
     const T: [f64; 8] = [1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5];
     const STATUS: [u32; 8] = [1, 2, 1, 0, 1, 1, 2, 0];
     const GROUP: [u32; 8] = [0, 0, 0, 0, 1, 1, 1, 1];
+
+    /// The fixed-size passes (one to three causes) give the general pass's curves bit
+    /// for bit, ties of causes and censorings included.
+    #[test]
+    fn fixed_size_and_vector_passes_agree_bit_for_bit() {
+        let t = [1.0, 2.0, 2.0, 3.0, 4.0, 1.5, 2.5, 2.5, 3.5, 4.5, 5.0, 0.5];
+        let status = [1u32, 2, 3, 1, 0, 1, 3, 2, 2, 0, 1, 3];
+        for k in 1..=3u32 {
+            let st: Vec<u32> = status.iter().map(|&c| if c > k { 0 } else { c }).collect();
+            let d = SurvData::new(&t, &st, None, None, k).unwrap();
+            let rt = risk_table(&d, k as usize);
+            let n = k as usize;
+            let fixed = match k {
+                1 => aalen_johansen::<[f64; 1], [f64; 2], [f64; 4]>(rt.clone(), n, 0.9),
+                2 => aalen_johansen::<[f64; 2], [f64; 3], [f64; 9]>(rt.clone(), n, 0.9),
+                _ => aalen_johansen::<[f64; 3], [f64; 4], [f64; 16]>(rt.clone(), n, 0.9),
+            };
+            let general = aalen_johansen::<Vec<f64>, Vec<f64>, Vec<f64>>(rt, n, 0.9);
+            let bits = |c: &CumulativeIncidence| -> Vec<u64> {
+                let mut all = c.in_post.clone();
+                all.extend(&c.in_post_std_err);
+                for v in [&c.incidence, &c.std_err, &c.lower, &c.upper] {
+                    v.iter().for_each(|x| all.extend(x));
+                }
+                all.iter().map(|x| x.to_bits()).collect()
+            };
+            assert_eq!(bits(&fixed), bits(&general), "{k} causes");
+            assert!(fixed.incidence.iter().all(|f| f.iter().any(|&x| x > 0.0)));
+        }
+    }
 
     /// The counted curves equal those of `cumulative_incidence` on each group's rows,
     /// for whole, rounded and continuous durations and any number of threads; a cause

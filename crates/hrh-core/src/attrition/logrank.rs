@@ -4,6 +4,7 @@
 
 use super::tally::{self, Columns, Duration, EventCode};
 use super::RiskTable;
+use super::Work;
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::special::chisq_sf;
@@ -302,24 +303,6 @@ struct Sums {
     obs: Vec<f64>,
     exp: Vec<f64>,
     var: Vec<f64>,
-}
-
-/// Work space of a walk: a fixed-size array or a vector of `len` zeros.
-trait Work<T>: AsRef<[T]> + AsMut<[T]> {
-    fn zeros(len: usize) -> Self;
-}
-
-impl<T: Copy + Default, const N: usize> Work<T> for [T; N] {
-    fn zeros(len: usize) -> Self {
-        debug_assert_eq!(len, N);
-        [T::default(); N]
-    }
-}
-
-impl<T: Copy + Default> Work<T> for Vec<T> {
-    fn zeros(len: usize) -> Self {
-        vec![T::default(); len]
-    }
 }
 
 /// Add one stratum's terms to `sums`, walking its groups' tables together one distinct

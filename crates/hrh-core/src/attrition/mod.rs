@@ -161,6 +161,27 @@ impl SurvData {
     }
 }
 
+/// Work space of a sequential pass over a curve's times: a fixed-size array, which
+/// the compiler keeps in registers and unrolls over, for the common small sizes (two or
+/// three groups, one to three causes), or a vector of `len` zeros otherwise. The
+/// arithmetic is the same either way.
+pub(crate) trait Work<T>: AsRef<[T]> + AsMut<[T]> {
+    fn zeros(len: usize) -> Self;
+}
+
+impl<T: Copy + Default, const N: usize> Work<T> for [T; N] {
+    fn zeros(len: usize) -> Self {
+        debug_assert_eq!(len, N);
+        [T::default(); N]
+    }
+}
+
+impl<T: Copy + Default> Work<T> for Vec<T> {
+    fn zeros(len: usize) -> Self {
+        vec![T::default(); len]
+    }
+}
+
 /// Counts at each distinct exit/censoring time.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskTable {
