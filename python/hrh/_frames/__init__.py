@@ -34,6 +34,7 @@ from hrh._frames._codes import (
     group_codes,
     grouped_sums,
     keyed_table,
+    rows_of,
     value_codes,
 )
 from hrh._frames._read import to_frame
@@ -60,6 +61,7 @@ __all__ = [
     "grouped_sums",
     "keyed_table",
     "require_columns",
+    "rows_of",
     "to_frame",
     "value_codes",
     "warn_dropped",

@@ -36,6 +36,13 @@ def group_codes(df: pl.DataFrame, by: Sequence[str]) -> tuple[npt.NDArray[np.uin
     return np.ascontiguousarray(arr), keys.drop("__hrh_code")
 
 
+def rows_of(keys: pl.DataFrame, codes: Any) -> pl.DataFrame:
+    """Row `codes[i]` of `keys` for every i (the keys of each row of a result, from its
+    group codes): one gather per column, not a Python list of the codes."""
+    idx = pl.Series(np.asarray(codes), dtype=pl.UInt32)
+    return keys.select(pl.all().gather(idx))
+
+
 def first_seen_codes(
     df: pl.DataFrame, by: Sequence[str]
 ) -> tuple[npt.NDArray[np.uint32], pl.DataFrame]:

@@ -18,6 +18,7 @@ from hrh._frames import (
     column_array,
     group_codes,
     require_columns,
+    rows_of,
     to_frame,
     value_codes,
 )
@@ -382,7 +383,7 @@ def _with_keys(
     group = np.asarray(table["group"])
     out = pl.DataFrame({k: v for k, v in table.items() if k not in drop and np.ndim(v) == 1})
     if by:
-        out = pl.concat([keys[group.tolist()], out], how="horizontal")
+        out = pl.concat([rows_of(keys, group), out], how="horizontal")
     return out
 
 

@@ -20,6 +20,7 @@ from hrh._frames import (
     column_array,
     group_codes,
     require_columns,
+    rows_of,
 )
 from hrh.attrition._common import EventValues, _surv, _with_events
 from hrh.attrition._cox_result import CoxResult, _CoxInputs
@@ -254,9 +255,7 @@ def cox(
     tests = tests.with_columns(pl.col("p_value").fill_nan(None))
     base = pl.DataFrame({"time": r["baseline_time"], "hazard": r["baseline_hazard"]})
     if st_cols:
-        base = pl.concat(
-            [st_keys[np.asarray(r["baseline_stratum"]).tolist()], base], how="horizontal"
-        )
+        base = pl.concat([rows_of(st_keys, r["baseline_stratum"]), base], how="horizontal")
     return CoxResult(
         summary=summary,
         loglik=(float(r["loglik_null"]), float(r["loglik"])),

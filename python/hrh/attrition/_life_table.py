@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from hrh import _core
+from hrh._frames import rows_of
 from hrh.attrition._common import EventValues, _read, _surv
 from hrh.exceptions import InputError
 
@@ -110,5 +111,5 @@ def life_table(
     table = pl.DataFrame(r).rename({"q": "exit_probability", "p": "stay_probability"})
     if not s.by:
         return table
-    keys: pl.DataFrame = s.keys[np.asarray(group).tolist()]
+    keys: pl.DataFrame = rows_of(s.keys, group)
     return keys.hstack(table)

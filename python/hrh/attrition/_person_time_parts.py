@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from hrh import _core
 from hrh import _scale as scale
-from hrh._frames import check_key_type, group_codes
+from hrh._frames import check_key_type, group_codes, rows_of
 from hrh.attrition._spells import (
     _days,
     _person_time_table,
@@ -82,7 +81,7 @@ def _person_time_in_parts(
             }
         )
         if by_cols:
-            part = pl.concat([keys[np.asarray(t["group"]).tolist()], part], how="horizontal")
+            part = pl.concat([rows_of(keys, t["group"]), part], how="horizontal")
         return part
 
     def merge(parts: list[pl.DataFrame]) -> pl.DataFrame:

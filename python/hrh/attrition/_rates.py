@@ -21,6 +21,7 @@ from hrh._frames import (
     check_level,
     group_codes,
     require_columns,
+    rows_of,
 )
 from hrh.attrition._person_time_parts import _person_time_in_parts
 from hrh.attrition._spells import (
@@ -245,6 +246,6 @@ def person_time(
         list(zip(sp.labels, t["exits_by_reason"], strict=True)),
         np.asarray(t["person_years"]),
         by_cols,
-        keys[np.asarray(t["group"]).tolist()] if by_cols else None,
+        rows_of(keys, t["group"]) if by_cols else None,
         level,
     )
