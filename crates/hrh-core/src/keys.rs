@@ -1073,15 +1073,16 @@ fn number_views<'a>(
             continue;
         };
         let (l, h) = (view as u64, (view >> 64) as u64);
-        let mut k = NO_NUMBER;
+        // The slot holding the view (at most one does: the slots' views differ) as an
+        // index built from masks, so that which slot matches is a load address, not a
+        // branch; whether any matched is nearly always yes, a branch well predicted.
+        let (mut slot, mut hit) = (0usize, false);
         for j in 0..seen {
-            // All ones where the view is that of slot j, kept opaque so that the
-            // compiler cannot turn the masks back into a branch.
-            let same = std::hint::black_box(
-                0u32.wrapping_sub((((low[j] ^ l) | (high[j] ^ h)) == 0) as u32),
-            );
-            k = (numbers[j] & same) | (k & !same);
+            let same = ((low[j] ^ l) | (high[j] ^ h)) == 0;
+            slot |= j & 0usize.wrapping_sub(usize::from(same));
+            hit |= same;
         }
+        let mut k = if hit { numbers[slot] } else { NO_NUMBER };
         if k == NO_NUMBER {
             let p = [s.part(lo + i)?];
             k = numbering.id(hash_row(&p), &p);
