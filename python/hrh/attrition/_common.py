@@ -364,7 +364,10 @@ def _curves(
         t = _native(df.get_column(duration), _DURATION_TYPES)
         e = _native(df.get_column(event), _EVENT_TYPES)
         if t is not None and e is not None and not any(df[c].null_count() for c in by_cols):
-            codes, keys = group_codes(df, by_cols)
+            # One group: the core reads no codes (a column of zeros would cost a pass).
+            codes, keys = (
+                group_codes(df, by_cols) if by_cols else (np.zeros(0, np.uint32), pl.DataFrame())
+            )
             try:
                 r = unweighted(t, e, codes, max(keys.height, 1))
             except InputError:
@@ -377,11 +380,22 @@ def _curves(
 
 
 def _with_keys(
-    table: dict[str, Any], by: list[str], keys: pl.DataFrame, drop: Sequence[str] = ("group",)
+    table: dict[str, Any],
+    by: list[str],
+    keys: pl.DataFrame,
+    drop: Sequence[str] = ("group",),
+    nan_to_null: Sequence[str] = (),
 ) -> pl.DataFrame:
-    """A core result dict (with a ``group`` code column) as a frame led by the `by` keys."""
+    """A core result dict (with a ``group`` code column) as a frame led by the `by` keys;
+    the columns `nan_to_null` hold null where the core wrote NaN (undefined)."""
     group = np.asarray(table["group"])
-    out = pl.DataFrame({k: v for k, v in table.items() if k not in drop and np.ndim(v) == 1})
+    out = pl.DataFrame(
+        [
+            pl.Series(k, v, nan_to_null=k in nan_to_null)
+            for k, v in table.items()
+            if k not in drop and np.ndim(v) == 1
+        ]
+    )
     if by:
         out = pl.concat([rows_of(keys, group), out], how="horizontal")
     return out

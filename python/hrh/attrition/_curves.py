@@ -352,7 +352,7 @@ def kaplan_meier(
             level=lev,
         ),
     )
-    table = _nan_to_null(_with_keys(r, by_cols, keys), ["std_err", "lower", "upper"])
+    table = _with_keys(r, by_cols, keys, nan_to_null=["std_err", "lower", "upper"])
     return KaplanMeier(table=table, by=by_cols, conf_type=conf, level=lev)
 
 
