@@ -2,11 +2,11 @@
 //! infinitesimal-jackknife standard errors (as R's `survfit` reports them for a
 //! multi-state status).
 
-use super::kaplan_meier::{limits, ConfType};
+use super::kaplan_meier::{limits, ConfType, POINT_BLOCK};
 use super::logrank::{check_group_count, check_strata, stratum_runs};
 use rayon::prelude::*;
 
-use super::{risk_table, tally, RiskTable, SurvData, Work};
+use super::{next_time, risk_table, tally, RiskTable, SurvData, Work};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::special::qnorm;
@@ -136,16 +136,8 @@ pub(super) fn merged(parts: &[RiskTable]) -> RiskTable {
         event_count: Vec::new(),
     };
     let mut pos = vec![0usize; parts.len()];
-    loop {
-        // The next time, and which parts have it, without branching on which part it
-        // comes from; a part past its last time reads as time ∞, nobody at risk.
-        let mut t = f64::INFINITY;
-        for (p, &j) in parts.iter().zip(&pos) {
-            t = t.min(p.time.get(j).copied().unwrap_or(f64::INFINITY));
-        }
-        if t == f64::INFINITY {
-            break;
-        }
+    // A part past its last time has nobody at risk.
+    while let Some(t) = next_time(parts, &pos) {
         let (mut at_risk, mut events, mut censored) = (0.0, 0.0, 0.0);
         for (c, (p, j)) in parts.iter().zip(pos.iter_mut()).enumerate() {
             // Rows of this part still at risk: those with times from its next one on.
@@ -200,7 +192,7 @@ fn aalen_johansen<K: Work<f64>, S: Work<f64>, SS: Work<f64>>(
     let (dk, lam) = (dk.as_mut(), lam.as_mut());
     let (k, s) = (dk.len(), n_causes + 1); // state 0 = in post, c = exited by cause c
     let (mut p, mut a) = (S::zeros(s), S::zeros(s));
-    let (p, mut a) = (p.as_mut(), a.as_mut());
+    let (p, mut a) = (p.as_mut(), a.as_mut()); // a: common influence of those at risk
     let (mut a_m, mut a_new, mut v) = (S::zeros(s), S::zeros(s), S::zeros(s));
     let (a_m, mut a_new, v) = (a_m.as_mut(), a_new.as_mut(), v.as_mut());
     let (mut column, mut mapped) = (S::zeros(s), S::zeros(s));
@@ -208,8 +200,8 @@ fn aalen_johansen<K: Work<f64>, S: Work<f64>, SS: Work<f64>>(
     let (mut c_dep, mut rows) = (SS::zeros(s * s), SS::zeros(s * s));
     let (c_dep, rows) = (c_dep.as_mut(), rows.as_mut()); // c_dep: Σ U Uᵀ over departed
                                                          // The columns computed here, allocated once; times, risk sets and events are the
-                                                         // risk table's own, moved at the end. The standard errors hold variances until
-                                                         // the parallel pass.
+                                                         // risk table's own, moved at the end. The standard errors hold variances until the
+                                                         // parallel pass.
     let m = rt.time.len();
     let columns = || -> Vec<Vec<f64>> { (0..k).map(|_| Vec::with_capacity(m)).collect() };
     let mut out = CumulativeIncidence {
@@ -301,17 +293,16 @@ fn aalen_johansen<K: Work<f64>, S: Work<f64>, SS: Work<f64>>(
             out.std_err[c].push(var.max(0.0));
         }
     }
-    const BLOCK: usize = 1 << 13;
     out.in_post_std_err
-        .par_chunks_mut(BLOCK)
+        .par_chunks_mut(POINT_BLOCK)
         .for_each(|b| b.iter_mut().for_each(|x| *x = x.sqrt()));
     for c in 0..k {
         // Standard errors from the variances, and relative ones for the limits.
         let mut sigma = vec![0.0; m];
         out.std_err[c]
-            .par_chunks_mut(BLOCK)
-            .zip(sigma.par_chunks_mut(BLOCK))
-            .zip(out.incidence[c].par_chunks(BLOCK))
+            .par_chunks_mut(POINT_BLOCK)
+            .zip(sigma.par_chunks_mut(POINT_BLOCK))
+            .zip(out.incidence[c].par_chunks(POINT_BLOCK))
             .for_each(|((se, sigma), f)| {
                 for ((se, sigma), &f) in se.iter_mut().zip(sigma).zip(f) {
                     *se = se.sqrt();

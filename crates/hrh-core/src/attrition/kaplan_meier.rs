@@ -129,6 +129,10 @@ pub fn from_risk_table(rt: RiskTable, conf: ConfType, level: f64) -> Result<Kapl
     })
 }
 
+/// Points of a curve per parallel block when its columns are computed point by point
+/// (each point on its own, so the same for any number of threads).
+pub(crate) const POINT_BLOCK: usize = 1 << 13;
+
 /// The columns of a curve computed point by point from its survival and Greenwood
 /// variance.
 struct Points {
@@ -144,7 +148,6 @@ impl Points {
     /// point only, so they are the same for any number of threads. A point equal to the
     /// one before (a time with censorings only) repeats its values.
     fn of(survival: &[f64], variance: Vec<f64>, conf: ConfType, z: f64) -> Points {
-        const BLOCK: usize = 1 << 13;
         let m = survival.len();
         let mut p = Points {
             sigma: variance,
@@ -153,13 +156,13 @@ impl Points {
             upper: vec![0.0; m],
         };
         p.sigma
-            .par_chunks_mut(BLOCK)
-            .zip(p.std_err.par_chunks_mut(BLOCK))
-            .zip(p.lower.par_chunks_mut(BLOCK))
-            .zip(p.upper.par_chunks_mut(BLOCK))
+            .par_chunks_mut(POINT_BLOCK)
+            .zip(p.std_err.par_chunks_mut(POINT_BLOCK))
+            .zip(p.lower.par_chunks_mut(POINT_BLOCK))
+            .zip(p.upper.par_chunks_mut(POINT_BLOCK))
             .enumerate()
             .for_each(|(b, (((sg, se), lo), hi))| {
-                let s = &survival[b * BLOCK..b * BLOCK + sg.len()];
+                let s = &survival[b * POINT_BLOCK..b * POINT_BLOCK + sg.len()];
                 let mut last: Option<(f64, f64, [f64; 4])> = None;
                 for i in 0..sg.len() {
                     let (s, v) = (s[i], sg[i]);
@@ -184,17 +187,16 @@ impl Points {
 /// blocks of points: each limit is a function of its own point only, so they are the
 /// same for any number of threads. A point equal to the one before repeats its limits.
 pub(crate) fn limits(s: &[f64], sigma: &[f64], conf: ConfType, z: f64) -> (Vec<f64>, Vec<f64>) {
-    const BLOCK: usize = 1 << 13;
     let m = s.len();
     let (mut lower, mut upper) = (vec![0.0; m], vec![0.0; m]);
     lower
-        .par_chunks_mut(BLOCK)
-        .zip(upper.par_chunks_mut(BLOCK))
+        .par_chunks_mut(POINT_BLOCK)
+        .zip(upper.par_chunks_mut(POINT_BLOCK))
         .enumerate()
         .for_each(|(b, (lo, hi))| {
             let mut last: Option<(f64, f64, (f64, f64))> = None;
             for (i, (l, h)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-                let (s, g) = (s[b * BLOCK + i], sigma[b * BLOCK + i]);
+                let (s, g) = (s[b * POINT_BLOCK + i], sigma[b * POINT_BLOCK + i]);
                 let lim = match last {
                     Some((s0, g0, lim)) if s0 == s && g0 == g => lim,
                     _ => confidence_limits(s, g, conf, z),

@@ -3,8 +3,7 @@
 //! whose G(rho, 0) members are R's `survdiff(rho = )`.
 
 use super::tally::{self, Columns, Duration, EventCode};
-use super::RiskTable;
-use super::Work;
+use super::{next_time, RiskTable, Work};
 use crate::error::{Error, Result};
 use crate::linalg;
 use crate::special::chisq_sf;
@@ -328,17 +327,8 @@ fn walk<G: Work<f64>, P: Work<usize>, V: Work<f64>>(
     // Pooled Kaplan-Meier S(t−) and Peto's S̃ of the stratum.
     let mut km = 1.0_f64;
     let mut peto = 1.0_f64;
-    loop {
-        // The next time, and which groups have it, without branching on which group it
-        // comes from (in continuous data a coin toss at every time); a group past its
-        // last time reads as time ∞, nobody at risk, no exit.
-        let mut t = f64::INFINITY;
-        for (tab, &p) in stratum.iter().zip(pos.iter()) {
-            t = t.min(tab.time.get(p).copied().unwrap_or(f64::INFINITY));
-        }
-        if t == f64::INFINITY {
-            break;
-        }
+    // A group past its last time has nobody at risk and no exit.
+    while let Some(t) = next_time(stratum, pos) {
         for g in 0..k {
             let (tab, p) = (&stratum[g], pos[g]);
             let here = tab.time.get(p) == Some(&t);

@@ -201,6 +201,17 @@ pub struct RiskTable {
     pub event_count: Vec<usize>,
 }
 
+/// The earliest next time of `tables`, each read at its position in `pos` (a table past
+/// its last time reads as ∞), found without branching on which table has it (in
+/// continuous data a coin toss at every time); `None` when every table is done.
+pub(crate) fn next_time(tables: &[RiskTable], pos: &[usize]) -> Option<f64> {
+    let mut t = f64::INFINITY;
+    for (tab, &p) in tables.iter().zip(pos) {
+        t = t.min(tab.time.get(p).copied().unwrap_or(f64::INFINITY));
+    }
+    (t < f64::INFINITY).then_some(t)
+}
+
 impl RiskTable {
     /// Unweighted number of exits at the `j`-th time: `event_count[j]`, or `events[j]`
     /// in a table of unweighted rows (`event_count` empty).

@@ -302,8 +302,9 @@ pub struct Columns<'a, T, E> {
 }
 
 /// One risk table per group (unweighted exits of any cause: `events_by_cause` and
-/// `event_count` are left empty, `events` being the counts), or `Ok(None)` when the data have 2^32 − 1 rows or more, for the
-/// caller to use [`SurvData`](super::SurvData) and [`risk_table`](super::risk_table).
+/// `event_count` are left empty, `events` being the counts), or `Ok(None)` when the
+/// data have 2^32 − 1 rows or more, for the caller to use [`SurvData`](super::SurvData)
+/// and [`risk_table`](super::risk_table).
 ///
 /// Errors name the first bad row: a NaN duration anywhere comes first, then an infinite
 /// one, then a negative one, then an event code other than 0/1, then a group code out
