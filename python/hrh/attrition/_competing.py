@@ -29,7 +29,6 @@ from hrh.attrition._common import (
     _cause_names,
     _event_table,
     _named_causes,
-    _nan_to_null,
     _surv,
     _with_keys,
 )
@@ -300,10 +299,9 @@ def _result(
     gray: pl.DataFrame | None,
 ) -> CumulativeIncidence:
     """The curves of the core's dict `r` with their group keys and cause labels."""
-    table = _with_keys(r, by, keys, drop=("group", "cause"))
+    table = _with_keys(r, by, keys, drop=("group", "cause"), nan_to_null=["lower", "upper"])
     cause_labels = _labels_of(np.asarray(r["cause"]), labels)
     table = table.insert_column(len(by) + 1, cause_labels)
-    table = _nan_to_null(table, ["lower", "upper"])
     return CumulativeIncidence(table=table, by=by, causes=labels, level=level, gray_test=gray)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
+from hrh._frames import rows_of
 from hrh.exceptions import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,7 +139,7 @@ def _residuals(fit: CoxResult, type: ResidualType) -> pl.DataFrame:
         return pl.DataFrame({"row": row, **cols})
     out = pl.DataFrame({"row": row, "time": np.asarray(r["time"]), **cols})
     if fit._strata:
-        keys = fit._strata_keys[a.strata[row].tolist()] if a.strata is not None else None
+        keys = rows_of(fit._strata_keys, a.strata[row]) if a.strata is not None else None
         if keys is not None:
             out = pl.concat([out.select("row"), keys, out.drop("row")], how="horizontal")
     return out
@@ -168,7 +169,7 @@ def _zph(fit: CoxResult, transform: ZphTransform) -> CoxZph:
         }
     )
     if fit._strata and a.strata is not None:
-        keys = fit._strata_keys[a.strata[row].tolist()]
+        keys = rows_of(fit._strata_keys, a.strata[row])
         res = pl.concat([res.select("row"), keys, res.drop("row")], how="horizontal")
     coef = fit.coef
     reference = {}

@@ -20,6 +20,7 @@ from hrh._frames import (
     column_array,
     float_array,
     require_columns,
+    rows_of,
     to_frame,
 )
 from hrh.attrition._cox_diagnostics import (
@@ -220,7 +221,7 @@ class CoxResult:
             }
         )
         if self._strata:
-            keys = df.select(self._strata)[np.repeat(np.arange(m), k).tolist()]
+            keys = rows_of(df.select(self._strata), np.repeat(np.arange(m), k))
             out = pl.concat([out, keys], how="horizontal")
         return out.select(["row", *self._strata, "time", "survival", "std_err", "lower", "upper"])
 
