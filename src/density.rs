@@ -152,10 +152,7 @@ fn grouped<'py>(
         .iter()
         .map(|c| c.as_slice())
         .collect::<Result<Vec<_>, _>>()?;
-    let values = values
-        .iter()
-        .map(|v| v.as_slice())
-        .collect::<Result<Vec<_>, _>>()?;
+    let values = slices(&values)?;
     let keys = hrh_core::sums::KeyCodes {
         codes: &codes,
         cardinalities: &cardinalities,
@@ -206,31 +203,11 @@ enum Key<'py> {
     Strings(crate::arrow::Column),
 }
 
-/// Counts and exact sums of `values` over the combinations of `keys` present (each key
-/// a uint32 code array or a column exporting Arrow strings), hashed in one pass; with
-/// `partial`, the long partial table. Returns (cell, count, sums, labels): `labels[k]`
-/// the sorted distinct values of key `k` (a list of strings, None for null, or the
-/// codes present as a uint32 array), `cell` each row's mixed-radix combination of ranks
-/// in them (last key fastest). `None` when a string key cannot be read in place.
-#[allow(clippy::type_complexity)]
-#[pyfunction]
-#[pyo3(signature = (keys, values, rows, *, partial = false))]
-fn keyed_sums<'py>(
-    py: Python<'py>,
-    keys: Vec<Bound<'py, PyAny>>,
-    values: Vec<PyReadonlyArray1<'py, f64>>,
-    rows: usize,
-    partial: bool,
-) -> PyResult<
-    Option<(
-        Bound<'py, PyArray1<u64>>,
-        Bound<'py, PyArray1<u64>>,
-        Vec<F64Array<'py>>,
-        Vec<Bound<'py, PyAny>>,
-    )>,
-> {
+/// The keys as the core reads them (uint32 code arrays, or columns exporting Arrow
+/// strings); `None` when a string key cannot be read in place.
+fn read_keys<'py>(keys: &[Bound<'py, PyAny>]) -> PyResult<Option<Vec<Key<'py>>>> {
     let mut read = Vec::with_capacity(keys.len());
-    for k in &keys {
+    for k in keys {
         if let Ok(codes) = k.extract::<PyReadonlyArray1<'py, u32>>() {
             read.push(Key::Codes(codes));
         } else {
@@ -240,8 +217,14 @@ fn keyed_sums<'py>(
             }
         }
     }
+    Ok(Some(read))
+}
+
+/// The read keys as key columns borrowing them (`None`: a string array that does not
+/// hold together).
+fn key_columns<'a>(read: &'a [Key<'_>]) -> PyResult<Option<Vec<hrh_core::keys::KeyColumn<'a>>>> {
     let mut columns = Vec::with_capacity(read.len());
-    for k in &read {
+    for k in read {
         columns.push(match k {
             Key::Codes(c) => hrh_core::keys::KeyColumn::Codes(c.as_slice()?),
             Key::Strings(c) => match c.arrays() {
@@ -250,16 +233,44 @@ fn keyed_sums<'py>(
             },
         });
     }
-    let values = values
-        .iter()
-        .map(|v| v.as_slice())
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(out) = run(py, || {
-        hrh_core::keys::keyed_sums(&columns, &values, rows, partial)
-    })?
-    else {
+    Ok(Some(columns))
+}
+
+/// `f` of the keys read in place as key columns; `None` when a string key cannot be
+/// read in place.
+fn with_key_columns<'py, T>(
+    keys: &[Bound<'py, PyAny>],
+    f: impl FnOnce(&[hrh_core::keys::KeyColumn<'_>]) -> PyResult<T>,
+) -> PyResult<Option<T>> {
+    let Some(read) = read_keys(keys)? else {
         return Ok(None);
     };
+    let Some(columns) = key_columns(&read)? else {
+        return Ok(None);
+    };
+    f(&columns).map(Some)
+}
+
+/// The arrays' values as slices.
+fn slices<'a>(values: &'a [PyReadonlyArray1<'_, f64>]) -> PyResult<Vec<&'a [f64]>> {
+    Ok(values
+        .iter()
+        .map(|v| v.as_slice())
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// (cell, count, sums, labels) of `keyed_sums` for Python.
+type KeyedArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Vec<F64Array<'py>>,
+    Vec<Bound<'py, PyAny>>,
+);
+
+fn keyed_arrays<'py>(
+    py: Python<'py>,
+    out: hrh_core::keys::KeyedSums,
+) -> PyResult<KeyedArrays<'py>> {
     let labels = out
         .labels
         .into_iter()
@@ -269,12 +280,92 @@ fn keyed_sums<'py>(
         })
         .collect::<PyResult<Vec<_>>>()?;
     let t = out.table;
-    Ok(Some((
+    Ok((
         t.cell.into_pyarray(py),
         t.count.into_pyarray(py),
         t.sums.into_iter().map(|s| s.into_pyarray(py)).collect(),
         labels,
-    )))
+    ))
+}
+
+/// Counts and exact sums of `values` over the combinations of `keys` present (each key
+/// a uint32 code array or a column exporting Arrow strings), hashed in one pass; with
+/// `partial`, the long partial table. Returns (cell, count, sums, labels): `labels[k]`
+/// the sorted distinct values of key `k` (a list of strings, None for null, or the
+/// codes present as a uint32 array), `cell` each row's mixed-radix combination of ranks
+/// in them (last key fastest). `None` when a string key cannot be read in place.
+#[pyfunction]
+#[pyo3(signature = (keys, values, rows, *, partial = false))]
+fn keyed_sums<'py>(
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyAny>>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    rows: usize,
+    partial: bool,
+) -> PyResult<Option<KeyedArrays<'py>>> {
+    let values = slices(&values)?;
+    let out = with_key_columns(&keys, |columns| {
+        run(py, || {
+            hrh_core::keys::keyed_sums(columns, &values, rows, partial)
+        })
+    })?;
+    match out.flatten() {
+        Some(out) => keyed_arrays(py, out).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The state of `keyed_sums` over rows that come in batches: `add` groups a batch on
+/// the calling thread (the next batch can be read meanwhile) and merges it exactly;
+/// `finish` gives `keyed_sums`' result over every row added, whatever the batches.
+#[pyclass(module = "hrh._core")]
+pub(crate) struct KeyedSumsState {
+    state: hrh_core::keys::KeyedState,
+}
+
+#[pymethods]
+impl KeyedSumsState {
+    /// A state for `keys` key columns and `columns` value columns.
+    #[new]
+    fn new(py: Python<'_>, keys: usize, columns: usize) -> PyResult<Self> {
+        let state = run(py, || hrh_core::keys::KeyedState::new(keys, columns))?;
+        Ok(KeyedSumsState { state })
+    }
+
+    /// Add a batch of `rows` rows (keys as for `keyed_sums`; codes must mean the same
+    /// values in every batch). False, adding nothing, when a string key cannot be read
+    /// in place.
+    fn add<'py>(
+        &mut self,
+        py: Python<'py>,
+        keys: Vec<Bound<'py, PyAny>>,
+        values: Vec<PyReadonlyArray1<'py, f64>>,
+        rows: usize,
+    ) -> PyResult<bool> {
+        let values = slices(&values)?;
+        let state = &mut self.state;
+        let added = with_key_columns(&keys, |columns| {
+            run(py, || state.add(columns, &values, rows))
+        })?;
+        Ok(added == Some(true))
+    }
+
+    /// The rows added so far.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.state.rows()
+    }
+
+    /// `keyed_sums`' (cell, count, sums, labels) over every row added (`partial`: the
+    /// long partial table); None when a string is not UTF-8.
+    #[pyo3(signature = (*, partial = false))]
+    fn finish<'py>(&self, py: Python<'py>, partial: bool) -> PyResult<Option<KeyedArrays<'py>>> {
+        let state = &self.state;
+        match run(py, || state.finish(partial))? {
+            Some(out) => keyed_arrays(py, out).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Whether every value is finite and meets `minimum` ("any", "non_negative" or
@@ -344,6 +435,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(grouped_sums, m)?)?;
     m.add_function(wrap_pyfunction!(grouped_partials, m)?)?;
     m.add_function(wrap_pyfunction!(keyed_sums, m)?)?;
+    m.add_class::<KeyedSumsState>()?;
     m.add_function(wrap_pyfunction!(values_within, m)?)?;
     Ok(())
 }

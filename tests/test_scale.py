@@ -72,6 +72,37 @@ def test_lazyframe_in_batches_equals_the_whole_table(
 
 
 @pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("by", [["age"], ["cadre", "age"], []])
+def test_batches_keyed_by_other_types_equal_the_whole_table(
+    register: pl.DataFrame, by: list[str]
+) -> None:
+    # Integer keys are coded batch by batch (codes differ between batches) and merged.
+    data = register.with_columns(people=pl.lit(1000.0))
+    whole = hrh.density(data, staff="fte", population="people", by=by)
+    _same(whole, hrh.density(data.lazy(), staff="fte", population="people", by=by))
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_batches_the_core_cannot_read_in_place_join_the_others(
+    register: pl.DataFrame, population: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch whose strings the core cannot read in place is coded on its own and its
+    # partial table merges with the state of the others: the same table.
+    from hrh._frames import _codes
+
+    add = _codes.StringKeyedSums.add
+    calls = iter(range(10**6))
+
+    def every_third_refused(self: _codes.StringKeyedSums, df: pl.DataFrame) -> bool:
+        return next(calls) % 3 != 1 and add(self, df)
+
+    monkeypatch.setattr(_codes.StringKeyedSums, "add", every_third_refused)
+    by = ["district", "cadre"]
+    whole = hrh.density(register, staff="fte", population=population, by=by)
+    _same(whole, hrh.density(register.lazy(), staff="fte", population=population, by=by))
+
+
+@pytest.mark.usefixtures("small_batches")
 def test_only_the_needed_columns_are_read(register: pl.DataFrame, population: pl.DataFrame) -> None:
     # Computing `bad` fails; a call that does not need it never computes it.
     lazy = register.lazy().with_columns(bad=(pl.col("age") * 1000).cast(pl.Int8, strict=True))

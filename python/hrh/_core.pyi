@@ -26,6 +26,7 @@ __all__ = [
     "FineGrayModel",
     "HrhError",
     "InputError",
+    "KeyedSumsState",
     "ParametricModel",
     "ScenarioError",
     "__version__",
@@ -148,21 +149,30 @@ def grouped_partials(
     values: Sequence[_F],
     rows: int,
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], list[_F]]: ...
+
+_Keyed = tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+    list[_F],
+    list[list[str | None] | npt.NDArray[np.uint32]],
+]
+
 def keyed_sums(
     keys: Sequence[object],
     values: Sequence[_F],
     rows: int,
     *,
     partial: bool = False,
-) -> (
-    tuple[
-        npt.NDArray[np.uint64],
-        npt.NDArray[np.uint64],
-        list[_F],
-        list[list[str | None] | npt.NDArray[np.uint32]],
-    ]
-    | None
-): ...
+) -> _Keyed | None: ...
+
+@final
+class KeyedSumsState:
+    def __new__(cls, keys: int, columns: int) -> KeyedSumsState: ...
+    def add(self, keys: Sequence[object], values: Sequence[_F], rows: int) -> bool: ...
+    @property
+    def rows(self) -> int: ...
+    def finish(self, *, partial: bool = False) -> _Keyed | None: ...
+
 def values_within(values: _F, minimum: str) -> bool: ...
 def agglomeration(
     staff: _F,

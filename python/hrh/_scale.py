@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
-from hrh._frames import coded_sums, keyed_table, to_frame, warn_dropped
+from hrh._frames import StringKeyedSums, coded_sums, keyed_table, to_frame, warn_dropped
 from hrh._frames import grouped_sums as whole
 from hrh.exceptions import InputError
 
@@ -329,6 +329,13 @@ def grouped_sums(
         df = prepare(src.frame)
         return whole(df, by, sums, count=count), df.height
     if src.lazy is not None:
+        # String keys: every batch into one state in the core. Other keys are coded per
+        # batch (their codes differ between batches): each batch's partial table, merged.
+        state = (
+            StringKeyedSums(by, list(sums.values()))
+            if all(src.schema[c] == pl.String for c in by)
+            else None
+        )
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
@@ -336,7 +343,9 @@ def grouped_sums(
             checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
-            if first is None and not parts:
+            if state is not None and state.add(checked):
+                continue
+            if state is None and first is None and not parts:
                 first = checked
                 continue
             if first is not None:
@@ -346,6 +355,17 @@ def grouped_sums(
             if len(parts) >= _FAN_IN:
                 parts = [merge(parts, by, names)]
         warn_dropped(dropped, offset, src.name, needed)
+        if state is not None and state.rows:
+            if not parts:
+                cell, coded, counts, totals = state.finish()
+                counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
+                table = keyed_table(
+                    cell, coded, by, dict(zip(names, totals, strict=True)), count=counted
+                )
+                return table, offset - dropped
+            cell, coded, counts, totals = state.finish(partial=True)
+            first_sums = {_COUNT: counts.astype(np.float64)} | dict(zip(names, totals, strict=True))
+            parts.append(keyed_table(cell, coded, by, first_sums))
         if not parts:
             if first is None:
                 first = prepare(src.empty().select(needed))

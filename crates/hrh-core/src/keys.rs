@@ -618,6 +618,9 @@ fn tasks(keys: &[KeyColumn<'_>], rows: usize) -> Result<Vec<Task>> {
     Ok(out)
 }
 
+/// Codes below this index a table of groups directly (one column of codes).
+const DENSE_CODES: usize = 1 << 24;
+
 /// The groups and sums of some of the rows.
 struct Partial<'a> {
     groups: Groups<'a>,
@@ -732,6 +735,32 @@ impl<'a> Partial<'a> {
                         };
                         self.ids.push(id);
                     }
+                }
+            }
+            // No keys: every row in the one group.
+            [] => {
+                let id = self.groups.id(hash_row(&[]), &[]);
+                self.ids.resize(n, id);
+            }
+            // One column of codes (dense, as `value_codes` makes them): each code's
+            // group in a table indexed by the code.
+            [KeyColumn::Codes(codes)]
+                if codes[task.lo..task.hi]
+                    .iter()
+                    .all(|&c| (c as usize) < DENSE_CODES) =>
+            {
+                for &c in &codes[task.lo..task.hi] {
+                    let c = c as usize;
+                    if c >= self.singles.len() {
+                        self.singles.resize(c + 1, NO_NUMBER);
+                    }
+                    let mut id = self.singles[c];
+                    if id == NO_NUMBER {
+                        let p = [Part::Short(c as u128)];
+                        id = self.groups.id(hash_row(&p), &p);
+                        self.singles[c] = id;
+                    }
+                    self.ids.push(id);
                 }
             }
             _ => {
@@ -888,14 +917,230 @@ pub fn keyed_sums(
     for p in parts {
         total.merge(&p)?;
     }
-    let Some((labels, cell)) = label(&total.groups, keys)? else {
+    let codes: Vec<bool> = keys
+        .iter()
+        .map(|k| matches!(k, KeyColumn::Codes(_)))
+        .collect();
+    output(&total.groups, &codes, &total.sums, partial)
+}
+
+/// A key part kept by a [`KeyedState`] after the batch it came from is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OwnedPart {
+    Null,
+    Short(u128),
+    Long(Box<[u8]>),
+}
+
+impl OwnedPart {
+    fn of(p: &Part<'_>) -> Self {
+        match *p {
+            Part::Null => OwnedPart::Null,
+            Part::Short(v) => OwnedPart::Short(v),
+            Part::Long(b) => OwnedPart::Long(b.into()),
+        }
+    }
+
+    fn part(&self) -> Part<'_> {
+        match self {
+            OwnedPart::Null => Part::Null,
+            OwnedPart::Short(v) => Part::Short(*v),
+            OwnedPart::Long(b) => Part::Long(b),
+        }
+    }
+}
+
+/// The counts and exact sums of [`keyed_sums`] over rows that come in batches (a file
+/// read slice by slice): each batch is grouped in one pass on the calling thread and
+/// its groups are found (or added) among the state's, whose keys the state owns; the
+/// sums merge exactly, so the result is [`keyed_sums`]' over all the rows, bits and
+/// order, whatever the batches. Codes keys must mean the same value in every batch.
+#[derive(Debug, Clone)]
+pub struct KeyedState {
+    /// Per key column, whether it holds codes (fixed by the first batch).
+    codes: Option<Vec<bool>>,
+    width: usize,
+    /// `width` parts per group, and each group's hash.
+    keys: Vec<OwnedPart>,
+    hashes: Vec<u64>,
+    /// The first group of each hash, and the next group of the same hash.
+    first: std::collections::HashMap<u64, u32>,
+    next: Vec<u32>,
+    sums: GroupedSums,
+    rows: u64,
+}
+
+impl KeyedState {
+    /// A state for `width` key columns and `columns` value columns.
+    pub fn new(width: usize, columns: usize) -> Result<Self> {
+        Ok(KeyedState {
+            codes: None,
+            width,
+            keys: Vec::new(),
+            hashes: Vec::new(),
+            first: std::collections::HashMap::new(),
+            next: Vec::new(),
+            sums: GroupedSums::new(0, columns)?,
+            rows: 0,
+        })
+    }
+
+    /// The rows added so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The groups found so far.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Whether no group has been found.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    fn key(&self, g: usize) -> &[OwnedPart] {
+        &self.keys[g * self.width..(g + 1) * self.width]
+    }
+
+    /// The number of the group of key `row` (hash `h`), added if new.
+    fn id(&mut self, h: u64, row: &[Part<'_>]) -> u32 {
+        let mut g = self.first.get(&h).copied().unwrap_or(NO_NUMBER);
+        while g != NO_NUMBER {
+            if self
+                .key(g as usize)
+                .iter()
+                .zip(row)
+                .all(|(a, b)| a.part() == *b)
+            {
+                return g;
+            }
+            g = self.next[g as usize];
+        }
+        let g = self.hashes.len() as u32;
+        self.keys.extend(row.iter().map(OwnedPart::of));
+        self.hashes.push(h);
+        self.next.push(self.first.insert(h, g).unwrap_or(NO_NUMBER));
+        g
+    }
+
+    /// Check that `codes` (per key column, whether it holds codes) is the state's.
+    fn kinds(&mut self, codes: Vec<bool>) -> Result<()> {
+        if codes.len() != self.width {
+            return Err(Error::input(
+                "keys",
+                format!("{} key columns for a state of {}", codes.len(), self.width),
+            ));
+        }
+        match &self.codes {
+            Some(known) if *known != codes => Err(Error::input(
+                "keys",
+                "a key column holds codes in one batch and strings in another",
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.codes = Some(codes);
+                Ok(())
+            }
+        }
+    }
+
+    /// Add a batch of `rows` rows; `Ok(false)` (nothing added) when a string column's
+    /// buffers do not hold together.
+    pub fn add(&mut self, keys: &[KeyColumn<'_>], values: &[&[f64]], rows: usize) -> Result<bool> {
+        crate::sums::check_sizes(values, rows)?;
+        if values.len() != self.sums.columns() {
+            return Err(Error::input(
+                "values",
+                format!(
+                    "{} value columns for a state of {}",
+                    values.len(),
+                    self.sums.columns()
+                ),
+            ));
+        }
+        self.kinds(
+            keys.iter()
+                .map(|k| matches!(k, KeyColumn::Codes(_)))
+                .collect(),
+        )?;
+        let mut p = Partial::new(self.width, values.len())?;
+        for task in &tasks(keys, rows)? {
+            match p.add(keys, values, task) {
+                Ok(()) => {}
+                Err(Stop::Malformed) => return Ok(false),
+                Err(Stop::Error(e)) => return Err(e),
+            }
+        }
+        let map: Vec<u32> = (0..p.groups.len())
+            .map(|g| self.id(p.groups.hashes[g], p.groups.key(g)))
+            .collect();
+        self.sums.grow(self.len());
+        self.sums.merge_mapped(&p.sums, &map)?;
+        self.rows += rows as u64;
+        Ok(true)
+    }
+
+    /// Add another state's groups and sums (exactly: the order of merging does not
+    /// change the result).
+    pub fn merge(&mut self, other: &KeyedState) -> Result<()> {
+        if other.width != self.width || other.sums.columns() != self.sums.columns() {
+            return Err(Error::input(
+                "state",
+                "states of different key or value columns cannot merge",
+            ));
+        }
+        if let Some(codes) = &other.codes {
+            self.kinds(codes.clone())?;
+        }
+        let map: Vec<u32> = (0..other.len())
+            .map(|g| {
+                let row: Vec<Part<'_>> = other.key(g).iter().map(OwnedPart::part).collect();
+                self.id(other.hashes[g], &row)
+            })
+            .collect();
+        self.sums.grow(self.len());
+        self.sums.merge_mapped(&other.sums, &map)?;
+        self.rows += other.rows;
+        Ok(())
+    }
+
+    /// The table of [`keyed_sums`] over every row added (`partial`: the long partial
+    /// table); `None` when a string is not UTF-8.
+    pub fn finish(&self, partial: bool) -> Result<Option<KeyedSums>> {
+        let mut groups = Groups::new(self.width);
+        let mut row = Vec::with_capacity(self.width);
+        for g in 0..self.len() {
+            row.clear();
+            row.extend(self.key(g).iter().map(OwnedPart::part));
+            groups.id(self.hashes[g], &row);
+        }
+        let codes = self
+            .codes
+            .clone()
+            .unwrap_or_else(|| vec![false; self.width]);
+        output(&groups, &codes, &self.sums, partial)
+    }
+}
+
+/// The table of `groups` and their `sums` in sorted order of the keys (`codes[k]`:
+/// key `k` holds codes, not strings); with `partial`, the long partial table. `None`
+/// when a string is not UTF-8.
+fn output(
+    groups: &Groups<'_>,
+    codes: &[bool],
+    sums: &GroupedSums,
+    partial: bool,
+) -> Result<Option<KeyedSums>> {
+    let Some((labels, cell)) = label(groups, codes)? else {
         return Ok(None);
     };
     let mut order: Vec<usize> = (0..cell.len()).collect();
     order.sort_unstable_by_key(|&g| cell[g]);
     let sorted_cells = order.iter().map(|&g| cell[g]).collect();
     let table = if partial {
-        let p = total.sums.finish_partials();
+        let p = sums.finish_partials();
         let sorted = GroupedPartials {
             cell: sorted_cells,
             count: order.iter().map(|&g| p.count[g]).collect(),
@@ -907,7 +1152,7 @@ pub fn keyed_sums(
         };
         long_partials(&sorted, |c| c)
     } else {
-        let t = total.sums.finish();
+        let t = sums.finish();
         GroupedTable {
             cell: sorted_cells,
             count: order.iter().map(|&g| t.count[g]).collect(),
@@ -924,12 +1169,12 @@ pub fn keyed_sums(
 /// The sorted distinct values of each key column, and each group's mixed-radix cell of
 /// its ranks; `None` when a string is not UTF-8.
 #[allow(clippy::type_complexity)]
-fn label(groups: &Groups<'_>, keys: &[KeyColumn<'_>]) -> Result<Option<(Vec<Labels>, Vec<u64>)>> {
+fn label(groups: &Groups<'_>, codes: &[bool]) -> Result<Option<(Vec<Labels>, Vec<u64>)>> {
     let mut cell = vec![0u64; groups.len()];
-    let mut labels = Vec::with_capacity(keys.len());
+    let mut labels = Vec::with_capacity(codes.len());
     let mut product: u64 = 1;
     let mut sizes = Vec::new();
-    for (k, key) in keys.iter().enumerate() {
+    for (k, &codes) in codes.iter().enumerate() {
         let mut distinct = Groups::new(1);
         let local: Vec<u32> = (0..groups.len())
             .map(|g| {
@@ -937,7 +1182,6 @@ fn label(groups: &Groups<'_>, keys: &[KeyColumn<'_>]) -> Result<Option<(Vec<Labe
                 distinct.id(hash_row(&p), &p)
             })
             .collect();
-        let codes = matches!(key, KeyColumn::Codes(_));
         let sort: Vec<SortKey> = distinct
             .parts
             .iter()
@@ -1538,6 +1782,144 @@ mod tests {
             assert_eq!(want.1.len(), distinct + 1);
             assert_eq!(string_codes(&[view]).unwrap(), want);
         }
+    }
+
+    /// A long partial table's groups: cell, count and each column's exact sum (the
+    /// partials that carry a sum depend on the order of adding; the sum does not).
+    fn collapsed(t: &GroupedTable) -> Vec<(u64, u64, Vec<f64>)> {
+        let mut out: Vec<(u64, u64, Vec<crate::sums::ExactSum>)> = Vec::new();
+        for i in 0..t.cell.len() {
+            if out.last().is_none_or(|l| l.0 != t.cell[i]) {
+                let sums = t
+                    .sums
+                    .iter()
+                    .map(|_| crate::sums::ExactSum::new())
+                    .collect();
+                out.push((t.cell[i], 0, sums));
+            }
+            let last = out.last_mut().unwrap();
+            last.1 += t.count[i];
+            for (s, c) in last.2.iter_mut().zip(&t.sums) {
+                s.add(c[i]);
+            }
+        }
+        out.into_iter()
+            .map(|(c, n, s)| (c, n, s.iter().map(|x| x.value()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn a_state_over_any_batches_equals_one_pass() {
+        let mut rng = crate::rng::Rng::stream(11, 0);
+        let n = 40_000;
+        let names: Vec<String> = (0..30)
+            .map(|i| {
+                if i % 4 == 0 {
+                    format!("a district with a long name {i:02}")
+                } else {
+                    format!("d{i:02}")
+                }
+            })
+            .collect();
+        let strs: Vec<&str> = (0..n)
+            .map(|_| names[(rng.uniform() * 30.0) as usize].as_str())
+            .collect();
+        let b: Vec<u32> = (0..n).map(|_| (rng.uniform() * 3.0) as u32).collect();
+        // Values of very different magnitudes, so the sums are not plain fixed point.
+        let v: Vec<f64> = (0..n)
+            .map(|_| (rng.uniform() - 0.3) * 10f64.powi((rng.uniform() * 30.0) as i32 - 15))
+            .collect();
+        let w: Vec<f64> = (0..n)
+            .map(|_| (rng.uniform() * 4.0).floor() * 0.25)
+            .collect();
+        let (index, data) = views(&strs);
+        let whole = |lo: usize, hi: usize| {
+            let a = StringArray::new(Layout::View, hi - lo, lo, None, &index, vec![&data]);
+            [
+                KeyColumn::Strings(vec![a.unwrap()]),
+                KeyColumn::Codes(&b[lo..hi]),
+            ]
+        };
+        let want = keyed_sums(&whole(0, n), &[&v, &w], n, false)
+            .unwrap()
+            .unwrap();
+        let want_p = keyed_sums(&whole(0, n), &[&v, &w], n, true)
+            .unwrap()
+            .unwrap();
+        // Batches of random sizes, some empty, some of one row.
+        let mut states = Vec::new();
+        for split in 0..4 {
+            let mut cuts = vec![0, n, n, 1, 2];
+            cuts.extend((0..split * 5).map(|_| (rng.uniform() * n as f64) as usize));
+            cuts.sort_unstable();
+            let mut state = KeyedState::new(2, 2).unwrap();
+            for c in cuts.windows(2) {
+                let (lo, hi) = (c[0], c[1]);
+                let keys = whole(lo, hi);
+                assert!(state
+                    .add(&keys, &[&v[lo..hi], &w[lo..hi]], hi - lo)
+                    .unwrap());
+            }
+            assert_eq!(state.rows(), n as u64);
+            assert_eq!(state.finish(false).unwrap().unwrap(), want);
+            let got_p = state.finish(true).unwrap().unwrap();
+            assert_eq!(got_p.labels, want_p.labels);
+            assert_eq!(collapsed(&got_p.table), collapsed(&want_p.table));
+            states.push(state);
+        }
+        // States merge in any order: the halves of the rows in either order.
+        let half = n / 2;
+        let mut first = KeyedState::new(2, 2).unwrap();
+        let mut second = KeyedState::new(2, 2).unwrap();
+        assert!(first
+            .add(&whole(0, half), &[&v[..half], &w[..half]], half)
+            .unwrap());
+        assert!(second
+            .add(&whole(half, n), &[&v[half..], &w[half..]], n - half)
+            .unwrap());
+        let mut ab = first.clone();
+        ab.merge(&second).unwrap();
+        let mut ba = second.clone();
+        ba.merge(&first).unwrap();
+        assert_eq!(ab.finish(false).unwrap().unwrap(), want);
+        assert_eq!(ba.finish(false).unwrap().unwrap(), want);
+        // An empty state merges as nothing.
+        ab.merge(&KeyedState::new(2, 2).unwrap()).unwrap();
+        let got_p = ab.finish(true).unwrap().unwrap().table;
+        assert_eq!(collapsed(&got_p), collapsed(&want_p.table));
+        // Batches that disagree with the state are refused.
+        let mut s = KeyedState::new(2, 2).unwrap();
+        let one = [1.0];
+        assert!(s.add(&whole(0, 1), &[&one], 1).is_err());
+        assert!(s.add(&whole(0, 1)[..1], &[&one, &one], 1).is_err());
+        let codes_first = [KeyColumn::Codes(&b[..1]), KeyColumn::Codes(&b[..1])];
+        assert!(s.add(&codes_first, &[&one, &one], 1).unwrap());
+        assert!(s.add(&whole(0, 1), &[&one, &one], 1).is_err());
+        assert!(s.merge(&KeyedState::new(1, 2).unwrap()).is_err());
+    }
+
+    #[test]
+    fn one_column_of_codes_dense_or_not() {
+        let codes: Vec<u32> = (0..5_000u32).map(|i| (i * 7) % 13).collect();
+        let v: Vec<f64> = (0..5_000).map(|i| f64::from(i % 5) * 0.5).collect();
+        let got = keyed_sums(&[KeyColumn::Codes(&codes)], &[&v], 5_000, false)
+            .unwrap()
+            .unwrap();
+        let kc = KeyCodes {
+            codes: &[&codes],
+            cardinalities: &[13],
+        };
+        assert_eq!(got.table, grouped_sums(kc, &[&v], 5_000).unwrap());
+        // A code past the dense table's bound takes the general loop: same groups.
+        let big = [3u32, DENSE_CODES as u32 + 5, 3, u32::MAX];
+        let t = keyed_sums(&[KeyColumn::Codes(&big)], &[], 4, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(t.table.count, vec![2, 1, 1]);
+        assert_eq!(
+            t.labels[0],
+            Labels::Codes(vec![3, DENSE_CODES as u32 + 5, u32::MAX])
+        );
     }
 
     #[test]

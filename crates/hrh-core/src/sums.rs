@@ -558,6 +558,11 @@ impl GroupedSums {
         self.cells
     }
 
+    /// The number of value columns.
+    pub fn columns(&self) -> usize {
+        self.columns.len()
+    }
+
     /// Room for `cells` cells (not fewer than now), the new ones empty: a state whose
     /// cells are found as the rows arrive (hashed keys) grows with them.
     pub fn grow(&mut self, cells: usize) {

@@ -29,6 +29,7 @@ from hrh._frames._checks import (
 )
 from hrh._frames._checks import _first as _first
 from hrh._frames._codes import (
+    StringKeyedSums,
     coded_sums,
     first_seen_codes,
     group_codes,
@@ -42,6 +43,7 @@ from hrh._frames._read import to_frame
 __all__ = [
     "FloatArray",
     "Nulls",
+    "StringKeyedSums",
     "arrays_as_arguments",
     "as_list",
     "broadcast",

@@ -151,12 +151,62 @@ def coded_sums(
         out = _core.keyed_sums(keys, values, df.height, partial=partial)
         if out is None:  # codes are always read
             raise InputError(f"by: the key columns {', '.join(map(repr, by))} could not be read")
+    return _decoded(out, by, coded)
+
+
+def _decoded(
+    out: Any, by: Sequence[str], coded: Sequence[pl.Series | None]
+) -> tuple[
+    npt.NDArray[np.uint64],
+    list[tuple[None, pl.Series]],
+    npt.NDArray[np.uint64],
+    list[FloatArray],
+]:
+    """The core's (cell, count, sums, labels) as :func:`coded_sums` returns them: each
+    key's labels decoded (strings as they are, codes through the distinct values of
+    `coded`)."""
     cell, counts, totals, labels = out
     decoded = [
         pl.Series(c, label, dtype=pl.String) if d is None else d.gather(pl.Series(label))
         for c, d, label in zip(by, coded, labels, strict=True)
     ]
     return cell, [(None, d) for d in decoded], counts, totals
+
+
+class StringKeyedSums:
+    """:func:`coded_sums` over rows that come in batches, when every key is a String
+    column: the core groups each batch and merges it into one exact state, whose
+    result is that of one pass over all the rows (order and bits)."""
+
+    def __init__(self, by: Sequence[str], columns: Sequence[str]) -> None:
+        self.by, self.columns = list(by), list(columns)
+        self.state = _core.KeyedSumsState(len(self.by), len(self.columns))
+
+    def add(self, df: pl.DataFrame) -> bool:
+        """Add the rows of `df`; False (nothing added) when a key cannot be read in
+        place."""
+        keys = [df.get_column(c) for c in self.by]
+        values = [column_array(df, c) for c in self.columns]
+        return self.state.add(keys, values, df.height)
+
+    @property
+    def rows(self) -> int:
+        """The rows added so far."""
+        return self.state.rows
+
+    def finish(
+        self, *, partial: bool = False
+    ) -> tuple[
+        npt.NDArray[np.uint64],
+        list[tuple[None, pl.Series]],
+        npt.NDArray[np.uint64],
+        list[FloatArray],
+    ]:
+        """:func:`coded_sums`' result over every row added."""
+        out = self.state.finish(partial=partial)
+        if out is None:  # polars strings are UTF-8
+            raise InputError(f"by: the key columns {', '.join(map(repr, self.by))} are not UTF-8")
+        return _decoded(out, self.by, [None] * len(self.by))
 
 
 def keyed_table(
