@@ -333,19 +333,22 @@ impl KeyedSumsState {
     }
 
     /// Add a batch of `rows` rows (keys as for `keyed_sums`; codes must mean the same
-    /// values in every batch). False, adding nothing, when a string key cannot be read
-    /// in place.
+    /// values in every batch), grouped on one thread, or on all with `parallel` (when
+    /// no read runs meanwhile). False, adding nothing, when a string key cannot be
+    /// read in place.
+    #[pyo3(signature = (keys, values, rows, *, parallel = false))]
     fn add<'py>(
         &mut self,
         py: Python<'py>,
         keys: Vec<Bound<'py, PyAny>>,
         values: Vec<PyReadonlyArray1<'py, f64>>,
         rows: usize,
+        parallel: bool,
     ) -> PyResult<bool> {
         let values = slices(&values)?;
         let state = &mut self.state;
         let added = with_key_columns(&keys, |columns| {
-            run(py, || state.add(columns, &values, rows))
+            run(py, || state.add(columns, &values, rows, parallel))
         })?;
         Ok(added == Some(true))
     }

@@ -93,8 +93,10 @@ def test_batches_the_core_cannot_read_in_place_join_the_others(
     add = _codes.StringKeyedSums.add
     calls = iter(range(10**6))
 
-    def every_third_refused(self: _codes.StringKeyedSums, df: pl.DataFrame) -> bool:
-        return next(calls) % 3 != 1 and add(self, df)
+    def every_third_refused(
+        self: _codes.StringKeyedSums, df: pl.DataFrame, *, parallel: bool = False
+    ) -> bool:
+        return next(calls) % 3 != 1 and add(self, df, parallel=parallel)
 
     monkeypatch.setattr(_codes.StringKeyedSums, "add", every_third_refused)
     by = ["district", "cadre"]

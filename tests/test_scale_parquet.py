@@ -96,9 +96,13 @@ def test_files_are_read_one_by_one_in_slices(monkeypatch: pytest.MonkeyPatch, fo
     monkeypatch.setenv("HRH_BATCH_ROWS", "1000")
     src = scale.source(folder)
     assert src.files is not None and len(src.files) == 6
-    heights = [b.height for b in scale._batches(src, ["district", "fte"])]
-    assert heights == [1000, 1000, 500] * 4 + [1000, 1000]
-    assert all(b.columns == ["district", "fte"] for b in scale._batches(src, ["district", "fte"]))
+    batches = list(scale._batches(src, ["district", "fte"]))
+    # The first slice is cut in two, so that work starts sooner.
+    heights = [b.height for b, _ in batches]
+    assert heights == [125, 875, 1000, 500] + [1000, 1000, 500] * 3 + [1000, 1000]
+    assert all(b.columns == ["district", "fte"] for b, _ in batches)
+    # Only the last batch comes while no read runs.
+    assert [alone for _, alone in batches] == [False] * (len(batches) - 1) + [True]
 
 
 @pytest.mark.parametrize("rows", ["997", "1048576"])
@@ -112,7 +116,7 @@ def test_hive_partitioned_folder_equals_the_frame(
     monkeypatch.setenv("HRH_BATCH_ROWS", rows)
     src = scale.source(hive)
     assert src.files is None  # the cadre is in the folder names, not in the files
-    batches = list(scale._batches(src, ["district", "cadre"]))
+    batches = [b for b, _ in scale._batches(src, ["district", "cadre"])]
     assert sum(b.height for b in batches) == N
     assert max(b.height for b in batches) <= int(rows)
     # The files hold the cadres one after another: compare with the frame in that order.

@@ -182,20 +182,24 @@ def finish(
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
-def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
+def _batches(src: Source, columns: list[str]) -> Iterator[tuple[pl.DataFrame, bool]]:
     """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
-    ``HRH_BATCH_ROWS`` rows at most. Parquet files are read one after another, in slices
-    of only those columns, so that memory does not grow with the rows (a scan's batches
-    read ahead); Parquet data whose files are not listed is read as one scan in slices,
-    and a user's LazyFrame in batches of its query."""
+    ``HRH_BATCH_ROWS`` rows at most, each with whether it comes alone (no read of the
+    next batch runs meanwhile, so work on it may take every core). Parquet files are
+    read one after another, in slices of only those columns, so that memory does not
+    grow with the rows (a scan's batches read ahead); Parquet data whose files are not
+    listed is read as one scan in slices, and a user's LazyFrame in batches of its
+    query."""
     assert src.lazy is not None
     rows = _batch_rows()
     try:
         if src.files is None and src.path:
-            yield from _scan_slices(src.lazy.select(columns), rows)
+            for batch in _scan_slices(src.lazy.select(columns), rows):
+                yield batch, True
             return
         if src.files is None:
-            yield from src.lazy.select(columns).collect_batches(chunk_size=rows)
+            for batch in src.lazy.select(columns).collect_batches(chunk_size=rows):
+                yield batch, True
             return
         _check_files(src, columns)
         yield from _slices(src.files, columns, rows)
@@ -205,18 +209,32 @@ def _batches(src: Source, columns: list[str]) -> Iterator[pl.DataFrame]:
         raise InputError(f"{src.name}: could not be read ({e})") from e
 
 
-def _slices(files: Sequence[str], columns: list[str], rows: int) -> Iterator[pl.DataFrame]:
-    """The `columns` of the `files`, one after another, in slices of `rows` rows (empty
-    files left out). The next slice is read in a thread while the caller works on the
-    current one (polars reads without the GIL): two slices in memory at most."""
-    spans = [
-        (file, offset)
-        for file in files
-        for offset in range(0, pl.scan_parquet(file).select(pl.len()).collect().item(), rows)
-    ]
+def _spans(files: Sequence[str], rows: int) -> list[tuple[str, int, int]]:
+    """(file, first row, rows) of the slices of `files` (empty files left out): `rows`
+    rows each, but the first slice of all is cut in two, an eighth and the rest, so
+    that work starts sooner."""
+    spans: list[tuple[str, int, int]] = []
+    for file in files:
+        n = pl.scan_parquet(file).select(pl.len()).collect().item()
+        first = not spans
+        spans += [(file, lo, rows) for lo in range(0, n, rows)]
+        if first and n > rows // 8 > 0:
+            spans[0:1] = [(file, 0, rows // 8), (file, rows // 8, rows - rows // 8)]
+    return spans
 
-    def read(span: tuple[str, int]) -> pl.DataFrame:
-        return pl.scan_parquet(span[0]).select(columns).slice(span[1], rows).collect()
+
+def _slices(
+    files: Sequence[str], columns: list[str], rows: int
+) -> Iterator[tuple[pl.DataFrame, bool]]:
+    """The `columns` of the `files`, one after another, in slices of `rows` rows (see
+    :func:`_spans`), each with whether it is the last. The next slice is read in a
+    thread while the caller works on the current one (polars reads without the GIL):
+    two slices in memory at most."""
+    spans = _spans(files, rows)
+
+    def read(span: tuple[str, int, int]) -> pl.DataFrame:
+        file, lo, n = span
+        return pl.scan_parquet(file).select(columns).slice(lo, n).collect()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = pool.submit(read, spans[0]) if spans else None
@@ -224,7 +242,7 @@ def _slices(files: Sequence[str], columns: list[str], rows: int) -> Iterator[pl.
             assert ahead is not None
             batch = ahead.result()
             ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
-            yield batch
+            yield batch, ahead is None
 
 
 def _scan_slices(scan: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
@@ -339,11 +357,11 @@ def grouped_sums(
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
-        for batch in _batches(src, needed):
+        for batch, alone in _batches(src, needed):
             checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
-            if state is not None and state.add(checked):
+            if state is not None and state.add(checked, parallel=alone):
                 continue
             if state is None and first is None and not parts:
                 first = checked
@@ -590,7 +608,7 @@ def fold(
     if src.lazy is not None:
         kept: list[State] = []
         offset = 0
-        for batch in _batches(src, needed):
+        for batch, _ in _batches(src, needed):
             if batch.height:
                 try:
                     kept.append(partial(batch))

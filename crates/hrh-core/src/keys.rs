@@ -94,6 +94,28 @@ impl<'a> StringArray<'a> {
         self.len == 0
     }
 
+    /// Whether rows `lo..lo + n` are all valid (not null).
+    fn all_valid(&self, lo: usize, n: usize) -> bool {
+        let Some(bits) = self.validity else {
+            return true;
+        };
+        let (start, end) = (self.offset + lo, self.offset + lo + n);
+        let mut j = start;
+        // Bit by bit to a byte boundary, then whole bytes, then the last bits.
+        while j < end && j % 8 != 0 {
+            if bits[j / 8] & (1 << (j % 8)) == 0 {
+                return false;
+            }
+            j += 1;
+        }
+        let whole = (end - j) / 8;
+        if !bits[j / 8..j / 8 + whole].iter().all(|&b| b == 0xFF) {
+            return false;
+        }
+        j += 8 * whole;
+        (j..end).all(|j| bits[j / 8] & (1 << (j % 8)) != 0)
+    }
+
     /// Row `i`'s 16-byte view as it is stored (`None` for a null), for a `View` array.
     /// A short string's view is its value; a long string's names its bytes by buffer
     /// and offset, so equal views of one array are equal strings (not the converse).
@@ -372,7 +394,7 @@ impl ViewCache {
     /// Ready for the views of `chunk`, with `distinct` values numbered so far: emptied
     /// when the chunk changes, grown (and emptied) when it is small for the values.
     fn prepare(&mut self, chunk: usize, distinct: usize) {
-        let want = (2 * distinct)
+        let want = (8 * distinct)
             .next_power_of_two()
             .clamp(CACHE_MIN, CACHE_MAX);
         if chunk != self.chunk || want > self.views.len() {
@@ -405,6 +427,26 @@ impl ViewCache {
         }
         let known = self.numbers[second];
         (known != NO_NUMBER && self.views[second] == view).then_some(known)
+    }
+
+    /// Each view's number if its first slot holds it, else `NO_NUMBER`: `views` the
+    /// 16-byte views of `out.len()` rows. One load and compare per row, no branch;
+    /// returns the rows missed.
+    fn first_slots(&self, views: &[u8], out: &mut [u32]) -> usize {
+        let (cached, numbers) = (&self.views[..], &self.numbers[..]);
+        let shift = self.shift;
+        let mut missed = 0;
+        for (o, v) in out.iter_mut().zip(views.chunks_exact(16)) {
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(v);
+            let view = u128::from_le_bytes(bytes);
+            let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
+            let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+            let same = cached.get(slot).is_some_and(|&c| c == view);
+            *o = if same { numbers[slot] } else { NO_NUMBER };
+            missed += usize::from(*o == NO_NUMBER);
+        }
+        missed
     }
 
     /// Cache the number of `view`: in its first slot if free, else in its second (so a
@@ -674,18 +716,16 @@ impl<'a> Partial<'a> {
                 let [ca, _] = &mut self.columns;
                 let [cache, _] = &mut self.caches;
                 Self::numbers(ca, cache, only, task.at[0], n, &mut self.na)?;
-                for &na in &self.na {
-                    let id = match self.singles.get(na as usize) {
-                        Some(&g) => g,
-                        None => {
-                            let p = [self.columns[0].parts[na as usize]];
-                            let g = self.groups.id(hash_row(&p), &p);
-                            self.singles.push(g);
-                            g
-                        }
-                    };
-                    self.ids.push(id);
+                // The groups of the values numbered since the last block, then one
+                // gather (every number of the block has its group).
+                for k in self.singles.len()..self.columns[0].len() {
+                    let p = [self.columns[0].parts[k]];
+                    let g = self.groups.id(hash_row(&p), &p);
+                    self.singles.push(g);
                 }
+                let singles = &self.singles;
+                self.ids
+                    .extend(self.na.iter().map(|&na| singles[na as usize]));
             }
             [first, second] => {
                 // Each column's values numbered in its own small table, a column at a
@@ -701,22 +741,30 @@ impl<'a> Partial<'a> {
                 let max_a = self.na.iter().copied().max().unwrap_or(0) as usize;
                 let max_b = self.nb.iter().copied().max().unwrap_or(0) as usize;
                 if self.grid.fits(max_a, max_b) {
+                    // One gather from the grid, then the pairs it did not know yet.
                     let bits = self.grid.bits;
-                    for (&na, &nb) in self.na.iter().zip(&self.nb) {
-                        let at = ((na as usize) << bits) | nb as usize;
-                        let known = self.grid.groups[at];
-                        let id = if known != NO_NUMBER {
-                            known
-                        } else {
-                            let p = [
-                                Self::part_of(&self.columns[0], first, na),
-                                Self::part_of(&self.columns[1], second, nb),
-                            ];
-                            let g = self.groups.id(hash_row(&p), &p);
-                            self.grid.groups[at] = g;
-                            g
-                        };
-                        self.ids.push(id);
+                    let grid = &self.grid.groups;
+                    self.ids.extend(
+                        self.na
+                            .iter()
+                            .zip(&self.nb)
+                            .map(|(&na, &nb)| grid[((na as usize) << bits) | nb as usize]),
+                    );
+                    for (i, id) in self.ids.iter_mut().enumerate() {
+                        if *id == NO_NUMBER {
+                            let (na, nb) = (self.na[i], self.nb[i]);
+                            let at = ((na as usize) << bits) | nb as usize;
+                            let mut g = self.grid.groups[at];
+                            if g == NO_NUMBER {
+                                let p = [
+                                    Self::part_of(&self.columns[0], first, na),
+                                    Self::part_of(&self.columns[1], second, nb),
+                                ];
+                                g = self.groups.id(hash_row(&p), &p);
+                                self.grid.groups[at] = g;
+                            }
+                            *id = g;
+                        }
                     }
                 } else {
                     for (&na, &nb) in self.na.iter().zip(&self.nb) {
@@ -799,6 +847,31 @@ impl<'a> Partial<'a> {
                 let a = &arrays[at.0];
                 cache.prepare(at.0, numbers.len());
                 out.resize(n, 0);
+                if a.all_valid(at.1, n) {
+                    // Without nulls: a tight pass that takes each view's number from its
+                    // first slot, then the rows it missed (few: a value's first rows in
+                    // the chunk, or a view in its second slot) one by one.
+                    let lo = 16 * (a.offset + at.1);
+                    let views = a.index.get(lo..lo + 16 * n).ok_or(Malformed)?;
+                    if cache.first_slots(views, out) == 0 {
+                        return Ok(());
+                    }
+                    for (j, o) in out.iter_mut().enumerate() {
+                        if *o == NO_NUMBER {
+                            let view = a.raw_view(at.1 + j).ok_or(Malformed)?;
+                            *o = match cache.get(view) {
+                                Some(known) => known,
+                                None => {
+                                    let p = [a.part(at.1 + j)?];
+                                    let k = numbers.id(hash_row(&p), &p);
+                                    cache.put(view, k);
+                                    k
+                                }
+                            };
+                        }
+                    }
+                    return Ok(());
+                }
                 for (o, i) in out.iter_mut().zip(at.1..at.1 + n) {
                     *o = match a.raw_view(i) {
                         Some(view) => match cache.get(view) {
@@ -885,31 +958,52 @@ pub fn keyed_sums(
     partial: bool,
 ) -> Result<Option<KeyedSums>> {
     crate::sums::check_sizes(values, rows)?;
+    let Some(total) = grouped(keys, values, rows, rayon::current_num_threads())? else {
+        return Ok(None);
+    };
+    let codes: Vec<bool> = keys
+        .iter()
+        .map(|k| matches!(k, KeyColumn::Codes(_)))
+        .collect();
+    output(&total.groups, &codes, &total.sums, partial)
+}
+
+/// The groups and sums of the `rows` rows in one partial, found by up to `threads`
+/// partials over runs of consecutive tasks, merged exactly (`None`: a string column's
+/// buffers do not hold together).
+fn grouped<'a>(
+    keys: &[KeyColumn<'a>],
+    values: &[&[f64]],
+    rows: usize,
+    threads: usize,
+) -> Result<Option<Partial<'a>>> {
     let tasks = tasks(keys, rows)?;
     let (width, columns) = (keys.len(), values.len());
     // One partial per thread, over a run of consecutive tasks: each partial finds every
     // group (and every value of each key) once, so more partials would cost more than
     // they balance (the merge is exact, so the split does not change the result).
-    let per = tasks
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    let parts = tasks
-        .par_chunks(per)
-        .map(|run| {
-            let mut p = Partial::new(width, columns)?;
-            for task in run {
-                p.add(keys, values, task)?;
-            }
-            Ok::<_, Stop>(Some(p))
-        })
-        .collect::<std::result::Result<Vec<_>, Stop>>();
+    let per = tasks.len().div_ceil(threads.max(1)).max(1);
+    let one = |run: &[Task]| {
+        let mut p = Partial::new(width, columns)?;
+        for task in run {
+            p.add(keys, values, task)?;
+        }
+        Ok::<_, Stop>(p)
+    };
+    let parts = if threads <= 1 {
+        one(&tasks).map(|p| vec![p])
+    } else {
+        tasks
+            .par_chunks(per)
+            .map(one)
+            .collect::<std::result::Result<Vec<_>, Stop>>()
+    };
     let parts = match parts {
         Ok(p) => p,
         Err(Stop::Malformed) => return Ok(None),
         Err(Stop::Error(e)) => return Err(e),
     };
-    let mut parts = parts.into_iter().flatten();
+    let mut parts = parts.into_iter();
     let mut total = match parts.next() {
         Some(p) => p,
         None => Partial::new(width, columns)?,
@@ -917,11 +1011,7 @@ pub fn keyed_sums(
     for p in parts {
         total.merge(&p)?;
     }
-    let codes: Vec<bool> = keys
-        .iter()
-        .map(|k| matches!(k, KeyColumn::Codes(_)))
-        .collect();
-    output(&total.groups, &codes, &total.sums, partial)
+    Ok(Some(total))
 }
 
 /// A key part kept by a [`KeyedState`] after the batch it came from is gone.
@@ -1046,9 +1136,16 @@ impl KeyedState {
         }
     }
 
-    /// Add a batch of `rows` rows; `Ok(false)` (nothing added) when a string column's
-    /// buffers do not hold together.
-    pub fn add(&mut self, keys: &[KeyColumn<'_>], values: &[&[f64]], rows: usize) -> Result<bool> {
+    /// Add a batch of `rows` rows, grouped on the calling thread (`parallel`: on the
+    /// threads of the pool, when nothing else runs meanwhile); `Ok(false)` (nothing
+    /// added) when a string column's buffers do not hold together.
+    pub fn add(
+        &mut self,
+        keys: &[KeyColumn<'_>],
+        values: &[&[f64]],
+        rows: usize,
+        parallel: bool,
+    ) -> Result<bool> {
         crate::sums::check_sizes(values, rows)?;
         if values.len() != self.sums.columns() {
             return Err(Error::input(
@@ -1065,14 +1162,14 @@ impl KeyedState {
                 .map(|k| matches!(k, KeyColumn::Codes(_)))
                 .collect(),
         )?;
-        let mut p = Partial::new(self.width, values.len())?;
-        for task in &tasks(keys, rows)? {
-            match p.add(keys, values, task) {
-                Ok(()) => {}
-                Err(Stop::Malformed) => return Ok(false),
-                Err(Stop::Error(e)) => return Err(e),
-            }
-        }
+        let threads = if parallel {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        let Some(p) = grouped(keys, values, rows, threads)? else {
+            return Ok(false);
+        };
         let map: Vec<u32> = (0..p.groups.len())
             .map(|g| self.id(p.groups.hashes[g], p.groups.key(g)))
             .collect();
@@ -1857,7 +1954,7 @@ mod tests {
                 let (lo, hi) = (c[0], c[1]);
                 let keys = whole(lo, hi);
                 assert!(state
-                    .add(&keys, &[&v[lo..hi], &w[lo..hi]], hi - lo)
+                    .add(&keys, &[&v[lo..hi], &w[lo..hi]], hi - lo, split % 2 == 1)
                     .unwrap());
             }
             assert_eq!(state.rows(), n as u64);
@@ -1872,10 +1969,10 @@ mod tests {
         let mut first = KeyedState::new(2, 2).unwrap();
         let mut second = KeyedState::new(2, 2).unwrap();
         assert!(first
-            .add(&whole(0, half), &[&v[..half], &w[..half]], half)
+            .add(&whole(0, half), &[&v[..half], &w[..half]], half, false)
             .unwrap());
         assert!(second
-            .add(&whole(half, n), &[&v[half..], &w[half..]], n - half)
+            .add(&whole(half, n), &[&v[half..], &w[half..]], n - half, true)
             .unwrap());
         let mut ab = first.clone();
         ab.merge(&second).unwrap();
@@ -1890,11 +1987,11 @@ mod tests {
         // Batches that disagree with the state are refused.
         let mut s = KeyedState::new(2, 2).unwrap();
         let one = [1.0];
-        assert!(s.add(&whole(0, 1), &[&one], 1).is_err());
-        assert!(s.add(&whole(0, 1)[..1], &[&one, &one], 1).is_err());
+        assert!(s.add(&whole(0, 1), &[&one], 1, false).is_err());
+        assert!(s.add(&whole(0, 1)[..1], &[&one, &one], 1, false).is_err());
         let codes_first = [KeyColumn::Codes(&b[..1]), KeyColumn::Codes(&b[..1])];
-        assert!(s.add(&codes_first, &[&one, &one], 1).unwrap());
-        assert!(s.add(&whole(0, 1), &[&one, &one], 1).is_err());
+        assert!(s.add(&codes_first, &[&one, &one], 1, false).unwrap());
+        assert!(s.add(&whole(0, 1), &[&one, &one], 1, false).is_err());
         assert!(s.merge(&KeyedState::new(1, 2).unwrap()).is_err());
     }
 

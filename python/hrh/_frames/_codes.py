@@ -182,12 +182,13 @@ class StringKeyedSums:
         self.by, self.columns = list(by), list(columns)
         self.state = _core.KeyedSumsState(len(self.by), len(self.columns))
 
-    def add(self, df: pl.DataFrame) -> bool:
-        """Add the rows of `df`; False (nothing added) when a key cannot be read in
+    def add(self, df: pl.DataFrame, *, parallel: bool = False) -> bool:
+        """Add the rows of `df`, on one thread (or on every core with `parallel`, when
+        nothing else runs meanwhile); False (nothing added) when a key cannot be read in
         place."""
         keys = [df.get_column(c) for c in self.by]
         values = [column_array(df, c) for c in self.columns]
-        return self.state.add(keys, values, df.height)
+        return self.state.add(keys, values, df.height, parallel=parallel)
 
     @property
     def rows(self) -> int:
