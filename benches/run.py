@@ -325,6 +325,16 @@ def record(
     entry.setdefault("results", {})[str(size)] = {"date": today, "machine": machine, **sides}
 
 
+def settle(cores: int, most: float = 90.0) -> None:
+    """Wait (up to `most` seconds) until the one-minute load average is at most the
+    number of cores: the threads of the case timed before (several per process) raise
+    it, and a process timed while it is high is marked as measured on a busy machine."""
+    waited = 0.0
+    while os.getloadavg()[0] > cores and waited < most:
+        time.sleep(5.0)
+        waited += 5.0
+
+
 def run_case(
     module: str,
     case: dict[str, Any],
@@ -352,6 +362,7 @@ def run_case(
         rounds: dict[str, list[dict[str, Any]]] = {"hrh": [], "peer": []}
         for _ in range(ROUNDS):  # alternate sides, so a burst of load hits both alike
             for side, runs in rounds.items():
+                settle(machine.get("cores") or 1)
                 runs.append(in_child(*args, side, *flag))
         errors = {s: r["error"] for s, runs in rounds.items() for r in runs if "error" in r}
         if errors:

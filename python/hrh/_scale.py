@@ -13,6 +13,7 @@ one pass over the whole table.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -182,55 +183,88 @@ def finish(
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
-def _batches(src: Source, columns: list[str]) -> Iterator[tuple[pl.DataFrame, bool]]:
+def _batches(
+    src: Source, columns: list[str], work: Callable[[pl.DataFrame, int], T]
+) -> Iterator[tuple[pl.DataFrame, T, bool]]:
     """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
-    ``HRH_BATCH_ROWS`` rows at most, each with whether it comes alone (no read of the
-    next batch runs meanwhile, so work on it may take every core). Parquet files are
-    read one after another, in slices of only those columns, so that memory does not
-    grow with the rows (a scan's batches read ahead); Parquet data whose files are not
-    listed is read as one scan in slices, and a user's LazyFrame in batches of its
-    query."""
+    ``HRH_BATCH_ROWS`` rows at most, each with `work` done on it (given the batch and
+    the number of rows before it), and whether it comes alone (no read of the next batch
+    runs meanwhile, so work on it may take every core). Parquet files are read one after
+    another, in slices of only those columns, so that memory does not grow with the rows
+    (a scan's batches read ahead); Parquet data whose files are not listed is read as
+    one scan in slices, and a user's LazyFrame in batches of its query."""
     assert src.lazy is not None
     rows = _batch_rows()
     try:
-        if src.files is None and src.path:
-            for batch in _scan_slices(src.lazy.select(columns), rows):
-                yield batch, True
-            return
         if src.files is None:
-            for batch in src.lazy.select(columns).collect_batches(chunk_size=rows):
-                yield batch, True
+            lazy = src.lazy.select(columns)
+            read = _scan_slices(lazy, rows) if src.path else lazy.collect_batches(chunk_size=rows)
+            offset = 0
+            for batch in read:
+                yield batch, work(batch, offset), True
+                offset += batch.height
             return
         _check_files(src, columns)
-        yield from _slices(src.files, columns, rows)
+        yield from _slices(src.files, columns, rows, work)
     except pl.exceptions.ColumnNotFoundError as e:
         raise InputError(f"{src.name}: a column is missing from some of the data ({e})") from e
     except (OSError, pl.exceptions.PolarsError) as e:
         raise InputError(f"{src.name}: could not be read ({e})") from e
 
 
-def _spans(files: Sequence[str], rows: int) -> list[tuple[str, int, int]]:
-    """(file, first row, rows) of the slices of `files` (empty files left out): `rows`
-    rows each, but the first slice of all is cut in two, an eighth and the rest, so
-    that work starts sooner."""
+def _spans(files: Sequence[str], rows: int) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """(file, first row, rows) of the slices of `files` (empty files left out), `rows`
+    rows each but the first slice of all, cut in two (an eighth and the rest) so that
+    work starts sooner; and each file's rows."""
     spans: list[tuple[str, int, int]] = []
+    lengths = []
     for file in files:
         n = pl.scan_parquet(file).select(pl.len()).collect().item()
+        lengths.append(n)
         first = not spans
         spans += [(file, lo, rows) for lo in range(0, n, rows)]
         if first and n > rows // 8 > 0:
             spans[0:1] = [(file, 0, rows // 8), (file, rows // 8, rows - rows // 8)]
-    return spans
+    return spans, lengths
+
+
+def _along_row_groups(
+    spans: list[tuple[str, int, int]], i: int, batch: pl.DataFrame, n: int, rows: int
+) -> None:
+    """Once the first slice of a file (`spans[i]`, of a file of `n` rows) is read, cut
+    the file's later slices at its row groups, which that slice shows as its chunks
+    (when they are all of one size but the last): a slice that ends inside a row group
+    has the group decoded twice, by it and by the next. The rows read stay the same."""
+    file, lo, length = spans[i]
+    if lo != 0 or not batch.width:
+        return
+    chunks = batch.to_series(0).chunk_lengths()
+    group = chunks[0]
+    if len(chunks) < 2 or group < 1 or any(c != group for c in chunks[:-1]):
+        return
+    step = max(1, rows // group) * group
+    start = length
+    later = []
+    end = (start // group) * group + step
+    while start < n:
+        later.append((file, start, min(end, n) - start))
+        start, end = end, end + step
+    rest = i + 1
+    while rest < len(spans) and spans[rest][0] == file:
+        rest += 1
+    spans[i + 1 : rest] = later
 
 
 def _slices(
-    files: Sequence[str], columns: list[str], rows: int
-) -> Iterator[tuple[pl.DataFrame, bool]]:
-    """The `columns` of the `files`, one after another, in slices of `rows` rows (see
-    :func:`_spans`), each with whether it is the last. The next slice is read in a
-    thread while the caller works on the current one (polars reads without the GIL):
-    two slices in memory at most."""
-    spans = _spans(files, rows)
+    files: Sequence[str], columns: list[str], rows: int, work: Callable[[pl.DataFrame, int], T]
+) -> Iterator[tuple[pl.DataFrame, T, bool]]:
+    """The `columns` of the `files`, one after another, in slices of about `rows` rows
+    (see :func:`_spans` and :func:`_along_row_groups`), each with `work` done on it and
+    whether it is the last. The next slice is read in a thread while the caller works
+    on the current one (polars reads without the GIL): two slices in memory at most."""
+    spans, lengths = _spans(files, rows)
+    rows_of = dict(zip(files, lengths, strict=True))
+    before = dict(zip(files, itertools.accumulate(lengths, initial=0), strict=False))
 
     def read(span: tuple[str, int, int]) -> pl.DataFrame:
         file, lo, n = span
@@ -238,11 +272,16 @@ def _slices(
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = pool.submit(read, spans[0]) if spans else None
-        for i in range(len(spans)):
-            assert ahead is not None
+        i = 0
+        while ahead is not None:
             batch = ahead.result()
+            file, lo, _ = spans[i]
+            _along_row_groups(spans, i, batch, rows_of[file], rows)
             ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
-            yield batch, ahead is None
+            i += 1
+            # The work is done here, not in the reading thread: Python there would hold
+            # the GIL for up to its switch interval when this thread needs it.
+            yield batch, work(batch, before[file] + lo), ahead is None
 
 
 def _scan_slices(scan: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
@@ -357,11 +396,16 @@ def grouped_sums(
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
-        for batch, alone in _batches(src, needed):
-            checked, lost = _prepared(prepare, batch, offset)
+
+        def work(batch: pl.DataFrame, before: int) -> tuple[pl.DataFrame, int, Any]:
+            # The checks, and the arrays the core's state reads.
+            checked, lost = _prepared(prepare, batch, before)
+            return checked, lost, (state.arrays(checked) if state is not None else None)
+
+        for batch, (checked, lost, arrays), alone in _batches(src, needed, work):
             offset += batch.height
             dropped += lost
-            if state is not None and state.add(checked, parallel=alone):
+            if state is not None and state.add_arrays(arrays, parallel=alone):
                 continue
             if state is None and first is None and not parts:
                 first = checked
@@ -608,7 +652,7 @@ def fold(
     if src.lazy is not None:
         kept: list[State] = []
         offset = 0
-        for batch, _ in _batches(src, needed):
+        for batch, _, _ in _batches(src, needed, lambda batch, before: None):
             if batch.height:
                 try:
                     kept.append(partial(batch))

@@ -182,13 +182,24 @@ class StringKeyedSums:
         self.by, self.columns = list(by), list(columns)
         self.state = _core.KeyedSumsState(len(self.by), len(self.columns))
 
-    def add(self, df: pl.DataFrame, *, parallel: bool = False) -> bool:
-        """Add the rows of `df`, on one thread (or on every core with `parallel`, when
-        nothing else runs meanwhile); False (nothing added) when a key cannot be read in
-        place."""
+    def arrays(self, df: pl.DataFrame) -> tuple[list[pl.Series], list[FloatArray], int]:
+        """What :meth:`add_arrays` reads of `df`: the key columns, the value columns as
+        float arrays, the rows (made in any thread, e.g. the one that read `df`)."""
         keys = [df.get_column(c) for c in self.by]
-        values = [column_array(df, c) for c in self.columns]
-        return self.state.add(keys, values, df.height, parallel=parallel)
+        return keys, [column_array(df, c) for c in self.columns], df.height
+
+    def add_arrays(
+        self, arrays: tuple[list[pl.Series], list[FloatArray], int], *, parallel: bool = False
+    ) -> bool:
+        """Add the rows of :meth:`arrays`, on one thread (or on every core with
+        `parallel`, when nothing else runs meanwhile); False (nothing added) when a key
+        cannot be read in place."""
+        keys, values, rows = arrays
+        return self.state.add(keys, values, rows, parallel=parallel)
+
+    def add(self, df: pl.DataFrame, *, parallel: bool = False) -> bool:
+        """Add the rows of `df` (:meth:`add_arrays` of :meth:`arrays`)."""
+        return self.add_arrays(self.arrays(df), parallel=parallel)
 
     @property
     def rows(self) -> int:
