@@ -548,8 +548,8 @@ def cases(quick: bool) -> list[Case]:
             peer_name=f"polars {pl.__version__} scan_parquet + group_by + join + sort, "
             "streaming engine; scipy gammaincinv",
             check=check,
-            min_repeats=1,
-            min_seconds=0.5,
+            min_repeats=3,
+            min_seconds=2.0,
             description='`hrh.density(folder / "*.parquet", staff="fte", population=pop, '
             'by=["district", "cadre"])`. A register of N workers in Parquet files of at most '
             f"10 million rows (district: {N_DISTRICTS} strings, cadre: 6 strings, fte, and "
@@ -566,8 +566,8 @@ def cases(quick: bool) -> list[Case]:
             "headcount and days in post, group_by on the year for entrants and exits by "
             "reason, collect_all on the streaming engine",
             check=check_person_time,
-            min_repeats=1,
-            min_seconds=0.5,
+            min_repeats=3,
+            min_seconds=2.0,
             description='`hrh.person_time(folder / "*.parquet", entry="hire_date", '
             'exit="exit_date", reason="exit_reason", by="cadre", start="2005-01-01", '
             'end="2025-01-01")`: 20 years of headcounts, entrants, exits by 4 reasons and '
