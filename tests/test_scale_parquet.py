@@ -108,6 +108,10 @@ def test_files_are_read_one_by_one_in_slices(monkeypatch: pytest.MonkeyPatch, fo
     assert [before for _, before, _ in batches] == [0, *itertools.accumulate(heights[:-1])]
     # Only the last batch comes while no read runs.
     assert [alone for _, _, alone in batches] == [False] * (len(batches) - 1) + [True]
+    # Row groups larger than a batch: the slices keep to the batch size.
+    monkeypatch.setenv("HRH_BATCH_ROWS", "500")
+    heights = [b.height for b, _, _ in scale._batches(src, ["fte"], lambda b, n: None)]
+    assert max(heights) <= 500 and sum(heights) == N
 
 
 @pytest.mark.parametrize("rows", ["997", "1048576"])

@@ -4,11 +4,12 @@ sums over rows.
 A :class:`Source` wraps what the user passed: an in-memory table (read once, as
 always), a polars ``LazyFrame`` or Parquet path (read in batches of only the columns
 the call needs), or a Dask DataFrame (one task per partition). :func:`grouped_sums`
-then computes, per batch or partition, a *partial table*: each group's row count and
-exact sums, spread over a few rows whose values add up exactly to them (the core's
-``grouped_partials``). Partial tables merge by concatenation followed by another exact
-grouped sum, so any batching, partitioning or order of merging gives the same bits as
-one pass over the whole table.
+adds batches keyed by String columns into one state in the core (``KeyedSumsState``);
+otherwise it computes, per batch or partition, a *partial table*: each group's row
+count and exact sums, spread over a few rows whose values add up exactly to them (the
+core's ``grouped_partials``). States and partial tables merge exactly (partial tables
+by concatenation followed by another exact grouped sum), so any batching, partitioning
+or order of merging gives the same bits as one pass over the whole table.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def _along_row_groups(
         return
     chunks = batch.to_series(0).chunk_lengths()
     group = chunks[0]
-    if len(chunks) < 2 or group < 1 or any(c != group for c in chunks[:-1]):
+    if len(chunks) < 2 or not 1 <= group <= rows or any(c != group for c in chunks[:-1]):
         return
     step = max(1, rows // group) * group
     start = length

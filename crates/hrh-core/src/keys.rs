@@ -15,6 +15,9 @@
 //! groups (hashed when the numbers are many). The per-thread tables merge exactly, and
 //! the groups are numbered at the end in sorted order of their keys, so the output
 //! (order and bits) is the same for any number of threads and any split of the rows.
+//! [`KeyedState`] keeps that result over rows that come in batches (a file read slice
+//! by slice): each batch is grouped in one pass and its groups are found among the
+//! state's, whose keys it owns, so the batches need not outlive their pass.
 //! [`string_codes`] gives one string column dense codes in sorted order of its values.
 
 use rayon::prelude::*;
