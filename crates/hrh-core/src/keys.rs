@@ -379,8 +379,9 @@ struct ViewCache {
 
 const NO_NUMBER: u32 = u32::MAX;
 
-/// Slots of a new cache (a power of two), and at most (2 per distinct value seen, up
-/// to this bound: with two slots to choose from, few values lack one).
+/// Slots of a new cache (a power of two), and at most (8 per distinct value seen, up
+/// to this bound: most values then find their first slot free, which the tight pass of
+/// [`ViewCache::first_slots`] reads; with a second slot to choose from, few lack one).
 const CACHE_MIN: usize = 1 << 8;
 const CACHE_MAX: usize = 1 << 16;
 
