@@ -90,15 +90,15 @@ def test_batches_the_core_cannot_read_in_place_join_the_others(
     # partial table merges with the state of the others: the same table.
     from hrh._frames import _codes
 
-    add = _codes.StringKeyedSums.add_arrays
+    add = _codes.StringKeyedSums.add
     calls = iter(range(10**6))
 
     def every_third_refused(
-        self: _codes.StringKeyedSums, arrays: Any, *, parallel: bool = False
+        self: _codes.StringKeyedSums, df: pl.DataFrame, *, parallel: bool = False
     ) -> bool:
-        return next(calls) % 3 != 1 and add(self, arrays, parallel=parallel)
+        return next(calls) % 3 != 1 and add(self, df, parallel=parallel)
 
-    monkeypatch.setattr(_codes.StringKeyedSums, "add_arrays", every_third_refused)
+    monkeypatch.setattr(_codes.StringKeyedSums, "add", every_third_refused)
     by = ["district", "cadre"]
     whole = hrh.density(register, staff="fte", population=population, by=by)
     _same(whole, hrh.density(register.lazy(), staff="fte", population=population, by=by))

@@ -5,7 +5,6 @@ row is read."""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -97,20 +96,18 @@ def test_files_are_read_one_by_one_in_slices(monkeypatch: pytest.MonkeyPatch, fo
     monkeypatch.setenv("HRH_BATCH_ROWS", "1000")
     src = scale.source(folder)
     assert src.files is not None and len(src.files) == 6
-    batches = list(scale._batches(src, ["district", "fte"], lambda b, before: before))
+    batches = list(scale._batches(src, ["district", "fte"]))
     # The first slice is cut in two, so that work starts sooner; after the first slice
     # of a file, the slices end at its row groups of 700 rows (the first of all shows one
     # chunk, so its file's slices stay as they are).
-    heights = [b.height for b, _, _ in batches]
+    heights = [b.height for b, _ in batches]
     assert heights == [125, 875, 1000, 500] + [1000, 400, 700, 400] * 3 + [1000, 400, 600]
-    assert all(b.columns == ["district", "fte"] for b, _, _ in batches)
-    # The work is given the rows before each batch.
-    assert [before for _, before, _ in batches] == [0, *itertools.accumulate(heights[:-1])]
+    assert all(b.columns == ["district", "fte"] for b, _ in batches)
     # Only the last batch comes while no read runs.
-    assert [alone for _, _, alone in batches] == [False] * (len(batches) - 1) + [True]
+    assert [alone for _, alone in batches] == [False] * (len(batches) - 1) + [True]
     # Row groups larger than a batch: the slices keep to the batch size.
     monkeypatch.setenv("HRH_BATCH_ROWS", "500")
-    heights = [b.height for b, _, _ in scale._batches(src, ["fte"], lambda b, n: None)]
+    heights = [b.height for b, _ in scale._batches(src, ["fte"])]
     assert max(heights) <= 500 and sum(heights) == N
 
 
@@ -125,7 +122,7 @@ def test_hive_partitioned_folder_equals_the_frame(
     monkeypatch.setenv("HRH_BATCH_ROWS", rows)
     src = scale.source(hive)
     assert src.files is None  # the cadre is in the folder names, not in the files
-    batches = [b for b, _, _ in scale._batches(src, ["district", "cadre"], lambda b, n: None)]
+    batches = [b for b, _ in scale._batches(src, ["district", "cadre"])]
     assert sum(b.height for b in batches) == N
     assert max(b.height for b in batches) <= int(rows)
     # The files hold the cadres one after another: compare with the frame in that order.

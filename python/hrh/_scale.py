@@ -14,12 +14,11 @@ or order of merging gives the same bits as one pass over the whole table.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,14 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
-from hrh._frames import StringKeyedSums, coded_sums, keyed_table, to_frame, warn_dropped
+from hrh._frames import (
+    StringKeyedSums,
+    coded_sums,
+    keyed_table,
+    sums_table,
+    to_frame,
+    warn_dropped,
+)
 from hrh._frames import grouped_sums as whole
 from hrh.exceptions import InputError
 
@@ -147,9 +153,20 @@ def _partial(
     """The partial table of one batch: keys, the row count (unless `count` is false,
     when merging tables that carry it as a sum) and the sums (names of `sums`), each
     group spread over rows that add up exactly."""
-    cell, coded, counts, totals = coded_sums(df, by, list(sums.values()), partial=True)
+    return _partial_table(coded_sums(df, by, list(sums.values()), partial=True), by, sums, count)
+
+
+def _partial_table(
+    out: tuple[Any, list[tuple[None, pl.Series]], Any, list[Any]],
+    by: Sequence[str],
+    names: Iterable[str],
+    count: bool = True,
+) -> pl.DataFrame:
+    """The partial table of the partial sums `out` (of :func:`coded_sums` or of a
+    state's `finish`): keys, the row count (unless `count` is false) and the sums."""
+    cell, coded, counts, totals = out
     first = {_COUNT: counts.astype(np.float64)} if count else {}
-    return keyed_table(cell, coded, by, first | dict(zip(sums, totals, strict=True)))
+    return keyed_table(cell, coded, by, first | dict(zip(names, totals, strict=True)))
 
 
 def _concat(parts: Sequence[pl.DataFrame], by: Sequence[str]) -> pl.DataFrame:
@@ -184,29 +201,25 @@ def finish(
     return keyed_table(cell, coded, by, dict(zip(sums, totals[1:], strict=True)), count=counted)
 
 
-def _batches(
-    src: Source, columns: list[str], work: Callable[[pl.DataFrame, int], T]
-) -> Iterator[tuple[pl.DataFrame, T, bool]]:
+def _batches(src: Source, columns: list[str]) -> Iterator[tuple[pl.DataFrame, bool]]:
     """The `columns` of the rows of a LazyFrame or Parquet path, in batches of
-    ``HRH_BATCH_ROWS`` rows at most, each with `work` done on it (given the batch and
-    the number of rows before it), and whether it comes alone (no read of the next batch
-    runs meanwhile, so work on it may take every core). Parquet files are read one after
-    another, in slices of only those columns, so that memory does not grow with the rows
-    (a scan's batches read ahead); Parquet data whose files are not listed is read as
-    one scan in slices, and a user's LazyFrame in batches of its query."""
+    ``HRH_BATCH_ROWS`` rows at most, each with whether it comes alone (no read of the
+    next batch runs meanwhile, so work on it may take every core). Parquet files are
+    read one after another, in slices of only those columns, so that memory does not
+    grow with the rows (a scan's batches read ahead); Parquet data whose files are not
+    listed is read as one scan in slices, and a user's LazyFrame in batches of its
+    query."""
     assert src.lazy is not None
     rows = _batch_rows()
     try:
         if src.files is None:
             lazy = src.lazy.select(columns)
             read = _scan_slices(lazy, rows) if src.path else lazy.collect_batches(chunk_size=rows)
-            offset = 0
             for batch in read:
-                yield batch, work(batch, offset), True
-                offset += batch.height
+                yield batch, True
             return
         _check_files(src, columns)
-        yield from _slices(src.files, columns, rows, work)
+        yield from _slices(src.files, columns, rows)
     except pl.exceptions.ColumnNotFoundError as e:
         raise InputError(f"{src.name}: a column is missing from some of the data ({e})") from e
     except (OSError, pl.exceptions.PolarsError) as e:
@@ -257,15 +270,15 @@ def _along_row_groups(
 
 
 def _slices(
-    files: Sequence[str], columns: list[str], rows: int, work: Callable[[pl.DataFrame, int], T]
-) -> Iterator[tuple[pl.DataFrame, T, bool]]:
+    files: Sequence[str], columns: list[str], rows: int
+) -> Iterator[tuple[pl.DataFrame, bool]]:
     """The `columns` of the `files`, one after another, in slices of about `rows` rows
-    (see :func:`_spans` and :func:`_along_row_groups`), each with `work` done on it and
-    whether it is the last. The next slice is read in a thread while the caller works
-    on the current one (polars reads without the GIL): two slices in memory at most."""
+    (see :func:`_spans` and :func:`_along_row_groups`), each with whether it is the
+    last. The next slice is read in a thread while the caller works on the current one
+    (polars reads without the GIL; Python there would hold the GIL when the caller
+    needs it, so only the read is done there): two slices in memory at most."""
     spans, lengths = _spans(files, rows)
     rows_of = dict(zip(files, lengths, strict=True))
-    before = dict(zip(files, itertools.accumulate(lengths, initial=0), strict=False))
 
     scans: dict[str, pl.LazyFrame] = {}
 
@@ -283,13 +296,10 @@ def _slices(
         i = 0
         while ahead is not None:
             batch = ahead.result()
-            file, lo, _ = spans[i]
-            _along_row_groups(spans, i, batch, rows_of[file], rows)
+            _along_row_groups(spans, i, batch, rows_of[spans[i][0]], rows)
             ahead = pool.submit(read, spans[i + 1]) if i + 1 < len(spans) else None
             i += 1
-            # The work is done here, not in the reading thread: Python there would hold
-            # the GIL for up to its switch interval when this thread needs it.
-            yield batch, work(batch, before[file] + lo), ahead is None
+            yield batch, ahead is None
 
 
 def _scan_slices(scan: pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
@@ -404,16 +414,11 @@ def grouped_sums(
         parts: list[pl.DataFrame] = []
         first: pl.DataFrame | None = None  # a lone batch is summed directly
         offset = dropped = 0
-
-        def work(batch: pl.DataFrame, before: int) -> tuple[pl.DataFrame, int, Any]:
-            # The checks, and the arrays the core's state reads.
-            checked, lost = _prepared(prepare, batch, before)
-            return checked, lost, (state.arrays(checked) if state is not None else None)
-
-        for batch, (checked, lost, arrays), alone in _batches(src, needed, work):
+        for batch, alone in _batches(src, needed):
+            checked, lost = _prepared(prepare, batch, offset)
             offset += batch.height
             dropped += lost
-            if state is not None and state.add_arrays(arrays, parallel=alone):
+            if state is not None and state.add(checked, parallel=alone):
                 continue
             if state is None and first is None and not parts:
                 first = checked
@@ -427,15 +432,8 @@ def grouped_sums(
         warn_dropped(dropped, offset, src.name, needed)
         if state is not None and state.rows:
             if not parts:
-                cell, coded, counts, totals = state.finish()
-                counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
-                table = keyed_table(
-                    cell, coded, by, dict(zip(names, totals, strict=True)), count=counted
-                )
-                return table, offset - dropped
-            cell, coded, counts, totals = state.finish(partial=True)
-            first_sums = {_COUNT: counts.astype(np.float64)} | dict(zip(names, totals, strict=True))
-            parts.append(keyed_table(cell, coded, by, first_sums))
+                return sums_table(state.finish(), by, names, count=count), offset - dropped
+            parts.append(_partial_table(state.finish(partial=True), by, names))
         if not parts:
             if first is None:
                 first = prepare(src.empty().select(needed))
@@ -660,7 +658,7 @@ def fold(
     if src.lazy is not None:
         kept: list[State] = []
         offset = 0
-        for batch, _, _ in _batches(src, needed, lambda batch, before: None):
+        for batch, _ in _batches(src, needed):
             if batch.height:
                 try:
                     kept.append(partial(batch))

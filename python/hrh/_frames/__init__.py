@@ -36,6 +36,7 @@ from hrh._frames._codes import (
     grouped_sums,
     keyed_table,
     rows_of,
+    sums_table,
     value_codes,
 )
 from hrh._frames._read import to_frame
@@ -64,6 +65,7 @@ __all__ = [
     "keyed_table",
     "require_columns",
     "rows_of",
+    "sums_table",
     "to_frame",
     "value_codes",
     "warn_dropped",

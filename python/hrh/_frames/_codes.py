@@ -110,9 +110,27 @@ def grouped_sums(
     is not). The core hashes the key combinations of the rows in one pass
     (:func:`coded_sums`).
     """
-    cell, coded, counts, totals = coded_sums(df, by, list(sums.values()))
+    return sums_table(coded_sums(df, by, list(sums.values())), by, list(sums), count=count)
+
+
+def sums_table(
+    out: tuple[
+        npt.NDArray[np.uint64],
+        list[tuple[None, pl.Series]],
+        npt.NDArray[np.uint64],
+        list[FloatArray],
+    ],
+    by: Sequence[str],
+    names: Sequence[str],
+    *,
+    count: str | None = None,
+) -> pl.DataFrame:
+    """The table of :func:`grouped_sums` from the result of :func:`coded_sums` (or of
+    :meth:`StringKeyedSums.finish`): the keys, the row count as `count` (when named),
+    then the sums named `names`."""
+    cell, coded, counts, totals = out
     counted = pl.Series(count, counts, dtype=pl.Int64) if count is not None else None
-    return keyed_table(cell, coded, by, dict(zip(sums, totals, strict=True)), count=counted)
+    return keyed_table(cell, coded, by, dict(zip(names, totals, strict=True)), count=counted)
 
 
 def coded_sums(
@@ -182,24 +200,13 @@ class StringKeyedSums:
         self.by, self.columns = list(by), list(columns)
         self.state = _core.KeyedSumsState(len(self.by), len(self.columns))
 
-    def arrays(self, df: pl.DataFrame) -> tuple[list[pl.Series], list[FloatArray], int]:
-        """What :meth:`add_arrays` reads of `df`: the key columns, the value columns as
-        float arrays, the rows (made in any thread, e.g. the one that read `df`)."""
-        keys = [df.get_column(c) for c in self.by]
-        return keys, [column_array(df, c) for c in self.columns], df.height
-
-    def add_arrays(
-        self, arrays: tuple[list[pl.Series], list[FloatArray], int], *, parallel: bool = False
-    ) -> bool:
-        """Add the rows of :meth:`arrays`, on one thread (or on every core with
-        `parallel`, when nothing else runs meanwhile); False (nothing added) when a key
-        cannot be read in place."""
-        keys, values, rows = arrays
-        return self.state.add(keys, values, rows, parallel=parallel)
-
     def add(self, df: pl.DataFrame, *, parallel: bool = False) -> bool:
-        """Add the rows of `df` (:meth:`add_arrays` of :meth:`arrays`)."""
-        return self.add_arrays(self.arrays(df), parallel=parallel)
+        """Add the rows of `df`, on one thread (or on every core with `parallel`, when
+        nothing else runs meanwhile); False (nothing added) when a key cannot be read in
+        place."""
+        keys = [df.get_column(c) for c in self.by]
+        values = [column_array(df, c) for c in self.columns]
+        return self.state.add(keys, values, df.height, parallel=parallel)
 
     @property
     def rows(self) -> int:
