@@ -412,11 +412,17 @@ impl ViewCache {
         }
     }
 
+    /// The hash of a view: its halves folded, then one multiply.
+    #[inline(always)]
+    fn hash(view: u128) -> u64 {
+        let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
+        folded.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
     /// The view's two slots: the first, and another from other bits of its hash.
     #[inline(always)]
     fn slots(&self, view: u128) -> (usize, usize) {
-        let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
-        let h = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = Self::hash(view);
         let mask = (self.views.len() - 1) as u64;
         ((h >> self.shift) as usize, ((h >> 20) & mask) as usize)
     }
@@ -444,8 +450,7 @@ impl ViewCache {
             let mut bytes = [0u8; 16];
             bytes.copy_from_slice(v);
             let view = u128::from_le_bytes(bytes);
-            let folded = (view as u64) ^ ((view >> 64) as u64).rotate_left(23);
-            let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+            let slot = (Self::hash(view) >> shift) as usize;
             let same = cached.get(slot).is_some_and(|&c| c == view);
             *o = if same { numbers[slot] } else { NO_NUMBER };
             missed += usize::from(*o == NO_NUMBER);
@@ -863,30 +868,14 @@ impl<'a> Partial<'a> {
                     for (j, o) in out.iter_mut().enumerate() {
                         if *o == NO_NUMBER {
                             let view = a.raw_view(at.1 + j).ok_or(Malformed)?;
-                            *o = match cache.get(view) {
-                                Some(known) => known,
-                                None => {
-                                    let p = [a.part(at.1 + j)?];
-                                    let k = numbers.id(hash_row(&p), &p);
-                                    cache.put(view, k);
-                                    k
-                                }
-                            };
+                            *o = Self::number_of(numbers, cache, a, at.1 + j, view)?;
                         }
                     }
                     return Ok(());
                 }
                 for (o, i) in out.iter_mut().zip(at.1..at.1 + n) {
                     *o = match a.raw_view(i) {
-                        Some(view) => match cache.get(view) {
-                            Some(known) => known,
-                            None => {
-                                let p = [a.part(i)?];
-                                let k = numbers.id(hash_row(&p), &p);
-                                cache.put(view, k);
-                                k
-                            }
-                        },
+                        Some(view) => Self::number_of(numbers, cache, a, i, view)?,
                         None => numbers.id(hash_row(&[Part::Null]), &[Part::Null]),
                     };
                 }
@@ -901,6 +890,25 @@ impl<'a> Partial<'a> {
             KeyColumn::Codes(codes) => out.extend_from_slice(&codes[at.1..at.1 + n]),
         }
         Ok(())
+    }
+
+    /// The number of row `i` of the views `a`, whose view is `view` (not null): from
+    /// `cache`, else found or added in `numbers` and cached.
+    #[inline(always)]
+    fn number_of(
+        numbers: &mut Groups<'a>,
+        cache: &mut ViewCache,
+        a: &StringArray<'a>,
+        i: usize,
+        view: u128,
+    ) -> std::result::Result<u32, Malformed> {
+        if let Some(known) = cache.get(view) {
+            return Ok(known);
+        }
+        let p = [a.part(i)?];
+        let k = numbers.id(hash_row(&p), &p);
+        cache.put(view, k);
+        Ok(k)
     }
 
     /// The key part numbered `n` by [`Partial::numbers`].
@@ -1177,10 +1185,16 @@ impl KeyedState {
         let map: Vec<u32> = (0..p.groups.len())
             .map(|g| self.id(p.groups.hashes[g], p.groups.key(g)))
             .collect();
-        self.sums.grow(self.len());
-        self.sums.merge_mapped(&p.sums, &map)?;
-        self.rows += rows as u64;
+        self.absorb(&p.sums, &map, rows as u64)?;
         Ok(true)
+    }
+
+    /// Add `sums`, whose group `i` is this state's group `map[i]`, over `rows` rows.
+    fn absorb(&mut self, sums: &GroupedSums, map: &[u32], rows: u64) -> Result<()> {
+        self.sums.grow(self.len());
+        self.sums.merge_mapped(sums, map)?;
+        self.rows += rows;
+        Ok(())
     }
 
     /// Add another state's groups and sums (exactly: the order of merging does not
@@ -1201,10 +1215,7 @@ impl KeyedState {
                 self.id(other.hashes[g], &row)
             })
             .collect();
-        self.sums.grow(self.len());
-        self.sums.merge_mapped(&other.sums, &map)?;
-        self.rows += other.rows;
-        Ok(())
+        self.absorb(&other.sums, &map, other.rows)
     }
 
     /// The table of [`keyed_sums`] over every row added (`partial`: the long partial
